@@ -1,0 +1,75 @@
+package io.citybrain.connectors.alert;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.citybrain.connectors.Json;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * An alert of contract v1, the value of {@code city.alerts} and the payload on
+ * {@code city/alerts/...}. Evidence is an array so that Flink serializes the record as a POJO,
+ * without Kryo.
+ *
+ * @param alertId stable: the same incident always yields the same id
+ * @param district six-digit division code
+ * @param community the community's id, or null when the position is in none
+ * @param message Chinese and English
+ */
+public record Alert(
+    String alertId, String kind, String severity, String state, String district, String community,
+    double lat, double lon, long ts, String message, Evidence[] evidence) {
+
+  public static final String SEVERITY_CRITICAL = "critical";
+  public static final String SEVERITY_WARNING = "warning";
+  public static final String STATE_RAISED = "raised";
+
+  public Alert {
+    Objects.requireNonNull(alertId, "alertId");
+    Objects.requireNonNull(kind, "kind");
+    Objects.requireNonNull(district, "district");
+    evidence = evidence == null ? new Evidence[0] : evidence.clone();
+  }
+
+  @Override
+  public Evidence[] evidence() {
+    return evidence.clone();
+  }
+
+  public byte[] toJson() {
+    try {
+      return Json.MAPPER.writeValueAsBytes(this);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot encode alert " + alertId, e);
+    }
+  }
+
+  public static Alert fromJson(byte[] json) {
+    try {
+      return Json.MAPPER.readValue(json, Alert.class);
+    } catch (IOException e) {
+      throw new UncheckedIOException("not an alert", e);
+    }
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Alert a && alertId.equals(a.alertId) && kind.equals(a.kind)
+        && Objects.equals(severity, a.severity) && Objects.equals(state, a.state)
+        && district.equals(a.district) && Objects.equals(community, a.community)
+        && Double.compare(lat, a.lat) == 0 && Double.compare(lon, a.lon) == 0 && ts == a.ts
+        && Objects.equals(message, a.message) && Arrays.equals(evidence, a.evidence);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(alertId, state, ts);
+  }
+
+  @Override
+  public String toString() {
+    return "Alert[" + alertId + " " + kind + "/" + severity + "/" + state + " district=" + district
+        + " community=" + community + " ts=" + ts + " evidence=" + Arrays.toString(evidence) + "]";
+  }
+}

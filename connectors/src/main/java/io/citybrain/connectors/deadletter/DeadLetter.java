@@ -1,0 +1,42 @@
+package io.citybrain.connectors.deadletter;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.citybrain.connectors.Json;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+
+/**
+ * A refused message, as stored in {@code city.deadletter}: the reason code, a human-readable
+ * detail, where it came from ({@code topic} is the MQTT topic for the bridge, the Kafka topic for a
+ * job), the Kafka key (device id, else the topic), the raw bytes in base64, and when it was refused.
+ *
+ * @param stage which part refused it ({@code bridge}, {@code traffic}, ...)
+ */
+public record DeadLetter(String reason, String detail, String topic, String key, String payload, long time, String stage) {
+
+  public static DeadLetter of(Reason reason, String detail, String topic, String key, byte[] raw, long time, String stage) {
+    return new DeadLetter(reason.code(), detail, topic, key, Base64.getEncoder().encodeToString(raw), time, stage);
+  }
+
+  public byte[] rawPayload() {
+    return Base64.getDecoder().decode(payload);
+  }
+
+  public byte[] toJson() {
+    try {
+      return Json.MAPPER.writeValueAsBytes(this);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot encode dead letter", e);
+    }
+  }
+
+  public static DeadLetter fromJson(byte[] json) {
+    try {
+      return Json.MAPPER.readValue(json, DeadLetter.class);
+    } catch (IOException e) {
+      throw new UncheckedIOException("not a dead-letter record: " + new String(json, StandardCharsets.UTF_8), e);
+    }
+  }
+}

@@ -1,0 +1,34 @@
+package io.citybrain.connectors.deadletter;
+
+/**
+ * Why a message was refused. The {@link #code()} is what the dead-letter record carries and what
+ * dashboards group by; codes are part of contract v1 (add, never rename).
+ */
+public enum Reason {
+  TOO_LARGE("too-large"),
+  NOT_UTF8("not-utf8"),
+  NOT_JSON("not-json"),
+  NOT_OBJECT("not-object"),
+  BAD_TOPIC("bad-topic"),
+  BAD_DEVICE_ID("bad-device-id"),
+  UNKNOWN_KIND("unknown-kind"),
+  MISSING_FIELD("missing-field"),
+  BAD_FIELD("bad-field"),
+  BAD_TIMESTAMP("bad-timestamp"),
+  FUTURE_TIMESTAMP("future-timestamp"),
+  MISSING_POSITION("missing-position"),
+  BAD_POSITION("bad-position"),
+  OUTSIDE_CITY("outside-city"),
+  BAD_ENVELOPE("bad-envelope"),
+  LATE("late");
+
+  private final String code;
+
+  Reason(String code) {
+    this.code = code;
+  }
+
+  public String code() {
+    return code;
+  }
+}

@@ -1,0 +1,190 @@
+package io.citybrain.connectors.envelope;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.citybrain.connectors.Json;
+import io.citybrain.connectors.deadletter.DeadLetter;
+import io.citybrain.connectors.deadletter.Reason;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * Turns one MQTT message into a reading, an acknowledgement or a dead letter, per contract v1.
+ * Pure and thread-safe: no I/O, the clock is passed in.
+ */
+public final class IngestValidator {
+
+  /** The contract's payload limit. */
+  public static final int MAX_PAYLOAD_BYTES = 64 * 1024;
+
+  /**
+   * How far in the future an observation may be stamped: device clocks drift, but a reading from
+   * the future beyond this is a broken clock, and would also distort event-time windows.
+   */
+  public static final long MAX_CLOCK_SKEW_MS = 5 * 60_000L;
+
+  public static final String STAGE = "bridge";
+  private static final Pattern DEVICE_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+
+  /** Validates {@code payload} received on MQTT {@code topic} at {@code receivedAt} (epoch ms). */
+  public IngestResult validate(String topic, byte[] payload, long receivedAt) {
+    String[] levels = topic.split("/", -1);
+    String key = levels.length == 4 ? levels[3] : topic;
+    if (levels.length >= 2 && levels[0].equals("city") && levels[1].equals("alerts")) {
+      return new IngestResult.Reserved(topic);
+    }
+    if (payload.length > MAX_PAYLOAD_BYTES) {
+      return reject(Reason.TOO_LARGE, payload.length + " bytes, the limit is " + MAX_PAYLOAD_BYTES, topic, key, payload, receivedAt);
+    }
+    if (levels.length == 3 && levels[0].equals("city") && levels[1].equals("ack")) {
+      return acknowledgement(topic, levels[2], payload, receivedAt);
+    }
+    if (levels.length != 4 || !levels[0].equals("city")) {
+      return reject(Reason.BAD_TOPIC, "expected city/<domain>/<kind>/<deviceId>", topic, key, payload, receivedAt);
+    }
+    String domain = levels[1];
+    String kindName = levels[2];
+    String deviceId = levels[3];
+    if (!DEVICE_ID.matcher(deviceId).matches()) {
+      return reject(Reason.BAD_DEVICE_ID, "device id must match " + DEVICE_ID.pattern(), topic, key, payload, receivedAt);
+    }
+    DeviceKind kind = DeviceKind.of(domain, kindName).orElse(null);
+    if (kind == null) {
+      return reject(Reason.UNKNOWN_KIND, "no device kind " + domain + "/" + kindName + " in contract v1", topic, key, payload, receivedAt);
+    }
+    JsonNode root;
+    try {
+      root = parse(payload);
+    } catch (CharacterCodingException e) {
+      return reject(Reason.NOT_UTF8, "payload is not valid UTF-8", topic, key, payload, receivedAt);
+    } catch (JacksonException e) {
+      return reject(Reason.NOT_JSON, e.getOriginalMessage(), topic, key, payload, receivedAt);
+    }
+    if (root == null || !root.isObject()) {
+      return reject(Reason.NOT_OBJECT, "payload must be one JSON object", topic, key, payload, receivedAt);
+    }
+    Long ts = timestamp(root.get("ts"));
+    if (ts == null) {
+      return reject(root.has("ts") ? Reason.BAD_TIMESTAMP : Reason.MISSING_FIELD,
+          "ts must be epoch milliseconds or ISO-8601 with an offset", topic, key, payload, receivedAt);
+    }
+    if (ts > receivedAt + MAX_CLOCK_SKEW_MS) {
+      return reject(Reason.FUTURE_TIMESTAMP, "ts is " + (ts - receivedAt) + " ms ahead of the bridge clock", topic, key, payload, receivedAt);
+    }
+    JsonNode latNode = root.get("lat");
+    JsonNode lonNode = root.get("lon");
+    Double lat = null;
+    Double lon = null;
+    if (latNode != null || lonNode != null) {
+      if (latNode == null || lonNode == null || !latNode.isNumber() || !lonNode.isNumber()) {
+        return reject(Reason.BAD_POSITION, "lat and lon must both be numbers", topic, key, payload, receivedAt);
+      }
+      lat = latNode.doubleValue();
+      lon = lonNode.doubleValue();
+      if (!(lat >= -90 && lat <= 90 && lon >= -180 && lon <= 180)) {
+        return reject(Reason.BAD_POSITION, "lat/lon out of WGS84 range: " + lat + "," + lon, topic, key, payload, receivedAt);
+      }
+    } else {
+      // No device registry yet (issue 9): a device that does not say where it is cannot be placed.
+      return reject(Reason.MISSING_POSITION,
+          (kind.moving() ? "moving devices must send lat and lon" : "no position sent and the device is not registered"),
+          topic, key, payload, receivedAt);
+    }
+    Map<String, Object> values = new LinkedHashMap<>();
+    for (DeviceKind.Field f : kind.fields()) {
+      JsonNode v = root.get(f.name());
+      if (v == null || v.isNull()) {
+        if (f.required()) {
+          return reject(Reason.MISSING_FIELD, "missing field '" + f.name() + "'", topic, key, payload, receivedAt);
+        }
+        continue;
+      }
+      String problem = check(f, v);
+      if (problem != null) {
+        return reject(Reason.BAD_FIELD, "field '" + f.name() + "' " + problem, topic, key, payload, receivedAt);
+      }
+      values.put(f.name(), switch (f.type()) {
+        case NUMBER -> v.doubleValue();
+        case BOOLEAN -> v.booleanValue();
+        case STRING -> v.textValue();
+      });
+    }
+    if (kind.domain().equals("community") && !java.util.Set.of("opened", "assigned", "resolved").contains(values.get("status"))) {
+      return reject(Reason.BAD_FIELD, "field 'status' must be opened, assigned or resolved", topic, key, payload, receivedAt);
+    }
+    return new IngestResult.Reading(new Envelope(deviceId, domain, kindName, ts, lat, lon, values, receivedAt, "mqtt"));
+  }
+
+  private IngestResult acknowledgement(String topic, String alertId, byte[] payload, long receivedAt) {
+    JsonNode root;
+    try {
+      root = parse(payload);
+    } catch (CharacterCodingException e) {
+      return reject(Reason.NOT_UTF8, "payload is not valid UTF-8", topic, alertId, payload, receivedAt);
+    } catch (JacksonException e) {
+      return reject(Reason.NOT_JSON, e.getOriginalMessage(), topic, alertId, payload, receivedAt);
+    }
+    if (alertId.isEmpty() || root == null || !root.isObject() || !root.path("by").isTextual() || root.path("by").asText().isBlank()) {
+      return reject(Reason.MISSING_FIELD, "an acknowledgement needs an alert id in the topic and 'by'", topic, alertId, payload, receivedAt);
+    }
+    Long ts = root.has("ts") ? timestamp(root.get("ts")) : Long.valueOf(receivedAt);
+    if (ts == null) {
+      return reject(Reason.BAD_TIMESTAMP, "ts must be epoch milliseconds or ISO-8601 with an offset", topic, alertId, payload, receivedAt);
+    }
+    return new IngestResult.Acknowledgement(new Ack(alertId, root.get("by").asText(), ts));
+  }
+
+  private static String check(DeviceKind.Field f, JsonNode v) {
+    return switch (f.type()) {
+      case NUMBER -> {
+        if (!v.isNumber()) {
+          yield "must be a number";
+        }
+        double d = v.doubleValue();
+        yield d >= f.min() && d <= f.max() ? null : "is out of range [" + f.min() + ", " + f.max() + "]: " + d;
+      }
+      case BOOLEAN -> v.isBoolean() ? null : "must be true or false";
+      case STRING -> v.isTextual() && v.textValue().length() <= 256 ? null : "must be a string of at most 256 characters";
+    };
+  }
+
+  /** Epoch milliseconds from an integral number or an ISO-8601 string with an offset. */
+  static Long timestamp(JsonNode ts) {
+    if (ts == null) {
+      return null;
+    }
+    if (ts.isIntegralNumber() && ts.canConvertToLong()) {
+      long v = ts.longValue();
+      return v > 0 ? v : null;
+    }
+    if (ts.isTextual()) {
+      try {
+        return OffsetDateTime.parse(ts.textValue()).toInstant().toEpochMilli();
+      } catch (DateTimeParseException e) {
+        return null;
+      }
+    }
+    return null;
+  }
+
+  private static JsonNode parse(byte[] payload) throws CharacterCodingException, JacksonException {
+    // Decode strictly first: Jackson would replace malformed UTF-8 rather than refuse it.
+    String text = StandardCharsets.UTF_8.newDecoder()
+        .onMalformedInput(CodingErrorAction.REPORT)
+        .onUnmappableCharacter(CodingErrorAction.REPORT)
+        .decode(ByteBuffer.wrap(payload))
+        .toString();
+    return Json.MAPPER.readTree(text);
+  }
+
+  private static IngestResult reject(Reason reason, String detail, String topic, String key, byte[] payload, long time) {
+    return new IngestResult.Rejected(DeadLetter.of(reason, detail, topic, key, payload, time, STAGE));
+  }
+}

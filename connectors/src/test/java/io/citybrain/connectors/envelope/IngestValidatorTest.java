@@ -1,0 +1,102 @@
+package io.citybrain.connectors.envelope;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.citybrain.connectors.deadletter.DeadLetter;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class IngestValidatorTest {
+
+  /** 2026-01-05T08:00:00Z: when the bridge received the message in these tests. */
+  private static final long RECEIVED = 1_767_600_000_000L;
+  private static final String LOOP = "{\"ts\":1767599990000,\"lat\":30.25,\"lon\":120.15,\"count\":12,\"intervalS\":60,\"speedKmh\":31.5,\"occupancy\":0.2}";
+
+  private final IngestValidator validator = new IngestValidator();
+
+  private IngestResult validate(String topic, String payload) {
+    return validator.validate(topic, payload.getBytes(StandardCharsets.UTF_8), RECEIVED);
+  }
+
+  private DeadLetter rejected(String topic, String payload) {
+    IngestResult r = validate(topic, payload);
+    assertThat(r).isInstanceOf(IngestResult.Rejected.class);
+    return ((IngestResult.Rejected) r).deadLetter();
+  }
+
+  @Test
+  void aLoopReadingBecomesAnEnvelope() {
+    IngestResult r = validate("city/traffic/loop/L-1", LOOP);
+    assertThat(r).isInstanceOf(IngestResult.Reading.class);
+    Envelope e = ((IngestResult.Reading) r).envelope();
+    assertThat(e.deviceId()).isEqualTo("L-1");
+    assertThat(e.domain()).isEqualTo("traffic");
+    assertThat(e.kind()).isEqualTo("loop");
+    assertThat(e.ts()).isEqualTo(1_767_599_990_000L);
+    assertThat(e.lat()).isEqualTo(30.25);
+    assertThat(e.values()).containsEntry("speedKmh", 31.5).containsEntry("count", 12.0);
+    assertThat(e.receivedAt()).isEqualTo(RECEIVED);
+    assertThat(e.source()).isEqualTo("mqtt");
+  }
+
+  @Test
+  void anIsoTimestampWithAnOffsetIsAccepted() {
+    IngestResult r = validate("city/traffic/probe/P-1",
+        "{\"ts\":\"2026-01-05T15:59:50+08:00\",\"lat\":30.25,\"lon\":120.15,\"speedKmh\":20,\"headingDeg\":90,\"extra\":1}");
+    assertThat(((IngestResult.Reading) r).envelope().ts()).isEqualTo(1_767_599_990_000L);
+  }
+
+  @Test
+  void notJsonIsRefusedWithItsRawBytesKept() {
+    DeadLetter d = rejected("city/traffic/loop/L-1", "speed=30");
+    assertThat(d.reason()).isEqualTo("not-json");
+    assertThat(d.topic()).isEqualTo("city/traffic/loop/L-1");
+    assertThat(d.key()).isEqualTo("L-1");
+    assertThat(new String(d.rawPayload(), StandardCharsets.UTF_8)).isEqualTo("speed=30");
+    assertThat(d.time()).isEqualTo(RECEIVED);
+  }
+
+  @Test
+  void eachContractViolationHasItsReason() {
+    assertThat(rejected("city/weather/rain/W-1", LOOP).reason()).isEqualTo("unknown-kind");
+    assertThat(rejected("city/traffic/loop/L-1/extra", LOOP).reason()).isEqualTo("bad-topic");
+    assertThat(rejected("city/traffic/loop/L 1", LOOP).reason()).isEqualTo("bad-device-id");
+    assertThat(rejected("city/traffic/loop/L-1", "[1,2]").reason()).isEqualTo("not-object");
+    assertThat(rejected("city/traffic/loop/L-1", LOOP.replace("\"count\":12,", "")).detail()).isEqualTo("missing field 'count'");
+    assertThat(rejected("city/traffic/loop/L-1", LOOP.replace("\"occupancy\":0.2", "\"occupancy\":3")).reason()).isEqualTo("bad-field");
+    assertThat(rejected("city/traffic/loop/L-1", LOOP.replace("31.5", "\"fast\"")).reason()).isEqualTo("bad-field");
+    assertThat(rejected("city/traffic/loop/L-1", LOOP.replace("1767599990000", "\"yesterday\"")).reason()).isEqualTo("bad-timestamp");
+    assertThat(rejected("city/traffic/loop/L-1", LOOP.replace("1767599990000", "32503680000000")).reason()).isEqualTo("future-timestamp");
+    assertThat(rejected("city/traffic/loop/L-1", LOOP.replace("30.25", "1e9")).reason()).isEqualTo("bad-position");
+    assertThat(rejected("city/traffic/probe/P-1", "{\"ts\":1767599990000,\"speedKmh\":20,\"headingDeg\":90}").reason()).isEqualTo("missing-position");
+    assertThat(rejected("city/traffic/loop/L-1", LOOP.replace("}", ",\"count\":13}")).reason()).isEqualTo("not-json");
+    assertThat(rejected("city/traffic/loop/L-1", LOOP.replace("31.5", "NaN")).reason()).isEqualTo("not-json");
+    assertThat(rejected("city/traffic/loop/L-1", LOOP + "garbage").reason()).isEqualTo("not-json");
+  }
+
+  @Test
+  void truncatedUtf8IsRefused() {
+    byte[] bytes = "{\"ts\":1,\"name\":\"杭州\"}".getBytes(StandardCharsets.UTF_8);
+    byte[] truncated = java.util.Arrays.copyOf(bytes, bytes.length - 4);
+    IngestResult r = validator.validate("city/traffic/loop/L-1", truncated, RECEIVED);
+    assertThat(((IngestResult.Rejected) r).deadLetter().reason()).isEqualTo("not-utf8");
+  }
+
+  @Test
+  void aPayloadOverTheLimitIsRefusedWithoutParsing() {
+    byte[] big = new byte[IngestValidator.MAX_PAYLOAD_BYTES + 1];
+    IngestResult r = validator.validate("city/traffic/loop/L-1", big, RECEIVED);
+    assertThat(((IngestResult.Rejected) r).deadLetter().reason()).isEqualTo("too-large");
+  }
+
+  @Test
+  void anAcknowledgementGoesToTheAcksTopic() {
+    IngestResult r = validate("city/ack/sos-x-1", "{\"by\":\"manager-7\",\"ts\":1767599990000}");
+    assertThat(r).isEqualTo(new IngestResult.Acknowledgement(new Ack("sos-x-1", "manager-7", 1_767_599_990_000L)));
+  }
+
+  @Test
+  void ourOwnAlertsAreNotInput() {
+    assertThat(validate("city/alerts/district/330106", "{}")).isInstanceOf(IngestResult.Reserved.class);
+  }
+}

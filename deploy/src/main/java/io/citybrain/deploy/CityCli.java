@@ -1,0 +1,116 @@
+package io.citybrain.deploy;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code ./citybrain}: the command line of the project. */
+@Command(name = "citybrain", mixinStandardHelpOptions = true, version = "citybrain 0.1.0",
+    description = "Stream-processing backend of a city operations centre.",
+    subcommands = {CityCli.Local.class})
+public final class CityCli implements Runnable {
+
+  @Override
+  public void run() {
+    CommandLine.usage(this, System.out);
+  }
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new CityCli()).execute(args));
+  }
+
+  @Command(name = "local", mixinStandardHelpOptions = true,
+      description = {"Starts the whole city on this machine: MQTT broker, Kafka, time-series store, Flink with all jobs,",
+          "the bridge, alert dispatch and the simulators. Stops cleanly on Ctrl-C or SIGTERM."})
+  static final class Local implements Callable<Integer> {
+    @Option(names = "--mqtt-port", defaultValue = "1883", description = "MQTT broker port (default ${DEFAULT-VALUE})")
+    int mqttPort;
+
+    @Option(names = "--kafka-port", defaultValue = "9092", description = "Kafka port (default ${DEFAULT-VALUE})")
+    int kafkaPort;
+
+    @Option(names = "--store-port", defaultValue = "9000", description = "time-series store HTTP port (default ${DEFAULT-VALUE})")
+    int storePort;
+
+    @Option(names = "--flink-port", defaultValue = "8081", description = "Flink web UI port (default ${DEFAULT-VALUE})")
+    int flinkPort;
+
+    @Option(names = "--data-dir", defaultValue = ".citybrain", description = "where all data is kept (default ${DEFAULT-VALUE})")
+    Path dataDir;
+
+    @Option(names = "--fresh", description = "wipe the data directory first")
+    boolean fresh;
+
+    @Option(names = "--no-sim", description = "start without simulators (publish your own readings)")
+    boolean noSim;
+
+    @Option(names = "--seed", defaultValue = "42", description = "simulator seed (default ${DEFAULT-VALUE})")
+    long seed;
+
+    @Option(names = "--live-interval", defaultValue = "20", description = "seconds between live indicator printouts, 0 for none (default ${DEFAULT-VALUE})")
+    int liveInterval;
+
+    @Override
+    public Integer call() throws Exception {
+      long t0 = System.nanoTime();
+      LocalCity.Options o = new LocalCity.Options(dataDir, mqttPort, kafkaPort, storePort, flinkPort, !noSim, seed, fresh,
+          Map.of("log.retention.hours", "24"), Duration.ofSeconds(10));
+      System.out.println("citybrain local: starting (data in " + dataDir.toAbsolutePath() + ")");
+      LocalCity city;
+      try {
+        city = LocalCity.start(o, step -> System.out.println("  starting " + step + " ..."));
+      } catch (IllegalArgumentException e) {
+        System.err.println("citybrain local: " + e.getMessage());
+        return 2;
+      }
+      CountDownLatch stopped = new CountDownLatch(1);
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        System.out.println("\ncitybrain local: stopping ...");
+        city.close();
+        System.out.println("citybrain local: stopped.");
+        stopped.countDown();
+      }, "citybrain-shutdown"));
+      System.out.printf("citybrain local: up in %.1f s%n", (System.nanoTime() - t0) / 1e9);
+      city.endpoints().forEach(l -> System.out.println("  " + l));
+      System.out.println("Indicators are per one-minute window: the first traffic_district rows appear about a minute after start.");
+      System.out.println("Ctrl-C stops the city.");
+      if (liveInterval > 0) {
+        LiveView.run(city, Duration.ofSeconds(liveInterval), stopped);
+      }
+      stopped.await();
+      return 0;
+    }
+  }
+
+  /** Prints the latest indicators now and then, so a newcomer sees the city move. */
+  static final class LiveView {
+    private LiveView() {}
+
+    static void run(LocalCity city, Duration every, CountDownLatch stopped) throws InterruptedException {
+      while (!stopped.await(every.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+        try {
+          List<Map<String, Object>> rows = city.store().query(
+              "SELECT district, mean_speed_kmh, samples, timestamp FROM traffic_district LATEST ON timestamp PARTITION BY district ORDER BY district");
+          StringBuilder sb = new StringBuilder("[" + Instant.now() + "] traffic_district (latest window per district):");
+          if (rows.isEmpty()) {
+            sb.append(" none yet");
+          }
+          for (Map<String, Object> r : rows) {
+            sb.append(String.format(java.util.Locale.ROOT, "%n  %s  mean %5.1f km/h  %5s samples  window end %s",
+                r.get("district"), ((Number) r.get("mean_speed_kmh")).doubleValue(), r.get("samples"), r.get("timestamp")));
+          }
+          System.out.println(sb);
+        } catch (RuntimeException e) {
+          System.out.println("live view: " + e.getMessage());
+        }
+      }
+    }
+  }
+}

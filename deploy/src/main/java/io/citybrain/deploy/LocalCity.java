@@ -1,0 +1,265 @@
+package io.citybrain.deploy;
+
+import io.citybrain.connectors.Topics;
+import io.citybrain.connectors.bridge.BridgeSettings;
+import io.citybrain.connectors.bridge.MqttKafkaBridge;
+import io.citybrain.connectors.dispatch.AlertDispatcher;
+import io.citybrain.connectors.influx.InfluxSettings;
+import io.citybrain.embedded.EmbeddedKafka;
+import io.citybrain.embedded.EmbeddedMqttBroker;
+import io.citybrain.embedded.EmbeddedQuestDb;
+import io.citybrain.jobs.common.JobEnvironment;
+import io.citybrain.jobs.common.JobSettings;
+import io.citybrain.jobs.emergency.EmergencyJob;
+import io.citybrain.jobs.traffic.TrafficJob;
+import io.citybrain.simulators.CitySimulator;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.CoreOptions;
+import org.apache.flink.configuration.MemorySize;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The whole city chain in this JVM, on real components: Moquette, a KRaft Kafka broker, QuestDB
+ * and a Flink MiniCluster, with the bridge, the traffic and emergency jobs, alert dispatch and
+ * (optionally) the simulators. Started in dependency order, closed in reverse.
+ */
+public final class LocalCity implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(LocalCity.class);
+
+  /**
+   * How to start the local city. A port of 0 picks a free ephemeral port (tests); the defaults
+   * are those of ARCHITECTURE.md.
+   *
+   * @param kafkaOverrides broker settings, e.g. retention, that win over the embedded defaults
+   * @param idleness after how long a silent Kafka partition stops holding back the watermark
+   */
+  public record Options(Path dataDir, int mqttPort, int kafkaPort, int storePort, int flinkPort,
+      boolean simulate, long seed, boolean fresh, Map<String, String> kafkaOverrides, Duration idleness) {
+
+    public static Options defaults() {
+      return new Options(Path.of(".citybrain"), 1883, 9092, 9000, 8081, true, 42L, false, Map.of(), Duration.ofSeconds(10));
+    }
+
+    /** Every port ephemeral, no simulators: for tests that run beside a local city. */
+    public static Options ephemeral(Path dataDir) {
+      return new Options(dataDir, 0, 0, 0, 0, false, 42L, true, Map.of("log.retention.ms", "-1"), Duration.ofSeconds(3));
+    }
+  }
+
+  private final Options options;
+  private final Deque<AutoCloseable> started = new ArrayDeque<>();
+  private final List<JobID> jobs = new ArrayList<>();
+  private EmbeddedMqttBroker broker;
+  private EmbeddedKafka kafka;
+  private EmbeddedQuestDb store;
+  private MiniCluster flink;
+  private URI flinkUi;
+  private CitySimulator simulator;
+
+  private LocalCity(Options options) {
+    this.options = options;
+  }
+
+  /** Starts everything; on failure, stops what had started and rethrows. */
+  public static LocalCity start(Options options, Consumer<String> progress) {
+    LocalCity city = new LocalCity(options);
+    try {
+      city.startAll(progress);
+      return city;
+    } catch (Exception e) {
+      city.close();
+      throw e instanceof RuntimeException r ? r : new IllegalStateException("the local city did not start: " + e.getMessage(), e);
+    }
+  }
+
+  private void startAll(Consumer<String> progress) throws Exception {
+    Path dir = options.dataDir().toAbsolutePath();
+    if (options.fresh()) {
+      // The components' data only: logs and temporary files may be open already.
+      for (String component : List.of("mqtt", "kafka", "questdb", "flink")) {
+        deleteTree(dir.resolve(component));
+      }
+    }
+    Files.createDirectories(dir);
+    Ports.checkFree(options);
+
+    progress.accept("MQTT broker");
+    broker = track(EmbeddedMqttBroker.start(dir.resolve("mqtt"), options.mqttPort()));
+    progress.accept("Kafka (KRaft)");
+    kafka = track(EmbeddedKafka.start(dir.resolve("kafka"), options.kafkaPort(), options.kafkaOverrides()));
+    createTopics(kafka.bootstrapServers());
+    progress.accept("time-series store (QuestDB, InfluxDB v2 write API)");
+    store = track(EmbeddedQuestDb.start(dir.resolve("questdb"), options.storePort()));
+    progress.accept("Flink MiniCluster");
+    startFlink(dir.resolve("flink"));
+    submitJobs();
+    progress.accept("bridge and alert dispatch");
+    track(MqttKafkaBridge.start(BridgeSettings.local(broker.url(), kafka.bootstrapServers())));
+    track(AlertDispatcher.start(kafka.bootstrapServers(), broker.url()));
+    if (options.simulate()) {
+      progress.accept("simulators");
+      simulator = track(CitySimulator.start(CitySimulator.Settings.local(broker.url())));
+    }
+  }
+
+  private <T extends AutoCloseable> T track(T component) {
+    started.push(component);
+    return component;
+  }
+
+  private static void createTopics(String bootstrap) throws InterruptedException, ExecutionException {
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+      List<NewTopic> topics = new ArrayList<>();
+      for (String t : Topics.ALL) {
+        int partitions = t.startsWith(Topics.RAW_PREFIX) || t.equals(Topics.ALERTS) ? 2 : 1;
+        topics.add(new NewTopic(t, partitions, (short) 1));
+      }
+      for (var e : admin.createTopics(topics).values().entrySet()) {
+        try {
+          e.getValue().get();
+        } catch (ExecutionException ex) {
+          if (!(ex.getCause() instanceof TopicExistsException)) {
+            throw ex;
+          }
+        }
+      }
+    }
+  }
+
+  private void startFlink(Path dir) throws Exception {
+    Files.createDirectories(dir.resolve("tmp"));
+    Configuration conf = new Configuration();
+    conf.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
+    conf.set(RestOptions.ADDRESS, "127.0.0.1");
+    conf.set(RestOptions.BIND_PORT, String.valueOf(options.flinkPort()));
+    conf.set(CoreOptions.TMP_DIRS, dir.resolve("tmp").toString());
+    conf.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.ofMebiBytes(128));
+    conf.set(TaskManagerOptions.NETWORK_MEMORY_MIN, MemorySize.ofMebiBytes(64));
+    conf.set(TaskManagerOptions.NETWORK_MEMORY_MAX, MemorySize.ofMebiBytes(64));
+    flink = new MiniCluster(new MiniClusterConfiguration.Builder()
+        .setConfiguration(conf).setNumTaskManagers(1).setNumSlotsPerTaskManager(4).build());
+    flink.start();
+    started.push(() -> {
+      // Cancel first, so the jobs stop as cancelled instead of failing when their cluster goes away.
+      for (JobID job : jobs) {
+        try {
+          flink.cancelJob(job).get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+          LOG.warn("cancelling job {} failed", job, e);
+        }
+      }
+      flink.closeAsync().get(30, TimeUnit.SECONDS);
+    });
+    flinkUi = flink.getRestAddress().get(30, TimeUnit.SECONDS);
+  }
+
+  private void submitJobs() throws Exception {
+    InfluxSettings influx = new InfluxSettings(store.url(), "citybrain", "citybrain", "local");
+    JobSettings s = new JobSettings(kafka.bootstrapServers(), influx, Duration.ofSeconds(5), Duration.ofSeconds(5),
+        options.idleness(), Duration.ofSeconds(60), 1);
+    submit(TrafficJob.NAME, s, env -> TrafficJob.fromSettings(s).build(env));
+    submit(EmergencyJob.NAME, s, env -> EmergencyJob.fromSettings(s).build(env));
+  }
+
+  private void submit(String name, JobSettings s, Consumer<StreamExecutionEnvironment> wiring) throws Exception {
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    JobEnvironment.configure(env, s);
+    wiring.accept(env);
+    var graph = env.getStreamGraph();
+    graph.setJobName(name);
+    jobs.add(flink.submitJob(graph).get(60, TimeUnit.SECONDS).getJobID());
+  }
+
+  public String mqttUrl() {
+    return broker.url();
+  }
+
+  public String kafkaBootstrap() {
+    return kafka.bootstrapServers();
+  }
+
+  public EmbeddedQuestDb store() {
+    return store;
+  }
+
+  public URI flinkUi() {
+    return flinkUi;
+  }
+
+  public MiniCluster flink() {
+    return flink;
+  }
+
+  public List<JobID> jobs() {
+    return List.copyOf(jobs);
+  }
+
+  /** What a person needs to connect to the city, one line each. */
+  public List<String> endpoints() {
+    List<String> lines = new ArrayList<>();
+    lines.add("MQTT broker        " + broker.url() + "   (publish city/<domain>/<kind>/<deviceId>; alerts on city/alerts/#)");
+    lines.add("Kafka              " + kafka.bootstrapServers() + "   (topics " + String.join(", ", Topics.ALL) + ")");
+    lines.add("time-series store  " + store.url() + "   (InfluxDB v2 write API /api/v2/write; SQL console and /exec: QuestDB)");
+    lines.add("Flink web UI       " + flinkUi + "   (jobs " + TrafficJob.NAME + ", " + EmergencyJob.NAME + ")");
+    lines.add("data               " + options.dataDir().toAbsolutePath());
+    if (simulator != null) {
+      lines.add("simulators         " + simulator.devices() + " devices, seed " + options.seed());
+    }
+    return lines;
+  }
+
+  @Override
+  public void close() {
+    while (!started.isEmpty()) {
+      AutoCloseable c = started.pop();
+      try {
+        c.close();
+      } catch (Exception e) {
+        LOG.warn("stopping {} failed", c.getClass().getSimpleName(), e);
+      }
+    }
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> walk = Files.walk(dir)) {
+      walk.sorted(Comparator.reverseOrder()).forEach(p -> {
+        try {
+          Files.delete(p);
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      });
+    }
+  }
+}

@@ -1,0 +1,67 @@
+package io.citybrain.deploy;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Keeps the direction of module dependencies of ARCHITECTURE.md: geo ← connectors ← jobs;
+ * simulators on geo and connectors; deploy on top; embedded (the in-process servers) used only by
+ * deploy. Runs here because deploy sees every module's classes.
+ */
+class ModuleDependenciesTest {
+
+  private static final JavaClasses CLASSES = new ClassFileImporter()
+      .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+      .importPackages("io.citybrain");
+
+  @Test
+  void geoDependsOnNothingOfOurs() {
+    noClasses().that().resideInAPackage("io.citybrain.geo..")
+        .should().dependOnClassesThat().resideInAnyPackage(
+            "io.citybrain.connectors..", "io.citybrain.jobs..", "io.citybrain.simulators..",
+            "io.citybrain.deploy..", "io.citybrain.embedded..")
+        .check(CLASSES);
+  }
+
+  @Test
+  void geoKnowsNothingOfFlinkKafkaOrMqtt() {
+    noClasses().that().resideInAPackage("io.citybrain.geo..")
+        .should().dependOnClassesThat().resideInAnyPackage("org.apache.flink..", "org.apache.kafka..", "org.eclipse.paho..", "com.influxdb..")
+        .check(CLASSES);
+  }
+
+  @Test
+  void connectorsDependOnlyOnGeo() {
+    noClasses().that().resideInAPackage("io.citybrain.connectors..")
+        .should().dependOnClassesThat().resideInAnyPackage(
+            "io.citybrain.jobs..", "io.citybrain.simulators..", "io.citybrain.deploy..", "io.citybrain.embedded..")
+        .check(CLASSES);
+  }
+
+  @Test
+  void jobsDoNotDependOnSimulatorsDeployOrEmbeddedServers() {
+    noClasses().that().resideInAPackage("io.citybrain.jobs..")
+        .should().dependOnClassesThat().resideInAnyPackage(
+            "io.citybrain.simulators..", "io.citybrain.deploy..", "io.citybrain.embedded..")
+        .check(CLASSES);
+  }
+
+  @Test
+  void simulatorsDoNotDependOnJobsOrDeploy() {
+    noClasses().that().resideInAPackage("io.citybrain.simulators..")
+        .should().dependOnClassesThat().resideInAnyPackage("io.citybrain.jobs..", "io.citybrain.deploy..", "io.citybrain.embedded..")
+        .check(CLASSES);
+  }
+
+  @Test
+  void embeddedServersDependOnNothingOfOurs() {
+    noClasses().that().resideInAPackage("io.citybrain.embedded..")
+        .should().dependOnClassesThat().resideInAnyPackage(
+            "io.citybrain.geo..", "io.citybrain.connectors..", "io.citybrain.jobs..", "io.citybrain.simulators..", "io.citybrain.deploy..")
+        .check(CLASSES);
+  }
+}

@@ -1,0 +1,69 @@
+package io.citybrain.jobs.common;
+
+import io.citybrain.connectors.influx.InfluxSettings;
+import java.io.Serializable;
+import java.time.Duration;
+import org.apache.flink.util.ParameterTool;
+
+/**
+ * What every job needs to know about its surroundings, from {@code --key value} arguments. A missing
+ * or wrong value stops start-up with a message naming the key.
+ *
+ * @param outOfOrderness how late an event may arrive before the watermark passes it
+ * @param idleness after how long without data a Kafka partition stops holding back the watermark
+ * @param allowedLateness how long after the watermark a window still accepts (and re-emits) data;
+ *     later data goes to the dead-letter topic with reason {@code late}
+ */
+public record JobSettings(String kafkaBootstrap, InfluxSettings influx, Duration checkpointInterval,
+    Duration outOfOrderness, Duration idleness, Duration allowedLateness, int parallelism)
+    implements Serializable {
+
+  public static final String KAFKA_BOOTSTRAP = "kafka.bootstrap-servers";
+
+  public JobSettings {
+    if (kafkaBootstrap == null || kafkaBootstrap.isBlank()) {
+      throw new IllegalArgumentException(KAFKA_BOOTSTRAP + " must be set, e.g. --" + KAFKA_BOOTSTRAP + " kafka:9092");
+    }
+    positive(checkpointInterval, "checkpoint.interval");
+    positive(outOfOrderness, "watermark.out-of-orderness");
+    positive(idleness, "watermark.idleness");
+    if (allowedLateness.isNegative()) {
+      throw new IllegalArgumentException("window.allowed-lateness must not be negative");
+    }
+    if (parallelism < 1) {
+      throw new IllegalArgumentException("parallelism must be at least 1, got " + parallelism);
+    }
+  }
+
+  private static void positive(Duration d, String key) {
+    if (d == null || d.isZero() || d.isNegative()) {
+      throw new IllegalArgumentException(key + " must be a positive duration, got " + d);
+    }
+  }
+
+  /** Reads {@code --kafka.bootstrap-servers}, {@code --influx.url}, ... (see the README's table). */
+  public static JobSettings fromArgs(String[] args) {
+    ParameterTool p = ParameterTool.fromArgs(args);
+    return new JobSettings(
+        p.get(KAFKA_BOOTSTRAP),
+        new InfluxSettings(p.get(InfluxSettings.URL_KEY), p.get(InfluxSettings.ORG_KEY, "citybrain"),
+            p.get(InfluxSettings.BUCKET_KEY, "citybrain"), p.get(InfluxSettings.TOKEN_KEY)),
+        seconds(p, "checkpoint.interval", 10),
+        seconds(p, "watermark.out-of-orderness", 5),
+        seconds(p, "watermark.idleness", 10),
+        seconds(p, "window.allowed-lateness", 60),
+        p.getInt("parallelism", 1));
+  }
+
+  private static Duration seconds(ParameterTool p, String key, long defaultSeconds) {
+    String v = p.get(key);
+    if (v == null) {
+      return Duration.ofSeconds(defaultSeconds);
+    }
+    try {
+      return Duration.ofMillis(Math.round(Double.parseDouble(v) * 1000));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(key + " must be a number of seconds, got '" + v + "'");
+    }
+  }
+}

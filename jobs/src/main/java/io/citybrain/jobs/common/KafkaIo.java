@@ -1,0 +1,93 @@
+package io.citybrain.jobs.common;
+
+import io.citybrain.connectors.Topics;
+import io.citybrain.connectors.alert.Alert;
+import io.citybrain.connectors.deadletter.DeadLetter;
+import java.nio.charset.StandardCharsets;
+import org.apache.flink.api.common.serialization.SerializationSchema;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+
+/** The production Kafka sources and sinks of the jobs. */
+public final class KafkaIo {
+  private KafkaIo() {}
+
+  /**
+   * Reads {@code topic} from the group's committed offsets (committed on each checkpoint), or from
+   * the beginning for a new group.
+   */
+  public static KafkaSource<KafkaEvent> source(String bootstrap, String topic, String groupId) {
+    return KafkaSource.<KafkaEvent>builder()
+        .setBootstrapServers(bootstrap)
+        .setTopics(topic)
+        .setGroupId(groupId)
+        .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+        .setDeserializer(new KafkaEventDeserializer())
+        .setProperty("isolation.level", "read_committed")
+        .build();
+  }
+
+  /** Dead letters, keyed by device id (else topic). At-least-once: a dead letter may repeat, never vanish. */
+  public static KafkaSink<DeadLetter> deadLetterSink(String bootstrap) {
+    return KafkaSink.<DeadLetter>builder()
+        .setBootstrapServers(bootstrap)
+        .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
+        .setRecordSerializer(KafkaRecordSerializationSchema.<DeadLetter>builder()
+            .setTopic(Topics.DEADLETTER)
+            .setKeySerializationSchema(new DeadLetterKey())
+            .setValueSerializationSchema(new DeadLetterValue())
+            .build())
+        .build();
+  }
+
+  /**
+   * Alerts, keyed by community (else district). At-least-once, not exactly-once: a transactional
+   * sink would hold every alert back until the next checkpoint, and an alert that arrives a
+   * checkpoint interval late is worse than one that arrives twice with the same {@code alertId}.
+   */
+  public static KafkaSink<Alert> alertSink(String bootstrap) {
+    return KafkaSink.<Alert>builder()
+        .setBootstrapServers(bootstrap)
+        .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
+        .setRecordSerializer(KafkaRecordSerializationSchema.<Alert>builder()
+            .setTopic(Topics.ALERTS)
+            .setKeySerializationSchema(new AlertKey())
+            .setValueSerializationSchema(new AlertValue())
+            .build())
+        .build();
+  }
+
+  // Named classes, not lambdas: Flink's lineage reads the element type from the class signature.
+
+  static final class DeadLetterKey implements SerializationSchema<DeadLetter> {
+    @Override
+    public byte[] serialize(DeadLetter d) {
+      return d.key() == null ? null : d.key().getBytes(StandardCharsets.UTF_8);
+    }
+  }
+
+  static final class DeadLetterValue implements SerializationSchema<DeadLetter> {
+    @Override
+    public byte[] serialize(DeadLetter d) {
+      return d.toJson();
+    }
+  }
+
+  static final class AlertKey implements SerializationSchema<Alert> {
+    @Override
+    public byte[] serialize(Alert a) {
+      return (a.community() != null ? a.community() : a.district()).getBytes(StandardCharsets.UTF_8);
+    }
+  }
+
+  static final class AlertValue implements SerializationSchema<Alert> {
+    @Override
+    public byte[] serialize(Alert a) {
+      return a.toJson();
+    }
+  }
+}

@@ -1,0 +1,22 @@
+package io.citybrain.jobs.common;
+
+import io.citybrain.connectors.deadletter.DeadLetter;
+import io.citybrain.connectors.deadletter.Reason;
+
+/** Thrown by the pure decoding functions; the operator turns it into a dead letter. */
+public final class Rejected extends Exception {
+  private final Reason reason;
+
+  public Rejected(Reason reason, String detail) {
+    super(detail, null, false, false);
+    this.reason = reason;
+  }
+
+  public Reason reason() {
+    return reason;
+  }
+
+  public DeadLetter toDeadLetter(KafkaEvent e, long now, String stage) {
+    return DeadLetter.of(reason, getMessage(), e.topic(), e.key() != null ? e.key() : e.topic(), e.value(), now, stage);
+  }
+}

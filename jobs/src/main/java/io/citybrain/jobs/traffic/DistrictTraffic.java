@@ -1,0 +1,9 @@
+package io.citybrain.jobs.traffic;
+
+/**
+ * One row of {@code traffic_district}, for one district and one one-minute window.
+ *
+ * @param windowEnd exclusive end of the window, epoch ms: the row's timestamp, so that a late
+ *     update or a replay overwrites the same row
+ */
+public record DistrictTraffic(String district, long windowEnd, double meanSpeedKmh, long samples) {}
