@@ -61,7 +61,7 @@ public final class CityCli implements Runnable {
     public Integer call() throws Exception {
       long t0 = System.nanoTime();
       LocalCity.Options o = new LocalCity.Options(dataDir, mqttPort, kafkaPort, storePort, flinkPort, !noSim, seed, fresh,
-          Map.of("log.retention.hours", "24"), Duration.ofSeconds(10));
+          Map.of("log.retention.hours", "24"), Duration.ofSeconds(10), io.citybrain.jobs.emergency.EmergencySettings.defaults());
       System.out.println("citybrain local: starting (data in " + dataDir.toAbsolutePath() + ")");
       LocalCity city;
       try {

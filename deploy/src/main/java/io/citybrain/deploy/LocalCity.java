@@ -10,7 +10,9 @@ import io.citybrain.embedded.EmbeddedMqttBroker;
 import io.citybrain.embedded.EmbeddedQuestDb;
 import io.citybrain.jobs.common.JobEnvironment;
 import io.citybrain.jobs.common.JobSettings;
+import io.citybrain.jobs.emergency.DistrictLocator;
 import io.citybrain.jobs.emergency.EmergencyJob;
+import io.citybrain.jobs.emergency.EmergencySettings;
 import io.citybrain.jobs.traffic.TrafficJob;
 import io.citybrain.simulators.CitySimulator;
 import java.io.IOException;
@@ -60,17 +62,26 @@ public final class LocalCity implements AutoCloseable {
    *
    * @param kafkaOverrides broker settings, e.g. retention, that win over the embedded defaults
    * @param idleness after how long a silent Kafka partition stops holding back the watermark
+   * @param emergency escalation times and thresholds of the emergency job
    */
   public record Options(Path dataDir, int mqttPort, int kafkaPort, int storePort, int flinkPort,
-      boolean simulate, long seed, boolean fresh, Map<String, String> kafkaOverrides, Duration idleness) {
+      boolean simulate, long seed, boolean fresh, Map<String, String> kafkaOverrides, Duration idleness,
+      EmergencySettings emergency) {
 
     public static Options defaults() {
-      return new Options(Path.of(".citybrain"), 1883, 9092, 9000, 8081, true, 42L, false, Map.of(), Duration.ofSeconds(10));
+      return new Options(Path.of(".citybrain"), 1883, 9092, 9000, 8081, true, 42L, false, Map.of(), Duration.ofSeconds(10),
+          EmergencySettings.defaults());
     }
 
-    /** Every port ephemeral, no simulators: for tests that run beside a local city. */
+    /**
+     * Every port ephemeral, no simulators, escalation after seconds instead of minutes: for tests
+     * that run beside a local city.
+     */
     public static Options ephemeral(Path dataDir) {
-      return new Options(dataDir, 0, 0, 0, 0, false, 42L, true, Map.of("log.retention.ms", "-1"), Duration.ofSeconds(3));
+      EmergencySettings d = EmergencySettings.defaults();
+      EmergencySettings fast = new EmergencySettings(Duration.ofSeconds(3), Duration.ofSeconds(2), d.fireWindow(),
+          Duration.ofMinutes(1), d.floodWarningCm(), d.floodCriticalCm(), d.ticketDeadlines());
+      return new Options(dataDir, 0, 0, 0, 0, false, 42L, true, Map.of("log.retention.ms", "-1"), Duration.ofSeconds(3), fast);
     }
   }
 
@@ -186,7 +197,7 @@ public final class LocalCity implements AutoCloseable {
     JobSettings s = new JobSettings(kafka.bootstrapServers(), influx, Duration.ofSeconds(5), Duration.ofSeconds(5),
         options.idleness(), Duration.ofSeconds(60), 1);
     submit(TrafficJob.NAME, s, env -> TrafficJob.fromSettings(s).build(env));
-    submit(EmergencyJob.NAME, s, env -> EmergencyJob.fromSettings(s).build(env));
+    submit(EmergencyJob.NAME, s, env -> EmergencyJob.fromSettings(s, new DistrictLocator(), options.emergency()).build(env));
   }
 
   private void submit(String name, JobSettings s, Consumer<StreamExecutionEnvironment> wiring) throws Exception {

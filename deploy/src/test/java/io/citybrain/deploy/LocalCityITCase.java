@@ -157,7 +157,7 @@ class LocalCityITCase {
       System.out.println("SOS publish to alert delivery: " + latencyMs + " ms");
 
       Alert alert = Alert.fromJson(payload);
-      assertThat(alert.alertId()).isEqualTo("sos-it-sos-1-" + pressed);
+      assertThat(alert.alertId()).isEqualTo("sos-" + pressed + "-it-sos-1");
       assertThat(alert.kind()).isEqualTo("sos");
       assertThat(alert.severity()).isEqualTo("critical");
       assertThat(alert.state()).isEqualTo("raised");
@@ -168,6 +168,103 @@ class LocalCityITCase {
     } finally {
       officer.disconnect();
       officer.close();
+    }
+  }
+
+  @Test
+  void twoSmokeAlarmsInOneBuildingAreOneFireAlert() throws Exception {
+    try (AlertListener officer = new AlertListener("it-fire-officer", "city/alerts/district/330106")) {
+      double[] p = pointIn("330106", 5);
+      long first = System.currentTimeMillis();
+      publish("city/emergency/smoke/it-smoke-1", smoke(first, p, "it-building-1"));
+      Alert unconfirmed = officer.next("fire_unconfirmed");
+      assertThat(unconfirmed.severity()).isEqualTo("warning");
+      String alertId = "fire-" + first + "-it-building-1";
+      assertThat(unconfirmed.alertId()).isEqualTo(alertId);
+
+      publish("city/emergency/smoke/it-smoke-1", smoke(first + 1000, p, "it-building-1"));
+      long t = System.nanoTime();
+      publish("city/emergency/smoke/it-smoke-2", smoke(first + 2000, p, "it-building-1"));
+      Alert fire = officer.next("fire");
+      System.out.println("second smoke alarm publish to fire alert delivery: " + (System.nanoTime() - t) / 1_000_000 + " ms");
+      assertThat(fire.alertId()).as("the fire replaces the unconfirmed alert").isEqualTo(alertId);
+      assertThat(fire.severity()).isEqualTo("critical");
+      assertThat(fire.evidence()).extracting(e -> e.deviceId()).containsExactly("it-smoke-1", "it-smoke-2");
+
+      publish("city/emergency/smoke/it-smoke-3", smoke(first + 3000, p, "it-building-1"));
+      Thread.sleep(2000); // long enough for a wrongly raised alert to arrive: the path takes ~200 ms
+      assertThat(officer.all()).as("one alert per incident: two messages, unconfirmed then fire")
+          .extracting(Alert::alertId, Alert::kind)
+          .containsExactly(org.assertj.core.groups.Tuple.tuple(alertId, "fire_unconfirmed"), org.assertj.core.groups.Tuple.tuple(alertId, "fire"));
+    }
+  }
+
+  @Test
+  void anUnansweredSosIsEscalatedAndThenAcknowledgedOverMqtt() throws Exception {
+    try (AlertListener officer = new AlertListener("it-sos-officer", "city/alerts/district/330106")) {
+      double[] p = pointIn("330106", 6);
+      long pressed = System.currentTimeMillis();
+      publish("city/emergency/sos/it-sos-2", String.format(Locale.ROOT,
+          "{\"ts\":%d,\"lat\":%.6f,\"lon\":%.6f,\"pressed\":true}", pressed, p[1], p[0]));
+      String alertId = "sos-" + pressed + "-it-sos-2";
+      assertThat(officer.nextState(alertId, "raised").severity()).isEqualTo("critical");
+      // Escalation is 3 s in the test city (5 minutes by default).
+      assertThat(officer.nextState(alertId, "escalated").scope()).isEqualTo("district");
+
+      publish("city/ack/" + alertId, "{\"by\":\"officer-li\"}");
+      Alert acked = officer.nextState(alertId, "acknowledged");
+      assertThat(acked.acknowledgedBy()).isEqualTo("officer-li");
+    }
+  }
+
+  private static String smoke(long ts, double[] p, String building) {
+    return String.format(Locale.ROOT, "{\"ts\":%d,\"lat\":%.6f,\"lon\":%.6f,\"alarm\":true,\"buildingId\":\"%s\"}",
+        ts, p[1], p[0], building);
+  }
+
+  /** A subscriber that keeps every alert it receives, in order. */
+  private static final class AlertListener implements AutoCloseable {
+    private final MqttClient client;
+    private final BlockingQueue<Alert> queue = new java.util.concurrent.LinkedBlockingQueue<>();
+    private final List<Alert> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    AlertListener(String clientId, String topic) throws Exception {
+      client = new MqttClient(city.mqttUrl(), clientId, new MemoryPersistence());
+      client.connect(options());
+      client.subscribe(topic, 1, (t, m) -> {
+        Alert a = Alert.fromJson(m.getPayload());
+        seen.add(a);
+        queue.add(a);
+      });
+    }
+
+    Alert next(String kind) throws InterruptedException {
+      return await(a -> a.kind().equals(kind), "an alert of kind " + kind);
+    }
+
+    Alert nextState(String alertId, String state) throws InterruptedException {
+      return await(a -> a.alertId().equals(alertId) && a.state().equals(state), alertId + " in state " + state);
+    }
+
+    private Alert await(java.util.function.Predicate<Alert> wanted, String what) throws InterruptedException {
+      long deadline = System.currentTimeMillis() + 30_000;
+      while (System.currentTimeMillis() < deadline) {
+        Alert a = queue.poll(500, TimeUnit.MILLISECONDS);
+        if (a != null && wanted.test(a)) {
+          return a;
+        }
+      }
+      throw new AssertionError("no " + what + " within 30 s; received " + seen);
+    }
+
+    List<Alert> all() {
+      return List.copyOf(seen);
+    }
+
+    @Override
+    public void close() throws Exception {
+      client.disconnect();
+      client.close();
     }
   }
 

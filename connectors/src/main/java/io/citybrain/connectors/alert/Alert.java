@@ -16,20 +16,37 @@ import java.util.Objects;
  * @param district six-digit division code
  * @param community the community's id, or null when the position is in none
  * @param message Chinese and English
+ * @param scope who must be told: {@code community} (its manager) or {@code district} (its officer too);
+ *     an addition to contract v1, absent in older alerts, where it means {@code district}
+ * @param acknowledgedBy who acknowledged it, once someone has
  */
 public record Alert(
     String alertId, String kind, String severity, String state, String district, String community,
-    double lat, double lon, long ts, String message, Evidence[] evidence) {
+    double lat, double lon, long ts, String message, Evidence[] evidence, String scope, String acknowledgedBy) {
 
   public static final String SEVERITY_CRITICAL = "critical";
   public static final String SEVERITY_WARNING = "warning";
+  public static final String SEVERITY_INFO = "info";
   public static final String STATE_RAISED = "raised";
+  public static final String STATE_ESCALATED = "escalated";
+  public static final String STATE_ACKNOWLEDGED = "acknowledged";
+  public static final String STATE_RESOLVED = "resolved";
+  public static final String SCOPE_COMMUNITY = "community";
+  public static final String SCOPE_DISTRICT = "district";
 
   public Alert {
     Objects.requireNonNull(alertId, "alertId");
     Objects.requireNonNull(kind, "kind");
     Objects.requireNonNull(district, "district");
     evidence = evidence == null ? new Evidence[0] : evidence.clone();
+    if (scope == null) {
+      scope = SCOPE_DISTRICT;
+    }
+  }
+
+  /** Whether the district officer is told, not only the community's manager. */
+  public boolean forDistrict() {
+    return community == null || SCOPE_DISTRICT.equals(scope);
   }
 
   @Override
@@ -59,7 +76,8 @@ public record Alert(
         && Objects.equals(severity, a.severity) && Objects.equals(state, a.state)
         && district.equals(a.district) && Objects.equals(community, a.community)
         && Double.compare(lat, a.lat) == 0 && Double.compare(lon, a.lon) == 0 && ts == a.ts
-        && Objects.equals(message, a.message) && Arrays.equals(evidence, a.evidence);
+        && Objects.equals(message, a.message) && Arrays.equals(evidence, a.evidence)
+        && Objects.equals(scope, a.scope) && Objects.equals(acknowledgedBy, a.acknowledgedBy);
   }
 
   @Override
@@ -70,6 +88,6 @@ public record Alert(
   @Override
   public String toString() {
     return "Alert[" + alertId + " " + kind + "/" + severity + "/" + state + " district=" + district
-        + " community=" + community + " ts=" + ts + " evidence=" + Arrays.toString(evidence) + "]";
+        + " community=" + community + " scope=" + scope + " ts=" + ts + " evidence=" + Arrays.toString(evidence) + "]";
   }
 }

@@ -66,10 +66,17 @@ public final class AlertDispatcher implements AutoCloseable {
     }
   }
 
-  /** The MQTT topics an alert goes to. */
+  /**
+   * The MQTT topics an alert goes to: its community's, when it is in one, and its district's when
+   * the alert's scope is the district (critical incidents, escalations) or it is in no community.
+   */
   public static List<String> topicsFor(Alert alert) {
     String district = "city/alerts/district/" + alert.district();
-    return alert.community() == null ? List.of(district) : List.of("city/alerts/community/" + alert.community(), district);
+    if (alert.community() == null) {
+      return List.of(district);
+    }
+    String community = "city/alerts/community/" + alert.community();
+    return alert.forDistrict() ? List.of(community, district) : List.of(community);
   }
 
   private void run() {

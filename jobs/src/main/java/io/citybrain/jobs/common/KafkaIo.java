@@ -17,13 +17,13 @@ public final class KafkaIo {
   private KafkaIo() {}
 
   /**
-   * Reads {@code topic} from the group's committed offsets (committed on each checkpoint), or from
+   * Reads {@code topics} from the group's committed offsets (committed on each checkpoint), or from
    * the beginning for a new group.
    */
-  public static KafkaSource<KafkaEvent> source(String bootstrap, String topic, String groupId) {
+  public static KafkaSource<KafkaEvent> source(String bootstrap, String groupId, String... topics) {
     return KafkaSource.<KafkaEvent>builder()
         .setBootstrapServers(bootstrap)
-        .setTopics(topic)
+        .setTopics(topics)
         .setGroupId(groupId)
         .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
         .setDeserializer(new KafkaEventDeserializer())

@@ -4,9 +4,9 @@ import io.citybrain.connectors.Topics;
 import io.citybrain.connectors.alert.Alert;
 import io.citybrain.connectors.deadletter.DeadLetter;
 import io.citybrain.connectors.deadletter.Reason;
+import io.citybrain.connectors.envelope.Ack;
+import io.citybrain.connectors.Json;
 import io.citybrain.connectors.envelope.Envelope;
-import io.citybrain.geo.District;
-import io.citybrain.geo.DistrictIndex;
 import io.citybrain.jobs.common.DeadLetters;
 import io.citybrain.jobs.common.Envelopes;
 import io.citybrain.jobs.common.JobEnvironment;
@@ -24,65 +24,103 @@ import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
- * Emergency alerts: reads {@code city.raw.emergency} and raises an alert on {@code city.alerts} for
- * every SOS press, in the district it was pressed in. Alerts are not windowed: they leave as soon
- * as the record is read.
+ * Emergency and community alerts: reads {@code city.raw.emergency} and {@code city.raw.community}
+ * (smoke alarms, SOS presses, flood gauges, resident tickets) and {@code city.acks}, keeps one
+ * incident per building, device or ticket ({@link IncidentLifecycle}), and writes every alert
+ * transition to {@code city.alerts}. Not windowed: an alert leaves as soon as its record is read.
  */
 public final class EmergencyJob {
 
   public static final String NAME = "citybrain-emergency";
   static final String STAGE = "emergency";
 
-  private final Source<KafkaEvent, ?, ?> source;
+  private final Source<KafkaEvent, ?, ?> readings;
+  private final Source<KafkaEvent, ?, ?> acks;
   private final Sink<Alert> alertSink;
   private final Sink<DeadLetter> deadLetterSink;
+  private final Locator locator;
+  private final EmergencySettings settings;
 
-  public EmergencyJob(Source<KafkaEvent, ?, ?> source, Sink<Alert> alertSink, Sink<DeadLetter> deadLetterSink) {
-    this.source = source;
+  public EmergencyJob(Source<KafkaEvent, ?, ?> readings, Source<KafkaEvent, ?, ?> acks, Sink<Alert> alertSink,
+      Sink<DeadLetter> deadLetterSink, Locator locator, EmergencySettings settings) {
+    this.readings = readings;
+    this.acks = acks;
     this.alertSink = alertSink;
     this.deadLetterSink = deadLetterSink;
+    this.locator = locator;
+    this.settings = settings;
   }
 
-  public static EmergencyJob fromSettings(JobSettings s) {
+  public static EmergencyJob fromSettings(JobSettings s, Locator locator, EmergencySettings settings) {
     return new EmergencyJob(
-        KafkaIo.source(s.kafkaBootstrap(), Topics.RAW_EMERGENCY, NAME),
+        KafkaIo.source(s.kafkaBootstrap(), NAME, Topics.RAW_EMERGENCY, Topics.RAW_COMMUNITY),
+        KafkaIo.source(s.kafkaBootstrap(), NAME + "-acks", Topics.ACKS),
         KafkaIo.alertSink(s.kafkaBootstrap()),
-        KafkaIo.deadLetterSink(s.kafkaBootstrap()));
+        KafkaIo.deadLetterSink(s.kafkaBootstrap()),
+        locator, settings);
   }
 
   public void build(StreamExecutionEnvironment env) {
-    SingleOutputStreamOperator<Alert> alerts = env
-        .fromSource(source, WatermarkStrategy.noWatermarks(), "raw emergency").uid("emergency-source")
-        .process(new RaiseAlerts()).name("sos alerts").uid("emergency-sos");
+    SingleOutputStreamOperator<Signal> signals = env
+        .fromSource(readings, WatermarkStrategy.noWatermarks(), "raw emergency and community").uid("emergency-source")
+        .process(new ToSignals(locator)).name("decode and place").uid("emergency-signals");
+    SingleOutputStreamOperator<Ack> acknowledgements = env
+        .fromSource(acks, WatermarkStrategy.noWatermarks(), "acknowledgements").uid("emergency-acks-source")
+        .process(new ToAcks()).name("decode acks").uid("emergency-acks");
+    SingleOutputStreamOperator<Alert> alerts = signals.keyBy(Signal::key)
+        .connect(acknowledgements.keyBy(EmergencyJob::incidentKey))
+        .process(new IncidentLifecycle(settings)).name("incident lifecycle").uid("emergency-incidents");
     alerts.sinkTo(alertSink).name("alerts to city.alerts").uid("emergency-alert-sink");
-    alerts.getSideOutput(DeadLetters.TAG).sinkTo(deadLetterSink).name("dead letters").uid("emergency-deadletter-sink");
+    signals.getSideOutput(DeadLetters.TAG).union(acknowledgements.getSideOutput(DeadLetters.TAG))
+        .sinkTo(deadLetterSink).name("dead letters").uid("emergency-deadletter-sink");
+  }
+
+  /** Acks of alerts that are not ours are keyed apart; the lifecycle ignores them. */
+  static String incidentKey(Ack ack) {
+    return Signals.keyOfAlert(ack.alertId()).orElse("unknown|" + ack.alertId());
   }
 
   public static void main(String[] args) throws Exception {
     JobSettings s = JobSettings.fromArgs(args);
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     JobEnvironment.configure(env, s);
-    fromSettings(s).build(env);
+    fromSettings(s, new DistrictLocator(), EmergencySettings.defaults()).build(env);
     env.execute(NAME);
   }
 
-  static final class RaiseAlerts extends ProcessFunction<KafkaEvent, Alert> {
-    private transient DistrictIndex districts;
+  static final class ToSignals extends ProcessFunction<KafkaEvent, Signal> {
+    private final Locator locator;
 
-    @Override
-    public void open(OpenContext context) {
-      districts = DistrictIndex.hangzhou();
+    ToSignals(Locator locator) {
+      this.locator = locator;
     }
 
     @Override
-    public void processElement(KafkaEvent e, Context ctx, Collector<Alert> out) {
+    public void open(OpenContext context) {
+      locator.open();
+    }
+
+    @Override
+    public void processElement(KafkaEvent e, Context ctx, Collector<Signal> out) {
       try {
         Envelope env = Envelopes.decode(e);
-        District d = districts.locate(env.lon(), env.lat())
+        Place place = locator.locate(env.lon(), env.lat())
             .orElseThrow(() -> new Rejected(Reason.OUTSIDE_CITY, env.deviceId() + " at " + env.lat() + "," + env.lon() + " is in no district"));
-        SosRule.apply(env, d).ifPresent(out::collect);
+        Signals.from(env, place).ifPresent(out::collect);
       } catch (Rejected r) {
         ctx.output(DeadLetters.TAG, r.toDeadLetter(e, System.currentTimeMillis(), STAGE));
+      }
+    }
+  }
+
+  static final class ToAcks extends ProcessFunction<KafkaEvent, Ack> {
+    @Override
+    public void processElement(KafkaEvent e, Context ctx, Collector<Ack> out) {
+      try {
+        out.collect(Json.MAPPER.readValue(e.value(), Ack.class));
+      } catch (java.io.IOException | RuntimeException ex) {
+        ctx.output(DeadLetters.TAG, new Rejected(Reason.BAD_ENVELOPE, "not an acknowledgement: " + ex.getMessage())
+            .toDeadLetter(e, System.currentTimeMillis(), STAGE));
       }
     }
   }

@@ -57,7 +57,7 @@ public final class TrafficJob {
   /** The production wiring: Kafka in, the store and the dead-letter topic out. */
   public static TrafficJob fromSettings(JobSettings s) {
     return new TrafficJob(
-        KafkaIo.source(s.kafkaBootstrap(), Topics.RAW_TRAFFIC, NAME),
+        KafkaIo.source(s.kafkaBootstrap(), NAME, Topics.RAW_TRAFFIC),
         InfluxSink.<DistrictTraffic>builder().settings(s.influx()).converter(TrafficJob::toPoint).build(),
         KafkaIo.deadLetterSink(s.kafkaBootstrap()),
         s);

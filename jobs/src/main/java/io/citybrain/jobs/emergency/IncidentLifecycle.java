@@ -1,0 +1,74 @@
+package io.citybrain.jobs.emergency;
+
+import io.citybrain.connectors.alert.Alert;
+import io.citybrain.connectors.envelope.Ack;
+import java.util.Arrays;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.streaming.api.TimerService;
+import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * Keeps one {@link Incident} per incident key and applies {@link Incidents}' rules to its signals,
+ * its acknowledgements and its timers. Timers are processing-time: escalation and cards measure
+ * how long people take to answer, on the wall clock. State and timers are freed when the incident
+ * is resolved.
+ */
+public final class IncidentLifecycle extends KeyedCoProcessFunction<String, Signal, Ack, Alert> {
+
+  private final EmergencySettings settings;
+  private transient ValueState<Incident> state;
+
+  public IncidentLifecycle(EmergencySettings settings) {
+    this.settings = settings;
+  }
+
+  @Override
+  public void open(OpenContext context) {
+    state = getRuntimeContext().getState(new ValueStateDescriptor<>("incident", TypeInformation.of(Incident.class)));
+  }
+
+  @Override
+  public void processElement1(Signal signal, Context ctx, Collector<Alert> out) throws Exception {
+    Incident before = state.value();
+    apply(before, Incidents.onSignal(before, signal, settings, ctx.timerService().currentProcessingTime()),
+        ctx.timerService(), out);
+  }
+
+  @Override
+  public void processElement2(Ack ack, Context ctx, Collector<Alert> out) throws Exception {
+    Incident before = state.value();
+    apply(before, Incidents.onAck(before, ack, settings, ctx.timerService().currentProcessingTime()),
+        ctx.timerService(), out);
+  }
+
+  @Override
+  public void onTimer(long timestamp, OnTimerContext ctx, Collector<Alert> out) throws Exception {
+    Incident before = state.value();
+    apply(before, Incidents.onTimer(before, timestamp, settings), ctx.timerService(), out);
+  }
+
+  private void apply(Incident before, Incidents.Result result, TimerService timers, Collector<Alert> out) throws Exception {
+    long[] old = before == null ? new long[0] : before.timers();
+    long[] next = result.next() == null ? new long[0] : result.next().timers();
+    for (long t : old) {
+      if (t != 0 && Arrays.stream(next).noneMatch(n -> n == t)) {
+        timers.deleteProcessingTimeTimer(t);
+      }
+    }
+    for (long t : next) {
+      if (t != 0 && Arrays.stream(old).noneMatch(o -> o == t)) {
+        timers.registerProcessingTimeTimer(t);
+      }
+    }
+    if (result.next() == null) {
+      state.clear();
+    } else if (result.next() != before) {
+      state.update(result.next());
+    }
+    result.alerts().forEach(out::collect);
+  }
+}

@@ -1,0 +1,91 @@
+package io.citybrain.jobs.emergency;
+
+import io.citybrain.connectors.envelope.Envelope;
+import java.util.Locale;
+import java.util.Optional;
+
+/** Pure functions from envelopes to signals, and between alert ids and incident keys. */
+public final class Signals {
+  private Signals() {}
+
+  public static final String FIRE = "fire";
+  public static final String SOS = "sos";
+  public static final String FLOOD = "flood";
+  public static final String TICKET = "ticket";
+
+  /**
+   * Detectors without a building closer than this to one another count as one building (the
+   * contract's 30 m); a grid of this size approximates that.
+   */
+  static final double BUILDING_CELL_M = 30.0;
+
+  /** The signal an envelope carries, or empty for readings no rule looks at. */
+  public static Optional<Signal> from(Envelope e, Place place) {
+    String family;
+    String subject;
+    boolean on = false;
+    double value = 0;
+    String status = null;
+    String category = null;
+    switch (e.domain() + "/" + e.kind()) {
+      case "emergency/smoke" -> {
+        family = FIRE;
+        Object b = e.values().get("buildingId");
+        subject = b instanceof String s ? s : place.building() != null ? place.building() : cell(e.lon(), e.lat());
+        on = e.flag("alarm");
+      }
+      case "emergency/sos" -> {
+        family = SOS;
+        subject = e.deviceId();
+        on = e.flag("pressed");
+      }
+      case "emergency/flood" -> {
+        family = FLOOD;
+        subject = e.deviceId();
+        value = e.number("depthCm");
+      }
+      case "community/ticket" -> {
+        family = TICKET;
+        subject = (String) e.values().get("ticketId");
+        status = (String) e.values().get("status");
+        category = (String) e.values().get("category");
+      }
+      default -> {
+        return Optional.empty();
+      }
+    }
+    return Optional.of(new Signal(family + "|" + subject, family, e.deviceId(), place.district(), place.community(),
+        e.lat(), e.lon(), e.ts(), on, value, status, category));
+  }
+
+  /** A 30 m grid cell as a pseudo-building id, in metres on a local projection around Hangzhou. */
+  static String cell(double lon, double lat) {
+    double metresPerDegLat = 111_320.0;
+    double metresPerDegLon = metresPerDegLat * Math.cos(Math.toRadians(30.25));
+    long x = (long) Math.floor(lon * metresPerDegLon / BUILDING_CELL_M);
+    long y = (long) Math.floor(lat * metresPerDegLat / BUILDING_CELL_M);
+    return String.format(Locale.ROOT, "cell-%d-%d", x, y);
+  }
+
+  /**
+   * The alert id of an incident: {@code <family>-<start ts>-<subject>}. Stable (the same incident
+   * always yields it), a valid MQTT topic level, and it leads back to the incident's key.
+   */
+  public static String alertId(String family, long startTs, String subject) {
+    return family + "-" + startTs + "-" + subject;
+  }
+
+  /** The incident key an alert id belongs to, or empty when the id is not one of ours. */
+  public static Optional<String> keyOfAlert(String alertId) {
+    int first = alertId.indexOf('-');
+    int second = first < 0 ? -1 : alertId.indexOf('-', first + 1);
+    if (second < 0 || second == alertId.length() - 1) {
+      return Optional.empty();
+    }
+    String family = alertId.substring(0, first);
+    if (!(family.equals(FIRE) || family.equals(SOS) || family.equals(FLOOD) || family.equals(TICKET))) {
+      return Optional.empty();
+    }
+    return Optional.of(family + "|" + alertId.substring(second + 1));
+  }
+}

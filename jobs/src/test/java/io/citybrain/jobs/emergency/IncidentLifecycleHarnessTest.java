@@ -1,0 +1,90 @@
+package io.citybrain.jobs.emergency;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.citybrain.connectors.alert.Alert;
+import io.citybrain.connectors.envelope.Ack;
+import io.citybrain.connectors.envelope.Envelope;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The lifecycle operator in Flink's keyed test harness: timers fire, state and timers are freed. */
+class IncidentLifecycleHarnessTest {
+
+  private static final long T0 = 1_767_600_000_000L;
+  private static final long MINUTE = 60_000L;
+  private static final Place PLACE = new Place("330106", "c-330106-0007", null);
+
+  private KeyedTwoInputStreamOperatorTestHarness<String, Signal, Ack, Alert> harness;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    harness = new KeyedTwoInputStreamOperatorTestHarness<>(
+        new KeyedCoProcessOperator<>(new IncidentLifecycle(EmergencySettings.defaults())),
+        Signal::key, EmergencyJob::incidentKey, Types.STRING);
+    harness.open();
+    harness.setProcessingTime(0);
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    harness.close();
+  }
+
+  private static Signal sos(String device, long ts) {
+    return Signals.from(new Envelope(device, "emergency", "sos", ts, 30.25, 120.14, Map.of("pressed", true), ts, "mqtt"), PLACE).orElseThrow();
+  }
+
+  private List<Alert> output() {
+    List<Alert> out = harness.extractOutputValues();
+    harness.getOutput().clear();
+    return out;
+  }
+
+  @Test
+  void anSosEscalatesOnItsTimerAndIsFreedAfterAcknowledgementAndQuiet() throws Exception {
+    harness.processElement1(new StreamRecord<>(sos("W-1", T0)));
+    assertThat(output()).extracting(Alert::state).containsExactly("raised");
+    assertThat(harness.numProcessingTimeTimers()).isEqualTo(1);
+
+    harness.setProcessingTime(5 * MINUTE);
+    assertThat(output()).extracting(Alert::state, Alert::scope)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("escalated", "district"));
+    harness.setProcessingTime(7 * MINUTE);
+    assertThat(output()).extracting(Alert::state).containsExactly("escalated");
+
+    harness.processElement2(new StreamRecord<>(new Ack("sos-" + T0 + "-W-1", "manager-7", T0 + 8 * MINUTE)));
+    assertThat(output()).extracting(Alert::state, Alert::acknowledgedBy)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("acknowledged", "manager-7"));
+    harness.setProcessingTime(9 * MINUTE);
+    assertThat(output()).as("no re-notification after the acknowledgement").isEmpty();
+
+    harness.setProcessingTime(7 * MINUTE + 10 * MINUTE + 1);
+    assertThat(output()).extracting(Alert::state).containsExactly("resolved");
+    assertThat(harness.numKeyedStateEntries()).isZero();
+    assertThat(harness.numProcessingTimeTimers()).isZero();
+  }
+
+  @Test
+  void anAckOfAnUnknownAlertLeavesNoState() throws Exception {
+    harness.processElement2(new StreamRecord<>(new Ack("sos-123-nobody", "m", T0)));
+    harness.processElement2(new StreamRecord<>(new Ack("not-ours", "m", T0)));
+    assertThat(output()).isEmpty();
+    assertThat(harness.numKeyedStateEntries()).isZero();
+  }
+
+  @Test
+  void twoDevicesAreTwoIncidents() throws Exception {
+    harness.processElement1(new StreamRecord<>(sos("W-1", T0)));
+    harness.processElement1(new StreamRecord<>(sos("W-2", T0)));
+    harness.processElement1(new StreamRecord<>(sos("W-1", T0 + 1000)));
+    assertThat(output()).extracting(Alert::alertId).containsExactly("sos-" + T0 + "-W-1", "sos-" + T0 + "-W-2");
+  }
+}
