@@ -214,6 +214,12 @@ class LocalCityITCase {
       publish("city/ack/" + alertId, "{\"by\":\"officer-li\"}");
       Alert acked = officer.nextState(alertId, "acknowledged");
       assertThat(acked.acknowledgedBy()).isEqualTo("officer-li");
+
+      // Only this test acknowledges, so the district's mean time to acknowledge is this one's.
+      String sql = "SELECT mean_ack_s FROM emergency_area WHERE district = '330106' AND mean_ack_s IS NOT NULL";
+      await().atMost(Duration.ofSeconds(30)).until(() -> !city.store().query(sql).isEmpty());
+      double meanAck = ((Number) city.store().query(sql).get(0).get("mean_ack_s")).doubleValue();
+      assertThat(meanAck).isEqualTo((acked.ts() - pressed) / 1000.0);
     }
   }
 

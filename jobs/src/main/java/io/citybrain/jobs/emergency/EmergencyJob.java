@@ -7,6 +7,9 @@ import io.citybrain.connectors.deadletter.Reason;
 import io.citybrain.connectors.envelope.Ack;
 import io.citybrain.connectors.Json;
 import io.citybrain.connectors.envelope.Envelope;
+import io.citybrain.connectors.influx.InfluxSink;
+import com.influxdb.client.domain.WritePrecision;
+import com.influxdb.client.write.Point;
 import io.citybrain.jobs.common.DeadLetters;
 import io.citybrain.jobs.common.Envelopes;
 import io.citybrain.jobs.common.JobEnvironment;
@@ -38,15 +41,17 @@ public final class EmergencyJob {
   private final Source<KafkaEvent, ?, ?> acks;
   private final Sink<Alert> alertSink;
   private final Sink<DeadLetter> deadLetterSink;
+  private final Sink<EmergencyArea> areaSink;
   private final Locator locator;
   private final EmergencySettings settings;
 
   public EmergencyJob(Source<KafkaEvent, ?, ?> readings, Source<KafkaEvent, ?, ?> acks, Sink<Alert> alertSink,
-      Sink<DeadLetter> deadLetterSink, Locator locator, EmergencySettings settings) {
+      Sink<DeadLetter> deadLetterSink, Sink<EmergencyArea> areaSink, Locator locator, EmergencySettings settings) {
     this.readings = readings;
     this.acks = acks;
     this.alertSink = alertSink;
     this.deadLetterSink = deadLetterSink;
+    this.areaSink = areaSink;
     this.locator = locator;
     this.settings = settings;
   }
@@ -57,7 +62,27 @@ public final class EmergencyJob {
         KafkaIo.source(s.kafkaBootstrap(), NAME + "-acks", Topics.ACKS),
         KafkaIo.alertSink(s.kafkaBootstrap()),
         KafkaIo.deadLetterSink(s.kafkaBootstrap()),
+        InfluxSink.<EmergencyArea>builder().settings(s.influx()).converter(EmergencyJob::toPoint).build(),
         locator, settings);
+  }
+
+  /** Every field in one line (the embedded store replaces whole rows); no mean when nobody acknowledged. */
+  public static Point toPoint(EmergencyArea a) {
+    Point p = Point.measurement("emergency_area")
+        .addTag("district", a.district())
+        .addField("open_alerts", a.openAlerts())
+        .addField("new_alerts", a.newAlerts())
+        .addField("sos", a.sos())
+        .addField("fires", a.fires())
+        .addField("floods", a.floods())
+        .time(a.intervalEnd(), WritePrecision.MS);
+    if (a.community() != null) {
+      p.addTag("community", a.community());
+    }
+    if (a.meanAckS() != null) {
+      p.addField("mean_ack_s", a.meanAckS());
+    }
+    return p;
   }
 
   public void build(StreamExecutionEnvironment env) {
@@ -71,6 +96,9 @@ public final class EmergencyJob {
         .connect(acknowledgements.keyBy(EmergencyJob::incidentKey))
         .process(new IncidentLifecycle(settings)).name("incident lifecycle").uid("emergency-incidents");
     alerts.sinkTo(alertSink).name("alerts to city.alerts").uid("emergency-alert-sink");
+    alerts.keyBy(AreaIndicators::areaKey)
+        .process(new AreaIndicators(settings.areaInterval().toMillis())).name("emergency_area per community").uid("emergency-area")
+        .sinkTo(areaSink).name("emergency_area to store").uid("emergency-area-sink");
     signals.getSideOutput(DeadLetters.TAG).union(acknowledgements.getSideOutput(DeadLetters.TAG))
         .sinkTo(deadLetterSink).name("dead letters").uid("emergency-deadletter-sink");
   }

@@ -12,10 +12,11 @@ import java.util.Map;
  * @param fireWindow two alarms in one building within this are a fire
  * @param quietToResolve a fire or SOS with no new alarm or press for this long is resolved
  * @param ticketDeadlines deadline per ticket category; {@code *} is the default
+ * @param areaInterval how often {@code emergency_area} rows are written for areas with open alerts
  */
 public record EmergencySettings(Duration escalateAfter, Duration renotifyEvery, Duration fireWindow,
-    Duration quietToResolve, double floodWarningCm, double floodCriticalCm, Map<String, Duration> ticketDeadlines)
-    implements Serializable {
+    Duration quietToResolve, double floodWarningCm, double floodCriticalCm, Map<String, Duration> ticketDeadlines,
+    Duration areaInterval) implements Serializable {
 
   public EmergencySettings {
     positive(escalateAfter, "emergency.escalate-after");
@@ -30,6 +31,7 @@ public record EmergencySettings(Duration escalateAfter, Duration renotifyEvery, 
       throw new IllegalArgumentException("emergency.ticket-deadlines needs a default entry '*'");
     }
     ticketDeadlines.forEach((k, v) -> positive(v, "emergency.ticket-deadlines." + k));
+    positive(areaInterval, "emergency.area-interval");
   }
 
   private static void positive(Duration d, String key) {
@@ -43,7 +45,8 @@ public record EmergencySettings(Duration escalateAfter, Duration renotifyEvery, 
         Duration.ofMinutes(10), 15, 30,
         // Service-supervision deadlines by category (hours), as a city hotline would set them.
         Map.of("*", Duration.ofHours(72), "water", Duration.ofHours(24), "power", Duration.ofHours(24),
-            "safety", Duration.ofHours(4), "noise", Duration.ofHours(48), "sanitation", Duration.ofHours(48)));
+            "safety", Duration.ofHours(4), "noise", Duration.ofHours(48), "sanitation", Duration.ofHours(48)),
+        Duration.ofMinutes(1));
   }
 
   public Duration deadlineOf(String category) {
