@@ -5,61 +5,49 @@ import java.util.Optional;
 import java.util.Random;
 import org.locationtech.jts.geom.Coordinate;
 import org.locationtech.jts.geom.Envelope;
-import org.locationtech.jts.geom.Point;
 import org.locationtech.jts.geom.prep.PreparedGeometry;
 import org.locationtech.jts.geom.prep.PreparedGeometryFactory;
-import org.locationtech.jts.index.strtree.STRtree;
 
 /**
- * Answers "which district is this point in?" with an STR-tree of prepared polygons.
+ * Answers "which district is this point in?" with a {@link PolygonIndex} over the boundaries.
  *
  * <p>Boundaries use {@code covers} semantics: a point on a district's edge belongs to it (where two
- * districts share the edge, the first in load order wins). The tree is built in the constructor, so
- * after construction the index is immutable and safe to query from many threads.
+ * districts share the edge, the first in load order wins). The index is built in the constructor, so
+ * after construction it is immutable and safe to query from many threads. For the finer geography
+ * (communities, utility zones) use {@link CityIndex}.
  */
 public final class DistrictIndex {
 
-  private record Entry(District district, PreparedGeometry prepared) {}
+  private static final double LEAF_DEG = 0.0005;
+  private static volatile DistrictIndex hangzhou;
 
   private final List<District> districts;
-  private final STRtree tree = new STRtree();
-  private final Envelope extent = new Envelope();
+  private final PolygonIndex index;
 
   public DistrictIndex(List<District> districts) {
     this.districts = List.copyOf(districts);
-    for (District d : this.districts) {
-      Envelope env = d.boundary().getEnvelopeInternal();
-      tree.insert(env, new Entry(d, PreparedGeometryFactory.prepare(d.boundary())));
-      extent.expandToInclude(env);
-    }
-    tree.build();
+    this.index = new PolygonIndex(this.districts.stream().map(District::boundary).toList(), LEAF_DEG);
   }
 
-  /** The index of the bundled Hangzhou districts. */
+  /** The index of the bundled Hangzhou districts, built once per JVM and shared. */
   public static DistrictIndex hangzhou() {
-    return new DistrictIndex(Districts.hangzhou());
+    DistrictIndex h = hangzhou;
+    if (h == null) {
+      synchronized (DistrictIndex.class) {
+        h = hangzhou;
+        if (h == null) {
+          h = new DistrictIndex(Districts.hangzhou());
+          hangzhou = h;
+        }
+      }
+    }
+    return h;
   }
 
   /** The district covering the point, or empty when the point is outside the city. */
   public Optional<District> locate(double lon, double lat) {
-    if (!extent.contains(lon, lat)) {
-      return Optional.empty();
-    }
-    Point p = GeoJsonFeatures.WGS84.createPoint(new Coordinate(lon, lat));
-    Envelope probe = new Envelope(lon, lon, lat, lat);
-    @SuppressWarnings("unchecked")
-    List<Entry> candidates = tree.query(probe);
-    Entry best = null;
-    for (Entry e : candidates) {
-      if (e.prepared().covers(p) && (best == null || order(e) < order(best))) {
-        best = e;
-      }
-    }
-    return best == null ? Optional.empty() : Optional.of(best.district());
-  }
-
-  private int order(Entry e) {
-    return districts.indexOf(e.district());
+    int i = index.locate(lon, lat);
+    return i < 0 ? Optional.empty() : Optional.of(districts.get(i));
   }
 
   public List<District> districts() {

@@ -1,0 +1,86 @@
+package io.citybrain.geo;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The city: the 13 real districts of Hangzhou and the finer geography generated inside them from a
+ * seed — communities, road segments, buildings, utility zones and facilities. The same seed always
+ * gives the same city, byte for byte in its GeoJSON export; {@link #generate(long)} builds each seed
+ * once per JVM and caches it, with its {@link CityIndex}.
+ *
+ * <p>Immutable and safe to share between threads; the lists are unmodifiable and the geometries
+ * must not be modified.
+ */
+public final class CityModel {
+
+  /** The seed of the city used when none is given (the local city, the jobs' default). */
+  public static final long DEFAULT_SEED = 42;
+
+  private static final Map<Long, CityModel> CACHE = new ConcurrentHashMap<>();
+
+  private final long seed;
+  private final List<District> districts;
+  private final List<Community> communities;
+  private final List<RoadSegment> roads;
+  private final List<Building> buildings;
+  private final List<UtilityZone> zones;
+  private final List<Facility> facilities;
+  private final CityIndex index;
+
+  CityModel(long seed, List<District> districts, List<Community> communities, List<RoadSegment> roads,
+      List<Building> buildings, List<UtilityZone> zones, List<Facility> facilities) {
+    this.seed = seed;
+    this.districts = List.copyOf(districts);
+    this.communities = List.copyOf(communities);
+    this.roads = List.copyOf(roads);
+    this.buildings = List.copyOf(buildings);
+    this.zones = List.copyOf(zones);
+    this.facilities = List.copyOf(facilities);
+    this.index = new CityIndex(this);
+  }
+
+  /** The city of this seed, generated on first use and cached for the life of the JVM. */
+  public static CityModel generate(long seed) {
+    return CACHE.computeIfAbsent(seed, s -> new CityGenerator(s, Districts.hangzhou()).generate());
+  }
+
+  /** The city of {@link #DEFAULT_SEED}. */
+  public static CityModel hangzhou() {
+    return generate(DEFAULT_SEED);
+  }
+
+  public long seed() {
+    return seed;
+  }
+
+  public List<District> districts() {
+    return districts;
+  }
+
+  public List<Community> communities() {
+    return communities;
+  }
+
+  public List<RoadSegment> roads() {
+    return roads;
+  }
+
+  public List<Building> buildings() {
+    return buildings;
+  }
+
+  public List<UtilityZone> zones() {
+    return zones;
+  }
+
+  public List<Facility> facilities() {
+    return facilities;
+  }
+
+  /** The spatial index answering every question about this city's geography. */
+  public CityIndex index() {
+    return index;
+  }
+}

@@ -1,0 +1,42 @@
+package io.citybrain.geo;
+
+import java.util.Objects;
+import org.locationtech.jts.geom.LineString;
+
+/**
+ * A road segment between two junctions. A one-way segment is driven in the direction of its
+ * geometry. {@code lengthM} is metric (see {@link Metric}); {@code districtCode} is the district
+ * covering the segment's midpoint. Ids look like {@code r-000123}.
+ *
+ * <p>Immutable; the geometry must not be modified.
+ */
+public record RoadSegment(String id, RoadClass roadClass, double freeFlowKmh, double lengthM, boolean oneway,
+    String districtCode, LineString geometry) {
+  public RoadSegment {
+    Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(roadClass, "roadClass");
+    Objects.requireNonNull(districtCode, "districtCode");
+    Objects.requireNonNull(geometry, "geometry");
+    if (geometry.getNumPoints() < 2) {
+      throw new IllegalArgumentException("road segment " + id + " needs at least two points");
+    }
+    if (!(freeFlowKmh > 0)) {
+      throw new IllegalArgumentException("road segment " + id + " has a non-positive freeFlowKmh " + freeFlowKmh);
+    }
+  }
+
+  /** A segment of the given class at its default free-flow speed, with its metric length computed. */
+  public static RoadSegment of(String id, RoadClass roadClass, boolean oneway, String districtCode, LineString geometry) {
+    return new RoadSegment(id, roadClass, roadClass.defaultFreeFlowKmh(), lengthM(geometry), oneway, districtCode, geometry);
+  }
+
+  static double lengthM(LineString line) {
+    double sum = 0;
+    for (int i = 1; i < line.getNumPoints(); i++) {
+      var a = line.getCoordinateN(i - 1);
+      var b = line.getCoordinateN(i);
+      sum += Metric.distanceM(a.x, a.y, b.x, b.y);
+    }
+    return sum;
+  }
+}
