@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Callable;
+import io.citybrain.simulators.SimulateCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -14,7 +15,7 @@ import picocli.CommandLine.Option;
 /** {@code ./citybrain}: the command line of the project. */
 @Command(name = "citybrain", mixinStandardHelpOptions = true, version = "citybrain 0.1.0",
     description = "Stream-processing backend of a city operations centre.",
-    subcommands = {CityCli.Local.class})
+    subcommands = {CityCli.Local.class, SimulateCommand.class})
 public final class CityCli implements Runnable {
 
   @Override

@@ -10,11 +10,14 @@ import io.citybrain.embedded.EmbeddedMqttBroker;
 import io.citybrain.embedded.EmbeddedQuestDb;
 import io.citybrain.jobs.common.JobEnvironment;
 import io.citybrain.jobs.common.JobSettings;
-import io.citybrain.jobs.emergency.DistrictLocator;
+import io.citybrain.jobs.emergency.GeoLocator;
 import io.citybrain.jobs.emergency.EmergencyJob;
 import io.citybrain.jobs.emergency.EmergencySettings;
+import io.citybrain.jobs.traffic.GeoSegmentMatcher;
 import io.citybrain.jobs.traffic.TrafficJob;
-import io.citybrain.simulators.CitySimulator;
+import io.citybrain.geo.CityModel;
+import io.citybrain.simulators.BackgroundSimulation;
+import io.citybrain.simulators.Scenario;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -85,6 +88,9 @@ public final class LocalCity implements AutoCloseable {
     }
   }
 
+  /** Enough devices that every urban district and every indicator moves, few enough for a laptop. */
+  static final int SIMULATED_DEVICES = 2000;
+
   private final Options options;
   private final Deque<AutoCloseable> started = new ArrayDeque<>();
   private final List<JobID> jobs = new ArrayList<>();
@@ -93,7 +99,7 @@ public final class LocalCity implements AutoCloseable {
   private EmbeddedQuestDb store;
   private MiniCluster flink;
   private URI flinkUi;
-  private CitySimulator simulator;
+  private BackgroundSimulation simulator;
 
   private LocalCity(Options options) {
     this.options = options;
@@ -137,7 +143,8 @@ public final class LocalCity implements AutoCloseable {
     track(AlertDispatcher.start(kafka.bootstrapServers(), broker.url()));
     if (options.simulate()) {
       progress.accept("simulators");
-      simulator = track(CitySimulator.start(CitySimulator.Settings.local(broker.url())));
+      simulator = track(BackgroundSimulation.start(broker.url(), CityModel.generate(options.seed()), SIMULATED_DEVICES,
+          options.seed(), Scenario.NORMAL_DAY));
     }
   }
 
@@ -195,9 +202,9 @@ public final class LocalCity implements AutoCloseable {
   private void submitJobs() throws Exception {
     InfluxSettings influx = new InfluxSettings(store.url(), "citybrain", "citybrain", "local");
     JobSettings s = new JobSettings(kafka.bootstrapServers(), influx, Duration.ofSeconds(5), Duration.ofSeconds(5),
-        options.idleness(), Duration.ofSeconds(60), 1);
-    submit(TrafficJob.NAME, s, env -> TrafficJob.fromSettings(s).build(env));
-    submit(EmergencyJob.NAME, s, env -> EmergencyJob.fromSettings(s, new DistrictLocator(), options.emergency()).build(env));
+        options.idleness(), Duration.ofSeconds(60), 1, options.seed());
+    submit(TrafficJob.NAME, s, env -> TrafficJob.fromSettings(s, new GeoSegmentMatcher(options.seed())).build(env));
+    submit(EmergencyJob.NAME, s, env -> EmergencyJob.fromSettings(s, new GeoLocator(options.seed()), options.emergency()).build(env));
   }
 
   private void submit(String name, JobSettings s, Consumer<StreamExecutionEnvironment> wiring) throws Exception {
@@ -242,7 +249,7 @@ public final class LocalCity implements AutoCloseable {
     lines.add("Flink web UI       " + flinkUi + "   (jobs " + TrafficJob.NAME + ", " + EmergencyJob.NAME + ")");
     lines.add("data               " + options.dataDir().toAbsolutePath());
     if (simulator != null) {
-      lines.add("simulators         " + simulator.devices() + " devices, seed " + options.seed());
+      lines.add("simulators         normal-day on " + simulator.fleet().devices().size() + " devices (./citybrain simulate for more)");
     }
     return lines;
   }

@@ -1,12 +1,18 @@
 package io.citybrain.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 import io.citybrain.connectors.Topics;
 import io.citybrain.connectors.alert.Alert;
 import io.citybrain.connectors.deadletter.DeadLetter;
+import io.citybrain.geo.CityModel;
+import io.citybrain.geo.Community;
 import io.citybrain.geo.District;
+import io.citybrain.geo.RoadSegment;
+import org.locationtech.jts.geom.Coordinate;
+import org.locationtech.jts.linearref.LengthIndexedLine;
 import io.citybrain.geo.DistrictIndex;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -45,6 +51,8 @@ class LocalCityITCase {
   /** Event times are fixed instants, not the wall clock, so the window rows are exact. */
   private static final Instant T0 = Instant.parse("2026-01-05T08:00:00Z");
   private static final DistrictIndex DISTRICTS = DistrictIndex.hangzhou();
+  /** The city the local city runs on (seed 42 in the test options). */
+  private static final CityModel CITY = CityModel.generate(42);
 
   @TempDir
   static Path dataDir;
@@ -91,33 +99,101 @@ class LocalCityITCase {
     return DistrictIndex.randomPointIn(d, new Random(seed));
   }
 
-  private static String loop(Instant ts, double[] p, double speed) {
+
+  /** Long segments of a district, by id: the test's roads. */
+  private static List<RoadSegment> roadsOf(String district) {
+    return CITY.roads().stream().filter(r -> r.districtCode().equals(district) && r.lengthM() > 300)
+        .sorted(java.util.Comparator.comparing(RoadSegment::id)).toList();
+  }
+
+  private static Coordinate midpoint(RoadSegment r) {
+    LengthIndexedLine line = new LengthIndexedLine(r.geometry());
+    return line.extractPoint(line.getEndIndex() / 2);
+  }
+
+  private static String loopAt(Instant ts, RoadSegment r, int count, double speed, double occupancy) {
+    Coordinate c = midpoint(r);
     return String.format(Locale.ROOT,
-        "{\"ts\":%d,\"lat\":%.6f,\"lon\":%.6f,\"count\":12,\"intervalS\":60,\"speedKmh\":%.1f,\"occupancy\":0.2}",
-        ts.toEpochMilli(), p[1], p[0], speed);
+        "{\"ts\":%d,\"lat\":%.7f,\"lon\":%.7f,\"count\":%d,\"intervalS\":60,\"speedKmh\":%.1f,\"occupancy\":%.2f}",
+        ts.toEpochMilli(), c.y, c.x, count, speed, occupancy);
   }
 
   @Test
-  void readingsBecomeOneRowPerDistrictAndMinuteInTheStore() throws Exception {
-    double[] xihu = pointIn("330106", 1);
-    double[] shangcheng = pointIn("330102", 2);
-    publish("city/traffic/loop/it-loop-1", loop(T0.plusSeconds(10), xihu, 30));
-    publish("city/traffic/loop/it-loop-1", loop(T0.plusSeconds(20), xihu, 40));
-    // A probe, with its time as ISO-8601 with an offset (16:00:30+08:00 is 08:00:30Z).
-    publish("city/traffic/probe/it-probe-2", String.format(Locale.ROOT,
-        "{\"ts\":\"2026-01-05T16:00:30+08:00\",\"lat\":%.6f,\"lon\":%.6f,\"speedKmh\":50,\"headingDeg\":90}", xihu[1], xihu[0]));
-    publish("city/traffic/loop/it-loop-3", loop(T0.plusSeconds(15), shangcheng, 20));
-    publish("city/traffic/loop/it-loop-3", loop(T0.plusSeconds(45), shangcheng, 25));
+  void readingsOnRoadsBecomeExactSegmentAndDistrictRowsInTheStore() throws Exception {
+    RoadSegment a = roadsOf("330106").get(0);
+    RoadSegment b = roadsOf("330106").get(1);
+    RoadSegment c = roadsOf("330102").get(0);
+    for (RoadSegment r : List.of(a, b, c)) {
+      Coordinate m = midpoint(r);
+      assertThat(CITY.index().matchRoad(m.x, m.y, Double.NaN)).as("precondition: the midpoint matches its own segment")
+          .map(x -> x.segment().id()).contains(r.id());
+    }
+    publish("city/traffic/loop/it-loop-a", loopAt(T0.plusSeconds(10), a, 10, 30, 0.2));
+    publish("city/traffic/loop/it-loop-a", loopAt(T0.plusSeconds(40), a, 20, 60, 0.1));
+    Coordinate mb = midpoint(b);
+    double heading = bearing(b);
+    // A probe driving along b, its time as ISO-8601 with an offset (16:00:30+08:00 is 08:00:30Z).
+    publish("city/traffic/probe/it-probe-b", String.format(Locale.ROOT,
+        "{\"ts\":\"2026-01-05T16:00:30+08:00\",\"lat\":%.7f,\"lon\":%.7f,\"speedKmh\":20,\"headingDeg\":%.1f}", mb.y, mb.x, heading));
+    publish("city/traffic/loop/it-loop-c", loopAt(T0.plusSeconds(15), c, 12, 24, 0.3));
     // Moves event time on by three minutes; the partition it does not land on goes idle.
-    publish("city/traffic/loop/it-loop-9", loop(T0.plusSeconds(180), xihu, 60));
+    publish("city/traffic/loop/it-loop-a", loopAt(T0.plusSeconds(180), a, 10, 50, 0.1));
 
-    String sql = "SELECT district, mean_speed_kmh, samples, timestamp FROM traffic_district "
-        + "WHERE timestamp = '2026-01-05T08:01:00.000000Z' ORDER BY district";
-    await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1))
-        .until(() -> city.store().query(sql).size() == 2);
-    assertThat(city.store().query(sql)).containsExactly(
-        Map.of("district", "330102", "mean_speed_kmh", 22.5, "samples", 2, "timestamp", "2026-01-05T08:01:00.000000Z"),
-        Map.of("district", "330106", "mean_speed_kmh", 40.0, "samples", 3, "timestamp", "2026-01-05T08:01:00.000000Z"));
+    String end = "'2026-01-05T08:01:00.000000Z'";
+    String districtSql = "SELECT district, tti, level, mean_speed_kmh, congested_km, samples FROM traffic_district WHERE timestamp = "
+        + end + " ORDER BY district";
+    await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1)).until(() -> city.store().query(districtSql).size() == 2);
+
+    // Segment a: 30 vehicles, space-mean speed 30 / (10/30 + 20/60) = 45 km/h, flow 30 per 120 s = 900/h,
+    // occupancy (0.2 × 60 + 0.1 × 60) / 120 = 0.15. Segment b: one probe at 20 km/h, no flow.
+    Map<String, Map<String, Object>> segments = new java.util.HashMap<>();
+    for (Map<String, Object> row : city.store().query(
+        "SELECT segment, speed_kmh, flow_vph, occupancy, tti, samples FROM traffic_segment WHERE timestamp = " + end)) {
+      segments.put((String) row.get("segment"), row);
+    }
+    assertThat(segments.keySet()).containsExactlyInAnyOrder(a.id(), b.id(), c.id());
+    assertRow(segments.get(a.id()), 45.0, 900.0, 0.15, Math.max(1, a.freeFlowKmh() / 45), 2);
+    assertRow(segments.get(b.id()), 20.0, null, null, Math.min(10, Math.max(1, b.freeFlowKmh() / 20)), 1);
+    assertRow(segments.get(c.id()), 24.0, 720.0, 0.3, Math.min(10, Math.max(1, c.freeFlowKmh() / 24)), 1);
+
+    // District 330106, weighted by vehicle-km: a carries 30 × length, b 1 × length.
+    double ttiA = Math.max(1, a.freeFlowKmh() / 45);
+    double ttiB = Math.min(10, Math.max(1, b.freeFlowKmh() / 20));
+    double wa = 30 * a.lengthM() / 1000;
+    double wb = 1 * b.lengthM() / 1000;
+    double tti = (wa * ttiA + wb * ttiB) / (wa + wb);
+    double speed = (wa + wb) / (wa / 45 + wb / 20);
+    double congestedKm = (ttiA >= 1.8 ? a.lengthM() / 1000 : 0) + (ttiB >= 1.8 ? b.lengthM() / 1000 : 0);
+    List<Map<String, Object>> districts = city.store().query(districtSql);
+    assertThat(districts).extracting(r -> r.get("district")).containsExactly("330102", "330106");
+    Map<String, Object> xihu = districts.get(1);
+    assertThat(((Number) xihu.get("tti")).doubleValue()).isCloseTo(tti, within(1e-9));
+    assertThat(((Number) xihu.get("mean_speed_kmh")).doubleValue()).isCloseTo(speed, within(1e-9));
+    assertThat(((Number) xihu.get("congested_km")).doubleValue()).isCloseTo(congestedKm, within(1e-9));
+    assertThat(xihu.get("level")).isEqualTo(tti < 1.5 ? 0 : tti < 1.8 ? 1 : tti < 2.0 ? 2 : 3);
+    assertThat(xihu.get("samples")).isEqualTo(3);
+    assertThat(((Number) districts.get(0).get("mean_speed_kmh")).doubleValue()).isCloseTo(24.0, within(1e-9));
+  }
+
+  private static void assertRow(Map<String, Object> row, double speed, Double flow, Double occupancy, double tti, int samples) {
+    assertThat(((Number) row.get("speed_kmh")).doubleValue()).isCloseTo(speed, within(1e-9));
+    if (flow == null) {
+      assertThat(row.get("flow_vph")).isNull();
+    } else {
+      assertThat(((Number) row.get("flow_vph")).doubleValue()).isCloseTo(flow, within(1e-9));
+      assertThat(((Number) row.get("occupancy")).doubleValue()).isCloseTo(occupancy, within(1e-9));
+    }
+    assertThat(((Number) row.get("tti")).doubleValue()).isCloseTo(tti, within(1e-9));
+    assertThat(row.get("samples")).isEqualTo(samples);
+  }
+
+  /** The compass bearing of a segment's middle, in the direction of its geometry. */
+  private static double bearing(RoadSegment r) {
+    LengthIndexedLine line = new LengthIndexedLine(r.geometry());
+    Coordinate p = line.extractPoint(line.getEndIndex() * 0.49);
+    Coordinate q = line.extractPoint(line.getEndIndex() * 0.51);
+    double dx = (q.x - p.x) * Math.cos(Math.toRadians(p.y));
+    return (Math.toDegrees(Math.atan2(dx, q.y - p.y)) + 360) % 360;
   }
 
   @Test
@@ -139,21 +215,30 @@ class LocalCityITCase {
     assertThat(missing.detail()).isEqualTo("missing field 'count'");
   }
 
+  /** A community of Xihu and a point inside it: SOS and smoke readings are placed there. */
+  private static final Community COMMUNITY = CITY.communities().stream().filter(c -> c.districtCode().equals("330106"))
+      .sorted(java.util.Comparator.comparing(Community::id)).findFirst().orElseThrow();
+
+  private static double[] inCommunity() {
+    Coordinate c = COMMUNITY.boundary().getInteriorPoint().getCoordinate();
+    return new double[] {c.x, c.y};
+  }
+
   @Test
-  void anSosPressReachesTheDistrictOverMqtt() throws Exception {
+  void anSosPressReachesItsCommunityOverMqtt() throws Exception {
     BlockingQueue<byte[]> received = new ArrayBlockingQueue<>(10);
-    MqttClient officer = new MqttClient(city.mqttUrl(), "it-district-officer", new MemoryPersistence());
-    officer.connect(options());
+    MqttClient manager = new MqttClient(city.mqttUrl(), "it-community-manager", new MemoryPersistence());
+    manager.connect(options());
     try {
-      officer.subscribe("city/alerts/district/330106", 1, (topic, m) -> received.add(m.getPayload()));
-      double[] p = pointIn("330106", 4);
+      manager.subscribe("city/alerts/community/" + COMMUNITY.id(), 1, (topic, m) -> received.add(m.getPayload()));
+      double[] p = inCommunity();
       long pressed = System.currentTimeMillis();
       long t = System.nanoTime();
       publish("city/emergency/sos/it-sos-1", String.format(Locale.ROOT,
           "{\"ts\":%d,\"lat\":%.6f,\"lon\":%.6f,\"pressed\":true}", pressed, p[1], p[0]));
       byte[] payload = received.poll(30, TimeUnit.SECONDS);
       long latencyMs = (System.nanoTime() - t) / 1_000_000;
-      assertThat(payload).as("an alert on city/alerts/district/330106").isNotNull();
+      assertThat(payload).as("an alert on city/alerts/community/" + COMMUNITY.id()).isNotNull();
       System.out.println("SOS publish to alert delivery: " + latencyMs + " ms");
 
       Alert alert = Alert.fromJson(payload);
@@ -162,22 +247,25 @@ class LocalCityITCase {
       assertThat(alert.severity()).isEqualTo("critical");
       assertThat(alert.state()).isEqualTo("raised");
       assertThat(alert.district()).isEqualTo("330106");
+      assertThat(alert.community()).isEqualTo(COMMUNITY.id());
+      assertThat(alert.scope()).isEqualTo("community");
       assertThat(alert.ts()).isEqualTo(pressed);
       assertThat(alert.message()).contains("SOS").contains("紧急求助");
       assertThat(alert.evidence()).extracting(e -> e.deviceId()).containsExactly("it-sos-1");
     } finally {
-      officer.disconnect();
-      officer.close();
+      manager.disconnect();
+      manager.close();
     }
   }
 
   @Test
   void twoSmokeAlarmsInOneBuildingAreOneFireAlert() throws Exception {
-    try (AlertListener officer = new AlertListener("it-fire-officer", "city/alerts/district/330106")) {
-      double[] p = pointIn("330106", 5);
+    try (AlertListener manager = new AlertListener("it-fire-manager", "city/alerts/community/" + COMMUNITY.id());
+        AlertListener officer = new AlertListener("it-fire-officer", "city/alerts/district/330106")) {
+      double[] p = inCommunity();
       long first = System.currentTimeMillis();
       publish("city/emergency/smoke/it-smoke-1", smoke(first, p, "it-building-1"));
-      Alert unconfirmed = officer.next("fire_unconfirmed");
+      Alert unconfirmed = manager.next("fire_unconfirmed");
       assertThat(unconfirmed.severity()).isEqualTo("warning");
       String alertId = "fire-" + first + "-it-building-1";
       assertThat(unconfirmed.alertId()).isEqualTo(alertId);
@@ -189,27 +277,34 @@ class LocalCityITCase {
       System.out.println("second smoke alarm publish to fire alert delivery: " + (System.nanoTime() - t) / 1_000_000 + " ms");
       assertThat(fire.alertId()).as("the fire replaces the unconfirmed alert").isEqualTo(alertId);
       assertThat(fire.severity()).isEqualTo("critical");
-      assertThat(fire.evidence()).extracting(e -> e.deviceId()).containsExactly("it-smoke-1", "it-smoke-2");
+      assertThat(fire.community()).isEqualTo(COMMUNITY.id());
+      assertThat(fire.evidence()).extracting(e -> e.deviceId()).startsWith("it-smoke-1", "it-smoke-2");
+      assertThat(fire.evidence()[2].reading()).as("the nearest fire station").isEqualTo("fireStationDistanceM");
+      assertThat(fire.message()).contains("nearest fire station");
 
       publish("city/emergency/smoke/it-smoke-3", smoke(first + 3000, p, "it-building-1"));
       Thread.sleep(2000); // long enough for a wrongly raised alert to arrive: the path takes ~200 ms
-      assertThat(officer.all()).as("one alert per incident: two messages, unconfirmed then fire")
+      assertThat(manager.all()).as("one alert per incident: the manager sees it unconfirmed, then as a fire")
           .extracting(Alert::alertId, Alert::kind)
           .containsExactly(org.assertj.core.groups.Tuple.tuple(alertId, "fire_unconfirmed"), org.assertj.core.groups.Tuple.tuple(alertId, "fire"));
+      assertThat(officer.all()).as("the district officer is told of the fire only")
+          .extracting(Alert::alertId, Alert::kind).containsExactly(org.assertj.core.groups.Tuple.tuple(alertId, "fire"));
     }
   }
 
   @Test
   void anUnansweredSosIsEscalatedAndThenAcknowledgedOverMqtt() throws Exception {
-    try (AlertListener officer = new AlertListener("it-sos-officer", "city/alerts/district/330106")) {
-      double[] p = pointIn("330106", 6);
+    try (AlertListener manager = new AlertListener("it-sos-manager", "city/alerts/community/" + COMMUNITY.id());
+        AlertListener officer = new AlertListener("it-sos-officer", "city/alerts/district/330106")) {
+      double[] p = inCommunity();
       long pressed = System.currentTimeMillis();
       publish("city/emergency/sos/it-sos-2", String.format(Locale.ROOT,
           "{\"ts\":%d,\"lat\":%.6f,\"lon\":%.6f,\"pressed\":true}", pressed, p[1], p[0]));
       String alertId = "sos-" + pressed + "-it-sos-2";
-      assertThat(officer.nextState(alertId, "raised").severity()).isEqualTo("critical");
-      // Escalation is 3 s in the test city (5 minutes by default).
+      assertThat(manager.nextState(alertId, "raised").severity()).isEqualTo("critical");
+      // Escalation is 3 s in the test city (5 minutes by default); until then the district hears nothing.
       assertThat(officer.nextState(alertId, "escalated").scope()).isEqualTo("district");
+      assertThat(officer.all()).extracting(Alert::state).doesNotContain("raised");
 
       publish("city/ack/" + alertId, "{\"by\":\"officer-li\"}");
       Alert acked = officer.nextState(alertId, "acknowledged");

@@ -20,7 +20,9 @@ public enum Reason {
   BAD_POSITION("bad-position"),
   OUTSIDE_CITY("outside-city"),
   BAD_ENVELOPE("bad-envelope"),
-  LATE("late");
+  LATE("late"),
+  IMPOSSIBLE_JUMP("impossible-jump"),
+  UNMATCHED("unmatched");
 
   private final String code;
 

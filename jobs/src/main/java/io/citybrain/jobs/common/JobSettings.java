@@ -13,9 +13,11 @@ import org.apache.flink.util.ParameterTool;
  * @param idleness after how long without data a Kafka partition stops holding back the watermark
  * @param allowedLateness how long after the watermark a window still accepts (and re-emits) data;
  *     later data goes to the dead-letter topic with reason {@code late}
+ * @param citySeed the seed of the city model (communities, roads, buildings, zones); every part of
+ *     one deployment must use the same
  */
 public record JobSettings(String kafkaBootstrap, InfluxSettings influx, Duration checkpointInterval,
-    Duration outOfOrderness, Duration idleness, Duration allowedLateness, int parallelism)
+    Duration outOfOrderness, Duration idleness, Duration allowedLateness, int parallelism, long citySeed)
     implements Serializable {
 
   public static final String KAFKA_BOOTSTRAP = "kafka.bootstrap-servers";
@@ -52,7 +54,8 @@ public record JobSettings(String kafkaBootstrap, InfluxSettings influx, Duration
         seconds(p, "watermark.out-of-orderness", 5),
         seconds(p, "watermark.idleness", 10),
         seconds(p, "window.allowed-lateness", 60),
-        p.getInt("parallelism", 1));
+        p.getInt("parallelism", 1),
+        p.getLong("city.seed", 42));
   }
 
   private static Duration seconds(ParameterTool p, String key, long defaultSeconds) {

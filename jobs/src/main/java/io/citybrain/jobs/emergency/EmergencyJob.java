@@ -112,7 +112,7 @@ public final class EmergencyJob {
     JobSettings s = JobSettings.fromArgs(args);
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     JobEnvironment.configure(env, s);
-    fromSettings(s, new DistrictLocator(), EmergencySettings.defaults()).build(env);
+    fromSettings(s, new GeoLocator(s.citySeed()), EmergencySettings.defaults()).build(env);
     env.execute(NAME);
   }
 

@@ -29,6 +29,9 @@ public final class Incident {
   /** Tickets: category, and whether a card has been shown yet. */
   public String category;
   public boolean alerted;
+  /** Fire: the nearest fire station and its straight-line distance in metres. */
+  public String fireStation;
+  public double fireStationM = Double.NaN;
   public long escalateAt;
   public long renotifyAt;
   public long resolveAt;
@@ -59,6 +62,8 @@ public final class Incident {
     c.value = value;
     c.category = category;
     c.alerted = alerted;
+    c.fireStation = fireStation;
+    c.fireStationM = fireStationM;
     c.escalateAt = escalateAt;
     c.renotifyAt = renotifyAt;
     c.resolveAt = resolveAt;

@@ -66,6 +66,8 @@ public final class Incidents {
     inc.startTs = s.ts();
     inc.lastTs = s.ts();
     inc.alerted = true;
+    inc.fireStation = s.fireStation();
+    inc.fireStationM = s.fireStationM();
     return inc;
   }
 
@@ -241,9 +243,13 @@ public final class Incidents {
   private static Evidence[] evidence(Incident inc) {
     return switch (inc.family) {
       case Signals.FIRE -> {
-        Evidence[] e = new Evidence[inc.detectors.length];
-        for (int i = 0; i < e.length; i++) {
+        boolean station = inc.fireStation != null;
+        Evidence[] e = new Evidence[inc.detectors.length + (station ? 1 : 0)];
+        for (int i = 0; i < inc.detectors.length; i++) {
           e[i] = new Evidence(inc.detectors[i], "alarm", 1, inc.detectorTs[i]);
+        }
+        if (station) {
+          e[inc.detectors.length] = new Evidence(inc.fireStation, "fireStationDistanceM", Math.round(inc.fireStationM), inc.lastTs);
         }
         yield e;
       }
@@ -251,6 +257,15 @@ public final class Incidents {
       case Signals.TICKET -> new Evidence[] {new Evidence(subject(inc), "openedTs", inc.startTs, inc.startTs)};
       default -> new Evidence[] {new Evidence(subject(inc), "pressed", 1, inc.lastTs)};
     };
+  }
+
+  private static String stationZh(Incident inc) {
+    return inc.fireStation == null ? "" : String.format(Locale.ROOT, "，最近消防站 %s（直线 %.1f 公里）", inc.fireStation, inc.fireStationM / 1000);
+  }
+
+  private static String stationEn(Incident inc) {
+    return inc.fireStation == null ? "" : String.format(Locale.ROOT, "; nearest fire station %s, %.1f km in a straight line",
+        inc.fireStation, inc.fireStationM / 1000);
   }
 
   private static String subject(Incident inc) {
@@ -261,8 +276,8 @@ public final class Incidents {
     String s = subject(inc);
     String m = switch (inc.kind) {
       case "fire_unconfirmed" -> "疑似火情：楼宇 " + s + " 一个烟感报警 / Possible fire: one smoke alarm in building " + s;
-      case "fire" -> "火警：楼宇 " + s + " " + inc.detectors.length + " 个烟感报警 / Fire: " + inc.detectors.length
-          + " smoke alarms in building " + s;
+      case "fire" -> "火警：楼宇 " + s + " " + inc.detectors.length + " 个烟感报警" + stationZh(inc) + " / Fire: "
+          + inc.detectors.length + " smoke alarms in building " + s + stationEn(inc);
       case "flood" -> String.format(Locale.ROOT, "积水 %.0f 厘米：水位计 %s / Water-logging of %.0f cm at gauge %s", inc.value, s, inc.value, s);
       case "ticket_overdue" -> Alert.SEVERITY_CRITICAL.equals(inc.severity)
           ? "工单 " + s + "（" + inc.category + "）已超时 / Ticket " + s + " (" + inc.category + ") is overdue"

@@ -9,9 +9,11 @@ package io.citybrain.jobs.emergency;
  * @param value flood depth in cm
  * @param status ticket status ({@code opened}, {@code assigned}, {@code resolved}), else null
  * @param category ticket category, else null
+ * @param fireStation the nearest fire station (name), else null; {@code fireStationM} its distance
  */
 public record Signal(String key, String family, String deviceId, String district, String community,
-    double lat, double lon, long ts, boolean on, double value, String status, String category) {
+    double lat, double lon, long ts, boolean on, double value, String status, String category, String fireStation,
+    double fireStationM) {
 
   public String subject() {
     return key.substring(key.indexOf('|') + 1);

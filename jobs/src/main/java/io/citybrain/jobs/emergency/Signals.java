@@ -55,7 +55,7 @@ public final class Signals {
       }
     }
     return Optional.of(new Signal(family + "|" + subject, family, e.deviceId(), place.district(), place.community(),
-        e.lat(), e.lon(), e.ts(), on, value, status, category));
+        e.lat(), e.lon(), e.ts(), on, value, status, category, place.fireStation(), place.fireStationM()));
   }
 
   /** A 30 m grid cell as a pseudo-building id, in metres on a local projection around Hangzhou. */

@@ -5,5 +5,7 @@ package io.citybrain.jobs.traffic;
  *
  * @param windowEnd exclusive end of the window, epoch ms: the row's timestamp, so that a late
  *     update or a replay overwrites the same row
+ * @param level 0 smooth, 1 slow, 2 congested, 3 severe
  */
-public record DistrictTraffic(String district, long windowEnd, double meanSpeedKmh, long samples) {}
+public record DistrictTraffic(String district, long windowEnd, double tti, int level, double meanSpeedKmh,
+    double congestedKm, long samples) {}

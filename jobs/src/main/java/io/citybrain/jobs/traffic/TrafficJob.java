@@ -3,10 +3,10 @@ package io.citybrain.jobs.traffic;
 import com.influxdb.client.domain.WritePrecision;
 import com.influxdb.client.write.Point;
 import io.citybrain.connectors.Topics;
+import io.citybrain.connectors.alert.Alert;
 import io.citybrain.connectors.deadletter.DeadLetter;
 import io.citybrain.connectors.deadletter.Reason;
 import io.citybrain.connectors.influx.InfluxSink;
-import io.citybrain.geo.DistrictIndex;
 import io.citybrain.jobs.common.DeadLetters;
 import io.citybrain.jobs.common.JobEnvironment;
 import io.citybrain.jobs.common.JobSettings;
@@ -14,7 +14,10 @@ import io.citybrain.jobs.common.KafkaEvent;
 import io.citybrain.jobs.common.KafkaIo;
 import io.citybrain.jobs.common.Rejected;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.functions.AggregateFunction;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
@@ -29,44 +32,76 @@ import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 /**
- * Traffic indicators per district: reads {@code city.raw.traffic}, places each reading in its
- * district, and writes {@code traffic_district} (mean speed, samples) per one-minute event-time
- * window. Unusable records, readings outside the city and data too late for its window go to the
- * dead-letter topic.
+ * Traffic indicators: reads {@code city.raw.traffic} (loop detectors and probe vehicles), refuses
+ * impossible probe jumps, matches each reading to its road segment, and writes per one-minute
+ * event-time window {@code traffic_segment} and {@code traffic_district}
+ * ({@link TrafficIndicators}); segments whose speed collapses raise one {@code traffic_incident}
+ * alert each ({@link IncidentRule}). Unusable records, readings on no road and data too late for
+ * their window go to the dead-letter topic.
  */
 public final class TrafficJob {
 
   public static final String NAME = "citybrain-traffic";
   public static final Duration WINDOW = Duration.ofMinutes(1);
   static final String STAGE = "traffic";
-  private static final OutputTag<SpeedReading> LATE = new OutputTag<>("late") {};
+  /** Probe state of a vehicle that stopped reporting is freed after this. */
+  static final Duration VEHICLE_TTL = Duration.ofMinutes(30);
+  private static final OutputTag<TrafficObservation> LATE = new OutputTag<>("late") {};
+  private static final OutputTag<SegmentTraffic> LATE_SEGMENTS = new OutputTag<>("late-segments") {};
 
   private final Source<KafkaEvent, ?, ?> source;
+  private final Sink<SegmentTraffic> segmentSink;
   private final Sink<DistrictTraffic> districtSink;
+  private final Sink<Alert> alertSink;
   private final Sink<DeadLetter> deadLetterSink;
+  private final SegmentMatcher matcher;
   private final JobSettings settings;
 
-  public TrafficJob(Source<KafkaEvent, ?, ?> source, Sink<DistrictTraffic> districtSink,
-      Sink<DeadLetter> deadLetterSink, JobSettings settings) {
+  public TrafficJob(Source<KafkaEvent, ?, ?> source, Sink<SegmentTraffic> segmentSink, Sink<DistrictTraffic> districtSink,
+      Sink<Alert> alertSink, Sink<DeadLetter> deadLetterSink, SegmentMatcher matcher, JobSettings settings) {
     this.source = source;
+    this.segmentSink = segmentSink;
     this.districtSink = districtSink;
+    this.alertSink = alertSink;
     this.deadLetterSink = deadLetterSink;
+    this.matcher = matcher;
     this.settings = settings;
   }
 
-  /** The production wiring: Kafka in, the store and the dead-letter topic out. */
-  public static TrafficJob fromSettings(JobSettings s) {
+  /** The production wiring: Kafka in; the store, the alerts and the dead-letter topic out. */
+  public static TrafficJob fromSettings(JobSettings s, SegmentMatcher matcher) {
     return new TrafficJob(
         KafkaIo.source(s.kafkaBootstrap(), NAME, Topics.RAW_TRAFFIC),
+        InfluxSink.<SegmentTraffic>builder().settings(s.influx()).converter(TrafficJob::toPoint).build(),
         InfluxSink.<DistrictTraffic>builder().settings(s.influx()).converter(TrafficJob::toPoint).build(),
+        KafkaIo.alertSink(s.kafkaBootstrap()),
         KafkaIo.deadLetterSink(s.kafkaBootstrap()),
-        s);
+        matcher, s);
+  }
+
+  public static Point toPoint(SegmentTraffic t) {
+    Point p = Point.measurement("traffic_segment")
+        .addTag("segment", t.segment())
+        .addTag("district", t.district())
+        .addTag("road_class", t.roadClass())
+        .addField("speed_kmh", t.speedKmh())
+        .addField("tti", t.tti())
+        .addField("samples", t.samples())
+        .time(t.windowEnd(), WritePrecision.MS);
+    if (t.flowVph() != null) {
+      p.addField("flow_vph", t.flowVph());
+      p.addField("occupancy", t.occupancy());
+    }
+    return p;
   }
 
   public static Point toPoint(DistrictTraffic t) {
     return Point.measurement("traffic_district")
         .addTag("district", t.district())
+        .addField("tti", t.tti())
+        .addField("level", t.level())
         .addField("mean_speed_kmh", t.meanSpeedKmh())
+        .addField("congested_km", t.congestedKm())
         .addField("samples", t.samples())
         .time(t.windowEnd(), WritePrecision.MS);
   }
@@ -78,25 +113,43 @@ public final class TrafficJob {
         .withTimestampAssigner((e, kafkaTs) -> e.timestamp())
         .withIdleness(settings.idleness());
 
-    SingleOutputStreamOperator<SpeedReading> readings = env
+    SingleOutputStreamOperator<ProbeFix> fixes = env
         .fromSource(source, watermarks, "raw traffic").uid("traffic-source")
-        .process(new LocateReadings()).name("decode and locate").uid("traffic-locate");
+        .process(new Decode()).name("decode").uid("traffic-decode");
+    SingleOutputStreamOperator<ProbeFix> plausible = fixes
+        .keyBy(ProbeFix::deviceId)
+        .process(new JumpFilter(200, Duration.ofMinutes(10), VEHICLE_TTL)).name("refuse impossible jumps").uid("traffic-jumps");
+    SingleOutputStreamOperator<TrafficObservation> observations = plausible
+        .process(new Match(matcher)).name("map matching").uid("traffic-match");
 
-    SingleOutputStreamOperator<DistrictTraffic> perDistrict = readings
-        .keyBy(SpeedReading::district)
+    SingleOutputStreamOperator<SegmentTraffic> segments = observations
+        .keyBy(o -> o.segment().segmentId())
         .window(TumblingEventTimeWindows.of(WINDOW))
         .allowedLateness(settings.allowedLateness())
         .sideOutputLateData(LATE)
-        .aggregate(new MeanSpeed(), new EmitDistrict())
-        .name("district mean speed, 1 min").uid("traffic-district-window");
+        .aggregate(new Accumulate(), new EmitSegment())
+        .name("segment indicators, 1 min").uid("traffic-segment-window");
+    segments.sinkTo(segmentSink).name("traffic_segment to store").uid("traffic-segment-sink");
 
-    perDistrict.sinkTo(districtSink).name("traffic_district to store").uid("traffic-district-sink");
+    SingleOutputStreamOperator<DistrictTraffic> districts = segments
+        .keyBy(SegmentTraffic::district)
+        .window(TumblingEventTimeWindows.of(WINDOW))
+        .allowedLateness(settings.allowedLateness())
+        .sideOutputLateData(LATE_SEGMENTS)
+        .process(new EmitDistrict())
+        .name("district indicators, 1 min").uid("traffic-district-window");
+    districts.sinkTo(districtSink).name("traffic_district to store").uid("traffic-district-sink");
 
-    DataStream<DeadLetter> late = perDistrict.getSideOutput(LATE)
-        .map(r -> DeadLetter.of(Reason.LATE, "reading for " + r.ts() + " arrived after its window closed",
-            r.topic(), r.deviceId(), r.raw(), System.currentTimeMillis(), STAGE))
+    segments.keyBy(SegmentTraffic::segment)
+        .process(new SegmentIncidents(IncidentRule.defaults())).name("segment incidents").uid("traffic-incidents")
+        .sinkTo(alertSink).name("alerts to city.alerts").uid("traffic-alert-sink");
+
+    DataStream<DeadLetter> late = segments.getSideOutput(LATE)
+        .map(o -> DeadLetter.of(Reason.LATE, "reading for " + o.ts() + " arrived after its window closed",
+            o.topic(), o.deviceId(), o.raw(), System.currentTimeMillis(), STAGE))
         .name("late readings").uid("traffic-late");
-    readings.getSideOutput(DeadLetters.TAG).union(late)
+    fixes.getSideOutput(DeadLetters.TAG)
+        .union(plausible.getSideOutput(DeadLetters.TAG), observations.getSideOutput(DeadLetters.TAG), late)
         .sinkTo(deadLetterSink).name("dead letters").uid("traffic-deadletter-sink");
   }
 
@@ -104,34 +157,92 @@ public final class TrafficJob {
     JobSettings s = JobSettings.fromArgs(args);
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     JobEnvironment.configure(env, s);
-    fromSettings(s).build(env);
+    fromSettings(s, new GeoSegmentMatcher(s.citySeed())).build(env);
     env.execute(NAME);
   }
 
-  /** Decodes and places readings; the district index is built once per task. */
-  static final class LocateReadings extends ProcessFunction<KafkaEvent, SpeedReading> {
-    private transient DistrictIndex districts;
-
+  static final class Decode extends ProcessFunction<KafkaEvent, ProbeFix> {
     @Override
-    public void open(OpenContext context) {
-      districts = DistrictIndex.hangzhou();
-    }
-
-    @Override
-    public void processElement(KafkaEvent e, Context ctx, Collector<SpeedReading> out) {
+    public void processElement(KafkaEvent e, Context ctx, Collector<ProbeFix> out) {
       try {
-        out.collect(TrafficReadings.toSpeedReading(e, districts));
+        out.collect(TrafficReadings.decode(e));
       } catch (Rejected r) {
         ctx.output(DeadLetters.TAG, r.toDeadLetter(e, System.currentTimeMillis(), STAGE));
       }
     }
   }
 
-  static final class EmitDistrict extends ProcessWindowFunction<MeanSpeed.Acc, DistrictTraffic, String, TimeWindow> {
+  /** Map matching; the road index is built once per task. */
+  static final class Match extends ProcessFunction<ProbeFix, TrafficObservation> {
+    private final SegmentMatcher matcher;
+
+    Match(SegmentMatcher matcher) {
+      this.matcher = matcher;
+    }
+
     @Override
-    public void process(String district, Context ctx, Iterable<MeanSpeed.Acc> accs, Collector<DistrictTraffic> out) {
-      MeanSpeed.Acc acc = accs.iterator().next();
-      out.collect(new DistrictTraffic(district, ctx.window().getEnd(), acc.mean(), acc.count));
+    public void open(OpenContext context) {
+      matcher.open();
+    }
+
+    @Override
+    public void processElement(ProbeFix f, Context ctx, Collector<TrafficObservation> out) {
+      try {
+        out.collect(TrafficReadings.observe(f, matcher));
+      } catch (Rejected r) {
+        ctx.output(DeadLetters.TAG, r.toDeadLetter(f.event(), System.currentTimeMillis(), STAGE));
+      }
+    }
+  }
+
+  /** Keeps the segment's attributes beside the accumulator: the window function needs them. */
+  static final class Accumulate implements AggregateFunction<TrafficObservation, SegmentWindowAcc, SegmentWindowAcc> {
+    @Override
+    public SegmentWindowAcc createAccumulator() {
+      return new SegmentWindowAcc();
+    }
+
+    @Override
+    public SegmentWindowAcc add(TrafficObservation o, SegmentWindowAcc acc) {
+      acc.segment = o.segment();
+      acc.acc.add(o);
+      return acc;
+    }
+
+    @Override
+    public SegmentWindowAcc getResult(SegmentWindowAcc acc) {
+      return acc;
+    }
+
+    @Override
+    public SegmentWindowAcc merge(SegmentWindowAcc a, SegmentWindowAcc b) {
+      SegmentWindowAcc m = new SegmentWindowAcc();
+      m.segment = a.segment != null ? a.segment : b.segment;
+      m.acc = a.acc.merge(b.acc);
+      return m;
+    }
+  }
+
+  static final class EmitSegment extends ProcessWindowFunction<SegmentWindowAcc, SegmentTraffic, String, TimeWindow> {
+    @Override
+    public void process(String segment, Context ctx, Iterable<SegmentWindowAcc> accs, Collector<SegmentTraffic> out) {
+      SegmentWindowAcc a = accs.iterator().next();
+      out.collect(TrafficIndicators.segment(a.segment, ctx.window().getEnd(), a.acc));
+    }
+  }
+
+  /**
+   * A late reading re-emits its segment's window, so the district window can hold two results of
+   * one segment: the later one (arrival order) replaces the earlier.
+   */
+  static final class EmitDistrict extends ProcessWindowFunction<SegmentTraffic, DistrictTraffic, String, TimeWindow> {
+    @Override
+    public void process(String district, Context ctx, Iterable<SegmentTraffic> results, Collector<DistrictTraffic> out) {
+      Map<String, SegmentTraffic> latest = new LinkedHashMap<>();
+      for (SegmentTraffic s : results) {
+        latest.put(s.segment(), s);
+      }
+      out.collect(TrafficIndicators.district(district, ctx.window().getEnd(), latest.values()));
     }
   }
 }

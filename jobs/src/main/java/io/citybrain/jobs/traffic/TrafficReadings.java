@@ -2,33 +2,42 @@ package io.citybrain.jobs.traffic;
 
 import io.citybrain.connectors.deadletter.Reason;
 import io.citybrain.connectors.envelope.Envelope;
-import io.citybrain.geo.District;
-import io.citybrain.geo.DistrictIndex;
 import io.citybrain.jobs.common.Envelopes;
 import io.citybrain.jobs.common.KafkaEvent;
 import io.citybrain.jobs.common.Rejected;
+import java.util.Optional;
 
-/** Pure functions from a raw traffic record to a speed reading in a district. */
+/** Pure functions from raw traffic records to fixes, and from fixes to segment observations. */
 public final class TrafficReadings {
   private TrafficReadings() {}
 
-  /**
-   * Loop detectors and probe vehicles both report {@code speedKmh}: a loop its interval's mean, a
-   * probe its instantaneous speed.
-   */
-  public static SpeedReading toSpeedReading(KafkaEvent e, DistrictIndex districts) throws Rejected {
+  public static ProbeFix decode(KafkaEvent e) throws Rejected {
     Envelope env = Envelopes.decode(e);
-    if (!"traffic".equals(env.domain()) || !("loop".equals(env.kind()) || "probe".equals(env.kind()))) {
-      throw new Rejected(Reason.UNKNOWN_KIND, "the traffic job reads traffic/loop and traffic/probe, not " + env.domain() + "/" + env.kind());
-    }
-    double speed;
     try {
-      speed = env.number("speedKmh");
+      if ("traffic".equals(env.domain()) && "loop".equals(env.kind())) {
+        return new ProbeFix(env.deviceId(), "loop", env.ts(), env.lon(), env.lat(), env.number("speedKmh"), null,
+            env.number("count"), env.number("intervalS"), env.number("occupancy"), e);
+      }
+      if ("traffic".equals(env.domain()) && "probe".equals(env.kind())) {
+        return new ProbeFix(env.deviceId(), "probe", env.ts(), env.lon(), env.lat(), env.number("speedKmh"),
+            env.number("headingDeg"), 1, 0, 0, e);
+      }
     } catch (IllegalArgumentException ex) {
       throw new Rejected(Reason.MISSING_FIELD, ex.getMessage());
     }
-    District d = districts.locate(env.lon(), env.lat())
-        .orElseThrow(() -> new Rejected(Reason.OUTSIDE_CITY, env.deviceId() + " at " + env.lat() + "," + env.lon() + " is in no district"));
-    return new SpeedReading(env.deviceId(), d.code(), speed, env.ts(), e.topic(), e.value());
+    throw new Rejected(Reason.UNKNOWN_KIND, "the traffic job reads traffic/loop and traffic/probe, not " + env.domain() + "/" + env.kind());
+  }
+
+  /** The observation a fix makes of its segment, or a rejection when it is on no road. */
+  public static TrafficObservation observe(ProbeFix f, SegmentMatcher matcher) throws Rejected {
+    Optional<MatchedSegment> s = matcher.match(f.lon(), f.lat(), f.headingDeg());
+    if (s.isEmpty()) {
+      throw new Rejected(Reason.UNMATCHED, f.deviceId() + " at " + f.lat() + "," + f.lon()
+          + (f.headingDeg() == null ? "" : " heading " + f.headingDeg()) + " is on no road segment within 30 m");
+    }
+    // A loop reporting no vehicles says nothing about speed; it still counts as a sample of flow.
+    double vehicles = "loop".equals(f.kind()) ? f.count() : 1;
+    return new TrafficObservation(f.deviceId(), s.get(), f.ts(), f.speedKmh(), vehicles, f.intervalS(), f.occupancy(),
+        f.event().topic(), f.event().value());
   }
 }

@@ -16,7 +16,7 @@ class IncidentsTest {
   private static final long NOW = 1_767_600_000_500L;
   private static final long MINUTE = 60_000L;
   private static final EmergencySettings CFG = EmergencySettings.defaults();
-  private static final Place XIHU_C7 = new Place("330106", "c-330106-0007", "b-1");
+  private static final Place XIHU_C7 = new Place("330106", "c-330106-0007", "b-1", "西湖消防站", 1234.0);
 
   private static Signal smoke(String detector, long ts) {
     return Signals.from(new Envelope(detector, "emergency", "smoke", ts, 30.25, 120.14, Map.of("alarm", true), ts, "mqtt"), XIHU_C7).orElseThrow();
@@ -53,7 +53,9 @@ class IncidentsTest {
     assertThat(fire.kind()).isEqualTo("fire");
     assertThat(fire.severity()).isEqualTo("critical");
     assertThat(fire.scope()).isEqualTo("district");
-    assertThat(fire.evidence()).extracting(e -> e.deviceId()).containsExactly("S-1", "S-2");
+    assertThat(fire.evidence()).extracting(e -> e.deviceId()).containsExactly("S-1", "S-2", "西湖消防站");
+    assertThat(fire.evidence()[2].value()).isEqualTo(1234.0);
+    assertThat(fire.message()).contains("nearest fire station 西湖消防站, 1.2 km").contains("最近消防站 西湖消防站（直线 1.2 公里）");
 
     Incidents.Result third = Incidents.onSignal(second.next(), smoke("S-3", T0 + 100_000), CFG, NOW + 100_000);
     assertThat(third.alerts()).as("more detectors do not raise another alert").isEmpty();

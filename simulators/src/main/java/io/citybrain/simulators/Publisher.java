@@ -1,0 +1,145 @@
+package io.citybrain.simulators;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import io.citybrain.connectors.Json;
+import org.eclipse.paho.client.mqttv3.IMqttActionListener;
+import org.eclipse.paho.client.mqttv3.IMqttToken;
+import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.MqttException;
+import org.eclipse.paho.client.mqttv3.MqttMessage;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+
+/**
+ * Publishes messages to an MQTT broker at a capped rate, counting what the broker acknowledged,
+ * and optionally records every message to a JSON-lines file that {@link Replay} can send again.
+ * For use from one thread.
+ */
+public final class Publisher implements AutoCloseable {
+
+  /** How to reach the broker. {@code password} is never printed. */
+  public record Target(String url, String clientId, String username, char[] password, int qos) {
+    public Target {
+      if (!url.startsWith("tcp://") && !url.startsWith("ssl://")) {
+        throw new IllegalArgumentException("--mqtt must start with tcp:// or ssl://, got '" + url + "'");
+      }
+      if (qos < 0 || qos > 1) {
+        throw new IllegalArgumentException("--qos must be 0 or 1, got " + qos);
+      }
+    }
+
+    @Override
+    public String toString() {
+      return "Target[" + url + ", clientId=" + clientId + ", user=" + username + ", qos=" + qos + "]";
+    }
+  }
+
+  private final MqttAsyncClient client;
+  private final int qos;
+  private final Stats stats;
+  private final long nanosPerMessage;
+  private final BufferedWriter recorder;
+  private long nextSlot = System.nanoTime();
+
+  /**
+   * @param maxRate messages per second at most, 0 for no cap
+   * @param record where to record what is sent, or null
+   */
+  public Publisher(Target target, double maxRate, Path record, Stats stats) {
+    this.qos = target.qos();
+    this.stats = stats;
+    this.nanosPerMessage = maxRate > 0 ? (long) (1e9 / maxRate) : 0;
+    try {
+      this.recorder = record == null ? null : Files.newBufferedWriter(record, StandardCharsets.UTF_8);
+      this.client = new MqttAsyncClient(target.url(), target.clientId(), new MemoryPersistence());
+      MqttConnectOptions o = new MqttConnectOptions();
+      o.setCleanSession(true);
+      o.setAutomaticReconnect(true);
+      o.setMaxInflight(65_535);
+      if (target.username() != null) {
+        o.setUserName(target.username());
+        o.setPassword(target.password());
+      }
+      client.connect(o).waitForCompletion(30_000);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + record, e);
+    } catch (MqttException e) {
+      throw new IllegalStateException("cannot connect to " + target.url() + ": " + e.getMessage(), e);
+    }
+  }
+
+  public void publish(Message m) throws InterruptedException {
+    pace();
+    MqttMessage msg = new MqttMessage(m.payload());
+    msg.setQos(qos);
+    while (true) {
+      try {
+        client.publish(m.topic(), msg, null, new IMqttActionListener() {
+          @Override
+          public void onSuccess(IMqttToken token) {
+            stats.acked(m.kind());
+          }
+
+          @Override
+          public void onFailure(IMqttToken token, Throwable e) {
+            stats.failed(m.kind());
+          }
+        });
+        stats.sent(m.kind());
+        break;
+      } catch (MqttException e) {
+        if (e.getReasonCode() != MqttException.REASON_CODE_MAX_INFLIGHT && e.getReasonCode() != MqttException.REASON_CODE_CLIENT_NOT_CONNECTED) {
+          stats.failed(m.kind());
+          break;
+        }
+        Thread.sleep(1); // the broker has not acknowledged enough yet: wait instead of queueing without bound
+      }
+    }
+    record(m);
+  }
+
+  private void pace() throws InterruptedException {
+    if (nanosPerMessage == 0) {
+      return;
+    }
+    long now = System.nanoTime();
+    if (nextSlot > now) {
+      long wait = nextSlot - now;
+      Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+    }
+    nextSlot = Math.max(nextSlot, now - 1_000_000_000L) + nanosPerMessage;
+  }
+
+  private void record(Message m) {
+    if (recorder == null) {
+      return;
+    }
+    try {
+      recorder.write(Json.MAPPER.writeValueAsString(Recorded.of(m)));
+      recorder.newLine();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot record", e);
+    }
+  }
+
+  /** Waits for outstanding acknowledgements (up to {@code timeoutMs}), then disconnects. */
+  @Override
+  public void close() throws Exception {
+    long deadline = System.currentTimeMillis() + 30_000;
+    while (client.getPendingDeliveryTokens().length > 0 && System.currentTimeMillis() < deadline) {
+      Thread.sleep(20);
+    }
+    if (recorder != null) {
+      recorder.close();
+    }
+    if (client.isConnected()) {
+      client.disconnect().waitForCompletion(5_000);
+    }
+    client.close();
+  }
+}
