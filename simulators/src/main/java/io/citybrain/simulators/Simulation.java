@@ -166,6 +166,11 @@ public final class Simulation {
     }
   }
 
+  /** Simulated time of the next device event. */
+  long nextDue() {
+    return due.isEmpty() ? Long.MAX_VALUE : due.peek()[0];
+  }
+
   /** The messages of the next due device event, after chaos. Exposed for tests and benchmarks. */
   List<Message> next() {
     long[] e = due.poll();
