@@ -199,10 +199,26 @@ public final class LocalCity implements AutoCloseable {
     flinkUi = flink.getRestAddress().get(30, TimeUnit.SECONDS);
   }
 
-  private void submitJobs() throws Exception {
+  /** The settings the city's jobs run with. */
+  public JobSettings jobSettings() {
     InfluxSettings influx = new InfluxSettings(store.url(), "citybrain", "citybrain", "local");
-    JobSettings s = new JobSettings(kafka.bootstrapServers(), influx, Duration.ofSeconds(5), Duration.ofSeconds(5),
+    return new JobSettings(kafka.bootstrapServers(), influx, Duration.ofSeconds(5), Duration.ofSeconds(5),
         options.idleness(), Duration.ofSeconds(60), 1, options.seed());
+  }
+
+  /** Runs one more job on the city's Flink, e.g. a bounded replay; returns its id. */
+  public JobID run(String name, Consumer<StreamExecutionEnvironment> wiring) throws Exception {
+    JobSettings s = jobSettings();
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    JobEnvironment.configure(env, s);
+    wiring.accept(env);
+    var graph = env.getStreamGraph();
+    graph.setJobName(name);
+    return flink.submitJob(graph).get(60, TimeUnit.SECONDS).getJobID();
+  }
+
+  private void submitJobs() throws Exception {
+    JobSettings s = jobSettings();
     submit(TrafficJob.NAME, s, env -> TrafficJob.fromSettings(s, new GeoSegmentMatcher(options.seed())).build(env));
     submit(EmergencyJob.NAME, s, env -> EmergencyJob.fromSettings(s, new GeoLocator(options.seed()), options.emergency()).build(env));
   }

@@ -127,19 +127,29 @@ public final class Publisher implements AutoCloseable {
     }
   }
 
-  /** Waits for outstanding acknowledgements (up to {@code timeoutMs}), then disconnects. */
+  /**
+   * Waits up to two minutes for the broker to acknowledge what is outstanding, then disconnects;
+   * what is still unacknowledged then is counted as failed.
+   */
   @Override
   public void close() throws Exception {
-    long deadline = System.currentTimeMillis() + 30_000;
+    long deadline = System.currentTimeMillis() + 120_000;
     while (client.getPendingDeliveryTokens().length > 0 && System.currentTimeMillis() < deadline) {
       Thread.sleep(20);
+    }
+    for (int i = client.getPendingDeliveryTokens().length; i > 0; i--) {
+      stats.failed("unacknowledged");
     }
     if (recorder != null) {
       recorder.close();
     }
     if (client.isConnected()) {
-      client.disconnect().waitForCompletion(5_000);
+      try {
+        client.disconnect(1_000).waitForCompletion(5_000);
+      } catch (MqttException e) {
+        client.disconnectForcibly(0, 1_000);
+      }
     }
-    client.close();
+    client.close(true);
   }
 }

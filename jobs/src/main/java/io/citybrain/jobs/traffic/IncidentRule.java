@@ -11,18 +11,21 @@ import java.util.Optional;
  * Traffic incidents on a segment, as a pure function over its one-minute results.
  *
  * <p>An incident starts when the segment's speed falls below {@code dropRatio} (40%) of the median
- * of its own trailing 15 minutes, with at least {@code minSamples} readings in the window and at
- * least {@code minHistory} windows of history (so a quiet road's first fix is no incident). The
- * median is frozen at the start (otherwise it sinks with the jam and "recovers" on its own), and
- * the incident ends when speed is back above {@code recoverRatio} (80%) of it: the gap between the
- * two ratios keeps a speed hovering near the threshold from raising and resolving over and over.
+ * of its own trailing 15 minutes, with at least {@code minVehicles} vehicles behind the window's
+ * figure (a loop report counts its vehicles, a probe fix one: one report a minute from a detector
+ * is plenty, one taxi is not) and at least {@code minHistory} windows of history. The median is
+ * frozen at the start (otherwise it sinks with the jam and "recovers" on its own), and the
+ * incident ends when speed is back above {@code recoverRatio} (60%) of it: the gap between the two
+ * ratios keeps a speed hovering near the threshold from raising and resolving over and over, and
+ * 60% rather than "back to normal" lets an incident during a building rush hour end when the
+ * blockage clears, not when the peak is over.
  * While it lasts, the alert is updated every {@code updateEveryWindows} windows, never re-raised.
  */
-public record IncidentRule(long trailingMs, int minHistory, long minSamples, double dropRatio, double recoverRatio,
+public record IncidentRule(long trailingMs, int minHistory, double minVehicles, double dropRatio, double recoverRatio,
     int updateEveryWindows) implements Serializable {
 
   public static IncidentRule defaults() {
-    return new IncidentRule(15 * 60_000L, 5, 5, 0.4, 0.8, 5);
+    return new IncidentRule(15 * 60_000L, 5, 5, 0.4, 0.6, 5);
   }
 
   /** Applies one window's result; returns the alert to send, if any. Mutates {@code h}. */
@@ -38,7 +41,7 @@ public record IncidentRule(long trailingMs, int minHistory, long minSamples, dou
     double median = median(h, t.windowEnd());
     int historyWindows = countSince(h, t.windowEnd() - trailingMs, t.windowEnd());
     append(h, t.windowEnd(), t.speedKmh());
-    boolean enough = t.samples() >= minSamples;
+    boolean enough = t.vehicles() >= minVehicles;
     if (h.alertId == null) {
       if (enough && historyWindows >= minHistory && t.speedKmh() < dropRatio * median) {
         h.alertId = "traffic_incident-" + t.windowEnd() + "-" + t.segment();

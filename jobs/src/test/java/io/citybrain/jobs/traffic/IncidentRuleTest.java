@@ -30,8 +30,8 @@ class IncidentRuleTest {
   @Test
   void aCollapseBelow40PercentOfTheTrailingMedianRaisesOneAlertUntilRecovery() {
     SegmentHistory h = new SegmentHistory();
-    // Ten minutes around 50 km/h, then 15 (< 0.4 × 50 = 20) for six minutes, then back to 45 (≥ 0.8 × 50).
-    List<Alert> alerts = run(h, 50, 52, 48, 50, 51, 49, 50, 50, 52, 48, 15, 12, 14, 10, 13, 15, 45);
+    // Ten minutes around 50 km/h, then 15 (< 0.4 × 50 = 20) for six minutes, 25 (< 0.6 × 50), then 31 (≥ 0.6 × 50).
+    List<Alert> alerts = run(h, 50, 52, 48, 50, 51, 49, 50, 50, 52, 48, 15, 12, 14, 10, 13, 25, 31);
     assertThat(alerts).extracting(Alert::state).containsExactly("raised", "raised", "resolved");
     assertThat(alerts).extracting(Alert::alertId).containsOnly("traffic_incident-" + (T0 + 10 * MINUTE) + "-r-9");
     Alert raised = alerts.get(0);
@@ -44,12 +44,12 @@ class IncidentRuleTest {
   @Test
   void aSpeedHoveringAtTheThresholdDoesNotFlap() {
     SegmentHistory h = new SegmentHistory();
-    List<Alert> alerts = run(h, 50, 50, 50, 50, 50, 50, 19, 21, 19, 21, 19);
+    List<Alert> alerts = run(h, 50, 50, 50, 50, 50, 50, 19, 21, 19, 25, 19, 28, 19);
     assertThat(alerts).extracting(Alert::state).containsExactly("raised");
   }
 
   @Test
-  void withoutEnoughHistoryOrSamplesNothingIsRaised() {
+  void withoutEnoughHistoryOrVehiclesNothingIsRaised() {
     assertThat(run(new SegmentHistory(), 50, 50, 10)).isEmpty();
     SegmentHistory h = new SegmentHistory();
     run(h, 50, 50, 50, 50, 50, 50);
