@@ -1,29 +1,14 @@
 package io.citybrain.connectors.influx;
 
-import com.influxdb.client.InfluxDBClient;
-import com.influxdb.client.InfluxDBClientFactory;
-import com.influxdb.client.InfluxDBClientOptions;
-import com.influxdb.client.WriteApiBlocking;
-import com.influxdb.client.domain.WritePrecision;
-import com.influxdb.client.write.Point;
-import com.influxdb.exceptions.InfluxException;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
-import java.util.function.LongUnaryOperator;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import okhttp3.OkHttpClient;
 import org.apache.flink.api.common.operators.ProcessingTimeService;
 import org.apache.flink.api.connector.sink2.SinkWriter;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * Buffers line-protocol points and writes them in batches.
+ * Buffers line-protocol points and writes them in batches through {@link InfluxWrites}.
  *
  * <p>Thread safety: none needed — it runs in the task thread only (writes, flushes and timer
  * callbacks all come through the mailbox).
@@ -34,51 +19,26 @@ import org.slf4j.LoggerFactory;
  * of this writer buffering without bound. A checkpoint barrier passes the sink only after {@link
  * #flush} returned, i.e. after the store acknowledged every point received before it.
  *
- * <p>Failures: I/O errors (connection refused, reset, timeout), HTTP 429 and 5xx are retried with
- * exponential backoff and jitter up to {@code maxRetries} times, then the job fails and restarts
- * from its last checkpoint. Any other 4xx fails at once with a message naming the setting to check
- * or the offending line; the token is never part of a message.
+ * <p>Failures: retried with backoff and jitter (see {@link InfluxWrites}); when retries run out,
+ * or at once on a 4xx, the job fails and restarts from its last checkpoint.
  */
 final class InfluxSinkWriter<T> implements SinkWriter<T> {
 
-  private static final Logger LOG = LoggerFactory.getLogger(InfluxSinkWriter.class);
-  static final long FIRST_BACKOFF_MS = 200;
-  static final long MAX_BACKOFF_MS = 10_000;
-  private static final Pattern LINE_NUMBER = Pattern.compile("line[: ]+(\\d+)", Pattern.CASE_INSENSITIVE);
-
-  private final InfluxSettings settings;
   private final PointConverter<T> converter;
   private final int batchSize;
   private final Duration flushInterval;
-  private final int maxRetries;
   private final ProcessingTimeService time;
-  private final InfluxDBClient client;
-  private final WriteApiBlocking writes;
+  private final InfluxWrites writes;
   private final List<String> buffer;
 
   InfluxSinkWriter(InfluxSettings settings, PointConverter<T> converter, int batchSize, Duration flushInterval,
       int maxRetries, Duration requestTimeout, ProcessingTimeService time) {
-    this.settings = settings;
     this.converter = converter;
     this.batchSize = batchSize;
     this.flushInterval = flushInterval;
-    this.maxRetries = maxRetries;
     this.time = time;
     this.buffer = new ArrayList<>(batchSize);
-    long timeoutMs = requestTimeout.toMillis();
-    this.client = InfluxDBClientFactory.create(InfluxDBClientOptions.builder()
-        .url(settings.url())
-        .authenticateToken(settings.token().toCharArray())
-        .org(settings.org())
-        .bucket(settings.bucket())
-        .okHttpClient(new OkHttpClient.Builder()
-            .connectTimeout(timeoutMs, TimeUnit.MILLISECONDS)
-            .readTimeout(timeoutMs, TimeUnit.MILLISECONDS)
-            .writeTimeout(timeoutMs, TimeUnit.MILLISECONDS)
-            // Retries are ours, with backoff; OkHttp's silent one would double-send on a timeout.
-            .retryOnConnectionFailure(false))
-        .build());
-    this.writes = client.getWriteApiBlocking();
+    this.writes = new InfluxWrites(settings, maxRetries, requestTimeout);
     scheduleFlush();
   }
 
@@ -91,32 +51,10 @@ final class InfluxSinkWriter<T> implements SinkWriter<T> {
 
   @Override
   public void write(T element, Context context) throws IOException {
-    buffer.add(lineOf(converter.toPoint(element)));
+    buffer.add(InfluxWrites.lineOf(converter.toPoint(element)));
     if (buffer.size() >= batchSize) {
       writeBuffer();
     }
-  }
-
-  /**
-   * The point as one line, refusing points that a replay could not overwrite: without a timestamp
-   * the store would stamp it with its own clock, and the batch is written in milliseconds.
-   */
-  static String lineOf(Point point) {
-    if (!point.hasFields()) {
-      throw new IllegalArgumentException("a point without fields cannot be written (measurement "
-          + "and tags alone are not a line)");
-    }
-    if (point.getTime() == null) {
-      throw new IllegalArgumentException("a point without a timestamp cannot be overwritten on replay: "
-          + point.toLineProtocol()
-          + " (set the window end with Point.time(..., WritePrecision.MS))");
-    }
-    String line = point.toLineProtocol();
-    if (point.getPrecision() != WritePrecision.MS) {
-      throw new IllegalArgumentException("points must have millisecond precision, got " + point.getPrecision()
-          + ": " + line);
-    }
-    return line;
   }
 
   @Override
@@ -125,102 +63,12 @@ final class InfluxSinkWriter<T> implements SinkWriter<T> {
   }
 
   private void writeBuffer() throws IOException {
-    if (buffer.isEmpty()) {
-      return;
-    }
-    for (int attempt = 0; ; attempt++) {
-      try {
-        writes.writeRecords(settings.bucket(), settings.org(), WritePrecision.MS, buffer);
-        if (attempt > 0) {
-          LOG.info("wrote {} points to {} after {} retries", buffer.size(), settings.url(), attempt);
-        }
-        buffer.clear();
-        return;
-      } catch (InfluxException e) {
-        if (!isRetryable(e.status())) {
-          throw new IOException(refusal(e.status(), e.getMessage(), buffer, settings));
-        }
-        if (attempt >= maxRetries) {
-          throw new IOException("the store at " + settings.url() + " failed " + (attempt + 1) + " times in a row ("
-              + describe(e) + "); the job restarts from its last checkpoint. Raise influx.max-retries to wait longer", e);
-        }
-        long delay = backoffMillis(attempt, bound -> ThreadLocalRandom.current().nextLong(bound));
-        LOG.warn("writing {} points to {} failed ({}); retry {} of {} in {} ms", buffer.size(), settings.url(),
-            describe(e), attempt + 1, maxRetries, delay);
-        sleep(delay);
-      }
-    }
-  }
-
-  /** Status 0 is what influxdb-client-java reports for I/O errors: refused, reset, timed out. */
-  static boolean isRetryable(int status) {
-    return status == 0 || status == 429 || status >= 500;
-  }
-
-  /**
-   * Exponential backoff from {@value #FIRST_BACKOFF_MS} ms, capped at {@value #MAX_BACKOFF_MS} ms,
-   * of which a random half is jitter so that many writers do not retry in step.
-   *
-   * @param random returns a value in [0, bound)
-   */
-  static long backoffMillis(int attempt, LongUnaryOperator random) {
-    long ceiling = Math.min(MAX_BACKOFF_MS, FIRST_BACKOFF_MS << Math.min(attempt, 16));
-    return ceiling / 2 + random.applyAsLong(ceiling / 2 + 1);
-  }
-
-  /** The message of a refused batch (4xx other than 429): what to check, never the token. */
-  static String refusal(int status, String serverMessage, List<String> batch, InfluxSettings settings) {
-    String where = "the store at " + settings.url();
-    if (status == 401 || status == 403) {
-      return where + " refused the credentials (HTTP " + status + "): check " + InfluxSettings.TOKEN_KEY
-          + " (and that it may write to " + InfluxSettings.ORG_KEY + "=" + settings.org() + ", "
-          + InfluxSettings.BUCKET_KEY + "=" + settings.bucket() + ")";
-    }
-    if (status == 404) {
-      return where + " has no bucket '" + settings.bucket() + "' in org '" + settings.org()
-          + "' or no v2 write API (HTTP 404): check " + InfluxSettings.BUCKET_KEY + ", " + InfluxSettings.ORG_KEY
-          + " and " + InfluxSettings.URL_KEY;
-    }
-    if (status == 413) {
-      return where + " refused a batch of " + batch.size() + " points as too large (HTTP 413): lower influx.batch-size";
-    }
-    String detail = serverMessage == null ? "" : serverMessage.replace(settings.token(), "***");
-    return where + " refused a batch (HTTP " + status + ": " + detail + "); offending line: "
-        + offendingLine(detail, batch);
-  }
-
-  /** The line the server names ("line 3"), else the first of the batch. */
-  static String offendingLine(String serverMessage, List<String> batch) {
-    Matcher m = LINE_NUMBER.matcher(serverMessage);
-    if (m.find()) {
-      try {
-        int n = Integer.parseInt(m.group(1));
-        if (n >= 1 && n <= batch.size()) {
-          return batch.get(n - 1);
-        }
-      } catch (NumberFormatException e) {
-        // Not a line number after all; fall through to the first line.
-      }
-    }
-    return batch.get(0);
-  }
-
-  private static String describe(InfluxException e) {
-    return e.status() == 0 ? String.valueOf(e.getCause() != null ? e.getCause() : e.getMessage())
-        : "HTTP " + e.status() + ": " + e.getMessage();
-  }
-
-  private static void sleep(long delay) throws IOException {
-    try {
-      Thread.sleep(delay);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted while waiting to retry a write", e);
-    }
+    writes.write(buffer);
+    buffer.clear();
   }
 
   @Override
   public void close() {
-    client.close();
+    writes.close();
   }
 }

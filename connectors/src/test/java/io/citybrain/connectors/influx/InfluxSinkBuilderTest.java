@@ -46,54 +46,54 @@ class InfluxSinkBuilderTest {
 
   @Test
   void aRefusedTokenNamesTheSettingButNeverTheToken() {
-    String message = InfluxSinkWriter.refusal(401, "unauthorized access", BATCH, SETTINGS);
+    String message = InfluxWrites.refusal(401, "unauthorized access", BATCH, SETTINGS);
     assertThat(message).isEqualTo("the store at http://127.0.0.1:8086 refused the credentials (HTTP 401): check "
         + "influx.token (and that it may write to influx.org=city, influx.bucket=ops)");
-    assertThat(InfluxSinkWriter.refusal(403, TOKEN, BATCH, SETTINGS)).doesNotContain(TOKEN);
+    assertThat(InfluxWrites.refusal(403, TOKEN, BATCH, SETTINGS)).doesNotContain(TOKEN);
   }
 
   @Test
   void aMissingBucketNamesTheSettings() {
-    assertThat(InfluxSinkWriter.refusal(404, "bucket not found", BATCH, SETTINGS)).isEqualTo(
+    assertThat(InfluxWrites.refusal(404, "bucket not found", BATCH, SETTINGS)).isEqualTo(
         "the store at http://127.0.0.1:8086 has no bucket 'ops' in org 'city' or no v2 write API (HTTP 404): "
             + "check influx.bucket, influx.org and influx.url");
-    assertThat(InfluxSinkWriter.refusal(413, "too large", BATCH, SETTINGS)).isEqualTo(
+    assertThat(InfluxWrites.refusal(413, "too large", BATCH, SETTINGS)).isEqualTo(
         "the store at http://127.0.0.1:8086 refused a batch of 2 points as too large (HTTP 413): lower influx.batch-size");
   }
 
   @Test
   void aBadLineIsQuotedFromTheServersLineNumber() {
-    String message = InfluxSinkWriter.refusal(400,
+    String message = InfluxWrites.refusal(400,
         "partial write: field type conflict: input field \"mean_speed_kmh\" on line 2 is type string", BATCH, SETTINGS);
     assertThat(message).endsWith("; offending line: " + BATCH.get(1));
-    assertThat(InfluxSinkWriter.refusal(400, "cast error", BATCH, SETTINGS)).endsWith("; offending line: " + BATCH.get(0));
+    assertThat(InfluxWrites.refusal(400, "cast error", BATCH, SETTINGS)).endsWith("; offending line: " + BATCH.get(0));
   }
 
   @Test
   void ioErrorsTooManyRequestsAndServerErrorsAreRetriedOtherClientErrorsAreNot() {
-    assertThat(IntStream.of(0, 429, 500, 502, 503, 504)).allMatch(InfluxSinkWriter::isRetryable);
-    assertThat(IntStream.of(400, 401, 403, 404, 413, 422)).noneMatch(InfluxSinkWriter::isRetryable);
+    assertThat(IntStream.of(0, 429, 500, 502, 503, 504)).allMatch(InfluxWrites::isRetryable);
+    assertThat(IntStream.of(400, 401, 403, 404, 413, 422)).noneMatch(InfluxWrites::isRetryable);
   }
 
   @Test
   void backoffGrowsToItsCapWithAtMostHalfOfItJitter() {
-    assertThat(InfluxSinkWriter.backoffMillis(0, bound -> 0)).isEqualTo(100);
-    assertThat(InfluxSinkWriter.backoffMillis(0, bound -> bound - 1)).isEqualTo(200);
-    assertThat(InfluxSinkWriter.backoffMillis(3, bound -> 0)).isEqualTo(800);
-    assertThat(InfluxSinkWriter.backoffMillis(30, bound -> 0)).isEqualTo(5_000);
-    assertThat(InfluxSinkWriter.backoffMillis(30, bound -> bound - 1)).isEqualTo(10_000);
+    assertThat(InfluxWrites.backoffMillis(0, bound -> 0)).isEqualTo(100);
+    assertThat(InfluxWrites.backoffMillis(0, bound -> bound - 1)).isEqualTo(200);
+    assertThat(InfluxWrites.backoffMillis(3, bound -> 0)).isEqualTo(800);
+    assertThat(InfluxWrites.backoffMillis(30, bound -> 0)).isEqualTo(5_000);
+    assertThat(InfluxWrites.backoffMillis(30, bound -> bound - 1)).isEqualTo(10_000);
   }
 
   @Test
   void pointsMustBeReplayableToBeWritten() {
     Point good = Point.measurement("traffic_district").addTag("district", "330106")
         .addField("mean_speed_kmh", 31.5).addField("samples", 4L).time(WINDOW_END, WritePrecision.MS);
-    assertThat(InfluxSinkWriter.lineOf(good)).isEqualTo(BATCH.get(0));
-    assertThatThrownBy(() -> InfluxSinkWriter.lineOf(Point.measurement("m").addField("f", 1L)))
+    assertThat(InfluxWrites.lineOf(good)).isEqualTo(BATCH.get(0));
+    assertThatThrownBy(() -> InfluxWrites.lineOf(Point.measurement("m").addField("f", 1L)))
         .hasMessageStartingWith("a point without a timestamp cannot be overwritten on replay: m f=1i");
-    assertThatThrownBy(() -> InfluxSinkWriter.lineOf(Point.measurement("m").addField("f", 1L).time(WINDOW_END, WritePrecision.S)))
+    assertThatThrownBy(() -> InfluxWrites.lineOf(Point.measurement("m").addField("f", 1L).time(WINDOW_END, WritePrecision.S)))
         .hasMessage("points must have millisecond precision, got s: m f=1i 1764000000000");
-    assertThatThrownBy(() -> InfluxSinkWriter.lineOf(Point.measurement("m").addTag("t", "x").time(WINDOW_END, WritePrecision.MS)))
+    assertThatThrownBy(() -> InfluxWrites.lineOf(Point.measurement("m").addTag("t", "x").time(WINDOW_END, WritePrecision.MS)))
         .hasMessageStartingWith("a point without fields cannot be written");
   }
 }
