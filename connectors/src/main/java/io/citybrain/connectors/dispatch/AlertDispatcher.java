@@ -11,22 +11,33 @@ import io.citybrain.connectors.kafka.KafkaClients;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
 import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttException;
@@ -47,7 +58,8 @@ import org.slf4j.LoggerFactory;
  *       {@code message}; time the alert's {@code ts}), one point per alert and state, through
  *       {@link InfluxWrites}; when the store gives up, reason {@code store-failed}.
  * </ol>
- * Kafka offsets are committed only after all of that for the whole batch, so a crash redelivers
+ * Kafka offsets are committed only after all of that for the whole batch (the store write of a
+ * batch runs on a thread of its own, overlapping the delivery of the next), so a crash redelivers
  * rather than loses; subscribers and webhooks deduplicate by {@code alertId} and state, and the
  * store overwrites the same point. A record that is not an alert goes to the dead-letter topic
  * with reason {@code bad-alert}.
@@ -56,7 +68,8 @@ import org.slf4j.LoggerFactory;
  * exactly where it is delivered, so the stored state is the delivered state, for alerts of every
  * job, with no extra consumer.
  *
- * <p>Thread safety: all work happens on one thread of its own; {@link #close()} may be called
+ * <p>Thread safety: all work happens on one thread of its own (and the store writes on a second);
+ * {@link #close()} may be called
  * from any thread.
  */
 public final class AlertDispatcher implements AutoCloseable {
@@ -72,6 +85,16 @@ public final class AlertDispatcher implements AutoCloseable {
   private final InfluxWrites store;
   private final Thread thread;
   private volatile boolean running = true;
+  // Touched by the dispatch thread only.
+  private final BlockingQueue<ToRecord> toRecord = new LinkedBlockingQueue<>();
+  private final Thread recorder = new Thread(this::recordLoop, "alert-record");
+  /** Batches delivered whose store write may still run, oldest first, with the offsets after them. */
+  private final Deque<Recording> recording = new ArrayDeque<>();
+  private static final int MAX_BATCHES_RECORDING = 16;
+
+  private record Recording(Future<?> write, Map<TopicPartition, OffsetAndMetadata> offsets) {}
+
+  private record ToRecord(List<Alert> alerts, CompletableFuture<Void> done) {}
 
   private AlertDispatcher(DispatchSettings s) throws MqttException {
     this.settings = s;
@@ -114,6 +137,9 @@ public final class AlertDispatcher implements AutoCloseable {
       AlertDispatcher d = new AlertDispatcher(settings);
       d.consumer.subscribe(List.of(Topics.ALERTS));
       d.thread.start();
+      if (d.store != null) {
+        d.recorder.start();
+      }
       return d;
     } catch (MqttException e) {
       throw new IllegalStateException("alert dispatch cannot connect to " + settings.mqttUrl() + " as "
@@ -151,22 +177,31 @@ public final class AlertDispatcher implements AutoCloseable {
       while (running) {
         ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(200));
         if (records.isEmpty()) {
+          commitRecorded(false);
           continue;
         }
         List<Alert> delivered = new ArrayList<>();
+        List<byte[]> payloads = new ArrayList<>();
         for (ConsumerRecord<String, byte[]> r : records) {
           Alert alert = decode(r);
           if (alert != null) {
-            publish(alert, r.value());
-            callWebhooks(alert, r.value());
             delivered.add(alert);
+            payloads.add(r.value());
           }
         }
-        record(delivered);
+        publish(delivered, payloads);
+        for (int i = 0; i < delivered.size(); i++) {
+          callWebhooks(delivered.get(i), payloads.get(i));
+        }
         if (!running) {
           break; // stopped half-way: leave the batch uncommitted, it is redelivered
         }
-        consumer.commitSync();
+        recording.add(new Recording(recordLater(delivered), nextOffsets(records)));
+        // Bounded: when the store falls behind, delivery waits for it rather than piling up.
+        commitRecorded(recording.size() >= MAX_BATCHES_RECORDING);
+      }
+      while (!recording.isEmpty()) {
+        commitRecorded(true);
       }
     } catch (WakeupException e) {
       if (running) {
@@ -179,6 +214,45 @@ public final class AlertDispatcher implements AutoCloseable {
     }
   }
 
+  /**
+   * Commits the offsets after the newest batch whose store write finished (and every write before
+   * it), so the store write of a batch overlaps the delivery of the next ones and people do not
+   * wait for the store.
+   *
+   * @param wait whether to wait for the oldest write (and so commit at least one batch)
+   */
+  private void commitRecorded(boolean wait) {
+    Map<TopicPartition, OffsetAndMetadata> commit = null;
+    while (!recording.isEmpty() && (wait || recording.peekFirst().write().isDone())) {
+      Recording r = recording.pollFirst();
+      try {
+        r.write().get();
+      } catch (ExecutionException e) {
+        throw new IllegalStateException("recording alerts failed", e.getCause());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while recording alerts", e);
+      }
+      if (commit == null) {
+        commit = new HashMap<>();
+      }
+      commit.putAll(r.offsets());
+      wait = false;
+    }
+    if (commit != null) {
+      consumer.commitSync(commit);
+    }
+  }
+
+  private static Map<TopicPartition, OffsetAndMetadata> nextOffsets(ConsumerRecords<String, byte[]> records) {
+    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+    for (TopicPartition tp : records.partitions()) {
+      List<ConsumerRecord<String, byte[]>> rs = records.records(tp);
+      offsets.put(tp, new OffsetAndMetadata(rs.get(rs.size() - 1).offset() + 1));
+    }
+    return offsets;
+  }
+
   private Alert decode(ConsumerRecord<String, byte[]> r) {
     try {
       return Alert.fromJson(r.value());
@@ -189,20 +263,56 @@ public final class AlertDispatcher implements AutoCloseable {
     }
   }
 
-  private void publish(Alert alert, byte[] json) {
-    for (String topic : topicsFor(alert)) {
-      while (running) {
+  /**
+   * Publishes the batch pipelined (one round trip for all, instead of one each), then republishes
+   * one by one, until acknowledged, whatever the broker did not acknowledge.
+   */
+  private void publish(List<Alert> alerts, List<byte[]> payloads) {
+    List<IMqttDeliveryToken> tokens = new ArrayList<>();
+    List<Runnable> retries = new ArrayList<>();
+    for (int i = 0; i < alerts.size(); i++) {
+      Alert alert = alerts.get(i);
+      byte[] json = payloads.get(i);
+      for (String topic : topicsFor(alert)) {
         try {
-          MqttMessage m = new MqttMessage(json);
-          m.setQos(1);
-          mqtt.publish(topic, m).waitForCompletion(10_000);
-          break;
+          tokens.add(mqtt.publish(topic, qos1(json)));
+          retries.add(() -> publishUntilAcknowledged(alert, topic, json));
         } catch (MqttException e) {
-          LOG.warn("cannot publish alert {} on {} ({}); retrying", alert.alertId(), topic, e.getMessage());
-          sleepQuietly(500);
+          tokens.add(null);
+          retries.add(() -> publishUntilAcknowledged(alert, topic, json));
         }
       }
     }
+    for (int i = 0; i < tokens.size(); i++) {
+      IMqttDeliveryToken token = tokens.get(i);
+      try {
+        if (token != null) {
+          token.waitForCompletion(10_000);
+          continue;
+        }
+      } catch (MqttException e) {
+        // fall through to the retry below
+      }
+      retries.get(i).run();
+    }
+  }
+
+  private void publishUntilAcknowledged(Alert alert, String topic, byte[] json) {
+    while (running) {
+      try {
+        mqtt.publish(topic, qos1(json)).waitForCompletion(10_000);
+        return;
+      } catch (MqttException e) {
+        LOG.warn("cannot publish alert {} on {} ({}); retrying", alert.alertId(), topic, e.getMessage());
+        sleepQuietly(500);
+      }
+    }
+  }
+
+  private static MqttMessage qos1(byte[] json) {
+    MqttMessage m = new MqttMessage(json);
+    m.setQos(1);
+    return m;
   }
 
   private void callWebhooks(Alert alert, byte[] json) {
@@ -215,10 +325,45 @@ public final class AlertDispatcher implements AutoCloseable {
     }
   }
 
-  private void record(List<Alert> alerts) {
+  private Future<Void> recordLater(List<Alert> alerts) {
     if (store == null || alerts.isEmpty()) {
-      return;
+      return CompletableFuture.completedFuture(null);
     }
+    ToRecord r = new ToRecord(alerts, new CompletableFuture<>());
+    toRecord.add(r);
+    return r.done();
+  }
+
+  /**
+   * The recorder thread: writes whatever batches are waiting in one request, so that a busy
+   * dispatcher makes few large writes (each is a store transaction) rather than many small ones.
+   */
+  private void recordLoop() {
+    while (running || !toRecord.isEmpty()) {
+      List<ToRecord> batches = new ArrayList<>();
+      try {
+        ToRecord first = toRecord.poll(200, TimeUnit.MILLISECONDS);
+        if (first == null) {
+          continue;
+        }
+        batches.add(first);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+      toRecord.drainTo(batches, 100);
+      List<Alert> alerts = new ArrayList<>();
+      batches.forEach(b -> alerts.addAll(b.alerts()));
+      try {
+        record(alerts);
+        batches.forEach(b -> b.done().complete(null));
+      } catch (RuntimeException e) {
+        batches.forEach(b -> b.done().completeExceptionally(e));
+      }
+    }
+  }
+
+  private void record(List<Alert> alerts) {
     List<String> lines = new ArrayList<>(alerts.size());
     for (Alert a : alerts) {
       lines.add(InfluxWrites.lineOf(toPoint(a)));
@@ -261,6 +406,9 @@ public final class AlertDispatcher implements AutoCloseable {
     consumer.wakeup();
     try {
       thread.join(30_000);
+      // Its unfinished writes are harmless (their batches are uncommitted), but let them end
+      // before the store client closes.
+      recorder.join(30_000);
       mqtt.disconnect().waitForCompletion(5_000);
       mqtt.close();
     } catch (InterruptedException e) {
