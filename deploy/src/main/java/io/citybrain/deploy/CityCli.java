@@ -58,11 +58,16 @@ public final class CityCli implements Runnable {
     @Option(names = "--live-interval", defaultValue = "20", description = "seconds between live indicator printouts, 0 for none (default ${DEFAULT-VALUE})")
     int liveInterval;
 
+    @Option(names = "--mqtt-users", description = "users file (username,role,scope,password-hash) that turns on the "
+        + "MQTT broker's authentication and access control; without it anonymous devices may connect")
+    Path mqttUsers;
+
     @Override
     public Integer call() throws Exception {
       long t0 = System.nanoTime();
       LocalCity.Options o = new LocalCity.Options(dataDir, mqttPort, kafkaPort, storePort, flinkPort, !noSim, seed, fresh,
-          Map.of("log.retention.hours", "24"), Duration.ofSeconds(10), io.citybrain.jobs.emergency.EmergencySettings.defaults());
+          Map.of("log.retention.hours", "24"), Duration.ofSeconds(10), io.citybrain.jobs.emergency.EmergencySettings.defaults())
+          .withMqttUsers(mqttUsers);
       System.out.println("citybrain local: starting (data in " + dataDir.toAbsolutePath() + ")");
       LocalCity city;
       try {

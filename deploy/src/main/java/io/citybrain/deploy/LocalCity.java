@@ -4,10 +4,12 @@ import io.citybrain.connectors.Topics;
 import io.citybrain.connectors.bridge.BridgeSettings;
 import io.citybrain.connectors.bridge.MqttKafkaBridge;
 import io.citybrain.connectors.dispatch.AlertDispatcher;
+import io.citybrain.connectors.dispatch.DispatchSettings;
 import io.citybrain.connectors.influx.InfluxSettings;
 import io.citybrain.embedded.EmbeddedKafka;
 import io.citybrain.embedded.EmbeddedMqttBroker;
 import io.citybrain.embedded.EmbeddedQuestDb;
+import io.citybrain.embedded.MqttUsers;
 import io.citybrain.jobs.common.JobEnvironment;
 import io.citybrain.jobs.common.JobSettings;
 import io.citybrain.jobs.emergency.GeoLocator;
@@ -58,6 +60,8 @@ import org.slf4j.LoggerFactory;
 public final class LocalCity implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(LocalCity.class);
+  static final String BRIDGE_ACCOUNT = "citybrain-bridge";
+  static final String DISPATCH_ACCOUNT = "citybrain-dispatch";
 
   /**
    * How to start the local city. A port of 0 picks a free ephemeral port (tests); the defaults
@@ -66,10 +70,22 @@ public final class LocalCity implements AutoCloseable {
    * @param kafkaOverrides broker settings, e.g. retention, that win over the embedded defaults
    * @param idleness after how long a silent Kafka partition stops holding back the watermark
    * @param emergency escalation times and thresholds of the emergency job
+   * @param mqttUsers a users file ({@link MqttUsers}) that turns the broker's authentication and
+   *     access control on; null (the default) lets anonymous devices in, as on a laptop
    */
   public record Options(Path dataDir, int mqttPort, int kafkaPort, int storePort, int flinkPort,
       boolean simulate, long seed, boolean fresh, Map<String, String> kafkaOverrides, Duration idleness,
-      EmergencySettings emergency) {
+      EmergencySettings emergency, Path mqttUsers) {
+
+    public Options(Path dataDir, int mqttPort, int kafkaPort, int storePort, int flinkPort, boolean simulate,
+        long seed, boolean fresh, Map<String, String> kafkaOverrides, Duration idleness, EmergencySettings emergency) {
+      this(dataDir, mqttPort, kafkaPort, storePort, flinkPort, simulate, seed, fresh, kafkaOverrides, idleness, emergency, null);
+    }
+
+    public Options withMqttUsers(Path usersFile) {
+      return new Options(dataDir, mqttPort, kafkaPort, storePort, flinkPort, simulate, seed, fresh, kafkaOverrides,
+          idleness, emergency, usersFile);
+    }
 
     public static Options defaults() {
       return new Options(Path.of(".citybrain"), 1883, 9092, 9000, 8081, true, 42L, false, Map.of(), Duration.ofSeconds(10),
@@ -128,8 +144,16 @@ public final class LocalCity implements AutoCloseable {
     Files.createDirectories(dir);
     Ports.checkFree(options);
 
-    progress.accept("MQTT broker");
-    broker = track(EmbeddedMqttBroker.start(dir.resolve("mqtt"), options.mqttPort()));
+    // With a users file, the bridge and the dispatcher get service accounts whose random passwords
+    // live only in this JVM: nothing to keep secret on disk.
+    MqttUsers users = options.mqttUsers() == null ? null : MqttUsers.load(options.mqttUsers());
+    char[] bridgePassword = MqttUsers.randomPassword();
+    char[] dispatchPassword = MqttUsers.randomPassword();
+    if (users != null) {
+      users.addService(BRIDGE_ACCOUNT, bridgePassword).addService(DISPATCH_ACCOUNT, dispatchPassword);
+    }
+    progress.accept(users == null ? "MQTT broker (anonymous access)" : "MQTT broker (authentication on)");
+    broker = track(EmbeddedMqttBroker.start(dir.resolve("mqtt"), options.mqttPort(), users));
     progress.accept("Kafka (KRaft)");
     kafka = track(EmbeddedKafka.start(dir.resolve("kafka"), options.kafkaPort(), options.kafkaOverrides()));
     createTopics(kafka.bootstrapServers());
@@ -139,9 +163,19 @@ public final class LocalCity implements AutoCloseable {
     startFlink(dir.resolve("flink"));
     submitJobs();
     progress.accept("bridge and alert dispatch");
-    track(MqttKafkaBridge.start(BridgeSettings.local(broker.url(), kafka.bootstrapServers())));
-    track(AlertDispatcher.start(kafka.bootstrapServers(), broker.url()));
-    if (options.simulate()) {
+    BridgeSettings bridge = BridgeSettings.local(broker.url(), kafka.bootstrapServers());
+    DispatchSettings dispatch = DispatchSettings.local(kafka.bootstrapServers(), broker.url(), influx());
+    if (users != null) {
+      bridge = new BridgeSettings(bridge.mqttUrl(), bridge.clientId(), BRIDGE_ACCOUNT, bridgePassword,
+          bridge.kafkaBootstrap(), bridge.subscription());
+      dispatch = dispatch.withMqttCredentials(DISPATCH_ACCOUNT, dispatchPassword);
+    }
+    track(MqttKafkaBridge.start(bridge));
+    track(AlertDispatcher.start(dispatch));
+    if (options.simulate() && users != null) {
+      // The simulated devices connect anonymously, which an authenticating broker refuses.
+      progress.accept("no simulators: they connect anonymously and the broker requires authentication");
+    } else if (options.simulate()) {
       progress.accept("simulators");
       simulator = track(BackgroundSimulation.start(broker.url(), CityModel.generate(options.seed()), SIMULATED_DEVICES,
           options.seed(), Scenario.NORMAL_DAY));
@@ -201,8 +235,7 @@ public final class LocalCity implements AutoCloseable {
 
   /** The settings the city's jobs run with. */
   public JobSettings jobSettings() {
-    InfluxSettings influx = new InfluxSettings(store.url(), "citybrain", "citybrain", "local");
-    return new JobSettings(kafka.bootstrapServers(), influx, Duration.ofSeconds(5), Duration.ofSeconds(5),
+    return new JobSettings(kafka.bootstrapServers(), influx(), Duration.ofSeconds(5), Duration.ofSeconds(5),
         options.idleness(), Duration.ofSeconds(60), 1, options.seed());
   }
 
@@ -221,6 +254,10 @@ public final class LocalCity implements AutoCloseable {
     JobSettings s = jobSettings();
     submit(TrafficJob.NAME, s, env -> TrafficJob.fromSettings(s, new GeoSegmentMatcher(options.seed())).build(env));
     submit(EmergencyJob.NAME, s, env -> EmergencyJob.fromSettings(s, new GeoLocator(options.seed()), options.emergency()).build(env));
+  }
+
+  private InfluxSettings influx() {
+    return new InfluxSettings(store.url(), "citybrain", "citybrain", "local");
   }
 
   private void submit(String name, JobSettings s, Consumer<StreamExecutionEnvironment> wiring) throws Exception {

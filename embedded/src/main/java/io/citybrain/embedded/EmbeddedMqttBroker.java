@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Properties;
 
 /**
@@ -24,16 +25,31 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
   }
 
   /**
+   * A broker that lets anyone connect, subscribe and publish: the laptop's {@code ./citybrain
+   * local}, where anonymous simulated devices talk to it. Anything else should use {@link
+   * #start(Path, int, MqttUsers)}.
+   *
    * @param dataDir where sessions are persisted
    * @param port the MQTT TCP port, 0 for an ephemeral one
    */
   public static EmbeddedMqttBroker start(Path dataDir, int port) {
+    return start(dataDir, port, null);
+  }
+
+  /**
+   * A broker that refuses clients without valid credentials and checks every subscription and
+   * publication against {@code users} (see {@link MqttUsers} for the roles). A refused
+   * subscription gets the failure code in its SUBACK; a refused publication is dropped.
+   *
+   * @param users who may do what; null for the anonymous broker of {@link #start(Path, int)}
+   */
+  public static EmbeddedMqttBroker start(Path dataDir, int port, MqttUsers users) {
     int mqttPort = FreePorts.resolve(port);
     Properties p = new Properties();
     p.setProperty(IConfig.HOST_PROPERTY_NAME, "127.0.0.1");
     p.setProperty(IConfig.PORT_PROPERTY_NAME, String.valueOf(mqttPort));
     p.setProperty(IConfig.WEB_SOCKET_PORT_PROPERTY_NAME, "disabled");
-    p.setProperty(IConfig.ALLOW_ANONYMOUS_PROPERTY_NAME, "true");
+    p.setProperty(IConfig.ALLOW_ANONYMOUS_PROPERTY_NAME, String.valueOf(users == null));
     p.setProperty(IConfig.PERSISTENCE_ENABLED_PROPERTY_NAME, "true");
     p.setProperty(IConfig.DATA_PATH_PROPERTY_NAME, dataDir.toAbsolutePath().toString());
     p.setProperty(IConfig.ENABLE_TELEMETRY_NAME, "false");
@@ -43,7 +59,11 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
     Server server = new Server();
     try {
       Files.createDirectories(dataDir);
-      server.startServer(new MemoryConfig(p));
+      if (users == null) {
+        server.startServer(new MemoryConfig(p));
+      } else {
+        server.startServer(new MemoryConfig(p), List.of(), null, users, users);
+      }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start the MQTT broker on port " + mqttPort, e);
     }

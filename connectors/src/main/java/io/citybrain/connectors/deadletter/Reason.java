@@ -22,7 +22,13 @@ public enum Reason {
   BAD_ENVELOPE("bad-envelope"),
   LATE("late"),
   IMPOSSIBLE_JUMP("impossible-jump"),
-  UNMATCHED("unmatched");
+  UNMATCHED("unmatched"),
+  /** Alert dispatch: a record of {@code city.alerts} that is not an alert. */
+  BAD_ALERT("bad-alert"),
+  /** Alert dispatch: a webhook refused the alert or kept failing until retries ran out. */
+  WEBHOOK_FAILED("webhook-failed"),
+  /** Alert dispatch: the store refused the alert's point or kept failing until retries ran out. */
+  STORE_FAILED("store-failed");
 
   private final String code;
 

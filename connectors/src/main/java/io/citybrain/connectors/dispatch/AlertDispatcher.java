@@ -1,17 +1,43 @@
 package io.citybrain.connectors.dispatch;
 
+import com.influxdb.client.domain.WritePrecision;
+import com.influxdb.client.write.Point;
 import io.citybrain.connectors.Topics;
 import io.citybrain.connectors.alert.Alert;
+import io.citybrain.connectors.deadletter.DeadLetter;
+import io.citybrain.connectors.deadletter.Reason;
+import io.citybrain.connectors.influx.InfluxWrites;
+import io.citybrain.connectors.kafka.KafkaClients;
+import java.io.IOException;
+import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
 import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttException;
@@ -21,48 +47,104 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Delivers {@code city.alerts} to the people they concern: each alert is published (QoS 1) on
- * {@code city/alerts/district/<code>} and, when it has one, {@code city/alerts/community/<id>}.
- * Kafka offsets are committed only after the broker acknowledged every publish of the batch, so a
- * crash redelivers rather than loses; subscribers deduplicate by {@code alertId} and state.
+ * Delivers {@code city.alerts} to the people they concern and records them:
+ * <ol>
+ *   <li>published (QoS 1) on {@code city/alerts/district/<code>} and, when it has one,
+ *       {@code city/alerts/community/<id>} — retried until the broker acknowledges;
+ *   <li>POSTed to every configured webhook, with retries and backoff; when a webhook gives up the
+ *       alert goes to {@code city.deadletter} with reason {@code webhook-failed};
+ *   <li>written to the {@code alert} measurement (tags {@code kind}, {@code severity},
+ *       {@code district}, {@code community}; fields {@code alert_id}, {@code state},
+ *       {@code message}; time the alert's {@code ts}), one point per alert and state, through
+ *       {@link InfluxWrites}; when the store gives up, reason {@code store-failed}.
+ * </ol>
+ * Kafka offsets are committed only after all of that for the whole batch (the store write of a
+ * batch runs on a thread of its own, overlapping the delivery of the next), so a crash redelivers
+ * rather than loses; subscribers and webhooks deduplicate by {@code alertId} and state, and the
+ * store overwrites the same point. A record that is not an alert goes to the dead-letter topic
+ * with reason {@code bad-alert}.
+ *
+ * <p>Why the store write is here and not a Flink sink: the dispatcher already reads every alert
+ * exactly where it is delivered, so the stored state is the delivered state, for alerts of every
+ * job, with no extra consumer.
+ *
+ * <p>Thread safety: all work happens on one thread of its own (and the store writes on a second);
+ * {@link #close()} may be called
+ * from any thread.
  */
 public final class AlertDispatcher implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(AlertDispatcher.class);
+  static final String STAGE = "dispatch";
 
+  private final DispatchSettings settings;
   private final KafkaConsumer<String, byte[]> consumer;
+  private final KafkaProducer<String, byte[]> deadLetters;
   private final MqttAsyncClient mqtt;
+  private final Webhooks webhooks;
+  private final InfluxWrites store;
   private final Thread thread;
   private volatile boolean running = true;
+  // Touched by the dispatch thread only.
+  private final BlockingQueue<ToRecord> toRecord = new LinkedBlockingQueue<>();
+  private final Thread recorder = new Thread(this::recordLoop, "alert-record");
+  /** Batches delivered whose store write may still run, oldest first, with the offsets after them. */
+  private final Deque<Recording> recording = new ArrayDeque<>();
+  private static final int MAX_BATCHES_RECORDING = 16;
 
-  private AlertDispatcher(String kafkaBootstrap, String mqttUrl, String clientId) throws MqttException {
+  private record Recording(Future<?> write, Map<TopicPartition, OffsetAndMetadata> offsets) {}
+
+  private record ToRecord(List<Alert> alerts, CompletableFuture<Void> done) {}
+
+  private AlertDispatcher(DispatchSettings s) throws MqttException {
+    this.settings = s;
     Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafkaBootstrap);
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, s.kafkaBootstrap());
     p.put(ConsumerConfig.GROUP_ID_CONFIG, "citybrain-alert-dispatch");
-    p.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
+    p.put(ConsumerConfig.CLIENT_ID_CONFIG, s.clientId());
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    // Webhook retries may hold a batch for a while; keep the group from evicting us meanwhile.
+    p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "100");
     p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
     p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     this.consumer = new KafkaConsumer<>(p);
-    this.mqtt = new MqttAsyncClient(mqttUrl, clientId, new MemoryPersistence());
+    this.deadLetters = new KafkaProducer<>(KafkaClients.reliableProducer(s.kafkaBootstrap(), s.clientId() + "-deadletter"));
+    this.webhooks = new Webhooks(s.webhookRetries(), s.webhookTimeout());
+    this.store = s.store() == null ? null : new InfluxWrites(s.store(), 5, Duration.ofSeconds(10));
+    this.mqtt = new MqttAsyncClient(s.mqttUrl(), s.clientId(), new MemoryPersistence());
     MqttConnectOptions options = new MqttConnectOptions();
     options.setAutomaticReconnect(true);
     options.setCleanSession(true);
     options.setMaxInflight(1000);
+    if (s.mqttUsername() != null) {
+      options.setUserName(s.mqttUsername());
+      options.setPassword(s.mqttPassword());
+    }
     mqtt.connect(options).waitForCompletion(30_000);
     this.thread = new Thread(this::run, "alert-dispatch");
   }
 
+  /** The walking skeleton's form: anonymous MQTT, no webhooks, no store. */
   public static AlertDispatcher start(String kafkaBootstrap, String mqttUrl) {
+    return start(DispatchSettings.local(kafkaBootstrap, mqttUrl, null));
+  }
+
+  /** Connects to the broker (failing fast when it refuses) and starts dispatching. */
+  public static AlertDispatcher start(DispatchSettings settings) {
     try {
-      AlertDispatcher d = new AlertDispatcher(kafkaBootstrap, mqttUrl, "citybrain-dispatch-1");
+      AlertDispatcher d = new AlertDispatcher(settings);
       d.consumer.subscribe(List.of(Topics.ALERTS));
       d.thread.start();
+      if (d.store != null) {
+        d.recorder.start();
+      }
       return d;
     } catch (MqttException e) {
-      throw new IllegalStateException("alert dispatch cannot connect to " + mqttUrl + ": " + e.getMessage(), e);
+      throw new IllegalStateException("alert dispatch cannot connect to " + settings.mqttUrl() + " as "
+          + (settings.mqttUsername() == null ? "anonymous" : "'" + settings.mqttUsername() + "'") + ": "
+          + e.getMessage() + " (check dispatch.mqtt.username and dispatch.mqtt.password)", e);
     }
   }
 
@@ -79,17 +161,54 @@ public final class AlertDispatcher implements AutoCloseable {
     return alert.forDistrict() ? List.of(community, district) : List.of(community);
   }
 
+  /** The alert as its point in the {@code alert} measurement: every field in one line. */
+  public static Point toPoint(Alert a) {
+    Point p = Point.measurement("alert")
+        .addTag("kind", a.kind())
+        .addTag("district", a.district())
+        .addField("alert_id", a.alertId())
+        .addField("state", a.state() == null ? Alert.STATE_RAISED : a.state())
+        .addField("message", a.message() == null ? "" : a.message())
+        .time(a.ts(), WritePrecision.MS);
+    if (a.severity() != null) {
+      p.addTag("severity", a.severity());
+    }
+    if (a.community() != null) {
+      p.addTag("community", a.community());
+    }
+    return p;
+  }
+
   private void run() {
     try {
       while (running) {
         ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(200));
         if (records.isEmpty()) {
+          commitRecorded(false);
           continue;
         }
+        List<Alert> delivered = new ArrayList<>();
+        List<byte[]> payloads = new ArrayList<>();
         for (ConsumerRecord<String, byte[]> r : records) {
-          deliver(r);
+          Alert alert = decode(r);
+          if (alert != null) {
+            delivered.add(alert);
+            payloads.add(r.value());
+          }
         }
-        consumer.commitSync();
+        publish(delivered, payloads);
+        for (int i = 0; i < delivered.size(); i++) {
+          callWebhooks(delivered.get(i), payloads.get(i));
+        }
+        if (!running) {
+          break; // stopped half-way: leave the batch uncommitted, it is redelivered
+        }
+        recording.add(new Recording(recordLater(delivered), nextOffsets(records)));
+        // Bounded: when the store falls behind, delivery waits for it rather than piling up.
+        commitRecorded(recording.size() >= MAX_BATCHES_RECORDING);
+      }
+      while (!recording.isEmpty()) {
+        commitRecorded(true);
       }
     } catch (WakeupException e) {
       if (running) {
@@ -102,26 +221,181 @@ public final class AlertDispatcher implements AutoCloseable {
     }
   }
 
-  private void deliver(ConsumerRecord<String, byte[]> r) {
-    Alert alert;
-    try {
-      alert = Alert.fromJson(r.value());
-    } catch (RuntimeException e) {
-      LOG.error("city.alerts offset {} is not an alert; skipped", r.offset(), e);
-      return;
+  /**
+   * Commits the offsets after the newest batch whose store write finished (and every write before
+   * it), so the store write of a batch overlaps the delivery of the next ones and people do not
+   * wait for the store.
+   *
+   * @param wait whether to wait for the oldest write (and so commit at least one batch)
+   */
+  private void commitRecorded(boolean wait) {
+    Map<TopicPartition, OffsetAndMetadata> commit = null;
+    while (!recording.isEmpty() && (wait || recording.peekFirst().write().isDone())) {
+      Recording r = recording.pollFirst();
+      try {
+        r.write().get();
+      } catch (ExecutionException e) {
+        throw new IllegalStateException("recording alerts failed", e.getCause());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while recording alerts", e);
+      }
+      if (commit == null) {
+        commit = new HashMap<>();
+      }
+      commit.putAll(r.offsets());
+      wait = false;
     }
-    for (String topic : topicsFor(alert)) {
-      while (running) {
+    if (commit != null) {
+      consumer.commitSync(commit);
+    }
+  }
+
+  private static Map<TopicPartition, OffsetAndMetadata> nextOffsets(ConsumerRecords<String, byte[]> records) {
+    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+    for (TopicPartition tp : records.partitions()) {
+      List<ConsumerRecord<String, byte[]>> rs = records.records(tp);
+      offsets.put(tp, new OffsetAndMetadata(rs.get(rs.size() - 1).offset() + 1));
+    }
+    return offsets;
+  }
+
+  private Alert decode(ConsumerRecord<String, byte[]> r) {
+    try {
+      return Alert.fromJson(r.value());
+    } catch (RuntimeException e) {
+      deadLetter(Reason.BAD_ALERT, "city.alerts offset " + r.partition() + "/" + r.offset() + " is not an alert: "
+          + e.getMessage(), r.key(), r.value());
+      return null;
+    }
+  }
+
+  /**
+   * Publishes the batch pipelined (one round trip for all, instead of one each), then republishes
+   * one by one, until acknowledged, whatever the broker did not acknowledge.
+   */
+  private void publish(List<Alert> alerts, List<byte[]> payloads) {
+    List<IMqttDeliveryToken> tokens = new ArrayList<>();
+    List<Runnable> retries = new ArrayList<>();
+    for (int i = 0; i < alerts.size(); i++) {
+      Alert alert = alerts.get(i);
+      byte[] json = payloads.get(i);
+      for (String topic : topicsFor(alert)) {
         try {
-          MqttMessage m = new MqttMessage(r.value());
-          m.setQos(1);
-          mqtt.publish(topic, m).waitForCompletion(10_000);
-          break;
+          tokens.add(mqtt.publish(topic, qos1(json)));
+          retries.add(() -> publishUntilAcknowledged(alert, topic, json));
         } catch (MqttException e) {
-          LOG.warn("cannot publish alert {} on {} ({}); retrying", alert.alertId(), topic, e.getMessage());
-          sleepQuietly(500);
+          tokens.add(null);
+          retries.add(() -> publishUntilAcknowledged(alert, topic, json));
         }
       }
+    }
+    for (int i = 0; i < tokens.size(); i++) {
+      IMqttDeliveryToken token = tokens.get(i);
+      try {
+        if (token != null) {
+          token.waitForCompletion(10_000);
+          continue;
+        }
+      } catch (MqttException e) {
+        // fall through to the retry below
+      }
+      retries.get(i).run();
+    }
+  }
+
+  private void publishUntilAcknowledged(Alert alert, String topic, byte[] json) {
+    while (running) {
+      try {
+        mqtt.publish(topic, qos1(json)).waitForCompletion(10_000);
+        return;
+      } catch (MqttException e) {
+        LOG.warn("cannot publish alert {} on {} ({}); retrying", alert.alertId(), topic, e.getMessage());
+        sleepQuietly(500);
+      }
+    }
+  }
+
+  private static MqttMessage qos1(byte[] json) {
+    MqttMessage m = new MqttMessage(json);
+    m.setQos(1);
+    return m;
+  }
+
+  private void callWebhooks(Alert alert, byte[] json) {
+    for (URI url : settings.webhooks()) {
+      Optional<String> failure = webhooks.post(url, alert.alertId(), json, () -> running);
+      if (failure.isPresent() && running) {
+        LOG.error("webhook gave up on alert {}: {}", alert.alertId(), failure.get());
+        deadLetter(Reason.WEBHOOK_FAILED, failure.get(), alert.alertId(), json);
+      }
+    }
+  }
+
+  private Future<Void> recordLater(List<Alert> alerts) {
+    if (store == null || alerts.isEmpty()) {
+      return CompletableFuture.completedFuture(null);
+    }
+    ToRecord r = new ToRecord(alerts, new CompletableFuture<>());
+    toRecord.add(r);
+    return r.done();
+  }
+
+  /**
+   * The recorder thread: writes whatever batches are waiting in one request, so that a busy
+   * dispatcher makes few large writes (each is a store transaction) rather than many small ones.
+   */
+  private void recordLoop() {
+    while (running || !toRecord.isEmpty()) {
+      List<ToRecord> batches = new ArrayList<>();
+      try {
+        ToRecord first = toRecord.poll(200, TimeUnit.MILLISECONDS);
+        if (first == null) {
+          continue;
+        }
+        batches.add(first);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+      toRecord.drainTo(batches, 100);
+      List<Alert> alerts = new ArrayList<>();
+      batches.forEach(b -> alerts.addAll(b.alerts()));
+      try {
+        record(alerts);
+        batches.forEach(b -> b.done().complete(null));
+      } catch (RuntimeException e) {
+        batches.forEach(b -> b.done().completeExceptionally(e));
+      }
+    }
+  }
+
+  private void record(List<Alert> alerts) {
+    List<String> lines = new ArrayList<>(alerts.size());
+    for (Alert a : alerts) {
+      lines.add(InfluxWrites.lineOf(toPoint(a)));
+    }
+    try {
+      store.write(lines);
+    } catch (IOException e) {
+      LOG.error("the store did not take {} alerts: {}", alerts.size(), e.getMessage());
+      for (Alert a : alerts) {
+        deadLetter(Reason.STORE_FAILED, e.getMessage(), a.alertId(), a.toJson());
+      }
+    }
+  }
+
+  /** Sends a dead-letter record and waits for Kafka, so that the offset commit follows it. */
+  private void deadLetter(Reason reason, String detail, String key, byte[] raw) {
+    DeadLetter d = DeadLetter.of(reason, detail, Topics.ALERTS, key == null ? Topics.ALERTS : key, raw,
+        System.currentTimeMillis(), STAGE);
+    try {
+      deadLetters.send(new ProducerRecord<>(Topics.DEADLETTER, d.key(), d.toJson())).get(60, TimeUnit.SECONDS);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("cannot write a dead letter (" + reason.code() + ") for " + key, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted writing a dead letter for " + key, e);
     }
   }
 
@@ -138,13 +412,21 @@ public final class AlertDispatcher implements AutoCloseable {
     running = false;
     consumer.wakeup();
     try {
-      thread.join(10_000);
+      thread.join(30_000);
+      // Its unfinished writes are harmless (their batches are uncommitted), but let them end
+      // before the store client closes.
+      recorder.join(30_000);
       mqtt.disconnect().waitForCompletion(5_000);
       mqtt.close();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (MqttException e) {
       LOG.warn("unclean MQTT disconnect of alert dispatch", e);
+    } finally {
+      deadLetters.close(Duration.ofSeconds(5));
+      if (store != null) {
+        store.close();
+      }
     }
   }
 }

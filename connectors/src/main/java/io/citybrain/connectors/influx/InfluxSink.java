@@ -10,9 +10,12 @@ import org.apache.flink.api.connector.sink2.WriterInitContext;
 /**
  * A Flink sink that writes points to InfluxDB through influxdb-client-java's v2 write API.
  *
- * <p>Guarantee: at-least-once. The writer flushes its buffer on every checkpoint, so a checkpoint
+ * <p>Guarantee: at-least-once, and effectively exactly-once in the store when points are
+ * deterministic. The writer flushes its buffer on every checkpoint, so a checkpoint
  * completes only after its points are in the store; after a failure the job replays from the last
  * checkpoint and the replayed points carry the same series and timestamps, so they overwrite.
+ * Batching is by size ({@code influx.batch-size}, which also bounds the buffer) and time
+ * ({@code influx.flush-interval}); see {@link InfluxSinkWriter} for retries and backpressure.
  * Built with {@link #builder()}, which checks each setting.
  */
 public final class InfluxSink<T> implements Sink<T> {
@@ -22,6 +25,7 @@ public final class InfluxSink<T> implements Sink<T> {
   private final int batchSize;
   private final Duration flushInterval;
   private final int maxRetries;
+  private final Duration requestTimeout;
 
   private InfluxSink(Builder<T> b) {
     this.settings = b.settings;
@@ -29,6 +33,7 @@ public final class InfluxSink<T> implements Sink<T> {
     this.batchSize = b.batchSize;
     this.flushInterval = b.flushInterval;
     this.maxRetries = b.maxRetries;
+    this.requestTimeout = b.requestTimeout;
   }
 
   public static <T> Builder<T> builder() {
@@ -37,7 +42,7 @@ public final class InfluxSink<T> implements Sink<T> {
 
   @Override
   public SinkWriter<T> createWriter(WriterInitContext context) throws IOException {
-    return new InfluxSinkWriter<>(settings, converter, batchSize, flushInterval, maxRetries,
+    return new InfluxSinkWriter<>(settings, converter, batchSize, flushInterval, maxRetries, requestTimeout,
         context.getProcessingTimeService());
   }
 
@@ -47,7 +52,9 @@ public final class InfluxSink<T> implements Sink<T> {
     private PointConverter<T> converter;
     private int batchSize = 1000;
     private Duration flushInterval = Duration.ofSeconds(1);
-    private int maxRetries = 5;
+    // With backoff capped at 10 s, 20 retries wait about 2.5 minutes before the job restarts.
+    private int maxRetries = 20;
+    private Duration requestTimeout = Duration.ofSeconds(10);
 
     public Builder<T> settings(InfluxSettings settings) {
       this.settings = Objects.requireNonNull(settings, "settings");
@@ -83,6 +90,15 @@ public final class InfluxSink<T> implements Sink<T> {
         throw new IllegalArgumentException("influx.max-retries must be within 0..100, got " + maxRetries);
       }
       this.maxRetries = maxRetries;
+      return this;
+    }
+
+    /** Connect, read and write timeout of one HTTP request, 100 ms..5 min; a timeout is retried. */
+    public Builder<T> requestTimeout(Duration requestTimeout) {
+      if (requestTimeout.toMillis() < 100 || requestTimeout.toMinutes() > 5) {
+        throw new IllegalArgumentException("influx.request-timeout must be within 100ms..5min, got " + requestTimeout);
+      }
+      this.requestTimeout = requestTimeout;
       return this;
     }
 

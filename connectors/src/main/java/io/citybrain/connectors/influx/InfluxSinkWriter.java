@@ -1,56 +1,44 @@
 package io.citybrain.connectors.influx;
 
-import com.influxdb.client.InfluxDBClient;
-import com.influxdb.client.InfluxDBClientFactory;
-import com.influxdb.client.InfluxDBClientOptions;
-import com.influxdb.client.WriteApiBlocking;
-import com.influxdb.client.domain.WritePrecision;
-import com.influxdb.exceptions.InfluxException;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 import org.apache.flink.api.common.operators.ProcessingTimeService;
 import org.apache.flink.api.connector.sink2.SinkWriter;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * Buffers line-protocol points and writes them in batches. Runs in the task thread only (writes,
- * flushes and timer callbacks all come through the mailbox), so it needs no locking. Writing
- * blocks: while the store is slow or down the task stops taking input, which is Flink's
- * backpressure, instead of buffering without bound.
+ * Buffers line-protocol points and writes them in batches through {@link InfluxWrites}.
+ *
+ * <p>Thread safety: none needed — it runs in the task thread only (writes, flushes and timer
+ * callbacks all come through the mailbox).
+ *
+ * <p>Backpressure: the buffer holds at most {@code batchSize} points. When it is full, or on the
+ * flush timer, or on a checkpoint, the writer writes synchronously and retries until the store
+ * takes the batch; while it waits the task takes no input, so Flink backpressures upstream instead
+ * of this writer buffering without bound. A checkpoint barrier passes the sink only after {@link
+ * #flush} returned, i.e. after the store acknowledged every point received before it.
+ *
+ * <p>Failures: retried with backoff and jitter (see {@link InfluxWrites}); when retries run out,
+ * or at once on a 4xx, the job fails and restarts from its last checkpoint.
  */
 final class InfluxSinkWriter<T> implements SinkWriter<T> {
 
-  private static final Logger LOG = LoggerFactory.getLogger(InfluxSinkWriter.class);
-
-  private final InfluxSettings settings;
   private final PointConverter<T> converter;
   private final int batchSize;
   private final Duration flushInterval;
-  private final int maxRetries;
   private final ProcessingTimeService time;
-  private final InfluxDBClient client;
-  private final WriteApiBlocking writes;
-  private final List<String> buffer = new ArrayList<>();
+  private final InfluxWrites writes;
+  private final List<String> buffer;
 
   InfluxSinkWriter(InfluxSettings settings, PointConverter<T> converter, int batchSize, Duration flushInterval,
-      int maxRetries, ProcessingTimeService time) {
-    this.settings = settings;
+      int maxRetries, Duration requestTimeout, ProcessingTimeService time) {
     this.converter = converter;
     this.batchSize = batchSize;
     this.flushInterval = flushInterval;
-    this.maxRetries = maxRetries;
     this.time = time;
-    this.client = InfluxDBClientFactory.create(InfluxDBClientOptions.builder()
-        .url(settings.url())
-        .authenticateToken(settings.token().toCharArray())
-        .org(settings.org())
-        .bucket(settings.bucket())
-        .build());
-    this.writes = client.getWriteApiBlocking();
+    this.buffer = new ArrayList<>(batchSize);
+    this.writes = new InfluxWrites(settings, maxRetries, requestTimeout);
     scheduleFlush();
   }
 
@@ -63,7 +51,7 @@ final class InfluxSinkWriter<T> implements SinkWriter<T> {
 
   @Override
   public void write(T element, Context context) throws IOException {
-    buffer.add(converter.toPoint(element).toLineProtocol());
+    buffer.add(InfluxWrites.lineOf(converter.toPoint(element)));
     if (buffer.size() >= batchSize) {
       writeBuffer();
     }
@@ -75,51 +63,12 @@ final class InfluxSinkWriter<T> implements SinkWriter<T> {
   }
 
   private void writeBuffer() throws IOException {
-    if (buffer.isEmpty()) {
-      return;
-    }
-    for (int attempt = 0; ; attempt++) {
-      try {
-        writes.writeRecords(settings.bucket(), settings.org(), WritePrecision.MS, buffer);
-        buffer.clear();
-        return;
-      } catch (InfluxException e) {
-        int status = e.status();
-        if (status == 401 || status == 403) {
-          throw new IOException("the store at " + settings.url() + " refused the credentials (HTTP " + status
-              + "): check " + InfluxSettings.TOKEN_KEY + " and " + InfluxSettings.ORG_KEY, null);
-        }
-        if (status == 404) {
-          throw new IOException("the store at " + settings.url() + " has no bucket '" + settings.bucket()
-              + "' or no v2 write API (HTTP 404): check " + InfluxSettings.BUCKET_KEY + " and " + InfluxSettings.URL_KEY, null);
-        }
-        if (status >= 400 && status < 500 && status != 429) {
-          throw new IOException("the store refused a batch (HTTP " + status + ": " + e.getMessage()
-              + "); first line: " + buffer.get(0), null);
-        }
-        if (attempt >= maxRetries) {
-          throw new IOException("the store at " + settings.url() + " failed " + (attempt + 1) + " times, last: " + e.getMessage(), e);
-        }
-        backoff(attempt, e);
-      }
-    }
-  }
-
-  private void backoff(int attempt, Exception cause) throws IOException {
-    long delay = Math.min(30_000, 200L << Math.min(attempt, 8));
-    delay += ThreadLocalRandom.current().nextLong(delay / 2 + 1);
-    LOG.warn("writing {} points to {} failed ({}); retry {} of {} in {} ms", buffer.size(), settings.url(),
-        cause.getMessage(), attempt + 1, maxRetries, delay);
-    try {
-      Thread.sleep(delay);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted while waiting to retry", e);
-    }
+    writes.write(buffer);
+    buffer.clear();
   }
 
   @Override
   public void close() {
-    client.close();
+    writes.close();
   }
 }

@@ -45,7 +45,9 @@ class IncidentRuleTest {
   void aSpeedHoveringAtTheThresholdDoesNotFlap() {
     SegmentHistory h = new SegmentHistory();
     List<Alert> alerts = run(h, 50, 50, 50, 50, 50, 50, 19, 21, 19, 25, 19, 28, 19);
-    assertThat(alerts).extracting(Alert::state).containsExactly("raised");
+    // Raised once, then the same alert updated after five windows: never resolved and raised again.
+    assertThat(alerts).extracting(Alert::state).containsExactly("raised", "raised");
+    assertThat(alerts).extracting(Alert::alertId).containsOnly(alerts.get(0).alertId());
   }
 
   @Test
