@@ -20,7 +20,9 @@ public enum Reason {
   BAD_POSITION("bad-position"),
   OUTSIDE_CITY("outside-city"),
   BAD_ENVELOPE("bad-envelope"),
-  LATE("late");
+  LATE("late"),
+  /** The bridge itself failed on this message (a bug): kept rather than lost or retried forever. */
+  INTERNAL_ERROR("internal-error");
 
   private final String code;
 
