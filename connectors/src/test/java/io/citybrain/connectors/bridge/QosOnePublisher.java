@@ -39,6 +39,8 @@ final class QosOnePublisher implements Runnable {
   private final long deadlineNanos;
   private final AtomicInteger accepted = new AtomicInteger();
   private volatile Throwable failure;
+  private String user;
+  private String password;
 
   QosOnePublisher(String url, String clientId, int count, IntFunction<String> topic, byte[] payload, int window, long deadlineMs) {
     this.url = url;
@@ -48,6 +50,13 @@ final class QosOnePublisher implements Runnable {
     this.payload = payload;
     this.window = window;
     this.deadlineNanos = System.nanoTime() + deadlineMs * 1_000_000;
+  }
+
+  /** Connects as {@code user} (before {@link #run()}). */
+  QosOnePublisher as(String user, String password) {
+    this.user = user;
+    this.password = password;
+    return this;
   }
 
   int accepted() {
@@ -122,6 +131,10 @@ final class QosOnePublisher implements Runnable {
       o.setCleanSession(false);
       o.setMaxInflight(window);
       o.setAutomaticReconnect(false);
+      if (user != null) {
+        o.setUserName(user);
+        o.setPassword(password.toCharArray());
+      }
       c.connect(o).waitForCompletion(10_000);
       return c;
     } catch (MqttException e) {

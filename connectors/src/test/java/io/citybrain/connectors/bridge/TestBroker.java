@@ -8,6 +8,8 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -20,13 +22,16 @@ public abstract class TestBroker implements AutoCloseable {
   public enum Kind { MOQUETTE, MOSQUITTO }
 
   public static TestBroker start(Kind kind, Path dir) {
-    return kind == Kind.MOQUETTE ? new Moquette(dir) : new Mosquitto(dir);
+    return kind == Kind.MOQUETTE ? new Moquette(dir) : new Mosquitto(dir, List.of("allow_anonymous true"));
   }
 
   public abstract String url();
 
   /** Stops the broker cleanly and starts it again on the same port and data. */
   public abstract void restart();
+
+  @Override
+  public abstract void close();
 
   /** Whether the broker supports {@code $share/<group>/<filter>} subscriptions. */
   public abstract boolean sharedSubscriptions();
@@ -80,7 +85,8 @@ public abstract class TestBroker implements AutoCloseable {
     private final int port;
     private Process process;
 
-    Mosquitto(Path dir) {
+    /** @param access the authentication lines of the config ({@code allow_anonymous}, {@code password_file}) */
+    Mosquitto(Path dir, List<String> access) {
       if (!Files.isExecutable(BINARY)) {
         throw new IllegalStateException("mosquitto is not installed: apt-get install -y mosquitto (.ci/run does it)");
       }
@@ -88,9 +94,8 @@ public abstract class TestBroker implements AutoCloseable {
       this.port = io.citybrain.embedded.FreePorts.resolve(0);
       try {
         Files.createDirectories(dir);
-        Files.writeString(dir.resolve("mosquitto.conf"), String.join("\n",
+        List<String> conf = new ArrayList<>(List.of(
             "listener " + port + " 127.0.0.1",
-            "allow_anonymous true",
             "user " + System.getProperty("user.name"),
             "persistence true",
             "persistence_location " + dir.toAbsolutePath() + "/",
@@ -100,8 +105,9 @@ public abstract class TestBroker implements AutoCloseable {
             "max_inflight_messages 1000",
             "log_dest file " + dir.toAbsolutePath().resolve("mosquitto.log"),
             "log_type error",
-            "log_type warning",
-            ""), StandardCharsets.UTF_8);
+            "log_type warning"));
+        conf.addAll(access);
+        Files.writeString(dir.resolve("mosquitto.conf"), String.join("\n", conf) + "\n", StandardCharsets.UTF_8);
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
