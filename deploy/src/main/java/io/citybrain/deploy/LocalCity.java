@@ -3,6 +3,7 @@ package io.citybrain.deploy;
 import io.citybrain.connectors.Topics;
 import io.citybrain.connectors.bridge.BridgeSettings;
 import io.citybrain.connectors.bridge.MqttKafkaBridge;
+import io.citybrain.connectors.bridge.PipelineReporter;
 import io.citybrain.connectors.dispatch.AlertDispatcher;
 import io.citybrain.connectors.influx.InfluxSettings;
 import io.citybrain.embedded.EmbeddedKafka;
@@ -122,7 +123,10 @@ public final class LocalCity implements AutoCloseable {
     startFlink(dir.resolve("flink"));
     submitJobs();
     progress.accept("bridge and alert dispatch");
-    track(MqttKafkaBridge.start(BridgeSettings.local(broker.url(), kafka.bootstrapServers())));
+    MqttKafkaBridge bridge = track(MqttKafkaBridge.start(BridgeSettings.local(broker.url(), kafka.bootstrapServers())));
+    // The bridge's counters as the contract's `pipeline` measurement, for the dashboards.
+    track(PipelineReporter.start(bridge.metrics(), "bridge",
+        new InfluxSettings(store.url(), "citybrain", "citybrain", "local"), Duration.ofSeconds(10)));
     track(AlertDispatcher.start(kafka.bootstrapServers(), broker.url()));
     if (options.simulate()) {
       progress.accept("simulators");

@@ -54,7 +54,9 @@ class BridgeFaultITCase {
       runs.add(Arguments.of(TestBroker.Kind.MOSQUITTO, fault));
     }
     runs.add(Arguments.of(TestBroker.Kind.MOQUETTE, Fault.RESTART_KAFKA));
-    return runs;
+    // -Dcitybrain.fault.only=KILL_BRIDGE to repeat one fault
+    String only = System.getProperty("citybrain.fault.only");
+    return only == null ? runs : runs.stream().filter(a -> a.get()[1].toString().equals(only)).toList();
   }
 
   @ParameterizedTest(name = "{0}: {1}")
@@ -70,7 +72,7 @@ class BridgeFaultITCase {
       KafkaTopics.create(kafka.bootstrapServers());
       BridgeSettings settings = BridgeSettings.local(broker.url(), kafka.bootstrapServers())
           .instance("fault-bridge", "city/#");
-      bridge = fault == Fault.KILL_BRIDGE ? ChildBridge.start(settings, dir.resolve("bridge.log")) : MqttKafkaBridge.start(settings);
+      bridge = fault == Fault.KILL_BRIDGE ? ChildBridge.start(settings, Path.of("target", "fault-bridge-" + kind + ".log")) : MqttKafkaBridge.start(settings);
 
       QosOnePublisher publisher = new QosOnePublisher(broker.url(), "fault-publisher", MESSAGES,
           QosOnePublisher.floodTopic(prefix), QosOnePublisher.floodReading(OBSERVED), 500, 600_000);
@@ -93,7 +95,7 @@ class BridgeFaultITCase {
           case KILL_BRIDGE -> {
             ((ChildBridge) bridge).kill();
             TestBroker.sleep(1000); // devices keep publishing while no bridge runs
-            bridge = ChildBridge.start(settings, dir.resolve("bridge.log"));
+            bridge = ChildBridge.start(settings, Path.of("target", "fault-bridge-" + kind + ".log"));
           }
           case RESTART_KAFKA -> {
             int port = kafka.port();
@@ -111,9 +113,15 @@ class BridgeFaultITCase {
         KafkaTopics.pollUntil(consumer, count, () -> distinct.size() >= MESSAGES, 120_000);
       }
       long lost = MESSAGES - distinct.size();
+      List<Integer> missing = new ArrayList<>();
+      for (int i = 0; i < MESSAGES && missing.size() < 20; i++) {
+        if (!distinct.contains(prefix + i)) {
+          missing.add(i);
+        }
+      }
       long duplicates = total.get() - distinct.size();
-      report(String.format("%s %-20s messages=%d inKafka=%d distinct=%d lost=%d duplicates=%d seconds=%.1f bridge=%s",
-          kind, fault, MESSAGES, total.get(), distinct.size(), lost, duplicates, (System.nanoTime() - started) / 1e9,
+      report(String.format("%s %-20s messages=%d inKafka=%d distinct=%d lost=%d duplicates=%d seconds=%.1f missing=%s bridge=%s",
+          kind, fault, MESSAGES, total.get(), distinct.size(), lost, duplicates, (System.nanoTime() - started) / 1e9, missing,
           bridge instanceof MqttKafkaBridge b ? b.metrics().snapshot() : "child process"));
       assertThat(lost).as("messages lost").isZero();
     } finally {
