@@ -3,6 +3,7 @@ package io.citybrain.deploy;
 import io.citybrain.connectors.Topics;
 import io.citybrain.connectors.bridge.BridgeSettings;
 import io.citybrain.connectors.bridge.MqttKafkaBridge;
+import io.citybrain.connectors.bridge.PipelineReporter;
 import io.citybrain.connectors.dispatch.AlertDispatcher;
 import io.citybrain.connectors.dispatch.DispatchSettings;
 import io.citybrain.connectors.influx.InfluxSettings;
@@ -163,14 +164,15 @@ public final class LocalCity implements AutoCloseable {
     startFlink(dir.resolve("flink"));
     submitJobs();
     progress.accept("bridge and alert dispatch");
-    BridgeSettings bridge = BridgeSettings.local(broker.url(), kafka.bootstrapServers());
+    BridgeSettings bridgeSettings = BridgeSettings.local(broker.url(), kafka.bootstrapServers());
     DispatchSettings dispatch = DispatchSettings.local(kafka.bootstrapServers(), broker.url(), influx());
     if (users != null) {
-      bridge = new BridgeSettings(bridge.mqttUrl(), bridge.clientId(), BRIDGE_ACCOUNT, bridgePassword,
-          bridge.kafkaBootstrap(), bridge.subscription());
+      bridgeSettings = bridgeSettings.withCredentials(BRIDGE_ACCOUNT, bridgePassword);
       dispatch = dispatch.withMqttCredentials(DISPATCH_ACCOUNT, dispatchPassword);
     }
-    track(MqttKafkaBridge.start(bridge));
+    MqttKafkaBridge bridge = track(MqttKafkaBridge.start(bridgeSettings));
+    // The bridge's counters as the contract's `pipeline` measurement, for the dashboards.
+    track(PipelineReporter.start(bridge.metrics(), "bridge", influx(), Duration.ofSeconds(10)));
     track(AlertDispatcher.start(dispatch));
     if (options.simulate() && users != null) {
       // The simulated devices connect anonymously, which an authenticating broker refuses.

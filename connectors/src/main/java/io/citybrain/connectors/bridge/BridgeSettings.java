@@ -1,18 +1,38 @@
 package io.citybrain.connectors.bridge;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Objects;
+import java.util.Properties;
 
 /**
- * Settings of one bridge instance. Validated on construction; a wrong value names its key.
+ * Settings of one bridge instance. Validated on construction; a wrong value names its key. The
+ * passwords are kept as {@code char[]} and appear in no {@code toString}, log line or exception.
  *
- * @param mqttUrl e.g. {@code tcp://broker:1883}
- * @param clientId the MQTT client id; it names the persistent session, so it must be stable
- *     across restarts of the same instance and different between instances
- * @param subscription the topic filter; {@code city/#} so that unknown domains reach the dead-letter
- *     topic instead of being ignored
+ * @param mqttUrl {@code tcp://host:port} or {@code ssl://host:port} ({@code bridge.mqtt.url})
+ * @param clientId the MQTT client id; it names the persistent session, so it must be stable across
+ *     restarts of the same instance and different between instances ({@code bridge.mqtt.client-id})
+ * @param username broker user, or null for anonymous ({@code bridge.mqtt.username})
+ * @param password broker password, only with a username ({@code bridge.mqtt.password})
+ * @param kafkaBootstrap Kafka bootstrap servers ({@code bridge.kafka.bootstrap-servers})
+ * @param subscription the topic filter, {@code city/#} so that unknown domains reach the dead-letter
+ *     topic; {@code $share/<group>/city/#} to share the load between instances on a broker that
+ *     supports shared subscriptions ({@code bridge.mqtt.subscription})
+ * @param maxInFlight how many messages may be received and not yet stored by Kafka; when reached,
+ *     the bridge stops reading from the broker ({@code bridge.max-in-flight}, 1..65535)
+ * @param truststorePath a PKCS12 or JKS truststore for {@code ssl://}, null for the JVM's default
+ *     ({@code bridge.mqtt.truststore.path})
+ * @param truststorePassword its password ({@code bridge.mqtt.truststore.password})
+ * @param reconnectMinMs first reconnect delay ({@code bridge.reconnect.min-ms})
+ * @param reconnectMaxMs cap of the exponential reconnect delay ({@code bridge.reconnect.max-ms})
  */
 public record BridgeSettings(String mqttUrl, String clientId, String username, char[] password,
-    String kafkaBootstrap, String subscription) {
+    String kafkaBootstrap, String subscription, int maxInFlight, Path truststorePath,
+    char[] truststorePassword, long reconnectMinMs, long reconnectMaxMs) {
+
+  public static final int DEFAULT_MAX_IN_FLIGHT = 10_000;
+  public static final long DEFAULT_RECONNECT_MIN_MS = 500;
+  public static final long DEFAULT_RECONNECT_MAX_MS = 30_000;
 
   public BridgeSettings {
     require(mqttUrl, "bridge.mqtt.url");
@@ -22,10 +42,95 @@ public record BridgeSettings(String mqttUrl, String clientId, String username, c
     if (!mqttUrl.startsWith("tcp://") && !mqttUrl.startsWith("ssl://")) {
       throw new IllegalArgumentException("bridge.mqtt.url must start with tcp:// or ssl://, got '" + mqttUrl + "'");
     }
+    if (clientId.length() > 64 || !clientId.matches("[A-Za-z0-9._-]+")) {
+      throw new IllegalArgumentException("bridge.mqtt.client-id must match [A-Za-z0-9._-]{1,64}, got '" + clientId + "'");
+    }
+    if (password != null && (username == null || username.isBlank())) {
+      throw new IllegalArgumentException("bridge.mqtt.password is set but bridge.mqtt.username is not");
+    }
+    if (username != null && username.isBlank()) {
+      throw new IllegalArgumentException("bridge.mqtt.username must not be blank (leave it unset for anonymous access)");
+    }
+    if (maxInFlight < 1 || maxInFlight > 65_535) {
+      throw new IllegalArgumentException("bridge.max-in-flight must be in 1..65535, got " + maxInFlight);
+    }
+    if (truststorePath != null) {
+      if (!mqttUrl.startsWith("ssl://")) {
+        throw new IllegalArgumentException("bridge.mqtt.truststore.path is set but bridge.mqtt.url is not ssl://");
+      }
+      if (!Files.isReadable(truststorePath)) {
+        throw new IllegalArgumentException("bridge.mqtt.truststore.path is not a readable file: " + truststorePath);
+      }
+    } else if (truststorePassword != null) {
+      throw new IllegalArgumentException("bridge.mqtt.truststore.password is set but bridge.mqtt.truststore.path is not");
+    }
+    if (reconnectMinMs < 1) {
+      throw new IllegalArgumentException("bridge.reconnect.min-ms must be positive, got " + reconnectMinMs);
+    }
+    if (reconnectMaxMs < reconnectMinMs) {
+      throw new IllegalArgumentException("bridge.reconnect.max-ms must be at least bridge.reconnect.min-ms ("
+          + reconnectMinMs + "), got " + reconnectMaxMs);
+    }
   }
 
+  /** The local city's bridge: anonymous, plain TCP, one instance subscribed to {@code city/#}. */
   public static BridgeSettings local(String mqttUrl, String kafkaBootstrap) {
-    return new BridgeSettings(mqttUrl, "citybrain-bridge-1", null, null, kafkaBootstrap, "city/#");
+    return new BridgeSettings(mqttUrl, "citybrain-bridge-1", null, null, kafkaBootstrap, "city/#",
+        DEFAULT_MAX_IN_FLIGHT, null, null, DEFAULT_RECONNECT_MIN_MS, DEFAULT_RECONNECT_MAX_MS);
+  }
+
+  /**
+   * Reads the keys named on the record components; missing optional keys take their defaults.
+   * Numbers that do not parse fail naming their key.
+   */
+  public static BridgeSettings fromProperties(Properties p) {
+    String truststore = p.getProperty("bridge.mqtt.truststore.path");
+    return new BridgeSettings(
+        p.getProperty("bridge.mqtt.url"),
+        p.getProperty("bridge.mqtt.client-id"),
+        p.getProperty("bridge.mqtt.username"),
+        chars(p.getProperty("bridge.mqtt.password")),
+        p.getProperty("bridge.kafka.bootstrap-servers"),
+        p.getProperty("bridge.mqtt.subscription", "city/#"),
+        (int) number(p, "bridge.max-in-flight", DEFAULT_MAX_IN_FLIGHT),
+        truststore == null ? null : Path.of(truststore),
+        chars(p.getProperty("bridge.mqtt.truststore.password")),
+        number(p, "bridge.reconnect.min-ms", DEFAULT_RECONNECT_MIN_MS),
+        number(p, "bridge.reconnect.max-ms", DEFAULT_RECONNECT_MAX_MS));
+  }
+
+  /** The same settings with another client id and subscription: one of N instances sharing load. */
+  public BridgeSettings instance(String clientId, String subscription) {
+    return new BridgeSettings(mqttUrl, clientId, username, password, kafkaBootstrap, subscription,
+        maxInFlight, truststorePath, truststorePassword, reconnectMinMs, reconnectMaxMs);
+  }
+
+  /** The same settings with broker credentials. */
+  public BridgeSettings withCredentials(String username, char[] password) {
+    return new BridgeSettings(mqttUrl, clientId, username, password, kafkaBootstrap, subscription,
+        maxInFlight, truststorePath, truststorePassword, reconnectMinMs, reconnectMaxMs);
+  }
+
+  /** The same settings with another in-flight bound. */
+  public BridgeSettings withMaxInFlight(int maxInFlight) {
+    return new BridgeSettings(mqttUrl, clientId, username, password, kafkaBootstrap, subscription,
+        maxInFlight, truststorePath, truststorePassword, reconnectMinMs, reconnectMaxMs);
+  }
+
+  private static char[] chars(String s) {
+    return s == null ? null : s.toCharArray();
+  }
+
+  private static long number(Properties p, String key, long fallback) {
+    String v = p.getProperty(key);
+    if (v == null || v.isBlank()) {
+      return fallback;
+    }
+    try {
+      return Long.parseLong(v.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(key + " must be a whole number, got '" + v + "'");
+    }
   }
 
   private static void require(String value, String key) {
@@ -36,9 +141,12 @@ public record BridgeSettings(String mqttUrl, String clientId, String username, c
 
   @Override
   public String toString() {
-    // Never the password.
+    // Never the passwords: only whether they are set.
     return "BridgeSettings[mqttUrl=" + mqttUrl + ", clientId=" + clientId + ", username=" + username
-        + ", kafka=" + kafkaBootstrap + ", subscription=" + subscription + "]";
+        + ", password=" + (password == null ? "unset" : "***") + ", kafka=" + kafkaBootstrap
+        + ", subscription=" + subscription + ", maxInFlight=" + maxInFlight
+        + ", truststore=" + truststorePath + ", truststorePassword=" + (truststorePassword == null ? "unset" : "***")
+        + ", reconnect=" + reconnectMinMs + ".." + reconnectMaxMs + "ms]";
   }
 
   @Override

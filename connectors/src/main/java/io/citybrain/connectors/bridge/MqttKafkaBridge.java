@@ -2,16 +2,28 @@ package io.citybrain.connectors.bridge;
 
 import io.citybrain.connectors.Topics;
 import io.citybrain.connectors.deadletter.DeadLetter;
+import io.citybrain.connectors.deadletter.Reason;
 import io.citybrain.connectors.envelope.EnvelopeCodec;
 import io.citybrain.connectors.envelope.IngestResult;
 import io.citybrain.connectors.envelope.IngestValidator;
 import io.citybrain.connectors.kafka.KafkaClients;
-import java.util.concurrent.atomic.AtomicLong;
+import java.time.Duration;
+import java.util.Properties;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
+import org.eclipse.paho.client.mqttv3.IMqttToken;
 import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
-import org.eclipse.paho.client.mqttv3.MqttCallbackExtended;
+import org.eclipse.paho.client.mqttv3.MqttCallback;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttException;
 import org.eclipse.paho.client.mqttv3.MqttMessage;
@@ -20,146 +32,351 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Moves every MQTT message under {@code city/#} to Kafka: readings to {@code city.raw.<domain>}
- * keyed by device id, acknowledgements to {@code city.acks}, unusable input to
- * {@code city.deadletter} with its reason.
+ * Moves every MQTT message under the subscription (default {@code city/#}) to Kafka: readings to
+ * {@code city.raw.<domain>} keyed by device id, acknowledgements to {@code city.acks}, unusable
+ * input to {@code city.deadletter} with its reason.
  *
- * <p>Delivery: QoS 1 with a persistent session (clean session off), and manual acknowledgement: the
+ * <p>Delivery: QoS 1 with a persistent session (clean session off) and manual acknowledgement: the
  * broker gets the PUBACK only after Kafka has acknowledged the record ({@code acks=all},
  * idempotent). If the bridge dies between the two, the broker redelivers; duplicates are possible,
  * loss is not. The Kafka record timestamp is the observation time, so jobs read event time from it.
+ *
+ * <p>Backpressure: at most {@link BridgeSettings#maxInFlight()} messages are between arrival and
+ * Kafka's answer. When that many are pending (Kafka slow or down), the MQTT callback thread waits,
+ * Paho stops reading the socket, and the broker holds the rest in the session: nothing is buffered
+ * without bound and nothing is acknowledged that Kafka did not store.
+ *
+ * <p>Failure: a record Kafka refuses in the end (after the producer's own retries) makes the bridge
+ * drop its broker connection and reconnect, so that the broker redelivers every unacknowledged
+ * message. Each connection is its own Paho client: an acknowledgement goes out only on the
+ * connection its message arrived on, never with a stale packet id on a newer one. Reconnects use
+ * exponential backoff with jitter ({@link Backoff}).
+ *
+ * <p>Thread safety: {@link #metrics()} and {@link #close()} may be called from any thread.
  */
 public final class MqttKafkaBridge implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(MqttKafkaBridge.class);
+  private static final long CONNECT_TIMEOUT_MS = 30_000;
+  private static final int BROKER_REFUSED_SUBSCRIPTION = 0x80;
 
   private final BridgeSettings settings;
   private final IngestValidator validator = new IngestValidator();
-  private final KafkaProducer<String, byte[]> producer;
-  private final MqttAsyncClient client;
-  private final AtomicLong received = new AtomicLong();
-  private final AtomicLong forwarded = new AtomicLong();
-  private final AtomicLong deadLettered = new AtomicLong();
+  private final Producer<String, byte[]> producer;
+  private final Semaphore permits;
+  private final BridgeMetrics metrics = new BridgeMetrics();
+  private final ScheduledExecutorService supervisor;
+  private final Backoff backoff;
+  private final CompletableFuture<Void> firstConnection = new CompletableFuture<>();
+  private volatile Connection current;
+  private volatile boolean closed;
+  private volatile String lastConnectError = "none";
+  private int attempt; // supervisor thread only
 
-  private MqttKafkaBridge(BridgeSettings settings) throws MqttException {
+  private MqttKafkaBridge(BridgeSettings settings) {
     this.settings = settings;
-    this.producer = new KafkaProducer<>(KafkaClients.reliableProducer(settings.kafkaBootstrap(), settings.clientId()));
-    this.client = new MqttAsyncClient(settings.mqttUrl(), settings.clientId(), new MemoryPersistence());
-  }
-
-  /** Connects, subscribes and starts forwarding. */
-  public static MqttKafkaBridge start(BridgeSettings settings) {
-    try {
-      MqttKafkaBridge bridge = new MqttKafkaBridge(settings);
-      bridge.connect();
-      return bridge;
-    } catch (MqttException e) {
-      throw new IllegalStateException("bridge cannot connect to " + settings.mqttUrl() + ": " + e.getMessage(), e);
-    }
-  }
-
-  private void connect() throws MqttException {
-    MqttConnectOptions options = new MqttConnectOptions();
-    options.setCleanSession(false);
-    options.setAutomaticReconnect(true);
-    options.setMaxInflight(1000);
-    options.setKeepAliveInterval(30);
-    if (settings.username() != null) {
-      options.setUserName(settings.username());
-      options.setPassword(settings.password());
-    }
-    client.setManualAcks(true);
-    client.setCallback(new MqttCallbackExtended() {
-      @Override
-      public void connectComplete(boolean reconnect, String serverUri) {
-        // Subscribing again after a reconnect is harmless and covers a broker that lost the session.
-        try {
-          client.subscribe(settings.subscription(), 1);
-          LOG.info("bridge {} subscribed to {} on {} (reconnect={})", settings.clientId(), settings.subscription(), serverUri, reconnect);
-        } catch (MqttException e) {
-          LOG.error("bridge {} cannot subscribe to {}", settings.clientId(), settings.subscription(), e);
-        }
-      }
-
-      @Override
-      public void connectionLost(Throwable cause) {
-        LOG.warn("bridge {} lost the broker connection; reconnecting", settings.clientId(), cause);
-      }
-
-      @Override
-      public void messageArrived(String topic, MqttMessage message) {
-        forward(topic, message);
-      }
-
-      @Override
-      public void deliveryComplete(IMqttDeliveryToken token) {}
+    Properties kafka = KafkaClients.reliableProducer(settings.kafkaBootstrap(), settings.clientId());
+    this.producer = new KafkaProducer<>(kafka);
+    this.permits = new Semaphore(settings.maxInFlight());
+    this.backoff = new Backoff(settings.reconnectMinMs(), settings.reconnectMaxMs(), new Random());
+    this.supervisor = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "bridge-supervisor-" + settings.clientId());
+      t.setDaemon(true);
+      return t;
     });
-    client.connect(options).waitForCompletion(30_000);
   }
 
-  private void forward(String topic, MqttMessage message) {
-    received.incrementAndGet();
-    IngestResult result = validator.validate(topic, message.getPayload(), System.currentTimeMillis());
-    ProducerRecord<String, byte[]> record = null;
-    if (result instanceof IngestResult.Reading r) {
-      record = new ProducerRecord<>(Topics.raw(r.envelope().domain()), null,
-          r.envelope().ts(), r.envelope().deviceId(), EnvelopeCodec.encode(r.envelope()));
-    } else if (result instanceof IngestResult.Acknowledgement a) {
-      record = new ProducerRecord<>(Topics.ACKS, null, a.ack().ts(), a.ack().alertId(), EnvelopeCodec.encode(a.ack()));
-    } else if (result instanceof IngestResult.Rejected r) {
-      record = deadLetter(r.deadLetter());
+  /**
+   * Connects, subscribes and starts forwarding. Returns once the first connection is up; fails if
+   * the broker refuses the credentials or cannot be reached within a minute (later losses are
+   * retried for ever).
+   */
+  public static MqttKafkaBridge start(BridgeSettings settings) {
+    MqttKafkaBridge bridge = new MqttKafkaBridge(settings);
+    bridge.supervisor.execute(bridge::connect);
+    try {
+      bridge.firstConnection.get(2 * CONNECT_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+      return bridge;
+    } catch (TimeoutException e) {
+      bridge.close();
+      throw new IllegalStateException("bridge " + settings.clientId() + " cannot connect to " + settings.mqttUrl()
+          + " (last error: " + bridge.lastConnectError + ")");
+    } catch (ExecutionException e) {
+      bridge.close();
+      throw (RuntimeException) e.getCause();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      bridge.close();
+      throw new IllegalStateException("interrupted while connecting the bridge", e);
     }
-    if (record == null) { // our own alerts on a reserved topic: nothing to forward
-      ack(message);
+  }
+
+  /** Live counters; see {@link BridgeMetrics.Snapshot}. */
+  public BridgeMetrics metrics() {
+    return metrics;
+  }
+
+  public BridgeSettings settings() {
+    return settings;
+  }
+
+  private void connect() {
+    if (closed) {
       return;
     }
-    ProducerRecord<String, byte[]> sent = record;
-    producer.send(sent, (metadata, error) -> {
-      if (error == null) {
-        forwarded.incrementAndGet();
-        ack(message);
-      } else {
-        // Not acknowledged: the broker redelivers it when the session resumes.
-        LOG.error("bridge {}: Kafka refused a record for {} ({}); it stays unacknowledged", settings.clientId(), sent.topic(), error.toString());
+    Connection c = null;
+    try {
+      c = new Connection();
+      // Current before CONNACK: the broker may redeliver the session's messages at once.
+      current = c;
+      c.client.connect(options()).waitForCompletion(CONNECT_TIMEOUT_MS);
+      IMqttToken sub = c.client.subscribe(settings.subscription(), 1);
+      sub.waitForCompletion(CONNECT_TIMEOUT_MS);
+      int granted = sub.getGrantedQos() == null || sub.getGrantedQos().length == 0 ? 1 : sub.getGrantedQos()[0];
+      if (granted == BROKER_REFUSED_SUBSCRIPTION) {
+        throw new MqttException(MqttException.REASON_CODE_NOT_AUTHORIZED);
       }
-    });
+      attempt = 0;
+      metrics.connected();
+      LOG.info("bridge {} connected to {} and subscribed to {}", settings.clientId(), settings.mqttUrl(), settings.subscription());
+      firstConnection.complete(null);
+    } catch (MqttException e) {
+      if (current == c) {
+        current = null;
+      }
+      if (c != null) {
+        c.drop();
+      }
+      lastConnectError = describe(e);
+      if (!firstConnection.isDone() && isRefusal(e)) {
+        firstConnection.completeExceptionally(new IllegalStateException("broker " + settings.mqttUrl()
+            + " refused bridge " + settings.clientId() + (settings.username() == null ? "" : " (user '" + settings.username() + "')")
+            + ": " + lastConnectError));
+        return;
+      }
+      LOG.warn("bridge {} cannot connect to {}: {}", settings.clientId(), settings.mqttUrl(), lastConnectError);
+      scheduleReconnect();
+    }
   }
 
-  private ProducerRecord<String, byte[]> deadLetter(DeadLetter d) {
-    deadLettered.incrementAndGet();
+  private static boolean isRefusal(MqttException e) {
+    int code = e.getReasonCode();
+    return code == MqttException.REASON_CODE_FAILED_AUTHENTICATION || code == MqttException.REASON_CODE_NOT_AUTHORIZED
+        || code == MqttException.REASON_CODE_INVALID_CLIENT_ID;
+  }
+
+  // Paho's messages name the reason, never the password; the cause may be a socket error.
+  private static String describe(MqttException e) {
+    return e.getMessage() + " (reason " + e.getReasonCode() + (e.getCause() == null ? "" : ", " + e.getCause()) + ")";
+  }
+
+  private MqttConnectOptions options() {
+    MqttConnectOptions o = new MqttConnectOptions();
+    o.setCleanSession(false);
+    // We reconnect ourselves: with backoff and jitter, and a fresh client per connection.
+    o.setAutomaticReconnect(false);
+    o.setMaxInflight(Math.max(10, settings.maxInFlight()));
+    o.setKeepAliveInterval(30);
+    o.setConnectionTimeout((int) (CONNECT_TIMEOUT_MS / 1000));
+    if (settings.username() != null) {
+      o.setUserName(settings.username());
+      o.setPassword(settings.password() == null ? new char[0] : settings.password().clone());
+    }
+    if (settings.truststorePath() != null) {
+      Properties ssl = new Properties();
+      String path = settings.truststorePath().toString();
+      ssl.setProperty("com.ibm.ssl.trustStore", path);
+      ssl.setProperty("com.ibm.ssl.trustStoreType", path.endsWith(".jks") ? "JKS" : "PKCS12");
+      if (settings.truststorePassword() != null) {
+        ssl.setProperty("com.ibm.ssl.trustStorePassword", new String(settings.truststorePassword()));
+      }
+      o.setSSLProperties(ssl);
+    }
+    return o;
+  }
+
+  private void scheduleReconnect() {
+    if (closed) {
+      return;
+    }
+    long delay = backoff.delayMs(attempt++);
+    LOG.info("bridge {} reconnects in {} ms", settings.clientId(), delay);
+    supervisor.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
+  }
+
+  /** Drops {@code c} (if still current) and reconnects; runs on the supervisor thread. */
+  private void reconnect(Connection c, String why) {
+    if (current != c || closed) {
+      return;
+    }
+    current = null;
+    metrics.connectionLost();
+    LOG.warn("bridge {} drops its broker connection: {}; unacknowledged messages will be redelivered", settings.clientId(), why);
+    c.drop();
+    scheduleReconnect();
+  }
+
+  private void forward(Connection c, String topic, MqttMessage message) {
+    metrics.received();
+    long arrived = System.currentTimeMillis();
+    ProducerRecord<String, byte[]> record;
+    String deadLetterReason = null;
+    try {
+      IngestResult result = validator.validate(topic, message.getPayload(), arrived);
+      if (result instanceof IngestResult.Reading r) {
+        record = new ProducerRecord<>(Topics.raw(r.envelope().domain()), null,
+            r.envelope().ts(), r.envelope().deviceId(), EnvelopeCodec.encode(r.envelope()));
+      } else if (result instanceof IngestResult.Acknowledgement a) {
+        record = new ProducerRecord<>(Topics.ACKS, null, a.ack().ts(), a.ack().alertId(), EnvelopeCodec.encode(a.ack()));
+      } else if (result instanceof IngestResult.Rejected r) {
+        record = deadLetter(r.deadLetter());
+        deadLetterReason = r.deadLetter().reason();
+      } else { // our own alerts on a reserved topic: nothing to forward
+        c.ack(message);
+        return;
+      }
+    } catch (RuntimeException e) {
+      // A bug of ours must neither stop the bridge nor lose the message.
+      LOG.error("bridge {}: cannot process a message on {}", settings.clientId(), topic, e);
+      record = deadLetter(DeadLetter.of(Reason.INTERNAL_ERROR, e.toString(), topic, topic, message.getPayload(), arrived, IngestValidator.STAGE));
+      deadLetterReason = Reason.INTERNAL_ERROR.code();
+    }
+    if (!awaitPermit(c)) {
+      return; // the connection is gone: the broker redelivers this message
+    }
+    metrics.sent();
+    String reason = deadLetterReason;
+    try {
+      producer.send(record, (metadata, error) -> stored(c, message, reason, arrived, error));
+    } catch (RuntimeException e) {
+      stored(c, message, reason, arrived, e);
+    }
+  }
+
+  private boolean awaitPermit(Connection c) {
+    try {
+      while (!permits.tryAcquire(100, TimeUnit.MILLISECONDS)) {
+        if (current != c || closed) {
+          return false;
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+    if (current != c || closed) {
+      permits.release();
+      return false;
+    }
+    return true;
+  }
+
+  private void stored(Connection c, MqttMessage message, String deadLetterReason, long arrived, Exception error) {
+    permits.release();
+    if (error != null) {
+      metrics.failed();
+      String why = "Kafka refused a record (" + error + ")";
+      supervisor.execute(() -> reconnect(c, why));
+      return;
+    }
+    long latency = System.currentTimeMillis() - arrived;
+    if (deadLetterReason == null) {
+      metrics.stored(latency);
+    } else {
+      metrics.deadLettered(deadLetterReason, latency);
+    }
+    c.ack(message);
+  }
+
+  private static ProducerRecord<String, byte[]> deadLetter(DeadLetter d) {
     return new ProducerRecord<>(Topics.DEADLETTER, null, d.time(), d.key(), d.toJson());
   }
 
-  private void ack(MqttMessage message) {
-    try {
-      client.messageArrivedComplete(message.getId(), message.getQos());
-    } catch (MqttException e) {
-      LOG.warn("bridge {}: cannot acknowledge message {} to the broker; it will be redelivered", settings.clientId(), message.getId(), e);
-    }
-  }
-
-  public long received() {
-    return received.get();
-  }
-
-  public long forwarded() {
-    return forwarded.get();
-  }
-
-  public long deadLettered() {
-    return deadLettered.get();
-  }
-
+  /**
+   * Stops taking messages, lets Kafka finish what is in flight (up to ten seconds) and acknowledges
+   * it, then leaves the broker. Messages not acknowledged by then are redelivered to the next
+   * session of this client id.
+   */
   @Override
   public void close() {
+    closed = true;
+    supervisor.shutdownNow();
     try {
-      if (client.isConnected()) {
-        client.disconnect().waitForCompletion(5_000);
-      }
-      client.close();
-    } catch (MqttException e) {
-      LOG.warn("bridge {}: unclean MQTT disconnect", settings.clientId(), e);
+      supervisor.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
-    producer.close();
+    producer.close(Duration.ofSeconds(10));
+    Connection c = current;
+    current = null;
+    if (c != null) {
+      c.leave();
+    }
+    firstConnection.cancel(false);
+  }
+
+  /** One broker connection with its own Paho client. */
+  private final class Connection implements MqttCallback {
+    final MqttAsyncClient client;
+
+    Connection() throws MqttException {
+      client = new MqttAsyncClient(settings.mqttUrl(), settings.clientId(), new MemoryPersistence());
+      client.setManualAcks(true);
+      client.setCallback(this);
+    }
+
+    @Override
+    public void connectionLost(Throwable cause) {
+      supervisor.execute(() -> reconnect(this, "connection lost (" + cause + ")"));
+    }
+
+    @Override
+    public void messageArrived(String topic, MqttMessage message) {
+      forward(this, topic, message);
+    }
+
+    @Override
+    public void deliveryComplete(IMqttDeliveryToken token) {}
+
+    void ack(MqttMessage message) {
+      // During close() current is cleared only after the producer has flushed, so those acks go out.
+      if (current != this && !closed) {
+        return;
+      }
+      try {
+        client.messageArrivedComplete(message.getId(), message.getQos());
+      } catch (MqttException | RuntimeException e) {
+        LOG.debug("bridge {}: cannot acknowledge message {}; it will be redelivered", settings.clientId(), message.getId(), e);
+      }
+    }
+
+    /** Abrupt: no DISCONNECT, so nothing the broker sent is taken as handled. */
+    void drop() {
+      try {
+        client.disconnectForcibly(0, 1000, false);
+      } catch (MqttException | RuntimeException e) {
+        LOG.debug("bridge {}: forcible disconnect", settings.clientId(), e);
+      }
+      closeClient();
+    }
+
+    void leave() {
+      try {
+        if (client.isConnected()) {
+          client.disconnect(2000).waitForCompletion(5000);
+        }
+      } catch (MqttException | RuntimeException e) {
+        LOG.debug("bridge {}: unclean disconnect", settings.clientId(), e);
+      }
+      closeClient();
+    }
+
+    private void closeClient() {
+      try {
+        client.close(true);
+      } catch (MqttException | RuntimeException e) {
+        LOG.debug("bridge {}: closing the MQTT client", settings.clientId(), e);
+      }
+    }
   }
 }

@@ -28,7 +28,9 @@ public enum Reason {
   /** Alert dispatch: a webhook refused the alert or kept failing until retries ran out. */
   WEBHOOK_FAILED("webhook-failed"),
   /** Alert dispatch: the store refused the alert's point or kept failing until retries ran out. */
-  STORE_FAILED("store-failed");
+  STORE_FAILED("store-failed"),
+  /** The bridge itself failed on this message (a bug): kept rather than lost or retried forever. */
+  INTERNAL_ERROR("internal-error");
 
   private final String code;
 

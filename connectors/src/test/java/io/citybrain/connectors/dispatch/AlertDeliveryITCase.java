@@ -114,8 +114,8 @@ class AlertDeliveryITCase {
     receiver.start();
     String base = "http://127.0.0.1:" + receiver.getAddress().getPort();
 
-    bridge = MqttKafkaBridge.start(new BridgeSettings(broker.url(), "it-bridge", "citybrain-bridge", bridgePassword,
-        kafka.bootstrapServers(), "city/#"));
+    bridge = MqttKafkaBridge.start(BridgeSettings.local(broker.url(), kafka.bootstrapServers())
+        .withCredentials("citybrain-bridge", bridgePassword));
     dispatcher = AlertDispatcher.start(DispatchSettings
         .local(kafka.bootstrapServers(), broker.url(), new InfluxSettings(store.url(), "citybrain", "citybrain", "x"))
         .withMqttCredentials("citybrain-dispatch", dispatchPassword)

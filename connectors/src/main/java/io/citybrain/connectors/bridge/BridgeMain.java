@@ -1,0 +1,75 @@
+package io.citybrain.connectors.bridge;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one bridge instance as a process of its own, until SIGTERM or Ctrl-C.
+ *
+ * <p>Configuration: the properties file given as the only argument (optional), overridden by
+ * {@code -Dbridge.*} system properties; the passwords may come from the environment instead
+ * ({@code CITYBRAIN_BRIDGE_MQTT_PASSWORD}, {@code CITYBRAIN_BRIDGE_TRUSTSTORE_PASSWORD}) so that
+ * they appear on no command line. Keys: see {@link BridgeSettings}. Counters are logged every
+ * {@code bridge.metrics.interval-ms} (default 10000).
+ */
+public final class BridgeMain {
+  private static final Logger LOG = LoggerFactory.getLogger(BridgeMain.class);
+
+  private BridgeMain() {}
+
+  public static void main(String[] args) throws Exception {
+    Properties p = load(args, System.getenv());
+    BridgeSettings settings;
+    try {
+      settings = BridgeSettings.fromProperties(p);
+    } catch (IllegalArgumentException e) {
+      System.err.println("bridge: bad configuration: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    long interval = Long.parseLong(p.getProperty("bridge.metrics.interval-ms", "10000"));
+    MqttKafkaBridge bridge = MqttKafkaBridge.start(settings);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      bridge.close();
+      stopped.countDown();
+    }, "bridge-shutdown"));
+    System.out.println("bridge ready: " + settings);
+    System.out.flush();
+    while (!stopped.await(interval, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+      LOG.info("bridge {}: {}", settings.clientId(), bridge.metrics().snapshotAndResetLatency());
+    }
+  }
+
+  static Properties load(String[] args, Map<String, String> env) throws IOException {
+    Properties p = new Properties();
+    if (args.length > 0) {
+      try (Reader r = Files.newBufferedReader(Path.of(args[0]), StandardCharsets.UTF_8)) {
+        p.load(r);
+      }
+    }
+    for (String name : System.getProperties().stringPropertyNames()) {
+      if (name.startsWith("bridge.")) {
+        p.setProperty(name, System.getProperty(name));
+      }
+    }
+    fromEnv(p, env, "CITYBRAIN_BRIDGE_MQTT_PASSWORD", "bridge.mqtt.password");
+    fromEnv(p, env, "CITYBRAIN_BRIDGE_TRUSTSTORE_PASSWORD", "bridge.mqtt.truststore.password");
+    return p;
+  }
+
+  private static void fromEnv(Properties p, Map<String, String> env, String variable, String key) {
+    String v = env.get(variable);
+    if (v != null && !p.containsKey(key)) {
+      p.setProperty(key, v);
+    }
+  }
+}

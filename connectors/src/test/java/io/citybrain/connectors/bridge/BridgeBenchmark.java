@@ -1,0 +1,138 @@
+package io.citybrain.connectors.bridge;
+
+import io.citybrain.connectors.Topics;
+import io.citybrain.connectors.kafka.KafkaClients;
+import io.citybrain.embedded.EmbeddedKafka;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
+import org.eclipse.paho.client.mqttv3.MqttCallback;
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.MqttMessage;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+
+/**
+ * Sustained messages/s from the broker into Kafka at QoS 1, not run by {@code verify}. For each
+ * broker (Moquette, Mosquitto) and each consumer (the bridge; a plain Paho subscriber whose
+ * callback only hands the record to the producer, so the broker gets its PUBACK before Kafka has
+ * the record; and on Mosquitto two bridges on a shared subscription): a backlog of {@code N}
+ * messages is queued in the consumer's persistent session while it is away, then it connects and
+ * the time until Kafka has acknowledged all {@code N} is measured. Draining a backlog measures the
+ * consumer alone, not the publisher, which on two cores would compete for the same CPU.
+ *
+ * <p>{@code -Dbench.messages=50000} (default).
+ */
+public final class BridgeBenchmark {
+  private static final int N = Integer.getInteger("bench.messages", 50_000);
+  private static final long OBSERVED = 1_767_600_000_000L;
+
+  public static void main(String[] args) throws Exception {
+    Path dir = Files.createTempDirectory("bridge-bench");
+    System.out.printf("bridge benchmark: %d messages per run, %d cores, %s%n", N, Runtime.getRuntime().availableProcessors(),
+        System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
+    try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0, Map.of())) {
+      KafkaTopics.create(kafka.bootstrapServers());
+      int run = 0;
+      for (TestBroker.Kind kind : TestBroker.Kind.values()) {
+        try (TestBroker broker = TestBroker.start(kind, dir.resolve("mqtt-" + kind))) {
+          BridgeSettings base = BridgeSettings.local(broker.url(), kafka.bootstrapServers());
+          report(kind, "plain Paho subscriber -> producer (acks before Kafka)", plain(broker, kafka, "plain-" + run++));
+          String id = "bench-" + run++;
+          report(kind, "bridge (ack after Kafka)", bridges(broker, List.of(base.instance(id, "city/#"))));
+          if (broker.sharedSubscriptions()) {
+            String share = "$share/bench" + run++ + "/city/#";
+            report(kind, "2 bridges, shared subscription", bridges(broker,
+                List.of(base.instance("bench-a" + run, share), base.instance("bench-b" + run, share))));
+          }
+        }
+      }
+    }
+  }
+
+  private static void report(TestBroker.Kind kind, String consumer, double seconds) {
+    System.out.printf("%-10s %-55s %,9.0f msg/s  (%d in %.1f s)%n", kind, consumer, N / seconds, N, seconds);
+  }
+
+  /** Subscribes the bridges' sessions, queues the backlog, then times the bridges draining it. */
+  private static double bridges(TestBroker broker, List<BridgeSettings> instances) throws Exception {
+    for (BridgeSettings s : instances) {
+      MqttKafkaBridge.start(s).close(); // leaves a persistent session with its subscription
+    }
+    backlog(broker);
+    long start = System.nanoTime();
+    List<MqttKafkaBridge> running = new ArrayList<>();
+    for (BridgeSettings s : instances) {
+      running.add(MqttKafkaBridge.start(s));
+    }
+    await(() -> running.stream().mapToLong(b -> b.metrics().snapshot().forwarded()).sum(), start);
+    double seconds = (System.nanoTime() - start) / 1e9;
+    running.forEach(MqttKafkaBridge::close);
+    return seconds;
+  }
+
+  private static double plain(TestBroker broker, EmbeddedKafka kafka, String clientId) throws Exception {
+    MqttConnectOptions o = new MqttConnectOptions();
+    o.setCleanSession(false);
+    o.setMaxInflight(1000);
+    MqttClient first = new MqttClient(broker.url(), clientId, new MemoryPersistence());
+    first.connect(o);
+    first.subscribe("city/#", 1);
+    first.disconnect();
+    first.close();
+    backlog(broker);
+    AtomicLong stored = new AtomicLong();
+    try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(KafkaClients.reliableProducer(kafka.bootstrapServers(), clientId))) {
+      long start = System.nanoTime();
+      MqttClient client = new MqttClient(broker.url(), clientId, new MemoryPersistence());
+      client.setCallback(new MqttCallback() {
+        @Override
+        public void connectionLost(Throwable cause) {}
+
+        @Override
+        public void messageArrived(String topic, MqttMessage message) {
+          producer.send(new ProducerRecord<>(Topics.RAW_EMERGENCY, topic.substring(topic.lastIndexOf('/') + 1), message.getPayload()),
+              (m, e) -> {
+                if (e == null) {
+                  stored.incrementAndGet();
+                }
+              });
+        }
+
+        @Override
+        public void deliveryComplete(IMqttDeliveryToken token) {}
+      });
+      client.connect(o);
+      await(stored::get, start);
+      double seconds = (System.nanoTime() - start) / 1e9;
+      client.disconnect();
+      client.close();
+      return seconds;
+    }
+  }
+
+  private static void backlog(TestBroker broker) {
+    QosOnePublisher p = new QosOnePublisher(broker.url(), "bench-publisher", N, QosOnePublisher.floodTopic("b-"),
+        QosOnePublisher.floodReading(OBSERVED), 1000, 600_000);
+    p.run();
+    if (p.failure() != null) {
+      throw new IllegalStateException("backlog not published", p.failure());
+    }
+  }
+
+  private static void await(LongSupplier done, long startNanos) {
+    while (done.getAsLong() < N) {
+      if (System.nanoTime() - startNanos > 600_000_000_000L) {
+        throw new IllegalStateException("only " + done.getAsLong() + " of " + N + " in ten minutes");
+      }
+      TestBroker.sleep(5);
+    }
+  }
+}

@@ -1,0 +1,95 @@
+package io.citybrain.connectors.bridge;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.citybrain.connectors.Topics;
+import io.citybrain.connectors.deadletter.DeadLetter;
+import io.citybrain.connectors.envelope.IngestCorpus;
+import io.citybrain.embedded.EmbeddedKafka;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The bad-input corpus through the real broker, bridge and Kafka: each bad case lands in
+ * {@code city.deadletter} with its reason, topic and raw bytes and is counted; each valid edge case
+ * reaches its raw topic (or {@code city.acks}) and not the dead-letter topic.
+ */
+class BridgeCorpusITCase {
+
+  @TempDir Path dir;
+
+  @ParameterizedTest
+  @EnumSource(TestBroker.Kind.class)
+  void everyBadMessageIsDeadLetteredWithItsReasonAndNoValidOneIs(TestBroker.Kind kind) throws Exception {
+    List<IngestCorpus.Case> corpus = IngestCorpus.all(System.currentTimeMillis());
+    try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0, Map.of());
+         TestBroker broker = TestBroker.start(kind, dir.resolve("mqtt"))) {
+      KafkaTopics.create(kafka.bootstrapServers());
+      try (MqttKafkaBridge bridge = MqttKafkaBridge.start(BridgeSettings.local(broker.url(), kafka.bootstrapServers()));
+           KafkaConsumer<String, byte[]> consumer = KafkaTopics.consumer(kafka.bootstrapServers(),
+               List.of(Topics.DEADLETTER, Topics.ACKS, Topics.RAW_TRAFFIC, Topics.RAW_UTILITY, Topics.RAW_EMERGENCY, Topics.RAW_COMMUNITY))) {
+        publish(broker.url(), corpus);
+
+        Map<String, List<DeadLetter>> deadByTopic = new HashMap<>();
+        Map<String, String> acceptedKeys = new HashMap<>(); // Kafka key -> Kafka topic
+        boolean all = KafkaTopics.pollUntil(consumer, r -> {
+          if (r.topic().equals(Topics.DEADLETTER)) {
+            DeadLetter d = DeadLetter.fromJson(r.value());
+            deadByTopic.computeIfAbsent(d.topic(), t -> new ArrayList<>()).add(d);
+          } else {
+            acceptedKeys.put(r.key(), r.topic());
+          }
+        }, () -> deadByTopic.values().stream().mapToInt(List::size).sum() >= corpus.stream().filter(c -> !c.accepted()).count()
+            && acceptedKeys.size() >= corpus.stream().filter(IngestCorpus.Case::accepted).count(), 60_000);
+        assertThat(all).as("every case reached Kafka; dead letters by topic: %s", deadByTopic.keySet()).isTrue();
+
+        for (IngestCorpus.Case c : corpus) {
+          List<DeadLetter> dead = deadByTopic.getOrDefault(c.topic(), List.of()).stream()
+              .filter(d -> java.util.Arrays.equals(d.rawPayload(), c.payload())).toList();
+          if (c.accepted()) {
+            assertThat(dead).as("%s must not be dead-lettered", c).isEmpty();
+            String key = c.topic().substring(c.topic().lastIndexOf('/') + 1);
+            assertThat(acceptedKeys).as("%s must reach Kafka", c).containsKey(key);
+          } else {
+            assertThat(dead).as("%s must be dead-lettered once", c).hasSize(1);
+            assertThat(dead.get(0).reason()).as("%s: %s", c, dead.get(0).detail()).isEqualTo(c.expectedReason());
+            assertThat(dead.get(0).stage()).isEqualTo("bridge");
+          }
+        }
+        Map<String, Long> expectedByReason = corpus.stream().filter(c -> !c.accepted())
+            .collect(Collectors.groupingBy(IngestCorpus.Case::expectedReason, Collectors.counting()));
+        BridgeMetrics.Snapshot m = bridge.metrics().snapshot();
+        assertThat(m.deadLetters()).isEqualTo(expectedByReason);
+        assertThat(m.forwarded()).isEqualTo(corpus.stream().filter(IngestCorpus.Case::accepted).count());
+        assertThat(m.inFlight()).isZero();
+        assertThat(Set.copyOf(acceptedKeys.values())).doesNotContain(Topics.DEADLETTER);
+      }
+    }
+  }
+
+  private static void publish(String url, List<IngestCorpus.Case> corpus) throws Exception {
+    MqttClient client = new MqttClient(url, "corpus-device", new org.eclipse.paho.client.mqttv3.persist.MemoryPersistence());
+    MqttConnectOptions o = new MqttConnectOptions();
+    o.setCleanSession(false);
+    client.connect(o);
+    try {
+      for (IngestCorpus.Case c : corpus) {
+        client.publish(c.topic(), c.payload(), 1, false);
+      }
+    } finally {
+      client.disconnect();
+      client.close();
+    }
+  }
+}

@@ -1,0 +1,87 @@
+package io.citybrain.connectors.bridge;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Properties;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class BridgeSettingsTest {
+
+  private static final String SECRET = "hunter2-very-secret";
+
+  private static Properties valid() {
+    Properties p = new Properties();
+    p.setProperty("bridge.mqtt.url", "tcp://broker:1883");
+    p.setProperty("bridge.mqtt.client-id", "bridge-1");
+    p.setProperty("bridge.kafka.bootstrap-servers", "kafka:9092");
+    return p;
+  }
+
+  private static Properties with(String key, String value) {
+    Properties p = valid();
+    p.setProperty(key, value);
+    return p;
+  }
+
+  @Test
+  void defaultsApplyWhenOnlyTheRequiredKeysAreSet() {
+    BridgeSettings s = BridgeSettings.fromProperties(valid());
+    assertThat(s.subscription()).isEqualTo("city/#");
+    assertThat(s.maxInFlight()).isEqualTo(BridgeSettings.DEFAULT_MAX_IN_FLIGHT);
+    assertThat(s.username()).isNull();
+  }
+
+  @Test
+  void eachBadValueNamesItsKey() {
+    Properties noUrl = valid();
+    noUrl.remove("bridge.mqtt.url");
+    assertThatThrownBy(() -> BridgeSettings.fromProperties(noUrl)).hasMessage("bridge.mqtt.url must be set");
+    assertThatThrownBy(() -> BridgeSettings.fromProperties(with("bridge.mqtt.url", "http://x")))
+        .hasMessage("bridge.mqtt.url must start with tcp:// or ssl://, got 'http://x'");
+    assertThatThrownBy(() -> BridgeSettings.fromProperties(with("bridge.mqtt.client-id", "a b")))
+        .hasMessage("bridge.mqtt.client-id must match [A-Za-z0-9._-]{1,64}, got 'a b'");
+    assertThatThrownBy(() -> BridgeSettings.fromProperties(with("bridge.max-in-flight", "0")))
+        .hasMessage("bridge.max-in-flight must be in 1..65535, got 0");
+    assertThatThrownBy(() -> BridgeSettings.fromProperties(with("bridge.max-in-flight", "lots")))
+        .hasMessage("bridge.max-in-flight must be a whole number, got 'lots'");
+    assertThatThrownBy(() -> BridgeSettings.fromProperties(with("bridge.reconnect.max-ms", "10")))
+        .hasMessage("bridge.reconnect.max-ms must be at least bridge.reconnect.min-ms (500), got 10");
+    assertThatThrownBy(() -> BridgeSettings.fromProperties(with("bridge.mqtt.password", SECRET)))
+        .hasMessage("bridge.mqtt.password is set but bridge.mqtt.username is not");
+    assertThatThrownBy(() -> BridgeSettings.fromProperties(with("bridge.mqtt.truststore.path", "/nowhere/ca.p12")))
+        .hasMessage("bridge.mqtt.truststore.path is set but bridge.mqtt.url is not ssl://");
+    Properties ssl = with("bridge.mqtt.url", "ssl://broker:8883");
+    ssl.setProperty("bridge.mqtt.truststore.path", "/nowhere/ca.p12");
+    assertThatThrownBy(() -> BridgeSettings.fromProperties(ssl))
+        .hasMessage("bridge.mqtt.truststore.path is not a readable file: /nowhere/ca.p12");
+    assertThatThrownBy(() -> BridgeSettings.fromProperties(with("bridge.mqtt.truststore.password", SECRET)))
+        .hasMessage("bridge.mqtt.truststore.password is set but bridge.mqtt.truststore.path is not");
+  }
+
+  @Test
+  void passwordsAppearNeitherInToStringNorInErrors(@TempDir Path dir) throws Exception {
+    Path truststore = Files.createFile(dir.resolve("ca.p12"));
+    Properties p = with("bridge.mqtt.url", "ssl://broker:8883");
+    p.setProperty("bridge.mqtt.username", "bridge");
+    p.setProperty("bridge.mqtt.password", SECRET);
+    p.setProperty("bridge.mqtt.truststore.path", truststore.toString());
+    p.setProperty("bridge.mqtt.truststore.password", SECRET + "-store");
+    BridgeSettings s = BridgeSettings.fromProperties(p);
+    assertThat(s.toString()).contains("username=bridge", "password=***", "truststorePassword=***").doesNotContain(SECRET);
+    assertThat(new String(s.password())).isEqualTo(SECRET);
+
+    p.setProperty("bridge.max-in-flight", "-1");
+    assertThatThrownBy(() -> BridgeSettings.fromProperties(p)).message().doesNotContain(SECRET);
+  }
+
+  @Test
+  void thePasswordMayComeFromTheEnvironmentButAFileOrPropertyWins() throws Exception {
+    Properties p = BridgeMain.load(new String[0], Map.of("CITYBRAIN_BRIDGE_MQTT_PASSWORD", SECRET));
+    assertThat(p.getProperty("bridge.mqtt.password")).isEqualTo(SECRET);
+  }
+}
