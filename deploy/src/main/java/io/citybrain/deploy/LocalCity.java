@@ -13,6 +13,7 @@ import io.citybrain.jobs.common.JobSettings;
 import io.citybrain.jobs.emergency.EmergencyJob;
 import io.citybrain.jobs.traffic.TrafficJob;
 import io.citybrain.simulators.CitySimulator;
+import io.citybrain.geo.CityModel;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -230,6 +231,7 @@ public final class LocalCity implements AutoCloseable {
     lines.add("time-series store  " + store.url() + "   (InfluxDB v2 write API /api/v2/write; SQL console and /exec: QuestDB)");
     lines.add("Flink web UI       " + flinkUi + "   (jobs " + TrafficJob.NAME + ", " + EmergencyJob.NAME + ")");
     lines.add("data               " + options.dataDir().toAbsolutePath());
+    lines.add("city model         Hangzhou, seed " + CityModel.DEFAULT_SEED + "   (./citybrain city export DIR --seed " + CityModel.DEFAULT_SEED + ")");
     if (simulator != null) {
       lines.add("simulators         " + simulator.devices() + " devices, seed " + options.seed());
     }
