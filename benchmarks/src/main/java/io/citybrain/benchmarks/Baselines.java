@@ -1,11 +1,14 @@
 package io.citybrain.benchmarks;
 
 import java.util.List;
+import org.locationtech.jts.algorithm.locate.SimplePointInAreaLocator;
 import org.locationtech.jts.geom.Coordinate;
 import org.locationtech.jts.geom.Envelope;
 import org.locationtech.jts.geom.Geometry;
 import org.locationtech.jts.geom.GeometryFactory;
+import org.locationtech.jts.geom.Location;
 import org.locationtech.jts.geom.Point;
+import org.locationtech.jts.geom.TopologyException;
 import org.locationtech.jts.geom.prep.PreparedGeometry;
 import org.locationtech.jts.geom.prep.PreparedGeometryFactory;
 import org.locationtech.jts.index.strtree.STRtree;
@@ -20,7 +23,11 @@ final class Baselines {
 
   private Baselines() {}
 
-  /** (a) A loop over all polygons calling {@code Polygon.covers} (which checks the envelope first). */
+  /**
+   * (a) A loop over all polygons calling {@code Polygon.covers} (which checks the envelope first).
+   * Some published district polygons are invalid and make {@code covers} throw a {@link
+   * TopologyException}; for those the answer comes from an unindexed point-in-polygon test.
+   */
   static final class Naive {
     private final Geometry[] polygons;
 
@@ -31,11 +38,19 @@ final class Baselines {
     int locate(double x, double y) {
       Point p = WGS84.createPoint(new Coordinate(x, y));
       for (int i = 0; i < polygons.length; i++) {
-        if (polygons[i].covers(p)) {
+        if (covers(polygons[i], p)) {
           return i;
         }
       }
       return -1;
+    }
+
+    private static boolean covers(Geometry polygon, Point p) {
+      try {
+        return polygon.covers(p);
+      } catch (TopologyException e) {
+        return SimplePointInAreaLocator.locate(p.getCoordinate(), polygon) != Location.EXTERIOR;
+      }
     }
 
     /** The first covering polygon of each layer, folded into one int (a hash of the answers). */
@@ -45,7 +60,7 @@ final class Baselines {
       java.util.Arrays.fill(found, -1);
       int missing = layers;
       for (int i = 0; i < polygons.length && missing > 0; i++) {
-        if (found[layerOf[i]] < 0 && polygons[i].covers(p)) {
+        if (found[layerOf[i]] < 0 && covers(polygons[i], p)) {
           found[layerOf[i]] = i;
           missing--;
         }

@@ -33,7 +33,27 @@ final class ChinaDistricts {
 
   static final String DEFAULT_PATH = "../shared/data/geo/china-districts.geojson.gz";
 
+  /** The subset sizes of the scaling table: Hangzhou's 13 up to the whole country. */
+  static final int[] SIZES = {13, 100, 400, 1600, 3198};
+
   private ChinaDistricts() {}
+
+  /** All districts in a seeded random order, so the first n are spread over the country. */
+  static List<Geometry> shuffled() {
+    List<Geometry> all = new ArrayList<>(load());
+    java.util.Collections.shuffle(all, new java.util.Random(7));
+    return all;
+  }
+
+  /** As {@link #shuffled()}, or null after printing why when the data set is missing. */
+  static List<Geometry> shuffledOrExplain() {
+    try {
+      return shuffled();
+    } catch (IllegalStateException e) {
+      System.out.println(e.getMessage());
+      return null;
+    }
+  }
 
   static List<Geometry> load() {
     Path source = Path.of(System.getProperty("citybrain.china", DEFAULT_PATH));

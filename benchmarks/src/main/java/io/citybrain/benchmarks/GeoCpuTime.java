@@ -11,10 +11,8 @@ import io.citybrain.geo.UtilityZone;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
-import java.util.Random;
 import java.util.function.IntUnaryOperator;
 import org.locationtech.jts.geom.Envelope;
 import org.locationtech.jts.geom.Geometry;
@@ -24,7 +22,7 @@ import org.locationtech.jts.geom.Geometry;
  * CPU time rather than of wall-clock time: on a shared machine whose load average is ten times its
  * core count, wall-clock throughput measures the neighbours, CPU time still measures the code.
  * Each contender gets a warm-up of the same length first. Run:
- * {@code java -cp benchmarks/target/benchmarks.jar io.citybrain.benchmarks.GeoCpuTime [seconds]}.
+ * {@code java -cp benchmarks/target/benchmarks.jar io.citybrain.benchmarks.GeoCpuTime [seconds [all|hangzhou|china]]}.
  */
 public final class GeoCpuTime {
 
@@ -37,9 +35,14 @@ public final class GeoCpuTime {
     if (args.length > 0) {
       seconds = Double.parseDouble(args[0]);
     }
-    hangzhou();
-    mapMatching();
-    china();
+    String only = args.length > 1 ? args[1] : "all";
+    if (only.equals("all") || only.equals("hangzhou")) {
+      hangzhou();
+      mapMatching();
+    }
+    if (only.equals("all") || only.equals("china")) {
+      china();
+    }
   }
 
   private static void hangzhou() {
@@ -76,15 +79,11 @@ public final class GeoCpuTime {
   }
 
   private static void china() {
-    List<Geometry> all;
-    try {
-      all = new ArrayList<>(ChinaDistricts.load());
-    } catch (IllegalStateException e) {
-      System.out.println(e.getMessage());
+    List<Geometry> all = ChinaDistricts.shuffledOrExplain();
+    if (all == null) {
       return;
     }
-    Collections.shuffle(all, new Random(7));
-    for (int size : new int[] {13, 100, 400, 1600, 3198}) {
+    for (int size : ChinaDistricts.SIZES) {
       List<Geometry> subset = all.subList(0, Math.min(size, all.size()));
       Points p = Points.inEnvelopes(subset, 42);
       System.out.printf("%nChina, point -> district, n = %d%n", subset.size());

@@ -3,11 +3,8 @@ package io.citybrain.benchmarks;
 import io.citybrain.geo.CityIndex;
 import io.citybrain.geo.CityModel;
 import io.citybrain.geo.PolygonIndex;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
-import java.util.Random;
 import java.util.function.Supplier;
 import org.locationtech.jts.geom.Geometry;
 
@@ -25,15 +22,11 @@ public final class IndexFootprint {
     report("Hangzhou CityIndex (13 districts, " + city.communities().size() + " communities, " + city.zones().size()
         + " zones, " + city.buildings().size() + " buildings, " + city.roads().size() + " roads)",
         () -> new CityIndex(city.districts(), city.communities(), city.zones(), city.buildings(), city.facilities(), city.roads()));
-    List<Geometry> all;
-    try {
-      all = new ArrayList<>(ChinaDistricts.load());
-    } catch (IllegalStateException e) {
-      System.out.println(e.getMessage());
+    List<Geometry> all = ChinaDistricts.shuffledOrExplain();
+    if (all == null) {
       return;
     }
-    Collections.shuffle(all, new Random(7));
-    for (int n : new int[] {13, 100, 400, 1600, 3198}) {
+    for (int n : ChinaDistricts.SIZES) {
       List<Geometry> subset = all.subList(0, Math.min(n, all.size()));
       long vertices = subset.stream().mapToLong(Geometry::getNumPoints).sum();
       Object grid = report(String.format(Locale.ROOT, "China n=%d (%,d vertices) PolygonIndex", n, vertices),
