@@ -1,5 +1,8 @@
 package io.citybrain.deploy;
 
+import io.citybrain.geo.CityGeoJson;
+import io.citybrain.geo.CityModel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -15,7 +18,7 @@ import picocli.CommandLine.Option;
 /** {@code ./citybrain}: the command line of the project. */
 @Command(name = "citybrain", mixinStandardHelpOptions = true, version = "citybrain 0.1.0",
     description = "Stream-processing backend of a city operations centre.",
-    subcommands = {CityCli.Local.class, SimulateCommand.class})
+    subcommands = {CityCli.Local.class, CityCli.City.class, SimulateCommand.class})
 public final class CityCli implements Runnable {
 
   @Override
@@ -91,6 +94,38 @@ public final class CityCli implements Runnable {
         LiveView.run(city, Duration.ofSeconds(liveInterval), stopped);
       }
       stopped.await();
+      return 0;
+    }
+  }
+
+  @Command(name = "city", mixinStandardHelpOptions = true, description = "The city model: districts and the geography generated inside them.",
+      subcommands = {CityCli.Export.class})
+  static final class City implements Runnable {
+    @Override
+    public void run() {
+      CommandLine.usage(this, System.out);
+    }
+  }
+
+  @Command(name = "export", mixinStandardHelpOptions = true,
+      description = {"Writes the city as GeoJSON (districts, communities, roads, buildings, zones, facilities) into DIR,",
+          "to open in QGIS or kepler.gl. The same seed always writes the same bytes."})
+  static final class Export implements Callable<Integer> {
+    @CommandLine.Parameters(index = "0", paramLabel = "DIR", description = "directory to write into (created if missing)")
+    Path dir;
+
+    @Option(names = "--seed", defaultValue = "" + CityModel.DEFAULT_SEED, description = "seed of the generated city (default ${DEFAULT-VALUE})")
+    long seed;
+
+    @Override
+    public Integer call() throws Exception {
+      CityModel city = CityModel.generate(seed);
+      for (Path p : CityGeoJson.writeTo(city, dir)) {
+        System.out.println(p + "  " + Files.size(p) + " bytes");
+      }
+      System.out.printf("city seed %d: %d districts, %d communities, %d road segments, %d buildings, %d utility zones, %d facilities%n",
+          seed, city.districts().size(), city.communities().size(), city.roads().size(), city.buildings().size(),
+          city.zones().size(), city.facilities().size());
       return 0;
     }
   }

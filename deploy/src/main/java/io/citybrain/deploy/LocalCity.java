@@ -303,6 +303,7 @@ public final class LocalCity implements AutoCloseable {
     lines.add("time-series store  " + store.url() + "   (InfluxDB v2 write API /api/v2/write; SQL console and /exec: QuestDB)");
     lines.add("Flink web UI       " + flinkUi + "   (jobs " + TrafficJob.NAME + ", " + EmergencyJob.NAME + ")");
     lines.add("data               " + options.dataDir().toAbsolutePath());
+    lines.add("city model         Hangzhou, seed " + options.seed() + "   (./citybrain city export DIR --seed " + options.seed() + ")");
     if (simulator != null) {
       lines.add("simulators         normal-day on " + simulator.fleet().devices().size() + " devices (./citybrain simulate for more)");
     }

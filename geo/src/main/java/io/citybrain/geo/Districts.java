@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import org.locationtech.jts.geom.Geometry;
 
 /** Loads district boundaries from GeoJSON. */
@@ -37,21 +38,41 @@ public final class Districts {
    * these rules, or whose polygon is invalid, is refused with a message naming it.
    */
   public static List<District> read(InputStream in, String sourceName) {
+    return read(in, sourceName, null);
+  }
+
+  /**
+   * As {@link #read(InputStream, String)}, but when {@code refused} is not null a feature that
+   * breaks the rules is skipped and its message handed to {@code refused} instead of failing the
+   * whole file (for bulk data of uneven quality, such as a whole country's districts).
+   */
+  public static List<District> read(InputStream in, String sourceName, Consumer<String> refused) {
     List<District> out = new ArrayList<>();
-    for (GeoJsonFeatures.Feature f : GeoJsonFeatures.read(in, sourceName)) {
-      JsonNode p = f.properties();
-      String code = p.path("code").asText("");
-      String label = sourceName + " district '" + code + "'";
-      Geometry g = Boundaries.checked(f.geometry(), label);
-      JsonNode center = p.path("center");
-      double lon = center.isArray() ? center.get(0).asDouble() : g.getInteriorPoint().getX();
-      double lat = center.isArray() ? center.get(1).asDouble() : g.getInteriorPoint().getY();
+    for (GeoJsonFeatures.Feature f : GeoJsonFeatures.read(in, sourceName, refused)) {
       try {
-        out.add(new District(code, p.path("name").asText(code), p.path("slug").asText(code), g, lon, lat));
+        out.add(district(f, sourceName));
       } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException(label + ": " + e.getMessage(), e);
+        if (refused == null) {
+          throw e;
+        }
+        refused.accept(e.getMessage());
       }
     }
     return List.copyOf(out);
+  }
+
+  private static District district(GeoJsonFeatures.Feature f, String sourceName) {
+    JsonNode p = f.properties();
+    String code = p.path("code").asText("");
+    String label = sourceName + " district '" + code + "'";
+    Geometry g = Boundaries.checked(f.geometry(), label);
+    JsonNode center = p.path("center");
+    double lon = center.isArray() ? center.get(0).asDouble() : g.getInteriorPoint().getX();
+    double lat = center.isArray() ? center.get(1).asDouble() : g.getInteriorPoint().getY();
+    try {
+      return new District(code, p.path("name").asText(code), p.path("slug").asText(code), g, lon, lat);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(label + ": " + e.getMessage(), e);
+    }
   }
 }

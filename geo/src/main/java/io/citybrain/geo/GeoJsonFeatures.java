@@ -1,5 +1,7 @@
 package io.citybrain.geo;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -7,6 +9,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import org.locationtech.jts.geom.Geometry;
 import org.locationtech.jts.geom.GeometryFactory;
 import org.locationtech.jts.geom.PrecisionModel;
@@ -27,31 +30,104 @@ final class GeoJsonFeatures {
 
   private GeoJsonFeatures() {}
 
+  /**
+   * Reads the collection feature by feature from the stream (a country's districts are 142 MB of
+   * text; only one feature is held as a tree at a time). Refuses anything but a FeatureCollection.
+   */
   static List<Feature> read(InputStream in, String sourceName) {
-    JsonNode root;
-    try {
-      root = JSON.readTree(in);
+    return read(in, sourceName, null);
+  }
+
+  /** As {@link #read(InputStream, String)}, but a bad feature is reported to {@code refused} and skipped when it is not null. */
+  static List<Feature> read(InputStream in, String sourceName, Consumer<String> refused) {
+    GeoJsonReader reader = new GeoJsonReader(WGS84);
+    List<Feature> out = new ArrayList<>();
+    String type = null;
+    try (JsonParser p = JSON.getFactory().createParser(in)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        throw new IllegalArgumentException(sourceName + " is not a GeoJSON FeatureCollection");
+      }
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String field = p.currentName();
+        JsonToken value = p.nextToken();
+        if ("type".equals(field)) {
+          type = p.getValueAsString();
+        } else if ("features".equals(field) && value == JsonToken.START_ARRAY) {
+          int index = 0;
+          while (p.nextToken() == JsonToken.START_OBJECT) {
+            JsonNode feature = JSON.readTree(p);
+            try {
+              out.add(feature(reader, feature, label(sourceName, index++, feature.path("properties"))));
+            } catch (IllegalArgumentException e) {
+              if (refused == null) {
+                throw e;
+              }
+              refused.accept(e.getMessage());
+            }
+          }
+        } else {
+          p.skipChildren();
+        }
+      }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read GeoJSON from " + sourceName, e);
     }
-    if (root == null || !"FeatureCollection".equals(root.path("type").asText())) {
+    if (!"FeatureCollection".equals(type)) {
       throw new IllegalArgumentException(sourceName + " is not a GeoJSON FeatureCollection");
     }
-    GeoJsonReader reader = new GeoJsonReader(WGS84);
-    List<Feature> out = new ArrayList<>();
-    int index = 0;
-    for (JsonNode feature : root.path("features")) {
-      String label = sourceName + " feature #" + index++;
-      JsonNode geometry = feature.get("geometry");
-      if (geometry == null || geometry.isNull()) {
-        throw new IllegalArgumentException(label + " has no geometry");
-      }
-      try {
-        out.add(new Feature(reader.read(geometry.toString()), feature.path("properties")));
-      } catch (ParseException | RuntimeException e) {
-        throw new IllegalArgumentException(label + " has an unreadable geometry: " + e.getMessage(), e);
+    return out;
+  }
+
+  private static Feature feature(GeoJsonReader reader, JsonNode feature, String label) {
+    JsonNode geometry = feature.get("geometry");
+    if (geometry == null || geometry.isNull()) {
+      throw new IllegalArgumentException(label + " has no geometry");
+    }
+    checkRings(geometry, label);
+    try {
+      return new Feature(reader.read(geometry.toString()), feature.path("properties"));
+    } catch (ParseException | RuntimeException e) {
+      throw new IllegalArgumentException(label + " has an unreadable geometry: " + e.getMessage(), e);
+    }
+  }
+
+  /** Names a feature by its position and, when it has one, its {@code code} or {@code id}. */
+  private static String label(String sourceName, int index, JsonNode properties) {
+    String name = properties.path("code").asText(properties.path("id").asText(""));
+    return sourceName + " feature #" + index + (name.isEmpty() ? "" : " '" + name + "'");
+  }
+
+  /**
+   * Refuses rings JTS would reject with a less helpful message, or silently accept: a ring that is
+   * not closed (GeoJSON requires the last position to repeat the first) or has fewer than four positions.
+   */
+  private static void checkRings(JsonNode geometry, String label) {
+    String type = geometry.path("type").asText();
+    JsonNode coordinates = geometry.path("coordinates");
+    if ("Polygon".equals(type)) {
+      checkPolygon(coordinates, label, "");
+    } else if ("MultiPolygon".equals(type)) {
+      for (int p = 0; p < coordinates.size(); p++) {
+        checkPolygon(coordinates.get(p), label, "polygon " + (p + 1) + ", ");
       }
     }
-    return out;
+  }
+
+  private static void checkPolygon(JsonNode rings, String label, String where) {
+    for (int r = 0; r < rings.size(); r++) {
+      JsonNode ring = rings.get(r);
+      String name = where + (r == 0 ? "exterior ring" : "hole " + r);
+      if (ring.size() == 0) {
+        continue;
+      }
+      if (ring.size() < 4) {
+        throw new IllegalArgumentException(label + ": " + name + " has " + ring.size() + " positions; a ring needs at least 4");
+      }
+      JsonNode first = ring.get(0);
+      JsonNode last = ring.get(ring.size() - 1);
+      if (first.path(0).asDouble() != last.path(0).asDouble() || first.path(1).asDouble() != last.path(1).asDouble()) {
+        throw new IllegalArgumentException(label + ": " + name + " is not closed (starts at " + first + ", ends at " + last + ")");
+      }
+    }
   }
 }

@@ -74,7 +74,7 @@ public final class PolygonIndex {
       extent.init(0, 1, 0, 1);
     }
     extent.expandBy(Math.max(leafDeg, 1e-6));
-    int target = Math.max(1024, Math.min(1 << 18, size * 16));
+    int target = Math.max(1 << 14, Math.min(1 << 21, size * 256));
     double cell = Math.sqrt(extent.getWidth() * extent.getHeight() / target);
     this.minX = extent.getMinX();
     this.minY = extent.getMinY();

@@ -1,0 +1,40 @@
+package io.citybrain.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class CityCliTest {
+
+  @Test
+  void cityExportWritesEveryLayerWithItsProperties(@TempDir Path dir) throws Exception {
+    int exit = new CommandLine(new CityCli()).execute("city", "export", dir.toString(), "--seed", "42");
+    assertThat(exit).isZero();
+    for (String f : new String[] {"districts", "communities", "roads", "buildings", "zones", "facilities"}) {
+      assertThat(dir.resolve(f + ".geojson")).isNotEmptyFile();
+    }
+    JsonNode road = new ObjectMapper().readTree(Files.readString(dir.resolve("roads.geojson"))).path("features").get(0);
+    assertThat(road.path("geometry").path("type").asText()).isEqualTo("LineString");
+    JsonNode p = road.path("properties");
+    assertThat(p.path("id").asText()).matches("r-\\d{6}");
+    assertThat(p.path("roadClass").asText()).isIn("expressway", "arterial", "secondary", "local");
+    assertThat(p.path("freeFlowKmh").asDouble()).isIn(80.0, 60.0, 50.0, 40.0);
+    assertThat(p.path("lengthM").asDouble()).isPositive();
+    assertThat(p.path("oneway").isBoolean()).isTrue();
+    JsonNode zone = new ObjectMapper().readTree(Files.readString(dir.resolve("zones.geojson"))).path("features").get(0).path("properties");
+    assertThat(zone.path("utility").asText()).isIn("water", "power", "gas");
+    JsonNode facility = new ObjectMapper().readTree(Files.readString(dir.resolve("facilities.geojson"))).path("features").get(0).path("properties");
+    assertThat(facility.path("kind").asText()).isIn("fire_station", "hospital");
+  }
+
+  @Test
+  void cityExportWithoutADirectoryFailsWithUsage() {
+    assertThat(new CommandLine(new CityCli()).execute("city", "export")).isEqualTo(2);
+  }
+}
