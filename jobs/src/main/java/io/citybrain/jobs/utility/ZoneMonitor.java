@@ -22,10 +22,14 @@ import org.apache.flink.util.OutputTag;
  * Everything the utility job knows about one zone, keyed by zone id: its meters' latest readings,
  * its open one-minute event-time windows, its pressure baseline and its open incidents.
  *
- * <p>Windows: a reading goes to the window containing its event time; the row is emitted when the
- * watermark passes the window end, and re-emitted (same timestamp, so the store overwrites) for a
- * reading within the allowed lateness; a later reading becomes a dead letter {@code late}. While
- * the zone has known meters, every minute gets a row even if none reported, so dark meters show.
+ * <p>Windows: a reading goes to the window containing its event time. A window's consumption is
+ * only complete once each meter's first reading after the window end has arrived (the trapezoid
+ * from the last reading inside to the first one after), so the row is emitted when the watermark
+ * passes the window end plus one reporting interval ({@code settle}), and re-emitted (same
+ * timestamp, so the store overwrites) for a reading within the allowed lateness after that; a
+ * later reading becomes a dead letter {@code late}. While the zone has known meters, every minute
+ * gets a row even if none reported, so dark meters show. Dark meters, the outage rule and the
+ * burst rule's end are evaluated as of the window end, when the row is emitted.
  *
  * <p>Rules: the burst and gas rules run on each reading (gas "at once"), and again at each window
  * close so that incidents also end when their sensors fall silent; the outage rule, which counts
@@ -43,6 +47,7 @@ public final class ZoneMonitor extends KeyedProcessFunction<String, UtilityReadi
   private final UtilitySettings settings;
   private final long windowMs;
   private final long latenessMs;
+  private final long settleMs;
   private final String stage;
 
   private transient ValueState<ZoneState> zoneState;
@@ -54,6 +59,7 @@ public final class ZoneMonitor extends KeyedProcessFunction<String, UtilityReadi
     this.settings = settings;
     this.windowMs = windowMs;
     this.latenessMs = latenessMs;
+    this.settleMs = settings.reportingInterval().toMillis();
     this.stage = stage;
   }
 
@@ -73,7 +79,7 @@ public final class ZoneMonitor extends KeyedProcessFunction<String, UtilityReadi
   public void processElement(UtilityReading r, Context ctx, Collector<UtilityZone> out) throws Exception {
     long watermark = ctx.timerService().currentWatermark();
     long end = windowEnd(r.ts());
-    if (end + latenessMs <= watermark) {
+    if (end + settleMs + latenessMs <= watermark) {
       ctx.output(DeadLetters.TAG, DeadLetter.of(Reason.LATE, "reading for " + r.ts() + " arrived after its window closed",
           r.topic(), r.deviceId(), r.raw(), System.currentTimeMillis(), stage));
       return;
@@ -104,7 +110,7 @@ public final class ZoneMonitor extends KeyedProcessFunction<String, UtilityReadi
         for (Consumption.Slice s : Consumption.between(m.lastTs, m.rate, r.ts(), r.rate(), windowMs,
             2 * settings.reportingInterval().toMillis())) {
           ZoneWindow sw = s.windowEnd() == end ? windows.get(end)
-              : s.windowEnd() + latenessMs > watermark ? window(s.windowEnd(), ctx) : null;
+              : s.windowEnd() + settleMs + latenessMs > watermark ? window(s.windowEnd(), ctx) : null;
           if (sw != null) {
             sw.consumption += s.amount();
             windows.put(s.windowEnd(), sw);
@@ -131,7 +137,7 @@ public final class ZoneMonitor extends KeyedProcessFunction<String, UtilityReadi
     ZoneWindow w = windows.get(end);
     if (w == null) {
       w = new ZoneWindow(end);
-      ctx.timerService().registerEventTimeTimer(end);
+      ctx.timerService().registerEventTimeTimer(end + settleMs);
     }
     return w;
   }
@@ -225,29 +231,30 @@ public final class ZoneMonitor extends KeyedProcessFunction<String, UtilityReadi
     if (z == null) {
       return;
     }
-    ZoneWindow w = windows.get(t);
+    long end = t - settleMs;
+    ZoneWindow w = windows.get(end);
     if (w != null && !w.emitted) {
-      close(z, w, t, ctx, out);
+      close(z, w, end, ctx, out);
     }
-    ZoneWindow expired = windows.get(t - latenessMs);
+    ZoneWindow expired = windows.get(end - latenessMs);
     if (expired != null && expired.emitted) {
-      windows.remove(t - latenessMs);
+      windows.remove(end - latenessMs);
     }
     if (meters.isEmpty()) {
-      for (String kind : List.copyOf(iterableToList(incidents.keys()))) {
+      for (String kind : iterableToList(incidents.keys())) {
         ZoneIncident inc = incidents.get(kind);
         ctx.output(ALERTS, UtilityIncidents.toAlert(inc, Alert.STATE_RESOLVED,
-            new Finding(kind, inc.severity, false, true, new Evidence[0], 0, 0, inc.lat, inc.lon), t));
+            new Finding(kind, inc.severity, false, true, new Evidence[0], 0, 0, inc.lat, inc.lon), end));
       }
       incidents.clear();
       if (windows.isEmpty()) {
         zoneState.clear();
         return;
       }
-    } else if (!windows.contains(t + windowMs)) {
+    } else if (!windows.contains(end + windowMs)) {
       // The tick: keep closing minutes while the zone has meters, so silence is seen.
-      windows.put(t + windowMs, new ZoneWindow(t + windowMs));
-      ctx.timerService().registerEventTimeTimer(t + windowMs);
+      windows.put(end + windowMs, new ZoneWindow(end + windowMs));
+      ctx.timerService().registerEventTimeTimer(end + windowMs + settleMs);
     }
     zoneState.update(z);
   }
@@ -258,6 +265,7 @@ public final class ZoneMonitor extends KeyedProcessFunction<String, UtilityReadi
     return l;
   }
 
+  /** Emits the window ending at {@code t} and runs the rules as of {@code t}. */
   private void close(ZoneState z, ZoneWindow w, long t, OnTimerContext ctx, Collector<UtilityZone> out) throws Exception {
     List<String> forgotten = new ArrayList<>();
     long dark = 0;
@@ -277,7 +285,7 @@ public final class ZoneMonitor extends KeyedProcessFunction<String, UtilityReadi
       windows.remove(t);
     } else {
       windows.put(t, w);
-      ctx.timerService().registerEventTimeTimer(t + latenessMs);
+      ctx.timerService().registerEventTimeTimer(t + settleMs + latenessMs);
     }
     out.collect(row(z, w));
 
