@@ -14,6 +14,9 @@ import io.citybrain.jobs.emergency.DistrictLocator;
 import io.citybrain.jobs.emergency.EmergencyJob;
 import io.citybrain.jobs.emergency.EmergencySettings;
 import io.citybrain.jobs.traffic.TrafficJob;
+import io.citybrain.jobs.utility.GridZoneLocator;
+import io.citybrain.jobs.utility.UtilityJob;
+import io.citybrain.jobs.utility.UtilitySettings;
 import io.citybrain.simulators.CitySimulator;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -49,7 +52,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The whole city chain in this JVM, on real components: Moquette, a KRaft Kafka broker, QuestDB
- * and a Flink MiniCluster, with the bridge, the traffic and emergency jobs, alert dispatch and
+ * and a Flink MiniCluster, with the bridge, the traffic, emergency and utility jobs, alert dispatch and
  * (optionally) the simulators. Started in dependency order, closed in reverse.
  */
 public final class LocalCity implements AutoCloseable {
@@ -198,6 +201,8 @@ public final class LocalCity implements AutoCloseable {
         options.idleness(), Duration.ofSeconds(60), 1);
     submit(TrafficJob.NAME, s, env -> TrafficJob.fromSettings(s).build(env));
     submit(EmergencyJob.NAME, s, env -> EmergencyJob.fromSettings(s, new DistrictLocator(), options.emergency()).build(env));
+    // Zones from the district grid until the city model's utility zones exist (GridZoneLocator).
+    submit(UtilityJob.NAME, s, env -> UtilityJob.fromSettings(s, new GridZoneLocator(), UtilitySettings.defaults()).build(env));
   }
 
   private void submit(String name, JobSettings s, Consumer<StreamExecutionEnvironment> wiring) throws Exception {
@@ -239,7 +244,7 @@ public final class LocalCity implements AutoCloseable {
     lines.add("MQTT broker        " + broker.url() + "   (publish city/<domain>/<kind>/<deviceId>; alerts on city/alerts/#)");
     lines.add("Kafka              " + kafka.bootstrapServers() + "   (topics " + String.join(", ", Topics.ALL) + ")");
     lines.add("time-series store  " + store.url() + "   (InfluxDB v2 write API /api/v2/write; SQL console and /exec: QuestDB)");
-    lines.add("Flink web UI       " + flinkUi + "   (jobs " + TrafficJob.NAME + ", " + EmergencyJob.NAME + ")");
+    lines.add("Flink web UI       " + flinkUi + "   (jobs " + TrafficJob.NAME + ", " + EmergencyJob.NAME + ", " + UtilityJob.NAME + ")");
     lines.add("data               " + options.dataDir().toAbsolutePath());
     if (simulator != null) {
       lines.add("simulators         " + simulator.devices() + " devices, seed " + options.seed());
