@@ -290,12 +290,12 @@ public final class ZoneMonitor extends KeyedProcessFunction<String, UtilityReadi
     out.collect(row(z, w));
 
     if ("water".equals(z.utility)) {
+      // Also when nothing is open: readings processed before the watermark gave the zone its
+      // baseline (a fast replay) are judged here instead of being missed.
+      apply(z, burst(z, t), t, ctx);
       double median = UtilityRules.medianLevel(meters.values(), t, settings);
       if (!Double.isNaN(median) && !incidents.contains(UtilityIncidents.WATER_BURST)) {
         z.pushMedian(median, settings.baselineMinutes());
-      }
-      if (incidents.contains(UtilityIncidents.WATER_BURST)) {
-        apply(z, burst(z, t), t, ctx);
       }
       nightFlow(z, w, t, ctx);
     } else if ("power".equals(z.utility)) {
