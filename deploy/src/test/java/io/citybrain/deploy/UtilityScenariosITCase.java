@@ -22,6 +22,7 @@ import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.MqttException;
 import org.eclipse.paho.client.mqttv3.MqttMessage;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.junit.jupiter.api.AfterAll;
@@ -113,7 +114,18 @@ class UtilityScenariosITCase {
         ts, p[1], p[0], a, va, b, vb);
     MqttMessage m = new MqttMessage(json.getBytes(StandardCharsets.UTF_8));
     m.setQos(1);
-    device.publish("city/utility/" + kind + "/" + id, m);
+    // Paho can count a publish as in flight for a moment after its PUBACK: wait and retry (bounded).
+    for (int attempt = 0; ; attempt++) {
+      try {
+        device.publish("city/utility/" + kind + "/" + id, m);
+        return;
+      } catch (MqttException e) {
+        if (e.getReasonCode() != MqttException.REASON_CODE_MAX_INFLIGHT || attempt >= 200) {
+          throw e;
+        }
+        Thread.sleep(5);
+      }
+    }
   }
 
   private static void water(String id, long ts, double[] p, double flow, double kpa) throws Exception {

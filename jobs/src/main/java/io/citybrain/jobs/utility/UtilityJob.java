@@ -17,6 +17,7 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
@@ -102,8 +103,15 @@ public final class UtilityJob {
         .withTimestampAssigner((e, kafkaTs) -> e.timestamp())
         .withIdleness(settings.idleness());
 
-    SingleOutputStreamOperator<UtilityReading> readings = env
-        .fromSource(source, watermarks, "raw utility").uid("utility-source")
+    wire(env.fromSource(source, watermarks, "raw utility").uid("utility-source"));
+  }
+
+  /**
+   * Adds the job's operators after {@code raw}, which must carry event timestamps and watermarks
+   * (the Kafka source above; a benchmark's in-memory source).
+   */
+  public void wire(DataStream<KafkaEvent> raw) {
+    SingleOutputStreamOperator<UtilityReading> readings = raw
         .process(new LocateReadings(zones)).name("decode and place in zone").uid("utility-locate");
 
     SingleOutputStreamOperator<UtilityZone> perZone = readings
