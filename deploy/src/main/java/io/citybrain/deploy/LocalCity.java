@@ -21,6 +21,9 @@ import io.citybrain.jobs.traffic.TrafficJob;
 import io.citybrain.geo.CityModel;
 import io.citybrain.simulators.BackgroundSimulation;
 import io.citybrain.simulators.Scenario;
+import io.citybrain.jobs.utility.GridZoneLocator;
+import io.citybrain.jobs.utility.UtilityJob;
+import io.citybrain.jobs.utility.UtilitySettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -55,7 +58,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The whole city chain in this JVM, on real components: Moquette, a KRaft Kafka broker, QuestDB
- * and a Flink MiniCluster, with the bridge, the traffic and emergency jobs, alert dispatch and
+ * and a Flink MiniCluster, with the bridge, the traffic, emergency and utility jobs, alert dispatch and
  * (optionally) the simulators. Started in dependency order, closed in reverse.
  */
 public final class LocalCity implements AutoCloseable {
@@ -256,6 +259,8 @@ public final class LocalCity implements AutoCloseable {
     JobSettings s = jobSettings();
     submit(TrafficJob.NAME, s, env -> TrafficJob.fromSettings(s, new GeoSegmentMatcher(options.seed())).build(env));
     submit(EmergencyJob.NAME, s, env -> EmergencyJob.fromSettings(s, new GeoLocator(options.seed()), options.emergency()).build(env));
+    // Zones from the district grid until the utility job reads the city model's zones (GridZoneLocator).
+    submit(UtilityJob.NAME, s, env -> UtilityJob.fromSettings(s, new GridZoneLocator(), UtilitySettings.defaults()).build(env));
   }
 
   private InfluxSettings influx() {
@@ -301,7 +306,7 @@ public final class LocalCity implements AutoCloseable {
     lines.add("MQTT broker        " + broker.url() + "   (publish city/<domain>/<kind>/<deviceId>; alerts on city/alerts/#)");
     lines.add("Kafka              " + kafka.bootstrapServers() + "   (topics " + String.join(", ", Topics.ALL) + ")");
     lines.add("time-series store  " + store.url() + "   (InfluxDB v2 write API /api/v2/write; SQL console and /exec: QuestDB)");
-    lines.add("Flink web UI       " + flinkUi + "   (jobs " + TrafficJob.NAME + ", " + EmergencyJob.NAME + ")");
+    lines.add("Flink web UI       " + flinkUi + "   (jobs " + TrafficJob.NAME + ", " + EmergencyJob.NAME + ", " + UtilityJob.NAME + ")");
     lines.add("data               " + options.dataDir().toAbsolutePath());
     lines.add("city model         Hangzhou, seed " + options.seed() + "   (./citybrain city export DIR --seed " + options.seed() + ")");
     if (simulator != null) {

@@ -1,0 +1,161 @@
+package io.citybrain.jobs.utility;
+
+import com.influxdb.client.domain.WritePrecision;
+import com.influxdb.client.write.Point;
+import io.citybrain.connectors.Topics;
+import io.citybrain.connectors.alert.Alert;
+import io.citybrain.connectors.deadletter.DeadLetter;
+import io.citybrain.connectors.influx.InfluxSink;
+import io.citybrain.jobs.common.DeadLetters;
+import io.citybrain.jobs.common.JobEnvironment;
+import io.citybrain.jobs.common.JobSettings;
+import io.citybrain.jobs.common.KafkaEvent;
+import io.citybrain.jobs.common.KafkaIo;
+import io.citybrain.jobs.common.Rejected;
+import java.time.Duration;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * Water, power and gas: reads {@code city.raw.utility}, places each meter in its zone
+ * ({@link ZoneLocator}), and per zone ({@link ZoneMonitor}) writes {@code utility_zone} rows per
+ * one-minute event-time window, {@code utility_night_flow} rows per night, and {@code water_burst},
+ * {@code power_outage}, {@code gas_leak} and {@code gas_pressure} alerts to {@code city.alerts}.
+ * Unusable records, readings outside every zone and data too late for its window go to the
+ * dead-letter topic.
+ */
+public final class UtilityJob {
+
+  public static final String NAME = "citybrain-utility";
+  public static final Duration WINDOW = Duration.ofMinutes(1);
+  static final String STAGE = "utility";
+
+  private final Source<KafkaEvent, ?, ?> source;
+  private final Sink<UtilityZone> zoneSink;
+  private final Sink<NightFlow> nightFlowSink;
+  private final Sink<Alert> alertSink;
+  private final Sink<DeadLetter> deadLetterSink;
+  private final ZoneLocator zones;
+  private final JobSettings settings;
+  private final UtilitySettings rules;
+
+  public UtilityJob(Source<KafkaEvent, ?, ?> source, Sink<UtilityZone> zoneSink, Sink<NightFlow> nightFlowSink,
+      Sink<Alert> alertSink, Sink<DeadLetter> deadLetterSink, ZoneLocator zones, JobSettings settings, UtilitySettings rules) {
+    this.source = source;
+    this.zoneSink = zoneSink;
+    this.nightFlowSink = nightFlowSink;
+    this.alertSink = alertSink;
+    this.deadLetterSink = deadLetterSink;
+    this.zones = zones;
+    this.settings = settings;
+    this.rules = rules;
+  }
+
+  /** The production wiring: Kafka in, the store, {@code city.alerts} and the dead-letter topic out. */
+  public static UtilityJob fromSettings(JobSettings s, ZoneLocator zones, UtilitySettings rules) {
+    return new UtilityJob(
+        KafkaIo.source(s.kafkaBootstrap(), NAME, Topics.RAW_UTILITY),
+        InfluxSink.<UtilityZone>builder().settings(s.influx()).converter(UtilityJob::toPoint).build(),
+        InfluxSink.<NightFlow>builder().settings(s.influx()).converter(UtilityJob::toPoint).build(),
+        KafkaIo.alertSink(s.kafkaBootstrap()),
+        KafkaIo.deadLetterSink(s.kafkaBootstrap()),
+        zones, s, rules);
+  }
+
+  /** Every field in one line; a field that does not apply to the utility is left out (null in the store). */
+  public static Point toPoint(UtilityZone z) {
+    Point p = Point.measurement("utility_zone")
+        .addTag("zone", z.zone())
+        .addTag("district", z.district())
+        .addTag("utility", z.utility())
+        .addField("meters_reporting", z.metersReporting())
+        .addField("meters_dark", z.metersDark())
+        .time(z.windowEnd(), WritePrecision.MS);
+    if (z.consumption() != null) {
+      p.addField("consumption", z.consumption());
+    }
+    if (z.pressureKpaMin() != null) {
+      p.addField("pressure_kpa_min", z.pressureKpaMin());
+    }
+    return p;
+  }
+
+  public static Point toPoint(NightFlow n) {
+    return Point.measurement("utility_night_flow")
+        .addTag("zone", n.zone())
+        .addTag("district", n.district())
+        .addField("min_flow_m3h", n.minFlowM3h())
+        .addField("minutes", n.minutes())
+        .time(n.nightEnd(), WritePrecision.MS);
+  }
+
+  /** Adds the job's operators to {@code env}. */
+  public void build(StreamExecutionEnvironment env) {
+    WatermarkStrategy<KafkaEvent> watermarks = WatermarkStrategy
+        .<KafkaEvent>forBoundedOutOfOrderness(settings.outOfOrderness())
+        .withTimestampAssigner((e, kafkaTs) -> e.timestamp())
+        .withIdleness(settings.idleness());
+
+    wire(env.fromSource(source, watermarks, "raw utility").uid("utility-source"));
+  }
+
+  /**
+   * Adds the job's operators after {@code raw}, which must carry event timestamps and watermarks
+   * (the Kafka source above; a benchmark's in-memory source).
+   */
+  public void wire(DataStream<KafkaEvent> raw) {
+    SingleOutputStreamOperator<UtilityReading> readings = raw
+        .process(new LocateReadings(zones)).name("decode and place in zone").uid("utility-locate");
+
+    SingleOutputStreamOperator<UtilityZone> perZone = readings
+        .keyBy(UtilityReading::zone)
+        .process(new ZoneMonitor(rules, WINDOW.toMillis(), settings.allowedLateness().toMillis(), STAGE))
+        .name("zone windows and rules, 1 min").uid("utility-zone-monitor");
+
+    perZone.sinkTo(zoneSink).name("utility_zone to store").uid("utility-zone-sink");
+    perZone.getSideOutput(ZoneMonitor.NIGHT_FLOW).sinkTo(nightFlowSink)
+        .name("utility_night_flow to store").uid("utility-night-flow-sink");
+    perZone.getSideOutput(ZoneMonitor.ALERTS).sinkTo(alertSink).name("alerts to city.alerts").uid("utility-alert-sink");
+    readings.getSideOutput(DeadLetters.TAG).union(perZone.getSideOutput(DeadLetters.TAG))
+        .sinkTo(deadLetterSink).name("dead letters").uid("utility-deadletter-sink");
+  }
+
+  public static void main(String[] args) throws Exception {
+    JobSettings s = JobSettings.fromArgs(args);
+    UtilitySettings rules = UtilitySettings.fromArgs(args);
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    JobEnvironment.configure(env, s);
+    fromSettings(s, new GridZoneLocator(), rules).build(env);
+    env.execute(NAME);
+  }
+
+  /** Decodes and places readings; the zone index is built once per task. */
+  static final class LocateReadings extends ProcessFunction<KafkaEvent, UtilityReading> {
+    private final ZoneLocator zones;
+
+    LocateReadings(ZoneLocator zones) {
+      this.zones = zones;
+    }
+
+    @Override
+    public void open(OpenContext context) {
+      zones.open();
+    }
+
+    @Override
+    public void processElement(KafkaEvent e, Context ctx, Collector<UtilityReading> out) {
+      try {
+        out.collect(UtilityReadings.toReading(e, zones));
+      } catch (Rejected r) {
+        ctx.output(DeadLetters.TAG, r.toDeadLetter(e, System.currentTimeMillis(), STAGE));
+      }
+    }
+  }
+}

@@ -1,0 +1,54 @@
+package io.citybrain.jobs.utility;
+
+import io.citybrain.connectors.deadletter.Reason;
+import io.citybrain.connectors.envelope.Envelope;
+import io.citybrain.jobs.common.Envelopes;
+import io.citybrain.jobs.common.KafkaEvent;
+import io.citybrain.jobs.common.Rejected;
+
+/** Pure functions from a raw utility record to a reading placed in its zone. */
+public final class UtilityReadings {
+  private UtilityReadings() {}
+
+  /**
+   * Water meters give {@code flowM3h} and {@code pressureKPa}; power meters {@code kW} and
+   * {@code voltageV}; gas sensors {@code pressureKPa} and {@code ppm} (contract v1). All are
+   * required: a reading without one is a dead letter {@code missing-field}.
+   */
+  public static UtilityReading toReading(KafkaEvent e, ZoneLocator zones) throws Rejected {
+    Envelope env = Envelopes.decode(e);
+    if (!"utility".equals(env.domain())) {
+      throw new Rejected(Reason.UNKNOWN_KIND, "the utility job reads utility/water, utility/power and utility/gas, not "
+          + env.domain() + "/" + env.kind());
+    }
+    double rate;
+    double level;
+    double ppm = Double.NaN;
+    try {
+      switch (env.kind()) {
+        case "water" -> {
+          rate = env.number("flowM3h");
+          level = env.number("pressureKPa");
+        }
+        case "power" -> {
+          rate = env.number("kW");
+          level = env.number("voltageV");
+        }
+        case "gas" -> {
+          rate = Double.NaN;
+          level = env.number("pressureKPa");
+          ppm = env.number("ppm");
+        }
+        default -> throw new Rejected(Reason.UNKNOWN_KIND,
+            "the utility job reads utility/water, utility/power and utility/gas, not utility/" + env.kind());
+      }
+    } catch (IllegalArgumentException ex) {
+      throw new Rejected(Reason.MISSING_FIELD, ex.getMessage());
+    }
+    ZonePlace place = zones.locate(env.lon(), env.lat(), env.kind())
+        .orElseThrow(() -> new Rejected(Reason.OUTSIDE_CITY, env.deviceId() + " at " + env.lat() + "," + env.lon()
+            + " is in no " + env.kind() + " zone"));
+    return new UtilityReading(env.deviceId(), env.kind(), place.zone(), place.district(), env.lat(), env.lon(), env.ts(),
+        rate, level, ppm, e.topic(), e.value());
+  }
+}

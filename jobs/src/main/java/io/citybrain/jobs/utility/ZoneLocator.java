@@ -1,0 +1,23 @@
+package io.citybrain.jobs.utility;
+
+import java.io.Serializable;
+import java.util.Optional;
+
+/**
+ * Finds the utility zone of a meter: its water metered area, power feeder area or gas zone. The
+ * utility job looks zones up through this interface only, so the city model's zone polygons can
+ * replace {@link GridZoneLocator} without touching the rules.
+ *
+ * <p>Built once per task ({@link #open()}), then queried from the task thread only.
+ */
+public interface ZoneLocator extends Serializable {
+
+  /** Loads whatever index the locator needs; called once per task before the first query. */
+  void open();
+
+  /**
+   * The zone of a meter of {@code utility} ({@code water}, {@code power}, {@code gas}) at the
+   * position, or empty when no zone of that utility covers it.
+   */
+  Optional<ZonePlace> locate(double lon, double lat, String utility);
+}

@@ -1,0 +1,175 @@
+package io.citybrain.jobs.utility.bench;
+
+import com.sun.management.OperatingSystemMXBean;
+import io.citybrain.connectors.envelope.Envelope;
+import io.citybrain.connectors.envelope.EnvelopeCodec;
+import io.citybrain.geo.District;
+import io.citybrain.geo.DistrictIndex;
+import io.citybrain.jobs.common.JobEnvironment;
+import io.citybrain.jobs.common.JobSettings;
+import io.citybrain.jobs.common.KafkaEvent;
+import io.citybrain.connectors.influx.InfluxSettings;
+import io.citybrain.jobs.utility.GridZoneLocator;
+import io.citybrain.jobs.utility.MeterState;
+import io.citybrain.jobs.utility.UtilityJob;
+import io.citybrain.jobs.utility.UtilitySettings;
+import io.citybrain.jobs.utility.ZonePlace;
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.serialization.SerializerConfigImpl;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.connector.source.lib.NumberSequenceSource;
+import org.apache.flink.core.memory.DataOutputSerializer;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
+
+/**
+ * Throughput of the utility job at 100,000 meters, and its state per meter. Not part of the test
+ * suite; run by hand (see docs/benchmarks.md).
+ *
+ * <p>Events are pre-encoded envelopes (the bytes the Kafka source would hand over) held in memory;
+ * a number-sequence source indexes them, so the figure is the job's own cost (decode, place, zone
+ * windows and rules) without Kafka, into discarding sinks. The baseline, measured in the same run,
+ * is the same source into decode-and-place only. Events per CPU-second is process CPU time
+ * divided into events: the per-core figure, whatever the number of threads.
+ */
+public final class UtilityJobBenchmark {
+
+  static byte[][] payloads;
+  static long[] times;
+  private static final Instant START = Instant.parse("2026-01-05T08:00:00Z");
+
+  public static void main(String[] args) throws Exception {
+    int meters = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
+    int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 10;
+    encode(meters, rounds);
+    long events = (long) meters * rounds;
+    System.out.printf(Locale.ROOT, "%d meters x %d one-minute rounds = %d events, %d zones%n", meters, rounds, events, zones);
+    run("warm-up (full job)", true);
+    Result baseline = run("baseline: decode and place only", false);
+    Result full = run("utility job", true);
+    System.out.printf(Locale.ROOT, "baseline   %,10.0f events/s wall, %,10.0f events per CPU-second%n", baseline.perSecond, baseline.perCpuSecond);
+    System.out.printf(Locale.ROOT, "full job   %,10.0f events/s wall, %,10.0f events per CPU-second%n", full.perSecond, full.perCpuSecond);
+    stateEstimate();
+  }
+
+  private static int zones;
+
+  /** Half water, 40% power, 10% gas meters, uniformly in the six urban districts, one reading per minute each. */
+  private static void encode(int meters, int rounds) {
+    DistrictIndex index = DistrictIndex.hangzhou();
+    List<District> urban = index.districts().stream()
+        .filter(d -> Set.of("330102", "330103", "330104", "330105", "330106", "330108").contains(d.code())).toList();
+    GridZoneLocator locator = new GridZoneLocator();
+    locator.open();
+    Random random = new Random(42);
+    double[][] pos = new double[meters][];
+    String[] kind = new String[meters];
+    Set<String> zoneIds = new HashSet<>();
+    for (int i = 0; i < meters; i++) {
+      pos[i] = DistrictIndex.randomPointIn(urban.get(i % urban.size()), random);
+      kind[i] = i % 10 < 5 ? "water" : i % 10 < 9 ? "power" : "gas";
+      zoneIds.add(locator.locate(pos[i][0], pos[i][1], kind[i]).map(ZonePlace::zone).orElse("none"));
+    }
+    zones = zoneIds.size();
+    payloads = new byte[meters * rounds][];
+    times = new long[meters * rounds];
+    for (int r = 0; r < rounds; r++) {
+      for (int i = 0; i < meters; i++) {
+        long ts = START.toEpochMilli() + r * 60_000L + (i * 59_000L / meters);
+        Map<String, Object> values = switch (kind[i]) {
+          case "water" -> Map.of("flowM3h", 1 + random.nextDouble(), "pressureKPa", 390 + random.nextDouble() * 20);
+          case "power" -> Map.of("kW", random.nextDouble() * 3, "voltageV", 215 + random.nextDouble() * 10);
+          default -> Map.of("pressureKPa", 2 + random.nextDouble() * 0.5, "ppm", random.nextDouble() * 30);
+        };
+        int n = r * meters + i;
+        payloads[n] = EnvelopeCodec.encode(new Envelope("m-" + i, "utility", kind[i], ts, pos[i][1], pos[i][0], values, ts, "mqtt"));
+        times[n] = ts;
+      }
+    }
+  }
+
+  record Result(double perSecond, double perCpuSecond) {}
+
+  private static Result run(String label, boolean full) throws Exception {
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    JobSettings s = new JobSettings("unused:9092", new InfluxSettings("http://unused", "o", "b", "t"), Duration.ofHours(1),
+        Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(60), 1, 42L);
+    // Checkpoints are not part of the figure (the interval is longer than a run).
+    JobEnvironment.configure(env, s);
+    DataStream<KafkaEvent> raw = env.fromSource(new NumberSequenceSource(0, payloads.length - 1),
+            WatermarkStrategy.noWatermarks(), "pre-encoded envelopes").uid("bench-source")
+        .map(i -> new KafkaEvent("city.raw.utility", null, payloads[i.intValue()], times[i.intValue()]))
+        .returns(TypeInformation.of(KafkaEvent.class)).name("index to record").uid("bench-index")
+        .assignTimestampsAndWatermarks(WatermarkStrategy.<KafkaEvent>forBoundedOutOfOrderness(Duration.ofSeconds(5))
+            .withTimestampAssigner((e, t) -> e.timestamp())).name("watermarks").uid("bench-watermarks");
+    UtilityJob job = new UtilityJob(null, new DiscardingSink<>(), new DiscardingSink<>(), new DiscardingSink<>(),
+        new DiscardingSink<>(), new GridZoneLocator(), s, UtilitySettings.defaults());
+    if (full) {
+      job.wire(raw);
+    } else {
+      raw.map(e -> io.citybrain.jobs.utility.UtilityReadings.toReading(e, baselineLocator()).zone())
+          .returns(Types.STRING).name("decode and place").uid("bench-decode")
+          .sinkTo(new DiscardingSink<>()).name("discard").uid("bench-discard");
+    }
+    OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    long cpu0 = os.getProcessCpuTime();
+    long t0 = System.nanoTime();
+    env.execute(label);
+    double wall = (System.nanoTime() - t0) / 1e9;
+    double cpu = (os.getProcessCpuTime() - cpu0) / 1e9;
+    Result r = new Result(payloads.length / wall, payloads.length / cpu);
+    System.out.printf(Locale.ROOT, "%-34s %6.1f s wall, %6.1f s CPU%n", label, wall, cpu);
+    return r;
+  }
+
+  private static GridZoneLocator shared;
+
+  /** One locator per JVM for the baseline's lambda (the job's own operator opens one per task). */
+  private static synchronized GridZoneLocator baselineLocator() {
+    if (shared == null) {
+      shared = new GridZoneLocator();
+      shared.open();
+    }
+    return shared;
+  }
+
+  /**
+   * A serializer-based estimate: the bytes of one meter's entry in its zone's map state as a
+   * RocksDB backend stores it (key group 2 B + zone key + meter id as the user key; the
+   * PojoSerializer's bytes of {@link MeterState} as the value). The zone's own state (windows,
+   * baseline, incidents) is shared by its meters and not included.
+   */
+  private static void stateEstimate() throws Exception {
+    TypeSerializer<MeterState> ser = TypeInformation.of(MeterState.class).createSerializer(new SerializerConfigImpl());
+    MeterState m = new MeterState("m-12345", 30.2445, 120.1445);
+    m.lastTs = START.toEpochMilli();
+    m.rate = 1.5;
+    m.level = 400;
+    m.countedEnd = m.lastTs + 60_000;
+    m.countedEndBefore = m.lastTs;
+    DataOutputSerializer out = new DataOutputSerializer(256);
+    ser.serialize(m, out);
+    int value = out.length();
+    out.clear();
+    Types.STRING.createSerializer(new SerializerConfigImpl()).serialize("w-330106-5801-1867", out);
+    int zoneKey = out.length();
+    out.clear();
+    Types.STRING.createSerializer(new SerializerConfigImpl()).serialize("m-12345", out);
+    int userKey = out.length();
+    int perMeter = 2 + zoneKey + userKey + value;
+    System.out.printf(Locale.ROOT, "state per meter (serializer estimate, RocksDB layout): %d B (MeterState %d B, keys %d B), "
+        + "plus the zone-level state of %d zones shared by their meters%n", perMeter, value, 2 + zoneKey + userKey, zones);
+  }
+}
