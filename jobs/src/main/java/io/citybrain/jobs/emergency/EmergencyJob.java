@@ -110,9 +110,10 @@ public final class EmergencyJob {
 
   public static void main(String[] args) throws Exception {
     JobSettings s = JobSettings.fromArgs(args);
+    EmergencySettings rules = EmergencySettings.fromArgs(args);
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     JobEnvironment.configure(env, s);
-    fromSettings(s, new GeoLocator(s.citySeed()), EmergencySettings.defaults()).build(env);
+    fromSettings(s, new GeoLocator(s.citySeed()), rules).build(env);
     env.execute(NAME);
   }
 
