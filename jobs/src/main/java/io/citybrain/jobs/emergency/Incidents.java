@@ -32,8 +32,15 @@ import java.util.Map;
 public final class Incidents {
   private Incidents() {}
 
-  /** The next state (null: the incident is over and its state is freed) and the alerts to send. */
-  public record Result(Incident next, List<Alert> alerts) {
+  /**
+   * The next state (null: the incident is over and its state is freed), the alerts to send and,
+   * for tickets, the steps the {@code community_tickets} indicators count.
+   */
+  public record Result(Incident next, List<Alert> alerts, List<TicketEvent> tickets) {
+    Result(Incident next, List<Alert> alerts) {
+      this(next, alerts, List.of());
+    }
+
     static Result unchanged(Incident inc) {
       return new Result(inc, List.of());
     }
@@ -156,11 +163,17 @@ public final class Incidents {
 
   private static Result ticket(Incident inc, Signal s, EmergencySettings cfg, long now) {
     if ("resolved".equals(s.status())) {
-      if (inc == null || !inc.alerted) {
+      if (inc == null) {
         return new Result(null, List.of());
       }
+      // Handling time on the ticket system's own stamps: what the resident waited, unaffected by
+      // how late the readings reached us.
+      List<TicketEvent> step = List.of(ticketEvent(inc, TicketEvent.RESOLVED, s.ts(), Math.max(0, s.ts() - inc.startTs)));
+      if (!inc.alerted) {
+        return new Result(null, List.of(), step);
+      }
       inc.state = Alert.STATE_RESOLVED;
-      return new Result(null, List.of(toAlert(inc, s.ts())));
+      return new Result(null, List.of(toAlert(inc, s.ts())), step);
     }
     if (inc != null) {
       return Result.unchanged(inc);
@@ -173,7 +186,11 @@ public final class Incidents {
     long deadline = cfg.deadlineOf(s.category()).toMillis();
     inc.cardAt = now + deadline * 8 / 10;
     inc.deadlineAt = now + deadline;
-    return Result.unchanged(inc);
+    return new Result(inc, List.of(), List.of(ticketEvent(inc, TicketEvent.OPENED, s.ts(), 0)));
+  }
+
+  private static TicketEvent ticketEvent(Incident inc, String type, long ts, long handlingMs) {
+    return new TicketEvent(inc.district, inc.community, subject(inc), type, ts, handlingMs);
   }
 
   public static Result onAck(Incident current, Ack ack, EmergencySettings cfg, long now) {
@@ -199,6 +216,7 @@ public final class Incidents {
     }
     Incident inc = current.copy();
     List<Alert> out = new ArrayList<>();
+    List<TicketEvent> tickets = new ArrayList<>();
     if (timer == inc.resolveAt) {
       inc.state = Alert.STATE_RESOLVED;
       return new Result(null, List.of(toAlert(inc, timer)));
@@ -224,15 +242,17 @@ public final class Incidents {
         inc.alerted = true;
         inc.cardAt = inc.deadlineAt;
         out.add(toAlert(inc, timer));
+        tickets.add(ticketEvent(inc, TicketEvent.YELLOW_CARD, timer, 0));
       } else {
         inc.cardAt = 0;
         inc.severity = Alert.SEVERITY_CRITICAL;
         inc.state = Alert.STATE_ESCALATED;
         inc.scope = Alert.SCOPE_DISTRICT;
         out.add(toAlert(inc, timer));
+        tickets.add(ticketEvent(inc, TicketEvent.RED_CARD, timer, 0));
       }
     }
-    return new Result(inc, out);
+    return new Result(inc, out, tickets);
   }
 
   static Alert toAlert(Incident inc, long ts) {
