@@ -103,7 +103,8 @@ public final class LocalCity implements AutoCloseable {
     public static Options ephemeral(Path dataDir) {
       EmergencySettings d = EmergencySettings.defaults();
       EmergencySettings fast = new EmergencySettings(Duration.ofSeconds(3), Duration.ofSeconds(2), d.fireWindow(),
-          Duration.ofSeconds(10), d.floodWarningCm(), d.floodCriticalCm(), d.ticketDeadlines(), Duration.ofSeconds(5));
+          Duration.ofSeconds(10), d.floodWarningCm(), d.floodCriticalCm(), d.ticketDeadlines(), Duration.ofSeconds(5),
+          Duration.ofSeconds(30));
       return new Options(dataDir, 0, 0, 0, 0, false, 42L, true, Map.of("log.retention.ms", "-1"), Duration.ofSeconds(3), fast);
     }
   }

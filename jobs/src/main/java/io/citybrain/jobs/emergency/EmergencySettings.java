@@ -17,10 +17,12 @@ import org.apache.flink.util.ParameterTool;
  * @param ticketDeadlines deadline per ticket category; {@code *} is the default
  * @param areaInterval how often {@code emergency_area} and {@code community_tickets} rows are
  *     written for areas with open alerts or tickets
+ * @param cooldown how long a resolved fire, SOS or flood is remembered: a repeat within it re-opens
+ *     the same alert (same id) instead of raising a new one
  */
 public record EmergencySettings(Duration escalateAfter, Duration renotifyEvery, Duration fireWindow,
     Duration quietToResolve, double floodWarningCm, double floodCriticalCm, Map<String, Duration> ticketDeadlines,
-    Duration areaInterval) implements Serializable {
+    Duration areaInterval, Duration cooldown) implements Serializable {
 
   public static final String ESCALATE_AFTER = "emergency.escalate-after";
   public static final String RENOTIFY_EVERY = "emergency.renotify-every";
@@ -31,6 +33,7 @@ public record EmergencySettings(Duration escalateAfter, Duration renotifyEvery, 
   /** Followed by a category, e.g. {@code emergency.ticket-deadline.water}; {@code .default} for the rest. */
   public static final String TICKET_DEADLINE_PREFIX = "emergency.ticket-deadline.";
   public static final String AREA_INTERVAL = "emergency.area-interval";
+  public static final String COOLDOWN = "emergency.cooldown";
 
   /** The deadlines table's fallback entry; on the command line it is the category {@code default}. */
   static final String ANY_CATEGORY = "*";
@@ -53,6 +56,7 @@ public record EmergencySettings(Duration escalateAfter, Duration renotifyEvery, 
     }
     ticketDeadlines.forEach((k, v) -> positive(v, deadlineKey(k)));
     positive(areaInterval, AREA_INTERVAL);
+    positive(cooldown, COOLDOWN);
   }
 
   private static String deadlineKey(String category) {
@@ -71,7 +75,7 @@ public record EmergencySettings(Duration escalateAfter, Duration renotifyEvery, 
         // Service-supervision deadlines by category (hours), as a city hotline would set them.
         Map.of(ANY_CATEGORY, Duration.ofHours(72), "water", Duration.ofHours(24), "power", Duration.ofHours(24),
             "safety", Duration.ofHours(4), "noise", Duration.ofHours(48), "sanitation", Duration.ofHours(48)),
-        Duration.ofMinutes(1));
+        Duration.ofMinutes(1), Duration.ofMinutes(10));
   }
 
   /**
@@ -100,7 +104,8 @@ public record EmergencySettings(Duration escalateAfter, Duration renotifyEvery, 
         number(p, FLOOD_WARNING_CM, d.floodWarningCm),
         number(p, FLOOD_CRITICAL_CM, d.floodCriticalCm),
         deadlines,
-        seconds(p, AREA_INTERVAL, d.areaInterval));
+        seconds(p, AREA_INTERVAL, d.areaInterval),
+        seconds(p, COOLDOWN, d.cooldown));
   }
 
   private static Duration seconds(ParameterTool p, String key, Duration fallback) {

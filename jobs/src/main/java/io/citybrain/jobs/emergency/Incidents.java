@@ -28,6 +28,11 @@ import java.util.Map;
  *       red card (critical, escalated to the district) at the deadline; resolved with the ticket.
  * </ul>
  * Every critical alert not acknowledged within the escalation time is escalated.
+ *
+ * <p>Cool-down: a resolved fire, SOS or flood is remembered for the cool-down; a repeat within it
+ * re-opens the same alert (same id, {@code raised} again) rather than raising a new one, so a gauge
+ * hovering at a threshold or a detector that keeps waking up stays one incident. Tickets have their
+ * own identity and are forgotten when resolved.
  */
 public final class Incidents {
   private Incidents() {}
@@ -47,6 +52,9 @@ public final class Incidents {
   }
 
   public static Result onSignal(Incident current, Signal s, EmergencySettings cfg, long now) {
+    if (current != null && Alert.STATE_RESOLVED.equals(current.state)) {
+      return reopen(current, s, cfg, now);
+    }
     Incident inc = current == null ? null : current.copy();
     return switch (s.family()) {
       case Signals.FIRE -> fire(inc, s, cfg, now);
@@ -55,6 +63,33 @@ public final class Incidents {
       case Signals.TICKET -> ticket(inc, s, cfg, now);
       default -> Result.unchanged(current);
     };
+  }
+
+  /** A signal for an incident in its cool-down: what a new incident would say, under the old id. */
+  private static Result reopen(Incident cooling, Signal s, EmergencySettings cfg, long now) {
+    Result fresh = onSignal(null, s, cfg, now);
+    if (fresh.next() == null || fresh.alerts().isEmpty()) {
+      return Result.unchanged(cooling);
+    }
+    Incident reopened = fresh.next();
+    reopened.alertId = cooling.alertId;
+    reopened.startTs = cooling.startTs;
+    return new Result(reopened, List.of(toAlert(reopened, s.ts())));
+  }
+
+  /** Resolves the incident: tickets are forgotten at once, the others cool down first. */
+  private static Result resolve(Incident inc, long ts, long now, EmergencySettings cfg, List<TicketEvent> tickets) {
+    inc.state = Alert.STATE_RESOLVED;
+    Alert resolved = toAlert(inc, ts);
+    if (Signals.TICKET.equals(inc.family)) {
+      return new Result(null, List.of(resolved), tickets);
+    }
+    inc.escalateAt = 0;
+    inc.renotifyAt = 0;
+    inc.resolveAt = 0;
+    inc.cardAt = 0;
+    inc.forgetAt = now + cfg.cooldown().toMillis();
+    return new Result(inc, List.of(resolved), tickets);
   }
 
   private static Incident open(Signal s, String kind, String severity, String scope) {
@@ -139,9 +174,8 @@ public final class Incidents {
       if (inc == null) {
         return Result.unchanged(null);
       }
-      inc.state = Alert.STATE_RESOLVED;
       inc.value = depth;
-      return new Result(null, List.of(toAlert(inc, s.ts())));
+      return resolve(inc, s.ts(), now, cfg, List.of());
     }
     boolean critical = depth >= cfg.floodCriticalCm();
     if (inc == null) {
@@ -172,8 +206,7 @@ public final class Incidents {
       if (!inc.alerted) {
         return new Result(null, List.of(), step);
       }
-      inc.state = Alert.STATE_RESOLVED;
-      return new Result(null, List.of(toAlert(inc, s.ts())), step);
+      return resolve(inc, s.ts(), now, cfg, step);
     }
     if (inc != null) {
       return Result.unchanged(inc);
@@ -217,9 +250,11 @@ public final class Incidents {
     Incident inc = current.copy();
     List<Alert> out = new ArrayList<>();
     List<TicketEvent> tickets = new ArrayList<>();
+    if (timer == inc.forgetAt) {
+      return new Result(null, List.of());
+    }
     if (timer == inc.resolveAt) {
-      inc.state = Alert.STATE_RESOLVED;
-      return new Result(null, List.of(toAlert(inc, timer)));
+      return resolve(inc, timer, timer, cfg, List.of());
     }
     if (timer == inc.escalateAt) {
       inc.escalateAt = 0;

@@ -25,7 +25,7 @@ class EmergencySettingsTest {
         "--emergency.escalate-after", "120", "--emergency.renotify-every", "30", "--emergency.fire-window", "90",
         "--emergency.quiet-to-resolve", "600.5", "--emergency.flood-warning-cm", "10", "--emergency.flood-critical-cm", "25",
         "--emergency.ticket-deadline.water", "3600", "--emergency.ticket-deadline.parking", "7200",
-        "--emergency.ticket-deadline.default", "86400", "--emergency.area-interval", "30"});
+        "--emergency.ticket-deadline.default", "86400", "--emergency.area-interval", "30", "--emergency.cooldown", "900"});
     assertThat(s.escalateAfter()).isEqualTo(Duration.ofMinutes(2));
     assertThat(s.renotifyEvery()).isEqualTo(Duration.ofSeconds(30));
     assertThat(s.fireWindow()).isEqualTo(Duration.ofSeconds(90));
@@ -37,6 +37,7 @@ class EmergencySettingsTest {
     assertThat(s.deadlineOf("safety")).as("categories not given keep their default").isEqualTo(Duration.ofHours(4));
     assertThat(s.deadlineOf("graffiti")).isEqualTo(Duration.ofHours(24));
     assertThat(s.areaInterval()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(s.cooldown()).isEqualTo(Duration.ofMinutes(15));
   }
 
   @Test
@@ -62,6 +63,8 @@ class EmergencySettingsTest {
         .hasMessage("emergency.ticket-deadline.default must be a positive duration, got PT0S");
     assertThatThrownBy(() -> EmergencySettings.fromArgs(new String[] {"--emergency.area-interval", "x"}))
         .hasMessage("emergency.area-interval must be a number, got 'x'");
+    assertThatThrownBy(() -> EmergencySettings.fromArgs(new String[] {"--emergency.cooldown", "0"}))
+        .hasMessage("emergency.cooldown must be a positive duration, got PT0S");
   }
 
   @Test

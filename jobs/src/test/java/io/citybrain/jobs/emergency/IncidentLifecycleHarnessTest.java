@@ -68,6 +68,9 @@ class IncidentLifecycleHarnessTest {
 
     harness.setProcessingTime(7 * MINUTE + 10 * MINUTE + 1);
     assertThat(output()).extracting(Alert::state).containsExactly("resolved");
+    assertThat(harness.numProcessingTimeTimers()).as("only the cool-down's").isEqualTo(1);
+    harness.setProcessingTime(7 * MINUTE + 20 * MINUTE + 1);
+    assertThat(output()).isEmpty();
     assertThat(harness.numKeyedStateEntries()).isZero();
     assertThat(harness.numProcessingTimeTimers()).isZero();
   }
@@ -104,10 +107,27 @@ class IncidentLifecycleHarnessTest {
 
     harness.setProcessingTime(10 * MINUTE);
     assertThat(output()).extracting(Alert::state).containsExactly("resolved");
-    assertThat(harness.numKeyedStateEntries()).isZero();
-    assertThat(harness.numProcessingTimeTimers()).as("the pending re-notification is deleted too").isZero();
+    assertThat(harness.numProcessingTimeTimers()).as("the pending re-notification is deleted; the cool-down's remains").isEqualTo(1);
     harness.setProcessingTime(20 * MINUTE);
     assertThat(output()).isEmpty();
+    assertThat(harness.numKeyedStateEntries()).isZero();
+    assertThat(harness.numProcessingTimeTimers()).isZero();
+  }
+
+  @Test
+  void anSosPressedAgainWithinTheCooldownReopensTheSameAlert() throws Exception {
+    harness.processElement1(new StreamRecord<>(sos("W-3", T0)));
+    String alertId = "sos-" + T0 + "-W-3";
+    harness.processElement2(new StreamRecord<>(new Ack(alertId, "manager-7", T0 + MINUTE)));
+    harness.setProcessingTime(10 * MINUTE);
+    assertThat(output()).extracting(Alert::state).containsExactly("raised", "acknowledged", "resolved");
+
+    harness.processElement1(new StreamRecord<>(sos("W-3", T0 + 12 * MINUTE)));
+    assertThat(output()).extracting(Alert::alertId, Alert::state)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple(alertId, "raised"));
+    harness.setProcessingTime(15 * MINUTE);
+    assertThat(output()).as("re-opened, unanswered: escalated again").extracting(Alert::alertId, Alert::state)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple(alertId, "escalated"));
   }
 
   @Test
