@@ -15,8 +15,8 @@ import org.apache.flink.util.OutputTag;
 /**
  * Keeps one {@link Incident} per incident key and applies {@link Incidents}' rules to its signals,
  * its acknowledgements and its timers. Timers are processing-time: escalation and cards measure
- * how long people take to answer, on the wall clock. State and timers are freed when the incident
- * is resolved. Tickets' steps (opened, resolved, cards) go to the side output {@link #TICKETS}.
+ * how long people take to answer, on the wall clock. State and timers are freed when a ticket is
+ * resolved, and a cool-down after any other incident is resolved. Tickets' steps (opened, resolved, cards) go to the side output {@link #TICKETS}.
  */
 public final class IncidentLifecycle extends KeyedCoProcessFunction<String, Signal, Ack, Alert> {
 
