@@ -2,6 +2,7 @@ package io.citybrain.deploy;
 
 import io.citybrain.geo.CityGeoJson;
 import io.citybrain.geo.CityModel;
+import io.citybrain.jobs.emergency.EmergencySettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -10,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 import io.citybrain.simulators.SimulateCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -61,6 +63,10 @@ public final class CityCli implements Runnable {
     @Option(names = "--live-interval", defaultValue = "20", description = "seconds between live indicator printouts, 0 for none (default ${DEFAULT-VALUE})")
     int liveInterval;
 
+    @Option(names = "--emergency", paramLabel = "KEY=VALUE", description = "an emergency job setting without its "
+        + "'emergency.' prefix, e.g. --emergency escalate-after=60 --emergency ticket-deadline.water=3600 (README, Configuration)")
+    Map<String, String> emergency = Map.of();
+
     @Option(names = "--mqtt-users", description = "users file (username,role,scope,password-hash) that turns on the "
         + "MQTT broker's authentication and access control; without it anonymous devices may connect")
     Path mqttUsers;
@@ -68,8 +74,16 @@ public final class CityCli implements Runnable {
     @Override
     public Integer call() throws Exception {
       long t0 = System.nanoTime();
+      EmergencySettings rules;
+      try {
+        rules = EmergencySettings.fromArgs(emergency.entrySet().stream()
+            .flatMap(e -> Stream.of("--emergency." + e.getKey(), e.getValue())).toArray(String[]::new));
+      } catch (IllegalArgumentException e) {
+        System.err.println("citybrain local: " + e.getMessage());
+        return 2;
+      }
       LocalCity.Options o = new LocalCity.Options(dataDir, mqttPort, kafkaPort, storePort, flinkPort, !noSim, seed, fresh,
-          Map.of("log.retention.hours", "24"), Duration.ofSeconds(10), io.citybrain.jobs.emergency.EmergencySettings.defaults())
+          Map.of("log.retention.hours", "24"), Duration.ofSeconds(10), rules)
           .withMqttUsers(mqttUsers);
       System.out.println("citybrain local: starting (data in " + dataDir.toAbsolutePath() + ")");
       LocalCity city;

@@ -98,13 +98,14 @@ public final class LocalCity implements AutoCloseable {
     }
 
     /**
-     * Every port ephemeral, no simulators, escalation after seconds instead of minutes: for tests
-     * that run beside a local city.
+     * Every port ephemeral, no simulators, escalation and resolution after seconds instead of
+     * minutes: for tests that run beside a local city.
      */
     public static Options ephemeral(Path dataDir) {
       EmergencySettings d = EmergencySettings.defaults();
       EmergencySettings fast = new EmergencySettings(Duration.ofSeconds(3), Duration.ofSeconds(2), d.fireWindow(),
-          Duration.ofMinutes(1), d.floodWarningCm(), d.floodCriticalCm(), d.ticketDeadlines(), Duration.ofSeconds(5));
+          Duration.ofSeconds(10), d.floodWarningCm(), d.floodCriticalCm(), d.ticketDeadlines(), Duration.ofSeconds(5),
+          Duration.ofSeconds(30));
       return new Options(dataDir, 0, 0, 0, 0, false, 42L, true, Map.of("log.retention.ms", "-1"), Duration.ofSeconds(3), fast);
     }
   }

@@ -34,6 +34,24 @@ class CityCliTest {
   }
 
   @Test
+  void aBadEmergencySettingStopsTheLocalCityBeforeAnythingStartsNamingTheKey(@TempDir Path dir) {
+    java.io.PrintStream err = System.err;
+    java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+    System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+    int exit;
+    try {
+      exit = new CommandLine(new CityCli()).execute("local", "--data-dir", dir.toString(),
+          "--emergency", "escalate-after=60", "--emergency", "ticket-deadline.water=soon");
+    } finally {
+      System.setErr(err);
+    }
+    assertThat(exit).isEqualTo(2);
+    assertThat(captured.toString(java.nio.charset.StandardCharsets.UTF_8))
+        .contains("citybrain local: emergency.ticket-deadline.water must be a number, got 'soon'");
+    assertThat(dir).isEmptyDirectory();
+  }
+
+  @Test
   void cityExportWithoutADirectoryFailsWithUsage() {
     assertThat(new CommandLine(new CityCli()).execute("city", "export")).isEqualTo(2);
   }

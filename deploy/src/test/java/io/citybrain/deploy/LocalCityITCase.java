@@ -308,7 +308,59 @@ class LocalCityITCase {
       await().atMost(Duration.ofSeconds(30)).until(() -> !city.store().query(sql).isEmpty());
       double meanAck = ((Number) city.store().query(sql).get(0).get("mean_ack_s")).doubleValue();
       assertThat(meanAck).isEqualTo((acked.ts() - pressed) / 1000.0);
+
+      // Resolved a quiet time (10 s in the test city) after the acknowledgement.
+      assertThat(officer.nextState(alertId, "resolved").acknowledgedBy()).isEqualTo("officer-li");
+      manager.nextState(alertId, "resolved");
+
+      // The alert measurement holds every transition the manager was sent (duplicates of an
+      // at-least-once delivery aside), each at its own time.
+      List<String> sent = manager.all().stream().filter(a -> a.alertId().equals(alertId))
+          .sorted(java.util.Comparator.comparingLong(Alert::ts)).map(a -> a.state() + "@" + a.ts()).distinct().toList();
+      String rowsSql = "SELECT state, timestamp FROM alert WHERE alert_id = '" + alertId + "' ORDER BY timestamp";
+      await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
+          .until(() -> city.store().query(rowsSql).size() >= sent.size());
+      List<Map<String, Object>> rows = city.store().query(rowsSql);
+      assertThat(rows).extracting(r -> r.get("state") + "@" + Instant.parse((String) r.get("timestamp")).toEpochMilli())
+          .containsExactlyElementsOf(sent);
+      assertThat(sent.get(0)).isEqualTo("raised@" + pressed);
+      // A re-notification already on its way may be stamped after the acknowledgement's arrival at
+      // the bridge, so the order is that of each state's first row.
+      List<String> states = rows.stream().map(r -> (String) r.get("state")).toList();
+      System.out.println("alert rows of " + alertId + ": " + states);
+      assertThat(states).as("raised once, escalated (re-notified every 2 s), acknowledged once, resolved once and last")
+          .containsOnlyOnce("raised", "acknowledged", "resolved").startsWith("raised", "escalated").endsWith("resolved");
+      assertThat(states.indexOf("escalated")).isLessThan(states.indexOf("acknowledged"));
     }
+  }
+
+  @Test
+  void aTicketOpenedAndResolvedGivesItsCommunityTheHandlingTime() throws Exception {
+    double[] p = inCommunity();
+    long opened = System.currentTimeMillis() - 120_000;
+    // The hotline's own stamps: opened two minutes ago, resolved 90 s later.
+    publish("city/community/ticket/it-hotline", ticket(opened, p, "IT-T-1", "opened"));
+    publish("city/community/ticket/it-hotline", ticket(opened + 30_000, p, "IT-T-1", "assigned"));
+    publish("city/community/ticket/it-hotline", ticket(opened + 90_000, p, "IT-T-1", "resolved"));
+
+    String sql = "SELECT tickets_opened, tickets_resolved, open_tickets, mean_handling_s, yellow_cards, red_cards "
+        + "FROM community_tickets WHERE community = '" + COMMUNITY.id() + "' AND district = '330106' ORDER BY timestamp";
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
+        .until(() -> city.store().query(sql).stream().anyMatch(r -> ((Number) r.get("tickets_resolved")).longValue() > 0));
+    List<Map<String, Object>> rows = city.store().query(sql);
+    // Opening and resolution may fall in one interval or two; only this test sends tickets.
+    assertThat(rows.stream().mapToLong(r -> ((Number) r.get("tickets_opened")).longValue()).sum()).isEqualTo(1);
+    Map<String, Object> resolvedRow = rows.stream().filter(r -> ((Number) r.get("tickets_resolved")).longValue() > 0)
+        .findFirst().orElseThrow();
+    assertThat(resolvedRow.get("tickets_resolved")).isEqualTo(1);
+    assertThat(resolvedRow.get("open_tickets")).isEqualTo(0);
+    assertThat(((Number) resolvedRow.get("mean_handling_s")).doubleValue()).isEqualTo(90.0);
+    assertThat(rows).allMatch(r -> ((Number) r.get("yellow_cards")).longValue() == 0 && ((Number) r.get("red_cards")).longValue() == 0);
+  }
+
+  private static String ticket(long ts, double[] p, String ticketId, String status) {
+    return String.format(Locale.ROOT, "{\"ts\":%d,\"lat\":%.6f,\"lon\":%.6f,\"ticketId\":\"%s\",\"category\":\"water\",\"status\":\"%s\"}",
+        ts, p[1], p[0], ticketId, status);
   }
 
   private static String smoke(long ts, double[] p, String building) {

@@ -36,6 +36,10 @@ public final class QuestDbSchema {
           "district SYMBOL, community SYMBOL, open_alerts LONG, new_alerts LONG, sos LONG, fires LONG, "
               + "floods LONG, mean_ack_s DOUBLE",
           "district, community"),
+      table("community_tickets",
+          "district SYMBOL, community SYMBOL, tickets_opened LONG, tickets_resolved LONG, open_tickets LONG, "
+              + "mean_handling_s DOUBLE, yellow_cards LONG, red_cards LONG",
+          "district, community"),
       table("alert",
           "kind SYMBOL, severity SYMBOL, district SYMBOL, community SYMBOL, alert_id VARCHAR, state VARCHAR, "
               + "message VARCHAR",

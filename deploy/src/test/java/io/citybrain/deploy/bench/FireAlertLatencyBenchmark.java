@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.eclipse.paho.client.mqttv3.IMqttMessageListener;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttMessage;
@@ -36,7 +37,9 @@ public final class FireAlertLatencyBenchmark {
       o.setMaxInflight(1000);
       officer.connect(o);
       devices.connect(o);
-      officer.subscribe("city/alerts/district/+", 1, (t, m) -> {
+      // The unconfirmed alarm is the community's alone (alerts are routed by scope); the fire goes to
+      // both topics and counts on its first arrival.
+      IMqttMessageListener listener = (t, m) -> {
         long now = System.nanoTime();
         Alert a = Alert.fromJson(m.getPayload());
         if ("fire".equals(a.kind())) {
@@ -45,7 +48,9 @@ public final class FireAlertLatencyBenchmark {
         } else {
           unconfirmed.computeIfAbsent(a.alertId(), k -> new CountDownLatch(1)).countDown();
         }
-      });
+      };
+      officer.subscribe("city/alerts/district/+", 1, listener);
+      officer.subscribe("city/alerts/community/+", 1, listener);
       long[] latencies = new long[incidents];
       long t0 = System.currentTimeMillis();
       for (int i = 0; i < incidents + 20; i++) {
@@ -56,7 +61,9 @@ public final class FireAlertLatencyBenchmark {
         unconfirmed.computeIfAbsent(alertId, k -> new CountDownLatch(1));
         confirmed.computeIfAbsent(alertId, k -> new CountDownLatch(1));
         publish(devices, "city/emergency/smoke/bench-s1-" + i, smoke(ts, building));
-        if (!unconfirmed.get(alertId).await(10, TimeUnit.SECONDS)) {
+        // The jobs are still starting when the city returns (the emergency job builds its city model
+        // first), so the first incident may wait for them on a loaded machine.
+        if (!unconfirmed.get(alertId).await(i == 0 ? 120 : 10, TimeUnit.SECONDS)) {
           throw new IllegalStateException("no fire_unconfirmed for " + alertId);
         }
         long sent = System.nanoTime();

@@ -30,7 +30,8 @@ import org.apache.flink.util.Collector;
  * Emergency and community alerts: reads {@code city.raw.emergency} and {@code city.raw.community}
  * (smoke alarms, SOS presses, flood gauges, resident tickets) and {@code city.acks}, keeps one
  * incident per building, device or ticket ({@link IncidentLifecycle}), and writes every alert
- * transition to {@code city.alerts}. Not windowed: an alert leaves as soon as its record is read.
+ * transition to {@code city.alerts}, the areas' indicators to {@code emergency_area} and the
+ * communities' ticket handling to {@code community_tickets}. Not windowed: an alert leaves as soon as its record is read.
  */
 public final class EmergencyJob {
 
@@ -42,16 +43,19 @@ public final class EmergencyJob {
   private final Sink<Alert> alertSink;
   private final Sink<DeadLetter> deadLetterSink;
   private final Sink<EmergencyArea> areaSink;
+  private final Sink<CommunityTickets> ticketSink;
   private final Locator locator;
   private final EmergencySettings settings;
 
   public EmergencyJob(Source<KafkaEvent, ?, ?> readings, Source<KafkaEvent, ?, ?> acks, Sink<Alert> alertSink,
-      Sink<DeadLetter> deadLetterSink, Sink<EmergencyArea> areaSink, Locator locator, EmergencySettings settings) {
+      Sink<DeadLetter> deadLetterSink, Sink<EmergencyArea> areaSink, Sink<CommunityTickets> ticketSink, Locator locator,
+      EmergencySettings settings) {
     this.readings = readings;
     this.acks = acks;
     this.alertSink = alertSink;
     this.deadLetterSink = deadLetterSink;
     this.areaSink = areaSink;
+    this.ticketSink = ticketSink;
     this.locator = locator;
     this.settings = settings;
   }
@@ -63,6 +67,7 @@ public final class EmergencyJob {
         KafkaIo.alertSink(s.kafkaBootstrap()),
         KafkaIo.deadLetterSink(s.kafkaBootstrap()),
         InfluxSink.<EmergencyArea>builder().settings(s.influx()).converter(EmergencyJob::toPoint).build(),
+        InfluxSink.<CommunityTickets>builder().settings(s.influx()).converter(EmergencyJob::toPoint).build(),
         locator, settings);
   }
 
@@ -85,6 +90,25 @@ public final class EmergencyJob {
     return p;
   }
 
+  /** Every field in one line; no mean handling time when no ticket was resolved in the interval. */
+  public static Point toPoint(CommunityTickets t) {
+    Point p = Point.measurement("community_tickets")
+        .addTag("district", t.district())
+        .addField("tickets_opened", t.ticketsOpened())
+        .addField("tickets_resolved", t.ticketsResolved())
+        .addField("open_tickets", t.openTickets())
+        .addField("yellow_cards", t.yellowCards())
+        .addField("red_cards", t.redCards())
+        .time(t.intervalEnd(), WritePrecision.MS);
+    if (t.community() != null) {
+      p.addTag("community", t.community());
+    }
+    if (t.meanHandlingS() != null) {
+      p.addField("mean_handling_s", t.meanHandlingS());
+    }
+    return p;
+  }
+
   public void build(StreamExecutionEnvironment env) {
     SingleOutputStreamOperator<Signal> signals = env
         .fromSource(readings, WatermarkStrategy.noWatermarks(), "raw emergency and community").uid("emergency-source")
@@ -99,6 +123,9 @@ public final class EmergencyJob {
     alerts.keyBy(AreaIndicators::areaKey)
         .process(new AreaIndicators(settings.areaInterval().toMillis())).name("emergency_area per community").uid("emergency-area")
         .sinkTo(areaSink).name("emergency_area to store").uid("emergency-area-sink");
+    alerts.getSideOutput(IncidentLifecycle.TICKETS).keyBy(TicketEvent::areaKey)
+        .process(new TicketIndicators(settings.areaInterval().toMillis())).name("community_tickets per community").uid("emergency-tickets")
+        .sinkTo(ticketSink).name("community_tickets to store").uid("emergency-tickets-sink");
     signals.getSideOutput(DeadLetters.TAG).union(acknowledgements.getSideOutput(DeadLetters.TAG))
         .sinkTo(deadLetterSink).name("dead letters").uid("emergency-deadletter-sink");
   }
@@ -110,9 +137,10 @@ public final class EmergencyJob {
 
   public static void main(String[] args) throws Exception {
     JobSettings s = JobSettings.fromArgs(args);
+    EmergencySettings rules = EmergencySettings.fromArgs(args);
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     JobEnvironment.configure(env, s);
-    fromSettings(s, new GeoLocator(s.citySeed()), EmergencySettings.defaults()).build(env);
+    fromSettings(s, new GeoLocator(s.citySeed()), rules).build(env);
     env.execute(NAME);
   }
 

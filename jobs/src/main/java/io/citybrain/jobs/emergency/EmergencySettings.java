@@ -2,36 +2,65 @@ package io.citybrain.jobs.emergency;
 
 import java.io.Serializable;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
+import org.apache.flink.util.ParameterTool;
 
 /**
- * The emergency rules' thresholds and times. Defaults are those of ARCHITECTURE.md.
+ * The emergency rules' thresholds and times. Defaults are those of ARCHITECTURE.md. A wrong value
+ * fails construction with a message naming its key.
  *
  * @param escalateAfter an unacknowledged critical alert goes to the district after this
  * @param renotifyEvery an escalated alert is sent again at this interval until acknowledged
  * @param fireWindow two alarms in one building within this are a fire
  * @param quietToResolve a fire or SOS with no new alarm or press for this long is resolved
  * @param ticketDeadlines deadline per ticket category; {@code *} is the default
- * @param areaInterval how often {@code emergency_area} rows are written for areas with open alerts
+ * @param areaInterval how often {@code emergency_area} and {@code community_tickets} rows are
+ *     written for areas with open alerts or tickets
+ * @param cooldown how long a resolved fire, SOS or flood is remembered: a repeat within it re-opens
+ *     the same alert (same id) instead of raising a new one
  */
 public record EmergencySettings(Duration escalateAfter, Duration renotifyEvery, Duration fireWindow,
     Duration quietToResolve, double floodWarningCm, double floodCriticalCm, Map<String, Duration> ticketDeadlines,
-    Duration areaInterval) implements Serializable {
+    Duration areaInterval, Duration cooldown) implements Serializable {
+
+  public static final String ESCALATE_AFTER = "emergency.escalate-after";
+  public static final String RENOTIFY_EVERY = "emergency.renotify-every";
+  public static final String FIRE_WINDOW = "emergency.fire-window";
+  public static final String QUIET_TO_RESOLVE = "emergency.quiet-to-resolve";
+  public static final String FLOOD_WARNING_CM = "emergency.flood-warning-cm";
+  public static final String FLOOD_CRITICAL_CM = "emergency.flood-critical-cm";
+  /** Followed by a category, e.g. {@code emergency.ticket-deadline.water}; {@code .default} for the rest. */
+  public static final String TICKET_DEADLINE_PREFIX = "emergency.ticket-deadline.";
+  public static final String AREA_INTERVAL = "emergency.area-interval";
+  public static final String COOLDOWN = "emergency.cooldown";
+
+  /** The deadlines table's fallback entry; on the command line it is the category {@code default}. */
+  static final String ANY_CATEGORY = "*";
 
   public EmergencySettings {
-    positive(escalateAfter, "emergency.escalate-after");
-    positive(renotifyEvery, "emergency.renotify-every");
-    positive(fireWindow, "emergency.fire-window");
-    positive(quietToResolve, "emergency.quiet-to-resolve");
-    if (!(floodWarningCm > 0 && floodCriticalCm > floodWarningCm)) {
-      throw new IllegalArgumentException("emergency.flood-warning-cm must be positive and below emergency.flood-critical-cm");
+    positive(escalateAfter, ESCALATE_AFTER);
+    positive(renotifyEvery, RENOTIFY_EVERY);
+    positive(fireWindow, FIRE_WINDOW);
+    positive(quietToResolve, QUIET_TO_RESOLVE);
+    if (!(floodWarningCm > 0)) {
+      throw new IllegalArgumentException(FLOOD_WARNING_CM + " must be positive, got " + floodWarningCm);
+    }
+    if (!(floodCriticalCm > floodWarningCm)) {
+      throw new IllegalArgumentException(FLOOD_CRITICAL_CM + " must be above " + FLOOD_WARNING_CM + " (" + floodWarningCm
+          + "), got " + floodCriticalCm);
     }
     ticketDeadlines = Map.copyOf(ticketDeadlines);
-    if (!ticketDeadlines.containsKey("*")) {
-      throw new IllegalArgumentException("emergency.ticket-deadlines needs a default entry '*'");
+    if (!ticketDeadlines.containsKey(ANY_CATEGORY)) {
+      throw new IllegalArgumentException(TICKET_DEADLINE_PREFIX + "default must be set (the deadline of other categories)");
     }
-    ticketDeadlines.forEach((k, v) -> positive(v, "emergency.ticket-deadlines." + k));
-    positive(areaInterval, "emergency.area-interval");
+    ticketDeadlines.forEach((k, v) -> positive(v, deadlineKey(k)));
+    positive(areaInterval, AREA_INTERVAL);
+    positive(cooldown, COOLDOWN);
+  }
+
+  private static String deadlineKey(String category) {
+    return TICKET_DEADLINE_PREFIX + (ANY_CATEGORY.equals(category) ? "default" : category);
   }
 
   private static void positive(Duration d, String key) {
@@ -44,12 +73,65 @@ public record EmergencySettings(Duration escalateAfter, Duration renotifyEvery, 
     return new EmergencySettings(Duration.ofMinutes(5), Duration.ofMinutes(2), Duration.ofMinutes(2),
         Duration.ofMinutes(10), 15, 30,
         // Service-supervision deadlines by category (hours), as a city hotline would set them.
-        Map.of("*", Duration.ofHours(72), "water", Duration.ofHours(24), "power", Duration.ofHours(24),
+        Map.of(ANY_CATEGORY, Duration.ofHours(72), "water", Duration.ofHours(24), "power", Duration.ofHours(24),
             "safety", Duration.ofHours(4), "noise", Duration.ofHours(48), "sanitation", Duration.ofHours(48)),
-        Duration.ofMinutes(1));
+        Duration.ofMinutes(1), Duration.ofMinutes(10));
+  }
+
+  /**
+   * Reads the {@code emergency.*} keys (durations in seconds, depths in cm), the defaults for those
+   * absent. Ticket deadlines are one key per category ({@code --emergency.ticket-deadline.water
+   * 86400}); categories given replace or add to the default table, the others keep their default.
+   */
+  public static EmergencySettings fromArgs(String[] args) {
+    ParameterTool p = ParameterTool.fromArgs(args);
+    EmergencySettings d = defaults();
+    Map<String, Duration> deadlines = new HashMap<>(d.ticketDeadlines);
+    for (String key : p.toMap().keySet()) {
+      if (key.startsWith(TICKET_DEADLINE_PREFIX)) {
+        String category = key.substring(TICKET_DEADLINE_PREFIX.length());
+        if (category.isEmpty()) {
+          throw new IllegalArgumentException(key + " needs a category after the dot, e.g. " + TICKET_DEADLINE_PREFIX + "water");
+        }
+        deadlines.put(category.equals("default") ? ANY_CATEGORY : category, seconds(p, key, null));
+      }
+    }
+    return new EmergencySettings(
+        seconds(p, ESCALATE_AFTER, d.escalateAfter),
+        seconds(p, RENOTIFY_EVERY, d.renotifyEvery),
+        seconds(p, FIRE_WINDOW, d.fireWindow),
+        seconds(p, QUIET_TO_RESOLVE, d.quietToResolve),
+        number(p, FLOOD_WARNING_CM, d.floodWarningCm),
+        number(p, FLOOD_CRITICAL_CM, d.floodCriticalCm),
+        deadlines,
+        seconds(p, AREA_INTERVAL, d.areaInterval),
+        seconds(p, COOLDOWN, d.cooldown));
+  }
+
+  private static Duration seconds(ParameterTool p, String key, Duration fallback) {
+    if (p.get(key) == null && fallback != null) {
+      return fallback;
+    }
+    return Duration.ofMillis(Math.round(number(p, key, Double.NaN) * 1000));
+  }
+
+  private static double number(ParameterTool p, String key, double fallback) {
+    String v = p.get(key);
+    if (v == null) {
+      return fallback;
+    }
+    try {
+      double x = Double.parseDouble(v);
+      if (!Double.isFinite(x)) {
+        throw new NumberFormatException();
+      }
+      return x;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(key + " must be a number, got '" + v + "'");
+    }
   }
 
   public Duration deadlineOf(String category) {
-    return ticketDeadlines.getOrDefault(category, ticketDeadlines.get("*"));
+    return ticketDeadlines.getOrDefault(category, ticketDeadlines.get(ANY_CATEGORY));
   }
 }

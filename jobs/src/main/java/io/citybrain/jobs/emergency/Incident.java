@@ -37,6 +37,8 @@ public final class Incident {
   public long resolveAt;
   public long cardAt;
   public long deadlineAt;
+  /** Resolved and cooling down: the state is forgotten at this time. */
+  public long forgetAt;
 
   public Incident() {}
 
@@ -69,10 +71,11 @@ public final class Incident {
     c.resolveAt = resolveAt;
     c.cardAt = cardAt;
     c.deadlineAt = deadlineAt;
+    c.forgetAt = forgetAt;
     return c;
   }
 
   long[] timers() {
-    return new long[] {escalateAt, renotifyAt, resolveAt, cardAt};
+    return new long[] {escalateAt, renotifyAt, resolveAt, cardAt, forgetAt};
   }
 }

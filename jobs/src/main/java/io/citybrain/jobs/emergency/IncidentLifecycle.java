@@ -10,14 +10,17 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.TimerService;
 import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
 
 /**
  * Keeps one {@link Incident} per incident key and applies {@link Incidents}' rules to its signals,
  * its acknowledgements and its timers. Timers are processing-time: escalation and cards measure
- * how long people take to answer, on the wall clock. State and timers are freed when the incident
- * is resolved.
+ * how long people take to answer, on the wall clock. State and timers are freed when a ticket is
+ * resolved, and a cool-down after any other incident is resolved. Tickets' steps (opened, resolved, cards) go to the side output {@link #TICKETS}.
  */
 public final class IncidentLifecycle extends KeyedCoProcessFunction<String, Signal, Ack, Alert> {
+
+  public static final OutputTag<TicketEvent> TICKETS = new OutputTag<>("tickets") {};
 
   private final EmergencySettings settings;
   private transient ValueState<Incident> state;
@@ -35,23 +38,24 @@ public final class IncidentLifecycle extends KeyedCoProcessFunction<String, Sign
   public void processElement1(Signal signal, Context ctx, Collector<Alert> out) throws Exception {
     Incident before = state.value();
     apply(before, Incidents.onSignal(before, signal, settings, ctx.timerService().currentProcessingTime()),
-        ctx.timerService(), out);
+        ctx, out);
   }
 
   @Override
   public void processElement2(Ack ack, Context ctx, Collector<Alert> out) throws Exception {
     Incident before = state.value();
     apply(before, Incidents.onAck(before, ack, settings, ctx.timerService().currentProcessingTime()),
-        ctx.timerService(), out);
+        ctx, out);
   }
 
   @Override
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<Alert> out) throws Exception {
     Incident before = state.value();
-    apply(before, Incidents.onTimer(before, timestamp, settings), ctx.timerService(), out);
+    apply(before, Incidents.onTimer(before, timestamp, settings), ctx, out);
   }
 
-  private void apply(Incident before, Incidents.Result result, TimerService timers, Collector<Alert> out) throws Exception {
+  private void apply(Incident before, Incidents.Result result, Context ctx, Collector<Alert> out) throws Exception {
+    TimerService timers = ctx.timerService();
     long[] old = before == null ? new long[0] : before.timers();
     long[] next = result.next() == null ? new long[0] : result.next().timers();
     for (long t : old) {
@@ -70,5 +74,6 @@ public final class IncidentLifecycle extends KeyedCoProcessFunction<String, Sign
       state.update(result.next());
     }
     result.alerts().forEach(out::collect);
+    result.tickets().forEach(t -> ctx.output(TICKETS, t));
   }
 }

@@ -28,18 +28,33 @@ import java.util.Map;
  *       red card (critical, escalated to the district) at the deadline; resolved with the ticket.
  * </ul>
  * Every critical alert not acknowledged within the escalation time is escalated.
+ *
+ * <p>Cool-down: a resolved fire, SOS or flood is remembered for the cool-down; a repeat within it
+ * re-opens the same alert (same id, {@code raised} again) rather than raising a new one, so a gauge
+ * hovering at a threshold or a detector that keeps waking up stays one incident. Tickets have their
+ * own identity and are forgotten when resolved.
  */
 public final class Incidents {
   private Incidents() {}
 
-  /** The next state (null: the incident is over and its state is freed) and the alerts to send. */
-  public record Result(Incident next, List<Alert> alerts) {
+  /**
+   * The next state (null: the incident is over and its state is freed), the alerts to send and,
+   * for tickets, the steps the {@code community_tickets} indicators count.
+   */
+  public record Result(Incident next, List<Alert> alerts, List<TicketEvent> tickets) {
+    Result(Incident next, List<Alert> alerts) {
+      this(next, alerts, List.of());
+    }
+
     static Result unchanged(Incident inc) {
       return new Result(inc, List.of());
     }
   }
 
   public static Result onSignal(Incident current, Signal s, EmergencySettings cfg, long now) {
+    if (current != null && Alert.STATE_RESOLVED.equals(current.state)) {
+      return reopen(current, s, cfg, now);
+    }
     Incident inc = current == null ? null : current.copy();
     return switch (s.family()) {
       case Signals.FIRE -> fire(inc, s, cfg, now);
@@ -48,6 +63,33 @@ public final class Incidents {
       case Signals.TICKET -> ticket(inc, s, cfg, now);
       default -> Result.unchanged(current);
     };
+  }
+
+  /** A signal for an incident in its cool-down: what a new incident would say, under the old id. */
+  private static Result reopen(Incident cooling, Signal s, EmergencySettings cfg, long now) {
+    Result fresh = onSignal(null, s, cfg, now);
+    if (fresh.next() == null || fresh.alerts().isEmpty()) {
+      return Result.unchanged(cooling);
+    }
+    Incident reopened = fresh.next();
+    reopened.alertId = cooling.alertId;
+    reopened.startTs = cooling.startTs;
+    return new Result(reopened, List.of(toAlert(reopened, s.ts())));
+  }
+
+  /** Resolves the incident: tickets are forgotten at once, the others cool down first. */
+  private static Result resolve(Incident inc, long ts, long now, EmergencySettings cfg, List<TicketEvent> tickets) {
+    inc.state = Alert.STATE_RESOLVED;
+    Alert resolved = toAlert(inc, ts);
+    if (Signals.TICKET.equals(inc.family)) {
+      return new Result(null, List.of(resolved), tickets);
+    }
+    inc.escalateAt = 0;
+    inc.renotifyAt = 0;
+    inc.resolveAt = 0;
+    inc.cardAt = 0;
+    inc.forgetAt = now + cfg.cooldown().toMillis();
+    return new Result(inc, List.of(resolved), tickets);
   }
 
   private static Incident open(Signal s, String kind, String severity, String scope) {
@@ -132,9 +174,8 @@ public final class Incidents {
       if (inc == null) {
         return Result.unchanged(null);
       }
-      inc.state = Alert.STATE_RESOLVED;
       inc.value = depth;
-      return new Result(null, List.of(toAlert(inc, s.ts())));
+      return resolve(inc, s.ts(), now, cfg, List.of());
     }
     boolean critical = depth >= cfg.floodCriticalCm();
     if (inc == null) {
@@ -156,11 +197,16 @@ public final class Incidents {
 
   private static Result ticket(Incident inc, Signal s, EmergencySettings cfg, long now) {
     if ("resolved".equals(s.status())) {
-      if (inc == null || !inc.alerted) {
+      if (inc == null) {
         return new Result(null, List.of());
       }
-      inc.state = Alert.STATE_RESOLVED;
-      return new Result(null, List.of(toAlert(inc, s.ts())));
+      // Handling time on the ticket system's own stamps: what the resident waited, unaffected by
+      // how late the readings reached us.
+      List<TicketEvent> step = List.of(ticketEvent(inc, TicketEvent.RESOLVED, s.ts(), Math.max(0, s.ts() - inc.startTs)));
+      if (!inc.alerted) {
+        return new Result(null, List.of(), step);
+      }
+      return resolve(inc, s.ts(), now, cfg, step);
     }
     if (inc != null) {
       return Result.unchanged(inc);
@@ -173,7 +219,11 @@ public final class Incidents {
     long deadline = cfg.deadlineOf(s.category()).toMillis();
     inc.cardAt = now + deadline * 8 / 10;
     inc.deadlineAt = now + deadline;
-    return Result.unchanged(inc);
+    return new Result(inc, List.of(), List.of(ticketEvent(inc, TicketEvent.OPENED, s.ts(), 0)));
+  }
+
+  private static TicketEvent ticketEvent(Incident inc, String type, long ts, long handlingMs) {
+    return new TicketEvent(inc.district, inc.community, subject(inc), type, ts, handlingMs);
   }
 
   public static Result onAck(Incident current, Ack ack, EmergencySettings cfg, long now) {
@@ -199,9 +249,12 @@ public final class Incidents {
     }
     Incident inc = current.copy();
     List<Alert> out = new ArrayList<>();
+    List<TicketEvent> tickets = new ArrayList<>();
+    if (timer == inc.forgetAt) {
+      return new Result(null, List.of());
+    }
     if (timer == inc.resolveAt) {
-      inc.state = Alert.STATE_RESOLVED;
-      return new Result(null, List.of(toAlert(inc, timer)));
+      return resolve(inc, timer, timer, cfg, List.of());
     }
     if (timer == inc.escalateAt) {
       inc.escalateAt = 0;
@@ -224,15 +277,17 @@ public final class Incidents {
         inc.alerted = true;
         inc.cardAt = inc.deadlineAt;
         out.add(toAlert(inc, timer));
+        tickets.add(ticketEvent(inc, TicketEvent.YELLOW_CARD, timer, 0));
       } else {
         inc.cardAt = 0;
         inc.severity = Alert.SEVERITY_CRITICAL;
         inc.state = Alert.STATE_ESCALATED;
         inc.scope = Alert.SCOPE_DISTRICT;
         out.add(toAlert(inc, timer));
+        tickets.add(ticketEvent(inc, TicketEvent.RED_CARD, timer, 0));
       }
     }
-    return new Result(inc, out);
+    return new Result(inc, out, tickets);
   }
 
   static Alert toAlert(Incident inc, long ts) {

@@ -68,8 +68,108 @@ class IncidentLifecycleHarnessTest {
 
     harness.setProcessingTime(7 * MINUTE + 10 * MINUTE + 1);
     assertThat(output()).extracting(Alert::state).containsExactly("resolved");
+    assertThat(harness.numProcessingTimeTimers()).as("only the cool-down's").isEqualTo(1);
+    harness.setProcessingTime(7 * MINUTE + 20 * MINUTE + 1);
+    assertThat(output()).isEmpty();
     assertThat(harness.numKeyedStateEntries()).isZero();
     assertThat(harness.numProcessingTimeTimers()).isZero();
+  }
+
+  private static Signal smoke(String detector, long ts) {
+    return Signals.from(new Envelope(detector, "emergency", "smoke", ts, 30.25, 120.14,
+        Map.of("alarm", true, "buildingId", "b-1"), ts, "mqtt"), PLACE).orElseThrow();
+  }
+
+  private static Signal ticket(String status, long ts) {
+    return Signals.from(new Envelope("hotline", "community", "ticket", ts, 30.25, 120.14,
+        Map.of("ticketId", "T-5", "category", "safety", "status", status), ts, "mqtt"), PLACE).orElseThrow();
+  }
+
+  private List<TicketEvent> ticketSteps() {
+    List<TicketEvent> out = harness.getSideOutput(IncidentLifecycle.TICKETS).stream().map(StreamRecord::getValue).toList();
+    harness.getSideOutput(IncidentLifecycle.TICKETS).clear();
+    return out;
+  }
+
+  @Test
+  void anUnacknowledgedFireIsEscalatedRenotifiedAndOnQuietResolvedWithEveryTimerFreed() throws Exception {
+    harness.processElement1(new StreamRecord<>(smoke("S-1", T0)));
+    harness.processElement1(new StreamRecord<>(smoke("S-2", T0 + 1000)));
+    assertThat(output()).extracting(Alert::kind, Alert::state).containsExactly(
+        org.assertj.core.groups.Tuple.tuple("fire_unconfirmed", "raised"), org.assertj.core.groups.Tuple.tuple("fire", "raised"));
+    assertThat(harness.numProcessingTimeTimers()).as("escalation and quiet").isEqualTo(2);
+
+    harness.setProcessingTime(5 * MINUTE);
+    assertThat(output()).extracting(Alert::state).containsExactly("escalated");
+    harness.setProcessingTime(9 * MINUTE);
+    assertThat(output()).extracting(Alert::state).containsExactly("escalated", "escalated");
+    assertThat(harness.numProcessingTimeTimers()).as("re-notification and quiet").isEqualTo(2);
+
+    harness.setProcessingTime(10 * MINUTE);
+    assertThat(output()).extracting(Alert::state).containsExactly("resolved");
+    assertThat(harness.numProcessingTimeTimers()).as("the pending re-notification is deleted; the cool-down's remains").isEqualTo(1);
+    harness.setProcessingTime(20 * MINUTE);
+    assertThat(output()).isEmpty();
+    assertThat(harness.numKeyedStateEntries()).isZero();
+    assertThat(harness.numProcessingTimeTimers()).isZero();
+  }
+
+  @Test
+  void anSosPressedAgainWithinTheCooldownReopensTheSameAlert() throws Exception {
+    harness.processElement1(new StreamRecord<>(sos("W-3", T0)));
+    String alertId = "sos-" + T0 + "-W-3";
+    harness.processElement2(new StreamRecord<>(new Ack(alertId, "manager-7", T0 + MINUTE)));
+    harness.setProcessingTime(10 * MINUTE);
+    assertThat(output()).extracting(Alert::state).containsExactly("raised", "acknowledged", "resolved");
+
+    harness.processElement1(new StreamRecord<>(sos("W-3", T0 + 12 * MINUTE)));
+    assertThat(output()).extracting(Alert::alertId, Alert::state)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple(alertId, "raised"));
+    harness.setProcessingTime(15 * MINUTE);
+    assertThat(output()).as("re-opened, unanswered: escalated again").extracting(Alert::alertId, Alert::state)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple(alertId, "escalated"));
+  }
+
+  @Test
+  void aTicketGetsItsCardsOnTimersAndIsFreedWhenResolvedWithItsStepsOnTheSideOutput() throws Exception {
+    long deadline = 4 * 60 * MINUTE; // category safety
+    harness.processElement1(new StreamRecord<>(ticket("opened", T0)));
+    harness.processElement1(new StreamRecord<>(ticket("assigned", T0 + MINUTE)));
+    assertThat(output()).as("no alert before the yellow card").isEmpty();
+    assertThat(ticketSteps()).containsExactly(new TicketEvent("330106", "c-330106-0007", "T-5", TicketEvent.OPENED, T0, 0));
+    assertThat(harness.numProcessingTimeTimers()).isEqualTo(1);
+
+    harness.setProcessingTime(deadline * 8 / 10);
+    assertThat(output()).extracting(Alert::kind, Alert::severity, Alert::state)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("ticket_overdue", "warning", "raised"));
+    harness.setProcessingTime(deadline);
+    assertThat(output()).extracting(Alert::severity, Alert::state, Alert::scope)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("critical", "escalated", "district"));
+    assertThat(ticketSteps()).extracting(TicketEvent::type, TicketEvent::ts).containsExactly(
+        org.assertj.core.groups.Tuple.tuple(TicketEvent.YELLOW_CARD, deadline * 8 / 10),
+        org.assertj.core.groups.Tuple.tuple(TicketEvent.RED_CARD, deadline));
+    assertThat(harness.numProcessingTimeTimers()).as("no timer after the red card").isZero();
+
+    harness.processElement1(new StreamRecord<>(ticket("resolved", T0 + 5 * 60 * MINUTE)));
+    assertThat(output()).extracting(Alert::state).containsExactly("resolved");
+    assertThat(ticketSteps()).containsExactly(
+        new TicketEvent("330106", "c-330106-0007", "T-5", TicketEvent.RESOLVED, T0 + 5 * 60 * MINUTE, 5 * 60 * MINUTE));
+    assertThat(harness.numKeyedStateEntries()).isZero();
+    assertThat(harness.numProcessingTimeTimers()).isZero();
+  }
+
+  @Test
+  void aTicketResolvedBeforeItsYellowCardFreesItsTimer() throws Exception {
+    harness.processElement1(new StreamRecord<>(ticket("opened", T0)));
+    assertThat(harness.numProcessingTimeTimers()).isEqualTo(1);
+    harness.processElement1(new StreamRecord<>(ticket("resolved", T0 + 90_000)));
+    assertThat(output()).isEmpty();
+    assertThat(ticketSteps()).extracting(TicketEvent::type, TicketEvent::handlingMs).containsExactly(
+        org.assertj.core.groups.Tuple.tuple(TicketEvent.OPENED, 0L), org.assertj.core.groups.Tuple.tuple(TicketEvent.RESOLVED, 90_000L));
+    assertThat(harness.numKeyedStateEntries()).isZero();
+    assertThat(harness.numProcessingTimeTimers()).isZero();
+    harness.setProcessingTime(4 * 60 * MINUTE);
+    assertThat(output()).as("no card for a resolved ticket").isEmpty();
   }
 
   @Test

@@ -70,12 +70,57 @@ class IncidentsTest {
   }
 
   @Test
-  void aFireIsResolvedAfterAQuietPeriodAndItsStateIsFreed() {
+  void aFireIsResolvedAfterAQuietPeriodAndItsStateIsFreedAfterTheCooldown() {
     Incident inc = Incidents.onSignal(null, smoke("S-1", T0), CFG, NOW).next();
     assertThat(inc.resolveAt).isEqualTo(NOW + CFG.quietToResolve().toMillis());
     Incidents.Result resolved = Incidents.onTimer(inc, inc.resolveAt, CFG);
-    assertThat(resolved.next()).isNull();
     assertThat(resolved.alerts()).extracting(Alert::state).containsExactly("resolved");
+    Incident cooling = resolved.next();
+    assertThat(cooling.timers()).containsExactlyInAnyOrder(0L, 0L, 0L, 0L, inc.resolveAt + CFG.cooldown().toMillis());
+    Incidents.Result forgotten = Incidents.onTimer(cooling, cooling.forgetAt, CFG);
+    assertThat(forgotten.next()).isNull();
+    assertThat(forgotten.alerts()).isEmpty();
+  }
+
+  @Test
+  void aRepeatWithinTheCooldownReopensTheSameAlertAndOneAfterItRaisesANewOne() {
+    Incident inc = Incidents.onSignal(null, flood(20, T0), CFG, NOW).next();
+    Incidents.Result resolved = Incidents.onSignal(inc, flood(14, T0 + MINUTE), CFG, NOW + MINUTE);
+    assertThat(resolved.alerts()).extracting(Alert::state).containsExactly("resolved");
+    Incident cooling = resolved.next();
+    assertThat(cooling.forgetAt).isEqualTo(NOW + MINUTE + 10 * MINUTE);
+    assertThat(Incidents.onSignal(cooling, flood(13, T0 + 2 * MINUTE), CFG, NOW + 2 * MINUTE).alerts())
+        .as("still below the threshold: nothing to say").isEmpty();
+    assertThat(Incidents.onAck(cooling, new Ack("flood-" + T0 + "-G-1", "m", T0), CFG, NOW + 2 * MINUTE).alerts())
+        .as("a resolved alert is not acknowledged").isEmpty();
+
+    Incidents.Result again = Incidents.onSignal(cooling, flood(31, T0 + 3 * MINUTE), CFG, NOW + 3 * MINUTE);
+    assertThat(again.alerts()).extracting(Alert::alertId, Alert::state, Alert::severity, Alert::ts)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("flood-" + T0 + "-G-1", "raised", "critical", T0 + 3 * MINUTE));
+    assertThat(again.next().forgetAt).isZero();
+    assertThat(again.next().escalateAt).as("critical again: escalates if unanswered").isEqualTo(NOW + 3 * MINUTE + 5 * MINUTE);
+
+    Incident cooled = Incidents.onSignal(again.next(), flood(0, T0 + 4 * MINUTE), CFG, NOW + 4 * MINUTE).next();
+    assertThat(Incidents.onTimer(cooled, cooled.forgetAt, CFG).next()).isNull();
+    Incidents.Result fresh = Incidents.onSignal(null, flood(16, T0 + 20 * MINUTE), CFG, NOW + 20 * MINUTE);
+    assertThat(fresh.alerts()).extracting(Alert::alertId).containsExactly("flood-" + (T0 + 20 * MINUTE) + "-G-1");
+  }
+
+  @Test
+  void ticketStepsAreCountedForTheCommunity() {
+    Incidents.Result opened = Incidents.onSignal(null, ticket("opened", T0), CFG, NOW);
+    assertThat(opened.tickets()).containsExactly(new TicketEvent("330106", "c-330106-0007", "T-77", TicketEvent.OPENED, T0, 0));
+    assertThat(Incidents.onSignal(opened.next(), ticket("assigned", T0 + MINUTE), CFG, NOW + MINUTE).tickets())
+        .as("assignment is no step the indicators count").isEmpty();
+    Incidents.Result yellow = Incidents.onTimer(opened.next(), opened.next().cardAt, CFG);
+    assertThat(yellow.tickets()).extracting(TicketEvent::type).containsExactly(TicketEvent.YELLOW_CARD);
+    Incidents.Result red = Incidents.onTimer(yellow.next(), yellow.next().cardAt, CFG);
+    assertThat(red.tickets()).extracting(TicketEvent::type).containsExactly(TicketEvent.RED_CARD);
+    Incidents.Result resolved = Incidents.onSignal(red.next(), ticket("resolved", T0 + 30 * 60 * MINUTE), CFG, NOW + 30 * 60 * MINUTE);
+    assertThat(resolved.tickets()).containsExactly(
+        new TicketEvent("330106", "c-330106-0007", "T-77", TicketEvent.RESOLVED, T0 + 30 * 60 * MINUTE, 30 * 60 * MINUTE));
+    assertThat(Incidents.onSignal(null, ticket("resolved", T0), CFG, NOW).tickets())
+        .as("a ticket we never saw opened is not counted").isEmpty();
   }
 
   @Test
@@ -103,7 +148,7 @@ class IncidentsTest {
     assertThat(acked.next().escalateAt).isZero();
 
     Incidents.Result resolved = Incidents.onTimer(acked.next(), acked.next().resolveAt, CFG);
-    assertThat(resolved.next()).isNull();
+    assertThat(resolved.next().state).isEqualTo("resolved");
     assertThat(resolved.alerts()).extracting(Alert::state).containsExactly("resolved");
   }
 
@@ -127,7 +172,7 @@ class IncidentsTest {
     assertThat(lower.alerts()).as("severity does not flap down while the incident lasts").isEmpty();
     Incidents.Result resolved = Incidents.onSignal(lower.next(), flood(5, T0 + 3 * MINUTE), CFG, NOW + 3 * MINUTE);
     assertThat(resolved.alerts()).extracting(Alert::state).containsExactly("resolved");
-    assertThat(resolved.next()).isNull();
+    assertThat(resolved.next().forgetAt).isEqualTo(NOW + 3 * MINUTE + CFG.cooldown().toMillis());
   }
 
   @Test
