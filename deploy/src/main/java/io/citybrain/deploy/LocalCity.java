@@ -21,7 +21,7 @@ import io.citybrain.jobs.traffic.TrafficJob;
 import io.citybrain.geo.CityModel;
 import io.citybrain.simulators.BackgroundSimulation;
 import io.citybrain.simulators.Scenario;
-import io.citybrain.jobs.utility.GridZoneLocator;
+import io.citybrain.jobs.utility.GeoZoneLocator;
 import io.citybrain.jobs.utility.UtilityJob;
 import io.citybrain.jobs.utility.UtilitySettings;
 import java.io.IOException;
@@ -264,8 +264,7 @@ public final class LocalCity implements AutoCloseable {
     JobSettings s = jobSettings();
     submit(TrafficJob.NAME, s, env -> TrafficJob.fromSettings(s, new GeoSegmentMatcher(options.seed())).build(env));
     submit(EmergencyJob.NAME, s, env -> EmergencyJob.fromSettings(s, new GeoLocator(options.seed()), options.emergency()).build(env));
-    // Zones from the district grid until the utility job reads the city model's zones (GridZoneLocator).
-    submit(UtilityJob.NAME, s, env -> UtilityJob.fromSettings(s, new GridZoneLocator(), UtilitySettings.defaults()).build(env));
+    submit(UtilityJob.NAME, s, env -> UtilityJob.fromSettings(s, new GeoZoneLocator(options.seed()), UtilitySettings.defaults()).build(env));
   }
 
   private InfluxSettings influx() {

@@ -5,11 +5,16 @@ import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 import static org.assertj.core.groups.Tuple.tuple;
 
+import io.citybrain.connectors.Topics;
 import io.citybrain.connectors.alert.Alert;
 import io.citybrain.connectors.alert.Evidence;
+import io.citybrain.connectors.deadletter.DeadLetter;
+import io.citybrain.geo.Areas;
+import io.citybrain.geo.CityModel;
 import io.citybrain.geo.District;
 import io.citybrain.geo.DistrictIndex;
-import io.citybrain.jobs.utility.GridZoneLocator;
+import io.citybrain.geo.Utility;
+import io.citybrain.geo.UtilityZone;
 import io.citybrain.jobs.utility.ZonePlace;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -18,8 +23,14 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttException;
@@ -44,13 +55,12 @@ import org.junit.jupiter.api.io.TempDir;
 class UtilityScenariosITCase {
 
   private static final long MINUTE = 60_000L;
+  private static final long HOUR = 60 * MINUTE;
   private static final Instant BURST_DAY = Instant.parse("2026-01-05T08:00:00Z");
   private static final Instant OUTAGE_DAY = Instant.parse("2026-01-06T08:00:00Z");
   private static final Instant LEAK_DAY = Instant.parse("2026-01-07T08:00:00Z");
   /** Midnight in Hangzhou on 2026-01-08. */
   private static final Instant ORDINARY_DAY = Instant.parse("2026-01-07T16:00:00Z");
-  private static final DistrictIndex DISTRICTS = DistrictIndex.hangzhou();
-  private static final GridZoneLocator ZONES = new GridZoneLocator();
 
   @TempDir
   static Path dataDir;
@@ -60,7 +70,6 @@ class UtilityScenariosITCase {
 
   @BeforeAll
   static void startCity() throws Exception {
-    ZONES.open();
     city = LocalCity.start(LocalCity.Options.ephemeral(dataDir), step -> {});
     device = new MqttClient(city.mqttUrl(), "it-utility-devices", new MemoryPersistence());
     MqttConnectOptions o = new MqttConnectOptions();
@@ -80,27 +89,37 @@ class UtilityScenariosITCase {
     }
   }
 
-  /** A cell centre in the district whose whole neighbourhood (±220 m) is one zone of that district. */
+  /**
+   * A point of the district, taken from the city model the job runs on, whose neighbourhood
+   * (±0.002°, about 200 m, wider than where {@link #near} puts meters) lies in one zone of each
+   * utility, all zones of that district: the meters of a scenario then share their zones.
+   */
   private static double[] zoneCentre(String districtCode) {
-    District d = DISTRICTS.districts().stream().filter(x -> x.code().equals(districtCode)).findFirst().orElseThrow();
-    for (long seed = 1; seed < 200; seed++) {
-      double[] p = DistrictIndex.randomPointIn(d, new Random(seed));
-      double[] c = GridZoneLocator.cellCentre(p[0], p[1]);
-      String zone = zone(c, "water").zone();
-      boolean inside = true;
+    CityModel model = CityModel.generate(city.jobSettings().citySeed());
+    District d = model.districts().stream().filter(x -> x.code().equals(districtCode)).findFirst().orElseThrow();
+    for (long seed = 1; seed < 500; seed++) {
+      double[] c = DistrictIndex.randomPointIn(d, new Random(seed));
+      Areas at = model.index().locate(c[0], c[1]);
+      boolean inside = !at.isOutside() && districtCode.equals(at.districtCode());
       for (double[] off : new double[][] {{0.002, 0.002}, {-0.002, -0.002}, {0.002, -0.002}, {-0.002, 0.002}}) {
-        ZonePlace z = ZONES.locate(c[0] + off[0], c[1] + off[1], "water").orElse(null);
-        inside &= z != null && z.zone().equals(zone) && z.district().equals(districtCode);
+        Areas a = model.index().locate(c[0] + off[0], c[1] + off[1]);
+        for (Utility u : Utility.values()) {
+          inside &= at.zone(u).isPresent() && a.zone(u).equals(at.zone(u))
+              && at.zone(u).get().districtCode().equals(districtCode);
+        }
       }
-      if (inside && zone(c, "water").district().equals(districtCode)) {
+      if (inside) {
         return c;
       }
     }
-    throw new IllegalStateException("no whole grid cell found in " + districtCode);
+    throw new IllegalStateException("no point well inside one zone of each utility found in " + districtCode);
   }
 
+  /** The model's zone of the utility at the point. */
   private static ZonePlace zone(double[] p, String utility) {
-    return ZONES.locate(p[0], p[1], utility).orElseThrow();
+    CityModel model = CityModel.generate(city.jobSettings().citySeed());
+    UtilityZone z = model.index().locate(p[0], p[1]).zone(Utility.valueOf(utility.toUpperCase(Locale.ROOT))).orElseThrow();
+    return new ZonePlace(z.id(), z.districtCode());
   }
 
   /** The i-th meter's position near the centre, about 100 m apart. */
@@ -156,6 +175,19 @@ class UtilityScenariosITCase {
     await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
         .until(() -> rows(zone, fromEnd, toEnd).size() == expected);
     return rows(zone, fromEnd, toEnd);
+  }
+
+  private static List<Map<String, Object>> hourlyRows(String zone, long fromEnd, long toEnd) {
+    return city.store().query("SELECT timestamp, consumption, pressure_kpa_min, meters_reporting, meters_dark "
+        + "FROM utility_zone_hourly WHERE zone = '" + zone + "' AND timestamp BETWEEN '" + Instant.ofEpochMilli(fromEnd)
+        + "' AND '" + Instant.ofEpochMilli(toEnd) + "' ORDER BY timestamp");
+  }
+
+  private static List<Map<String, Object>> awaitHourlyRows(String zone, long fromEnd, long toEnd) {
+    int expected = (int) ((toEnd - fromEnd) / HOUR) + 1;
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+        .until(() -> hourlyRows(zone, fromEnd, toEnd).size() == expected);
+    return hourlyRows(zone, fromEnd, toEnd);
   }
 
   private static Double num(Map<String, Object> row, String col) {
@@ -333,9 +365,32 @@ class UtilityScenariosITCase {
       }
       // Every minute up to 23:57 has been closed and judged (the data itself moves event time on).
       long lastEnd = d + (24 * 60 - 3) * MINUTE;
+      Map<String, Integer> meters = Map.of("water", 3, "power", 4, "gas", 2);
       for (String utility : List.of("water", "power", "gas")) {
-        assertThat(awaitRows(zone(c, utility).zone(), d + MINUTE, lastEnd)).hasSize(24 * 60 - 3)
-            .allSatisfy(r -> assertThat(num(r, "meters_dark")).isZero());
+        String zone = zone(c, utility).zone();
+        List<Map<String, Object>> minutes = awaitRows(zone, d + MINUTE, lastEnd);
+        assertThat(minutes).hasSize(24 * 60 - 3).allSatisfy(r -> assertThat(num(r, "meters_dark")).isZero());
+        // Hours ending 01:00 .. 23:00: each the integral over its 60 minutes, every meter counted once.
+        List<Map<String, Object>> hours = awaitHourlyRows(zone, d + HOUR, d + 23 * HOUR);
+        for (int h = 1; h <= 23; h++) {
+          Map<String, Object> row = hours.get(h - 1);
+          List<Map<String, Object>> of = minutes.subList((h - 1) * 60, h * 60);
+          assertThat(row.get("timestamp")).isEqualTo(Instant.ofEpochMilli(d + h * HOUR).toString().replace("Z", ".000000Z"));
+          assertThat(num(row, "meters_reporting")).as(utility + " meters in hour " + h).isEqualTo((double) meters.get(utility));
+          assertThat(num(row, "meters_dark")).isZero();
+          if ("gas".equals(utility)) {
+            assertThat(row.get("consumption")).isNull();
+          } else {
+            assertThat(num(row, "consumption")).as(utility + " consumption in hour " + h)
+                .isCloseTo(of.stream().mapToDouble(r -> num(r, "consumption")).sum(), within(1e-6));
+          }
+          if ("power".equals(utility)) {
+            assertThat(row.get("pressure_kpa_min")).isNull();
+          } else {
+            assertThat(num(row, "pressure_kpa_min")).as(utility + " lowest pressure in hour " + h)
+                .isEqualTo(of.stream().mapToDouble(r -> num(r, "pressure_kpa_min")).min().orElseThrow());
+          }
+        }
       }
       List<Map<String, Object>> night = city.store().query(
           "SELECT min_flow_m3h, minutes FROM utility_night_flow WHERE zone = '" + zone(c, "water").zone() + "'");
@@ -345,6 +400,39 @@ class UtilityScenariosITCase {
       Thread.sleep(2_000); // time for an alert raised with the last window to arrive
       assertThat(officer.all()).as("alerts on an ordinary day").isEmpty();
     }
+  }
+
+  @Test
+  @Order(5)
+  void aMeterOutsideEveryZoneOfTheCityIsADeadLetterOutsideCity() throws Exception {
+    // Shanghai's People's Square: a well-formed reading, but in no water zone of Hangzhou.
+    water("it-wm-shanghai", ORDINARY_DAY.toEpochMilli(), new double[] {121.4737, 31.2304}, 1, 300);
+    DeadLetter dl = awaitDeadLetter("it-wm-shanghai");
+    assertThat(dl.reason()).isEqualTo("outside-city");
+    assertThat(dl.stage()).isEqualTo("utility");
+    assertThat(dl.topic()).isEqualTo("city.raw.utility");
+    assertThat(dl.detail()).isEqualTo("it-wm-shanghai at 31.2304,121.4737 is in no water zone of the city");
+  }
+
+  private static DeadLetter awaitDeadLetter(String key) {
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, city.kafkaBootstrap());
+    p.put(ConsumerConfig.GROUP_ID_CONFIG, "it-utility-deadletter-" + key);
+    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p)) {
+      consumer.subscribe(List.of(Topics.DEADLETTER));
+      long deadline = System.currentTimeMillis() + 60_000;
+      while (System.currentTimeMillis() < deadline) {
+        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+          if (key.equals(r.key())) {
+            return DeadLetter.fromJson(r.value());
+          }
+        }
+      }
+    }
+    throw new AssertionError("no dead letter with key " + key + " within 60 s");
   }
 
   /** Relative demand over a day in Hangzhou (0..1): low at night, peaks at 07:30 and 19:30. */

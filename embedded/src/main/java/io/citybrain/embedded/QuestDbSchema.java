@@ -31,6 +31,10 @@ public final class QuestDbSchema {
           "zone SYMBOL, district SYMBOL, utility SYMBOL, consumption DOUBLE, pressure_kpa_min DOUBLE, "
               + "meters_reporting LONG, meters_dark LONG",
           "zone, district, utility"),
+      table("utility_zone_hourly",
+          "zone SYMBOL, district SYMBOL, utility SYMBOL, consumption DOUBLE, pressure_kpa_min DOUBLE, "
+              + "meters_reporting LONG, meters_dark LONG",
+          "zone, district, utility"),
       table("utility_night_flow", "zone SYMBOL, district SYMBOL, min_flow_m3h DOUBLE, minutes LONG", "zone, district"),
       table("emergency_area",
           "district SYMBOL, community SYMBOL, open_alerts LONG, new_alerts LONG, sos LONG, fires LONG, "

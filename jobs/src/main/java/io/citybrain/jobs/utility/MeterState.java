@@ -20,6 +20,9 @@ public final class MeterState {
   /** The two latest window ends this meter was counted in ({@code meters_reporting}). */
   public long countedEnd;
   public long countedEndBefore;
+  /** The same for hours ({@code meters_reporting} of {@code utility_zone_hourly}). */
+  public long countedHour;
+  public long countedHourBefore;
 
   public MeterState() {}
 
@@ -39,6 +42,20 @@ public final class MeterState {
       countedEnd = windowEnd;
     } else {
       countedEndBefore = Math.max(countedEndBefore, windowEnd);
+    }
+    return true;
+  }
+
+  /** Counts the meter in the hour once; true when it had not been counted there yet. */
+  boolean countInHour(long hourEnd) {
+    if (hourEnd == countedHour || hourEnd == countedHourBefore) {
+      return false;
+    }
+    if (hourEnd > countedHour) {
+      countedHourBefore = countedHour;
+      countedHour = hourEnd;
+    } else {
+      countedHourBefore = Math.max(countedHourBefore, hourEnd);
     }
     return true;
   }

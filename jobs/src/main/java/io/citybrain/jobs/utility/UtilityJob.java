@@ -25,8 +25,9 @@ import org.apache.flink.util.Collector;
 
 /**
  * Water, power and gas: reads {@code city.raw.utility}, places each meter in its zone
- * ({@link ZoneLocator}), and per zone ({@link ZoneMonitor}) writes {@code utility_zone} rows per
- * one-minute event-time window, {@code utility_night_flow} rows per night, and {@code water_burst},
+ * ({@link GeoZoneLocator}: the city model's zones), and per zone ({@link ZoneMonitor}) writes
+ * {@code utility_zone} rows per one-minute event-time window, {@code utility_zone_hourly} rows per
+ * hour, {@code utility_night_flow} rows per night, and {@code water_burst},
  * {@code power_outage}, {@code gas_leak} and {@code gas_pressure} alerts to {@code city.alerts}.
  * Unusable records, readings outside every zone and data too late for its window go to the
  * dead-letter topic.
@@ -36,9 +37,18 @@ public final class UtilityJob {
   public static final String NAME = "citybrain-utility";
   public static final Duration WINDOW = Duration.ofMinutes(1);
   static final String STAGE = "utility";
+  public static final String ZONE_MEASUREMENT = "utility_zone";
+  /**
+   * Hourly rows have a measurement of their own, an addition to contract v1, rather than a tag on
+   * {@code utility_zone}: a new tag would split the existing series and make every dashboard that
+   * sums {@code consumption} over {@code utility_zone} count each hour twice, and the store's
+   * deduplication key (time and tags) would have to change on a table already in use.
+   */
+  public static final String HOURLY_MEASUREMENT = "utility_zone_hourly";
 
   private final Source<KafkaEvent, ?, ?> source;
   private final Sink<UtilityZone> zoneSink;
+  private final Sink<UtilityZone> hourlySink;
   private final Sink<NightFlow> nightFlowSink;
   private final Sink<Alert> alertSink;
   private final Sink<DeadLetter> deadLetterSink;
@@ -46,10 +56,12 @@ public final class UtilityJob {
   private final JobSettings settings;
   private final UtilitySettings rules;
 
-  public UtilityJob(Source<KafkaEvent, ?, ?> source, Sink<UtilityZone> zoneSink, Sink<NightFlow> nightFlowSink,
-      Sink<Alert> alertSink, Sink<DeadLetter> deadLetterSink, ZoneLocator zones, JobSettings settings, UtilitySettings rules) {
+  public UtilityJob(Source<KafkaEvent, ?, ?> source, Sink<UtilityZone> zoneSink, Sink<UtilityZone> hourlySink,
+      Sink<NightFlow> nightFlowSink, Sink<Alert> alertSink, Sink<DeadLetter> deadLetterSink, ZoneLocator zones,
+      JobSettings settings, UtilitySettings rules) {
     this.source = source;
     this.zoneSink = zoneSink;
+    this.hourlySink = hourlySink;
     this.nightFlowSink = nightFlowSink;
     this.alertSink = alertSink;
     this.deadLetterSink = deadLetterSink;
@@ -63,6 +75,7 @@ public final class UtilityJob {
     return new UtilityJob(
         KafkaIo.source(s.kafkaBootstrap(), NAME, Topics.RAW_UTILITY),
         InfluxSink.<UtilityZone>builder().settings(s.influx()).converter(UtilityJob::toPoint).build(),
+        InfluxSink.<UtilityZone>builder().settings(s.influx()).converter(UtilityJob::toHourlyPoint).build(),
         InfluxSink.<NightFlow>builder().settings(s.influx()).converter(UtilityJob::toPoint).build(),
         KafkaIo.alertSink(s.kafkaBootstrap()),
         KafkaIo.deadLetterSink(s.kafkaBootstrap()),
@@ -71,7 +84,16 @@ public final class UtilityJob {
 
   /** Every field in one line; a field that does not apply to the utility is left out (null in the store). */
   public static Point toPoint(UtilityZone z) {
-    Point p = Point.measurement("utility_zone")
+    return toPoint(ZONE_MEASUREMENT, z);
+  }
+
+  /** The same row over an hour, in its own measurement (see {@link #HOURLY_MEASUREMENT}). */
+  public static Point toHourlyPoint(UtilityZone z) {
+    return toPoint(HOURLY_MEASUREMENT, z);
+  }
+
+  private static Point toPoint(String measurement, UtilityZone z) {
+    Point p = Point.measurement(measurement)
         .addTag("zone", z.zone())
         .addTag("district", z.district())
         .addTag("utility", z.utility())
@@ -120,6 +142,8 @@ public final class UtilityJob {
         .name("zone windows and rules, 1 min").uid("utility-zone-monitor");
 
     perZone.sinkTo(zoneSink).name("utility_zone to store").uid("utility-zone-sink");
+    perZone.getSideOutput(ZoneMonitor.HOURLY).sinkTo(hourlySink)
+        .name("utility_zone_hourly to store").uid("utility-zone-hourly-sink");
     perZone.getSideOutput(ZoneMonitor.NIGHT_FLOW).sinkTo(nightFlowSink)
         .name("utility_night_flow to store").uid("utility-night-flow-sink");
     perZone.getSideOutput(ZoneMonitor.ALERTS).sinkTo(alertSink).name("alerts to city.alerts").uid("utility-alert-sink");
@@ -132,7 +156,7 @@ public final class UtilityJob {
     UtilitySettings rules = UtilitySettings.fromArgs(args);
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     JobEnvironment.configure(env, s);
-    fromSettings(s, new GridZoneLocator(), rules).build(env);
+    fromSettings(s, new GeoZoneLocator(s.citySeed()), rules).build(env);
     env.execute(NAME);
   }
 

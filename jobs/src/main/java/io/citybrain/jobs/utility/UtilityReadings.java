@@ -47,7 +47,7 @@ public final class UtilityReadings {
     }
     ZonePlace place = zones.locate(env.lon(), env.lat(), env.kind())
         .orElseThrow(() -> new Rejected(Reason.OUTSIDE_CITY, env.deviceId() + " at " + env.lat() + "," + env.lon()
-            + " is in no " + env.kind() + " zone"));
+            + " is in no " + env.kind() + " zone of the city"));
     return new UtilityReading(env.deviceId(), env.kind(), place.zone(), place.district(), env.lat(), env.lon(), env.ts(),
         rate, level, ppm, e.topic(), e.value());
   }

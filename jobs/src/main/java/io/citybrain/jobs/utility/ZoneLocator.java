@@ -5,8 +5,9 @@ import java.util.Optional;
 
 /**
  * Finds the utility zone of a meter: its water metered area, power feeder area or gas zone. The
- * utility job looks zones up through this interface only, so the city model's zone polygons can
- * replace {@link GridZoneLocator} without touching the rules.
+ * utility job looks zones up through this interface only: {@link GeoZoneLocator} answers from the
+ * city model; a test or a future broadcast of redrawn zones (docs/geography.md) can stand in
+ * without touching the rules.
  *
  * <p>Built once per task ({@link #open()}), then queried from the task thread only.
  */

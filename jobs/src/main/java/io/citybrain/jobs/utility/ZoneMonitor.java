@@ -31,18 +31,29 @@ import org.apache.flink.util.OutputTag;
  * gets a row even if none reported, so dark meters show. Dark meters, the outage rule and the
  * burst rule's end are evaluated as of the window end, when the row is emitted.
  *
+ * <p>Hours ({@link #HOURLY}): each minute window belongs to one hour window, kept beside it with
+ * the same fields. An hour's consumption and lowest pressure are those of its minutes (the same
+ * slices are added to both, so the hour is exactly the sum of its minutes as written); its
+ * {@code meters_reporting} counts distinct meters, which no sum of minute rows can give; its dark
+ * meters are those of its last minute. The hour is written when its last minute is, rewritten by
+ * late data like it, and freed with it.
+ *
  * <p>Rules: the burst and gas rules run on each reading (gas "at once"), and again at each window
  * close so that incidents also end when their sensors fall silent; the outage rule, which counts
  * silence, runs at each window close. A reading older than its meter's latest one updates its
  * window's row but not the meter's latest values, nor consumption (the trapezoid runs forward only).
  *
  * <p>State is freed: a meter silent for {@code forgetAfter} is forgotten, a window after its
- * allowed lateness, and the zone (state and timer chain) when no meter is left.
+ * allowed lateness, an hour with its last minute, and the zone (state and timer chain) when no
+ * meter is left.
  */
 public final class ZoneMonitor extends KeyedProcessFunction<String, UtilityReading, UtilityZone> {
 
   public static final OutputTag<Alert> ALERTS = new OutputTag<>("utility-alerts") {};
   public static final OutputTag<NightFlow> NIGHT_FLOW = new OutputTag<>("night-flow") {};
+  /** {@code utility_zone_hourly} rows: the same fields over the hour ending at {@code windowEnd}. */
+  public static final OutputTag<UtilityZone> HOURLY = new OutputTag<>("utility-zone-hourly") {};
+  public static final long HOUR_MS = 3_600_000L;
 
   private final UtilitySettings settings;
   private final long windowMs;
@@ -53,9 +64,13 @@ public final class ZoneMonitor extends KeyedProcessFunction<String, UtilityReadi
   private transient ValueState<ZoneState> zoneState;
   private transient MapState<String, MeterState> meters;
   private transient MapState<Long, ZoneWindow> windows;
+  private transient MapState<Long, ZoneWindow> hours;
   private transient MapState<String, ZoneIncident> incidents;
 
   public ZoneMonitor(UtilitySettings settings, long windowMs, long latenessMs, String stage) {
+    if (windowMs <= 0 || HOUR_MS % windowMs != 0) {
+      throw new IllegalArgumentException("the zone window must divide an hour, got " + windowMs + " ms");
+    }
     this.settings = settings;
     this.windowMs = windowMs;
     this.latenessMs = latenessMs;
@@ -68,11 +83,17 @@ public final class ZoneMonitor extends KeyedProcessFunction<String, UtilityReadi
     zoneState = getRuntimeContext().getState(new ValueStateDescriptor<>("zone", TypeInformation.of(ZoneState.class)));
     meters = getRuntimeContext().getMapState(new MapStateDescriptor<>("meters", Types.STRING, TypeInformation.of(MeterState.class)));
     windows = getRuntimeContext().getMapState(new MapStateDescriptor<>("windows", Types.LONG, TypeInformation.of(ZoneWindow.class)));
+    hours = getRuntimeContext().getMapState(new MapStateDescriptor<>("hours", Types.LONG, TypeInformation.of(ZoneWindow.class)));
     incidents = getRuntimeContext().getMapState(new MapStateDescriptor<>("incidents", Types.STRING, TypeInformation.of(ZoneIncident.class)));
   }
 
   private long windowEnd(long ts) {
     return Math.floorDiv(ts, windowMs) * windowMs + windowMs;
+  }
+
+  /** The end of the hour holding the window ending at {@code end}: whole UTC hours, which are Hangzhou's too. */
+  private static long hourEnd(long end) {
+    return Math.floorDiv(end - 1, HOUR_MS) * HOUR_MS + HOUR_MS;
   }
 
   @Override
@@ -97,14 +118,21 @@ public final class ZoneMonitor extends KeyedProcessFunction<String, UtilityReadi
       m = new MeterState(r.deviceId(), r.lat(), r.lon());
     }
     ZoneWindow w = window(end, ctx);
+    ZoneWindow h = hour(end);
     if (m.countIn(end)) {
       w.reporting++;
     }
+    if (m.countInHour(h.end)) {
+      h.reporting++;
+    }
     if (!"power".equals(r.utility()) && !Double.isNaN(r.level())) {
       w.pressureMin = Double.isNaN(w.pressureMin) ? r.level() : Math.min(w.pressureMin, r.level());
+      h.pressureMin = Double.isNaN(h.pressureMin) ? r.level() : Math.min(h.pressureMin, r.level());
     }
     windows.put(end, w);
+    hours.put(h.end, h);
     reemitIfClosed(w, z, out);
+    reemitIfClosed(h, z, ctx);
     if (isNew || r.ts() > m.lastTs) {
       if (!isNew && !Double.isNaN(r.rate()) && !Double.isNaN(m.rate)) {
         for (Consumption.Slice s : Consumption.between(m.lastTs, m.rate, r.ts(), r.rate(), windowMs,
@@ -115,6 +143,10 @@ public final class ZoneMonitor extends KeyedProcessFunction<String, UtilityReadi
             sw.consumption += s.amount();
             windows.put(s.windowEnd(), sw);
             reemitIfClosed(sw, z, out);
+            ZoneWindow sh = hour(s.windowEnd());
+            sh.consumption += s.amount();
+            hours.put(sh.end, sh);
+            reemitIfClosed(sh, z, ctx);
           }
         }
       }
@@ -142,9 +174,25 @@ public final class ZoneMonitor extends KeyedProcessFunction<String, UtilityReadi
     return w;
   }
 
+  /**
+   * The hour holding the window ending at {@code end}, created if new. It needs no timer of its
+   * own: it closes with its last minute, and every minute of it that exists has a timer.
+   */
+  private ZoneWindow hour(long end) throws Exception {
+    long h = hourEnd(end);
+    ZoneWindow w = hours.get(h);
+    return w == null ? new ZoneWindow(h) : w;
+  }
+
   private void reemitIfClosed(ZoneWindow w, ZoneState z, Collector<UtilityZone> out) {
     if (w.emitted) {
       out.collect(row(z, w));
+    }
+  }
+
+  private void reemitIfClosed(ZoneWindow h, ZoneState z, Context ctx) {
+    if (h.emitted) {
+      ctx.output(HOURLY, row(z, h));
     }
   }
 
@@ -239,6 +287,10 @@ public final class ZoneMonitor extends KeyedProcessFunction<String, UtilityReadi
     ZoneWindow expired = windows.get(end - latenessMs);
     if (expired != null && expired.emitted) {
       windows.remove(end - latenessMs);
+      ZoneWindow expiredHour = hours.get(end - latenessMs);
+      if (expiredHour != null && expiredHour.emitted) {
+        hours.remove(end - latenessMs);
+      }
     }
     if (meters.isEmpty()) {
       for (String kind : iterableToList(incidents.keys())) {
@@ -248,6 +300,8 @@ public final class ZoneMonitor extends KeyedProcessFunction<String, UtilityReadi
       }
       incidents.clear();
       if (windows.isEmpty()) {
+        // An hour not closed yet has no reading left in it: its meters were silent for forgetAfter (≥ an hour by default).
+        hours.clear();
         zoneState.clear();
         return;
       }
@@ -255,6 +309,9 @@ public final class ZoneMonitor extends KeyedProcessFunction<String, UtilityReadi
       // The tick: keep closing minutes while the zone has meters, so silence is seen.
       windows.put(end + windowMs, new ZoneWindow(end + windowMs));
       ctx.timerService().registerEventTimeTimer(end + windowMs + settleMs);
+      if (!hours.contains(hourEnd(end + windowMs))) {
+        hours.put(hourEnd(end + windowMs), new ZoneWindow(hourEnd(end + windowMs)));
+      }
     }
     zoneState.update(z);
   }
@@ -288,6 +345,18 @@ public final class ZoneMonitor extends KeyedProcessFunction<String, UtilityReadi
       ctx.timerService().registerEventTimeTimer(t + settleMs + latenessMs);
     }
     out.collect(row(z, w));
+    ZoneWindow h = hours.get(t);
+    if (h != null) {
+      // Dark meters of the hour: as of its end, like the minute's (known meters silent for two intervals).
+      h.dark = dark;
+      h.emitted = true;
+      if (latenessMs == 0) {
+        hours.remove(t);
+      } else {
+        hours.put(t, h);
+      }
+      ctx.output(HOURLY, row(z, h));
+    }
 
     if ("water".equals(z.utility)) {
       // Also when nothing is open: readings processed before the watermark gave the zone its

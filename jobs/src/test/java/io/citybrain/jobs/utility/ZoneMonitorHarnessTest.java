@@ -7,6 +7,7 @@ import static org.assertj.core.groups.Tuple.tuple;
 import io.citybrain.connectors.alert.Alert;
 import io.citybrain.connectors.alert.Evidence;
 import io.citybrain.connectors.deadletter.DeadLetter;
+import io.citybrain.geo.CityModel;
 import io.citybrain.jobs.common.DeadLetters;
 import java.time.Instant;
 import java.util.List;
@@ -27,11 +28,17 @@ class ZoneMonitorHarnessTest {
 
   private static final long MINUTE = 60_000L;
   private static final long T0 = Instant.parse("2026-01-05T08:00:00Z").toEpochMilli();
-  private static final String W = "w-330106-5801-1867";
-  private static final String P = "p-330106-5801-1867";
-  private static final String G = "g-330106-5801-1867";
+  private static final CityModel CITY = CityModel.hangzhou();
+  private static final String W = zoneOf("w-330106-");
+  private static final String P = zoneOf("p-330106-");
+  private static final String G = zoneOf("g-330106-");
 
   private KeyedOneInputStreamOperatorTestHarness<String, UtilityReading, UtilityZone> harness;
+
+  /** The first zone of the model whose id starts so (the operator takes zone ids as they come). */
+  private static String zoneOf(String prefix) {
+    return CITY.zones().stream().map(io.citybrain.geo.UtilityZone::id).filter(id -> id.startsWith(prefix)).findFirst().orElseThrow();
+  }
 
   @BeforeEach
   void setUp() throws Exception {
@@ -125,6 +132,56 @@ class ZoneMonitorHarnessTest {
   }
 
   @Test
+  void anHourlyRowIntegratesItsMinutesCountsDistinctMetersAndIsRewrittenByLateData() throws Exception {
+    // wm-1 reads 6 m³/h every minute at :30 from 08:00:30 to 09:00:30; wm-2 12 m³/h from 08:30:30
+    // (350 kPa once, at 08:45:30, else 380); wm-3 3 m³/h at 08:00:30 and 08:01:30, then falls silent.
+    for (int k = 0; k <= 60; k++) {
+      long ts = T0 + k * MINUTE + 30_000;
+      water("wm-1", ts, 6, 400);
+      if (k >= 30) {
+        water("wm-2", ts, 12, k == 45 ? 350 : 380);
+      }
+      if (k <= 1) {
+        water("wm-3", ts, 3, 400);
+      }
+      harness.processWatermark(new Watermark(T0 + (k + 1) * MINUTE));
+    }
+    long nine = T0 + 60 * MINUTE;
+    // 08:00-09:00: wm-1 59.5 min x 0.1 m³/min = 5.95, wm-2 29.5 min x 0.2 = 5.9, wm-3 1 min x 0.05 = 0.05;
+    // three distinct meters (the minutes count 92 readings); wm-3 dark at 09:00.
+    List<UtilityZone> hourly = drain(ZoneMonitor.HOURLY);
+    assertThat(hourly).extracting(UtilityZone::zone, UtilityZone::district, UtilityZone::utility, UtilityZone::windowEnd,
+        UtilityZone::pressureKpaMin, UtilityZone::metersReporting, UtilityZone::metersDark)
+        .containsExactly(tuple(W, "330106", "water", nine, 350.0, 3L, 1L));
+    assertThat(hourly.get(0).consumption()).isCloseTo(11.9, within(1e-9));
+    List<UtilityZone> minutes = rows();
+    assertThat(minutes).hasSize(60);
+    assertThat(minutes.stream().mapToDouble(UtilityZone::consumption).sum()).as("the hour is the sum of its minutes")
+        .isCloseTo(11.9, within(1e-9));
+
+    // Within the lateness: a new meter at 08:59:50 (340 kPa) joins the hour; its next reading at
+    // 09:00:50 adds 10 s of 60 m³/h to it (1/6 m³).
+    water("wm-4", nine - 10_000, 60, 340);
+    assertThat(drain(ZoneMonitor.HOURLY)).extracting(UtilityZone::windowEnd, UtilityZone::pressureKpaMin,
+        UtilityZone::metersReporting, UtilityZone::metersDark).containsExactly(tuple(nine, 340.0, 4L, 1L));
+    water("wm-4", nine + 50_000, 60, 340);
+    List<UtilityZone> rewritten = drain(ZoneMonitor.HOURLY);
+    assertThat(rewritten).extracting(UtilityZone::windowEnd).containsExactly(nine);
+    assertThat(rewritten.get(0).consumption()).isCloseTo(11.9 + 1.0 / 6, within(1e-9));
+
+    // 09:00-10:00: 30 s of wm-1 (0.05), 30 s of wm-2 (0.1), 50 s of wm-4 (5/6); all three dark at 10:00.
+    // The meters are forgotten after an hour of silence, then the zone: no 11:00 row, no state, no timer.
+    harness.processWatermark(new Watermark(T0 + 4 * 60 * MINUTE));
+    List<UtilityZone> next = drain(ZoneMonitor.HOURLY);
+    assertThat(next).extracting(UtilityZone::windowEnd, UtilityZone::pressureKpaMin, UtilityZone::metersReporting,
+        UtilityZone::metersDark).containsExactly(tuple(nine + 60 * MINUTE, 340.0, 3L, 3L));
+    assertThat(next.get(0).consumption()).isCloseTo(0.05 + 0.1 + 5.0 / 6, within(1e-9));
+    assertThat(drain(ZoneMonitor.ALERTS)).isEmpty();
+    assertThat(harness.numKeyedStateEntries()).isZero();
+    assertThat(harness.numEventTimeTimers()).isZero();
+  }
+
+  @Test
   void aThirdOfThePowerMetersFallingSilentIsAnOutageRestoredWhenTheyReport() throws Exception {
     for (int k = 0; k < 3; k++) {
       for (int i = 1; i <= 6; i++) {
@@ -154,6 +211,15 @@ class ZoneMonitorHarnessTest {
     harness.processWatermark(new Watermark(T0 + 7 * MINUTE));
     assertThat(drain(ZoneMonitor.ALERTS)).extracting(Alert::state, Alert::message).containsExactly(tuple("resolved",
         "【已恢复】停电：供电分区 " + P + " 有 3 个电表失电 / Power outage: 3 meters without power in feeder zone " + P + " — resolved"));
+
+    // Every meter silent from 08:06: all dark at 08:09 is a new outage (new id) while the zone
+    // still knows its meters; after an hour they are forgotten, the outage ends with them, the zone is freed.
+    harness.processWatermark(new Watermark(T0 + 3 * 60 * MINUTE));
+    assertThat(drain(ZoneMonitor.ALERTS)).extracting(Alert::alertId, Alert::state).containsExactly(
+        tuple("power_outage-" + (T0 + 9 * MINUTE) + "-" + P, "raised"),
+        tuple("power_outage-" + (T0 + 9 * MINUTE) + "-" + P, "resolved"));
+    assertThat(harness.numKeyedStateEntries()).isZero();
+    assertThat(harness.numEventTimeTimers()).isZero();
   }
 
   @Test
@@ -172,6 +238,13 @@ class ZoneMonitorHarnessTest {
     assertThat(rows()).extracting(UtilityZone::windowEnd, UtilityZone::consumption, UtilityZone::pressureKpaMin)
         .containsExactly(tuple(T0 + MINUTE, null, 2.2), tuple(T0 + 2 * MINUTE, null, 2.2), tuple(T0 + 3 * MINUTE, null, 2.2),
             tuple(T0 + 4 * MINUTE, null, 0.5));
+
+    // The sensor falls silent with its pressure still out of band: once it is forgotten the warning
+    // is resolved (nothing is left to say it lasts) and the zone's state and timers are freed.
+    harness.processWatermark(new Watermark(T0 + 3 * 60 * MINUTE));
+    assertThat(drain(ZoneMonitor.ALERTS)).extracting(Alert::kind, Alert::state).containsExactly(tuple("gas_pressure", "resolved"));
+    assertThat(harness.numKeyedStateEntries()).isZero();
+    assertThat(harness.numEventTimeTimers()).isZero();
   }
 
   @Test

@@ -9,26 +9,35 @@ import io.citybrain.jobs.common.JobEnvironment;
 import io.citybrain.jobs.common.JobSettings;
 import io.citybrain.jobs.common.KafkaEvent;
 import io.citybrain.connectors.influx.InfluxSettings;
-import io.citybrain.jobs.utility.GridZoneLocator;
+import io.citybrain.jobs.utility.GeoZoneLocator;
 import io.citybrain.jobs.utility.MeterState;
 import io.citybrain.jobs.utility.UtilityJob;
 import io.citybrain.jobs.utility.UtilitySettings;
 import io.citybrain.jobs.utility.ZonePlace;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.connector.source.lib.NumberSequenceSource;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -49,6 +58,8 @@ public final class UtilityJobBenchmark {
   static byte[][] payloads;
   static long[] times;
   private static final Instant START = Instant.parse("2026-01-05T08:00:00Z");
+  /** The city model whose zones the meters are placed in (the local city's). */
+  private static final long SEED = 42L;
 
   public static void main(String[] args) throws Exception {
     int meters = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
@@ -56,12 +67,64 @@ public final class UtilityJobBenchmark {
     encode(meters, rounds);
     long events = (long) meters * rounds;
     System.out.printf(Locale.ROOT, "%d meters x %d one-minute rounds = %d events, %d zones%n", meters, rounds, events, zones);
-    run("warm-up (full job)", true);
-    Result baseline = run("baseline: decode and place only", false);
-    Result full = run("utility job", true);
+    run("warm-up (full job)", true, null);
+    Result baseline = run("baseline: decode and place only", false, null);
+    Result full = run("utility job", true, null);
     System.out.printf(Locale.ROOT, "baseline   %,10.0f events/s wall, %,10.0f events per CPU-second%n", baseline.perSecond, baseline.perCpuSecond);
     System.out.printf(Locale.ROOT, "full job   %,10.0f events/s wall, %,10.0f events per CPU-second%n", full.perSecond, full.perCpuSecond);
     stateEstimate();
+    checkpointedState(meters);
+  }
+
+  /**
+   * The whole state as the job checkpoints it: a last run (not timed) with the heap state backend
+   * checkpointing to a temporary directory every two seconds; the largest checkpoint seen on disk,
+   * divided by the meters. It includes everything zone-level (windows, hours, baselines) and the
+   * small source and sink states, so it is the figure to size a deployment by.
+   */
+  private static void checkpointedState(int meters) throws Exception {
+    Path dir = Files.createTempDirectory("utility-bench-checkpoints");
+    AtomicLong largest = new AtomicLong();
+    Thread watcher = new Thread(() -> {
+      while (!Thread.currentThread().isInterrupted()) {
+        largest.accumulateAndGet(largestCheckpoint(dir), Math::max);
+        try {
+          Thread.sleep(100);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    }, "checkpoint-watcher");
+    watcher.setDaemon(true);
+    watcher.start();
+    run("state: heap backend, checkpoints to disk", true, dir);
+    watcher.interrupt();
+    watcher.join();
+    largest.accumulateAndGet(largestCheckpoint(dir), Math::max);
+    System.out.printf(Locale.ROOT, "largest checkpoint on disk: %,d B = %.1f B per meter (all keyed state of %d zones, "
+        + "sources and sinks included)%n", largest.get(), largest.get() / (double) meters, zones);
+  }
+
+  /** The size of the largest completed or in-progress {@code chk-*} directory under {@code dir}. */
+  private static long largestCheckpoint(Path dir) {
+    long max = 0;
+    try (Stream<Path> files = Files.walk(dir)) {
+      Map<Path, Long> perCheckpoint = new HashMap<>();
+      files.filter(Files::isRegularFile).forEach(f -> {
+        for (Path p = f.getParent(); p != null && p.startsWith(dir); p = p.getParent()) {
+          if (p.getFileName().toString().startsWith("chk-")) {
+            perCheckpoint.merge(p, f.toFile().length(), Long::sum);
+            break;
+          }
+        }
+      });
+      for (long v : perCheckpoint.values()) {
+        max = Math.max(max, v);
+      }
+    } catch (IOException | UncheckedIOException e) {
+      // A checkpoint subsumed while being walked: the next scan sees the one that replaced it.
+    }
+    return max;
   }
 
   private static int zones;
@@ -71,7 +134,7 @@ public final class UtilityJobBenchmark {
     DistrictIndex index = DistrictIndex.hangzhou();
     List<District> urban = index.districts().stream()
         .filter(d -> Set.of("330102", "330103", "330104", "330105", "330106", "330108").contains(d.code())).toList();
-    GridZoneLocator locator = new GridZoneLocator();
+    GeoZoneLocator locator = new GeoZoneLocator(SEED);
     locator.open();
     Random random = new Random(42);
     double[][] pos = new double[meters][];
@@ -102,10 +165,16 @@ public final class UtilityJobBenchmark {
 
   record Result(double perSecond, double perCpuSecond) {}
 
-  private static Result run(String label, boolean full) throws Exception {
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-    JobSettings s = new JobSettings("unused:9092", new InfluxSettings("http://unused", "o", "b", "t"), Duration.ofHours(1),
-        Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(60), 1, 42L);
+  private static Result run(String label, boolean full, Path checkpoints) throws Exception {
+    Configuration conf = new Configuration();
+    if (checkpoints != null) {
+      conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
+      conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.toUri().toString());
+    }
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+    JobSettings s = new JobSettings("unused:9092", new InfluxSettings("http://unused", "o", "b", "t"),
+        checkpoints == null ? Duration.ofHours(1) : Duration.ofSeconds(2),
+        Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(60), 1, SEED);
     // Checkpoints are not part of the figure (the interval is longer than a run).
     JobEnvironment.configure(env, s);
     DataStream<KafkaEvent> raw = env.fromSource(new NumberSequenceSource(0, payloads.length - 1),
@@ -114,8 +183,8 @@ public final class UtilityJobBenchmark {
         .returns(TypeInformation.of(KafkaEvent.class)).name("index to record").uid("bench-index")
         .assignTimestampsAndWatermarks(WatermarkStrategy.<KafkaEvent>forBoundedOutOfOrderness(Duration.ofSeconds(5))
             .withTimestampAssigner((e, t) -> e.timestamp())).name("watermarks").uid("bench-watermarks");
-    UtilityJob job = new UtilityJob(null, new DiscardingSink<>(), new DiscardingSink<>(), new DiscardingSink<>(),
-        new DiscardingSink<>(), new GridZoneLocator(), s, UtilitySettings.defaults());
+    UtilityJob job = new UtilityJob(null, new DiscardingSink<>(), new DiscardingSink<>(), new DiscardingSink<>(), new DiscardingSink<>(),
+        new DiscardingSink<>(), new GeoZoneLocator(SEED), s, UtilitySettings.defaults());
     if (full) {
       job.wire(raw);
     } else {
@@ -134,12 +203,12 @@ public final class UtilityJobBenchmark {
     return r;
   }
 
-  private static GridZoneLocator shared;
+  private static GeoZoneLocator shared;
 
   /** One locator per JVM for the baseline's lambda (the job's own operator opens one per task). */
-  private static synchronized GridZoneLocator baselineLocator() {
+  private static synchronized GeoZoneLocator baselineLocator() {
     if (shared == null) {
-      shared = new GridZoneLocator();
+      shared = new GeoZoneLocator(SEED);
       shared.open();
     }
     return shared;
@@ -163,7 +232,7 @@ public final class UtilityJobBenchmark {
     ser.serialize(m, out);
     int value = out.length();
     out.clear();
-    Types.STRING.createSerializer(new SerializerConfigImpl()).serialize("w-330106-5801-1867", out);
+    Types.STRING.createSerializer(new SerializerConfigImpl()).serialize("w-330106-01", out);
     int zoneKey = out.length();
     out.clear();
     Types.STRING.createSerializer(new SerializerConfigImpl()).serialize("m-12345", out);

@@ -1,0 +1,63 @@
+package io.citybrain.jobs.utility;
+
+import io.citybrain.geo.Areas;
+import io.citybrain.geo.CityIndex;
+import io.citybrain.geo.CityModel;
+import io.citybrain.geo.Utility;
+import io.citybrain.geo.UtilityZone;
+import java.util.Optional;
+
+/**
+ * Places meters in the utility zones of the city model of a seed ({@link CityModel#generate}): water
+ * metered areas, power feeder areas and gas zones, with the geo module's {@code covers} semantics
+ * and its tie rule on shared edges. The zone id and its district come from the model, so the job's
+ * {@code zone} tag is the id in {@code ./citybrain city export}'s {@code zones.geojson}.
+ *
+ * <p>Only the seed travels with the job graph; each task builds (or takes from the JVM's cache)
+ * the model and its index in {@link #open()}. The index is immutable, so tasks of one JVM share it.
+ */
+public final class GeoZoneLocator implements ZoneLocator {
+
+  private final long citySeed;
+  private transient CityIndex index;
+
+  public GeoZoneLocator(long citySeed) {
+    this.citySeed = citySeed;
+  }
+
+  @Override
+  public void open() {
+    index = CityModel.generate(citySeed).index();
+  }
+
+  @Override
+  public Optional<ZonePlace> locate(double lon, double lat, String utility) {
+    Utility u = utility(utility);
+    if (u == null) {
+      return Optional.empty();
+    }
+    Areas areas = index.locate(lon, lat);
+    if (areas.isOutside()) {
+      return Optional.empty();
+    }
+    return areas.zone(u).map(GeoZoneLocator::place);
+  }
+
+  private static ZonePlace place(UtilityZone z) {
+    return new ZonePlace(z.id(), z.districtCode());
+  }
+
+  /** The geo module's utility of a contract v1 kind ({@code water}, {@code power}, {@code gas}), null for any other. */
+  static Utility utility(String kind) {
+    for (Utility u : Utility.values()) {
+      if (u.wireName().equals(kind)) {
+        return u;
+      }
+    }
+    return null;
+  }
+
+  public long citySeed() {
+    return citySeed;
+  }
+}
