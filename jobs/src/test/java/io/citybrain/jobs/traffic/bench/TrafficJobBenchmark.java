@@ -193,7 +193,7 @@ public final class TrafficJobBenchmark {
         }
       }
     };
-    CpuWindow w = CpuWindow.around(body);
+    CpuWindow w = CpuWindow.around(body, "bench-body");
     if (match) {
       System.out.printf(Locale.ROOT, "map matching placed %,d of %,d fixes on a segment%n", matched[0], n);
     }
@@ -217,13 +217,14 @@ public final class TrafficJobBenchmark {
         new Counting<Alert>("alerts", a -> a.toJson().length),
         new Counting<DeadLetter>("deadletters", d -> d.toJson().length),
         new GeoSegmentMatcher(42), s).build(env);
+    // The driver thread builds the job graph and starts the MiniCluster: not the job's work.
     CpuWindow w = CpuWindow.around(() -> {
       try {
         env.execute(label);
       } catch (Exception e) {
         throw new IllegalStateException(e);
       }
-    });
+    }, "bench-driver");
     System.out.printf(Locale.ROOT, "%-45s %6.2f s CPU in task threads, %6.1f s wall, %,d segment rows%n",
         label, w.taskCpuS, w.wallS, count("segments"));
     w.perThread.forEach((name, cpu) -> System.out.printf(Locale.ROOT, "    %6.2f s  %s%n", cpu, name));
@@ -289,7 +290,7 @@ public final class TrafficJobBenchmark {
       LOOP_START.set(new long[] {ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime()});
     }
 
-    static CpuWindow around(Runnable body) throws Exception {
+    static CpuWindow around(Runnable body, String threadName) throws Exception {
       ThreadMXBean mx = ManagementFactory.getThreadMXBean();
       OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
       java.util.Set<Long> before = new java.util.HashSet<>();
@@ -303,7 +304,7 @@ public final class TrafficJobBenchmark {
         body.run();
         long[] s = LOOP_START.get();
         loopStart[0] = s == null ? 0 : s[0];
-      }, "bench-body");
+      }, threadName);
       long p0 = os.getProcessCpuTime();
       long t0 = System.nanoTime();
       worker.start();
