@@ -1,0 +1,375 @@
+package io.citybrain.jobs.traffic.bench;
+
+import com.sun.management.OperatingSystemMXBean;
+import io.citybrain.connectors.alert.Alert;
+import io.citybrain.connectors.deadletter.DeadLetter;
+import io.citybrain.connectors.envelope.Envelope;
+import io.citybrain.connectors.envelope.EnvelopeCodec;
+import io.citybrain.connectors.influx.InfluxSettings;
+import io.citybrain.embedded.EmbeddedKafka;
+import io.citybrain.geo.CityModel;
+import io.citybrain.geo.Metric;
+import io.citybrain.geo.RoadSegment;
+import io.citybrain.jobs.common.JobEnvironment;
+import io.citybrain.jobs.common.JobSettings;
+import io.citybrain.jobs.common.KafkaEvent;
+import io.citybrain.jobs.common.KafkaEventDeserializer;
+import io.citybrain.jobs.common.Rejected;
+import io.citybrain.jobs.traffic.DistrictTraffic;
+import io.citybrain.jobs.traffic.GeoSegmentMatcher;
+import io.citybrain.jobs.traffic.ProbeFix;
+import io.citybrain.jobs.traffic.SegmentTraffic;
+import io.citybrain.jobs.traffic.TrafficJob;
+import io.citybrain.jobs.traffic.TrafficReadings;
+import java.io.Serializable;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.ToIntFunction;
+import org.apache.flink.api.common.serialization.SerializerConfigImpl;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.sink2.SinkWriter;
+import org.apache.flink.api.connector.sink2.WriterInitContext;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.core.memory.DataOutputSerializer;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.locationtech.jts.geom.Coordinate;
+import org.locationtech.jts.linearref.LengthIndexedLine;
+
+/**
+ * Throughput of the traffic job from Kafka to its sinks, per core, at a given number of probe
+ * vehicles, and its state per vehicle. Not part of the test suite; run by hand (docs/benchmarks.md).
+ *
+ * <p>An in-process Kafka broker is pre-loaded with probe fixes of vehicles driving along road
+ * segments of the city of seed 42 (one fix every 10 s each). Then, over the same records and in
+ * the same JVM: (1) a bare Kafka consumer that decodes each record with the job's own decoder
+ * (Jackson), (2) the same plus map matching, (3) the real job ({@link TrafficJob#build}: Kafka
+ * source, decode, jump filter, map matching, segment and district windows, incidents) at
+ * parallelism 1 into sinks that render each row as the line protocol the store sink sends and
+ * count it. CPU time is per thread (ThreadMXBean), summed over the threads that the run started —
+ * Flink's task threads and the Kafka fetcher for the job, the loop's thread for the baselines —
+ * so the in-process broker's CPU and the other engineers' load are not in the figure.
+ */
+public final class TrafficJobBenchmark {
+
+  private static final String TOPIC = "bench.raw.traffic";
+  private static final long T0 = Instant.parse("2026-01-05T08:00:00Z").toEpochMilli();
+  private static final long FIX_MS = 10_000;
+
+  public static void main(String[] args) throws Exception {
+    int vehicles = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
+    int events = args.length > 1 ? Integer.parseInt(args[1]) : 300_000;
+    int fixes = Math.max(1, events / vehicles);
+    Path dir = Files.createTempDirectory("traffic-bench");
+    try (EmbeddedKafka kafka = EmbeddedKafka.start(dir, 0, Map.of())) {
+      String bootstrap = kafka.bootstrapServers();
+      long t = System.nanoTime();
+      long n = preload(bootstrap, vehicles, fixes);
+      System.out.printf(Locale.ROOT, "%,d vehicles x %d fixes = %,d events in Kafka (%.1f s to generate and load)%n",
+          vehicles, fixes, n, (System.nanoTime() - t) / 1e9);
+      runJob(bootstrap, n, "warm-up (full job)");
+      Figures decode = loop(bootstrap, n, false, "baseline 1: Kafka consumer + JSON decode");
+      Figures match = loop(bootstrap, n, true, "baseline 2: + map matching");
+      Figures job = runJob(bootstrap, n, "traffic job, Kafka to sinks");
+      System.out.println();
+      System.out.printf(Locale.ROOT, "| vehicles | events | figure | events per CPU-second (per core) | CPU s | wall s |%n");
+      for (Figures f : List.of(decode, match, job)) {
+        System.out.printf(Locale.ROOT, "| %,d | %,d | %s | %,.0f | %.2f | %.1f |%n",
+            vehicles, n, f.label, n / f.cpuS, f.cpuS, f.wallS);
+      }
+      System.out.printf(Locale.ROOT, "job rows: %,d traffic_segment, %,d traffic_district, %,d alerts, %,d dead letters; "
+          + "process CPU of the job run %.2f s (includes the broker, GC and the MiniCluster)%n",
+          count("segments"), count("districts"), count("alerts"), count("deadletters"), job.processCpuS);
+      stateEstimate(vehicles);
+    }
+    System.exit(0);
+  }
+
+  /** Vehicles on segments 100–500 m long (so that wrapping back to a segment's start in 10 s stays below 200 km/h). */
+  private static long preload(String bootstrap, int vehicles, int fixes) throws Exception {
+    Properties p = new Properties();
+    p.put("bootstrap.servers", bootstrap);
+    try (Admin admin = Admin.create(p)) {
+      admin.createTopics(List.of(new NewTopic(TOPIC, 1, (short) 1).configs(Map.of("retention.ms", "-1")))).all().get();
+    }
+    List<RoadSegment> roads = CityModel.generate(42).roads().stream().filter(r -> r.lengthM() >= 100 && r.lengthM() <= 500).toList();
+    Random random = new Random(42);
+    RoadSegment[] road = new RoadSegment[vehicles];
+    double[] at = new double[vehicles];
+    double[] kmh = new double[vehicles];
+    for (int v = 0; v < vehicles; v++) {
+      road[v] = roads.get(random.nextInt(roads.size()));
+      at[v] = random.nextDouble();
+      kmh[v] = 15 + random.nextDouble() * 40;
+    }
+    p.put("key.serializer", ByteArraySerializer.class);
+    p.put("value.serializer", ByteArraySerializer.class);
+    p.put("linger.ms", "20");
+    p.put("batch.size", "262144");
+    long n = 0;
+    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
+      for (int k = 0; k < fixes; k++) {
+        for (int v = 0; v < vehicles; v++) {
+          long ts = T0 + k * FIX_MS + (long) v * FIX_MS / vehicles;
+          RoadSegment r = road[v];
+          LengthIndexedLine line = new LengthIndexedLine(r.geometry());
+          double len = line.getEndIndex();
+          // Degrees of the geometry per metre along it, to advance by the vehicle's speed.
+          double step = kmh[v] / 3.6 * FIX_MS / 1000.0 / r.lengthM() * len;
+          double i = (at[v] * len + k * step) % len;
+          Coordinate c = line.extractPoint(i);
+          Coordinate ahead = line.extractPoint(Math.min(len, i + len * 0.01));
+          Coordinate behind = line.extractPoint(Math.max(0, i - len * 0.01));
+          double heading = Metric.bearingDeg(behind.x, behind.y, ahead.x, ahead.y);
+          String id = "v-" + v;
+          Envelope e = new Envelope(id, "traffic", "probe", ts, c.y, c.x,
+              Map.of("speedKmh", kmh[v], "headingDeg", heading), ts, "mqtt");
+          producer.send(new ProducerRecord<>(TOPIC, 0, ts, id.getBytes(StandardCharsets.UTF_8), EnvelopeCodec.encode(e)));
+          n++;
+        }
+      }
+      producer.flush();
+    }
+    return n;
+  }
+
+  record Figures(String label, double cpuS, double wallS, double processCpuS) {}
+
+  private static Figures loop(String bootstrap, long n, boolean match, String label) throws Exception {
+    long[] matched = new long[1];
+    Runnable body = () -> {
+      Properties p = new Properties();
+      p.put("bootstrap.servers", bootstrap);
+      p.put("key.deserializer", ByteArrayDeserializer.class);
+      p.put("value.deserializer", ByteArrayDeserializer.class);
+      p.put("max.poll.records", "2000");
+      GeoSegmentMatcher matcher = new GeoSegmentMatcher(42);
+      if (match) {
+        matcher.open(); // outside the figure in the job too: once per task, before the first record
+      }
+      try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p)) {
+        TopicPartition tp = new TopicPartition(TOPIC, 0);
+        consumer.assign(List.of(tp));
+        consumer.seekToBeginning(List.of(tp));
+        long seen = 0;
+        CpuWindow.start();
+        while (seen < n) {
+          for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+            seen++;
+            try {
+              ProbeFix f = TrafficReadings.decode(new KafkaEvent(r.topic(), null, r.value(), r.timestamp()));
+              if (match && matcher.match(f.lon(), f.lat(), f.headingDeg()).isPresent()) {
+                matched[0]++;
+              }
+            } catch (Rejected ex) {
+              throw new IllegalStateException(ex);
+            }
+          }
+        }
+      }
+    };
+    CpuWindow w = CpuWindow.around(body, "bench-body");
+    if (match) {
+      System.out.printf(Locale.ROOT, "map matching placed %,d of %,d fixes on a segment%n", matched[0], n);
+    }
+    System.out.printf(Locale.ROOT, "%-45s %6.2f s CPU, %6.1f s wall%n", label, w.cpuS, w.wallS);
+    return new Figures(label, w.cpuS, w.wallS, w.processCpuS);
+  }
+
+  private static Figures runJob(String bootstrap, long n, String label) throws Exception {
+    COUNTS.clear();
+    JobSettings s = new JobSettings(bootstrap, new InfluxSettings("http://unused", "o", "b", "t"), Duration.ofHours(1),
+        Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(60), 1, 42L);
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1);
+    JobEnvironment.configure(env, s);
+    KafkaSource<KafkaEvent> source = KafkaSource.<KafkaEvent>builder()
+        .setBootstrapServers(bootstrap).setTopics(TOPIC).setGroupId("bench-" + System.nanoTime())
+        .setStartingOffsets(OffsetsInitializer.earliest()).setBounded(OffsetsInitializer.latest())
+        .setDeserializer(new KafkaEventDeserializer()).build();
+    new TrafficJob(source,
+        new Counting<SegmentTraffic>("segments", t -> TrafficJob.toPoint(t).toLineProtocol().length()),
+        new Counting<DistrictTraffic>("districts", t -> TrafficJob.toPoint(t).toLineProtocol().length()),
+        new Counting<Alert>("alerts", a -> a.toJson().length),
+        new Counting<DeadLetter>("deadletters", d -> d.toJson().length),
+        new GeoSegmentMatcher(42), s).build(env);
+    // The driver thread builds the job graph and starts the MiniCluster: not the job's work.
+    CpuWindow w = CpuWindow.around(() -> {
+      try {
+        env.execute(label);
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    }, "bench-driver");
+    System.out.printf(Locale.ROOT, "%-45s %6.2f s CPU in task threads, %6.1f s wall, %,d segment rows%n",
+        label, w.taskCpuS, w.wallS, count("segments"));
+    w.perThread.forEach((name, cpu) -> System.out.printf(Locale.ROOT, "    %6.2f s  %s%n", cpu, name));
+    return new Figures(label, w.taskCpuS, w.wallS, w.processCpuS);
+  }
+
+  private static final Map<String, AtomicLong> COUNTS = new ConcurrentHashMap<>();
+
+  private static long count(String name) {
+    AtomicLong c = COUNTS.get(name);
+    return c == null ? 0 : c.get();
+  }
+
+  interface Render<T> extends ToIntFunction<T>, Serializable {}
+
+  /** Renders each element as the store or Kafka sink would, and counts it. */
+  static final class Counting<T> implements Sink<T> {
+    private final String name;
+    private final Render<T> render;
+
+    Counting(String name, Render<T> render) {
+      this.name = name;
+      this.render = render;
+    }
+
+    @Override
+    public SinkWriter<T> createWriter(WriterInitContext context) {
+      AtomicLong c = COUNTS.computeIfAbsent(name, k -> new AtomicLong());
+      return new SinkWriter<>() {
+        long bytes;
+
+        @Override
+        public void write(T element, Context ctx) {
+          bytes += render.applyAsInt(element);
+          c.incrementAndGet();
+        }
+
+        @Override
+        public void flush(boolean endOfInput) {}
+
+        @Override
+        public void close() {}
+      };
+    }
+  }
+
+  /**
+   * CPU time of the threads started while {@code body} runs, sampled every 10 ms (a thread's last
+   * ≤ 10 ms before it ends are lost; negligible against seconds). Threads alive before — the
+   * broker's, the JIT's — are left out. "Task" threads are the job's own work: Flink's task threads
+   * ("... (1/1)#0") and the Kafka source's fetcher; the MiniCluster's RPC and timer threads are not.
+   */
+  static final class CpuWindow {
+    double cpuS;
+    double taskCpuS;
+    double wallS;
+    double processCpuS;
+    final Map<String, Double> perThread = new java.util.TreeMap<>();
+    private static final ThreadLocal<long[]> LOOP_START = new ThreadLocal<>();
+
+    /** Marks, in a baseline loop's thread, where its own measured part begins (after connecting). */
+    static void start() {
+      LOOP_START.set(new long[] {ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime()});
+    }
+
+    static CpuWindow around(Runnable body, String threadName) throws Exception {
+      ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+      OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+      java.util.Set<Long> before = new java.util.HashSet<>();
+      for (long id : mx.getAllThreadIds()) {
+        before.add(id);
+      }
+      Map<Long, Long> last = new HashMap<>();
+      Map<Long, String> names = new HashMap<>();
+      long[] loopStart = new long[1];
+      Thread worker = new Thread(() -> {
+        body.run();
+        long[] s = LOOP_START.get();
+        loopStart[0] = s == null ? 0 : s[0];
+      }, threadName);
+      long p0 = os.getProcessCpuTime();
+      long t0 = System.nanoTime();
+      worker.start();
+      before.add(Thread.currentThread().getId());
+      while (worker.isAlive()) {
+        sample(mx, before, last, names);
+        worker.join(10);
+      }
+      sample(mx, before, last, names);
+      CpuWindow w = new CpuWindow();
+      w.wallS = (System.nanoTime() - t0) / 1e9;
+      w.processCpuS = (os.getProcessCpuTime() - p0) / 1e9;
+      long all = 0;
+      long task = 0;
+      for (Map.Entry<Long, Long> e : last.entrySet()) {
+        String name = names.get(e.getKey());
+        long ns = e.getValue();
+        if ("bench-body".equals(name)) {
+          ns -= loopStart[0];
+        }
+        all += ns;
+        if (name.contains("(1/1)#") || name.startsWith("Source Data Fetcher") || "bench-body".equals(name)) {
+          task += ns;
+          w.perThread.merge(name, ns / 1e9, Double::sum);
+        }
+      }
+      w.cpuS = all / 1e9;
+      w.taskCpuS = task / 1e9;
+      return w;
+    }
+
+    private static void sample(ThreadMXBean mx, java.util.Set<Long> before, Map<Long, Long> last, Map<Long, String> names) {
+      List<Long> fresh = new ArrayList<>();
+      for (long id : mx.getAllThreadIds()) {
+        if (!before.contains(id)) {
+          fresh.add(id);
+        }
+      }
+      for (long id : fresh) {
+        long ns = mx.getThreadCpuTime(id);
+        if (ns >= 0) {
+          last.put(id, ns);
+          if (!names.containsKey(id)) {
+            var info = mx.getThreadInfo(id);
+            names.put(id, info == null ? "?" : info.getThreadName());
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * Per-vehicle state is the jump filter's last accepted fix (windows and incident history are per
+   * segment, shared by all vehicles on it). Bytes as a RocksDB backend stores one entry: key group
+   * 2 B + vehicle id + the TTL wrapper's 8 B timestamp + the double[3] by its serializer.
+   */
+  private static void stateEstimate(int vehicles) throws Exception {
+    DataOutputSerializer out = new DataOutputSerializer(64);
+    Types.STRING.createSerializer(new SerializerConfigImpl()).serialize("v-" + (vehicles - 1), out);
+    int key = out.length();
+    out.clear();
+    PrimitiveArrayTypeInfo.DOUBLE_PRIMITIVE_ARRAY_TYPE_INFO.createSerializer(new SerializerConfigImpl())
+        .serialize(new double[] {120.1, 30.2, T0}, out);
+    int value = out.length();
+    System.out.printf(Locale.ROOT, "state per vehicle (serializer estimate, RocksDB layout): %d B "
+        + "(key group 2 + vehicle id %d + TTL timestamp 8 + last fix %d)%n", 2 + key + 8 + value, key, value);
+  }
+}
