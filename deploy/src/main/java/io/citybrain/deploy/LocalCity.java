@@ -36,6 +36,7 @@ import java.util.Comparator;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -147,6 +148,9 @@ public final class LocalCity implements AutoCloseable {
     }
     Files.createDirectories(dir);
     Ports.checkFree(options);
+    // The city model takes seconds of one core to generate; the jobs and the simulators need it only
+    // after the servers are up, so it is generated meanwhile (the model caches it per seed).
+    CompletableFuture<CityModel> city = CompletableFuture.supplyAsync(() -> CityModel.generate(options.seed()));
 
     // With a users file, the bridge and the dispatcher get service accounts whose random passwords
     // live only in this JVM: nothing to keep secret on disk.
@@ -182,7 +186,7 @@ public final class LocalCity implements AutoCloseable {
       progress.accept("no simulators: they connect anonymously and the broker requires authentication");
     } else if (options.simulate()) {
       progress.accept("simulators");
-      simulator = track(BackgroundSimulation.start(broker.url(), CityModel.generate(options.seed()), SIMULATED_DEVICES,
+      simulator = track(BackgroundSimulation.start(broker.url(), city.join(), SIMULATED_DEVICES,
           options.seed(), Scenario.NORMAL_DAY));
     }
   }

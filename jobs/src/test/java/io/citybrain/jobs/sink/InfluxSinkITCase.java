@@ -48,11 +48,11 @@ import org.junit.jupiter.api.io.TempDir;
 class InfluxSinkITCase {
 
   /**
-   * How long the store stays down. The issue asks for 60 s; CI uses 15 s to stay lean. Run with
-   * {@code -Dcitybrain.outage.seconds=60} for the full figure (the default 20 retries with backoff
-   * capped at 10 s wait about 2.5 minutes, so both pass without a job restart).
+   * How long the store stays down: the 60 s an operator would see in a real restart of InfluxDB, in CI
+   * too. {@code -Dcitybrain.outage.seconds=15} shortens it while iterating (the default 20 retries
+   * with backoff capped at 10 s wait about 2.5 minutes, so both pass without a job restart).
    */
-  static final Duration OUTAGE = Duration.ofSeconds(Long.getLong("citybrain.outage.seconds", 15));
+  static final Duration OUTAGE = Duration.ofSeconds(Long.getLong("citybrain.outage.seconds", 60));
   private static final long RECORDS = 3_000;
   private static final int DISTRICTS = 10;
   private static final long FIRST_WINDOW_END = 1_767_600_000_000L; // 2026-01-05T08:00:00Z
