@@ -11,6 +11,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -53,8 +54,10 @@ public final class SimulatorBenchmark {
     long t0 = System.nanoTime();
     Fleet fleet = Fleet.build(CityModel.generate(42), DEVICES, 42);
     System.out.printf("fleet built in %.1f s%n", (System.nanoTime() - t0) / 1e9);
-    int mean = meanPayload(fleet);
-    System.out.printf("mean payload %d bytes%n", mean);
+    double[] sample = sample(fleet);
+    int mean = (int) sample[0];
+    double perSimSecond = sample[1];
+    System.out.printf("mean payload %d bytes, %.0f messages per simulated second%n", mean, perSimSecond);
     byte[] payload = new byte[mean];
     java.util.Arrays.fill(payload, (byte) 'x');
 
@@ -73,17 +76,25 @@ public final class SimulatorBenchmark {
     }
   }
 
-  private static int meanPayload(Fleet fleet) {
+  private static double perSimSecond;
+
+  /** Mean payload size and messages per simulated second of the fleet's first 10,000 messages. */
+  private static double[] sample(Fleet fleet) {
     Simulation sim = new Simulation(fleet, new Simulation.Settings(1, Scenario.NORMAL_DAY, 1, null, Instant.parse("2026-01-05T00:00:00Z"), Chaos.NONE));
     long bytes = 0;
     int n = 0;
+    long first = -1;
+    long last = 0;
     while (n < 10_000) {
       for (Message m : sim.next()) {
         bytes += m.payload().length;
         n++;
+        first = first < 0 ? m.eventTs() : first;
+        last = m.eventTs();
       }
     }
-    return (int) (bytes / n);
+    perSimSecond = n / ((last - first) / 1000.0);
+    return new double[] {bytes / (double) n, perSimSecond};
   }
 
   private static void report(String broker, int qos, String who, Result r) {
@@ -94,14 +105,16 @@ public final class SimulatorBenchmark {
 
   private static Result simulator(Fleet fleet, String url, int qos, int n) throws Exception {
     Stats stats = new Stats();
-    // Speed 1000: a second of wall time asks for ~1,700 s of readings of the fleet, far more than any
-    // broker takes, so the simulator always has work and the figure is what it can send.
-    Simulation sim = new Simulation(fleet, new Simulation.Settings(42, Scenario.NORMAL_DAY, 1000, null, Instant.parse("2026-01-05T00:00:00Z"), Chaos.NONE));
+    // Played for the simulated time that holds about n messages; at speed 1000 a wall second asks
+    // for far more than any broker takes, so the simulator always has work.
+    Duration simulated = Duration.ofMillis((long) (n / perSimSecond * 1000));
+    Simulation sim = new Simulation(fleet, new Simulation.Settings(42, Scenario.NORMAL_DAY, 1000, simulated,
+        Instant.parse("2026-01-05T00:00:00Z"), Chaos.NONE));
     long cpu0 = OS.getProcessCpuTime();
     long thread0 = THREADS.getCurrentThreadCpuTime();
     long start = System.nanoTime();
     try (Publisher p = new Publisher(new Publisher.Target(url, "bench-sim-" + System.nanoTime(), null, null, qos), 0, null, stats)) {
-      sim.run(p, stats, () -> stats.sent() >= n, line -> { });
+      sim.run(p, stats, () -> false, line -> { });
     }
     double seconds = (System.nanoTime() - start) / 1e9;
     return new Result(stats.sent(), seconds, (OS.getProcessCpuTime() - cpu0) / 1e9,
@@ -139,7 +152,8 @@ public final class SimulatorBenchmark {
           client.publish("city/utility/power/power-" + (i % DEVICES), m, null, listener);
           break;
         } catch (MqttException e) {
-          if (e.getReasonCode() != MqttException.REASON_CODE_MAX_INFLIGHT) {
+          if (e.getReasonCode() != MqttException.REASON_CODE_MAX_INFLIGHT
+              && e.getReasonCode() != MqttException.REASON_CODE_NO_MESSAGE_IDS_AVAILABLE) {
             throw e;
           }
           Thread.sleep(1);
@@ -153,8 +167,12 @@ public final class SimulatorBenchmark {
     double seconds = (System.nanoTime() - start) / 1e9;
     Result r = new Result(n, seconds, (OS.getProcessCpuTime() - cpu0) / 1e9, (THREADS.getCurrentThreadCpuTime() - thread0) / 1e9,
         n - done.get());
-    client.disconnect().waitForCompletion(5_000);
-    client.close();
+    try {
+      client.disconnect().waitForCompletion(5_000);
+    } catch (MqttException e) {
+      client.disconnectForcibly(0, 1_000);
+    }
+    client.close(true);
     return r;
   }
 
