@@ -7,6 +7,7 @@ import io.citybrain.connectors.bridge.PipelineReporter;
 import io.citybrain.connectors.dispatch.AlertDispatcher;
 import io.citybrain.connectors.dispatch.DispatchSettings;
 import io.citybrain.connectors.influx.InfluxSettings;
+import io.citybrain.connectors.registry.DeviceRegistry;
 import io.citybrain.embedded.EmbeddedKafka;
 import io.citybrain.embedded.EmbeddedMqttBroker;
 import io.citybrain.embedded.EmbeddedQuestDb;
@@ -20,6 +21,7 @@ import io.citybrain.jobs.traffic.GeoSegmentMatcher;
 import io.citybrain.jobs.traffic.TrafficJob;
 import io.citybrain.geo.CityModel;
 import io.citybrain.simulators.BackgroundSimulation;
+import io.citybrain.simulators.Fleet;
 import io.citybrain.simulators.Scenario;
 import io.citybrain.jobs.utility.GeoZoneLocator;
 import io.citybrain.jobs.utility.UtilityJob;
@@ -112,6 +114,8 @@ public final class LocalCity implements AutoCloseable {
 
   /** Enough devices that every urban district and every indicator moves, few enough for a laptop. */
   static final int SIMULATED_DEVICES = 2000;
+  /** The device registry in the data directory. */
+  static final String REGISTRY_FILE = "devices.csv";
 
   private final Options options;
   private final Deque<AutoCloseable> started = new ArrayDeque<>();
@@ -122,6 +126,7 @@ public final class LocalCity implements AutoCloseable {
   private MiniCluster flink;
   private URI flinkUi;
   private BackgroundSimulation simulator;
+  private Map<String, String> loopSegments = Map.of();
 
   private LocalCity(Options options) {
     this.options = options;
@@ -170,9 +175,16 @@ public final class LocalCity implements AutoCloseable {
     store = track(EmbeddedQuestDb.start(dir.resolve("questdb"), options.storePort()));
     progress.accept("Flink MiniCluster");
     startFlink(dir.resolve("flink"));
+    // The simulated fleet's registry, written whether or not it is simulated (its devices are fixed
+    // by the seed): the bridge places fixed devices that send no position from it, and the traffic
+    // job counts loop detectors on the segments it names.
+    Fleet fleet = Fleet.build(city.join(), SIMULATED_DEVICES, options.seed());
+    Path registry = dir.resolve(REGISTRY_FILE);
+    fleet.writeRegistry(registry);
+    loopSegments = DeviceRegistry.load(BridgeSettings.REGISTRY_KEY, registry).loopSegments();
     submitJobs();
     progress.accept("bridge and alert dispatch");
-    BridgeSettings bridgeSettings = BridgeSettings.local(broker.url(), kafka.bootstrapServers());
+    BridgeSettings bridgeSettings = BridgeSettings.local(broker.url(), kafka.bootstrapServers()).withRegistry(registry);
     DispatchSettings dispatch = DispatchSettings.local(kafka.bootstrapServers(), broker.url(), influx());
     if (users != null) {
       bridgeSettings = bridgeSettings.withCredentials(BRIDGE_ACCOUNT, bridgePassword);
@@ -187,8 +199,7 @@ public final class LocalCity implements AutoCloseable {
       progress.accept("no simulators: they connect anonymously and the broker requires authentication");
     } else if (options.simulate()) {
       progress.accept("simulators");
-      simulator = track(BackgroundSimulation.start(broker.url(), city.join(), SIMULATED_DEVICES,
-          options.seed(), Scenario.NORMAL_DAY));
+      simulator = track(BackgroundSimulation.start(broker.url(), fleet, options.seed(), Scenario.NORMAL_DAY));
     }
   }
 
@@ -262,7 +273,7 @@ public final class LocalCity implements AutoCloseable {
 
   private void submitJobs() throws Exception {
     JobSettings s = jobSettings();
-    submit(TrafficJob.NAME, s, env -> TrafficJob.fromSettings(s, new GeoSegmentMatcher(options.seed())).build(env));
+    submit(TrafficJob.NAME, s, env -> TrafficJob.fromSettings(s, new GeoSegmentMatcher(options.seed(), loopSegments)).build(env));
     submit(EmergencyJob.NAME, s, env -> EmergencyJob.fromSettings(s, new GeoLocator(options.seed()), options.emergency()).build(env));
     submit(UtilityJob.NAME, s, env -> UtilityJob.fromSettings(s, new GeoZoneLocator(options.seed()), UtilitySettings.defaults()).build(env));
   }
@@ -312,6 +323,7 @@ public final class LocalCity implements AutoCloseable {
     lines.add("time-series store  " + store.url() + "   (InfluxDB v2 write API /api/v2/write; SQL console and /exec: QuestDB)");
     lines.add("Flink web UI       " + flinkUi + "   (jobs " + TrafficJob.NAME + ", " + EmergencyJob.NAME + ", " + UtilityJob.NAME + ")");
     lines.add("data               " + options.dataDir().toAbsolutePath());
+    lines.add("device registry    " + options.dataDir().toAbsolutePath().resolve(REGISTRY_FILE) + "   (the simulated fleet; the bridge and the traffic job read it)");
     lines.add("city model         Hangzhou, seed " + options.seed() + "   (./citybrain city export DIR --seed " + options.seed() + ")");
     if (simulator != null) {
       lines.add("simulators         normal-day on " + simulator.fleet().devices().size() + " devices (./citybrain simulate for more)");

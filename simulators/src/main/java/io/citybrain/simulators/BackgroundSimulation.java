@@ -31,7 +31,11 @@ public final class BackgroundSimulation implements AutoCloseable {
 
   /** Plays {@code scenario} in real time (speed 1, from now) on a fleet of {@code devices}. */
   public static BackgroundSimulation start(String mqttUrl, CityModel city, int devices, long seed, Scenario scenario) {
-    Fleet fleet = Fleet.build(city, devices, seed);
+    return start(mqttUrl, Fleet.build(city, devices, seed), seed, scenario);
+  }
+
+  /** Plays {@code scenario} in real time (speed 1, from now) on {@code fleet}. */
+  public static BackgroundSimulation start(String mqttUrl, Fleet fleet, long seed, Scenario scenario) {
     Simulation sim = new Simulation(fleet, new Simulation.Settings(seed, scenario, 1, null, Instant.now(), Chaos.NONE));
     BackgroundSimulation b = new BackgroundSimulation(fleet, sim, new Publisher.Target(mqttUrl, "citybrain-sim-" + seed, null, null, 1));
     b.thread.setDaemon(true);

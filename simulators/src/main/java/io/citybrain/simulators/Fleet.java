@@ -1,5 +1,7 @@
 package io.citybrain.simulators;
 
+import io.citybrain.connectors.registry.DeviceRegistry;
+import io.citybrain.connectors.registry.RegisteredDevice;
 import io.citybrain.geo.Building;
 import io.citybrain.geo.CityModel;
 import io.citybrain.geo.Community;
@@ -7,11 +9,6 @@ import io.citybrain.geo.RoadClass;
 import io.citybrain.geo.RoadSegment;
 import io.citybrain.geo.Utility;
 import io.citybrain.geo.UtilityZone;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -184,20 +181,15 @@ public final class Fleet {
     return fireBuilding;
   }
 
-  /** Writes the registry: one device a line, the place fields that apply to its kind. */
-  public void writeRegistry(Path csv) {
-    try (Writer w = Files.newBufferedWriter(csv, StandardCharsets.UTF_8)) {
-      w.write("id,domain,kind,lat,lon,district,segment,building,zone,community\n");
-      for (Device d : devices) {
-        w.write(String.format(Locale.ROOT, "%s,%s,%s,%.6f,%.6f,%s,%s,%s,%s,%s%n", d.id(), d.domain(), d.kind(), d.lat(), d.lon(),
-            d.district(), n(d.segment()), n(d.building()), n(d.zone()), n(d.community())));
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + csv, e);
-    }
+  /** The fleet as the device registry sees it: where each device is and what it belongs to. */
+  public List<RegisteredDevice> registry() {
+    return devices.stream().map(d -> new RegisteredDevice(d.id(), d.domain(), d.kind(), d.lat(), d.lon(), d.district(),
+        d.segment(), d.building(), d.zone(), d.community())).toList();
   }
 
-  private static String n(String s) {
-    return s == null ? "" : s;
+  /** Writes the registry ({@code devices.csv}) that the bridge and the jobs load. */
+  public void writeRegistry(Path csv) {
+    DeviceRegistry.write(csv, registry());
   }
+
 }

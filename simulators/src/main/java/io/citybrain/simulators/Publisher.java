@@ -93,7 +93,8 @@ public final class Publisher implements AutoCloseable {
         stats.sent(m.kind());
         break;
       } catch (MqttException e) {
-        if (e.getReasonCode() != MqttException.REASON_CODE_MAX_INFLIGHT && e.getReasonCode() != MqttException.REASON_CODE_CLIENT_NOT_CONNECTED) {
+        if (e.getReasonCode() != MqttException.REASON_CODE_MAX_INFLIGHT && e.getReasonCode() != MqttException.REASON_CODE_CLIENT_NOT_CONNECTED
+            && e.getReasonCode() != MqttException.REASON_CODE_NO_MESSAGE_IDS_AVAILABLE) {
           stats.failed(m.kind());
           break;
         }

@@ -28,15 +28,17 @@ public final class BridgeMain {
   public static void main(String[] args) throws Exception {
     Properties p = load(args, System.getenv());
     BridgeSettings settings;
+    MqttKafkaBridge bridge;
     try {
       settings = BridgeSettings.fromProperties(p);
+      // The registry is read at start; a malformed one is a configuration error too.
+      bridge = MqttKafkaBridge.start(settings);
     } catch (IllegalArgumentException e) {
       System.err.println("bridge: bad configuration: " + e.getMessage());
       System.exit(2);
       return;
     }
     long interval = Long.parseLong(p.getProperty("bridge.metrics.interval-ms", "10000"));
-    MqttKafkaBridge bridge = MqttKafkaBridge.start(settings);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       bridge.close();

@@ -25,10 +25,14 @@ import java.util.Properties;
  * @param truststorePassword its password ({@code bridge.mqtt.truststore.password})
  * @param reconnectMinMs first reconnect delay ({@code bridge.reconnect.min-ms})
  * @param reconnectMaxMs cap of the exponential reconnect delay ({@code bridge.reconnect.max-ms})
+ * @param registryPath the device registry ({@code devices.csv}) that places fixed devices sending no
+ *     position, null for none ({@code bridge.registry.path})
  */
 public record BridgeSettings(String mqttUrl, String clientId, String username, char[] password,
     String kafkaBootstrap, String subscription, int maxInFlight, Path truststorePath,
-    char[] truststorePassword, long reconnectMinMs, long reconnectMaxMs) {
+    char[] truststorePassword, long reconnectMinMs, long reconnectMaxMs, Path registryPath) {
+
+  public static final String REGISTRY_KEY = "bridge.registry.path";
 
   public static final int DEFAULT_MAX_IN_FLIGHT = 10_000;
   public static final long DEFAULT_RECONNECT_MIN_MS = 500;
@@ -71,12 +75,15 @@ public record BridgeSettings(String mqttUrl, String clientId, String username, c
       throw new IllegalArgumentException("bridge.reconnect.max-ms must be at least bridge.reconnect.min-ms ("
           + reconnectMinMs + "), got " + reconnectMaxMs);
     }
+    if (registryPath != null && !(Files.isRegularFile(registryPath) && Files.isReadable(registryPath))) {
+      throw new IllegalArgumentException(REGISTRY_KEY + " is not a readable file: " + registryPath);
+    }
   }
 
   /** The local city's bridge: anonymous, plain TCP, one instance subscribed to {@code city/#}. */
   public static BridgeSettings local(String mqttUrl, String kafkaBootstrap) {
     return new BridgeSettings(mqttUrl, "citybrain-bridge-1", null, null, kafkaBootstrap, "city/#",
-        DEFAULT_MAX_IN_FLIGHT, null, null, DEFAULT_RECONNECT_MIN_MS, DEFAULT_RECONNECT_MAX_MS);
+        DEFAULT_MAX_IN_FLIGHT, null, null, DEFAULT_RECONNECT_MIN_MS, DEFAULT_RECONNECT_MAX_MS, null);
   }
 
   /**
@@ -85,6 +92,7 @@ public record BridgeSettings(String mqttUrl, String clientId, String username, c
    */
   public static BridgeSettings fromProperties(Properties p) {
     String truststore = p.getProperty("bridge.mqtt.truststore.path");
+    String registry = p.getProperty(REGISTRY_KEY);
     return new BridgeSettings(
         p.getProperty("bridge.mqtt.url"),
         p.getProperty("bridge.mqtt.client-id"),
@@ -96,25 +104,32 @@ public record BridgeSettings(String mqttUrl, String clientId, String username, c
         truststore == null ? null : Path.of(truststore),
         chars(p.getProperty("bridge.mqtt.truststore.password")),
         number(p, "bridge.reconnect.min-ms", DEFAULT_RECONNECT_MIN_MS),
-        number(p, "bridge.reconnect.max-ms", DEFAULT_RECONNECT_MAX_MS));
+        number(p, "bridge.reconnect.max-ms", DEFAULT_RECONNECT_MAX_MS),
+        registry == null || registry.isBlank() ? null : Path.of(registry.trim()));
   }
 
   /** The same settings with another client id and subscription: one of N instances sharing load. */
   public BridgeSettings instance(String clientId, String subscription) {
     return new BridgeSettings(mqttUrl, clientId, username, password, kafkaBootstrap, subscription,
-        maxInFlight, truststorePath, truststorePassword, reconnectMinMs, reconnectMaxMs);
+        maxInFlight, truststorePath, truststorePassword, reconnectMinMs, reconnectMaxMs, registryPath);
   }
 
   /** The same settings with broker credentials. */
   public BridgeSettings withCredentials(String username, char[] password) {
     return new BridgeSettings(mqttUrl, clientId, username, password, kafkaBootstrap, subscription,
-        maxInFlight, truststorePath, truststorePassword, reconnectMinMs, reconnectMaxMs);
+        maxInFlight, truststorePath, truststorePassword, reconnectMinMs, reconnectMaxMs, registryPath);
   }
 
   /** The same settings with another in-flight bound. */
   public BridgeSettings withMaxInFlight(int maxInFlight) {
     return new BridgeSettings(mqttUrl, clientId, username, password, kafkaBootstrap, subscription,
-        maxInFlight, truststorePath, truststorePassword, reconnectMinMs, reconnectMaxMs);
+        maxInFlight, truststorePath, truststorePassword, reconnectMinMs, reconnectMaxMs, registryPath);
+  }
+
+  /** The same settings with a device registry. */
+  public BridgeSettings withRegistry(Path registryPath) {
+    return new BridgeSettings(mqttUrl, clientId, username, password, kafkaBootstrap, subscription,
+        maxInFlight, truststorePath, truststorePassword, reconnectMinMs, reconnectMaxMs, registryPath);
   }
 
   private static char[] chars(String s) {
@@ -146,7 +161,7 @@ public record BridgeSettings(String mqttUrl, String clientId, String username, c
         + ", password=" + (password == null ? "unset" : "***") + ", kafka=" + kafkaBootstrap
         + ", subscription=" + subscription + ", maxInFlight=" + maxInFlight
         + ", truststore=" + truststorePath + ", truststorePassword=" + (truststorePassword == null ? "unset" : "***")
-        + ", reconnect=" + reconnectMinMs + ".." + reconnectMaxMs + "ms]";
+        + ", reconnect=" + reconnectMinMs + ".." + reconnectMaxMs + "ms, registry=" + registryPath + "]";
   }
 
   @Override

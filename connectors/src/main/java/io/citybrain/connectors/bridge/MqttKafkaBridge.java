@@ -6,6 +6,7 @@ import io.citybrain.connectors.deadletter.Reason;
 import io.citybrain.connectors.envelope.EnvelopeCodec;
 import io.citybrain.connectors.envelope.IngestResult;
 import io.citybrain.connectors.envelope.IngestValidator;
+import io.citybrain.connectors.registry.DeviceRegistry;
 import io.citybrain.connectors.kafka.KafkaClients;
 import java.time.Duration;
 import java.util.Properties;
@@ -61,7 +62,7 @@ public final class MqttKafkaBridge implements AutoCloseable {
   private static final int BROKER_REFUSED_SUBSCRIPTION = 0x80;
 
   private final BridgeSettings settings;
-  private final IngestValidator validator = new IngestValidator();
+  private final IngestValidator validator;
   private final Producer<String, byte[]> producer;
   private final Semaphore permits;
   private final BridgeMetrics metrics = new BridgeMetrics();
@@ -75,6 +76,9 @@ public final class MqttKafkaBridge implements AutoCloseable {
 
   private MqttKafkaBridge(BridgeSettings settings) {
     this.settings = settings;
+    // Loaded before any connection, so a bad registry stops start-up naming its key.
+    this.validator = new IngestValidator(settings.registryPath() == null ? DeviceRegistry.empty()
+        : DeviceRegistry.load(BridgeSettings.REGISTRY_KEY, settings.registryPath()));
     Properties kafka = KafkaClients.reliableProducer(settings.kafkaBootstrap(), settings.clientId());
     this.producer = new KafkaProducer<>(kafka);
     this.permits = new Semaphore(settings.maxInFlight());

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.citybrain.connectors.Json;
 import io.citybrain.connectors.deadletter.DeadLetter;
 import io.citybrain.connectors.deadletter.Reason;
+import io.citybrain.connectors.registry.DeviceRegistry;
+import io.citybrain.connectors.registry.RegisteredDevice;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -13,11 +15,12 @@ import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.regex.Pattern;
 
 /**
  * Turns one MQTT message into a reading, an acknowledgement or a dead letter, per contract v1.
- * Pure and thread-safe: no I/O, the clock is passed in.
+ * Pure and thread-safe: no I/O (the device registry is loaded before), the clock is passed in.
  */
 public final class IngestValidator {
 
@@ -32,6 +35,18 @@ public final class IngestValidator {
 
   public static final String STAGE = "bridge";
   private static final Pattern DEVICE_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+
+  private final DeviceRegistry registry;
+
+  /** A validator without a registry: every device must send its position. */
+  public IngestValidator() {
+    this(DeviceRegistry.empty());
+  }
+
+  /** Fixed devices that send no position are placed from {@code registry}. */
+  public IngestValidator(DeviceRegistry registry) {
+    this.registry = Objects.requireNonNull(registry, "registry");
+  }
 
   /** Validates {@code payload} received on MQTT {@code topic} at {@code receivedAt} (epoch ms). */
   public IngestResult validate(String topic, byte[] payload, long receivedAt) {
@@ -91,11 +106,21 @@ public final class IngestValidator {
       if (!(lat >= -90 && lat <= 90 && lon >= -180 && lon <= 180)) {
         return reject(Reason.BAD_POSITION, "lat/lon out of WGS84 range: " + lat + "," + lon, topic, key, payload, receivedAt);
       }
+    } else if (kind.moving()) {
+      return reject(Reason.MISSING_POSITION, "moving devices must send lat and lon", topic, key, payload, receivedAt);
     } else {
-      // No device registry yet (issue 9): a device that does not say where it is cannot be placed.
-      return reject(Reason.MISSING_POSITION,
-          (kind.moving() ? "moving devices must send lat and lon" : "no position sent and the device is not registered"),
-          topic, key, payload, receivedAt);
+      RegisteredDevice known = registry.find(deviceId).orElse(null);
+      if (known == null) {
+        return reject(Reason.MISSING_POSITION, "no position sent and the device is not registered", topic, key, payload, receivedAt);
+      }
+      // A registered id under another kind is a misconfigured device or a spoof; placing it would
+      // put its readings at somebody else's address.
+      if (!known.domain().equals(domain) || !known.kind().equals(kindName)) {
+        return reject(Reason.MISSING_POSITION, "no position sent and the device is registered as "
+            + known.domain() + "/" + known.kind() + ", not " + domain + "/" + kindName, topic, key, payload, receivedAt);
+      }
+      lat = known.lat();
+      lon = known.lon();
     }
     Map<String, Object> values = new LinkedHashMap<>();
     for (DeviceKind.Field f : kind.fields()) {

@@ -53,6 +53,8 @@ class BridgeSettingsTest {
         .hasMessage("bridge.reconnect.max-ms must be at least bridge.reconnect.min-ms (500), got 10");
     assertThatThrownBy(() -> BridgeSettings.fromProperties(with("bridge.mqtt.password", SECRET)))
         .hasMessage("bridge.mqtt.password is set but bridge.mqtt.username is not");
+    assertThatThrownBy(() -> BridgeSettings.fromProperties(with("bridge.registry.path", "/nowhere/devices.csv")))
+        .hasMessage("bridge.registry.path is not a readable file: /nowhere/devices.csv");
     assertThatThrownBy(() -> BridgeSettings.fromProperties(with("bridge.mqtt.truststore.path", "/nowhere/ca.p12")))
         .hasMessage("bridge.mqtt.truststore.path is set but bridge.mqtt.url is not ssl://");
     Properties ssl = with("bridge.mqtt.url", "ssl://broker:8883");

@@ -99,4 +99,40 @@ class IngestValidatorTest {
   void ourOwnAlertsAreNotInput() {
     assertThat(validate("city/alerts/district/330106", "{}")).isInstanceOf(IngestResult.Reserved.class);
   }
+
+  private static final String LOOP_NO_POSITION = "{\"ts\":1767599990000,\"count\":12,\"intervalS\":60,\"speedKmh\":31.5,\"occupancy\":0.2}";
+  private final IngestValidator withRegistry = new IngestValidator(io.citybrain.connectors.registry.DeviceRegistry.of(java.util.List.of(
+      new io.citybrain.connectors.registry.RegisteredDevice("L-7", "traffic", "loop", 30.27, 120.13, "330106", "S-1", null, null, null),
+      new io.citybrain.connectors.registry.RegisteredDevice("P-7", "traffic", "probe", 30.27, 120.13, "330106", null, null, null, null))));
+
+  @Test
+  void aRegisteredFixedDeviceWithoutAPositionIsPlacedFromTheRegistry() {
+    IngestResult r = withRegistry.validate("city/traffic/loop/L-7", LOOP_NO_POSITION.getBytes(StandardCharsets.UTF_8), RECEIVED);
+    assertThat(r).isInstanceOf(IngestResult.Reading.class);
+    Envelope e = ((IngestResult.Reading) r).envelope();
+    assertThat(e.lat()).isEqualTo(30.27);
+    assertThat(e.lon()).isEqualTo(120.13);
+  }
+
+  @Test
+  void aPositionSentWinsOverTheRegistry() {
+    IngestResult r = withRegistry.validate("city/traffic/loop/L-7", LOOP.getBytes(StandardCharsets.UTF_8), RECEIVED);
+    assertThat(((IngestResult.Reading) r).envelope().lat()).isEqualTo(30.25);
+  }
+
+  @Test
+  void anUnknownOrMisregisteredDeviceWithoutAPositionIsStillDeadLettered() {
+    for (String topic : java.util.List.of("city/traffic/loop/L-8", "city/utility/water/L-7")) {
+      IngestResult r = withRegistry.validate(topic,
+          (topic.contains("water") ? "{\"ts\":1767599990000,\"flowM3h\":1,\"pressureKPa\":300}" : LOOP_NO_POSITION)
+              .getBytes(StandardCharsets.UTF_8), RECEIVED);
+      assertThat(r).as(topic).isInstanceOf(IngestResult.Rejected.class);
+      DeadLetter d = ((IngestResult.Rejected) r).deadLetter();
+      assertThat(d.reason()).isEqualTo("missing-position");
+    }
+    // A moving device is never placed from the registry: where it was registered is not where it is.
+    IngestResult probe = withRegistry.validate("city/traffic/probe/P-7",
+        "{\"ts\":1767599990000,\"speedKmh\":30,\"headingDeg\":90}".getBytes(StandardCharsets.UTF_8), RECEIVED);
+    assertThat(probe).isInstanceOf(IngestResult.Rejected.class);
+  }
 }

@@ -1,32 +1,73 @@
 package io.citybrain.jobs.traffic;
 
+import io.citybrain.connectors.registry.DeviceRegistry;
 import io.citybrain.geo.CityIndex;
 import io.citybrain.geo.CityModel;
 import io.citybrain.geo.RoadSegment;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import org.apache.flink.util.ParameterTool;
 import org.locationtech.jts.geom.Coordinate;
 import org.locationtech.jts.linearref.LengthIndexedLine;
 
 /**
  * Map matching on the road network of the city model of a seed (the geo module's matcher: nearest
- * segment within 30 m, bearing within 45° for probes, any bearing for loop detectors).
+ * segment within 30 m, bearing within 45° for probes, any bearing for loop detectors), except for
+ * loop detectors whose segment the device registry names.
  */
 public final class GeoSegmentMatcher implements SegmentMatcher {
 
+  public static final String REGISTRY_KEY = "registry.path";
+
   private final long citySeed;
+  private final Map<String, String> loopSegments;
   private transient CityIndex index;
+  private transient Map<String, RoadSegment> roads;
   private transient Map<String, MatchedSegment> matched;
 
   public GeoSegmentMatcher(long citySeed) {
+    this(citySeed, Map.of());
+  }
+
+  /** With the loop detectors' segments of the device registry (device id to segment id). */
+  public GeoSegmentMatcher(long citySeed, Map<String, String> loopSegments) {
     this.citySeed = citySeed;
+    this.loopSegments = Map.copyOf(loopSegments);
+  }
+
+  /**
+   * The matcher of a job started with {@code --registry.path devices.csv} (optional: without it,
+   * loop detectors are matched by position like probes). A bad file stops start-up naming the key.
+   */
+  public static GeoSegmentMatcher fromArgs(long citySeed, String[] args) {
+    String registry = ParameterTool.fromArgs(args).get(REGISTRY_KEY);
+    return new GeoSegmentMatcher(citySeed, registry == null ? Map.of()
+        : DeviceRegistry.load(REGISTRY_KEY, Path.of(registry)).loopSegments());
   }
 
   @Override
   public void open() {
-    index = CityModel.generate(citySeed).index();
+    CityModel city = CityModel.generate(citySeed);
+    index = city.index();
+    roads = new HashMap<>();
+    for (RoadSegment s : city.roads()) {
+      roads.put(s.id(), s);
+    }
     matched = new HashMap<>();
+  }
+
+  @Override
+  public Optional<MatchedSegment> matchLoop(String deviceId, double lon, double lat) {
+    String registered = loopSegments.get(deviceId);
+    if (registered == null) {
+      return match(lon, lat, null);
+    }
+    // A segment the city model does not have means a registry of another city seed: no match, so
+    // the reading is dead-lettered rather than counted on a guessed road.
+    RoadSegment s = roads.get(registered);
+    return s == null ? Optional.empty() : Optional.of(matched.computeIfAbsent(s.id(), id -> describe(s)));
   }
 
   @Override

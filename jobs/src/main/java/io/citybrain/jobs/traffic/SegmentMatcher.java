@@ -17,4 +17,13 @@ public interface SegmentMatcher extends Serializable {
    * (no heading) the nearest segment within 30 m. Empty when none qualifies.
    */
   Optional<MatchedSegment> match(double lon, double lat, Double headingDeg);
+
+  /**
+   * The segment of a loop detector: the one the device registry names for it, else by position as
+   * {@link #match}. A detector between two parallel carriageways is matched wrongly by position
+   * alone; its installer knows which one it counts.
+   */
+  default Optional<MatchedSegment> matchLoop(String deviceId, double lon, double lat) {
+    return match(lon, lat, null);
+  }
 }

@@ -157,7 +157,7 @@ public final class TrafficJob {
     JobSettings s = JobSettings.fromArgs(args);
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     JobEnvironment.configure(env, s);
-    fromSettings(s, new GeoSegmentMatcher(s.citySeed())).build(env);
+    fromSettings(s, GeoSegmentMatcher.fromArgs(s.citySeed(), args)).build(env);
     env.execute(NAME);
   }
 

@@ -30,7 +30,8 @@ public final class TrafficReadings {
 
   /** The observation a fix makes of its segment, or a rejection when it is on no road. */
   public static TrafficObservation observe(ProbeFix f, SegmentMatcher matcher) throws Rejected {
-    Optional<MatchedSegment> s = matcher.match(f.lon(), f.lat(), f.headingDeg());
+    Optional<MatchedSegment> s = "loop".equals(f.kind())
+        ? matcher.matchLoop(f.deviceId(), f.lon(), f.lat()) : matcher.match(f.lon(), f.lat(), f.headingDeg());
     if (s.isEmpty()) {
       throw new Rejected(Reason.UNMATCHED, f.deviceId() + " at " + f.lat() + "," + f.lon()
           + (f.headingDeg() == null ? "" : " heading " + f.headingDeg()) + " is on no road segment within 30 m");
