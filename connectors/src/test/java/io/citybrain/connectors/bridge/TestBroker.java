@@ -42,7 +42,7 @@ public abstract class TestBroker implements AutoCloseable {
 
     Moquette(Path dir) {
       this.dir = dir;
-      this.broker = EmbeddedMqttBroker.start(dir, 0);
+      this.broker = EmbeddedMqttBroker.startAnonymous(dir, 0);
     }
 
     @Override
@@ -54,7 +54,7 @@ public abstract class TestBroker implements AutoCloseable {
     public void restart() {
       int port = broker.port();
       broker.close();
-      broker = EmbeddedMqttBroker.start(dir, port);
+      broker = EmbeddedMqttBroker.startAnonymous(dir, port);
     }
 
     @Override
