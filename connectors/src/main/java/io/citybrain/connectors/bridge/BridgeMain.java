@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Configuration: the properties file given as the only argument (optional), overridden by
  * {@code -Dbridge.*} system properties; the passwords may come from the environment instead
- * ({@code CITYBRAIN_BRIDGE_MQTT_PASSWORD}, {@code CITYBRAIN_BRIDGE_TRUSTSTORE_PASSWORD}) so that
+ * ({@code CITYBRAIN_BRIDGE_MQTT_PASSWORD}, {@code CITYBRAIN_BRIDGE_TRUSTSTORE_PASSWORD},
+ * {@code CITYBRAIN_BRIDGE_KEYSTORE_PASSWORD}) so that
  * they appear on no command line. Keys: see {@link BridgeSettings}. Counters are logged every
  * {@code bridge.metrics.interval-ms} (default 10000).
  */
@@ -36,7 +37,14 @@ public final class BridgeMain {
       return;
     }
     long interval = Long.parseLong(p.getProperty("bridge.metrics.interval-ms", "10000"));
-    MqttKafkaBridge bridge = MqttKafkaBridge.start(settings);
+    MqttKafkaBridge bridge;
+    try {
+      bridge = MqttKafkaBridge.start(settings);
+    } catch (IllegalArgumentException e) { // TLS files that cannot be read, named by key
+      System.err.println("bridge: bad configuration: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       bridge.close();
@@ -63,6 +71,7 @@ public final class BridgeMain {
     }
     fromEnv(p, env, "CITYBRAIN_BRIDGE_MQTT_PASSWORD", "bridge.mqtt.password");
     fromEnv(p, env, "CITYBRAIN_BRIDGE_TRUSTSTORE_PASSWORD", "bridge.mqtt.truststore.password");
+    fromEnv(p, env, "CITYBRAIN_BRIDGE_KEYSTORE_PASSWORD", "bridge.mqtt.keystore.password");
     return p;
   }
 
