@@ -41,6 +41,8 @@ interface BrokerSession {
    * opposed to a broker that is down. The message never contains a password.
    */
   final class Failure extends Exception {
+    /** How the message of a TLS handshake failure starts. */
+    static final String TLS_FAILED = "TLS handshake failed: ";
     private final boolean refusal;
 
     Failure(String message, boolean refusal, Throwable cause) {

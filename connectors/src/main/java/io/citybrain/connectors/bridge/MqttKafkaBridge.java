@@ -55,7 +55,7 @@ public final class MqttKafkaBridge implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(MqttKafkaBridge.class);
   private static final long CONNECT_TIMEOUT_MS = 30_000;
-  private static final String TLS_HINT = " (over TLS: the broker's certificate must be signed by a CA of "
+  private static final String TLS_HINT = " (the broker's certificate must be signed by a CA of "
       + "bridge.mqtt.tls.ca-file or bridge.mqtt.truststore.path, or the JVM's default CAs, and name the host of bridge.mqtt.url)";
 
   private final BridgeSettings settings;
@@ -147,7 +147,7 @@ public final class MqttKafkaBridge implements AutoCloseable {
       if (!firstConnection.isDone() && e.refusal()) {
         firstConnection.completeExceptionally(new IllegalStateException("broker " + settings.mqttUrl()
             + " refused bridge " + settings.clientId() + (settings.username() == null ? "" : " (user '" + settings.username() + "')")
-            + ": " + lastConnectError + (settings.mqttUrl().startsWith("ssl://") ? TLS_HINT : "")));
+            + ": " + lastConnectError + (lastConnectError.startsWith(BrokerSession.Failure.TLS_FAILED) ? TLS_HINT : "")));
         return;
       }
       LOG.warn("bridge {} cannot connect to {}: {}", settings.clientId(), settings.mqttUrl(), lastConnectError);

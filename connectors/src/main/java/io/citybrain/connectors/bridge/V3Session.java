@@ -72,7 +72,8 @@ final class V3Session implements BrokerSession, MqttCallback {
     boolean refusal = code == MqttException.REASON_CODE_FAILED_AUTHENTICATION
         || code == MqttException.REASON_CODE_NOT_AUTHORIZED || code == MqttException.REASON_CODE_INVALID_CLIENT_ID
         || Failure.isTls(e);
-    return new Failure(e.getMessage() + " (reason " + code + (e.getCause() == null ? "" : ", " + e.getCause()) + ")", refusal, null);
+    return new Failure((Failure.isTls(e) ? Failure.TLS_FAILED : "") + e.getMessage() + " (reason " + code
+        + (e.getCause() == null ? "" : ", " + e.getCause()) + ")", refusal, null);
   }
 
   @Override

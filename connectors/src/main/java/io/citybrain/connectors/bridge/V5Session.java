@@ -95,7 +95,8 @@ final class V5Session implements BrokerSession, MqttCallback {
     int code = e.getReasonCode();
     boolean refusal = code == CLIENT_ID_NOT_VALID || code == BAD_USER_NAME_OR_PASSWORD || code == NOT_AUTHORIZED
         || code == BANNED || code == BAD_AUTHENTICATION_METHOD || Failure.isTls(e);
-    return new Failure(e.getMessage() + " (reason " + code + (e.getCause() == null ? "" : ", " + e.getCause()) + ")", refusal, null);
+    return new Failure((Failure.isTls(e) ? Failure.TLS_FAILED : "") + e.getMessage() + " (reason " + code
+        + (e.getCause() == null ? "" : ", " + e.getCause()) + ")", refusal, null);
   }
 
   @Override

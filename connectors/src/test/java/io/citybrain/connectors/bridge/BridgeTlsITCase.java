@@ -102,7 +102,7 @@ class BridgeTlsITCase {
   void aBrokerCertificateFromAnotherCaIsRefusedAtStartUpWithAClearError(MqttVersion version) {
     assertThatThrownBy(() -> MqttKafkaBridge.start(tls("tls-wrong-ca-v" + version.ordinal(), pki.resolve("other-ca.pem"), version)))
         .isInstanceOf(IllegalStateException.class)
-        .hasMessageContaining("refused bridge tls-wrong-ca-v" + version.ordinal())
+        .hasMessageContaining("refused bridge tls-wrong-ca-v" + version.ordinal() + ": TLS handshake failed")
         .hasMessageContaining("bridge.mqtt.tls.ca-file")
         .message().doesNotContain(KEYSTORE_PASSWORD);
   }
