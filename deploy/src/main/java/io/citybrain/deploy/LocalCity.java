@@ -167,7 +167,9 @@ public final class LocalCity implements AutoCloseable {
       users.addService(BRIDGE_ACCOUNT, bridgePassword).addService(DISPATCH_ACCOUNT, dispatchPassword);
     }
     progress.accept(users == null ? "MQTT broker (anonymous access)" : "MQTT broker (authentication on)");
-    broker = track(EmbeddedMqttBroker.start(dir.resolve("mqtt"), options.mqttPort(), users));
+    broker = track(users == null
+        ? EmbeddedMqttBroker.startAnonymous(dir.resolve("mqtt"), options.mqttPort())
+        : EmbeddedMqttBroker.start(dir.resolve("mqtt"), options.mqttPort(), users));
     progress.accept("Kafka (KRaft)");
     kafka = track(EmbeddedKafka.start(dir.resolve("kafka"), options.kafkaPort(), options.kafkaOverrides()));
     createTopics(kafka.bootstrapServers());

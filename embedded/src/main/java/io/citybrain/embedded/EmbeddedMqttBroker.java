@@ -9,12 +9,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Properties;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The Moquette MQTT 3.1.1 broker in this JVM. Sessions and queued QoS 1 messages are persisted under
  * the data directory, so a device's or the bridge's persistent session survives a restart.
+ *
+ * <p>Authentication is required unless the caller opts out: {@link #start} takes the accounts,
+ * {@link #startAnonymous} is the explicit (and logged) exception for the local city and tests.
  */
 public final class EmbeddedMqttBroker implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(EmbeddedMqttBroker.class);
 
   private final Server server;
   private final int port;
@@ -25,25 +32,36 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
   }
 
   /**
-   * A broker that lets anyone connect, subscribe and publish: the laptop's {@code ./citybrain
-   * local}, where anonymous simulated devices talk to it. Anything else should use {@link
-   * #start(Path, int, MqttUsers)}.
+   * A broker that refuses clients without valid credentials and checks every subscription and
+   * publication against {@code users} (see {@link MqttUsers} for the roles). A refused
+   * subscription gets the failure code in its SUBACK; a refused publication is dropped. This is
+   * the default: anonymous access needs the explicit {@link #startAnonymous}.
    *
    * @param dataDir where sessions are persisted
    * @param port the MQTT TCP port, 0 for an ephemeral one
+   * @param users who may connect and do what; required
    */
-  public static EmbeddedMqttBroker start(Path dataDir, int port) {
-    return start(dataDir, port, null);
+  public static EmbeddedMqttBroker start(Path dataDir, int port, MqttUsers users) {
+    if (users == null) {
+      throw new IllegalArgumentException("the MQTT broker requires authentication: give it users (mqtt.users), "
+          + "or call EmbeddedMqttBroker.startAnonymous for a broker anyone may use");
+    }
+    return launch(dataDir, port, users);
   }
 
   /**
-   * A broker that refuses clients without valid credentials and checks every subscription and
-   * publication against {@code users} (see {@link MqttUsers} for the roles). A refused
-   * subscription gets the failure code in its SUBACK; a refused publication is dropped.
-   *
-   * @param users who may do what; null for the anonymous broker of {@link #start(Path, int)}
+   * A broker that lets anyone connect, subscribe and publish: only for the laptop's {@code
+   * ./citybrain local} and tests, where anonymous simulated devices talk to it. Logs a warning
+   * so that an anonymous broker is never started unnoticed.
    */
-  public static EmbeddedMqttBroker start(Path dataDir, int port, MqttUsers users) {
+  public static EmbeddedMqttBroker startAnonymous(Path dataDir, int port) {
+    EmbeddedMqttBroker broker = launch(dataDir, port, null);
+    LOG.warn("MQTT broker on {} allows ANONYMOUS access: anyone who reaches the port may publish and subscribe",
+        broker.url());
+    return broker;
+  }
+
+  private static EmbeddedMqttBroker launch(Path dataDir, int port, MqttUsers users) {
     int mqttPort = FreePorts.resolve(port);
     Properties p = new Properties();
     p.setProperty(IConfig.HOST_PROPERTY_NAME, "127.0.0.1");

@@ -36,7 +36,7 @@ class SimulateCommandITCase {
 
   @Test
   void aFastSimulationKeepsItsTimestampsAndAReplaySendsTheSameAgain() throws Exception {
-    try (EmbeddedMqttBroker broker = EmbeddedMqttBroker.start(dir.resolve("mqtt"), 0)) {
+    try (EmbeddedMqttBroker broker = EmbeddedMqttBroker.startAnonymous(dir.resolve("mqtt"), 0)) {
       AtomicLong received = new AtomicLong();
       MqttClient sub = new MqttClient(broker.url(), "sim-it-sub", new MemoryPersistence());
       sub.connect();

@@ -61,7 +61,7 @@ public final class SimulatorBenchmark {
     byte[] payload = new byte[mean];
     java.util.Arrays.fill(payload, (byte) 'x');
 
-    try (EmbeddedMqttBroker moquette = EmbeddedMqttBroker.start(dir.resolve("moquette"), 0);
+    try (EmbeddedMqttBroker moquette = EmbeddedMqttBroker.startAnonymous(dir.resolve("moquette"), 0);
          Mosquitto mosquitto = new Mosquitto(dir.resolve("mosquitto"))) {
       // Warm-up, not reported: the JIT compiles the simulation, Jackson and Paho first.
       simulator(fleet, moquette.url(), 0, N / 2);

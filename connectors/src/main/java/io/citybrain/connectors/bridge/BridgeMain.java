@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Configuration: the properties file given as the only argument (optional), overridden by
  * {@code -Dbridge.*} system properties; the passwords may come from the environment instead
- * ({@code CITYBRAIN_BRIDGE_MQTT_PASSWORD}, {@code CITYBRAIN_BRIDGE_TRUSTSTORE_PASSWORD}) so that
+ * ({@code CITYBRAIN_BRIDGE_MQTT_PASSWORD}, {@code CITYBRAIN_BRIDGE_TRUSTSTORE_PASSWORD},
+ * {@code CITYBRAIN_BRIDGE_KEYSTORE_PASSWORD}) so that
  * they appear on no command line. Keys: see {@link BridgeSettings}. Counters are logged every
  * {@code bridge.metrics.interval-ms} (default 10000).
  */
@@ -31,7 +32,7 @@ public final class BridgeMain {
     MqttKafkaBridge bridge;
     try {
       settings = BridgeSettings.fromProperties(p);
-      // The registry is read at start; a malformed one is a configuration error too.
+      // The registry and TLS files are read at start; a bad one is a configuration error too, named by key.
       bridge = MqttKafkaBridge.start(settings);
     } catch (IllegalArgumentException e) {
       System.err.println("bridge: bad configuration: " + e.getMessage());
@@ -65,6 +66,7 @@ public final class BridgeMain {
     }
     fromEnv(p, env, "CITYBRAIN_BRIDGE_MQTT_PASSWORD", "bridge.mqtt.password");
     fromEnv(p, env, "CITYBRAIN_BRIDGE_TRUSTSTORE_PASSWORD", "bridge.mqtt.truststore.password");
+    fromEnv(p, env, "CITYBRAIN_BRIDGE_KEYSTORE_PASSWORD", "bridge.mqtt.keystore.password");
     return p;
   }
 

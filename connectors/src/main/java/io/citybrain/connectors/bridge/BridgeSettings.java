@@ -25,20 +25,66 @@ import java.util.Properties;
  * @param truststorePassword its password ({@code bridge.mqtt.truststore.password})
  * @param reconnectMinMs first reconnect delay ({@code bridge.reconnect.min-ms})
  * @param reconnectMaxMs cap of the exponential reconnect delay ({@code bridge.reconnect.max-ms})
+ * @param mqttVersion {@code 3.1.1} (default; every broker, Moquette included) or {@code 5}
+ *     ({@code bridge.mqtt.version})
+ * @param sessionExpirySeconds MQTT 5 only: how long the broker keeps the session (and the messages
+ *     queued for it) after a disconnect; default never ({@code bridge.mqtt.session-expiry-s})
+ * @param caFile PEM file of the CA(s) that signed the broker's certificate, instead of a
+ *     truststore ({@code bridge.mqtt.tls.ca-file})
+ * @param keystorePath a PKCS12 (or {@code .jks}) keystore with the bridge's client certificate and
+ *     key, for brokers that require one ({@code bridge.mqtt.keystore.path})
+ * @param keystorePassword its password ({@code bridge.mqtt.keystore.password})
  * @param registryPath the device registry ({@code devices.csv}) that places fixed devices sending no
  *     position, null for none ({@code bridge.registry.path})
  */
 public record BridgeSettings(String mqttUrl, String clientId, String username, char[] password,
     String kafkaBootstrap, String subscription, int maxInFlight, Path truststorePath,
-    char[] truststorePassword, long reconnectMinMs, long reconnectMaxMs, Path registryPath) {
+    char[] truststorePassword, long reconnectMinMs, long reconnectMaxMs, MqttVersion mqttVersion,
+    long sessionExpirySeconds, Path caFile, Path keystorePath, char[] keystorePassword,
+    Path registryPath) {
 
   public static final String REGISTRY_KEY = "bridge.registry.path";
 
   public static final int DEFAULT_MAX_IN_FLIGHT = 10_000;
   public static final long DEFAULT_RECONNECT_MIN_MS = 500;
   public static final long DEFAULT_RECONNECT_MAX_MS = 30_000;
+  /** MQTT 5's "never expires", the same persistence as a 3.1.1 session with clean session off. */
+  public static final long SESSION_NEVER_EXPIRES = 0xFFFF_FFFFL;
+
+  /** The MQTT protocol the bridge speaks ({@code bridge.mqtt.version}). */
+  public enum MqttVersion {
+    V3_1_1("3.1.1"),
+    V5("5");
+
+    private final String key;
+
+    MqttVersion(String key) {
+      this.key = key;
+    }
+
+    /** How it is written in the settings: {@code 3.1.1} or {@code 5}. */
+    public String key() {
+      return key;
+    }
+
+    static MqttVersion parse(String value) {
+      for (MqttVersion v : values()) {
+        if (v.key.equals(value.trim())) {
+          return v;
+        }
+      }
+      throw new IllegalArgumentException("bridge.mqtt.version must be 3.1.1 or 5, got '" + value + "'");
+    }
+  }
 
   public BridgeSettings {
+    if (mqttVersion == null) {
+      throw new IllegalArgumentException("bridge.mqtt.version must be set");
+    }
+    if (sessionExpirySeconds < 1 || sessionExpirySeconds > SESSION_NEVER_EXPIRES) {
+      throw new IllegalArgumentException("bridge.mqtt.session-expiry-s must be in 1..4294967295 (0 would drop the "
+          + "session, and its unacknowledged messages, at every disconnect), got " + sessionExpirySeconds);
+    }
     require(mqttUrl, "bridge.mqtt.url");
     require(clientId, "bridge.mqtt.client-id");
     require(kafkaBootstrap, "bridge.kafka.bootstrap-servers");
@@ -58,15 +104,13 @@ public record BridgeSettings(String mqttUrl, String clientId, String username, c
     if (maxInFlight < 1 || maxInFlight > 65_535) {
       throw new IllegalArgumentException("bridge.max-in-flight must be in 1..65535, got " + maxInFlight);
     }
-    if (truststorePath != null) {
-      if (!mqttUrl.startsWith("ssl://")) {
-        throw new IllegalArgumentException("bridge.mqtt.truststore.path is set but bridge.mqtt.url is not ssl://");
+    tlsFile(truststorePath, truststorePassword, mqttUrl, "bridge.mqtt.truststore");
+    tlsFile(keystorePath, keystorePassword, mqttUrl, "bridge.mqtt.keystore");
+    if (caFile != null) {
+      tlsFile(caFile, null, mqttUrl, "bridge.mqtt.tls.ca-file");
+      if (truststorePath != null) {
+        throw new IllegalArgumentException("bridge.mqtt.tls.ca-file and bridge.mqtt.truststore.path are both set: use one");
       }
-      if (!Files.isReadable(truststorePath)) {
-        throw new IllegalArgumentException("bridge.mqtt.truststore.path is not a readable file: " + truststorePath);
-      }
-    } else if (truststorePassword != null) {
-      throw new IllegalArgumentException("bridge.mqtt.truststore.password is set but bridge.mqtt.truststore.path is not");
     }
     if (reconnectMinMs < 1) {
       throw new IllegalArgumentException("bridge.reconnect.min-ms must be positive, got " + reconnectMinMs);
@@ -80,10 +124,26 @@ public record BridgeSettings(String mqttUrl, String clientId, String username, c
     }
   }
 
-  /** The local city's bridge: anonymous, plain TCP, one instance subscribed to {@code city/#}. */
+  // A store (or CA file) must come with an ssl:// URL and be readable; a password needs its file.
+  private static void tlsFile(Path file, char[] password, String mqttUrl, String prefix) {
+    String key = prefix.endsWith("ca-file") ? prefix : prefix + ".path";
+    if (file != null) {
+      if (!mqttUrl.startsWith("ssl://")) {
+        throw new IllegalArgumentException(key + " is set but bridge.mqtt.url is not ssl://");
+      }
+      if (!Files.isReadable(file) || Files.isDirectory(file)) {
+        throw new IllegalArgumentException(key + " is not a readable file: " + file);
+      }
+    } else if (password != null) {
+      throw new IllegalArgumentException(prefix + ".password is set but " + key + " is not");
+    }
+  }
+
+  /** The local city's bridge: anonymous, plain TCP, MQTT 3.1.1, one instance on {@code city/#}. */
   public static BridgeSettings local(String mqttUrl, String kafkaBootstrap) {
     return new BridgeSettings(mqttUrl, "citybrain-bridge-1", null, null, kafkaBootstrap, "city/#",
-        DEFAULT_MAX_IN_FLIGHT, null, null, DEFAULT_RECONNECT_MIN_MS, DEFAULT_RECONNECT_MAX_MS, null);
+        DEFAULT_MAX_IN_FLIGHT, null, null, DEFAULT_RECONNECT_MIN_MS, DEFAULT_RECONNECT_MAX_MS,
+        MqttVersion.V3_1_1, SESSION_NEVER_EXPIRES, null, null, null, null);
   }
 
   /**
@@ -93,6 +153,8 @@ public record BridgeSettings(String mqttUrl, String clientId, String username, c
   public static BridgeSettings fromProperties(Properties p) {
     String truststore = p.getProperty("bridge.mqtt.truststore.path");
     String registry = p.getProperty(REGISTRY_KEY);
+    String keystore = p.getProperty("bridge.mqtt.keystore.path");
+    String caFile = p.getProperty("bridge.mqtt.tls.ca-file");
     return new BridgeSettings(
         p.getProperty("bridge.mqtt.url"),
         p.getProperty("bridge.mqtt.client-id"),
@@ -105,32 +167,57 @@ public record BridgeSettings(String mqttUrl, String clientId, String username, c
         chars(p.getProperty("bridge.mqtt.truststore.password")),
         number(p, "bridge.reconnect.min-ms", DEFAULT_RECONNECT_MIN_MS),
         number(p, "bridge.reconnect.max-ms", DEFAULT_RECONNECT_MAX_MS),
+        MqttVersion.parse(p.getProperty("bridge.mqtt.version", MqttVersion.V3_1_1.key())),
+        number(p, "bridge.mqtt.session-expiry-s", SESSION_NEVER_EXPIRES),
+        caFile == null ? null : Path.of(caFile),
+        keystore == null ? null : Path.of(keystore),
+        chars(p.getProperty("bridge.mqtt.keystore.password")),
         registry == null || registry.isBlank() ? null : Path.of(registry.trim()));
   }
 
   /** The same settings with another client id and subscription: one of N instances sharing load. */
   public BridgeSettings instance(String clientId, String subscription) {
     return new BridgeSettings(mqttUrl, clientId, username, password, kafkaBootstrap, subscription,
-        maxInFlight, truststorePath, truststorePassword, reconnectMinMs, reconnectMaxMs, registryPath);
+        maxInFlight, truststorePath, truststorePassword, reconnectMinMs, reconnectMaxMs, mqttVersion,
+        sessionExpirySeconds, caFile, keystorePath, keystorePassword, registryPath);
   }
 
   /** The same settings with broker credentials. */
   public BridgeSettings withCredentials(String username, char[] password) {
     return new BridgeSettings(mqttUrl, clientId, username, password, kafkaBootstrap, subscription,
-        maxInFlight, truststorePath, truststorePassword, reconnectMinMs, reconnectMaxMs, registryPath);
+        maxInFlight, truststorePath, truststorePassword, reconnectMinMs, reconnectMaxMs, mqttVersion,
+        sessionExpirySeconds, caFile, keystorePath, keystorePassword, registryPath);
   }
 
   /** The same settings with another in-flight bound. */
   public BridgeSettings withMaxInFlight(int maxInFlight) {
     return new BridgeSettings(mqttUrl, clientId, username, password, kafkaBootstrap, subscription,
-        maxInFlight, truststorePath, truststorePassword, reconnectMinMs, reconnectMaxMs, registryPath);
+        maxInFlight, truststorePath, truststorePassword, reconnectMinMs, reconnectMaxMs, mqttVersion,
+        sessionExpirySeconds, caFile, keystorePath, keystorePassword, registryPath);
+  }
+
+  /** The same settings speaking another MQTT version. */
+  public BridgeSettings withMqttVersion(MqttVersion mqttVersion) {
+    return new BridgeSettings(mqttUrl, clientId, username, password, kafkaBootstrap, subscription,
+        maxInFlight, truststorePath, truststorePassword, reconnectMinMs, reconnectMaxMs, mqttVersion,
+        sessionExpirySeconds, caFile, keystorePath, keystorePassword, registryPath);
+  }
+
+  /**
+   * The same settings with TLS material: a PEM CA file (null for the truststore or the JVM's
+   * default) and an optional PKCS12 client keystore for brokers that require client certificates.
+   */
+  public BridgeSettings withTls(Path caFile, Path keystorePath, char[] keystorePassword) {
+    return new BridgeSettings(mqttUrl, clientId, username, password, kafkaBootstrap, subscription,
+        maxInFlight, truststorePath, truststorePassword, reconnectMinMs, reconnectMaxMs, mqttVersion,
+        sessionExpirySeconds, caFile, keystorePath, keystorePassword, registryPath);
   }
 
   /** The same settings with a device registry. */
   public BridgeSettings withRegistry(Path registryPath) {
     return new BridgeSettings(mqttUrl, clientId, username, password, kafkaBootstrap, subscription,
-        maxInFlight, truststorePath, truststorePassword, reconnectMinMs, reconnectMaxMs, registryPath);
-  }
+        maxInFlight, truststorePath, truststorePassword, reconnectMinMs, reconnectMaxMs, mqttVersion,
+        sessionExpirySeconds, caFile, keystorePath, keystorePassword, registryPath);  }
 
   private static char[] chars(String s) {
     return s == null ? null : s.toCharArray();
@@ -161,7 +248,9 @@ public record BridgeSettings(String mqttUrl, String clientId, String username, c
         + ", password=" + (password == null ? "unset" : "***") + ", kafka=" + kafkaBootstrap
         + ", subscription=" + subscription + ", maxInFlight=" + maxInFlight
         + ", truststore=" + truststorePath + ", truststorePassword=" + (truststorePassword == null ? "unset" : "***")
-        + ", reconnect=" + reconnectMinMs + ".." + reconnectMaxMs + "ms, registry=" + registryPath + "]";
+        + ", reconnect=" + reconnectMinMs + ".." + reconnectMaxMs + "ms, mqttVersion=" + mqttVersion.key()
+        + ", sessionExpiry=" + sessionExpirySeconds + "s, caFile=" + caFile + ", keystore=" + keystorePath
+        + ", keystorePassword=" + (keystorePassword == null ? "unset" : "***") + ", registry=" + registryPath + "]";
   }
 
   @Override

@@ -18,17 +18,10 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import javax.net.ssl.SSLSocketFactory;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
-import org.eclipse.paho.client.mqttv3.IMqttToken;
-import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
-import org.eclipse.paho.client.mqttv3.MqttCallback;
-import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
-import org.eclipse.paho.client.mqttv3.MqttException;
-import org.eclipse.paho.client.mqttv3.MqttMessage;
-import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,7 +30,11 @@ import org.slf4j.LoggerFactory;
  * {@code city.raw.<domain>} keyed by device id, acknowledgements to {@code city.acks}, unusable
  * input to {@code city.deadletter} with its reason.
  *
- * <p>Delivery: QoS 1 with a persistent session (clean session off) and manual acknowledgement: the
+ * <p>Protocol: MQTT 3.1.1 or 5 ({@link BridgeSettings#mqttVersion()}), each behind a {@link
+ * BrokerSession}; everything else is the same pipeline.
+ *
+ * <p>Delivery: QoS 1 with a persistent session (3.1.1: clean session off; 5: clean start off and a
+ * session expiry interval) and manual acknowledgement: the
  * broker gets the PUBACK only after Kafka has acknowledged the record ({@code acks=all},
  * idempotent). If the bridge dies between the two, the broker redelivers; duplicates are possible,
  * loss is not. The Kafka record timestamp is the observation time, so jobs read event time from it.
@@ -59,9 +56,11 @@ public final class MqttKafkaBridge implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(MqttKafkaBridge.class);
   private static final long CONNECT_TIMEOUT_MS = 30_000;
-  private static final int BROKER_REFUSED_SUBSCRIPTION = 0x80;
+  private static final String TLS_HINT = " (the broker's certificate must be signed by a CA of "
+      + "bridge.mqtt.tls.ca-file or bridge.mqtt.truststore.path, or the JVM's default CAs, and name the host of bridge.mqtt.url)";
 
   private final BridgeSettings settings;
+  private final SSLSocketFactory tls;
   private final IngestValidator validator;
   private final Producer<String, byte[]> producer;
   private final Semaphore permits;
@@ -74,11 +73,12 @@ public final class MqttKafkaBridge implements AutoCloseable {
   private volatile String lastConnectError = "none";
   private int attempt; // supervisor thread only
 
-  private MqttKafkaBridge(BridgeSettings settings) {
+  private MqttKafkaBridge(BridgeSettings settings, SSLSocketFactory tls) {
     this.settings = settings;
     // Loaded before any connection, so a bad registry stops start-up naming its key.
     this.validator = new IngestValidator(settings.registryPath() == null ? DeviceRegistry.empty()
         : DeviceRegistry.load(BridgeSettings.REGISTRY_KEY, settings.registryPath()));
+    this.tls = tls;
     Properties kafka = KafkaClients.reliableProducer(settings.kafkaBootstrap(), settings.clientId());
     this.producer = new KafkaProducer<>(kafka);
     this.permits = new Semaphore(settings.maxInFlight());
@@ -92,11 +92,12 @@ public final class MqttKafkaBridge implements AutoCloseable {
 
   /**
    * Connects, subscribes and starts forwarding. Returns once the first connection is up; fails if
-   * the broker refuses the credentials or cannot be reached within a minute (later losses are
-   * retried for ever).
+   * the broker refuses the credentials or the TLS handshake, or cannot be reached within a minute
+   * (later losses are retried for ever). TLS files that cannot be read fail at once with an
+   * {@link IllegalArgumentException} naming their key.
    */
   public static MqttKafkaBridge start(BridgeSettings settings) {
-    MqttKafkaBridge bridge = new MqttKafkaBridge(settings);
+    MqttKafkaBridge bridge = new MqttKafkaBridge(settings, BridgeTls.socketFactory(settings));
     bridge.supervisor.execute(bridge::connect);
     try {
       bridge.firstConnection.get(2 * CONNECT_TIMEOUT_MS, TimeUnit.MILLISECONDS);
@@ -133,70 +134,29 @@ public final class MqttKafkaBridge implements AutoCloseable {
       c = new Connection();
       // Current before CONNACK: the broker may redeliver the session's messages at once.
       current = c;
-      c.client.connect(options()).waitForCompletion(CONNECT_TIMEOUT_MS);
-      IMqttToken sub = c.client.subscribe(settings.subscription(), 1);
-      sub.waitForCompletion(CONNECT_TIMEOUT_MS);
-      int granted = sub.getGrantedQos() == null || sub.getGrantedQos().length == 0 ? 1 : sub.getGrantedQos()[0];
-      if (granted == BROKER_REFUSED_SUBSCRIPTION) {
-        throw new MqttException(MqttException.REASON_CODE_NOT_AUTHORIZED);
-      }
+      c.session.open(CONNECT_TIMEOUT_MS);
       attempt = 0;
       metrics.connected();
-      LOG.info("bridge {} connected to {} and subscribed to {}", settings.clientId(), settings.mqttUrl(), settings.subscription());
+      LOG.info("bridge {} connected to {} (MQTT {}) and subscribed to {}", settings.clientId(), settings.mqttUrl(),
+          settings.mqttVersion().key(), settings.subscription());
       firstConnection.complete(null);
-    } catch (MqttException e) {
+    } catch (BrokerSession.Failure e) {
       if (current == c) {
         current = null;
       }
       if (c != null) {
-        c.drop();
+        c.session.drop();
       }
-      lastConnectError = describe(e);
-      if (!firstConnection.isDone() && isRefusal(e)) {
+      lastConnectError = e.getMessage();
+      if (!firstConnection.isDone() && e.refusal()) {
         firstConnection.completeExceptionally(new IllegalStateException("broker " + settings.mqttUrl()
             + " refused bridge " + settings.clientId() + (settings.username() == null ? "" : " (user '" + settings.username() + "')")
-            + ": " + lastConnectError));
+            + ": " + lastConnectError + (lastConnectError.startsWith(BrokerSession.Failure.TLS_FAILED) ? TLS_HINT : "")));
         return;
       }
       LOG.warn("bridge {} cannot connect to {}: {}", settings.clientId(), settings.mqttUrl(), lastConnectError);
       scheduleReconnect();
     }
-  }
-
-  private static boolean isRefusal(MqttException e) {
-    int code = e.getReasonCode();
-    return code == MqttException.REASON_CODE_FAILED_AUTHENTICATION || code == MqttException.REASON_CODE_NOT_AUTHORIZED
-        || code == MqttException.REASON_CODE_INVALID_CLIENT_ID;
-  }
-
-  // Paho's messages name the reason, never the password; the cause may be a socket error.
-  private static String describe(MqttException e) {
-    return e.getMessage() + " (reason " + e.getReasonCode() + (e.getCause() == null ? "" : ", " + e.getCause()) + ")";
-  }
-
-  private MqttConnectOptions options() {
-    MqttConnectOptions o = new MqttConnectOptions();
-    o.setCleanSession(false);
-    // We reconnect ourselves: with backoff and jitter, and a fresh client per connection.
-    o.setAutomaticReconnect(false);
-    o.setMaxInflight(Math.max(10, settings.maxInFlight()));
-    o.setKeepAliveInterval(30);
-    o.setConnectionTimeout((int) (CONNECT_TIMEOUT_MS / 1000));
-    if (settings.username() != null) {
-      o.setUserName(settings.username());
-      o.setPassword(settings.password() == null ? new char[0] : settings.password().clone());
-    }
-    if (settings.truststorePath() != null) {
-      Properties ssl = new Properties();
-      String path = settings.truststorePath().toString();
-      ssl.setProperty("com.ibm.ssl.trustStore", path);
-      ssl.setProperty("com.ibm.ssl.trustStoreType", path.endsWith(".jks") ? "JKS" : "PKCS12");
-      if (settings.truststorePassword() != null) {
-        ssl.setProperty("com.ibm.ssl.trustStorePassword", new String(settings.truststorePassword()));
-      }
-      o.setSSLProperties(ssl);
-    }
-    return o;
   }
 
   private void scheduleReconnect() {
@@ -216,17 +176,17 @@ public final class MqttKafkaBridge implements AutoCloseable {
     current = null;
     metrics.connectionLost();
     LOG.warn("bridge {} drops its broker connection: {}; unacknowledged messages will be redelivered", settings.clientId(), why);
-    c.drop();
+    c.session.drop();
     scheduleReconnect();
   }
 
-  private void forward(Connection c, String topic, MqttMessage message) {
+  private void forward(Connection c, String topic, byte[] payload, int messageId, int qos) {
     metrics.received();
     long arrived = System.currentTimeMillis();
     ProducerRecord<String, byte[]> record;
     String deadLetterReason = null;
     try {
-      IngestResult result = validator.validate(topic, message.getPayload(), arrived);
+      IngestResult result = validator.validate(topic, payload, arrived);
       if (result instanceof IngestResult.Reading r) {
         record = new ProducerRecord<>(Topics.raw(r.envelope().domain()), null,
             r.envelope().ts(), r.envelope().deviceId(), EnvelopeCodec.encode(r.envelope()));
@@ -236,13 +196,13 @@ public final class MqttKafkaBridge implements AutoCloseable {
         record = deadLetter(r.deadLetter());
         deadLetterReason = r.deadLetter().reason();
       } else { // our own alerts on a reserved topic: nothing to forward
-        c.ack(message);
+        c.ack(messageId, qos);
         return;
       }
     } catch (RuntimeException e) {
       // A bug of ours must neither stop the bridge nor lose the message.
       LOG.error("bridge {}: cannot process a message on {}", settings.clientId(), topic, e);
-      record = deadLetter(DeadLetter.of(Reason.INTERNAL_ERROR, e.toString(), topic, topic, message.getPayload(), arrived, IngestValidator.STAGE));
+      record = deadLetter(DeadLetter.of(Reason.INTERNAL_ERROR, e.toString(), topic, topic, payload, arrived, IngestValidator.STAGE));
       deadLetterReason = Reason.INTERNAL_ERROR.code();
     }
     if (!awaitPermit(c)) {
@@ -251,9 +211,9 @@ public final class MqttKafkaBridge implements AutoCloseable {
     metrics.sent();
     String reason = deadLetterReason;
     try {
-      producer.send(record, (metadata, error) -> stored(c, message, reason, arrived, error));
+      producer.send(record, (metadata, error) -> stored(c, messageId, qos, reason, arrived, error));
     } catch (RuntimeException e) {
-      stored(c, message, reason, arrived, e);
+      stored(c, messageId, qos, reason, arrived, e);
     }
   }
 
@@ -275,7 +235,7 @@ public final class MqttKafkaBridge implements AutoCloseable {
     return true;
   }
 
-  private void stored(Connection c, MqttMessage message, String deadLetterReason, long arrived, Exception error) {
+  private void stored(Connection c, int messageId, int qos, String deadLetterReason, long arrived, Exception error) {
     permits.release();
     if (error != null) {
       metrics.failed();
@@ -289,7 +249,7 @@ public final class MqttKafkaBridge implements AutoCloseable {
     } else {
       metrics.deadLettered(deadLetterReason, latency);
     }
-    c.ack(message);
+    c.ack(messageId, qos);
   }
 
   private static ProducerRecord<String, byte[]> deadLetter(DeadLetter d) {
@@ -314,72 +274,40 @@ public final class MqttKafkaBridge implements AutoCloseable {
     Connection c = current;
     current = null;
     if (c != null) {
-      c.leave();
+      c.session.leave();
     }
     firstConnection.cancel(false);
   }
 
-  /** One broker connection with its own Paho client. */
-  private final class Connection implements MqttCallback {
-    final MqttAsyncClient client;
+  /** One broker connection: its own session object, of the configured MQTT version. */
+  private final class Connection implements BrokerSession.Listener {
+    final BrokerSession session;
 
-    Connection() throws MqttException {
-      client = new MqttAsyncClient(settings.mqttUrl(), settings.clientId(), new MemoryPersistence());
-      client.setManualAcks(true);
-      client.setCallback(this);
+    Connection() throws BrokerSession.Failure {
+      session = settings.mqttVersion() == BridgeSettings.MqttVersion.V5
+          ? new V5Session(settings, tls, this)
+          : new V3Session(settings, tls, this);
     }
 
     @Override
-    public void connectionLost(Throwable cause) {
+    public void lost(Throwable cause) {
       supervisor.execute(() -> reconnect(this, "connection lost (" + cause + ")"));
     }
 
     @Override
-    public void messageArrived(String topic, MqttMessage message) {
-      forward(this, topic, message);
+    public void arrived(String topic, byte[] payload, int messageId, int qos) {
+      forward(this, topic, payload, messageId, qos);
     }
 
-    @Override
-    public void deliveryComplete(IMqttDeliveryToken token) {}
-
-    void ack(MqttMessage message) {
+    void ack(int messageId, int qos) {
       // During close() current is cleared only after the producer has flushed, so those acks go out.
       if (current != this && !closed) {
         return;
       }
       try {
-        client.messageArrivedComplete(message.getId(), message.getQos());
-      } catch (MqttException | RuntimeException e) {
-        LOG.debug("bridge {}: cannot acknowledge message {}; it will be redelivered", settings.clientId(), message.getId(), e);
-      }
-    }
-
-    /** Abrupt: no DISCONNECT, so nothing the broker sent is taken as handled. */
-    void drop() {
-      try {
-        client.disconnectForcibly(0, 1000, false);
-      } catch (MqttException | RuntimeException e) {
-        LOG.debug("bridge {}: forcible disconnect", settings.clientId(), e);
-      }
-      closeClient();
-    }
-
-    void leave() {
-      try {
-        if (client.isConnected()) {
-          client.disconnect(2000).waitForCompletion(5000);
-        }
-      } catch (MqttException | RuntimeException e) {
-        LOG.debug("bridge {}: unclean disconnect", settings.clientId(), e);
-      }
-      closeClient();
-    }
-
-    private void closeClient() {
-      try {
-        client.close(true);
-      } catch (MqttException | RuntimeException e) {
-        LOG.debug("bridge {}: closing the MQTT client", settings.clientId(), e);
+        session.ack(messageId, qos);
+      } catch (Exception e) {
+        LOG.debug("bridge {}: cannot acknowledge message {}; it will be redelivered", settings.clientId(), messageId, e);
       }
     }
   }

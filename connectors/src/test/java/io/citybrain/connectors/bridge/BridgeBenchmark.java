@@ -28,7 +28,14 @@ import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
  * the time until Kafka has acknowledged all {@code N} is measured. Draining a backlog measures the
  * consumer alone, not the publisher, which on two cores would compete for the same CPU.
  *
- * <p>{@code -Dbench.messages=50000} (default).
+ * <p>Where the CPU goes: for each bridge run, the CPU time of this JVM's threads during the drain,
+ * grouped by role (Paho's receiver, Paho's callback thread — validation, JSON and {@code
+ * producer.send} — Paho's sender, Kafka's producer I/O thread, and the rest: the in-process Kafka
+ * broker), per message; and, measured alone in the same run, the CPU per message of the
+ * validator and of the Kafka value encoding. CPU time, not wall time, because the machine is
+ * shared.
+ *
+ * <p>{@code -Dbench.messages=50000} (default); {@code -Dbench.brokers=MOSQUITTO} to skip Moquette.
  */
 public final class BridgeBenchmark {
   private static final int N = Integer.getInteger("bench.messages", 50_000);
@@ -41,12 +48,17 @@ public final class BridgeBenchmark {
     try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0, Map.of())) {
       KafkaTopics.create(kafka.bootstrapServers());
       int run = 0;
-      for (TestBroker.Kind kind : TestBroker.Kind.values()) {
+      validationCost();
+      for (TestBroker.Kind kind : brokers()) {
         try (TestBroker broker = TestBroker.start(kind, dir.resolve("mqtt-" + kind))) {
           BridgeSettings base = BridgeSettings.local(broker.url(), kafka.bootstrapServers());
           report(kind, "plain Paho subscriber -> producer (acks before Kafka)", plain(broker, kafka, "plain-" + run++));
           String id = "bench-" + run++;
           report(kind, "bridge (ack after Kafka)", bridges(broker, List.of(base.instance(id, "city/#"))));
+          if (kind == TestBroker.Kind.MOSQUITTO) {
+            report(kind, "bridge, MQTT 5 (ack after Kafka)", bridges(broker,
+                List.of(base.instance("bench-v5-" + run++, "city/#").withMqttVersion(BridgeSettings.MqttVersion.V5))));
+          }
           if (broker.sharedSubscriptions()) {
             String share = "$share/bench" + run++ + "/city/#";
             report(kind, "2 bridges, shared subscription", bridges(broker,
@@ -72,10 +84,86 @@ public final class BridgeBenchmark {
     for (BridgeSettings s : instances) {
       running.add(MqttKafkaBridge.start(s));
     }
+    Map<String, Long> cpuBefore = cpuByRole();
+    long brokerBefore = broker.cpuNanos();
     await(() -> running.stream().mapToLong(b -> b.metrics().snapshot().forwarded()).sum(), start);
     double seconds = (System.nanoTime() - start) / 1e9;
+    Map<String, Long> cpuAfter = cpuByRole();
+    long brokerCpu = broker.cpuNanos() - brokerBefore;
+    StringBuilder split = new StringBuilder("           CPU per message:");
+    long total = 0;
+    for (Map.Entry<String, Long> e : cpuAfter.entrySet()) {
+      long ns = e.getValue() - cpuBefore.getOrDefault(e.getKey(), 0L);
+      total += ns;
+      split.append(String.format(" %s %.1f us;", e.getKey(), ns / 1e3 / N));
+    }
+    System.out.println(split.append(String.format(" total in this JVM %.1f us; MQTT broker process %s", total / 1e3 / N,
+        brokerCpu < 0 ? "in this JVM" : String.format("%.1f us", brokerCpu / 1e3 / N))));
     running.forEach(MqttKafkaBridge::close);
     return seconds;
+  }
+
+  private static List<TestBroker.Kind> brokers() {
+    String only = System.getProperty("bench.brokers");
+    return only == null ? List.of(TestBroker.Kind.values())
+        : java.util.Arrays.stream(only.split(",")).map(String::trim).map(TestBroker.Kind::valueOf).toList();
+  }
+
+  /** CPU time of this JVM's live threads, summed by their role (from Paho's and Kafka's thread names). */
+  private static Map<String, Long> cpuByRole() {
+    java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+    Map<String, Long> byRole = new java.util.TreeMap<>();
+    for (java.lang.management.ThreadInfo t : mx.getThreadInfo(mx.getAllThreadIds())) {
+      if (t == null) {
+        continue;
+      }
+      long ns = mx.getThreadCpuTime(t.getThreadId());
+      if (ns > 0) {
+        byRole.merge(role(t.getThreadName()), ns, Long::sum);
+      }
+    }
+    return byRole;
+  }
+
+  private static String role(String thread) {
+    if (thread.startsWith("MQTT Rec")) {
+      return "paho-receive";
+    } else if (thread.startsWith("MQTT Call")) {
+      return "paho-callback(validate+json+send)";
+    } else if (thread.startsWith("MQTT Snd") || thread.startsWith("MQTT Ping") || thread.startsWith("MQTT Con")) {
+      return "paho-send(pubacks)";
+    } else if (thread.startsWith("kafka-producer-network-thread")) {
+      return "kafka-producer-io";
+    }
+    return "kafka-broker+other";
+  }
+
+  /** The validator and the Kafka value encoding alone, on the benchmark's reading: CPU per message. */
+  private static void validationCost() {
+    io.citybrain.connectors.envelope.IngestValidator validator = new io.citybrain.connectors.envelope.IngestValidator();
+    byte[] payload = QosOnePublisher.floodReading(OBSERVED);
+    java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+    long sink = 0;
+    // Whole loops timed: a clock read per message would cost as much as what it measures.
+    var reading = (io.citybrain.connectors.envelope.IngestResult.Reading) validator.validate("city/emergency/flood/b-0", payload, OBSERVED);
+    for (int round = 0; round < 3; round++) { // the first rounds warm the JIT up
+      long t0 = mx.getCurrentThreadCpuTime();
+      for (int i = 0; i < N; i++) {
+        if (validator.validate("city/emergency/flood/b-" + i, payload, OBSERVED)
+            instanceof io.citybrain.connectors.envelope.IngestResult.Reading) {
+          sink++;
+        }
+      }
+      long t1 = mx.getCurrentThreadCpuTime();
+      for (int i = 0; i < N; i++) {
+        sink += io.citybrain.connectors.envelope.EnvelopeCodec.encode(reading.envelope()).length;
+      }
+      long t2 = mx.getCurrentThreadCpuTime();
+      if (round == 2) {
+        System.out.printf("alone, on one thread: validation %.1f us CPU/msg; Kafka value encoding %.1f us CPU/msg (checksum %d)%n",
+            (t1 - t0) / 1e3 / N, (t2 - t1) / 1e3 / N, sink);
+      }
+    }
   }
 
   private static double plain(TestBroker broker, EmbeddedKafka kafka, String clientId) throws Exception {

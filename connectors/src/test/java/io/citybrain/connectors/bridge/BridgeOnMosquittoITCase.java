@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.citybrain.connectors.Topics;
+import io.citybrain.connectors.bridge.BridgeSettings.MqttVersion;
 import io.citybrain.embedded.EmbeddedKafka;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
@@ -16,10 +18,14 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
-/** What only a real broker with authentication and shared subscriptions can show: Mosquitto 2. */
+/**
+ * What only a real broker with authentication and shared subscriptions can show: Mosquitto 2, with
+ * the bridge speaking MQTT 3.1.1 and MQTT 5.
+ */
 class BridgeOnMosquittoITCase {
 
   private static final String USER = "bridge";
@@ -48,34 +54,57 @@ class BridgeOnMosquittoITCase {
     kafka.close();
   }
 
-  private static BridgeSettings settings(String clientId, String subscription, String password) {
-    return BridgeSettings.local(broker.url(), kafka.bootstrapServers()).instance(clientId, subscription)
-        .withCredentials(USER, password.toCharArray());
+  private static BridgeSettings settings(String clientId, String subscription, String password, MqttVersion version) {
+    return BridgeSettings.local(broker.url(), kafka.bootstrapServers())
+        .instance(clientId + "-v" + version.ordinal(), subscription)
+        .withCredentials(USER, password.toCharArray()).withMqttVersion(version);
   }
 
-  @Test
-  void aWrongPasswordFailsStartUpNamingTheUserButNeverThePassword() {
+  @ParameterizedTest(name = "MQTT {0}")
+  @EnumSource(MqttVersion.class)
+  void aWrongPasswordFailsStartUpNamingTheUserButNeverThePassword(MqttVersion version) {
     String wrong = "wrong-" + PASSWORD;
-    assertThatThrownBy(() -> MqttKafkaBridge.start(settings("auth-check", "city/#", wrong)))
+    assertThatThrownBy(() -> MqttKafkaBridge.start(settings("auth-check", "city/#", wrong, version)))
         .isInstanceOf(IllegalStateException.class)
-        .hasMessageContaining("refused bridge auth-check (user 'bridge')")
+        .hasMessageContaining("refused bridge auth-check-v" + version.ordinal() + " (user 'bridge')")
         .satisfies(e -> assertThat(stackTrace(e)).doesNotContain(wrong).doesNotContain(PASSWORD));
   }
 
-  @Test
-  void nInstancesShareTheLoadThroughASharedSubscriptionAndLoseNothing() throws Exception {
+  /** The whole output of a bridge process (its log and its last words) never shows the password. */
+  @ParameterizedTest(name = "MQTT {0}")
+  @EnumSource(MqttVersion.class)
+  void aRefusedBridgeProcessLogsNeitherTheWrongNorTheRightPassword(MqttVersion version) throws Exception {
+    String wrong = "wrong-" + PASSWORD;
+    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+    ProcessBuilder pb = new ProcessBuilder(java.toString(), "-Xmx128m", "-XX:TieredStopAtLevel=1",
+        "-Dlog4j2.configurationFile=log4j2-test.properties", "-cp", System.getProperty("java.class.path"),
+        "-Dbridge.mqtt.url=" + broker.url(), "-Dbridge.mqtt.client-id=log-check-v" + version.ordinal(),
+        "-Dbridge.kafka.bootstrap-servers=" + kafka.bootstrapServers(), "-Dbridge.mqtt.username=" + USER,
+        "-Dbridge.mqtt.version=" + version.key(), BridgeMain.class.getName()).redirectErrorStream(true);
+    pb.environment().put("CITYBRAIN_BRIDGE_MQTT_PASSWORD", wrong);
+    Process p = pb.start();
+    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("the refused bridge exits").isTrue();
+    assertThat(p.exitValue()).isNotZero();
+    assertThat(output).contains("refused bridge log-check-v" + version.ordinal()).doesNotContain(wrong).doesNotContain(PASSWORD);
+  }
+
+  @ParameterizedTest(name = "MQTT {0}")
+  @EnumSource(MqttVersion.class)
+  void nInstancesShareTheLoadThroughASharedSubscriptionAndLoseNothing(MqttVersion version) throws Exception {
     int messages = 6_000;
-    String subscription = "$share/citybrain-bridges/city/#";
-    try (MqttKafkaBridge one = MqttKafkaBridge.start(settings("shared-1", subscription, PASSWORD));
-         MqttKafkaBridge two = MqttKafkaBridge.start(settings("shared-2", subscription, PASSWORD));
+    String prefix = "s" + version.ordinal() + "-";
+    String subscription = "$share/citybrain-bridges-v" + version.ordinal() + "/city/#";
+    try (MqttKafkaBridge one = MqttKafkaBridge.start(settings("shared-1", subscription, PASSWORD, version));
+         MqttKafkaBridge two = MqttKafkaBridge.start(settings("shared-2", subscription, PASSWORD, version));
          KafkaConsumer<String, byte[]> consumer = KafkaTopics.consumer(kafka.bootstrapServers(), List.of(Topics.RAW_EMERGENCY))) {
       QosOnePublisher publisher = new QosOnePublisher(broker.url(), "shared-publisher", messages,
-          QosOnePublisher.floodTopic("s-"), QosOnePublisher.floodReading(OBSERVED), 500, 120_000).as(USER, PASSWORD);
+          QosOnePublisher.floodTopic(prefix), QosOnePublisher.floodReading(OBSERVED), 500, 120_000).as(USER, PASSWORD);
       publisher.run();
       assertThat(publisher.failure()).isNull();
       Set<String> distinct = new HashSet<>();
       KafkaTopics.pollUntil(consumer, r -> {
-        if (r.key().startsWith("s-")) {
+        if (r.key().startsWith(prefix)) {
           distinct.add(r.key());
         }
       }, () -> distinct.size() >= messages, 120_000);

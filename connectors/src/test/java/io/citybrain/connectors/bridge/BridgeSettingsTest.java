@@ -34,6 +34,64 @@ class BridgeSettingsTest {
     assertThat(s.subscription()).isEqualTo("city/#");
     assertThat(s.maxInFlight()).isEqualTo(BridgeSettings.DEFAULT_MAX_IN_FLIGHT);
     assertThat(s.username()).isNull();
+    assertThat(s.mqttVersion()).isEqualTo(BridgeSettings.MqttVersion.V3_1_1);
+    assertThat(s.sessionExpirySeconds()).isEqualTo(BridgeSettings.SESSION_NEVER_EXPIRES);
+  }
+
+  @Test
+  void theMqttVersionIsThreeOneOneOrFiveAndAnMqtt5SessionMustOutliveADisconnect() {
+    assertThat(BridgeSettings.fromProperties(with("bridge.mqtt.version", "5")).mqttVersion())
+        .isEqualTo(BridgeSettings.MqttVersion.V5);
+    assertThatThrownBy(() -> BridgeSettings.fromProperties(with("bridge.mqtt.version", "3")))
+        .hasMessage("bridge.mqtt.version must be 3.1.1 or 5, got '3'");
+    assertThatThrownBy(() -> BridgeSettings.fromProperties(with("bridge.mqtt.session-expiry-s", "0")))
+        .hasMessageStartingWith("bridge.mqtt.session-expiry-s must be in 1..4294967295");
+    assertThatThrownBy(() -> BridgeSettings.fromProperties(with("bridge.mqtt.session-expiry-s", "4294967296")))
+        .hasMessageStartingWith("bridge.mqtt.session-expiry-s must be in 1..4294967295");
+  }
+
+  @Test
+  void tlsFilesNeedAnSslUrlAndNameTheirKeys(@TempDir Path dir) throws Exception {
+    Path ca = Files.writeString(dir.resolve("ca.pem"), "not a certificate");
+    Properties ssl = with("bridge.mqtt.url", "ssl://broker:8883");
+    assertThatThrownBy(() -> BridgeSettings.fromProperties(with("bridge.mqtt.tls.ca-file", ca.toString())))
+        .hasMessage("bridge.mqtt.tls.ca-file is set but bridge.mqtt.url is not ssl://");
+    ssl.setProperty("bridge.mqtt.keystore.path", dir.toString());
+    assertThatThrownBy(() -> BridgeSettings.fromProperties(ssl))
+        .hasMessage("bridge.mqtt.keystore.path is not a readable file: " + dir);
+    ssl.remove("bridge.mqtt.keystore.path");
+    ssl.setProperty("bridge.mqtt.keystore.password", SECRET);
+    assertThatThrownBy(() -> BridgeSettings.fromProperties(ssl))
+        .hasMessage("bridge.mqtt.keystore.password is set but bridge.mqtt.keystore.path is not");
+    ssl.remove("bridge.mqtt.keystore.password");
+    ssl.setProperty("bridge.mqtt.tls.ca-file", ca.toString());
+    ssl.setProperty("bridge.mqtt.truststore.path", ca.toString());
+    assertThatThrownBy(() -> BridgeSettings.fromProperties(ssl))
+        .hasMessage("bridge.mqtt.tls.ca-file and bridge.mqtt.truststore.path are both set: use one");
+    ssl.remove("bridge.mqtt.truststore.path");
+    // Readable but not PEM: refused when the bridge starts, before any connection, naming the key.
+    BridgeSettings notPem = BridgeSettings.fromProperties(ssl);
+    assertThatThrownBy(() -> BridgeTls.socketFactory(notPem))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("bridge.mqtt.tls.ca-file " + ca);
+  }
+
+  @Test
+  void aKeystoreWithAWrongPasswordIsRefusedNamingTheKeyButNotThePassword(@TempDir Path dir) throws Exception {
+    Path store = dir.resolve("client.p12");
+    java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+    ks.load(null, null);
+    try (var out = Files.newOutputStream(store)) {
+      ks.store(out, "right-password".toCharArray());
+    }
+    Properties ssl = with("bridge.mqtt.url", "ssl://broker:8883");
+    ssl.setProperty("bridge.mqtt.keystore.path", store.toString());
+    ssl.setProperty("bridge.mqtt.keystore.password", SECRET);
+    BridgeSettings s = BridgeSettings.fromProperties(ssl);
+    assertThatThrownBy(() -> BridgeTls.socketFactory(s))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("bridge.mqtt.keystore.path " + store + " cannot be opened with bridge.mqtt.keystore.password")
+        .message().doesNotContain(SECRET);
   }
 
   @Test

@@ -26,7 +26,7 @@ final class ChildBridge implements AutoCloseable {
         "-cp", System.getProperty("java.class.path"),
         "-Dbridge.mqtt.url=" + s.mqttUrl(), "-Dbridge.mqtt.client-id=" + s.clientId(),
         "-Dbridge.kafka.bootstrap-servers=" + s.kafkaBootstrap(), "-Dbridge.mqtt.subscription=" + s.subscription(),
-        "-Dbridge.max-in-flight=" + s.maxInFlight(),
+        "-Dbridge.max-in-flight=" + s.maxInFlight(), "-Dbridge.mqtt.version=" + s.mqttVersion().key(),
         BridgeMain.class.getName()))
         .redirectErrorStream(true)
         .start();

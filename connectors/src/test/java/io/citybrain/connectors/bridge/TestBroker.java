@@ -36,13 +36,18 @@ public abstract class TestBroker implements AutoCloseable {
   /** Whether the broker supports {@code $share/<group>/<filter>} subscriptions. */
   public abstract boolean sharedSubscriptions();
 
+  /** CPU time of the broker's own process so far (for benchmarks), or -1 when it runs in this JVM. */
+  public long cpuNanos() {
+    return -1;
+  }
+
   static final class Moquette extends TestBroker {
     private final Path dir;
     private EmbeddedMqttBroker broker;
 
     Moquette(Path dir) {
       this.dir = dir;
-      this.broker = EmbeddedMqttBroker.start(dir, 0);
+      this.broker = EmbeddedMqttBroker.startAnonymous(dir, 0);
     }
 
     @Override
@@ -54,7 +59,7 @@ public abstract class TestBroker implements AutoCloseable {
     public void restart() {
       int port = broker.port();
       broker.close();
-      broker = EmbeddedMqttBroker.start(dir, port);
+      broker = EmbeddedMqttBroker.startAnonymous(dir, port);
     }
 
     @Override
@@ -152,6 +157,18 @@ public abstract class TestBroker implements AutoCloseable {
     @Override
     public boolean sharedSubscriptions() {
       return true;
+    }
+
+    // utime + stime of /proc/<pid>/stat, in clock ticks (100 per second on Linux)
+    @Override
+    public long cpuNanos() {
+      try {
+        String stat = Files.readString(Path.of("/proc", String.valueOf(process.pid()), "stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L;
+      } catch (IOException | RuntimeException e) {
+        return -1;
+      }
     }
 
     private void stop() {

@@ -43,7 +43,7 @@ public final class AlertLatencyBenchmark {
     boolean withStore = args.length < 3 || !args[2].equals("no-store");
     Path dir = Files.createTempDirectory("citybrain-bench-");
     try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0, Map.of());
-        EmbeddedMqttBroker broker = EmbeddedMqttBroker.start(dir.resolve("mqtt"), 0);
+        EmbeddedMqttBroker broker = EmbeddedMqttBroker.startAnonymous(dir.resolve("mqtt"), 0);
         EmbeddedQuestDb store = EmbeddedQuestDb.start(dir.resolve("questdb"), 0)) {
       try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
         admin.createTopics(Topics.ALL.stream().map(t -> new NewTopic(t, 1, (short) 1)).toList()).all().get();

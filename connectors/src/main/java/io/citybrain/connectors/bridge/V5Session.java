@@ -1,0 +1,167 @@
+package io.citybrain.connectors.bridge;
+
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import javax.net.SocketFactory;
+import org.eclipse.paho.mqttv5.client.IMqttToken;
+import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
+import org.eclipse.paho.mqttv5.client.MqttCallback;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
+import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.common.MqttException;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * MQTT 5 through Paho's mqttv5 client. Persistence is "clean start off" plus a session expiry
+ * interval (MQTT 5 drops a session at disconnect unless told to keep it); the broker's in-flight
+ * window towards the bridge is the bridge's own bound (Receive Maximum).
+ */
+final class V5Session implements BrokerSession, MqttCallback {
+  private static final Logger LOG = LoggerFactory.getLogger(V5Session.class);
+  /** MQTT 5 reason codes from 0x80 are failures (CONNACK, SUBACK). */
+  private static final int FIRST_FAILURE = 0x80;
+  private static final int CLIENT_ID_NOT_VALID = 0x85;
+  private static final int BAD_USER_NAME_OR_PASSWORD = 0x86;
+  private static final int NOT_AUTHORIZED = 0x87;
+  private static final int BANNED = 0x8A;
+  private static final int BAD_AUTHENTICATION_METHOD = 0x8C;
+
+  private final BridgeSettings settings;
+  private final SocketFactory tls;
+  private final Listener listener;
+  private final MqttAsyncClient client;
+
+  V5Session(BridgeSettings settings, SocketFactory tls, Listener listener) throws Failure {
+    this.settings = settings;
+    this.tls = tls;
+    this.listener = listener;
+    try {
+      client = new MqttAsyncClient(settings.mqttUrl(), settings.clientId(), new MemoryPersistence());
+    } catch (MqttException e) {
+      throw failure(e);
+    }
+    client.setManualAcks(true);
+    client.setCallback(this);
+  }
+
+  @Override
+  public void open(long timeoutMs) throws Failure {
+    try {
+      client.connect(options(timeoutMs)).waitForCompletion(timeoutMs);
+      IMqttToken sub = client.subscribe(settings.subscription(), 1);
+      sub.waitForCompletion(timeoutMs);
+      int[] codes = sub.getReasonCodes();
+      if (codes != null && codes.length > 0 && codes[0] >= FIRST_FAILURE) {
+        throw new Failure("the broker refused the subscription to " + settings.subscription()
+            + " (reason code 0x" + Integer.toHexString(codes[0]) + ")", true, null);
+      }
+    } catch (MqttException e) {
+      throw failure(e);
+    }
+  }
+
+  private MqttConnectionOptions options(long timeoutMs) {
+    MqttConnectionOptions o = new MqttConnectionOptions();
+    o.setCleanStart(false);
+    o.setSessionExpiryInterval(settings.sessionExpirySeconds());
+    o.setAutomaticReconnect(false);
+    o.setReceiveMaximum(Math.min(65_535, Math.max(10, settings.maxInFlight())));
+    o.setKeepAliveInterval(30);
+    o.setConnectionTimeout((int) Math.max(1, timeoutMs / 1000));
+    if (settings.username() != null) {
+      o.setUserName(settings.username());
+      char[] p = settings.password() == null ? new char[0] : settings.password();
+      ByteBuffer utf8 = StandardCharsets.UTF_8.encode(CharBuffer.wrap(p));
+      byte[] bytes = new byte[utf8.remaining()];
+      utf8.get(bytes);
+      o.setPassword(bytes);
+      if (utf8.hasArray()) {
+        Arrays.fill(utf8.array(), (byte) 0);
+      }
+    }
+    if (tls != null) {
+      o.setSocketFactory(tls);
+    }
+    return o;
+  }
+
+  private static Failure failure(MqttException e) {
+    int code = e.getReasonCode();
+    boolean refusal = code == CLIENT_ID_NOT_VALID || code == BAD_USER_NAME_OR_PASSWORD || code == NOT_AUTHORIZED
+        || code == BANNED || code == BAD_AUTHENTICATION_METHOD || Failure.isTls(e);
+    return new Failure((Failure.isTls(e) ? Failure.TLS_FAILED : "") + e.getMessage() + " (reason " + code
+        + (e.getCause() == null ? "" : ", " + e.getCause()) + ")", refusal, null);
+  }
+
+  @Override
+  public void ack(int messageId, int qos) throws Exception {
+    client.messageArrivedComplete(messageId, qos);
+  }
+
+  @Override
+  public void drop() {
+    try {
+      client.disconnectForcibly(0, 1000, false);
+    } catch (MqttException | RuntimeException ignored) {
+      // already gone
+    }
+    close();
+  }
+
+  @Override
+  public void leave() {
+    try {
+      if (client.isConnected()) {
+        client.disconnect(2000).waitForCompletion(5000);
+      }
+    } catch (MqttException | RuntimeException ignored) {
+      // unclean: the broker redelivers what was not acknowledged
+    }
+    close();
+  }
+
+  private void close() {
+    try {
+      client.close(true);
+    } catch (MqttException | RuntimeException ignored) {
+      // nothing left to release
+    }
+  }
+
+  @Override
+  public boolean isConnected() {
+    return client.isConnected();
+  }
+
+  @Override
+  public void disconnected(MqttDisconnectResponse response) {
+    listener.lost(response.getException() != null ? response.getException()
+        : new IllegalStateException("broker disconnected: " + response.getReasonString() + " (reason " + response.getReturnCode() + ")"));
+  }
+
+  // Not a lost connection (that comes through disconnected()): e.g. a protocol error the client survived.
+  @Override
+  public void mqttErrorOccurred(MqttException e) {
+    LOG.warn("bridge {}: MQTT 5 client error: {}", settings.clientId(), e.toString());
+  }
+
+  @Override
+  public void messageArrived(String topic, MqttMessage message) {
+    listener.arrived(topic, message.getPayload(), message.getId(), message.getQos());
+  }
+
+  @Override
+  public void deliveryComplete(IMqttToken token) {}
+
+  @Override
+  public void connectComplete(boolean reconnect, String serverUri) {}
+
+  @Override
+  public void authPacketArrived(int reasonCode, MqttProperties properties) {}
+}
