@@ -21,8 +21,12 @@
   }
 
   const map = L.map('map', { zoomSnap: 0.5, attributionControl: false });
+  // Roads above the area fills, alerts above the roads: each kind in a pane of its own.
+  map.createPane('roads').style.zIndex = 450;
+  map.createPane('alerts').style.zIndex = 620;
   const svg = L.svg();
-  const canvas = L.canvas({ padding: 0.3 });
+  const canvas = L.canvas({ padding: 0.3, pane: 'roads' });
+  const alertSvg = L.svg({ pane: 'alerts' });
   const operator = document.getElementById('operator');
   operator.value = localStorage.getItem('citybrain.operator') || operator.value;
   operator.addEventListener('change', () => localStorage.setItem('citybrain.operator', operator.value.trim()));
@@ -30,7 +34,7 @@
   let districtsLayer = null;
   let communitiesLayer = null;
   let roadsLayer = null;
-  const alertsLayer = L.layerGroup().addTo(map);
+  const alertsLayer = L.layerGroup({ pane: 'alerts' }).addTo(map);
   let live = { districts: [], segments: {}, alerts: [], pipeline: [] };
   const levelByDistrict = new Map();
 
@@ -48,13 +52,13 @@
 
   function communityStyle(feature) {
     const level = levelByDistrict.get(feature.properties.district);
-    return { renderer: svg, className: 'community', color: '#51606e', weight: 0.6, dashArray: '2 3', fillOpacity: 0.25, fillColor: levelColour(level) };
+    return { renderer: svg, className: 'community', color: '#51606e', weight: 0.6, dashArray: '2 3', fillOpacity: 0.15, fillColor: levelColour(level) };
   }
 
   function roadStyle(feature) {
     const tti = live.segments[feature.properties.id];
     const major = feature.properties.roadClass === 'expressway' || feature.properties.roadClass === 'arterial';
-    return { renderer: canvas, color: ttiColour(tti), weight: major ? 3 : 1.6, opacity: tti == null ? 0.5 : 0.95 };
+    return { pane: 'roads', renderer: canvas, color: ttiColour(tti), weight: major ? 3.5 : 2, opacity: tti == null ? 0.6 : 1 };
   }
 
   Promise.all([
@@ -74,7 +78,13 @@
       style: roadStyle,
       onEachFeature: (f, layer) => layer.bindTooltip(() => roadTip(f.properties), { sticky: true }),
     });
-    map.fitBounds(districtsLayer.getBounds());
+    // A view can be shared as #lat,lon,zoom.
+    const shared = /^#(-?[\d.]+),(-?[\d.]+),([\d.]+)$/.exec(location.hash);
+    if (shared) {
+      map.setView([Number(shared[1]), Number(shared[2])], Number(shared[3]));
+    } else {
+      map.fitBounds(districtsLayer.getBounds());
+    }
     map.on('zoomend', showByZoom);
     showByZoom();
     document.getElementById('map').dataset.districts = String(districts.features.length);
@@ -123,7 +133,7 @@
       const incident = a.kind === 'traffic_incident';
       const colour = a.severity === 'critical' ? '#c62828' : a.severity === 'warning' ? '#ef6c00' : '#1565c0';
       L.circleMarker([a.lat, a.lon], {
-        renderer: svg, className: incident ? 'incident-marker' : 'alert-marker', radius: incident ? 6 : 8,
+        pane: 'alerts', renderer: alertSvg, className: incident ? 'incident-marker' : 'alert-marker', radius: incident ? 6 : 8,
         color: incident ? '#263238' : '#ffffff', weight: 2, dashArray: incident ? '3 2' : null,
         fillColor: colour, fillOpacity: 0.9,
       }).bindTooltip(a.kind + ' · ' + a.severity + ' · ' + a.state + '\n' + (a.message || '')).addTo(alertsLayer);
