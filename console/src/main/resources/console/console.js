@@ -119,7 +119,8 @@
 
   function restyle() {
     levelByDistrict.clear();
-    for (const d of live.districts) levelByDistrict.set(d.district, d.level);
+    // No TTI (NaN in the store) means no level worth colouring: grey, not "severe".
+    for (const d of live.districts) levelByDistrict.set(d.district, d.tti == null ? null : d.level);
     if (districtsLayer) districtsLayer.setStyle(districtStyle);
     if (communitiesLayer && map.hasLayer(communitiesLayer)) communitiesLayer.setStyle(communityStyle);
     if (roadsLayer && map.hasLayer(roadsLayer)) roadsLayer.setStyle(roadStyle);

@@ -52,12 +52,14 @@ final class LiveReader {
     int congested = 0;
     String lastWindow = null;
     for (Map<String, Object> d : districts) {
+      // A row without a TTI (NaN is stored as null) has no meaningful level either: the level is
+      // derived from the TTI, and NaN falls through every threshold to "severe".
       if (d.get("tti") instanceof Number t) {
         ttiSum += t.doubleValue();
         withTti++;
-      }
-      if (d.get("level") instanceof Number l && l.intValue() >= CONGESTED_LEVEL) {
-        congested++;
+        if (d.get("level") instanceof Number l && l.intValue() >= CONGESTED_LEVEL) {
+          congested++;
+        }
       }
       // ISO-8601 in one zone and format, so the greatest string is the newest instant.
       if (d.get("timestamp") instanceof String ts && (lastWindow == null || ts.compareTo(lastWindow) > 0)) {

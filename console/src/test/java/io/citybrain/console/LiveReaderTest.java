@@ -32,7 +32,9 @@ class LiveReaderTest {
     List<Map<String, Object>> districts = List.of(
         Map.of("district", "330102", "tti", 1.2, "level", 0, "timestamp", "2026-01-05T08:01:00.000000Z"),
         Map.of("district", "330106", "tti", 2.4, "level", 3, "timestamp", "2026-01-05T08:02:00.000000Z"),
-        Map.of("district", "330105", "tti", 1.9, "level", 2, "timestamp", "2026-01-05T08:00:00.000000Z"));
+        Map.of("district", "330105", "tti", 1.9, "level", 2, "timestamp", "2026-01-05T08:00:00.000000Z"),
+        // NaN TTI, stored as null: its level says "severe" but means nothing.
+        new java.util.HashMap<>(Map.of("district", "330108", "level", 3, "timestamp", "2026-01-05T08:00:00.000000Z")));
     List<Alert> alerts = List.of(alert("a", "critical", "raised", T0), alert("b", "critical", "escalated", T0),
         alert("c", "warning", "raised", T0), alert("d", "critical", "acknowledged", T0), alert("e", "critical", "resolved", T0));
     List<Map<String, Object>> pipeline = List.of(
@@ -42,8 +44,8 @@ class LiveReaderTest {
     LiveSnapshot.Figures f = LiveReader.figures(districts, alerts, pipeline);
 
     assertThat(f.meanTti()).isCloseTo((1.2 + 2.4 + 1.9) / 3, within(1e-12));
-    assertThat(f.districtsReporting()).isEqualTo(3);
-    assertThat(f.congestedDistricts()).isEqualTo(2);
+    assertThat(f.districtsReporting()).isEqualTo(4);
+    assertThat(f.congestedDistricts()).as("only districts with a TTI").isEqualTo(2);
     assertThat(f.lastWindow()).isEqualTo("2026-01-05T08:02:00.000000Z");
     assertThat(f.openAlerts()).isEqualTo(3);
     assertThat(f.criticalOpen()).isEqualTo(2);
