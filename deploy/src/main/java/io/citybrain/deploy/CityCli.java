@@ -48,6 +48,10 @@ public final class CityCli implements Runnable {
     @Option(names = "--flink-port", defaultValue = "8081", description = "Flink web UI port (default ${DEFAULT-VALUE})")
     int flinkPort;
 
+    @Option(names = "--console-port", defaultValue = "" + LocalCity.Options.DEFAULT_CONSOLE_PORT,
+        description = "port of the live console in the browser (default ${DEFAULT-VALUE}); -1 for none")
+    int consolePort;
+
     @Option(names = "--data-dir", defaultValue = ".citybrain", description = "where all data is kept (default ${DEFAULT-VALUE})")
     Path dataDir;
 
@@ -84,7 +88,7 @@ public final class CityCli implements Runnable {
       }
       LocalCity.Options o = new LocalCity.Options(dataDir, mqttPort, kafkaPort, storePort, flinkPort, !noSim, seed, fresh,
           Map.of("log.retention.hours", "24"), Duration.ofSeconds(10), rules)
-          .withMqttUsers(mqttUsers);
+          .withMqttUsers(mqttUsers).withConsolePort(consolePort);
       System.out.println("citybrain local: starting (data in " + dataDir.toAbsolutePath() + ")");
       LocalCity city;
       try {
@@ -102,6 +106,7 @@ public final class CityCli implements Runnable {
       }, "citybrain-shutdown"));
       System.out.printf("citybrain local: up in %.1f s%n", (System.nanoTime() - t0) / 1e9);
       city.endpoints().forEach(l -> System.out.println("  " + l));
+      city.consoleUrl().ifPresent(u -> System.out.println("Open the live console in a browser: " + u));
       System.out.println("Indicators are per one-minute window: the first traffic_district rows appear about a minute after start.");
       System.out.println("Ctrl-C stops the city.");
       if (liveInterval > 0) {

@@ -1,6 +1,8 @@
 package io.citybrain.deploy;
 
 import io.citybrain.connectors.Topics;
+import io.citybrain.console.ConsoleServer;
+import io.citybrain.console.ConsoleSettings;
 import io.citybrain.connectors.bridge.BridgeSettings;
 import io.citybrain.connectors.bridge.MqttKafkaBridge;
 import io.citybrain.connectors.bridge.PipelineReporter;
@@ -69,6 +71,7 @@ public final class LocalCity implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LocalCity.class);
   static final String BRIDGE_ACCOUNT = "citybrain-bridge";
   static final String DISPATCH_ACCOUNT = "citybrain-dispatch";
+  static final String CONSOLE_ACCOUNT = "citybrain-console";
 
   /**
    * How to start the local city. A port of 0 picks a free ephemeral port (tests); the defaults
@@ -79,24 +82,43 @@ public final class LocalCity implements AutoCloseable {
    * @param emergency escalation times and thresholds of the emergency job
    * @param mqttUsers a users file ({@link MqttUsers}) that turns the broker's authentication and
    *     access control on; null (the default) lets anonymous devices in, as on a laptop
+   * @param consolePort port of the built-in live console; {@link #NO_CONSOLE} for none
    */
   public record Options(Path dataDir, int mqttPort, int kafkaPort, int storePort, int flinkPort,
       boolean simulate, long seed, boolean fresh, Map<String, String> kafkaOverrides, Duration idleness,
-      EmergencySettings emergency, Path mqttUsers) {
+      EmergencySettings emergency, Path mqttUsers, int consolePort) {
+
+    /** The console's port when there is to be no console. */
+    public static final int NO_CONSOLE = -1;
+    public static final int DEFAULT_CONSOLE_PORT = 8080;
 
     public Options(Path dataDir, int mqttPort, int kafkaPort, int storePort, int flinkPort, boolean simulate,
         long seed, boolean fresh, Map<String, String> kafkaOverrides, Duration idleness, EmergencySettings emergency) {
-      this(dataDir, mqttPort, kafkaPort, storePort, flinkPort, simulate, seed, fresh, kafkaOverrides, idleness, emergency, null);
+      this(dataDir, mqttPort, kafkaPort, storePort, flinkPort, simulate, seed, fresh, kafkaOverrides, idleness, emergency, null,
+          NO_CONSOLE);
+    }
+
+    public Options(Path dataDir, int mqttPort, int kafkaPort, int storePort, int flinkPort, boolean simulate,
+        long seed, boolean fresh, Map<String, String> kafkaOverrides, Duration idleness, EmergencySettings emergency,
+        Path mqttUsers) {
+      this(dataDir, mqttPort, kafkaPort, storePort, flinkPort, simulate, seed, fresh, kafkaOverrides, idleness, emergency,
+          mqttUsers, NO_CONSOLE);
     }
 
     public Options withMqttUsers(Path usersFile) {
       return new Options(dataDir, mqttPort, kafkaPort, storePort, flinkPort, simulate, seed, fresh, kafkaOverrides,
-          idleness, emergency, usersFile);
+          idleness, emergency, usersFile, consolePort);
+    }
+
+    /** With the live console on this port (0: a free one), or without it ({@link #NO_CONSOLE}). */
+    public Options withConsolePort(int port) {
+      return new Options(dataDir, mqttPort, kafkaPort, storePort, flinkPort, simulate, seed, fresh, kafkaOverrides,
+          idleness, emergency, mqttUsers, port);
     }
 
     public static Options defaults() {
       return new Options(Path.of(".citybrain"), 1883, 9092, 9000, 8081, true, 42L, false, Map.of(), Duration.ofSeconds(10),
-          EmergencySettings.defaults());
+          EmergencySettings.defaults()).withConsolePort(DEFAULT_CONSOLE_PORT);
     }
 
     /**
@@ -127,6 +149,7 @@ public final class LocalCity implements AutoCloseable {
   private URI flinkUi;
   private BackgroundSimulation simulator;
   private Map<String, String> loopSegments = Map.of();
+  private ConsoleServer console;
 
   private LocalCity(Options options) {
     this.options = options;
@@ -163,8 +186,10 @@ public final class LocalCity implements AutoCloseable {
     MqttUsers users = options.mqttUsers() == null ? null : MqttUsers.load(options.mqttUsers());
     char[] bridgePassword = MqttUsers.randomPassword();
     char[] dispatchPassword = MqttUsers.randomPassword();
+    char[] consolePassword = MqttUsers.randomPassword();
     if (users != null) {
-      users.addService(BRIDGE_ACCOUNT, bridgePassword).addService(DISPATCH_ACCOUNT, dispatchPassword);
+      users.addService(BRIDGE_ACCOUNT, bridgePassword).addService(DISPATCH_ACCOUNT, dispatchPassword)
+          .addService(CONSOLE_ACCOUNT, consolePassword);
     }
     progress.accept(users == null ? "MQTT broker (anonymous access)" : "MQTT broker (authentication on)");
     broker = track(users == null
@@ -196,6 +221,17 @@ public final class LocalCity implements AutoCloseable {
     // The bridge's counters as the contract's `pipeline` measurement, for the dashboards.
     track(PipelineReporter.start(bridge.metrics(), "bridge", influx(), Duration.ofSeconds(10)));
     track(AlertDispatcher.start(dispatch));
+    // One model for the console's map and the simulators: the same seed the jobs use.
+    CityModel cityModel = city.join();
+    if (options.consolePort() != Options.NO_CONSOLE) {
+      progress.accept("console");
+      ConsoleSettings consoleSettings = ConsoleSettings.local(options.consolePort(), store.url(), kafka.bootstrapServers(),
+          broker.url(), options.seed());
+      if (users != null) {
+        consoleSettings = consoleSettings.withMqttCredentials(CONSOLE_ACCOUNT, consolePassword);
+      }
+      console = track(ConsoleServer.start(consoleSettings, cityModel));
+    }
     if (options.simulate() && users != null) {
       // The simulated devices connect anonymously, which an authenticating broker refuses.
       progress.accept("no simulators: they connect anonymously and the broker requires authentication");
@@ -309,6 +345,11 @@ public final class LocalCity implements AutoCloseable {
     return flinkUi;
   }
 
+  /** Where a browser opens the live console. */
+  public java.util.Optional<URI> consoleUrl() {
+    return console == null ? java.util.Optional.empty() : java.util.Optional.of(console.url());
+  }
+
   public MiniCluster flink() {
     return flink;
   }
@@ -320,6 +361,9 @@ public final class LocalCity implements AutoCloseable {
   /** What a person needs to connect to the city, one line each. */
   public List<String> endpoints() {
     List<String> lines = new ArrayList<>();
+    if (console != null) {
+      lines.add("live console       " + console.url() + "   (map, live figures, alerts with acknowledge, pipeline health)");
+    }
     lines.add("MQTT broker        " + broker.url() + "   (publish city/<domain>/<kind>/<deviceId>; alerts on city/alerts/#)");
     lines.add("Kafka              " + kafka.bootstrapServers() + "   (topics " + String.join(", ", Topics.ALL) + ")");
     lines.add("time-series store  " + store.url() + "   (InfluxDB v2 write API /api/v2/write; SQL console and /exec: QuestDB)");

@@ -13,6 +13,9 @@ final class Ports {
     check(o.kafkaPort(), "--kafka-port");
     check(o.storePort(), "--store-port");
     check(o.flinkPort(), "--flink-port");
+    if (o.consolePort() != LocalCity.Options.NO_CONSOLE) {
+      check(o.consolePort(), "--console-port");
+    }
   }
 
   private static void check(int port, String flag) {

@@ -52,6 +52,23 @@ class CityCliTest {
   }
 
   @Test
+  void aConsolePortOutOfRangeStopsTheLocalCityNamingTheFlag(@TempDir Path dir) {
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream saved = System.err;
+    System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+    int exit;
+    try {
+      // Every other port ephemeral, so nothing else on the machine can fail the check first.
+      exit = new CommandLine(new CityCli()).execute("local", "--data-dir", dir.toString(), "--mqtt-port", "0", "--kafka-port", "0",
+          "--store-port", "0", "--flink-port", "0", "--console-port", "70000");
+    } finally {
+      System.setErr(saved);
+    }
+    assertThat(exit).isEqualTo(2);
+    assertThat(err.toString(java.nio.charset.StandardCharsets.UTF_8)).contains("--console-port must be within 1..65535, got 70000");
+  }
+
+  @Test
   void cityExportWithoutADirectoryFailsWithUsage() {
     assertThat(new CommandLine(new CityCli()).execute("city", "export")).isEqualTo(2);
   }

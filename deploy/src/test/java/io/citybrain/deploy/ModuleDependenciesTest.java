@@ -9,8 +9,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Keeps the direction of module dependencies of ARCHITECTURE.md: geo ← connectors ← jobs;
- * simulators on geo and connectors; deploy on top; embedded (the in-process servers) used only by
- * deploy. Runs here because deploy sees every module's classes.
+ * simulators on geo and connectors; the console on geo and connectors; deploy on top; embedded (the
+ * in-process servers) used only by deploy. Runs here because deploy sees every module's classes.
  */
 class ModuleDependenciesTest {
 
@@ -23,7 +23,7 @@ class ModuleDependenciesTest {
     noClasses().that().resideInAPackage("io.citybrain.geo..")
         .should().dependOnClassesThat().resideInAnyPackage(
             "io.citybrain.connectors..", "io.citybrain.jobs..", "io.citybrain.simulators..",
-            "io.citybrain.deploy..", "io.citybrain.embedded..")
+            "io.citybrain.deploy..", "io.citybrain.embedded..", "io.citybrain.console..")
         .check(CLASSES);
   }
 
@@ -38,7 +38,8 @@ class ModuleDependenciesTest {
   void connectorsDependOnlyOnGeo() {
     noClasses().that().resideInAPackage("io.citybrain.connectors..")
         .should().dependOnClassesThat().resideInAnyPackage(
-            "io.citybrain.jobs..", "io.citybrain.simulators..", "io.citybrain.deploy..", "io.citybrain.embedded..")
+            "io.citybrain.jobs..", "io.citybrain.simulators..", "io.citybrain.deploy..", "io.citybrain.embedded..",
+            "io.citybrain.console..")
         .check(CLASSES);
   }
 
@@ -46,14 +47,15 @@ class ModuleDependenciesTest {
   void jobsDoNotDependOnSimulatorsDeployOrEmbeddedServers() {
     noClasses().that().resideInAPackage("io.citybrain.jobs..")
         .should().dependOnClassesThat().resideInAnyPackage(
-            "io.citybrain.simulators..", "io.citybrain.deploy..", "io.citybrain.embedded..")
+            "io.citybrain.simulators..", "io.citybrain.deploy..", "io.citybrain.embedded..", "io.citybrain.console..")
         .check(CLASSES);
   }
 
   @Test
   void simulatorsDoNotDependOnJobsOrDeploy() {
     noClasses().that().resideInAPackage("io.citybrain.simulators..")
-        .should().dependOnClassesThat().resideInAnyPackage("io.citybrain.jobs..", "io.citybrain.deploy..", "io.citybrain.embedded..")
+        .should().dependOnClassesThat().resideInAnyPackage("io.citybrain.jobs..", "io.citybrain.deploy..", "io.citybrain.embedded..",
+            "io.citybrain.console..")
         .check(CLASSES);
   }
 
@@ -61,7 +63,18 @@ class ModuleDependenciesTest {
   void embeddedServersDependOnNothingOfOurs() {
     noClasses().that().resideInAPackage("io.citybrain.embedded..")
         .should().dependOnClassesThat().resideInAnyPackage(
-            "io.citybrain.geo..", "io.citybrain.connectors..", "io.citybrain.jobs..", "io.citybrain.simulators..", "io.citybrain.deploy..")
+            "io.citybrain.geo..", "io.citybrain.connectors..", "io.citybrain.jobs..", "io.citybrain.simulators..", "io.citybrain.deploy..",
+            "io.citybrain.console..")
+        .check(CLASSES);
+  }
+
+  /** The console reads the store, Kafka and MQTT like any outside client: no jobs, no Flink, no embedded servers. */
+  @Test
+  void consoleDependsOnlyOnGeoAndConnectors() {
+    noClasses().that().resideInAPackage("io.citybrain.console..")
+        .should().dependOnClassesThat().resideInAnyPackage(
+            "io.citybrain.jobs..", "io.citybrain.simulators..", "io.citybrain.deploy..", "io.citybrain.embedded..",
+            "org.apache.flink..")
         .check(CLASSES);
   }
 }

@@ -1,0 +1,125 @@
+package io.citybrain.console;
+
+import io.citybrain.connectors.Topics;
+import io.citybrain.connectors.alert.Alert;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The latest state of every alert, followed on {@code city.alerts} from the beginning of the topic
+ * on a thread of its own. Each new state of an alert replaces the previous one, so the board shows
+ * what the emergency job decided last (raised, escalated, acknowledged, resolved).
+ *
+ * <p>No consumer group: every console reads the whole topic and commits nothing, so a console never
+ * takes alerts away from alert dispatch or another console. Thread-safe.
+ */
+final class AlertBoard implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(AlertBoard.class);
+  /** Enough for a shift of a busy city; older alerts are dropped first. */
+  static final int CAPACITY = 2000;
+
+  private final KafkaConsumer<String, byte[]> consumer;
+  private final Thread thread;
+  private final AtomicBoolean running = new AtomicBoolean(true);
+  private final AtomicLong unreadable = new AtomicLong();
+  private final Map<String, Alert> latest = new LinkedHashMap<>(16, 0.75f, false) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Alert> eldest) {
+      return size() > CAPACITY;
+    }
+  };
+
+  private AlertBoard(String bootstrap) {
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    p.put(ConsumerConfig.CLIENT_ID_CONFIG, "citybrain-console");
+    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    consumer = new KafkaConsumer<>(p);
+    thread = new Thread(this::follow, "console-alerts");
+    thread.setDaemon(true);
+  }
+
+  static AlertBoard start(String bootstrap) {
+    AlertBoard board = new AlertBoard(bootstrap);
+    board.thread.start();
+    return board;
+  }
+
+  private void follow() {
+    try {
+      List<TopicPartition> partitions = consumer.partitionsFor(Topics.ALERTS, Duration.ofSeconds(30)).stream()
+          .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      while (running.get()) {
+        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+          accept(r.value());
+        }
+      }
+    } catch (WakeupException e) {
+      if (running.get()) {
+        throw e;
+      }
+    } catch (RuntimeException e) {
+      LOG.error("the console stopped following {}: the alert list no longer updates", Topics.ALERTS, e);
+    } finally {
+      consumer.close(Duration.ofSeconds(5));
+    }
+  }
+
+  void accept(byte[] value) {
+    Alert a;
+    try {
+      a = Alert.fromJson(value);
+    } catch (RuntimeException e) {
+      // Not ours to dead-letter: the producer of city.alerts is the emergency job. Counted and shown.
+      unreadable.incrementAndGet();
+      return;
+    }
+    synchronized (latest) {
+      latest.remove(a.alertId());
+      latest.put(a.alertId(), a);
+    }
+  }
+
+  /** Every alert's latest state, newest first. */
+  List<Alert> alerts() {
+    List<Alert> all;
+    synchronized (latest) {
+      all = new ArrayList<>(latest.values());
+    }
+    all.sort(Comparator.comparingLong(Alert::ts).reversed().thenComparing(Alert::alertId));
+    return all;
+  }
+
+  long unreadable() {
+    return unreadable.get();
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    running.set(false);
+    consumer.wakeup();
+    thread.join(10_000);
+  }
+}

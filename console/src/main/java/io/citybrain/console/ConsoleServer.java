@@ -1,0 +1,310 @@
+package io.citybrain.console;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.citybrain.connectors.alert.Alert;
+import io.citybrain.geo.CityGeoJson;
+import io.citybrain.geo.CityModel;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import java.util.zip.GZIPOutputStream;
+import org.eclipse.paho.client.mqttv3.MqttException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The console on one port (the JDK's HTTP server, bound to the loopback interface like the rest of
+ * the local city):
+ *
+ * <ul>
+ *   <li>{@code GET /} the page, {@code /static/...} its script, style and Leaflet, all from the jar;
+ *   <li>{@code GET /api/city/districts.geojson}, {@code communities.geojson}, {@code roads.geojson}
+ *       the city model the jobs run on;
+ *   <li>{@code GET /api/live} a {@link LiveSnapshot}, which the page polls;
+ *   <li>{@code POST /api/alerts/<alertId>/ack} with {@code {"by": "<user>"}} publishes the
+ *       acknowledgement on MQTT and answers 202; the new state arrives later through the snapshot.
+ * </ul>
+ *
+ * Thread-safe; requests are served by a small pool.
+ */
+public final class ConsoleServer implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ConsoleServer.class);
+  /** The city files the map needs, of those {@link CityGeoJson} writes. */
+  static final List<String> CITY_FILES = List.of("districts.geojson", "communities.geojson", "roads.geojson");
+  /** A topic level of contract v1's ids: no MQTT wildcards or separators can be smuggled into city/ack/. */
+  static final Pattern ALERT_ID = Pattern.compile("[A-Za-z0-9._:-]{1,200}");
+  static final int MAX_BY_LENGTH = 64;
+  private static final int MAX_BODY = 4096;
+  private static final Map<String, String> TYPES = Map.of(
+      "html", "text/html; charset=utf-8", "js", "text/javascript; charset=utf-8", "css", "text/css; charset=utf-8",
+      "png", "image/png", "svg", "image/svg+xml", "json", "application/json", "geojson", "application/geo+json");
+
+  private final ConsoleSettings settings;
+  private final ObjectMapper json = new ObjectMapper();
+  private final Map<String, byte[]> cityGzip = new LinkedHashMap<>();
+  private final HttpServer http;
+  private final ExecutorService pool;
+  private AlertBoard board;
+  private AckPublisher acks;
+  private LiveReader reader;
+  private LiveSnapshot cached;
+  private long cachedAt;
+
+  private ConsoleServer(ConsoleSettings settings, CityModel city) throws IOException {
+    this.settings = settings;
+    Map<String, byte[]> files = CityGeoJson.export(city);
+    for (String f : CITY_FILES) {
+      cityGzip.put(f, gzip(files.get(f)));
+    }
+    http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), settings.port()), 32);
+    pool = Executors.newFixedThreadPool(4, r -> {
+      Thread t = new Thread(r, "console-http");
+      t.setDaemon(true);
+      return t;
+    });
+    http.setExecutor(pool);
+    http.createContext("/", this::handle);
+  }
+
+  /**
+   * Starts following alerts, connects to the broker and opens the port.
+   *
+   * @param city the city model the jobs run on (same seed), drawn on the map
+   */
+  public static ConsoleServer start(ConsoleSettings settings, CityModel city) {
+    ConsoleServer server = null;
+    try {
+      server = new ConsoleServer(settings, city);
+      server.board = AlertBoard.start(settings.kafkaBootstrap());
+      server.acks = AckPublisher.connect(settings, server.json);
+      server.reader = new LiveReader(new StoreSql(settings.storeUrl(), server.json), server.board);
+      server.http.start();
+      return server;
+    } catch (IOException e) {
+      closeQuietly(server);
+      throw new IllegalArgumentException("console.port " + settings.port() + " cannot be opened: " + e.getMessage(), e);
+    } catch (MqttException e) {
+      closeQuietly(server);
+      throw new IllegalStateException("the console cannot connect to the MQTT broker " + settings.mqttUrl()
+          + " to publish acknowledgements: " + e.getMessage(), e);
+    }
+  }
+
+  private static void closeQuietly(ConsoleServer server) {
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  /** Where a browser opens the console. */
+  public URI url() {
+    return URI.create("http://127.0.0.1:" + http.getAddress().getPort() + "/");
+  }
+
+  private void handle(HttpExchange ex) throws IOException {
+    try (ex) {
+      String path = ex.getRequestURI().getPath();
+      String method = ex.getRequestMethod();
+      if (path.startsWith("/api/alerts/") && path.endsWith("/ack")) {
+        requireMethod(ex, "POST");
+        acknowledge(ex, path.substring("/api/alerts/".length(), path.length() - "/ack".length()));
+      } else if (!method.equals("GET") && !method.equals("HEAD")) {
+        send(ex, 405, "text/plain; charset=utf-8", "use GET".getBytes(StandardCharsets.UTF_8));
+      } else if (path.equals("/api/live")) {
+        sendJson(ex, 200, snapshot());
+      } else if (path.startsWith("/api/city/")) {
+        byte[] body = cityGzip.get(path.substring("/api/city/".length()));
+        if (body == null) {
+          notFound(ex);
+        } else {
+          ex.getResponseHeaders().set("Content-Encoding", "gzip");
+          ex.getResponseHeaders().set("Cache-Control", "max-age=3600");
+          send(ex, 200, TYPES.get("geojson"), body);
+        }
+      } else if (path.equals("/") || path.equals("/index.html")) {
+        staticFile(ex, "index.html");
+      } else if (path.startsWith("/static/")) {
+        staticFile(ex, path.substring("/static/".length()));
+      } else {
+        notFound(ex);
+      }
+    } catch (MethodNotAllowed e) {
+      // answered already
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException e) {
+      LOG.warn("console request {} failed", ex.getRequestURI(), e);
+      try {
+        send(ex, 500, "text/plain; charset=utf-8", String.valueOf(e.getMessage()).getBytes(StandardCharsets.UTF_8));
+      } catch (IOException | RuntimeException ignored) {
+        // the response had started; the client sees a broken one
+      }
+    }
+  }
+
+  private synchronized LiveSnapshot snapshot() throws InterruptedException {
+    long now = System.currentTimeMillis();
+    if (cached == null || now - cachedAt >= settings.refresh().toMillis()) {
+      cached = reader.read(now);
+      cachedAt = now;
+    }
+    return cached;
+  }
+
+  private void acknowledge(HttpExchange ex, String alertId) throws IOException {
+    String type = ex.getRequestHeaders().getFirst("Content-Type");
+    // A JSON content type cannot be sent cross-site without a CORS preflight, which this server never
+    // grants: another web page cannot acknowledge alerts through an operator's browser.
+    if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
+      sendError(ex, 415, "send the acknowledgement as application/json");
+      return;
+    }
+    if (!ALERT_ID.matcher(alertId).matches()) {
+      sendError(ex, 400, "not an alert id: " + alertId);
+      return;
+    }
+    JsonNode body;
+    try (InputStream in = ex.getRequestBody()) {
+      byte[] bytes = in.readNBytes(MAX_BODY + 1);
+      if (bytes.length > MAX_BODY) {
+        sendError(ex, 413, "the acknowledgement is larger than " + MAX_BODY + " bytes");
+        return;
+      }
+      body = json.readTree(bytes);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      sendError(ex, 400, "the acknowledgement is not JSON");
+      return;
+    }
+    String by = body == null ? "" : body.path("by").asText("").strip();
+    if (by.isEmpty() || by.length() > MAX_BY_LENGTH || by.chars().anyMatch(Character::isISOControl)) {
+      sendError(ex, 400, "'by' must name who acknowledges, 1.." + MAX_BY_LENGTH + " characters");
+      return;
+    }
+    Alert known = board.alerts().stream().filter(a -> a.alertId().equals(alertId)).findFirst().orElse(null);
+    if (known == null) {
+      sendError(ex, 404, "no alert " + alertId + " on city.alerts");
+      return;
+    }
+    try {
+      acks.acknowledge(alertId, by, System.currentTimeMillis());
+    } catch (MqttException e) {
+      sendError(ex, 503, "the MQTT broker did not take the acknowledgement: " + e.getMessage());
+      return;
+    }
+    Map<String, Object> answer = new LinkedHashMap<>();
+    answer.put("alertId", alertId);
+    answer.put("topic", AckPublisher.topic(alertId));
+    answer.put("by", by);
+    sendJson(ex, 202, answer);
+  }
+
+  private void staticFile(HttpExchange ex, String name) throws IOException {
+    if (name.isEmpty() || name.contains("..") || name.startsWith("/") || name.contains("\\")) {
+      notFound(ex);
+      return;
+    }
+    try (InputStream in = ConsoleServer.class.getResourceAsStream("/console/" + name)) {
+      if (in == null) {
+        notFound(ex);
+        return;
+      }
+      String ext = name.substring(name.lastIndexOf('.') + 1);
+      send(ex, 200, TYPES.getOrDefault(ext, "application/octet-stream"), in.readAllBytes());
+    }
+  }
+
+  private void requireMethod(HttpExchange ex, String method) throws IOException {
+    if (!ex.getRequestMethod().equals(method)) {
+      ex.getResponseHeaders().set("Allow", method);
+      send(ex, 405, "text/plain; charset=utf-8", ("use " + method).getBytes(StandardCharsets.UTF_8));
+      throw new MethodNotAllowed();
+    }
+  }
+
+  private void sendError(HttpExchange ex, int status, String message) throws IOException {
+    sendJson(ex, status, Map.of("error", message));
+  }
+
+  private void sendJson(HttpExchange ex, int status, Object value) throws IOException {
+    ex.getResponseHeaders().set("Cache-Control", "no-store");
+    send(ex, status, TYPES.get("json"), json.writeValueAsBytes(value));
+  }
+
+  private static void notFound(HttpExchange ex) throws IOException {
+    send(ex, 404, "text/plain; charset=utf-8", "not found".getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static void send(HttpExchange ex, int status, String type, byte[] body) throws IOException {
+    ex.getResponseHeaders().set("Content-Type", type);
+    ex.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
+    boolean head = ex.getRequestMethod().equals("HEAD");
+    ex.sendResponseHeaders(status, head ? -1 : body.length == 0 ? -1 : body.length);
+    if (!head && body.length > 0) {
+      try (OutputStream out = ex.getResponseBody()) {
+        out.write(body);
+      }
+    }
+  }
+
+  private static byte[] gzip(byte[] bytes) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(bytes.length / 4);
+    try (GZIPOutputStream z = new GZIPOutputStream(out)) {
+      z.write(bytes);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+
+  @Override
+  public void close() {
+    if (http != null) {
+      http.stop(0);
+    }
+    if (pool != null) {
+      pool.shutdownNow();
+      try {
+        pool.awaitTermination(5, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    try {
+      if (acks != null) {
+        acks.close();
+      }
+    } catch (MqttException e) {
+      LOG.warn("closing the console's MQTT client failed", e);
+    }
+    try {
+      if (board != null) {
+        board.close();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static final class MethodNotAllowed extends RuntimeException {
+    MethodNotAllowed() {
+      super(null, null, false, false);
+    }
+  }
+}

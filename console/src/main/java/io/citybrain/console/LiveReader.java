@@ -1,0 +1,105 @@
+package io.citybrain.console;
+
+import io.citybrain.connectors.alert.Alert;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Builds {@link LiveSnapshot}s from the store and the alert board. A part that cannot be read
+ * leaves its section empty and says why in {@code problems}; the rest is still served.
+ */
+final class LiveReader {
+
+  static final String DISTRICTS_SQL = "SELECT district, tti, level, mean_speed_kmh, congested_km, samples, timestamp "
+      + "FROM traffic_district LATEST ON timestamp PARTITION BY district ORDER BY district";
+  static final String SEGMENTS_SQL = "SELECT segment, tti FROM traffic_segment LATEST ON timestamp PARTITION BY segment";
+  static final String PIPELINE_SQL = "SELECT stage, events_in, events_out, deadletter, lag_ms, timestamp "
+      + "FROM pipeline LATEST ON timestamp PARTITION BY stage ORDER BY stage";
+  /** Level 2 and above: congested or severe (ARCHITECTURE.md). */
+  static final int CONGESTED_LEVEL = 2;
+
+  private final StoreSql store;
+  private final AlertBoard board;
+
+  LiveReader(StoreSql store, AlertBoard board) {
+    this.store = store;
+    this.board = board;
+  }
+
+  LiveSnapshot read(long now) throws InterruptedException {
+    List<String> problems = new ArrayList<>();
+    List<Map<String, Object>> districts = rows(DISTRICTS_SQL, problems);
+    Map<String, Double> segments = new LinkedHashMap<>();
+    for (Map<String, Object> r : rows(SEGMENTS_SQL, problems)) {
+      if (r.get("segment") != null && r.get("tti") instanceof Number tti) {
+        segments.put((String) r.get("segment"), tti.doubleValue());
+      }
+    }
+    List<Map<String, Object>> pipeline = rows(PIPELINE_SQL, problems);
+    List<Alert> alerts = board.alerts();
+    if (board.unreadable() > 0) {
+      problems.add(board.unreadable() + " unreadable records on city.alerts");
+    }
+    return new LiveSnapshot(now, figures(districts, alerts, pipeline), districts, segments, alerts, pipeline, problems);
+  }
+
+  static LiveSnapshot.Figures figures(List<Map<String, Object>> districts, List<Alert> alerts, List<Map<String, Object>> pipeline) {
+    double ttiSum = 0;
+    int withTti = 0;
+    int congested = 0;
+    String lastWindow = null;
+    for (Map<String, Object> d : districts) {
+      // A row without a TTI (NaN is stored as null) has no meaningful level either: the level is
+      // derived from the TTI, and NaN falls through every threshold to "severe".
+      if (d.get("tti") instanceof Number t) {
+        ttiSum += t.doubleValue();
+        withTti++;
+        if (d.get("level") instanceof Number l && l.intValue() >= CONGESTED_LEVEL) {
+          congested++;
+        }
+      }
+      // ISO-8601 in one zone and format, so the greatest string is the newest instant.
+      if (d.get("timestamp") instanceof String ts && (lastWindow == null || ts.compareTo(lastWindow) > 0)) {
+        lastWindow = ts;
+      }
+    }
+    int open = 0;
+    int critical = 0;
+    for (Alert a : alerts) {
+      if (isOpen(a)) {
+        open++;
+        if (Alert.SEVERITY_CRITICAL.equals(a.severity())) {
+          critical++;
+        }
+      }
+    }
+    long in = 0;
+    long dead = 0;
+    Double lag = null;
+    for (Map<String, Object> p : pipeline) {
+      in += p.get("events_in") instanceof Number n ? n.longValue() : 0;
+      dead += p.get("deadletter") instanceof Number n ? n.longValue() : 0;
+      if (p.get("lag_ms") instanceof Number l) {
+        lag = lag == null ? l.doubleValue() : Math.max(lag, l.doubleValue());
+      }
+    }
+    return new LiveSnapshot.Figures(withTti == 0 ? null : ttiSum / withTti, districts.size(), congested, lastWindow,
+        open, critical, in, dead, lag);
+  }
+
+  static boolean isOpen(Alert a) {
+    return Alert.STATE_RAISED.equals(a.state()) || Alert.STATE_ESCALATED.equals(a.state());
+  }
+
+  private List<Map<String, Object>> rows(String sql, List<String> problems) throws InterruptedException {
+    try {
+      return store.query(sql);
+    } catch (IOException e) {
+      problems.add(e.getMessage());
+      return List.of();
+    }
+  }
+}

@@ -1,0 +1,209 @@
+package io.citybrain.console;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.citybrain.connectors.Topics;
+import io.citybrain.connectors.alert.Alert;
+import io.citybrain.connectors.alert.Evidence;
+import io.citybrain.embedded.EmbeddedKafka;
+import io.citybrain.embedded.EmbeddedMqttBroker;
+import io.citybrain.embedded.EmbeddedQuestDb;
+import io.citybrain.geo.CityModel;
+import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.zip.GZIPInputStream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The console's HTTP API on the real parts it reads and writes: Kafka {@code city.alerts}, QuestDB's
+ * {@code /exec}, and the MQTT broker that carries acknowledgements. No Flink: rows and alerts are
+ * put where the jobs would put them.
+ */
+class ConsoleServerITCase {
+
+  private static final long T0 = 1_767_600_000_000L; // 2026-01-05T08:00:00Z
+  private static final CityModel CITY = CityModel.generate(42);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @TempDir
+  static Path dir;
+
+  private static EmbeddedMqttBroker broker;
+  private static EmbeddedKafka kafka;
+  private static EmbeddedQuestDb store;
+  private static ConsoleServer console;
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+  @BeforeAll
+  static void start() throws Exception {
+    broker = EmbeddedMqttBroker.startAnonymous(dir.resolve("mqtt"), 0);
+    kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0, Map.of());
+    store = EmbeddedQuestDb.start(dir.resolve("questdb"), 0);
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+      admin.createTopics(List.of(new NewTopic(Topics.ALERTS, 2, (short) 1))).all().get(30, TimeUnit.SECONDS);
+    }
+    console = ConsoleServer.start(ConsoleSettings.local(0, store.url(), kafka.bootstrapServers(), broker.url(), 42), CITY);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    for (AutoCloseable c : new AutoCloseable[] {console, store, kafka, broker}) {
+      if (c != null) {
+        c.close();
+      }
+    }
+  }
+
+  private static HttpResponse<byte[]> get(String path) throws Exception {
+    return HTTP.send(HttpRequest.newBuilder(console.url().resolve(path)).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+  }
+
+  private static HttpResponse<String> post(String path, String contentType, String body) throws Exception {
+    return HTTP.send(HttpRequest.newBuilder(console.url().resolve(path)).header("Content-Type", contentType)
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static Alert alert(String id, String state, long ts) {
+    return new Alert(id, "sos", "critical", state, "330106", "c-it", 30.26, 120.12, ts, "SOS 紧急求助 / SOS pressed",
+        new Evidence[0], "community", null);
+  }
+
+  private static void produce(Alert a) throws Exception {
+    try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(Map.of(
+        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+        ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName(),
+        ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName()))) {
+      p.send(new ProducerRecord<>(Topics.ALERTS, a.community(), a.toJson())).get(30, TimeUnit.SECONDS);
+    }
+  }
+
+  private static String stateOf(JsonNode live, String alertId) {
+    for (JsonNode a : live.path("alerts")) {
+      if (a.path("alertId").asText().equals(alertId)) {
+        return a.path("state").asText();
+      }
+    }
+    return null;
+  }
+
+  private static JsonNode live() throws Exception {
+    HttpResponse<byte[]> r = get("/api/live");
+    assertThat(r.statusCode()).isEqualTo(200);
+    return JSON.readTree(r.body());
+  }
+
+  @Test
+  void servesThePageLeafletFromTheJarAndTheCityModel() throws Exception {
+    HttpResponse<byte[]> page = get("/");
+    assertThat(page.statusCode()).isEqualTo(200);
+    assertThat(new String(page.body(), StandardCharsets.UTF_8)).contains("/static/vendor/leaflet/leaflet.js", "/static/console.js");
+    HttpResponse<byte[]> leaflet = get("/static/vendor/leaflet/leaflet.js");
+    assertThat(leaflet.statusCode()).isEqualTo(200);
+    assertThat(new String(leaflet.body(), StandardCharsets.UTF_8)).contains("Leaflet 1.9.4");
+    assertThat(leaflet.headers().firstValue("Content-Type")).hasValue("text/javascript; charset=utf-8");
+
+    HttpResponse<byte[]> districts = get("/api/city/districts.geojson");
+    assertThat(districts.headers().firstValue("Content-Encoding")).hasValue("gzip");
+    JsonNode fc = JSON.readTree(new GZIPInputStream(new ByteArrayInputStream(districts.body())));
+    assertThat(fc.path("features")).hasSize(CITY.districts().size());
+    JsonNode roads = JSON.readTree(new GZIPInputStream(new ByteArrayInputStream(get("/api/city/roads.geojson").body())));
+    assertThat(roads.path("features")).hasSize(CITY.roads().size());
+
+    assertThat(get("/static/../../pom.xml").statusCode()).isEqualTo(404);
+    assertThat(get("/api/city/buildings.geojson").statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  void theLiveSnapshotReadsTheStoreAndEveryAlertsLatestState() throws Exception {
+    store.query("INSERT INTO traffic_district VALUES ('330106', 2.25, 3, 22.5, 1.5, 7, '2026-01-05T08:01:00.000000Z')");
+    store.query("INSERT INTO traffic_segment VALUES ('r-000001', '330106', 'arterial', 30.0, 600.0, 0.2, 2.0, 4, "
+        + "'2026-01-05T08:01:00.000000Z')");
+    store.query("INSERT INTO pipeline VALUES ('bridge', 1000, 998, 2, 15.0, '2026-01-05T08:01:00.000000Z')");
+    produce(alert("sos-it-live", "raised", T0));
+    produce(alert("sos-it-live", "escalated", T0));
+
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> {
+      JsonNode l = live();
+      return l.path("districts").size() == 1 && l.path("segments").size() == 1 && l.path("pipeline").size() == 1
+          && "escalated".equals(stateOf(l, "sos-it-live"));
+    });
+    JsonNode l = live();
+    assertThat(l.path("problems")).isEmpty();
+    JsonNode d = l.path("districts").get(0);
+    assertThat(d.path("district").asText()).isEqualTo("330106");
+    assertThat(d.path("level").asInt()).isEqualTo(3);
+    assertThat(d.path("mean_speed_kmh").asDouble()).isEqualTo(22.5);
+    assertThat(l.path("segments").path("r-000001").asDouble()).isEqualTo(2.0);
+    JsonNode f = l.path("figures");
+    assertThat(f.path("meanTti").asDouble()).isEqualTo(2.25);
+    assertThat(f.path("congestedDistricts").asInt()).isEqualTo(1);
+    assertThat(f.path("lastWindow").asText()).isEqualTo("2026-01-05T08:01:00.000000Z");
+    assertThat(f.path("eventsIn").asLong()).isEqualTo(1000);
+    assertThat(f.path("deadletter").asLong()).isEqualTo(2);
+    assertThat(l.path("alerts").findValuesAsText("alertId")).containsOnlyOnce("sos-it-live");
+  }
+
+  @Test
+  void anAcknowledgementIsPublishedOnItsMqttTopicAndBadOnesAreRefused() throws Exception {
+    produce(alert("sos-it-ack", "raised", T0 + 1));
+    await().atMost(Duration.ofSeconds(60)).until(() -> live().path("alerts").findValuesAsText("alertId").contains("sos-it-ack"));
+
+    BlockingQueue<String[]> acks = new LinkedBlockingQueue<>();
+    MqttClient manager = new MqttClient(broker.url(), "it-ack-listener", new MemoryPersistence());
+    manager.connect(new MqttConnectOptions());
+    try {
+      manager.subscribe("city/ack/#", 1, (t, m) -> acks.add(new String[] {t, new String(m.getPayload(), StandardCharsets.UTF_8)}));
+
+      HttpResponse<String> ok = post("/api/alerts/sos-it-ack/ack", "application/json", "{\"by\":\"officer-li\"}");
+      assertThat(ok.statusCode()).isEqualTo(202);
+      assertThat(JSON.readTree(ok.body()).path("topic").asText()).isEqualTo("city/ack/sos-it-ack");
+      String[] received = acks.poll(30, TimeUnit.SECONDS);
+      assertThat(received).as("the acknowledgement on MQTT").isNotNull();
+      assertThat(received[0]).isEqualTo("city/ack/sos-it-ack");
+      JsonNode payload = JSON.readTree(received[1]);
+      assertThat(payload.path("by").asText()).isEqualTo("officer-li");
+      assertThat(payload.path("ts").asLong()).isPositive();
+
+      assertThat(post("/api/alerts/sos-unknown/ack", "application/json", "{\"by\":\"x\"}").statusCode()).isEqualTo(404);
+      assertThat(post("/api/alerts/sos-it-ack/ack", "text/plain", "{\"by\":\"x\"}").statusCode()).isEqualTo(415);
+      assertThat(post("/api/alerts/sos-it-ack/ack", "application/json", "{}").statusCode()).isEqualTo(400);
+      assertThat(post("/api/alerts/sos-it-ack/ack", "application/json", "{\"by\":\"" + "x".repeat(65) + "\"}").statusCode())
+          .isEqualTo(400);
+      assertThat(post("/api/alerts/sos-it-ack/ack", "application/json", "not json").statusCode()).isEqualTo(400);
+      assertThat(post("/api/alerts/a+b/ack", "application/json", "{\"by\":\"x\"}").statusCode()).isEqualTo(400);
+      assertThat(get("/api/alerts/sos-it-ack/ack").statusCode()).isEqualTo(405);
+      assertThat(acks.poll(1, TimeUnit.SECONDS)).as("refused acknowledgements publish nothing").isNull();
+    } finally {
+      manager.disconnect();
+      manager.close();
+    }
+  }
+}
