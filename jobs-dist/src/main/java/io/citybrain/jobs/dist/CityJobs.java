@@ -1,0 +1,145 @@
+package io.citybrain.jobs.dist;
+
+import io.citybrain.connectors.influx.InfluxSettings;
+import io.citybrain.jobs.common.JobEnvironment;
+import io.citybrain.jobs.common.JobSettings;
+import io.citybrain.jobs.emergency.EmergencyJob;
+import io.citybrain.jobs.emergency.EmergencySettings;
+import io.citybrain.jobs.emergency.GeoLocator;
+import io.citybrain.jobs.traffic.GeoSegmentMatcher;
+import io.citybrain.jobs.traffic.TrafficJob;
+import io.citybrain.jobs.utility.GridZoneLocator;
+import io.citybrain.jobs.utility.UtilityJob;
+import io.citybrain.jobs.utility.UtilitySettings;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.ParameterTool;
+
+/**
+ * The entry point of the production jar: {@code --job traffic|utility|emergency} and the job's
+ * settings as {@code --key value} arguments (the keys of {@link JobSettings} and
+ * {@link UtilitySettings}).
+ *
+ * <p>Each key may also come from the Flink configuration as {@code citybrain.<key>}, so a
+ * {@code FlinkDeployment} or a session cluster's config file can hold the settings; a program
+ * argument wins over the configuration. The store's token is the one secret: when neither gives
+ * {@code influx.token}, it is read from the environment variable {@value #TOKEN_ENV}, which a pod
+ * fills from a Kubernetes Secret, so it never appears in a manifest or in the job's arguments.
+ * Without {@code parallelism} the job takes the cluster's {@code parallelism.default}.
+ *
+ * <p>Everything is validated before a single operator exists: a wrong value stops the submission
+ * with a message naming its key.
+ */
+public final class CityJobs {
+
+  public static final String JOB_KEY = "job";
+  /** Prefix of citybrain's keys inside the Flink configuration. */
+  public static final String CONFIG_PREFIX = "citybrain.";
+  public static final String TOKEN_ENV = "CITYBRAIN_INFLUX_TOKEN";
+
+  private CityJobs() {}
+
+  /** The jobs this jar runs; the argument is the lower-case name. */
+  public enum Job {
+    TRAFFIC(TrafficJob.NAME), UTILITY(UtilityJob.NAME), EMERGENCY(EmergencyJob.NAME);
+
+    private final String flinkName;
+
+    Job(String flinkName) {
+      this.flinkName = flinkName;
+    }
+
+    public String flinkName() {
+      return flinkName;
+    }
+
+    static Job of(String value) {
+      if (value == null) {
+        throw new IllegalArgumentException("--" + JOB_KEY + " must be set to one of traffic, utility, emergency");
+      }
+      for (Job j : values()) {
+        if (j.name().toLowerCase(Locale.ROOT).equals(value)) {
+          return j;
+        }
+      }
+      throw new IllegalArgumentException(JOB_KEY + " must be one of traffic, utility, emergency, got '" + value + "'");
+    }
+  }
+
+  public static void main(String[] args) throws Exception {
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    Job job = plan(env, args, System.getenv());
+    env.execute(job.flinkName());
+  }
+
+  /**
+   * Reads the settings, configures {@code env} and adds the chosen job's operators to it, without
+   * executing anything.
+   *
+   * @param environment the process environment (only {@value #TOKEN_ENV} is read)
+   * @throws IllegalArgumentException naming the key of the first wrong or missing value
+   */
+  public static Job plan(StreamExecutionEnvironment env, String[] args, Map<String, String> environment) {
+    Map<String, String> settings = effectiveSettings(env.getConfiguration().toMap(), args, environment, env.getParallelism());
+    Job job = Job.of(settings.get(JOB_KEY));
+    String[] keyValues = toArgs(settings);
+    JobSettings s = JobSettings.fromArgs(keyValues);
+    JobEnvironment.configure(env, s);
+    switch (job) {
+      case TRAFFIC -> TrafficJob.fromSettings(s, new GeoSegmentMatcher(s.citySeed())).build(env);
+      case UTILITY -> UtilityJob.fromSettings(s, new GridZoneLocator(), UtilitySettings.fromArgs(keyValues)).build(env);
+      // The emergency rules have no keys of their own yet: the defaults of ARCHITECTURE.md apply.
+      case EMERGENCY -> EmergencyJob.fromSettings(s, new GeoLocator(s.citySeed()), EmergencySettings.defaults()).build(env);
+      default -> throw new IllegalStateException(job.name());
+    }
+    return job;
+  }
+
+  /**
+   * Flink configuration ({@code citybrain.*}) overlaid by the arguments; the token from the
+   * environment when neither has one; the cluster's parallelism when neither sets one.
+   */
+  static Map<String, String> effectiveSettings(Map<String, String> flinkConfig, String[] args,
+      Map<String, String> environment, int clusterParallelism) {
+    Map<String, String> merged = new LinkedHashMap<>();
+    flinkConfig.forEach((k, v) -> {
+      if (k.startsWith(CONFIG_PREFIX)) {
+        merged.put(k.substring(CONFIG_PREFIX.length()), v);
+      }
+    });
+    ParameterTool fromArgs;
+    try {
+      fromArgs = ParameterTool.fromArgs(args);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("arguments must be --key value pairs: " + e.getMessage(), e);
+    }
+    fromArgs.toMap().forEach((k, v) -> {
+      // ParameterTool's marker for a key given without a value (its constant is not public).
+      if ("__NO_VALUE_KEY".equals(v)) {
+        throw new IllegalArgumentException("--" + k + " needs a value");
+      }
+      merged.put(k, v);
+    });
+    String token = environment.get(TOKEN_ENV);
+    if (!merged.containsKey(InfluxSettings.TOKEN_KEY) && token != null) {
+      merged.put(InfluxSettings.TOKEN_KEY, token);
+    }
+    if (!merged.containsKey("parallelism") && clusterParallelism > 0) {
+      merged.put("parallelism", Integer.toString(clusterParallelism));
+    }
+    return merged;
+  }
+
+  private static String[] toArgs(Map<String, String> settings) {
+    List<String> out = new ArrayList<>();
+    settings.forEach((k, v) -> {
+      out.add("--" + k);
+      out.add(v);
+    });
+    return out.toArray(String[]::new);
+  }
+}

@@ -1,0 +1,123 @@
+package io.citybrain.jobs.dist;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.graph.StreamNode;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class CityJobsTest {
+
+  static final String[] COMMON = {
+      "--kafka.bootstrap-servers", "kafka-0:9092,kafka-1:9092", "--influx.url", "http://influxdb:8086",
+      "--influx.token", "t0k3n", "--parallelism", "2"};
+
+  static String[] args(String... extra) {
+    String[] all = new String[COMMON.length + extra.length];
+    System.arraycopy(COMMON, 0, all, 0, COMMON.length);
+    System.arraycopy(extra, 0, all, COMMON.length, extra.length);
+    return all;
+  }
+
+  /**
+   * Operator uids are what a savepoint is matched by: changing one makes the next build drop (or
+   * refuse) that operator's state. The committed lists make any change a deliberate one.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"traffic", "utility", "emergency"})
+  void everyOperatorOfEachJobHasItsCommittedUid(String job) throws IOException {
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    CityJobs.Job planned = CityJobs.plan(env, args("--job", job), Map.of());
+
+    assertThat(planned.flinkName()).isEqualTo("citybrain-" + job);
+    assertThat(env.getParallelism()).isEqualTo(2);
+    List<String> uids = env.getStreamGraph().getStreamNodes().stream()
+        .map(StreamNode::getTransformationUID).sorted().toList();
+    assertThat(uids).doesNotContainNull().containsExactlyElementsOf(committedUids(job));
+  }
+
+  private static List<String> committedUids(String job) throws IOException {
+    try (InputStream in = CityJobsTest.class.getResourceAsStream("/uids/" + job + ".txt")) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines()
+          .filter(l -> !l.isBlank() && !l.startsWith("#")).sorted().toList();
+    }
+  }
+
+  @Test
+  void aJobOutsideTheThreeIsRefusedNamingTheKey() {
+    assertThatThrownBy(() -> CityJobs.plan(StreamExecutionEnvironment.getExecutionEnvironment(), args("--job", "trams"), Map.of()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("job must be one of traffic, utility, emergency, got 'trams'");
+    assertThatThrownBy(() -> CityJobs.plan(StreamExecutionEnvironment.getExecutionEnvironment(), COMMON, Map.of()))
+        .hasMessageContaining("--job must be set");
+  }
+
+  @Test
+  void aBadValueStopsThePlanNamingItsKey() {
+    assertThatThrownBy(() -> plan("--job", "traffic", "--checkpoint.interval", "soon"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("checkpoint.interval");
+    assertThatThrownBy(() -> plan("--job", "utility", "--utility.burst-drop", "2"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("utility.burst-drop");
+    assertThatThrownBy(() -> plan("--job", "emergency", "--influx.url", "influxdb:8086"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("influx.url");
+    assertThatThrownBy(() -> plan("--job", "traffic", "--city.seed"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--city.seed needs a value");
+  }
+
+  private static void plan(String... extra) {
+    CityJobs.plan(StreamExecutionEnvironment.getExecutionEnvironment(), args(extra), Map.of());
+  }
+
+  @Test
+  void withoutKafkaTheSubmissionStopsNamingTheKey() {
+    assertThatThrownBy(() -> CityJobs.plan(StreamExecutionEnvironment.getExecutionEnvironment(),
+        new String[] {"--job", "traffic", "--influx.url", "http://influxdb:8086", "--influx.token", "t"}, Map.of()))
+        .hasMessageContaining("kafka.bootstrap-servers must be set");
+  }
+
+  @Test
+  void settingsComeFromTheFlinkConfigurationAndArgumentsWin() {
+    Map<String, String> s = CityJobs.effectiveSettings(
+        Map.of("citybrain.kafka.bootstrap-servers", "from-config:9092", "citybrain.city.seed", "7",
+            "parallelism.default", "4", "execution.checkpointing.interval", "30 s"),
+        new String[] {"--job", "utility", "--city.seed", "42"}, Map.of(), 4);
+
+    assertThat(s).containsEntry("kafka.bootstrap-servers", "from-config:9092")
+        .containsEntry("city.seed", "42")
+        .containsEntry("job", "utility")
+        .containsEntry("parallelism", "4")
+        .doesNotContainKey("execution.checkpointing.interval")
+        .doesNotContainKey("influx.token");
+  }
+
+  @Test
+  void theTokenComesFromTheEnvironmentOnlyWhenNothingElseGivesIt() {
+    Map<String, String> env = Map.of(CityJobs.TOKEN_ENV, "from-secret");
+    assertThat(CityJobs.effectiveSettings(Map.of(), new String[] {"--job", "traffic"}, env, 1))
+        .containsEntry("influx.token", "from-secret");
+    assertThat(CityJobs.effectiveSettings(Map.of(), new String[] {"--influx.token", "arg"}, env, 1))
+        .containsEntry("influx.token", "arg");
+  }
+
+  @Test
+  void aPlanFromTheFlinkConfigurationAlone() {
+    Configuration c = new Configuration();
+    c.setString("citybrain.job", "emergency");
+    c.setString("citybrain.kafka.bootstrap-servers", "kafka:9092");
+    c.setString("citybrain.influx.url", "https://influx.example:8086");
+    c.setString("parallelism.default", "3");
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(c);
+
+    assertThat(CityJobs.plan(env, new String[0], Map.of(CityJobs.TOKEN_ENV, "s3cr3t"))).isEqualTo(CityJobs.Job.EMERGENCY);
+    assertThat(env.getParallelism()).isEqualTo(3);
+  }
+}

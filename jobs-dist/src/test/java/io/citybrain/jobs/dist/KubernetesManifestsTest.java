@@ -1,0 +1,351 @@
+package io.citybrain.jobs.dist;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.networknt.schema.Error;
+import com.networknt.schema.Schema;
+import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.SpecificationVersion;
+import io.citybrain.connectors.Topics;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.MappingIterator;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
+import tools.jackson.dataformat.yaml.YAMLMapper;
+
+/**
+ * What kubeconform would do if it could run here: every resource that {@code deploy/kubernetes}'s
+ * kustomization lists is validated against the committed schema of its kind (schemas/README.md
+ * says where each comes from), and a kind without a schema fails. Beyond the schemas: no secret
+ * value is written in a manifest, every Kafka topic of contract v1 has a {@code KafkaTopic}, and
+ * each job's {@code FlinkDeployment} holds settings the job jar accepts.
+ */
+class KubernetesManifestsTest {
+
+  static final Path DIR = Path.of(System.getProperty("citybrain.kubernetes.dir", "../deploy/kubernetes"));
+  static final YAMLMapper YAML = new YAMLMapper();
+  static final Map<String, Schema> SCHEMAS = new HashMap<>();
+  static final List<Manifest> MANIFESTS = new ArrayList<>();
+
+  /** One YAML document of one file. */
+  record Manifest(Path file, JsonNode node) {
+    String kind() {
+      return node.path("kind").asString();
+    }
+
+    String apiVersion() {
+      return node.path("apiVersion").asString();
+    }
+
+    String name() {
+      return node.path("metadata").path("name").asString();
+    }
+
+    @Override
+    public String toString() {
+      return DIR.relativize(file) + ": " + apiVersion() + " " + kind() + " " + name();
+    }
+  }
+
+  /** Kubernetes built-ins: definitions of the Kubernetes OpenAPI document (schemas/kubernetes). */
+  static final Map<String, String> BUILT_INS = Map.of(
+      "apps/v1 Deployment", "io.k8s.api.apps.v1.Deployment",
+      "apps/v1 StatefulSet", "io.k8s.api.apps.v1.StatefulSet",
+      "v1 Service", "io.k8s.api.core.v1.Service",
+      "v1 ConfigMap", "io.k8s.api.core.v1.ConfigMap",
+      "v1 Secret", "io.k8s.api.core.v1.Secret",
+      "v1 ServiceAccount", "io.k8s.api.core.v1.ServiceAccount",
+      "policy/v1 PodDisruptionBudget", "io.k8s.api.policy.v1.PodDisruptionBudget");
+
+  /** Operators' custom resources: their CRDs' schemas as JSON Schema (schemas/crds). */
+  static final Map<String, String> CUSTOM = Map.of(
+      "flink.apache.org/v1beta1 FlinkDeployment", "flinkdeployment_v1beta1.json",
+      "kafka.strimzi.io/v1beta2 Kafka", "kafka_v1beta2.json",
+      "kafka.strimzi.io/v1beta2 KafkaNodePool", "kafkanodepool_v1beta2.json",
+      "kafka.strimzi.io/v1beta2 KafkaTopic", "kafkatopic_v1beta2.json");
+
+  static JsonNode kubernetesDefinitions;
+
+  @BeforeAll
+  static void load() throws IOException {
+    kubernetesDefinitions = strict(YAML.readTree(DIR.resolve("schemas/kubernetes/definitions.json").toFile()).get("definitions"));
+    for (String resource : resources()) {
+      MANIFESTS.addAll(read(DIR.resolve(resource)));
+    }
+  }
+
+  static List<String> resources() {
+    JsonNode k = YAML.readTree(DIR.resolve("kustomization.yaml").toFile());
+    List<String> out = new ArrayList<>();
+    k.path("resources").forEach(r -> out.add(r.asString()));
+    return out;
+  }
+
+  static List<Manifest> read(Path file) throws IOException {
+    List<Manifest> out = new ArrayList<>();
+    try (MappingIterator<JsonNode> docs = YAML.readerFor(JsonNode.class).readValues(file.toFile())) {
+      while (docs.hasNext()) {
+        JsonNode doc = docs.next();
+        if (doc != null && !doc.isNull() && !doc.isMissingNode()) {
+          out.add(new Manifest(file, doc));
+        }
+      }
+    }
+    return out;
+  }
+
+  /** The schema of a kind; a kind we have no schema for is an error, not a pass. */
+  static Schema schemaFor(String apiVersion, String kind) {
+    String key = apiVersion + " " + kind;
+    return SCHEMAS.computeIfAbsent(key, k -> {
+      if (BUILT_INS.containsKey(k)) {
+        ObjectNode root = JsonNodeFactory.instance.objectNode();
+        root.set("definitions", kubernetesDefinitions);
+        root.putArray("allOf").addObject().put("$ref", "#/definitions/" + BUILT_INS.get(k));
+        return SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_4).getSchema(root);
+      }
+      if (CUSTOM.containsKey(k)) {
+        JsonNode crd = YAML.readTree(DIR.resolve("schemas/crds/" + CUSTOM.get(k)).toFile());
+        return SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_7).getSchema(crd);
+      }
+      throw new IllegalArgumentException("no schema for " + k + " in " + DIR.resolve("schemas")
+          + ": add one (and its source to schemas/README.md) before using this kind");
+    });
+  }
+
+  static List<String> errors(Manifest m) {
+    return schemaFor(m.apiVersion(), m.kind()).validate(m.node()).stream().map(Error::toString).toList();
+  }
+
+  /**
+   * The Kubernetes OpenAPI document leaves objects open and types int-or-string and quantities as
+   * strings; the API server is stricter. As kubeconform's strict schemas do: an object with listed
+   * properties accepts no others (a misspelt field fails), and int-or-string / quantity accept both.
+   */
+  static JsonNode strict(JsonNode definitions) {
+    ObjectNode defs = (ObjectNode) definitions.deepCopy();
+    ObjectNode intOrString = JsonNodeFactory.instance.objectNode();
+    intOrString.putArray("type").add("string").add("integer");
+    defs.set("io.k8s.apimachinery.pkg.util.intstr.IntOrString", intOrString);
+    ObjectNode quantity = JsonNodeFactory.instance.objectNode();
+    quantity.putArray("type").add("string").add("number");
+    defs.set("io.k8s.apimachinery.pkg.api.resource.Quantity", quantity);
+    closeObjects(defs, true);
+    return defs;
+  }
+
+  private static void closeObjects(JsonNode node, boolean isDefinitionMap) {
+    if (node instanceof ObjectNode o) {
+      if (!isDefinitionMap && o.has("properties") && !o.has("additionalProperties")) {
+        o.put("additionalProperties", false);
+      }
+      for (Map.Entry<String, JsonNode> e : o.properties()) {
+        // Inside "properties" the keys are field names, not schema keywords.
+        closeObjects(e.getValue(), e.getKey().equals("properties"));
+      }
+    } else if (node != null && node.isArray()) {
+      node.forEach(n -> closeObjects(n, false));
+    }
+  }
+
+  @Test
+  void everyResourceIsValidAgainstTheSchemaOfItsKind() {
+    assertThat(MANIFESTS).hasSizeGreaterThan(15);
+    Map<String, List<String>> invalid = new LinkedHashMap<>();
+    for (Manifest m : MANIFESTS) {
+      List<String> errors = errors(m);
+      if (!errors.isEmpty()) {
+        invalid.put(m.toString(), errors);
+      }
+    }
+    assertThat(invalid).as("schema violations").isEmpty();
+  }
+
+  @Test
+  void everyYamlFileIsListedInTheKustomization() throws IOException {
+    Set<String> listed = new TreeSet<>(resources());
+    try (Stream<Path> files = Files.walk(DIR)) {
+      List<String> yaml = files.filter(p -> p.toString().endsWith(".yaml"))
+          .map(p -> DIR.relativize(p).toString().replace('\\', '/'))
+          .filter(p -> !p.equals("kustomization.yaml") && !p.startsWith("schemas/") && !p.startsWith("secrets/"))
+          .toList();
+      assertThat(listed).containsAll(yaml);
+    }
+  }
+
+  @Test
+  void aKindWithoutASchemaFails() {
+    assertThatThrownBy(() -> schemaFor("networking.k8s.io/v1", "Ingress"))
+        .hasMessageContaining("no schema for networking.k8s.io/v1 Ingress");
+  }
+
+  @Test
+  void brokenManifestsFail() {
+    Manifest bridge = find("StatefulSet", "bridge");
+    assertThat(errors(bridge)).isEmpty();
+    assertThat(errors(with(bridge, "/spec", "replicas", "three"))).anyMatch(e -> e.contains("replicas"));
+    assertThat(errors(with(bridge, "/spec", "replica", 3))).as("a misspelt field").anyMatch(e -> e.contains("replica"));
+    ObjectNode noName = (ObjectNode) bridge.node().deepCopy();
+    ((ObjectNode) noName.at("/spec/template/spec/containers/0")).remove("name");
+    assertThat(errors(new Manifest(bridge.file(), noName))).anyMatch(e -> e.contains("name"));
+
+    Manifest traffic = find("FlinkDeployment", "citybrain-traffic");
+    assertThat(errors(with(traffic, "/spec/job", "upgradeMode", "sometimes"))).anyMatch(e -> e.contains("upgradeMode"));
+    assertThat(errors(with(traffic, "/spec", "flinkVersion", "v0_9"))).anyMatch(e -> e.contains("flinkVersion"));
+    assertThat(errors(with(traffic, "/spec/job", "upgradeMod", "savepoint"))).as("a misspelt field").anyMatch(e -> e.contains("upgradeMod"));
+
+    Manifest topic = find("KafkaTopic", "city-alerts");
+    assertThat(errors(with(topic, "/spec", "partitions", "many"))).anyMatch(e -> e.contains("partitions"));
+  }
+
+  private static Manifest with(Manifest m, String at, String field, Object value) {
+    ObjectNode copy = (ObjectNode) m.node().deepCopy();
+    ObjectNode target = (ObjectNode) copy.at(at);
+    if (value instanceof Integer i) {
+      target.put(field, i);
+    } else {
+      target.put(field, (String) value);
+    }
+    return new Manifest(m.file(), copy);
+  }
+
+  static Manifest find(String kind, String name) {
+    return MANIFESTS.stream().filter(m -> m.kind().equals(kind) && m.name().equals(name)).findFirst()
+        .orElseThrow(() -> new AssertionError("no " + kind + " " + name));
+  }
+
+  static final Pattern SECRET_NAME = Pattern.compile("(?i).*(password|passwd|token|secret|access[-_.]?key|credential).*");
+
+  @Test
+  void noManifestHoldsASecretValue() {
+    assertThat(MANIFESTS).noneMatch(m -> m.kind().equals("Secret"));
+    List<String> inline = new ArrayList<>();
+    for (Manifest m : MANIFESTS) {
+      m.node().findParents("env").forEach(parent -> parent.path("env").forEach(env -> {
+        if (SECRET_NAME.matcher(env.path("name").asString()).matches() && !env.has("valueFrom")) {
+          inline.add(m + ": env " + env.path("name").asString());
+        }
+      }));
+      m.node().path("spec").path("flinkConfiguration").properties().forEach(e -> {
+        if (SECRET_NAME.matcher(e.getKey()).matches()) {
+          inline.add(m + ": flinkConfiguration " + e.getKey());
+        }
+      });
+      m.node().path("spec").path("job").path("args").forEach(a -> {
+        if (SECRET_NAME.matcher(a.asString()).matches()) {
+          inline.add(m + ": job argument " + a.asString());
+        }
+      });
+      m.node().findValues("args").forEach(args -> args.forEach(a -> {
+        if (a.asString().startsWith("-D") && SECRET_NAME.matcher(a.asString().split("=")[0]).matches()) {
+          inline.add(m + ": " + a.asString().split("=")[0]);
+        }
+      }));
+    }
+    assertThat(inline).as("secret values written in manifests").isEmpty();
+  }
+
+  @Test
+  void theSecretTemplatesHoldPlaceholdersOnly() throws IOException {
+    List<Path> templates;
+    try (Stream<Path> files = Files.list(DIR.resolve("secrets"))) {
+      templates = files.filter(p -> p.toString().endsWith(".example")).toList();
+    }
+    assertThat(templates).isNotEmpty();
+    for (Path t : templates) {
+      for (Manifest m : read(t)) {
+        assertThat(m.kind()).isEqualTo("Secret");
+        assertThat(errors(m)).as(m.toString()).isEmpty();
+        m.node().path("stringData").properties().forEach(e -> {
+          if (SECRET_NAME.matcher(e.getKey()).matches()) {
+            assertThat(e.getValue().asString()).as(m + " " + e.getKey()).contains("<");
+          }
+        });
+      }
+    }
+  }
+
+  @Test
+  void everyContractTopicHasAReplicatedKafkaTopic() {
+    Map<String, JsonNode> topics = new HashMap<>();
+    MANIFESTS.stream().filter(m -> m.kind().equals("KafkaTopic"))
+        .forEach(m -> topics.put(m.node().path("spec").path("topicName").asString(), m.node().path("spec")));
+
+    assertThat(topics.keySet()).containsAll(Topics.ALL);
+    topics.forEach((name, spec) -> {
+      assertThat(spec.path("replicas").asInt()).as(name).isEqualTo(3);
+      assertThat(spec.path("config").path("min.insync.replicas").asInt()).as(name).isEqualTo(2);
+    });
+    JsonNode kafka = find("Kafka", "citybrain").node().path("spec").path("kafka");
+    assertThat(kafka.path("config").path("min.insync.replicas").asInt()).isEqualTo(2);
+    assertThat(kafka.path("config").path("default.replication.factor").asInt()).isEqualTo(3);
+    assertThat(find("KafkaNodePool", "combined").node().path("spec").path("replicas").asInt()).isEqualTo(3);
+  }
+
+  /** The FlinkDeployment's settings go through the jar's own parsing: a value it refuses fails here. */
+  @Test
+  void eachJobHasAFlinkDeploymentWhoseSettingsTheJarAccepts() {
+    for (CityJobs.Job job : CityJobs.Job.values()) {
+      String name = job.name().toLowerCase(Locale.ROOT);
+      JsonNode spec = find("FlinkDeployment", "citybrain-" + name).node().path("spec");
+      JsonNode conf = spec.path("flinkConfiguration");
+
+      assertThat(spec.path("job").path("upgradeMode").asString()).isEqualTo("savepoint");
+      assertThat(spec.path("job").path("entryClass").asString()).isEqualTo(CityJobs.class.getName());
+      assertThat(conf.path("state.backend.type").asString()).isEqualTo("rocksdb");
+      assertThat(conf.path("high-availability.type").asString()).isEqualTo("kubernetes");
+      assertThat(conf.path("high-availability.storageDir").asString()).startsWith("s3://");
+      assertThat(conf.path("execution.checkpointing.dir").asString()).startsWith("s3://");
+      assertThat(conf.path("execution.checkpointing.savepoint-dir").asString()).startsWith("s3://");
+
+      Configuration c = new Configuration();
+      conf.properties().forEach(e -> c.setString(e.getKey(), e.getValue().asString()));
+      c.setString("parallelism.default", spec.path("job").path("parallelism").asString());
+      List<String> args = new ArrayList<>();
+      spec.path("job").path("args").forEach(a -> args.add(a.asString()));
+      StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(c);
+
+      assertThat(CityJobs.plan(env, args.toArray(String[]::new), Map.of(CityJobs.TOKEN_ENV, "from-the-secret"))).isEqualTo(job);
+      assertThat(env.getParallelism()).isEqualTo(spec.path("job").path("parallelism").asInt());
+    }
+  }
+
+  @Test
+  void theBridgeRunsSeveralInstancesUnderADisruptionBudget() {
+    JsonNode bridge = find("StatefulSet", "bridge").node().path("spec");
+    JsonNode pdb = find("PodDisruptionBudget", "bridge").node().path("spec");
+    assertThat(bridge.path("replicas").asInt()).isGreaterThanOrEqualTo(2);
+    assertThat(pdb.path("selector").path("matchLabels")).isEqualTo(bridge.path("selector").path("matchLabels"));
+    assertThat(pdb.path("maxUnavailable").asInt()).isLessThan(bridge.path("replicas").asInt());
+  }
+
+  @Test
+  void grafanaIsProvisionedFromTheFilesOfDeployGrafana() {
+    JsonNode k = YAML.readTree(DIR.resolve("kustomization.yaml").toFile());
+    List<String> files = new ArrayList<>();
+    k.path("configMapGenerator").forEach(g -> g.path("files").forEach(f -> files.add(f.asString())));
+    assertThat(files).isNotEmpty().allMatch(f -> f.startsWith("../grafana/"));
+    // The dashboards are written on their own branch; once deploy/grafana is here, every file must be.
+    assumeTrue(Files.isDirectory(DIR.resolve("../grafana")), "deploy/grafana is not in this tree yet");
+    assertThat(files).allMatch(f -> Files.isRegularFile(DIR.resolve(f)), "an existing file");
+  }
+}
