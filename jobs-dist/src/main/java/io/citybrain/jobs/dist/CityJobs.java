@@ -8,7 +8,7 @@ import io.citybrain.jobs.emergency.EmergencySettings;
 import io.citybrain.jobs.emergency.GeoLocator;
 import io.citybrain.jobs.traffic.GeoSegmentMatcher;
 import io.citybrain.jobs.traffic.TrafficJob;
-import io.citybrain.jobs.utility.GridZoneLocator;
+import io.citybrain.jobs.utility.GeoZoneLocator;
 import io.citybrain.jobs.utility.UtilityJob;
 import io.citybrain.jobs.utility.UtilitySettings;
 import java.util.ArrayList;
@@ -91,9 +91,8 @@ public final class CityJobs {
     JobEnvironment.configure(env, s);
     switch (job) {
       case TRAFFIC -> TrafficJob.fromSettings(s, new GeoSegmentMatcher(s.citySeed())).build(env);
-      case UTILITY -> UtilityJob.fromSettings(s, new GridZoneLocator(), UtilitySettings.fromArgs(keyValues)).build(env);
-      // The emergency rules have no keys of their own yet: the defaults of ARCHITECTURE.md apply.
-      case EMERGENCY -> EmergencyJob.fromSettings(s, new GeoLocator(s.citySeed()), EmergencySettings.defaults()).build(env);
+      case UTILITY -> UtilityJob.fromSettings(s, new GeoZoneLocator(s.citySeed()), UtilitySettings.fromArgs(keyValues)).build(env);
+      case EMERGENCY -> EmergencyJob.fromSettings(s, new GeoLocator(s.citySeed()), EmergencySettings.fromArgs(keyValues)).build(env);
       default -> throw new IllegalStateException(job.name());
     }
     return job;
