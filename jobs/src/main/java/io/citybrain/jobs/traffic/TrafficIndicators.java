@@ -52,7 +52,11 @@ public final class TrafficIndicators {
 
   /** One segment's window from its accumulated readings. */
   public static SegmentTraffic segment(MatchedSegment s, long windowEnd, SegmentAcc acc) {
-    double speed = acc.vehicles / acc.vehicleHoursPerKm;
+    // A loop that counted no vehicle in the window saw an empty road: it flows at free-flow speed
+    // (TTI 1). Dividing 0 by 0 instead gave NaN, which the store cannot hold and which turned the
+    // whole district "severe" through the weighted mean.
+    double speed = acc.vehicles > 0 && acc.vehicleHoursPerKm > 0
+        ? acc.vehicles / acc.vehicleHoursPerKm : s.freeFlowKmh();
     Double flow = acc.loopSeconds > 0 ? acc.loopVehicles / acc.loopSeconds * 3600.0 : null;
     Double occupancy = acc.loopSeconds > 0 ? acc.occupancySeconds / acc.loopSeconds : null;
     return new SegmentTraffic(s.segmentId(), s.district(), s.roadClass(), s.freeFlowKmh(), s.lengthM(), s.midLon(),
@@ -70,13 +74,16 @@ public final class TrafficIndicators {
     for (SegmentTraffic s : segments) {
       double km = s.lengthM() / 1000.0;
       double w = s.vehicles() * km;
+      samples += s.samples();
+      if (!(w > 0) || !Double.isFinite(s.tti())) {
+        continue; // no vehicle-km, no weight: an empty segment says nothing about congestion
+      }
       vehKm += w;
       vehHours += w / Math.max(MIN_SPEED_KMH, s.speedKmh());
       weightedTti += w * s.tti();
       if (level(s.tti()) >= 2) {
         congestedKm += km;
       }
-      samples += s.samples();
     }
     double tti = vehKm > 0 ? weightedTti / vehKm : 1.0;
     double speed = vehHours > 0 ? vehKm / vehHours : 0.0;

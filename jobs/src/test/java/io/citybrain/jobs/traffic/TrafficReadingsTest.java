@@ -137,4 +137,16 @@ class TrafficReadingsTest {
     // 0.01° of longitude at 30.25°N is 961.7 m.
     assertThat(JumpFilter.metres(120.14, 30.25, 120.15, 30.25)).isCloseTo(961.7, org.assertj.core.data.Offset.offset(0.5));
   }
+
+  @org.junit.jupiter.api.Test
+  void aLoopThatCountedNoVehicleIsAnEmptyRoadNotNaN() {
+    SegmentTraffic empty = TrafficIndicators.segment(ARTERIAL, T0, new SegmentAcc());
+    assertThat(empty.speedKmh()).isEqualTo(60.0);
+    assertThat(empty.tti()).isEqualTo(1.0);
+    SegmentTraffic busy = new SegmentTraffic("r-2", "330106", "local", 40, 250, 0, 0, T0, 20, 600.0, 0.3, 2.0, 10, 10);
+    DistrictTraffic d = TrafficIndicators.district("330106", T0, java.util.List.of(empty, busy));
+    // Only the busy segment has vehicle-km: TTI 2.0 (severe by the thresholds), not NaN.
+    assertThat(d.tti()).isEqualTo(2.0);
+    assertThat(d.level()).isEqualTo(3);
+  }
 }
