@@ -68,6 +68,11 @@ public final class SimulateCommand implements Callable<Integer> {
   @Option(names = "--registry", description = "write the device registry (devices.csv) here")
   Path registry;
 
+  @Option(names = "--omit-fixed-positions", description = {
+      "fixed devices (meters, alarms, loops, hotlines) send no lat/lon; the bridge places them from its",
+      "device registry (bridge.registry.path, e.g. the file --registry writes). Probes still send theirs."})
+  boolean omitFixedPositions;
+
   @Option(names = "--chaos-malformed", defaultValue = "0", description = "%% of messages corrupted (default ${DEFAULT-VALUE})")
   double chaosMalformed;
 
@@ -132,8 +137,13 @@ public final class SimulateCommand implements Callable<Integer> {
         System.out.printf("simulating %s: %d devices, seed %d, from %s at x%s%s%n  %s%n  expected: %s%n", sc.wireName(),
             fleet.devices().size(), seed, s, speed, d == null ? " until Ctrl-C" : " for " + d, sc.description(), sc.expected());
         targets(sc, fleet).forEach((k, v) -> System.out.println("  " + k + ": " + v));
+        if (omitFixedPositions) {
+          System.out.println("  fixed devices send no position: the bridge must place them from this fleet's registry"
+              + (registry == null ? " (--registry writes it)" : " (" + registry + ")"));
+        }
         new Simulation(fleet, new Simulation.Settings(seed, sc, speed, d, s,
-            new Chaos(chaosMalformed, chaosDuplicates, chaosDisorder, chaosSkewed, chaosMaxSkew.toMillis(), chaosDropout)))
+            new Chaos(chaosMalformed, chaosDuplicates, chaosDisorder, chaosSkewed, chaosMaxSkew.toMillis(), chaosDropout),
+            omitFixedPositions))
             .run(publisher, stats, stop::get, line -> System.out.print("\r" + line + "   "));
         System.out.println();
       }

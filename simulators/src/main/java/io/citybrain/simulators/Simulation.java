@@ -1,6 +1,7 @@
 package io.citybrain.simulators;
 
 import io.citybrain.connectors.Json;
+import io.citybrain.connectors.envelope.DeviceKind;
 import io.citybrain.geo.RoadSegment;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,8 +30,12 @@ public final class Simulation {
   /**
    * @param duration simulated time to play, or null to run until stopped
    * @param start simulated time at the beginning
+   * @param omitFixedPositions fixed devices send no {@code lat}/{@code lon}, as real ones that
+   *     were registered at installation often do; the bridge then places them from its device
+   *     registry. Moving devices always send theirs (the contract requires it).
    */
-  public record Settings(long seed, Scenario scenario, double speed, Duration duration, Instant start, Chaos chaos) {
+  public record Settings(long seed, Scenario scenario, double speed, Duration duration, Instant start, Chaos chaos,
+      boolean omitFixedPositions) {
     public Settings {
       if (!(speed > 0 && speed <= 100_000)) {
         throw new IllegalArgumentException("--speed must be within (0, 100000], got " + speed);
@@ -38,6 +43,11 @@ public final class Simulation {
       if (duration != null && (duration.isNegative() || duration.isZero())) {
         throw new IllegalArgumentException("--duration must be positive, got " + duration);
       }
+    }
+
+    /** Every device sends its position. */
+    public Settings(long seed, Scenario scenario, double speed, Duration duration, Instant start, Chaos chaos) {
+      this(seed, scenario, speed, duration, start, chaos, false);
     }
   }
 
@@ -167,12 +177,12 @@ public final class Simulation {
   }
 
   /** Simulated time of the next device event. */
-  long nextDue() {
+  public long nextDue() {
     return due.isEmpty() ? Long.MAX_VALUE : due.peek()[0];
   }
 
   /** The messages of the next due device event, after chaos. Exposed for tests and benchmarks. */
-  List<Message> next() {
+  public List<Message> next() {
     long[] e = due.poll();
     long ts = e[0];
     int i = (int) e[1];
@@ -189,8 +199,10 @@ public final class Simulation {
       return List.of();
     }
     payload.put("ts", ts + skew[i]);
-    payload.put("lat", round(d.kind().equals("probe") ? (Double) payload.remove("_lat") : d.lat()));
-    payload.put("lon", round(d.kind().equals("probe") ? (Double) payload.remove("_lon") : d.lon()));
+    if (!settings.omitFixedPositions() || moving(d)) {
+      payload.put("lat", round(d.kind().equals("probe") ? (Double) payload.remove("_lat") : d.lat()));
+      payload.put("lon", round(d.kind().equals("probe") ? (Double) payload.remove("_lon") : d.lon()));
+    }
     Message m = new Message(d.topic(), toJson(payload), d.domain() + "/" + d.kind(), ts);
     List<Message> out = new ArrayList<>();
     for (Message c : settings.chaos().apply(m, random)) {
@@ -204,6 +216,11 @@ public final class Simulation {
       }
     }
     return out;
+  }
+
+  /** As the bridge decides it: only a fixed device may leave its position to the registry. */
+  private static boolean moving(Fleet.Device d) {
+    return DeviceKind.of(d.domain(), d.kind()).map(DeviceKind::moving).orElse(true);
   }
 
   private static double round(double v) {

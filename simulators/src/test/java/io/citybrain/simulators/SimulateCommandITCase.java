@@ -2,19 +2,38 @@ package io.citybrain.simulators;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.citybrain.connectors.Json;
+import io.citybrain.connectors.Topics;
+import io.citybrain.connectors.bridge.BridgeSettings;
+import io.citybrain.connectors.bridge.MqttKafkaBridge;
+import io.citybrain.connectors.envelope.Envelope;
+import io.citybrain.connectors.envelope.EnvelopeCodec;
 import io.citybrain.connectors.registry.DeviceRegistry;
+import io.citybrain.embedded.EmbeddedKafka;
 import io.citybrain.embedded.EmbeddedMqttBroker;
+import io.citybrain.geo.CityModel;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.awaitility.Awaitility;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
@@ -72,6 +91,77 @@ class SimulateCommandITCase {
       Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).until(() -> received.get() >= lines.size());
       sub.disconnect();
       sub.close();
+    }
+  }
+
+  /**
+   * {@code --omit-fixed-positions} end to end: the simulator's fixed devices send no position, the
+   * bridge (real, with the registry the simulator writes) places every one of them, and nothing is
+   * dead-lettered; probes keep sending theirs.
+   */
+  @Test
+  void fixedDevicesThatOmitTheirPositionsArePlacedByTheBridgeFromTheSimulatorsRegistry() throws Exception {
+    // The bridge reads its registry at start, before the simulator runs: the same fleet (seed, size) written here.
+    Path registry = dir.resolve("devices.csv");
+    Fleet fleet = Fleet.build(CityModel.generate(7), 100, 7);
+    fleet.writeRegistry(registry);
+    Map<String, Fleet.Device> devices = new HashMap<>();
+    fleet.devices().forEach(d -> devices.put(d.id(), d));
+    try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0, Map.of());
+         EmbeddedMqttBroker broker = EmbeddedMqttBroker.startAnonymous(dir.resolve("mqtt"), 0)) {
+      try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+        admin.createTopics(Topics.ALL.stream().map(t -> new NewTopic(t, 1, (short) 1)).toList()).all().get();
+      }
+      try (MqttKafkaBridge bridge = MqttKafkaBridge.start(
+          BridgeSettings.local(broker.url(), kafka.bootstrapServers()).withRegistry(registry))) {
+        Path record = dir.resolve("fixed.jsonl");
+        Path written = dir.resolve("written.csv");
+        run("--mqtt", broker.url(), "--devices", "100", "--seed", "7", "--speed", "600", "--duration", "PT10M",
+            "--start", START.toString(), "--record", record.toString(), "--registry", written.toString(), "--qos", "1",
+            "--omit-fixed-positions");
+        assertThat(Files.mismatch(written, registry)).as("the simulator writes the registry the bridge reads").isEqualTo(-1);
+
+        List<String> lines = Files.readAllLines(record);
+        int fixed = 0;
+        for (String line : lines) {
+          Recorded r = Json.MAPPER.readValue(line, Recorded.class);
+          JsonNode sent = Json.MAPPER.readTree(Base64.getDecoder().decode(r.payloadB64()));
+          boolean probe = r.kind().equals("traffic/probe");
+          assertThat(sent.has("lat") && sent.has("lon")).as(line).isEqualTo(probe);
+          fixed += probe ? 0 : 1;
+        }
+        assertThat(fixed).isGreaterThan(50);
+
+        List<Envelope> placed = new ArrayList<>();
+        List<String> dead = new ArrayList<>();
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, "sim-it-placed");
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
+          consumer.subscribe(Topics.ALL);
+          Awaitility.await().atMost(java.time.Duration.ofSeconds(90)).until(() -> {
+            for (ConsumerRecord<String, byte[]> rec : consumer.poll(java.time.Duration.ofMillis(200))) {
+              if (rec.topic().equals(Topics.DEADLETTER)) {
+                dead.add(new String(rec.value(), StandardCharsets.UTF_8));
+              } else if (rec.topic().startsWith(Topics.RAW_PREFIX)) {
+                placed.add(EnvelopeCodec.decode(rec.value()));
+              }
+            }
+            return placed.size() + dead.size() >= lines.size();
+          });
+        }
+        assertThat(dead).isEmpty();
+        assertThat(placed).hasSize(lines.size());
+        for (Envelope e : placed) {
+          Fleet.Device d = devices.get(e.deviceId());
+          assertThat(e.lat()).as(e.deviceId()).isNotNull();
+          if (!d.kind().equals("probe")) {
+            assertThat(e.lat()).as(e.deviceId()).isEqualTo(d.lat());
+            assertThat(e.lon()).as(e.deviceId()).isEqualTo(d.lon());
+          }
+        }
+      }
     }
   }
 

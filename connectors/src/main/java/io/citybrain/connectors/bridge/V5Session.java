@@ -22,48 +22,34 @@ import org.slf4j.LoggerFactory;
  * interval (MQTT 5 drops a session at disconnect unless told to keep it); the broker's in-flight
  * window towards the bridge is the bridge's own bound (Receive Maximum).
  */
-final class V5Session implements BrokerSession, MqttCallback {
+final class V5Session extends PahoSession implements MqttCallback {
   private static final Logger LOG = LoggerFactory.getLogger(V5Session.class);
-  /** MQTT 5 reason codes from 0x80 are failures (CONNACK, SUBACK). */
-  private static final int FIRST_FAILURE = 0x80;
+  /** MQTT 5 CONNACK reason codes that are decisions of the broker. */
   private static final int CLIENT_ID_NOT_VALID = 0x85;
   private static final int BAD_USER_NAME_OR_PASSWORD = 0x86;
   private static final int NOT_AUTHORIZED = 0x87;
   private static final int BANNED = 0x8A;
   private static final int BAD_AUTHENTICATION_METHOD = 0x8C;
 
-  private final BridgeSettings settings;
-  private final SocketFactory tls;
-  private final Listener listener;
   private final MqttAsyncClient client;
 
   V5Session(BridgeSettings settings, SocketFactory tls, Listener listener) throws Failure {
-    this.settings = settings;
-    this.tls = tls;
-    this.listener = listener;
-    try {
-      client = new MqttAsyncClient(settings.mqttUrl(), settings.clientId(), new MemoryPersistence());
-    } catch (MqttException e) {
-      throw failure(e);
-    }
+    super(settings, tls, listener);
+    client = checked(() -> new MqttAsyncClient(settings.mqttUrl(), settings.clientId(), new MemoryPersistence()));
     client.setManualAcks(true);
     client.setCallback(this);
   }
 
   @Override
-  public void open(long timeoutMs) throws Failure {
-    try {
-      client.connect(options(timeoutMs)).waitForCompletion(timeoutMs);
-      IMqttToken sub = client.subscribe(settings.subscription(), 1);
-      sub.waitForCompletion(timeoutMs);
-      int[] codes = sub.getReasonCodes();
-      if (codes != null && codes.length > 0 && codes[0] >= FIRST_FAILURE) {
-        throw new Failure("the broker refused the subscription to " + settings.subscription()
-            + " (reason code 0x" + Integer.toHexString(codes[0]) + ")", true, null);
-      }
-    } catch (MqttException e) {
-      throw failure(e);
-    }
+  void connect(long timeoutMs) throws MqttException {
+    client.connect(options(timeoutMs)).waitForCompletion(timeoutMs);
+  }
+
+  @Override
+  int[] subscribe(long timeoutMs) throws MqttException {
+    IMqttToken sub = client.subscribe(settings.subscription(), 1);
+    sub.waitForCompletion(timeoutMs);
+    return sub.getReasonCodes();
   }
 
   private MqttConnectionOptions options(long timeoutMs) {
@@ -72,8 +58,8 @@ final class V5Session implements BrokerSession, MqttCallback {
     o.setSessionExpiryInterval(settings.sessionExpirySeconds());
     o.setAutomaticReconnect(false);
     o.setReceiveMaximum(Math.min(65_535, Math.max(10, settings.maxInFlight())));
-    o.setKeepAliveInterval(30);
-    o.setConnectionTimeout((int) Math.max(1, timeoutMs / 1000));
+    o.setKeepAliveInterval(KEEP_ALIVE_S);
+    o.setConnectionTimeout(connectionTimeoutSeconds(timeoutMs));
     if (settings.username() != null) {
       o.setUserName(settings.username());
       char[] p = settings.password() == null ? new char[0] : settings.password();
@@ -91,12 +77,15 @@ final class V5Session implements BrokerSession, MqttCallback {
     return o;
   }
 
-  private static Failure failure(MqttException e) {
-    int code = e.getReasonCode();
-    boolean refusal = code == CLIENT_ID_NOT_VALID || code == BAD_USER_NAME_OR_PASSWORD || code == NOT_AUTHORIZED
-        || code == BANNED || code == BAD_AUTHENTICATION_METHOD || Failure.isTls(e);
-    return new Failure((Failure.isTls(e) ? Failure.TLS_FAILED : "") + e.getMessage() + " (reason " + code
-        + (e.getCause() == null ? "" : ", " + e.getCause()) + ")", refusal, null);
+  @Override
+  int reasonCode(Exception e) {
+    return ((MqttException) e).getReasonCode();
+  }
+
+  @Override
+  boolean refusal(int code) {
+    return code == CLIENT_ID_NOT_VALID || code == BAD_USER_NAME_OR_PASSWORD || code == NOT_AUTHORIZED
+        || code == BANNED || code == BAD_AUTHENTICATION_METHOD;
   }
 
   @Override
@@ -105,33 +94,18 @@ final class V5Session implements BrokerSession, MqttCallback {
   }
 
   @Override
-  public void drop() {
-    try {
-      client.disconnectForcibly(0, 1000, false);
-    } catch (MqttException | RuntimeException ignored) {
-      // already gone
-    }
-    close();
+  void disconnectForcibly() throws MqttException {
+    client.disconnectForcibly(0, 1000, false);
   }
 
   @Override
-  public void leave() {
-    try {
-      if (client.isConnected()) {
-        client.disconnect(2000).waitForCompletion(5000);
-      }
-    } catch (MqttException | RuntimeException ignored) {
-      // unclean: the broker redelivers what was not acknowledged
-    }
-    close();
+  void disconnect() throws MqttException {
+    client.disconnect(2000).waitForCompletion(5000);
   }
 
-  private void close() {
-    try {
-      client.close(true);
-    } catch (MqttException | RuntimeException ignored) {
-      // nothing left to release
-    }
+  @Override
+  void closeClient() throws MqttException {
+    client.close(true);
   }
 
   @Override

@@ -7,6 +7,7 @@ import com.influxdb.client.write.Point;
 import io.citybrain.connectors.alert.Alert;
 import io.citybrain.connectors.bridge.BridgeMetrics;
 import io.citybrain.connectors.dispatch.AlertDispatcher;
+import io.citybrain.jobs.emergency.CommunityTickets;
 import io.citybrain.jobs.emergency.EmergencyArea;
 import io.citybrain.jobs.emergency.EmergencyJob;
 import io.citybrain.jobs.traffic.DistrictTraffic;
@@ -98,6 +99,7 @@ class RecordedPointsTest {
     for (String community : new String[] {"c-330102-0007", null}) {
       for (Double meanAck : new Double[] {62.0, null}) {
         points.add(EmergencyJob.toPoint(new EmergencyArea("330102", community, t, 1, 1, 1, 0, 0, meanAck)));
+        points.add(EmergencyJob.toPoint(new CommunityTickets("330102", community, t, 1, 1, 0, meanAck, 0, 0)));
       }
       points.add(AlertDispatcher.toPoint(new Alert("sos-dev-1", "sos", "critical", "raised", "330102", community,
           30.2, 120.1, t, "SOS", null, "community", null)));

@@ -21,8 +21,9 @@ import org.apache.flink.util.ParameterTool;
 
 /**
  * The entry point of the production jar: {@code --job traffic|utility|emergency} and the job's
- * settings as {@code --key value} arguments (the keys of {@link JobSettings} and
- * {@link UtilitySettings}).
+ * settings as {@code --key value} arguments (the keys of {@link JobSettings}, {@link UtilitySettings},
+ * {@link EmergencySettings}, and for the traffic job {@value GeoSegmentMatcher#REGISTRY_KEY}, the
+ * device registry that names the loop detectors' segments).
  *
  * <p>Each key may also come from the Flink configuration as {@code citybrain.<key>}, so a
  * {@code FlinkDeployment} or a session cluster's config file can hold the settings; a program
@@ -90,7 +91,8 @@ public final class CityJobs {
     JobSettings s = JobSettings.fromArgs(keyValues);
     JobEnvironment.configure(env, s);
     switch (job) {
-      case TRAFFIC -> TrafficJob.fromSettings(s, new GeoSegmentMatcher(s.citySeed())).build(env);
+      // The registry is read here, at submission, and travels inside the job graph: the task managers need no copy.
+      case TRAFFIC -> TrafficJob.fromSettings(s, GeoSegmentMatcher.fromArgs(s.citySeed(), keyValues)).build(env);
       case UTILITY -> UtilityJob.fromSettings(s, new GeoZoneLocator(s.citySeed()), UtilitySettings.fromArgs(keyValues)).build(env);
       case EMERGENCY -> EmergencyJob.fromSettings(s, new GeoLocator(s.citySeed()), EmergencySettings.fromArgs(keyValues)).build(env);
       default -> throw new IllegalStateException(job.name());

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import java.io.File;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -20,6 +22,7 @@ import org.apache.flink.runtime.jobgraph.JobVertex;
 import org.apache.flink.util.ExceptionUtils;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Reads the jar that {@code package} built, the way {@code flink run} and application mode do:
@@ -118,6 +121,22 @@ class CityJobsJarITCase {
         .satisfies(e -> assertThat(ExceptionUtils.stringifyException(e))
             .contains("watermark.idleness must be a positive duration"));
     program.close();
+  }
+
+  /** The registry is read by the jar's main, in Flink's user-code class loader, with the jar's relocated CSV reader. */
+  @Test
+  void theTrafficJobReadsItsRegistryInsideTheJar(@TempDir Path dir) throws Exception {
+    Path csv = dir.resolve("devices.csv");
+    Files.writeString(csv, "id,domain,kind,lat,lon,district,segment,building,zone,community\n"
+        + "loop-000001,traffic,loop,30.2741,120.1551,330106,r-000001,,,\n");
+    PackagedProgram program = program("--job", "traffic", "--registry.path", csv.toString());
+    assertThat(PackagedProgramUtils.createJobGraph(program, new Configuration(), 2, false).getName()).isEqualTo("citybrain-traffic");
+    program.close();
+
+    PackagedProgram missing = program("--job", "traffic", "--registry.path", dir.resolve("none.csv").toString());
+    assertThatThrownBy(() -> PackagedProgramUtils.createJobGraph(missing, new Configuration(), 2, false))
+        .satisfies(e -> assertThat(ExceptionUtils.stringifyException(e)).contains("registry.path is not a readable file"));
+    missing.close();
   }
 
   private static PackagedProgram program(String... jobArgs) throws Exception {

@@ -3,15 +3,21 @@ package io.citybrain.jobs.dist;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.citybrain.connectors.registry.DeviceRegistry;
+import io.citybrain.connectors.registry.RegisteredDevice;
+import io.citybrain.geo.CityModel;
+import io.citybrain.geo.RoadSegment;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.graph.StreamNode;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -75,6 +81,24 @@ class CityJobsTest {
 
   private static void plan(String... extra) {
     CityJobs.plan(StreamExecutionEnvironment.getExecutionEnvironment(), args(extra), Map.of());
+  }
+
+  /** The registry names the loop detectors' segments; read at submission, so a bad path stops it. */
+  @Test
+  void theTrafficJobReadsTheDeviceRegistryOfRegistryPath(@TempDir Path dir) {
+    Path csv = dir.resolve("devices.csv");
+    RoadSegment road = CityModel.generate(42).roads().get(0);
+    DeviceRegistry.write(csv, List.of(new RegisteredDevice("loop-000001", "traffic", "loop",
+        road.geometry().getCoordinateN(0).y, road.geometry().getCoordinateN(0).x, road.districtCode(), road.id(), null, null, null)));
+
+    assertThat(CityJobs.plan(StreamExecutionEnvironment.getExecutionEnvironment(),
+        args("--job", "traffic", "--registry.path", csv.toString()), Map.of())).isEqualTo(CityJobs.Job.TRAFFIC);
+    assertThatThrownBy(() -> plan("--job", "traffic", "--registry.path", dir.resolve("missing.csv").toString()))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("registry.path is not a readable file");
+    Configuration c = new Configuration();
+    c.setString("citybrain.registry.path", dir.resolve("missing.csv").toString());
+    assertThatThrownBy(() -> CityJobs.plan(StreamExecutionEnvironment.getExecutionEnvironment(c), args("--job", "traffic"), Map.of()))
+        .hasMessageStartingWith("registry.path is not a readable file");
   }
 
   @Test

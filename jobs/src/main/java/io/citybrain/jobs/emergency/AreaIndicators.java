@@ -32,7 +32,7 @@ public final class AreaIndicators extends KeyedProcessFunction<String, Alert, Em
   }
 
   public static String areaKey(Alert a) {
-    return a.district() + "|" + (a.community() == null ? "" : a.community());
+    return AreaIntervals.key(a.district(), a.community());
   }
 
   @Override
@@ -67,12 +67,7 @@ public final class AreaIndicators extends KeyedProcessFunction<String, Alert, Em
       }
     }
     counters.update(c);
-    if (timer.value() == null) {
-      long now = ctx.timerService().currentProcessingTime();
-      long end = now - now % intervalMs + intervalMs;
-      ctx.timerService().registerProcessingTimeTimer(end);
-      timer.update(end);
-    }
+    AreaIntervals.startIfIdle(timer, ctx.timerService(), intervalMs);
   }
 
   @Override
@@ -92,9 +87,7 @@ public final class AreaIndicators extends KeyedProcessFunction<String, Alert, Em
       }
     }
     String key = ctx.getCurrentKey();
-    String district = key.substring(0, key.indexOf('|'));
-    String community = key.substring(key.indexOf('|') + 1);
-    out.collect(new EmergencyArea(district, community.isEmpty() ? null : community, ts, openCount, c[0], sos, fires, floods,
+    out.collect(new EmergencyArea(AreaIntervals.district(key), AreaIntervals.community(key), ts, openCount, c[0], sos, fires, floods,
         c[1] == 0 ? null : c[2] / 1000.0 / c[1]));
     counters.clear();
     if (openCount == 0) {
@@ -102,8 +95,7 @@ public final class AreaIndicators extends KeyedProcessFunction<String, Alert, Em
       families.clear();
       timer.clear();
     } else {
-      ctx.timerService().registerProcessingTimeTimer(ts + intervalMs);
-      timer.update(ts + intervalMs);
+      AreaIntervals.next(timer, ctx.timerService(), ts, intervalMs);
     }
   }
 }

@@ -17,6 +17,6 @@ public record TicketEvent(String district, String community, String ticketId, St
   public static final String RED_CARD = "red";
 
   public String areaKey() {
-    return district + "|" + (community == null ? "" : community);
+    return AreaIntervals.key(district, community);
   }
 }

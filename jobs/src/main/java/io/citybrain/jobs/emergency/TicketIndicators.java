@@ -34,28 +34,20 @@ public final class TicketIndicators extends KeyedProcessFunction<String, TicketE
   public void processElement(TicketEvent e, Context ctx, Collector<CommunityTickets> out) throws Exception {
     TicketTally t = tally.value() == null ? new TicketTally() : tally.value();
     tally.update(t.plus(e));
-    if (timer.value() == null) {
-      long now = ctx.timerService().currentProcessingTime();
-      long end = now - now % intervalMs + intervalMs;
-      ctx.timerService().registerProcessingTimeTimer(end);
-      timer.update(end);
-    }
+    AreaIntervals.startIfIdle(timer, ctx.timerService(), intervalMs);
   }
 
   @Override
   public void onTimer(long ts, OnTimerContext ctx, Collector<CommunityTickets> out) throws Exception {
     TicketTally t = tally.value() == null ? new TicketTally() : tally.value();
     String key = ctx.getCurrentKey();
-    String district = key.substring(0, key.indexOf('|'));
-    String community = key.substring(key.indexOf('|') + 1);
-    out.collect(t.row(district, community.isEmpty() ? null : community, ts));
+    out.collect(t.row(AreaIntervals.district(key), AreaIntervals.community(key), ts));
     if (t.open <= 0) {
       tally.clear();
       timer.clear();
     } else {
       tally.update(t.nextInterval());
-      ctx.timerService().registerProcessingTimeTimer(ts + intervalMs);
-      timer.update(ts + intervalMs);
+      AreaIntervals.next(timer, ctx.timerService(), ts, intervalMs);
     }
   }
 }
