@@ -1,7 +1,6 @@
 package io.citybrain.jobs.common;
 
 import io.citybrain.connectors.Topics;
-import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.api.common.eventtime.WatermarkGenerator;
 import org.apache.flink.api.common.eventtime.WatermarkGeneratorSupplier;
 import org.apache.flink.api.common.eventtime.WatermarkOutput;
@@ -47,16 +46,18 @@ public final class GeographyUpdates {
   }
 
   /**
-   * The updates as a stream of parallelism 1 (the topic has one partition) that never holds back
-   * event time: connected to an event-time stream, its watermark is the end of time, so the
-   * operator's watermark is the events' own.
+   * The updates as a stream of parallelism 1 (the topic has one partition) that takes no part in
+   * event time: it never emits a watermark and declares itself idle at every periodic emission,
+   * so the operator it is connected to follows the events' watermark alone. (A watermark at the
+   * end of time instead would become the operator's whenever the event input goes idle, and make
+   * every later event late.)
    */
   public static DataStream<KafkaEvent> stream(StreamExecutionEnvironment env, Source<KafkaEvent, ?, ?> source, String uidPrefix) {
-    return env.fromSource(source, new NeverLate(), "city.geography").uid(uidPrefix + "-geography-source").setParallelism(1);
+    return env.fromSource(source, new AlwaysIdle(), "city.geography").uid(uidPrefix + "-geography-source").setParallelism(1);
   }
 
-  /** Watermarks at the end of time: layer updates take no part in event time. */
-  static final class NeverLate implements WatermarkStrategy<KafkaEvent> {
+  /** No watermarks, idle at all times. */
+  static final class AlwaysIdle implements WatermarkStrategy<KafkaEvent> {
     @Override
     public WatermarkGenerator<KafkaEvent> createWatermarkGenerator(WatermarkGeneratorSupplier.Context context) {
       return new WatermarkGenerator<>() {
@@ -65,7 +66,7 @@ public final class GeographyUpdates {
 
         @Override
         public void onPeriodicEmit(WatermarkOutput output) {
-          output.emitWatermark(new Watermark(Long.MAX_VALUE));
+          output.markIdle();
         }
       };
     }

@@ -23,8 +23,8 @@ import org.slf4j.LoggerFactory;
  * model with that layer replaced ({@link CityModel#with}). A layer is checked and its index built
  * on the task thread between two events, and then swapped in: every event is placed with the old
  * or the new geography, none waits in a buffer, none is lost. A layer that fails the checks is
- * not applied: it goes to the dead-letter topic with reason {@code bad-geography} and the previous
- * geography stays. Every task decides on the same bytes with the same code, so all tasks hold the
+ * not applied: it goes to the dead-letter topic with reason {@code bad-geography} (once, from the
+ * first task) and the previous geography stays; so does a record whose key is not a layer. Every task decides on the same bytes with the same code, so all tasks hold the
  * same geography once they have read the same records.
  *
  * <p>The applied layers are kept in broadcast state, which checkpoints and savepoints include; after
@@ -38,13 +38,16 @@ public abstract class LiveGeography<OUT> extends BroadcastProcessFunction<KafkaE
 
   private final long citySeed;
   private final String stage;
+  private final Layer[] layers;
   private transient boolean restored;
   private transient Counter applied;
   private transient Counter refused;
 
-  protected LiveGeography(long citySeed, String stage) {
+  /** {@code layers}: the layers this job uses; records of the other layer are ignored. */
+  protected LiveGeography(long citySeed, String stage, Layer... layers) {
     this.citySeed = citySeed;
     this.stage = stage;
+    this.layers = layers.clone();
   }
 
   /** Called on the task thread, before the next event, whenever the city in force changes. */
@@ -71,7 +74,11 @@ public abstract class LiveGeography<OUT> extends BroadcastProcessFunction<KafkaE
     var state = ctx.getBroadcastState(GeographyUpdates.STATE);
     restoreOnce(state);
     try {
+      long t0 = System.nanoTime();
       Layer layer = Layer.of(update.key());
+      if (!java.util.Arrays.asList(layers).contains(layer)) {
+        return;
+      }
       LayerFile file = LayerFile.read(layer, update.value(), label(layer));
       Map<Layer, byte[]> others = layers(state);
       others.remove(layer);
@@ -79,10 +86,15 @@ public abstract class LiveGeography<OUT> extends BroadcastProcessFunction<KafkaE
       state.put(layer.wireName(), update.value());
       use(city);
       applied.inc();
-      LOG.info("{}: {} layer version {} in force ({} features, {} bytes)", stage, layer,
-          file.version() == null ? "(none)" : file.version(), file.communities().size() + file.zones().size(), update.value().length);
+      LOG.info("{}: {} layer version {} in force ({} features, {} bytes, checked and indexed in {} ms)", stage, layer,
+          file.version() == null ? "(none)" : file.version(), file.communities().size() + file.zones().size(), update.value().length,
+          (System.nanoTime() - t0) / 1_000_000);
     } catch (IllegalArgumentException e) {
       refused.inc();
+      if (getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() != 0) {
+        // Every task refuses the same bytes for the same reason: one dead letter per record, from the first.
+        return;
+      }
       LOG.warn("{}: refused a city.geography record, keeping the geography in force: {}", stage, e.getMessage());
       KafkaEvent kept = update.value().length <= DEAD_LETTER_PAYLOAD_BYTES ? update
           : new KafkaEvent(update.topic(), update.key(), Arrays.copyOf(update.value(), DEAD_LETTER_PAYLOAD_BYTES), update.timestamp());

@@ -15,6 +15,7 @@ import io.citybrain.jobs.common.Envelopes;
 import io.citybrain.jobs.common.GeographyUpdates;
 import io.citybrain.jobs.common.LiveGeography;
 import io.citybrain.geo.CityModel;
+import io.citybrain.geo.Layer;
 import io.citybrain.jobs.common.JobEnvironment;
 import io.citybrain.jobs.common.JobSettings;
 import io.citybrain.jobs.common.KafkaEvent;
@@ -156,7 +157,7 @@ public final class EmergencyJob {
     private final Locator locator;
 
     ToSignals(Locator locator) {
-      super(locator.citySeed(), STAGE);
+      super(locator.citySeed(), STAGE, Layer.COMMUNITIES);
       this.locator = locator;
     }
 

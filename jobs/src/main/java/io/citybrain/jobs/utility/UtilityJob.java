@@ -7,6 +7,7 @@ import io.citybrain.connectors.alert.Alert;
 import io.citybrain.connectors.deadletter.DeadLetter;
 import io.citybrain.connectors.influx.InfluxSink;
 import io.citybrain.geo.CityModel;
+import io.citybrain.geo.Layer;
 import io.citybrain.jobs.common.DeadLetters;
 import io.citybrain.jobs.common.GeographyUpdates;
 import io.citybrain.jobs.common.LiveGeography;
@@ -172,7 +173,7 @@ public final class UtilityJob {
     private final ZoneLocator zones;
 
     LocateReadings(ZoneLocator zones) {
-      super(zones.citySeed(), STAGE);
+      super(zones.citySeed(), STAGE, Layer.ZONES);
       this.zones = zones;
     }
 
