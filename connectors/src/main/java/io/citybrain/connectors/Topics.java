@@ -14,9 +14,20 @@ public final class Topics {
   public static final String ALERTS = "city.alerts";
   public static final String ACKS = "city.acks";
   public static final String DEADLETTER = "city.deadletter";
+  /**
+   * Addition to contract v1: replaced geography layers. Key {@code communities} or {@code zones},
+   * value a GeoJSON FeatureCollection of the whole layer (docs/geography.md). One partition and
+   * compacted, so the latest record of each layer is always there to read from the beginning.
+   */
+  public static final String GEOGRAPHY = "city.geography";
+  /** The largest geography record, compressed: the topic's {@code max.message.bytes} and the producer's {@code max.request.size}. */
+  public static final int GEOGRAPHY_MAX_BYTES = 16 * 1024 * 1024;
+  /** Topic settings of {@link #GEOGRAPHY} for whoever creates it. */
+  public static final java.util.Map<String, String> GEOGRAPHY_CONFIG = java.util.Map.of(
+      "cleanup.policy", "compact", "max.message.bytes", String.valueOf(GEOGRAPHY_MAX_BYTES));
 
   public static final List<String> ALL =
-      List.of(RAW_TRAFFIC, RAW_UTILITY, RAW_EMERGENCY, RAW_COMMUNITY, ALERTS, ACKS, DEADLETTER);
+      List.of(RAW_TRAFFIC, RAW_UTILITY, RAW_EMERGENCY, RAW_COMMUNITY, ALERTS, ACKS, DEADLETTER, GEOGRAPHY);
 
   public static String raw(String domain) {
     return RAW_PREFIX + domain;

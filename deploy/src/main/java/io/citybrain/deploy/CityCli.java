@@ -1,7 +1,10 @@
 package io.citybrain.deploy;
 
 import io.citybrain.geo.CityGeoJson;
+import io.citybrain.connectors.geography.GeographyPublisher;
 import io.citybrain.geo.CityModel;
+import io.citybrain.geo.Layer;
+import io.citybrain.geo.LayerFile;
 import io.citybrain.jobs.emergency.EmergencySettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -118,7 +121,7 @@ public final class CityCli implements Runnable {
   }
 
   @Command(name = "city", mixinStandardHelpOptions = true, description = "The city model: districts and the geography generated inside them.",
-      subcommands = {CityCli.Export.class})
+      subcommands = {CityCli.Export.class, CityCli.Publish.class})
   static final class City implements Runnable {
     @Override
     public void run() {
@@ -148,6 +151,73 @@ public final class CityCli implements Runnable {
       return 0;
     }
   }
+
+  @Command(name = "publish", mixinStandardHelpOptions = true,
+      description = {"Checks a replacement communities or zones layer (GeoJSON with the properties `city export` writes) and",
+          "publishes it to city.geography, where the running emergency (communities) and utility (zones) jobs take",
+          "it up without a restart (docs/geography.md). A bad layer is refused, naming the feature and the problem,",
+          "and nothing is published. Exit code 0 published, 1 refused or not published, 2 bad arguments."})
+  static final class Publish implements Callable<Integer> {
+    @CommandLine.Parameters(index = "0", paramLabel = "FILE", description = "the whole layer, a GeoJSON FeatureCollection")
+    Path file;
+
+    @Option(names = "--layer", required = true, paramLabel = "communities|zones", description = "which layer FILE replaces")
+    String layer;
+
+    @Option(names = "--kafka", defaultValue = "localhost:9092",
+        description = "Kafka bootstrap servers (default ${DEFAULT-VALUE}, the local city's)")
+    String kafka;
+
+    @Option(names = "--seed", defaultValue = "" + CityModel.DEFAULT_SEED,
+        description = "seed of the city the jobs run (default ${DEFAULT-VALUE}): districts are checked against it")
+    long seed;
+
+    @Option(names = "--geography-version", paramLabel = "VERSION", description = "the version logged by the jobs "
+        + "(default: the file's top-level \"version\", else sha256: and the first 12 hex digits of the file's hash)")
+    String version;
+
+    @Override
+    public Integer call() throws Exception {
+      Layer which;
+      try {
+        which = Layer.of(layer);
+      } catch (IllegalArgumentException e) {
+        System.err.println("citybrain city publish: --" + e.getMessage());
+        return 2;
+      }
+      byte[] bytes;
+      LayerFile checked;
+      try {
+        bytes = Files.readAllBytes(file);
+        checked = LayerFile.read(which, bytes, file.getFileName().toString());
+        CityModel.generate(seed).with(checked);
+      } catch (IllegalArgumentException | java.io.IOException | java.io.UncheckedIOException e) {
+        System.err.println("citybrain city publish: refused, nothing published: " + e.getMessage());
+        return 1;
+      }
+      String v = version != null ? version : checked.version();
+      if (v == null) {
+        v = "sha256:" + java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes)).substring(0, 12);
+      }
+      if (!v.equals(checked.version())) {
+        var json = (com.fasterxml.jackson.databind.node.ObjectNode) GEOJSON.readTree(bytes);
+        json.put("version", v);
+        bytes = GEOJSON.writeValueAsBytes(json);
+      }
+      try {
+        var at = GeographyPublisher.publish(kafka, which.wireName(), bytes);
+        System.out.printf("published %s layer version %s (%d features, %d bytes) to %s partition %d offset %d%n", which, v,
+            checked.communities().size() + checked.zones().size(), bytes.length, at.topic(), at.partition(), at.offset());
+        return 0;
+      } catch (java.util.concurrent.ExecutionException | org.apache.kafka.common.KafkaException e) {
+        Throwable cause = e.getCause() != null ? e.getCause() : e;
+        System.err.println("citybrain city publish: not published to " + kafka + ": " + cause.getMessage());
+        return 1;
+      }
+    }
+  }
+
+  private static final com.fasterxml.jackson.databind.ObjectMapper GEOJSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
   /** Prints the latest indicators now and then, so a newcomer sees the city move. */
   static final class LiveView {

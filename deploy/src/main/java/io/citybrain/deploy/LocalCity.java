@@ -251,7 +251,9 @@ public final class LocalCity implements AutoCloseable {
       List<NewTopic> topics = new ArrayList<>();
       for (String t : Topics.ALL) {
         int partitions = t.startsWith(Topics.RAW_PREFIX) || t.equals(Topics.ALERTS) ? 2 : 1;
-        topics.add(new NewTopic(t, partitions, (short) 1));
+        topics.add(t.equals(Topics.GEOGRAPHY)
+            ? new NewTopic(t, 1, (short) 1).configs(Topics.GEOGRAPHY_CONFIG)
+            : new NewTopic(t, partitions, (short) 1));
       }
       for (var e : admin.createTopics(topics).values().entrySet()) {
         try {

@@ -34,6 +34,31 @@ class CityCliTest {
   }
 
   @Test
+  void cityPublishRefusesABadLayerNamingTheFeatureBeforeContactingKafka(@TempDir Path dir) throws Exception {
+    Path layer = dir.resolve("communities.geojson");
+    Files.writeString(layer, "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\","
+        + "\"properties\":{\"id\":\"c-bowtie\",\"district\":\"330106\"},\"geometry\":{\"type\":\"Polygon\","
+        + "\"coordinates\":[[[120.10,30.25],[120.11,30.26],[120.11,30.25],[120.10,30.26],[120.10,30.25]]]}}]}");
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream saved = System.err;
+    System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+    int exit;
+    int badLayer;
+    try {
+      // Port 1: nothing listens there; a publish attempt would fail differently (and only after seconds).
+      exit = new CommandLine(new CityCli()).execute("city", "publish", "--layer", "communities", layer.toString(), "--kafka", "127.0.0.1:1");
+      badLayer = new CommandLine(new CityCli()).execute("city", "publish", "--layer", "roads", layer.toString());
+    } finally {
+      System.setErr(saved);
+    }
+    assertThat(exit).isEqualTo(1);
+    assertThat(badLayer).isEqualTo(2);
+    assertThat(err.toString(java.nio.charset.StandardCharsets.UTF_8))
+        .contains("citybrain city publish: refused, nothing published: communities.geojson feature #0 'c-bowtie' has an invalid boundary")
+        .contains("citybrain city publish: --layer must be communities or zones, got 'roads'");
+  }
+
+  @Test
   void aBadEmergencySettingStopsTheLocalCityBeforeAnythingStartsNamingTheKey(@TempDir Path dir) {
     java.io.PrintStream err = System.err;
     java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();

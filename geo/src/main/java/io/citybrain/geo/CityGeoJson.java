@@ -57,11 +57,7 @@ public final class CityGeoJson {
       g.writeNumber(d.centerLat());
       g.writeEndArray();
     }, District::boundary));
-    out.put("communities.geojson", collection(city.communities(), (g, c) -> {
-      g.writeStringField("id", c.id());
-      g.writeStringField("district", c.districtCode());
-      g.writeStringField("name", c.name());
-    }, Community::boundary));
+    out.put("communities.geojson", communities(city.communities(), null));
     out.put("roads.geojson", collection(city.roads(), (g, r) -> {
       g.writeStringField("id", r.id());
       g.writeStringField("roadClass", r.roadClass().wireName());
@@ -74,11 +70,7 @@ public final class CityGeoJson {
       g.writeStringField("id", b.id());
       g.writeStringField("community", b.communityId());
     }, Building::footprint));
-    out.put("zones.geojson", collection(city.zones(), (g, z) -> {
-      g.writeStringField("id", z.id());
-      g.writeStringField("utility", z.utility().wireName());
-      g.writeStringField("district", z.districtCode());
-    }, UtilityZone::boundary));
+    out.put("zones.geojson", zones(city.zones(), null));
     out.put("facilities.geojson", collection(city.facilities(), (g, f) -> {
       g.writeStringField("id", f.id());
       g.writeStringField("kind", f.kind().wireName());
@@ -88,15 +80,44 @@ public final class CityGeoJson {
     return out;
   }
 
+  /**
+   * A communities layer as {@code communities.geojson}, with a top-level {@code "version"} member
+   * when {@code version} is not null: what {@link LayerFile#read} reads back.
+   */
+  public static byte[] communities(List<Community> communities, String version) {
+    return collection(communities, (g, c) -> {
+      g.writeStringField("id", c.id());
+      g.writeStringField("district", c.districtCode());
+      g.writeStringField("name", c.name());
+    }, Community::boundary, version);
+  }
+
+  /** A zones layer as {@code zones.geojson}, with a {@code "version"} member when it is not null. */
+  public static byte[] zones(List<UtilityZone> zones, String version) {
+    return collection(zones, (g, z) -> {
+      g.writeStringField("id", z.id());
+      g.writeStringField("utility", z.utility().wireName());
+      g.writeStringField("district", z.districtCode());
+    }, UtilityZone::boundary, version);
+  }
+
   private interface Properties<T> {
     void write(JsonGenerator g, T feature) throws IOException;
   }
 
   private static <T> byte[] collection(List<T> features, Properties<T> properties, java.util.function.Function<T, Geometry> geometry) {
+    return collection(features, properties, geometry, null);
+  }
+
+  private static <T> byte[] collection(List<T> features, Properties<T> properties, java.util.function.Function<T, Geometry> geometry,
+      String version) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try (JsonGenerator g = JSON.createGenerator(bytes)) {
       g.writeStartObject();
       g.writeStringField("type", "FeatureCollection");
+      if (version != null) {
+        g.writeStringField("version", version);
+      }
       g.writeArrayFieldStart("features");
       for (T f : features) {
         g.writeRaw('\n');

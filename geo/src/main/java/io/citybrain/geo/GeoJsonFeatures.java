@@ -25,6 +25,9 @@ final class GeoJsonFeatures {
   /** One feature: its geometry and its properties object. */
   record Feature(Geometry geometry, JsonNode properties) {}
 
+  /** The features of a collection and its top-level {@code version} member (null when absent). */
+  record Collection(List<Feature> features, String version) {}
+
   static final GeometryFactory WGS84 = new GeometryFactory(new PrecisionModel(), 4326);
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -40,9 +43,19 @@ final class GeoJsonFeatures {
 
   /** As {@link #read(InputStream, String)}, but a bad feature is reported to {@code refused} and skipped when it is not null. */
   static List<Feature> read(InputStream in, String sourceName, Consumer<String> refused) {
+    return readCollection(in, sourceName, refused).features();
+  }
+
+  /** As {@link #read(InputStream, String)}, keeping the collection's {@code version} member too. */
+  static Collection readCollection(InputStream in, String sourceName) {
+    return readCollection(in, sourceName, null);
+  }
+
+  private static Collection readCollection(InputStream in, String sourceName, Consumer<String> refused) {
     GeoJsonReader reader = new GeoJsonReader(WGS84);
     List<Feature> out = new ArrayList<>();
     String type = null;
+    String version = null;
     try (JsonParser p = JSON.getFactory().createParser(in)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
         throw new IllegalArgumentException(sourceName + " is not a GeoJSON FeatureCollection");
@@ -52,6 +65,8 @@ final class GeoJsonFeatures {
         JsonToken value = p.nextToken();
         if ("type".equals(field)) {
           type = p.getValueAsString();
+        } else if ("version".equals(field) && value.isScalarValue()) {
+          version = p.getValueAsString();
         } else if ("features".equals(field) && value == JsonToken.START_ARRAY) {
           int index = 0;
           while (p.nextToken() == JsonToken.START_OBJECT) {
@@ -75,7 +90,7 @@ final class GeoJsonFeatures {
     if (!"FeatureCollection".equals(type)) {
       throw new IllegalArgumentException(sourceName + " is not a GeoJSON FeatureCollection");
     }
-    return out;
+    return new Collection(out, version);
   }
 
   private static Feature feature(GeoJsonReader reader, JsonNode feature, String label) {

@@ -29,6 +29,11 @@ public enum Reason {
   WEBHOOK_FAILED("webhook-failed"),
   /** Alert dispatch: the store refused the alert's point or kept failing until retries ran out. */
   STORE_FAILED("store-failed"),
+  /**
+   * A job refused a layer of {@code city.geography} (a bad feature, an unknown district) and keeps
+   * the geography it had; the message names the feature and the problem. Addition to contract v1.
+   */
+  BAD_GEOGRAPHY("bad-geography"),
   /** The bridge itself failed on this message (a bug): kept rather than lost or retried forever. */
   INTERNAL_ERROR("internal-error");
 

@@ -301,6 +301,16 @@ class KubernetesManifestsTest {
     assertThat(find("KafkaNodePool", "combined").node().path("spec").path("replicas").asInt()).isEqualTo(3);
   }
 
+  /** Every job task reads every layer in order, and the latest of each layer is never deleted. */
+  @Test
+  void theGeographyTopicHasOnePartitionIsCompactedAndTakesLargeLayers() {
+    JsonNode spec = find("KafkaTopic", "city-geography").node().path("spec");
+    assertThat(spec.path("topicName").asString()).isEqualTo(Topics.GEOGRAPHY);
+    assertThat(spec.path("partitions").asInt()).isEqualTo(1);
+    assertThat(spec.path("config").path("cleanup.policy").asString()).isEqualTo("compact");
+    assertThat(spec.path("config").path("max.message.bytes").asInt()).isEqualTo(Topics.GEOGRAPHY_MAX_BYTES);
+  }
+
   /** The FlinkDeployment's settings go through the jar's own parsing: a value it refuses fails here. */
   @Test
   void eachJobHasAFlinkDeploymentWhoseSettingsTheJarAccepts() {

@@ -12,13 +12,16 @@ import com.influxdb.client.domain.WritePrecision;
 import com.influxdb.client.write.Point;
 import io.citybrain.jobs.common.DeadLetters;
 import io.citybrain.jobs.common.Envelopes;
+import io.citybrain.jobs.common.GeographyUpdates;
+import io.citybrain.jobs.common.LiveGeography;
+import io.citybrain.geo.CityModel;
+import io.citybrain.geo.Layer;
 import io.citybrain.jobs.common.JobEnvironment;
 import io.citybrain.jobs.common.JobSettings;
 import io.citybrain.jobs.common.KafkaEvent;
 import io.citybrain.jobs.common.KafkaIo;
 import io.citybrain.jobs.common.Rejected;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -40,6 +43,7 @@ public final class EmergencyJob {
 
   private final Source<KafkaEvent, ?, ?> readings;
   private final Source<KafkaEvent, ?, ?> acks;
+  private final Source<KafkaEvent, ?, ?> geography;
   private final Sink<Alert> alertSink;
   private final Sink<DeadLetter> deadLetterSink;
   private final Sink<EmergencyArea> areaSink;
@@ -47,11 +51,13 @@ public final class EmergencyJob {
   private final Locator locator;
   private final EmergencySettings settings;
 
-  public EmergencyJob(Source<KafkaEvent, ?, ?> readings, Source<KafkaEvent, ?, ?> acks, Sink<Alert> alertSink,
-      Sink<DeadLetter> deadLetterSink, Sink<EmergencyArea> areaSink, Sink<CommunityTickets> ticketSink, Locator locator,
-      EmergencySettings settings) {
+  /** {@code geography}: replaced communities from {@code city.geography} (docs/geography.md). */
+  public EmergencyJob(Source<KafkaEvent, ?, ?> readings, Source<KafkaEvent, ?, ?> acks, Source<KafkaEvent, ?, ?> geography,
+      Sink<Alert> alertSink, Sink<DeadLetter> deadLetterSink, Sink<EmergencyArea> areaSink, Sink<CommunityTickets> ticketSink,
+      Locator locator, EmergencySettings settings) {
     this.readings = readings;
     this.acks = acks;
+    this.geography = geography;
     this.alertSink = alertSink;
     this.deadLetterSink = deadLetterSink;
     this.areaSink = areaSink;
@@ -64,6 +70,7 @@ public final class EmergencyJob {
     return new EmergencyJob(
         KafkaIo.source(s.kafkaBootstrap(), NAME, Topics.RAW_EMERGENCY, Topics.RAW_COMMUNITY),
         KafkaIo.source(s.kafkaBootstrap(), NAME + "-acks", Topics.ACKS),
+        GeographyUpdates.source(s.kafkaBootstrap(), NAME + "-geography"),
         KafkaIo.alertSink(s.kafkaBootstrap()),
         KafkaIo.deadLetterSink(s.kafkaBootstrap()),
         InfluxSink.<EmergencyArea>builder().settings(s.influx()).converter(EmergencyJob::toPoint).build(),
@@ -112,6 +119,7 @@ public final class EmergencyJob {
   public void build(StreamExecutionEnvironment env) {
     SingleOutputStreamOperator<Signal> signals = env
         .fromSource(readings, WatermarkStrategy.noWatermarks(), "raw emergency and community").uid("emergency-source")
+        .connect(GeographyUpdates.stream(env, geography, "emergency").broadcast(GeographyUpdates.STATE))
         .process(new ToSignals(locator)).name("decode and place").uid("emergency-signals");
     SingleOutputStreamOperator<Ack> acknowledgements = env
         .fromSource(acks, WatermarkStrategy.noWatermarks(), "acknowledgements").uid("emergency-acks-source")
@@ -144,20 +152,22 @@ public final class EmergencyJob {
     env.execute(NAME);
   }
 
-  static final class ToSignals extends ProcessFunction<KafkaEvent, Signal> {
+  /** Decodes and places events in the communities in force (the seed's, or those an operator published). */
+  static final class ToSignals extends LiveGeography<Signal> {
     private final Locator locator;
 
     ToSignals(Locator locator) {
+      super(locator.citySeed(), STAGE, Layer.COMMUNITIES);
       this.locator = locator;
     }
 
     @Override
-    public void open(OpenContext context) {
-      locator.open();
+    protected void use(CityModel city) {
+      locator.use(city);
     }
 
     @Override
-    public void processElement(KafkaEvent e, Context ctx, Collector<Signal> out) {
+    protected void process(KafkaEvent e, ReadOnlyContext ctx, Collector<Signal> out) {
       try {
         Envelope env = Envelopes.decode(e);
         Place place = locator.locate(env.lon(), env.lat())

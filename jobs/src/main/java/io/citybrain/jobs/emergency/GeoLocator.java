@@ -19,7 +19,17 @@ public final class GeoLocator implements Locator {
 
   @Override
   public void open() {
-    index = CityModel.generate(citySeed).index();
+    use(CityModel.generate(citySeed));
+  }
+
+  @Override
+  public long citySeed() {
+    return citySeed;
+  }
+
+  @Override
+  public void use(CityModel city) {
+    index = city.index();
   }
 
   @Override

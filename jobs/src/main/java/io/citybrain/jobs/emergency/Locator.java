@@ -1,5 +1,6 @@
 package io.citybrain.jobs.emergency;
 
+import io.citybrain.geo.CityModel;
 import java.io.Serializable;
 import java.util.Optional;
 
@@ -11,6 +12,15 @@ public interface Locator extends Serializable {
 
   /** Loads whatever index the locator needs; called once per task before the first query. */
   void open();
+
+  /** The seed of the city the locator starts from (the job's {@code city.seed}). */
+  long citySeed();
+
+  /**
+   * Answers from {@code city} from now on: the seed's city with a layer an operator replaced
+   * (docs/geography.md). Called from the task thread, between two queries.
+   */
+  void use(CityModel city);
 
   /** The place at the position, or empty when it is outside the city. */
   Optional<Place> locate(double lon, double lat);

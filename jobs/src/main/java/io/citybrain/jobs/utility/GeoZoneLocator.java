@@ -15,6 +15,7 @@ import java.util.Optional;
  *
  * <p>Only the seed travels with the job graph; each task builds (or takes from the JVM's cache)
  * the model and its index in {@link #open()}. The index is immutable, so tasks of one JVM share it.
+ * Zones an operator replaced arrive through {@link #use} (docs/geography.md).
  */
 public final class GeoZoneLocator implements ZoneLocator {
 
@@ -27,7 +28,12 @@ public final class GeoZoneLocator implements ZoneLocator {
 
   @Override
   public void open() {
-    index = CityModel.generate(citySeed).index();
+    use(CityModel.generate(citySeed));
+  }
+
+  @Override
+  public void use(CityModel city) {
+    index = city.index();
   }
 
   @Override
@@ -57,6 +63,7 @@ public final class GeoZoneLocator implements ZoneLocator {
     return null;
   }
 
+  @Override
   public long citySeed() {
     return citySeed;
   }

@@ -6,7 +6,11 @@ import io.citybrain.connectors.Topics;
 import io.citybrain.connectors.alert.Alert;
 import io.citybrain.connectors.deadletter.DeadLetter;
 import io.citybrain.connectors.influx.InfluxSink;
+import io.citybrain.geo.CityModel;
+import io.citybrain.geo.Layer;
 import io.citybrain.jobs.common.DeadLetters;
+import io.citybrain.jobs.common.GeographyUpdates;
+import io.citybrain.jobs.common.LiveGeography;
 import io.citybrain.jobs.common.JobEnvironment;
 import io.citybrain.jobs.common.JobSettings;
 import io.citybrain.jobs.common.KafkaEvent;
@@ -14,13 +18,11 @@ import io.citybrain.jobs.common.KafkaIo;
 import io.citybrain.jobs.common.Rejected;
 import java.time.Duration;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
@@ -47,6 +49,7 @@ public final class UtilityJob {
   public static final String HOURLY_MEASUREMENT = "utility_zone_hourly";
 
   private final Source<KafkaEvent, ?, ?> source;
+  private final Source<KafkaEvent, ?, ?> geography;
   private final Sink<UtilityZone> zoneSink;
   private final Sink<UtilityZone> hourlySink;
   private final Sink<NightFlow> nightFlowSink;
@@ -56,10 +59,12 @@ public final class UtilityJob {
   private final JobSettings settings;
   private final UtilitySettings rules;
 
-  public UtilityJob(Source<KafkaEvent, ?, ?> source, Sink<UtilityZone> zoneSink, Sink<UtilityZone> hourlySink,
-      Sink<NightFlow> nightFlowSink, Sink<Alert> alertSink, Sink<DeadLetter> deadLetterSink, ZoneLocator zones,
-      JobSettings settings, UtilitySettings rules) {
+  /** {@code geography}: replaced zones from {@code city.geography} (docs/geography.md). */
+  public UtilityJob(Source<KafkaEvent, ?, ?> source, Source<KafkaEvent, ?, ?> geography, Sink<UtilityZone> zoneSink,
+      Sink<UtilityZone> hourlySink, Sink<NightFlow> nightFlowSink, Sink<Alert> alertSink, Sink<DeadLetter> deadLetterSink,
+      ZoneLocator zones, JobSettings settings, UtilitySettings rules) {
     this.source = source;
+    this.geography = geography;
     this.zoneSink = zoneSink;
     this.hourlySink = hourlySink;
     this.nightFlowSink = nightFlowSink;
@@ -74,6 +79,7 @@ public final class UtilityJob {
   public static UtilityJob fromSettings(JobSettings s, ZoneLocator zones, UtilitySettings rules) {
     return new UtilityJob(
         KafkaIo.source(s.kafkaBootstrap(), NAME, Topics.RAW_UTILITY),
+        GeographyUpdates.source(s.kafkaBootstrap(), NAME + "-geography"),
         InfluxSink.<UtilityZone>builder().settings(s.influx()).converter(UtilityJob::toPoint).build(),
         InfluxSink.<UtilityZone>builder().settings(s.influx()).converter(UtilityJob::toHourlyPoint).build(),
         InfluxSink.<NightFlow>builder().settings(s.influx()).converter(UtilityJob::toPoint).build(),
@@ -125,15 +131,17 @@ public final class UtilityJob {
         .withTimestampAssigner((e, kafkaTs) -> e.timestamp())
         .withIdleness(settings.idleness());
 
-    wire(env.fromSource(source, watermarks, "raw utility").uid("utility-source"));
+    wire(env.fromSource(source, watermarks, "raw utility").uid("utility-source"), GeographyUpdates.stream(env, geography, "utility"));
   }
 
   /**
    * Adds the job's operators after {@code raw}, which must carry event timestamps and watermarks
-   * (the Kafka source above; a benchmark's in-memory source).
+   * (the Kafka source above; a benchmark's in-memory source), and {@code geography}, the replaced
+   * zones, which must not hold back event time ({@link GeographyUpdates#stream}).
    */
-  public void wire(DataStream<KafkaEvent> raw) {
+  public void wire(DataStream<KafkaEvent> raw, DataStream<KafkaEvent> geography) {
     SingleOutputStreamOperator<UtilityReading> readings = raw
+        .connect(geography.broadcast(GeographyUpdates.STATE))
         .process(new LocateReadings(zones)).name("decode and place in zone").uid("utility-locate");
 
     SingleOutputStreamOperator<UtilityZone> perZone = readings
@@ -160,21 +168,22 @@ public final class UtilityJob {
     env.execute(NAME);
   }
 
-  /** Decodes and places readings; the zone index is built once per task. */
-  static final class LocateReadings extends ProcessFunction<KafkaEvent, UtilityReading> {
+  /** Decodes and places readings in the zones in force (the seed's, or those an operator published). */
+  static final class LocateReadings extends LiveGeography<UtilityReading> {
     private final ZoneLocator zones;
 
     LocateReadings(ZoneLocator zones) {
+      super(zones.citySeed(), STAGE, Layer.ZONES);
       this.zones = zones;
     }
 
     @Override
-    public void open(OpenContext context) {
-      zones.open();
+    protected void use(CityModel city) {
+      zones.use(city);
     }
 
     @Override
-    public void processElement(KafkaEvent e, Context ctx, Collector<UtilityReading> out) {
+    protected void process(KafkaEvent e, ReadOnlyContext ctx, Collector<UtilityReading> out) {
       try {
         out.collect(UtilityReadings.toReading(e, zones));
       } catch (Rejected r) {

@@ -1,13 +1,14 @@
 package io.citybrain.jobs.utility;
 
+import io.citybrain.geo.CityModel;
 import java.io.Serializable;
 import java.util.Optional;
 
 /**
  * Finds the utility zone of a meter: its water metered area, power feeder area or gas zone. The
  * utility job looks zones up through this interface only: {@link GeoZoneLocator} answers from the
- * city model; a test or a future broadcast of redrawn zones (docs/geography.md) can stand in
- * without touching the rules.
+ * city model, and takes redrawn zones an operator publishes ({@link #use}, docs/geography.md);
+ * a test can stand in without touching the rules.
  *
  * <p>Built once per task ({@link #open()}), then queried from the task thread only.
  */
@@ -15,6 +16,15 @@ public interface ZoneLocator extends Serializable {
 
   /** Loads whatever index the locator needs; called once per task before the first query. */
   void open();
+
+  /** The seed of the city the locator starts from (the job's {@code city.seed}). */
+  long citySeed();
+
+  /**
+   * Answers from {@code city} from now on: the seed's city with zones an operator replaced.
+   * Called from the task thread, between two queries.
+   */
+  void use(CityModel city);
 
   /**
    * The zone of a meter of {@code utility} ({@code water}, {@code power}, {@code gas}) at the

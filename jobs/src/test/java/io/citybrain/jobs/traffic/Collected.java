@@ -13,7 +13,7 @@ import org.apache.flink.api.connector.sink2.WriterInitContext;
  * keep no operator state either, so a savepoint taken with this sink restores into the production
  * wiring and the other way round.
  */
-final class Collected<T> implements Sink<T> {
+public final class Collected<T> implements Sink<T> {
 
   private static final Map<String, List<Object>> LISTS = new ConcurrentHashMap<>();
   private final String name;
@@ -22,13 +22,13 @@ final class Collected<T> implements Sink<T> {
     this.name = name;
   }
 
-  static <T> Collected<T> into(String name) {
+  public static <T> Collected<T> into(String name) {
     LISTS.put(name, new CopyOnWriteArrayList<>());
     return new Collected<>(name);
   }
 
   @SuppressWarnings("unchecked")
-  static <T> List<T> list(String name) {
+  public static <T> List<T> list(String name) {
     return (List<T>) (List<?>) LISTS.get(name);
   }
 

@@ -1,0 +1,82 @@
+package io.citybrain.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.citybrain.connectors.Topics;
+import io.citybrain.embedded.EmbeddedKafka;
+import io.citybrain.geo.CityGeoJson;
+import io.citybrain.geo.CityModel;
+import io.citybrain.geo.Layer;
+import io.citybrain.geo.LayerFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code ./citybrain city publish} against a real Kafka: the whole layer lands in city.geography, versioned. */
+class CityPublishITCase {
+
+  @Test
+  void aGoodLayerIsPublishedWithItsVersionAndReadsBackAsTheSameLayer(@TempDir Path dir) throws Exception {
+    CityModel city = CityModel.hangzhou();
+    Path zones = dir.resolve("zones.geojson");
+    Files.write(zones, CityGeoJson.zones(city.zones(), null));
+    Path communities = dir.resolve("communities.geojson");
+    Files.write(communities, CityGeoJson.communities(city.communities(), "2026-11-24.1"));
+
+    try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0, Map.of())) {
+      Properties admin = new Properties();
+      admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+      try (Admin a = Admin.create(admin)) {
+        a.createTopics(List.of(new NewTopic(Topics.GEOGRAPHY, 1, (short) 1).configs(Topics.GEOGRAPHY_CONFIG))).all().get();
+      }
+      assertThat(new CommandLine(new CityCli()).execute("city", "publish", "--layer", "zones", zones.toString(),
+          "--kafka", kafka.bootstrapServers())).isZero();
+      assertThat(new CommandLine(new CityCli()).execute("city", "publish", "--layer", "communities", communities.toString(),
+          "--kafka", kafka.bootstrapServers())).isZero();
+
+      List<ConsumerRecord<String, byte[]>> records = readAll(kafka.bootstrapServers(), 2);
+      assertThat(records).extracting(ConsumerRecord::key).containsExactly("zones", "communities");
+      LayerFile z = LayerFile.read(Layer.ZONES, records.get(0).value(), "zones");
+      assertThat(z.version()).matches("sha256:[0-9a-f]{12}");
+      assertThat(z.zones()).hasSameSizeAs(city.zones());
+      LayerFile c = LayerFile.read(Layer.COMMUNITIES, records.get(1).value(), "communities");
+      assertThat(c.version()).isEqualTo("2026-11-24.1");
+      assertThat(records.get(1).value()).isEqualTo(Files.readAllBytes(communities));
+      assertThat(c.communities()).hasSameSizeAs(city.communities());
+    }
+  }
+
+  private static List<ConsumerRecord<String, byte[]>> readAll(String bootstrap, int expected) {
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    p.put(ConsumerConfig.GROUP_ID_CONFIG, "it-publish");
+    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+    List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
+    try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p)) {
+      consumer.subscribe(List.of(Topics.GEOGRAPHY));
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (out.size() < expected && System.nanoTime() < deadline) {
+        consumer.poll(Duration.ofMillis(500)).forEach(out::add);
+      }
+    }
+    return out;
+  }
+}
