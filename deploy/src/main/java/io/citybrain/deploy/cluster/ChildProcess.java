@@ -217,7 +217,7 @@ public final class ChildProcess implements AutoCloseable {
     }
   }
 
-  private static void sleep(long ms) {
+  static void sleep(long ms) {
     try {
       Thread.sleep(ms);
     } catch (InterruptedException e) {

@@ -356,7 +356,7 @@ public final class ClusterCity implements AutoCloseable {
       } catch (RuntimeException notYet) {
         // the REST endpoint may refuse while the JobManager starts
       }
-      sleep(500);
+      ChildProcess.sleep(500);
     }
     throw new IllegalStateException(n + " TaskManagers expected, the JobManager counts " + seen + " after "
         + timeout.toSeconds() + " s; see " + logs);
@@ -616,15 +616,6 @@ public final class ClusterCity implements AutoCloseable {
     // Whatever a child left behind (stop kills only what outlives its grace period).
     for (ChildProcess p : reverse) {
       p.kill();
-    }
-  }
-
-  private static void sleep(long ms) {
-    try {
-      Thread.sleep(ms);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
     }
   }
 
