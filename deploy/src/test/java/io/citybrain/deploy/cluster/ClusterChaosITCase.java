@@ -3,38 +3,15 @@ package io.citybrain.deploy.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.citybrain.connectors.Topics;
 import io.citybrain.embedded.EmbeddedQuestDb;
-import io.citybrain.geo.CityModel;
-import io.citybrain.simulators.Chaos;
-import io.citybrain.simulators.Fleet;
-import io.citybrain.simulators.Publisher;
-import io.citybrain.simulators.Scenario;
-import io.citybrain.simulators.Simulation;
-import io.citybrain.simulators.Stats;
-import java.io.BufferedReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.flink.api.common.JobID;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
@@ -53,10 +30,6 @@ import org.junit.jupiter.api.io.TempDir;
 @EnabledIfSystemProperty(named = "citybrain.chaos", matches = "true")
 class ClusterChaosITCase {
 
-  static final int DEVICES = 2000;
-  static final long SEED = 42;
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   @TempDir Path dir;
 
   @Test
@@ -73,30 +46,15 @@ class ClusterChaosITCase {
     Map<String, String> figures = new LinkedHashMap<>();
     long t0 = System.nanoTime();
     ClusterCity.Options o = ClusterCity.Options.ephemeral(dir, ClusterSmokeITCase.FLINK_CLASSPATH, ClusterSmokeITCase.JOB_JAR);
-    try (ClusterCity cluster = ClusterCity.start(new ClusterCity.Options(o.dataDir(), o.flinkClasspath(), o.jobJar(), SEED, true,
-        0, 0, 0, DEVICES, Map.of("watermark.idleness", "5")), step -> System.out.println("chaos: starting " + step))) {
+    try (ClusterCity cluster = ClusterCity.start(new ClusterCity.Options(o.dataDir(), o.flinkClasspath(), o.jobJar(),
+        ClusterStream.SEED, true, 0, 0, 0, ClusterStream.DEVICES, Map.of("watermark.idleness", "5")), step -> System.out.println("chaos: starting " + step))) {
       figures.put("cluster up", secondsSince(t0));
       JobID traffic = cluster.submit("traffic", Map.of());
       await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
           .until(() -> "RUNNING".equals(cluster.jobState(traffic)));
 
-      // A deterministic stream whose event times lie in the past, played as fast as the broker takes it.
-      Fleet fleet = Fleet.build(CityModel.generate(SEED), DEVICES, SEED);
-      double perSimSecond = 2000.0 / 40;
-      Duration simulated = Duration.ofSeconds((long) (events / perSimSecond));
-      Instant start = Instant.now().minus(simulated).minus(2, ChronoUnit.MINUTES).truncatedTo(ChronoUnit.MINUTES);
-      Simulation sim = new Simulation(fleet, new Simulation.Settings(SEED, Scenario.NORMAL_DAY, 100_000, simulated, start, Chaos.NONE));
-      Stats stats = new Stats();
-      Path recording = dir.resolve("published.jsonl");
-      AtomicBoolean stop = new AtomicBoolean();
       long p0 = System.nanoTime();
-      CompletableFuture<Void> publishing = CompletableFuture.runAsync(() -> {
-        try (Publisher p = new Publisher(new Publisher.Target(cluster.mqttUrl(), "chaos-sim", null, null, 1), 0, recording, stats)) {
-          sim.run(p, stats, stop::get, line -> System.out.println("chaos: " + line));
-        } catch (Exception e) {
-          throw new IllegalStateException(e);
-        }
-      });
+      ClusterStream stream = ClusterStream.publish(cluster, dir, events, "chaos-sim");
 
       // The outages, one after another while the stream flows.
       sleep(Duration.ofSeconds(15));
@@ -129,46 +87,19 @@ class ClusterChaosITCase {
       store.start();
       figures.put("store down (SIGTERM -> ready again)", secondsSince(k));
 
-      publishing.get();
+      stream.awaitPublished();
       figures.put("publishing", secondsSince(p0));
-      assertThat(stats.failed()).as("publishes the broker refused").isZero();
+      assertThat(stream.stats.failed()).as("publishes the broker refused").isZero();
 
       // Every published event, distinct, in a raw topic or among the dead letters.
-      Set<String> published = new HashSet<>();
-      try (BufferedReader r = Files.newBufferedReader(recording, StandardCharsets.UTF_8)) {
-        for (String line; (line = r.readLine()) != null; ) {
-          JsonNode n = JSON.readTree(line);
-          String topic = n.path("topic").asText();
-          published.add(topic.substring(topic.lastIndexOf('/') + 1) + "@" + n.path("t").asLong());
-        }
-      }
+      Set<String> published = stream.published();
       figures.put("events published (distinct)", String.format("%,d", published.size()));
       assertThat(published.size()).as("events published").isGreaterThanOrEqualTo((int) Math.min(events, Integer.MAX_VALUE) * 9 / 10);
       long c0 = System.nanoTime();
-      Set<String> found = new HashSet<>();
-      long[] records = new long[1];
-      try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
-          ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.kafkaBootstrap(),
-          ConsumerConfig.GROUP_ID_CONFIG, "chaos-check",
-          ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-          ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000), new StringDeserializer(), new ByteArrayDeserializer())) {
-        List<String> topics = new ArrayList<>(Topics.ALL.stream().filter(t -> t.startsWith(Topics.RAW_PREFIX)).toList());
-        topics.add(Topics.DEADLETTER);
-        consumer.subscribe(topics);
-        long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
-        while (!found.containsAll(published) && System.nanoTime() < deadline) {
-          for (ConsumerRecord<String, byte[]> rec : consumer.poll(Duration.ofSeconds(1))) {
-            records[0]++;
-            if (rec.topic().equals(Topics.DEADLETTER)) {
-              found.add(deadLetterId(rec.value()));
-            } else {
-              found.add(rec.key() + "@" + rec.timestamp());
-            }
-          }
-        }
-      }
-      figures.put("records read back (raw + dead letters, with duplicates)", String.format("%,d", records[0]));
-      figures.put("duplicates", String.format("%,d", records[0] - found.size()));
+      ClusterStream.ReadBack back = ClusterStream.readBack(cluster.kafkaBootstrap(), published, Duration.ofMinutes(5));
+      Set<String> found = back.found();
+      figures.put("records read back (raw + dead letters, with duplicates)", String.format("%,d", back.records()));
+      figures.put("duplicates", String.format("%,d", back.records() - found.size()));
       figures.put("reading back", secondsSince(c0));
       Set<String> missing = new HashSet<>(published);
       missing.removeAll(found);
@@ -179,7 +110,7 @@ class ClusterChaosITCase {
       long r0 = System.nanoTime();
       await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(2))
           .until(() -> "RUNNING".equals(cluster.jobState(traffic)));
-      long lastWindow = start.plus(simulated).minus(1, ChronoUnit.MINUTES).toEpochMilli() * 1000;
+      long lastWindow = stream.start.plus(stream.simulated).minus(Duration.ofMinutes(1)).toEpochMilli() * 1000;
       await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() ->
           assertThat(((Number) EmbeddedQuestDb.query(cluster.storeUrl(),
               "SELECT count() n FROM traffic_segment WHERE timestamp >= " + lastWindow).get(0).get("n")).longValue())
@@ -191,22 +122,6 @@ class ClusterChaosITCase {
       figures.put("total", secondsSince(t0));
       System.out.println("chaos figures:");
       figures.forEach((k, v) -> System.out.printf("  %-58s %s%n", k, v));
-    }
-  }
-
-  /** The dead letter's device and the event time inside its raw bytes (-1 when they are no JSON). */
-  private static String deadLetterId(byte[] value) {
-    try {
-      JsonNode dl = JSON.readTree(value);
-      long ts = -1;
-      try {
-        ts = JSON.readTree(java.util.Base64.getDecoder().decode(dl.path("payload").asText())).path("ts").asLong(-1);
-      } catch (java.io.IOException | RuntimeException notJson) {
-        // a malformed device message: only its key identifies it
-      }
-      return dl.path("key").asText() + "@" + ts;
-    } catch (java.io.IOException e) {
-      throw new IllegalStateException("a dead letter that is not JSON", e);
     }
   }
 
