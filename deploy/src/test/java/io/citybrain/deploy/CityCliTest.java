@@ -77,6 +77,24 @@ class CityCliTest {
   }
 
   @Test
+  void theClusterWithoutItsJobJarStopsBeforeAnyProcessStartsNamingTheJar(@TempDir Path dir) {
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream saved = System.err;
+    System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+    int exit;
+    try {
+      exit = new CommandLine(new CityCli()).execute("cluster", "--data-dir", dir.toString(), "--no-sim",
+          "--job-jar", dir.resolve("missing.jar").toString());
+    } finally {
+      System.setErr(saved);
+    }
+    assertThat(exit).isEqualTo(1);
+    assertThat(err.toString(java.nio.charset.StandardCharsets.UTF_8))
+        .contains("citybrain cluster: ").contains("missing.jar is missing");
+    assertThat(dir).isEmptyDirectory();
+  }
+
+  @Test
   void aConsolePortOutOfRangeStopsTheLocalCityNamingTheFlag(@TempDir Path dir) {
     java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
     java.io.PrintStream saved = System.err;

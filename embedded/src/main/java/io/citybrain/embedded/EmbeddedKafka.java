@@ -59,16 +59,12 @@ public final class EmbeddedKafka implements AutoCloseable {
     props.put("transaction.state.log.min.isr", "1");
     props.put("share.coordinator.state.topic.replication.factor", "1");
     props.put("share.coordinator.state.topic.min.isr", "1");
-    props.put("group.initial.rebalance.delay.ms", "0");
-    props.put("auto.create.topics.enable", "false");
-    props.put("num.partitions", "2");
-    // Devices may send up to 64 KiB; dead letters carry the raw bytes of larger ones too.
-    props.put("message.max.bytes", String.valueOf(16 * 1024 * 1024));
+    props.putAll(commonSettings());
     props.putAll(overrides);
     try {
       Files.createDirectories(dataDir);
       if (!Files.exists(dataDir.resolve("meta.properties"))) {
-        format(dataDir, props);
+        format(dataDir, props, Uuid.randomUuid().toString());
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot prepare Kafka data directory " + dataDir, e);
@@ -78,7 +74,27 @@ public final class EmbeddedKafka implements AutoCloseable {
     return new EmbeddedKafka(server, clientPort);
   }
 
-  private static void format(Path dataDir, Map<String, String> props) throws IOException {
+  /**
+   * The settings every citybrain broker has, in this JVM or in a multi-node cluster: topics only
+   * as the contract creates them, and room for dead letters that carry a device's oversized bytes.
+   */
+  public static Map<String, String> commonSettings() {
+    Map<String, String> props = new HashMap<>();
+    props.put("group.initial.rebalance.delay.ms", "0");
+    props.put("auto.create.topics.enable", "false");
+    props.put("num.partitions", "2");
+    // Devices may send up to 64 KiB; dead letters carry the raw bytes of larger ones too.
+    props.put("message.max.bytes", String.valueOf(16 * 1024 * 1024));
+    return props;
+  }
+
+  /**
+   * Formats a KRaft log directory with Kafka's own storage tool, as {@code kafka-storage.sh format}
+   * does; every node of one cluster is formatted with the same {@code clusterId}.
+   *
+   * @param props the node's settings ({@code log.dirs}, {@code node.id}, the quorum)
+   */
+  public static void format(Path dataDir, Map<String, String> props, String clusterId) throws IOException {
     Path configFile = dataDir.resolveSibling(dataDir.getFileName() + "-format.properties");
     Properties p = new Properties();
     p.putAll(props);
@@ -89,7 +105,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     int rc;
     try (PrintStream ps = new PrintStream(log, true, StandardCharsets.UTF_8)) {
       rc = StorageTool.execute(new String[] {"format", "--config", configFile.toString(),
-          "--cluster-id", Uuid.randomUuid().toString(), "--ignore-formatted"}, ps);
+          "--cluster-id", clusterId, "--ignore-formatted"}, ps);
     }
     Files.deleteIfExists(configFile);
     if (rc != 0) {

@@ -31,9 +31,9 @@ import java.util.Map;
 public final class EmbeddedQuestDb implements AutoCloseable {
 
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final ServerMain server;
   private final int httpPort;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   private EmbeddedQuestDb(ServerMain server, int httpPort) {
     this.server = server;
@@ -97,7 +97,12 @@ public final class EmbeddedQuestDb implements AutoCloseable {
 
   /** Runs one SQL statement and returns its rows as column-name maps. */
   public List<Map<String, Object>> query(String sql) {
-    JsonNode result = exec(sql);
+    return query(url(), sql);
+  }
+
+  /** {@link #query(String)} on a QuestDB elsewhere, e.g. in another process, at its HTTP base URL. */
+  public static List<Map<String, Object>> query(String baseUrl, String sql) {
+    JsonNode result = exec(baseUrl, sql);
     List<String> columns = new ArrayList<>();
     for (JsonNode c : result.path("columns")) {
       columns.add(c.path("name").asText());
@@ -114,9 +119,13 @@ public final class EmbeddedQuestDb implements AutoCloseable {
   }
 
   private JsonNode exec(String sql) {
-    URI uri = URI.create(url() + "/exec?query=" + URLEncoder.encode(sql, StandardCharsets.UTF_8));
+    return exec(url(), sql);
+  }
+
+  private static JsonNode exec(String baseUrl, String sql) {
+    URI uri = URI.create(baseUrl + "/exec?query=" + URLEncoder.encode(sql, StandardCharsets.UTF_8));
     try {
-      HttpResponse<String> response = http.send(
+      HttpResponse<String> response = HTTP.send(
           HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).GET().build(),
           HttpResponse.BodyHandlers.ofString());
       JsonNode body = JSON.readTree(response.body());
@@ -125,7 +134,7 @@ public final class EmbeddedQuestDb implements AutoCloseable {
       }
       return body;
     } catch (IOException e) {
-      throw new UncheckedIOException("QuestDB at " + url() + " did not answer", e);
+      throw new UncheckedIOException("QuestDB at " + baseUrl + " did not answer", e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while querying QuestDB", e);

@@ -1,0 +1,99 @@
+package io.citybrain.deploy;
+
+import io.citybrain.deploy.cluster.ClusterCity;
+import io.citybrain.geo.CityModel;
+import io.citybrain.simulators.BackgroundSimulation;
+import io.citybrain.simulators.Fleet;
+import io.citybrain.simulators.Scenario;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code ./citybrain cluster}: the city as separate processes, as it runs on real clusters. */
+@Command(name = "cluster", mixinStandardHelpOptions = true,
+    description = {"Starts the city as a cluster of processes on this machine: mosquitto, 3 Kafka brokers (KRaft, RF 3),",
+        "QuestDB, a Flink JobManager with 2 TaskManagers, 2 bridge instances; submits the job jar's jobs over REST.",
+        "Every process is stopped on Ctrl-C or SIGTERM. Needs mosquitto (apt-get install -y mosquitto)."})
+final class ClusterCommand implements Callable<Integer> {
+  @Option(names = "--mqtt-port", defaultValue = "1883", description = "MQTT broker port (default ${DEFAULT-VALUE}, 0: any free)")
+  int mqttPort;
+
+  @Option(names = "--store-port", defaultValue = "9000", description = "store HTTP port (default ${DEFAULT-VALUE}, 0: any free)")
+  int storePort;
+
+  @Option(names = "--flink-port", defaultValue = "8081", description = "Flink web UI / REST port (default ${DEFAULT-VALUE}, 0: any free)")
+  int flinkPort;
+
+  @Option(names = "--data-dir", defaultValue = ".citybrain", description = "data directory; the cluster uses <dir>/cluster (default ${DEFAULT-VALUE})")
+  Path dataDir;
+
+  @Option(names = "--keep", description = "keep the data of the previous run (default: start fresh)")
+  boolean keep;
+
+  @Option(names = "--jobs", split = ",", defaultValue = "traffic,utility,emergency", description = "jobs to submit (default ${DEFAULT-VALUE})")
+  List<String> jobs;
+
+  @Option(names = "--no-sim", description = "start without simulators")
+  boolean noSim;
+
+  @Option(names = "--seed", defaultValue = "42", description = "city and simulator seed (default ${DEFAULT-VALUE})")
+  long seed;
+
+  @Option(names = "--job-jar", defaultValue = "jobs-dist/target/citybrain-jobs.jar", description = "the job jar (default ${DEFAULT-VALUE})")
+  Path jobJar;
+
+  @Option(names = "--flink-classpath", defaultValue = "deploy/target/flink-classpath.txt",
+      description = "class path file of Flink's processes (default ${DEFAULT-VALUE})")
+  Path flinkClasspath;
+
+  @Override
+  public Integer call() throws Exception {
+    long t0 = System.nanoTime();
+    ClusterCity.Options o = new ClusterCity.Options(dataDir.resolve("cluster"), flinkClasspath, jobJar, seed, !keep,
+        mqttPort, storePort, flinkPort, LocalCity.SIMULATED_DEVICES, Map.of());
+    System.out.println("citybrain cluster: starting (data and logs in " + o.dataDir().toAbsolutePath() + ")");
+    ClusterCity cluster;
+    try {
+      cluster = ClusterCity.start(o, step -> System.out.println("  starting " + step + " ..."));
+      for (String job : jobs) {
+        System.out.println("  submitting " + job + " (" + jobJar + ") over REST ...");
+        cluster.submit(job, Map.of());
+      }
+    } catch (IllegalStateException e) {
+      System.err.println("citybrain cluster: " + e.getMessage());
+      return 1;
+    }
+    BackgroundSimulation sim = null;
+    if (!noSim) {
+      Fleet fleet = Fleet.build(CityModel.generate(seed), LocalCity.SIMULATED_DEVICES, seed);
+      sim = BackgroundSimulation.start(cluster.mqttUrl(), fleet, seed, Scenario.NORMAL_DAY);
+    }
+    BackgroundSimulation simulator = sim;
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      System.out.println("\ncitybrain cluster: stopping ...");
+      if (simulator != null) {
+        try {
+          simulator.close();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      cluster.close();
+      System.out.println("citybrain cluster: stopped.");
+      stopped.countDown();
+    }, "citybrain-cluster-stop"));
+    System.out.printf("citybrain cluster: up in %.1f s%n", (System.nanoTime() - t0) / 1e9);
+    cluster.endpoints().forEach(l -> System.out.println("  " + l));
+    if (simulator != null) {
+      System.out.println("  simulators         normal-day on " + LocalCity.SIMULATED_DEVICES + " devices");
+    }
+    System.out.println("Ctrl-C stops every process.");
+    stopped.await();
+    return 0;
+  }
+}

@@ -1,0 +1,632 @@
+package io.citybrain.deploy.cluster;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.citybrain.connectors.Topics;
+import io.citybrain.embedded.EmbeddedKafka;
+import io.citybrain.embedded.FreePorts;
+import io.citybrain.embedded.QuestDbMain;
+import io.citybrain.geo.CityModel;
+import io.citybrain.simulators.Fleet;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.client.deployment.StandaloneClusterId;
+import org.apache.flink.client.program.rest.RestClusterClient;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.TopicExistsException;
+
+/**
+ * The city as a cluster of separate processes on this machine, each started by this supervisor:
+ * Mosquitto, three Kafka brokers (KRaft, replication factor 3, {@code min.insync.replicas=2}),
+ * QuestDB, a Flink JobManager with two TaskManagers, and two bridge instances sharing the MQTT load
+ * through a shared subscription. The jobs are submitted as the production jar, over REST, with
+ * Flink's own client. Every child dies with the supervisor, also on Ctrl-C or SIGTERM.
+ */
+public final class ClusterCity implements AutoCloseable {
+
+  /** Topics' replication in the cluster; with {@value #MIN_INSYNC} in sync, one broker may be down. */
+  public static final short REPLICATION = 3;
+  public static final int MIN_INSYNC = 2;
+  public static final int BROKERS = 3;
+  public static final int TASK_MANAGERS = 2;
+  public static final int BRIDGES = 2;
+  /** Slots per TaskManager: every job (parallelism 2) fits on one TaskManager while the other restarts. */
+  public static final int SLOTS = 6;
+  public static final String BRIDGE_GROUP = "citybrain-bridges";
+  static final String MOSQUITTO = "/usr/sbin/mosquitto";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /**
+   * @param flinkClasspath file with the class path of Flink's own processes (Flink, its web
+   *     front-end and log4j; no job code: that comes in the job jar)
+   * @param jobJar the production job jar ({@code jobs-dist/target/citybrain-jobs.jar})
+   * @param mqttPort, storePort, flinkPort 0 for ephemeral ports
+   * @param jobSettings extra {@code key value} settings for every submitted job (e.g. {@code watermark.idleness})
+   */
+  public record Options(Path dataDir, Path flinkClasspath, Path jobJar, long seed, boolean fresh, int mqttPort,
+      int storePort, int flinkPort, int devices, Map<String, String> jobSettings) {
+
+    public static Options ephemeral(Path dataDir, Path flinkClasspath, Path jobJar) {
+      return new Options(dataDir, flinkClasspath, jobJar, 42L, true, 0, 0, 0, 2000, Map.of());
+    }
+  }
+
+  private final Options options;
+  private final Path dir;
+  private final List<ChildProcess> all = Collections.synchronizedList(new ArrayList<>());
+  private final Map<String, JobID> jobs = Collections.synchronizedMap(new LinkedHashMap<>());
+  private final Thread shutdownHook;
+  private ChildProcess mosquitto;
+  private final List<ChildProcess> brokers = new ArrayList<>();
+  private ChildProcess store;
+  private ChildProcess jobManager;
+  private final List<ChildProcess> taskManagers = new ArrayList<>();
+  private final List<ChildProcess> bridges = new ArrayList<>();
+  private int mqttPort;
+  private int storePort;
+  private int flinkPort;
+  private final List<Integer> kafkaPorts = new ArrayList<>();
+  private Path registry;
+  private Path logs;
+  private volatile boolean closed;
+
+  private ClusterCity(Options options) {
+    this.options = options;
+    this.dir = options.dataDir().toAbsolutePath();
+    // The children die with the supervisor, whatever ends it short of SIGKILL.
+    this.shutdownHook = new Thread(this::close, "citybrain-cluster-shutdown");
+    Runtime.getRuntime().addShutdownHook(shutdownHook);
+  }
+
+  /** Starts every part in dependency order; on failure stops what had started and rethrows. */
+  public static ClusterCity start(Options options, Consumer<String> progress) {
+    ClusterCity c = new ClusterCity(options);
+    try {
+      c.startAll(progress);
+      return c;
+    } catch (Exception e) {
+      c.close();
+      throw e instanceof RuntimeException r ? r : new IllegalStateException("the cluster did not start: " + e.getMessage(), e);
+    }
+  }
+
+  private void startAll(Consumer<String> progress) throws Exception {
+    if (!Files.isExecutable(Path.of(MOSQUITTO))) {
+      throw new IllegalStateException("the cluster's MQTT broker is Debian's mosquitto, and " + MOSQUITTO
+          + " is missing: apt-get install -y mosquitto (.ci/run does it)");
+    }
+    if (!Files.isRegularFile(options.jobJar())) {
+      throw new IllegalStateException("the job jar " + options.jobJar() + " is missing: ./mvnw -B -DskipTests package");
+    }
+    if (!Files.isRegularFile(options.flinkClasspath())) {
+      throw new IllegalStateException("Flink's class path file " + options.flinkClasspath() + " is missing: ./mvnw -B -DskipTests package");
+    }
+    if (options.fresh()) {
+      for (String part : List.of("mqtt", "kafka", "questdb", "flink")) {
+        deleteTree(dir.resolve(part));
+      }
+    }
+    logs = dir.resolve("logs");
+    Files.createDirectories(logs);
+    writeChildLogConfig();
+
+    progress.accept("MQTT broker (mosquitto)");
+    mqttPort = FreePorts.resolve(options.mqttPort());
+    mosquitto = track(new ChildProcess("mosquitto", List.of(MOSQUITTO, "-c", mosquittoConfig().toString()), Map.of(),
+        logs.resolve("mosquitto.log"), ChildProcess.Ready.listening(mqttPort), Duration.ofSeconds(20))).start();
+
+    progress.accept("Kafka: " + BROKERS + " brokers (KRaft)");
+    startKafka();
+    createTopics();
+
+    progress.accept("time-series store (QuestDB)");
+    storePort = FreePorts.resolve(options.storePort());
+    store = track(new ChildProcess("questdb", java(List.of("-Xmx512m"), System.getProperty("java.class.path"),
+        QuestDbMain.class.getName(), dir.resolve("questdb").toString(), String.valueOf(storePort)), Map.of(),
+        logs.resolve("questdb.log"), ChildProcess.Ready.logged(QuestDbMain.READY), Duration.ofSeconds(90))).start();
+
+    progress.accept("Flink: JobManager and " + TASK_MANAGERS + " TaskManagers");
+    startFlink();
+
+    progress.accept("bridges: " + BRIDGES + " instances on a shared subscription");
+    Fleet fleet = Fleet.build(CityModel.generate(options.seed()), options.devices(), options.seed());
+    registry = dir.resolve("devices.csv");
+    fleet.writeRegistry(registry);
+    for (int i = 1; i <= BRIDGES; i++) {
+      bridges.add(track(bridge(i)).launch());
+    }
+    for (ChildProcess b : bridges) {
+      b.awaitReady();
+    }
+  }
+
+  private ChildProcess track(ChildProcess p) {
+    all.add(p);
+    return p;
+  }
+
+  // ---- MQTT
+
+  private Path mosquittoConfig() throws IOException {
+    Path mqtt = dir.resolve("mqtt");
+    Files.createDirectories(mqtt);
+    List<String> conf = List.of(
+        "listener " + mqttPort + " 127.0.0.1",
+        // The local cluster is a laptop's: devices connect anonymously, as in ./citybrain local.
+        "allow_anonymous true",
+        "persistence true",
+        "persistence_location " + mqtt + "/",
+        "autosave_interval 5",
+        // A bridge instance that is down keeps its session: its messages wait for it, unbounded.
+        "max_queued_messages 0",
+        "max_queued_bytes 0",
+        "max_inflight_messages 1000",
+        "log_dest stdout",
+        "log_type error",
+        "log_type warning");
+    Path file = mqtt.resolve("mosquitto.conf");
+    Files.writeString(file, String.join("\n", conf) + "\n", StandardCharsets.UTF_8);
+    return file;
+  }
+
+  // ---- Kafka
+
+  private void startKafka() throws IOException {
+    List<Integer> controllerPorts = new ArrayList<>();
+    for (int i = 0; i < BROKERS; i++) {
+      kafkaPorts.add(FreePorts.resolve(0));
+      controllerPorts.add(FreePorts.resolve(0));
+    }
+    String voters = Stream.iterate(0, i -> i + 1).limit(BROKERS)
+        .map(i -> (i + 1) + "@127.0.0.1:" + controllerPorts.get(i)).collect(Collectors.joining(","));
+    String clusterId = Uuid.randomUuid().toString();
+    for (int i = 0; i < BROKERS; i++) {
+      int node = i + 1;
+      Path data = dir.resolve("kafka").resolve("broker-" + node);
+      Map<String, String> props = new LinkedHashMap<>(EmbeddedKafka.commonSettings());
+      props.put("process.roles", "broker,controller");
+      props.put("node.id", String.valueOf(node));
+      props.put("controller.quorum.voters", voters);
+      props.put("listeners", "PLAINTEXT://127.0.0.1:" + kafkaPorts.get(i) + ",CONTROLLER://127.0.0.1:" + controllerPorts.get(i));
+      props.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + kafkaPorts.get(i));
+      props.put("controller.listener.names", "CONTROLLER");
+      props.put("inter.broker.listener.name", "PLAINTEXT");
+      props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+      props.put("log.dirs", data.toString());
+      props.put("default.replication.factor", String.valueOf(REPLICATION));
+      props.put("min.insync.replicas", String.valueOf(MIN_INSYNC));
+      props.put("offsets.topic.replication.factor", String.valueOf(REPLICATION));
+      props.put("offsets.topic.num.partitions", "4");
+      props.put("transaction.state.log.replication.factor", String.valueOf(REPLICATION));
+      props.put("transaction.state.log.min.isr", String.valueOf(MIN_INSYNC));
+      props.put("share.coordinator.state.topic.replication.factor", String.valueOf(REPLICATION));
+      props.put("share.coordinator.state.topic.min.isr", String.valueOf(MIN_INSYNC));
+      // A replica that restarted must not lead before it caught up: no unclean elections.
+      props.put("unclean.leader.election.enable", "false");
+      props.put("log.retention.ms", "-1");
+      Files.createDirectories(data);
+      if (!Files.exists(data.resolve("meta.properties"))) {
+        EmbeddedKafka.format(data, props, clusterId);
+      }
+      Path config = dir.resolve("kafka").resolve("broker-" + node + ".properties");
+      Properties p = new Properties();
+      p.putAll(props);
+      try (var out = Files.newOutputStream(config)) {
+        p.store(out, "written by citybrain cluster");
+      }
+      brokers.add(track(new ChildProcess("kafka-" + node, java(List.of("-Xmx384m", "-Xms384m"),
+          System.getProperty("java.class.path"), "kafka.Kafka", config.toString()), Map.of(),
+          logs.resolve("kafka-" + node + ".log"), ChildProcess.Ready.listening(kafkaPorts.get(i)), Duration.ofSeconds(120))));
+    }
+    // All three first: a KRaft quorum forms only once a majority of controllers runs.
+    brokers.forEach(ChildProcess::launch);
+    brokers.forEach(ChildProcess::awaitReady);
+  }
+
+  private void createTopics() throws InterruptedException, ExecutionException {
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafkaBootstrap(),
+        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 120_000))) {
+      List<NewTopic> topics = new ArrayList<>();
+      for (String t : Topics.ALL) {
+        int partitions = t.startsWith(Topics.RAW_PREFIX) ? 4 : t.equals(Topics.ALERTS) ? 2 : 1;
+        topics.add(new NewTopic(t, partitions, REPLICATION));
+      }
+      for (var e : admin.createTopics(topics).values().entrySet()) {
+        try {
+          e.getValue().get();
+        } catch (ExecutionException ex) {
+          if (!(ex.getCause() instanceof TopicExistsException)) {
+            throw ex;
+          }
+        }
+      }
+    }
+  }
+
+  // ---- Flink
+
+  private void startFlink() throws Exception {
+    Path flink = dir.resolve("flink");
+    Path conf = flink.resolve("conf");
+    Files.createDirectories(conf);
+    Files.createDirectories(flink.resolve("tmp"));
+    Files.createDirectories(flink.resolve("checkpoints"));
+    flinkPort = FreePorts.resolve(options.flinkPort());
+    int rpcPort = FreePorts.resolve(0);
+    Map<String, String> c = new LinkedHashMap<>();
+    c.put("jobmanager.rpc.address", "127.0.0.1");
+    c.put("jobmanager.rpc.port", String.valueOf(rpcPort));
+    c.put("jobmanager.bind-host", "127.0.0.1");
+    c.put("jobmanager.memory.process.size", "768m");
+    c.put("rest.address", "127.0.0.1");
+    c.put("rest.bind-address", "127.0.0.1");
+    c.put("rest.port", String.valueOf(flinkPort));
+    c.put("blob.server.port", "0");
+    c.put("taskmanager.host", "127.0.0.1");
+    c.put("taskmanager.bind-host", "127.0.0.1");
+    c.put("taskmanager.rpc.port", "0");
+    c.put("taskmanager.data.port", "0");
+    c.put("taskmanager.numberOfTaskSlots", String.valueOf(SLOTS));
+    // Every memory part spelled out, as Flink's start script would compute them: the TaskManager
+    // is started here without that script. Heap = framework + task heap, direct = off-heap + network.
+    c.put("taskmanager.cpu.cores", String.valueOf(SLOTS));
+    c.put("taskmanager.memory.framework.heap.size", "128m");
+    c.put("taskmanager.memory.task.heap.size", "384m");
+    c.put("taskmanager.memory.framework.off-heap.size", "128m");
+    c.put("taskmanager.memory.task.off-heap.size", "0m");
+    c.put("taskmanager.memory.managed.size", "64m");
+    c.put("taskmanager.memory.network.min", "64m");
+    c.put("taskmanager.memory.network.max", "64m");
+    c.put("taskmanager.memory.jvm-metaspace.size", "192m");
+    c.put("taskmanager.memory.jvm-overhead.min", "128m");
+    c.put("taskmanager.memory.jvm-overhead.max", "128m");
+    c.put("parallelism.default", "2");
+    c.put("io.tmp.dirs", flink.resolve("tmp").toString());
+    c.put("execution.checkpointing.dir", flink.resolve("checkpoints").toUri().toString());
+    c.put("execution.checkpointing.num-retained", "2");
+    // A lost TaskManager or broker is retried, backing off, for as long as it takes to come back.
+    c.put("restart-strategy.type", "exponential-delay");
+    c.put("restart-strategy.exponential-delay.initial-backoff", "1 s");
+    c.put("restart-strategy.exponential-delay.max-backoff", "10 s");
+    c.put("restart-strategy.exponential-delay.attempts-before-reset-backoff", "1000000");
+    // A killed TaskManager is noticed within seconds, not the default 50.
+    c.put("heartbeat.interval", "2000");
+    c.put("heartbeat.timeout", "10000");
+    c.put("slot.request.timeout", "600000");
+    c.put("web.submit.enable", "true");
+    Files.writeString(conf.resolve("config.yaml"), c.entrySet().stream()
+        .map(e -> e.getKey() + ": " + quoteYaml(e.getValue())).collect(Collectors.joining("\n", "", "\n")));
+    String classpath = flinkClasspath();
+    jobManager = track(new ChildProcess("flink-jobmanager", java(List.of("-Xmx512m",
+            "-Dlog.file=" + logs.resolve("flink-jobmanager.log")), classpath,
+        "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint", "--configDir", conf.toString()),
+        Map.of(), logs.resolve("flink-jobmanager.out"), ChildProcess.Ready.listening(flinkPort), Duration.ofSeconds(120)))
+        .start();
+    for (int i = 1; i <= TASK_MANAGERS; i++) {
+      taskManagers.add(track(new ChildProcess("flink-taskmanager-" + i, java(List.of("-Xmx512m", "-XX:MaxDirectMemorySize=256m",
+              "-Dlog.file=" + logs.resolve("flink-taskmanager-" + i + ".log")), classpath,
+          "org.apache.flink.runtime.taskexecutor.TaskManagerRunner", "--configDir", conf.toString()),
+          Map.of(), logs.resolve("flink-taskmanager-" + i + ".out"), p -> true, Duration.ofSeconds(5))).launch());
+    }
+    awaitTaskManagers(TASK_MANAGERS, Duration.ofSeconds(120));
+  }
+
+  private static String quoteYaml(String v) {
+    return v.matches("[A-Za-z0-9_.:/-]+") && !v.contains(": ") ? v : "\"" + v.replace("\"", "\\\"") + "\"";
+  }
+
+  /** Waits until the JobManager counts {@code n} registered TaskManagers. */
+  public void awaitTaskManagers(int n, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    int seen = -1;
+    while (System.nanoTime() < deadline) {
+      try {
+        seen = flinkRest("/overview").path("taskmanagers").asInt(-1);
+        if (seen == n) {
+          return;
+        }
+      } catch (RuntimeException notYet) {
+        // the REST endpoint may refuse while the JobManager starts
+      }
+      ChildProcess.sleep(500);
+    }
+    throw new IllegalStateException(n + " TaskManagers expected, the JobManager counts " + seen + " after "
+        + timeout.toSeconds() + " s; see " + logs);
+  }
+
+  /** One GET of Flink's monitoring REST API (for status only: jobs are submitted with Flink's client). */
+  public JsonNode flinkRest(String path) {
+    try {
+      HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(flinkUi() + path))
+          .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+      if (r.statusCode() != 200) {
+        throw new IllegalStateException("Flink REST " + path + " answered " + r.statusCode() + ": " + r.body());
+      }
+      return JSON.readTree(r.body());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The state of a submitted job as the JobManager reports it (RUNNING, RESTARTING, ...). */
+  public String jobState(JobID id) {
+    return flinkRest("/jobs/" + id).path("state").asText();
+  }
+
+  /**
+   * Submits one job of the production jar ({@code --job traffic|utility|emergency}) to the
+   * JobManager over REST with Flink's own command-line client ({@code flink run -d}), in a JVM
+   * with Flink's class path only: the jar's {@code main} builds the job graph in Flink's
+   * child-first class loader, where nothing of the supervisor's own class path (another copy of
+   * the Kafka connector and clients) can get in the way.
+   *
+   * @param settings more {@code key value} job settings, winning over the cluster's
+   */
+  public JobID submit(String job, Map<String, String> settings) throws IOException, InterruptedException {
+    Map<String, String> args = new LinkedHashMap<>();
+    args.put("job", job);
+    args.put("kafka.bootstrap-servers", kafkaBootstrap());
+    args.put("influx.url", storeUrl());
+    args.put("influx.org", "citybrain");
+    args.put("influx.bucket", "citybrain");
+    args.put("influx.token", "local");
+    args.put("parallelism", "2");
+    args.put("city.seed", String.valueOf(options.seed()));
+    args.putAll(options.jobSettings());
+    args.putAll(settings);
+    List<String> argv = new ArrayList<>(List.of("run", "--detached", "--jobmanager", "127.0.0.1:" + flinkPort,
+        options.jobJar().toAbsolutePath().toString()));
+    args.forEach((k, v) -> {
+      argv.add("--" + k);
+      argv.add(v);
+    });
+    Path log = logs.resolve("flink-submit-" + job + ".log");
+    Files.deleteIfExists(log);
+    ChildProcess client = new ChildProcess("flink-run-" + job, java(List.of("-Xmx384m"), flinkClasspath(),
+        "org.apache.flink.client.cli.CliFrontend", argv.toArray(String[]::new)),
+        Map.of("FLINK_CONF_DIR", dir.resolve("flink").resolve("conf").toString()), log, p -> true, Duration.ofSeconds(5));
+    int rc = client.launch().waitFor(Duration.ofMinutes(3));
+    String output = Files.readString(log);
+    Matcher m = Pattern.compile("JobID ([0-9a-f]{32})").matcher(output);
+    if (rc != 0 || !m.find()) {
+      throw new IllegalStateException("flink run of the " + job + " job failed (exit " + rc + "); see " + log + ":\n"
+          + output.lines().filter(l -> !l.startsWith("\tat ")).limit(40).collect(Collectors.joining("\n")));
+    }
+    JobID id = JobID.fromHexString(m.group(1));
+    jobs.put(job, id);
+    return id;
+  }
+
+  private String flinkClasspath() throws IOException {
+    return Files.readString(options.flinkClasspath()).trim();
+  }
+
+  private Configuration clientConfiguration() {
+    Configuration conf = new Configuration();
+    conf.set(RestOptions.ADDRESS, "127.0.0.1");
+    conf.set(RestOptions.PORT, flinkPort);
+    return conf;
+  }
+
+  /** Cancels a submitted job and waits until it is cancelled. */
+  public void cancel(JobID id) throws Exception {
+    Configuration conf = clientConfiguration();
+    try (RestClusterClient<StandaloneClusterId> client = new RestClusterClient<>(conf, StandaloneClusterId.getInstance())) {
+      client.cancel(id).get(60, TimeUnit.SECONDS);
+    }
+  }
+
+  // ---- bridges
+
+  private ChildProcess bridge(int i) throws IOException {
+    String id = "citybrain-bridge-" + i;
+    Properties p = new Properties();
+    p.setProperty("bridge.mqtt.url", mqttUrl());
+    p.setProperty("bridge.mqtt.client-id", id);
+    p.setProperty("bridge.kafka.bootstrap-servers", kafkaBootstrap());
+    p.setProperty("bridge.mqtt.subscription", "$share/" + BRIDGE_GROUP + "/city/#");
+    p.setProperty("bridge.registry.path", registry.toString());
+    p.setProperty("bridge.metrics.interval-ms", "5000");
+    Path file = dir.resolve("bridge-" + i + ".properties");
+    try (var out = Files.newOutputStream(file)) {
+      p.store(out, "written by citybrain cluster");
+    }
+    return new ChildProcess("bridge-" + i, java(List.of("-Xmx256m"), System.getProperty("java.class.path"),
+        "io.citybrain.connectors.bridge.BridgeMain", file.toString()), Map.of(), logs.resolve("bridge-" + i + ".log"),
+        ChildProcess.Ready.logged("bridge ready"), Duration.ofSeconds(90));
+  }
+
+  // ---- processes
+
+  private List<String> java(List<String> jvmOptions, String classpath, String main, String... args) {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.addAll(jvmOptions);
+    cmd.addAll(FLINK_OPENS);
+    cmd.add("-XX:+UseSerialGC");
+    cmd.add("-Djava.io.tmpdir=" + dir.resolve("tmp"));
+    cmd.add("-Dlog4j2.configurationFile=" + dir.resolve("log4j2-cluster.properties"));
+    cmd.add("-cp");
+    cmd.add(classpath);
+    cmd.add(main);
+    cmd.addAll(List.of(args));
+    return cmd;
+  }
+
+  /** Flink's (and Kafka's) usual opens on Java 17, as in the citybrain script. */
+  static final List<String> FLINK_OPENS = Stream.of("java.base/java.lang", "java.base/java.util",
+      "java.base/java.util.concurrent", "java.base/java.util.concurrent.atomic", "java.base/java.lang.reflect",
+      "java.base/java.io", "java.base/java.nio", "java.base/sun.nio.ch", "java.base/java.net", "java.base/java.text",
+      "java.base/java.time", "java.sql/java.sql").map(m -> "--add-opens=" + m + "=ALL-UNNAMED").toList();
+
+  private void writeChildLogConfig() throws IOException {
+    Files.createDirectories(dir.resolve("tmp"));
+    // Every child writes to its stdout, which the supervisor appends to the child's log file.
+    Files.writeString(dir.resolve("log4j2-cluster.properties"), String.join("\n",
+        "status = warn",
+        "appender.out.type = Console",
+        "appender.out.name = out",
+        "appender.out.layout.type = PatternLayout",
+        "appender.out.layout.pattern = %d{ISO8601} %-5level [%t] %c - %msg%n",
+        "rootLogger.level = INFO",
+        "rootLogger.appenderRef.out.ref = out",
+        "logger.kafka.name = kafka",
+        "logger.kafka.level = WARN",
+        "logger.kafkaclients.name = org.apache.kafka",
+        "logger.kafkaclients.level = WARN",
+        "logger.pekko.name = org.apache.pekko",
+        "logger.pekko.level = WARN",
+        ""));
+  }
+
+  // ---- where things are
+
+  public String mqttUrl() {
+    return "tcp://127.0.0.1:" + mqttPort;
+  }
+
+  public String kafkaBootstrap() {
+    return kafkaPorts.stream().map(p -> "127.0.0.1:" + p).collect(Collectors.joining(","));
+  }
+
+  public String storeUrl() {
+    return "http://127.0.0.1:" + storePort;
+  }
+
+  public URI flinkUi() {
+    return URI.create("http://127.0.0.1:" + flinkPort);
+  }
+
+  public Path registry() {
+    return registry;
+  }
+
+  public ChildProcess mosquitto() {
+    return mosquitto;
+  }
+
+  public List<ChildProcess> brokers() {
+    return List.copyOf(brokers);
+  }
+
+  public ChildProcess store() {
+    return store;
+  }
+
+  public ChildProcess jobManager() {
+    return jobManager;
+  }
+
+  public List<ChildProcess> taskManagers() {
+    return List.copyOf(taskManagers);
+  }
+
+  public List<ChildProcess> bridges() {
+    return List.copyOf(bridges);
+  }
+
+  /** Every process of the cluster, in start order. */
+  public List<ChildProcess> processes() {
+    synchronized (all) {
+      return List.copyOf(all);
+    }
+  }
+
+  public Map<String, JobID> jobs() {
+    synchronized (jobs) {
+      return Map.copyOf(jobs);
+    }
+  }
+
+  /** What a person needs to connect to the cluster, one line each. */
+  public List<String> endpoints() {
+    List<String> lines = new ArrayList<>();
+    lines.add("MQTT broker        " + mqttUrl() + "   (mosquitto; publish city/<domain>/<kind>/<deviceId>)");
+    lines.add("Kafka              " + kafkaBootstrap() + "   (" + BROKERS + " brokers, KRaft, RF " + REPLICATION
+        + ", min.insync.replicas " + MIN_INSYNC + ")");
+    lines.add("time-series store  " + storeUrl() + "   (QuestDB; InfluxDB v2 write API, SQL console)");
+    lines.add("Flink web UI       " + flinkUi() + "   (JobManager, " + TASK_MANAGERS + " TaskManagers x " + SLOTS + " slots; jobs "
+        + String.join(", ", jobs().keySet()) + ")");
+    lines.add("bridges            " + BRIDGES + " instances on $share/" + BRIDGE_GROUP + "/city/#");
+    lines.add("checkpoints        " + dir.resolve("flink").resolve("checkpoints"));
+    lines.add("logs               " + logs);
+    for (ChildProcess p : processes()) {
+      lines.add(String.format("  %-20s pid %-8d %s", p.name(), p.pid(), p.log()));
+    }
+    return lines;
+  }
+
+  /** Stops every part in reverse start order (jobs cancelled first), then SIGKILLs anything left of them. */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    try {
+      Runtime.getRuntime().removeShutdownHook(shutdownHook);
+    } catch (IllegalStateException alreadyShuttingDown) {
+      // called from the hook itself
+    }
+    if (jobManager != null && jobManager.alive()) {
+      for (JobID id : jobs().values()) {
+        try {
+          cancel(id);
+        } catch (Exception e) {
+          // the cluster goes away anyway; a job that does not cancel is killed with it
+        }
+      }
+    }
+    List<ChildProcess> reverse = new ArrayList<>(processes());
+    Collections.reverse(reverse);
+    for (ChildProcess p : reverse) {
+      p.stop(Duration.ofSeconds(20));
+    }
+    // Whatever a child left behind (stop kills only what outlives its grace period).
+    for (ChildProcess p : reverse) {
+      p.kill();
+    }
+  }
+
+  private static void deleteTree(Path d) throws IOException {
+    if (!Files.exists(d)) {
+      return;
+    }
+    try (Stream<Path> walk = Files.walk(d)) {
+      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+  }
+}

@@ -1,0 +1,70 @@
+package io.citybrain.deploy.cluster;
+
+import io.citybrain.embedded.EmbeddedQuestDb;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import org.apache.flink.api.common.JobID;
+
+/**
+ * The benchmark behind {@code ClusterBenchmark}: the cluster with the traffic job, a simulated
+ * stream published as fast as Mosquitto takes it, and the time until (a) every event is in Kafka
+ * and (b) the store's {@code traffic_segment} rows stop changing with the stream's last window
+ * present. CPU seconds (user + system, from /proc) and resident memory per process are taken for
+ * the streaming phase, because the machine is shared and wall-clock rates depend on its load.
+ */
+public final class ClusterBench {
+  private ClusterBench() {}
+
+  public static void run(Path dir, long events) throws Exception {
+    ClusterCity.Options o = ClusterCity.Options.ephemeral(dir, ClusterSmokeITCase.FLINK_CLASSPATH, ClusterSmokeITCase.JOB_JAR);
+    try (ClusterCity cluster = ClusterCity.start(new ClusterCity.Options(o.dataDir(), o.flinkClasspath(), o.jobJar(),
+        ClusterStream.SEED, true, 0, 0, 0, ClusterStream.DEVICES, Map.of("watermark.idleness", "5")), step -> { })) {
+      JobID traffic = cluster.submit("traffic", Map.of());
+      while (!"RUNNING".equals(cluster.jobState(traffic))) {
+        Thread.sleep(500);
+      }
+      Map<String, Long> cpu0 = new LinkedHashMap<>();
+      cluster.processes().forEach(p -> cpu0.put(p.name(), p.cpuNanos()));
+      long t0 = System.nanoTime();
+      ClusterStream stream = ClusterStream.publish(cluster, dir, events, "bench-sim");
+      stream.awaitPublished();
+      double published = (System.nanoTime() - t0) / 1e9;
+      Set<String> ids = stream.published();
+      ClusterStream.ReadBack back = ClusterStream.readBack(cluster.kafkaBootstrap(), ids, Duration.ofMinutes(10));
+      double inKafka = (System.nanoTime() - t0) / 1e9;
+      long lastWindow = stream.start.plus(stream.simulated).minus(Duration.ofMinutes(1)).toEpochMilli() * 1000;
+      long rows = -1;
+      long stableSince = System.nanoTime();
+      while (System.nanoTime() - stableSince < 10_000_000_000L) {
+        long n = count(cluster, "SELECT count() n FROM traffic_segment");
+        long last = count(cluster, "SELECT count() n FROM traffic_segment WHERE timestamp >= " + lastWindow);
+        if (n != rows || last == 0) {
+          rows = n;
+          stableSince = System.nanoTime();
+        }
+        Thread.sleep(1000);
+      }
+      // The rows last changed at stableSince: the stream was complete in the store then.
+      double inStore = (stableSince - t0) / 1e9;
+      System.out.printf("events %,d distinct (%,d records in Kafka), %d devices%n", ids.size(), back.records(), ClusterStream.DEVICES);
+      System.out.printf("published (QoS 1, acked by mosquitto)  %6.1f s  %,8.0f events/s%n", published, ids.size() / published);
+      System.out.printf("all in Kafka (through both bridges)    %6.1f s  %,8.0f events/s%n", inKafka, ids.size() / inKafka);
+      System.out.printf("rows final in the store (%,d rows)    %6.1f s  %,8.0f events/s%n", rows, inStore, ids.size() / inStore);
+      System.out.printf("%-22s %10s %12s %10s%n", "process", "CPU s", "CPU µs/event", "RSS MB");
+      double total = 0;
+      for (ChildProcess p : cluster.processes()) {
+        double s = (p.cpuNanos() - cpu0.get(p.name())) / 1e9;
+        total += s;
+        System.out.printf("%-22s %10.1f %12.1f %10d%n", p.name(), s, s * 1e6 / ids.size(), p.rssBytes() / (1024 * 1024));
+      }
+      System.out.printf("%-22s %10.1f %12.1f%n", "all processes", total, total * 1e6 / ids.size());
+    }
+  }
+
+  private static long count(ClusterCity cluster, String sql) {
+    return ((Number) EmbeddedQuestDb.query(cluster.storeUrl(), sql).get(0).get("n")).longValue();
+  }
+}

@@ -1,0 +1,84 @@
+package io.citybrain.deploy.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.citybrain.embedded.EmbeddedQuestDb;
+import io.citybrain.geo.CityModel;
+import io.citybrain.simulators.Chaos;
+import io.citybrain.simulators.Fleet;
+import io.citybrain.simulators.Publisher;
+import io.citybrain.simulators.Scenario;
+import io.citybrain.simulators.Simulation;
+import io.citybrain.simulators.Stats;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Map;
+import org.apache.flink.api.common.JobID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The multi-process cluster end to end: every part its own process, the traffic job submitted as
+ * the production jar over REST, simulated devices publishing to mosquitto; rows must reach the
+ * store through both bridges, the three brokers and the two TaskManagers.
+ */
+class ClusterSmokeITCase {
+
+  static final Path FLINK_CLASSPATH = Path.of("target/flink-classpath.txt");
+  static final Path JOB_JAR = Path.of("../jobs-dist/target/citybrain-jobs.jar");
+  static final int DEVICES = 300;
+
+  @TempDir static Path dir;
+  static ClusterCity cluster;
+
+  @BeforeAll
+  static void start() {
+    ClusterCity.Options o = ClusterCity.Options.ephemeral(dir, FLINK_CLASSPATH, JOB_JAR);
+    cluster = ClusterCity.start(new ClusterCity.Options(o.dataDir(), o.flinkClasspath(), o.jobJar(), o.seed(), true, 0, 0, 0,
+        DEVICES, Map.of("watermark.idleness", "5")), step -> System.out.println("cluster: " + step));
+    cluster.endpoints().forEach(System.out::println);
+  }
+
+  @AfterAll
+  static void stop() {
+    if (cluster != null) {
+      cluster.close();
+      assertThat(cluster.processes()).noneMatch(ChildProcess::alive);
+    }
+  }
+
+  @Test
+  void simulatedProbesBecomeRowsThroughEveryProcess() throws Exception {
+    assertThat(cluster.processes()).hasSize(1 + ClusterCity.BROKERS + 1 + 1 + ClusterCity.TASK_MANAGERS + ClusterCity.BRIDGES)
+        .allMatch(ChildProcess::alive);
+    JobID traffic = cluster.submit("traffic", Map.of());
+    await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
+        .until(() -> "RUNNING".equals(cluster.jobState(traffic)));
+
+    // Eight simulated minutes ending a minute ago, played fast: their windows close at once.
+    Instant start = Instant.now().minus(9, ChronoUnit.MINUTES);
+    Fleet fleet = Fleet.build(CityModel.generate(42), DEVICES, 42);
+    Simulation sim = new Simulation(fleet, new Simulation.Settings(42, Scenario.NORMAL_DAY, 1000, Duration.ofMinutes(8),
+        start, Chaos.NONE));
+    Stats stats = new Stats();
+    try (Publisher p = new Publisher(new Publisher.Target(cluster.mqttUrl(), "smoke-sim", null, null, 1), 0, null, stats)) {
+      sim.run(p, stats, () -> false, line -> { });
+    }
+    assertThat(stats.sent()).isPositive();
+    assertThat(stats.failed()).isZero();
+
+    await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() ->
+        assertThat(((Number) EmbeddedQuestDb.query(cluster.storeUrl(), "SELECT count() n FROM traffic_segment")
+            .get(0).get("n")).longValue()).isPositive());
+    // Both bridges took a share of the subscription (each logs its counters every few seconds).
+    for (ChildProcess bridge : cluster.bridges()) {
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+          assertThat(bridge.logSinceStart()).as(bridge.name()).containsPattern("forwarded=[1-9]"));
+    }
+  }
+}

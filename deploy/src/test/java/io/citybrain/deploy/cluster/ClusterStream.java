@@ -1,0 +1,128 @@
+package io.citybrain.deploy.cluster;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.citybrain.connectors.Topics;
+import io.citybrain.geo.CityModel;
+import io.citybrain.simulators.Chaos;
+import io.citybrain.simulators.Fleet;
+import io.citybrain.simulators.Publisher;
+import io.citybrain.simulators.Scenario;
+import io.citybrain.simulators.Simulation;
+import io.citybrain.simulators.Stats;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/**
+ * A deterministic simulated stream published to the cluster's broker as fast as it takes it, each
+ * message recorded, and the check that reads the events back from Kafka. An event is identified by
+ * its device and its event time (the raw record's key and timestamp).
+ */
+final class ClusterStream {
+
+  static final int DEVICES = 2000;
+  static final long SEED = 42;
+  private static final ObjectMapper JSON = new ObjectMapper();
+  /** Readings per simulated second of the normal-day fleet, roughly: sizes the simulated span. */
+  private static final double PER_SIM_SECOND = DEVICES / 40.0;
+
+  final Instant start;
+  final Duration simulated;
+  final Stats stats = new Stats();
+  final Path recording;
+  private final CompletableFuture<Void> publishing;
+
+  private ClusterStream(ClusterCity cluster, Path dir, long events, String clientId) {
+    simulated = Duration.ofSeconds((long) (events / PER_SIM_SECOND));
+    // Event times in the hours just past, so that every window closes once the stream has passed.
+    start = Instant.now().minus(simulated).minus(2, ChronoUnit.MINUTES).truncatedTo(ChronoUnit.MINUTES);
+    recording = dir.resolve(clientId + ".jsonl");
+    Fleet fleet = Fleet.build(CityModel.generate(SEED), DEVICES, SEED);
+    Simulation sim = new Simulation(fleet, new Simulation.Settings(SEED, Scenario.NORMAL_DAY, 100_000, simulated, start, Chaos.NONE));
+    publishing = CompletableFuture.runAsync(() -> {
+      try (Publisher p = new Publisher(new Publisher.Target(cluster.mqttUrl(), clientId, null, null, 1), 0, recording, stats)) {
+        sim.run(p, stats, () -> false, line -> { });
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    });
+  }
+
+  static ClusterStream publish(ClusterCity cluster, Path dir, long events, String clientId) {
+    return new ClusterStream(cluster, dir, events, clientId);
+  }
+
+  /** Waits until every message was published and acknowledged by the broker. */
+  void awaitPublished() {
+    publishing.join();
+  }
+
+  /** The distinct events published. */
+  Set<String> published() throws IOException {
+    Set<String> ids = new HashSet<>();
+    try (BufferedReader r = Files.newBufferedReader(recording, StandardCharsets.UTF_8)) {
+      for (String line; (line = r.readLine()) != null; ) {
+        JsonNode n = JSON.readTree(line);
+        String topic = n.path("topic").asText();
+        ids.add(topic.substring(topic.lastIndexOf('/') + 1) + "@" + n.path("t").asLong());
+      }
+    }
+    return ids;
+  }
+
+  /** What the raw topics and the dead letters hold: distinct events and all records. */
+  record ReadBack(Set<String> found, long records) {}
+
+  /** Reads the raw topics and the dead letters until every expected event is found or the time is up. */
+  static ReadBack readBack(String bootstrap, Set<String> expected, Duration timeout) throws IOException {
+    Set<String> found = new HashSet<>();
+    long records = 0;
+    try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
+        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+        ConsumerConfig.GROUP_ID_CONFIG, "stream-check-" + System.nanoTime(),
+        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+        ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000), new StringDeserializer(), new ByteArrayDeserializer())) {
+      List<String> topics = new ArrayList<>(Topics.ALL.stream().filter(t -> t.startsWith(Topics.RAW_PREFIX)).toList());
+      topics.add(Topics.DEADLETTER);
+      consumer.subscribe(topics);
+      long deadline = System.nanoTime() + timeout.toNanos();
+      while (!found.containsAll(expected) && System.nanoTime() < deadline) {
+        for (ConsumerRecord<String, byte[]> rec : consumer.poll(Duration.ofSeconds(1))) {
+          records++;
+          found.add(rec.topic().equals(Topics.DEADLETTER) ? deadLetterId(rec.value()) : rec.key() + "@" + rec.timestamp());
+        }
+      }
+    }
+    return new ReadBack(found, records);
+  }
+
+  /** The dead letter's device and the event time inside its raw bytes (-1 when they are no JSON). */
+  private static String deadLetterId(byte[] value) throws IOException {
+    JsonNode dl = JSON.readTree(value);
+    long ts = -1;
+    try {
+      ts = JSON.readTree(Base64.getDecoder().decode(dl.path("payload").asText())).path("ts").asLong(-1);
+    } catch (IOException | RuntimeException notJson) {
+      // a malformed device message: only its key identifies it
+    }
+    return dl.path("key").asText() + "@" + ts;
+  }
+}
