@@ -1,10 +1,7 @@
 package io.citybrain.connectors.dispatch;
 
+import io.citybrain.connectors.ProcessSettings;
 import java.io.IOException;
-import java.io.Reader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
@@ -14,7 +11,7 @@ import java.util.concurrent.CountDownLatch;
  * the dispatcher, which commits the offsets of what it delivered (what it had not finished is
  * delivered again by the next instance of the consumer group).
  *
- * <p>Configuration, as {@link io.citybrain.connectors.bridge.BridgeMain}'s: the properties file given
+ * <p>Configuration ({@link ProcessSettings}), as {@link io.citybrain.connectors.bridge.BridgeMain}'s: the properties file given
  * as the only argument (optional), overridden by {@code -Ddispatch.*} system properties; the secrets
  * may come from the environment instead so that they appear on no command line:
  * {@code CITYBRAIN_DISPATCH_MQTT_PASSWORD}, {@code CITYBRAIN_DISPATCH_WEBHOOKS} (webhook URLs may
@@ -50,27 +47,9 @@ public final class DispatchMain {
   }
 
   static Properties load(String[] args, Map<String, String> env) throws IOException {
-    Properties p = new Properties();
-    if (args.length > 0) {
-      try (Reader r = Files.newBufferedReader(Path.of(args[0]), StandardCharsets.UTF_8)) {
-        p.load(r);
-      }
-    }
-    for (String name : System.getProperties().stringPropertyNames()) {
-      if (name.startsWith("dispatch.")) {
-        p.setProperty(name, System.getProperty(name));
-      }
-    }
-    fromEnv(p, env, "CITYBRAIN_DISPATCH_MQTT_PASSWORD", "dispatch.mqtt.password");
-    fromEnv(p, env, "CITYBRAIN_DISPATCH_WEBHOOKS", DispatchSettings.WEBHOOKS_KEY);
-    fromEnv(p, env, "CITYBRAIN_INFLUX_TOKEN", DispatchSettings.STORE_PREFIX + "influx.token");
-    return p;
-  }
-
-  private static void fromEnv(Properties p, Map<String, String> env, String variable, String key) {
-    String v = env.get(variable);
-    if (v != null && !p.containsKey(key)) {
-      p.setProperty(key, v);
-    }
+    return ProcessSettings.load(args, "dispatch.", env, Map.of(
+        "CITYBRAIN_DISPATCH_MQTT_PASSWORD", "dispatch.mqtt.password",
+        "CITYBRAIN_DISPATCH_WEBHOOKS", DispatchSettings.WEBHOOKS_KEY,
+        "CITYBRAIN_INFLUX_TOKEN", DispatchSettings.STORE_PREFIX + "influx.token"));
   }
 }

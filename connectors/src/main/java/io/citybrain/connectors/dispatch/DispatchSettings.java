@@ -1,5 +1,6 @@
 package io.citybrain.connectors.dispatch;
 
+import io.citybrain.connectors.ProcessSettings;
 import io.citybrain.connectors.influx.InfluxSettings;
 import java.net.URI;
 import java.time.Duration;
@@ -80,8 +81,8 @@ public record DispatchSettings(String kafkaBootstrap, String mqttUrl, String cli
     String password = p.getProperty("dispatch.mqtt.password");
     return new DispatchSettings(p.getProperty("dispatch.kafka.bootstrap-servers"), p.getProperty("dispatch.mqtt.url"),
         p.getProperty("dispatch.mqtt.client-id"), username == null || username.isBlank() ? null : username.trim(),
-        password == null ? null : password.toCharArray(), webhooks, (int) number(p, "dispatch.webhook.retries", 5),
-        Duration.ofMillis(number(p, "dispatch.webhook.timeout-ms", 10_000)), store(p));
+        password == null ? null : password.toCharArray(), webhooks, (int) ProcessSettings.number(p, "dispatch.webhook.retries", 5),
+        Duration.ofMillis(ProcessSettings.number(p, "dispatch.webhook.timeout-ms", 10_000)), store(p));
   }
 
   private static InfluxSettings store(Properties p) {
@@ -96,18 +97,6 @@ public record DispatchSettings(String kafkaBootstrap, String mqttUrl, String cli
     } catch (IllegalArgumentException e) {
       // InfluxSettings names its own keys (influx.*); here they live under dispatch.
       throw new IllegalArgumentException(STORE_PREFIX + e.getMessage(), e);
-    }
-  }
-
-  private static long number(Properties p, String key, long fallback) {
-    String v = p.getProperty(key);
-    if (v == null || v.isBlank()) {
-      return fallback;
-    }
-    try {
-      return Long.parseLong(v.trim());
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(key + " must be a whole number, got '" + v + "'");
     }
   }
 
