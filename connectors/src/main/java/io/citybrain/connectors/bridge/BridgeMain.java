@@ -1,10 +1,7 @@
 package io.citybrain.connectors.bridge;
 
+import io.citybrain.connectors.ProcessSettings;
 import java.io.IOException;
-import java.io.Reader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
@@ -53,27 +50,9 @@ public final class BridgeMain {
   }
 
   static Properties load(String[] args, Map<String, String> env) throws IOException {
-    Properties p = new Properties();
-    if (args.length > 0) {
-      try (Reader r = Files.newBufferedReader(Path.of(args[0]), StandardCharsets.UTF_8)) {
-        p.load(r);
-      }
-    }
-    for (String name : System.getProperties().stringPropertyNames()) {
-      if (name.startsWith("bridge.")) {
-        p.setProperty(name, System.getProperty(name));
-      }
-    }
-    fromEnv(p, env, "CITYBRAIN_BRIDGE_MQTT_PASSWORD", "bridge.mqtt.password");
-    fromEnv(p, env, "CITYBRAIN_BRIDGE_TRUSTSTORE_PASSWORD", "bridge.mqtt.truststore.password");
-    fromEnv(p, env, "CITYBRAIN_BRIDGE_KEYSTORE_PASSWORD", "bridge.mqtt.keystore.password");
-    return p;
-  }
-
-  private static void fromEnv(Properties p, Map<String, String> env, String variable, String key) {
-    String v = env.get(variable);
-    if (v != null && !p.containsKey(key)) {
-      p.setProperty(key, v);
-    }
+    return ProcessSettings.load(args, "bridge.", env, Map.of(
+        "CITYBRAIN_BRIDGE_MQTT_PASSWORD", "bridge.mqtt.password",
+        "CITYBRAIN_BRIDGE_TRUSTSTORE_PASSWORD", "bridge.mqtt.truststore.password",
+        "CITYBRAIN_BRIDGE_KEYSTORE_PASSWORD", "bridge.mqtt.keystore.password"));
   }
 }

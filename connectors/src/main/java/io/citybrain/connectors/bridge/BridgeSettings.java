@@ -1,5 +1,6 @@
 package io.citybrain.connectors.bridge;
 
+import io.citybrain.connectors.ProcessSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Objects;
@@ -162,13 +163,13 @@ public record BridgeSettings(String mqttUrl, String clientId, String username, c
         chars(p.getProperty("bridge.mqtt.password")),
         p.getProperty("bridge.kafka.bootstrap-servers"),
         p.getProperty("bridge.mqtt.subscription", "city/#"),
-        (int) number(p, "bridge.max-in-flight", DEFAULT_MAX_IN_FLIGHT),
+        (int) ProcessSettings.number(p, "bridge.max-in-flight", DEFAULT_MAX_IN_FLIGHT),
         truststore == null ? null : Path.of(truststore),
         chars(p.getProperty("bridge.mqtt.truststore.password")),
-        number(p, "bridge.reconnect.min-ms", DEFAULT_RECONNECT_MIN_MS),
-        number(p, "bridge.reconnect.max-ms", DEFAULT_RECONNECT_MAX_MS),
+        ProcessSettings.number(p, "bridge.reconnect.min-ms", DEFAULT_RECONNECT_MIN_MS),
+        ProcessSettings.number(p, "bridge.reconnect.max-ms", DEFAULT_RECONNECT_MAX_MS),
         MqttVersion.parse(p.getProperty("bridge.mqtt.version", MqttVersion.V3_1_1.key())),
-        number(p, "bridge.mqtt.session-expiry-s", SESSION_NEVER_EXPIRES),
+        ProcessSettings.number(p, "bridge.mqtt.session-expiry-s", SESSION_NEVER_EXPIRES),
         caFile == null ? null : Path.of(caFile),
         keystore == null ? null : Path.of(keystore),
         chars(p.getProperty("bridge.mqtt.keystore.password")),
@@ -221,18 +222,6 @@ public record BridgeSettings(String mqttUrl, String clientId, String username, c
 
   private static char[] chars(String s) {
     return s == null ? null : s.toCharArray();
-  }
-
-  private static long number(Properties p, String key, long fallback) {
-    String v = p.getProperty(key);
-    if (v == null || v.isBlank()) {
-      return fallback;
-    }
-    try {
-      return Long.parseLong(v.trim());
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(key + " must be a whole number, got '" + v + "'");
-    }
   }
 
   private static void require(String value, String key) {

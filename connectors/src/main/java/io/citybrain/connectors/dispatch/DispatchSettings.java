@@ -1,9 +1,12 @@
 package io.citybrain.connectors.dispatch;
 
+import io.citybrain.connectors.ProcessSettings;
 import io.citybrain.connectors.influx.InfluxSettings;
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Properties;
 
 /**
  * Settings of alert dispatch. Validated on construction; a wrong value names its key. The password
@@ -17,6 +20,10 @@ import java.util.List;
  */
 public record DispatchSettings(String kafkaBootstrap, String mqttUrl, String clientId, String mqttUsername,
     char[] mqttPassword, List<URI> webhooks, int webhookRetries, Duration webhookTimeout, InfluxSettings store) {
+
+  public static final String WEBHOOKS_KEY = "dispatch.webhooks";
+  /** The store's keys are InfluxSettings' own under this prefix: {@code dispatch.influx.url} and so on. */
+  public static final String STORE_PREFIX = "dispatch.";
 
   public DispatchSettings {
     require(kafkaBootstrap, "dispatch.kafka.bootstrap-servers");
@@ -47,6 +54,50 @@ public record DispatchSettings(String kafkaBootstrap, String mqttUrl, String cli
   public static DispatchSettings local(String kafkaBootstrap, String mqttUrl, InfluxSettings store) {
     return new DispatchSettings(kafkaBootstrap, mqttUrl, "citybrain-dispatch-1", null, null, List.of(), 5,
         Duration.ofSeconds(10), store);
+  }
+
+  /**
+   * Reads the settings of a dispatcher process ({@link DispatchMain}): {@code dispatch.kafka.bootstrap-servers},
+   * {@code dispatch.mqtt.url}, {@code dispatch.mqtt.client-id} (required; distinct per instance, since the
+   * broker drops the older of two connections with one id), {@code dispatch.mqtt.username} and
+   * {@code dispatch.mqtt.password} (optional), {@code dispatch.webhooks} (comma-separated URLs),
+   * {@code dispatch.webhook.retries} (default 5), {@code dispatch.webhook.timeout-ms} (default 10000),
+   * and the store: {@code dispatch.influx.url} (none when unset), {@code .org}, {@code .bucket}
+   * (both default {@code citybrain}), {@code .token}. A value that does not parse names its key.
+   */
+  public static DispatchSettings fromProperties(Properties p) {
+    List<URI> webhooks = new ArrayList<>();
+    for (String url : p.getProperty(WEBHOOKS_KEY, "").split(",")) {
+      if (!url.isBlank()) {
+        try {
+          webhooks.add(URI.create(url.trim()));
+        } catch (IllegalArgumentException e) {
+          // The URL itself may hold a secret: name the key, not the value.
+          throw new IllegalArgumentException(WEBHOOKS_KEY + " holds a value that is not a URL", e);
+        }
+      }
+    }
+    String username = p.getProperty("dispatch.mqtt.username");
+    String password = p.getProperty("dispatch.mqtt.password");
+    return new DispatchSettings(p.getProperty("dispatch.kafka.bootstrap-servers"), p.getProperty("dispatch.mqtt.url"),
+        p.getProperty("dispatch.mqtt.client-id"), username == null || username.isBlank() ? null : username.trim(),
+        password == null ? null : password.toCharArray(), webhooks, (int) ProcessSettings.number(p, "dispatch.webhook.retries", 5),
+        Duration.ofMillis(ProcessSettings.number(p, "dispatch.webhook.timeout-ms", 10_000)), store(p));
+  }
+
+  private static InfluxSettings store(Properties p) {
+    String url = p.getProperty(STORE_PREFIX + InfluxSettings.URL_KEY);
+    if (url == null || url.isBlank()) {
+      return null;
+    }
+    try {
+      return new InfluxSettings(url.trim(), p.getProperty(STORE_PREFIX + InfluxSettings.ORG_KEY, "citybrain"),
+          p.getProperty(STORE_PREFIX + InfluxSettings.BUCKET_KEY, "citybrain"),
+          p.getProperty(STORE_PREFIX + InfluxSettings.TOKEN_KEY));
+    } catch (IllegalArgumentException e) {
+      // InfluxSettings names its own keys (influx.*); here they live under dispatch.
+      throw new IllegalArgumentException(STORE_PREFIX + e.getMessage(), e);
+    }
   }
 
   public DispatchSettings withMqttCredentials(String username, char[] password) {

@@ -3,6 +3,7 @@ package io.citybrain.deploy.cluster;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.citybrain.connectors.Topics;
+import io.citybrain.connectors.dispatch.DispatchMain;
 import io.citybrain.embedded.EmbeddedKafka;
 import io.citybrain.embedded.FreePorts;
 import io.citybrain.embedded.QuestDbMain;
@@ -46,8 +47,8 @@ import org.apache.kafka.common.errors.TopicExistsException;
 /**
  * The city as a cluster of separate processes on this machine, each started by this supervisor:
  * Mosquitto, three Kafka brokers (KRaft, replication factor 3, {@code min.insync.replicas=2}),
- * QuestDB, a Flink JobManager with two TaskManagers, and two bridge instances sharing the MQTT load
- * through a shared subscription. The jobs are submitted as the production jar, over REST, with
+ * QuestDB, a Flink JobManager with two TaskManagers, two bridge instances sharing the MQTT load
+ * through a shared subscription, and one alert dispatcher. The jobs are submitted as the production jar, over REST, with
  * Flink's own client. Every child dies with the supervisor, also on Ctrl-C or SIGTERM.
  */
 public final class ClusterCity implements AutoCloseable {
@@ -90,6 +91,7 @@ public final class ClusterCity implements AutoCloseable {
   private ChildProcess jobManager;
   private final List<ChildProcess> taskManagers = new ArrayList<>();
   private final List<ChildProcess> bridges = new ArrayList<>();
+  private ChildProcess dispatcher;
   private int mqttPort;
   private int storePort;
   private int flinkPort;
@@ -166,6 +168,8 @@ public final class ClusterCity implements AutoCloseable {
     for (ChildProcess b : bridges) {
       b.awaitReady();
     }
+    progress.accept("alert dispatch");
+    dispatcher = track(dispatchProcess()).start();
   }
 
   private ChildProcess track(ChildProcess p) {
@@ -467,6 +471,23 @@ public final class ClusterCity implements AutoCloseable {
         ChildProcess.Ready.logged("bridge ready"), Duration.ofSeconds(90));
   }
 
+  // One is enough here; as on Kubernetes, more would share city.alerts as one consumer group.
+  private ChildProcess dispatchProcess() throws IOException {
+    Properties p = new Properties();
+    p.setProperty("dispatch.kafka.bootstrap-servers", kafkaBootstrap());
+    p.setProperty("dispatch.mqtt.url", mqttUrl());
+    p.setProperty("dispatch.mqtt.client-id", "citybrain-dispatch-1");
+    p.setProperty("dispatch.influx.url", storeUrl());
+    p.setProperty("dispatch.influx.token", "cluster"); // QuestDB ignores it
+    Path file = dir.resolve("dispatch.properties");
+    try (var out = Files.newOutputStream(file)) {
+      p.store(out, "written by citybrain cluster");
+    }
+    return new ChildProcess("dispatch", java(List.of("-Xmx256m"), System.getProperty("java.class.path"),
+        DispatchMain.class.getName(), file.toString()), Map.of(), logs.resolve("dispatch.log"),
+        ChildProcess.Ready.logged(DispatchMain.READY), Duration.ofSeconds(90));
+  }
+
   // ---- processes
 
   private List<String> java(List<String> jvmOptions, String classpath, String main, String... args) {
@@ -556,6 +577,10 @@ public final class ClusterCity implements AutoCloseable {
     return List.copyOf(bridges);
   }
 
+  public ChildProcess dispatcher() {
+    return dispatcher;
+  }
+
   /** Every process of the cluster, in start order. */
   public List<ChildProcess> processes() {
     synchronized (all) {
@@ -579,6 +604,7 @@ public final class ClusterCity implements AutoCloseable {
     lines.add("Flink web UI       " + flinkUi() + "   (JobManager, " + TASK_MANAGERS + " TaskManagers x " + SLOTS + " slots; jobs "
         + String.join(", ", jobs().keySet()) + ")");
     lines.add("bridges            " + BRIDGES + " instances on $share/" + BRIDGE_GROUP + "/city/#");
+    lines.add("alert dispatch     1 instance: city.alerts -> city/alerts/community/<id>, city/alerts/district/<code>");
     lines.add("checkpoints        " + dir.resolve("flink").resolve("checkpoints"));
     lines.add("logs               " + logs);
     for (ChildProcess p : processes()) {

@@ -3,6 +3,9 @@ package io.citybrain.deploy.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.citybrain.connectors.Topics;
+import io.citybrain.connectors.alert.Alert;
+import io.citybrain.connectors.kafka.KafkaClients;
 import io.citybrain.embedded.EmbeddedQuestDb;
 import io.citybrain.geo.CityModel;
 import io.citybrain.simulators.Chaos;
@@ -15,8 +18,15 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.JobID;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -25,7 +35,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The multi-process cluster end to end: every part its own process, the traffic job submitted as
  * the production jar over REST, simulated devices publishing to mosquitto; rows must reach the
- * store through both bridges, the three brokers and the two TaskManagers.
+ * store through both bridges, the three brokers and the two TaskManagers; an alert in Kafka must
+ * reach its community's MQTT topic through the dispatcher process.
  */
 class ClusterSmokeITCase {
 
@@ -54,7 +65,8 @@ class ClusterSmokeITCase {
 
   @Test
   void simulatedProbesBecomeRowsThroughEveryProcess() throws Exception {
-    assertThat(cluster.processes()).hasSize(1 + ClusterCity.BROKERS + 1 + 1 + ClusterCity.TASK_MANAGERS + ClusterCity.BRIDGES)
+    assertThat(cluster.processes()).hasSize(1 + ClusterCity.BROKERS + 1 + 1 + ClusterCity.TASK_MANAGERS + ClusterCity.BRIDGES
+        + 1)
         .allMatch(ChildProcess::alive);
     JobID traffic = cluster.submit("traffic", Map.of());
     await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
@@ -79,6 +91,27 @@ class ClusterSmokeITCase {
     for (ChildProcess bridge : cluster.bridges()) {
       await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
           assertThat(bridge.logSinceStart()).as(bridge.name()).containsPattern("forwarded=[1-9]"));
+    }
+  }
+
+  @Test
+  void theDispatcherProcessDeliversAnAlertToItsCommunitysTopic() throws Exception {
+    List<String> atCommunity = new CopyOnWriteArrayList<>();
+    MqttClient manager = new MqttClient(cluster.mqttUrl(), "smoke-manager", new MemoryPersistence());
+    manager.connect();
+    try {
+      manager.subscribe("city/alerts/community/c-smoke", 1,
+          (t, m) -> atCommunity.add(Alert.fromJson(m.getPayload()).alertId()));
+      Alert alert = new Alert("smoke-1", "sos", Alert.SEVERITY_CRITICAL, Alert.STATE_RAISED, "330106", "c-smoke",
+          30.2445, 120.1445, System.currentTimeMillis(), "SOS call", null, null, null);
+      try (KafkaProducer<String, byte[]> producer =
+               new KafkaProducer<>(KafkaClients.reliableProducer(cluster.kafkaBootstrap(), "smoke-alerts"))) {
+        producer.send(new ProducerRecord<>(Topics.ALERTS, alert.community(), alert.toJson())).get(60, TimeUnit.SECONDS);
+      }
+      await().atMost(Duration.ofSeconds(90)).until(() -> atCommunity.contains("smoke-1"));
+    } finally {
+      manager.disconnect();
+      manager.close();
     }
   }
 }

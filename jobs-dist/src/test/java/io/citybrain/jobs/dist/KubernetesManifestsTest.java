@@ -9,6 +9,8 @@ import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SpecificationVersion;
 import io.citybrain.connectors.Topics;
+import io.citybrain.connectors.dispatch.DispatchMain;
+import io.citybrain.connectors.dispatch.DispatchSettings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
@@ -346,6 +349,30 @@ class KubernetesManifestsTest {
     assertThat(bridge.path("replicas").asInt()).isGreaterThanOrEqualTo(2);
     assertThat(pdb.path("selector").path("matchLabels")).isEqualTo(bridge.path("selector").path("matchLabels"));
     assertThat(pdb.path("maxUnavailable").asInt()).isLessThan(bridge.path("replicas").asInt());
+  }
+
+  @Test
+  void alertDispatchRunsSeveralReplicasWithSettingsDispatchMainAccepts() {
+    JsonNode dispatch = find("Deployment", "dispatch").node().path("spec");
+    JsonNode pdb = find("PodDisruptionBudget", "dispatch").node().path("spec");
+    assertThat(dispatch.path("replicas").asInt()).isGreaterThanOrEqualTo(2);
+    assertThat(pdb.path("selector").path("matchLabels")).isEqualTo(dispatch.path("selector").path("matchLabels"));
+    JsonNode container = dispatch.path("template").path("spec").path("containers").get(0);
+    Properties p = new Properties();
+    List<String> args = new ArrayList<>();
+    container.path("args").forEach(a -> args.add(a.asString()));
+    assertThat(args).last().isEqualTo(DispatchMain.class.getName());
+    args.stream().filter(a -> a.startsWith("-Ddispatch.")).forEach(a -> {
+      String[] kv = a.substring(2).split("=", 2);
+      p.setProperty(kv[0], kv[1]);
+    });
+    // What the Secrets give through the environment.
+    p.setProperty("dispatch.mqtt.password", "from-the-secret");
+    p.setProperty("dispatch.influx.token", "from-the-secret");
+    List<String> env = new ArrayList<>();
+    container.path("env").forEach(e -> env.add(e.path("name").asString()));
+    assertThat(env).contains("CITYBRAIN_DISPATCH_MQTT_PASSWORD", "CITYBRAIN_INFLUX_TOKEN");
+    assertThat(DispatchSettings.fromProperties(p).store()).isNotNull();
   }
 
   @Test

@@ -1,0 +1,116 @@
+package io.citybrain.connectors.dispatch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.citybrain.connectors.Topics;
+import io.citybrain.connectors.alert.Alert;
+import io.citybrain.connectors.kafka.KafkaClients;
+import io.citybrain.embedded.EmbeddedKafka;
+import io.citybrain.embedded.EmbeddedMqttBroker;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@link DispatchMain} as production runs it: a JVM of its own on real Kafka (KRaft) and a real
+ * broker, stopped by SIGTERM, after which the offsets of what it delivered are committed.
+ */
+class DispatchMainITCase {
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void aDispatcherProcessDeliversAnAlertToItsCommunityAndCommitsWhenTerminated() throws Exception {
+    try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0, Map.of());
+         EmbeddedMqttBroker broker = EmbeddedMqttBroker.startAnonymous(dir.resolve("mqtt"), 0);
+         Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+      admin.createTopics(Topics.ALL.stream().map(t -> new NewTopic(t, 1, (short) 1)).toList()).all().get();
+      List<String> atCommunity = new CopyOnWriteArrayList<>();
+      MqttClient manager = new MqttClient(broker.url(), "it-manager", new MemoryPersistence());
+      MqttConnectOptions o = new MqttConnectOptions();
+      o.setCleanSession(true);
+      manager.connect(o);
+      manager.subscribe("city/alerts/community/c-A", 1, (t, m) -> atCommunity.add(Alert.fromJson(m.getPayload()).alertId()));
+
+      Path properties = Files.writeString(dir.resolve("dispatch.properties"), String.join("\n",
+          "dispatch.kafka.bootstrap-servers=" + kafka.bootstrapServers(),
+          "dispatch.mqtt.url=" + broker.url(),
+          "dispatch.mqtt.client-id=it-dispatch-0", ""));
+      Path log = dir.resolve("dispatch.log");
+      Process process = start(log, properties.toString());
+      try {
+        await().atMost(Duration.ofSeconds(90)).until(() -> read(log).contains(DispatchMain.READY) || !process.isAlive());
+        assertThat(process.isAlive()).as("the dispatcher is running; its log: %s", read(log)).isTrue();
+
+        Alert alert = new Alert("main-1", "sos", Alert.SEVERITY_CRITICAL, Alert.STATE_RAISED, "330106", "c-A",
+            30.2445, 120.1445, System.currentTimeMillis(), "SOS call", null, null, null);
+        try (KafkaProducer<String, byte[]> producer =
+                 new KafkaProducer<>(KafkaClients.reliableProducer(kafka.bootstrapServers(), "it-alerts"))) {
+          producer.send(new ProducerRecord<>(Topics.ALERTS, alert.community(), alert.toJson())).get(30, TimeUnit.SECONDS);
+        }
+        await().atMost(Duration.ofSeconds(60)).until(() -> atCommunity.contains("main-1"));
+      } finally {
+        process.destroy(); // SIGTERM
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+          process.destroyForcibly();
+        }
+      }
+      manager.disconnect();
+      manager.close();
+      // 128 + SIGTERM: the JVM ran its shutdown hooks and exited, not killed after the grace period.
+      assertThat(process.exitValue()).as("exit status; log: %s", read(log)).isEqualTo(143);
+      Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets("citybrain-alert-dispatch")
+          .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+      assertThat(committed.get(new TopicPartition(Topics.ALERTS, 0)).offset()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void aBadValueStopsTheProcessNamingTheKeyButNotTheSecret() throws Exception {
+    Path log = dir.resolve("bad.log");
+    Process process = start(log, "-Ddispatch.kafka.bootstrap-servers=localhost:1", "-Ddispatch.mqtt.url=tcp://localhost:1",
+        "-Ddispatch.mqtt.client-id=x", "-Ddispatch.webhook.retries=lots", "-Ddispatch.webhooks=ftp://h/?key=s3cret");
+    assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(process.exitValue()).isEqualTo(2);
+    assertThat(read(log)).contains("dispatch: bad configuration: dispatch.").doesNotContain("s3cret");
+  }
+
+  /** A JVM running DispatchMain: {@code -D} arguments are its properties, any other its properties file. */
+  private static Process start(Path log, String... arguments) throws IOException {
+    List<String> command = new ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-XX:TieredStopAtLevel=1",
+        "-Dlog4j2.configurationFile=log4j2-test.properties", "-cp", System.getProperty("java.class.path")));
+    List<String> mainArgs = new ArrayList<>();
+    for (String a : arguments) {
+      (a.startsWith("-D") ? command : mainArgs).add(a);
+    }
+    command.add(DispatchMain.class.getName());
+    command.addAll(mainArgs);
+    return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+  }
+
+  private static String read(Path log) throws IOException {
+    return Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
+  }
+}
