@@ -113,14 +113,15 @@ public final class SimulateCommand implements Callable<Integer> {
     Stats stats = new Stats();
     AtomicBoolean stop = new AtomicBoolean();
     Thread main = Thread.currentThread();
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+    Thread onCtrlC = new Thread(() -> {
       stop.set(true);
       try {
         main.join(35_000);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
-    }));
+    });
+    Runtime.getRuntime().addShutdownHook(onCtrlC);
     long t0 = System.nanoTime();
     try (Publisher publisher = new Publisher(target, rate, record, stats)) {
       if (replay != null) {
@@ -146,6 +147,14 @@ public final class SimulateCommand implements Callable<Integer> {
             omitFixedPositions))
             .run(publisher, stats, stop::get, line -> System.out.print("\r" + line + "   "));
         System.out.println();
+      }
+    } finally {
+      // Called in-process (tests, the local city), a hook left behind would make the JVM's exit wait
+      // 35 s for this thread, which is then the one exiting.
+      try {
+        Runtime.getRuntime().removeShutdownHook(onCtrlC);
+      } catch (IllegalStateException shuttingDown) {
+        // Ctrl-C: the hook is running and lets us finish.
       }
     }
     System.out.printf("done in %.1f s: sent %,d, acknowledged %,d, failed %,d%n", (System.nanoTime() - t0) / 1e9,
