@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import org.apache.flink.api.common.JobID;
+import org.awaitility.Awaitility;
 
 /**
  * The benchmark behind {@code ClusterBenchmark}: the cluster with the traffic job, a simulated
@@ -23,9 +24,8 @@ public final class ClusterBench {
     try (ClusterCity cluster = ClusterCity.start(new ClusterCity.Options(o.dataDir(), o.flinkClasspath(), o.jobJar(),
         ClusterStream.SEED, true, 0, 0, 0, ClusterStream.DEVICES, Map.of("watermark.idleness", "5")), step -> { })) {
       JobID traffic = cluster.submit("traffic", Map.of());
-      while (!"RUNNING".equals(cluster.jobState(traffic))) {
-        Thread.sleep(500);
-      }
+      Awaitility.await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500))
+          .until(() -> "RUNNING".equals(cluster.jobState(traffic)));
       Map<String, Long> cpu0 = new LinkedHashMap<>();
       cluster.processes().forEach(p -> cpu0.put(p.name(), p.cpuNanos()));
       long t0 = System.nanoTime();
@@ -38,7 +38,12 @@ public final class ClusterBench {
       long lastWindow = stream.start.plus(stream.simulated).minus(Duration.ofMinutes(1)).toEpochMilli() * 1000;
       long rows = -1;
       long stableSince = System.nanoTime();
+      long giveUp = System.nanoTime() + Duration.ofMinutes(10).toNanos();
       while (System.nanoTime() - stableSince < 10_000_000_000L) {
+        if (System.nanoTime() > giveUp) {
+          throw new IllegalStateException("traffic_segment did not settle with the last window's rows within 10 min after Kafka"
+              + " had every event (" + rows + " rows); see " + dir);
+        }
         long n = count(cluster, "SELECT count() n FROM traffic_segment");
         long last = count(cluster, "SELECT count() n FROM traffic_segment WHERE timestamp >= " + lastWindow);
         if (n != rows || last == 0) {
