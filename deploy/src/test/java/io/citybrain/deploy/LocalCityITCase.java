@@ -142,13 +142,15 @@ class LocalCityITCase {
     String end = "'2026-01-05T08:01:00.000000Z'";
     String districtSql = "SELECT district, tti, level, mean_speed_kmh, congested_km, samples FROM traffic_district WHERE timestamp = "
         + end + " ORDER BY district";
-    await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1)).until(() -> city.store().query(districtSql).size() == 2);
+    String segmentSql = "SELECT segment, speed_kmh, flow_vph, occupancy, tti, samples FROM traffic_segment WHERE timestamp = " + end;
+    // Segment and district rows come from two sinks that flush on their own: wait for both.
+    await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1))
+        .until(() -> city.store().query(districtSql).size() == 2 && city.store().query(segmentSql).size() == 3);
 
     // Segment a: 30 vehicles, space-mean speed 30 / (10/30 + 20/60) = 45 km/h, flow 30 per 120 s = 900/h,
     // occupancy (0.2 × 60 + 0.1 × 60) / 120 = 0.15. Segment b: one probe at 20 km/h, no flow.
     Map<String, Map<String, Object>> segments = new java.util.HashMap<>();
-    for (Map<String, Object> row : city.store().query(
-        "SELECT segment, speed_kmh, flow_vph, occupancy, tti, samples FROM traffic_segment WHERE timestamp = " + end)) {
+    for (Map<String, Object> row : city.store().query(segmentSql)) {
       segments.put((String) row.get("segment"), row);
     }
     assertThat(segments.keySet()).containsExactlyInAnyOrder(a.id(), b.id(), c.id());
