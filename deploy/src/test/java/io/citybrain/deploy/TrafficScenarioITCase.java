@@ -1,7 +1,6 @@
 package io.citybrain.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 import io.citybrain.connectors.Topics;
@@ -132,25 +131,8 @@ class TrafficScenarioITCase {
     JobID id = city.run("traffic-replay", replay::build);
     city.flink().requestJobResult(id).get(3, TimeUnit.MINUTES);
 
-    assertSameRows(stable(segments), liveSegments);
-    assertSameRows(stable(districts), liveDistricts);
-  }
-
-  /** Rows may differ in the last bits of a double: sums are added in the order readings arrive. */
-  private static void assertSameRows(List<Map<String, Object>> replayed, List<Map<String, Object>> live) {
-    assertThat(replayed).hasSameSizeAs(live);
-    for (int i = 0; i < live.size(); i++) {
-      Map<String, Object> a = live.get(i);
-      Map<String, Object> b = replayed.get(i);
-      assertThat(b.keySet()).isEqualTo(a.keySet());
-      for (String k : a.keySet()) {
-        if (a.get(k) instanceof Double d) {
-          assertThat(((Number) b.get(k)).doubleValue()).as(k + " of " + a).isCloseTo(d, within(1e-9));
-        } else {
-          assertThat(b.get(k)).as(k + " of " + a).isEqualTo(a.get(k));
-        }
-      }
-    }
+    SameRows.assertSameRows(stable(segments), liveSegments, "traffic_segment");
+    SameRows.assertSameRows(stable(districts), liveDistricts, "traffic_district");
   }
 
   /** The query's rows once two reads three seconds apart agree (the store applies writes asynchronously). */

@@ -24,6 +24,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -88,12 +89,13 @@ final class ClusterStream {
     return ids;
   }
 
-  /** What the raw topics and the dead letters hold: distinct events and all records. */
-  record ReadBack(Set<String> found, long records) {}
+  /** What the raw topics and the dead letters hold: distinct events, all records, dead letters by reason. */
+  record ReadBack(Set<String> found, long records, Map<String, Long> deadLetters) {}
 
   /** Reads the raw topics and the dead letters until every expected event is found or the time is up. */
   static ReadBack readBack(String bootstrap, Set<String> expected, Duration timeout) throws IOException {
     Set<String> found = new HashSet<>();
+    Map<String, Long> deadLetters = new TreeMap<>();
     long records = 0;
     try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
         ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
@@ -107,16 +109,21 @@ final class ClusterStream {
       while (!found.containsAll(expected) && System.nanoTime() < deadline) {
         for (ConsumerRecord<String, byte[]> rec : consumer.poll(Duration.ofSeconds(1))) {
           records++;
-          found.add(rec.topic().equals(Topics.DEADLETTER) ? deadLetterId(rec.value()) : rec.key() + "@" + rec.timestamp());
+          if (rec.topic().equals(Topics.DEADLETTER)) {
+            JsonNode dl = JSON.readTree(rec.value());
+            deadLetters.merge(dl.path("reason").asText(), 1L, Long::sum);
+            found.add(deadLetterId(dl));
+          } else {
+            found.add(rec.key() + "@" + rec.timestamp());
+          }
         }
       }
     }
-    return new ReadBack(found, records);
+    return new ReadBack(found, records, deadLetters);
   }
 
   /** The dead letter's device and the event time inside its raw bytes (-1 when they are no JSON). */
-  private static String deadLetterId(byte[] value) throws IOException {
-    JsonNode dl = JSON.readTree(value);
+  private static String deadLetterId(JsonNode dl) {
     long ts = -1;
     try {
       ts = JSON.readTree(Base64.getDecoder().decode(dl.path("payload").asText())).path("ts").asLong(-1);

@@ -8,6 +8,7 @@ import io.citybrain.connectors.deadletter.DeadLetter;
 import io.citybrain.connectors.deadletter.Reason;
 import io.citybrain.connectors.influx.InfluxSink;
 import io.citybrain.jobs.common.DeadLetters;
+import io.citybrain.jobs.common.EventTimeOrder;
 import io.citybrain.jobs.common.JobEnvironment;
 import io.citybrain.jobs.common.JobSettings;
 import io.citybrain.jobs.common.KafkaEvent;
@@ -20,8 +21,10 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.AggregateFunction;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.DataStreamUtils;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
@@ -32,7 +35,8 @@ import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 /**
- * Traffic indicators: reads {@code city.raw.traffic} (loop detectors and probe vehicles), refuses
+ * Traffic indicators: reads {@code city.raw.traffic} (loop detectors and probe vehicles), puts each
+ * device's readings in event-time order and drops repeated deliveries ({@link EventTimeOrder}), refuses
  * impossible probe jumps, matches each reading to its road segment, and writes per one-minute
  * event-time window {@code traffic_segment} and {@code traffic_district}
  * ({@link TrafficIndicators}); segments whose speed collapses raise one {@code traffic_incident}
@@ -116,8 +120,12 @@ public final class TrafficJob {
     SingleOutputStreamOperator<ProbeFix> fixes = env
         .fromSource(source, watermarks, "raw traffic").uid("traffic-source")
         .process(new Decode()).name("decode").uid("traffic-decode");
-    SingleOutputStreamOperator<ProbeFix> plausible = fixes
+    // In event-time order and once each, before anything that keeps per-vehicle state or counts.
+    SingleOutputStreamOperator<ProbeFix> ordered = fixes
         .keyBy(ProbeFix::deviceId)
+        .process(new EventTimeOrder<>(TypeInformation.of(ProbeFix.class), ProbeFix::ts, WINDOW.plus(settings.allowedLateness())))
+        .name("event-time order, repeats dropped").uid("traffic-order");
+    SingleOutputStreamOperator<ProbeFix> plausible = DataStreamUtils.reinterpretAsKeyedStream(ordered, ProbeFix::deviceId)
         .process(new JumpFilter(200, Duration.ofMinutes(10), VEHICLE_TTL)).name("refuse impossible jumps").uid("traffic-jumps");
     SingleOutputStreamOperator<TrafficObservation> observations = plausible
         .process(new Match(matcher)).name("map matching").uid("traffic-match");
