@@ -144,4 +144,25 @@ class CityJobsTest {
     assertThat(CityJobs.plan(env, new String[0], Map.of(CityJobs.TOKEN_ENV, "s3cr3t"))).isEqualTo(CityJobs.Job.EMERGENCY);
     assertThat(env.getParallelism()).isEqualTo(3);
   }
+
+  @Test
+  void kafkaSecurityComesFromTheConfigurationAndItsPasswordFromTheEnvironmentOnly() {
+    Configuration c = new Configuration();
+    c.setString("citybrain.job", "utility");
+    c.setString("citybrain.kafka.bootstrap-servers", "kafka:9094");
+    c.setString("citybrain.influx.url", "http://influxdb:8086");
+    c.setString("citybrain.kafka.security.protocol", "SASL_PLAINTEXT");
+    c.setString("citybrain.kafka.sasl.mechanism", "SCRAM-SHA-512");
+    Map<String, String> env = Map.of(CityJobs.TOKEN_ENV, "t", "CITYBRAIN_KAFKA_SASL_USERNAME", "jobs",
+        "CITYBRAIN_KAFKA_SASL_PASSWORD", "from-the-secret");
+
+    assertThat(CityJobs.plan(StreamExecutionEnvironment.getExecutionEnvironment(c), new String[0], env))
+        .isEqualTo(CityJobs.Job.UTILITY);
+    assertThatThrownBy(() -> CityJobs.plan(StreamExecutionEnvironment.getExecutionEnvironment(c), new String[0],
+        Map.of(CityJobs.TOKEN_ENV, "t", "CITYBRAIN_KAFKA_SASL_USERNAME", "jobs")))
+        .hasMessageContaining("CITYBRAIN_KAFKA_SASL_PASSWORD");
+    assertThatThrownBy(() -> CityJobs.plan(StreamExecutionEnvironment.getExecutionEnvironment(c),
+        new String[] {"--kafka.sasl.password", "on-the-command-line"}, env))
+        .hasMessageStartingWith("kafka.sasl.password must not be given as a setting");
+  }
 }
