@@ -2,6 +2,7 @@ package io.citybrain.deploy;
 
 import io.citybrain.geo.CityGeoJson;
 import io.citybrain.connectors.geography.GeographyPublisher;
+import io.citybrain.connectors.kafka.KafkaSecurity;
 import io.citybrain.geo.CityModel;
 import io.citybrain.geo.Layer;
 import io.citybrain.geo.LayerFile;
@@ -10,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -168,6 +170,12 @@ public final class CityCli implements Runnable {
         description = "Kafka bootstrap servers (default ${DEFAULT-VALUE}, the local city's)")
     String kafka;
 
+    @Option(names = "--kafka-setting", paramLabel = "KEY=VALUE", description = {"Kafka security, as the jobs take it "
+        + "(docs/operations.md#kafka-security), e.g. kafka.security.protocol=SASL_SSL kafka.sasl.mechanism=SCRAM-SHA-512 "
+        + "kafka.ssl.truststore.location=ca.p12; repeatable.",
+        "Passwords only from the environment: CITYBRAIN_KAFKA_SASL_PASSWORD, CITYBRAIN_KAFKA_SSL_TRUSTSTORE_PASSWORD, ..."})
+    Map<String, String> kafkaSettings = new LinkedHashMap<>();
+
     @Option(names = "--seed", defaultValue = "" + CityModel.DEFAULT_SEED,
         description = "seed of the city the jobs run (default ${DEFAULT-VALUE}): districts are checked against it")
     long seed;
@@ -183,6 +191,19 @@ public final class CityCli implements Runnable {
         which = Layer.of(layer);
       } catch (IllegalArgumentException e) {
         System.err.println("citybrain city publish: --" + e.getMessage());
+        return 2;
+      }
+      KafkaSecurity security;
+      try {
+        // First, so that a password given here gets the message that names its environment variable.
+        security = KafkaSecurity.from("", kafkaSettings::get, System.getenv());
+        for (String key : kafkaSettings.keySet()) {
+          if (!KafkaSecurity.KEYS.contains(key)) {
+            throw new IllegalArgumentException(key + " is not a Kafka setting (one of " + String.join(", ", KafkaSecurity.KEYS) + ")");
+          }
+        }
+      } catch (IllegalArgumentException e) {
+        System.err.println("citybrain city publish: --kafka-setting " + e.getMessage());
         return 2;
       }
       byte[] bytes;
@@ -205,7 +226,7 @@ public final class CityCli implements Runnable {
         bytes = GEOJSON.writeValueAsBytes(json);
       }
       try {
-        var at = GeographyPublisher.publish(kafka, which.wireName(), bytes);
+        var at = GeographyPublisher.publish(kafka, security, which.wireName(), bytes);
         System.out.printf("published %s layer version %s (%d features, %d bytes) to %s partition %d offset %d%n", which, v,
             checked.communities().size() + checked.zones().size(), bytes.length, at.topic(), at.partition(), at.offset());
         return 0;

@@ -59,6 +59,31 @@ class CityCliTest {
   }
 
   @Test
+  void cityPublishRefusesBadKafkaSecuritySettingsNamingTheKeyBeforeReadingTheLayer(@TempDir Path dir) {
+    Path absent = dir.resolve("absent.geojson");
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream saved = System.err;
+    System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+    java.util.List<Integer> exits = new java.util.ArrayList<>();
+    try {
+      for (String setting : java.util.List.of("kafka.security.protocol=TLS", "kafka.sasl.password=on-the-command-line",
+          "kafka.security.protocl=SSL")) {
+        exits.add(new CommandLine(new CityCli()).execute("city", "publish", "--layer", "zones", absent.toString(),
+            "--kafka-setting", setting));
+      }
+    } finally {
+      System.setErr(saved);
+    }
+    assertThat(exits).containsOnly(2);
+    assertThat(err.toString(java.nio.charset.StandardCharsets.UTF_8))
+        .contains("--kafka-setting kafka.security.protocol must be one of PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL, got 'TLS'")
+        .contains("--kafka-setting kafka.sasl.password must not be given as a setting")
+        .contains("CITYBRAIN_KAFKA_SASL_PASSWORD")
+        .contains("--kafka-setting kafka.security.protocl is not a Kafka setting")
+        .doesNotContain("on-the-command-line");
+  }
+
+  @Test
   void aBadEmergencySettingStopsTheLocalCityBeforeAnythingStartsNamingTheKey(@TempDir Path dir) {
     java.io.PrintStream err = System.err;
     java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();

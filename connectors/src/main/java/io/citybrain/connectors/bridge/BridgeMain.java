@@ -15,7 +15,8 @@ import org.slf4j.LoggerFactory;
  * {@code -Dbridge.*} system properties; the passwords may come from the environment instead
  * ({@code CITYBRAIN_BRIDGE_MQTT_PASSWORD}, {@code CITYBRAIN_BRIDGE_TRUSTSTORE_PASSWORD},
  * {@code CITYBRAIN_BRIDGE_KEYSTORE_PASSWORD}) so that
- * they appear on no command line. Keys: see {@link BridgeSettings}. Counters are logged every
+ * they appear on no command line; Kafka's secrets only from there ({@code CITYBRAIN_KAFKA_SASL_PASSWORD}
+ * and the others of {@link io.citybrain.connectors.kafka.KafkaSecurity}). Keys: see {@link BridgeSettings}. Counters are logged every
  * {@code bridge.metrics.interval-ms} (default 10000).
  */
 public final class BridgeMain {
@@ -28,7 +29,7 @@ public final class BridgeMain {
     BridgeSettings settings;
     MqttKafkaBridge bridge;
     try {
-      settings = BridgeSettings.fromProperties(p);
+      settings = BridgeSettings.fromProperties(p, System.getenv());
       // The registry and TLS files are read at start; a bad one is a configuration error too, named by key.
       bridge = MqttKafkaBridge.start(settings);
     } catch (IllegalArgumentException e) {

@@ -1,8 +1,10 @@
 package io.citybrain.connectors.bridge;
 
 import io.citybrain.connectors.ProcessSettings;
+import io.citybrain.connectors.kafka.KafkaSecurity;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 
@@ -37,12 +39,14 @@ import java.util.Properties;
  * @param keystorePassword its password ({@code bridge.mqtt.keystore.password})
  * @param registryPath the device registry ({@code devices.csv}) that places fixed devices sending no
  *     position, null for none ({@code bridge.registry.path})
+ * @param kafkaSecurity how the producer reaches Kafka: {@link KafkaSecurity}'s keys under {@code bridge.}
+ *     ({@code bridge.kafka.security.protocol}, ...); null means {@link KafkaSecurity#NONE}
  */
 public record BridgeSettings(String mqttUrl, String clientId, String username, char[] password,
     String kafkaBootstrap, String subscription, int maxInFlight, Path truststorePath,
     char[] truststorePassword, long reconnectMinMs, long reconnectMaxMs, MqttVersion mqttVersion,
     long sessionExpirySeconds, Path caFile, Path keystorePath, char[] keystorePassword,
-    Path registryPath) {
+    Path registryPath, KafkaSecurity kafkaSecurity) {
 
   public static final String REGISTRY_KEY = "bridge.registry.path";
 
@@ -79,6 +83,7 @@ public record BridgeSettings(String mqttUrl, String clientId, String username, c
   }
 
   public BridgeSettings {
+    kafkaSecurity = kafkaSecurity == null ? KafkaSecurity.NONE : kafkaSecurity;
     if (mqttVersion == null) {
       throw new IllegalArgumentException("bridge.mqtt.version must be set");
     }
@@ -144,14 +149,19 @@ public record BridgeSettings(String mqttUrl, String clientId, String username, c
   public static BridgeSettings local(String mqttUrl, String kafkaBootstrap) {
     return new BridgeSettings(mqttUrl, "citybrain-bridge-1", null, null, kafkaBootstrap, "city/#",
         DEFAULT_MAX_IN_FLIGHT, null, null, DEFAULT_RECONNECT_MIN_MS, DEFAULT_RECONNECT_MAX_MS,
-        MqttVersion.V3_1_1, SESSION_NEVER_EXPIRES, null, null, null, null);
+        MqttVersion.V3_1_1, SESSION_NEVER_EXPIRES, null, null, null, null, KafkaSecurity.NONE);
+  }
+
+  /** {@link #fromProperties(Properties, Map)} without environment: no Kafka secrets. */
+  public static BridgeSettings fromProperties(Properties p) {
+    return fromProperties(p, Map.of());
   }
 
   /**
    * Reads the keys named on the record components; missing optional keys take their defaults.
-   * Numbers that do not parse fail naming their key.
+   * Numbers that do not parse fail naming their key. Kafka's secrets come from {@code env} only.
    */
-  public static BridgeSettings fromProperties(Properties p) {
+  public static BridgeSettings fromProperties(Properties p, Map<String, String> env) {
     String truststore = p.getProperty("bridge.mqtt.truststore.path");
     String registry = p.getProperty(REGISTRY_KEY);
     String keystore = p.getProperty("bridge.mqtt.keystore.path");
@@ -173,35 +183,43 @@ public record BridgeSettings(String mqttUrl, String clientId, String username, c
         caFile == null ? null : Path.of(caFile),
         keystore == null ? null : Path.of(keystore),
         chars(p.getProperty("bridge.mqtt.keystore.password")),
-        registry == null || registry.isBlank() ? null : Path.of(registry.trim()));
+        registry == null || registry.isBlank() ? null : Path.of(registry.trim()),
+        KafkaSecurity.from("bridge.", p::getProperty, env));
+  }
+
+  /** The same settings reaching Kafka with {@code security}. */
+  public BridgeSettings withKafkaSecurity(KafkaSecurity security) {
+    return new BridgeSettings(mqttUrl, clientId, username, password, kafkaBootstrap, subscription,
+        maxInFlight, truststorePath, truststorePassword, reconnectMinMs, reconnectMaxMs, mqttVersion,
+        sessionExpirySeconds, caFile, keystorePath, keystorePassword, registryPath, security);
   }
 
   /** The same settings with another client id and subscription: one of N instances sharing load. */
   public BridgeSettings instance(String clientId, String subscription) {
     return new BridgeSettings(mqttUrl, clientId, username, password, kafkaBootstrap, subscription,
         maxInFlight, truststorePath, truststorePassword, reconnectMinMs, reconnectMaxMs, mqttVersion,
-        sessionExpirySeconds, caFile, keystorePath, keystorePassword, registryPath);
+        sessionExpirySeconds, caFile, keystorePath, keystorePassword, registryPath, kafkaSecurity);
   }
 
   /** The same settings with broker credentials. */
   public BridgeSettings withCredentials(String username, char[] password) {
     return new BridgeSettings(mqttUrl, clientId, username, password, kafkaBootstrap, subscription,
         maxInFlight, truststorePath, truststorePassword, reconnectMinMs, reconnectMaxMs, mqttVersion,
-        sessionExpirySeconds, caFile, keystorePath, keystorePassword, registryPath);
+        sessionExpirySeconds, caFile, keystorePath, keystorePassword, registryPath, kafkaSecurity);
   }
 
   /** The same settings with another in-flight bound. */
   public BridgeSettings withMaxInFlight(int maxInFlight) {
     return new BridgeSettings(mqttUrl, clientId, username, password, kafkaBootstrap, subscription,
         maxInFlight, truststorePath, truststorePassword, reconnectMinMs, reconnectMaxMs, mqttVersion,
-        sessionExpirySeconds, caFile, keystorePath, keystorePassword, registryPath);
+        sessionExpirySeconds, caFile, keystorePath, keystorePassword, registryPath, kafkaSecurity);
   }
 
   /** The same settings speaking another MQTT version. */
   public BridgeSettings withMqttVersion(MqttVersion mqttVersion) {
     return new BridgeSettings(mqttUrl, clientId, username, password, kafkaBootstrap, subscription,
         maxInFlight, truststorePath, truststorePassword, reconnectMinMs, reconnectMaxMs, mqttVersion,
-        sessionExpirySeconds, caFile, keystorePath, keystorePassword, registryPath);
+        sessionExpirySeconds, caFile, keystorePath, keystorePassword, registryPath, kafkaSecurity);
   }
 
   /**
@@ -211,14 +229,15 @@ public record BridgeSettings(String mqttUrl, String clientId, String username, c
   public BridgeSettings withTls(Path caFile, Path keystorePath, char[] keystorePassword) {
     return new BridgeSettings(mqttUrl, clientId, username, password, kafkaBootstrap, subscription,
         maxInFlight, truststorePath, truststorePassword, reconnectMinMs, reconnectMaxMs, mqttVersion,
-        sessionExpirySeconds, caFile, keystorePath, keystorePassword, registryPath);
+        sessionExpirySeconds, caFile, keystorePath, keystorePassword, registryPath, kafkaSecurity);
   }
 
   /** The same settings with a device registry. */
   public BridgeSettings withRegistry(Path registryPath) {
     return new BridgeSettings(mqttUrl, clientId, username, password, kafkaBootstrap, subscription,
         maxInFlight, truststorePath, truststorePassword, reconnectMinMs, reconnectMaxMs, mqttVersion,
-        sessionExpirySeconds, caFile, keystorePath, keystorePassword, registryPath);  }
+        sessionExpirySeconds, caFile, keystorePath, keystorePassword, registryPath, kafkaSecurity);
+  }
 
   private static char[] chars(String s) {
     return s == null ? null : s.toCharArray();
@@ -234,7 +253,7 @@ public record BridgeSettings(String mqttUrl, String clientId, String username, c
   public String toString() {
     // Never the passwords: only whether they are set.
     return "BridgeSettings[mqttUrl=" + mqttUrl + ", clientId=" + clientId + ", username=" + username
-        + ", password=" + (password == null ? "unset" : "***") + ", kafka=" + kafkaBootstrap
+        + ", password=" + (password == null ? "unset" : "***") + ", kafka=" + kafkaBootstrap + " (" + kafkaSecurity + ")"
         + ", subscription=" + subscription + ", maxInFlight=" + maxInFlight
         + ", truststore=" + truststorePath + ", truststorePassword=" + (truststorePassword == null ? "unset" : "***")
         + ", reconnect=" + reconnectMinMs + ".." + reconnectMaxMs + "ms, mqttVersion=" + mqttVersion.key()

@@ -22,6 +22,10 @@ import javax.net.ssl.SSLSocketFactory;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.security.auth.SecurityProtocol;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -79,7 +83,8 @@ public final class MqttKafkaBridge implements AutoCloseable {
     this.validator = new IngestValidator(settings.registryPath() == null ? DeviceRegistry.empty()
         : DeviceRegistry.load(BridgeSettings.REGISTRY_KEY, settings.registryPath()));
     this.tls = tls;
-    Properties kafka = KafkaClients.reliableProducer(settings.kafkaBootstrap(), settings.clientId());
+    Properties kafka = KafkaClients.reliableProducer(settings.kafkaBootstrap(), settings.clientId(),
+        settings.kafkaSecurity());
     this.producer = new KafkaProducer<>(kafka);
     this.permits = new Semaphore(settings.maxInFlight());
     this.backoff = new Backoff(settings.reconnectMinMs(), settings.reconnectMaxMs(), new Random());
@@ -98,6 +103,7 @@ public final class MqttKafkaBridge implements AutoCloseable {
    */
   public static MqttKafkaBridge start(BridgeSettings settings) {
     MqttKafkaBridge bridge = new MqttKafkaBridge(settings, BridgeTls.socketFactory(settings));
+    bridge.checkKafkaAccess();
     bridge.supervisor.execute(bridge::connect);
     try {
       bridge.firstConnection.get(2 * CONNECT_TIMEOUT_MS, TimeUnit.MILLISECONDS);
@@ -113,6 +119,29 @@ public final class MqttKafkaBridge implements AutoCloseable {
       Thread.currentThread().interrupt();
       bridge.close();
       throw new IllegalStateException("interrupted while connecting the bridge", e);
+    }
+  }
+
+  /**
+   * With Kafka security on, asks Kafka for the dead-letter topic's partitions before taking any MQTT
+   * message: a wrong password, an untrusted broker certificate or a missing ACL then stops start-up
+   * with Kafka's own reason, instead of every send failing and the bridge reconnecting for ever.
+   * Decision: not for PLAINTEXT, so a bridge still starts before its Kafka as it always did (the
+   * fault tests rely on it); and an unreachable Kafka only logs, its sends are retried as before.
+   */
+  private void checkKafkaAccess() {
+    if (settings.kafkaSecurity().protocol() == SecurityProtocol.PLAINTEXT) {
+      return;
+    }
+    try {
+      producer.partitionsFor(Topics.DEADLETTER);
+    } catch (AuthenticationException | AuthorizationException e) {
+      close();
+      throw new IllegalStateException("bridge " + settings.clientId() + ": Kafka at " + settings.kafkaBootstrap()
+          + " refused access (" + settings.kafkaSecurity() + "): " + e.getMessage(), e);
+    } catch (KafkaException e) {
+      LOG.warn("bridge {}: Kafka at {} not reachable yet ({}); starting anyway", settings.clientId(),
+          settings.kafkaBootstrap(), e.toString());
     }
   }
 

@@ -98,7 +98,7 @@ public final class AlertDispatcher implements AutoCloseable {
 
   private AlertDispatcher(DispatchSettings s) throws MqttException {
     this.settings = s;
-    Properties p = new Properties();
+    Properties p = s.kafkaSecurity().applyTo(new Properties());
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, s.kafkaBootstrap());
     p.put(ConsumerConfig.GROUP_ID_CONFIG, "citybrain-alert-dispatch");
     p.put(ConsumerConfig.CLIENT_ID_CONFIG, s.clientId());
@@ -110,7 +110,8 @@ public final class AlertDispatcher implements AutoCloseable {
     p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
     p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     this.consumer = new KafkaConsumer<>(p);
-    this.deadLetters = new KafkaProducer<>(KafkaClients.reliableProducer(s.kafkaBootstrap(), s.clientId() + "-deadletter"));
+    this.deadLetters = new KafkaProducer<>(KafkaClients.reliableProducer(s.kafkaBootstrap(), s.clientId() + "-deadletter",
+        s.kafkaSecurity()));
     this.webhooks = new Webhooks(s.webhookRetries(), s.webhookTimeout());
     this.store = s.store() == null ? null : new InfluxWrites(s.store(), 5, Duration.ofSeconds(10));
     this.mqtt = new MqttAsyncClient(s.mqttUrl(), s.clientId(), new MemoryPersistence());

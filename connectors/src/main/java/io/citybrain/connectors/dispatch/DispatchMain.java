@@ -15,7 +15,9 @@ import java.util.concurrent.CountDownLatch;
  * as the only argument (optional), overridden by {@code -Ddispatch.*} system properties; the secrets
  * may come from the environment instead so that they appear on no command line:
  * {@code CITYBRAIN_DISPATCH_MQTT_PASSWORD}, {@code CITYBRAIN_DISPATCH_WEBHOOKS} (webhook URLs may
- * carry a key) and {@code CITYBRAIN_INFLUX_TOKEN} (the jobs' variable). Keys: see
+ * carry a key) and {@code CITYBRAIN_INFLUX_TOKEN} (the jobs' variable); the Kafka secrets only from
+ * there ({@code CITYBRAIN_KAFKA_SASL_PASSWORD} and the others of
+ * {@link io.citybrain.connectors.kafka.KafkaSecurity}). Keys: see
  * {@link DispatchSettings#fromProperties}. A bad value exits with status 2 and a message naming its key.
  */
 public final class DispatchMain {
@@ -29,7 +31,7 @@ public final class DispatchMain {
     DispatchSettings settings;
     AlertDispatcher dispatcher;
     try {
-      settings = DispatchSettings.fromProperties(load(args, System.getenv()));
+      settings = DispatchSettings.fromProperties(load(args, System.getenv()), System.getenv());
       dispatcher = AlertDispatcher.start(settings);
     } catch (IllegalArgumentException e) {
       System.err.println("dispatch: bad configuration: " + e.getMessage());

@@ -2,10 +2,12 @@ package io.citybrain.connectors.dispatch;
 
 import io.citybrain.connectors.ProcessSettings;
 import io.citybrain.connectors.influx.InfluxSettings;
+import io.citybrain.connectors.kafka.KafkaSecurity;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 
 /**
@@ -17,15 +19,21 @@ import java.util.Properties;
  * @param webhookRetries retries of one webhook call on I/O errors, 408, 429 and 5xx, 0..20
  * @param webhookTimeout connect and response timeout of one call
  * @param store where each alert also lands in the {@code alert} measurement; null for nowhere
+ * @param kafkaSecurity how the consumer and the dead-letter producer reach Kafka ({@code dispatch.kafka.*}
+ *     keys of {@link KafkaSecurity}); null means {@link KafkaSecurity#NONE}
  */
 public record DispatchSettings(String kafkaBootstrap, String mqttUrl, String clientId, String mqttUsername,
-    char[] mqttPassword, List<URI> webhooks, int webhookRetries, Duration webhookTimeout, InfluxSettings store) {
+    char[] mqttPassword, List<URI> webhooks, int webhookRetries, Duration webhookTimeout, InfluxSettings store,
+    KafkaSecurity kafkaSecurity) {
 
   public static final String WEBHOOKS_KEY = "dispatch.webhooks";
   /** The store's keys are InfluxSettings' own under this prefix: {@code dispatch.influx.url} and so on. */
   public static final String STORE_PREFIX = "dispatch.";
+  /** Kafka security's keys are KafkaSecurity's own under this prefix: {@code dispatch.kafka.security.protocol} and so on. */
+  public static final String KAFKA_PREFIX = "dispatch.";
 
   public DispatchSettings {
+    kafkaSecurity = kafkaSecurity == null ? KafkaSecurity.NONE : kafkaSecurity;
     require(kafkaBootstrap, "dispatch.kafka.bootstrap-servers");
     require(mqttUrl, "dispatch.mqtt.url");
     require(clientId, "dispatch.mqtt.client-id");
@@ -53,7 +61,7 @@ public record DispatchSettings(String kafkaBootstrap, String mqttUrl, String cli
   /** The local city's dispatcher: anonymous MQTT unless credentials are given, no webhooks. */
   public static DispatchSettings local(String kafkaBootstrap, String mqttUrl, InfluxSettings store) {
     return new DispatchSettings(kafkaBootstrap, mqttUrl, "citybrain-dispatch-1", null, null, List.of(), 5,
-        Duration.ofSeconds(10), store);
+        Duration.ofSeconds(10), store, KafkaSecurity.NONE);
   }
 
   /**
@@ -63,9 +71,11 @@ public record DispatchSettings(String kafkaBootstrap, String mqttUrl, String cli
    * {@code dispatch.mqtt.password} (optional), {@code dispatch.webhooks} (comma-separated URLs),
    * {@code dispatch.webhook.retries} (default 5), {@code dispatch.webhook.timeout-ms} (default 10000),
    * and the store: {@code dispatch.influx.url} (none when unset), {@code .org}, {@code .bucket}
-   * (both default {@code citybrain}), {@code .token}. A value that does not parse names its key.
+   * (both default {@code citybrain}), {@code .token}; Kafka security as {@link KafkaSecurity} says, under
+   * {@code dispatch.} ({@code dispatch.kafka.security.protocol}, ...), its secrets from {@code env}. A value
+   * that does not parse names its key.
    */
-  public static DispatchSettings fromProperties(Properties p) {
+  public static DispatchSettings fromProperties(Properties p, Map<String, String> env) {
     List<URI> webhooks = new ArrayList<>();
     for (String url : p.getProperty(WEBHOOKS_KEY, "").split(",")) {
       if (!url.isBlank()) {
@@ -82,7 +92,13 @@ public record DispatchSettings(String kafkaBootstrap, String mqttUrl, String cli
     return new DispatchSettings(p.getProperty("dispatch.kafka.bootstrap-servers"), p.getProperty("dispatch.mqtt.url"),
         p.getProperty("dispatch.mqtt.client-id"), username == null || username.isBlank() ? null : username.trim(),
         password == null ? null : password.toCharArray(), webhooks, (int) ProcessSettings.number(p, "dispatch.webhook.retries", 5),
-        Duration.ofMillis(ProcessSettings.number(p, "dispatch.webhook.timeout-ms", 10_000)), store(p));
+        Duration.ofMillis(ProcessSettings.number(p, "dispatch.webhook.timeout-ms", 10_000)), store(p),
+        KafkaSecurity.from(KAFKA_PREFIX, p::getProperty, env));
+  }
+
+  /** {@link #fromProperties(Properties, Map)} without environment: no Kafka secrets. */
+  public static DispatchSettings fromProperties(Properties p) {
+    return fromProperties(p, Map.of());
   }
 
   private static InfluxSettings store(Properties p) {
@@ -102,12 +118,17 @@ public record DispatchSettings(String kafkaBootstrap, String mqttUrl, String cli
 
   public DispatchSettings withMqttCredentials(String username, char[] password) {
     return new DispatchSettings(kafkaBootstrap, mqttUrl, clientId, username, password, webhooks, webhookRetries,
-        webhookTimeout, store);
+        webhookTimeout, store, kafkaSecurity);
   }
 
   public DispatchSettings withWebhooks(List<URI> urls, int retries) {
     return new DispatchSettings(kafkaBootstrap, mqttUrl, clientId, mqttUsername, mqttPassword, urls, retries,
-        webhookTimeout, store);
+        webhookTimeout, store, kafkaSecurity);
+  }
+
+  public DispatchSettings withKafkaSecurity(KafkaSecurity security) {
+    return new DispatchSettings(kafkaBootstrap, mqttUrl, clientId, mqttUsername, mqttPassword, webhooks, webhookRetries,
+        webhookTimeout, store, security);
   }
 
   private static void require(String value, String key) {
@@ -124,7 +145,7 @@ public record DispatchSettings(String kafkaBootstrap, String mqttUrl, String cli
 
   @Override
   public String toString() {
-    return "DispatchSettings[kafka=" + kafkaBootstrap + ", mqttUrl=" + mqttUrl + ", clientId=" + clientId
+    return "DispatchSettings[kafka=" + kafkaBootstrap + " (" + kafkaSecurity + "), mqttUrl=" + mqttUrl + ", clientId=" + clientId
         + ", mqttUsername=" + mqttUsername + ", webhooks=" + webhooks.stream().map(DispatchSettings::redacted).toList()
         + ", webhookRetries=" + webhookRetries + ", store=" + store + "]";
   }

@@ -1,6 +1,7 @@
 package io.citybrain.connectors.geography;
 
 import io.citybrain.connectors.Topics;
+import io.citybrain.connectors.kafka.KafkaSecurity;
 import java.nio.charset.StandardCharsets;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
@@ -24,7 +25,13 @@ public final class GeographyPublisher {
   /** Publishes and waits for the acknowledgement; returns where the record landed. */
   public static RecordMetadata publish(String bootstrap, String layer, byte[] geojson)
       throws InterruptedException, ExecutionException {
-    Properties p = new Properties();
+    return publish(bootstrap, KafkaSecurity.NONE, layer, geojson);
+  }
+
+  /** {@link #publish(String, String, byte[])} to a Kafka that requires {@code security}. */
+  public static RecordMetadata publish(String bootstrap, KafkaSecurity security, String layer, byte[] geojson)
+      throws InterruptedException, ExecutionException {
+    Properties p = security.applyTo(new Properties());
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
     p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);

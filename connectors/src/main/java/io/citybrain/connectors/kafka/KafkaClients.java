@@ -14,6 +14,11 @@ public final class KafkaClients {
    * ({@code acks=all}) and retries cannot duplicate or reorder ({@code enable.idempotence}).
    */
   public static Properties reliableProducer(String bootstrapServers, String clientId) {
+    return reliableProducer(bootstrapServers, clientId, KafkaSecurity.NONE);
+  }
+
+  /** {@link #reliableProducer(String, String)} that authenticates and encrypts as {@code security} says. */
+  public static Properties reliableProducer(String bootstrapServers, String clientId, KafkaSecurity security) {
     Properties p = new Properties();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     p.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
@@ -24,6 +29,6 @@ public final class KafkaClients {
     p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(16 * 1024 * 1024));
     p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
     p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-    return p;
+    return security.applyTo(p);
   }
 }

@@ -144,4 +144,17 @@ class BridgeSettingsTest {
     Properties p = BridgeMain.load(new String[0], Map.of("CITYBRAIN_BRIDGE_MQTT_PASSWORD", SECRET));
     assertThat(p.getProperty("bridge.mqtt.password")).isEqualTo(SECRET);
   }
+
+  @Test
+  void kafkaSecurityKeysLiveUnderTheBridgePrefixAndTheirSecretInTheEnvironment() {
+    Properties p = with("bridge.kafka.security.protocol", "SASL_PLAINTEXT");
+    assertThatThrownBy(() -> BridgeSettings.fromProperties(p))
+        .hasMessageStartingWith("bridge.kafka.sasl.mechanism must be set when bridge.kafka.security.protocol is SASL_PLAINTEXT");
+    p.setProperty("bridge.kafka.sasl.mechanism", "SCRAM-SHA-256");
+    p.setProperty("bridge.kafka.sasl.username", "bridge");
+    BridgeSettings s = BridgeSettings.fromProperties(p, Map.of("CITYBRAIN_KAFKA_SASL_PASSWORD", SECRET));
+    assertThat(s.kafkaSecurity().clientProperties()).containsEntry("sasl.mechanism", "SCRAM-SHA-256");
+    assertThat(s.toString()).contains("SASL_PLAINTEXT").doesNotContain(SECRET);
+    assertThat(BridgeSettings.fromProperties(valid()).kafkaSecurity().clientProperties()).isEmpty();
+  }
 }

@@ -29,7 +29,9 @@ import org.apache.flink.util.ParameterTool;
  * {@code FlinkDeployment} or a session cluster's config file can hold the settings; a program
  * argument wins over the configuration. The store's token is the one secret: when neither gives
  * {@code influx.token}, it is read from the environment variable {@value #TOKEN_ENV}, which a pod
- * fills from a Kubernetes Secret, so it never appears in a manifest or in the job's arguments.
+ * fills from a Kubernetes Secret, so it never appears in a manifest or in the job's arguments; so are
+ * Kafka's secrets ({@code CITYBRAIN_KAFKA_SASL_PASSWORD} and the others of
+ * {@link io.citybrain.connectors.kafka.KafkaSecurity}), which are never taken from a key at all.
  * Without {@code parallelism} the job takes the cluster's {@code parallelism.default}.
  *
  * <p>Everything is validated before a single operator exists: a wrong value stops the submission
@@ -81,14 +83,15 @@ public final class CityJobs {
    * Reads the settings, configures {@code env} and adds the chosen job's operators to it, without
    * executing anything.
    *
-   * @param environment the process environment (only {@value #TOKEN_ENV} is read)
+   * @param environment the process environment (only {@value #TOKEN_ENV} and Kafka's secrets, the
+   *     {@code CITYBRAIN_KAFKA_*} variables of {@link io.citybrain.connectors.kafka.KafkaSecurity}, are read)
    * @throws IllegalArgumentException naming the key of the first wrong or missing value
    */
   public static Job plan(StreamExecutionEnvironment env, String[] args, Map<String, String> environment) {
     Map<String, String> settings = effectiveSettings(env.getConfiguration().toMap(), args, environment, env.getParallelism());
     Job job = Job.of(settings.get(JOB_KEY));
     String[] keyValues = toArgs(settings);
-    JobSettings s = JobSettings.fromArgs(keyValues);
+    JobSettings s = JobSettings.fromArgs(keyValues, environment);
     JobEnvironment.configure(env, s);
     switch (job) {
       // The registry is read here, at submission, and travels inside the job graph: the task managers need no copy.

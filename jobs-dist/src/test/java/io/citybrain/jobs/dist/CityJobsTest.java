@@ -134,14 +134,37 @@ class CityJobsTest {
 
   @Test
   void aPlanFromTheFlinkConfigurationAlone() {
-    Configuration c = new Configuration();
-    c.setString("citybrain.job", "emergency");
-    c.setString("citybrain.kafka.bootstrap-servers", "kafka:9092");
-    c.setString("citybrain.influx.url", "https://influx.example:8086");
-    c.setString("parallelism.default", "3");
+    Configuration c = configuration("citybrain.job", "emergency", "citybrain.kafka.bootstrap-servers", "kafka:9092",
+        "citybrain.influx.url", "https://influx.example:8086", "parallelism.default", "3");
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(c);
 
     assertThat(CityJobs.plan(env, new String[0], Map.of(CityJobs.TOKEN_ENV, "s3cr3t"))).isEqualTo(CityJobs.Job.EMERGENCY);
     assertThat(env.getParallelism()).isEqualTo(3);
+  }
+
+  @Test
+  void kafkaSecurityComesFromTheConfigurationAndItsPasswordFromTheEnvironmentOnly() {
+    Configuration c = configuration("citybrain.job", "utility", "citybrain.kafka.bootstrap-servers", "kafka:9094",
+        "citybrain.influx.url", "http://influxdb:8086", "citybrain.kafka.security.protocol", "SASL_PLAINTEXT",
+        "citybrain.kafka.sasl.mechanism", "SCRAM-SHA-512");
+    Map<String, String> env = Map.of(CityJobs.TOKEN_ENV, "t", "CITYBRAIN_KAFKA_SASL_USERNAME", "jobs",
+        "CITYBRAIN_KAFKA_SASL_PASSWORD", "from-the-secret");
+
+    assertThat(CityJobs.plan(StreamExecutionEnvironment.getExecutionEnvironment(c), new String[0], env))
+        .isEqualTo(CityJobs.Job.UTILITY);
+    assertThatThrownBy(() -> CityJobs.plan(StreamExecutionEnvironment.getExecutionEnvironment(c), new String[0],
+        Map.of(CityJobs.TOKEN_ENV, "t", "CITYBRAIN_KAFKA_SASL_USERNAME", "jobs")))
+        .hasMessageContaining("CITYBRAIN_KAFKA_SASL_PASSWORD");
+    assertThatThrownBy(() -> CityJobs.plan(StreamExecutionEnvironment.getExecutionEnvironment(c),
+        new String[] {"--kafka.sasl.password", "on-the-command-line"}, env))
+        .hasMessageStartingWith("kafka.sasl.password must not be given as a setting");
+  }
+
+  private static Configuration configuration(String... keyValues) {
+    Configuration c = new Configuration();
+    for (int i = 0; i < keyValues.length; i += 2) {
+      c.setString(keyValues[i], keyValues[i + 1]);
+    }
+    return c;
   }
 }

@@ -11,6 +11,7 @@ import com.networknt.schema.SpecificationVersion;
 import io.citybrain.connectors.Topics;
 import io.citybrain.connectors.dispatch.DispatchMain;
 import io.citybrain.connectors.dispatch.DispatchSettings;
+import io.citybrain.connectors.kafka.KafkaSecurity;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,6 +28,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.common.security.auth.SecurityProtocol;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -84,7 +86,8 @@ class KubernetesManifestsTest {
       "flink.apache.org/v1beta1 FlinkDeployment", "flinkdeployment_v1beta1.json",
       "kafka.strimzi.io/v1beta2 Kafka", "kafka_v1beta2.json",
       "kafka.strimzi.io/v1beta2 KafkaNodePool", "kafkanodepool_v1beta2.json",
-      "kafka.strimzi.io/v1beta2 KafkaTopic", "kafkatopic_v1beta2.json");
+      "kafka.strimzi.io/v1beta2 KafkaTopic", "kafkatopic_v1beta2.json",
+      "kafka.strimzi.io/v1beta2 KafkaUser", "kafkauser_v1beta2.json");
 
   static JsonNode kubernetesDefinitions;
 
@@ -330,14 +333,18 @@ class KubernetesManifestsTest {
       assertThat(conf.path("execution.checkpointing.dir").asString()).startsWith("s3://");
       assertThat(conf.path("execution.checkpointing.savepoint-dir").asString()).startsWith("s3://");
 
+      JsonNode pod = spec.path("podTemplate").path("spec");
       Configuration c = new Configuration();
-      conf.properties().forEach(e -> c.setString(e.getKey(), e.getValue().asString()));
+      conf.properties().forEach(e -> c.setString(e.getKey(), e.getKey().endsWith("kafka.ssl.truststore.location")
+          ? mountedTruststore(e.getValue().asString(), pod, pod.path("containers").get(0)) : e.getValue().asString()));
+      Map<String, String> environment = kafkaEnvironment(pod.path("containers").get(0));
+      environment.put(CityJobs.TOKEN_ENV, "from-the-secret");
       c.setString("parallelism.default", spec.path("job").path("parallelism").asString());
       List<String> args = new ArrayList<>();
       spec.path("job").path("args").forEach(a -> args.add(a.asString()));
       StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(c);
 
-      assertThat(CityJobs.plan(env, args.toArray(String[]::new), Map.of(CityJobs.TOKEN_ENV, "from-the-secret"))).isEqualTo(job);
+      assertThat(CityJobs.plan(env, args.toArray(String[]::new), environment)).isEqualTo(job);
       assertThat(env.getParallelism()).isEqualTo(spec.path("job").path("parallelism").asInt());
     }
   }
@@ -364,7 +371,8 @@ class KubernetesManifestsTest {
     assertThat(args).last().isEqualTo(DispatchMain.class.getName());
     args.stream().filter(a -> a.startsWith("-Ddispatch.")).forEach(a -> {
       String[] kv = a.substring(2).split("=", 2);
-      p.setProperty(kv[0], kv[1]);
+      p.setProperty(kv[0], kv[0].endsWith("kafka.ssl.truststore.location")
+          ? mountedTruststore(kv[1], dispatch.path("template").path("spec"), container) : kv[1]);
     });
     // What the Secrets give through the environment.
     p.setProperty("dispatch.mqtt.password", "from-the-secret");
@@ -372,7 +380,125 @@ class KubernetesManifestsTest {
     List<String> env = new ArrayList<>();
     container.path("env").forEach(e -> env.add(e.path("name").asString()));
     assertThat(env).contains("CITYBRAIN_DISPATCH_MQTT_PASSWORD", "CITYBRAIN_INFLUX_TOKEN");
-    assertThat(DispatchSettings.fromProperties(p).store()).isNotNull();
+    DispatchSettings settings = DispatchSettings.fromProperties(p, kafkaEnvironment(container));
+    assertThat(settings.store()).isNotNull();
+    assertThat(settings.kafkaSecurity().protocol()).isEqualTo(SecurityProtocol.SASL_SSL);
+  }
+
+  /**
+   * The Kafka listener requires SCRAM-SHA-512 over TLS, so every client of it (the bridge, alert
+   * dispatch, the three jobs) says SASL_SSL and SCRAM-SHA-512 on port 9093, and takes its user name
+   * and the password from the Secret of a KafkaUser of this kustomization.
+   */
+  @Test
+  void everyKafkaClientAuthenticatesAsAKafkaUserOverTheTlsListener() {
+    JsonNode listeners = find("Kafka", "citybrain").node().path("spec").path("kafka").path("listeners");
+    assertThat(listeners).isNotEmpty().allSatisfy(l -> {
+      assertThat(l.path("tls").asBoolean()).as("listener %s has TLS", l.path("name").asString()).isTrue();
+      assertThat(l.path("authentication").path("type").asString()).isEqualTo("scram-sha-512");
+      assertThat(l.path("port").asInt()).isEqualTo(9093);
+    });
+    Set<String> users = new TreeSet<>();
+    MANIFESTS.stream().filter(m -> m.kind().equals("KafkaUser")).forEach(m -> {
+      assertThat(m.node().path("spec").path("authentication").path("type").asString()).isEqualTo("scram-sha-512");
+      assertThat(m.node().path("metadata").path("labels").path("strimzi.io/cluster").asString()).isEqualTo("citybrain");
+      users.add(m.name());
+    });
+
+    Map<String, Map<String, String>> clients = new LinkedHashMap<>();
+    for (String workload : List.of("StatefulSet bridge", "Deployment dispatch")) {
+      String[] kindName = workload.split(" ");
+      JsonNode container = find(kindName[0], kindName[1]).node().at("/spec/template/spec/containers/0");
+      Map<String, String> settings = new HashMap<>();
+      container.path("args").forEach(a -> {
+        if (a.asString().startsWith("-D" + kindName[1] + ".kafka.")) {
+          String[] kv = a.asString().substring(2 + kindName[1].length() + 1).split("=", 2);
+          settings.put(kv[0], kv[1]);
+        }
+      });
+      clients.put(workload, withUser(settings, container));
+    }
+    for (CityJobs.Job job : CityJobs.Job.values()) {
+      JsonNode spec = find("FlinkDeployment", "citybrain-" + job.name().toLowerCase(Locale.ROOT)).node().path("spec");
+      Map<String, String> settings = new HashMap<>();
+      spec.path("flinkConfiguration").properties().forEach(e -> {
+        if (e.getKey().startsWith(CityJobs.CONFIG_PREFIX + "kafka.")) {
+          settings.put(e.getKey().substring(CityJobs.CONFIG_PREFIX.length()), e.getValue().asString());
+        }
+      });
+      clients.put("FlinkDeployment " + job, withUser(settings, spec.at("/podTemplate/spec/containers/0")));
+    }
+    clients.forEach((client, settings) -> {
+      assertThat(settings).as(client)
+          .containsEntry(KafkaSecurity.PROTOCOL, "SASL_SSL")
+          .containsEntry(KafkaSecurity.MECHANISM, "SCRAM-SHA-512")
+          .containsEntry("kafka.bootstrap-servers", "citybrain-kafka-bootstrap:9093")
+          .containsKey(KafkaSecurity.TRUSTSTORE_LOCATION);
+      assertThat(users).as(client + ": its user is a KafkaUser").contains(settings.get("user"));
+      assertThat(settings.get("password-secret")).as(client + ": its password is its KafkaUser's")
+          .isEqualTo(settings.get("user") + "/password");
+    });
+  }
+
+  /** The client's settings plus {@code user} (its username) and {@code password-secret} (secret/key of its password). */
+  private static Map<String, String> withUser(Map<String, String> settings, JsonNode container) {
+    container.path("env").forEach(e -> {
+      if (e.path("name").asString().equals(KafkaSecurity.USERNAME_ENV)) {
+        settings.put("user", e.path("value").asString());
+      }
+      if (e.path("name").asString().equals(KafkaSecurity.PASSWORD_ENV)) {
+        JsonNode ref = e.path("valueFrom").path("secretKeyRef");
+        settings.put("password-secret", ref.path("name").asString() + "/" + ref.path("key").asString());
+      }
+    });
+    return settings;
+  }
+
+  /** The Kafka variables of a container: plain values as written, Secret references as a stand-in value. */
+  static Map<String, String> kafkaEnvironment(JsonNode container) {
+    Map<String, String> env = new HashMap<>();
+    container.path("env").forEach(e -> {
+      String name = e.path("name").asString();
+      if (name.startsWith("CITYBRAIN_KAFKA_")) {
+        env.put(name, e.has("valueFrom") ? "from-the-secret" : e.path("value").asString());
+      }
+    });
+    return env;
+  }
+
+  /**
+   * Checks that a truststore location lies in a volume the container mounts from the Strimzi cluster
+   * CA's Secret, under the item the file is named after; returns a stand-in file for this JVM (the
+   * settings check that the file exists).
+   */
+  static String mountedTruststore(String location, JsonNode podSpec, JsonNode container) {
+    JsonNode mount = null;
+    for (JsonNode m : container.path("volumeMounts")) {
+      if (location.startsWith(m.path("mountPath").asString() + "/")) {
+        mount = m;
+      }
+    }
+    assertThat(mount).as("a volume mounted where " + location + " is").isNotNull();
+    String file = location.substring(mount.path("mountPath").asString().length() + 1);
+    String volume = mount.path("name").asString();
+    JsonNode secret = null;
+    for (JsonNode v : podSpec.path("volumes")) {
+      if (v.path("name").asString().equals(volume)) {
+        secret = v.path("secret");
+      }
+    }
+    assertThat(secret).as("volume " + volume).isNotNull();
+    assertThat(secret.path("secretName").asString()).isEqualTo("citybrain-cluster-ca-cert");
+    List<String> items = new ArrayList<>();
+    secret.path("items").forEach(i -> items.add(i.path("key").asString() + "->" + i.path("path").asString()));
+    assertThat(items).contains("ca.p12->" + file);
+    try {
+      Path standIn = Files.createTempFile("cluster-ca", ".p12");
+      standIn.toFile().deleteOnExit();
+      return standIn.toString();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   @Test

@@ -1,6 +1,8 @@
 package io.citybrain.jobs.common;
 
 import io.citybrain.connectors.Topics;
+import io.citybrain.connectors.kafka.KafkaSecurity;
+import java.util.Properties;
 import org.apache.flink.api.common.eventtime.WatermarkGenerator;
 import org.apache.flink.api.common.eventtime.WatermarkGeneratorSupplier;
 import org.apache.flink.api.common.eventtime.WatermarkOutput;
@@ -35,7 +37,13 @@ public final class GeographyUpdates {
    * source's own checkpointed offset applies and the broadcast state already holds the layers.
    */
   public static KafkaSource<KafkaEvent> source(String bootstrap, String groupId) {
+    return source(bootstrap, KafkaSecurity.NONE, groupId);
+  }
+
+  /** {@link #source(String, String)} from a Kafka that requires {@code security}. */
+  public static KafkaSource<KafkaEvent> source(String bootstrap, KafkaSecurity security, String groupId) {
     return KafkaSource.<KafkaEvent>builder()
+        .setProperties(security.applyTo(new Properties()))
         .setBootstrapServers(bootstrap)
         .setTopics(Topics.GEOGRAPHY)
         .setGroupId(groupId)

@@ -1,8 +1,10 @@
 package io.citybrain.jobs.common;
 
 import io.citybrain.connectors.influx.InfluxSettings;
+import io.citybrain.connectors.kafka.KafkaSecurity;
 import java.io.Serializable;
 import java.time.Duration;
+import java.util.Map;
 import org.apache.flink.util.ParameterTool;
 
 /**
@@ -15,14 +17,17 @@ import org.apache.flink.util.ParameterTool;
  *     later data goes to the dead-letter topic with reason {@code late}
  * @param citySeed the seed of the city model (communities, roads, buildings, zones); every part of
  *     one deployment must use the same
+ * @param kafkaSecurity how every Kafka source and sink of the job reaches Kafka ({@link KafkaSecurity}'s
+ *     keys, {@code kafka.security.protocol} and so on, secrets from the environment); null means none
  */
 public record JobSettings(String kafkaBootstrap, InfluxSettings influx, Duration checkpointInterval,
-    Duration outOfOrderness, Duration idleness, Duration allowedLateness, int parallelism, long citySeed)
-    implements Serializable {
+    Duration outOfOrderness, Duration idleness, Duration allowedLateness, int parallelism, long citySeed,
+    KafkaSecurity kafkaSecurity) implements Serializable {
 
   public static final String KAFKA_BOOTSTRAP = "kafka.bootstrap-servers";
 
   public JobSettings {
+    kafkaSecurity = kafkaSecurity == null ? KafkaSecurity.NONE : kafkaSecurity;
     if (kafkaBootstrap == null || kafkaBootstrap.isBlank()) {
       throw new IllegalArgumentException(KAFKA_BOOTSTRAP + " must be set, e.g. --" + KAFKA_BOOTSTRAP + " kafka:9092");
     }
@@ -37,14 +42,29 @@ public record JobSettings(String kafkaBootstrap, InfluxSettings influx, Duration
     }
   }
 
+  /** Settings of a job that reaches Kafka without security (the local city, tests). */
+  public JobSettings(String kafkaBootstrap, InfluxSettings influx, Duration checkpointInterval, Duration outOfOrderness,
+      Duration idleness, Duration allowedLateness, int parallelism, long citySeed) {
+    this(kafkaBootstrap, influx, checkpointInterval, outOfOrderness, idleness, allowedLateness, parallelism, citySeed,
+        KafkaSecurity.NONE);
+  }
+
   private static void positive(Duration d, String key) {
     if (d == null || d.isZero() || d.isNegative()) {
       throw new IllegalArgumentException(key + " must be a positive duration, got " + d);
     }
   }
 
-  /** Reads {@code --kafka.bootstrap-servers}, {@code --influx.url}, ... (see the README's table). */
+  /** {@link #fromArgs(String[], Map)} with this process's environment. */
   public static JobSettings fromArgs(String[] args) {
+    return fromArgs(args, System.getenv());
+  }
+
+  /**
+   * Reads {@code --kafka.bootstrap-servers}, {@code --influx.url}, ... (see the README's table) and
+   * Kafka security ({@code --kafka.security.protocol}, ...); the Kafka secrets only from {@code env}.
+   */
+  public static JobSettings fromArgs(String[] args, Map<String, String> env) {
     ParameterTool p = ParameterTool.fromArgs(args);
     return new JobSettings(
         p.get(KAFKA_BOOTSTRAP),
@@ -55,7 +75,8 @@ public record JobSettings(String kafkaBootstrap, InfluxSettings influx, Duration
         seconds(p, "watermark.idleness", 10),
         seconds(p, "window.allowed-lateness", 60),
         p.getInt("parallelism", 1),
-        p.getLong("city.seed", 42));
+        p.getLong("city.seed", 42),
+        KafkaSecurity.from("", p::get, env));
   }
 
   private static Duration seconds(ParameterTool p, String key, long defaultSeconds) {

@@ -3,7 +3,9 @@ package io.citybrain.jobs.common;
 import io.citybrain.connectors.Topics;
 import io.citybrain.connectors.alert.Alert;
 import io.citybrain.connectors.deadletter.DeadLetter;
+import io.citybrain.connectors.kafka.KafkaSecurity;
 import java.nio.charset.StandardCharsets;
+import java.util.Properties;
 import org.apache.flink.api.common.serialization.SerializationSchema;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
@@ -12,7 +14,12 @@ import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
-/** The production Kafka sources and sinks of the jobs. */
+/**
+ * The production Kafka sources and sinks of the jobs. Each takes the {@link KafkaSecurity} of the
+ * job's settings; its client properties travel inside the job graph to the task managers, so only
+ * the process that builds the graph (the job manager in application mode) reads the secrets'
+ * environment variables.
+ */
 public final class KafkaIo {
   private KafkaIo() {}
 
@@ -21,7 +28,14 @@ public final class KafkaIo {
    * the beginning for a new group.
    */
   public static KafkaSource<KafkaEvent> source(String bootstrap, String groupId, String... topics) {
+    return source(bootstrap, KafkaSecurity.NONE, groupId, topics);
+  }
+
+  /** {@link #source(String, String, String...)} from a Kafka that requires {@code security}. */
+  public static KafkaSource<KafkaEvent> source(String bootstrap, KafkaSecurity security, String groupId, String... topics) {
     return KafkaSource.<KafkaEvent>builder()
+        // The source's admin client (partition discovery) and its consumers both get these.
+        .setProperties(security.applyTo(new Properties()))
         .setBootstrapServers(bootstrap)
         .setTopics(topics)
         .setGroupId(groupId)
@@ -33,7 +47,13 @@ public final class KafkaIo {
 
   /** Dead letters, keyed by device id (else topic). At-least-once: a dead letter may repeat, never vanish. */
   public static KafkaSink<DeadLetter> deadLetterSink(String bootstrap) {
+    return deadLetterSink(bootstrap, KafkaSecurity.NONE);
+  }
+
+  /** {@link #deadLetterSink(String)} to a Kafka that requires {@code security}. */
+  public static KafkaSink<DeadLetter> deadLetterSink(String bootstrap, KafkaSecurity security) {
     return KafkaSink.<DeadLetter>builder()
+        .setKafkaProducerConfig(security.applyTo(new Properties()))
         .setBootstrapServers(bootstrap)
         .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
         .setRecordSerializer(KafkaRecordSerializationSchema.<DeadLetter>builder()
@@ -50,7 +70,13 @@ public final class KafkaIo {
    * checkpoint interval late is worse than one that arrives twice with the same {@code alertId}.
    */
   public static KafkaSink<Alert> alertSink(String bootstrap) {
+    return alertSink(bootstrap, KafkaSecurity.NONE);
+  }
+
+  /** {@link #alertSink(String)} to a Kafka that requires {@code security}. */
+  public static KafkaSink<Alert> alertSink(String bootstrap, KafkaSecurity security) {
     return KafkaSink.<Alert>builder()
+        .setKafkaProducerConfig(security.applyTo(new Properties()))
         .setBootstrapServers(bootstrap)
         .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
         .setRecordSerializer(KafkaRecordSerializationSchema.<Alert>builder()

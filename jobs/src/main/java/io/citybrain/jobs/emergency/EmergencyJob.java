@@ -68,11 +68,11 @@ public final class EmergencyJob {
 
   public static EmergencyJob fromSettings(JobSettings s, Locator locator, EmergencySettings settings) {
     return new EmergencyJob(
-        KafkaIo.source(s.kafkaBootstrap(), NAME, Topics.RAW_EMERGENCY, Topics.RAW_COMMUNITY),
-        KafkaIo.source(s.kafkaBootstrap(), NAME + "-acks", Topics.ACKS),
-        GeographyUpdates.source(s.kafkaBootstrap(), NAME + "-geography"),
-        KafkaIo.alertSink(s.kafkaBootstrap()),
-        KafkaIo.deadLetterSink(s.kafkaBootstrap()),
+        KafkaIo.source(s.kafkaBootstrap(), s.kafkaSecurity(), NAME, Topics.RAW_EMERGENCY, Topics.RAW_COMMUNITY),
+        KafkaIo.source(s.kafkaBootstrap(), s.kafkaSecurity(), NAME + "-acks", Topics.ACKS),
+        GeographyUpdates.source(s.kafkaBootstrap(), s.kafkaSecurity(), NAME + "-geography"),
+        KafkaIo.alertSink(s.kafkaBootstrap(), s.kafkaSecurity()),
+        KafkaIo.deadLetterSink(s.kafkaBootstrap(), s.kafkaSecurity()),
         InfluxSink.<EmergencyArea>builder().settings(s.influx()).converter(EmergencyJob::toPoint).build(),
         InfluxSink.<CommunityTickets>builder().settings(s.influx()).converter(EmergencyJob::toPoint).build(),
         locator, settings);

@@ -75,11 +75,11 @@ public final class TrafficJob {
   /** The production wiring: Kafka in; the store, the alerts and the dead-letter topic out. */
   public static TrafficJob fromSettings(JobSettings s, SegmentMatcher matcher) {
     return new TrafficJob(
-        KafkaIo.source(s.kafkaBootstrap(), NAME, Topics.RAW_TRAFFIC),
+        KafkaIo.source(s.kafkaBootstrap(), s.kafkaSecurity(), NAME, Topics.RAW_TRAFFIC),
         InfluxSink.<SegmentTraffic>builder().settings(s.influx()).converter(TrafficJob::toPoint).build(),
         InfluxSink.<DistrictTraffic>builder().settings(s.influx()).converter(TrafficJob::toPoint).build(),
-        KafkaIo.alertSink(s.kafkaBootstrap()),
-        KafkaIo.deadLetterSink(s.kafkaBootstrap()),
+        KafkaIo.alertSink(s.kafkaBootstrap(), s.kafkaSecurity()),
+        KafkaIo.deadLetterSink(s.kafkaBootstrap(), s.kafkaSecurity()),
         matcher, s);
   }
 

@@ -78,13 +78,13 @@ public final class UtilityJob {
   /** The production wiring: Kafka in, the store, {@code city.alerts} and the dead-letter topic out. */
   public static UtilityJob fromSettings(JobSettings s, ZoneLocator zones, UtilitySettings rules) {
     return new UtilityJob(
-        KafkaIo.source(s.kafkaBootstrap(), NAME, Topics.RAW_UTILITY),
-        GeographyUpdates.source(s.kafkaBootstrap(), NAME + "-geography"),
+        KafkaIo.source(s.kafkaBootstrap(), s.kafkaSecurity(), NAME, Topics.RAW_UTILITY),
+        GeographyUpdates.source(s.kafkaBootstrap(), s.kafkaSecurity(), NAME + "-geography"),
         InfluxSink.<UtilityZone>builder().settings(s.influx()).converter(UtilityJob::toPoint).build(),
         InfluxSink.<UtilityZone>builder().settings(s.influx()).converter(UtilityJob::toHourlyPoint).build(),
         InfluxSink.<NightFlow>builder().settings(s.influx()).converter(UtilityJob::toPoint).build(),
-        KafkaIo.alertSink(s.kafkaBootstrap()),
-        KafkaIo.deadLetterSink(s.kafkaBootstrap()),
+        KafkaIo.alertSink(s.kafkaBootstrap(), s.kafkaSecurity()),
+        KafkaIo.deadLetterSink(s.kafkaBootstrap(), s.kafkaSecurity()),
         zones, s, rules);
   }
 
