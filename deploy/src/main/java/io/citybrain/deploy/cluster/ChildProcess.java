@@ -172,6 +172,34 @@ public final class ChildProcess implements AutoCloseable {
     return f == null ? -1 : (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L;
   }
 
+  /**
+   * CPU time (user + system) so far of the live threads whose name starts with one of
+   * {@code prefixes}, from /proc (Linux keeps the first 15 characters of a thread's name, e.g.
+   * {@code "C2 CompilerThre"} for the JIT's); -1 when unknown.
+   */
+  public long cpuNanosOfThreads(List<String> prefixes) {
+    Path tasks = Path.of("/proc", String.valueOf(pid()), "task");
+    long ticks = 0;
+    try (var threads = Files.list(tasks)) {
+      for (Path t : (Iterable<Path>) threads::iterator) {
+        String stat;
+        try {
+          stat = Files.readString(t.resolve("stat"));
+        } catch (IOException ended) {
+          continue; // the thread ended since the listing
+        }
+        String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+        if (prefixes.stream().anyMatch(name::startsWith)) {
+          String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+          ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
+    return ticks * 10_000_000L;
+  }
+
   /** Resident set size of the running process in bytes, from /proc; -1 when unknown. */
   public long rssBytes() {
     String[] f = procStat();

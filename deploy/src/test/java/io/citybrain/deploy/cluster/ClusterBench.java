@@ -3,7 +3,6 @@ package io.citybrain.deploy.cluster;
 import io.citybrain.embedded.EmbeddedQuestDb;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import org.apache.flink.api.common.JobID;
@@ -26,8 +25,7 @@ public final class ClusterBench {
       JobID traffic = cluster.submit("traffic", Map.of());
       Awaitility.await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500))
           .until(() -> "RUNNING".equals(cluster.jobState(traffic)));
-      Map<String, Long> cpu0 = new LinkedHashMap<>();
-      cluster.processes().forEach(p -> cpu0.put(p.name(), p.cpuNanos()));
+      ProcessCpu cpu0 = ProcessCpu.now(cluster);
       long t0 = System.nanoTime();
       ClusterStream stream = ClusterStream.publish(cluster, dir, events, "bench-sim");
       stream.awaitPublished();
@@ -58,14 +56,7 @@ public final class ClusterBench {
       System.out.printf("published (QoS 1, acked by mosquitto)  %6.1f s  %,8.0f events/s%n", published, ids.size() / published);
       System.out.printf("all in Kafka (through both bridges)    %6.1f s  %,8.0f events/s%n", inKafka, ids.size() / inKafka);
       System.out.printf("rows final in the store (%,d rows)    %6.1f s  %,8.0f events/s%n", rows, inStore, ids.size() / inStore);
-      System.out.printf("%-22s %10s %12s %10s%n", "process", "CPU s", "CPU µs/event", "RSS MB");
-      double total = 0;
-      for (ChildProcess p : cluster.processes()) {
-        double s = (p.cpuNanos() - cpu0.get(p.name())) / 1e9;
-        total += s;
-        System.out.printf("%-22s %10.1f %12.1f %10d%n", p.name(), s, s * 1e6 / ids.size(), p.rssBytes() / (1024 * 1024));
-      }
-      System.out.printf("%-22s %10.1f %12.1f%n", "all processes", total, total * 1e6 / ids.size());
+      ProcessCpu.now(cluster).printSince(cpu0, cluster, ids.size(), (System.nanoTime() - t0) / 1e9);
     }
   }
 
