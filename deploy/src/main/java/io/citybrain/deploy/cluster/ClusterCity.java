@@ -303,7 +303,9 @@ public final class ClusterCity implements AutoCloseable {
     // is started here without that script. Heap = framework + task heap, direct = off-heap + network.
     c.put("taskmanager.cpu.cores", String.valueOf(SLOTS));
     c.put("taskmanager.memory.framework.heap.size", "128m");
-    c.put("taskmanager.memory.task.heap.size", "384m");
+    // Room for a job's heap state: the traffic job holds each reading until the watermark passes it,
+    // i.e. the out-of-orderness' worth of readings (the chaos test's is an hour of replayed time).
+    c.put("taskmanager.memory.task.heap.size", "768m");
     c.put("taskmanager.memory.framework.off-heap.size", "128m");
     c.put("taskmanager.memory.task.off-heap.size", "0m");
     c.put("taskmanager.memory.managed.size", "64m");
@@ -335,7 +337,7 @@ public final class ClusterCity implements AutoCloseable {
         Map.of(), logs.resolve("flink-jobmanager.out"), ChildProcess.Ready.listening(flinkPort), Duration.ofSeconds(120)))
         .start();
     for (int i = 1; i <= TASK_MANAGERS; i++) {
-      taskManagers.add(track(new ChildProcess("flink-taskmanager-" + i, java(List.of("-Xmx512m", "-XX:MaxDirectMemorySize=256m",
+      taskManagers.add(track(new ChildProcess("flink-taskmanager-" + i, java(List.of("-Xmx896m", "-XX:MaxDirectMemorySize=256m",
               "-Dlog.file=" + logs.resolve("flink-taskmanager-" + i + ".log")), classpath,
           "org.apache.flink.runtime.taskexecutor.TaskManagerRunner", "--configDir", conf.toString()),
           Map.of(), logs.resolve("flink-taskmanager-" + i + ".out"), p -> true, Duration.ofSeconds(5))).launch());

@@ -111,8 +111,10 @@ final class ClusterStream {
           records++;
           if (rec.topic().equals(Topics.DEADLETTER)) {
             JsonNode dl = JSON.readTree(rec.value());
-            deadLetters.merge(dl.path("reason").asText(), 1L, Long::sum);
-            found.add(deadLetterId(dl));
+            String id = deadLetterId(dl);
+            // by reason and the minute of event time, to show which outage a dead letter comes from
+            deadLetters.merge(dl.path("reason").asText() + " " + minuteOf(id), 1L, Long::sum);
+            found.add(id);
           } else {
             found.add(rec.key() + "@" + rec.timestamp());
           }
@@ -120,6 +122,11 @@ final class ClusterStream {
       }
     }
     return new ReadBack(found, records, deadLetters);
+  }
+
+  private static String minuteOf(String id) {
+    long ts = Long.parseLong(id.substring(id.lastIndexOf('@') + 1));
+    return ts < 0 ? "?" : Instant.ofEpochMilli(ts).truncatedTo(ChronoUnit.MINUTES).toString().substring(11, 16);
   }
 
   /** The dead letter's device and the event time inside its raw bytes (-1 when they are no JSON). */
