@@ -79,13 +79,17 @@ class KafkaSecurityITCase {
           "--influx.url", "http://unused:8086", "--influx.token", "unused"}, env);
       JobClient job = startTrafficJob(s);
       try (MqttKafkaBridge bridge = MqttKafkaBridge.start(bridge(mqtt.url(), secured, env))) {
-        long ts = System.currentTimeMillis();
+        long ts = System.currentTimeMillis() - 60_000;
         // The Gulf of Guinea: a valid WGS84 position (the bridge forwards it), on no road of the city.
         publish(mqtt.url(), "city/traffic/probe/" + DEVICE, "{\"ts\":" + ts + ",\"lat\":0.5,\"lon\":0.5,\"speedKmh\":40,\"headingDeg\":90}");
+        // The job hands a reading on once the watermark passed it (event-time order): a second
+        // reading 10 s later moves the watermark past the first; the second one waits.
+        publish(mqtt.url(), "city/traffic/probe/" + DEVICE, "{\"ts\":" + (ts + 10_000)
+            + ",\"lat\":0.5,\"lon\":0.5001,\"speedKmh\":40,\"headingDeg\":90}");
 
         KafkaSecurity security = s.kafkaSecurity();
-        List<ConsumerRecord<String, byte[]>> raw = records(secured, security, Topics.RAW_TRAFFIC, 1);
-        assertThat(raw).singleElement().satisfies(r -> assertThat(r.key()).isEqualTo(DEVICE));
+        List<ConsumerRecord<String, byte[]>> raw = records(secured, security, Topics.RAW_TRAFFIC, 2);
+        assertThat(raw).hasSize(2).allSatisfy(r -> assertThat(r.key()).isEqualTo(DEVICE));
         List<ConsumerRecord<String, byte[]>> dead = records(secured, security, Topics.DEADLETTER, 1);
         assertThat(dead).singleElement().satisfies(r -> {
           DeadLetter d = DeadLetter.fromJson(r.value());
