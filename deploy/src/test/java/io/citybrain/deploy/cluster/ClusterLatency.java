@@ -21,6 +21,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.flink.api.common.JobID;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -73,9 +75,14 @@ public final class ClusterLatency {
       Samples ingest = new Samples();
       Samples ingestWarm = new Samples();
       long[] warmFrom = {Long.MAX_VALUE};
-      Thread tail = new Thread(() -> tail(cluster.kafkaBootstrap(), publishedAt, ingest, ingestWarm, warmFrom, stop), "raw-tail");
+      CountDownLatch positioned = new CountDownLatch(1);
+      Thread tail = new Thread(() -> tail(cluster.kafkaBootstrap(), publishedAt, ingest, ingestWarm, warmFrom, stop, positioned),
+          "raw-tail");
       tail.start();
-      Thread.sleep(5000); // the tail is positioned at the topics' ends before the first reading
+      // The first reading is published only once the tail sits at the topics' ends.
+      if (!positioned.await(2, TimeUnit.MINUTES)) {
+        throw new IllegalStateException("the raw-topic tail did not reach the topics' ends within 2 minutes");
+      }
 
       // table -> window end (ms) -> {rows seen, latency of its first rows, of its last rows}
       Map<String, Map<Long, long[]>> firstSeen = new HashMap<>();
@@ -196,7 +203,7 @@ public final class ClusterLatency {
 
   /** Reads the raw topics from their ends and times each record's arrival against its publishing. */
   private static void tail(String bootstrap, Map<String, Long> publishedAt, Samples ingest, Samples ingestWarm, long[] warmFrom,
-      AtomicBoolean stop) {
+      AtomicBoolean stop, CountDownLatch positioned) {
     try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
         ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
         ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 100,
@@ -210,6 +217,7 @@ public final class ClusterLatency {
       consumer.assign(parts);
       consumer.seekToEnd(parts);
       parts.forEach(consumer::position);
+      positioned.countDown();
       while (!stop.get()) {
         for (ConsumerRecord<String, byte[]> rec : consumer.poll(Duration.ofMillis(100))) {
           Long at = publishedAt.remove(rec.key() + "@" + rec.timestamp());
