@@ -93,34 +93,17 @@ class ClusterChaosITCase {
       // The outages, one after another while the stream flows; the TaskManager's comes when rows
       // are being written, so a restored job writes some rows again.
       sleep(Duration.ofSeconds(15));
-      ChildProcess broker = cluster.brokers().get(1);
-      long k = System.nanoTime();
-      broker.kill();
-      sleep(Duration.ofSeconds(15));
-      broker.start();
-      figures.put("kafka-2 down (SIGKILL -> listening again)", secondsSince(k) + ", from " + secondsBetween(p0, k) + " into the stream");
-
-      ChildProcess bridge = cluster.bridges().get(0);
-      k = System.nanoTime();
-      bridge.kill();
-      sleep(Duration.ofSeconds(5));
-      bridge.start();
-      figures.put("bridge-1 down (SIGKILL -> subscribed again)", secondsSince(k) + ", from " + secondsBetween(p0, k) + " into the stream");
-
-      ChildProcess tm = cluster.taskManagers().get(0);
-      k = System.nanoTime();
-      tm.kill();
-      sleep(Duration.ofSeconds(5));
-      tm.start();
-      cluster.awaitTaskManagers(ClusterCity.TASK_MANAGERS, Duration.ofMinutes(2));
-      figures.put("taskmanager-1 down (SIGKILL -> registered again)", secondsSince(k) + ", from " + secondsBetween(p0, k) + " into the stream");
-
-      ChildProcess store = cluster.store();
-      k = System.nanoTime();
-      store.stop(Duration.ofSeconds(30));
-      sleep(storeOutage);
-      store.start();
-      figures.put("store down (SIGTERM -> ready again)", secondsSince(k) + ", from " + secondsBetween(p0, k) + " into the stream");
+      outage(figures, "kafka-2 down (SIGKILL -> listening again)", p0, cluster.brokers().get(1)::kill, Duration.ofSeconds(15),
+          cluster.brokers().get(1)::start);
+      outage(figures, "bridge-1 down (SIGKILL -> subscribed again)", p0, cluster.bridges().get(0)::kill, Duration.ofSeconds(5),
+          cluster.bridges().get(0)::start);
+      outage(figures, "taskmanager-1 down (SIGKILL -> registered again)", p0, cluster.taskManagers().get(0)::kill,
+          Duration.ofSeconds(5), () -> {
+            cluster.taskManagers().get(0).start();
+            cluster.awaitTaskManagers(ClusterCity.TASK_MANAGERS, Duration.ofMinutes(2));
+          });
+      outage(figures, "store down (SIGTERM -> ready again)", p0, () -> cluster.store().stop(Duration.ofSeconds(30)), storeOutage,
+          cluster.store()::start);
 
       stream.awaitPublished();
       figures.put("publishing", secondsSince(p0));
@@ -174,6 +157,16 @@ class ClusterChaosITCase {
       System.out.println("chaos figures:");
       figures.forEach((k, v) -> System.out.printf("  %-66s %s%n", k, v));
     }
+  }
+
+  /** Takes a part down, keeps it down for {@code held}, brings it back; records how long until it was back. */
+  private static void outage(Map<String, String> figures, String what, long streamStart, Runnable down, Duration held,
+      Runnable up) throws InterruptedException {
+    long k = System.nanoTime();
+    down.run();
+    sleep(held);
+    up.run();
+    figures.put(what, secondsSince(k) + ", from " + secondsBetween(streamStart, k) + " into the stream");
   }
 
   /** The first minutes whose total {@code samples} differ between the stores: where a comparison failure starts. */
