@@ -23,6 +23,20 @@ final class Boundaries {
 
   private Boundaries() {}
 
+  /** Every coordinate is a finite lon/lat position. */
+  static boolean inLonLatRange(Geometry g) {
+    for (var c : g.getCoordinates()) {
+      if (!inRange(c)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean inRange(org.locationtech.jts.geom.Coordinate c) {
+    return c.x >= -180 && c.x <= 180 && c.y >= -90 && c.y <= 90;
+  }
+
   static Geometry checked(Geometry g, String label) {
     if (g == null || g.isEmpty()) {
       throw new IllegalArgumentException(label + " has an empty boundary");
@@ -31,7 +45,7 @@ final class Boundaries {
       throw new IllegalArgumentException(label + " must be a Polygon or MultiPolygon, not a " + g.getGeometryType());
     }
     for (var c : g.getCoordinates()) {
-      if (!(c.x >= -180 && c.x <= 180 && c.y >= -90 && c.y <= 90)) {
+      if (!inRange(c)) {
         throw new IllegalArgumentException(label + " has a coordinate outside lon/lat range: " + c.x + "," + c.y);
       }
     }

@@ -448,7 +448,7 @@ final class CityGenerator {
 
   private List<Facility> facilities(Random r) {
     List<Facility> out = new ArrayList<>();
-    for (FacilityKind kind : FacilityKind.values()) {
+    for (FacilityKind kind : List.of(FacilityKind.FIRE_STATION, FacilityKind.HOSPITAL)) {
       String prefix = kind == FacilityKind.FIRE_STATION ? "fs" : "h";
       String label = kind == FacilityKind.FIRE_STATION ? "fire station" : "hospital";
       for (District d : districts) {

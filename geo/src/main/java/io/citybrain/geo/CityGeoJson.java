@@ -19,7 +19,8 @@ import org.locationtech.jts.geom.Polygon;
 /**
  * Writes the city as GeoJSON FeatureCollections (one file per feature type) that QGIS or kepler.gl
  * open directly. Property names: districts {@code code name slug center}; communities {@code id
- * district name}; roads {@code id roadClass freeFlowKmh lengthM oneway district}; buildings {@code id
+ * district name}; roads {@code id roadClass freeFlowKmh lengthM oneway district}, and {@code lanes
+ * source} where known; buildings {@code id
  * community}; zones {@code id utility district}; facilities {@code id kind name district}. Output is
  * a pure function of the model, so one seed gives identical bytes.
  */
@@ -65,6 +66,12 @@ public final class CityGeoJson {
       g.writeNumberField("lengthM", Math.round(r.lengthM() * 10) / 10.0);
       g.writeBooleanField("oneway", r.oneway());
       g.writeStringField("district", r.districtCode());
+      if (r.lanes() > 0) {
+        g.writeNumberField("lanes", r.lanes());
+      }
+      if (r.sourceId() != null) {
+        g.writeStringField("source", r.sourceId());
+      }
     }, RoadSegment::geometry));
     out.put("buildings.geojson", collection(city.buildings(), (g, b) -> {
       g.writeStringField("id", b.id());

@@ -33,7 +33,7 @@ public final class Districts {
   }
 
   /**
-   * Reads districts from a FeatureCollection whose features carry {@code code} (six digits),
+   * Reads districts from a FeatureCollection whose features carry {@code code} (the city's district code; {@link District#CODE}),
    * {@code name}, optionally {@code slug} and {@code center} ([lon, lat]). A feature that breaks
    * these rules, or whose polygon is invalid, is refused with a message naming it.
    */

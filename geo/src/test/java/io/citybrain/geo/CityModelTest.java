@@ -157,7 +157,7 @@ class CityModelTest {
   @Test
   void everyDistrictHasAFireStationAndAHospitalInside() {
     for (District d : CITY.districts()) {
-      for (FacilityKind kind : FacilityKind.values()) {
+      for (FacilityKind kind : List.of(FacilityKind.FIRE_STATION, FacilityKind.HOSPITAL)) {
         assertThat(CITY.facilities()).as(d.code() + " " + kind)
             .anyMatch(f -> f.kind() == kind && f.districtCode().equals(d.code()));
       }

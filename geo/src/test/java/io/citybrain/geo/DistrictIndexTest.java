@@ -71,11 +71,11 @@ class DistrictIndexTest {
   }
 
   @Test
-  void refusesADistrictWithoutASixDigitCode() {
-    assertThatThrownBy(() -> read(collection(square("12", 0, 0, 1, 1))))
+  void refusesADistrictCodeOutsideTheCodeCharacterSet() {
+    assertThatThrownBy(() -> read(collection(square("12 <b>", 0, 0, 1, 1))))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("district '12'")
-        .hasMessageContaining("six digits");
+        .hasMessageContaining("district '12 <b>'")
+        .hasMessageContaining("district code must be");
   }
 
   @Test
