@@ -11,11 +11,8 @@ import org.locationtech.jts.geom.Geometry;
 import org.locationtech.jts.geom.GeometryFactory;
 import org.locationtech.jts.geom.LineString;
 import org.locationtech.jts.geom.Polygon;
-import org.locationtech.jts.geom.Polygonal;
 import org.locationtech.jts.geom.prep.PreparedGeometry;
 import org.locationtech.jts.geom.prep.PreparedGeometryFactory;
-import org.locationtech.jts.geom.util.PolygonExtracter;
-import org.locationtech.jts.triangulate.VoronoiDiagramBuilder;
 
 /**
  * Generates the finer geography inside the real districts from a seed. Every random choice comes
@@ -405,41 +402,11 @@ final class CityGenerator {
       int perUrbanDistrict = u == Utility.WATER ? 4 : u == Utility.POWER ? 6 : 2;
       for (District d : districts) {
         boolean urban = URBAN.contains(d.code());
-        List<Geometry> parts = urban ? voronoi(d, perUrbanDistrict, r) : List.of(d.boundary());
+        List<Geometry> parts = urban ? GeneratedAreas.voronoi(d, perUrbanDistrict, r) : List.of(d.boundary());
         for (int k = 0; k < parts.size(); k++) {
           String id = String.format(Locale.ROOT, "%s-%s-%02d", u.idPrefix(), d.code(), k + 1);
           Geometry g = Boundaries.checked(parts.get(k), "zone '" + id + "'");
           out.add(new UtilityZone(id, u, d.code(), g));
-        }
-      }
-    }
-    return out;
-  }
-
-  /** The district split into Voronoi cells of {@code count} seeded points, in the points' order. */
-  private List<Geometry> voronoi(District d, int count, Random r) {
-    List<Coordinate> sites = new ArrayList<>();
-    for (int k = 0; k < count; k++) {
-      double[] p = DistrictIndex.randomPointIn(d, r);
-      sites.add(new Coordinate(round7(p[0]), round7(p[1])));
-    }
-    VoronoiDiagramBuilder builder = new VoronoiDiagramBuilder();
-    builder.setSites(sites);
-    builder.setClipEnvelope(d.boundary().getEnvelopeInternal());
-    Geometry cells = builder.getDiagram(F);
-    List<Geometry> out = new ArrayList<>();
-    for (Coordinate site : sites) {
-      for (int i = 0; i < cells.getNumGeometries(); i++) {
-        Geometry cell = cells.getGeometryN(i);
-        if (site.equals2D((Coordinate) cell.getUserData())) {
-          Geometry clipped = cell.intersection(d.boundary());
-          @SuppressWarnings("unchecked")
-          List<Polygon> polys = PolygonExtracter.getPolygons(clipped);
-          Geometry part = polys.size() == 1 ? polys.get(0) : F.createMultiPolygon(polys.toArray(new Polygon[0]));
-          if (!part.isEmpty() && part instanceof Polygonal) {
-            out.add(part);
-          }
-          break;
         }
       }
     }

@@ -41,6 +41,30 @@ public final class CityModel {
     this.index = new CityIndex(this);
   }
 
+  /**
+   * A city from its layers (an import, a package), not cached. Refuses, naming the feature, a
+   * community or zone whose district is not one of {@code districts} or which lies outside it.
+   */
+  public static CityModel of(long seed, List<District> districts, List<Community> communities, List<RoadSegment> roads,
+      List<Building> buildings, List<UtilityZone> zones, List<Facility> facilities) {
+    Map<String, District> byCode = byCode(districts);
+    for (Community c : communities) {
+      checkInDistrict("community '" + c.id() + "'", c.districtCode(), c.boundary(), byCode);
+    }
+    for (UtilityZone z : zones) {
+      checkInDistrict("zone '" + z.id() + "'", z.districtCode(), z.boundary(), byCode);
+    }
+    return new CityModel(seed, districts, communities, roads, buildings, zones, facilities);
+  }
+
+  private static Map<String, District> byCode(List<District> districts) {
+    Map<String, District> byCode = new java.util.HashMap<>();
+    for (District d : districts) {
+      byCode.put(d.code(), d);
+    }
+    return byCode;
+  }
+
   /** The city of this seed, generated on first use and cached for the life of the JVM. */
   public static CityModel generate(long seed) {
     return CACHE.computeIfAbsent(seed, s -> new CityGenerator(s, Districts.hangzhou()).generate());
@@ -86,10 +110,7 @@ public final class CityModel {
    * interior point is not in it). Building the index takes a few hundred milliseconds for Hangzhou.
    */
   public CityModel with(LayerFile file) {
-    Map<String, District> byCode = new java.util.HashMap<>();
-    for (District d : districts) {
-      byCode.put(d.code(), d);
-    }
+    Map<String, District> byCode = byCode(districts);
     if (file.layer() == Layer.COMMUNITIES) {
       for (Community c : file.communities()) {
         checkInDistrict("community '" + c.id() + "'", c.districtCode(), c.boundary(), byCode);

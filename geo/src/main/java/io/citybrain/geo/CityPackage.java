@@ -214,9 +214,7 @@ public record CityPackage(CityManifest manifest, CityModel city) {
     List<Building> buildings = withStream(opener, "buildings", in -> buildings(in, names.of("buildings"), communityIds));
     List<Facility> facilities = withStream(opener, "facilities", in -> facilities(in, names.of("facilities"), byCode));
     long seed = manifest.generated() == null ? 0 : manifest.generated().seed();
-    CityModel bare = new CityModel(seed, districts, List.of(), roads, buildings, List.of(), facilities);
-    CityModel city = bare.with(communities).with(zones);
-    return new CityPackage(manifest, city);
+    return new CityPackage(manifest, CityModel.of(seed, districts, communities.communities(), roads, buildings, zones.zones(), facilities));
   }
 
   private interface LayerReader<T> {
