@@ -1,6 +1,7 @@
 package io.citybrain.deploy;
 
-import io.citybrain.geo.CityGeoJson;
+import io.citybrain.geo.CityPackage;
+import io.citybrain.osm.OsmImport;
 import io.citybrain.connectors.geography.GeographyPublisher;
 import io.citybrain.connectors.kafka.KafkaSecurity;
 import io.citybrain.geo.CityModel;
@@ -122,8 +123,8 @@ public final class CityCli implements Runnable {
     }
   }
 
-  @Command(name = "city", mixinStandardHelpOptions = true, description = "The city model: districts and the geography generated inside them.",
-      subcommands = {CityCli.Export.class, CityCli.Publish.class})
+  @Command(name = "city", mixinStandardHelpOptions = true, description = "The city model: a city package (docs/geography.md), exported, imported or published.",
+      subcommands = {CityCli.Export.class, CityCli.Import.class, CityCli.Publish.class})
   static final class City implements Runnable {
     @Override
     public void run() {
@@ -132,8 +133,10 @@ public final class CityCli implements Runnable {
   }
 
   @Command(name = "export", mixinStandardHelpOptions = true,
-      description = {"Writes the city as GeoJSON (districts, communities, roads, buildings, zones, facilities) into DIR,",
-          "to open in QGIS or kepler.gl. The same seed always writes the same bytes."})
+      description = {"Writes the generated city of SEED as a city package into DIR: city.json (names, time zone, map view,",
+          "each layer's source and licence) and GeoJSON layers (districts, communities, roads, buildings, zones,",
+          "facilities) that QGIS or kepler.gl open directly. The same seed always writes the same bytes. DIR is",
+          "written whole or not at all; an existing DIR must be empty or an earlier package."})
   static final class Export implements Callable<Integer> {
     @CommandLine.Parameters(index = "0", paramLabel = "DIR", description = "directory to write into (created if missing)")
     Path dir;
@@ -143,14 +146,73 @@ public final class CityCli implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      CityModel city = CityModel.generate(seed);
-      for (Path p : CityGeoJson.writeTo(city, dir)) {
-        System.out.println(p + "  " + Files.size(p) + " bytes");
+      CityPackage pkg = CityPackage.generatedHangzhou(seed);
+      try {
+        pkg.write(dir);
+      } catch (IllegalArgumentException e) {
+        System.err.println("citybrain city export: nothing written: " + e.getMessage());
+        return 1;
       }
+      try (Stream<Path> files = Files.list(dir)) {
+        for (Path p : files.sorted().toList()) {
+          System.out.println(p + "  " + Files.size(p) + " bytes");
+        }
+      }
+      CityModel city = pkg.city();
       System.out.printf("city seed %d: %d districts, %d communities, %d road segments, %d buildings, %d utility zones, %d facilities%n",
           seed, city.districts().size(), city.communities().size(), city.roads().size(), city.buildings().size(),
           city.zones().size(), city.facilities().size());
       return 0;
+    }
+  }
+
+  @Command(name = "import", mixinStandardHelpOptions = true,
+      description = {"Makes a city package from an OpenStreetMap extract (.osm, .osm.bz2, .osm.gz, .osm.pbf) and, optionally,",
+          "the city's own district, community and zone boundaries (GeoJSON as `city export` writes them). Prints what",
+          "it imported and what it skipped and why. A bad file is refused naming it and the feature; the package",
+          "appears whole or not at all. Exit code 0 written, 1 refused, 2 bad arguments (docs/geography.md)."})
+  static final class Import implements Callable<Integer> {
+    @Option(names = "--osm", required = true, paramLabel = "FILE", description = "the OpenStreetMap extract")
+    Path osm;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "the package directory to write (new, empty or an earlier package)")
+    Path out;
+
+    @Option(names = "--districts", paramLabel = "FILE", description = {"district boundaries (properties code, name); default: the "
+        + "extract's administrative boundaries, else one district covering the extract"})
+    Path districts;
+
+    @Option(names = "--communities", paramLabel = "FILE", description = "communities (properties id, district, name); default: generated inside the districts")
+    Path communities;
+
+    @Option(names = "--zones", paramLabel = "FILE", description = "utility zones (properties id, utility, district); default: generated inside the districts")
+    Path zones;
+
+    @Option(names = "--name", paramLabel = "NAME", description = "the city's English name (default: the file's name)")
+    String name;
+
+    @Option(names = "--name-zh", paramLabel = "NAME", description = "the city's Chinese name")
+    String nameZh;
+
+    @Option(names = "--time-zone", paramLabel = "ZONE", description = "IANA time zone, e.g. America/Los_Angeles (default UTC, said so)")
+    String timeZone;
+
+    @Option(names = "--skip-outside", description = "leave out roads outside every district instead of refusing the import")
+    boolean skipOutside;
+
+    @Option(names = "--seed", defaultValue = "" + CityModel.DEFAULT_SEED, description = "seed of generated communities and zones (default ${DEFAULT-VALUE})")
+    long seed;
+
+    @Override
+    public Integer call() throws Exception {
+      try {
+        OsmImport.run(new OsmImport.Options(osm, out, districts, communities, zones, name, nameZh, timeZone, skipOutside, seed),
+            System.out::println);
+        return 0;
+      } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+        System.err.println("citybrain city import: refused, nothing written: " + e.getMessage());
+        return 1;
+      }
     }
   }
 

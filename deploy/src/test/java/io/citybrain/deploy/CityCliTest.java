@@ -31,6 +31,42 @@ class CityCliTest {
     assertThat(zone.path("utility").asText()).isIn("water", "power", "gas");
     JsonNode facility = new ObjectMapper().readTree(Files.readString(dir.resolve("facilities.geojson"))).path("features").get(0).path("properties");
     assertThat(facility.path("kind").asText()).isIn("fire_station", "hospital");
+    JsonNode manifest = new ObjectMapper().readTree(Files.readString(dir.resolve("city.json")));
+    assertThat(manifest.path("timeZone").asText()).isEqualTo("Asia/Shanghai");
+    assertThat(manifest.path("layers").path("districts").path("licence").asText()).contains("MIT");
+  }
+
+  @Test
+  void cityImportWritesAPackageFromARealExtractAndRefusesABadOneNamingIt(@TempDir Path dir) throws Exception {
+    Path oakland = Path.of("/usr/share/doc/python-osmnx-doc/examples/tests/input_data/West-Oakland.osm.bz2");
+    if (!"true".equals(System.getenv("CI"))) {
+      org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(oakland), "python-osmnx-doc is not installed");
+    }
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream savedOut = System.out;
+    java.io.PrintStream savedErr = System.err;
+    System.setOut(new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8));
+    System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+    Path truncated = dir.resolve("cut.osm.bz2");
+    Files.write(truncated, java.util.Arrays.copyOf(Files.readAllBytes(oakland), 4000));
+    int exit;
+    int refused;
+    try {
+      exit = new CommandLine(new CityCli()).execute("city", "import", "--osm", oakland.toString(), "--out", dir.resolve("oakland").toString(),
+          "--name", "West Oakland", "--time-zone", "America/Los_Angeles");
+      refused = new CommandLine(new CityCli()).execute("city", "import", "--osm", truncated.toString(), "--out", dir.resolve("cut").toString());
+    } finally {
+      System.setOut(savedOut);
+      System.setErr(savedErr);
+    }
+    assertThat(exit).isZero();
+    assertThat(out.toString(java.nio.charset.StandardCharsets.UTF_8)).containsPattern("roads\\s+\\d+").containsPattern("buildings\\s+\\d+")
+        .contains("wrote the city package");
+    assertThat(io.citybrain.geo.CityPackage.read(dir.resolve("oakland")).city().roads()).isNotEmpty();
+    assertThat(refused).isEqualTo(1);
+    assertThat(err.toString(java.nio.charset.StandardCharsets.UTF_8)).contains("citybrain city import: refused, nothing written: " + truncated);
+    assertThat(dir.resolve("cut")).doesNotExist();
   }
 
   @Test

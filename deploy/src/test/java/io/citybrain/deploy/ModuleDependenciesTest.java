@@ -23,7 +23,23 @@ class ModuleDependenciesTest {
     noClasses().that().resideInAPackage("io.citybrain.geo..")
         .should().dependOnClassesThat().resideInAnyPackage(
             "io.citybrain.connectors..", "io.citybrain.jobs..", "io.citybrain.simulators..",
+            "io.citybrain.deploy..", "io.citybrain.embedded..", "io.citybrain.console..", "io.citybrain.osm..")
+        .check(CLASSES);
+  }
+
+  @Test
+  void theOsmImporterDependsOnlyOnGeo() {
+    noClasses().that().resideInAPackage("io.citybrain.osm..")
+        .should().dependOnClassesThat().resideInAnyPackage(
+            "io.citybrain.connectors..", "io.citybrain.jobs..", "io.citybrain.simulators..",
             "io.citybrain.deploy..", "io.citybrain.embedded..", "io.citybrain.console..")
+        .check(CLASSES);
+  }
+
+  @Test
+  void onlyTheCommandLineUsesTheOsmImporterSoNoJobJarCarriesOsmosis() {
+    noClasses().that().resideOutsideOfPackages("io.citybrain.osm..", "io.citybrain.deploy..")
+        .should().dependOnClassesThat().resideInAnyPackage("io.citybrain.osm..", "org.openstreetmap..", "crosby..")
         .check(CLASSES);
   }
 

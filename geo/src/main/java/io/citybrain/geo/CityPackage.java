@@ -77,14 +77,14 @@ public record CityPackage(CityManifest manifest, CityModel city) {
 
   /**
    * Writes the package into {@code dir}, whole or not at all. {@code dir} may be missing, empty,
-   * or an earlier package (it is replaced); anything else is refused so that no one's files are
-   * overwritten by mistake.
+   * or an earlier package or export (it is replaced); anything else is refused so that no one's
+   * files are overwritten by mistake.
    */
   public void write(Path dir) throws IOException {
     Path target = dir.toAbsolutePath().normalize();
     Path parent = target.getParent();
     Files.createDirectories(parent);
-    if (Files.exists(target) && !isEmptyDir(target) && !Files.exists(target.resolve(CityManifest.FILE))) {
+    if (Files.exists(target) && !replaceable(target)) {
       throw new IllegalArgumentException(target + " exists and is not a city package (no " + CityManifest.FILE
           + "); choose a new or empty directory");
     }
@@ -130,13 +130,25 @@ public record CityPackage(CityManifest manifest, CityModel city) {
     }
   }
 
-  private static boolean isEmptyDir(Path dir) throws IOException {
+  /**
+   * An empty directory, an earlier package, or an export of the days before packages (only the six
+   * layer files): nothing in it is anyone's own work.
+   */
+  private static boolean replaceable(Path dir) throws IOException {
     if (!Files.isDirectory(dir)) {
       return false;
     }
-    try (DirectoryStream<Path> s = Files.newDirectoryStream(dir)) {
-      return !s.iterator().hasNext();
+    if (Files.exists(dir.resolve(CityManifest.FILE))) {
+      return true;
     }
+    try (DirectoryStream<Path> s = Files.newDirectoryStream(dir)) {
+      for (Path p : s) {
+        if (!CityGeoJson.FILES.contains(p.getFileName().toString())) {
+          return false;
+        }
+      }
+    }
+    return true;
   }
 
   static void deleteTree(Path dir) throws IOException {
