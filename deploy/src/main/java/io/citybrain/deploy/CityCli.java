@@ -81,6 +81,10 @@ public final class CityCli implements Runnable {
         + "MQTT broker's authentication and access control; without it anonymous devices may connect")
     Path mqttUsers;
 
+    @Option(names = "--city", paramLabel = "DIR", description = "a city package (`city import` or `city export` writes one); "
+        + "default: the generated Hangzhou of --seed")
+    Path cityPackage;
+
     @Override
     public Integer call() throws Exception {
       long t0 = System.nanoTime();
@@ -94,7 +98,7 @@ public final class CityCli implements Runnable {
       }
       LocalCity.Options o = new LocalCity.Options(dataDir, mqttPort, kafkaPort, storePort, flinkPort, !noSim, seed, fresh,
           Map.of("log.retention.hours", "24"), Duration.ofSeconds(10), rules)
-          .withMqttUsers(mqttUsers).withConsolePort(consolePort);
+          .withMqttUsers(mqttUsers).withConsolePort(consolePort).withCity(cityPackage);
       System.out.println("citybrain local: starting (data in " + dataDir.toAbsolutePath() + ")");
       LocalCity city;
       try {

@@ -69,7 +69,7 @@ final class ClusterCommand implements Callable<Integer> {
     }
     BackgroundSimulation sim = null;
     if (!noSim) {
-      Fleet fleet = Fleet.build(CityModel.generate(seed), LocalCity.SIMULATED_DEVICES, seed);
+      Fleet fleet = Fleet.build(io.citybrain.geo.CityPackage.generatedHangzhou(seed), LocalCity.SIMULATED_DEVICES, seed);
       sim = BackgroundSimulation.start(cluster.mqttUrl(), fleet, seed, Scenario.NORMAL_DAY);
     }
     BackgroundSimulation simulator = sim;

@@ -22,6 +22,7 @@ import io.citybrain.jobs.emergency.EmergencySettings;
 import io.citybrain.jobs.traffic.GeoSegmentMatcher;
 import io.citybrain.jobs.traffic.TrafficJob;
 import io.citybrain.geo.CityModel;
+import io.citybrain.geo.CityPackage;
 import io.citybrain.simulators.BackgroundSimulation;
 import io.citybrain.simulators.Fleet;
 import io.citybrain.simulators.Scenario;
@@ -83,10 +84,24 @@ public final class LocalCity implements AutoCloseable {
    * @param mqttUsers a users file ({@link MqttUsers}) that turns the broker's authentication and
    *     access control on; null (the default) lets anonymous devices in, as on a laptop
    * @param consolePort port of the built-in live console; {@link #NO_CONSOLE} for none
+   * @param city a city package directory ({@link CityPackage}); null for the generated city of {@code seed}
    */
   public record Options(Path dataDir, int mqttPort, int kafkaPort, int storePort, int flinkPort,
       boolean simulate, long seed, boolean fresh, Map<String, String> kafkaOverrides, Duration idleness,
-      EmergencySettings emergency, Path mqttUsers, int consolePort) {
+      EmergencySettings emergency, Path mqttUsers, int consolePort, Path city) {
+
+    public Options(Path dataDir, int mqttPort, int kafkaPort, int storePort, int flinkPort, boolean simulate, long seed,
+        boolean fresh, Map<String, String> kafkaOverrides, Duration idleness, EmergencySettings emergency, Path mqttUsers,
+        int consolePort) {
+      this(dataDir, mqttPort, kafkaPort, storePort, flinkPort, simulate, seed, fresh, kafkaOverrides, idleness, emergency,
+          mqttUsers, consolePort, null);
+    }
+
+    /** On the city package in {@code dir} (null: the generated city of the seed). */
+    public Options withCity(Path dir) {
+      return new Options(dataDir, mqttPort, kafkaPort, storePort, flinkPort, simulate, seed, fresh, kafkaOverrides,
+          idleness, emergency, mqttUsers, consolePort, dir);
+    }
 
     /** The console's port when there is to be no console. */
     public static final int NO_CONSOLE = -1;
@@ -107,13 +122,13 @@ public final class LocalCity implements AutoCloseable {
 
     public Options withMqttUsers(Path usersFile) {
       return new Options(dataDir, mqttPort, kafkaPort, storePort, flinkPort, simulate, seed, fresh, kafkaOverrides,
-          idleness, emergency, usersFile, consolePort);
+          idleness, emergency, usersFile, consolePort, city);
     }
 
     /** With the live console on this port (0: a free one), or without it ({@link #NO_CONSOLE}). */
     public Options withConsolePort(int port) {
       return new Options(dataDir, mqttPort, kafkaPort, storePort, flinkPort, simulate, seed, fresh, kafkaOverrides,
-          idleness, emergency, mqttUsers, port);
+          idleness, emergency, mqttUsers, port, city);
     }
 
     public static Options defaults() {
@@ -175,11 +190,15 @@ public final class LocalCity implements AutoCloseable {
         deleteTree(dir.resolve(component));
       }
     }
+    // A package is read and checked before anything starts: a bad one stops start-up naming its
+    // file and feature, with nothing started and nothing written.
+    CityPackage given = options.city() == null ? null : CityPackage.read(options.city());
     Files.createDirectories(dir);
     Ports.checkFree(options);
-    // The city model takes seconds of one core to generate; the jobs and the simulators need it only
-    // after the servers are up, so it is generated meanwhile (the model caches it per seed).
-    CompletableFuture<CityModel> city = CompletableFuture.supplyAsync(() -> CityModel.generate(options.seed()));
+    // The generated city takes seconds of one core; the jobs and the simulators need it only after
+    // the servers are up, so it is generated meanwhile (the model caches it per seed).
+    CompletableFuture<CityPackage> city = given != null ? CompletableFuture.completedFuture(given)
+        : CompletableFuture.supplyAsync(() -> CityPackage.generatedHangzhou(options.seed()));
 
     // With a users file, the bridge and the dispatcher get service accounts whose random passwords
     // live only in this JVM: nothing to keep secret on disk.
@@ -221,8 +240,8 @@ public final class LocalCity implements AutoCloseable {
     // The bridge's counters as the contract's `pipeline` measurement, for the dashboards.
     track(PipelineReporter.start(bridge.metrics(), "bridge", influx(), Duration.ofSeconds(10)));
     track(AlertDispatcher.start(dispatch));
-    // One model for the console's map and the simulators: the same seed the jobs use.
-    CityModel cityModel = city.join();
+    // One city for the console's map and the simulators: the one the jobs run on.
+    CityModel cityModel = city.join().city();
     if (options.consolePort() != Options.NO_CONSOLE) {
       progress.accept("console");
       ConsoleSettings consoleSettings = ConsoleSettings.local(options.consolePort(), store.url(), kafka.bootstrapServers(),
@@ -297,7 +316,8 @@ public final class LocalCity implements AutoCloseable {
   /** The settings the city's jobs run with. */
   public JobSettings jobSettings() {
     return new JobSettings(kafka.bootstrapServers(), influx(), Duration.ofSeconds(5), Duration.ofSeconds(5),
-        options.idleness(), Duration.ofSeconds(60), 1, options.seed());
+        options.idleness(), Duration.ofSeconds(60), 1, options.seed())
+        .withCityPackage(options.city() == null ? null : options.city().toAbsolutePath().toString());
   }
 
   /** Runs one more job on the city's Flink, e.g. a bounded replay; returns its id. */
@@ -313,9 +333,9 @@ public final class LocalCity implements AutoCloseable {
 
   private void submitJobs() throws Exception {
     JobSettings s = jobSettings();
-    submit(TrafficJob.NAME, s, env -> TrafficJob.fromSettings(s, new GeoSegmentMatcher(options.seed(), loopSegments)).build(env));
-    submit(EmergencyJob.NAME, s, env -> EmergencyJob.fromSettings(s, new GeoLocator(options.seed()), options.emergency()).build(env));
-    submit(UtilityJob.NAME, s, env -> UtilityJob.fromSettings(s, new GeoZoneLocator(options.seed()), UtilitySettings.defaults()).build(env));
+    submit(TrafficJob.NAME, s, env -> TrafficJob.fromSettings(s, new GeoSegmentMatcher(s.city(), loopSegments)).build(env));
+    submit(EmergencyJob.NAME, s, env -> EmergencyJob.fromSettings(s, new GeoLocator(s.city()), options.emergency()).build(env));
+    submit(UtilityJob.NAME, s, env -> UtilityJob.fromSettings(s, new GeoZoneLocator(s.city()), UtilitySettings.defaults()).build(env));
   }
 
   private InfluxSettings influx() {

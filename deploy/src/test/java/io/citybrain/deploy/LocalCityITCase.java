@@ -228,7 +228,7 @@ class LocalCityITCase {
 
   @Test
   void anSosPressReachesItsCommunityOverMqtt() throws Exception {
-    try (AlertListener manager = new AlertListener("it-community-manager", "city/alerts/community/" + COMMUNITY.id())) {
+    try (AlertListener manager = new AlertListener(city.mqttUrl(), "it-community-manager", "city/alerts/community/" + COMMUNITY.id())) {
       double[] p = inCommunity();
       long pressed = System.currentTimeMillis();
       long t = System.nanoTime();
@@ -250,8 +250,8 @@ class LocalCityITCase {
 
   @Test
   void twoSmokeAlarmsInOneBuildingAreOneFireAlert() throws Exception {
-    try (AlertListener manager = new AlertListener("it-fire-manager", "city/alerts/community/" + COMMUNITY.id());
-        AlertListener officer = new AlertListener("it-fire-officer", "city/alerts/district/330106")) {
+    try (AlertListener manager = new AlertListener(city.mqttUrl(), "it-fire-manager", "city/alerts/community/" + COMMUNITY.id());
+        AlertListener officer = new AlertListener(city.mqttUrl(), "it-fire-officer", "city/alerts/district/330106")) {
       double[] p = inCommunity();
       long first = System.currentTimeMillis();
       publish("city/emergency/smoke/it-smoke-1", smoke(first, p, "it-building-1"));
@@ -289,8 +289,8 @@ class LocalCityITCase {
 
   @Test
   void anUnansweredSosIsEscalatedAndThenAcknowledgedOverMqtt() throws Exception {
-    try (AlertListener manager = new AlertListener("it-sos-manager", "city/alerts/community/" + COMMUNITY.id());
-        AlertListener officer = new AlertListener("it-sos-officer", "city/alerts/district/330106")) {
+    try (AlertListener manager = new AlertListener(city.mqttUrl(), "it-sos-manager", "city/alerts/community/" + COMMUNITY.id());
+        AlertListener officer = new AlertListener(city.mqttUrl(), "it-sos-officer", "city/alerts/district/330106")) {
       double[] p = inCommunity();
       long pressed = System.currentTimeMillis();
       publish("city/emergency/sos/it-sos-2", String.format(Locale.ROOT,
@@ -368,52 +368,6 @@ class LocalCityITCase {
   private static String smoke(long ts, double[] p, String building) {
     return String.format(Locale.ROOT, "{\"ts\":%d,\"lat\":%.6f,\"lon\":%.6f,\"alarm\":true,\"buildingId\":\"%s\"}",
         ts, p[1], p[0], building);
-  }
-
-  /** A subscriber that keeps every alert it receives, in order. */
-  private static final class AlertListener implements AutoCloseable {
-    private final MqttClient client;
-    private final BlockingQueue<Alert> queue = new java.util.concurrent.LinkedBlockingQueue<>();
-    private final List<Alert> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
-
-    AlertListener(String clientId, String topic) throws Exception {
-      client = new MqttClient(city.mqttUrl(), clientId, new MemoryPersistence());
-      client.connect(options());
-      client.subscribe(topic, 1, (t, m) -> {
-        Alert a = Alert.fromJson(m.getPayload());
-        seen.add(a);
-        queue.add(a);
-      });
-    }
-
-    Alert next(String kind) throws InterruptedException {
-      return await(a -> a.kind().equals(kind), "an alert of kind " + kind);
-    }
-
-    Alert nextState(String alertId, String state) throws InterruptedException {
-      return await(a -> a.alertId().equals(alertId) && a.state().equals(state), alertId + " in state " + state);
-    }
-
-    private Alert await(java.util.function.Predicate<Alert> wanted, String what) throws InterruptedException {
-      long deadline = System.currentTimeMillis() + 30_000;
-      while (System.currentTimeMillis() < deadline) {
-        Alert a = queue.poll(500, TimeUnit.MILLISECONDS);
-        if (a != null && wanted.test(a)) {
-          return a;
-        }
-      }
-      throw new AssertionError("no " + what + " within 30 s; received " + seen);
-    }
-
-    List<Alert> all() {
-      return List.copyOf(seen);
-    }
-
-    @Override
-    public void close() throws Exception {
-      client.disconnect();
-      client.close();
-    }
   }
 
   private static DeadLetter awaitDeadLetter(String key) {

@@ -46,7 +46,7 @@ class RegistryPlacementTest {
 
   @Test
   void theJobsPlaceWhatTheBridgePlacedFromTheRegistryWhereTheRegistrySays(@TempDir Path dir) throws Exception {
-    Fleet fleet = Fleet.build(CityModel.generate(SEED), 200, SEED);
+    Fleet fleet = Fleet.build(io.citybrain.geo.CityPackage.generatedHangzhou(SEED), 200, SEED);
     Path csv = dir.resolve("devices.csv");
     fleet.writeRegistry(csv);
     IngestValidator bridge = new IngestValidator(DeviceRegistry.load("bridge.registry.path", csv));

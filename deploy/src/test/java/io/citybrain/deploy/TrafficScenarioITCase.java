@@ -61,7 +61,7 @@ class TrafficScenarioITCase {
   @BeforeAll
   static void playTheMorning() throws Exception {
     city = LocalCity.start(LocalCity.Options.ephemeral(dataDir), step -> {});
-    fleet = Fleet.build(CityModel.generate(42), 400, 42);
+    fleet = Fleet.build(io.citybrain.geo.CityPackage.generatedHangzhou(42), 400, 42);
     Stats stats = new Stats();
     try (Publisher publisher = new Publisher(new Publisher.Target(city.mqttUrl(), "it-sim", null, null, 1), 0, null, stats)) {
       new Simulation(fleet, new Simulation.Settings(42, Scenario.INCIDENT, 60, LENGTH, START, Chaos.NONE))

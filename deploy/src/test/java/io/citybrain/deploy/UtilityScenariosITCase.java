@@ -95,7 +95,7 @@ class UtilityScenariosITCase {
    * utility, all zones of that district: the meters of a scenario then share their zones.
    */
   private static double[] zoneCentre(String districtCode) {
-    CityModel model = CityModel.generate(city.jobSettings().citySeed());
+    CityModel model = city.jobSettings().city().city();
     District d = model.districts().stream().filter(x -> x.code().equals(districtCode)).findFirst().orElseThrow();
     for (long seed = 1; seed < 500; seed++) {
       double[] c = DistrictIndex.randomPointIn(d, new Random(seed));
@@ -117,7 +117,7 @@ class UtilityScenariosITCase {
 
   /** The model's zone of the utility at the point. */
   private static ZonePlace zone(double[] p, String utility) {
-    CityModel model = CityModel.generate(city.jobSettings().citySeed());
+    CityModel model = city.jobSettings().city().city();
     UtilityZone z = model.index().locate(p[0], p[1]).zone(Utility.valueOf(utility.toUpperCase(Locale.ROOT))).orElseThrow();
     return new ZonePlace(z.id(), z.districtCode());
   }

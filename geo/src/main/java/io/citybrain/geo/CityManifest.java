@@ -27,10 +27,12 @@ import java.util.regex.PatternSyntaxException;
  * @param districtCodes the scheme of the district codes and the pattern each must match
  * @param generated how the generated layers were made (null when nothing was generated)
  * @param layers each of {@link CityPackage#LAYERS}: its file in the package, source and licence
+ * @param simulation where the simulators put most devices and the scenarios' incidents (null: every
+ *     district, and the district with the most road segments)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record CityManifest(int format, String id, Map<String, String> name, String timeZone, View view,
-    CodeScheme districtCodes, Generated generated, Map<String, LayerSource> layers) {
+    CodeScheme districtCodes, Generated generated, Map<String, LayerSource> layers, Simulation simulation) {
 
   public static final int FORMAT = 1;
   public static final String FILE = "city.json";
@@ -51,6 +53,15 @@ public record CityManifest(int format, String id, Map<String, String> name, Stri
 
   /** One layer: its file in the package, where its data came from, and under which licence. */
   public record LayerSource(String file, String source, String licence) {}
+
+  /** The districts where simulated devices concentrate, and the one where scenarios stage their incidents. */
+  public record Simulation(List<String> focusDistricts, String scenarioDistrict) {}
+
+  /** A manifest without simulation hints. */
+  public CityManifest(int format, String id, Map<String, String> name, String timeZone, View view, CodeScheme districtCodes,
+      Generated generated, Map<String, LayerSource> layers) {
+    this(format, id, name, timeZone, view, districtCodes, generated, layers, null);
+  }
 
   public CityManifest {
     name = name == null ? Map.of() : Map.copyOf(new LinkedHashMap<>(name));

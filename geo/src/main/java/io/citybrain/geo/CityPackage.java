@@ -71,7 +71,9 @@ public record CityPackage(CityManifest manifest, CityModel city) {
     CityManifest manifest = new CityManifest(CityManifest.FORMAT, "hangzhou", Map.of("en", "Hangzhou", "zh", "杭州"),
         "Asia/Shanghai", new CityManifest.View(120.165, 30.272, 11),
         new CityManifest.CodeScheme("GB/T 2260 county-level division code", "\\d{6}"),
-        new CityManifest.Generated(seed, LAYERS.subList(1, LAYERS.size())), layers);
+        new CityManifest.Generated(seed, LAYERS.subList(1, LAYERS.size())), layers,
+        // The old town and the West Lake district: where the demo's devices and incidents have always been.
+        new CityManifest.Simulation(CityGenerator.URBAN, "330106"));
     return new CityPackage(manifest.checked("generated Hangzhou"), city);
   }
 
@@ -214,6 +216,17 @@ public record CityPackage(CityManifest manifest, CityModel city) {
       }
       if (byCode.put(d.code(), d) != null) {
         throw new IllegalArgumentException(names.of("districts") + " district '" + d.code() + "' appears twice");
+      }
+    }
+    if (manifest.simulation() != null) {
+      for (String code : manifest.simulation().focusDistricts()) {
+        if (!byCode.containsKey(code)) {
+          throw new IllegalArgumentException("the manifest's simulation.focusDistricts names '" + code + "', which is not a district of the package");
+        }
+      }
+      if (manifest.simulation().scenarioDistrict() != null && !byCode.containsKey(manifest.simulation().scenarioDistrict())) {
+        throw new IllegalArgumentException("the manifest's simulation.scenarioDistrict '" + manifest.simulation().scenarioDistrict()
+            + "' is not a district of the package");
       }
     }
     LayerFile communities = withStream(opener, "communities", in -> LayerFile.read(Layer.COMMUNITIES, in, names.of("communities")));

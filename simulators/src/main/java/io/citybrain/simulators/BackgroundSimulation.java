@@ -1,6 +1,5 @@
 package io.citybrain.simulators;
 
-import io.citybrain.geo.CityModel;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -30,7 +29,7 @@ public final class BackgroundSimulation implements AutoCloseable {
   }
 
   /** Plays {@code scenario} in real time (speed 1, from now) on a fleet of {@code devices}. */
-  public static BackgroundSimulation start(String mqttUrl, CityModel city, int devices, long seed, Scenario scenario) {
+  public static BackgroundSimulation start(String mqttUrl, io.citybrain.geo.CityPackage city, int devices, long seed, Scenario scenario) {
     return start(mqttUrl, Fleet.build(city, devices, seed), seed, scenario);
   }
 

@@ -3,13 +3,19 @@ package io.citybrain.simulators;
 import io.citybrain.connectors.registry.DeviceRegistry;
 import io.citybrain.connectors.registry.RegisteredDevice;
 import io.citybrain.geo.Building;
+import io.citybrain.geo.CityManifest;
 import io.citybrain.geo.CityModel;
+import io.citybrain.geo.CityPackage;
+import io.citybrain.geo.District;
 import io.citybrain.geo.Community;
 import io.citybrain.geo.RoadClass;
 import io.citybrain.geo.RoadSegment;
 import io.citybrain.geo.Utility;
 import io.citybrain.geo.UtilityZone;
 import java.nio.file.Path;
+import java.time.ZoneId;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -50,13 +56,16 @@ public final class Fleet {
   private static final GeometryFactory GF = new GeometryFactory();
   private final List<Device> devices;
   private final CityModel city;
+  private final ZoneId zone;
   private final String incidentSegment;
   private final String burstZone;
   private final String outageZone;
   private final String fireBuilding;
 
-  private Fleet(CityModel city, List<Device> devices, String incidentSegment, String burstZone, String outageZone, String fireBuilding) {
+  private Fleet(CityModel city, ZoneId zone, List<Device> devices, String incidentSegment, String burstZone, String outageZone,
+      String fireBuilding) {
     this.city = city;
+    this.zone = zone;
     this.devices = List.copyOf(devices);
     this.incidentSegment = incidentSegment;
     this.burstZone = burstZone;
@@ -64,49 +73,74 @@ public final class Fleet {
     this.fireBuilding = fireBuilding;
   }
 
-  public static Fleet build(CityModel city, int size, long seed) {
+  /**
+   * The fleet of {@code size} devices on the package's city, placed from {@code seed}. Most devices
+   * go to the manifest's focus districts (all districts when it names none); the scenarios' targets
+   * (the incident segment, burst and outage zones, fire building) are the first, by id, of its
+   * scenario district (else the district with the most road segments).
+   */
+  public static Fleet build(CityPackage pkg, int size, long seed) {
     if (size < MIX.length + 1) {
       throw new IllegalArgumentException("--devices must be at least " + (MIX.length + 1) + ", got " + size);
     }
+    CityModel city = pkg.city();
+    CityManifest.Simulation hints = pkg.manifest().simulation();
+    List<String> focus = hints != null && !hints.focusDistricts().isEmpty() ? hints.focusDistricts()
+        : city.districts().stream().map(District::code).toList();
+    String scenario = hints != null && hints.scenarioDistrict() != null ? hints.scenarioDistrict() : busiestDistrict(city);
+    Map<String, String> communityDistrict = new HashMap<>();
+    city.communities().forEach(c -> communityDistrict.put(c.id(), c.districtCode()));
     Random r = new Random(seed);
     List<Device> out = new ArrayList<>();
-    List<RoadSegment> urbanRoads = city.roads().stream()
-        .filter(s -> URBAN.contains(s.districtCode())).sorted(Comparator.comparing(RoadSegment::id)).toList();
-    List<RoadSegment> roads = urbanRoads.isEmpty() ? city.roads() : urbanRoads;
-    // The scenarios' targets, chosen the same way every time: the first arterial of Xihu, its
-    // first water and power zones, the first building of its communities.
-    RoadSegment incident = roads.stream().filter(s -> s.districtCode().equals("330106") && s.roadClass() == RoadClass.ARTERIAL)
-        .findFirst().orElse(roads.get(0));
-    UtilityZone water = firstZone(city, Utility.WATER);
-    UtilityZone power = firstZone(city, Utility.POWER);
-    Building building = city.buildings().stream().sorted(Comparator.comparing(Building::id))
-        .filter(b -> b.communityId().startsWith("c-330106")).findFirst().orElse(city.buildings().get(0));
+    List<RoadSegment> focusRoads = city.roads().stream()
+        .filter(s -> focus.contains(s.districtCode())).sorted(Comparator.comparing(RoadSegment::id)).toList();
+    List<RoadSegment> roads = focusRoads.isEmpty() ? city.roads() : focusRoads;
+    // The scenarios' targets, chosen the same way every time: the first arterial of the scenario
+    // district, its first water and power zones, the first building of its communities.
+    RoadSegment incident = roads.stream().filter(s -> s.districtCode().equals(scenario) && s.roadClass() == RoadClass.ARTERIAL)
+        .findFirst().orElse(roads.stream().filter(s -> s.districtCode().equals(scenario)).findFirst().orElse(roads.get(0)));
+    UtilityZone water = firstZone(city, Utility.WATER, scenario);
+    UtilityZone power = firstZone(city, Utility.POWER, scenario);
+    List<Building> focusBuildings = city.buildings().stream()
+        .filter(b -> focus.contains(communityDistrict.get(b.communityId()))).sorted(Comparator.comparing(Building::id)).toList();
+    Building building = focusBuildings.stream().filter(b -> scenario.equals(communityDistrict.get(b.communityId()))).findFirst()
+        .orElse(focusBuildings.isEmpty() ? null : focusBuildings.get(0));
+    List<Community> focusCommunities = city.communities().stream().filter(c -> focus.contains(c.districtCode())).toList();
     for (Object[] mix : MIX) {
       String domain = (String) mix[0];
       String kind = (String) mix[1];
       int n = Math.max(1, (int) Math.round(size * (double) mix[2]));
+      if (kind.equals("smoke") && building == null) {
+        continue; // a city without buildings has no smoke detectors
+      }
       for (int i = 0; i < n; i++) {
         String id = String.format(Locale.ROOT, "%s-%06d", kind, i);
-        out.add(place(city, domain, kind, id, i, r, roads, incident, water, power, building));
+        out.add(place(city, domain, kind, id, i, r, roads, incident, water, power, building, focus, focusBuildings, focusCommunities));
       }
     }
-    for (String district : URBAN) {
+    for (String district : focus) {
       double[] p = randomPointIn(city.districts().stream().filter(d -> d.code().equals(district)).findFirst().orElseThrow().boundary(), r);
       out.add(new Device("hotline-" + district, "community", "ticket", p[0], p[1], district, null, null, null, null));
     }
-    return new Fleet(city, out, incident.id(), water.id(), power.id(), building.id());
+    return new Fleet(city, pkg.manifest().zone(), out, incident.id(), water.id(), power.id(), building == null ? "" : building.id());
   }
 
-  static final List<String> URBAN = List.of("330102", "330103", "330104", "330105", "330106", "330108");
+  private static String busiestDistrict(CityModel city) {
+    Map<String, Integer> roads = new HashMap<>();
+    city.roads().forEach(s -> roads.merge(s.districtCode(), 1, Integer::sum));
+    return city.districts().stream().map(District::code)
+        .max(Comparator.comparingInt((String d) -> roads.getOrDefault(d, 0)).thenComparing(Comparator.reverseOrder())).orElseThrow();
+  }
 
-  private static UtilityZone firstZone(CityModel city, Utility u) {
+  private static UtilityZone firstZone(CityModel city, Utility u, String district) {
     return city.zones().stream().filter(z -> z.utility() == u).sorted(Comparator.comparing(UtilityZone::id))
-        .filter(z -> z.districtCode().equals("330106")).findFirst()
+        .filter(z -> z.districtCode().equals(district)).findFirst()
         .orElseGet(() -> city.zones().stream().filter(z -> z.utility() == u).findFirst().orElseThrow());
   }
 
   private static Device place(CityModel city, String domain, String kind, String id, int i, Random r, List<RoadSegment> roads,
-      RoadSegment incident, UtilityZone water, UtilityZone power, Building fireBuilding) {
+      RoadSegment incident, UtilityZone water, UtilityZone power, Building fireBuilding, List<String> focus,
+      List<Building> focusBuildings, List<Community> focusCommunities) {
     switch (kind) {
       case "loop", "probe", "flood" -> {
         // The first loop watches the incident segment, so the scenario is seen by a detector too.
@@ -116,7 +150,7 @@ public final class Fleet {
       }
       case "water", "power", "gas" -> {
         Utility u = Utility.valueOf(kind.toUpperCase(Locale.ROOT));
-        List<UtilityZone> zones = city.zones().stream().filter(z -> z.utility() == u && URBAN.contains(z.districtCode())).toList();
+        List<UtilityZone> zones = city.zones().stream().filter(z -> z.utility() == u && focus.contains(z.districtCode())).toList();
         // The first three water meters and the first five power meters go to the scenario zones.
         UtilityZone z = kind.equals("water") && i < 3 ? water : kind.equals("power") && i < 5 ? power : zones.get(r.nextInt(zones.size()));
         double[] p = randomPointIn(z.boundary(), r);
@@ -124,8 +158,7 @@ public final class Fleet {
       }
       case "smoke" -> {
         // Two detectors per building, the scenario's building first.
-        List<Building> buildings = new ArrayList<>(city.buildings().stream()
-            .filter(b -> URBAN.stream().anyMatch(d -> b.communityId().startsWith("c-" + d))).sorted(Comparator.comparing(Building::id)).toList());
+        List<Building> buildings = new ArrayList<>(focusBuildings);
         buildings.remove(fireBuilding);
         buildings.add(0, fireBuilding);
         Building b = buildings.get((i / 2) % buildings.size());
@@ -134,8 +167,7 @@ public final class Fleet {
         return new Device(id, domain, kind, c.x, c.y, district, null, b.id(), null, b.communityId());
       }
       default -> { // sos
-        List<Community> urban = city.communities().stream().filter(c -> URBAN.contains(c.districtCode())).toList();
-        Community c = urban.get(r.nextInt(urban.size()));
+        Community c = focusCommunities.get(r.nextInt(focusCommunities.size()));
         double[] p = randomPointIn(c.boundary(), r);
         return new Device(id, domain, kind, p[0], p[1], c.districtCode(), null, null, null, c.id());
       }
@@ -162,6 +194,11 @@ public final class Fleet {
 
   public CityModel city() {
     return city;
+  }
+
+  /** The city's time zone: daily patterns (rush hours, night) follow its clock. */
+  public ZoneId zone() {
+    return zone;
   }
 
   /** The segment the {@code incident} scenario blocks. */

@@ -8,14 +8,12 @@ import java.time.ZonedDateTime;
 public final class Readings {
   private Readings() {}
 
-  public static final ZoneId CITY_ZONE = ZoneId.of("Asia/Shanghai");
-
   /**
    * How congested the roads are at {@code epochMs} local time, 0 (free) to 1 (jammed): peaks at
    * 08:00 and 18:00, quiet at night.
    */
-  public static double congestion(long epochMs) {
-    ZonedDateTime t = Instant.ofEpochMilli(epochMs).atZone(CITY_ZONE);
+  public static double congestion(long epochMs, ZoneId local) {
+    ZonedDateTime t = Instant.ofEpochMilli(epochMs).atZone(local);
     double h = t.getHour() + t.getMinute() / 60.0;
     double morning = Math.exp(-Math.pow((h - 8.0) / 1.2, 2));
     double evening = Math.exp(-Math.pow((h - 18.0) / 1.5, 2));

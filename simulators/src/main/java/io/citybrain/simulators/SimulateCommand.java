@@ -131,7 +131,7 @@ public final class SimulateCommand implements Callable<Integer> {
         Scenario sc = Scenario.of(scenario);
         Duration d = duration != null ? parseDuration(duration) : speed == 1 ? null : Duration.ofHours(1);
         Instant s = start != null ? start : speed > 1 && d != null ? Instant.now().minus(d) : Instant.now();
-        Fleet fleet = Fleet.build(CityModel.generate(seed), devices, seed);
+        Fleet fleet = Fleet.build(io.citybrain.geo.CityPackage.generatedHangzhou(seed), devices, seed);
         if (registry != null) {
           fleet.writeRegistry(registry);
         }

@@ -343,7 +343,7 @@ public final class Simulation {
   private static final String[] CATEGORIES = {"water", "power", "noise", "sanitation", "safety"};
 
   private double congestion(long ts, boolean active) {
-    return settings.scenario() == Scenario.RUSH_HOUR && active ? 0.95 : Readings.congestion(ts);
+    return settings.scenario() == Scenario.RUSH_HOUR && active ? 0.95 : Readings.congestion(ts, fleet.zone());
   }
 
   private double trafficSpeed(RoadSegment s, long ts, boolean active) {
@@ -370,8 +370,8 @@ public final class Simulation {
     }
   }
 
-  private static double hourOfDay(long ts) {
-    ZonedDateTime t = Instant.ofEpochMilli(ts).atZone(Readings.CITY_ZONE);
+  private double hourOfDay(long ts) {
+    ZonedDateTime t = Instant.ofEpochMilli(ts).atZone(fleet.zone());
     return t.getHour() + t.getMinute() / 60.0;
   }
 

@@ -26,7 +26,7 @@ class FleetRegistryTest {
 
   @Test
   void everyFixedDeviceThatOmitsItsPositionIsPlacedWhereItIs(@TempDir Path dir) throws Exception {
-    Fleet fleet = Fleet.build(CityModel.generate(42), 400, 42);
+    Fleet fleet = Fleet.build(io.citybrain.geo.CityPackage.generatedHangzhou(42), 400, 42);
     Path csv = dir.resolve("devices.csv");
     fleet.writeRegistry(csv);
     DeviceRegistry registry = DeviceRegistry.load("--registry", csv);

@@ -103,7 +103,7 @@ class SimulateCommandITCase {
   void fixedDevicesThatOmitTheirPositionsArePlacedByTheBridgeFromTheSimulatorsRegistry() throws Exception {
     // The bridge reads its registry at start, before the simulator runs: the same fleet (seed, size) written here.
     Path registry = dir.resolve("devices.csv");
-    Fleet fleet = Fleet.build(CityModel.generate(7), 100, 7);
+    Fleet fleet = Fleet.build(io.citybrain.geo.CityPackage.generatedHangzhou(7), 100, 7);
     fleet.writeRegistry(registry);
     Map<String, Fleet.Device> devices = new HashMap<>();
     fleet.devices().forEach(d -> devices.put(d.id(), d));

@@ -52,7 +52,7 @@ public final class SimulatorBenchmark {
     System.out.printf("simulator benchmark: %,d messages per run, fleet of %,d devices, %d cores, %s %s%n", N, DEVICES,
         Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name"), System.getProperty("java.version"));
     long t0 = System.nanoTime();
-    Fleet fleet = Fleet.build(CityModel.generate(42), DEVICES, 42);
+    Fleet fleet = Fleet.build(io.citybrain.geo.CityPackage.generatedHangzhou(42), DEVICES, 42);
     System.out.printf("fleet built in %.1f s%n", (System.nanoTime() - t0) / 1e9);
     double[] sample = sample(fleet);
     int mean = (int) sample[0];

@@ -159,7 +159,7 @@ public final class ClusterCity implements AutoCloseable {
     startFlink();
 
     progress.accept("bridges: " + BRIDGES + " instances on a shared subscription");
-    Fleet fleet = Fleet.build(CityModel.generate(options.seed()), options.devices(), options.seed());
+    Fleet fleet = Fleet.build(io.citybrain.geo.CityPackage.generatedHangzhou(options.seed()), options.devices(), options.seed());
     registry = dir.resolve("devices.csv");
     fleet.writeRegistry(registry);
     for (int i = 1; i <= BRIDGES; i++) {

@@ -90,7 +90,7 @@ public final class ClusterLatency {
       TABLES.forEach(t -> rowLatency.put(t, new Samples()));
       List<Long> pollGaps = new ArrayList<>();
 
-      Fleet fleet = Fleet.build(CityModel.generate(ClusterStream.SEED), devices, ClusterStream.SEED);
+      Fleet fleet = Fleet.build(io.citybrain.geo.CityPackage.generatedHangzhou(ClusterStream.SEED), devices, ClusterStream.SEED);
       Instant start = Instant.now();
       warmFrom[0] = start.toEpochMilli() + WARM_UP_MS;
       Simulation sim = new Simulation(fleet, new Simulation.Settings(ClusterStream.SEED, Scenario.NORMAL_DAY, 1, null, start,

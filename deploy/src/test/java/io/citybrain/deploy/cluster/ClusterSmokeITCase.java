@@ -74,7 +74,7 @@ class ClusterSmokeITCase {
 
     // Eight simulated minutes ending a minute ago, played fast: their windows close at once.
     Instant start = Instant.now().minus(9, ChronoUnit.MINUTES);
-    Fleet fleet = Fleet.build(CityModel.generate(42), DEVICES, 42);
+    Fleet fleet = Fleet.build(io.citybrain.geo.CityPackage.generatedHangzhou(42), DEVICES, 42);
     Simulation sim = new Simulation(fleet, new Simulation.Settings(42, Scenario.NORMAL_DAY, 1000, Duration.ofMinutes(8),
         start, Chaos.NONE));
     Stats stats = new Stats();

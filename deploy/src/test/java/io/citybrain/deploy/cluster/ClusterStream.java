@@ -56,7 +56,7 @@ final class ClusterStream {
     // Event times in the hours just past, so that every window closes once the stream has passed.
     start = Instant.now().minus(simulated).minus(2, ChronoUnit.MINUTES).truncatedTo(ChronoUnit.MINUTES);
     recording = dir.resolve(clientId + ".jsonl");
-    Fleet fleet = Fleet.build(CityModel.generate(SEED), DEVICES, SEED);
+    Fleet fleet = Fleet.build(io.citybrain.geo.CityPackage.generatedHangzhou(SEED), DEVICES, SEED);
     Simulation sim = new Simulation(fleet, new Simulation.Settings(SEED, Scenario.NORMAL_DAY, 100_000, simulated, start, Chaos.NONE));
     publishing = CompletableFuture.runAsync(() -> {
       try (Publisher p = new Publisher(new Publisher.Target(cluster.mqttUrl(), clientId, null, null, 1), 0, recording, stats)) {

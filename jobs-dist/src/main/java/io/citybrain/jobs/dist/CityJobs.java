@@ -95,9 +95,9 @@ public final class CityJobs {
     JobEnvironment.configure(env, s);
     switch (job) {
       // The registry is read here, at submission, and travels inside the job graph: the task managers need no copy.
-      case TRAFFIC -> TrafficJob.fromSettings(s, GeoSegmentMatcher.fromArgs(s.citySeed(), keyValues)).build(env);
-      case UTILITY -> UtilityJob.fromSettings(s, new GeoZoneLocator(s.citySeed()), UtilitySettings.fromArgs(keyValues)).build(env);
-      case EMERGENCY -> EmergencyJob.fromSettings(s, new GeoLocator(s.citySeed()), EmergencySettings.fromArgs(keyValues)).build(env);
+      case TRAFFIC -> TrafficJob.fromSettings(s, GeoSegmentMatcher.fromArgs(s.city(), keyValues)).build(env);
+      case UTILITY -> UtilityJob.fromSettings(s, new GeoZoneLocator(s.city()), UtilitySettings.fromArgs(keyValues)).build(env);
+      case EMERGENCY -> EmergencyJob.fromSettings(s, new GeoLocator(s.city()), EmergencySettings.fromArgs(keyValues)).build(env);
       default -> throw new IllegalStateException(job.name());
     }
     return job;

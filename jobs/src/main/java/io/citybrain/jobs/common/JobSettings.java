@@ -15,14 +15,16 @@ import org.apache.flink.util.ParameterTool;
  * @param idleness after how long without data a Kafka partition stops holding back the watermark
  * @param allowedLateness how long after the watermark a window still accepts (and re-emits) data;
  *     later data goes to the dead-letter topic with reason {@code late}
- * @param citySeed the seed of the city model (communities, roads, buildings, zones); every part of
- *     one deployment must use the same
+ * @param citySeed the seed of the generated city model, used when no {@code cityPackage} is given;
+ *     every part of one deployment must use the same city
+ * @param cityPackage the city package ({@link CitySource}, key {@code city.package}): a directory or
+ *     a URL Flink's file systems read; null for the generated city of {@code citySeed}
  * @param kafkaSecurity how every Kafka source and sink of the job reaches Kafka ({@link KafkaSecurity}'s
  *     keys, {@code kafka.security.protocol} and so on, secrets from the environment); null means none
  */
 public record JobSettings(String kafkaBootstrap, InfluxSettings influx, Duration checkpointInterval,
     Duration outOfOrderness, Duration idleness, Duration allowedLateness, int parallelism, long citySeed,
-    KafkaSecurity kafkaSecurity) implements Serializable {
+    KafkaSecurity kafkaSecurity, String cityPackage) implements Serializable {
 
   public static final String KAFKA_BOOTSTRAP = "kafka.bootstrap-servers";
 
@@ -37,6 +39,9 @@ public record JobSettings(String kafkaBootstrap, InfluxSettings influx, Duration
     if (allowedLateness.isNegative()) {
       throw new IllegalArgumentException("window.allowed-lateness must not be negative");
     }
+    if (cityPackage != null && cityPackage.isBlank()) {
+      throw new IllegalArgumentException(CitySource.PACKAGE_KEY + " must name a directory or URL, got an empty value");
+    }
     if (parallelism < 1) {
       throw new IllegalArgumentException("parallelism must be at least 1, got " + parallelism);
     }
@@ -46,7 +51,25 @@ public record JobSettings(String kafkaBootstrap, InfluxSettings influx, Duration
   public JobSettings(String kafkaBootstrap, InfluxSettings influx, Duration checkpointInterval, Duration outOfOrderness,
       Duration idleness, Duration allowedLateness, int parallelism, long citySeed) {
     this(kafkaBootstrap, influx, checkpointInterval, outOfOrderness, idleness, allowedLateness, parallelism, citySeed,
-        KafkaSecurity.NONE);
+        KafkaSecurity.NONE, null);
+  }
+
+  /** Settings of a job on the generated city of {@code citySeed}. */
+  public JobSettings(String kafkaBootstrap, InfluxSettings influx, Duration checkpointInterval, Duration outOfOrderness,
+      Duration idleness, Duration allowedLateness, int parallelism, long citySeed, KafkaSecurity kafkaSecurity) {
+    this(kafkaBootstrap, influx, checkpointInterval, outOfOrderness, idleness, allowedLateness, parallelism, citySeed,
+        kafkaSecurity, null);
+  }
+
+  /** Where the job's city comes from. */
+  public CitySource city() {
+    return cityPackage == null ? CitySource.generated(citySeed) : CitySource.of(cityPackage);
+  }
+
+  /** These settings on another city package (null: the generated city of {@code citySeed}). */
+  public JobSettings withCityPackage(String uri) {
+    return new JobSettings(kafkaBootstrap, influx, checkpointInterval, outOfOrderness, idleness, allowedLateness, parallelism,
+        citySeed, kafkaSecurity, uri);
   }
 
   private static void positive(Duration d, String key) {
@@ -75,8 +98,9 @@ public record JobSettings(String kafkaBootstrap, InfluxSettings influx, Duration
         seconds(p, "watermark.idleness", 10),
         seconds(p, "window.allowed-lateness", 60),
         p.getInt("parallelism", 1),
-        p.getLong("city.seed", 42),
-        KafkaSecurity.from("", p::get, env));
+        p.getLong(CitySource.SEED_KEY, 42),
+        KafkaSecurity.from("", p::get, env),
+        p.get(CitySource.PACKAGE_KEY));
   }
 
   private static Duration seconds(ParameterTool p, String key, long defaultSeconds) {

@@ -19,8 +19,8 @@ import org.slf4j.LoggerFactory;
  * The first input is the job's events, the second the {@code city.geography} records broadcast to
  * every task ({@link GeographyUpdates}).
  *
- * <p>Each task holds the city in force: the seed's model until a layer arrives, then the seed's
- * model with that layer replaced ({@link CityModel#with}). A layer is checked and its index built
+ * <p>Each task holds the city in force: the job's city ({@link CitySource}) until a layer arrives,
+ * then that city with the layer replaced ({@link CityModel#with}). A layer is checked and its index built
  * on the task thread between two events, and then swapped in: every event is placed with the old
  * or the new geography, none waits in a buffer, none is lost. A layer that fails the checks is
  * not applied: it goes to the dead-letter topic with reason {@code bad-geography} (once, from the
@@ -36,7 +36,7 @@ public abstract class LiveGeography<OUT> extends BroadcastProcessFunction<KafkaE
   /** A refused layer's dead letter keeps this much of it: the whole layer is in city.geography. */
   static final int DEAD_LETTER_PAYLOAD_BYTES = 64 * 1024;
 
-  private final long citySeed;
+  private final CitySource source;
   private final String stage;
   private final Layer[] layers;
   private transient boolean restored;
@@ -44,8 +44,8 @@ public abstract class LiveGeography<OUT> extends BroadcastProcessFunction<KafkaE
   private transient Counter refused;
 
   /** {@code layers}: the layers this job uses; records of the other layer are ignored. */
-  protected LiveGeography(long citySeed, String stage, Layer... layers) {
-    this.citySeed = citySeed;
+  protected LiveGeography(CitySource source, String stage, Layer... layers) {
+    this.source = source;
     this.stage = stage;
     this.layers = layers.clone();
   }
@@ -60,7 +60,7 @@ public abstract class LiveGeography<OUT> extends BroadcastProcessFunction<KafkaE
   public void open(OpenContext context) throws Exception {
     applied = getRuntimeContext().getMetricGroup().counter("geographyLayersApplied");
     refused = getRuntimeContext().getMetricGroup().counter("geographyLayersRefused");
-    use(CityModel.generate(citySeed));
+    use(source.city());
   }
 
   @Override
@@ -124,9 +124,9 @@ public abstract class LiveGeography<OUT> extends BroadcastProcessFunction<KafkaE
     return layers;
   }
 
-  /** The seed's city with every given layer replaced, in the enum's order. */
+  /** The job's city with every given layer replaced, in the enum's order. */
   private CityModel city(Map<Layer, byte[]> layers) {
-    CityModel city = CityModel.generate(citySeed);
+    CityModel city = source.city();
     for (Map.Entry<Layer, byte[]> e : layers.entrySet()) {
       city = city.with(LayerFile.read(e.getKey(), e.getValue(), label(e.getKey())));
     }

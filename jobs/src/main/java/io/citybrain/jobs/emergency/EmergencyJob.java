@@ -148,7 +148,7 @@ public final class EmergencyJob {
     EmergencySettings rules = EmergencySettings.fromArgs(args);
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     JobEnvironment.configure(env, s);
-    fromSettings(s, new GeoLocator(s.citySeed()), rules).build(env);
+    fromSettings(s, new GeoLocator(s.city()), rules).build(env);
     env.execute(NAME);
   }
 
@@ -157,7 +157,7 @@ public final class EmergencyJob {
     private final Locator locator;
 
     ToSignals(Locator locator) {
-      super(locator.citySeed(), STAGE, Layer.COMMUNITIES);
+      super(locator.city(), STAGE, Layer.COMMUNITIES);
       this.locator = locator;
     }
 

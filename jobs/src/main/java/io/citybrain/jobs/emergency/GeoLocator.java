@@ -4,27 +4,33 @@ import io.citybrain.geo.Areas;
 import io.citybrain.geo.Building;
 import io.citybrain.geo.CityIndex;
 import io.citybrain.geo.CityModel;
+import io.citybrain.jobs.common.CitySource;
 import io.citybrain.geo.FacilityKind;
 import java.util.Optional;
 
 /** Places positions in the city model of a seed: district, community, building, nearest fire station. */
 public final class GeoLocator implements Locator {
 
-  private final long citySeed;
+  private final CitySource source;
   private transient CityIndex index;
 
+  public GeoLocator(CitySource source) {
+    this.source = source;
+  }
+
+  /** On the generated city of {@code citySeed}. */
   public GeoLocator(long citySeed) {
-    this.citySeed = citySeed;
+    this(CitySource.generated(citySeed));
   }
 
   @Override
   public void open() {
-    use(CityModel.generate(citySeed));
+    use(source.city());
   }
 
   @Override
-  public long citySeed() {
-    return citySeed;
+  public CitySource city() {
+    return source;
   }
 
   @Override

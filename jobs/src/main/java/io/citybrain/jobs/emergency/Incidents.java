@@ -315,11 +315,12 @@ public final class Incidents {
   }
 
   private static String stationZh(Incident inc) {
-    return inc.fireStation == null ? "" : String.format(Locale.ROOT, "，最近消防站 %s（直线 %.1f 公里）", inc.fireStation, inc.fireStationM / 1000);
+    // A city whose package has no fire stations says so: the officer must not read silence as "close by".
+    return inc.fireStation == null ? "，城市数据中没有消防站" : String.format(Locale.ROOT, "，最近消防站 %s（直线 %.1f 公里）", inc.fireStation, inc.fireStationM / 1000);
   }
 
   private static String stationEn(Incident inc) {
-    return inc.fireStation == null ? "" : String.format(Locale.ROOT, "; nearest fire station %s, %.1f km in a straight line",
+    return inc.fireStation == null ? "; no fire station in the city's data" : String.format(Locale.ROOT, "; nearest fire station %s, %.1f km in a straight line",
         inc.fireStation, inc.fireStationM / 1000);
   }
 

@@ -13,8 +13,8 @@ public interface Locator extends Serializable {
   /** Loads whatever index the locator needs; called once per task before the first query. */
   void open();
 
-  /** The seed of the city the locator starts from (the job's {@code city.seed}). */
-  long citySeed();
+  /** The city the locator starts from (the job's {@code city.package} or {@code city.seed}). */
+  io.citybrain.jobs.common.CitySource city();
 
   /**
    * Answers from {@code city} from now on: the seed's city with a layer an operator replaced

@@ -58,10 +58,13 @@ public final class Signals {
         e.lat(), e.lon(), e.ts(), on, value, status, category, place.fireStation(), place.fireStationM()));
   }
 
-  /** A 30 m grid cell as a pseudo-building id, in metres on a local projection around Hangzhou. */
+  /**
+   * A 30 m grid cell as a pseudo-building id, in metres of a projection true at the middle of the
+   * point's whole-degree band of latitude: any city, and cells that do not shift with small moves.
+   */
   static String cell(double lon, double lat) {
     double metresPerDegLat = 111_320.0;
-    double metresPerDegLon = metresPerDegLat * Math.cos(Math.toRadians(30.25));
+    double metresPerDegLon = metresPerDegLat * Math.cos(Math.toRadians(Math.floor(lat) + 0.5));
     long x = (long) Math.floor(lon * metresPerDegLon / BUILDING_CELL_M);
     long y = (long) Math.floor(lat * metresPerDegLat / BUILDING_CELL_M);
     return String.format(Locale.ROOT, "cell-%d-%d", x, y);

@@ -3,6 +3,7 @@ package io.citybrain.jobs.traffic;
 import io.citybrain.connectors.registry.DeviceRegistry;
 import io.citybrain.geo.CityIndex;
 import io.citybrain.geo.CityModel;
+import io.citybrain.jobs.common.CitySource;
 import io.citybrain.geo.RoadSegment;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -21,19 +22,28 @@ public final class GeoSegmentMatcher implements SegmentMatcher {
 
   public static final String REGISTRY_KEY = "registry.path";
 
-  private final long citySeed;
+  private final CitySource source;
   private final Map<String, String> loopSegments;
   private transient CityIndex index;
   private transient Map<String, RoadSegment> roads;
   private transient Map<String, MatchedSegment> matched;
 
   public GeoSegmentMatcher(long citySeed) {
-    this(citySeed, Map.of());
+    this(CitySource.generated(citySeed), Map.of());
+  }
+
+  public GeoSegmentMatcher(CitySource source) {
+    this(source, Map.of());
+  }
+
+  /** On the generated city of {@code citySeed}, with the loop detectors' segments. */
+  public GeoSegmentMatcher(long citySeed, Map<String, String> loopSegments) {
+    this(CitySource.generated(citySeed), loopSegments);
   }
 
   /** With the loop detectors' segments of the device registry (device id to segment id). */
-  public GeoSegmentMatcher(long citySeed, Map<String, String> loopSegments) {
-    this.citySeed = citySeed;
+  public GeoSegmentMatcher(CitySource source, Map<String, String> loopSegments) {
+    this.source = source;
     this.loopSegments = Map.copyOf(loopSegments);
   }
 
@@ -42,14 +52,19 @@ public final class GeoSegmentMatcher implements SegmentMatcher {
    * loop detectors are matched by position like probes). A bad file stops start-up naming the key.
    */
   public static GeoSegmentMatcher fromArgs(long citySeed, String[] args) {
+    return fromArgs(CitySource.generated(citySeed), args);
+  }
+
+  /** As {@link #fromArgs(long, String[])}, on {@code source}'s city. */
+  public static GeoSegmentMatcher fromArgs(CitySource source, String[] args) {
     String registry = ParameterTool.fromArgs(args).get(REGISTRY_KEY);
-    return new GeoSegmentMatcher(citySeed, registry == null ? Map.of()
+    return new GeoSegmentMatcher(source, registry == null ? Map.of()
         : DeviceRegistry.load(REGISTRY_KEY, Path.of(registry)).loopSegments());
   }
 
   @Override
   public void open() {
-    CityModel city = CityModel.generate(citySeed);
+    CityModel city = source.city();
     index = city.index();
     roads = new HashMap<>();
     for (RoadSegment s : city.roads()) {

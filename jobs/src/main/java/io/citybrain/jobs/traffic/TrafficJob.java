@@ -165,7 +165,7 @@ public final class TrafficJob {
     JobSettings s = JobSettings.fromArgs(args);
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     JobEnvironment.configure(env, s);
-    fromSettings(s, GeoSegmentMatcher.fromArgs(s.citySeed(), args)).build(env);
+    fromSettings(s, GeoSegmentMatcher.fromArgs(s.city(), args)).build(env);
     env.execute(NAME);
   }
 

@@ -3,6 +3,7 @@ package io.citybrain.jobs.utility;
 import io.citybrain.geo.Areas;
 import io.citybrain.geo.CityIndex;
 import io.citybrain.geo.CityModel;
+import io.citybrain.jobs.common.CitySource;
 import io.citybrain.geo.Utility;
 import io.citybrain.geo.UtilityZone;
 import java.util.Optional;
@@ -19,16 +20,21 @@ import java.util.Optional;
  */
 public final class GeoZoneLocator implements ZoneLocator {
 
-  private final long citySeed;
+  private final CitySource source;
   private transient CityIndex index;
 
+  public GeoZoneLocator(CitySource source) {
+    this.source = source;
+  }
+
+  /** On the generated city of {@code citySeed}. */
   public GeoZoneLocator(long citySeed) {
-    this.citySeed = citySeed;
+    this(CitySource.generated(citySeed));
   }
 
   @Override
   public void open() {
-    use(CityModel.generate(citySeed));
+    use(source.city());
   }
 
   @Override
@@ -64,7 +70,7 @@ public final class GeoZoneLocator implements ZoneLocator {
   }
 
   @Override
-  public long citySeed() {
-    return citySeed;
+  public CitySource city() {
+    return source;
   }
 }

@@ -146,7 +146,7 @@ public final class UtilityJob {
 
     SingleOutputStreamOperator<UtilityZone> perZone = readings
         .keyBy(UtilityReading::zone)
-        .process(new ZoneMonitor(rules, WINDOW.toMillis(), settings.allowedLateness().toMillis(), STAGE))
+        .process(new ZoneMonitor(rules, WINDOW.toMillis(), settings.allowedLateness().toMillis(), STAGE, zones.city().manifest().zone()))
         .name("zone windows and rules, 1 min").uid("utility-zone-monitor");
 
     perZone.sinkTo(zoneSink).name("utility_zone to store").uid("utility-zone-sink");
@@ -164,7 +164,7 @@ public final class UtilityJob {
     UtilitySettings rules = UtilitySettings.fromArgs(args);
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     JobEnvironment.configure(env, s);
-    fromSettings(s, new GeoZoneLocator(s.citySeed()), rules).build(env);
+    fromSettings(s, new GeoZoneLocator(s.city()), rules).build(env);
     env.execute(NAME);
   }
 
@@ -173,7 +173,7 @@ public final class UtilityJob {
     private final ZoneLocator zones;
 
     LocateReadings(ZoneLocator zones) {
-      super(zones.citySeed(), STAGE, Layer.ZONES);
+      super(zones.city(), STAGE, Layer.ZONES);
       this.zones = zones;
     }
 

@@ -32,14 +32,13 @@ import java.util.List;
  *       (hysteresis: a sensor hovering at 5,000 ppm must not flap). The pressure band is the
  *       network's, configured; out of band on any sensor is a warning until all are back in band.
  *   <li>Minimum night flow: the zone's lowest one-minute flow between 02:00 and 04:00
- *       Asia/Shanghai, in m³/h — the leakage indicator of district metered areas, when legitimate
+ *       the city's time zone (its manifest's), in m³/h — the leakage indicator of district metered areas, when legitimate
  *       night use is smallest.
  * </ul>
  */
 public final class UtilityRules {
   private UtilityRules() {}
 
-  public static final ZoneId LOCAL = ZoneId.of("Asia/Shanghai");
   private static final LocalTime NIGHT_FROM = LocalTime.of(2, 0);
   private static final LocalTime NIGHT_TO = LocalTime.of(4, 0);
 
@@ -147,16 +146,16 @@ public final class UtilityRules {
     return out;
   }
 
-  /** Whether the window {@code [windowEnd - windowMs, windowEnd)} lies in 02:00–04:00 local time. */
-  public static boolean nightWindow(long windowEnd, long windowMs) {
-    LocalTime start = Instant.ofEpochMilli(windowEnd - windowMs).atZone(LOCAL).toLocalTime();
+  /** Whether the window {@code [windowEnd - windowMs, windowEnd)} lies in 02:00–04:00 in the city's time zone. */
+  public static boolean nightWindow(long windowEnd, long windowMs, ZoneId local) {
+    LocalTime start = Instant.ofEpochMilli(windowEnd - windowMs).atZone(local).toLocalTime();
     return !start.isBefore(NIGHT_FROM) && start.isBefore(NIGHT_TO);
   }
 
-  /** 04:00 local time on the local date of {@code ts}: the end of that night's measurement. */
-  public static long nightEnd(long ts) {
-    LocalDate day = Instant.ofEpochMilli(ts).atZone(LOCAL).toLocalDate();
-    return ZonedDateTime.of(day, NIGHT_TO, LOCAL).toInstant().toEpochMilli();
+  /** 04:00 in the city's time zone on the local date of {@code ts}: the end of that night's measurement. */
+  public static long nightEnd(long ts, ZoneId local) {
+    LocalDate day = Instant.ofEpochMilli(ts).atZone(local).toLocalDate();
+    return ZonedDateTime.of(day, NIGHT_TO, local).toInstant().toEpochMilli();
   }
 
   /** One evidence line per meter, with the reading named {@code reading}. */

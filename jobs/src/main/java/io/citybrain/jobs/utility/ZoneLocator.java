@@ -17,8 +17,8 @@ public interface ZoneLocator extends Serializable {
   /** Loads whatever index the locator needs; called once per task before the first query. */
   void open();
 
-  /** The seed of the city the locator starts from (the job's {@code city.seed}). */
-  long citySeed();
+  /** The city the locator starts from (the job's {@code city.package} or {@code city.seed}). */
+  io.citybrain.jobs.common.CitySource city();
 
   /**
    * Answers from {@code city} from now on: the seed's city with zones an operator replaced.

@@ -60,6 +60,7 @@ public final class ZoneMonitor extends KeyedProcessFunction<String, UtilityReadi
   private final long latenessMs;
   private final long settleMs;
   private final String stage;
+  private final java.time.ZoneId local;
 
   private transient ValueState<ZoneState> zoneState;
   private transient MapState<String, MeterState> meters;
@@ -67,7 +68,8 @@ public final class ZoneMonitor extends KeyedProcessFunction<String, UtilityReadi
   private transient MapState<Long, ZoneWindow> hours;
   private transient MapState<String, ZoneIncident> incidents;
 
-  public ZoneMonitor(UtilitySettings settings, long windowMs, long latenessMs, String stage) {
+  /** {@code local}: the city's time zone (its manifest's), in which the night-flow window is 02:00–04:00. */
+  public ZoneMonitor(UtilitySettings settings, long windowMs, long latenessMs, String stage, java.time.ZoneId local) {
     if (windowMs <= 0 || HOUR_MS % windowMs != 0) {
       throw new IllegalArgumentException("the zone window must divide an hour, got " + windowMs + " ms");
     }
@@ -76,6 +78,7 @@ public final class ZoneMonitor extends KeyedProcessFunction<String, UtilityReadi
     this.latenessMs = latenessMs;
     this.settleMs = settings.reportingInterval().toMillis();
     this.stage = stage;
+    this.local = local;
   }
 
   @Override
@@ -377,12 +380,12 @@ public final class ZoneMonitor extends KeyedProcessFunction<String, UtilityReadi
   }
 
   private void nightFlow(ZoneState z, ZoneWindow w, long t, OnTimerContext ctx) {
-    if (UtilityRules.nightWindow(t, windowMs) && w.reporting > 0) {
+    if (UtilityRules.nightWindow(t, windowMs, local) && w.reporting > 0) {
       double flow = w.consumption * 3_600_000.0 / windowMs;
       z.nightMin = Double.isNaN(z.nightMin) ? flow : Math.min(z.nightMin, flow);
       z.nightMinutes++;
     }
-    if (t == UtilityRules.nightEnd(t) && z.nightMinutes > 0) {
+    if (t == UtilityRules.nightEnd(t, local) && z.nightMinutes > 0) {
       ctx.output(NIGHT_FLOW, new NightFlow(z.zone, z.district, t, z.nightMin, z.nightMinutes));
       z.nightMin = Double.NaN;
       z.nightMinutes = 0;

@@ -121,7 +121,7 @@ class KafkaSecurityITCase {
     new TrafficJob(KafkaIo.source(s.kafkaBootstrap(), s.kafkaSecurity(), TrafficJob.NAME, Topics.RAW_TRAFFIC),
         Collected.<SegmentTraffic>into("secured-segments"), Collected.<DistrictTraffic>into("secured-districts"),
         KafkaIo.alertSink(s.kafkaBootstrap(), s.kafkaSecurity()),
-        KafkaIo.deadLetterSink(s.kafkaBootstrap(), s.kafkaSecurity()), new GeoSegmentMatcher(s.citySeed()), s)
+        KafkaIo.deadLetterSink(s.kafkaBootstrap(), s.kafkaSecurity()), new GeoSegmentMatcher(s.city()), s)
         .build(env);
     return env.executeAsync("kafka-security-it");
   }

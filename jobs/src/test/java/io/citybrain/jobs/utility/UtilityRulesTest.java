@@ -89,12 +89,19 @@ class UtilityRulesTest {
   }
 
   @Test
-  void theNightIsTwoToFourShanghaiTime() {
+  void theNightIsTwoToFourInTheCitysTimeZone() {
+    java.time.ZoneId shanghai = java.time.ZoneId.of("Asia/Shanghai");
     long twoLocal = Instant.parse("2026-01-05T18:00:00Z").toEpochMilli(); // 02:00 on the 6th in Shanghai
-    assertThat(UtilityRules.nightWindow(twoLocal, MINUTE)).isFalse();
-    assertThat(UtilityRules.nightWindow(twoLocal + MINUTE, MINUTE)).isTrue();
-    assertThat(UtilityRules.nightWindow(twoLocal + 120 * MINUTE, MINUTE)).isTrue();
-    assertThat(UtilityRules.nightWindow(twoLocal + 121 * MINUTE, MINUTE)).isFalse();
-    assertThat(UtilityRules.nightEnd(twoLocal + 30 * MINUTE)).isEqualTo(twoLocal + 120 * MINUTE);
+    assertThat(UtilityRules.nightWindow(twoLocal, MINUTE, shanghai)).isFalse();
+    assertThat(UtilityRules.nightWindow(twoLocal + MINUTE, MINUTE, shanghai)).isTrue();
+    assertThat(UtilityRules.nightWindow(twoLocal + 120 * MINUTE, MINUTE, shanghai)).isTrue();
+    assertThat(UtilityRules.nightWindow(twoLocal + 121 * MINUTE, MINUTE, shanghai)).isFalse();
+    assertThat(UtilityRules.nightEnd(twoLocal + 30 * MINUTE, shanghai)).isEqualTo(twoLocal + 120 * MINUTE);
+
+    java.time.ZoneId oakland = java.time.ZoneId.of("America/Los_Angeles");
+    long twoInOakland = Instant.parse("2026-01-06T10:00:00Z").toEpochMilli(); // 02:00 PST
+    assertThat(UtilityRules.nightWindow(twoLocal + MINUTE, MINUTE, oakland)).isFalse();
+    assertThat(UtilityRules.nightWindow(twoInOakland + MINUTE, MINUTE, oakland)).isTrue();
+    assertThat(UtilityRules.nightEnd(twoInOakland + 30 * MINUTE, oakland)).isEqualTo(twoInOakland + 120 * MINUTE);
   }
 }

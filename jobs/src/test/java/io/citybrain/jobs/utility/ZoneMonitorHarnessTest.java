@@ -43,7 +43,7 @@ class ZoneMonitorHarnessTest {
   @BeforeEach
   void setUp() throws Exception {
     harness = new KeyedOneInputStreamOperatorTestHarness<>(
-        new KeyedProcessOperator<>(new ZoneMonitor(UtilitySettings.defaults(), MINUTE, MINUTE, "utility")),
+        new KeyedProcessOperator<>(new ZoneMonitor(UtilitySettings.defaults(), MINUTE, MINUTE, "utility", java.time.ZoneId.of("Asia/Shanghai"))),
         UtilityReading::zone, Types.STRING);
     harness.open();
   }
