@@ -246,6 +246,9 @@ public final class CityCli implements Runnable {
         description = "seed of the city the jobs run (default ${DEFAULT-VALUE}): districts are checked against it")
     long seed;
 
+    @Option(names = "--city", paramLabel = "DIR", description = "the city package the jobs run on (default: the generated city of --seed)")
+    Path cityPackage;
+
     @Option(names = "--geography-version", paramLabel = "VERSION", description = "the version logged by the jobs "
         + "(default: the file's top-level \"version\", else sha256: and the first 12 hex digits of the file's hash)")
     String version;
@@ -277,7 +280,7 @@ public final class CityCli implements Runnable {
       try {
         bytes = Files.readAllBytes(file);
         checked = LayerFile.read(which, bytes, file.getFileName().toString());
-        CityModel.generate(seed).with(checked);
+        (cityPackage == null ? CityModel.generate(seed) : CityPackage.read(cityPackage).city()).with(checked);
       } catch (IllegalArgumentException | java.io.IOException | java.io.UncheckedIOException e) {
         System.err.println("citybrain city publish: refused, nothing published: " + e.getMessage());
         return 1;

@@ -50,11 +50,24 @@ final class ClusterCommand implements Callable<Integer> {
       description = "class path file of Flink's processes (default ${DEFAULT-VALUE})")
   Path flinkClasspath;
 
+  @Option(names = "--city", paramLabel = "DIR", description = "a city package (`city import` writes one); the jobs read it "
+      + "as --city.package (default: the generated Hangzhou of --seed)")
+  Path cityPackage;
+
   @Override
   public Integer call() throws Exception {
     long t0 = System.nanoTime();
+    io.citybrain.geo.CityPackage city;
+    try {
+      // Checked before any process starts: a bad package stops the command naming its file and feature.
+      city = cityPackage == null ? io.citybrain.geo.CityPackage.generatedHangzhou(seed) : io.citybrain.geo.CityPackage.read(cityPackage);
+    } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+      System.err.println("citybrain cluster: " + e.getMessage());
+      return 1;
+    }
     ClusterCity.Options o = new ClusterCity.Options(dataDir.resolve("cluster"), flinkClasspath, jobJar, seed, !keep,
-        mqttPort, storePort, flinkPort, LocalCity.SIMULATED_DEVICES, Map.of());
+        mqttPort, storePort, flinkPort, LocalCity.SIMULATED_DEVICES,
+        cityPackage == null ? Map.of() : Map.of("city.package", cityPackage.toAbsolutePath().toString()));
     System.out.println("citybrain cluster: starting (data and logs in " + o.dataDir().toAbsolutePath() + ")");
     ClusterCity cluster;
     try {
@@ -69,7 +82,7 @@ final class ClusterCommand implements Callable<Integer> {
     }
     BackgroundSimulation sim = null;
     if (!noSim) {
-      Fleet fleet = Fleet.build(io.citybrain.geo.CityPackage.generatedHangzhou(seed), LocalCity.SIMULATED_DEVICES, seed);
+      Fleet fleet = Fleet.build(city, LocalCity.SIMULATED_DEVICES, seed);
       sim = BackgroundSimulation.start(cluster.mqttUrl(), fleet, seed, Scenario.NORMAL_DAY);
     }
     BackgroundSimulation simulator = sim;

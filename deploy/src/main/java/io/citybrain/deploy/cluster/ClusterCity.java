@@ -78,6 +78,15 @@ public final class ClusterCity implements AutoCloseable {
     public static Options ephemeral(Path dataDir, Path flinkClasspath, Path jobJar) {
       return new Options(dataDir, flinkClasspath, jobJar, 42L, true, 0, 0, 0, 2000, Map.of());
     }
+
+    /**
+     * The city the jobs, the bridges' registry and the simulators use: the package of the job
+     * setting {@code city.package}, else the generated city of the seed.
+     */
+    public io.citybrain.geo.CityPackage city() {
+      String dir = jobSettings.get("city.package");
+      return dir == null ? io.citybrain.geo.CityPackage.generatedHangzhou(seed) : io.citybrain.geo.CityPackage.read(Path.of(dir));
+    }
   }
 
   private final Options options;
@@ -159,7 +168,7 @@ public final class ClusterCity implements AutoCloseable {
     startFlink();
 
     progress.accept("bridges: " + BRIDGES + " instances on a shared subscription");
-    Fleet fleet = Fleet.build(io.citybrain.geo.CityPackage.generatedHangzhou(options.seed()), options.devices(), options.seed());
+    Fleet fleet = Fleet.build(options.city(), options.devices(), options.seed());
     registry = dir.resolve("devices.csv");
     fleet.writeRegistry(registry);
     for (int i = 1; i <= BRIDGES; i++) {

@@ -92,6 +92,9 @@ public final class CityJobs {
     Job job = Job.of(settings.get(JOB_KEY));
     String[] keyValues = toArgs(settings);
     JobSettings s = JobSettings.fromArgs(keyValues, environment);
+    // The package is read here, on the client, so that a wrong path or a bad layer stops the
+    // submission naming city.package instead of failing every task after deployment.
+    s.city().checked();
     JobEnvironment.configure(env, s);
     switch (job) {
       // The registry is read here, at submission, and travels inside the job graph: the task managers need no copy.

@@ -79,6 +79,20 @@ class CityJobsTest {
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--city.seed needs a value");
   }
 
+  @Test
+  void aCityPackageIsReadAtSubmissionAndABadOneStopsItNamingTheKey(@TempDir Path dir) throws IOException {
+    Path pkg = dir.resolve("city");
+    io.citybrain.geo.CityPackage.generatedHangzhou(42).write(pkg);
+    assertThat(CityJobs.plan(StreamExecutionEnvironment.getExecutionEnvironment(),
+        args("--job", "utility", "--city.package", pkg.toUri().toString()), Map.of())).isEqualTo(CityJobs.Job.UTILITY);
+    assertThatThrownBy(() -> plan("--job", "traffic", "--city.package", dir.resolve("nowhere").toString()))
+        .hasMessageContaining("city.package").hasMessageContaining("is not a city package");
+    java.nio.file.Files.writeString(pkg.resolve("city.json"), java.nio.file.Files.readString(pkg.resolve("city.json"))
+        .replace("Asia/Shanghai", "Mars/Olympus"));
+    assertThatThrownBy(() -> plan("--job", "emergency", "--city.package", pkg.toString() + "/"))
+        .hasMessageContaining("city.package").hasMessageContaining("timeZone 'Mars/Olympus'");
+  }
+
   private static void plan(String... extra) {
     CityJobs.plan(StreamExecutionEnvironment.getExecutionEnvironment(), args(extra), Map.of());
   }
