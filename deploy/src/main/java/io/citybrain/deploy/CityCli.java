@@ -81,9 +81,10 @@ public final class CityCli implements Runnable {
         + "MQTT broker's authentication and access control; without it anonymous devices may connect")
     Path mqttUsers;
 
-    @Option(names = "--city", paramLabel = "DIR", description = "a city package (`city import` or `city export` writes one); "
-        + "default: the generated Hangzhou of --seed")
-    Path cityPackage;
+    @Option(names = "--city", paramLabel = "DIR|CODE", description = {"a city package directory (`city import` or `city export` "
+        + "writes one), or a Chinese prefecture code such as 2101 (Shenyang): its real districts, the rest generated from --seed",
+        "default: the generated Hangzhou of --seed"})
+    String city;
 
     @Override
     public Integer call() throws Exception {
@@ -94,6 +95,13 @@ public final class CityCli implements Runnable {
             .flatMap(e -> Stream.of("--emergency." + e.getKey(), e.getValue())).toArray(String[]::new));
       } catch (IllegalArgumentException e) {
         System.err.println("citybrain local: " + e.getMessage());
+        return 2;
+      }
+      Path cityPackage;
+      try {
+        cityPackage = cityPackage(city, dataDir, seed);
+      } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+        System.err.println("citybrain local: --city " + e.getMessage());
         return 2;
       }
       LocalCity.Options o = new LocalCity.Options(dataDir, mqttPort, kafkaPort, storePort, flinkPort, !noSim, seed, fresh,
@@ -125,6 +133,27 @@ public final class CityCli implements Runnable {
       stopped.await();
       return 0;
     }
+  }
+
+  /**
+   * The package directory {@code --city} names: a directory as given, or for a four-digit Chinese
+   * prefecture code (when no such directory exists) the generated package of that prefecture,
+   * written once to {@code <data-dir>/cities/cn-<code>-<seed>} for the jobs to read. Null for none.
+   */
+  static Path cityPackage(String arg, Path dataDir, long seed) throws java.io.IOException {
+    if (arg == null) {
+      return null;
+    }
+    Path dir = Path.of(arg);
+    if (Files.isDirectory(dir) || !arg.matches("\\d{4}")) {
+      return dir;
+    }
+    Path generated = dataDir.resolve("cities").resolve("cn-" + arg + "-" + seed);
+    if (!Files.exists(generated.resolve(io.citybrain.geo.CityManifest.FILE))) {
+      System.out.println("citybrain: generating the city of prefecture " + arg + " (seed " + seed + ") into " + generated + " ...");
+      CityPackage.generatedChinese(arg, seed).write(generated);
+    }
+    return generated;
   }
 
   @Command(name = "city", mixinStandardHelpOptions = true, description = "The city model: a city package (docs/geography.md), exported, imported or published.",

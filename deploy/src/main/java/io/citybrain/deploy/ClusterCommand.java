@@ -50,15 +50,17 @@ final class ClusterCommand implements Callable<Integer> {
       description = "class path file of Flink's processes (default ${DEFAULT-VALUE})")
   Path flinkClasspath;
 
-  @Option(names = "--city", paramLabel = "DIR", description = "a city package (`city import` writes one); the jobs read it "
-      + "as --city.package (default: the generated Hangzhou of --seed)")
-  Path cityPackage;
+  @Option(names = "--city", paramLabel = "DIR|CODE", description = "a city package (`city import` writes one) or a Chinese "
+      + "prefecture code such as 2101; the jobs read it as --city.package (default: the generated Hangzhou of --seed)")
+  String cityArg;
 
   @Override
   public Integer call() throws Exception {
     long t0 = System.nanoTime();
     io.citybrain.geo.CityPackage city;
+    Path cityPackage;
     try {
+      cityPackage = CityCli.cityPackage(cityArg, dataDir, seed);
       // Checked before any process starts: a bad package stops the command naming its file and feature.
       city = cityPackage == null ? io.citybrain.geo.CityPackage.generatedHangzhou(seed) : io.citybrain.geo.CityPackage.read(cityPackage);
     } catch (IllegalArgumentException | java.io.UncheckedIOException e) {

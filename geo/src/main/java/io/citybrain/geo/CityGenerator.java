@@ -29,9 +29,10 @@ import org.locationtech.jts.geom.prep.PreparedGeometryFactory;
  */
 final class CityGenerator {
 
-  static final List<String> URBAN = List.of("330102", "330103", "330104", "330105", "330106", "330108");
-  private static final double CENTRE_LON = 120.165;
-  private static final double CENTRE_LAT = 30.272;
+  /** Hangzhou's old town and the districts around it (the generator's data for the demo city). */
+  static final List<String> HANGZHOU_URBAN = List.of("330102", "330103", "330104", "330105", "330106", "330108");
+  /** Wulin Square, the centre of Hangzhou's road lattice. */
+  static final double[] HANGZHOU_CENTRE = {120.165, 30.272};
   private static final double MAIN_RADIUS_M = 18_000;
   private static final double TOWN_RADIUS_M = 3_000;
   private static final int RING = 9;
@@ -39,6 +40,10 @@ final class CityGenerator {
 
   private final long seed;
   private final List<District> districts;
+  /** The districts of the dense main lattice and most devices; the others get a small town each. */
+  private final List<String> urban;
+  private final double centreLon;
+  private final double centreLat;
   private final PreparedGeometry[] preparedDistricts;
   private final PolygonIndex districtIndex;
 
@@ -48,25 +53,37 @@ final class CityGenerator {
   private final org.locationtech.jts.index.quadtree.Quadtree communityTree = new org.locationtech.jts.index.quadtree.Quadtree();
   private final int[] communityCount;
 
+  /** Hangzhou's plan: the demo city. */
   CityGenerator(long seed, List<District> districts) {
+    this(seed, districts, HANGZHOU_URBAN, HANGZHOU_CENTRE);
+  }
+
+  /**
+   * A city of any districts: the main lattice around {@code centre} over the {@code urban}
+   * districts, a town in each of the others.
+   */
+  CityGenerator(long seed, List<District> districts, List<String> urban, double[] centre) {
     this.seed = seed;
     this.districts = districts;
+    this.urban = List.copyOf(urban);
+    this.centreLon = centre[0];
+    this.centreLat = centre[1];
     this.preparedDistricts = districts.stream().map(d -> PreparedGeometryFactory.prepare(d.boundary())).toArray(PreparedGeometry[]::new);
     this.districtIndex = new PolygonIndex(districts.stream().map(District::boundary).toList(), 0.002);
     this.communityCount = new int[districts.size()];
   }
 
   CityModel generate() {
-    Lattice main = lattice(CENTRE_LON, CENTRE_LAT, MAIN_RADIUS_M, 300, 4_000, -1, random(1));
+    Lattice main = lattice(centreLon, centreLat, MAIN_RADIUS_M, 300, 4_000, -1, random(1));
     main.addRoads(true);
     main.addCommunities(random(2), true);
     List<Integer> towns = new ArrayList<>();
     for (int d = 0; d < districts.size(); d++) {
-      if (!URBAN.contains(districts.get(d).code()) && districtOf(CENTRE_LON, CENTRE_LAT) != d) {
+      if (!urban.contains(districts.get(d).code()) && districtOf(centreLon, centreLat) != d) {
         towns.add(d);
       }
     }
-    double[] centre = {CENTRE_LON, CENTRE_LAT};
+    double[] centre = {centreLon, centreLat};
     towns.sort(Comparator.comparingDouble(d -> distance(seat(districts.get(d)), centre)));
     Random townRandom = random(3);
     for (int d : towns) {
@@ -254,8 +271,8 @@ final class CityGenerator {
           if (d < 0 || !preparedDistricts[d].covers(block) || overlapsACommunity(block)) {
             continue;
           }
-          boolean urban = URBAN.contains(districts.get(d).code());
-          if (keep > (urban ? 0.7 : main ? 0.25 : 0.2)) {
+          boolean isUrban = urban.contains(districts.get(d).code());
+          if (keep > (isUrban ? 0.7 : main ? 0.25 : 0.2)) {
             continue;
           }
           String code = districts.get(d).code();
@@ -401,8 +418,8 @@ final class CityGenerator {
     for (Utility u : Utility.values()) {
       int perUrbanDistrict = u == Utility.WATER ? 4 : u == Utility.POWER ? 6 : 2;
       for (District d : districts) {
-        boolean urban = URBAN.contains(d.code());
-        List<Geometry> parts = urban ? GeneratedAreas.voronoi(d, perUrbanDistrict, r) : List.of(d.boundary());
+        boolean isUrban = urban.contains(d.code());
+        List<Geometry> parts = isUrban ? GeneratedAreas.voronoi(d, perUrbanDistrict, r) : List.of(d.boundary());
         for (int k = 0; k < parts.size(); k++) {
           String id = String.format(Locale.ROOT, "%s-%s-%02d", u.idPrefix(), d.code(), k + 1);
           Geometry g = Boundaries.checked(parts.get(k), "zone '" + id + "'");
@@ -419,7 +436,7 @@ final class CityGenerator {
       String prefix = kind == FacilityKind.FIRE_STATION ? "fs" : "h";
       String label = kind == FacilityKind.FIRE_STATION ? "fire station" : "hospital";
       for (District d : districts) {
-        int count = URBAN.contains(d.code()) ? 3 : 1;
+        int count = urban.contains(d.code()) ? 3 : 1;
         for (int k = 1; k <= count; k++) {
           double[] p = DistrictIndex.randomPointIn(d, r);
           out.add(new Facility(String.format(Locale.ROOT, "%s-%s-%02d", prefix, d.code(), k), kind,

@@ -18,7 +18,49 @@ public final class Districts {
    */
   public static final String HANGZHOU_RESOURCE = "hangzhou-districts.geojson";
 
+  /**
+   * The 3,198 county-level districts of 343 Chinese prefectures (same source and licence as
+   * Hangzhou's, {@code china-districts.LICENSE}), each prefecture's districts simplified together as
+   * a coverage with a 0.005° (about 500 m) Visvalingam–Whyatt tolerance, so neighbours still share
+   * one border; made by the test-scope tool {@code ChinaDistrictsResource}. Properties {@code code},
+   * {@code name}, {@code prefecture} (the code's first four digits), {@code prefectureName} (pinyin).
+   */
+  public static final String CHINA_RESOURCE = "china-districts.geojson.gz";
+
+  /** A prefecture's districts and its name in pinyin. */
+  public record Prefecture(String code, String name, List<District> districts) {}
+
   private Districts() {}
+
+  /**
+   * The districts of the Chinese prefecture {@code code} (four digits, the first four of its
+   * districts' GB/T 2260 codes: 2101 Shenyang, 3301 Hangzhou), from {@link #CHINA_RESOURCE}.
+   */
+  public static Prefecture chinaPrefecture(String code) {
+    if (code == null || !code.matches("\\d{4}")) {
+      throw new IllegalArgumentException("a prefecture code is four digits (2101 Shenyang, 3301 Hangzhou), got '" + code + "'");
+    }
+    try (InputStream raw = Districts.class.getResourceAsStream(CHINA_RESOURCE)) {
+      if (raw == null) {
+        throw new IllegalStateException("resource " + CHINA_RESOURCE + " is missing from the classpath");
+      }
+      List<District> out = new ArrayList<>();
+      String name = null;
+      for (GeoJsonFeatures.Feature f : GeoJsonFeatures.read(new java.util.zip.GZIPInputStream(raw), CHINA_RESOURCE)) {
+        if (code.equals(f.properties().path("prefecture").asText())) {
+          out.add(district(f, CHINA_RESOURCE));
+          name = f.properties().path("prefectureName").asText(code);
+        }
+      }
+      if (out.isEmpty()) {
+        throw new IllegalArgumentException("no prefecture " + code + " among the bundled districts of China (codes such as 2101 "
+            + "Shenyang, 3301 Hangzhou, 4401 Guangzhou; the first four digits of a district's GB/T 2260 code)");
+      }
+      return new Prefecture(code, name, List.copyOf(out));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
 
   /** The bundled districts of Hangzhou. */
   public static List<District> hangzhou() {

@@ -44,13 +44,13 @@ class CityModelTest {
   void urbanDistrictsHaveSeveralHundredCommunitiesAndTheOthersFewer() {
     Map<String, Long> perDistrict = CITY.communities().stream()
         .collect(Collectors.groupingBy(Community::districtCode, Collectors.counting()));
-    long urban = CityGenerator.URBAN.stream().mapToLong(d -> perDistrict.getOrDefault(d, 0L)).sum();
+    long urban = CityGenerator.HANGZHOU_URBAN.stream().mapToLong(d -> perDistrict.getOrDefault(d, 0L)).sum();
     assertThat(urban).isBetween(300L, 1500L);
-    for (String d : CityGenerator.URBAN) {
+    for (String d : CityGenerator.HANGZHOU_URBAN) {
       assertThat(perDistrict.getOrDefault(d, 0L)).as(d).isGreaterThanOrEqualTo(20);
     }
     for (District d : CITY.districts()) {
-      if (!CityGenerator.URBAN.contains(d.code())) {
+      if (!CityGenerator.HANGZHOU_URBAN.contains(d.code())) {
         assertThat(perDistrict.getOrDefault(d.code(), 0L)).as(d.code()).isBetween(1L, 200L);
       }
     }
@@ -140,7 +140,7 @@ class CityModelTest {
   @Test
   void utilityZonesOfEachUtilityCoverTheUrbanDistrictsWithoutOverlap() {
     for (Utility u : Utility.values()) {
-      for (String code : CityGenerator.URBAN) {
+      for (String code : CityGenerator.HANGZHOU_URBAN) {
         Geometry district = CITY.districts().stream().filter(d -> d.code().equals(code)).findFirst().orElseThrow().boundary();
         List<Geometry> zones = CITY.zones().stream().filter(z -> z.utility() == u && z.districtCode().equals(code))
             .map(UtilityZone::boundary).toList();

@@ -107,6 +107,30 @@ class CityPackageTest {
   }
 
   @Test
+  void anyChinesePrefectureIsACityFromItsRealDistricts() throws IOException {
+    long t0 = System.nanoTime();
+    CityPackage shenyang = CityPackage.generatedChinese("2101", 42);
+    System.out.printf("Shenyang generated in %.1f s: %d districts, %d roads, %d buildings%n", (System.nanoTime() - t0) / 1e9,
+        shenyang.city().districts().size(), shenyang.city().roads().size(), shenyang.city().buildings().size());
+    assertThat(shenyang.manifest().englishName()).isEqualTo("Shenyang");
+    assertThat(shenyang.manifest().id()).isEqualTo("cn-2101");
+    assertThat(shenyang.city().districts()).hasSizeGreaterThanOrEqualTo(9).allMatch(d -> d.code().startsWith("2101"));
+    assertThat(shenyang.city().districts()).extracting(District::name).contains("和平区", "沈河区");
+    assertThat(shenyang.city().roads()).hasSizeGreaterThan(1000);
+    assertThat(shenyang.city().communities()).isNotEmpty();
+    assertThat(shenyang.city().buildings()).isNotEmpty();
+    // The map opens on the old town, which lies inside the prefecture.
+    var view = shenyang.manifest().view();
+    assertThat(shenyang.city().index().district(view.lon(), view.lat())).isPresent();
+    Path dir = tmp.resolve("shenyang");
+    shenyang.write(dir);
+    assertThat(CityPackage.read(dir).city().roads()).hasSameSizeAs(shenyang.city().roads());
+
+    assertThatThrownBy(() -> CityPackage.generatedChinese("9999", 42)).hasMessageContaining("no prefecture 9999");
+    assertThatThrownBy(() -> CityPackage.generatedChinese("21", 42)).hasMessageContaining("a prefecture code is four digits");
+  }
+
+  @Test
   void aManifestRoundTripsThroughJson() {
     CityManifest m = CityPackage.generatedHangzhou(7).manifest();
     assertThat(CityManifest.read(m.toJson(), "m")).isEqualTo(m);
