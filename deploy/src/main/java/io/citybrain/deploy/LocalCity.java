@@ -165,6 +165,7 @@ public final class LocalCity implements AutoCloseable {
   private BackgroundSimulation simulator;
   private Map<String, String> loopSegments = Map.of();
   private ConsoleServer console;
+  private String cityName = "Hangzhou";
 
   private LocalCity(Options options) {
     this.options = options;
@@ -193,6 +194,7 @@ public final class LocalCity implements AutoCloseable {
     // A package is read and checked before anything starts: a bad one stops start-up naming its
     // file and feature, with nothing started and nothing written.
     CityPackage given = options.city() == null ? null : CityPackage.read(options.city());
+    cityName = given == null ? "Hangzhou" : given.manifest().englishName();
     Files.createDirectories(dir);
     Ports.checkFree(options);
     // The generated city takes seconds of one core; the jobs and the simulators need it only after
@@ -392,7 +394,9 @@ public final class LocalCity implements AutoCloseable {
     lines.add("Flink web UI       " + flinkUi + "   (jobs " + TrafficJob.NAME + ", " + EmergencyJob.NAME + ", " + UtilityJob.NAME + ")");
     lines.add("data               " + options.dataDir().toAbsolutePath());
     lines.add("device registry    " + options.dataDir().toAbsolutePath().resolve(REGISTRY_FILE) + "   (the simulated fleet; the bridge and the traffic job read it)");
-    lines.add("city model         Hangzhou, seed " + options.seed() + "   (./citybrain city export DIR --seed " + options.seed() + ")");
+    lines.add(options.city() == null
+        ? "city model         Hangzhou, seed " + options.seed() + "   (./citybrain city export DIR --seed " + options.seed() + ")"
+        : "city model         " + cityName + ", package " + options.city().toAbsolutePath() + "   (docs/geography.md)");
     if (simulator != null) {
       lines.add("simulators         normal-day on " + simulator.fleet().devices().size() + " devices (./citybrain simulate for more)");
     }
