@@ -149,7 +149,7 @@ public final class OsmImport {
     counts.put("zones", zones.size());
     counts.put("facilities", facilities.size());
     counts.forEach((k, v) -> out.accept(String.format(Locale.ROOT, "  %-12s %,d%s", k, v, generatedNote(k))));
-    skipped.forEach((k, v) -> out.accept(String.format(Locale.ROOT, "  skipped %,d %s", v, k)));
+    skipped.forEach((k, v) -> out.accept(String.format(Locale.ROOT, "  skipped %,d: %s", v, k)));
     notes.forEach(n -> out.accept("  note: " + n));
     out.accept("wrote the city package " + options.out());
     return new Report(pkg, counts, skipped, notes);
