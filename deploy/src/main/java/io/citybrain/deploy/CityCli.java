@@ -250,15 +250,15 @@ public final class CityCli implements Runnable {
   }
 
   @Command(name = "publish", mixinStandardHelpOptions = true,
-      description = {"Checks a replacement communities or zones layer (GeoJSON with the properties `city export` writes) and",
-          "publishes it to city.geography, where the running emergency (communities) and utility (zones) jobs take",
+      description = {"Checks a replacement communities, zones or roads layer (GeoJSON with the properties `city export` writes)",
+          "and publishes it to city.geography, where the running emergency (communities), utility (zones) and traffic (roads) jobs take",
           "it up without a restart (docs/geography.md). A bad layer is refused, naming the feature and the problem,",
           "and nothing is published. Exit code 0 published, 1 refused or not published, 2 bad arguments."})
   static final class Publish implements Callable<Integer> {
     @CommandLine.Parameters(index = "0", paramLabel = "FILE", description = "the whole layer, a GeoJSON FeatureCollection")
     Path file;
 
-    @Option(names = "--layer", required = true, paramLabel = "communities|zones", description = "which layer FILE replaces")
+    @Option(names = "--layer", required = true, paramLabel = "communities|zones|roads", description = "which layer FILE replaces")
     String layer;
 
     @Option(names = "--kafka", defaultValue = "localhost:9092",
@@ -326,7 +326,7 @@ public final class CityCli implements Runnable {
       try {
         var at = GeographyPublisher.publish(kafka, security, which.wireName(), bytes);
         System.out.printf("published %s layer version %s (%d features, %d bytes) to %s partition %d offset %d%n", which, v,
-            checked.communities().size() + checked.zones().size(), bytes.length, at.topic(), at.partition(), at.offset());
+            checked.size(), bytes.length, at.topic(), at.partition(), at.offset());
         return 0;
       } catch (java.util.concurrent.ExecutionException | org.apache.kafka.common.KafkaException e) {
         Throwable cause = e.getCause() != null ? e.getCause() : e;

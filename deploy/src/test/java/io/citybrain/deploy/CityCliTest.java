@@ -83,7 +83,7 @@ class CityCliTest {
     try {
       // Port 1: nothing listens there; a publish attempt would fail differently (and only after seconds).
       exit = new CommandLine(new CityCli()).execute("city", "publish", "--layer", "communities", layer.toString(), "--kafka", "127.0.0.1:1");
-      badLayer = new CommandLine(new CityCli()).execute("city", "publish", "--layer", "roads", layer.toString());
+      badLayer = new CommandLine(new CityCli()).execute("city", "publish", "--layer", "trams", layer.toString());
     } finally {
       System.setErr(saved);
     }
@@ -91,7 +91,7 @@ class CityCliTest {
     assertThat(badLayer).isEqualTo(2);
     assertThat(err.toString(java.nio.charset.StandardCharsets.UTF_8))
         .contains("citybrain city publish: refused, nothing published: communities.geojson feature #0 'c-bowtie' has an invalid boundary")
-        .contains("citybrain city publish: --layer must be communities or zones, got 'roads'");
+        .contains("citybrain city publish: --layer must be communities, zones or roads, got 'trams'");
   }
 
   @Test

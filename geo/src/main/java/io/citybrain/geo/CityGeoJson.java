@@ -59,20 +59,7 @@ public final class CityGeoJson {
       g.writeEndArray();
     }, District::boundary));
     out.put("communities.geojson", communities(city.communities(), null));
-    out.put("roads.geojson", collection(city.roads(), (g, r) -> {
-      g.writeStringField("id", r.id());
-      g.writeStringField("roadClass", r.roadClass().wireName());
-      g.writeNumberField("freeFlowKmh", r.freeFlowKmh());
-      g.writeNumberField("lengthM", Math.round(r.lengthM() * 10) / 10.0);
-      g.writeBooleanField("oneway", r.oneway());
-      g.writeStringField("district", r.districtCode());
-      if (r.lanes() > 0) {
-        g.writeNumberField("lanes", r.lanes());
-      }
-      if (r.sourceId() != null) {
-        g.writeStringField("source", r.sourceId());
-      }
-    }, RoadSegment::geometry));
+    out.put("roads.geojson", roads(city.roads()));
     out.put("buildings.geojson", collection(city.buildings(), (g, b) -> {
       g.writeStringField("id", b.id());
       g.writeStringField("community", b.communityId());
@@ -97,6 +84,24 @@ public final class CityGeoJson {
       g.writeStringField("district", c.districtCode());
       g.writeStringField("name", c.name());
     }, Community::boundary, version);
+  }
+
+  /** A roads layer as {@code roads.geojson}: what {@code city publish --layer roads} and {@link LayerFile#read} read. */
+  public static byte[] roads(List<RoadSegment> roads) {
+    return collection(roads, (g, r) -> {
+      g.writeStringField("id", r.id());
+      g.writeStringField("roadClass", r.roadClass().wireName());
+      g.writeNumberField("freeFlowKmh", r.freeFlowKmh());
+      g.writeNumberField("lengthM", Math.round(r.lengthM() * 10) / 10.0);
+      g.writeBooleanField("oneway", r.oneway());
+      g.writeStringField("district", r.districtCode());
+      if (r.lanes() > 0) {
+        g.writeNumberField("lanes", r.lanes());
+      }
+      if (r.sourceId() != null) {
+        g.writeStringField("source", r.sourceId());
+      }
+    }, RoadSegment::geometry);
   }
 
   /** A zones layer as {@code zones.geojson}, with a {@code "version"} member when it is not null. */

@@ -54,6 +54,7 @@ public final class CityModel {
     for (UtilityZone z : zones) {
       checkInDistrict("zone '" + z.id() + "'", z.districtCode(), z.boundary(), byCode);
     }
+    checkRoads(roads, byCode);
     return new CityModel(seed, districts, communities, roads, buildings, zones, facilities);
   }
 
@@ -111,6 +112,10 @@ public final class CityModel {
    */
   public CityModel with(LayerFile file) {
     Map<String, District> byCode = byCode(districts);
+    if (file.layer() == Layer.ROADS) {
+      checkRoads(file.roads(), byCode);
+      return new CityModel(seed, districts, communities, file.roads(), buildings, zones, facilities);
+    }
     if (file.layer() == Layer.COMMUNITIES) {
       for (Community c : file.communities()) {
         checkInDistrict("community '" + c.id() + "'", c.districtCode(), c.boundary(), byCode);
@@ -121,6 +126,15 @@ public final class CityModel {
       checkInDistrict("zone '" + z.id() + "'", z.districtCode(), z.boundary(), byCode);
     }
     return new CityModel(seed, districts, communities, roads, buildings, file.zones(), facilities);
+  }
+
+  /** A road's district must be one of the city's; its middle need not lie in it (a road may cross a border). */
+  private static void checkRoads(List<RoadSegment> roads, Map<String, District> byCode) {
+    for (RoadSegment r : roads) {
+      if (!byCode.containsKey(r.districtCode())) {
+        throw new IllegalArgumentException("road '" + r.id() + "' names district '" + r.districtCode() + "', which is not a district of the city");
+      }
+    }
   }
 
   private static void checkInDistrict(String label, String code, org.locationtech.jts.geom.Geometry area,

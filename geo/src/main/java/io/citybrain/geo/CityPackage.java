@@ -278,7 +278,7 @@ public record CityPackage(CityManifest manifest, CityModel city) {
     LayerFile zones = withStream(opener, "zones", in -> LayerFile.read(Layer.ZONES, in, names.of("zones")));
     checkIds(communities.communities().stream().map(Community::id).toList(), names.of("communities"));
     checkIds(zones.zones().stream().map(UtilityZone::id).toList(), names.of("zones"));
-    List<RoadSegment> roads = withStream(opener, "roads", in -> roads(in, names.of("roads"), byCode));
+    List<RoadSegment> roads = withStream(opener, "roads", in -> roadsIn(in, names.of("roads"), byCode));
     Set<String> communityIds = new HashSet<>();
     communities.communities().forEach(c -> communityIds.add(c.id()));
     List<Building> buildings = withStream(opener, "buildings", in -> buildings(in, names.of("buildings"), communityIds));
@@ -333,28 +333,15 @@ public record CityPackage(CityManifest manifest, CityModel city) {
     return code;
   }
 
-  private static List<RoadSegment> roads(InputStream in, String source, Map<String, District> byCode) {
-    List<GeoJsonFeatures.Feature> features = GeoJsonFeatures.read(in, source);
-    List<RoadSegment> out = new ArrayList<>(features.size());
-    Set<String> seen = new HashSet<>();
-    for (int i = 0; i < features.size(); i++) {
-      JsonNode p = features.get(i).properties();
-      String label = label(source, i, p.path("id").asText(""));
-      String id = id(p, label, seen);
-      if (!(features.get(i).geometry() instanceof LineString line) || line.getNumPoints() < 2 || !Boundaries.inLonLatRange(line)) {
-        throw new IllegalArgumentException(label + " must be a LineString of two or more lon/lat positions");
-      }
-      try {
-        RoadClass roadClass = RoadClass.fromWireName(p.path("roadClass").asText(""));
-        double freeFlow = p.path("freeFlowKmh").isNumber() ? p.path("freeFlowKmh").asDouble() : roadClass.defaultFreeFlowKmh();
-        String sourceId = p.hasNonNull("source") ? p.get("source").asText() : null;
-        out.add(new RoadSegment(id, roadClass, freeFlow, RoadSegment.lengthM(line), p.path("oneway").asBoolean(false),
-            district(p, label, byCode), line, p.path("lanes").asInt(0), sourceId));
-      } catch (IllegalArgumentException e) {
-        throw e.getMessage().startsWith(source) ? e : new IllegalArgumentException(label + ": " + e.getMessage(), e);
+  private static List<RoadSegment> roadsIn(InputStream in, String source, Map<String, District> byCode) {
+    List<RoadSegment> roads = LayerFile.read(Layer.ROADS, in, source).roads();
+    for (int i = 0; i < roads.size(); i++) {
+      if (!byCode.containsKey(roads.get(i).districtCode())) {
+        throw new IllegalArgumentException(label(source, i, roads.get(i).id()) + " names district '" + roads.get(i).districtCode()
+            + "', which is not a district of the package");
       }
     }
-    return out;
+    return roads;
   }
 
   private static List<Building> buildings(InputStream in, String source, Set<String> communities) {

@@ -4,13 +4,15 @@ import java.util.Locale;
 
 /**
  * A layer of the city an operator may replace while the jobs run (docs/geography.md, "Geography
- * that changes while jobs run"); the rest of the model always comes from the seed.
+ * that changes while jobs run"); the rest of the model always comes from the city package.
  */
 public enum Layer {
   /** Residential communities, as {@code communities.geojson} of {@code ./citybrain city export}. */
   COMMUNITIES("communities"),
   /** Utility zones of every utility, as {@code zones.geojson}. */
-  ZONES("zones");
+  ZONES("zones"),
+  /** Road segments (road works, new streets), as {@code roads.geojson}. */
+  ROADS("roads");
 
   private final String wireName;
 
@@ -30,7 +32,7 @@ public enum Layer {
         return l;
       }
     }
-    throw new IllegalArgumentException("layer must be communities or zones, got '" + wireName + "'");
+    throw new IllegalArgumentException("layer must be communities, zones or roads, got '" + wireName + "'");
   }
 
   @Override

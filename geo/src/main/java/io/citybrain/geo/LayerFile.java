@@ -24,11 +24,23 @@ import org.locationtech.jts.geom.Polygon;
  *
  * @param version the collection's {@code version} member, or null when it has none
  */
-public record LayerFile(Layer layer, String version, List<Community> communities, List<UtilityZone> zones) {
+public record LayerFile(Layer layer, String version, List<Community> communities, List<UtilityZone> zones,
+    List<RoadSegment> roads) {
 
   public LayerFile {
     communities = List.copyOf(communities);
     zones = List.copyOf(zones);
+    roads = List.copyOf(roads);
+  }
+
+  /** A communities or zones layer. */
+  public LayerFile(Layer layer, String version, List<Community> communities, List<UtilityZone> zones) {
+    this(layer, version, communities, zones, List.of());
+  }
+
+  /** How many features the layer has, whatever its kind. */
+  public int size() {
+    return communities.size() + zones.size() + roads.size();
   }
 
   /** Reads and checks a layer from GeoJSON bytes (a {@code city.geography} record's value). */
@@ -44,6 +56,7 @@ public record LayerFile(Layer layer, String version, List<Community> communities
     }
     List<Community> communities = new ArrayList<>();
     List<UtilityZone> zones = new ArrayList<>();
+    List<RoadSegment> roads = new ArrayList<>();
     Set<String> ids = new HashSet<>();
     for (int i = 0; i < c.features().size(); i++) {
       GeoJsonFeatures.Feature f = c.features().get(i);
@@ -53,12 +66,19 @@ public record LayerFile(Layer layer, String version, List<Community> communities
       if (id.isEmpty()) {
         throw new IllegalArgumentException(label + " has no id");
       }
+      if (!CityPackage.ID.matcher(id).matches()) {
+        throw new IllegalArgumentException(label + ": an id is 1 to 64 of A-Z a-z 0-9 . _ : - (starting with a letter or digit)");
+      }
       if (!ids.add(id)) {
         throw new IllegalArgumentException(label + " repeats the id of an earlier feature");
       }
       String district = p.path("district").asText("");
       if (district.isEmpty()) {
         throw new IllegalArgumentException(label + " has no district");
+      }
+      if (layer == Layer.ROADS) {
+        roads.add(road(f, id, district, label));
+        continue;
       }
       Geometry g = Boundaries.checked(f.geometry(), label);
       if (layer == Layer.COMMUNITIES) {
@@ -67,7 +87,25 @@ public record LayerFile(Layer layer, String version, List<Community> communities
         zones.add(new UtilityZone(id, utility(p.path("utility").asText(""), label), district, g));
       }
     }
-    return new LayerFile(layer, c.version(), communities, zones);
+    return new LayerFile(layer, c.version(), communities, zones, roads);
+  }
+
+  /** A road segment; its length is recomputed from the geometry, whatever the file says. */
+  private static RoadSegment road(GeoJsonFeatures.Feature f, String id, String district, String label) {
+    JsonNode p = f.properties();
+    if (!(f.geometry() instanceof org.locationtech.jts.geom.LineString line) || line.getNumPoints() < 2
+        || !Boundaries.inLonLatRange(line)) {
+      throw new IllegalArgumentException(label + " must be a LineString of two or more lon/lat positions");
+    }
+    try {
+      RoadClass roadClass = RoadClass.fromWireName(p.path("roadClass").asText(""));
+      double freeFlow = p.path("freeFlowKmh").isNumber() ? p.path("freeFlowKmh").asDouble() : roadClass.defaultFreeFlowKmh();
+      String sourceId = p.hasNonNull("source") ? p.get("source").asText() : null;
+      return new RoadSegment(id, roadClass, freeFlow, RoadSegment.lengthM(line), p.path("oneway").asBoolean(false), district, line,
+          p.path("lanes").asInt(0), sourceId);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(label + ": " + e.getMessage(), e);
+    }
   }
 
   /** A community is one polygon; a repair may have produced a MultiPolygon of one. */

@@ -142,6 +142,7 @@ class LayerFileTest {
   void layerNamesAreTheWireNames() {
     assertThat(Layer.of("communities")).isEqualTo(Layer.COMMUNITIES);
     assertThat(Layer.of("zones")).isEqualTo(Layer.ZONES);
-    assertThatThrownBy(() -> Layer.of("roads")).hasMessage("layer must be communities or zones, got 'roads'");
+    assertThat(Layer.of("roads")).isEqualTo(Layer.ROADS);
+    assertThatThrownBy(() -> Layer.of("trams")).hasMessage("layer must be communities, zones or roads, got 'trams'");
   }
 }

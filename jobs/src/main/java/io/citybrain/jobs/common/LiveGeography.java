@@ -16,8 +16,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Places events in a city whose communities or zones an operator may replace while the job runs.
- * The first input is the job's events, the second the {@code city.geography} records broadcast to
- * every task ({@link GeographyUpdates}).
+ * The first input is the job's events (records of Kafka, or the traffic job's decoded fixes), the
+ * second the {@code city.geography} records broadcast to every task ({@link GeographyUpdates}).
  *
  * <p>Each task holds the city in force: the job's city ({@link CitySource}) until a layer arrives,
  * then that city with the layer replaced ({@link CityModel#with}). A layer is checked and its index built
@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * <p>The applied layers are kept in broadcast state, which checkpoints and savepoints include; after
  * a restore the city is rebuilt from that state on the first record, without republishing.
  */
-public abstract class LiveGeography<OUT> extends BroadcastProcessFunction<KafkaEvent, KafkaEvent, OUT> {
+public abstract class LiveGeography<IN, OUT> extends BroadcastProcessFunction<IN, KafkaEvent, OUT> {
 
   private static final Logger LOG = LoggerFactory.getLogger(LiveGeography.class);
   /** A refused layer's dead letter keeps this much of it: the whole layer is in city.geography. */
@@ -54,7 +54,7 @@ public abstract class LiveGeography<OUT> extends BroadcastProcessFunction<KafkaE
   protected abstract void use(CityModel city);
 
   /** Processes one event with the city in force. */
-  protected abstract void process(KafkaEvent event, ReadOnlyContext ctx, Collector<OUT> out) throws Exception;
+  protected abstract void process(IN event, ReadOnlyContext ctx, Collector<OUT> out) throws Exception;
 
   @Override
   public void open(OpenContext context) throws Exception {
@@ -64,7 +64,7 @@ public abstract class LiveGeography<OUT> extends BroadcastProcessFunction<KafkaE
   }
 
   @Override
-  public final void processElement(KafkaEvent event, ReadOnlyContext ctx, Collector<OUT> out) throws Exception {
+  public final void processElement(IN event, ReadOnlyContext ctx, Collector<OUT> out) throws Exception {
     restoreOnce(ctx.getBroadcastState(GeographyUpdates.STATE));
     process(event, ctx, out);
   }

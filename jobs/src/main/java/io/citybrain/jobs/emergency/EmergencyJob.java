@@ -153,7 +153,7 @@ public final class EmergencyJob {
   }
 
   /** Decodes and places events in the communities in force (the seed's, or those an operator published). */
-  static final class ToSignals extends LiveGeography<Signal> {
+  static final class ToSignals extends LiveGeography<KafkaEvent, Signal> {
     private final Locator locator;
 
     ToSignals(Locator locator) {

@@ -64,7 +64,16 @@ public final class GeoSegmentMatcher implements SegmentMatcher {
 
   @Override
   public void open() {
-    CityModel city = source.city();
+    use(source.city());
+  }
+
+  @Override
+  public CitySource city() {
+    return source;
+  }
+
+  @Override
+  public void use(CityModel city) {
     index = city.index();
     roads = new HashMap<>();
     for (RoadSegment s : city.roads()) {

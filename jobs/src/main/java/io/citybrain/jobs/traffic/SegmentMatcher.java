@@ -11,6 +11,15 @@ public interface SegmentMatcher extends Serializable {
 
   void open();
 
+  /** The city the matcher starts from (the job's {@code city.package} or {@code city.seed}). */
+  io.citybrain.jobs.common.CitySource city();
+
+  /**
+   * Matches against {@code city}'s roads from now on: an operator replaced the roads layer while the
+   * job runs ({@code city publish --layer roads}). Called on the task thread between two readings.
+   */
+  void use(io.citybrain.geo.CityModel city);
+
   /**
    * The segment a reading at the position belongs to: for a probe ({@code headingDeg} given) the
    * nearest segment within 30 m whose bearing is within 45° of the heading; for a loop detector

@@ -10,7 +10,11 @@ import io.citybrain.connectors.influx.InfluxSink;
 import io.citybrain.jobs.common.DeadLetters;
 import io.citybrain.jobs.common.EventTimeOrder;
 import io.citybrain.jobs.common.JobEnvironment;
+import io.citybrain.jobs.common.GeographyUpdates;
 import io.citybrain.jobs.common.JobSettings;
+import io.citybrain.jobs.common.LiveGeography;
+import io.citybrain.geo.CityModel;
+import io.citybrain.geo.Layer;
 import io.citybrain.jobs.common.KafkaEvent;
 import io.citybrain.jobs.common.KafkaIo;
 import io.citybrain.jobs.common.Rejected;
@@ -60,9 +64,19 @@ public final class TrafficJob {
   private final Sink<DeadLetter> deadLetterSink;
   private final SegmentMatcher matcher;
   private final JobSettings settings;
+  /** {@code city.geography}: a replaced roads layer; null for a job whose roads never change (tests, benchmarks). */
+  private final Source<KafkaEvent, ?, ?> geography;
 
   public TrafficJob(Source<KafkaEvent, ?, ?> source, Sink<SegmentTraffic> segmentSink, Sink<DistrictTraffic> districtSink,
       Sink<Alert> alertSink, Sink<DeadLetter> deadLetterSink, SegmentMatcher matcher, JobSettings settings) {
+    this(source, null, segmentSink, districtSink, alertSink, deadLetterSink, matcher, settings);
+  }
+
+  /** With the roads an operator may replace while the job runs, from {@code geography}. */
+  public TrafficJob(Source<KafkaEvent, ?, ?> source, Source<KafkaEvent, ?, ?> geography, Sink<SegmentTraffic> segmentSink,
+      Sink<DistrictTraffic> districtSink, Sink<Alert> alertSink, Sink<DeadLetter> deadLetterSink, SegmentMatcher matcher,
+      JobSettings settings) {
+    this.geography = geography;
     this.source = source;
     this.segmentSink = segmentSink;
     this.districtSink = districtSink;
@@ -76,6 +90,7 @@ public final class TrafficJob {
   public static TrafficJob fromSettings(JobSettings s, SegmentMatcher matcher) {
     return new TrafficJob(
         KafkaIo.source(s.kafkaBootstrap(), s.kafkaSecurity(), NAME, Topics.RAW_TRAFFIC),
+        GeographyUpdates.source(s.kafkaBootstrap(), s.kafkaSecurity(), NAME + "-geography"),
         InfluxSink.<SegmentTraffic>builder().settings(s.influx()).converter(TrafficJob::toPoint).build(),
         InfluxSink.<DistrictTraffic>builder().settings(s.influx()).converter(TrafficJob::toPoint).build(),
         KafkaIo.alertSink(s.kafkaBootstrap(), s.kafkaSecurity()),
@@ -127,8 +142,12 @@ public final class TrafficJob {
         .name("event-time order, repeats dropped").uid("traffic-order");
     SingleOutputStreamOperator<ProbeFix> plausible = DataStreamUtils.reinterpretAsKeyedStream(ordered, ProbeFix::deviceId)
         .process(new JumpFilter(200, Duration.ofMinutes(10), VEHICLE_TTL)).name("refuse impossible jumps").uid("traffic-jumps");
-    SingleOutputStreamOperator<TrafficObservation> observations = plausible
-        .process(new Match(matcher)).name("map matching").uid("traffic-match");
+    // With a geography stream the matcher is swapped when the roads layer is replaced; the uid stays,
+    // so savepoints of the builds before live roads (a stateless matcher) restore into it.
+    SingleOutputStreamOperator<TrafficObservation> observations = geography == null
+        ? plausible.process(new Match(matcher)).name("map matching").uid("traffic-match")
+        : plausible.connect(GeographyUpdates.stream(env, geography, "traffic").broadcast(GeographyUpdates.STATE))
+            .process(new LiveMatch(matcher)).name("map matching").uid("traffic-match");
 
     SingleOutputStreamOperator<SegmentTraffic> segments = observations
         .keyBy(o -> o.segment().segmentId())
@@ -195,6 +214,35 @@ public final class TrafficJob {
 
     @Override
     public void processElement(ProbeFix f, Context ctx, Collector<TrafficObservation> out) {
+      try {
+        out.collect(TrafficReadings.observe(f, matcher));
+      } catch (Rejected r) {
+        ctx.output(DeadLetters.TAG, r.toDeadLetter(f.event(), System.currentTimeMillis(), STAGE));
+      }
+    }
+  }
+
+  /**
+   * Map matching against the roads in force: the package's until an operator publishes a roads
+   * layer, then that layer's (swapped between two readings; {@link LiveGeography}). Windows already
+   * open keep the segment they were keyed by and close normally; a removed segment simply gets no
+   * new readings.
+   */
+  static final class LiveMatch extends LiveGeography<ProbeFix, TrafficObservation> {
+    private final SegmentMatcher matcher;
+
+    LiveMatch(SegmentMatcher matcher) {
+      super(matcher.city(), STAGE, Layer.ROADS);
+      this.matcher = matcher;
+    }
+
+    @Override
+    protected void use(CityModel city) {
+      matcher.use(city);
+    }
+
+    @Override
+    protected void process(ProbeFix f, ReadOnlyContext ctx, Collector<TrafficObservation> out) {
       try {
         out.collect(TrafficReadings.observe(f, matcher));
       } catch (Rejected r) {

@@ -169,7 +169,7 @@ public final class UtilityJob {
   }
 
   /** Decodes and places readings in the zones in force (the seed's, or those an operator published). */
-  static final class LocateReadings extends LiveGeography<UtilityReading> {
+  static final class LocateReadings extends LiveGeography<KafkaEvent, UtilityReading> {
     private final ZoneLocator zones;
 
     LocateReadings(ZoneLocator zones) {

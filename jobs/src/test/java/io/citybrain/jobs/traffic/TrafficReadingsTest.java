@@ -29,6 +29,16 @@ class TrafficReadingsTest {
     public void open() {}
 
     @Override
+    public io.citybrain.jobs.common.CitySource city() {
+      throw new UnsupportedOperationException("a one-road matcher has no city");
+    }
+
+    @Override
+    public void use(io.citybrain.geo.CityModel city) {
+      throw new UnsupportedOperationException("a one-road matcher has no city");
+    }
+
+    @Override
     public Optional<MatchedSegment> match(double lon, double lat, Double headingDeg) {
       return lon == 120.14 && lat == 30.25 ? Optional.of(ARTERIAL) : Optional.empty();
     }

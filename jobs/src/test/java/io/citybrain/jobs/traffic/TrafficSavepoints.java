@@ -108,7 +108,9 @@ final class TrafficSavepoints {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1, conf);
     JobSettings s = settings(bootstrap);
     JobEnvironment.configure(env, s);
+    // With the live-roads input, as production runs it: savepoints of the builds before it restore into it.
     new TrafficJob(KafkaIo.source(bootstrap, TrafficJob.NAME, Topics.RAW_TRAFFIC),
+        io.citybrain.jobs.common.GeographyUpdates.source(bootstrap, "savepoint-geography"),
         Collected.<SegmentTraffic>into("segments"), Collected.<DistrictTraffic>into("districts"),
         Collected.<Alert>into("alerts"), Collected.<DeadLetter>into("deadletters"), new GeoSegmentMatcher(42), s)
         .build(env);
@@ -129,8 +131,8 @@ final class TrafficSavepoints {
     p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
     try (Admin admin = Admin.create(p)) {
       // Old event times must not be retained away under the test.
-      admin.createTopics(List.of(new NewTopic(Topics.RAW_TRAFFIC, 1, (short) 1).configs(Map.of("retention.ms", "-1"))))
-          .all().get();
+      admin.createTopics(List.of(new NewTopic(Topics.RAW_TRAFFIC, 1, (short) 1).configs(Map.of("retention.ms", "-1")),
+          new NewTopic(Topics.GEOGRAPHY, 1, (short) 1).configs(Topics.GEOGRAPHY_CONFIG))).all().get();
     }
     return kafka;
   }
