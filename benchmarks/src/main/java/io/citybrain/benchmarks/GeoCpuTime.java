@@ -27,7 +27,7 @@ import org.locationtech.jts.geom.Geometry;
 public final class GeoCpuTime {
 
   private static final ThreadMXBean CPU = ManagementFactory.getThreadMXBean();
-  private static double seconds = 3;
+  static double seconds = 3;
 
   private GeoCpuTime() {}
 
@@ -98,7 +98,7 @@ public final class GeoCpuTime {
   }
 
   /** Runs the operation over the point set for the warm-up and then the measured CPU seconds; returns ops per CPU second. */
-  private static double measure(String name, IntUnaryOperator op) {
+  static double measure(String name, IntUnaryOperator op) {
     long sink = 0;
     for (int phase = 0; phase < 2; phase++) {
       long start = CPU.getCurrentThreadCpuTime();

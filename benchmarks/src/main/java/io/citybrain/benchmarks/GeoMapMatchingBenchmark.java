@@ -42,7 +42,12 @@ public class GeoMapMatchingBenchmark {
 
   @Setup
   public void setUp() {
-    roads = CityModel.hangzhou().roads();
+    setUp(CityModel.hangzhou().roads());
+  }
+
+  /** The same probes on another road network (the city-scale benchmark's). */
+  void setUp(List<RoadSegment> network) {
+    roads = network;
     matcher = new RoadMatcher(roads);
     tree = new STRtree();
     Envelope extent = new Envelope();

@@ -30,7 +30,7 @@ public final class CityGeoJson {
   public static final List<String> FILES = List.of("districts.geojson", "communities.geojson", "roads.geojson",
       "buildings.geojson", "zones.geojson", "facilities.geojson");
 
-  private static final JsonFactory JSON = new JsonFactory();
+  private static final JsonFactory JSON = JsonFactory.builder().enable(com.fasterxml.jackson.core.StreamWriteFeature.USE_FAST_DOUBLE_WRITER).build();
 
   private CityGeoJson() {}
 
