@@ -47,6 +47,10 @@ public final class SimulateCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "42", description = "city and fleet seed: same seed, same messages (default ${DEFAULT-VALUE})")
   long seed;
 
+  @Option(names = "--city", paramLabel = "DIR|CODE", description = "the city the running jobs use: a city package directory, "
+      + "or a Chinese prefecture code such as 2101 (default: the generated Hangzhou of --seed)")
+  String city;
+
   @Option(names = "--speed", defaultValue = "1", description = "simulated seconds per wall second (default ${DEFAULT-VALUE})")
   double speed;
 
@@ -102,6 +106,8 @@ public final class SimulateCommand implements Callable<Integer> {
     if (devices < 10 || devices > 200_000) {
       throw new IllegalArgumentException("--devices must be within 10..200000, got " + devices);
     }
+    // Before any connection: a wrong --city stops the command naming it, and nothing is sent.
+    io.citybrain.geo.CityPackage cityPackage = replay != null ? null : city();
     if (truststore != null) {
       System.setProperty("javax.net.ssl.trustStore", truststore.toString());
       if (truststorePassword != null) {
@@ -131,7 +137,7 @@ public final class SimulateCommand implements Callable<Integer> {
         Scenario sc = Scenario.of(scenario);
         Duration d = duration != null ? parseDuration(duration) : speed == 1 ? null : Duration.ofHours(1);
         Instant s = start != null ? start : speed > 1 && d != null ? Instant.now().minus(d) : Instant.now();
-        Fleet fleet = Fleet.build(io.citybrain.geo.CityPackage.generatedHangzhou(seed), devices, seed);
+        Fleet fleet = Fleet.build(cityPackage, devices, seed);
         if (registry != null) {
           fleet.writeRegistry(registry);
         }
@@ -190,5 +196,15 @@ public final class SimulateCommand implements Callable<Integer> {
     } catch (RuntimeException e) {
       throw new IllegalArgumentException("--duration must be like PT1H, 90m, 30s, 24h or 1d, got '" + text + "'");
     }
+  }
+
+  /** The city to place the fleet on: the same package (or prefecture and seed) as the jobs'. */
+  private io.citybrain.geo.CityPackage city() {
+    if (city == null) {
+      return io.citybrain.geo.CityPackage.generatedHangzhou(seed);
+    }
+    java.nio.file.Path dir = java.nio.file.Path.of(city);
+    return java.nio.file.Files.isDirectory(dir) || !city.matches("\\d{4}") ? io.citybrain.geo.CityPackage.read(dir)
+        : io.citybrain.geo.CityPackage.generatedChinese(city, seed);
   }
 }
