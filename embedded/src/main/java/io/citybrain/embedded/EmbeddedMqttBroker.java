@@ -25,10 +25,17 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
 
   private final Server server;
   private final int port;
+  private final TopicGuard guard;
 
-  private EmbeddedMqttBroker(Server server, int port) {
+  private EmbeddedMqttBroker(Server server, int port, TopicGuard guard) {
     this.server = server;
     this.port = port;
+    this.guard = guard;
+  }
+
+  /** Publications refused for a topic holding a control character, a noncharacter or malformed UTF-8 ({@link TopicGuard}). */
+  public long refusedTopics() {
+    return guard.refused();
   }
 
   /**
@@ -75,17 +82,15 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
     p.setProperty(IConfig.NETTY_MAX_BYTES_PROPERTY_NAME, String.valueOf(16 * 1024 * 1024));
     p.setProperty(IConfig.SESSION_QUEUE_SIZE, "65536");
     Server server = new Server();
+    TopicGuard guard = new TopicGuard(users);
     try {
       Files.createDirectories(dataDir);
-      if (users == null) {
-        server.startServer(new MemoryConfig(p));
-      } else {
-        server.startServer(new MemoryConfig(p), List.of(), null, users, users);
-      }
+      // A null authenticator leaves Moquette's own: anonymous access as configured above.
+      server.startServer(new MemoryConfig(p), List.of(), null, users, guard);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start the MQTT broker on port " + mqttPort, e);
     }
-    return new EmbeddedMqttBroker(server, mqttPort);
+    return new EmbeddedMqttBroker(server, mqttPort, guard);
   }
 
   public String url() {

@@ -9,14 +9,13 @@ import java.security.KeyStore;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
- * The TLS socket factory of the bridge's broker connection, built once at start-up from the
+ * The TLS configuration of the bridge's broker connection, built once at start-up from the
  * settings so that a bad file or password stops start-up naming its key, instead of surfacing as a
- * handshake failure on every reconnect. The same factory serves the MQTT 3.1.1 and 5 clients.
+ * handshake failure on every reconnect. The same configuration serves the MQTT 3.1.1 and 5 clients;
+ * the client verifies the broker's host name against its certificate, as HTTPS does.
  *
  * <p>Messages name the key and the file and repeat the JDK's reason, which never contains the
  * password.
@@ -26,7 +25,7 @@ final class BridgeTls {
   private BridgeTls() {}
 
   /** Null when the URL is not {@code ssl://} (plain TCP). */
-  static SSLSocketFactory socketFactory(BridgeSettings s) {
+  static com.hivemq.client.mqtt.MqttClientSslConfig sslConfig(BridgeSettings s) {
     if (!s.mqttUrl().startsWith("ssl://")) {
       return null;
     }
@@ -50,9 +49,9 @@ final class BridgeTls {
               + ": the key cannot be read with bridge.mqtt.keystore.password (" + e.getMessage() + ")");
         }
       }
-      SSLContext context = SSLContext.getInstance("TLS");
-      context.init(keys == null ? null : keys.getKeyManagers(), trust.getTrustManagers(), null);
-      return context.getSocketFactory();
+      // No hostnameVerifier: the client's default checks the broker's host name the way HTTPS does.
+      var config = com.hivemq.client.mqtt.MqttClientSslConfig.builder().trustManagerFactory(trust);
+      return (keys == null ? config : config.keyManagerFactory(keys)).build();
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("cannot set up TLS for " + s.mqttUrl() + ": " + e.getMessage());
     }
@@ -86,4 +85,5 @@ final class BridgeTls {
           + e.getMessage() + ")");
     }
   }
+
 }

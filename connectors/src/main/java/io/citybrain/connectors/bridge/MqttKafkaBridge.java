@@ -18,7 +18,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import javax.net.ssl.SSLSocketFactory;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -45,13 +44,14 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Backpressure: at most {@link BridgeSettings#maxInFlight()} messages are between arrival and
  * Kafka's answer. When that many are pending (Kafka slow or down), the MQTT callback thread waits,
- * Paho stops reading the socket, and the broker holds the rest in the session: nothing is buffered
+ * no more messages are acknowledged, and the broker holds the rest in the session: nothing is buffered
  * without bound and nothing is acknowledged that Kafka did not store.
  *
  * <p>Failure: a record Kafka refuses in the end (after the producer's own retries) makes the bridge
  * drop its broker connection and reconnect, so that the broker redelivers every unacknowledged
- * message. Each connection is its own Paho client: an acknowledgement goes out only on the
- * connection its message arrived on, never with a stale packet id on a newer one. Reconnects use
+ * message. Each connection is its own MQTT client: an acknowledgement goes out only on the
+ * connection its message arrived on, never with a stale packet id on a newer one. The MQTT client is
+ * HiveMQ's ({@link HiveSession} says why not Paho's). Reconnects use
  * exponential backoff with jitter ({@link Backoff}).
  *
  * <p>Thread safety: {@link #metrics()} and {@link #close()} may be called from any thread.
@@ -64,7 +64,7 @@ public final class MqttKafkaBridge implements AutoCloseable {
       + "bridge.mqtt.tls.ca-file or bridge.mqtt.truststore.path, or the JVM's default CAs, and name the host of bridge.mqtt.url)";
 
   private final BridgeSettings settings;
-  private final SSLSocketFactory tls;
+  private final com.hivemq.client.mqtt.MqttClientSslConfig tls;
   private final IngestValidator validator;
   private final Producer<String, byte[]> producer;
   private final Semaphore permits;
@@ -77,7 +77,7 @@ public final class MqttKafkaBridge implements AutoCloseable {
   private volatile String lastConnectError = "none";
   private int attempt; // supervisor thread only
 
-  private MqttKafkaBridge(BridgeSettings settings, SSLSocketFactory tls) {
+  private MqttKafkaBridge(BridgeSettings settings, com.hivemq.client.mqtt.MqttClientSslConfig tls) {
     this.settings = settings;
     // Loaded before any connection, so a bad registry stops start-up naming its key.
     this.validator = new IngestValidator(settings.registryPath() == null ? DeviceRegistry.empty()
@@ -102,7 +102,7 @@ public final class MqttKafkaBridge implements AutoCloseable {
    * {@link IllegalArgumentException} naming their key.
    */
   public static MqttKafkaBridge start(BridgeSettings settings) {
-    MqttKafkaBridge bridge = new MqttKafkaBridge(settings, BridgeTls.socketFactory(settings));
+    MqttKafkaBridge bridge = new MqttKafkaBridge(settings, BridgeTls.sslConfig(settings));
     bridge.checkKafkaAccess();
     bridge.supervisor.execute(bridge::connect);
     try {

@@ -1,104 +1,74 @@
 package io.citybrain.connectors.bridge;
 
-import javax.net.SocketFactory;
-import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
-import org.eclipse.paho.client.mqttv3.IMqttToken;
-import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
-import org.eclipse.paho.client.mqttv3.MqttCallback;
-import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
-import org.eclipse.paho.client.mqttv3.MqttException;
-import org.eclipse.paho.client.mqttv3.MqttMessage;
-import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+import com.hivemq.client.mqtt.MqttClient;
+import com.hivemq.client.mqtt.MqttClientSslConfig;
+import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt3.Mqtt3AsyncClient;
+import com.hivemq.client.mqtt.mqtt3.Mqtt3ClientBuilder;
+import com.hivemq.client.mqtt.mqtt3.exceptions.Mqtt3ConnAckException;
+import com.hivemq.client.mqtt.mqtt3.message.connect.Mqtt3ConnectBuilder;
+import com.hivemq.client.mqtt.mqtt3.message.connect.connack.Mqtt3ConnAckReturnCode;
+import com.hivemq.client.mqtt.mqtt3.message.subscribe.suback.Mqtt3SubAckReturnCode;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
 
-/** MQTT 3.1.1 through Paho's mqttv3 client: persistence is "clean session off". */
-final class V3Session extends PahoSession implements MqttCallback {
+/** MQTT 3.1.1: persistence is "clean session off". */
+final class V3Session extends HiveSession {
 
-  private final MqttAsyncClient client;
+  private final Mqtt3AsyncClient client;
 
-  V3Session(BridgeSettings settings, SocketFactory tls, Listener listener) throws Failure {
+  V3Session(BridgeSettings settings, MqttClientSslConfig tls, Listener listener) {
     super(settings, tls, listener);
-    client = checked(() -> new MqttAsyncClient(settings.mqttUrl(), settings.clientId(), new MemoryPersistence()));
-    client.setManualAcks(true);
-    client.setCallback(this);
-  }
-
-  @Override
-  void connect(long timeoutMs) throws MqttException {
-    client.connect(options(timeoutMs)).waitForCompletion(timeoutMs);
-  }
-
-  @Override
-  int[] subscribe(long timeoutMs) throws MqttException {
-    IMqttToken sub = client.subscribe(settings.subscription(), 1);
-    sub.waitForCompletion(timeoutMs);
-    return sub.getGrantedQos();
-  }
-
-  private MqttConnectOptions options(long timeoutMs) {
-    MqttConnectOptions o = new MqttConnectOptions();
-    o.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
-    o.setCleanSession(false);
-    // The bridge reconnects itself: with backoff and jitter, and a fresh session object each time.
-    o.setAutomaticReconnect(false);
-    o.setMaxInflight(Math.max(10, settings.maxInFlight()));
-    o.setKeepAliveInterval(KEEP_ALIVE_S);
-    o.setConnectionTimeout(connectionTimeoutSeconds(timeoutMs));
-    if (settings.username() != null) {
-      o.setUserName(settings.username());
-      o.setPassword(settings.password() == null ? new char[0] : settings.password().clone());
-    }
+    Mqtt3ClientBuilder b = MqttClient.builder().useMqttVersion3().identifier(settings.clientId()).serverHost(host).serverPort(port)
+        .addDisconnectedListener(ctx -> lost(ctx.getCause()));
     if (tls != null) {
-      o.setSocketFactory(tls);
+      b = b.sslConfig(tls);
     }
-    return o;
+    client = b.buildAsync();
+    client.publishes(MqttGlobalPublishFilter.ALL, p -> arrived(p.getTopic().toString(), p.getPayloadAsBytes(), p::acknowledge),
+        callbacks, true);
   }
 
   @Override
-  int reasonCode(Exception e) {
-    return ((MqttException) e).getReasonCode();
+  CompletableFuture<?> connect() {
+    Mqtt3ConnectBuilder.Send<CompletableFuture<com.hivemq.client.mqtt.mqtt3.message.connect.connack.Mqtt3ConnAck>> c =
+        client.connectWith().cleanSession(false).keepAlive(KEEP_ALIVE_S);
+    if (settings.username() != null) {
+      c = c.simpleAuth().username(settings.username()).password(utf8(settings.password())).applySimpleAuth();
+    }
+    return c.send();
+  }
+
+  static ByteBuffer utf8(char[] password) {
+    return StandardCharsets.UTF_8.encode(CharBuffer.wrap(password == null ? new char[0] : password));
   }
 
   @Override
-  boolean refusal(int code) {
-    return code == MqttException.REASON_CODE_FAILED_AUTHENTICATION || code == MqttException.REASON_CODE_NOT_AUTHORIZED
-        || code == MqttException.REASON_CODE_INVALID_CLIENT_ID;
+  CompletableFuture<Boolean> subscribe() {
+    return client.subscribeWith().topicFilter(settings.subscription()).qos(MqttQos.AT_LEAST_ONCE).send()
+        .thenApply(ack -> ack.getReturnCodes().stream().noneMatch(c -> c == Mqtt3SubAckReturnCode.FAILURE));
   }
 
   @Override
-  public void ack(int messageId, int qos) throws Exception {
-    client.messageArrivedComplete(messageId, qos);
+  boolean refusal(Throwable e) {
+    if (e instanceof Mqtt3ConnAckException c) {
+      Mqtt3ConnAckReturnCode code = c.getMqttMessage().getReturnCode();
+      return code == Mqtt3ConnAckReturnCode.BAD_USER_NAME_OR_PASSWORD || code == Mqtt3ConnAckReturnCode.NOT_AUTHORIZED
+          || code == Mqtt3ConnAckReturnCode.IDENTIFIER_REJECTED;
+    }
+    return false;
   }
 
   @Override
-  void disconnectForcibly() throws MqttException {
-    client.disconnectForcibly(0, 1000, false);
-  }
-
-  @Override
-  void disconnect() throws MqttException {
-    client.disconnect(2000).waitForCompletion(5000);
-  }
-
-  @Override
-  void closeClient() throws MqttException {
-    client.close(true);
+  CompletableFuture<Void> disconnect() {
+    return client.disconnect();
   }
 
   @Override
   public boolean isConnected() {
-    return client.isConnected();
+    return client.getState().isConnected();
   }
-
-  @Override
-  public void connectionLost(Throwable cause) {
-    listener.lost(cause);
-  }
-
-  @Override
-  public void messageArrived(String topic, MqttMessage message) {
-    listener.arrived(topic, message.getPayload(), message.getId(), message.getQos());
-  }
-
-  @Override
-  public void deliveryComplete(IMqttDeliveryToken token) {}
 }

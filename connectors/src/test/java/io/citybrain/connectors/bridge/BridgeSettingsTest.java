@@ -71,7 +71,7 @@ class BridgeSettingsTest {
     ssl.remove("bridge.mqtt.truststore.path");
     // Readable but not PEM: refused when the bridge starts, before any connection, naming the key.
     BridgeSettings notPem = BridgeSettings.fromProperties(ssl);
-    assertThatThrownBy(() -> BridgeTls.socketFactory(notPem))
+    assertThatThrownBy(() -> BridgeTls.sslConfig(notPem))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("bridge.mqtt.tls.ca-file " + ca);
   }
@@ -88,7 +88,7 @@ class BridgeSettingsTest {
     ssl.setProperty("bridge.mqtt.keystore.path", store.toString());
     ssl.setProperty("bridge.mqtt.keystore.password", SECRET);
     BridgeSettings s = BridgeSettings.fromProperties(ssl);
-    assertThatThrownBy(() -> BridgeTls.socketFactory(s))
+    assertThatThrownBy(() -> BridgeTls.sslConfig(s))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("bridge.mqtt.keystore.path " + store + " cannot be opened with bridge.mqtt.keystore.password")
         .message().doesNotContain(SECRET);

@@ -36,6 +36,11 @@ public abstract class TestBroker implements AutoCloseable {
   /** Whether the broker supports {@code $share/<group>/<filter>} subscriptions. */
   public abstract boolean sharedSubscriptions();
 
+  /** Publications the broker refused for their topic's characters, when it counts them (Moquette); else -1. */
+  public long refusedTopics() {
+    return -1;
+  }
+
   /** CPU time of the broker's own process so far (for benchmarks), or -1 when it runs in this JVM. */
   public long cpuNanos() {
     return -1;
@@ -65,6 +70,11 @@ public abstract class TestBroker implements AutoCloseable {
     @Override
     public boolean sharedSubscriptions() {
       return false; // Moquette 0.17 has none
+    }
+
+    @Override
+    public long refusedTopics() {
+      return broker.refusedTopics();
     }
 
     @Override
