@@ -36,6 +36,11 @@ public final class BridgeMain {
       System.err.println("bridge: bad configuration: " + e.getMessage());
       System.exit(2);
       return;
+    } catch (IllegalStateException e) {
+      // Refused by the broker or Kafka, or the broker unreachable: retrying would not change it.
+      System.err.println("bridge: " + e.getMessage());
+      System.exit(1);
+      return;
     }
     long interval = Long.parseLong(p.getProperty("bridge.metrics.interval-ms", "10000"));
     CountDownLatch stopped = new CountDownLatch(1);

@@ -23,6 +23,7 @@ final class V3Session extends HiveSession {
   V3Session(BridgeSettings settings, MqttClientSslConfig tls, Listener listener) {
     super(settings, tls, listener);
     Mqtt3ClientBuilder b = MqttClient.builder().useMqttVersion3().identifier(settings.clientId()).serverHost(host).serverPort(port)
+        .executorConfig(NETWORK)
         .addDisconnectedListener(ctx -> lost(ctx.getCause()));
     if (tls != null) {
       b = b.sslConfig(tls);

@@ -22,6 +22,7 @@ final class V5Session extends HiveSession {
   V5Session(BridgeSettings settings, MqttClientSslConfig tls, Listener listener) {
     super(settings, tls, listener);
     Mqtt5ClientBuilder b = MqttClient.builder().useMqttVersion5().identifier(settings.clientId()).serverHost(host).serverPort(port)
+        .executorConfig(NETWORK)
         .addDisconnectedListener(ctx -> lost(ctx.getCause()));
     if (tls != null) {
       b = b.sslConfig(tls);
