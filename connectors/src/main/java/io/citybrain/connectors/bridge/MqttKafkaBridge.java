@@ -240,10 +240,48 @@ public final class MqttKafkaBridge implements AutoCloseable {
     metrics.sent();
     String reason = deadLetterReason;
     try {
-      producer.send(record, (metadata, error) -> stored(c, messageId, qos, reason, arrived, error));
+      producer.send(record, (metadata, error) -> stored(c, messageId, qos, reason, arrived, error, topic, payload));
     } catch (RuntimeException e) {
-      stored(c, messageId, qos, reason, arrived, e);
+      stored(c, messageId, qos, reason, arrived, e, topic, payload);
     }
+  }
+
+  /** How much of a payload Kafka refused the dead letter keeps: enough to recognise it, small enough for any topic. */
+  static final int REFUSED_PAYLOAD_PREFIX = 1024;
+
+  /**
+   * Kafka refused this record and only this one: it is too large for the topic, its timestamp is
+   * outside the topic's window (an acknowledgement stamped more than an hour ahead), or it is
+   * invalid. Retrying or reconnecting would bring the same refusal back for ever, so such a record
+   * becomes a dead letter; errors about Kafka as a whole (timeouts, authorisation, a broker down)
+   * still mean "drop the connection and let the broker redeliver".
+   */
+  static boolean refusedThisRecordOnly(Throwable e) {
+    return e instanceof org.apache.kafka.common.errors.RecordTooLargeException
+        || e instanceof org.apache.kafka.common.errors.RecordBatchTooLargeException
+        || e instanceof org.apache.kafka.common.errors.InvalidTimestampException
+        || e instanceof org.apache.kafka.common.InvalidRecordException
+        || e instanceof org.apache.kafka.common.errors.SerializationException;
+  }
+
+  /**
+   * The dead letter of a record Kafka refused: the payload cut to {@link #REFUSED_PAYLOAD_PREFIX}
+   * bytes, its length and SHA-256 in the detail, so that it fits any topic and can still be matched
+   * to what the device sent.
+   */
+  static DeadLetter refused(String topic, byte[] payload, long arrived, Throwable error) {
+    String digest;
+    try {
+      digest = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(payload));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+    byte[] prefix = java.util.Arrays.copyOf(payload, Math.min(payload.length, REFUSED_PAYLOAD_PREFIX));
+    String[] levels = topic.split("/", -1);
+    String key = levels.length == 4 ? levels[3] : levels.length == 3 ? levels[2] : topic;
+    return DeadLetter.of(Reason.KAFKA_REFUSED, "Kafka refused the record (" + error + "); payload " + payload.length
+        + " bytes, SHA-256 " + digest + (prefix.length < payload.length ? ", cut to its first " + prefix.length + " bytes" : ""),
+        topic, key.length() > 256 ? key.substring(0, 256) : key, prefix, arrived, IngestValidator.STAGE);
   }
 
   private boolean awaitPermit(Connection c) {
@@ -264,9 +302,32 @@ public final class MqttKafkaBridge implements AutoCloseable {
     return true;
   }
 
-  private void stored(Connection c, int messageId, int qos, String deadLetterReason, long arrived, Exception error) {
+  private void stored(Connection c, int messageId, int qos, String deadLetterReason, long arrived, Exception error,
+      String topic, byte[] payload) {
+    if (error != null && refusedThisRecordOnly(error) && !Reason.KAFKA_REFUSED.code().equals(deadLetterReason)) {
+      // The message keeps its in-flight permit until its dead letter is stored: this runs on the
+      // producer's I/O thread, which must never wait for a permit that only it can release.
+      LOG.warn("bridge {}: Kafka refused the record of a message on {} ({}); it goes to {} as {}", settings.clientId(), topic,
+          error.toString(), Topics.DEADLETTER, Reason.KAFKA_REFUSED.code());
+      ProducerRecord<String, byte[]> letter = deadLetter(refused(topic, payload, arrived, error));
+      // Sent from the supervisor thread: a send may block (buffer full), which the I/O thread must not.
+      try {
+        supervisor.execute(() -> {
+          try {
+            producer.send(letter, (m, e) -> stored(c, messageId, qos, Reason.KAFKA_REFUSED.code(), arrived, e, topic, payload));
+          } catch (RuntimeException e) {
+            stored(c, messageId, qos, Reason.KAFKA_REFUSED.code(), arrived, e, topic, payload);
+          }
+        });
+      } catch (java.util.concurrent.RejectedExecutionException closing) {
+        permits.release(); // the bridge is closing: the unacknowledged message is redelivered to the next session
+      }
+      return;
+    }
     permits.release();
     if (error != null) {
+      // Kafka as a whole (or, never seen, the small kafka-refused dead letter itself): the broker
+      // redelivers after a reconnect, so nothing is lost.
       metrics.failed();
       String why = "Kafka refused a record (" + error + ")";
       supervisor.execute(() -> reconnect(c, why));

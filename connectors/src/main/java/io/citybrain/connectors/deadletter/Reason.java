@@ -34,6 +34,12 @@ public enum Reason {
    * the geography it had; the message names the feature and the problem. Addition to contract v1.
    */
   BAD_GEOGRAPHY("bad-geography"),
+  /**
+   * Kafka refused this record alone (too large for the topic, a timestamp outside the topic's
+   * window, ...): the bridge keeps the message as a dead letter whose payload is cut to its first
+   * bytes, with its length and SHA-256 in the detail. Addition to contract v1.
+   */
+  KAFKA_REFUSED("kafka-refused"),
   /** The bridge itself failed on this message (a bug): kept rather than lost or retried forever. */
   INTERNAL_ERROR("internal-error");
 
