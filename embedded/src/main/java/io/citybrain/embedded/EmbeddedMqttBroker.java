@@ -1,5 +1,6 @@
 package io.citybrain.embedded;
 
+import io.moquette.BrokerConstants;
 import io.moquette.broker.Server;
 import io.moquette.broker.config.IConfig;
 import io.moquette.broker.config.MemoryConfig;
@@ -81,6 +82,10 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
     // Payloads over the contract's 64 KiB must still reach the bridge, which dead-letters them.
     p.setProperty(IConfig.NETTY_MAX_BYTES_PROPERTY_NAME, String.valueOf(16 * 1024 * 1024));
     p.setProperty(IConfig.SESSION_QUEUE_SIZE, "65536");
+    // MQTT 3.1.1 (3.1.3-6) lets a clean-session client leave its id empty for the broker to assign,
+    // and Debian's mosquitto_pub/mosquitto_sub do so by default; Moquette refuses it unless told.
+    // An empty id with a persistent session stays refused (3.1.3-8): Moquette checks that itself.
+    p.setProperty(BrokerConstants.ALLOW_ZERO_BYTE_CLIENT_ID_PROPERTY_NAME, "true");
     Server server = new Server();
     TopicGuard guard = new TopicGuard(users);
     try {

@@ -59,14 +59,15 @@ public final class EmbeddedQuestDb implements AutoCloseable {
     env.put("QDB_SHARED_WORKER_COUNT", "2");
     try {
       Files.createDirectories(root.resolve("conf"));
-      // QuestDB logs to stdout at INFO by default; keep the console for errors, the rest in a file.
+      // QuestDB logs to stdout at INFO by default, and its start-up advisories (some 25 lines of
+      // "SYSTEM COULD BE UNSTABLE" about ulimits and memory a laptop does not need) reach every
+      // writer whatever its level: only a file writer keeps them out of the terminal. Its errors
+      // surface anyway as failed writes or queries of citybrain's own, which do reach the terminal.
       Files.writeString(root.resolve("conf/log.conf"), String.join("\n",
-          "writers=file,stdout",
+          "writers=file",
           "w.file.class=io.questdb.log.LogFileWriter",
           "w.file.location=" + root.toAbsolutePath().resolve("questdb.log"),
-          "w.file.level=INFO,ERROR,CRITICAL",
-          "w.stdout.class=io.questdb.log.LogConsoleWriter",
-          "w.stdout.level=ERROR,CRITICAL",
+          "w.file.level=INFO,ERROR,CRITICAL,ADVISORY",
           ""));
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -36,7 +36,7 @@ public final class BackgroundSimulation implements AutoCloseable {
   /** Plays {@code scenario} in real time (speed 1, from now) on {@code fleet}. */
   public static BackgroundSimulation start(String mqttUrl, Fleet fleet, long seed, Scenario scenario) {
     Simulation sim = new Simulation(fleet, new Simulation.Settings(seed, scenario, 1, null, Instant.now(), Chaos.NONE));
-    BackgroundSimulation b = new BackgroundSimulation(fleet, sim, new Publisher.Target(mqttUrl, "citybrain-sim-" + seed, null, null, 1));
+    BackgroundSimulation b = new BackgroundSimulation(fleet, sim, new Publisher.Target(mqttUrl, Publisher.Target.uniqueClientId(seed), null, null, 1));
     b.thread.setDaemon(true);
     b.thread.start();
     LOG.info("simulating {} on {} devices, seed {}", scenario.wireName(), fleet.devices().size(), seed);

@@ -8,6 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import io.citybrain.connectors.Json;
 import org.eclipse.paho.client.mqttv3.IMqttActionListener;
+import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
+import org.eclipse.paho.client.mqttv3.MqttCallbackExtended;
 import org.eclipse.paho.client.mqttv3.IMqttToken;
 import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
@@ -33,6 +35,16 @@ public final class Publisher implements AutoCloseable {
       }
     }
 
+    /**
+     * A client id no other run shares: MQTT lets one connection per id live, so two publishers
+     * with one id (the local city's simulators and a {@code simulate} beside them, both seed 42)
+     * would take turns kicking each other off. The seed keeps it recognisable in broker logs.
+     */
+    public static String uniqueClientId(long seed) {
+      return "citybrain-sim-" + seed + "-" + ProcessHandle.current().pid() + "-"
+          + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong() & 0xffffffL);
+    }
+
     @Override
     public String toString() {
       return "Target[" + url + ", clientId=" + clientId + ", user=" + username + ", qos=" + qos + "]";
@@ -45,6 +57,7 @@ public final class Publisher implements AutoCloseable {
   private final long nanosPerMessage;
   private final BufferedWriter recorder;
   private long nextSlot = System.nanoTime();
+  private volatile String lastLoss;
 
   /**
    * @param maxRate messages per second at most, 0 for no cap
@@ -61,6 +74,30 @@ public final class Publisher implements AutoCloseable {
       o.setCleanSession(true);
       o.setAutomaticReconnect(true);
       o.setMaxInflight(65_535);
+      client.setCallback(new MqttCallbackExtended() {
+        @Override
+        public void connectionLost(Throwable cause) {
+          // Paho fails the lost connection's in-flight QoS 1 messages; they are counted under this.
+          String reason = "connection lost: " + describe(cause)
+              + (cause != null && cause.getCause() instanceof java.io.EOFException
+                  ? ", closed by the broker (another client connected with the same id?)" : "");
+          lastLoss = reason;
+          System.err.println("simulate: " + reason + " (reconnecting)");
+        }
+
+        @Override
+        public void connectComplete(boolean reconnect, String serverURI) {
+          if (reconnect) {
+            System.err.println("simulate: reconnected to " + serverURI);
+          }
+        }
+
+        @Override
+        public void messageArrived(String topic, MqttMessage message) {}
+
+        @Override
+        public void deliveryComplete(IMqttDeliveryToken token) {}
+      });
       if (target.username() != null) {
         o.setUserName(target.username());
         o.setPassword(target.password());
@@ -87,7 +124,8 @@ public final class Publisher implements AutoCloseable {
 
           @Override
           public void onFailure(IMqttToken token, Throwable e) {
-            stats.failed(m.kind());
+            String loss = lastLoss;
+            stats.failed(m.kind(), loss != null ? loss : describe(e));
           }
         });
         stats.sent(m.kind());
@@ -95,13 +133,25 @@ public final class Publisher implements AutoCloseable {
       } catch (MqttException e) {
         if (e.getReasonCode() != MqttException.REASON_CODE_MAX_INFLIGHT && e.getReasonCode() != MqttException.REASON_CODE_CLIENT_NOT_CONNECTED
             && e.getReasonCode() != MqttException.REASON_CODE_NO_MESSAGE_IDS_AVAILABLE) {
-          stats.failed(m.kind());
+          stats.failed(m.kind(), "refused by the client: " + describe(e));
           break;
         }
         Thread.sleep(1); // the broker has not acknowledged enough yet: wait instead of queueing without bound
       }
     }
     record(m);
+  }
+
+  private static String describe(Throwable e) {
+    if (e == null) {
+      return "unknown";
+    }
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String msg = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+    return root == e ? msg : msg + " (" + root + ")";
   }
 
   private void pace() throws InterruptedException {
@@ -139,7 +189,7 @@ public final class Publisher implements AutoCloseable {
       Thread.sleep(20);
     }
     for (int i = client.getPendingDeliveryTokens().length; i > 0; i--) {
-      stats.failed("unacknowledged");
+      stats.failed("unacknowledged", "not acknowledged within 2 minutes of the end");
     }
     if (recorder != null) {
       recorder.close();

@@ -92,6 +92,9 @@ public final class SimulateCommand implements Callable<Integer> {
   @Option(names = "--chaos-max-skew", defaultValue = "PT2M", description = "how far off, at most (default ${DEFAULT-VALUE})")
   Duration chaosMaxSkew;
 
+  @Option(names = "--client-id", description = "MQTT client id (default citybrain-sim-<seed>-<pid>-<random>: unique per run)")
+  String clientId;
+
   @Option(names = "--chaos-dropout", defaultValue = "0", description = "%% of devices silent ten minutes an hour")
   double chaosDropout;
 
@@ -115,7 +118,7 @@ public final class SimulateCommand implements Callable<Integer> {
       }
     }
     String pw = password != null ? password : System.getenv("CITYBRAIN_MQTT_PASSWORD");
-    Publisher.Target target = new Publisher.Target(mqtt, "citybrain-sim-" + seed, username, pw == null ? null : pw.toCharArray(), qos);
+    Publisher.Target target = new Publisher.Target(mqtt, clientId != null ? clientId : Publisher.Target.uniqueClientId(seed), username, pw == null ? null : pw.toCharArray(), qos);
     Stats stats = new Stats();
     AtomicBoolean stop = new AtomicBoolean();
     Thread main = Thread.currentThread();
@@ -163,8 +166,13 @@ public final class SimulateCommand implements Callable<Integer> {
         // Ctrl-C: the hook is running and lets us finish.
       }
     }
-    System.out.printf("done in %.1f s: sent %,d, acknowledged %,d, failed %,d%n", (System.nanoTime() - t0) / 1e9,
-        stats.sent(), stats.acked(), stats.failed());
+    StringBuilder why = new StringBuilder();
+    stats.failureReasons().forEach((reason, n) -> why.append(why.length() == 0 ? " (" : "; ").append(String.format("%,d %s", n, reason)));
+    if (why.length() > 0) {
+      why.append(")");
+    }
+    System.out.printf("done in %.1f s: sent %,d, acknowledged %,d, failed %,d%s%n", (System.nanoTime() - t0) / 1e9,
+        stats.sent(), stats.acked(), stats.failed(), why);
     stats.byKind().forEach((k, v) -> System.out.printf("  %-18s sent %,10d  acknowledged %,10d  failed %,d%n", k, v[0], v[1], v[2]));
     return stats.failed() == 0 ? 0 : 1;
   }

@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.LongAdder;
 /** Sent, acknowledged and failed messages, in all and per device kind. Thread-safe. */
 public final class Stats {
   private final Map<String, LongAdder[]> byKind = new ConcurrentHashMap<>();
+  private final Map<String, LongAdder> reasons = new ConcurrentHashMap<>();
 
   private LongAdder[] of(String kind) {
     return byKind.computeIfAbsent(kind, k -> new LongAdder[] {new LongAdder(), new LongAdder(), new LongAdder()});
@@ -22,7 +23,21 @@ public final class Stats {
   }
 
   void failed(String kind) {
+    failed(kind, "unknown");
+  }
+
+  void failed(String kind, String reason) {
     of(kind)[2].increment();
+    reasons.computeIfAbsent(reason, r -> new LongAdder()).increment();
+  }
+
+  /** Why messages failed: reason → count, most frequent first. */
+  public Map<String, Long> failureReasons() {
+    Map<String, Long> out = new java.util.LinkedHashMap<>();
+    reasons.entrySet().stream()
+        .sorted((a, b) -> Long.compare(b.getValue().sum(), a.getValue().sum()))
+        .forEach(e -> out.put(e.getKey(), e.getValue().sum()));
+    return out;
   }
 
   public long sent() {

@@ -165,6 +165,22 @@ class SimulateCommandITCase {
     }
   }
 
+  /**
+   * The local city's own simulators (seed 42) and a {@code simulate} with the same seed and default
+   * settings beside them, as a newcomer runs it: neither may take the other's connection away.
+   */
+  @Test
+  void aRunBesideTheLocalCitysSimulatorsWithTheSameSeedLosesNothing() throws Exception {
+    try (EmbeddedMqttBroker broker = EmbeddedMqttBroker.startAnonymous(dir.resolve("mqtt"), 0);
+        BackgroundSimulation city = BackgroundSimulation.start(broker.url(), CityModel.generate(42), 200, 42, Scenario.NORMAL_DAY)) {
+      Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).until(() -> city.stats().acked() > 0);
+      String out = run("--mqtt", broker.url(), "--devices", "200", "--seed", "42", "--scenario", "fire", "--speed", "600",
+          "--duration", "PT10M", "--start", START.toString());
+      assertThat(out).containsPattern("acknowledged [0-9,]+, failed 0\\n");
+      assertThat(city.stats().failed()).as("the city's simulators' failures: %s", city.stats().failureReasons()).isZero();
+    }
+  }
+
   private static String run(String... args) {
     PrintStream original = System.out;
     ByteArrayOutputStream captured = new ByteArrayOutputStream();
