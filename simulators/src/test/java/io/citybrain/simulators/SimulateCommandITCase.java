@@ -172,7 +172,7 @@ class SimulateCommandITCase {
   @Test
   void aRunBesideTheLocalCitysSimulatorsWithTheSameSeedLosesNothing() throws Exception {
     try (EmbeddedMqttBroker broker = EmbeddedMqttBroker.startAnonymous(dir.resolve("mqtt"), 0);
-        BackgroundSimulation city = BackgroundSimulation.start(broker.url(), CityModel.generate(42), 200, 42, Scenario.NORMAL_DAY)) {
+        BackgroundSimulation city = BackgroundSimulation.start(broker.url(), io.citybrain.geo.CityPackage.generatedHangzhou(42), 200, 42, Scenario.NORMAL_DAY)) {
       Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).until(() -> city.stats().acked() > 0);
       String out = run("--mqtt", broker.url(), "--devices", "200", "--seed", "42", "--scenario", "fire", "--speed", "600",
           "--duration", "PT10M", "--start", START.toString());
