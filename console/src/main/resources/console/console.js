@@ -61,6 +61,15 @@
     return { pane: 'roads', renderer: canvas, color: ttiColour(tti), weight: major ? 3.5 : 2, opacity: tti == null ? 0.6 : 1 };
   }
 
+  // Whose city this is, from its package's manifest; names go in as text, never as markup.
+  getJson('/api/city/city.json').then((manifest) => {
+    const name = (manifest.name && (manifest.name.en || manifest.name.zh)) || manifest.id;
+    const zh = manifest.name && manifest.name.zh && manifest.name.zh !== name ? ' ' + manifest.name.zh : '';
+    document.title = 'citybrain console: ' + name + zh;
+    const title = document.querySelector('header h1 span');
+    if (title) title.textContent = 'live console · ' + name + zh;
+  }).catch(() => { /* a console without a package (tests) keeps its plain title */ });
+
   Promise.all([
     getJson('/api/city/districts.geojson'),
     getJson('/api/city/communities.geojson'),

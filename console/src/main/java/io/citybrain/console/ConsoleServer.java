@@ -67,11 +67,15 @@ public final class ConsoleServer implements AutoCloseable {
   private LiveSnapshot cached;
   private long cachedAt;
 
-  private ConsoleServer(ConsoleSettings settings, CityModel city) throws IOException {
+  private ConsoleServer(ConsoleSettings settings, CityModel city, byte[] manifest) throws IOException {
     this.settings = settings;
     Map<String, byte[]> files = CityGeoJson.export(city);
     for (String f : CITY_FILES) {
       cityGzip.put(f, gzip(files.get(f)));
+    }
+    if (manifest != null) {
+      // The city's names and map view (city.json of its package): the page shows whose city it is.
+      cityGzip.put(io.citybrain.geo.CityManifest.FILE, gzip(manifest));
     }
     http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), settings.port()), 32);
     pool = Executors.newFixedThreadPool(4, r -> {
@@ -89,9 +93,18 @@ public final class ConsoleServer implements AutoCloseable {
    * @param city the city model the jobs run on (same seed), drawn on the map
    */
   public static ConsoleServer start(ConsoleSettings settings, CityModel city) {
+    return start(settings, city, null);
+  }
+
+  /** As {@link #start(ConsoleSettings, CityModel)}, for a city package: its manifest is served too ({@code /api/city/city.json}). */
+  public static ConsoleServer start(ConsoleSettings settings, io.citybrain.geo.CityPackage city) {
+    return start(settings, city.city(), city.manifest().toJson());
+  }
+
+  private static ConsoleServer start(ConsoleSettings settings, CityModel city, byte[] manifest) {
     ConsoleServer server = null;
     try {
-      server = new ConsoleServer(settings, city);
+      server = new ConsoleServer(settings, city, manifest);
       server.board = AlertBoard.start(settings.kafkaBootstrap());
       server.acks = AckPublisher.connect(settings, server.json);
       server.reader = new LiveReader(new StoreSql(settings.storeUrl(), server.json), server.board);
@@ -136,7 +149,7 @@ public final class ConsoleServer implements AutoCloseable {
         } else {
           ex.getResponseHeaders().set("Content-Encoding", "gzip");
           ex.getResponseHeaders().set("Cache-Control", "max-age=3600");
-          send(ex, 200, TYPES.get("geojson"), body);
+          send(ex, 200, TYPES.get(path.endsWith(".geojson") ? "geojson" : "json"), body);
         }
       } else if (path.equals("/") || path.equals("/index.html")) {
         staticFile(ex, "index.html");

@@ -251,7 +251,7 @@ public final class LocalCity implements AutoCloseable {
       if (users != null) {
         consoleSettings = consoleSettings.withMqttCredentials(CONSOLE_ACCOUNT, consolePassword);
       }
-      console = track(ConsoleServer.start(consoleSettings, cityModel));
+      console = track(ConsoleServer.start(consoleSettings, city.join()));
     }
     if (options.simulate() && users != null) {
       // The simulated devices connect anonymously, which an authenticating broker refuses.

@@ -63,7 +63,7 @@ class OwnCityITCase {
         "--name", "West Oakland", "--time-zone", "America/Los_Angeles");
     assertThat(exit).isZero();
     oakland = CityPackage.read(packageDir);
-    city = LocalCity.start(LocalCity.Options.ephemeral(dir.resolve("data")).withCity(packageDir), step -> {});
+    city = LocalCity.start(LocalCity.Options.ephemeral(dir.resolve("data")).withCity(packageDir).withConsolePort(0), step -> {});
     device = new MqttClient(city.mqttUrl(), "oakland-it-device", new MemoryPersistence());
     MqttConnectOptions o = new MqttConnectOptions();
     o.setCleanSession(true);
@@ -156,6 +156,25 @@ class OwnCityITCase {
       assertThat(fire.community()).isEqualTo(areas.communityId());
       assertThat(fire.message()).contains("no fire station in the city's data");
     }
+  }
+
+  @Test
+  void theConsoleServesTheCitysOwnMapAndName() throws Exception {
+    String base = city.consoleUrl().orElseThrow().toString().replaceAll("/$", "");
+    assertThat(get(base + "/api/city/city.json")).contains("\"en\" : \"West Oakland\"").contains("America/Los_Angeles");
+    assertThat(get(base + "/api/city/roads.geojson")).contains("\"id\":\"" + oakland.city().roads().get(0).id() + "\"");
+  }
+
+  /** A console file, gunzipped when the console sent it compressed. */
+  private static String get(String url) throws Exception {
+    var response = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+    assertThat(response.statusCode()).as(url).isEqualTo(200);
+    byte[] body = response.body();
+    if (response.headers().firstValue("Content-Encoding").orElse("").equals("gzip")) {
+      body = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(body)).readAllBytes();
+    }
+    return new String(body, StandardCharsets.UTF_8);
   }
 
   @Test
