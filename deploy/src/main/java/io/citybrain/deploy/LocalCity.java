@@ -294,6 +294,17 @@ public final class LocalCity implements AutoCloseable {
     conf.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
     conf.set(RestOptions.ADDRESS, "127.0.0.1");
     conf.set(RestOptions.BIND_PORT, String.valueOf(options.flinkPort()));
+    // Issue 23: the REST port must not run a jar a web page uploads. The city submits its jobs
+    // in-process (submitJobs) and cancels them through the MiniCluster, never through these handlers.
+    conf.setString("web.submit.enable", "false");
+    conf.setString("web.cancel.enable", "false");
+    conf.setString("web.access-control-allow-origin", "http://127.0.0.1:" + options.flinkPort());
+    // Unset, the BlobServer and the RPC/data ports listen on every interface.
+    conf.setString("jobmanager.bind-host", "127.0.0.1");
+    conf.setString("jobmanager.rpc.address", "127.0.0.1");
+    conf.setString("taskmanager.bind-host", "127.0.0.1");
+    conf.setString("taskmanager.host", "127.0.0.1");
+    conf.setString("metrics.internal.query-service.port", "0");
     conf.set(CoreOptions.TMP_DIRS, dir.resolve("tmp").toString());
     conf.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.ofMebiBytes(128));
     conf.set(TaskManagerOptions.NETWORK_MEMORY_MIN, MemorySize.ofMebiBytes(64));

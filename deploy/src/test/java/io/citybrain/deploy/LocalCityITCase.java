@@ -390,4 +390,32 @@ class LocalCityITCase {
     }
     throw new AssertionError("no dead letter with key " + key + " within 30 s");
   }
+
+  /**
+   * Issue 23: any web page can reach the local REST port from an operator's browser, so it must not
+   * take a jar, and its answers must not be readable by other origins.
+   */
+  @Test
+  void flinkRestPortTakesNoJarAndAllowsNoForeignOrigin() throws Exception {
+    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    String boundary = "citybrain-it";
+    String body = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"jarfile\"; filename=\"x.jar\"\r\n"
+        + "Content-Type: application/x-java-archive\r\n\r\nPK\r\n--" + boundary + "--\r\n";
+    java.net.http.HttpResponse<String> upload = http.send(java.net.http.HttpRequest.newBuilder(city.flinkUi().resolve("/jars/upload"))
+            .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+            .header("Origin", "http://evil.example")
+            .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    // With submission on, this upload is stored (200); without its handler Flink refuses any upload.
+    assertThat(upload.statusCode()).as(upload.body()).isEqualTo(400);
+    assertThat(upload.body()).contains("POST request not allowed");
+    java.net.http.HttpResponse<String> jars = http.send(java.net.http.HttpRequest.newBuilder(city.flinkUi().resolve("/jars")).GET().build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(jars.statusCode()).as(jars.body()).isEqualTo(404);
+    java.net.http.HttpResponse<String> config = http.send(java.net.http.HttpRequest.newBuilder(city.flinkUi().resolve("/config"))
+            .header("Origin", "http://evil.example").GET().build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(config.statusCode()).isEqualTo(200);
+    assertThat(config.headers().allValues("Access-Control-Allow-Origin")).doesNotContain("*", "http://evil.example");
+  }
 }

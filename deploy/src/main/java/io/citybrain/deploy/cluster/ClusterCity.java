@@ -302,6 +302,10 @@ public final class ClusterCity implements AutoCloseable {
     c.put("rest.address", "127.0.0.1");
     c.put("rest.bind-address", "127.0.0.1");
     c.put("rest.port", String.valueOf(flinkPort));
+    // Issue 23: `flink run` submits through /v1/jobs (the job graph and its blobs), not through
+    // /jars/upload and /jars/run, so those stay off and no web page can run a jar here.
+    c.put("web.submit.enable", "false");
+    c.put("web.access-control-allow-origin", "http://127.0.0.1:" + flinkPort);
     c.put("blob.server.port", "0");
     c.put("taskmanager.host", "127.0.0.1");
     c.put("taskmanager.bind-host", "127.0.0.1");
