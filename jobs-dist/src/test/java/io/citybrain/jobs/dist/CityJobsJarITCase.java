@@ -139,6 +139,50 @@ class CityJobsJarITCase {
     missing.close();
   }
 
+  /**
+   * The same package a city runs locally runs on the cluster: the jar's main reads it (Flink's file
+   * systems, the jar's relocated Jackson) when the job graph is built, and refuses a wrong one.
+   */
+  @Test
+  void eachJobReadsACityPackageInsideTheJar(@TempDir Path dir) throws Exception {
+    Path city = dir.resolve("tiny");
+    Files.createDirectories(city);
+    String square = "[[[-122.31,37.80],[-122.29,37.80],[-122.29,37.82],[-122.31,37.82],[-122.31,37.80]]]";
+    Files.writeString(city.resolve("city.json"), "{\"format\":1,\"id\":\"tiny\",\"name\":{\"en\":\"Tiny\"},"
+        + "\"timeZone\":\"America/Los_Angeles\",\"view\":{\"lon\":-122.3,\"lat\":37.81,\"zoom\":14},"
+        + "\"districtCodes\":{\"scheme\":\"test\",\"pattern\":\"d1\"},\"layers\":{"
+        + String.join(",", List.of("districts", "communities", "roads", "buildings", "zones", "facilities").stream()
+            .map(l -> "\"" + l + "\":{\"file\":\"" + l + ".geojson\",\"source\":\"test\",\"licence\":\"test\"}").toList())
+        + "}}");
+    Files.writeString(city.resolve("districts.geojson"), collection("{\"code\":\"d1\",\"name\":\"One\"}", "Polygon", square));
+    Files.writeString(city.resolve("communities.geojson"), collection("{\"id\":\"c1\",\"district\":\"d1\",\"name\":\"C\"}", "Polygon", square));
+    Files.writeString(city.resolve("zones.geojson"), "{\"type\":\"FeatureCollection\",\"features\":["
+        + String.join(",", List.of("water", "power", "gas").stream().map(u -> feature("{\"id\":\"" + u + "-1\",\"utility\":\"" + u
+            + "\",\"district\":\"d1\"}", "Polygon", square)).toList()) + "]}");
+    Files.writeString(city.resolve("roads.geojson"), collection("{\"id\":\"w1-1\",\"roadClass\":\"local\",\"oneway\":false,"
+        + "\"district\":\"d1\"}", "LineString", "[[-122.30,37.805],[-122.30,37.815]]"));
+    Files.writeString(city.resolve("buildings.geojson"), "{\"type\":\"FeatureCollection\",\"features\":[]}");
+    Files.writeString(city.resolve("facilities.geojson"), "{\"type\":\"FeatureCollection\",\"features\":[]}");
+    for (String job : List.of("traffic", "utility", "emergency")) {
+      PackagedProgram program = program("--job", job, "--city.package", city.toUri().toString());
+      assertThat(PackagedProgramUtils.createJobGraph(program, new Configuration(), 2, false).getName()).isEqualTo("citybrain-" + job);
+      program.close();
+    }
+    PackagedProgram wrong = program("--job", "utility", "--city.package", dir.resolve("nowhere").toUri().toString());
+    assertThatThrownBy(() -> PackagedProgramUtils.createJobGraph(wrong, new Configuration(), 2, false))
+        .satisfies(e -> assertThat(ExceptionUtils.stringifyException(e)).contains("city.package").contains("is not a city package"));
+    wrong.close();
+  }
+
+  private static String collection(String properties, String type, String coordinates) {
+    return "{\"type\":\"FeatureCollection\",\"features\":[" + feature(properties, type, coordinates) + "]}";
+  }
+
+  private static String feature(String properties, String type, String coordinates) {
+    return "{\"type\":\"Feature\",\"properties\":" + properties + ",\"geometry\":{\"type\":\"" + type + "\",\"coordinates\":"
+        + coordinates + "}}";
+  }
+
   private static PackagedProgram program(String... jobArgs) throws Exception {
     List<String> args = new ArrayList<>(List.of(CityJobsTest.COMMON));
     args.addAll(List.of(jobArgs));
