@@ -77,15 +77,15 @@
   ]).then(([districts, communities, roads]) => {
     districtsLayer = L.geoJSON(districts, {
       style: districtStyle,
-      onEachFeature: (f, layer) => layer.bindTooltip(() => districtTip(f.properties), { sticky: true }),
+      onEachFeature: (f, layer) => layer.bindTooltip(() => textTip(districtTip(f.properties)), { sticky: true }),
     }).addTo(map);
     communitiesLayer = L.geoJSON(communities, {
       style: communityStyle,
-      onEachFeature: (f, layer) => layer.bindTooltip(f.properties.name + ' (' + f.properties.id + ')', { sticky: true }),
+      onEachFeature: (f, layer) => layer.bindTooltip(() => textTip(f.properties.name + ' (' + f.properties.id + ')'), { sticky: true }),
     });
     roadsLayer = L.geoJSON(roads, {
       style: roadStyle,
-      onEachFeature: (f, layer) => layer.bindTooltip(() => roadTip(f.properties), { sticky: true }),
+      onEachFeature: (f, layer) => layer.bindTooltip(() => textTip(roadTip(f.properties)), { sticky: true }),
     });
     // A view can be shared as #lat,lon,zoom.
     const shared = /^#(-?[\d.]+),(-?[\d.]+),([\d.]+)$/.exec(location.hash);
@@ -110,6 +110,16 @@
     if (!layer) return;
     if (on && !map.hasLayer(layer)) layer.addTo(map);
     if (!on && map.hasLayer(layer)) map.removeLayer(layer);
+  }
+
+  // Leaflet puts a string tooltip in as HTML. Names and alert messages come from devices, payloads
+  // and published layers, so every tooltip is an element whose text is set as text (issue 23: a
+  // buildingId carrying <img onerror=...> ran a script on hover).
+  function textTip(text) {
+    const el = document.createElement('div');
+    el.style.whiteSpace = 'pre-line';
+    el.textContent = text;
+    return el;
   }
 
   function districtTip(p) {
@@ -146,7 +156,7 @@
         pane: 'alerts', renderer: alertSvg, className: incident ? 'incident-marker' : 'alert-marker', radius: incident ? 6 : 8,
         color: incident ? '#263238' : '#ffffff', weight: 2, dashArray: incident ? '3 2' : null,
         fillColor: colour, fillOpacity: 0.9,
-      }).bindTooltip(a.kind + ' · ' + a.severity + ' · ' + a.state + '\n' + (a.message || '')).addTo(alertsLayer);
+      }).bindTooltip(() => textTip(a.kind + ' · ' + a.severity + ' · ' + a.state + '\n' + (a.message || ''))).addTo(alertsLayer);
     }
   }
 

@@ -183,6 +183,24 @@ class ConsoleBrowserITCase {
     wait.until(b -> b.findElement(By.id("status")).getText().startsWith("live"));
     Thread.sleep(1500); // only for the picture: let the canvas of roads finish drawing after the zoom
     screenshot("console-acknowledged.png");
+
+    // A string a device made is shown as text, never run as markup (issue 23): a smoke detector's
+    // buildingId carries an <img onerror>, which goes into the alert's message and its tooltip.
+    String hostile = "<img src=x onerror=window.__xss=1>";
+    long smoke = System.currentTimeMillis();
+    publish("city/emergency/smoke/it-console-smoke", String.format(Locale.ROOT,
+        "{\"ts\":%d,\"lat\":%.6f,\"lon\":%.6f,\"alarm\":true,\"buildingId\":\"%s\"}", smoke, p.y, p.x, hostile));
+    String fireId = "fire-" + smoke + "-" + hostile;
+    wait.until(b -> state(fireId) != null);
+    org.openqa.selenium.JavascriptExecutor js = (org.openqa.selenium.JavascriptExecutor) browser;
+    wait.until(b -> {
+      js.executeScript("document.querySelectorAll('.alert-marker').forEach(m => "
+          + "m.dispatchEvent(new MouseEvent('mouseover', {bubbles: true})));");
+      return b.findElements(By.cssSelector(".leaflet-tooltip")).stream()
+          .anyMatch(t -> String.valueOf(t.getDomProperty("textContent")).contains(hostile));
+    });
+    assertThat(browser.findElements(By.cssSelector(".leaflet-tooltip img"))).as("no element made from the id").isEmpty();
+    assertThat(js.executeScript("return window.__xss === undefined")).as("no script ran").isEqualTo(true);
   }
 
   private static String text(String id) {
