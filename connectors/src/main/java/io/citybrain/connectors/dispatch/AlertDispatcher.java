@@ -162,6 +162,15 @@ public final class AlertDispatcher implements AutoCloseable {
     return alert.forDistrict() ? List.of(community, district) : List.of(community);
   }
 
+  /**
+   * The message as the {@code alert} measurement keeps it: control characters (a newline, a tab)
+   * become spaces. The client writes them raw inside a string field, where the local store refuses
+   * the line and InfluxDB ends the line early; a message is one line on a dashboard anyway.
+   */
+  static String oneLine(String message) {
+    return message.replaceAll("\\p{Cntrl}", " ");
+  }
+
   /** The alert as its point in the {@code alert} measurement: every field in one line. */
   public static Point toPoint(Alert a) {
     Point p = Point.measurement("alert")
@@ -169,7 +178,7 @@ public final class AlertDispatcher implements AutoCloseable {
         .addTag("district", a.district())
         .addField("alert_id", a.alertId())
         .addField("state", a.state() == null ? Alert.STATE_RAISED : a.state())
-        .addField("message", a.message() == null ? "" : a.message())
+        .addField("message", a.message() == null ? "" : oneLine(a.message()))
         .time(a.ts(), WritePrecision.MS);
     if (a.severity() != null) {
       p.addTag("severity", a.severity());
@@ -373,11 +382,24 @@ public final class AlertDispatcher implements AutoCloseable {
 
   private void record(List<Alert> alerts) {
     List<String> lines = new ArrayList<>(alerts.size());
+    List<Alert> written = new ArrayList<>(alerts.size());
     for (Alert a : alerts) {
-      lines.add(InfluxWrites.lineOf(toPoint(a)));
+      try {
+        lines.add(InfluxWrites.lineOf(toPoint(a)));
+        written.add(a);
+      } catch (InfluxWrites.UnwritablePoint e) {
+        deadLetter(Reason.STORE_FAILED, e.getMessage(), a.alertId(), a.toJson());
+      }
     }
     try {
-      store.write(lines);
+      // Split on a refused line so that one odd alert (an id the store cannot take) is the only
+      // one dead-lettered, not every alert of the batch.
+      List<InfluxWrites.RefusedLine> refused = store.writeSplitting(lines);
+      for (InfluxWrites.RefusedLine r : refused) {
+        Alert a = written.get(lines.indexOf(r.line()));
+        LOG.error("the store refused alert {}: {}", a.alertId(), r.reason());
+        deadLetter(Reason.STORE_FAILED, "the store refused the alert's point: " + r.reason(), a.alertId(), a.toJson());
+      }
     } catch (IOException e) {
       LOG.error("the store did not take {} alerts: {}", alerts.size(), e.getMessage());
       for (Alert a : alerts) {

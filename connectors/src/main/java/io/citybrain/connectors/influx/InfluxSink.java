@@ -43,7 +43,7 @@ public final class InfluxSink<T> implements Sink<T> {
   @Override
   public SinkWriter<T> createWriter(WriterInitContext context) throws IOException {
     return new InfluxSinkWriter<>(settings, converter, batchSize, flushInterval, maxRetries, requestTimeout,
-        context.getProcessingTimeService());
+        context.getProcessingTimeService(), context.metricGroup().counter("pointsRefused"));
   }
 
   /** Settings of the sink; {@link #build()} fails naming the first missing one. */

@@ -6,6 +6,9 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.operators.ProcessingTimeService;
 import org.apache.flink.api.connector.sink2.SinkWriter;
+import org.apache.flink.metrics.Counter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Buffers line-protocol points and writes them in batches through {@link InfluxWrites}.
@@ -20,9 +23,17 @@ import org.apache.flink.api.connector.sink2.SinkWriter;
  * #flush} returned, i.e. after the store acknowledged every point received before it.
  *
  * <p>Failures: retried with backoff and jitter (see {@link InfluxWrites}); when retries run out,
- * or at once on a 4xx, the job fails and restarts from its last checkpoint.
+ * or at once on a refusal of the credentials, the bucket or the batch size, the job fails and
+ * restarts from its last checkpoint. A point the store refuses for its content (HTTP 400/422) is
+ * different: the batch is split until that point stands alone, the others are stored, and the
+ * refused point is logged in full and counted ({@code pointsRefused}); so is a point whose strings
+ * line protocol cannot carry ({@link InfluxWrites.UnwritablePoint}), before it is sent. Failing the job instead
+ * would replay the same point after every restart and stop all the job's indicators for one value
+ * (a district name the store cannot take, say): one bad point must not stall the city.
  */
 final class InfluxSinkWriter<T> implements SinkWriter<T> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(InfluxSinkWriter.class);
 
   private final PointConverter<T> converter;
   private final int batchSize;
@@ -30,10 +41,12 @@ final class InfluxSinkWriter<T> implements SinkWriter<T> {
   private final ProcessingTimeService time;
   private final InfluxWrites writes;
   private final List<String> buffer;
+  private final Counter refusedPoints;
 
   InfluxSinkWriter(InfluxSettings settings, PointConverter<T> converter, int batchSize, Duration flushInterval,
-      int maxRetries, Duration requestTimeout, ProcessingTimeService time) {
+      int maxRetries, Duration requestTimeout, ProcessingTimeService time, Counter refusedPoints) {
     this.converter = converter;
+    this.refusedPoints = refusedPoints;
     this.batchSize = batchSize;
     this.flushInterval = flushInterval;
     this.time = time;
@@ -51,7 +64,13 @@ final class InfluxSinkWriter<T> implements SinkWriter<T> {
 
   @Override
   public void write(T element, Context context) throws IOException {
-    buffer.add(InfluxWrites.lineOf(converter.toPoint(element)));
+    try {
+      buffer.add(InfluxWrites.lineOf(converter.toPoint(element)));
+    } catch (InfluxWrites.UnwritablePoint e) {
+      refusedPoints.inc();
+      LOG.error("one point left out, so that the others are stored: {}", e.getMessage());
+      return;
+    }
     if (buffer.size() >= batchSize) {
       writeBuffer();
     }
@@ -63,7 +82,10 @@ final class InfluxSinkWriter<T> implements SinkWriter<T> {
   }
 
   private void writeBuffer() throws IOException {
-    writes.write(buffer);
+    for (InfluxWrites.RefusedLine r : writes.writeSplitting(buffer)) {
+      refusedPoints.inc();
+      LOG.error("the store refused one point, left out so that the others are stored: {} ({})", r.line(), r.reason());
+    }
     buffer.clear();
   }
 
