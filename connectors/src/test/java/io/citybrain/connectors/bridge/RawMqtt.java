@@ -24,6 +24,16 @@ final class RawMqtt {
 
   /** CONNECT as {@code clientId}, PUBLISH {@code topic} (raw bytes) at QoS 1, wait up to {@code waitMs} for its PUBACK. */
   static Outcome publish(String url, String clientId, byte[] topic, byte[] payload, int waitMs) throws IOException {
+    return publish(url, clientId, topic, payload, waitMs, () -> false);
+  }
+
+  /**
+   * {@link #publish(String, String, byte[], byte[], int)}, giving up early with {@code NO_ANSWER}
+   * once {@code refused} holds: Moquette neither acknowledges nor closes on a publication its
+   * authorizer refuses, it only counts it.
+   */
+  static Outcome publish(String url, String clientId, byte[] topic, byte[] payload, int waitMs,
+      java.util.function.BooleanSupplier refused) throws IOException {
     URI uri = URI.create(url);
     try (Socket s = new Socket(uri.getHost(), uri.getPort())) {
       s.setSoTimeout(5_000);
@@ -51,9 +61,20 @@ final class RawMqtt {
       publish.write(1); // packet id 1
       publish.write(payload);
       packet(out, 0x32, publish.toByteArray());
-      s.setSoTimeout(waitMs);
+      long deadline = System.nanoTime() + waitMs * 1_000_000L;
+      s.setSoTimeout(50);
       try {
-        int type = in.read();
+        int type;
+        while (true) {
+          try {
+            type = in.read();
+            break;
+          } catch (SocketTimeoutException e) {
+            if (refused.getAsBoolean() || System.nanoTime() > deadline) {
+              return Outcome.NO_ANSWER;
+            }
+          }
+        }
         if (type == -1) {
           return Outcome.CLOSED;
         }
