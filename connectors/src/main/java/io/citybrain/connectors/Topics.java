@@ -29,6 +29,14 @@ public final class Topics {
   public static final List<String> ALL =
       List.of(RAW_TRAFFIC, RAW_UTILITY, RAW_EMERGENCY, RAW_COMMUNITY, ALERTS, ACKS, DEADLETTER, GEOGRAPHY);
 
+  /**
+   * The settings a topic must have for the contract to hold (empty: the cluster's defaults do):
+   * {@code city.geography} compacted, taking records of {@link #GEOGRAPHY_MAX_BYTES}.
+   */
+  public static java.util.Map<String, String> configOf(String topic) {
+    return topic.equals(GEOGRAPHY) ? GEOGRAPHY_CONFIG : java.util.Map.of();
+  }
+
   public static String raw(String domain) {
     return RAW_PREFIX + domain;
   }

@@ -1,6 +1,7 @@
 package io.citybrain.deploy;
 
 import io.citybrain.connectors.Topics;
+import io.citybrain.connectors.kafka.ContractTopics;
 import io.citybrain.console.ConsoleServer;
 import io.citybrain.console.ConsoleSettings;
 import io.citybrain.connectors.bridge.BridgeSettings;
@@ -55,10 +56,6 @@ import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -268,24 +265,7 @@ public final class LocalCity implements AutoCloseable {
   }
 
   private static void createTopics(String bootstrap) throws InterruptedException, ExecutionException {
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-      List<NewTopic> topics = new ArrayList<>();
-      for (String t : Topics.ALL) {
-        int partitions = t.startsWith(Topics.RAW_PREFIX) || t.equals(Topics.ALERTS) ? 2 : 1;
-        topics.add(t.equals(Topics.GEOGRAPHY)
-            ? new NewTopic(t, 1, (short) 1).configs(Topics.GEOGRAPHY_CONFIG)
-            : new NewTopic(t, partitions, (short) 1));
-      }
-      for (var e : admin.createTopics(topics).values().entrySet()) {
-        try {
-          e.getValue().get();
-        } catch (ExecutionException ex) {
-          if (!(ex.getCause() instanceof TopicExistsException)) {
-            throw ex;
-          }
-        }
-      }
-    }
+    ContractTopics.create(bootstrap, t -> t.startsWith(Topics.RAW_PREFIX) || t.equals(Topics.ALERTS) ? 2 : 1, (short) 1);
   }
 
   private void startFlink(Path dir) throws Exception {

@@ -3,6 +3,7 @@ package io.citybrain.deploy.cluster;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.citybrain.connectors.Topics;
+import io.citybrain.connectors.kafka.ContractTopics;
 import io.citybrain.connectors.dispatch.DispatchMain;
 import io.citybrain.embedded.EmbeddedKafka;
 import io.citybrain.embedded.FreePorts;
@@ -38,11 +39,7 @@ import org.apache.flink.client.deployment.StandaloneClusterId;
 import org.apache.flink.client.program.rest.RestClusterClient;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.Uuid;
-import org.apache.kafka.common.errors.TopicExistsException;
 
 /**
  * The city as a cluster of separate processes on this machine, each started by this supervisor:
@@ -265,23 +262,8 @@ public final class ClusterCity implements AutoCloseable {
   }
 
   private void createTopics() throws InterruptedException, ExecutionException {
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafkaBootstrap(),
-        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 120_000))) {
-      List<NewTopic> topics = new ArrayList<>();
-      for (String t : Topics.ALL) {
-        int partitions = t.startsWith(Topics.RAW_PREFIX) ? 4 : t.equals(Topics.ALERTS) ? 2 : 1;
-        topics.add(new NewTopic(t, partitions, REPLICATION));
-      }
-      for (var e : admin.createTopics(topics).values().entrySet()) {
-        try {
-          e.getValue().get();
-        } catch (ExecutionException ex) {
-          if (!(ex.getCause() instanceof TopicExistsException)) {
-            throw ex;
-          }
-        }
-      }
-    }
+    ContractTopics.create(kafkaBootstrap(),
+        t -> t.startsWith(Topics.RAW_PREFIX) ? 4 : t.equals(Topics.ALERTS) ? 2 : 1, REPLICATION);
   }
 
   // ---- Flink

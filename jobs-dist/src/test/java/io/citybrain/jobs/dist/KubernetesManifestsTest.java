@@ -298,6 +298,8 @@ class KubernetesManifestsTest {
 
     assertThat(topics.keySet()).containsAll(Topics.ALL);
     topics.forEach((name, spec) -> {
+      Topics.configOf(name).forEach((key, value) ->
+          assertThat(spec.path("config").path(key).asText()).as("%s of %s, as Topics.configOf", key, name).isEqualTo(value));
       assertThat(spec.path("replicas").asInt()).as(name).isEqualTo(3);
       assertThat(spec.path("config").path("min.insync.replicas").asInt()).as(name).isEqualTo(2);
     });
