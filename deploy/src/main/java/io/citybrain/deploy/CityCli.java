@@ -125,7 +125,7 @@ public final class CityCli implements Runnable {
       System.out.printf("citybrain local: up in %.1f s%n", (System.nanoTime() - t0) / 1e9);
       city.endpoints().forEach(l -> System.out.println("  " + l));
       city.consoleUrl().ifPresent(u -> System.out.println("Open the live console in a browser: " + u));
-      System.out.println("Indicators are per one-minute window: the first traffic_district rows appear about a minute after start.");
+      System.out.println("Indicators are per one-minute window: the first traffic_district rows appear within a minute of launch.");
       System.out.println("Ctrl-C stops the city.");
       if (liveInterval > 0) {
         LiveView.run(city, Duration.ofSeconds(liveInterval), stopped);
@@ -343,10 +343,19 @@ public final class CityCli implements Runnable {
     private LiveView() {}
 
     static void run(LocalCity city, Duration every, CountDownLatch stopped) throws InterruptedException {
-      while (!stopped.await(every.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+      // Until the first rows, look every 2 s so that they show as soon as they are stored.
+      long firstLook = Math.min(every.toMillis(), 2_000);
+      boolean seen = false;
+      long lastPrint = System.nanoTime();
+      while (!stopped.await(seen ? every.toMillis() : firstLook, java.util.concurrent.TimeUnit.MILLISECONDS)) {
         try {
           List<Map<String, Object>> rows = city.store().query(
               "SELECT district, mean_speed_kmh, samples, timestamp FROM traffic_district LATEST ON timestamp PARTITION BY district ORDER BY district");
+          if (!seen && rows.isEmpty() && System.nanoTime() - lastPrint < every.toNanos()) {
+            continue;
+          }
+          seen = !rows.isEmpty();
+          lastPrint = System.nanoTime();
           StringBuilder sb = new StringBuilder("[" + Instant.now() + "] traffic_district (latest window per district):");
           if (rows.isEmpty()) {
             sb.append(" none yet");

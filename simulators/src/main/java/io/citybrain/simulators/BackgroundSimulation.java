@@ -28,14 +28,14 @@ public final class BackgroundSimulation implements AutoCloseable {
     }, "simulation");
   }
 
-  /** Plays {@code scenario} in real time (speed 1, from now) on a fleet of {@code devices}. */
+  /** Plays {@code scenario} live on a fleet of {@code devices}. */
   public static BackgroundSimulation start(String mqttUrl, io.citybrain.geo.CityPackage city, int devices, long seed, Scenario scenario) {
     return start(mqttUrl, Fleet.build(city, devices, seed), seed, scenario);
   }
 
-  /** Plays {@code scenario} in real time (speed 1, from now) on {@code fleet}. */
+  /** Plays {@code scenario} live on {@code fleet}, from the last minute or two ({@link Simulation.Settings#live}). */
   public static BackgroundSimulation start(String mqttUrl, Fleet fleet, long seed, Scenario scenario) {
-    Simulation sim = new Simulation(fleet, new Simulation.Settings(seed, scenario, 1, null, Instant.now(), Chaos.NONE));
+    Simulation sim = new Simulation(fleet, Simulation.Settings.live(seed, scenario, Instant.now()));
     BackgroundSimulation b = new BackgroundSimulation(fleet, sim, new Publisher.Target(mqttUrl, Publisher.Target.uniqueClientId(seed), null, null, 1));
     b.thread.setDaemon(true);
     b.thread.start();

@@ -33,10 +33,15 @@ public final class Simulation {
    * @param omitFixedPositions fixed devices send no {@code lat}/{@code lon}, as real ones that
    *     were registered at installation often do; the bridge then places them from its device
    *     registry. Moving devices always send theirs (the contract requires it).
+   * @param live simulated time is the wall clock (speed 1); a {@code start} in the past is played
+   *     at once, as the history of a city that was already running
    */
   public record Settings(long seed, Scenario scenario, double speed, Duration duration, Instant start, Chaos chaos,
-      boolean omitFixedPositions) {
+      boolean omitFixedPositions, boolean live) {
     public Settings {
+      if (live && speed != 1) {
+        throw new IllegalArgumentException("a live simulation runs at speed 1, got " + speed);
+      }
       if (!(speed > 0 && speed <= 100_000)) {
         throw new IllegalArgumentException("--speed must be within (0, 100000], got " + speed);
       }
@@ -45,9 +50,34 @@ public final class Simulation {
       }
     }
 
+    public Settings(long seed, Scenario scenario, double speed, Duration duration, Instant start, Chaos chaos,
+        boolean omitFixedPositions) {
+      this(seed, scenario, speed, duration, start, chaos, omitFixedPositions, false);
+    }
+
     /** Every device sends its position. */
     public Settings(long seed, Scenario scenario, double speed, Duration duration, Instant start, Chaos chaos) {
       this(seed, scenario, speed, duration, start, chaos, false);
+    }
+
+    /**
+     * The local city's own simulation: live, from the minute boundary {@link #liveStart} picks, so
+     * the first one-minute window closes within 30 s and holds its whole minute.
+     */
+    public static Settings live(long seed, Scenario scenario, Instant now) {
+      return new Settings(seed, scenario, 1, null, liveStart(now), Chaos.NONE, false, true);
+    }
+
+    /**
+     * The minute boundary a live city starts at: this minute's when it began at least 30 s ago (its
+     * window ends within 30 s), else the one before (that window has ended, and the next one ends
+     * within 60 s of it). The minutes before now are played at once: at most 90 s of the fleet's
+     * readings, a few thousand messages. Indicators then come within about 30 s of the simulation's
+     * start instead of up to 60 s, and the first window is whole, not a fraction of a minute.
+     */
+    static Instant liveStart(Instant now) {
+      Instant minute = now.truncatedTo(java.time.temporal.ChronoUnit.MINUTES);
+      return Duration.between(minute, now).getSeconds() >= 30 ? minute : minute.minus(Duration.ofMinutes(1));
     }
   }
 
@@ -148,7 +178,8 @@ public final class Simulation {
     long lastReport = wall0;
     long lastSent = 0;
     while (!stopped.getAsBoolean()) {
-      long simNow = start + (long) ((System.nanoTime() - wall0) / 1e6 * settings.speed());
+      long simNow = settings.live() ? Math.max(start, System.currentTimeMillis())
+          : start + (long) ((System.nanoTime() - wall0) / 1e6 * settings.speed());
       long until = Math.min(simNow, end);
       while (!due.isEmpty() && due.peek()[0] <= until) {
         for (Message m : next()) {

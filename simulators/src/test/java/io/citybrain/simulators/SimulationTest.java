@@ -33,6 +33,25 @@ class SimulationTest {
     return out;
   }
 
+  /** The local city's first one-minute window closes within 30 s of start and holds a whole minute. */
+  @Test
+  void aLiveCityStartsAtAMinuteWhoseWindowClosesWithinHalfAMinute() {
+    assertThat(Simulation.Settings.liveStart(Instant.parse("2026-12-05T12:00:40Z"))).isEqualTo(Instant.parse("2026-12-05T12:00:00Z"));
+    assertThat(Simulation.Settings.liveStart(Instant.parse("2026-12-05T12:00:30Z"))).isEqualTo(Instant.parse("2026-12-05T12:00:00Z"));
+    assertThat(Simulation.Settings.liveStart(Instant.parse("2026-12-05T12:00:29.999Z"))).isEqualTo(Instant.parse("2026-12-05T11:59:00Z"));
+    for (int s = 0; s < 60; s++) {
+      Instant now = Instant.parse("2026-12-05T12:00:00Z").plusSeconds(s);
+      Instant start = Simulation.Settings.liveStart(now);
+      Instant firstWindowEnd = start.plusSeconds(60);
+      Instant nextWindowEnd = firstWindowEnd.isAfter(now) ? firstWindowEnd : firstWindowEnd.plusSeconds(60);
+      assertThat(Duration.between(now, firstWindowEnd)).as("at %s", now).isLessThanOrEqualTo(Duration.ofSeconds(30));
+      assertThat(Duration.between(now, nextWindowEnd)).as("at %s", now).isLessThanOrEqualTo(Duration.ofSeconds(60));
+      assertThat(Duration.between(start, now)).as("history played at once").isLessThan(Duration.ofSeconds(90));
+    }
+    assertThatThrownBy(() -> new Simulation.Settings(42, Scenario.NORMAL_DAY, 60, null, START, Chaos.NONE, false, true))
+        .hasMessageContaining("live simulation runs at speed 1");
+  }
+
   private static JsonNode json(Message m) {
     try {
       return Json.MAPPER.readTree(m.payload());
