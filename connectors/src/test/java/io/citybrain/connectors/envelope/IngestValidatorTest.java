@@ -95,6 +95,63 @@ class IngestValidatorTest {
     assertThat(r).isEqualTo(new IngestResult.Acknowledgement(new Ack("sos-x-1", "manager-7", 1_767_599_990_000L)));
   }
 
+  private String loopAt(String ts) {
+    return LOOP.replace("1767599990000", ts);
+  }
+
+  @Test
+  void eachTimestampRuleHasItsReasonForReadings() {
+    // Right at the bounds: usable.
+    assertThat(validate("city/traffic/loop/L-1", loopAt(Long.toString(RECEIVED - IngestValidator.MAX_AGE_MS))))
+        .isInstanceOf(IngestResult.Reading.class);
+    assertThat(validate("city/traffic/loop/L-1", loopAt(Long.toString(RECEIVED + IngestValidator.MAX_CLOCK_SKEW_MS))))
+        .isInstanceOf(IngestResult.Reading.class);
+    assertThat(rejected("city/traffic/loop/L-1", loopAt(Long.toString(RECEIVED - IngestValidator.MAX_AGE_MS - 1))).reason())
+        .isEqualTo("stale-timestamp");
+    assertThat(rejected("city/traffic/loop/L-1", loopAt("\"2025-12-06T08:00:00Z\"")).reason()).isEqualTo("stale-timestamp");
+    assertThat(rejected("city/traffic/loop/L-1", loopAt(Long.toString(RECEIVED + IngestValidator.MAX_CLOCK_SKEW_MS + 1))).reason())
+        .isEqualTo("future-timestamp");
+    assertThat(rejected("city/traffic/loop/L-1", loopAt("1767599990")).reason()).isEqualTo("timestamp-in-seconds");
+    assertThat(rejected("city/traffic/loop/L-1", loopAt("946684800")).reason()).isEqualTo("timestamp-in-seconds");
+    assertThat(rejected("city/traffic/loop/L-1", loopAt("-2208988800000")).reason()).isEqualTo("timestamp-before-2000");
+    assertThat(rejected("city/traffic/loop/L-1", loopAt("\"1900-01-01T00:00:00Z\"")).reason()).isEqualTo("timestamp-before-2000");
+    assertThat(rejected("city/traffic/loop/L-1", loopAt("946684799999")).reason()).isEqualTo("timestamp-before-2000");
+    assertThat(rejected("city/traffic/loop/L-1", loopAt("0")).reason()).isEqualTo("timestamp-before-2000");
+    assertThat(rejected("city/traffic/loop/L-1", loopAt("9223372036854775808")).reason()).isEqualTo("bad-timestamp");
+    assertThat(rejected("city/traffic/loop/L-1", loopAt("1767599990000.5")).reason()).isEqualTo("bad-timestamp");
+    assertThat(rejected("city/traffic/loop/L-1", loopAt("\"+999999999-01-01T00:00:00Z\"")).reason()).isEqualTo("bad-timestamp");
+    assertThat(rejected("city/traffic/loop/L-1", LOOP.replace("\"ts\":1767599990000,", "")).reason()).isEqualTo("missing-field");
+  }
+
+  @Test
+  void acknowledgementsObeyTheSameTimestampRules() {
+    String ack = "{\"by\":\"manager-7\",\"ts\":%s}";
+    assertThat(rejected("city/ack/sos-x-1", ack.formatted(RECEIVED + 3_600_001L)).reason()).isEqualTo("future-timestamp");
+    assertThat(rejected("city/ack/sos-x-1", ack.formatted(RECEIVED - IngestValidator.MAX_AGE_MS - 1)).reason()).isEqualTo("stale-timestamp");
+    assertThat(rejected("city/ack/sos-x-1", ack.formatted("1767599990")).reason()).isEqualTo("timestamp-in-seconds");
+    assertThat(rejected("city/ack/sos-x-1", ack.formatted("\"1900-01-01T00:00:00Z\"")).reason()).isEqualTo("timestamp-before-2000");
+    assertThat(rejected("city/ack/sos-x-1", ack.formatted("99999999999999999999")).reason()).isEqualTo("bad-timestamp");
+    // Without a ts the bridge's clock is the time of the acknowledgement.
+    assertThat(validate("city/ack/sos-x-1", "{\"by\":\"manager-7\"}"))
+        .isEqualTo(new IngestResult.Acknowledgement(new Ack("sos-x-1", "manager-7", RECEIVED)));
+  }
+
+  @Test
+  void buildingAndTicketIdsAreIdsNotText() {
+    String smoke = "{\"ts\":1767599990000,\"lat\":30.2,\"lon\":120.1,\"alarm\":true,\"buildingId\":%s}";
+    assertThat(validate("city/emergency/smoke/S-1", smoke.formatted("\"b-0101-07\""))).isInstanceOf(IngestResult.Reading.class);
+    assertThat(validate("city/emergency/smoke/S-1", smoke.formatted("\"way:123.4_x-Y\""))).isInstanceOf(IngestResult.Reading.class);
+    for (String bad : java.util.List.of("\"<b>\"", "\"B 1\"", "\"B\\n1\"", "\"B\\u0000\"", "\"B,1\"", "\"B=1\"", "\"B\\\"1\"",
+        "\"\"", "\"" + "b".repeat(65) + "\"", "\"楼1\"")) {
+      DeadLetter d = rejected("city/emergency/smoke/S-1", smoke.formatted(bad));
+      assertThat(d.reason()).as(bad).isEqualTo("bad-id");
+      assertThat(d.detail()).isEqualTo("field 'buildingId' must match [A-Za-z0-9._:-]{1,64}");
+    }
+    DeadLetter t = rejected("city/community/ticket/H-1",
+        "{\"ts\":1767599990000,\"lat\":30.2,\"lon\":120.1,\"ticketId\":\"T-1\\r\\n\",\"category\":\"road\",\"status\":\"opened\"}");
+    assertThat(t.reason()).isEqualTo("bad-id");
+  }
+
   @Test
   void ourOwnAlertsAreNotInput() {
     assertThat(validate("city/alerts/district/330106", "{}")).isInstanceOf(IngestResult.Reserved.class);
