@@ -41,7 +41,7 @@ public enum Reason {
    */
   KAFKA_REFUSED("kafka-refused"),
   /**
-   * The observation time is older than {@code IngestValidator.MAX_AGE_MS} (bridge), or older than
+   * The observation time is older than the bridge's {@code bridge.max-reading-age} (default 2 h), or older than
    * the emergency job's own bound for a signal. Addition to contract v1.
    */
   STALE_TIMESTAMP("stale-timestamp"),

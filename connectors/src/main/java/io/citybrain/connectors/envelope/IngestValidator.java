@@ -11,6 +11,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
@@ -34,13 +35,20 @@ public final class IngestValidator {
   public static final long MAX_CLOCK_SKEW_MS = 5 * 60_000L;
 
   /**
-   * How old an observation may be when it reaches the bridge. The jobs can still use a reading only
-   * while its window is open: the longest window is the utility job's hour, plus the allowed
-   * lateness (60 s by default); anything older is {@code late} in every job and can only mislead
-   * (an SOS pressed days ago raises an alert now). Two hours keeps that hour with a margin for a
-   * device that buffers through a short outage. The dead letter keeps such a reading's bytes.
+   * How old an observation may be when it reaches the bridge by default ({@code bridge.max-reading-age}).
+   * The jobs can still use a reading only while its window is open: the longest window is the
+   * utility job's hour, plus the allowed lateness (60 s by default); anything older is {@code late}
+   * in every job and can only mislead (an SOS pressed days ago raises an alert now). Two hours keeps
+   * that hour with a margin for a device that buffers through a short outage. The dead letter keeps
+   * such a reading's bytes.
    */
-  public static final long MAX_AGE_MS = 2 * 3_600_000L;
+  public static final Duration DEFAULT_MAX_AGE = Duration.ofHours(2);
+
+  /**
+   * A maximum age meaning "no age limit": for a bridge that replays recorded history (a recording,
+   * a test's fixed instants), whose readings are old by design. The other timestamp rules still apply.
+   */
+  public static final Duration NO_AGE_LIMIT = Duration.ZERO;
 
   /** 2000-01-01T00:00:00Z: no device of the city has a clock before it; earlier is an unset clock. */
   public static final long EARLIEST_TS_MS = 946_684_800_000L;
@@ -56,15 +64,35 @@ public final class IngestValidator {
   public static final Pattern PAYLOAD_ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
 
   private final DeviceRegistry registry;
+  /** Older observations are {@code stale-timestamp}; 0 for no limit. */
+  private final long maxAgeMs;
 
-  /** A validator without a registry: every device must send its position. */
+  /** A validator without a registry (every device must send its position), {@link #DEFAULT_MAX_AGE}. */
   public IngestValidator() {
     this(DeviceRegistry.empty());
   }
 
-  /** Fixed devices that send no position are placed from {@code registry}. */
+  /** Fixed devices that send no position are placed from {@code registry}; {@link #DEFAULT_MAX_AGE}. */
   public IngestValidator(DeviceRegistry registry) {
+    this(registry, DEFAULT_MAX_AGE);
+  }
+
+  /**
+   * @param registry places fixed devices that send no position
+   * @param maxAge observations older than this at arrival are {@code stale-timestamp};
+   *     {@link #NO_AGE_LIMIT} (zero) turns only this rule off, for replaying recorded history
+   */
+  public IngestValidator(DeviceRegistry registry, Duration maxAge) {
     this.registry = Objects.requireNonNull(registry, "registry");
+    if (maxAge == null || maxAge.isNegative()) {
+      throw new IllegalArgumentException("the maximum reading age must be zero (no limit) or positive, got " + maxAge);
+    }
+    this.maxAgeMs = maxAge.toMillis();
+  }
+
+  /** The bound of {@code stale-timestamp}; {@link #NO_AGE_LIMIT} when there is none. */
+  public Duration maxAge() {
+    return Duration.ofMillis(maxAgeMs);
   }
 
   /** Validates {@code payload} received on MQTT {@code topic} at {@code receivedAt} (epoch ms). */
@@ -220,10 +248,10 @@ public final class IngestValidator {
    * a number from 2000-01-01 up to the bridge clock read as <em>seconds</em> is
    * {@code timestamp-in-seconds} (as milliseconds it would be January 1970, so no real reading is
    * lost to this); before 2000 is {@code timestamp-before-2000}; more than
-   * {@link #MAX_CLOCK_SKEW_MS} ahead is {@code future-timestamp}; more than {@link #MAX_AGE_MS}
-   * behind is {@code stale-timestamp}. Returns null when the time is usable.
+   * {@link #MAX_CLOCK_SKEW_MS} ahead is {@code future-timestamp}; more than the maximum age
+   * behind is {@code stale-timestamp} (unless the age limit is off). Returns null when the time is usable.
    */
-  private static IngestResult checkTime(long ts, JsonNode raw, String topic, String key, byte[] payload, long receivedAt) {
+  private IngestResult checkTime(long ts, JsonNode raw, String topic, String key, byte[] payload, long receivedAt) {
     if (raw.isNumber() && ts >= EARLIEST_TS_MS / 1000 && ts <= (receivedAt + MAX_CLOCK_SKEW_MS) / 1000) {
       return reject(Reason.TIMESTAMP_IN_SECONDS, "ts " + ts + " is epoch seconds; contract v1 wants milliseconds", topic, key, payload, receivedAt);
     }
@@ -233,9 +261,9 @@ public final class IngestValidator {
     if (ts > receivedAt + MAX_CLOCK_SKEW_MS) {
       return reject(Reason.FUTURE_TIMESTAMP, "ts is " + (ts - receivedAt) + " ms ahead of the bridge clock", topic, key, payload, receivedAt);
     }
-    if (ts < receivedAt - MAX_AGE_MS) {
-      return reject(Reason.STALE_TIMESTAMP, "ts is " + (receivedAt - ts) + " ms behind the bridge clock, the limit is " + MAX_AGE_MS,
-          topic, key, payload, receivedAt);
+    if (maxAgeMs > 0 && ts < receivedAt - maxAgeMs) {
+      return reject(Reason.STALE_TIMESTAMP, "ts is " + (receivedAt - ts) + " ms behind the bridge clock, the limit is " + maxAgeMs
+          + " ms (bridge.max-reading-age)", topic, key, payload, receivedAt);
     }
     return null;
   }

@@ -221,7 +221,7 @@ class AlertDeliveryITCase {
   @Test
   void anAcknowledgementPublishedByAManagerReachesCityAcks() throws Exception {
     MqttClient a = connect("mgr-a", MANAGER_PASSWORD);
-    // The bridge refuses acknowledgements older than its MAX_AGE_MS against its own clock.
+    // The bridge refuses acknowledgements older than bridge.max-reading-age (2 h) against its own clock.
     long ackTs = System.currentTimeMillis() - 60_000;
     a.publish("city/ack/ack-1", ("{\"by\":\"mgr-a\",\"ts\":" + ackTs + "}").getBytes(StandardCharsets.UTF_8), 1, false);
     List<ConsumerRecord<String, byte[]>> acks = readUntil(Topics.ACKS, r -> "ack-1".equals(r.key()));

@@ -12,6 +12,8 @@ class IngestValidatorTest {
   private static final long RECEIVED = 1_767_600_000_000L;
   private static final String LOOP = "{\"ts\":1767599990000,\"lat\":30.25,\"lon\":120.15,\"count\":12,\"intervalS\":60,\"speedKmh\":31.5,\"occupancy\":0.2}";
 
+  private static final long MAX_AGE_MS = IngestValidator.DEFAULT_MAX_AGE.toMillis();
+
   private final IngestValidator validator = new IngestValidator();
 
   private IngestResult validate(String topic, String payload) {
@@ -102,11 +104,11 @@ class IngestValidatorTest {
   @Test
   void eachTimestampRuleHasItsReasonForReadings() {
     // Right at the bounds: usable.
-    assertThat(validate("city/traffic/loop/L-1", loopAt(Long.toString(RECEIVED - IngestValidator.MAX_AGE_MS))))
+    assertThat(validate("city/traffic/loop/L-1", loopAt(Long.toString(RECEIVED - MAX_AGE_MS))))
         .isInstanceOf(IngestResult.Reading.class);
     assertThat(validate("city/traffic/loop/L-1", loopAt(Long.toString(RECEIVED + IngestValidator.MAX_CLOCK_SKEW_MS))))
         .isInstanceOf(IngestResult.Reading.class);
-    assertThat(rejected("city/traffic/loop/L-1", loopAt(Long.toString(RECEIVED - IngestValidator.MAX_AGE_MS - 1))).reason())
+    assertThat(rejected("city/traffic/loop/L-1", loopAt(Long.toString(RECEIVED - MAX_AGE_MS - 1))).reason())
         .isEqualTo("stale-timestamp");
     assertThat(rejected("city/traffic/loop/L-1", loopAt("\"2025-12-06T08:00:00Z\"")).reason()).isEqualTo("stale-timestamp");
     assertThat(rejected("city/traffic/loop/L-1", loopAt(Long.toString(RECEIVED + IngestValidator.MAX_CLOCK_SKEW_MS + 1))).reason())
@@ -124,10 +126,45 @@ class IngestValidatorTest {
   }
 
   @Test
+  void theAgeLimitIsTheValidatorsOwnAndOnlyThatRuleCanBeTurnedOff() {
+    byte[] hourOld = loopAt(Long.toString(RECEIVED - 3_600_000L)).getBytes(StandardCharsets.UTF_8);
+    IngestValidator halfHour = new IngestValidator(io.citybrain.connectors.registry.DeviceRegistry.empty(), java.time.Duration.ofMinutes(30));
+    assertThat(halfHour.maxAge()).isEqualTo(java.time.Duration.ofMinutes(30));
+    assertThat(((IngestResult.Rejected) halfHour.validate("city/traffic/loop/L-1", hourOld, RECEIVED)).deadLetter().reason())
+        .isEqualTo("stale-timestamp");
+    assertThat(validator.validate("city/traffic/loop/L-1", hourOld, RECEIVED)).isInstanceOf(IngestResult.Reading.class);
+    assertThat(validator.maxAge()).isEqualTo(IngestValidator.DEFAULT_MAX_AGE);
+
+    // Off: a recording of 2026-01-05 replayed eleven months later is still readings and acks ...
+    IngestValidator replay = new IngestValidator(io.citybrain.connectors.registry.DeviceRegistry.empty(), IngestValidator.NO_AGE_LIMIT);
+    long later = RECEIVED + 334L * 86_400_000L;
+    assertThat(replay.validate("city/traffic/loop/L-1", LOOP.getBytes(StandardCharsets.UTF_8), later))
+        .isInstanceOf(IngestResult.Reading.class);
+    assertThat(replay.validate("city/ack/sos-x-1", "{\"by\":\"m-7\",\"ts\":1767599990000}".getBytes(StandardCharsets.UTF_8), later))
+        .isInstanceOf(IngestResult.Acknowledgement.class);
+    // ... and every other timestamp rule still holds.
+    java.util.Map<String, String> always = java.util.Map.of(
+        "1767599990", "timestamp-in-seconds",
+        "\"1900-01-01T00:00:00Z\"", "timestamp-before-2000",
+        "0", "timestamp-before-2000",
+        Long.toString(later + IngestValidator.MAX_CLOCK_SKEW_MS + 1), "future-timestamp",
+        "9223372036854775808", "bad-timestamp",
+        "\"+999999999-01-01T00:00:00Z\"", "bad-timestamp");
+    always.forEach((ts, reason) -> {
+      IngestResult r = replay.validate("city/traffic/loop/L-1", loopAt(ts).getBytes(StandardCharsets.UTF_8), later);
+      assertThat(r).as(ts).isInstanceOf(IngestResult.Rejected.class);
+      assertThat(((IngestResult.Rejected) r).deadLetter().reason()).as(ts).isEqualTo(reason);
+    });
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+        () -> new IngestValidator(io.citybrain.connectors.registry.DeviceRegistry.empty(), java.time.Duration.ofSeconds(-1)))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
   void acknowledgementsObeyTheSameTimestampRules() {
     String ack = "{\"by\":\"manager-7\",\"ts\":%s}";
     assertThat(rejected("city/ack/sos-x-1", ack.formatted(RECEIVED + 3_600_001L)).reason()).isEqualTo("future-timestamp");
-    assertThat(rejected("city/ack/sos-x-1", ack.formatted(RECEIVED - IngestValidator.MAX_AGE_MS - 1)).reason()).isEqualTo("stale-timestamp");
+    assertThat(rejected("city/ack/sos-x-1", ack.formatted(RECEIVED - MAX_AGE_MS - 1)).reason()).isEqualTo("stale-timestamp");
     assertThat(rejected("city/ack/sos-x-1", ack.formatted("1767599990")).reason()).isEqualTo("timestamp-in-seconds");
     assertThat(rejected("city/ack/sos-x-1", ack.formatted("\"1900-01-01T00:00:00Z\"")).reason()).isEqualTo("timestamp-before-2000");
     assertThat(rejected("city/ack/sos-x-1", ack.formatted("99999999999999999999")).reason()).isEqualTo("bad-timestamp");
