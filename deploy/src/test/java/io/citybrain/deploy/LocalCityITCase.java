@@ -49,7 +49,7 @@ import org.junit.jupiter.api.io.TempDir;
 class LocalCityITCase {
 
   /** Event times are fixed instants, not the wall clock, so the window rows are exact. */
-  // The bridge refuses readings older than IngestValidator.MAX_AGE_MS against its clock: the named
+  // The bridge refuses readings older than bridge.max-reading-age (2 h) against its clock: the named
   // instant is half an hour before the test starts, on a minute boundary (windows are minutes).
   private static final Instant T0 = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MINUTES).minus(Duration.ofMinutes(30));
   private static final DistrictIndex DISTRICTS = DistrictIndex.hangzhou();
