@@ -92,7 +92,9 @@ public record BridgeSettings(String mqttUrl, String clientId, String username, c
   public BridgeSettings {
     kafkaSecurity = kafkaSecurity == null ? KafkaSecurity.NONE : kafkaSecurity;
     maxReadingAge = maxReadingAge == null ? IngestValidator.DEFAULT_MAX_AGE : maxReadingAge;
-    if (maxReadingAge.isNegative()) {
+    if (maxReadingAge.isNegative() || !maxReadingAge.isZero() && maxReadingAge.compareTo(Duration.ofMillis(1)) < 0
+        || maxReadingAge.compareTo(Duration.ofMillis(Long.MAX_VALUE)) > 0) {
+      // Below a millisecond would silently be no limit; beyond a long's milliseconds is no duration a clock has.
       throw new IllegalArgumentException(MAX_READING_AGE_KEY + " must be 0 (no limit) or a positive duration, got " + maxReadingAge);
     }
     if (mqttVersion == null) {

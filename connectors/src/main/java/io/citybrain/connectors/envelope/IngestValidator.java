@@ -84,7 +84,7 @@ public final class IngestValidator {
    */
   public IngestValidator(DeviceRegistry registry, Duration maxAge) {
     this.registry = Objects.requireNonNull(registry, "registry");
-    if (maxAge == null || maxAge.isNegative()) {
+    if (maxAge == null || maxAge.isNegative() || !maxAge.isZero() && maxAge.toMillis() == 0) {
       throw new IllegalArgumentException("the maximum reading age must be zero (no limit) or positive, got " + maxAge);
     }
     this.maxAgeMs = maxAge.toMillis();

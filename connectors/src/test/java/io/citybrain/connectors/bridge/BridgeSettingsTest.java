@@ -116,7 +116,7 @@ class BridgeSettingsTest {
 
   @Test
   void aWrongMaximumReadingAgeNamesItsKey() {
-    for (String bad : new String[] {"2h", "7200", "PT", "-PT1H", "forever"}) {
+    for (String bad : new String[] {"2h", "7200", "PT", "-PT1H", "forever", "PT0.0001S", "PT99999999999999999H"}) {
       assertThatThrownBy(() -> BridgeSettings.fromProperties(with("bridge.max-reading-age", bad))).as(bad)
           .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("bridge.max-reading-age must be");
     }
