@@ -86,9 +86,22 @@ public final class CityCli implements Runnable {
         "default: the generated Hangzhou of --seed"})
     String city;
 
+    @Option(names = "--max-reading-age", paramLabel = "DURATION", defaultValue = "PT2H", description = {
+        "the bridge's bridge.max-reading-age: readings observed longer ago are dead letters stale-timestamp "
+        + "(ISO-8601, default ${DEFAULT-VALUE})",
+        "0 for no limit, to replay a recording older than that with `simulate --replay` (docs/ingest.md)"})
+    String maxReadingAge;
+
     @Override
     public Integer call() throws Exception {
       long t0 = System.nanoTime();
+      Duration readingAge;
+      try {
+        readingAge = io.citybrain.connectors.bridge.BridgeSettings.maxReadingAge(maxReadingAge);
+      } catch (IllegalArgumentException e) {
+        System.err.println("citybrain local: --max-reading-age: " + e.getMessage());
+        return 2;
+      }
       EmergencySettings rules;
       try {
         rules = EmergencySettings.fromArgs(emergency.entrySet().stream()
@@ -106,8 +119,11 @@ public final class CityCli implements Runnable {
       }
       LocalCity.Options o = new LocalCity.Options(dataDir, mqttPort, kafkaPort, storePort, flinkPort, !noSim, seed, fresh,
           Map.of("log.retention.hours", "24"), Duration.ofSeconds(10), rules)
-          .withMqttUsers(mqttUsers).withConsolePort(consolePort).withCity(cityPackage);
+          .withMqttUsers(mqttUsers).withConsolePort(consolePort).withCity(cityPackage).withMaxReadingAge(readingAge);
       System.out.println("citybrain local: starting (data in " + dataDir.toAbsolutePath() + ")");
+      if (readingAge.isZero()) {
+        System.out.println("citybrain local: --max-reading-age 0: the bridge accepts readings of any age (for replaying recordings)");
+      }
       LocalCity city;
       try {
         city = LocalCity.start(o, step -> System.out.println("  starting " + step + " ..."));

@@ -9,6 +9,7 @@ import io.citybrain.connectors.bridge.MqttKafkaBridge;
 import io.citybrain.connectors.bridge.PipelineReporter;
 import io.citybrain.connectors.dispatch.AlertDispatcher;
 import io.citybrain.connectors.dispatch.DispatchSettings;
+import io.citybrain.connectors.envelope.IngestValidator;
 import io.citybrain.connectors.influx.InfluxSettings;
 import io.citybrain.connectors.registry.DeviceRegistry;
 import io.citybrain.embedded.EmbeddedKafka;
@@ -82,10 +83,20 @@ public final class LocalCity implements AutoCloseable {
    *     access control on; null (the default) lets anonymous devices in, as on a laptop
    * @param consolePort port of the built-in live console; {@link #NO_CONSOLE} for none
    * @param city a city package directory ({@link CityPackage}); null for the generated city of {@code seed}
+   * @param maxReadingAge the bridge's {@code bridge.max-reading-age}: older readings are dead letters
+   *     {@code stale-timestamp}; {@link IngestValidator#NO_AGE_LIMIT} for a city that is fed recorded
+   *     history ({@code simulate --replay} of an old recording, tests with fixed instants)
    */
   public record Options(Path dataDir, int mqttPort, int kafkaPort, int storePort, int flinkPort,
       boolean simulate, long seed, boolean fresh, Map<String, String> kafkaOverrides, Duration idleness,
-      EmergencySettings emergency, Path mqttUsers, int consolePort, Path city) {
+      EmergencySettings emergency, Path mqttUsers, int consolePort, Path city, Duration maxReadingAge) {
+
+    public Options(Path dataDir, int mqttPort, int kafkaPort, int storePort, int flinkPort, boolean simulate, long seed,
+        boolean fresh, Map<String, String> kafkaOverrides, Duration idleness, EmergencySettings emergency, Path mqttUsers,
+        int consolePort, Path city) {
+      this(dataDir, mqttPort, kafkaPort, storePort, flinkPort, simulate, seed, fresh, kafkaOverrides, idleness, emergency,
+          mqttUsers, consolePort, city, IngestValidator.DEFAULT_MAX_AGE);
+    }
 
     public Options(Path dataDir, int mqttPort, int kafkaPort, int storePort, int flinkPort, boolean simulate, long seed,
         boolean fresh, Map<String, String> kafkaOverrides, Duration idleness, EmergencySettings emergency, Path mqttUsers,
@@ -97,7 +108,7 @@ public final class LocalCity implements AutoCloseable {
     /** On the city package in {@code dir} (null: the generated city of the seed). */
     public Options withCity(Path dir) {
       return new Options(dataDir, mqttPort, kafkaPort, storePort, flinkPort, simulate, seed, fresh, kafkaOverrides,
-          idleness, emergency, mqttUsers, consolePort, dir);
+          idleness, emergency, mqttUsers, consolePort, dir, maxReadingAge);
     }
 
     /** The console's port when there is to be no console. */
@@ -119,13 +130,22 @@ public final class LocalCity implements AutoCloseable {
 
     public Options withMqttUsers(Path usersFile) {
       return new Options(dataDir, mqttPort, kafkaPort, storePort, flinkPort, simulate, seed, fresh, kafkaOverrides,
-          idleness, emergency, usersFile, consolePort, city);
+          idleness, emergency, usersFile, consolePort, city, maxReadingAge);
     }
 
     /** With the live console on this port (0: a free one), or without it ({@link #NO_CONSOLE}). */
     public Options withConsolePort(int port) {
       return new Options(dataDir, mqttPort, kafkaPort, storePort, flinkPort, simulate, seed, fresh, kafkaOverrides,
-          idleness, emergency, mqttUsers, port, city);
+          idleness, emergency, mqttUsers, port, city, maxReadingAge);
+    }
+
+    /**
+     * With another bound for the bridge's {@code stale-timestamp}; {@link IngestValidator#NO_AGE_LIMIT}
+     * to feed the city recorded history (a replay, a test's fixed instants).
+     */
+    public Options withMaxReadingAge(Duration age) {
+      return new Options(dataDir, mqttPort, kafkaPort, storePort, flinkPort, simulate, seed, fresh, kafkaOverrides,
+          idleness, emergency, mqttUsers, consolePort, city, age);
     }
 
     public static Options defaults() {
@@ -229,7 +249,8 @@ public final class LocalCity implements AutoCloseable {
     loopSegments = DeviceRegistry.load(BridgeSettings.REGISTRY_KEY, registry).loopSegments();
     submitJobs();
     progress.accept("bridge and alert dispatch");
-    BridgeSettings bridgeSettings = BridgeSettings.local(broker.url(), kafka.bootstrapServers()).withRegistry(registry);
+    BridgeSettings bridgeSettings = BridgeSettings.local(broker.url(), kafka.bootstrapServers()).withRegistry(registry)
+        .withMaxReadingAge(options.maxReadingAge());
     DispatchSettings dispatch = DispatchSettings.local(kafka.bootstrapServers(), broker.url(), influx());
     if (users != null) {
       bridgeSettings = bridgeSettings.withCredentials(BRIDGE_ACCOUNT, bridgePassword);

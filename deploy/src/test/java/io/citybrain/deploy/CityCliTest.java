@@ -138,6 +138,23 @@ class CityCliTest {
   }
 
   @Test
+  void aBadMaximumReadingAgeStopsTheLocalCityBeforeAnythingStartsNamingTheKey(@TempDir Path dir) {
+    java.io.PrintStream err = System.err;
+    java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+    System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+    int exit;
+    try {
+      exit = new CommandLine(new CityCli()).execute("local", "--data-dir", dir.toString(), "--max-reading-age", "2h");
+    } finally {
+      System.setErr(err);
+    }
+    assertThat(exit).isEqualTo(2);
+    assertThat(captured.toString(java.nio.charset.StandardCharsets.UTF_8)).contains("citybrain local: --max-reading-age: "
+        + "bridge.max-reading-age must be an ISO-8601 duration such as PT2H, or 0 for no limit, got '2h'");
+    assertThat(dir).isEmptyDirectory();
+  }
+
+  @Test
   void theClusterWithoutItsJobJarStopsBeforeAnyProcessStartsNamingTheJar(@TempDir Path dir) {
     java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
     java.io.PrintStream saved = System.err;

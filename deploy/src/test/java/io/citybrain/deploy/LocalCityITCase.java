@@ -49,7 +49,9 @@ import org.junit.jupiter.api.io.TempDir;
 class LocalCityITCase {
 
   /** Event times are fixed instants, not the wall clock, so the window rows are exact. */
-  private static final Instant T0 = Instant.parse("2026-01-05T08:00:00Z");
+  // The bridge refuses readings older than bridge.max-reading-age (2 h) against its clock: the named
+  // instant is half an hour before the test starts, on a minute boundary (windows are minutes).
+  private static final Instant T0 = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MINUTES).minus(Duration.ofMinutes(30));
   private static final DistrictIndex DISTRICTS = DistrictIndex.hangzhou();
   /** The city the local city runs on (seed 42 in the test options). */
   private static final CityModel CITY = CityModel.generate(42);
@@ -132,14 +134,16 @@ class LocalCityITCase {
     publish("city/traffic/loop/it-loop-a", loopAt(T0.plusSeconds(40), a, 20, 60, 0.1));
     Coordinate mb = midpoint(b);
     double heading = bearing(b);
-    // A probe driving along b, its time as ISO-8601 with an offset (16:00:30+08:00 is 08:00:30Z).
+    // A probe driving along b, its time as ISO-8601 with the +08:00 offset (T0 + 30 s).
     publish("city/traffic/probe/it-probe-b", String.format(Locale.ROOT,
-        "{\"ts\":\"2026-01-05T16:00:30+08:00\",\"lat\":%.7f,\"lon\":%.7f,\"speedKmh\":20,\"headingDeg\":%.1f}", mb.y, mb.x, heading));
+        "{\"ts\":\"%s\",\"lat\":%.7f,\"lon\":%.7f,\"speedKmh\":20,\"headingDeg\":%.1f}",
+        T0.plusSeconds(30).atOffset(java.time.ZoneOffset.ofHours(8)), mb.y, mb.x, heading));
     publish("city/traffic/loop/it-loop-c", loopAt(T0.plusSeconds(15), c, 12, 24, 0.3));
     // Moves event time on by three minutes; the partition it does not land on goes idle.
     publish("city/traffic/loop/it-loop-a", loopAt(T0.plusSeconds(180), a, 10, 50, 0.1));
 
-    String end = "'2026-01-05T08:01:00.000000Z'";
+    String end = "'" + java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'")
+        .withZone(java.time.ZoneOffset.UTC).format(T0.plusSeconds(60)) + "'";
     String districtSql = "SELECT district, tti, level, mean_speed_kmh, congested_km, samples FROM traffic_district WHERE timestamp = "
         + end + " ORDER BY district";
     String segmentSql = "SELECT segment, speed_kmh, flow_vph, occupancy, tti, samples FROM traffic_segment WHERE timestamp = " + end;

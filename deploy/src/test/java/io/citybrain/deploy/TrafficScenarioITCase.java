@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.citybrain.connectors.Topics;
 import io.citybrain.connectors.alert.Alert;
+import io.citybrain.connectors.envelope.IngestValidator;
 import io.citybrain.connectors.influx.InfluxSink;
 import io.citybrain.geo.CityModel;
 import io.citybrain.jobs.common.JobSettings;
@@ -60,7 +61,9 @@ class TrafficScenarioITCase {
 
   @BeforeAll
   static void playTheMorning() throws Exception {
-    city = LocalCity.start(LocalCity.Options.ephemeral(dataDir), step -> {});
+    // The scenario is a fixed evening of January 2026: recorded history to the bridge, so its
+    // bridge.max-reading-age is off (0); the other timestamp rules stay on.
+    city = LocalCity.start(LocalCity.Options.ephemeral(dataDir).withMaxReadingAge(IngestValidator.NO_AGE_LIMIT), step -> {});
     fleet = Fleet.build(io.citybrain.geo.CityPackage.generatedHangzhou(42), 400, 42);
     Stats stats = new Stats();
     try (Publisher publisher = new Publisher(new Publisher.Target(city.mqttUrl(), "it-sim", null, null, 1), 0, null, stats)) {

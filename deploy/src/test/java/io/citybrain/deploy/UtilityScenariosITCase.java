@@ -9,6 +9,7 @@ import io.citybrain.connectors.Topics;
 import io.citybrain.connectors.alert.Alert;
 import io.citybrain.connectors.alert.Evidence;
 import io.citybrain.connectors.deadletter.DeadLetter;
+import io.citybrain.connectors.envelope.IngestValidator;
 import io.citybrain.geo.Areas;
 import io.citybrain.geo.CityModel;
 import io.citybrain.geo.District;
@@ -70,7 +71,9 @@ class UtilityScenariosITCase {
 
   @BeforeAll
   static void startCity() throws Exception {
-    city = LocalCity.start(LocalCity.Options.ephemeral(dataDir), step -> {});
+    // The scenarios happen on fixed days of January 2026: recorded history to the bridge, so its
+    // bridge.max-reading-age is off (0); the other timestamp rules stay on.
+    city = LocalCity.start(LocalCity.Options.ephemeral(dataDir).withMaxReadingAge(IngestValidator.NO_AGE_LIMIT), step -> {});
     device = new MqttClient(city.mqttUrl(), "it-utility-devices", new MemoryPersistence());
     MqttConnectOptions o = new MqttConnectOptions();
     o.setCleanSession(true);

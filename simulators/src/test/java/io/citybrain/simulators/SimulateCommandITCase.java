@@ -9,6 +9,7 @@ import io.citybrain.connectors.bridge.BridgeSettings;
 import io.citybrain.connectors.bridge.MqttKafkaBridge;
 import io.citybrain.connectors.envelope.Envelope;
 import io.citybrain.connectors.envelope.EnvelopeCodec;
+import io.citybrain.connectors.envelope.IngestValidator;
 import io.citybrain.connectors.registry.DeviceRegistry;
 import io.citybrain.embedded.EmbeddedKafka;
 import io.citybrain.embedded.EmbeddedMqttBroker;
@@ -113,7 +114,8 @@ class SimulateCommandITCase {
         admin.createTopics(Topics.ALL.stream().map(t -> new NewTopic(t, 1, (short) 1)).toList()).all().get();
       }
       try (MqttKafkaBridge bridge = MqttKafkaBridge.start(
-          BridgeSettings.local(broker.url(), kafka.bootstrapServers()).withRegistry(registry))) {
+          BridgeSettings.local(broker.url(), kafka.bootstrapServers()).withRegistry(registry)
+              .withMaxReadingAge(IngestValidator.NO_AGE_LIMIT))) {
         Path record = dir.resolve("fixed.jsonl");
         Path written = dir.resolve("written.csv");
         run("--mqtt", broker.url(), "--devices", "100", "--seed", "7", "--speed", "600", "--duration", "PT10M",

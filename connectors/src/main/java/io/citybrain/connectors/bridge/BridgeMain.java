@@ -17,7 +17,9 @@ import org.slf4j.LoggerFactory;
  * {@code CITYBRAIN_BRIDGE_KEYSTORE_PASSWORD}) so that
  * they appear on no command line; Kafka's secrets only from there ({@code CITYBRAIN_KAFKA_SASL_PASSWORD}
  * and the others of {@link io.citybrain.connectors.kafka.KafkaSecurity}). Keys: see {@link BridgeSettings}. Counters are logged every
- * {@code bridge.metrics.interval-ms} (default 10000).
+ * {@code bridge.metrics.interval-ms} (default 10000). {@code bridge.max-reading-age=0} turns the
+ * {@code stale-timestamp} rule off, for an instance that replays recorded history; it is said at
+ * start, since a live city should not run so.
  */
 public final class BridgeMain {
   private static final Logger LOG = LoggerFactory.getLogger(BridgeMain.class);
@@ -48,6 +50,10 @@ public final class BridgeMain {
       bridge.close();
       stopped.countDown();
     }, "bridge-shutdown"));
+    if (settings.maxReadingAge().isZero()) {
+      LOG.warn("bridge {}: {}=0, readings of any age are accepted (replaying recorded history)", settings.clientId(),
+          BridgeSettings.MAX_READING_AGE_KEY);
+    }
     System.out.println("bridge ready: " + settings);
     System.out.flush();
     while (!stopped.await(interval, java.util.concurrent.TimeUnit.MILLISECONDS)) {

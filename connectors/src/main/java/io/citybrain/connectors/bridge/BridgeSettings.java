@@ -1,9 +1,11 @@
 package io.citybrain.connectors.bridge;
 
 import io.citybrain.connectors.ProcessSettings;
+import io.citybrain.connectors.envelope.IngestValidator;
 import io.citybrain.connectors.kafka.KafkaSecurity;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
@@ -41,14 +43,19 @@ import java.util.Properties;
  *     position, null for none ({@code bridge.registry.path})
  * @param kafkaSecurity how the producer reaches Kafka: {@link KafkaSecurity}'s keys under {@code bridge.}
  *     ({@code bridge.kafka.security.protocol}, ...); null means {@link KafkaSecurity#NONE}
+ * @param maxReadingAge readings and acknowledgements observed longer ago than this at arrival are
+ *     dead letters {@code stale-timestamp} ({@code bridge.max-reading-age}, ISO-8601 such as
+ *     {@code PT2H}, default {@link IngestValidator#DEFAULT_MAX_AGE}); {@code 0} or {@code PT0S} is no
+ *     limit, for a bridge that replays recorded history; null means the default
  */
 public record BridgeSettings(String mqttUrl, String clientId, String username, char[] password,
     String kafkaBootstrap, String subscription, int maxInFlight, Path truststorePath,
     char[] truststorePassword, long reconnectMinMs, long reconnectMaxMs, MqttVersion mqttVersion,
     long sessionExpirySeconds, Path caFile, Path keystorePath, char[] keystorePassword,
-    Path registryPath, KafkaSecurity kafkaSecurity) {
+    Path registryPath, KafkaSecurity kafkaSecurity, Duration maxReadingAge) {
 
   public static final String REGISTRY_KEY = "bridge.registry.path";
+  public static final String MAX_READING_AGE_KEY = "bridge.max-reading-age";
 
   public static final int DEFAULT_MAX_IN_FLIGHT = 10_000;
   public static final long DEFAULT_RECONNECT_MIN_MS = 500;
@@ -84,6 +91,12 @@ public record BridgeSettings(String mqttUrl, String clientId, String username, c
 
   public BridgeSettings {
     kafkaSecurity = kafkaSecurity == null ? KafkaSecurity.NONE : kafkaSecurity;
+    maxReadingAge = maxReadingAge == null ? IngestValidator.DEFAULT_MAX_AGE : maxReadingAge;
+    if (maxReadingAge.isNegative() || !maxReadingAge.isZero() && maxReadingAge.compareTo(Duration.ofMillis(1)) < 0
+        || maxReadingAge.compareTo(Duration.ofMillis(Long.MAX_VALUE)) > 0) {
+      // Below a millisecond would silently be no limit; beyond a long's milliseconds is no duration a clock has.
+      throw new IllegalArgumentException(MAX_READING_AGE_KEY + " must be 0 (no limit) or a positive duration, got " + maxReadingAge);
+    }
     if (mqttVersion == null) {
       throw new IllegalArgumentException("bridge.mqtt.version must be set");
     }
@@ -149,7 +162,7 @@ public record BridgeSettings(String mqttUrl, String clientId, String username, c
   public static BridgeSettings local(String mqttUrl, String kafkaBootstrap) {
     return new BridgeSettings(mqttUrl, "citybrain-bridge-1", null, null, kafkaBootstrap, "city/#",
         DEFAULT_MAX_IN_FLIGHT, null, null, DEFAULT_RECONNECT_MIN_MS, DEFAULT_RECONNECT_MAX_MS,
-        MqttVersion.V3_1_1, SESSION_NEVER_EXPIRES, null, null, null, null, KafkaSecurity.NONE);
+        MqttVersion.V3_1_1, SESSION_NEVER_EXPIRES, null, null, null, null, KafkaSecurity.NONE, IngestValidator.DEFAULT_MAX_AGE);
   }
 
   /** {@link #fromProperties(Properties, Map)} without environment: no Kafka secrets. */
@@ -184,42 +197,43 @@ public record BridgeSettings(String mqttUrl, String clientId, String username, c
         keystore == null ? null : Path.of(keystore),
         chars(p.getProperty("bridge.mqtt.keystore.password")),
         registry == null || registry.isBlank() ? null : Path.of(registry.trim()),
-        KafkaSecurity.from("bridge.", p::getProperty, env));
+        KafkaSecurity.from("bridge.", p::getProperty, env),
+        maxReadingAge(p.getProperty(MAX_READING_AGE_KEY)));
   }
 
   /** The same settings reaching Kafka with {@code security}. */
   public BridgeSettings withKafkaSecurity(KafkaSecurity security) {
     return new BridgeSettings(mqttUrl, clientId, username, password, kafkaBootstrap, subscription,
         maxInFlight, truststorePath, truststorePassword, reconnectMinMs, reconnectMaxMs, mqttVersion,
-        sessionExpirySeconds, caFile, keystorePath, keystorePassword, registryPath, security);
+        sessionExpirySeconds, caFile, keystorePath, keystorePassword, registryPath, security, maxReadingAge);
   }
 
   /** The same settings with another client id and subscription: one of N instances sharing load. */
   public BridgeSettings instance(String clientId, String subscription) {
     return new BridgeSettings(mqttUrl, clientId, username, password, kafkaBootstrap, subscription,
         maxInFlight, truststorePath, truststorePassword, reconnectMinMs, reconnectMaxMs, mqttVersion,
-        sessionExpirySeconds, caFile, keystorePath, keystorePassword, registryPath, kafkaSecurity);
+        sessionExpirySeconds, caFile, keystorePath, keystorePassword, registryPath, kafkaSecurity, maxReadingAge);
   }
 
   /** The same settings with broker credentials. */
   public BridgeSettings withCredentials(String username, char[] password) {
     return new BridgeSettings(mqttUrl, clientId, username, password, kafkaBootstrap, subscription,
         maxInFlight, truststorePath, truststorePassword, reconnectMinMs, reconnectMaxMs, mqttVersion,
-        sessionExpirySeconds, caFile, keystorePath, keystorePassword, registryPath, kafkaSecurity);
+        sessionExpirySeconds, caFile, keystorePath, keystorePassword, registryPath, kafkaSecurity, maxReadingAge);
   }
 
   /** The same settings with another in-flight bound. */
   public BridgeSettings withMaxInFlight(int maxInFlight) {
     return new BridgeSettings(mqttUrl, clientId, username, password, kafkaBootstrap, subscription,
         maxInFlight, truststorePath, truststorePassword, reconnectMinMs, reconnectMaxMs, mqttVersion,
-        sessionExpirySeconds, caFile, keystorePath, keystorePassword, registryPath, kafkaSecurity);
+        sessionExpirySeconds, caFile, keystorePath, keystorePassword, registryPath, kafkaSecurity, maxReadingAge);
   }
 
   /** The same settings speaking another MQTT version. */
   public BridgeSettings withMqttVersion(MqttVersion mqttVersion) {
     return new BridgeSettings(mqttUrl, clientId, username, password, kafkaBootstrap, subscription,
         maxInFlight, truststorePath, truststorePassword, reconnectMinMs, reconnectMaxMs, mqttVersion,
-        sessionExpirySeconds, caFile, keystorePath, keystorePassword, registryPath, kafkaSecurity);
+        sessionExpirySeconds, caFile, keystorePath, keystorePassword, registryPath, kafkaSecurity, maxReadingAge);
   }
 
   /**
@@ -229,14 +243,41 @@ public record BridgeSettings(String mqttUrl, String clientId, String username, c
   public BridgeSettings withTls(Path caFile, Path keystorePath, char[] keystorePassword) {
     return new BridgeSettings(mqttUrl, clientId, username, password, kafkaBootstrap, subscription,
         maxInFlight, truststorePath, truststorePassword, reconnectMinMs, reconnectMaxMs, mqttVersion,
-        sessionExpirySeconds, caFile, keystorePath, keystorePassword, registryPath, kafkaSecurity);
+        sessionExpirySeconds, caFile, keystorePath, keystorePassword, registryPath, kafkaSecurity, maxReadingAge);
   }
 
   /** The same settings with a device registry. */
   public BridgeSettings withRegistry(Path registryPath) {
     return new BridgeSettings(mqttUrl, clientId, username, password, kafkaBootstrap, subscription,
         maxInFlight, truststorePath, truststorePassword, reconnectMinMs, reconnectMaxMs, mqttVersion,
-        sessionExpirySeconds, caFile, keystorePath, keystorePassword, registryPath, kafkaSecurity);
+        sessionExpirySeconds, caFile, keystorePath, keystorePassword, registryPath, kafkaSecurity, maxReadingAge);
+  }
+
+  /**
+   * The same settings with another maximum reading age; {@link IngestValidator#NO_AGE_LIMIT} for a
+   * bridge that replays recorded history (its readings are hours or days old by design).
+   */
+  public BridgeSettings withMaxReadingAge(Duration maxReadingAge) {
+    return new BridgeSettings(mqttUrl, clientId, username, password, kafkaBootstrap, subscription,
+        maxInFlight, truststorePath, truststorePassword, reconnectMinMs, reconnectMaxMs, mqttVersion,
+        sessionExpirySeconds, caFile, keystorePath, keystorePassword, registryPath, kafkaSecurity, maxReadingAge);
+  }
+
+  /** {@code bridge.max-reading-age}: unset is the default, {@code 0} no limit, else ISO-8601 ({@code PT2H}). */
+  public static Duration maxReadingAge(String value) {
+    if (value == null || value.isBlank()) {
+      return IngestValidator.DEFAULT_MAX_AGE;
+    }
+    String v = value.trim();
+    if (v.equals("0")) {
+      return IngestValidator.NO_AGE_LIMIT;
+    }
+    try {
+      return Duration.parse(v);
+    } catch (java.time.format.DateTimeParseException e) {
+      throw new IllegalArgumentException(MAX_READING_AGE_KEY + " must be an ISO-8601 duration such as PT2H, or 0 for no "
+          + "limit, got '" + value + "'");
+    }
   }
 
   private static char[] chars(String s) {
@@ -258,7 +299,8 @@ public record BridgeSettings(String mqttUrl, String clientId, String username, c
         + ", truststore=" + truststorePath + ", truststorePassword=" + (truststorePassword == null ? "unset" : "***")
         + ", reconnect=" + reconnectMinMs + ".." + reconnectMaxMs + "ms, mqttVersion=" + mqttVersion.key()
         + ", sessionExpiry=" + sessionExpirySeconds + "s, caFile=" + caFile + ", keystore=" + keystorePath
-        + ", keystorePassword=" + (keystorePassword == null ? "unset" : "***") + ", registry=" + registryPath + "]";
+        + ", keystorePassword=" + (keystorePassword == null ? "unset" : "***") + ", registry=" + registryPath
+        + ", maxReadingAge=" + (maxReadingAge.isZero() ? "no limit" : maxReadingAge) + "]";
   }
 
   @Override

@@ -81,7 +81,7 @@ public final class MqttKafkaBridge implements AutoCloseable {
     this.settings = settings;
     // Loaded before any connection, so a bad registry stops start-up naming its key.
     this.validator = new IngestValidator(settings.registryPath() == null ? DeviceRegistry.empty()
-        : DeviceRegistry.load(BridgeSettings.REGISTRY_KEY, settings.registryPath()));
+        : DeviceRegistry.load(BridgeSettings.REGISTRY_KEY, settings.registryPath()), settings.maxReadingAge());
     this.tls = tls;
     Properties kafka = KafkaClients.reliableProducer(settings.kafkaBootstrap(), settings.clientId(),
         settings.kafkaSecurity());

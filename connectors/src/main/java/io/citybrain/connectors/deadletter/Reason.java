@@ -40,6 +40,21 @@ public enum Reason {
    * bytes, with its length and SHA-256 in the detail. Addition to contract v1.
    */
   KAFKA_REFUSED("kafka-refused"),
+  /**
+   * The observation time is older than the bridge's {@code bridge.max-reading-age} (default 2 h), or older than
+   * the emergency job's own bound for a signal. Addition to contract v1.
+   */
+  STALE_TIMESTAMP("stale-timestamp"),
+  /** The observation time is before 2000-01-01T00:00Z: an unset or reset device clock. Addition to contract v1. */
+  TIMESTAMP_BEFORE_2000("timestamp-before-2000"),
+  /** An epoch number that is a plausible time in seconds, sent where milliseconds are due. Addition to contract v1. */
+  TIMESTAMP_IN_SECONDS("timestamp-in-seconds"),
+  /**
+   * A building or ticket id in the payload outside {@code [A-Za-z0-9._:-]{1,64}}: ids become alert
+   * keys, alert ids and message text, so they never carry markup, spaces or control characters.
+   * Addition to contract v1.
+   */
+  BAD_ID("bad-id"),
   /** The bridge itself failed on this message (a bug): kept rather than lost or retried forever. */
   INTERNAL_ERROR("internal-error");
 

@@ -11,6 +11,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
@@ -33,19 +34,65 @@ public final class IngestValidator {
    */
   public static final long MAX_CLOCK_SKEW_MS = 5 * 60_000L;
 
+  /**
+   * How old an observation may be when it reaches the bridge by default ({@code bridge.max-reading-age}).
+   * The jobs can still use a reading only while its window is open: the longest window is the
+   * utility job's hour, plus the allowed lateness (60 s by default); anything older is {@code late}
+   * in every job and can only mislead (an SOS pressed days ago raises an alert now). Two hours keeps
+   * that hour with a margin for a device that buffers through a short outage. The dead letter keeps
+   * such a reading's bytes.
+   */
+  public static final Duration DEFAULT_MAX_AGE = Duration.ofHours(2);
+
+  /**
+   * A maximum age meaning "no age limit": for a bridge that replays recorded history (a recording,
+   * a test's fixed instants), whose readings are old by design. The other timestamp rules still apply.
+   */
+  public static final Duration NO_AGE_LIMIT = Duration.ZERO;
+
+  /** 2000-01-01T00:00:00Z: no device of the city has a clock before it; earlier is an unset clock. */
+  public static final long EARLIEST_TS_MS = 946_684_800_000L;
+
   public static final String STAGE = "bridge";
   private static final Pattern DEVICE_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
-  private final DeviceRegistry registry;
+  /**
+   * Building and ticket ids in a payload. They key incidents and end up in alert ids, MQTT topics'
+   * neighbours and alert messages that a console renders: no markup, no spaces, no control
+   * characters. The device id's set plus {@code :} (OpenStreetMap-style {@code way:123}).
+   */
+  public static final Pattern PAYLOAD_ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
 
-  /** A validator without a registry: every device must send its position. */
+  private final DeviceRegistry registry;
+  /** Older observations are {@code stale-timestamp}; 0 for no limit. */
+  private final long maxAgeMs;
+
+  /** A validator without a registry (every device must send its position), {@link #DEFAULT_MAX_AGE}. */
   public IngestValidator() {
     this(DeviceRegistry.empty());
   }
 
-  /** Fixed devices that send no position are placed from {@code registry}. */
+  /** Fixed devices that send no position are placed from {@code registry}; {@link #DEFAULT_MAX_AGE}. */
   public IngestValidator(DeviceRegistry registry) {
+    this(registry, DEFAULT_MAX_AGE);
+  }
+
+  /**
+   * @param registry places fixed devices that send no position
+   * @param maxAge observations older than this at arrival are {@code stale-timestamp};
+   *     {@link #NO_AGE_LIMIT} (zero) turns only this rule off, for replaying recorded history
+   */
+  public IngestValidator(DeviceRegistry registry, Duration maxAge) {
     this.registry = Objects.requireNonNull(registry, "registry");
+    if (maxAge == null || maxAge.isNegative() || !maxAge.isZero() && maxAge.toMillis() == 0) {
+      throw new IllegalArgumentException("the maximum reading age must be zero (no limit) or positive, got " + maxAge);
+    }
+    this.maxAgeMs = maxAge.toMillis();
+  }
+
+  /** The bound of {@code stale-timestamp}; {@link #NO_AGE_LIMIT} when there is none. */
+  public Duration maxAge() {
+    return Duration.ofMillis(maxAgeMs);
   }
 
   /** Validates {@code payload} received on MQTT {@code topic} at {@code receivedAt} (epoch ms). */
@@ -85,13 +132,16 @@ public final class IngestValidator {
     if (root == null || !root.isObject()) {
       return reject(Reason.NOT_OBJECT, "payload must be one JSON object", topic, key, payload, receivedAt);
     }
+    if (!root.has("ts")) {
+      return reject(Reason.MISSING_FIELD, "missing field 'ts'", topic, key, payload, receivedAt);
+    }
     Long ts = timestamp(root.get("ts"));
     if (ts == null) {
-      return reject(root.has("ts") ? Reason.BAD_TIMESTAMP : Reason.MISSING_FIELD,
-          "ts must be epoch milliseconds or ISO-8601 with an offset", topic, key, payload, receivedAt);
+      return reject(Reason.BAD_TIMESTAMP, BAD_TS, topic, key, payload, receivedAt);
     }
-    if (ts > receivedAt + MAX_CLOCK_SKEW_MS) {
-      return reject(Reason.FUTURE_TIMESTAMP, "ts is " + (ts - receivedAt) + " ms ahead of the bridge clock", topic, key, payload, receivedAt);
+    IngestResult badTime = checkTime(ts, root.get("ts"), topic, key, payload, receivedAt);
+    if (badTime != null) {
+      return badTime;
     }
     JsonNode latNode = root.get("lat");
     JsonNode lonNode = root.get("lon");
@@ -141,6 +191,11 @@ public final class IngestValidator {
         case STRING -> v.textValue();
       });
     }
+    for (String idField : java.util.List.of("buildingId", "ticketId")) {
+      if (values.get(idField) instanceof String id && !PAYLOAD_ID.matcher(id).matches()) {
+        return reject(Reason.BAD_ID, "field '" + idField + "' must match " + PAYLOAD_ID.pattern(), topic, key, payload, receivedAt);
+      }
+    }
     if (kind.domain().equals("community") && !java.util.Set.of("opened", "assigned", "resolved").contains(values.get("status"))) {
       return reject(Reason.BAD_FIELD, "field 'status' must be opened, assigned or resolved", topic, key, payload, receivedAt);
     }
@@ -161,7 +216,13 @@ public final class IngestValidator {
     }
     Long ts = root.has("ts") ? timestamp(root.get("ts")) : Long.valueOf(receivedAt);
     if (ts == null) {
-      return reject(Reason.BAD_TIMESTAMP, "ts must be epoch milliseconds or ISO-8601 with an offset", topic, alertId, payload, receivedAt);
+      return reject(Reason.BAD_TIMESTAMP, BAD_TS, topic, alertId, payload, receivedAt);
+    }
+    if (root.has("ts")) {
+      IngestResult badTime = checkTime(ts, root.get("ts"), topic, alertId, payload, receivedAt);
+      if (badTime != null) {
+        return badTime;
+      }
     }
     return new IngestResult.Acknowledgement(new Ack(alertId, root.get("by").asText(), ts));
   }
@@ -180,19 +241,48 @@ public final class IngestValidator {
     };
   }
 
-  /** Epoch milliseconds from an integral number or an ISO-8601 string with an offset. */
+  private static final String BAD_TS = "ts must be integral epoch milliseconds (within a long) or ISO-8601 with an offset";
+
+  /**
+   * The rules every observation time obeys, readings and acknowledgements alike, in this order:
+   * a number from 2000-01-01 up to the bridge clock read as <em>seconds</em> is
+   * {@code timestamp-in-seconds} (as milliseconds it would be January 1970, so no real reading is
+   * lost to this); before 2000 is {@code timestamp-before-2000}; more than
+   * {@link #MAX_CLOCK_SKEW_MS} ahead is {@code future-timestamp}; more than the maximum age
+   * behind is {@code stale-timestamp} (unless the age limit is off). Returns null when the time is usable.
+   */
+  private IngestResult checkTime(long ts, JsonNode raw, String topic, String key, byte[] payload, long receivedAt) {
+    if (raw.isNumber() && ts >= EARLIEST_TS_MS / 1000 && ts <= (receivedAt + MAX_CLOCK_SKEW_MS) / 1000) {
+      return reject(Reason.TIMESTAMP_IN_SECONDS, "ts " + ts + " is epoch seconds; contract v1 wants milliseconds", topic, key, payload, receivedAt);
+    }
+    if (ts < EARLIEST_TS_MS) {
+      return reject(Reason.TIMESTAMP_BEFORE_2000, "ts " + ts + " is before 2000-01-01T00:00Z", topic, key, payload, receivedAt);
+    }
+    if (ts > receivedAt + MAX_CLOCK_SKEW_MS) {
+      return reject(Reason.FUTURE_TIMESTAMP, "ts is " + (ts - receivedAt) + " ms ahead of the bridge clock", topic, key, payload, receivedAt);
+    }
+    if (maxAgeMs > 0 && ts < receivedAt - maxAgeMs) {
+      return reject(Reason.STALE_TIMESTAMP, "ts is " + (receivedAt - ts) + " ms behind the bridge clock, the limit is " + maxAgeMs
+          + " ms (bridge.max-reading-age)", topic, key, payload, receivedAt);
+    }
+    return null;
+  }
+
+  /**
+   * Epoch milliseconds from an integral number within a long or an ISO-8601 string with an
+   * offset; null for anything else (a fraction, an overflow, a date beyond a long's milliseconds).
+   */
   static Long timestamp(JsonNode ts) {
     if (ts == null) {
       return null;
     }
-    if (ts.isIntegralNumber() && ts.canConvertToLong()) {
-      long v = ts.longValue();
-      return v > 0 ? v : null;
+    if (ts.isIntegralNumber()) {
+      return ts.canConvertToLong() ? Long.valueOf(ts.longValue()) : null;
     }
     if (ts.isTextual()) {
       try {
         return OffsetDateTime.parse(ts.textValue()).toInstant().toEpochMilli();
-      } catch (DateTimeParseException e) {
+      } catch (DateTimeParseException | ArithmeticException e) {
         return null;
       }
     }

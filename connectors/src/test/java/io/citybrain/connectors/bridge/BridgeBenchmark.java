@@ -51,7 +51,9 @@ public final class BridgeBenchmark {
       validationCost();
       for (TestBroker.Kind kind : brokers()) {
         try (TestBroker broker = TestBroker.start(kind, dir.resolve("mqtt-" + kind))) {
-          BridgeSettings base = BridgeSettings.local(broker.url(), kafka.bootstrapServers());
+          // OBSERVED is a recorded instant: the age limit is off, as for any replay.
+          BridgeSettings base = BridgeSettings.local(broker.url(), kafka.bootstrapServers())
+              .withMaxReadingAge(io.citybrain.connectors.envelope.IngestValidator.NO_AGE_LIMIT);
           report(kind, "plain Paho subscriber -> producer (acks before Kafka)", plain(broker, kafka, "plain-" + run++));
           String id = "bench-" + run++;
           report(kind, "bridge (ack after Kafka)", bridges(broker, List.of(base.instance(id, "city/#"))));

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.citybrain.connectors.Topics;
 import io.citybrain.connectors.bridge.BridgeSettings.MqttVersion;
+import io.citybrain.connectors.envelope.IngestValidator;
 import io.citybrain.embedded.EmbeddedKafka;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -36,7 +37,10 @@ import org.junit.jupiter.params.provider.MethodSource;
 class BridgeFaultITCase {
 
   static final int MESSAGES = Integer.getInteger("citybrain.fault.messages", 20_000);
-  /** 2026-01-05T08:00:00Z: the observation time of every reading. */
+  /**
+   * 2026-01-05T08:00:00Z: the observation time of every reading, fixed so that a re-delivered
+   * message is byte-identical; the bridges here run with bridge.max-reading-age off (0).
+   */
   static final long OBSERVED = 1_767_600_000_000L;
 
   enum Fault { KILL_BRIDGE, RESTART_KAFKA, RESTART_MQTT_BROKER }
@@ -76,7 +80,7 @@ class BridgeFaultITCase {
     try {
       KafkaTopics.create(kafka.bootstrapServers());
       BridgeSettings settings = BridgeSettings.local(broker.url(), kafka.bootstrapServers())
-          .instance("fault-bridge", "city/#").withMqttVersion(version);
+          .instance("fault-bridge", "city/#").withMqttVersion(version).withMaxReadingAge(IngestValidator.NO_AGE_LIMIT);
       bridge = fault == Fault.KILL_BRIDGE ? ChildBridge.start(settings, Path.of("target", "fault-bridge-" + kind + ".log")) : MqttKafkaBridge.start(settings);
 
       QosOnePublisher publisher = new QosOnePublisher(broker.url(), "fault-publisher", MESSAGES,

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.citybrain.connectors.Topics;
 import io.citybrain.connectors.bridge.BridgeSettings.MqttVersion;
+import io.citybrain.connectors.envelope.IngestValidator;
 import io.citybrain.embedded.EmbeddedKafka;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -32,7 +33,7 @@ class BridgeOnMosquittoITCase {
 
   private static final String USER = "bridge";
   private static final String PASSWORD = "s3cret-Pa55-never-logged";
-  /** 2026-01-05T08:00:00Z */
+  /** 2026-01-05T08:00:00Z: a recorded instant, so the bridges here run with bridge.max-reading-age off. */
   private static final long OBSERVED = 1_767_600_000_000L;
 
   @TempDir static Path dir;
@@ -59,7 +60,7 @@ class BridgeOnMosquittoITCase {
   private static BridgeSettings settings(String clientId, String subscription, String password, MqttVersion version) {
     return BridgeSettings.local(broker.url(), kafka.bootstrapServers())
         .instance(clientId + "-v" + version.ordinal(), subscription)
-        .withCredentials(USER, password.toCharArray()).withMqttVersion(version);
+        .withCredentials(USER, password.toCharArray()).withMqttVersion(version).withMaxReadingAge(IngestValidator.NO_AGE_LIMIT);
   }
 
   @ParameterizedTest(name = "MQTT {0}")

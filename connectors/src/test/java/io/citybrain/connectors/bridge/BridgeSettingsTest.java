@@ -95,6 +95,38 @@ class BridgeSettingsTest {
   }
 
   @Test
+  void theMaximumReadingAgeIsTwoHoursByDefaultAnIsoDurationOrZeroForNoLimit() {
+    assertThat(BridgeSettings.fromProperties(valid()).maxReadingAge()).isEqualTo(java.time.Duration.ofHours(2))
+        .isEqualTo(io.citybrain.connectors.envelope.IngestValidator.DEFAULT_MAX_AGE);
+    assertThat(BridgeSettings.local("tcp://b:1883", "k:9092").maxReadingAge()).isEqualTo(java.time.Duration.ofHours(2));
+    assertThat(BridgeSettings.fromProperties(with("bridge.max-reading-age", " PT30M ")).maxReadingAge())
+        .isEqualTo(java.time.Duration.ofMinutes(30));
+    assertThat(BridgeSettings.fromProperties(with("bridge.max-reading-age", "P1DT1H")).maxReadingAge())
+        .isEqualTo(java.time.Duration.ofHours(25));
+    // Off: both spellings, and the record's own toString (PT0S) round-trips, as ChildBridge passes it.
+    for (String off : new String[] {"0", "PT0S", java.time.Duration.ZERO.toString()}) {
+      assertThat(BridgeSettings.fromProperties(with("bridge.max-reading-age", off)).maxReadingAge()).as(off).isZero();
+    }
+    assertThat(BridgeSettings.local("tcp://b:1883", "k:9092").withMaxReadingAge(java.time.Duration.ZERO).toString())
+        .contains("maxReadingAge=no limit");
+    // A null component takes the default, like kafkaSecurity.
+    assertThat(BridgeSettings.local("tcp://b:1883", "k:9092").withMaxReadingAge(null).maxReadingAge())
+        .isEqualTo(java.time.Duration.ofHours(2));
+  }
+
+  @Test
+  void aWrongMaximumReadingAgeNamesItsKey() {
+    for (String bad : new String[] {"2h", "7200", "PT", "-PT1H", "forever", "PT0.0001S", "PT99999999999999999H"}) {
+      assertThatThrownBy(() -> BridgeSettings.fromProperties(with("bridge.max-reading-age", bad))).as(bad)
+          .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("bridge.max-reading-age must be");
+    }
+    assertThatThrownBy(() -> BridgeSettings.fromProperties(with("bridge.max-reading-age", "2h")))
+        .hasMessage("bridge.max-reading-age must be an ISO-8601 duration such as PT2H, or 0 for no limit, got '2h'");
+    assertThatThrownBy(() -> BridgeSettings.fromProperties(with("bridge.max-reading-age", "-PT1H")))
+        .hasMessage("bridge.max-reading-age must be 0 (no limit) or a positive duration, got PT-1H");
+  }
+
+  @Test
   void eachBadValueNamesItsKey() {
     Properties noUrl = valid();
     noUrl.remove("bridge.mqtt.url");

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.citybrain.connectors.Topics;
 import io.citybrain.connectors.bridge.BridgeSettings.MqttVersion;
+import io.citybrain.connectors.envelope.IngestValidator;
 import io.citybrain.embedded.EmbeddedKafka;
 import io.citybrain.embedded.FreePorts;
 import java.io.IOException;
@@ -36,7 +37,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 class BridgeTlsITCase {
 
   private static final String KEYSTORE_PASSWORD = "client-p12-Secret-77";
-  /** 2026-01-05T08:00:00Z */
+  /** 2026-01-05T08:00:00Z: a recorded instant, so the bridges here run with bridge.max-reading-age off. */
   private static final long OBSERVED = 1_767_600_000_000L;
 
   @TempDir static Path dir;
@@ -74,7 +75,7 @@ class BridgeTlsITCase {
   private static BridgeSettings tls(String clientId, Path ca, MqttVersion version) {
     return new BridgeSettings("ssl://127.0.0.1:" + tlsPort, clientId, null, null, kafka.bootstrapServers(), "city/#",
         BridgeSettings.DEFAULT_MAX_IN_FLIGHT, null, null, 200, 2_000, version, BridgeSettings.SESSION_NEVER_EXPIRES,
-        ca, pki.resolve("client.p12"), KEYSTORE_PASSWORD.toCharArray(), null, null);
+        ca, pki.resolve("client.p12"), KEYSTORE_PASSWORD.toCharArray(), null, null, IngestValidator.NO_AGE_LIMIT);
   }
 
   @ParameterizedTest(name = "MQTT {0}")
@@ -115,7 +116,7 @@ class BridgeTlsITCase {
   void aBridgeWithoutAClientCertificateIsRefusedByABrokerThatRequiresOne() {
     BridgeSettings noClientCert = new BridgeSettings("ssl://127.0.0.1:" + tlsPort, "tls-no-cert", null, null,
         kafka.bootstrapServers(), "city/#", 100, null, null, 200, 2_000, MqttVersion.V3_1_1,
-        BridgeSettings.SESSION_NEVER_EXPIRES, pki.resolve("ca.pem"), null, null, null, null);
+        BridgeSettings.SESSION_NEVER_EXPIRES, pki.resolve("ca.pem"), null, null, null, null, null);
     assertThatThrownBy(() -> MqttKafkaBridge.start(noClientCert))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("tls-no-cert");

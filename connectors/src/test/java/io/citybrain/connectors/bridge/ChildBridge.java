@@ -27,6 +27,7 @@ final class ChildBridge implements AutoCloseable {
         "-Dbridge.mqtt.url=" + s.mqttUrl(), "-Dbridge.mqtt.client-id=" + s.clientId(),
         "-Dbridge.kafka.bootstrap-servers=" + s.kafkaBootstrap(), "-Dbridge.mqtt.subscription=" + s.subscription(),
         "-Dbridge.max-in-flight=" + s.maxInFlight(), "-Dbridge.mqtt.version=" + s.mqttVersion().key(),
+        "-Dbridge.max-reading-age=" + s.maxReadingAge(),
         BridgeMain.class.getName()))
         .redirectErrorStream(true)
         .start();

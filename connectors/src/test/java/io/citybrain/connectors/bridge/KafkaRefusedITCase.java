@@ -26,9 +26,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A record Kafka refuses for itself alone becomes a {@code kafka-refused} dead letter, never a
  * reconnect loop (issue 23): a reading larger than its topic takes (here a community topic that
- * takes no record at all), and an acknowledgement stamped
- * two hours ahead (beyond the topic's {@code message.timestamp.after.max.ms}, one hour by
- * default). The dead letter keeps the payload's first 1,024 bytes, its length and its SHA-256; the
+ * takes no record at all), and an acknowledgement stamped half an hour ago, which the bridge
+ * accepts (within {@code bridge.max-reading-age}) but {@code city.acks}, set here to take records
+ * at most ten minutes old ({@code message.timestamp.before.max.ms}), refuses. (An ack from the
+ * future no longer reaches Kafka: the bridge dead-letters it {@code future-timestamp}.) The dead letter keeps the payload's first 1,024 bytes, its length and its SHA-256; the
  * messages around them go through, and the bridge keeps its one broker connection.
  */
 class KafkaRefusedITCase {
@@ -43,7 +44,10 @@ class KafkaRefusedITCase {
       try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
         // The community topic takes no record at all: any ticket is "too large" for it.
         admin.incrementalAlterConfigs(Map.of(new ConfigResource(ConfigResource.Type.TOPIC, Topics.RAW_COMMUNITY),
-            List.of(new AlterConfigOp(new ConfigEntry("max.message.bytes", "64"), AlterConfigOp.OpType.SET)))).all().get();
+            List.of(new AlterConfigOp(new ConfigEntry("max.message.bytes", "64"), AlterConfigOp.OpType.SET)),
+            new ConfigResource(ConfigResource.Type.TOPIC, Topics.ACKS),
+            List.of(new AlterConfigOp(new ConfigEntry("message.timestamp.before.max.ms", "600000"), AlterConfigOp.OpType.SET))))
+            .all().get();
       }
       try (MqttKafkaBridge bridge = MqttKafkaBridge.start(BridgeSettings.local(broker.url(), kafka.bootstrapServers()));
            KafkaConsumer<String, byte[]> consumer = KafkaTopics.consumer(kafka.bootstrapServers(),
@@ -53,9 +57,9 @@ class KafkaRefusedITCase {
         // A ticket whose text makes the payload longer than the 1,024 bytes a dead letter keeps.
         byte[] big = String.format(Locale.ROOT, "{\"ts\":%d,\"lat\":30.2445,\"lon\":120.1445,\"ticketId\":\"T-1\","
             + "\"category\":\"water\",\"status\":\"opened\",\"note\":\"%s\"}", now, "x".repeat(3_000)).getBytes(StandardCharsets.UTF_8);
-        byte[] ahead = String.format(Locale.ROOT, "{\"by\":\"officer-li\",\"ts\":%d}", now + 2 * 3_600_000L).getBytes(StandardCharsets.UTF_8);
+        byte[] old = String.format(Locale.ROOT, "{\"by\":\"officer-li\",\"ts\":%d}", now - 30 * 60_000L).getBytes(StandardCharsets.UTF_8);
         assertThat(publish(broker, "big-ticket", "city/community/ticket/big-1", big)).isEqualTo(RawMqtt.Outcome.ACKNOWLEDGED);
-        assertThat(publish(broker, "ahead-ack", "city/ack/sos-1-x", ahead)).isEqualTo(RawMqtt.Outcome.ACKNOWLEDGED);
+        assertThat(publish(broker, "old-ack", "city/ack/sos-1-x", old)).isEqualTo(RawMqtt.Outcome.ACKNOWLEDGED);
         assertThat(publish(broker, "canary", "city/emergency/sos/canary-1", (sos + "}").getBytes(StandardCharsets.UTF_8)))
             .isEqualTo(RawMqtt.Outcome.ACKNOWLEDGED);
 
@@ -81,8 +85,8 @@ class KafkaRefusedITCase {
 
         DeadLetter lateAck = dead.get("city/ack/sos-1-x");
         assertThat(lateAck.reason()).isEqualTo("kafka-refused");
-        assertThat(lateAck.detail()).contains("InvalidTimestampException").contains("SHA-256 " + sha256(ahead));
-        assertThat(lateAck.rawPayload()).isEqualTo(ahead);
+        assertThat(lateAck.detail()).contains("InvalidTimestampException").contains("SHA-256 " + sha256(old));
+        assertThat(lateAck.rawPayload()).isEqualTo(old);
 
         assertThat(stored).containsEntry("canary-1", Topics.RAW_EMERGENCY).doesNotContainKey("big-1");
         BridgeMetrics.Snapshot m = bridge.metrics().snapshot();

@@ -118,8 +118,15 @@ public final class IngestCorpus {
     bad("ts as words", "bad-timestamp", "traffic/loop", loop("\"yesterday\""));
     bad("ISO ts without offset", "bad-timestamp", "traffic/loop", loop("\"2026-01-05T08:00:00\""));
     bad("date only", "bad-timestamp", "traffic/loop", loop("\"2026-01-05\""));
-    bad("ts negative", "bad-timestamp", "traffic/loop", loop("-5"));
-    bad("ts zero", "bad-timestamp", "traffic/loop", loop("0"));
+    bad("ts negative", "timestamp-before-2000", "traffic/loop", loop("-5"));
+    bad("ts zero", "timestamp-before-2000", "traffic/loop", loop("0"));
+    bad("ts in 1900", "timestamp-before-2000", "traffic/loop", loop("-2208988800000"));
+    bad("ISO ts in 1900", "timestamp-before-2000", "traffic/loop", loop("\"1900-01-01T00:00:00Z\""));
+    bad("ts in seconds", "timestamp-in-seconds", "traffic/loop", loop(String.valueOf(now / 1000)));
+    bad("ts three hours old", "stale-timestamp", "traffic/loop", loop(String.valueOf(now - 3 * 3_600_000L)));
+    bad("SOS pressed 30 days ago", "stale-timestamp", "emergency/sos",
+        "{\"ts\":" + (now - 30L * 86_400_000L) + ",\"lat\":30.2,\"lon\":120.1,\"pressed\":true}");
+    bad("ISO ts beyond a long's milliseconds", "bad-timestamp", "traffic/loop", loop("\"+999999999-01-01T00:00:00Z\""));
     bad("ts fractional", "bad-timestamp", "traffic/loop", loop(ts + ".5"));
     bad("ts boolean", "bad-timestamp", "traffic/loop", loop("true"));
     bad("ts null", "bad-timestamp", "traffic/loop", loop("null"));
@@ -155,10 +162,30 @@ public final class IngestCorpus {
         "{\"ts\":" + ts + ",\"lat\":30.2,\"lon\":120.1,\"ticketId\":\"T1\",\"category\":\"" + "x".repeat(300) + "\",\"status\":\"opened\"}");
     bad("ticket without its id", "missing-field", "community/ticket",
         "{\"ts\":" + ts + ",\"lat\":30.2,\"lon\":120.1,\"category\":\"road\",\"status\":\"opened\"}");
+    // --- ids in the payload
+    bad("escaped control character in a ticket id", "bad-id", "community/ticket",
+        "{\"ts\":" + ts + ",\"lat\":30.2,\"lon\":120.1,\"ticketId\":\"T\\u0001\",\"category\":\"road\",\"status\":\"assigned\"}");
+    bad("newline in a ticket id", "bad-id", "community/ticket",
+        "{\"ts\":" + ts + ",\"lat\":30.2,\"lon\":120.1,\"ticketId\":\"T-1\\nX\",\"category\":\"road\",\"status\":\"opened\"}");
+    bad("markup in a building id", "bad-id", "emergency/smoke",
+        "{\"ts\":" + ts + ",\"lat\":30.2,\"lon\":120.1,\"alarm\":true,\"buildingId\":\"<img src=x onerror=alert(1)>\"}");
+    bad("newline in a building id", "bad-id", "emergency/smoke",
+        "{\"ts\":" + ts + ",\"lat\":30.2,\"lon\":120.1,\"alarm\":true,\"buildingId\":\"B-1\\nweather,x=1 y=2\"}");
+    bad("space and comma in a building id", "bad-id", "emergency/smoke",
+        "{\"ts\":" + ts + ",\"lat\":30.2,\"lon\":120.1,\"alarm\":true,\"buildingId\":\"B 1,x\"}");
+    bad("empty building id", "bad-id", "emergency/smoke",
+        "{\"ts\":" + ts + ",\"lat\":30.2,\"lon\":120.1,\"alarm\":true,\"buildingId\":\"\"}");
+    bad("65-character ticket id", "bad-id", "community/ticket",
+        "{\"ts\":" + ts + ",\"lat\":30.2,\"lon\":120.1,\"ticketId\":\"" + "T".repeat(65) + "\",\"category\":\"road\",\"status\":\"opened\"}");
     // --- acknowledgements
     badTopic("ack without 'by'", "missing-field", "city/ack/a" + cases.size(), "{\"ts\":" + ts + "}");
     badTopic("ack with a blank 'by'", "missing-field", "city/ack/a" + cases.size(), "{\"by\":\" \",\"ts\":" + ts + "}");
     badTopic("ack with a bad ts", "bad-timestamp", "city/ack/a" + cases.size(), "{\"by\":\"m-7\",\"ts\":\"soon\"}");
+    badTopic("ack an hour ahead", "future-timestamp", "city/ack/a" + cases.size(), "{\"by\":\"m-7\",\"ts\":" + (now + 3_600_000L) + "}");
+    badTopic("ack stamped 1900", "timestamp-before-2000", "city/ack/a" + cases.size(), "{\"by\":\"m-7\",\"ts\":\"1900-01-01T00:00:00Z\"}");
+    badTopic("ack ts beyond a long", "bad-timestamp", "city/ack/a" + cases.size(), "{\"by\":\"m-7\",\"ts\":99999999999999999999}");
+    badTopic("ack in seconds", "timestamp-in-seconds", "city/ack/a" + cases.size(), "{\"by\":\"m-7\",\"ts\":" + (now / 1000) + "}");
+    badTopic("ack three hours old", "stale-timestamp", "city/ack/a" + cases.size(), "{\"by\":\"m-7\",\"ts\":" + (now - 3 * 3_600_000L) + "}");
     badTopic("ack not JSON", "not-json", "city/ack/a" + cases.size(), "ok!");
     badTopic("ack without an alert id", "missing-field", "city/ack/", "{\"by\":\"m-7\"}");
 
@@ -172,8 +199,10 @@ public final class IngestCorpus {
     good("smoke with a building id", "emergency/smoke", "{\"ts\":" + ts + ",\"lat\":30.2,\"lon\":120.1,\"alarm\":true,\"buildingId\":\"B-17\"}");
     good("Chinese text in a field", "community/ticket",
         "{\"ts\":" + ts + ",\"lat\":30.2,\"lon\":120.1,\"ticketId\":\"T-9\",\"category\":\"道路积水\",\"status\":\"opened\"}");
-    good("escaped control character", "community/ticket",
-        "{\"ts\":" + ts + ",\"lat\":30.2,\"lon\":120.1,\"ticketId\":\"T\\u0001\",\"category\":\"road\",\"status\":\"assigned\"}");
+    good("escaped control character in free text", "community/ticket",
+        "{\"ts\":" + ts + ",\"lat\":30.2,\"lon\":120.1,\"ticketId\":\"T-1\",\"category\":\"road\\u0001\",\"status\":\"assigned\"}");
+    good("ticket id with every allowed character", "community/ticket",
+        "{\"ts\":" + ts + ",\"lat\":30.2,\"lon\":120.1,\"ticketId\":\"Az09._:-\",\"category\":\"road\",\"status\":\"opened\"}");
     good("exactly 64 KiB", "traffic/loop", new String(pad(loop(), 64 * 1024), StandardCharsets.UTF_8));
     good("boundary values", "traffic/loop", loop().replace("\"occupancy\":0.2", "\"occupancy\":1").replace("31.5", "0"));
     cases.add(new Case("acknowledgement", "city/ack/a" + cases.size(), ("{\"by\":\"manager-7\",\"ts\":" + ts + "}").getBytes(StandardCharsets.UTF_8), null));

@@ -34,6 +34,36 @@ class IngestCorpusTest {
     }
   }
 
+  /**
+   * With {@code bridge.max-reading-age} off (a bridge replaying recorded history) the stale cases
+   * become readings or acknowledgements and every other case keeps its outcome: only that rule is off.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("corpus")
+  void withoutAnAgeLimitOnlyTheStaleCasesChange(IngestCorpus.Case c) {
+    IngestValidator replay = new IngestValidator(io.citybrain.connectors.registry.DeviceRegistry.empty(), IngestValidator.NO_AGE_LIMIT);
+    IngestResult r = replay.validate(c.topic(), c.payload(), RECEIVED);
+    if (c.accepted() || "stale-timestamp".equals(c.expectedReason())) {
+      assertThat(r).as(c.name()).isInstanceOfAny(IngestResult.Reading.class, IngestResult.Acknowledgement.class);
+    } else {
+      assertThat(r).as(c.name()).isInstanceOf(IngestResult.Rejected.class);
+      assertThat(((IngestResult.Rejected) r).deadLetter().reason()).as(c.name()).isEqualTo(c.expectedReason());
+    }
+  }
+
+  @Test
+  void everyTimestampAndIdReasonHasCasesForReadingsAndAcknowledgements() {
+    List<IngestCorpus.Case> all = IngestCorpus.all(RECEIVED);
+    for (String reason : List.of("stale-timestamp", "timestamp-before-2000", "timestamp-in-seconds", "future-timestamp", "bad-timestamp")) {
+      assertThat(all).as(reason + " for a reading")
+          .anyMatch(c -> reason.equals(c.expectedReason()) && !c.topic().startsWith("city/ack/"));
+      assertThat(all).as(reason + " for an acknowledgement")
+          .anyMatch(c -> reason.equals(c.expectedReason()) && c.topic().startsWith("city/ack/"));
+    }
+    assertThat(all).as("bad-id").anyMatch(c -> "bad-id".equals(c.expectedReason()) && c.topic().contains("/smoke/"))
+        .anyMatch(c -> "bad-id".equals(c.expectedReason()) && c.topic().contains("/ticket/"));
+  }
+
   @Test
   void theCorpusHasAtLeastFiftyKindsOfBadInputEachOnItsOwnTopic() {
     List<IngestCorpus.Case> all = IngestCorpus.all(RECEIVED);

@@ -12,6 +12,8 @@ class IngestValidatorTest {
   private static final long RECEIVED = 1_767_600_000_000L;
   private static final String LOOP = "{\"ts\":1767599990000,\"lat\":30.25,\"lon\":120.15,\"count\":12,\"intervalS\":60,\"speedKmh\":31.5,\"occupancy\":0.2}";
 
+  private static final long MAX_AGE_MS = IngestValidator.DEFAULT_MAX_AGE.toMillis();
+
   private final IngestValidator validator = new IngestValidator();
 
   private IngestResult validate(String topic, String payload) {
@@ -93,6 +95,98 @@ class IngestValidatorTest {
   void anAcknowledgementGoesToTheAcksTopic() {
     IngestResult r = validate("city/ack/sos-x-1", "{\"by\":\"manager-7\",\"ts\":1767599990000}");
     assertThat(r).isEqualTo(new IngestResult.Acknowledgement(new Ack("sos-x-1", "manager-7", 1_767_599_990_000L)));
+  }
+
+  private String loopAt(String ts) {
+    return LOOP.replace("1767599990000", ts);
+  }
+
+  @Test
+  void eachTimestampRuleHasItsReasonForReadings() {
+    // Right at the bounds: usable.
+    assertThat(validate("city/traffic/loop/L-1", loopAt(Long.toString(RECEIVED - MAX_AGE_MS))))
+        .isInstanceOf(IngestResult.Reading.class);
+    assertThat(validate("city/traffic/loop/L-1", loopAt(Long.toString(RECEIVED + IngestValidator.MAX_CLOCK_SKEW_MS))))
+        .isInstanceOf(IngestResult.Reading.class);
+    assertThat(rejected("city/traffic/loop/L-1", loopAt(Long.toString(RECEIVED - MAX_AGE_MS - 1))).reason())
+        .isEqualTo("stale-timestamp");
+    assertThat(rejected("city/traffic/loop/L-1", loopAt("\"2025-12-06T08:00:00Z\"")).reason()).isEqualTo("stale-timestamp");
+    assertThat(rejected("city/traffic/loop/L-1", loopAt(Long.toString(RECEIVED + IngestValidator.MAX_CLOCK_SKEW_MS + 1))).reason())
+        .isEqualTo("future-timestamp");
+    assertThat(rejected("city/traffic/loop/L-1", loopAt("1767599990")).reason()).isEqualTo("timestamp-in-seconds");
+    assertThat(rejected("city/traffic/loop/L-1", loopAt("946684800")).reason()).isEqualTo("timestamp-in-seconds");
+    assertThat(rejected("city/traffic/loop/L-1", loopAt("-2208988800000")).reason()).isEqualTo("timestamp-before-2000");
+    assertThat(rejected("city/traffic/loop/L-1", loopAt("\"1900-01-01T00:00:00Z\"")).reason()).isEqualTo("timestamp-before-2000");
+    assertThat(rejected("city/traffic/loop/L-1", loopAt("946684799999")).reason()).isEqualTo("timestamp-before-2000");
+    assertThat(rejected("city/traffic/loop/L-1", loopAt("0")).reason()).isEqualTo("timestamp-before-2000");
+    assertThat(rejected("city/traffic/loop/L-1", loopAt("9223372036854775808")).reason()).isEqualTo("bad-timestamp");
+    assertThat(rejected("city/traffic/loop/L-1", loopAt("1767599990000.5")).reason()).isEqualTo("bad-timestamp");
+    assertThat(rejected("city/traffic/loop/L-1", loopAt("\"+999999999-01-01T00:00:00Z\"")).reason()).isEqualTo("bad-timestamp");
+    assertThat(rejected("city/traffic/loop/L-1", LOOP.replace("\"ts\":1767599990000,", "")).reason()).isEqualTo("missing-field");
+  }
+
+  @Test
+  void theAgeLimitIsTheValidatorsOwnAndOnlyThatRuleCanBeTurnedOff() {
+    byte[] hourOld = loopAt(Long.toString(RECEIVED - 3_600_000L)).getBytes(StandardCharsets.UTF_8);
+    IngestValidator halfHour = new IngestValidator(io.citybrain.connectors.registry.DeviceRegistry.empty(), java.time.Duration.ofMinutes(30));
+    assertThat(halfHour.maxAge()).isEqualTo(java.time.Duration.ofMinutes(30));
+    assertThat(((IngestResult.Rejected) halfHour.validate("city/traffic/loop/L-1", hourOld, RECEIVED)).deadLetter().reason())
+        .isEqualTo("stale-timestamp");
+    assertThat(validator.validate("city/traffic/loop/L-1", hourOld, RECEIVED)).isInstanceOf(IngestResult.Reading.class);
+    assertThat(validator.maxAge()).isEqualTo(IngestValidator.DEFAULT_MAX_AGE);
+
+    // Off: a recording of 2026-01-05 replayed eleven months later is still readings and acks ...
+    IngestValidator replay = new IngestValidator(io.citybrain.connectors.registry.DeviceRegistry.empty(), IngestValidator.NO_AGE_LIMIT);
+    long later = RECEIVED + 334L * 86_400_000L;
+    assertThat(replay.validate("city/traffic/loop/L-1", LOOP.getBytes(StandardCharsets.UTF_8), later))
+        .isInstanceOf(IngestResult.Reading.class);
+    assertThat(replay.validate("city/ack/sos-x-1", "{\"by\":\"m-7\",\"ts\":1767599990000}".getBytes(StandardCharsets.UTF_8), later))
+        .isInstanceOf(IngestResult.Acknowledgement.class);
+    // ... and every other timestamp rule still holds.
+    java.util.Map<String, String> always = java.util.Map.of(
+        "1767599990", "timestamp-in-seconds",
+        "\"1900-01-01T00:00:00Z\"", "timestamp-before-2000",
+        "0", "timestamp-before-2000",
+        Long.toString(later + IngestValidator.MAX_CLOCK_SKEW_MS + 1), "future-timestamp",
+        "9223372036854775808", "bad-timestamp",
+        "\"+999999999-01-01T00:00:00Z\"", "bad-timestamp");
+    always.forEach((ts, reason) -> {
+      IngestResult r = replay.validate("city/traffic/loop/L-1", loopAt(ts).getBytes(StandardCharsets.UTF_8), later);
+      assertThat(r).as(ts).isInstanceOf(IngestResult.Rejected.class);
+      assertThat(((IngestResult.Rejected) r).deadLetter().reason()).as(ts).isEqualTo(reason);
+    });
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+        () -> new IngestValidator(io.citybrain.connectors.registry.DeviceRegistry.empty(), java.time.Duration.ofSeconds(-1)))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void acknowledgementsObeyTheSameTimestampRules() {
+    String ack = "{\"by\":\"manager-7\",\"ts\":%s}";
+    assertThat(rejected("city/ack/sos-x-1", ack.formatted(RECEIVED + 3_600_001L)).reason()).isEqualTo("future-timestamp");
+    assertThat(rejected("city/ack/sos-x-1", ack.formatted(RECEIVED - MAX_AGE_MS - 1)).reason()).isEqualTo("stale-timestamp");
+    assertThat(rejected("city/ack/sos-x-1", ack.formatted("1767599990")).reason()).isEqualTo("timestamp-in-seconds");
+    assertThat(rejected("city/ack/sos-x-1", ack.formatted("\"1900-01-01T00:00:00Z\"")).reason()).isEqualTo("timestamp-before-2000");
+    assertThat(rejected("city/ack/sos-x-1", ack.formatted("99999999999999999999")).reason()).isEqualTo("bad-timestamp");
+    // Without a ts the bridge's clock is the time of the acknowledgement.
+    assertThat(validate("city/ack/sos-x-1", "{\"by\":\"manager-7\"}"))
+        .isEqualTo(new IngestResult.Acknowledgement(new Ack("sos-x-1", "manager-7", RECEIVED)));
+  }
+
+  @Test
+  void buildingAndTicketIdsAreIdsNotText() {
+    String smoke = "{\"ts\":1767599990000,\"lat\":30.2,\"lon\":120.1,\"alarm\":true,\"buildingId\":%s}";
+    assertThat(validate("city/emergency/smoke/S-1", smoke.formatted("\"b-0101-07\""))).isInstanceOf(IngestResult.Reading.class);
+    assertThat(validate("city/emergency/smoke/S-1", smoke.formatted("\"way:123.4_x-Y\""))).isInstanceOf(IngestResult.Reading.class);
+    for (String bad : java.util.List.of("\"<b>\"", "\"B 1\"", "\"B\\n1\"", "\"B\\u0000\"", "\"B,1\"", "\"B=1\"", "\"B\\\"1\"",
+        "\"\"", "\"" + "b".repeat(65) + "\"", "\"楼1\"")) {
+      DeadLetter d = rejected("city/emergency/smoke/S-1", smoke.formatted(bad));
+      assertThat(d.reason()).as(bad).isEqualTo("bad-id");
+      assertThat(d.detail()).isEqualTo("field 'buildingId' must match [A-Za-z0-9._:-]{1,64}");
+    }
+    DeadLetter t = rejected("city/community/ticket/H-1",
+        "{\"ts\":1767599990000,\"lat\":30.2,\"lon\":120.1,\"ticketId\":\"T-1\\r\\n\",\"category\":\"road\",\"status\":\"opened\"}");
+    assertThat(t.reason()).isEqualTo("bad-id");
   }
 
   @Test

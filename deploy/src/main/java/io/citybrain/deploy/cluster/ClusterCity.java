@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.citybrain.connectors.Topics;
 import io.citybrain.connectors.kafka.ContractTopics;
 import io.citybrain.connectors.dispatch.DispatchMain;
+import io.citybrain.connectors.envelope.IngestValidator;
 import io.citybrain.embedded.EmbeddedKafka;
 import io.citybrain.embedded.FreePorts;
 import io.citybrain.embedded.QuestDbMain;
@@ -68,9 +69,22 @@ public final class ClusterCity implements AutoCloseable {
    * @param jobJar the production job jar ({@code jobs-dist/target/citybrain-jobs.jar})
    * @param mqttPort, storePort, flinkPort 0 for ephemeral ports
    * @param jobSettings extra {@code key value} settings for every submitted job (e.g. {@code watermark.idleness})
+   * @param maxReadingAge the bridges' {@code bridge.max-reading-age}; {@link IngestValidator#NO_AGE_LIMIT}
+   *     for a cluster fed recorded history (the chaos test's hours of simulated time just past)
    */
   public record Options(Path dataDir, Path flinkClasspath, Path jobJar, long seed, boolean fresh, int mqttPort,
-      int storePort, int flinkPort, int devices, Map<String, String> jobSettings) {
+      int storePort, int flinkPort, int devices, Map<String, String> jobSettings, Duration maxReadingAge) {
+
+    public Options(Path dataDir, Path flinkClasspath, Path jobJar, long seed, boolean fresh, int mqttPort,
+        int storePort, int flinkPort, int devices, Map<String, String> jobSettings) {
+      this(dataDir, flinkClasspath, jobJar, seed, fresh, mqttPort, storePort, flinkPort, devices, jobSettings,
+          IngestValidator.DEFAULT_MAX_AGE);
+    }
+
+    /** With another bound for the bridges' {@code stale-timestamp} ({@link IngestValidator#NO_AGE_LIMIT}: none). */
+    public Options withMaxReadingAge(Duration age) {
+      return new Options(dataDir, flinkClasspath, jobJar, seed, fresh, mqttPort, storePort, flinkPort, devices, jobSettings, age);
+    }
 
     public static Options ephemeral(Path dataDir, Path flinkClasspath, Path jobJar) {
       return new Options(dataDir, flinkClasspath, jobJar, 42L, true, 0, 0, 0, 2000, Map.of());
@@ -459,6 +473,7 @@ public final class ClusterCity implements AutoCloseable {
     p.setProperty("bridge.mqtt.subscription", "$share/" + BRIDGE_GROUP + "/city/#");
     p.setProperty("bridge.registry.path", registry.toString());
     p.setProperty("bridge.metrics.interval-ms", "5000");
+    p.setProperty("bridge.max-reading-age", options.maxReadingAge().toString());
     Path file = dir.resolve("bridge-" + i + ".properties");
     try (var out = Files.newOutputStream(file)) {
       p.store(out, "written by citybrain cluster");

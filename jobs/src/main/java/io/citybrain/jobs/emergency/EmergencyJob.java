@@ -120,7 +120,7 @@ public final class EmergencyJob {
     SingleOutputStreamOperator<Signal> signals = env
         .fromSource(readings, WatermarkStrategy.noWatermarks(), "raw emergency and community").uid("emergency-source")
         .connect(GeographyUpdates.stream(env, geography, "emergency").broadcast(GeographyUpdates.STATE))
-        .process(new ToSignals(locator)).name("decode and place").uid("emergency-signals");
+        .process(new ToSignals(locator, settings.quietToResolve().toMillis())).name("decode and place").uid("emergency-signals");
     SingleOutputStreamOperator<Ack> acknowledgements = env
         .fromSource(acks, WatermarkStrategy.noWatermarks(), "acknowledgements").uid("emergency-acks-source")
         .process(new ToAcks()).name("decode acks").uid("emergency-acks");
@@ -155,10 +155,18 @@ public final class EmergencyJob {
   /** Decodes and places events in the communities in force (the seed's, or those an operator published). */
   static final class ToSignals extends LiveGeography<KafkaEvent, Signal> {
     private final Locator locator;
+    private final long maxSignalAgeMs;
 
-    ToSignals(Locator locator) {
+    /**
+     * {@code maxSignalAgeMs}: older emergency signals are dead letters ({@code stale-timestamp}).
+     * The quiet period that resolves an incident: a signal older than it could neither open nor
+     * extend an incident that is still open now. Judged on the wall clock, as the lifecycle's
+     * processing-time timers are.
+     */
+    ToSignals(Locator locator, long maxSignalAgeMs) {
       super(locator.city(), STAGE, Layer.COMMUNITIES);
       this.locator = locator;
+      this.maxSignalAgeMs = maxSignalAgeMs;
     }
 
     @Override
@@ -172,6 +180,7 @@ public final class EmergencyJob {
         Envelope env = Envelopes.decode(e);
         Place place = locator.locate(env.lon(), env.lat())
             .orElseThrow(() -> new Rejected(Reason.OUTSIDE_CITY, env.deviceId() + " at " + env.lat() + "," + env.lon() + " is in no district"));
+        Signals.checkFresh(env, System.currentTimeMillis(), maxSignalAgeMs);
         Signals.from(env, place).ifPresent(out::collect);
       } catch (Rejected r) {
         ctx.output(DeadLetters.TAG, r.toDeadLetter(e, System.currentTimeMillis(), STAGE));

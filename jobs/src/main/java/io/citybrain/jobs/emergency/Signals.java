@@ -1,6 +1,8 @@
 package io.citybrain.jobs.emergency;
 
+import io.citybrain.connectors.deadletter.Reason;
 import io.citybrain.connectors.envelope.Envelope;
+import io.citybrain.jobs.common.Rejected;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -18,6 +20,19 @@ public final class Signals {
    * contract's 30 m); a grid of this size approximates that.
    */
   static final double BUILDING_CELL_M = 30.0;
+
+  /**
+   * Refuses an emergency signal (smoke, SOS, flood) observed more than {@code maxAgeMs} before
+   * {@code now}: the rules alert <em>now</em>, so a 30-day-old SOS that reached Kafka by any way
+   * would page a manager about something long over. Tickets are exempt: their deadlines run for
+   * hours and their steps are counted, not alerted at once.
+   */
+  public static void checkFresh(Envelope e, long now, long maxAgeMs) throws Rejected {
+    if (e.domain().equals("emergency") && e.ts() < now - maxAgeMs) {
+      throw new Rejected(Reason.STALE_TIMESTAMP, e.deviceId() + "'s " + e.kind() + " at " + e.ts() + " is " + (now - e.ts())
+          + " ms old, the limit is " + maxAgeMs + " (emergency.quiet-to-resolve)");
+    }
+  }
 
   /** The signal an envelope carries, or empty for readings no rule looks at. */
   public static Optional<Signal> from(Envelope e, Place place) {
