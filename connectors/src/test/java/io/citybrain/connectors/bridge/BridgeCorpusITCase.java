@@ -23,7 +23,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * The bad-input corpus through the real broker, bridge and Kafka: each bad case lands in
  * {@code city.deadletter} with its reason, topic and raw bytes and is counted; each valid edge case
- * reaches its raw topic (or {@code city.acks}) and not the dead-letter topic.
+ * reaches its raw topic (or {@code city.acks}) and not the dead-letter topic. Each case is followed
+ * by a canary SOS that must reach Kafka before the next case is sent.
  */
 class BridgeCorpusITCase {
 
@@ -39,19 +40,21 @@ class BridgeCorpusITCase {
       try (MqttKafkaBridge bridge = MqttKafkaBridge.start(BridgeSettings.local(broker.url(), kafka.bootstrapServers()));
            KafkaConsumer<String, byte[]> consumer = KafkaTopics.consumer(kafka.bootstrapServers(),
                List.of(Topics.DEADLETTER, Topics.ACKS, Topics.RAW_TRAFFIC, Topics.RAW_UTILITY, Topics.RAW_EMERGENCY, Topics.RAW_COMMUNITY))) {
-        publish(broker.url(), corpus);
-
         Map<String, List<DeadLetter>> deadByTopic = new HashMap<>();
         Map<String, String> acceptedKeys = new HashMap<>(); // Kafka key -> Kafka topic
-        boolean all = KafkaTopics.pollUntil(consumer, r -> {
+        java.util.function.Consumer<org.apache.kafka.clients.consumer.ConsumerRecord<String, byte[]>> sink = r -> {
           if (r.topic().equals(Topics.DEADLETTER)) {
             DeadLetter d = DeadLetter.fromJson(r.value());
             deadByTopic.computeIfAbsent(d.topic(), t -> new ArrayList<>()).add(d);
           } else {
             acceptedKeys.put(r.key(), r.topic());
           }
-        }, () -> deadByTopic.values().stream().mapToInt(List::size).sum() >= corpus.stream().filter(c -> !c.accepted()).count()
-            && acceptedKeys.size() >= corpus.stream().filter(IngestCorpus.Case::accepted).count(), 60_000);
+        };
+        int canaries = publishEachWithACanary(broker.url(), corpus, consumer, sink, acceptedKeys);
+
+        boolean all = KafkaTopics.pollUntil(consumer, sink,
+            () -> deadByTopic.values().stream().mapToInt(List::size).sum() >= corpus.stream().filter(c -> !c.accepted()).count()
+            && acceptedKeys.size() >= corpus.stream().filter(IngestCorpus.Case::accepted).count() + canaries, 60_000);
         assertThat(all).as("every case reached Kafka; dead letters by topic: %s", deadByTopic.keySet()).isTrue();
 
         for (IngestCorpus.Case c : corpus) {
@@ -71,14 +74,21 @@ class BridgeCorpusITCase {
             .collect(Collectors.groupingBy(IngestCorpus.Case::expectedReason, Collectors.counting()));
         BridgeMetrics.Snapshot m = bridge.metrics().snapshot();
         assertThat(m.deadLetters()).isEqualTo(expectedByReason);
-        assertThat(m.forwarded()).isEqualTo(corpus.stream().filter(IngestCorpus.Case::accepted).count());
+        assertThat(m.forwarded()).isEqualTo(corpus.stream().filter(IngestCorpus.Case::accepted).count() + canaries);
         assertThat(m.inFlight()).isZero();
         assertThat(Set.copyOf(acceptedKeys.values())).doesNotContain(Topics.DEADLETTER);
       }
     }
   }
 
-  private static void publish(String url, List<IngestCorpus.Case> corpus) throws Exception {
+  /**
+   * Publishes every case, each followed by a valid SOS from a canary device that must reach Kafka
+   * before the next case goes: no case, however bad, stops or stalls the bridge. Returns the
+   * number of canaries.
+   */
+  private static int publishEachWithACanary(String url, List<IngestCorpus.Case> corpus, KafkaConsumer<String, byte[]> consumer,
+      java.util.function.Consumer<org.apache.kafka.clients.consumer.ConsumerRecord<String, byte[]>> sink,
+      Map<String, String> acceptedKeys) throws Exception {
     MqttClient client = new MqttClient(url, "corpus-device", new org.eclipse.paho.client.mqttv3.persist.MemoryPersistence());
     MqttConnectOptions o = new MqttConnectOptions();
     o.setCleanSession(false);
@@ -87,13 +97,21 @@ class BridgeCorpusITCase {
     // messages ("Too many publishes in progress"). The window is the test device's, not the bridge's.
     o.setMaxInflight(1000);
     client.connect(o);
+    int n = 0;
     try {
       for (IngestCorpus.Case c : corpus) {
         client.publish(c.topic(), c.payload(), 1, false);
+        String canary = "corpus-canary-" + n++;
+        byte[] sos = String.format(java.util.Locale.ROOT, "{\"ts\":%d,\"lat\":30.2445,\"lon\":120.1445,\"pressed\":true}",
+            System.currentTimeMillis()).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        client.publish("city/emergency/sos/" + canary, sos, 1, false);
+        assertThat(KafkaTopics.pollUntil(consumer, sink, () -> acceptedKeys.containsKey(canary), 30_000))
+            .as("the canary after %s reached Kafka (the bridge still consumes)", c).isTrue();
       }
     } finally {
       client.disconnect();
       client.close();
     }
+    return n;
   }
 }
