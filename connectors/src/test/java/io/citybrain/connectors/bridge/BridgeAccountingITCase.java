@@ -61,8 +61,7 @@ class BridgeAccountingITCase {
          TestBroker broker = TestBroker.start(kind, dir.resolve("mqtt"))) {
       KafkaTopics.create(kafka.bootstrapServers());
       try (MqttKafkaBridge bridge = MqttKafkaBridge.start(BridgeSettings.local(broker.url(), kafka.bootstrapServers()));
-           KafkaConsumer<String, byte[]> consumer = KafkaTopics.consumer(kafka.bootstrapServers(),
-               List.of(Topics.DEADLETTER, Topics.ACKS, Topics.RAW_TRAFFIC, Topics.RAW_UTILITY, Topics.RAW_EMERGENCY, Topics.RAW_COMMUNITY))) {
+           KafkaConsumer<String, byte[]> consumer = KafkaTopics.bridgeOutputs(kafka.bootstrapServers())) {
         Map<String, Integer> expected = new TreeMap<>();
         int refused = 0;
         for (int i = 0; i < MESSAGES; i++) {

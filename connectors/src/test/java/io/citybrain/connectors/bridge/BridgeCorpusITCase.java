@@ -38,8 +38,7 @@ class BridgeCorpusITCase {
          TestBroker broker = TestBroker.start(kind, dir.resolve("mqtt"))) {
       KafkaTopics.create(kafka.bootstrapServers());
       try (MqttKafkaBridge bridge = MqttKafkaBridge.start(BridgeSettings.local(broker.url(), kafka.bootstrapServers()));
-           KafkaConsumer<String, byte[]> consumer = KafkaTopics.consumer(kafka.bootstrapServers(),
-               List.of(Topics.DEADLETTER, Topics.ACKS, Topics.RAW_TRAFFIC, Topics.RAW_UTILITY, Topics.RAW_EMERGENCY, Topics.RAW_COMMUNITY))) {
+           KafkaConsumer<String, byte[]> consumer = KafkaTopics.bridgeOutputs(kafka.bootstrapServers())) {
         Map<String, List<DeadLetter>> deadByTopic = new HashMap<>();
         Map<String, String> acceptedKeys = new HashMap<>(); // Kafka key -> Kafka topic
         java.util.function.Consumer<org.apache.kafka.clients.consumer.ConsumerRecord<String, byte[]>> sink = r -> {

@@ -34,6 +34,15 @@ final class KafkaTopics {
     }
   }
 
+  /** Every topic the bridge writes to: where each message it takes from the broker ends. */
+  static final List<String> BRIDGE_OUTPUTS = List.of(Topics.DEADLETTER, Topics.ACKS, Topics.RAW_TRAFFIC, Topics.RAW_UTILITY,
+      Topics.RAW_EMERGENCY, Topics.RAW_COMMUNITY);
+
+  /** A consumer of {@link #BRIDGE_OUTPUTS} from their beginning. */
+  static KafkaConsumer<String, byte[]> bridgeOutputs(String bootstrap) {
+    return consumer(bootstrap, BRIDGE_OUTPUTS);
+  }
+
   static KafkaConsumer<String, byte[]> consumer(String bootstrap, List<String> topics) {
     Properties p = new Properties();
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
