@@ -380,9 +380,12 @@ public final class LocalCity implements AutoCloseable {
     return flinkUi;
   }
 
-  /** Where a browser opens the live console. */
+  /**
+   * Where a browser opens the live console: its URL with the token acknowledgements need
+   * ({@code ?token=...}, random per start; reads need none).
+   */
   public java.util.Optional<URI> consoleUrl() {
-    return console == null ? java.util.Optional.empty() : java.util.Optional.of(console.url());
+    return console == null ? java.util.Optional.empty() : java.util.Optional.of(console.openUrl());
   }
 
   public MiniCluster flink() {
@@ -397,7 +400,8 @@ public final class LocalCity implements AutoCloseable {
   public List<String> endpoints() {
     List<String> lines = new ArrayList<>();
     if (console != null) {
-      lines.add("live console       " + console.url() + "   (map, live figures, alerts with acknowledge, pipeline health)");
+      lines.add("live console       " + console.openUrl() + "   (map, live figures, alerts with acknowledge, pipeline health;"
+          + " the token is this start's: keep the URL to yourself)");
     }
     lines.add("MQTT broker        " + broker.url() + "   (publish city/<domain>/<kind>/<deviceId>; alerts on city/alerts/#)");
     lines.add("Kafka              " + kafka.bootstrapServers() + "   (topics " + String.join(", ", Topics.ALL) + ")");
