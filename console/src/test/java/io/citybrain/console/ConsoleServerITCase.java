@@ -52,6 +52,7 @@ class ConsoleServerITCase {
   private static final long T0 = 1_767_600_000_000L; // 2026-01-05T08:00:00Z
   private static final CityModel CITY = CityModel.generate(42);
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final char[] STORE_PASSWORD = io.citybrain.embedded.MqttUsers.randomPassword();
 
   @TempDir
   static Path dir;
@@ -66,11 +67,13 @@ class ConsoleServerITCase {
   static void start() throws Exception {
     broker = EmbeddedMqttBroker.startAnonymous(dir.resolve("mqtt"), 0);
     kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0, Map.of());
-    store = EmbeddedQuestDb.start(dir.resolve("questdb"), 0);
+    // Guarded as the local city's store is: the console reads with the store's credentials.
+    store = EmbeddedQuestDb.start(dir.resolve("questdb"), 0, "citybrain", STORE_PASSWORD);
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
       admin.createTopics(List.of(new NewTopic(Topics.ALERTS, 2, (short) 1))).all().get(30, TimeUnit.SECONDS);
     }
-    console = ConsoleServer.start(ConsoleSettings.local(0, store.url(), kafka.bootstrapServers(), broker.url(), 42), CITY);
+    console = ConsoleServer.start(ConsoleSettings.local(0, store.url(), kafka.bootstrapServers(), broker.url(), 42)
+        .withStoreCredentials("citybrain", STORE_PASSWORD), CITY);
   }
 
   @AfterAll

@@ -73,6 +73,8 @@ public final class LocalCity implements AutoCloseable {
   static final String BRIDGE_ACCOUNT = "citybrain-bridge";
   static final String DISPATCH_ACCOUNT = "citybrain-dispatch";
   static final String CONSOLE_ACCOUNT = "citybrain-console";
+  /** The store's one account (QuestDB's HTTP basic authentication); its password is random per start. */
+  static final String STORE_ACCOUNT = "citybrain";
 
   /**
    * How to start the local city. A port of 0 picks a free ephemeral port (tests); the defaults
@@ -166,6 +168,7 @@ public final class LocalCity implements AutoCloseable {
   private Map<String, String> loopSegments = Map.of();
   private ConsoleServer console;
   private String cityName = "Hangzhou";
+  private final char[] storePassword = MqttUsers.randomPassword();
 
   private LocalCity(Options options) {
     this.options = options;
@@ -220,7 +223,9 @@ public final class LocalCity implements AutoCloseable {
     kafka = track(EmbeddedKafka.start(dir.resolve("kafka"), options.kafkaPort(), options.kafkaOverrides()));
     createTopics(kafka.bootstrapServers());
     progress.accept("time-series store (QuestDB, InfluxDB v2 write API)");
-    store = track(EmbeddedQuestDb.start(dir.resolve("questdb"), options.storePort()));
+    // Issue 23: a web page in the operator's browser reaches loopback too; the store's every endpoint
+    // needs this random password, which only the city's parts get (and the operator, printed).
+    store = track(EmbeddedQuestDb.start(dir.resolve("questdb"), options.storePort(), STORE_ACCOUNT, storePassword));
     progress.accept("Flink MiniCluster");
     startFlink(dir.resolve("flink"));
     // The simulated fleet's registry, written whether or not it is simulated (its devices are fixed
@@ -247,7 +252,7 @@ public final class LocalCity implements AutoCloseable {
     if (options.consolePort() != Options.NO_CONSOLE) {
       progress.accept("console");
       ConsoleSettings consoleSettings = ConsoleSettings.local(options.consolePort(), store.url(), kafka.bootstrapServers(),
-          broker.url(), options.seed());
+          broker.url(), options.seed()).withStoreCredentials(STORE_ACCOUNT, storePassword);
       if (users != null) {
         consoleSettings = consoleSettings.withMqttCredentials(CONSOLE_ACCOUNT, consolePassword);
       }
@@ -352,7 +357,7 @@ public final class LocalCity implements AutoCloseable {
   }
 
   private InfluxSettings influx() {
-    return new InfluxSettings(store.url(), "citybrain", "citybrain", "local");
+    return new InfluxSettings(store.url(), "citybrain", "citybrain", store.authorization());
   }
 
   private void submit(String name, JobSettings s, Consumer<StreamExecutionEnvironment> wiring) throws Exception {
@@ -405,7 +410,8 @@ public final class LocalCity implements AutoCloseable {
     }
     lines.add("MQTT broker        " + broker.url() + "   (publish city/<domain>/<kind>/<deviceId>; alerts on city/alerts/#)");
     lines.add("Kafka              " + kafka.bootstrapServers() + "   (topics " + String.join(", ", Topics.ALL) + ")");
-    lines.add("time-series store  " + store.url() + "   (InfluxDB v2 write API /api/v2/write; SQL console and /exec: QuestDB)");
+    lines.add("time-series store  " + store.url() + "   (InfluxDB v2 write API /api/v2/write; SQL console and /exec: QuestDB;"
+        + " user " + STORE_ACCOUNT + ", password " + new String(storePassword) + ", this start's)");
     lines.add("Flink web UI       " + flinkUi + "   (jobs " + TrafficJob.NAME + ", " + EmergencyJob.NAME + ", " + UtilityJob.NAME + ")");
     lines.add("data               " + options.dataDir().toAbsolutePath());
     lines.add("device registry    " + options.dataDir().toAbsolutePath().resolve(REGISTRY_FILE) + "   (the simulated fleet; the bridge and the traffic job read it)");
