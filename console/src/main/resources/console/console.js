@@ -20,6 +20,16 @@
     return level == null ? NO_DATA : LEVEL_COLOURS[Math.max(0, Math.min(3, level))];
   }
 
+  // The token state changes need (issue 23): it comes in the URL the local city printed, is kept for
+  // this tab only, and leaves the address bar (and so history, bookmarks and screen shares) at once.
+  const TOKEN_KEY = 'citybrain.token';
+  const given = new URLSearchParams(location.search).get('token');
+  if (given) {
+    sessionStorage.setItem(TOKEN_KEY, given);
+    history.replaceState(null, '', location.pathname + location.hash);
+  }
+  const token = sessionStorage.getItem(TOKEN_KEY) || '';
+
   const map = L.map('map', { zoomSnap: 0.5, attributionControl: false });
   // Roads above the area fills, alerts above the roads: each kind in a pane of its own.
   map.createPane('roads').style.zIndex = 450;
@@ -231,8 +241,12 @@
     button.textContent = 'sent…';
     pendingAcks.add(alertId);
     fetch('/api/alerts/' + encodeURIComponent(alertId) + '/ack', {
-      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ by: by }),
+      method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Citybrain-Token': token },
+      body: JSON.stringify({ by: by }),
     }).then((r) => {
+      if (r.status === 403) {
+        return r.text().then((t) => { throw new Error(t || 'HTTP 403'); });
+      }
       if (r.status !== 202) {
         return r.json().then((e) => { throw new Error(e.error || 'HTTP ' + r.status); });
       }

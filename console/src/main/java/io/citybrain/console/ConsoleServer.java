@@ -41,6 +41,10 @@ import org.slf4j.LoggerFactory;
  *       acknowledgement on MQTT and answers 202; the new state arrives later through the snapshot.
  * </ul>
  *
+ * <p>Every request must name the console in its {@code Host} header (421 otherwise), and every state
+ * change must come from the console's own origin with the token of {@link #openUrl()} (403
+ * otherwise): see {@link ConsoleDoor}. Every answer carries a strict Content-Security-Policy.
+ *
  * Thread-safe; requests are served by a small pool.
  */
 public final class ConsoleServer implements AutoCloseable {
@@ -61,6 +65,8 @@ public final class ConsoleServer implements AutoCloseable {
   private final Map<String, byte[]> cityGzip = new LinkedHashMap<>();
   private final HttpServer http;
   private final ExecutorService pool;
+  private final String token = ConsoleDoor.randomToken();
+  private final ConsoleDoor door;
   private AlertBoard board;
   private AckPublisher acks;
   private LiveReader reader;
@@ -85,6 +91,7 @@ public final class ConsoleServer implements AutoCloseable {
     });
     http.setExecutor(pool);
     http.createContext("/", this::handle);
+    door = new ConsoleDoor(http.getAddress().getPort(), settings.hosts(), token);
   }
 
   /**
@@ -107,7 +114,8 @@ public final class ConsoleServer implements AutoCloseable {
       server = new ConsoleServer(settings, city, manifest);
       server.board = AlertBoard.start(settings.kafkaBootstrap());
       server.acks = AckPublisher.connect(settings, server.json);
-      server.reader = new LiveReader(new StoreSql(settings.storeUrl(), server.json), server.board);
+      server.reader = new LiveReader(
+          new StoreSql(settings.storeUrl(), settings.storeUser(), settings.storePassword(), server.json), server.board);
       server.http.start();
       return server;
     } catch (IOException e) {
@@ -126,15 +134,44 @@ public final class ConsoleServer implements AutoCloseable {
     }
   }
 
-  /** Where a browser opens the console. */
+  /** The console's base URL, without its token: reads ({@code GET /api/...}) need no token. */
   public URI url() {
     return URI.create("http://127.0.0.1:" + http.getAddress().getPort() + "/");
+  }
+
+  /**
+   * Where a browser opens the console: {@link #url()} with the token the page needs for
+   * acknowledgements ({@code ?token=...}; the page keeps it for the tab and takes it out of the
+   * address bar). Whoever has this URL can act in the console: print it only to its operator.
+   */
+  public URI openUrl() {
+    return URI.create(url() + "?token=" + token);
+  }
+
+  /** The token state changes need in the {@value ConsoleDoor#HEADER} header. */
+  public String token() {
+    return token;
   }
 
   private void handle(HttpExchange ex) throws IOException {
     try (ex) {
       String path = ex.getRequestURI().getPath();
       String method = ex.getRequestMethod();
+      var headers = ex.getRequestHeaders();
+      String refused = door.refuseHost(headers.getFirst("Host"));
+      if (refused != null) {
+        // 421 Misdirected Request: the request names a server this is not (DNS rebinding).
+        send(ex, 421, "text/plain; charset=utf-8", refused.getBytes(StandardCharsets.UTF_8));
+        return;
+      }
+      if (!method.equals("GET") && !method.equals("HEAD")) {
+        refused = door.refuseChange(headers.getFirst("Origin"), headers.getFirst("Referer"),
+            headers.getFirst(ConsoleDoor.HEADER));
+        if (refused != null) {
+          send(ex, 403, "text/plain; charset=utf-8", refused.getBytes(StandardCharsets.UTF_8));
+          return;
+        }
+      }
       if (path.startsWith("/api/alerts/") && path.endsWith("/ack")) {
         requireMethod(ex, "POST");
         acknowledge(ex, path.substring("/api/alerts/".length(), path.length() - "/ack".length()));
@@ -265,8 +302,14 @@ public final class ConsoleServer implements AutoCloseable {
   }
 
   private static void send(HttpExchange ex, int status, String type, byte[] body) throws IOException {
-    ex.getResponseHeaders().set("Content-Type", type);
-    ex.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
+    var headers = ex.getResponseHeaders();
+    headers.set("Content-Type", type);
+    headers.set("X-Content-Type-Options", "nosniff");
+    headers.set("Content-Security-Policy", ConsoleDoor.CONTENT_SECURITY_POLICY);
+    headers.set("Referrer-Policy", "no-referrer");
+    headers.set("X-Frame-Options", "DENY");
+    headers.set("Cross-Origin-Opener-Policy", "same-origin");
+    headers.set("Cross-Origin-Resource-Policy", "same-origin");
     boolean head = ex.getRequestMethod().equals("HEAD");
     ex.sendResponseHeaders(status, head ? -1 : body.length == 0 ? -1 : body.length);
     if (!head && body.length > 0) {

@@ -22,11 +22,18 @@ import java.util.Map;
 final class StoreSql {
 
   private final String baseUrl;
+  private final String authorization;
   private final HttpClient http;
   private final ObjectMapper json;
 
-  StoreSql(String baseUrl, ObjectMapper json) {
+  /**
+   * @param user account of the store's HTTP basic authentication, or null for an open store
+   * @param password its password, or null
+   */
+  StoreSql(String baseUrl, String user, char[] password, ObjectMapper json) {
     this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+    this.authorization = user == null ? null : "Basic " + java.util.Base64.getEncoder()
+        .encodeToString((user + ":" + new String(password)).getBytes(StandardCharsets.UTF_8));
     this.json = json;
     this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   }
@@ -34,8 +41,14 @@ final class StoreSql {
   /** The rows of one query as column-name maps, in the store's order. */
   List<Map<String, Object>> query(String sql) throws IOException, InterruptedException {
     URI uri = URI.create(baseUrl + "/exec?query=" + URLEncoder.encode(sql, StandardCharsets.UTF_8));
-    HttpResponse<byte[]> response = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).GET().build(),
-        HttpResponse.BodyHandlers.ofByteArray());
+    HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).GET();
+    if (authorization != null) {
+      request.header("Authorization", authorization);
+    }
+    HttpResponse<byte[]> response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+    if (response.statusCode() == 401) {
+      throw new IOException("the store at " + baseUrl + " refused the console's credentials (HTTP 401)");
+    }
     JsonNode body = json.readTree(response.body());
     if (response.statusCode() != 200 || body.has("error")) {
       throw new IOException("the store refused '" + sql + "': "

@@ -52,6 +52,7 @@ class ConsoleServerITCase {
   private static final long T0 = 1_767_600_000_000L; // 2026-01-05T08:00:00Z
   private static final CityModel CITY = CityModel.generate(42);
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final char[] STORE_PASSWORD = io.citybrain.embedded.MqttUsers.randomPassword();
 
   @TempDir
   static Path dir;
@@ -66,11 +67,13 @@ class ConsoleServerITCase {
   static void start() throws Exception {
     broker = EmbeddedMqttBroker.startAnonymous(dir.resolve("mqtt"), 0);
     kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0, Map.of());
-    store = EmbeddedQuestDb.start(dir.resolve("questdb"), 0);
+    // Guarded as the local city's store is: the console reads with the store's credentials.
+    store = EmbeddedQuestDb.start(dir.resolve("questdb"), 0, "citybrain", STORE_PASSWORD);
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
       admin.createTopics(List.of(new NewTopic(Topics.ALERTS, 2, (short) 1))).all().get(30, TimeUnit.SECONDS);
     }
-    console = ConsoleServer.start(ConsoleSettings.local(0, store.url(), kafka.bootstrapServers(), broker.url(), 42), CITY);
+    console = ConsoleServer.start(ConsoleSettings.local(0, store.url(), kafka.bootstrapServers(), broker.url(), 42)
+        .withStoreCredentials("citybrain", STORE_PASSWORD), CITY);
   }
 
   @AfterAll
@@ -86,9 +89,39 @@ class ConsoleServerITCase {
     return HTTP.send(HttpRequest.newBuilder(console.url().resolve(path)).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
   }
 
+  /** A POST as the console's page makes it: same origin, with the token. */
   private static HttpResponse<String> post(String path, String contentType, String body) throws Exception {
-    return HTTP.send(HttpRequest.newBuilder(console.url().resolve(path)).header("Content-Type", contentType)
-        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    return post(path, contentType, body, "Origin", "http://127.0.0.1:" + console.url().getPort(),
+        "X-Citybrain-Token", console.token());
+  }
+
+  private static HttpResponse<String> post(String path, String contentType, String body, String... headers)
+      throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(console.url().resolve(path)).header("Content-Type", contentType)
+        .POST(HttpRequest.BodyPublishers.ofString(body));
+    if (headers.length > 0) {
+      request.headers(headers);
+    }
+    return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /**
+   * A request over a plain socket: the JDK's client will not send a {@code Host} header of the
+   * caller's choice, which is exactly what a DNS-rebinding page does. Returns the status line and
+   * the body.
+   */
+  private static String[] raw(String method, String path, String host, String... headers) throws Exception {
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", console.url().getPort())) {
+      socket.setSoTimeout(30_000);
+      StringBuilder request = new StringBuilder(method + " " + path + " HTTP/1.1\r\nHost: " + host + "\r\n");
+      for (int i = 0; i < headers.length; i += 2) {
+        request.append(headers[i]).append(": ").append(headers[i + 1]).append("\r\n");
+      }
+      request.append("Content-Length: 0\r\nConnection: close\r\n\r\n");
+      socket.getOutputStream().write(request.toString().getBytes(StandardCharsets.US_ASCII));
+      String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      return new String[] {answer.substring(0, answer.indexOf('\r')), answer.substring(answer.indexOf("\r\n\r\n") + 4)};
+    }
   }
 
   private static Alert alert(String id, String state, long ts) {
@@ -118,6 +151,77 @@ class ConsoleServerITCase {
     HttpResponse<byte[]> r = get("/api/live");
     assertThat(r.statusCode()).isEqualTo(200);
     return JSON.readTree(r.body());
+  }
+
+  @Test
+  void everyAnswerCarriesAStrictContentSecurityPolicy() throws Exception {
+    for (String path : List.of("/", "/static/console.js", "/api/live", "/api/city/districts.geojson", "/no-such-page")) {
+      HttpResponse<byte[]> r = get(path);
+      assertThat(r.headers().firstValue("Content-Security-Policy")).as(path)
+          .hasValue("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+              + "base-uri 'none'; form-action 'none'; frame-ancestors 'none'");
+      assertThat(r.headers().firstValue("X-Content-Type-Options")).as(path).hasValue("nosniff");
+      assertThat(r.headers().firstValue("Referrer-Policy")).as(path).hasValue("no-referrer");
+      assertThat(r.headers().firstValue("X-Frame-Options")).as(path).hasValue("DENY");
+    }
+    // The policy allows no inline script, so the page must have none.
+    String page = new String(get("/").body(), StandardCharsets.UTF_8);
+    assertThat(page).doesNotContainPattern("<script(?![^>]*\\ssrc=)").doesNotContainPattern("\\son[a-z]+\\s*=")
+        .doesNotContain("style=");
+  }
+
+  @Test
+  void aRequestNamingAnotherHostIsRefused() throws Exception {
+    int port = console.url().getPort();
+    String[] rebound = raw("GET", "/api/live", "attacker.example:" + port);
+    assertThat(rebound[0]).startsWith("HTTP/1.1 421");
+    assertThat(rebound[1]).contains("does not answer to Host 'attacker.example:" + port + "'");
+    assertThat(raw("GET", "/", "127.0.0.1:" + (port == 65535 ? 1 : port + 1))[0]).contains(" 421 ");
+    assertThat(raw("GET", "/", "")[0]).contains(" 421 ");
+    // A foreign Host with the right token and Origin is still refused: nothing acts through a rebound name.
+    assertThat(raw("POST", "/api/alerts/sos-it-host/ack", "attacker.example:" + port, "Origin",
+        "http://attacker.example:" + port, "X-Citybrain-Token", console.token(), "Content-Type", "application/json")[0])
+        .contains(" 421 ");
+    // The console's own names answer.
+    for (String host : List.of("127.0.0.1:" + port, "localhost:" + port, "LOCALHOST:" + port, "[::1]:" + port)) {
+      assertThat(raw("GET", "/api/live", host)[0]).as(host).isEqualTo("HTTP/1.1 200 OK");
+    }
+  }
+
+  @Test
+  void aStateChangeNeedsTheConsolesOriginAndItsToken() throws Exception {
+    produce(alert("sos-it-door", "raised", T0 + 2));
+    await().atMost(Duration.ofSeconds(60)).until(() -> live().path("alerts").findValuesAsText("alertId").contains("sos-it-door"));
+    String own = "http://127.0.0.1:" + console.url().getPort();
+    String path = "/api/alerts/sos-it-door/ack";
+    String body = "{\"by\":\"x\"}";
+
+    HttpResponse<String> crossSite = post(path, "application/json", body, "Origin", "https://attacker.example",
+        "X-Citybrain-Token", console.token());
+    assertThat(crossSite.statusCode()).isEqualTo(403);
+    assertThat(crossSite.body()).contains("origin 'https://attacker.example' is refused");
+    assertThat(post(path, "application/json", body, "Origin", "null", "X-Citybrain-Token", console.token()).statusCode())
+        .isEqualTo(403);
+    assertThat(post(path, "application/json", body, "Referer", "https://attacker.example/page",
+        "X-Citybrain-Token", console.token()).statusCode()).isEqualTo(403);
+
+    HttpResponse<String> noToken = post(path, "application/json", body, "Origin", own);
+    assertThat(noToken.statusCode()).isEqualTo(403);
+    assertThat(noToken.body()).contains("needs the console's token in the X-Citybrain-Token header");
+    HttpResponse<String> wrongToken = post(path, "application/json", body, "Origin", own, "X-Citybrain-Token",
+        console.token().substring(1) + "x");
+    assertThat(wrongToken.statusCode()).isEqualTo(403);
+    assertThat(wrongToken.body()).contains("wrong console token");
+    assertThat(post(path, "application/json", body, "X-Citybrain-Token", "").statusCode()).isEqualTo(403);
+
+    assertThat(post(path, "application/json", body, "Origin", own, "X-Citybrain-Token", console.token()).statusCode())
+        .isEqualTo(202);
+    assertThat(post(path, "application/json", body, "Referer", own + "/", "X-Citybrain-Token", console.token())
+        .statusCode()).isEqualTo(202);
+    // A client that is no browser sends neither header: the token alone lets it act.
+    assertThat(post(path, "application/json", body, "X-Citybrain-Token", console.token()).statusCode()).isEqualTo(202);
+    assertThat(console.openUrl().toString()).isEqualTo(console.url() + "?token=" + console.token());
+    assertThat(console.token()).matches("[A-Za-z0-9_-]{32}");
   }
 
   @Test

@@ -37,13 +37,24 @@ class ConsoleSettingsTest {
 
   @Test
   void aUserWithoutAPasswordIsRefused() {
-    assertThatThrownBy(() -> new ConsoleSettings(0, "http://h:1", "h:2", "tcp://h:3", "ops", null, 42, Duration.ofSeconds(1)))
+    assertThatThrownBy(() -> new ConsoleSettings(0, "http://h:1", "h:2", "tcp://h:3", "ops", null, 42, Duration.ofSeconds(1),
+        java.util.List.of(), null, null))
         .hasMessage("console.mqttUser and console.mqttPassword go together: give both or neither");
   }
 
   @Test
-  void thePasswordIsNotPrinted() {
-    ConsoleSettings s = with(0, "http://h:1", "h:2", "tcp://h:3").withMqttCredentials("ops", "s3cret-pw".toCharArray());
-    assertThat(s.toString()).contains("mqttUser=ops").doesNotContain("s3cret-pw");
+  void thePasswordsAreNotPrinted() {
+    ConsoleSettings s = with(0, "http://h:1", "h:2", "tcp://h:3").withMqttCredentials("ops", "s3cret-pw".toCharArray())
+        .withStoreCredentials("citybrain", "st0re-pw".toCharArray());
+    assertThat(s.toString()).contains("mqttUser=ops", "storeUser=citybrain").doesNotContain("s3cret-pw", "st0re-pw");
+  }
+
+  @Test
+  void extraHostsAreNamesWithoutPortOrScheme() {
+    ConsoleSettings base = with(0, "http://h:1", "h:2", "tcp://h:3");
+    assertThat(base.withHosts(java.util.List.of(" Citybrain.LAN ", "[fd00::1]")).hosts()).containsExactly("citybrain.lan", "[fd00::1]");
+    assertThatThrownBy(() -> base.withHosts(java.util.List.of("http://evil.example")))
+        .hasMessage("console.hosts must name hosts without port or scheme (e.g. citybrain.lan), got 'http://evil.example'");
+    assertThatThrownBy(() -> base.withHosts(java.util.List.of("citybrain.lan:8080"))).hasMessageContaining("got 'citybrain.lan:8080'");
   }
 }

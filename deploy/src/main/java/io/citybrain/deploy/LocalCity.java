@@ -71,6 +71,8 @@ public final class LocalCity implements AutoCloseable {
   static final String BRIDGE_ACCOUNT = "citybrain-bridge";
   static final String DISPATCH_ACCOUNT = "citybrain-dispatch";
   static final String CONSOLE_ACCOUNT = "citybrain-console";
+  /** The store's one account (QuestDB's HTTP basic authentication); its password is random per start. */
+  static final String STORE_ACCOUNT = "citybrain";
 
   /**
    * How to start the local city. A port of 0 picks a free ephemeral port (tests); the defaults
@@ -183,6 +185,7 @@ public final class LocalCity implements AutoCloseable {
   private Map<String, String> loopSegments = Map.of();
   private ConsoleServer console;
   private String cityName = "Hangzhou";
+  private final char[] storePassword = MqttUsers.randomPassword();
 
   private LocalCity(Options options) {
     this.options = options;
@@ -237,7 +240,9 @@ public final class LocalCity implements AutoCloseable {
     kafka = track(EmbeddedKafka.start(dir.resolve("kafka"), options.kafkaPort(), options.kafkaOverrides()));
     createTopics(kafka.bootstrapServers());
     progress.accept("time-series store (QuestDB, InfluxDB v2 write API)");
-    store = track(EmbeddedQuestDb.start(dir.resolve("questdb"), options.storePort()));
+    // Issue 23: a web page in the operator's browser reaches loopback too; the store's every endpoint
+    // needs this random password, which only the city's parts get (and the operator, printed).
+    store = track(EmbeddedQuestDb.start(dir.resolve("questdb"), options.storePort(), STORE_ACCOUNT, storePassword));
     progress.accept("Flink MiniCluster");
     startFlink(dir.resolve("flink"));
     // The simulated fleet's registry, written whether or not it is simulated (its devices are fixed
@@ -265,7 +270,7 @@ public final class LocalCity implements AutoCloseable {
     if (options.consolePort() != Options.NO_CONSOLE) {
       progress.accept("console");
       ConsoleSettings consoleSettings = ConsoleSettings.local(options.consolePort(), store.url(), kafka.bootstrapServers(),
-          broker.url(), options.seed());
+          broker.url(), options.seed()).withStoreCredentials(STORE_ACCOUNT, storePassword);
       if (users != null) {
         consoleSettings = consoleSettings.withMqttCredentials(CONSOLE_ACCOUNT, consolePassword);
       }
@@ -353,7 +358,7 @@ public final class LocalCity implements AutoCloseable {
   }
 
   private InfluxSettings influx() {
-    return new InfluxSettings(store.url(), "citybrain", "citybrain", "local");
+    return new InfluxSettings(store.url(), "citybrain", "citybrain", store.authorization());
   }
 
   private void submit(String name, JobSettings s, Consumer<StreamExecutionEnvironment> wiring) throws Exception {
@@ -381,9 +386,12 @@ public final class LocalCity implements AutoCloseable {
     return flinkUi;
   }
 
-  /** Where a browser opens the live console. */
+  /**
+   * Where a browser opens the live console: its URL with the token acknowledgements need
+   * ({@code ?token=...}, random per start; reads need none).
+   */
   public java.util.Optional<URI> consoleUrl() {
-    return console == null ? java.util.Optional.empty() : java.util.Optional.of(console.url());
+    return console == null ? java.util.Optional.empty() : java.util.Optional.of(console.openUrl());
   }
 
   public MiniCluster flink() {
@@ -398,11 +406,13 @@ public final class LocalCity implements AutoCloseable {
   public List<String> endpoints() {
     List<String> lines = new ArrayList<>();
     if (console != null) {
-      lines.add("live console       " + console.url() + "   (map, live figures, alerts with acknowledge, pipeline health)");
+      lines.add("live console       " + console.openUrl() + "   (map, live figures, alerts with acknowledge, pipeline health;"
+          + " the token is this start's: keep the URL to yourself)");
     }
     lines.add("MQTT broker        " + broker.url() + "   (publish city/<domain>/<kind>/<deviceId>; alerts on city/alerts/#)");
     lines.add("Kafka              " + kafka.bootstrapServers() + "   (topics " + String.join(", ", Topics.ALL) + ")");
-    lines.add("time-series store  " + store.url() + "   (InfluxDB v2 write API /api/v2/write; SQL console and /exec: QuestDB)");
+    lines.add("time-series store  " + store.url() + "   (InfluxDB v2 write API /api/v2/write; SQL console and /exec: QuestDB;"
+        + " user " + STORE_ACCOUNT + ", password " + new String(storePassword) + ", this start's)");
     lines.add("Flink web UI       " + flinkUi + "   (jobs " + TrafficJob.NAME + ", " + EmergencyJob.NAME + ", " + UtilityJob.NAME + ")");
     lines.add("data               " + options.dataDir().toAbsolutePath());
     lines.add("device registry    " + options.dataDir().toAbsolutePath().resolve(REGISTRY_FILE) + "   (the simulated fleet; the bridge and the traffic job read it)");

@@ -112,8 +112,11 @@ class ConsoleBrowserITCase {
   @Test
   void anOperatorSeesTheCityLiveAndAcknowledgesAnSosAlert() throws Exception {
     String consoleUrl = city.consoleUrl().orElseThrow().toString();
+    assertThat(consoleUrl).as("the printed URL carries the token acknowledgements need").contains("?token=");
     browser.get(consoleUrl);
     WebDriverWait wait = new WebDriverWait(browser, PATIENCE, Duration.ofMillis(250));
+    // The page keeps the token for the tab and takes it out of the address bar (and so out of history).
+    wait.until(b -> !b.getCurrentUrl().contains("token="));
 
     // The map: one SVG path per district polygon of the city model.
     wait.until(b -> Integer.parseInt(b.findElement(By.id("map")).getDomAttribute("data-districts")) > 0);

@@ -160,7 +160,7 @@ class OwnCityITCase {
 
   @Test
   void theConsoleServesTheCitysOwnMapAndName() throws Exception {
-    String base = city.consoleUrl().orElseThrow().toString().replaceAll("/$", "");
+    String base = city.consoleUrl().orElseThrow().resolve("/").toString().replaceAll("/$", "");
     assertThat(get(base + "/api/city/city.json")).contains("\"en\" : \"West Oakland\"").contains("America/Los_Angeles");
     assertThat(get(base + "/api/city/roads.geojson")).contains("\"id\":\"" + oakland.city().roads().get(0).id() + "\"");
   }

@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,6 +28,13 @@ import java.util.Map;
  *
  * <p>The contract's measurements are created up front ({@link QuestDbSchema}) with deduplication
  * keys, so that a replayed window overwrites its row instead of adding a second one.
+ *
+ * <p>Only the HTTP port listens (PG wire, ILP over TCP and UDP, the minimal health server and
+ * metrics are off), on loopback. Loopback is no protection against a web page in the operator's
+ * browser ({@code <img src=".../exec?query=drop table ...">}), so the local city starts it with
+ * {@link #start(Path, int, String, char[])}: QuestDB's HTTP basic authentication ({@code http.user},
+ * {@code http.password}) then guards every endpoint, SQL and line-protocol writes alike, and only
+ * citybrain's own parts hold the password (issue 23).
  */
 public final class EmbeddedQuestDb implements AutoCloseable {
 
@@ -34,19 +42,47 @@ public final class EmbeddedQuestDb implements AutoCloseable {
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final ServerMain server;
   private final int httpPort;
+  private final String user;
+  private final String authorization;
 
-  private EmbeddedQuestDb(ServerMain server, int httpPort) {
+  private EmbeddedQuestDb(ServerMain server, int httpPort, String user, String authorization) {
     this.server = server;
     this.httpPort = httpPort;
+    this.user = user;
+    this.authorization = authorization;
   }
 
   /**
+   * An open store: anyone who reaches its port may read, write and drop (tests, and the cluster's
+   * store process).
+   *
    * @param root QuestDB's root directory (tables live under {@code root/db})
    * @param httpPort HTTP port for writes and queries, 0 for an ephemeral one
    */
   public static EmbeddedQuestDb start(Path root, int httpPort) {
+    return start(root, httpPort, null, null);
+  }
+
+  /**
+   * A store whose every HTTP endpoint needs these credentials (basic authentication): SQL on
+   * {@code /exec} and line-protocol writes without them are refused with 401.
+   *
+   * @param user the account, e.g. {@code citybrain}; null with {@code password} null for an open store
+   * @param password its password (ASCII, e.g. {@link MqttUsers#randomPassword()})
+   */
+  public static EmbeddedQuestDb start(Path root, int httpPort, String user, char[] password) {
+    if ((user == null) != (password == null)) {
+      throw new IllegalArgumentException("the store's user and password go together: give both or neither");
+    }
     int port = FreePorts.resolve(httpPort);
     Map<String, String> env = new HashMap<>(System.getenv());
+    // Never inherited: an open store must not pick up credentials, nor a guarded one other credentials.
+    env.remove("QDB_HTTP_USER");
+    env.remove("QDB_HTTP_PASSWORD");
+    if (user != null) {
+      env.put("QDB_HTTP_USER", user);
+      env.put("QDB_HTTP_PASSWORD", new String(password));
+    }
     env.put("QDB_HTTP_BIND_TO", "127.0.0.1:" + port);
     env.put("QDB_HTTP_MIN_ENABLED", "false");
     env.put("QDB_PG_ENABLED", "false");
@@ -76,9 +112,27 @@ public final class EmbeddedQuestDb implements AutoCloseable {
     System.setProperty("out", root.toAbsolutePath().resolve("conf/log.conf").toString());
     ServerMain server = ServerMain.create(root.toAbsolutePath().toString(), env);
     server.start();
-    EmbeddedQuestDb db = new EmbeddedQuestDb(server, port);
+    EmbeddedQuestDb db = new EmbeddedQuestDb(server, port, user, user == null ? null : basic(user, password));
     db.createTables();
     return db;
+  }
+
+  /** The {@code Authorization} header QuestDB's basic authentication expects. */
+  public static String basic(String user, char[] password) {
+    return "Basic " + Base64.getEncoder().encodeToString((user + ":" + new String(password)).getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** The account that guards this store, or null for an open one. */
+  public String user() {
+    return user;
+  }
+
+  /**
+   * The {@code Authorization} header of this store's credentials (also what influxdb-client-java
+   * sends as {@code influx.token}: see InfluxSettings), or null for an open store. Not for logs.
+   */
+  public String authorization() {
+    return authorization;
   }
 
   private void createTables() {
@@ -96,14 +150,23 @@ public final class EmbeddedQuestDb implements AutoCloseable {
     return httpPort;
   }
 
-  /** Runs one SQL statement and returns its rows as column-name maps. */
+  /** Runs one SQL statement (with this store's credentials) and returns its rows as column-name maps. */
   public List<Map<String, Object>> query(String sql) {
-    return query(url(), sql);
+    return query(url(), authorization, sql);
   }
 
-  /** {@link #query(String)} on a QuestDB elsewhere, e.g. in another process, at its HTTP base URL. */
+  /** {@link #query(String)} on an open QuestDB elsewhere, e.g. in another process, at its HTTP base URL. */
   public static List<Map<String, Object>> query(String baseUrl, String sql) {
-    JsonNode result = exec(baseUrl, sql);
+    return query(baseUrl, null, sql);
+  }
+
+  /**
+   * {@link #query(String)} on a QuestDB elsewhere.
+   *
+   * @param authorization its {@code Authorization} header ({@link #basic(String, char[])}), or null
+   */
+  public static List<Map<String, Object>> query(String baseUrl, String authorization, String sql) {
+    JsonNode result = exec(baseUrl, authorization, sql);
     List<String> columns = new ArrayList<>();
     for (JsonNode c : result.path("columns")) {
       columns.add(c.path("name").asText());
@@ -120,15 +183,21 @@ public final class EmbeddedQuestDb implements AutoCloseable {
   }
 
   private JsonNode exec(String sql) {
-    return exec(url(), sql);
+    return exec(url(), authorization, sql);
   }
 
-  private static JsonNode exec(String baseUrl, String sql) {
+  private static JsonNode exec(String baseUrl, String authorization, String sql) {
     URI uri = URI.create(baseUrl + "/exec?query=" + URLEncoder.encode(sql, StandardCharsets.UTF_8));
     try {
-      HttpResponse<String> response = HTTP.send(
-          HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).GET().build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).GET();
+      if (authorization != null) {
+        request.header("Authorization", authorization);
+      }
+      HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+      if (response.statusCode() == 401) {
+        throw new IllegalStateException("QuestDB at " + baseUrl + " refused '" + sql + "': "
+            + (authorization == null ? "it requires credentials" : "wrong credentials") + " (HTTP 401)");
+      }
       JsonNode body = JSON.readTree(response.body());
       if (response.statusCode() != 200 || body.has("error")) {
         throw new IllegalStateException("QuestDB refused '" + sql + "': " + body.path("error").asText(response.body()));

@@ -1,11 +1,10 @@
 package io.citybrain.connectors.bridge;
 
 import com.influxdb.client.InfluxDBClient;
-import com.influxdb.client.InfluxDBClientFactory;
-import com.influxdb.client.InfluxDBClientOptions;
 import com.influxdb.client.WriteApiBlocking;
 import com.influxdb.client.domain.WritePrecision;
 import com.influxdb.client.write.Point;
+import io.citybrain.connectors.influx.InfluxClients;
 import io.citybrain.connectors.influx.InfluxSettings;
 import java.time.Duration;
 import java.time.Instant;
@@ -37,12 +36,7 @@ public final class PipelineReporter implements AutoCloseable {
   private PipelineReporter(BridgeMetrics metrics, String stage, InfluxSettings influx, Duration interval) {
     this.metrics = metrics;
     this.stage = stage;
-    this.client = InfluxDBClientFactory.create(InfluxDBClientOptions.builder()
-        .url(influx.url())
-        .authenticateToken(influx.token().toCharArray())
-        .org(influx.org())
-        .bucket(influx.bucket())
-        .build());
+    this.client = InfluxClients.create(influx, new okhttp3.OkHttpClient.Builder());
     this.writes = client.getWriteApiBlocking();
     this.previous = metrics.snapshotAndResetLatency();
     this.timer = Executors.newSingleThreadScheduledExecutor(r -> {

@@ -4,7 +4,10 @@ import java.io.Serializable;
 
 /**
  * Where the indicators go: an InfluxDB 2.x/3.x (or the embedded QuestDB, which accepts the same
- * v2 write API and ignores org and token). Validated on construction; errors name the key.
+ * v2 write API and ignores org). Validated on construction; errors name the key.
+ *
+ * <p>{@code token} is an InfluxDB token, or for a store with HTTP basic authentication (the local
+ * city's QuestDB) the header {@code Basic <base64 of user:password>}: see {@link InfluxClients}.
  */
 public record InfluxSettings(String url, String org, String bucket, String token) implements Serializable {
 

@@ -1,8 +1,6 @@
 package io.citybrain.connectors.influx;
 
 import com.influxdb.client.InfluxDBClient;
-import com.influxdb.client.InfluxDBClientFactory;
-import com.influxdb.client.InfluxDBClientOptions;
 import com.influxdb.client.WriteApiBlocking;
 import com.influxdb.client.domain.WritePrecision;
 import com.influxdb.client.write.Point;
@@ -46,18 +44,12 @@ public final class InfluxWrites implements AutoCloseable {
     this.settings = settings;
     this.maxRetries = maxRetries;
     long timeoutMs = requestTimeout.toMillis();
-    this.client = InfluxDBClientFactory.create(InfluxDBClientOptions.builder()
-        .url(settings.url())
-        .authenticateToken(settings.token().toCharArray())
-        .org(settings.org())
-        .bucket(settings.bucket())
-        .okHttpClient(new OkHttpClient.Builder()
-            .connectTimeout(timeoutMs, TimeUnit.MILLISECONDS)
-            .readTimeout(timeoutMs, TimeUnit.MILLISECONDS)
-            .writeTimeout(timeoutMs, TimeUnit.MILLISECONDS)
-            // Retries are ours, with backoff; OkHttp's silent one would double-send on a timeout.
-            .retryOnConnectionFailure(false))
-        .build());
+    this.client = InfluxClients.create(settings, new OkHttpClient.Builder()
+        .connectTimeout(timeoutMs, TimeUnit.MILLISECONDS)
+        .readTimeout(timeoutMs, TimeUnit.MILLISECONDS)
+        .writeTimeout(timeoutMs, TimeUnit.MILLISECONDS)
+        // Retries are ours, with backoff; OkHttp's silent one would double-send on a timeout.
+        .retryOnConnectionFailure(false));
     this.writes = client.getWriteApiBlocking();
   }
 

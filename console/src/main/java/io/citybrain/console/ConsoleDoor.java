@@ -1,0 +1,111 @@
+package io.citybrain.console;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Who may use the console (issue 23: the local city must be no door into the machine). Loopback
+ * alone does not keep a web page out: the operator's browser is on loopback too. So:
+ *
+ * <ul>
+ *   <li>the {@code Host} header must name the console ({@code 127.0.0.1}, {@code localhost},
+ *       {@code [::1]} or a configured name, with its port): a DNS-rebinding page reaches the port
+ *       under its own name and is refused;
+ *   <li>a state change (any method but GET and HEAD) must come from the console's own origin
+ *       ({@code Origin}, or {@code Referer} without it) and carry the random token printed with the
+ *       console's URL in {@link #HEADER}; a page elsewhere has neither.
+ * </ul>
+ *
+ * Real logins come with the console service; the token is the local city's stand-in. Immutable and
+ * thread-safe.
+ */
+final class ConsoleDoor {
+
+  /** The request header the page sends the token in. */
+  static final String HEADER = "X-Citybrain-Token";
+  /**
+   * The page's policy: its own scripts, styles, images and fetches only (Leaflet is served from the
+   * jar and the map draws the city's own layers: no tile server), no inline script, no framing.
+   */
+  static final String CONTENT_SECURITY_POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; "
+      + "img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+  private static final SecureRandom RANDOM = new SecureRandom();
+  private final Set<String> hosts = new LinkedHashSet<>();
+  private final Set<String> origins = new LinkedHashSet<>();
+  private final byte[] token;
+
+  /**
+   * @param port the port the console listens on
+   * @param extraHosts host names besides the loopback ones, lower case, without port
+   * @param token the token state changes need
+   */
+  ConsoleDoor(int port, List<String> extraHosts, String token) {
+    List<String> names = new java.util.ArrayList<>(List.of("127.0.0.1", "localhost", "[::1]"));
+    names.addAll(extraHosts);
+    for (String name : names) {
+      hosts.add(name + ":" + port);
+      origins.add("http://" + name + ":" + port);
+      if (port == 80) {
+        // A browser leaves the default port out of Host and Origin.
+        hosts.add(name);
+        origins.add("http://" + name);
+      }
+    }
+    this.token = token.getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** 192 random bits, URL-safe: it travels in the console's URL. */
+  static String randomToken() {
+    byte[] bytes = new byte[24];
+    RANDOM.nextBytes(bytes);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+
+  /** Why a request with this {@code Host} header is refused, or null when it names the console. */
+  String refuseHost(String host) {
+    if (host == null || host.isBlank()) {
+      return "no Host header: the console answers only requests naming it";
+    }
+    if (!hosts.contains(host.strip().toLowerCase(Locale.ROOT))) {
+      return "the console does not answer to Host '" + host.strip() + "'; it answers to " + String.join(", ", hosts)
+          + " (add a name with console.hosts)";
+    }
+    return null;
+  }
+
+  /**
+   * Why this state change is refused, or null when it may go on.
+   *
+   * @param origin the request's {@code Origin} header, or null
+   * @param referer its {@code Referer}, or null (read only without {@code Origin})
+   * @param sentToken its {@link #HEADER}, or null
+   */
+  String refuseChange(String origin, String referer, String sentToken) {
+    if (origin != null) {
+      if (!origins.contains(origin.strip().toLowerCase(Locale.ROOT))) {
+        return "a state change from origin '" + origin.strip() + "' is refused: only the console's own page may make one";
+      }
+    } else if (referer != null) {
+      String r = referer.strip().toLowerCase(Locale.ROOT);
+      if (origins.stream().noneMatch(o -> r.equals(o) || r.startsWith(o + "/"))) {
+        return "a state change from a page elsewhere (Referer '" + referer.strip() + "') is refused";
+      }
+    }
+    // Without either header it is no browser's cross-site request; the token decides.
+    if (sentToken == null || sentToken.isEmpty()) {
+      return "a state change needs the console's token in the " + HEADER
+          + " header: open the console with the URL the local city printed (…/?token=…)";
+    }
+    if (!MessageDigest.isEqual(token, sentToken.strip().getBytes(StandardCharsets.UTF_8))) {
+      return "wrong console token in " + HEADER + ": open the console with the URL the local city printed";
+    }
+    return null;
+  }
+}
