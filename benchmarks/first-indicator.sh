@@ -21,7 +21,10 @@ for i in $(seq 1 "$runs"); do
     sleep 0.5
     now=$(date +%s.%N)
     if [ -z "$up" ] && grep -q "citybrain local: up in" "$log"; then up=$(echo "$now - $t0" | bc); fi
-    n=$(curl -s -G http://127.0.0.1:9000/exec --data-urlencode "query=select count() from traffic_district" 2>/dev/null \
+    # The store's password is new at every start; the city prints it with its endpoints.
+    password=$(sed -n 's/.*user citybrain, password \([^,]*\),.*/\1/p' "$log" | head -1)
+    n=""
+    [ -z "$password" ] || n=$(curl -s -u "citybrain:$password" -G http://127.0.0.1:9000/exec --data-urlencode "query=select count() from traffic_district" 2>/dev/null \
       | sed -n 's/.*"dataset":\[\[\([0-9]*\)\]\].*/\1/p' || true)
     if [ -n "$n" ] && [ "$n" -gt 0 ]; then first=$(echo "$now - $t0" | bc); fi
     if [ "$(echo "$now - $t0 > 300" | bc)" = 1 ]; then echo "run $i: no row within 300 s (log $log)"; first=999; fi

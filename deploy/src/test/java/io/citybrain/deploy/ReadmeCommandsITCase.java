@@ -36,8 +36,9 @@ import org.junit.jupiter.api.io.TempDir;
  * launcher and Debian's mosquitto-clients and curl. Only what must differ for a test that runs
  * beside a developer's own city is replaced: the city's ports (the test's city has ephemeral ones,
  * so {@code -p}, {@code --mqtt} and {@code --kafka} are added and {@code 127.0.0.1:9000} is moved)
- * and {@code /tmp/} (the test's own directory), plus the placeholder {@code <alertId from the
- * alert>} (the id the subscription received). A README edit that breaks a command fails here.
+ * and {@code /tmp/} (the test's own directory), plus the placeholders {@code <alertId from the
+ * alert>} (the id the subscription received) and {@code <password from the start-up lines>} (the
+ * store's password of this start, which the local city prints with its endpoints). A README edit that breaks a command fails here.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ReadmeCommandsITCase {
@@ -180,7 +181,11 @@ class ReadmeCommandsITCase {
       Matcher m = Pattern.compile("^(mosquitto_\\w+)").matcher(cmd);
       cmd = m.replaceFirst("$1 -p " + mqttPort);
     }
-    return cmd.replace("127.0.0.1:9000", "127.0.0.1:" + city.store().port());
+    // The store's password is random per start, printed with the endpoints; the line names it.
+    String credentials = new String(java.util.Base64.getDecoder().decode(city.store().authorization().substring("Basic ".length())),
+        StandardCharsets.UTF_8);
+    return cmd.replace("127.0.0.1:9000", "127.0.0.1:" + city.store().port())
+        .replace("citybrain:<password from the start-up lines>", credentials);
   }
 
   /** Runs one README line in bash from the repository's root; it must exit 0 (and print something). */
