@@ -55,6 +55,12 @@ public enum Reason {
    * Addition to contract v1.
    */
   BAD_ID("bad-id"),
+  /**
+   * The device id is in the device registry under another domain or kind: a registered device
+   * speaks only as what it was installed as, so a smoke detector's account cannot raise an SOS.
+   * Addition to contract v1.
+   */
+  WRONG_KIND("wrong-kind"),
   /** The bridge itself failed on this message (a bug): kept rather than lost or retried forever. */
   INTERNAL_ERROR("internal-error");
 

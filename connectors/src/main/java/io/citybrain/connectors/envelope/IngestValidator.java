@@ -143,6 +143,11 @@ public final class IngestValidator {
     if (badTime != null) {
       return badTime;
     }
+    RegisteredDevice known = registry.find(deviceId).orElse(null);
+    if (known != null && (!known.domain().equals(domain) || !known.kind().equals(kindName))) {
+      return reject(Reason.WRONG_KIND, "device " + deviceId + " is registered as " + known.domain() + "/" + known.kind()
+          + ", not " + domain + "/" + kindName, topic, key, payload, receivedAt);
+    }
     JsonNode latNode = root.get("lat");
     JsonNode lonNode = root.get("lon");
     Double lat = null;
@@ -158,17 +163,12 @@ public final class IngestValidator {
       }
     } else if (kind.moving()) {
       return reject(Reason.MISSING_POSITION, "moving devices must send lat and lon", topic, key, payload, receivedAt);
-    } else {
-      RegisteredDevice known = registry.find(deviceId).orElse(null);
-      if (known == null) {
-        return reject(Reason.MISSING_POSITION, "no position sent and the device is not registered", topic, key, payload, receivedAt);
-      }
-      // A registered id under another kind is a misconfigured device or a spoof; placing it would
-      // put its readings at somebody else's address.
-      if (!known.domain().equals(domain) || !known.kind().equals(kindName)) {
-        return reject(Reason.MISSING_POSITION, "no position sent and the device is registered as "
-            + known.domain() + "/" + known.kind() + ", not " + domain + "/" + kindName, topic, key, payload, receivedAt);
-      }
+    } else if (known == null) {
+      return reject(Reason.MISSING_POSITION, "no position sent and the device is not registered", topic, key, payload, receivedAt);
+    }
+    if (known != null && !kind.moving()) {
+      // A fixed device is where it was installed: the registry wins over whatever position it
+      // sends, so a device (or whoever holds its account) cannot move its readings elsewhere.
       lat = known.lat();
       lon = known.lon();
     }
@@ -190,6 +190,10 @@ public final class IngestValidator {
         case BOOLEAN -> v.booleanValue();
         case STRING -> v.textValue();
       });
+    }
+    if (known != null && known.building() != null && values.containsKey("buildingId")) {
+      // The building it was installed in, not the one it names: incidents are keyed by building.
+      values.put("buildingId", known.building());
     }
     for (String idField : java.util.List.of("buildingId", "ticketId")) {
       if (values.get(idField) instanceof String id && !PAYLOAD_ID.matcher(id).matches()) {

@@ -23,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Through the real broker (Moquette), bridge and Kafka: a registered fixed device that sends no
  * position reaches its raw topic placed where the registry says; an unregistered one reaches the
- * dead-letter topic with reason {@code missing-position}.
+ * dead-letter topic with reason {@code missing-position}; a registered id speaking as another kind
+ * with reason {@code wrong-kind}.
  */
 class BridgeRegistryITCase {
 
@@ -46,6 +47,9 @@ class BridgeRegistryITCase {
         device.connect();
         device.publish("city/utility/water/water-000001", reading.getBytes(StandardCharsets.UTF_8), 1, false);
         device.publish("city/utility/water/water-999999", reading.getBytes(StandardCharsets.UTF_8), 1, false);
+        // The meter's id raising an SOS, with a position of its choosing: refused, whatever it sends.
+        device.publish("city/emergency/sos/water-000001", ("{\"ts\":" + System.currentTimeMillis()
+            + ",\"lat\":30.2445,\"lon\":120.1445,\"pressed\":true}").getBytes(StandardCharsets.UTF_8), 1, false);
         device.disconnect();
         device.close();
 
@@ -58,7 +62,7 @@ class BridgeRegistryITCase {
           } else {
             placed.put(r.key(), decode(r.value()));
           }
-        }, () -> placed.size() + dead.size() >= 2, 60_000);
+        }, () -> placed.size() + dead.size() >= 3, 60_000);
         assertThat(both).as("placed %s, dead %s", placed.keySet(), dead.keySet()).isTrue();
 
         Envelope e = placed.get("water-000001");
@@ -71,6 +75,7 @@ class BridgeRegistryITCase {
         assertThat(d.reason()).isEqualTo("missing-position");
         assertThat(d.detail()).contains("not registered");
         assertThat(placed).doesNotContainKey("water-999999");
+        assertThat(dead.get("city/emergency/sos/water-000001").reason()).isEqualTo("wrong-kind");
         assertThat(bridge.metrics().snapshot().forwarded()).isEqualTo(1);
       }
     }

@@ -209,21 +209,42 @@ class IngestValidatorTest {
   }
 
   @Test
-  void aPositionSentWinsOverTheRegistry() {
+  void theRegistryWinsOverAPositionAFixedDeviceSends() {
     IngestResult r = withRegistry.validate("city/traffic/loop/L-7", LOOP.getBytes(StandardCharsets.UTF_8), RECEIVED);
-    assertThat(((IngestResult.Reading) r).envelope().lat()).isEqualTo(30.25);
+    assertThat(((IngestResult.Reading) r).envelope().lat()).isEqualTo(30.27);
+    assertThat(((IngestResult.Reading) r).envelope().lon()).isEqualTo(120.13);
+    // A moving device's position is its own.
+    IngestResult probe = withRegistry.validate("city/traffic/probe/P-7",
+        "{\"ts\":1767599990000,\"lat\":30.25,\"lon\":120.15,\"speedKmh\":30,\"headingDeg\":90}".getBytes(StandardCharsets.UTF_8), RECEIVED);
+    assertThat(((IngestResult.Reading) probe).envelope().lat()).isEqualTo(30.25);
   }
 
   @Test
-  void anUnknownOrMisregisteredDeviceWithoutAPositionIsStillDeadLettered() {
-    for (String topic : java.util.List.of("city/traffic/loop/L-8", "city/utility/water/L-7")) {
-      IngestResult r = withRegistry.validate(topic,
-          (topic.contains("water") ? "{\"ts\":1767599990000,\"flowM3h\":1,\"pressureKPa\":300}" : LOOP_NO_POSITION)
-              .getBytes(StandardCharsets.UTF_8), RECEIVED);
-      assertThat(r).as(topic).isInstanceOf(IngestResult.Rejected.class);
+  void aRegisteredSmokeDetectorReportsItsOwnBuildingWhateverItNames() {
+    IngestValidator v = new IngestValidator(io.citybrain.connectors.registry.DeviceRegistry.of(java.util.List.of(
+        new io.citybrain.connectors.registry.RegisteredDevice("S-1", "emergency", "smoke", 30.27, 120.13, "330106", null, "b-1", null, "c-1"))));
+    IngestResult r = v.validate("city/emergency/smoke/S-1",
+        "{\"ts\":1767599990000,\"lat\":30.20,\"lon\":120.10,\"alarm\":true,\"buildingId\":\"b-elsewhere\"}".getBytes(StandardCharsets.UTF_8), RECEIVED);
+    Envelope e = ((IngestResult.Reading) r).envelope();
+    assertThat(e.values()).containsEntry("buildingId", "b-1");
+    assertThat(e.lat()).isEqualTo(30.27);
+  }
+
+  @Test
+  void aRegisteredDeviceSpeakingAsAnotherKindIsDeadLetteredWrongKind() {
+    for (String payload : java.util.List.of("{\"ts\":1767599990000,\"pressed\":true}",
+        "{\"ts\":1767599990000,\"lat\":30.27,\"lon\":120.13,\"pressed\":true}")) {
+      IngestResult r = withRegistry.validate("city/emergency/sos/L-7", payload.getBytes(StandardCharsets.UTF_8), RECEIVED);
       DeadLetter d = ((IngestResult.Rejected) r).deadLetter();
-      assertThat(d.reason()).isEqualTo("missing-position");
+      assertThat(d.reason()).isEqualTo("wrong-kind");
+      assertThat(d.detail()).contains("registered as traffic/loop, not emergency/sos");
     }
+  }
+
+  @Test
+  void anUnknownDeviceWithoutAPositionIsStillDeadLettered() {
+    IngestResult r = withRegistry.validate("city/traffic/loop/L-8", LOOP_NO_POSITION.getBytes(StandardCharsets.UTF_8), RECEIVED);
+    assertThat(((IngestResult.Rejected) r).deadLetter().reason()).isEqualTo("missing-position");
     // A moving device is never placed from the registry: where it was registered is not where it is.
     IngestResult probe = withRegistry.validate("city/traffic/probe/P-7",
         "{\"ts\":1767599990000,\"speedKmh\":30,\"headingDeg\":90}".getBytes(StandardCharsets.UTF_8), RECEIVED);
