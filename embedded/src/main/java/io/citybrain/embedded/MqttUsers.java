@@ -46,6 +46,9 @@ import javax.crypto.spec.PBEKeySpec;
  *       reserved {@code city/ack} and {@code city/alerts}) and subscribes to nothing.
  *   <li>{@code service} (the bridge, the alert dispatcher) subscribes and publishes anywhere.
  * </ul>
+ * Client ids are bound to accounts ({@link #clientIdRefusal}): a device, manager or officer
+ * connects as its user name (or {@code <username>-<suffix>}), and a service account's name is
+ * reserved, as a client id and as a prefix, for that account.
  * Subscriptions are checked as written: a manager's {@code city/alerts/community/#} or
  * {@code city/alerts/#} is refused, because it would match other communities.
  *
@@ -67,6 +70,11 @@ public final class MqttUsers implements IAuthenticator, IAuthorizatorPolicy {
   record Account(String username, String role, String scope, String hash) {}
 
   private final Map<String, Account> accounts = new ConcurrentHashMap<>();
+  private final java.util.concurrent.atomic.AtomicLong refusedClientIds = new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.Set<String> loggedClientIdRefusals = ConcurrentHashMap.newKeySet();
+  /** What Moquette assigns to a client that sent an empty id: a random UUID without its dashes. */
+  private static final Pattern BROKER_ASSIGNED = Pattern.compile("[0-9a-f]{32}");
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(MqttUsers.class);
 
   private MqttUsers() {}
 
@@ -176,10 +184,60 @@ public final class MqttUsers implements IAuthenticator, IAuthorizatorPolicy {
     }
     char[] chars = StandardCharsets.UTF_8.decode(java.nio.ByteBuffer.wrap(password)).array();
     try {
-      return matches(chars, a.hash());
+      if (!matches(chars, a.hash())) {
+        return false;
+      }
     } finally {
       Arrays.fill(chars, '\0');
     }
+    String refusal = clientIdRefusal(clientId, a);
+    if (refusal != null) {
+      long n = refusedClientIds.incrementAndGet();
+      if (loggedClientIdRefusals.size() < 10_000 && loggedClientIdRefusals.add(username)) {
+        LOG.warn("MQTT broker refused user '{}' with client id '{}': {} ({} refused so far; further refusals of this user are "
+            + "counted, not logged)", username, clientId, refusal, n);
+      }
+      return false;
+    }
+    return true;
+  }
+
+  /**
+   * Why {@code account} may not connect as {@code clientId}, or null when it may (issue 23: any
+   * account could connect with the bridge's client id and take its session). The client id names
+   * the session the broker keeps, so it is bound to the account:
+   * <ul>
+   *   <li>an id that is a service account's name, or starts with it and {@code -}, belongs to that
+   *       service account alone ({@code citybrain-bridge-1} to {@code citybrain-bridge});
+   *   <li>a device, manager or officer connects as its user name, or its user name, {@code -} and
+   *       anything (one account, several connections: {@code mgr-xihu-01-phone}), or with an id the
+   *       broker assigned (a clean-session client that sent none, as {@code mosquitto_sub} does: 32
+   *       hex digits, a random UUID);
+   *   <li>a service account may use any id not reserved for another service account.
+   * </ul>
+   */
+  String clientIdRefusal(String clientId, Account account) {
+    if (clientId == null) {
+      return "no client id";
+    }
+    for (Account other : accounts.values()) {
+      if (other.role().equals(SERVICE) && !other.username().equals(account.username()) && ownedBy(clientId, other.username())) {
+        return "the client id is reserved for the service account '" + other.username() + "'";
+      }
+    }
+    if (account.role().equals(SERVICE) || ownedBy(clientId, account.username()) || BROKER_ASSIGNED.matcher(clientId).matches()) {
+      return null;
+    }
+    return "a " + account.role() + " connects with its user name as client id, or its user name followed by '-' and a suffix";
+  }
+
+  private static boolean ownedBy(String clientId, String username) {
+    return clientId.equals(username) || clientId.startsWith(username + "-");
+  }
+
+  /** Connections refused because the account may not use that client id (see {@link #clientIdRefusal}). */
+  public long refusedClientIds() {
+    return refusedClientIds.get();
   }
 
   @Override

@@ -22,10 +22,10 @@ class MqttUsersTest {
   @Test
   void passwordsAreCheckedAgainstSaltedHashes() {
     assertThat(HASH).startsWith("pbkdf2-sha256$10000$").isNotEqualTo(MqttUsers.hash("pw-1".toCharArray()));
-    assertThat(USERS.checkValid("c1", "mgr-a", bytes("pw-1"))).isTrue();
-    assertThat(USERS.checkValid("c1", "mgr-a", bytes("pw-2"))).isFalse();
-    assertThat(USERS.checkValid("c1", "nobody", bytes("pw-1"))).isFalse();
-    assertThat(USERS.checkValid("c1", null, null)).isFalse();
+    assertThat(USERS.checkValid("mgr-a", "mgr-a", bytes("pw-1"))).isTrue();
+    assertThat(USERS.checkValid("mgr-a", "mgr-a", bytes("pw-2"))).isFalse();
+    assertThat(USERS.checkValid("mgr-a", "nobody", bytes("pw-1"))).isFalse();
+    assertThat(USERS.checkValid("mgr-a", null, null)).isFalse();
   }
 
   @Test

@@ -239,7 +239,7 @@ class AlertDeliveryITCase {
   }
 
   private static MqttClient connect(String user, char[] password) throws MqttException {
-    MqttClient c = new MqttClient(broker.url(), "it-" + user + "-" + clients.size(), new MemoryPersistence());
+    MqttClient c = new MqttClient(broker.url(), user + "-it-" + clients.size(), new MemoryPersistence());
     MqttConnectOptions o = new MqttConnectOptions();
     o.setCleanSession(true);
     o.setConnectionTimeout(10);
