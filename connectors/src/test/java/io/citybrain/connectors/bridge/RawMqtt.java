@@ -60,7 +60,11 @@ final class RawMqtt {
       publish.write(0);
       publish.write(1); // packet id 1
       publish.write(payload);
-      packet(out, 0x32, publish.toByteArray());
+      try {
+        packet(out, 0x32, publish.toByteArray());
+      } catch (java.net.SocketException e) {
+        return Outcome.CLOSED; // closed by the broker while the packet was still being written (too large)
+      }
       long deadline = System.nanoTime() + waitMs * 1_000_000L;
       s.setSoTimeout(50);
       try {
