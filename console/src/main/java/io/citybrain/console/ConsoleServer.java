@@ -24,7 +24,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.zip.GZIPOutputStream;
-import org.eclipse.paho.client.mqttv3.MqttException;
+import io.citybrain.connectors.mqtt.ConfirmedPublisher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -121,10 +121,9 @@ public final class ConsoleServer implements AutoCloseable {
     } catch (IOException e) {
       closeQuietly(server);
       throw new IllegalArgumentException("console.port " + settings.port() + " cannot be opened: " + e.getMessage(), e);
-    } catch (MqttException e) {
+    } catch (IllegalStateException e) {
       closeQuietly(server);
-      throw new IllegalStateException("the console cannot connect to the MQTT broker " + settings.mqttUrl()
-          + " to publish acknowledgements: " + e.getMessage(), e);
+      throw new IllegalStateException("the console, to publish acknowledgements, " + e.getMessage(), e);
     }
   }
 
@@ -254,7 +253,7 @@ public final class ConsoleServer implements AutoCloseable {
     }
     try {
       acks.acknowledge(alertId, by, System.currentTimeMillis());
-    } catch (MqttException e) {
+    } catch (ConfirmedPublisher.Unacknowledged e) {
       sendError(ex, 503, "the MQTT broker did not take the acknowledgement: " + e.getMessage());
       return;
     }
@@ -342,12 +341,8 @@ public final class ConsoleServer implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
     }
-    try {
-      if (acks != null) {
-        acks.close();
-      }
-    } catch (MqttException e) {
-      LOG.warn("closing the console's MQTT client failed", e);
+    if (acks != null) {
+      acks.close();
     }
     try {
       if (board != null) {

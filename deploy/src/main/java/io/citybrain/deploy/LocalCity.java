@@ -163,7 +163,7 @@ public final class LocalCity implements AutoCloseable {
       EmergencySettings d = EmergencySettings.defaults();
       EmergencySettings fast = new EmergencySettings(Duration.ofSeconds(3), Duration.ofSeconds(2), d.fireWindow(),
           Duration.ofSeconds(10), d.floodWarningCm(), d.floodCriticalCm(), d.ticketDeadlines(), Duration.ofSeconds(5),
-          Duration.ofSeconds(30));
+          Duration.ofSeconds(30), d.maxOpenTicketsPerDevice(), d.maxBuildingsPerDetector());
       return new Options(dataDir, 0, 0, 0, 0, false, 42L, true, Map.of("log.retention.ms", "-1"), Duration.ofSeconds(3), fast);
     }
   }

@@ -50,6 +50,18 @@ class ModuleDependenciesTest {
         .check(CLASSES);
   }
 
+  /**
+   * Issue 23: what takes messages from the broker or delivers alerts runs on the HiveMQ client; Paho
+   * (no release since 2020, decodes in its receiver thread) stays where it is harmless, the
+   * simulators, and in tests.
+   */
+  @Test
+  void onlyTheSimulatorsUsePaho() {
+    noClasses().that().resideOutsideOfPackage("io.citybrain.simulators..")
+        .should().dependOnClassesThat().resideInAnyPackage("org.eclipse.paho..")
+        .check(CLASSES);
+  }
+
   @Test
   void connectorsDependOnlyOnGeo() {
     noClasses().that().resideInAPackage("io.citybrain.connectors..")

@@ -31,17 +31,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 abstract class HiveSession implements BrokerSession {
   /** Seconds between PINGREQs; the bridge's own reconnects start when the client notices a dead link. */
   static final int KEEP_ALIVE_S = 30;
-  /**
-   * The client's network threads, as daemons: the bridge decides when its process ends (a refused
-   * start exits at once), not a network thread the client has not released yet.
-   */
-  static final com.hivemq.client.mqtt.MqttClientExecutorConfig NETWORK = com.hivemq.client.mqtt.MqttClientExecutorConfig.builder()
-      .nettyExecutor(Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "bridge-mqtt-network");
-        t.setDaemon(true);
-        return t;
-      }))
-      .build();
+  /** The client's network threads: daemons, shared with the process's other MQTT connections. */
+  static final com.hivemq.client.mqtt.MqttClientExecutorConfig NETWORK =
+      io.citybrain.connectors.mqtt.ConfirmedPublisher.DAEMON_NETWORK;
 
   final BridgeSettings settings;
   /** null without TLS. */

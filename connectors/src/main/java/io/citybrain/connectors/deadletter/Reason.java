@@ -61,6 +61,13 @@ public enum Reason {
    * Addition to contract v1.
    */
   WRONG_KIND("wrong-kind"),
+  /**
+   * A device opened more incidents at once than the emergency job allows one device
+   * ({@code emergency.max-open-tickets-per-device}, {@code emergency.max-buildings-per-detector}):
+   * ids chosen by a sender must not grow the job's state and the alerts without bound. Addition
+   * to contract v1.
+   */
+  TOO_MANY_INCIDENTS("too-many-incidents"),
   /** The bridge itself failed on this message (a bug): kept rather than lost or retried forever. */
   INTERNAL_ERROR("internal-error");
 

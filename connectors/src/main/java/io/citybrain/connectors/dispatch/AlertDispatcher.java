@@ -8,6 +8,7 @@ import io.citybrain.connectors.deadletter.DeadLetter;
 import io.citybrain.connectors.deadletter.Reason;
 import io.citybrain.connectors.influx.InfluxWrites;
 import io.citybrain.connectors.kafka.KafkaClients;
+import io.citybrain.connectors.mqtt.ConfirmedPublisher;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
@@ -37,12 +38,6 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
-import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
-import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
-import org.eclipse.paho.client.mqttv3.MqttException;
-import org.eclipse.paho.client.mqttv3.MqttMessage;
-import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -80,7 +75,9 @@ public final class AlertDispatcher implements AutoCloseable {
   private final DispatchSettings settings;
   private final KafkaConsumer<String, byte[]> consumer;
   private final KafkaProducer<String, byte[]> deadLetters;
-  private final MqttAsyncClient mqtt;
+  /** How long a publish may wait for its PUBACK before it is sent again. */
+  private static final Duration PUBACK_WAIT = Duration.ofSeconds(10);
+  private final ConfirmedPublisher mqtt;
   private final Webhooks webhooks;
   private final InfluxWrites store;
   private final Thread thread;
@@ -96,7 +93,7 @@ public final class AlertDispatcher implements AutoCloseable {
 
   private record ToRecord(List<Alert> alerts, CompletableFuture<Void> done) {}
 
-  private AlertDispatcher(DispatchSettings s) throws MqttException {
+  private AlertDispatcher(DispatchSettings s) {
     this.settings = s;
     Properties p = s.kafkaSecurity().applyTo(new Properties());
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, s.kafkaBootstrap());
@@ -114,16 +111,8 @@ public final class AlertDispatcher implements AutoCloseable {
         s.kafkaSecurity()));
     this.webhooks = new Webhooks(s.webhookRetries(), s.webhookTimeout());
     this.store = s.store() == null ? null : new InfluxWrites(s.store(), 5, Duration.ofSeconds(10));
-    this.mqtt = new MqttAsyncClient(s.mqttUrl(), s.clientId(), new MemoryPersistence());
-    MqttConnectOptions options = new MqttConnectOptions();
-    options.setAutomaticReconnect(true);
-    options.setCleanSession(true);
-    options.setMaxInflight(1000);
-    if (s.mqttUsername() != null) {
-      options.setUserName(s.mqttUsername());
-      options.setPassword(s.mqttPassword());
-    }
-    mqtt.connect(options).waitForCompletion(30_000);
+    this.mqtt = ConfirmedPublisher.connect(s.mqttUrl(), s.clientId(), s.mqttUsername(), s.mqttPassword(),
+        Duration.ofSeconds(30));
     this.thread = new Thread(this::run, "alert-dispatch");
   }
 
@@ -134,19 +123,19 @@ public final class AlertDispatcher implements AutoCloseable {
 
   /** Connects to the broker (failing fast when it refuses) and starts dispatching. */
   public static AlertDispatcher start(DispatchSettings settings) {
+    AlertDispatcher d;
     try {
-      AlertDispatcher d = new AlertDispatcher(settings);
-      d.consumer.subscribe(List.of(Topics.ALERTS));
-      d.thread.start();
-      if (d.store != null) {
-        d.recorder.start();
-      }
-      return d;
-    } catch (MqttException e) {
-      throw new IllegalStateException("alert dispatch cannot connect to " + settings.mqttUrl() + " as "
-          + (settings.mqttUsername() == null ? "anonymous" : "'" + settings.mqttUsername() + "'") + ": "
-          + e.getMessage() + " (check dispatch.mqtt.username and dispatch.mqtt.password)", e);
+      d = new AlertDispatcher(settings);
+    } catch (IllegalStateException e) {
+      throw new IllegalStateException("alert dispatch " + e.getMessage()
+          + " (check dispatch.mqtt.url, dispatch.mqtt.username and dispatch.mqtt.password)", e);
     }
+    d.consumer.subscribe(List.of(Topics.ALERTS));
+    d.thread.start();
+    if (d.store != null) {
+      d.recorder.start();
+    }
+    return d;
   }
 
   /**
@@ -285,51 +274,35 @@ public final class AlertDispatcher implements AutoCloseable {
    * one by one, until acknowledged, whatever the broker did not acknowledge.
    */
   private void publish(List<Alert> alerts, List<byte[]> payloads) {
-    List<IMqttDeliveryToken> tokens = new ArrayList<>();
+    List<CompletableFuture<Void>> sent = new ArrayList<>();
     List<Runnable> retries = new ArrayList<>();
     for (int i = 0; i < alerts.size(); i++) {
       Alert alert = alerts.get(i);
       byte[] json = payloads.get(i);
       for (String topic : topicsFor(alert)) {
-        try {
-          tokens.add(mqtt.publish(topic, qos1(json)));
-          retries.add(() -> publishUntilAcknowledged(alert, topic, json));
-        } catch (MqttException e) {
-          tokens.add(null);
-          retries.add(() -> publishUntilAcknowledged(alert, topic, json));
-        }
+        sent.add(mqtt.publish(topic, json));
+        retries.add(() -> publishUntilAcknowledged(alert, topic, json));
       }
     }
-    for (int i = 0; i < tokens.size(); i++) {
-      IMqttDeliveryToken token = tokens.get(i);
+    for (int i = 0; i < sent.size(); i++) {
       try {
-        if (token != null) {
-          token.waitForCompletion(10_000);
-          continue;
-        }
-      } catch (MqttException e) {
-        // fall through to the retry below
+        ConfirmedPublisher.await(sent.get(i), PUBACK_WAIT);
+      } catch (ConfirmedPublisher.Unacknowledged e) {
+        retries.get(i).run();
       }
-      retries.get(i).run();
     }
   }
 
   private void publishUntilAcknowledged(Alert alert, String topic, byte[] json) {
     while (running) {
       try {
-        mqtt.publish(topic, qos1(json)).waitForCompletion(10_000);
+        mqtt.publishAndWait(topic, json, PUBACK_WAIT);
         return;
-      } catch (MqttException e) {
+      } catch (ConfirmedPublisher.Unacknowledged e) {
         LOG.warn("cannot publish alert {} on {} ({}); retrying", alert.alertId(), topic, e.getMessage());
         sleepQuietly(500);
       }
     }
-  }
-
-  private static MqttMessage qos1(byte[] json) {
-    MqttMessage m = new MqttMessage(json);
-    m.setQos(1);
-    return m;
   }
 
   private void callWebhooks(Alert alert, byte[] json) {
@@ -439,12 +412,9 @@ public final class AlertDispatcher implements AutoCloseable {
       // Its unfinished writes are harmless (their batches are uncommitted), but let them end
       // before the store client closes.
       recorder.join(30_000);
-      mqtt.disconnect().waitForCompletion(5_000);
       mqtt.close();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    } catch (MqttException e) {
-      LOG.warn("unclean MQTT disconnect of alert dispatch", e);
     } finally {
       deadLetters.close(Duration.ofSeconds(5));
       if (store != null) {

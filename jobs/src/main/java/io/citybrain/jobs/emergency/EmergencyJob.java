@@ -117,10 +117,12 @@ public final class EmergencyJob {
   }
 
   public void build(StreamExecutionEnvironment env) {
-    SingleOutputStreamOperator<Signal> signals = env
+    SingleOutputStreamOperator<SourcedSignal> decoded = env
         .fromSource(readings, WatermarkStrategy.noWatermarks(), "raw emergency and community").uid("emergency-source")
         .connect(GeographyUpdates.stream(env, geography, "emergency").broadcast(GeographyUpdates.STATE))
         .process(new ToSignals(locator, settings.quietToResolve().toMillis())).name("decode and place").uid("emergency-signals");
+    SingleOutputStreamOperator<Signal> signals = decoded.keyBy(sourced -> sourced.signal().deviceId())
+        .process(new IncidentQuota(settings)).name("incidents per device capped").uid("emergency-quota");
     SingleOutputStreamOperator<Ack> acknowledgements = env
         .fromSource(acks, WatermarkStrategy.noWatermarks(), "acknowledgements").uid("emergency-acks-source")
         .process(new ToAcks()).name("decode acks").uid("emergency-acks");
@@ -134,7 +136,7 @@ public final class EmergencyJob {
     alerts.getSideOutput(IncidentLifecycle.TICKETS).keyBy(TicketEvent::areaKey)
         .process(new TicketIndicators(settings.areaInterval().toMillis())).name("community_tickets per community").uid("emergency-tickets")
         .sinkTo(ticketSink).name("community_tickets to store").uid("emergency-tickets-sink");
-    signals.getSideOutput(DeadLetters.TAG).union(acknowledgements.getSideOutput(DeadLetters.TAG))
+    decoded.getSideOutput(DeadLetters.TAG).union(signals.getSideOutput(DeadLetters.TAG), acknowledgements.getSideOutput(DeadLetters.TAG))
         .sinkTo(deadLetterSink).name("dead letters").uid("emergency-deadletter-sink");
   }
 
@@ -153,7 +155,7 @@ public final class EmergencyJob {
   }
 
   /** Decodes and places events in the communities in force (the seed's, or those an operator published). */
-  static final class ToSignals extends LiveGeography<KafkaEvent, Signal> {
+  static final class ToSignals extends LiveGeography<KafkaEvent, SourcedSignal> {
     private final Locator locator;
     private final long maxSignalAgeMs;
 
@@ -175,13 +177,13 @@ public final class EmergencyJob {
     }
 
     @Override
-    protected void process(KafkaEvent e, ReadOnlyContext ctx, Collector<Signal> out) {
+    protected void process(KafkaEvent e, ReadOnlyContext ctx, Collector<SourcedSignal> out) {
       try {
         Envelope env = Envelopes.decode(e);
         Place place = locator.locate(env.lon(), env.lat())
             .orElseThrow(() -> new Rejected(Reason.OUTSIDE_CITY, env.deviceId() + " at " + env.lat() + "," + env.lon() + " is in no district"));
         Signals.checkFresh(env, System.currentTimeMillis(), maxSignalAgeMs);
-        Signals.from(env, place).ifPresent(out::collect);
+        Signals.from(env, place).ifPresent(s -> out.collect(new SourcedSignal(s, e)));
       } catch (Rejected r) {
         ctx.output(DeadLetters.TAG, r.toDeadLetter(e, System.currentTimeMillis(), STAGE));
       }

@@ -19,10 +19,16 @@ import org.apache.flink.util.ParameterTool;
  *     written for areas with open alerts or tickets
  * @param cooldown how long a resolved fire, SOS or flood is remembered: a repeat within it re-opens
  *     the same alert (same id) instead of raising a new one
+ * @param maxOpenTicketsPerDevice how many unresolved tickets one device (a district's hotline, an
+ *     app) may have open; a new ticket beyond it is a dead letter {@code too-many-incidents}
+ * @param maxBuildingsPerDetector how many buildings one smoke detector may report fires in at once
+ *     (it sends its building; one that is not in the registry could send any); beyond it, a dead
+ *     letter {@code too-many-incidents}
  */
 public record EmergencySettings(Duration escalateAfter, Duration renotifyEvery, Duration fireWindow,
     Duration quietToResolve, double floodWarningCm, double floodCriticalCm, Map<String, Duration> ticketDeadlines,
-    Duration areaInterval, Duration cooldown) implements Serializable {
+    Duration areaInterval, Duration cooldown, int maxOpenTicketsPerDevice, int maxBuildingsPerDetector)
+    implements Serializable {
 
   public static final String ESCALATE_AFTER = "emergency.escalate-after";
   public static final String RENOTIFY_EVERY = "emergency.renotify-every";
@@ -34,6 +40,8 @@ public record EmergencySettings(Duration escalateAfter, Duration renotifyEvery, 
   public static final String TICKET_DEADLINE_PREFIX = "emergency.ticket-deadline.";
   public static final String AREA_INTERVAL = "emergency.area-interval";
   public static final String COOLDOWN = "emergency.cooldown";
+  public static final String MAX_OPEN_TICKETS_PER_DEVICE = "emergency.max-open-tickets-per-device";
+  public static final String MAX_BUILDINGS_PER_DETECTOR = "emergency.max-buildings-per-detector";
 
   /** The deadlines table's fallback entry; on the command line it is the category {@code default}. */
   static final String ANY_CATEGORY = "*";
@@ -56,6 +64,12 @@ public record EmergencySettings(Duration escalateAfter, Duration renotifyEvery, 
     }
     ticketDeadlines.forEach((k, v) -> positive(v, deadlineKey(k)));
     positive(areaInterval, AREA_INTERVAL);
+    if (maxOpenTicketsPerDevice < 1) {
+      throw new IllegalArgumentException(MAX_OPEN_TICKETS_PER_DEVICE + " must be at least 1, got " + maxOpenTicketsPerDevice);
+    }
+    if (maxBuildingsPerDetector < 1) {
+      throw new IllegalArgumentException(MAX_BUILDINGS_PER_DETECTOR + " must be at least 1, got " + maxBuildingsPerDetector);
+    }
     positive(cooldown, COOLDOWN);
   }
 
@@ -75,7 +89,10 @@ public record EmergencySettings(Duration escalateAfter, Duration renotifyEvery, 
         // Service-supervision deadlines by category (hours), as a city hotline would set them.
         Map.of(ANY_CATEGORY, Duration.ofHours(72), "water", Duration.ofHours(24), "power", Duration.ofHours(24),
             "safety", Duration.ofHours(4), "noise", Duration.ofHours(48), "sanitation", Duration.ofHours(48)),
-        Duration.ofMinutes(1), Duration.ofMinutes(10));
+        Duration.ofMinutes(1), Duration.ofMinutes(10),
+        // A district hotline of a large city holds thousands of open tickets; a detector is in one
+        // building (a few, for one at a party wall or a gateway).
+        10_000, 4);
   }
 
   /**
@@ -105,7 +122,17 @@ public record EmergencySettings(Duration escalateAfter, Duration renotifyEvery, 
         number(p, FLOOD_CRITICAL_CM, d.floodCriticalCm),
         deadlines,
         seconds(p, AREA_INTERVAL, d.areaInterval),
-        seconds(p, COOLDOWN, d.cooldown));
+        seconds(p, COOLDOWN, d.cooldown),
+        count(p, MAX_OPEN_TICKETS_PER_DEVICE, d.maxOpenTicketsPerDevice),
+        count(p, MAX_BUILDINGS_PER_DETECTOR, d.maxBuildingsPerDetector));
+  }
+
+  private static int count(ParameterTool p, String key, int fallback) {
+    double x = number(p, key, fallback);
+    if (x != Math.rint(x) || x > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException(key + " must be a whole number, got '" + p.get(key) + "'");
+    }
+    return (int) x;
   }
 
   private static Duration seconds(ParameterTool p, String key, Duration fallback) {

@@ -1,0 +1,122 @@
+package io.citybrain.jobs.emergency;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.citybrain.connectors.Topics;
+import io.citybrain.connectors.alert.Alert;
+import io.citybrain.connectors.deadletter.DeadLetter;
+import io.citybrain.connectors.envelope.Envelope;
+import io.citybrain.connectors.envelope.EnvelopeCodec;
+import io.citybrain.connectors.influx.InfluxSettings;
+import io.citybrain.embedded.EmbeddedKafka;
+import io.citybrain.geo.CityModel;
+import io.citybrain.geo.Community;
+import io.citybrain.jobs.common.GeographyUpdates;
+import io.citybrain.jobs.common.JobEnvironment;
+import io.citybrain.jobs.common.JobSettings;
+import io.citybrain.jobs.common.KafkaIo;
+import io.citybrain.jobs.traffic.Collected;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.locationtech.jts.geom.Point;
+
+/**
+ * Issue 23 through Kafka and a Flink MiniCluster: a hotline that invents ticket ids and a smoke
+ * detector that invents buildings get their first incidents up to the cap, the rest as dead letters
+ * {@code too-many-incidents} carrying the reading as sent, and another device's SOS still raises
+ * its alert.
+ */
+class IncidentQuotaITCase {
+
+  private static final long SEED = 42;
+
+  @Test
+  void inventedTicketsAndBuildingsBeyondTheCapAreDeadLettersAndOthersStillAlert(@TempDir Path dir) throws Exception {
+    CityModel city = CityModel.generate(SEED);
+    Community c = city.communities().get(0);
+    Point in = c.boundary().getInteriorPoint();
+    long now = System.currentTimeMillis();
+    EmergencySettings d = EmergencySettings.defaults();
+    EmergencySettings capped = new EmergencySettings(d.escalateAfter(), d.renotifyEvery(), d.fireWindow(), d.quietToResolve(),
+        d.floodWarningCm(), d.floodCriticalCm(), d.ticketDeadlines(), d.areaInterval(), d.cooldown(), 3, 2);
+    try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0, Map.of())) {
+      String bootstrap = kafka.bootstrapServers();
+      Properties ap = new Properties();
+      ap.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+      try (Admin admin = Admin.create(ap)) {
+        admin.createTopics(List.of(new NewTopic(Topics.RAW_EMERGENCY, 1, (short) 1), new NewTopic(Topics.RAW_COMMUNITY, 1, (short) 1),
+            new NewTopic(Topics.ACKS, 1, (short) 1), new NewTopic(Topics.GEOGRAPHY, 1, (short) 1).configs(Topics.GEOGRAPHY_CONFIG)))
+            .all().get();
+      }
+      StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1, new Configuration());
+      JobSettings s = new JobSettings(bootstrap, new InfluxSettings("http://unused", "o", "b", "t"), Duration.ofMinutes(30),
+          Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofSeconds(0), 1, SEED);
+      JobEnvironment.configure(env, s);
+      new EmergencyJob(KafkaIo.source(bootstrap, "it-quota", Topics.RAW_EMERGENCY, Topics.RAW_COMMUNITY),
+          KafkaIo.source(bootstrap, "it-quota-acks", Topics.ACKS), GeographyUpdates.source(bootstrap, "it-quota-geography"),
+          Collected.<Alert>into("quota-alerts"), Collected.<DeadLetter>into("quota-deadletters"),
+          Collected.<EmergencyArea>into("quota-areas"), Collected.<CommunityTickets>into("quota-tickets"), new GeoLocator(SEED),
+          capped).build(env);
+      JobClient job = env.executeAsync("incident-quota-it");
+      try (KafkaProducer<byte[], byte[]> producer = producer(bootstrap)) {
+        for (int i = 1; i <= 5; i++) {
+          send(producer, Topics.RAW_COMMUNITY, new Envelope("hotline-x", "community", "ticket", now, in.getY(), in.getX(),
+              Map.of("ticketId", "T-" + i, "category", "water", "status", "opened"), now, "mqtt"));
+          send(producer, Topics.RAW_EMERGENCY, new Envelope("sd-x", "emergency", "smoke", now, in.getY(), in.getX(),
+              Map.of("alarm", true, "buildingId", "b-" + i), now, "mqtt"));
+        }
+        send(producer, Topics.RAW_EMERGENCY, new Envelope("sos-ok", "emergency", "sos", now, in.getY(), in.getX(),
+            Map.of("pressed", true), now, "mqtt"));
+      }
+      await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+        assertThat(Collected.<Alert>list("quota-alerts")).anySatisfy(a -> assertThat(a.alertId()).contains("sos-ok"));
+        assertThat(Collected.<DeadLetter>list("quota-deadletters")).hasSize(2 + 3);
+      });
+      List<DeadLetter> refused = Collected.list("quota-deadletters");
+      assertThat(refused).allSatisfy(x -> {
+        assertThat(x.reason()).isEqualTo("too-many-incidents");
+        assertThat(x.stage()).isEqualTo("emergency");
+      });
+      assertThat(refused).filteredOn(x -> x.topic().equals(Topics.RAW_COMMUNITY))
+          .extracting(x -> new String(x.rawPayload(), StandardCharsets.UTF_8))
+          .satisfiesExactlyInAnyOrder(p -> assertThat(p).contains("\"T-4\""), p -> assertThat(p).contains("\"T-5\""));
+      assertThat(refused).filteredOn(x -> x.topic().equals(Topics.RAW_EMERGENCY))
+          .extracting(DeadLetter::detail)
+          .satisfiesExactlyInAnyOrder(t -> assertThat(t).contains("b-3"), t -> assertThat(t).contains("b-4"),
+              t -> assertThat(t).contains("b-5"));
+      // The first two buildings are fires in the making (one alarm each: unconfirmed, a warning).
+      assertThat(Collected.<Alert>list("quota-alerts")).extracting(Alert::alertId)
+          .filteredOn(id -> id.startsWith("fire-")).hasSize(2).allSatisfy(id -> assertThat(id).matches("fire-\\d+-b-[12]"));
+      job.cancel().get();
+    }
+  }
+
+  private static KafkaProducer<byte[], byte[]> producer(String bootstrap) {
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+    return new KafkaProducer<>(p);
+  }
+
+  private static void send(KafkaProducer<byte[], byte[]> producer, String topic, Envelope e) throws Exception {
+    producer.send(new ProducerRecord<>(topic, e.deviceId().getBytes(StandardCharsets.UTF_8), EnvelopeCodec.encode(e))).get();
+  }
+}
