@@ -29,9 +29,10 @@ import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
  * consumer alone, not the publisher, which on two cores would compete for the same CPU.
  *
  * <p>Where the CPU goes: for each bridge run, the CPU time of this JVM's threads during the drain,
- * grouped by role (Paho's receiver, Paho's callback thread — validation, JSON and {@code
- * producer.send} — Paho's sender, Kafka's producer I/O thread, and the rest: the in-process Kafka
- * broker), per message; and, measured alone in the same run, the CPU per message of the
+ * grouped by role (for the bridge, on the HiveMQ client since issue 23: its network threads —
+ * receiving, decoding, PUBACKs — and the bridge's listener thread — validation, JSON and {@code
+ * producer.send}; for the Paho baseline, Paho's receiver, callback and sender threads; Kafka's
+ * producer I/O thread, and the rest: the in-process Kafka broker), per message; and, measured alone in the same run, the CPU per message of the
  * validator and of the Kafka value encoding. CPU time, not wall time, because the machine is
  * shared.
  *
@@ -134,6 +135,11 @@ public final class BridgeBenchmark {
       return "paho-callback(validate+json+send)";
     } else if (thread.startsWith("MQTT Snd") || thread.startsWith("MQTT Ping") || thread.startsWith("MQTT Con")) {
       return "paho-send(pubacks)";
+    } else if (thread.startsWith("citybrain-mqtt-network")) {
+      // The HiveMQ client's Netty threads: reading and decoding, and writing the PUBACKs.
+      return "hivemq-network(receive+pubacks)";
+    } else if (thread.startsWith("bridge-mqtt-")) {
+      return "bridge-listener(validate+json+send)";
     } else if (thread.startsWith("kafka-producer-network-thread")) {
       return "kafka-producer-io";
     }
