@@ -8,6 +8,9 @@ import io.citybrain.connectors.bridge.BridgeSettings;
 import io.citybrain.connectors.bridge.MqttKafkaBridge;
 import io.citybrain.connectors.bridge.PipelineReporter;
 import io.citybrain.connectors.dispatch.AlertDispatcher;
+import io.citybrain.connectors.kafka.KafkaSecurity;
+import io.citybrain.connectors.ops.KafkaProbe;
+import io.citybrain.connectors.ops.OpsServer;
 import io.citybrain.connectors.dispatch.DispatchSettings;
 import io.citybrain.connectors.envelope.IngestValidator;
 import io.citybrain.connectors.influx.InfluxSettings;
@@ -43,6 +46,7 @@ import java.util.Comparator;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -184,6 +188,7 @@ public final class LocalCity implements AutoCloseable {
   private BackgroundSimulation simulator;
   private Map<String, String> loopSegments = Map.of();
   private ConsoleServer console;
+  private OpsServer ops;
   private String cityName = "Hangzhou";
   private final char[] storePassword = MqttUsers.randomPassword();
 
@@ -264,7 +269,21 @@ public final class LocalCity implements AutoCloseable {
     MqttKafkaBridge bridge = track(MqttKafkaBridge.start(bridgeSettings));
     // The bridge's counters as the contract's `pipeline` measurement, for the dashboards.
     track(PipelineReporter.start(bridge.metrics(), "bridge", influx(), Duration.ofSeconds(10)));
-    track(AlertDispatcher.start(dispatch));
+    AlertDispatcher dispatcher = track(AlertDispatcher.start(dispatch));
+    // The bridge's and the dispatcher's /metrics and /health, as their own processes serve them in
+    // production (issue 21); one process here, so one port (ephemeral, loopback, read-only).
+    KafkaProbe kafkaProbe = track(new KafkaProbe(kafka.bootstrapServers(), KafkaSecurity.NONE, "citybrain-local-probe"));
+    var meters = OpsServer.newRegistry();
+    bridge.bindMetrics(meters);
+    dispatcher.bindMetrics(meters);
+    ops = track(OpsServer.start("127.0.0.1", 0, "ops port", meters, () -> {
+      Map<String, String> checks = new java.util.LinkedHashMap<>();
+      checks.put("bridge", bridge.subscribed() ? "subscribed" : "not connected to the broker");
+      checks.putAll(dispatcher.problems());
+      Optional<String> kafkaProblem = kafkaProbe.problem();
+      checks.put("kafka", kafkaProblem.orElse("answers"));
+      return new OpsServer.Readiness(bridge.subscribed() && dispatcher.problems().isEmpty() && kafkaProblem.isEmpty(), checks);
+    }));
     // One city for the console's map and the simulators: the one the jobs run on.
     CityModel cityModel = city.join().city();
     if (options.consolePort() != Options.NO_CONSOLE) {
@@ -414,6 +433,9 @@ public final class LocalCity implements AutoCloseable {
     lines.add("time-series store  " + store.url() + "   (InfluxDB v2 write API /api/v2/write; SQL console and /exec: QuestDB;"
         + " user " + STORE_ACCOUNT + ", password " + new String(storePassword) + ", this start's)");
     lines.add("Flink web UI       " + flinkUi + "   (jobs " + TrafficJob.NAME + ", " + EmergencyJob.NAME + ", " + UtilityJob.NAME + ")");
+    if (ops != null) {
+      lines.add("metrics, health    " + ops.url() + "/metrics   " + ops.url() + "/health/ready   (bridge and alert dispatch, Prometheus text)");
+    }
     lines.add("data               " + options.dataDir().toAbsolutePath());
     lines.add("device registry    " + options.dataDir().toAbsolutePath().resolve(REGISTRY_FILE) + "   (the simulated fleet; the bridge and the traffic job read it)");
     lines.add(options.city() == null

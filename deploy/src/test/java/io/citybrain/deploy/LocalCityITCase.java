@@ -219,6 +219,20 @@ class LocalCityITCase {
     DeadLetter missing = awaitDeadLetter("it-bad-2");
     assertThat(missing.reason()).isEqualTo("missing-field");
     assertThat(missing.detail()).isEqualTo("missing field 'count'");
+
+    // The local city's metrics line: the same dead letters, counted by domain, outcome and reason.
+    String line = city.endpoints().stream().filter(l -> l.startsWith("metrics, health")).findFirst().orElseThrow();
+    String metricsUrl = line.split("\\s+")[2];
+    var http = java.net.http.HttpClient.newHttpClient();
+    String metrics = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(metricsUrl)).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+    assertThat(metrics)
+        .containsPattern("citybrain_bridge_messages_total\\{domain=\"traffic\",outcome=\"dead_letter\",reason=\"not-json\"} [1-9]")
+        .containsPattern("citybrain_bridge_messages_total\\{domain=\"traffic\",outcome=\"dead_letter\",reason=\"missing-field\"} [1-9]")
+        .contains("citybrain_dispatch_mqtt_connected 1.0");
+    var ready = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(metricsUrl.replace("/metrics", "/health/ready")))
+        .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
   }
 
   /** A community of Xihu and a point inside it: SOS and smoke readings are placed there. */

@@ -1,6 +1,8 @@
 package io.citybrain.connectors.bridge;
 
 import io.citybrain.connectors.ProcessSettings;
+import io.citybrain.connectors.ops.KafkaProbe;
+import io.citybrain.connectors.ops.OpsServer;
 import java.io.IOException;
 import java.util.Map;
 import java.util.Properties;
@@ -20,6 +22,11 @@ import org.slf4j.LoggerFactory;
  * {@code bridge.metrics.interval-ms} (default 10000). {@code bridge.max-reading-age=0} turns the
  * {@code stale-timestamp} rule off, for an instance that replays recorded history; it is said at
  * start, since a live city should not run so.
+ *
+ * <p>Operations endpoints ({@link OpsServer}): {@code bridge.http.port} (default 9400; 0 an
+ * ephemeral port, -1 none) on {@code bridge.http.host} (default 0.0.0.0, so that Kubernetes'
+ * probes and Prometheus reach the pod) serve {@code /metrics}, {@code /health/live} and
+ * {@code /health/ready}: ready while the bridge is subscribed and Kafka answers.
  */
 public final class BridgeMain {
   private static final Logger LOG = LoggerFactory.getLogger(BridgeMain.class);
@@ -44,22 +51,64 @@ public final class BridgeMain {
       System.exit(1);
       return;
     }
+    OpsServer ops;
+    KafkaProbe kafka;
+    try {
+      kafka = new KafkaProbe(settings.kafkaBootstrap(), settings.kafkaSecurity(), settings.clientId() + "-probe");
+      ops = startOps(p, bridge, kafka);
+    } catch (IllegalArgumentException e) {
+      bridge.close();
+      System.err.println("bridge: bad configuration: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
     long interval = Long.parseLong(p.getProperty("bridge.metrics.interval-ms", "10000"));
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       bridge.close();
+      if (ops != null) {
+        ops.close();
+      }
+      kafka.close();
       stopped.countDown();
     }, "bridge-shutdown"));
     if (settings.maxReadingAge().isZero()) {
       LOG.warn("bridge {}: {}=0, readings of any age are accepted (replaying recorded history)", settings.clientId(),
           BridgeSettings.MAX_READING_AGE_KEY);
     }
-    System.out.println("bridge ready: " + settings);
+    System.out.println("bridge ready: " + settings + (ops == null ? "" : "; metrics " + ops.url() + "/metrics, health "
+        + ops.url() + "/health/ready"));
     System.out.flush();
     while (!stopped.await(interval, java.util.concurrent.TimeUnit.MILLISECONDS)) {
       LOG.info("bridge {}: {}", settings.clientId(), bridge.metrics().snapshotAndResetLatency());
     }
   }
+
+  /** Null when {@code bridge.http.port} is -1. */
+  static OpsServer startOps(Properties p, MqttKafkaBridge bridge, KafkaProbe kafka) {
+    int port = (int) ProcessSettings.number(p, HTTP_PORT_KEY, DEFAULT_HTTP_PORT);
+    if (port == -1) {
+      return null;
+    }
+    if (port < 0 || port > 65_535) {
+      throw new IllegalArgumentException(HTTP_PORT_KEY + " must be a port, 0 (ephemeral) or -1 (none), got " + port);
+    }
+    var registry = OpsServer.newRegistry();
+    bridge.bindMetrics(registry);
+    return OpsServer.start(p.getProperty("bridge.http.host", "0.0.0.0"), port, HTTP_PORT_KEY, registry, () -> readiness(bridge, kafka));
+  }
+
+  static OpsServer.Readiness readiness(MqttKafkaBridge bridge, KafkaProbe kafka) {
+    Map<String, String> checks = new java.util.LinkedHashMap<>();
+    boolean subscribed = bridge.subscribed();
+    checks.put("mqtt", subscribed ? "subscribed to " + bridge.settings().subscription() : "not connected to the broker");
+    java.util.Optional<String> kafkaProblem = kafka.problem();
+    checks.put("kafka", kafkaProblem.orElse("answers"));
+    return new OpsServer.Readiness(subscribed && kafkaProblem.isEmpty(), checks);
+  }
+
+  static final String HTTP_PORT_KEY = "bridge.http.port";
+  static final int DEFAULT_HTTP_PORT = 9400;
 
   static Properties load(String[] args, Map<String, String> env) throws IOException {
     return ProcessSettings.load(args, "bridge.", env, Map.of(

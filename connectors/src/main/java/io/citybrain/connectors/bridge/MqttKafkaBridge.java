@@ -154,6 +154,23 @@ public final class MqttKafkaBridge implements AutoCloseable {
     return settings;
   }
 
+  /** Connected to the broker and subscribed now (between a lost connection and the next, not). */
+  public boolean subscribed() {
+    Connection c = current;
+    return !closed && c != null && c.session.isConnected();
+  }
+
+  /**
+   * Binds the bridge's counters, its subscription state and its Kafka producer's own metrics
+   * (Micrometer's Kafka binder) to {@code registry}.
+   */
+  public void bindMetrics(io.micrometer.core.instrument.MeterRegistry registry) {
+    metrics.bindTo(registry);
+    io.micrometer.core.instrument.Gauge.builder("citybrain.bridge.subscribed", this, b -> b.subscribed() ? 1 : 0)
+        .description("1 while the bridge is connected to the broker and subscribed").register(registry);
+    new io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics(producer).bindTo(registry);
+  }
+
   private void connect() {
     if (closed) {
       return;
@@ -335,9 +352,9 @@ public final class MqttKafkaBridge implements AutoCloseable {
     }
     long latency = System.currentTimeMillis() - arrived;
     if (deadLetterReason == null) {
-      metrics.stored(latency);
+      metrics.stored(topic, latency);
     } else {
-      metrics.deadLettered(deadLetterReason, latency);
+      metrics.deadLettered(topic, deadLetterReason, latency);
     }
     c.ack(messageId, qos);
   }

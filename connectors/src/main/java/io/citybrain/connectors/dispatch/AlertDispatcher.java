@@ -78,6 +78,10 @@ public final class AlertDispatcher implements AutoCloseable {
   /** How long a publish may wait for its PUBACK before it is sent again. */
   private static final Duration PUBACK_WAIT = Duration.ofSeconds(10);
   private final ConfirmedPublisher mqtt;
+  private final java.util.concurrent.atomic.AtomicLong published = new java.util.concurrent.atomic.AtomicLong();
+  private final Map<String, java.util.concurrent.atomic.AtomicLong> deadLettered = new java.util.concurrent.ConcurrentHashMap<>();
+  /** When the dispatch thread last came back from a poll (nanoTime): a wedged loop shows here. */
+  private volatile long lastPollNanos = System.nanoTime();
   private final Webhooks webhooks;
   private final InfluxWrites store;
   private final Thread thread;
@@ -182,6 +186,7 @@ public final class AlertDispatcher implements AutoCloseable {
     try {
       while (running) {
         ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(200));
+        lastPollNanos = System.nanoTime();
         if (records.isEmpty()) {
           commitRecorded(false);
           continue;
@@ -196,6 +201,7 @@ public final class AlertDispatcher implements AutoCloseable {
           }
         }
         publish(delivered, payloads);
+        published.addAndGet(delivered.size());
         for (int i = 0; i < delivered.size(); i++) {
           callWebhooks(delivered.get(i), payloads.get(i));
         }
@@ -383,6 +389,14 @@ public final class AlertDispatcher implements AutoCloseable {
 
   /** Sends a dead-letter record and waits for Kafka, so that the offset commit follows it. */
   private void deadLetter(Reason reason, String detail, String key, byte[] raw) {
+    deadLettered.computeIfAbsent(reason.code(), r -> {
+      var n = new java.util.concurrent.atomic.AtomicLong();
+      var registry = meters;
+      if (registry != null) {
+        deadLetterMeter(registry, r, n);
+      }
+      return n;
+    }).incrementAndGet();
     DeadLetter d = DeadLetter.of(reason, detail, Topics.ALERTS, key == null ? Topics.ALERTS : key, raw,
         System.currentTimeMillis(), STAGE);
     try {
@@ -401,6 +415,50 @@ public final class AlertDispatcher implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  private volatile io.micrometer.core.instrument.MeterRegistry meters;
+
+  /**
+   * Binds {@code citybrain_dispatch_alerts_total} (published, and dead-lettered by reason), the
+   * MQTT connection's state and the Kafka consumer's own metrics (Micrometer's binder) to
+   * {@code registry} (issue 21).
+   */
+  public void bindMetrics(io.micrometer.core.instrument.MeterRegistry registry) {
+    meters = registry;
+    io.micrometer.core.instrument.FunctionCounter.builder("citybrain.dispatch.alerts", published,
+            java.util.concurrent.atomic.AtomicLong::get)
+        .description("alerts published on MQTT (and passed to the webhooks and the store), or dead-lettered by reason")
+        .tags("outcome", "published", "reason", "none").register(registry);
+    deadLettered.forEach((r, n) -> deadLetterMeter(registry, r, n));
+    io.micrometer.core.instrument.Gauge.builder("citybrain.dispatch.mqtt.connected", mqtt, m -> m.connected() ? 1 : 0)
+        .description("1 while the MQTT connection stands").register(registry);
+    new io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics(consumer).bindTo(registry);
+  }
+
+  private static void deadLetterMeter(io.micrometer.core.instrument.MeterRegistry registry, String reason,
+      java.util.concurrent.atomic.AtomicLong n) {
+    io.micrometer.core.instrument.FunctionCounter.builder("citybrain.dispatch.alerts", n, java.util.concurrent.atomic.AtomicLong::get)
+        .description("alerts published on MQTT (and passed to the webhooks and the store), or dead-lettered by reason")
+        .tags("outcome", "dead_letter", "reason", reason).register(registry);
+  }
+
+  /**
+   * Ready while the dispatch thread runs and polls (a webhook's retries may hold one batch for up
+   * to a minute, so up to two), and the MQTT connection stands; Kafka's own reachability is the
+   * caller's {@link io.citybrain.connectors.ops.KafkaProbe}.
+   */
+  public java.util.Map<String, String> problems() {
+    java.util.Map<String, String> problems = new java.util.LinkedHashMap<>();
+    if (!thread.isAlive()) {
+      problems.put("dispatch", "the dispatch thread has stopped (see the log)");
+    } else if (System.nanoTime() - lastPollNanos > TimeUnit.MINUTES.toNanos(2)) {
+      problems.put("dispatch", "no poll of city.alerts for " + TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - lastPollNanos) + " s");
+    }
+    if (!mqtt.connected()) {
+      problems.put("mqtt", "not connected to " + mqtt.url());
+    }
+    return problems;
   }
 
   @Override

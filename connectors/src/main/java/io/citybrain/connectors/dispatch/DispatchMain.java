@@ -1,6 +1,8 @@
 package io.citybrain.connectors.dispatch;
 
 import io.citybrain.connectors.ProcessSettings;
+import io.citybrain.connectors.ops.KafkaProbe;
+import io.citybrain.connectors.ops.OpsServer;
 import java.io.IOException;
 import java.util.Map;
 import java.util.Properties;
@@ -19,6 +21,11 @@ import java.util.concurrent.CountDownLatch;
  * there ({@code CITYBRAIN_KAFKA_SASL_PASSWORD} and the others of
  * {@link io.citybrain.connectors.kafka.KafkaSecurity}). Keys: see
  * {@link DispatchSettings#fromProperties}. A bad value exits with status 2 and a message naming its key.
+ *
+ * <p>Operations endpoints ({@link OpsServer}): {@code dispatch.http.port} (default 9401; 0 an
+ * ephemeral port, -1 none) on {@code dispatch.http.host} (default 0.0.0.0) serve {@code /metrics},
+ * {@code /health/live} and {@code /health/ready}: ready while it polls city.alerts, its MQTT
+ * connection stands and Kafka answers.
  */
 public final class DispatchMain {
 
@@ -38,14 +45,55 @@ public final class DispatchMain {
       System.exit(2);
       return;
     }
+    Properties p = load(args, System.getenv());
+    KafkaProbe kafka = new KafkaProbe(settings.kafkaBootstrap(), settings.kafkaSecurity(), settings.clientId() + "-probe");
+    OpsServer ops;
+    try {
+      ops = startOps(p, dispatcher, kafka);
+    } catch (IllegalArgumentException e) {
+      dispatcher.close();
+      kafka.close();
+      System.err.println("dispatch: bad configuration: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       dispatcher.close();
+      if (ops != null) {
+        ops.close();
+      }
+      kafka.close();
       stopped.countDown();
     }, "dispatch-shutdown"));
-    System.out.println(READY + ": " + settings);
+    System.out.println(READY + ": " + settings + (ops == null ? "" : "; metrics " + ops.url() + "/metrics, health "
+        + ops.url() + "/health/ready"));
     System.out.flush();
     stopped.await();
+  }
+
+  static final String HTTP_PORT_KEY = "dispatch.http.port";
+  static final int DEFAULT_HTTP_PORT = 9401;
+
+  /** Null when {@code dispatch.http.port} is -1. */
+  public static OpsServer startOps(Properties p, AlertDispatcher dispatcher, KafkaProbe kafka) {
+    int port = (int) ProcessSettings.number(p, HTTP_PORT_KEY, DEFAULT_HTTP_PORT);
+    if (port == -1) {
+      return null;
+    }
+    if (port < 0 || port > 65_535) {
+      throw new IllegalArgumentException(HTTP_PORT_KEY + " must be a port, 0 (ephemeral) or -1 (none), got " + port);
+    }
+    var registry = OpsServer.newRegistry();
+    dispatcher.bindMetrics(registry);
+    return OpsServer.start(p.getProperty("dispatch.http.host", "0.0.0.0"), port, HTTP_PORT_KEY, registry, () -> {
+      Map<String, String> checks = new java.util.LinkedHashMap<>(Map.of("dispatch", "polls city.alerts", "mqtt", "connected"));
+      Map<String, String> problems = dispatcher.problems();
+      checks.putAll(problems);
+      java.util.Optional<String> kafkaProblem = kafka.problem();
+      checks.put("kafka", kafkaProblem.orElse("answers"));
+      return new OpsServer.Readiness(problems.isEmpty() && kafkaProblem.isEmpty(), checks);
+    });
   }
 
   static Properties load(String[] args, Map<String, String> env) throws IOException {

@@ -144,6 +144,11 @@ public final class ConfirmedPublisher implements AutoCloseable {
     return url;
   }
 
+  /** Whether the connection stands now. */
+  public boolean connected() {
+    return client.getState().isConnected();
+  }
+
   @Override
   public void close() {
     closing = true;

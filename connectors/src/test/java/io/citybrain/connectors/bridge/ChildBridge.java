@@ -27,7 +27,7 @@ final class ChildBridge implements AutoCloseable {
         "-Dbridge.mqtt.url=" + s.mqttUrl(), "-Dbridge.mqtt.client-id=" + s.clientId(),
         "-Dbridge.kafka.bootstrap-servers=" + s.kafkaBootstrap(), "-Dbridge.mqtt.subscription=" + s.subscription(),
         "-Dbridge.max-in-flight=" + s.maxInFlight(), "-Dbridge.mqtt.version=" + s.mqttVersion().key(),
-        "-Dbridge.max-reading-age=" + s.maxReadingAge(),
+        "-Dbridge.max-reading-age=" + s.maxReadingAge(), "-Dbridge.http.port=0", "-Dbridge.http.host=127.0.0.1",
         BridgeMain.class.getName()))
         .redirectErrorStream(true)
         .start();

@@ -56,7 +56,9 @@ class DispatchMainITCase {
       Path properties = Files.writeString(dir.resolve("dispatch.properties"), String.join("\n",
           "dispatch.kafka.bootstrap-servers=" + kafka.bootstrapServers(),
           "dispatch.mqtt.url=" + broker.url(),
-          "dispatch.mqtt.client-id=it-dispatch-0", ""));
+          "dispatch.mqtt.client-id=it-dispatch-0",
+          "dispatch.http.port=0",
+          "dispatch.http.host=127.0.0.1", ""));
       Path log = dir.resolve("dispatch.log");
       Process process = start(log, properties.toString());
       try {
@@ -70,6 +72,19 @@ class DispatchMainITCase {
           producer.send(new ProducerRecord<>(Topics.ALERTS, alert.community(), alert.toJson())).get(30, TimeUnit.SECONDS);
         }
         await().atMost(Duration.ofSeconds(60)).until(() -> atCommunity.contains("main-1"));
+        // The process serves its operations endpoints where its ready line says (issue 21).
+        java.util.regex.Matcher health = java.util.regex.Pattern.compile("health (http://127\\.0\\.0\\.1:\\d+)/health/ready")
+            .matcher(read(log));
+        assertThat(health.find()).as("the ready line names the health URL: %s", read(log)).isTrue();
+        var http = java.net.http.HttpClient.newHttpClient();
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+          var ready = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(health.group(1) + "/health/ready")).build(),
+              java.net.http.HttpResponse.BodyHandlers.ofString());
+          assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
+          var metrics = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(health.group(1) + "/metrics")).build(),
+              java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+          assertThat(metrics).contains("citybrain_dispatch_alerts_total{outcome=\"published\",reason=\"none\"} 1.0");
+        });
       } finally {
         process.destroy(); // SIGTERM
         if (!process.waitFor(60, TimeUnit.SECONDS)) {

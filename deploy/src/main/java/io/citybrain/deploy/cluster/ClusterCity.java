@@ -108,6 +108,8 @@ public final class ClusterCity implements AutoCloseable {
   private ChildProcess mosquitto;
   private final List<ChildProcess> brokers = new ArrayList<>();
   private ChildProcess store;
+  /** Process name → its operations port ({@code /metrics}, {@code /health/*}). */
+  private final Map<String, Integer> opsPorts = new java.util.concurrent.ConcurrentSkipListMap<>();
   private ChildProcess jobManager;
   private final List<ChildProcess> taskManagers = new ArrayList<>();
   private final List<ChildProcess> bridges = new ArrayList<>();
@@ -474,6 +476,11 @@ public final class ClusterCity implements AutoCloseable {
     p.setProperty("bridge.registry.path", registry.toString());
     p.setProperty("bridge.metrics.interval-ms", "5000");
     p.setProperty("bridge.max-reading-age", options.maxReadingAge().toString());
+    // Each process's /metrics and /health on a port of its own, kept across restarts (one file).
+    int ops = FreePorts.resolve(0);
+    opsPorts.put("bridge-" + i, ops);
+    p.setProperty("bridge.http.host", "127.0.0.1");
+    p.setProperty("bridge.http.port", String.valueOf(ops));
     Path file = dir.resolve("bridge-" + i + ".properties");
     try (var out = Files.newOutputStream(file)) {
       p.store(out, "written by citybrain cluster");
@@ -491,6 +498,10 @@ public final class ClusterCity implements AutoCloseable {
     p.setProperty("dispatch.mqtt.client-id", "citybrain-dispatch-1");
     p.setProperty("dispatch.influx.url", storeUrl());
     p.setProperty("dispatch.influx.token", "cluster"); // QuestDB ignores it
+    int ops = FreePorts.resolve(0);
+    opsPorts.put("dispatch", ops);
+    p.setProperty("dispatch.http.host", "127.0.0.1");
+    p.setProperty("dispatch.http.port", String.valueOf(ops));
     Path file = dir.resolve("dispatch.properties");
     try (var out = Files.newOutputStream(file)) {
       p.store(out, "written by citybrain cluster");
@@ -600,6 +611,11 @@ public final class ClusterCity implements AutoCloseable {
     }
   }
 
+  /** Process name ({@code bridge-1}, {@code dispatch}) → the port of its {@code /metrics} and {@code /health/*}. */
+  public Map<String, Integer> opsPorts() {
+    return Map.copyOf(opsPorts);
+  }
+
   public Map<String, JobID> jobs() {
     synchronized (jobs) {
       return Map.copyOf(jobs);
@@ -617,6 +633,8 @@ public final class ClusterCity implements AutoCloseable {
         + String.join(", ", jobs().keySet()) + ")");
     lines.add("bridges            " + BRIDGES + " instances on $share/" + BRIDGE_GROUP + "/city/#");
     lines.add("alert dispatch     1 instance: city.alerts -> city/alerts/community/<id>, city/alerts/district/<code>");
+    opsPorts.forEach((name, port) -> lines.add(String.format("%-18s http://127.0.0.1:%d/metrics   /health/ready   /health/live",
+        name + " ops", port)));
     lines.add("checkpoints        " + dir.resolve("flink").resolve("checkpoints"));
     lines.add("logs               " + logs);
     for (ChildProcess p : processes()) {

@@ -87,11 +87,22 @@ class ClusterSmokeITCase {
     await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() ->
         assertThat(((Number) EmbeddedQuestDb.query(cluster.storeUrl(), "SELECT count() n FROM traffic_segment")
             .get(0).get("n")).longValue()).isPositive());
-    // Both bridges took a share of the subscription (each logs its counters every few seconds).
+    // Both bridges took a share of the subscription: each one's own scrape counts stored traffic
+    // readings (issue 21), and each is ready.
     for (ChildProcess bridge : cluster.bridges()) {
-      await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-          assertThat(bridge.logSinceStart()).as(bridge.name()).containsPattern("forwarded=[1-9]"));
+      String ops = "http://127.0.0.1:" + cluster.opsPorts().get(bridge.name());
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+        assertThat(get(ops + "/metrics")).as(bridge.name())
+            .containsPattern("citybrain_bridge_messages_total\\{domain=\"traffic\",outcome=\"stored\",reason=\"none\"} [1-9]");
+        assertThat(get(ops + "/health/ready")).as(bridge.name()).contains("\"status\":\"UP\"");
+      });
     }
+  }
+
+  private static String get(String url) throws Exception {
+    var response = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url))
+        .timeout(Duration.ofSeconds(10)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+    return response.statusCode() + " " + response.body();
   }
 
   @Test
@@ -109,6 +120,9 @@ class ClusterSmokeITCase {
         producer.send(new ProducerRecord<>(Topics.ALERTS, alert.community(), alert.toJson())).get(60, TimeUnit.SECONDS);
       }
       await().atMost(Duration.ofSeconds(90)).until(() -> atCommunity.contains("smoke-1"));
+      String ops = "http://127.0.0.1:" + cluster.opsPorts().get("dispatch");
+      assertThat(get(ops + "/health/ready")).startsWith("200 ").contains("\"status\":\"UP\"");
+      assertThat(get(ops + "/metrics")).containsPattern("citybrain_dispatch_alerts_total\\{outcome=\"published\",reason=\"none\"} [1-9]");
     } finally {
       manager.disconnect();
       manager.close();

@@ -360,6 +360,26 @@ class KubernetesManifestsTest {
     assertThat(pdb.path("maxUnavailable").asInt()).isLessThan(bridge.path("replicas").asInt());
   }
 
+  /** Issue 21: the bridge and dispatch are probed and scraped on the port their mains serve by default. */
+  @Test
+  void theBridgeAndDispatchAreProbedAndScrapedOnTheirOpsPort() {
+    for (Manifest m : List.of(find("StatefulSet", "bridge"), find("Deployment", "dispatch"))) {
+      JsonNode template = m.node().path("spec").path("template");
+      JsonNode container = template.path("spec").path("containers").get(0);
+      int port = -1;
+      for (JsonNode p : container.path("ports")) {
+        if ("ops".equals(p.path("name").asString())) {
+          port = p.path("containerPort").asInt();
+        }
+      }
+      assertThat(port).as(m + " ops port").isEqualTo(m.kind().equals("StatefulSet") ? 9400 : 9401);
+      assertThat(container.path("readinessProbe").path("httpGet").path("path").asString()).as(m.toString()).isEqualTo("/health/ready");
+      assertThat(container.path("readinessProbe").path("httpGet").path("port").asString()).isEqualTo("ops");
+      assertThat(container.path("livenessProbe").path("httpGet").path("path").asString()).as(m.toString()).isEqualTo("/health/live");
+      assertThat(template.path("metadata").path("annotations").path("prometheus.io/port").asString()).isEqualTo(String.valueOf(port));
+    }
+  }
+
   @Test
   void alertDispatchRunsSeveralReplicasWithSettingsDispatchMainAccepts() {
     JsonNode dispatch = find("Deployment", "dispatch").node().path("spec");
