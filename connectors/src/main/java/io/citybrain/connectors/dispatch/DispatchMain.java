@@ -32,6 +32,8 @@ public final class DispatchMain {
   /** Printed once the dispatcher is connected and consuming. */
   public static final String READY = "dispatch ready";
 
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DispatchMain.class);
+
   private DispatchMain() {}
 
   public static void main(String[] args) throws Exception {
@@ -66,6 +68,8 @@ public final class DispatchMain {
       kafka.close();
       stopped.countDown();
     }, "dispatch-shutdown"));
+    LOG.info("alert dispatch {} consumes {} and publishes to {}", settings.clientId(), io.citybrain.connectors.Topics.ALERTS,
+        settings.mqttUrl());
     System.out.println(READY + ": " + settings + (ops == null ? "" : "; metrics " + ops.url() + "/metrics, health "
         + ops.url() + "/health/ready"));
     System.out.flush();

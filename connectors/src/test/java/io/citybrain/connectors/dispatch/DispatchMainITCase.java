@@ -101,6 +101,52 @@ class DispatchMainITCase {
     }
   }
 
+  /**
+   * Issue 21: the process's own logging configuration (the one the manifests name), as JSON lines:
+   * every log event one JSON object, the service named, and neither the MQTT password nor the
+   * store token anywhere in the output, through start, delivery and SIGTERM.
+   */
+  @Test
+  void itsJsonLogIsOneObjectPerEventAndHoldsNoSecret() throws Exception {
+    char[] password = io.citybrain.embedded.MqttUsers.randomPassword();
+    String token = "store-token-" + Long.toHexString(System.nanoTime());
+    Path usersFile = Files.writeString(dir.resolve("users.csv"), "# username,role,scope,password-hash\n");
+    try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka-json"), 0, Map.of());
+         EmbeddedMqttBroker broker = EmbeddedMqttBroker.start(dir.resolve("mqtt-json"), 0,
+             io.citybrain.embedded.MqttUsers.load(usersFile).addService("citybrain-dispatch", password));
+         Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+      admin.createTopics(Topics.ALL.stream().map(t -> new NewTopic(t, 1, (short) 1)).toList()).all().get();
+      Path log = dir.resolve("dispatch-json.log");
+      Process process = start(log, Map.of("CITYBRAIN_DISPATCH_MQTT_PASSWORD", new String(password), "CITYBRAIN_INFLUX_TOKEN", token),
+          "-Dlog4j2.configurationFile=citybrain-log4j2-json.xml", "-Dcitybrain.service=dispatch",
+          "-Ddispatch.kafka.bootstrap-servers=" + kafka.bootstrapServers(), "-Ddispatch.mqtt.url=" + broker.url(),
+          "-Ddispatch.mqtt.client-id=citybrain-dispatch-json", "-Ddispatch.mqtt.username=citybrain-dispatch",
+          "-Ddispatch.influx.url=http://127.0.0.1:1", "-Ddispatch.http.port=0", "-Ddispatch.http.host=127.0.0.1");
+      try {
+        await().atMost(Duration.ofSeconds(90)).until(() -> read(log).contains(DispatchMain.READY) || !process.isAlive());
+        assertThat(process.isAlive()).as("the dispatcher is running; its log: %s", read(log)).isTrue();
+      } finally {
+        process.destroy();
+        process.waitFor(60, TimeUnit.SECONDS);
+      }
+      String output = read(log);
+      assertThat(output).doesNotContain(new String(password)).doesNotContain(token);
+      List<com.fasterxml.jackson.databind.JsonNode> events = new ArrayList<>();
+      for (String line : output.split("\n")) {
+        if (line.isBlank() || line.startsWith(DispatchMain.READY)) {
+          continue; // the ready line is the process's stdout contract, not a log event
+        }
+        events.add(new com.fasterxml.jackson.databind.ObjectMapper().readTree(line));
+      }
+      assertThat(events).isNotEmpty().allSatisfy(e -> {
+        assertThat(e.path("@timestamp").asText()).isNotEmpty();
+        assertThat(e.path("log.level").asText()).isNotEmpty();
+        assertThat(e.path("service.name").asText()).isEqualTo("dispatch");
+      });
+      assertThat(events).anySatisfy(e -> assertThat(e.path("message").asText()).contains("consumes city.alerts"));
+    }
+  }
+
   @Test
   void aBadValueStopsTheProcessNamingTheKeyButNotTheSecret() throws Exception {
     Path log = dir.resolve("bad.log");
@@ -113,6 +159,10 @@ class DispatchMainITCase {
 
   /** A JVM running DispatchMain: {@code -D} arguments are its properties, any other its properties file. */
   private static Process start(Path log, String... arguments) throws IOException {
+    return start(log, Map.of(), arguments);
+  }
+
+  private static Process start(Path log, Map<String, String> environment, String... arguments) throws IOException {
     List<String> command = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-XX:TieredStopAtLevel=1",
         "-Dlog4j2.configurationFile=log4j2-test.properties", "-cp", System.getProperty("java.class.path")));
@@ -122,7 +172,9 @@ class DispatchMainITCase {
     }
     command.add(DispatchMain.class.getName());
     command.addAll(mainArgs);
-    return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+    pb.environment().putAll(environment);
+    return pb.start();
   }
 
   private static String read(Path log) throws IOException {
