@@ -8,10 +8,17 @@ import java.util.concurrent.CountDownLatch;
  * Creates the contract's tables like {@link EmbeddedQuestDb}, prints {@value #READY} and runs until
  * SIGTERM, which closes the store cleanly (committed rows survive a SIGKILL too: QuestDB commits on
  * every write request).
+ *
+ * <p>With {@code CITYBRAIN_STORE_USER} and {@code CITYBRAIN_STORE_PASSWORD} in the environment
+ * (never on the command line, where {@code ps} shows it), every endpoint needs that account, as
+ * in the local city (issue 23).
  */
 public final class QuestDbMain {
   /** The line a supervisor waits for. */
   public static final String READY = "questdb ready";
+
+  public static final String USER_ENV = "CITYBRAIN_STORE_USER";
+  public static final String PASSWORD_ENV = "CITYBRAIN_STORE_PASSWORD";
 
   private QuestDbMain() {}
 
@@ -20,7 +27,14 @@ public final class QuestDbMain {
       System.err.println("usage: QuestDbMain <root-dir> <http-port>");
       System.exit(2);
     }
-    EmbeddedQuestDb db = EmbeddedQuestDb.start(Path.of(args[0]), Integer.parseInt(args[1]));
+    String user = System.getenv(USER_ENV);
+    String password = System.getenv(PASSWORD_ENV);
+    if ((user == null) != (password == null)) {
+      System.err.println(USER_ENV + " and " + PASSWORD_ENV + " go together: give both or neither");
+      System.exit(2);
+    }
+    EmbeddedQuestDb db = EmbeddedQuestDb.start(Path.of(args[0]), Integer.parseInt(args[1]), user,
+        password == null ? null : password.toCharArray());
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       db.close();

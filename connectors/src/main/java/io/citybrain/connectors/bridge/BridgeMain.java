@@ -86,16 +86,7 @@ public final class BridgeMain {
 
   /** Null when {@code bridge.http.port} is -1. */
   static OpsServer startOps(Properties p, MqttKafkaBridge bridge, KafkaProbe kafka) {
-    int port = (int) ProcessSettings.number(p, HTTP_PORT_KEY, DEFAULT_HTTP_PORT);
-    if (port == -1) {
-      return null;
-    }
-    if (port < 0 || port > 65_535) {
-      throw new IllegalArgumentException(HTTP_PORT_KEY + " must be a port, 0 (ephemeral) or -1 (none), got " + port);
-    }
-    var registry = OpsServer.newRegistry();
-    bridge.bindMetrics(registry);
-    return OpsServer.start(p.getProperty("bridge.http.host", "0.0.0.0"), port, HTTP_PORT_KEY, registry, () -> readiness(bridge, kafka));
+    return OpsServer.fromSettings(p, "bridge.", DEFAULT_HTTP_PORT, bridge::bindMetrics, () -> readiness(bridge, kafka));
   }
 
   static OpsServer.Readiness readiness(MqttKafkaBridge bridge, KafkaProbe kafka) {
@@ -107,7 +98,6 @@ public final class BridgeMain {
     return new OpsServer.Readiness(subscribed && kafkaProblem.isEmpty(), checks);
   }
 
-  static final String HTTP_PORT_KEY = "bridge.http.port";
   static final int DEFAULT_HTTP_PORT = 9400;
 
   static Properties load(String[] args, Map<String, String> env) throws IOException {

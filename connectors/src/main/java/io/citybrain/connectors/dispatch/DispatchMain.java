@@ -76,21 +76,11 @@ public final class DispatchMain {
     stopped.await();
   }
 
-  static final String HTTP_PORT_KEY = "dispatch.http.port";
   static final int DEFAULT_HTTP_PORT = 9401;
 
   /** Null when {@code dispatch.http.port} is -1. */
   public static OpsServer startOps(Properties p, AlertDispatcher dispatcher, KafkaProbe kafka) {
-    int port = (int) ProcessSettings.number(p, HTTP_PORT_KEY, DEFAULT_HTTP_PORT);
-    if (port == -1) {
-      return null;
-    }
-    if (port < 0 || port > 65_535) {
-      throw new IllegalArgumentException(HTTP_PORT_KEY + " must be a port, 0 (ephemeral) or -1 (none), got " + port);
-    }
-    var registry = OpsServer.newRegistry();
-    dispatcher.bindMetrics(registry);
-    return OpsServer.start(p.getProperty("dispatch.http.host", "0.0.0.0"), port, HTTP_PORT_KEY, registry, () -> {
+    return OpsServer.fromSettings(p, "dispatch.", DEFAULT_HTTP_PORT, dispatcher::bindMetrics, () -> {
       Map<String, String> checks = new java.util.LinkedHashMap<>(Map.of("dispatch", "polls city.alerts", "mqtt", "connected"));
       Map<String, String> problems = dispatcher.problems();
       checks.putAll(problems);

@@ -30,10 +30,10 @@ public final class InfluxSink<T> implements Sink<T> {
   private InfluxSink(Builder<T> b) {
     this.settings = b.settings;
     this.converter = b.converter;
-    this.batchSize = b.batchSize;
-    this.flushInterval = b.flushInterval;
-    this.maxRetries = b.maxRetries;
-    this.requestTimeout = b.requestTimeout;
+    this.batchSize = b.tuning.batchSize();
+    this.flushInterval = b.tuning.flushInterval();
+    this.maxRetries = b.tuning.maxRetries();
+    this.requestTimeout = b.tuning.requestTimeout();
   }
 
   public static <T> Builder<T> builder() {
@@ -50,11 +50,7 @@ public final class InfluxSink<T> implements Sink<T> {
   public static final class Builder<T> {
     private InfluxSettings settings;
     private PointConverter<T> converter;
-    private int batchSize = 1000;
-    private Duration flushInterval = Duration.ofSeconds(1);
-    // With backoff capped at 10 s, 20 retries wait about 2.5 minutes before the job restarts.
-    private int maxRetries = 20;
-    private Duration requestTimeout = Duration.ofSeconds(10);
+    private SinkTuning tuning = SinkTuning.DEFAULTS;
 
     public Builder<T> settings(InfluxSettings settings) {
       this.settings = Objects.requireNonNull(settings, "settings");
@@ -66,40 +62,30 @@ public final class InfluxSink<T> implements Sink<T> {
       return this;
     }
 
+    /** Batching, retries and timeouts ({@link SinkTuning}, checked when built). */
+    public Builder<T> tuning(SinkTuning tuning) {
+      this.tuning = Objects.requireNonNull(tuning, "tuning");
+      return this;
+    }
+
     /** Points per HTTP request, 1..100000. */
     public Builder<T> batchSize(int batchSize) {
-      if (batchSize < 1 || batchSize > 100_000) {
-        throw new IllegalArgumentException("influx.batch-size must be within 1..100000, got " + batchSize);
-      }
-      this.batchSize = batchSize;
-      return this;
+      return tuning(new SinkTuning(batchSize, tuning.flushInterval(), tuning.maxRetries(), tuning.requestTimeout()));
     }
 
     /** The longest a point waits in the buffer, 10 ms..1 min. */
     public Builder<T> flushInterval(Duration flushInterval) {
-      if (flushInterval.toMillis() < 10 || flushInterval.toMinutes() > 1) {
-        throw new IllegalArgumentException("influx.flush-interval must be within 10ms..1min, got " + flushInterval);
-      }
-      this.flushInterval = flushInterval;
-      return this;
+      return tuning(new SinkTuning(tuning.batchSize(), flushInterval, tuning.maxRetries(), tuning.requestTimeout()));
     }
 
     /** Retries of a batch on 5xx, 429 and timeouts before the job fails and restarts, 0..100. */
     public Builder<T> maxRetries(int maxRetries) {
-      if (maxRetries < 0 || maxRetries > 100) {
-        throw new IllegalArgumentException("influx.max-retries must be within 0..100, got " + maxRetries);
-      }
-      this.maxRetries = maxRetries;
-      return this;
+      return tuning(new SinkTuning(tuning.batchSize(), tuning.flushInterval(), maxRetries, tuning.requestTimeout()));
     }
 
     /** Connect, read and write timeout of one HTTP request, 100 ms..5 min; a timeout is retried. */
     public Builder<T> requestTimeout(Duration requestTimeout) {
-      if (requestTimeout.toMillis() < 100 || requestTimeout.toMinutes() > 5) {
-        throw new IllegalArgumentException("influx.request-timeout must be within 100ms..5min, got " + requestTimeout);
-      }
-      this.requestTimeout = requestTimeout;
-      return this;
+      return tuning(new SinkTuning(tuning.batchSize(), tuning.flushInterval(), tuning.maxRetries(), requestTimeout));
     }
 
     public InfluxSink<T> build() {

@@ -102,6 +102,26 @@ public final class OpsServer implements AutoCloseable {
     return new OpsServer(registry, http, pool);
   }
 
+  /**
+   * Starts on {@code <prefix>http.port} ({@code defaultPort} when unset; 0 an ephemeral port) and
+   * {@code <prefix>http.host} (default 0.0.0.0), with {@code bind} given the registry first; null
+   * when the port is -1. A bad port fails naming its key.
+   */
+  public static OpsServer fromSettings(java.util.Properties p, String prefix, int defaultPort,
+      java.util.function.Consumer<io.micrometer.core.instrument.MeterRegistry> bind, Supplier<Readiness> readiness) {
+    String portKey = prefix + "http.port";
+    int port = (int) io.citybrain.connectors.ProcessSettings.number(p, portKey, defaultPort);
+    if (port == -1) {
+      return null;
+    }
+    if (port < 0 || port > 65_535) {
+      throw new IllegalArgumentException(portKey + " must be a port, 0 (ephemeral) or -1 (none), got " + port);
+    }
+    PrometheusMeterRegistry registry = newRegistry();
+    bind.accept(registry);
+    return start(p.getProperty(prefix + "http.host", "0.0.0.0"), port, portKey, registry, readiness);
+  }
+
   private static void answer(HttpExchange ex, int status, String type, String body) throws IOException {
     try (ex) {
       if (!"GET".equals(ex.getRequestMethod()) && !"HEAD".equals(ex.getRequestMethod())) {

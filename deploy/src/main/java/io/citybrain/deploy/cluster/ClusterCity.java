@@ -108,6 +108,12 @@ public final class ClusterCity implements AutoCloseable {
   private ChildProcess mosquitto;
   private final List<ChildProcess> brokers = new ArrayList<>();
   private ChildProcess store;
+  /**
+   * The store's account: random for each start, held by citybrain's own processes only (jobs,
+   * dispatch), as in the local city; a SQL request or a write without it is refused (issue 23).
+   */
+  static final String STORE_ACCOUNT = "citybrain";
+  private final char[] storePassword = io.citybrain.embedded.MqttUsers.randomPassword();
   /** Process name → its operations port ({@code /metrics}, {@code /health/*}). */
   private final Map<String, Integer> opsPorts = new java.util.concurrent.ConcurrentSkipListMap<>();
   private ChildProcess jobManager;
@@ -174,7 +180,8 @@ public final class ClusterCity implements AutoCloseable {
     progress.accept("time-series store (QuestDB)");
     storePort = FreePorts.resolve(options.storePort());
     store = track(new ChildProcess("questdb", java(List.of("-Xmx512m"), System.getProperty("java.class.path"),
-        QuestDbMain.class.getName(), dir.resolve("questdb").toString(), String.valueOf(storePort)), Map.of(),
+        QuestDbMain.class.getName(), dir.resolve("questdb").toString(), String.valueOf(storePort)),
+        Map.of(QuestDbMain.USER_ENV, STORE_ACCOUNT, QuestDbMain.PASSWORD_ENV, new String(storePassword)),
         logs.resolve("questdb.log"), ChildProcess.Ready.logged(QuestDbMain.READY), Duration.ofSeconds(90))).start();
 
     progress.accept("Flink: JobManager and " + TASK_MANAGERS + " TaskManagers");
@@ -417,7 +424,7 @@ public final class ClusterCity implements AutoCloseable {
     args.put("influx.url", storeUrl());
     args.put("influx.org", "citybrain");
     args.put("influx.bucket", "citybrain");
-    args.put("influx.token", "local");
+    args.put("influx.token", storeAuthorization());
     args.put("parallelism", "2");
     args.put("city.seed", String.valueOf(options.seed()));
     args.putAll(options.jobSettings());
@@ -497,7 +504,6 @@ public final class ClusterCity implements AutoCloseable {
     p.setProperty("dispatch.mqtt.url", mqttUrl());
     p.setProperty("dispatch.mqtt.client-id", "citybrain-dispatch-1");
     p.setProperty("dispatch.influx.url", storeUrl());
-    p.setProperty("dispatch.influx.token", "cluster"); // QuestDB ignores it
     int ops = FreePorts.resolve(0);
     opsPorts.put("dispatch", ops);
     p.setProperty("dispatch.http.host", "127.0.0.1");
@@ -507,7 +513,8 @@ public final class ClusterCity implements AutoCloseable {
       p.store(out, "written by citybrain cluster");
     }
     return new ChildProcess("dispatch", java(List.of("-Xmx256m"), System.getProperty("java.class.path"),
-        DispatchMain.class.getName(), file.toString()), Map.of(), logs.resolve("dispatch.log"),
+        DispatchMain.class.getName(), file.toString()), Map.of("CITYBRAIN_INFLUX_TOKEN", storeAuthorization()),
+        logs.resolve("dispatch.log"),
         ChildProcess.Ready.logged(DispatchMain.READY), Duration.ofSeconds(90));
   }
 
@@ -562,6 +569,16 @@ public final class ClusterCity implements AutoCloseable {
 
   public String kafkaBootstrap() {
     return kafkaPorts.stream().map(p -> "127.0.0.1:" + p).collect(Collectors.joining(","));
+  }
+
+  /** The store's {@code Authorization} header value. */
+  public String storeAuthorization() {
+    return io.citybrain.embedded.EmbeddedQuestDb.basic(STORE_ACCOUNT, storePassword);
+  }
+
+  /** A SQL query on the store, with its credentials. */
+  public List<Map<String, Object>> storeQuery(String sql) {
+    return io.citybrain.embedded.EmbeddedQuestDb.query(storeUrl(), storeAuthorization(), sql);
   }
 
   public String storeUrl() {
@@ -628,7 +645,8 @@ public final class ClusterCity implements AutoCloseable {
     lines.add("MQTT broker        " + mqttUrl() + "   (mosquitto; publish city/<domain>/<kind>/<deviceId>)");
     lines.add("Kafka              " + kafkaBootstrap() + "   (" + BROKERS + " brokers, KRaft, RF " + REPLICATION
         + ", min.insync.replicas " + MIN_INSYNC + ")");
-    lines.add("time-series store  " + storeUrl() + "   (QuestDB; InfluxDB v2 write API, SQL console)");
+    lines.add("time-series store  " + storeUrl() + "   (QuestDB; InfluxDB v2 write API, SQL console; user " + STORE_ACCOUNT
+        + ", password " + new String(storePassword) + ", this start's)");
     lines.add("Flink web UI       " + flinkUi() + "   (JobManager, " + TASK_MANAGERS + " TaskManagers x " + SLOTS + " slots; jobs "
         + String.join(", ", jobs().keySet()) + ")");
     lines.add("bridges            " + BRIDGES + " instances on $share/" + BRIDGE_GROUP + "/city/#");

@@ -131,6 +131,10 @@ final class CleanRun implements AutoCloseable {
     return store.url();
   }
 
+  java.util.List<java.util.Map<String, Object>> query(String sql) {
+    return store.query(sql);
+  }
+
   @Override
   public void close() {
     store.close();

@@ -1,6 +1,5 @@
 package io.citybrain.deploy.cluster;
 
-import io.citybrain.embedded.EmbeddedQuestDb;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -61,6 +60,6 @@ public final class ClusterBench {
   }
 
   private static long count(ClusterCity cluster, String sql) {
-    return ((Number) EmbeddedQuestDb.query(cluster.storeUrl(), sql).get(0).get("n")).longValue();
+    return ((Number) cluster.storeQuery(sql).get(0).get("n")).longValue();
   }
 }

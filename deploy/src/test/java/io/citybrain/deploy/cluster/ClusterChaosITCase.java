@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import io.citybrain.connectors.envelope.IngestValidator;
 import io.citybrain.connectors.registry.DeviceRegistry;
 import io.citybrain.deploy.SameRows;
-import io.citybrain.embedded.EmbeddedQuestDb;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -143,16 +142,16 @@ class ClusterChaosITCase {
         figures.put("minutes whose samples differ (chaos vs clean), while waiting", "see below");
         await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofSeconds(10)).untilAsserted(() -> {
           figures.put("minutes whose samples differ (chaos vs clean), while waiting",
-              differingMinutes(cluster.storeUrl(), clean.storeUrl(), cutoff));
+              differingMinutes(cluster::storeQuery, clean::query, cutoff));
           for (String table : List.of("traffic_segment", "traffic_district")) {
             String count = "SELECT count() n FROM " + table + " WHERE timestamp <= " + cutoff;
-            assertThat(EmbeddedQuestDb.query(cluster.storeUrl(), count)).as(table + " rows up to the cut-off, chaos vs clean")
-                .isEqualTo(EmbeddedQuestDb.query(clean.storeUrl(), count));
+            assertThat(cluster.storeQuery(count)).as(table + " rows up to the cut-off, chaos vs clean")
+                .isEqualTo(clean.query(count));
           }
           assertThat("RUNNING").isEqualTo(cluster.jobState(traffic));
         });
         figures.put("rows settled after the clean run", secondsSince(r0));
-        long rows = compare(cluster.storeUrl(), clean.storeUrl(), stream.start.toEpochMilli() * 1000, cutoff);
+        long rows = compare(cluster::storeQuery, clean::query, stream.start.toEpochMilli() * 1000, cutoff);
         figures.put("rows equal to the clean run's (traffic_segment + traffic_district)", String.format("%,d", rows));
         assertThat(rows).as("rows compared").isGreaterThan(events / 20);
       }
@@ -174,12 +173,12 @@ class ClusterChaosITCase {
   }
 
   /** The first minutes whose total {@code samples} differ between the stores: where a comparison failure starts. */
-  private static String differingMinutes(String chaosStore, String cleanStore, long toMicros) {
+  private static String differingMinutes(Store chaosStore, Store cleanStore, long toMicros) {
     String sql = "SELECT timestamp, sum(samples) s FROM traffic_district WHERE timestamp <= " + toMicros + " ORDER BY timestamp";
     Map<Object, Object> chaos = new TreeMap<>();
-    EmbeddedQuestDb.query(chaosStore, sql).forEach(r -> chaos.put(r.get("timestamp"), r.get("s")));
+    chaosStore.query(sql).forEach(r -> chaos.put(r.get("timestamp"), r.get("s")));
     Map<Object, Object> clean = new TreeMap<>();
-    EmbeddedQuestDb.query(cleanStore, sql).forEach(r -> clean.put(r.get("timestamp"), r.get("s")));
+    cleanStore.query(sql).forEach(r -> clean.put(r.get("timestamp"), r.get("s")));
     List<String> diff = new ArrayList<>();
     clean.forEach((t, n) -> {
       if (!n.equals(chaos.get(t)) && diff.size() < 8) {
@@ -194,7 +193,7 @@ class ClusterChaosITCase {
   }
 
   /** Compares both tables an hour of event time at a time (a query's answer stays small); returns the rows compared. */
-  private static long compare(String chaosStore, String cleanStore, long fromMicros, long toMicros) {
+  private static long compare(Store chaosStore, Store cleanStore, long fromMicros, long toMicros) {
     long rows = 0;
     long hour = Duration.ofHours(1).toMillis() * 1000;
     for (long a = fromMicros - 1; a < toMicros; a += hour) {
@@ -209,8 +208,8 @@ class ClusterChaosITCase {
         String tag = sql == segments ? "segment" : "district";
         Comparator<Map<String, Object>> order = Comparator.comparing((Map<String, Object> r) -> r.get("timestamp").toString())
             .thenComparing(r -> r.get(tag).toString());
-        List<Map<String, Object>> expected = new ArrayList<>(EmbeddedQuestDb.query(cleanStore, sql));
-        List<Map<String, Object>> actual = new ArrayList<>(EmbeddedQuestDb.query(chaosStore, sql));
+        List<Map<String, Object>> expected = new ArrayList<>(cleanStore.query(sql));
+        List<Map<String, Object>> actual = new ArrayList<>(chaosStore.query(sql));
         expected.sort(order);
         actual.sort(order);
         SameRows.assertSameRows(actual, expected, sql);
@@ -218,6 +217,11 @@ class ClusterChaosITCase {
       }
     }
     return rows;
+  }
+
+  /** A store's SQL, with whatever credentials it needs. */
+  interface Store {
+    List<Map<String, Object>> query(String sql);
   }
 
   private static String secondsSince(long nanos) {

@@ -1,7 +1,6 @@
 package io.citybrain.deploy.cluster;
 
 import io.citybrain.connectors.Topics;
-import io.citybrain.embedded.EmbeddedQuestDb;
 import io.citybrain.geo.CityModel;
 import io.citybrain.simulators.Chaos;
 import io.citybrain.simulators.Fleet;
@@ -179,7 +178,7 @@ public final class ClusterLatency {
     for (String table : TABLES) {
       List<Map<String, Object>> rows;
       try {
-        rows = EmbeddedQuestDb.query(cluster.storeUrl(), "SELECT timestamp, count() n FROM " + table
+        rows = cluster.storeQuery("SELECT timestamp, count() n FROM " + table
             + " WHERE timestamp > " + since * 1000);
       } catch (RuntimeException noTableYet) {
         continue; // the sink creates the table with its first rows

@@ -84,8 +84,11 @@ class ClusterSmokeITCase {
     assertThat(stats.sent()).isPositive();
     assertThat(stats.failed()).isZero();
 
+    // The store holds rows for citybrain's own processes only: without its credentials, nothing.
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> EmbeddedQuestDb.query(cluster.storeUrl(), "SELECT count() FROM traffic_segment"))
+        .hasMessageContaining("it requires credentials");
     await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() ->
-        assertThat(((Number) EmbeddedQuestDb.query(cluster.storeUrl(), "SELECT count() n FROM traffic_segment")
+        assertThat(((Number) cluster.storeQuery("SELECT count() n FROM traffic_segment")
             .get(0).get("n")).longValue()).isPositive());
     // Both bridges took a share of the subscription: each one's own scrape counts stored traffic
     // readings (issue 21), and each is ready.

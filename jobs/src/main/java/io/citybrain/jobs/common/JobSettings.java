@@ -1,6 +1,7 @@
 package io.citybrain.jobs.common;
 
 import io.citybrain.connectors.influx.InfluxSettings;
+import io.citybrain.connectors.influx.SinkTuning;
 import io.citybrain.connectors.kafka.KafkaSecurity;
 import java.io.Serializable;
 import java.time.Duration;
@@ -21,15 +22,19 @@ import org.apache.flink.util.ParameterTool;
  *     a URL Flink's file systems read; null for the generated city of {@code citySeed}
  * @param kafkaSecurity how every Kafka source and sink of the job reaches Kafka ({@link KafkaSecurity}'s
  *     keys, {@code kafka.security.protocol} and so on, secrets from the environment); null means none
+ * @param sinkTuning the store sinks' batching, retries and timeouts ({@code influx.batch-size},
+ *     {@code influx.flush-interval}, {@code influx.max-retries}, {@code influx.request-timeout});
+ *     null means {@link SinkTuning#DEFAULTS}
  */
 public record JobSettings(String kafkaBootstrap, InfluxSettings influx, Duration checkpointInterval,
     Duration outOfOrderness, Duration idleness, Duration allowedLateness, int parallelism, long citySeed,
-    KafkaSecurity kafkaSecurity, String cityPackage) implements Serializable {
+    KafkaSecurity kafkaSecurity, String cityPackage, SinkTuning sinkTuning) implements Serializable {
 
   public static final String KAFKA_BOOTSTRAP = "kafka.bootstrap-servers";
 
   public JobSettings {
     kafkaSecurity = kafkaSecurity == null ? KafkaSecurity.NONE : kafkaSecurity;
+    sinkTuning = sinkTuning == null ? SinkTuning.DEFAULTS : sinkTuning;
     if (kafkaBootstrap == null || kafkaBootstrap.isBlank()) {
       throw new IllegalArgumentException(KAFKA_BOOTSTRAP + " must be set, e.g. --" + KAFKA_BOOTSTRAP + " kafka:9092");
     }
@@ -45,6 +50,14 @@ public record JobSettings(String kafkaBootstrap, InfluxSettings influx, Duration
     if (parallelism < 1) {
       throw new IllegalArgumentException("parallelism must be at least 1, got " + parallelism);
     }
+  }
+
+  /** Settings with the store sinks' default tuning. */
+  public JobSettings(String kafkaBootstrap, InfluxSettings influx, Duration checkpointInterval, Duration outOfOrderness,
+      Duration idleness, Duration allowedLateness, int parallelism, long citySeed, KafkaSecurity kafkaSecurity,
+      String cityPackage) {
+    this(kafkaBootstrap, influx, checkpointInterval, outOfOrderness, idleness, allowedLateness, parallelism, citySeed,
+        kafkaSecurity, cityPackage, null);
   }
 
   /** Settings of a job that reaches Kafka without security (the local city, tests). */
@@ -69,7 +82,7 @@ public record JobSettings(String kafkaBootstrap, InfluxSettings influx, Duration
   /** These settings on another city package (null: the generated city of {@code citySeed}). */
   public JobSettings withCityPackage(String uri) {
     return new JobSettings(kafkaBootstrap, influx, checkpointInterval, outOfOrderness, idleness, allowedLateness, parallelism,
-        citySeed, kafkaSecurity, uri);
+        citySeed, kafkaSecurity, uri, sinkTuning);
   }
 
   private static void positive(Duration d, String key) {
@@ -100,7 +113,8 @@ public record JobSettings(String kafkaBootstrap, InfluxSettings influx, Duration
         p.getInt("parallelism", 1),
         p.getLong(CitySource.SEED_KEY, 42),
         KafkaSecurity.from("", p::get, env),
-        p.get(CitySource.PACKAGE_KEY));
+        p.get(CitySource.PACKAGE_KEY),
+        SinkTuning.from(p::get));
   }
 
   private static Duration seconds(ParameterTool p, String key, long defaultSeconds) {

@@ -73,8 +73,8 @@ public final class EmergencyJob {
         GeographyUpdates.source(s.kafkaBootstrap(), s.kafkaSecurity(), NAME + "-geography"),
         KafkaIo.alertSink(s.kafkaBootstrap(), s.kafkaSecurity()),
         KafkaIo.deadLetterSink(s.kafkaBootstrap(), s.kafkaSecurity()),
-        InfluxSink.<EmergencyArea>builder().settings(s.influx()).converter(EmergencyJob::toPoint).build(),
-        InfluxSink.<CommunityTickets>builder().settings(s.influx()).converter(EmergencyJob::toPoint).build(),
+        InfluxSink.<EmergencyArea>builder().settings(s.influx()).tuning(s.sinkTuning()).converter(EmergencyJob::toPoint).build(),
+        InfluxSink.<CommunityTickets>builder().settings(s.influx()).tuning(s.sinkTuning()).converter(EmergencyJob::toPoint).build(),
         locator, settings);
   }
 

@@ -91,8 +91,8 @@ public final class TrafficJob {
     return new TrafficJob(
         KafkaIo.source(s.kafkaBootstrap(), s.kafkaSecurity(), NAME, Topics.RAW_TRAFFIC),
         GeographyUpdates.source(s.kafkaBootstrap(), s.kafkaSecurity(), NAME + "-geography"),
-        InfluxSink.<SegmentTraffic>builder().settings(s.influx()).converter(TrafficJob::toPoint).build(),
-        InfluxSink.<DistrictTraffic>builder().settings(s.influx()).converter(TrafficJob::toPoint).build(),
+        InfluxSink.<SegmentTraffic>builder().settings(s.influx()).tuning(s.sinkTuning()).converter(TrafficJob::toPoint).build(),
+        InfluxSink.<DistrictTraffic>builder().settings(s.influx()).tuning(s.sinkTuning()).converter(TrafficJob::toPoint).build(),
         KafkaIo.alertSink(s.kafkaBootstrap(), s.kafkaSecurity()),
         KafkaIo.deadLetterSink(s.kafkaBootstrap(), s.kafkaSecurity()),
         matcher, s);

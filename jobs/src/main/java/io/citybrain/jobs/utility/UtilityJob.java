@@ -80,9 +80,9 @@ public final class UtilityJob {
     return new UtilityJob(
         KafkaIo.source(s.kafkaBootstrap(), s.kafkaSecurity(), NAME, Topics.RAW_UTILITY),
         GeographyUpdates.source(s.kafkaBootstrap(), s.kafkaSecurity(), NAME + "-geography"),
-        InfluxSink.<UtilityZone>builder().settings(s.influx()).converter(UtilityJob::toPoint).build(),
-        InfluxSink.<UtilityZone>builder().settings(s.influx()).converter(UtilityJob::toHourlyPoint).build(),
-        InfluxSink.<NightFlow>builder().settings(s.influx()).converter(UtilityJob::toPoint).build(),
+        InfluxSink.<UtilityZone>builder().settings(s.influx()).tuning(s.sinkTuning()).converter(UtilityJob::toPoint).build(),
+        InfluxSink.<UtilityZone>builder().settings(s.influx()).tuning(s.sinkTuning()).converter(UtilityJob::toHourlyPoint).build(),
+        InfluxSink.<NightFlow>builder().settings(s.influx()).tuning(s.sinkTuning()).converter(UtilityJob::toPoint).build(),
         KafkaIo.alertSink(s.kafkaBootstrap(), s.kafkaSecurity()),
         KafkaIo.deadLetterSink(s.kafkaBootstrap(), s.kafkaSecurity()),
         zones, s, rules);
