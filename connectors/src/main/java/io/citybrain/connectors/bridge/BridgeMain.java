@@ -1,9 +1,11 @@
 package io.citybrain.connectors.bridge;
 
 import io.citybrain.connectors.ProcessSettings;
+import io.citybrain.connectors.influx.InfluxSettings;
 import io.citybrain.connectors.ops.KafkaProbe;
 import io.citybrain.connectors.ops.OpsServer;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
@@ -63,8 +65,23 @@ public final class BridgeMain {
       return;
     }
     long interval = Long.parseLong(p.getProperty("bridge.metrics.interval-ms", "10000"));
+    PipelineReporter pipeline;
+    try {
+      InfluxSettings store = pipelineStore(p);
+      // The contract's `pipeline` measurement, as the local city writes it, so that the Grafana
+      // pipeline dashboard works in production too (issue 21).
+      pipeline = store == null ? null : PipelineReporter.start(bridge.metrics(), "bridge", store, Duration.ofMillis(interval));
+    } catch (IllegalArgumentException e) {
+      bridge.close();
+      System.err.println("bridge: bad configuration: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      if (pipeline != null) {
+        pipeline.close();
+      }
       bridge.close();
       if (ops != null) {
         ops.close();
@@ -80,7 +97,27 @@ public final class BridgeMain {
         + ops.url() + "/health/ready"));
     System.out.flush();
     while (!stopped.await(interval, java.util.concurrent.TimeUnit.MILLISECONDS)) {
-      LOG.info("bridge {}: {}", settings.clientId(), bridge.metrics().snapshotAndResetLatency());
+      // The pipeline reporter, when there is one, owns the latency interval.
+      LOG.info("bridge {}: {}", settings.clientId(),
+          pipeline == null ? bridge.metrics().snapshotAndResetLatency() : bridge.metrics().snapshot());
+    }
+  }
+
+  /**
+   * The store the {@code pipeline} measurement goes to: {@code bridge.influx.url} (none when unset),
+   * {@code .org}, {@code .bucket} (default {@code citybrain}) and {@code .token} (or
+   * {@code CITYBRAIN_INFLUX_TOKEN}).
+   */
+  static InfluxSettings pipelineStore(Properties p) {
+    String url = p.getProperty("bridge." + InfluxSettings.URL_KEY);
+    if (url == null || url.isBlank()) {
+      return null;
+    }
+    try {
+      return new InfluxSettings(url.trim(), p.getProperty("bridge." + InfluxSettings.ORG_KEY, "citybrain"),
+          p.getProperty("bridge." + InfluxSettings.BUCKET_KEY, "citybrain"), p.getProperty("bridge." + InfluxSettings.TOKEN_KEY));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("bridge." + e.getMessage(), e);
     }
   }
 
@@ -104,6 +141,7 @@ public final class BridgeMain {
     return ProcessSettings.load(args, "bridge.", env, Map.of(
         "CITYBRAIN_BRIDGE_MQTT_PASSWORD", "bridge.mqtt.password",
         "CITYBRAIN_BRIDGE_TRUSTSTORE_PASSWORD", "bridge.mqtt.truststore.password",
-        "CITYBRAIN_BRIDGE_KEYSTORE_PASSWORD", "bridge.mqtt.keystore.password"));
+        "CITYBRAIN_BRIDGE_KEYSTORE_PASSWORD", "bridge.mqtt.keystore.password",
+        "CITYBRAIN_INFLUX_TOKEN", "bridge.influx.token"));
   }
 }

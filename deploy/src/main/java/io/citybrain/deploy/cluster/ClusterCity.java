@@ -345,7 +345,6 @@ public final class ClusterCity implements AutoCloseable {
     c.put("heartbeat.interval", "2000");
     c.put("heartbeat.timeout", "10000");
     c.put("slot.request.timeout", "600000");
-    c.put("web.submit.enable", "true");
     Files.writeString(conf.resolve("config.yaml"), c.entrySet().stream()
         .map(e -> e.getKey() + ": " + quoteYaml(e.getValue())).collect(Collectors.joining("\n", "", "\n")));
     String classpath = flinkClasspath();
@@ -488,12 +487,14 @@ public final class ClusterCity implements AutoCloseable {
     opsPorts.put("bridge-" + i, ops);
     p.setProperty("bridge.http.host", "127.0.0.1");
     p.setProperty("bridge.http.port", String.valueOf(ops));
+    p.setProperty("bridge.influx.url", storeUrl());
     Path file = dir.resolve("bridge-" + i + ".properties");
     try (var out = Files.newOutputStream(file)) {
       p.store(out, "written by citybrain cluster");
     }
     return new ChildProcess("bridge-" + i, java(List.of("-Xmx256m"), System.getProperty("java.class.path"),
-        "io.citybrain.connectors.bridge.BridgeMain", file.toString()), Map.of(), logs.resolve("bridge-" + i + ".log"),
+        "io.citybrain.connectors.bridge.BridgeMain", file.toString()), Map.of("CITYBRAIN_INFLUX_TOKEN", storeAuthorization()),
+        logs.resolve("bridge-" + i + ".log"),
         ChildProcess.Ready.logged("bridge ready"), Duration.ofSeconds(90));
   }
 

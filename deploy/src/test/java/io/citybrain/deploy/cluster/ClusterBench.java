@@ -18,7 +18,7 @@ public final class ClusterBench {
   private ClusterBench() {}
 
   public static void run(Path dir, long events) throws Exception {
-    ClusterCity.Options o = ClusterCity.Options.ephemeral(dir, ClusterSmokeITCase.FLINK_CLASSPATH, ClusterSmokeITCase.JOB_JAR);
+    ClusterCity.Options o = ClusterCity.Options.ephemeral(dir, ClusterChecks.FLINK_CLASSPATH, ClusterChecks.JOB_JAR);
     try (ClusterCity cluster = ClusterCity.start(new ClusterCity.Options(o.dataDir(), o.flinkClasspath(), o.jobJar(),
         ClusterStream.SEED, true, 0, 0, 0, ClusterStream.DEVICES, Map.of("watermark.idleness", "5")), step -> { })) {
       JobID traffic = cluster.submit("traffic", Map.of());

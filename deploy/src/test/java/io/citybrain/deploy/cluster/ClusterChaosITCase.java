@@ -78,10 +78,11 @@ class ClusterChaosITCase {
     // hold the watermark back rather than be declared idle (its readings would come late).
     Map<String, String> jobSettings = Map.of("watermark.idleness", "120",
         "watermark.out-of-orderness", String.valueOf(OUT_OF_ORDERNESS.toSeconds()));
-    ClusterCity.Options o = ClusterCity.Options.ephemeral(dir, ClusterSmokeITCase.FLINK_CLASSPATH, ClusterSmokeITCase.JOB_JAR);
+    ClusterCity.Options o = ClusterCity.Options.ephemeral(dir, ClusterChecks.FLINK_CLASSPATH, ClusterChecks.JOB_JAR);
     // The stream replays hours of simulated time just past (ClusterStream: ~5.5 h for a million
     // events, ending now): far older than the bridges' default bridge.max-reading-age of 2 h, so
     // the bridges, like the clean run's validator below, run with the age limit off.
+    ClusterCity stopped = null;
     try (ClusterCity cluster = ClusterCity.start(new ClusterCity.Options(o.dataDir(), o.flinkClasspath(), o.jobJar(),
         ClusterStream.SEED, true, 0, 0, 0, ClusterStream.DEVICES, jobSettings).withMaxReadingAge(IngestValidator.NO_AGE_LIMIT),
         step -> System.out.println("chaos: starting " + step))) {
@@ -155,7 +156,18 @@ class ClusterChaosITCase {
         figures.put("rows equal to the clean run's (traffic_segment + traffic_district)", String.format("%,d", rows));
         assertThat(rows).as("rows compared").isGreaterThan(events / 20);
       }
+
+      // What an operator sees of the cluster after all that, and what it refuses a stranger: one
+      // cluster for these and the chaos, so the suite starts only one (ClusterChecks).
+      long k0 = System.nanoTime();
+      assertThat(cluster.processes()).allMatch(ChildProcess::alive);
+      ClusterChecks.all(cluster);
+      figures.put("operator checks (scrapes, pipeline, dispatch, store and REST refusals)", secondsSince(k0));
+      stopped = cluster;
     } finally {
+      if (stopped != null) {
+        assertThat(stopped.processes()).as("every process of the cluster ended with it").noneMatch(ChildProcess::alive);
+      }
       figures.put("total", secondsSince(t0));
       System.out.println("chaos figures:");
       figures.forEach((k, v) -> System.out.printf("  %-66s %s%n", k, v));

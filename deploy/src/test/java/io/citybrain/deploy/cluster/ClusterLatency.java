@@ -62,7 +62,7 @@ public final class ClusterLatency {
    * @param paced how long to publish in real time
    */
   public static void run(Path dir, int devices, Duration paced) throws Exception {
-    ClusterCity.Options o = ClusterCity.Options.ephemeral(dir, ClusterSmokeITCase.FLINK_CLASSPATH, ClusterSmokeITCase.JOB_JAR);
+    ClusterCity.Options o = ClusterCity.Options.ephemeral(dir, ClusterChecks.FLINK_CLASSPATH, ClusterChecks.JOB_JAR);
     try (ClusterCity cluster = ClusterCity.start(new ClusterCity.Options(o.dataDir(), o.flinkClasspath(), o.jobJar(),
         ClusterStream.SEED, true, 0, 0, 0, devices, Map.of("watermark.idleness", "5")), step -> { })) {
       JobID traffic = cluster.submit("traffic", Map.of());

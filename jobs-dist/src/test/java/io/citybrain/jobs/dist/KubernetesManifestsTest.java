@@ -334,6 +334,11 @@ class KubernetesManifestsTest {
       assertThat(conf.path("high-availability.storageDir").asString()).startsWith("s3://");
       assertThat(conf.path("execution.checkpointing.dir").asString()).startsWith("s3://");
       assertThat(conf.path("execution.checkpointing.savepoint-dir").asString()).startsWith("s3://");
+      // Issue 21: Flink's Prometheus reporter, and its port annotated for scraping.
+      assertThat(conf.path("metrics.reporter.prom.factory.class").asString())
+          .isEqualTo("org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
+      assertThat(spec.path("podTemplate").path("metadata").path("annotations").path("prometheus.io/port").asString())
+          .isEqualTo(conf.path("metrics.reporter.prom.port").asString()).isNotEmpty();
 
       JsonNode pod = spec.path("podTemplate").path("spec");
       Configuration c = new Configuration();

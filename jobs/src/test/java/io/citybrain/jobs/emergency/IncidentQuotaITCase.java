@@ -65,7 +65,12 @@ class IncidentQuotaITCase {
             new NewTopic(Topics.ACKS, 1, (short) 1), new NewTopic(Topics.GEOGRAPHY, 1, (short) 1).configs(Topics.GEOGRAPHY_CONFIG)))
             .all().get();
       }
-      StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1, new Configuration());
+      // Flink's Prometheus reporter, as the FlinkDeployments configure it (on a free port here).
+      int metricsPort = io.citybrain.embedded.FreePorts.resolve(0);
+      Configuration conf = new Configuration();
+      conf.setString("metrics.reporter.prom.factory.class", "org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
+      conf.setString("metrics.reporter.prom.port", String.valueOf(metricsPort));
+      StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1, conf);
       JobSettings s = new JobSettings(bootstrap, new InfluxSettings("http://unused", "o", "b", "t"), Duration.ofMinutes(30),
           Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofSeconds(0), 1, SEED);
       JobEnvironment.configure(env, s);
@@ -104,6 +109,11 @@ class IncidentQuotaITCase {
       // The first two buildings are fires in the making (one alarm each: unconfirmed, a warning).
       assertThat(Collected.<Alert>list("quota-alerts")).extracting(Alert::alertId)
           .filteredOn(id -> id.startsWith("fire-")).hasSize(2).allSatisfy(id -> assertThat(id).matches("fire-\\d+-b-[12]"));
+      // The job's operators as a Prometheus scrape sees them (issue 21): the cap's operator by name.
+      String scrape = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+          java.net.URI.create("http://127.0.0.1:" + metricsPort + "/metrics")).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+      assertThat(scrape).containsPattern("flink_taskmanager_job_task_operator_numRecordsIn\\{[^}]*operator_name=\"incidents.per.device.capped\"");
       job.cancel().get();
     }
   }

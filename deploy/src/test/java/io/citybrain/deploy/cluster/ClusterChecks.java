@@ -1,0 +1,113 @@
+package io.citybrain.deploy.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.citybrain.connectors.Topics;
+import io.citybrain.connectors.alert.Alert;
+import io.citybrain.connectors.kafka.KafkaClients;
+import io.citybrain.embedded.EmbeddedQuestDb;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+
+/**
+ * What the multi-process cluster must show an operator and refuse a stranger, checked on a running
+ * {@link ClusterCity} that has carried traffic (the chaos test runs them after its stream, so the
+ * suite starts one cluster, not two): each bridge's scrape counts its share of the readings and is
+ * ready, the bridges write {@code pipeline}, dispatch delivers an alert and counts it, the store
+ * refuses SQL without its credentials, the Flink REST port takes no jar.
+ */
+final class ClusterChecks {
+
+  static final Path FLINK_CLASSPATH = Path.of("target/flink-classpath.txt");
+  static final Path JOB_JAR = Path.of("../jobs-dist/target/citybrain-jobs.jar");
+  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  private ClusterChecks() {}
+
+  static void all(ClusterCity cluster) throws Exception {
+    bridgesCountTheirShareAndAreReady(cluster);
+    bridgesWritePipeline(cluster);
+    dispatchDeliversAnAlertAndCountsIt(cluster);
+    storeRefusesWithoutCredentials(cluster);
+    flinkRestTakesNoJar(cluster);
+  }
+
+  /** Both bridges took a share of the shared subscription: each one's own scrape (issue 21). */
+  static void bridgesCountTheirShareAndAreReady(ClusterCity cluster) {
+    for (ChildProcess bridge : cluster.bridges()) {
+      String ops = "http://127.0.0.1:" + cluster.opsPorts().get(bridge.name());
+      await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+        assertThat(get(ops + "/metrics")).as(bridge.name())
+            .containsPattern("citybrain_bridge_messages_total\\{domain=\"traffic\",outcome=\"stored\",reason=\"none\"} [1-9]");
+        assertThat(get(ops + "/health/ready")).as(bridge.name()).startsWith("200 ").contains("\"status\":\"UP\"");
+      });
+    }
+  }
+
+  /** The `pipeline` measurement the Grafana pipeline dashboard reads, from the bridge processes. */
+  static void bridgesWritePipeline(ClusterCity cluster) {
+    await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(((Number) cluster.storeQuery(
+        "SELECT sum(events_in) n FROM pipeline WHERE stage = 'bridge'").get(0).get("n")).longValue()).isPositive());
+  }
+
+  static void dispatchDeliversAnAlertAndCountsIt(ClusterCity cluster) throws Exception {
+    List<String> atCommunity = new CopyOnWriteArrayList<>();
+    MqttClient manager = new MqttClient(cluster.mqttUrl(), "checks-manager", new MemoryPersistence());
+    manager.connect();
+    try {
+      manager.subscribe("city/alerts/community/c-checks", 1, (t, m) -> atCommunity.add(Alert.fromJson(m.getPayload()).alertId()));
+      Alert alert = new Alert("checks-1", "sos", Alert.SEVERITY_CRITICAL, Alert.STATE_RAISED, "330106", "c-checks",
+          30.2445, 120.1445, System.currentTimeMillis(), "SOS call", null, null, null);
+      try (KafkaProducer<String, byte[]> producer =
+               new KafkaProducer<>(KafkaClients.reliableProducer(cluster.kafkaBootstrap(), "checks-alerts"))) {
+        producer.send(new ProducerRecord<>(Topics.ALERTS, alert.community(), alert.toJson())).get(60, TimeUnit.SECONDS);
+      }
+      await().atMost(Duration.ofSeconds(90)).until(() -> atCommunity.contains("checks-1"));
+      String ops = "http://127.0.0.1:" + cluster.opsPorts().get("dispatch");
+      assertThat(get(ops + "/health/ready")).startsWith("200 ").contains("\"status\":\"UP\"");
+      assertThat(get(ops + "/metrics")).containsPattern("citybrain_dispatch_alerts_total\\{outcome=\"published\",reason=\"none\"} [1-9]");
+    } finally {
+      manager.disconnect();
+      manager.close();
+    }
+  }
+
+  /** Issue 23: the store holds rows for citybrain's own processes only. */
+  static void storeRefusesWithoutCredentials(ClusterCity cluster) {
+    assertThatThrownBy(() -> EmbeddedQuestDb.query(cluster.storeUrl(), "SELECT count() FROM traffic_segment"))
+        .hasMessageContaining("it requires credentials");
+  }
+
+  /** Issue 23: jobs are submitted as job graphs; the REST port takes no jar from anyone. */
+  static void flinkRestTakesNoJar(ClusterCity cluster) throws Exception {
+    String boundary = "citybrain-it";
+    String body = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"jarfile\"; filename=\"x.jar\"\r\n"
+        + "Content-Type: application/x-java-archive\r\n\r\nPK\r\n--" + boundary + "--\r\n";
+    HttpResponse<String> upload = HTTP.send(HttpRequest.newBuilder(cluster.flinkUi().resolve("/jars/upload"))
+            .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+            .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    // With submission on, this upload would be stored (200); without its handler Flink refuses it.
+    assertThat(upload.statusCode()).as(upload.body()).isEqualTo(400);
+    assertThat(upload.body()).contains("POST request not allowed");
+  }
+
+  private static String get(String url) throws Exception {
+    HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    return response.statusCode() + " " + response.body();
+  }
+}
