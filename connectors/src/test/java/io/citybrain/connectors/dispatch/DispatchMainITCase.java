@@ -132,12 +132,18 @@ class DispatchMainITCase {
       String output = read(log);
       assertThat(output).doesNotContain(new String(password)).doesNotContain(token);
       List<com.fasterxml.jackson.databind.JsonNode> events = new ArrayList<>();
+      List<String> notJson = new ArrayList<>();
       for (String line : output.split("\n")) {
         if (line.isBlank() || line.startsWith(DispatchMain.READY)) {
           continue; // the ready line is the process's stdout contract, not a log event
         }
-        events.add(new com.fasterxml.jackson.databind.ObjectMapper().readTree(line));
+        try {
+          events.add(new com.fasterxml.jackson.databind.ObjectMapper().readTree(line));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+          notJson.add(line);
+        }
       }
+      assertThat(notJson).as("lines of the output that are not JSON").isEmpty();
       assertThat(events).isNotEmpty().allSatisfy(e -> {
         assertThat(e.path("@timestamp").asText()).isNotEmpty();
         assertThat(e.path("log.level").asText()).isNotEmpty();
