@@ -279,10 +279,11 @@ public final class LocalCity implements AutoCloseable {
     ops = track(OpsServer.start("127.0.0.1", 0, "ops port", meters, () -> {
       Map<String, String> checks = new java.util.LinkedHashMap<>();
       checks.put("bridge", bridge.subscribed() ? "subscribed" : "not connected to the broker");
-      checks.putAll(dispatcher.problems());
+      Map<String, String> dispatchProblems = dispatcher.problems();
+      checks.putAll(dispatchProblems);
       Optional<String> kafkaProblem = kafkaProbe.problem();
       checks.put("kafka", kafkaProblem.orElse("answers"));
-      return new OpsServer.Readiness(bridge.subscribed() && dispatcher.problems().isEmpty() && kafkaProblem.isEmpty(), checks);
+      return new OpsServer.Readiness(bridge.subscribed() && dispatchProblems.isEmpty() && kafkaProblem.isEmpty(), checks);
     }));
     // One city for the console's map and the simulators: the one the jobs run on.
     CityModel cityModel = city.join().city();
