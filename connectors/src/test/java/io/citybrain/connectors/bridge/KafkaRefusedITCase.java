@@ -1,6 +1,7 @@
 package io.citybrain.connectors.bridge;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.citybrain.connectors.Topics;
 import io.citybrain.connectors.deadletter.DeadLetter;
@@ -8,6 +9,7 @@ import io.citybrain.embedded.EmbeddedKafka;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HexFormat;
@@ -48,6 +50,14 @@ class KafkaRefusedITCase {
             new ConfigResource(ConfigResource.Type.TOPIC, Topics.ACKS),
             List.of(new AlterConfigOp(new ConfigEntry("message.timestamp.before.max.ms", "600000"), AlterConfigOp.OpType.SET))))
             .all().get();
+        // The change reaches the broker through the metadata log, after the call returns: on a busy
+        // machine a record produced at once was still taken under the old limit.
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+          var configs = admin.describeConfigs(List.of(new ConfigResource(ConfigResource.Type.TOPIC, Topics.RAW_COMMUNITY),
+              new ConfigResource(ConfigResource.Type.TOPIC, Topics.ACKS))).all().get();
+          return configs.get(new ConfigResource(ConfigResource.Type.TOPIC, Topics.RAW_COMMUNITY)).get("max.message.bytes").value().equals("64")
+              && configs.get(new ConfigResource(ConfigResource.Type.TOPIC, Topics.ACKS)).get("message.timestamp.before.max.ms").value().equals("600000");
+        });
       }
       try (MqttKafkaBridge bridge = MqttKafkaBridge.start(BridgeSettings.local(broker.url(), kafka.bootstrapServers()));
            KafkaConsumer<String, byte[]> consumer = KafkaTopics.consumer(kafka.bootstrapServers(),
