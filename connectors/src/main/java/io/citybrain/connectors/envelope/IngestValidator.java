@@ -53,6 +53,13 @@ public final class IngestValidator {
   /** 2000-01-01T00:00:00Z: no device of the city has a clock before it; earlier is an unset clock. */
   public static final long EARLIEST_TS_MS = 946_684_800_000L;
 
+  /**
+   * The longest free text of a reading (a ticket's category), in Unicode code points: JSON
+   * Schema's {@code maxLength} counts those, so a vendor's validator and the bridge agree on
+   * Chinese and emoji text alike.
+   */
+  public static final int MAX_TEXT_CODE_POINTS = 256;
+
   public static final String STAGE = "bridge";
   private static final Pattern DEVICE_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
@@ -241,7 +248,8 @@ public final class IngestValidator {
         yield d >= f.min() && d <= f.max() ? null : "is out of range [" + f.min() + ", " + f.max() + "]: " + d;
       }
       case BOOLEAN -> v.isBoolean() ? null : "must be true or false";
-      case STRING -> v.isTextual() && v.textValue().length() <= 256 ? null : "must be a string of at most 256 characters";
+      case STRING -> v.isTextual() && v.textValue().codePointCount(0, v.textValue().length()) <= MAX_TEXT_CODE_POINTS
+          ? null : "must be a string of at most " + MAX_TEXT_CODE_POINTS + " characters";
     };
   }
 
@@ -275,6 +283,8 @@ public final class IngestValidator {
   /**
    * Epoch milliseconds from an integral number within a long or an ISO-8601 string with an
    * offset; null for anything else (a fraction, an overflow, a date beyond a long's milliseconds).
+   * A number written with a zero fraction ({@code 1767600000000.0}, as some JSON encoders write
+   * whole doubles) is integral: JSON Schema's {@code integer} says so too.
    */
   static Long timestamp(JsonNode ts) {
     if (ts == null) {
@@ -282,6 +292,14 @@ public final class IngestValidator {
     }
     if (ts.isIntegralNumber()) {
       return ts.canConvertToLong() ? Long.valueOf(ts.longValue()) : null;
+    }
+    if (ts.isNumber()) {
+      java.math.BigDecimal d = ts.decimalValue().stripTrailingZeros();
+      try {
+        return d.scale() <= 0 ? Long.valueOf(d.longValueExact()) : null;
+      } catch (ArithmeticException e) {
+        return null;
+      }
     }
     if (ts.isTextual()) {
       try {

@@ -204,6 +204,11 @@ public final class IngestCorpus {
     good("ticket id with every allowed character", "community/ticket",
         "{\"ts\":" + ts + ",\"lat\":30.2,\"lon\":120.1,\"ticketId\":\"Az09._:-\",\"category\":\"road\",\"status\":\"opened\"}");
     good("exactly 64 KiB", "traffic/loop", new String(pad(loop(), 64 * 1024), StandardCharsets.UTF_8));
+    good("ts as a whole number with a zero fraction", "traffic/loop", loop(ts + ".0"));
+    good("ticket category of 256 emoji (512 UTF-16 units)", "community/ticket",
+        "{\"ts\":" + ts + ",\"lat\":30.2,\"lon\":120.1,\"ticketId\":\"T-2\",\"category\":\"" + "\uD83D\uDD25".repeat(256) + "\",\"status\":\"opened\"}");
+    bad("ticket category of 257 Chinese characters", "bad-field", "community/ticket",
+        "{\"ts\":" + ts + ",\"lat\":30.2,\"lon\":120.1,\"ticketId\":\"T1\",\"category\":\"" + "积".repeat(257) + "\",\"status\":\"opened\"}");
     good("boundary values", "traffic/loop", loop().replace("\"occupancy\":0.2", "\"occupancy\":1").replace("31.5", "0"));
     cases.add(new Case("acknowledgement", "city/ack/a" + cases.size(), ("{\"by\":\"manager-7\",\"ts\":" + ts + "}").getBytes(StandardCharsets.UTF_8), null));
   }
