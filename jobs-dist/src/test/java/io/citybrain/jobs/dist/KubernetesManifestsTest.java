@@ -11,6 +11,7 @@ import com.networknt.schema.SpecificationVersion;
 import io.citybrain.connectors.Topics;
 import io.citybrain.connectors.dispatch.DispatchMain;
 import io.citybrain.connectors.dispatch.DispatchSettings;
+import io.citybrain.connectors.kafka.KafkaAccess;
 import io.citybrain.connectors.kafka.KafkaSecurity;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -465,6 +466,67 @@ class KubernetesManifestsTest {
       assertThat(settings.get("password-secret")).as(client + ": its password is its KafkaUser's")
           .isEqualTo(settings.get("user") + "/password");
     });
+  }
+
+  /**
+   * Issue 21: the Kafka authorizes, and each KafkaUser holds exactly the grants of {@link KafkaAccess}
+   * for its kind of client (which KafkaSecurityITCase runs the bridge and a job under); each
+   * workload connects as the user of its kind.
+   */
+  @Test
+  void kafkaAuthorizesAndEveryUserHasExactlyTheGrantsOfItsKindOfClient() {
+    assertThat(find("Kafka", "citybrain").node().at("/spec/kafka/authorization/type").asString()).isEqualTo("simple");
+    Set<String> users = new TreeSet<>();
+    MANIFESTS.stream().filter(m -> m.kind().equals("KafkaUser")).forEach(m -> users.add(m.name()));
+    assertThat(users).isEqualTo(new TreeSet<>(Stream.of(KafkaAccess.Client.values()).map(KafkaAccess.Client::user).toList()));
+    for (KafkaAccess.Client client : KafkaAccess.Client.values()) {
+      JsonNode authorization = find("KafkaUser", client.user()).node().path("spec").path("authorization");
+      assertThat(authorization.path("type").asString()).isEqualTo("simple");
+      Set<String> declared = new TreeSet<>();
+      authorization.path("acls").forEach(acl -> {
+        assertThat(acl.path("type").asString("allow")).isEqualTo("allow");
+        assertThat(acl.path("host").asString("*")).isEqualTo("*");
+        acl.path("operations").forEach(op -> declared.add(acl.at("/resource/type").asString() + " " + acl.at("/resource/name").asString()
+            + " " + acl.at("/resource/patternType").asString("literal") + " " + op.asString()));
+      });
+      Set<String> granted = new TreeSet<>();
+      for (KafkaAccess.Grant g : KafkaAccess.grants(client)) {
+        String pattern = g.pattern() == org.apache.kafka.common.resource.PatternType.PREFIXED ? "prefix" : "literal";
+        g.operations().forEach(op -> granted.add(g.type().name().toLowerCase(Locale.ROOT) + " " + g.name() + " " + pattern + " "
+            + op.name().charAt(0) + op.name().substring(1).toLowerCase(Locale.ROOT)));
+      }
+      assertThat(declared).as(client.user()).isEqualTo(granted);
+    }
+    assertThat(kafkaUserOf(find("StatefulSet", "bridge").node().at("/spec/template/spec/containers/0"))).isEqualTo(KafkaAccess.Client.BRIDGE.user());
+    assertThat(kafkaUserOf(find("Deployment", "dispatch").node().at("/spec/template/spec/containers/0"))).isEqualTo(KafkaAccess.Client.DISPATCH.user());
+    for (CityJobs.Job job : CityJobs.Job.values()) {
+      JsonNode container = find("FlinkDeployment", "citybrain-" + job.name().toLowerCase(Locale.ROOT)).node().at("/spec/podTemplate/spec/containers/0");
+      assertThat(kafkaUserOf(container)).as(job.name()).isEqualTo(KafkaAccess.Client.JOBS.user());
+    }
+  }
+
+  /** Issue 21: broker metrics through the JMX exporter's rules, and consumer lag of every citybrain group on every contract topic. */
+  @Test
+  void kafkaExportsBrokerMetricsAndTheLagOfEveryCitybrainGroup() {
+    JsonNode spec = find("Kafka", "citybrain").node().path("spec");
+    JsonNode ref = spec.at("/kafka/metricsConfig/valueFrom/configMapKeyRef");
+    assertThat(spec.at("/kafka/metricsConfig/type").asString()).isEqualTo("jmxPrometheusExporter");
+    String rules = find("ConfigMap", ref.path("name").asString()).node().path("data").path(ref.path("key").asString()).asString();
+    assertThat(YAML.readTree(rules).path("rules")).as("the exporter's rules").isNotEmpty();
+    Pattern topics = Pattern.compile(spec.at("/kafkaExporter/topicRegex").asString());
+    Pattern groups = Pattern.compile(spec.at("/kafkaExporter/groupRegex").asString());
+    assertThat(Topics.ALL).allMatch(t -> topics.matcher(t).matches());
+    assertThat(Stream.concat(KafkaAccess.JOB_GROUP_PREFIXES.stream().map(g -> g + "-geography"), Stream.of(KafkaAccess.DISPATCH_GROUP)))
+        .allMatch(g -> groups.matcher(g).matches());
+  }
+
+  private static String kafkaUserOf(JsonNode container) {
+    for (JsonNode e : container.path("env")) {
+      if (e.path("name").asString().equals(KafkaSecurity.USERNAME_ENV)) {
+        return e.path("value").asString();
+      }
+    }
+    return null;
   }
 
   /** The client's settings plus {@code user} (its username) and {@code password-secret} (secret/key of its password). */

@@ -8,7 +8,9 @@ import io.citybrain.connectors.Topics;
 import io.citybrain.connectors.bridge.BridgeSettings;
 import io.citybrain.connectors.bridge.MqttKafkaBridge;
 import io.citybrain.connectors.deadletter.DeadLetter;
+import io.citybrain.connectors.kafka.KafkaAccess;
 import io.citybrain.connectors.kafka.KafkaSecurity;
+import io.citybrain.connectors.ops.KafkaProbe;
 import io.citybrain.embedded.EmbeddedKafka;
 import io.citybrain.embedded.EmbeddedMqttBroker;
 import io.citybrain.jobs.traffic.Collected;
@@ -33,6 +35,14 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclBindingFilter;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.errors.SaslAuthenticationException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -52,22 +62,36 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class KafkaSecurityITCase {
 
-  private static final String USER = "citybrain-it";
+  private static final String BRIDGE_USER = KafkaAccess.Client.BRIDGE.user();
+  private static final String JOBS_USER = KafkaAccess.Client.JOBS.user();
   /** A quote and a backslash: the JAAS line must carry them to the broker intact. */
   private static final String PASSWORD = "scram-\"Pa55\\word";
+  private static final String JOBS_PASSWORD = "jobs-secret";
   private static final String DEVICE = "probe-secured-1";
 
   @Test
-  void theBridgeAndAJobReadAndWriteThroughScramAndAWrongPasswordStopsTheBridgeAtStart(@TempDir Path dir) throws Exception {
-    try (EmbeddedKafka kafka = EmbeddedKafka.startWithSaslListener(dir.resolve("kafka"), Map.of());
+  void theBridgeAndAJobReadAndWriteThroughScramUnderTheirGrantsOnlyAndAWrongPasswordStopsTheBridgeAtStart(@TempDir Path dir)
+      throws Exception {
+    // Authorization as on the production Kafka (Strimzi's simple authorization is this authorizer):
+    // only the plain listener's ANONYMOUS, which the test uses to create users and read back, is a super user.
+    try (EmbeddedKafka kafka = EmbeddedKafka.startWithSaslListener(dir.resolve("kafka"), Map.of(
+            "authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+            "super.users", "User:ANONYMOUS"));
          EmbeddedMqttBroker mqtt = EmbeddedMqttBroker.startAnonymous(dir.resolve("mqtt"), 0)) {
       createTopics(kafka.bootstrapServers());
-      kafka.addScramUser("SCRAM-SHA-512", USER, PASSWORD);
+      kafka.addScramUser("SCRAM-SHA-512", BRIDGE_USER, PASSWORD);
+      kafka.addScramUser("SCRAM-SHA-512", JOBS_USER, JOBS_PASSWORD);
+      try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+        List<AclBinding> acls = new ArrayList<>(KafkaAccess.bindings(KafkaAccess.Client.BRIDGE, BRIDGE_USER));
+        acls.addAll(KafkaAccess.bindings(KafkaAccess.Client.JOBS, JOBS_USER));
+        admin.createAcls(acls).all().get();
+        await().atMost(Duration.ofSeconds(30)).until(() -> admin.describeAcls(AclBindingFilter.ANY).values().get().size() == acls.size());
+      }
       String secured = kafka.saslBootstrapServers();
-      Map<String, String> env = Map.of(KafkaSecurity.USERNAME_ENV, USER, KafkaSecurity.PASSWORD_ENV, PASSWORD);
+      Map<String, String> env = Map.of(KafkaSecurity.USERNAME_ENV, BRIDGE_USER, KafkaSecurity.PASSWORD_ENV, PASSWORD);
 
       assertThatThrownBy(() -> MqttKafkaBridge.start(bridge(mqtt.url(), secured,
-          Map.of(KafkaSecurity.USERNAME_ENV, USER, KafkaSecurity.PASSWORD_ENV, "wrong"))))
+          Map.of(KafkaSecurity.USERNAME_ENV, BRIDGE_USER, KafkaSecurity.PASSWORD_ENV, "wrong"))))
           .isInstanceOf(IllegalStateException.class)
           .hasMessageContaining("refused access")
           .hasMessageContaining("SCRAM-SHA-512")
@@ -76,7 +100,16 @@ class KafkaSecurityITCase {
 
       JobSettings s = JobSettings.fromArgs(new String[] {"--kafka.bootstrap-servers", secured,
           "--kafka.security.protocol", "SASL_PLAINTEXT", "--kafka.sasl.mechanism", "SCRAM-SHA-512",
-          "--influx.url", "http://unused:8086", "--influx.token", "unused"}, env);
+          "--influx.url", "http://unused:8086", "--influx.token", "unused"},
+          Map.of(KafkaSecurity.USERNAME_ENV, JOBS_USER, KafkaSecurity.PASSWORD_ENV, JOBS_PASSWORD));
+      KafkaSecurity bridgeSecurity = KafkaSecurity.from("", Map.of("kafka.security.protocol", "SASL_PLAINTEXT",
+          "kafka.sasl.mechanism", "SCRAM-SHA-512")::get, env);
+      assertBridgeUserMayNeitherReadNorForgeAlerts(secured, bridgeSecurity);
+      assertThatThrownBy(() -> send(secured, s.kafkaSecurity(), Topics.RAW_TRAFFIC))
+          .as("the jobs' user cannot forge a reading").hasRootCauseInstanceOf(TopicAuthorizationException.class);
+      try (KafkaProbe probe = new KafkaProbe(secured, bridgeSecurity, "probe-it")) {
+        assertThat(probe.problem()).as("the bridge's readiness probe under its grants").isEmpty();
+      }
       JobClient job = startTrafficJob(s);
       try (MqttKafkaBridge bridge = MqttKafkaBridge.start(bridge(mqtt.url(), secured, env))) {
         long ts = System.currentTimeMillis() - 60_000;
@@ -87,10 +120,12 @@ class KafkaSecurityITCase {
         publish(mqtt.url(), "city/traffic/probe/" + DEVICE, "{\"ts\":" + (ts + 10_000)
             + ",\"lat\":0.5,\"lon\":0.5001,\"speedKmh\":40,\"headingDeg\":90}");
 
-        KafkaSecurity security = s.kafkaSecurity();
-        List<ConsumerRecord<String, byte[]>> raw = records(secured, security, Topics.RAW_TRAFFIC, 2);
+        // Read back as the super user: neither client may read what it writes.
+        String plain = kafka.bootstrapServers();
+        KafkaSecurity security = KafkaSecurity.NONE;
+        List<ConsumerRecord<String, byte[]>> raw = records(plain, security, Topics.RAW_TRAFFIC, 2);
         assertThat(raw).hasSize(2).allSatisfy(r -> assertThat(r.key()).isEqualTo(DEVICE));
-        List<ConsumerRecord<String, byte[]>> dead = records(secured, security, Topics.DEADLETTER, 1);
+        List<ConsumerRecord<String, byte[]>> dead = records(plain, security, Topics.DEADLETTER, 1);
         assertThat(dead).singleElement().satisfies(r -> {
           DeadLetter d = DeadLetter.fromJson(r.value());
           assertThat(d.reason()).isEqualTo("unmatched");
@@ -101,6 +136,34 @@ class KafkaSecurityITCase {
       } finally {
         job.cancel().get();
       }
+    }
+  }
+
+  /** The bridge's user may not read alerts, nor write one: a stolen bridge password cannot raise a fire. */
+  private static void assertBridgeUserMayNeitherReadNorForgeAlerts(String bootstrap, KafkaSecurity bridge) {
+    Properties p = bridge.applyTo(new Properties());
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p)) {
+      consumer.assign(List.of(new TopicPartition(Topics.ALERTS, 0)));
+      consumer.seekToBeginning(consumer.assignment());
+      assertThatThrownBy(() -> {
+        for (int i = 0; i < 50; i++) {
+          consumer.poll(Duration.ofMillis(200));
+        }
+      }).as("the bridge's user reading city.alerts").isInstanceOf(TopicAuthorizationException.class);
+    }
+    assertThatThrownBy(() -> send(bootstrap, bridge, Topics.ALERTS))
+        .as("the bridge's user writing city.alerts").hasRootCauseInstanceOf(TopicAuthorizationException.class);
+  }
+
+  private static void send(String bootstrap, KafkaSecurity security, String topic) throws Exception {
+    Properties p = security.applyTo(new Properties());
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "10000");
+    try (KafkaProducer<String, String> producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
+      producer.send(new ProducerRecord<>(topic, "forged", "{}")).get(20, java.util.concurrent.TimeUnit.SECONDS);
     }
   }
 
