@@ -107,7 +107,9 @@ final class ClusterCommand implements Callable<Integer> {
     if (simulator != null) {
       System.out.println("  simulators         normal-day on " + LocalCity.SIMULATED_DEVICES + " devices");
     }
-    System.out.println("Ctrl-C stops every process.");
+    // A part that dies is said at once and started again, as Kubernetes would (ProcessWatcher).
+    cluster.watch(true, message -> System.err.println("citybrain cluster: " + message));
+    System.out.println("A part that exits is reported here and started again. Ctrl-C stops every process.");
     stopped.await();
     return 0;
   }

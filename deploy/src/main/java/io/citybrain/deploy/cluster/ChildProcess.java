@@ -52,6 +52,11 @@ public final class ChildProcess implements AutoCloseable {
   private final Duration startTimeout;
   private Process process;
   private long logOffset;
+  /** How many times the process was launched: a watcher reports each exit once. */
+  private long launches;
+  private long launchedAtNanos;
+  /** {@link #stop} asked it to end: its exit is an operator's decision, not a failure. */
+  private boolean stopRequested;
 
   public ChildProcess(String name, List<String> command, Map<String, String> environment, Path log, Ready ready,
       Duration startTimeout) {
@@ -83,6 +88,9 @@ public final class ChildProcess implements AutoCloseable {
           .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
       pb.environment().putAll(environment);
       process = pb.start();
+      launches++;
+      launchedAtNanos = System.nanoTime();
+      stopRequested = false;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start " + name + " (" + command.get(0) + ")", e);
     }
@@ -143,6 +151,7 @@ public final class ChildProcess implements AutoCloseable {
 
   /** SIGTERM and up to {@code grace} for a clean exit, then SIGKILL. */
   public synchronized void stop(Duration grace) {
+    stopRequested = true;
     if (process == null || !process.isAlive()) {
       return;
     }
@@ -160,6 +169,26 @@ public final class ChildProcess implements AutoCloseable {
 
   public synchronized boolean alive() {
     return process != null && process.isAlive();
+  }
+
+  /** How many times it was launched (0: never). */
+  public synchronized long launches() {
+    return launches;
+  }
+
+  /** Whether the last launch ended because {@link #stop} asked it to (SIGTERM from the supervisor or an operator). */
+  public synchronized boolean stopRequested() {
+    return stopRequested;
+  }
+
+  /** The exit code of the last launch, or -1 while it runs or when it never ran. */
+  public synchronized int exitCode() {
+    return process == null || process.isAlive() ? -1 : process.exitValue();
+  }
+
+  /** Time since the last launch (a watcher noticing an exit within a moment reads it as how long the process ran). */
+  public synchronized Duration upFor() {
+    return process == null ? Duration.ZERO : Duration.ofNanos(System.nanoTime() - launchedAtNanos);
   }
 
   public synchronized long pid() {
@@ -227,7 +256,8 @@ public final class ChildProcess implements AutoCloseable {
     }
   }
 
-  private String tail(int lines) {
+  /** The last {@code lines} lines of its log file. */
+  public String tail(int lines) {
     try {
       List<String> all = Files.readAllLines(log, StandardCharsets.UTF_8);
       return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));

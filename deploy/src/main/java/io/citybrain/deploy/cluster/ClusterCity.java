@@ -103,6 +103,7 @@ public final class ClusterCity implements AutoCloseable {
   private final Options options;
   private final Path dir;
   private final List<ChildProcess> all = Collections.synchronizedList(new ArrayList<>());
+  private ProcessWatcher watcher;
   private final Map<String, JobID> jobs = Collections.synchronizedMap(new LinkedHashMap<>());
   private final Thread shutdownHook;
   private ChildProcess mosquitto;
@@ -662,6 +663,19 @@ public final class ClusterCity implements AutoCloseable {
     return lines;
   }
 
+  /**
+   * From now on, reports every part that exits without being stopped (name, exit code, its log's
+   * last lines) to {@code report}, and with {@code restart} starts it again as production would
+   * ({@link ProcessWatcher}). {@code ./citybrain cluster} restarts; the chaos test, which plays the
+   * operator who brings parts back, only collects the reports.
+   */
+  public synchronized void watch(boolean restart, Consumer<String> report) {
+    if (watcher != null) {
+      throw new IllegalStateException("the cluster is watched already");
+    }
+    watcher = ProcessWatcher.start(this::processes, restart, report);
+  }
+
   /** Stops every part in reverse start order (jobs cancelled first), then SIGKILLs anything left of them. */
   @Override
   public synchronized void close() {
@@ -669,6 +683,9 @@ public final class ClusterCity implements AutoCloseable {
       return;
     }
     closed = true;
+    if (watcher != null) {
+      watcher.close();
+    }
     try {
       Runtime.getRuntime().removeShutdownHook(shutdownHook);
     } catch (IllegalStateException alreadyShuttingDown) {

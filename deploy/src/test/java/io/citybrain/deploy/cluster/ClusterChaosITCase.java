@@ -87,6 +87,9 @@ class ClusterChaosITCase {
         ClusterStream.SEED, true, 0, 0, 0, ClusterStream.DEVICES, jobSettings).withMaxReadingAge(IngestValidator.NO_AGE_LIMIT),
         step -> System.out.println("chaos: starting " + step))) {
       figures.put("cluster up", secondsSince(t0));
+      // The test plays the operator who brings each part back; the cluster only reports the exits.
+      List<String> reports = new java.util.concurrent.CopyOnWriteArrayList<>();
+      cluster.watch(false, reports::add);
       JobID traffic = cluster.submit("traffic", Map.of());
       await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
           .until(() -> "RUNNING".equals(cluster.jobState(traffic)));
@@ -108,6 +111,13 @@ class ClusterChaosITCase {
           });
       outage(figures, "store down (SIGTERM -> ready again)", p0, () -> cluster.store().stop(Duration.ofSeconds(30)), storeOutage,
           cluster.store()::start);
+      // Each SIGKILL was reported with the process's name, exit code and log; the store's SIGTERM, a decision, was not.
+      for (String killed : List.of("kafka-2", "bridge-1", "flink-taskmanager-1")) {
+        assertThat(reports).as("the report of " + killed + "'s SIGKILL")
+            .anyMatch(r -> r.startsWith(killed + " exited with code 137 (signal 9") && r.contains("the last lines of "));
+      }
+      assertThat(reports).as("reports").noneMatch(r -> r.startsWith("questdb"));
+      figures.put("exits the cluster reported", String.valueOf(reports.size()));
 
       stream.awaitPublished();
       figures.put("publishing", secondsSince(p0));
