@@ -105,4 +105,28 @@ class ModuleDependenciesTest {
             "org.apache.flink..")
         .check(CLASSES);
   }
+
+  /** Issue 19: a newcomer finds what a module and a package are for before reading their classes. */
+  @Test
+  void everyModuleHasAReadmeAndEveryPackageAPackageInfo() throws java.io.IOException {
+    java.nio.file.Path root = java.nio.file.Path.of("..");
+    String pom = java.nio.file.Files.readString(root.resolve("pom.xml"));
+    java.util.regex.Matcher module = java.util.regex.Pattern.compile("<module>([^<]+)</module>").matcher(pom);
+    java.util.List<String> missing = new java.util.ArrayList<>();
+    while (module.find()) {
+      java.nio.file.Path dir = root.resolve(module.group(1));
+      if (!java.nio.file.Files.isRegularFile(dir.resolve("README.md"))) {
+        missing.add(dir.resolve("README.md").toString());
+      }
+      java.nio.file.Path main = dir.resolve("src/main/java");
+      if (java.nio.file.Files.isDirectory(main)) {
+        try (var walk = java.nio.file.Files.walk(main)) {
+          walk.filter(p -> p.toString().endsWith(".java")).map(java.nio.file.Path::getParent).distinct()
+              .filter(d -> !java.nio.file.Files.exists(d.resolve("package-info.java")))
+              .forEach(d -> missing.add(d.resolve("package-info.java").toString()));
+        }
+      }
+    }
+    org.assertj.core.api.Assertions.assertThat(missing).as("missing").isEmpty();
+  }
 }

@@ -44,8 +44,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Delivers {@code city.alerts} to the people they concern and records them:
  * <ol>
- *   <li>published (QoS 1) on {@code city/alerts/district/<code>} and, when it has one,
- *       {@code city/alerts/community/<id>} — retried until the broker acknowledges;
+ *   <li>published (QoS 1) on {@code city/alerts/community/<id>} when it is in a community, and on
+ *       {@code city/alerts/district/<code>} when its scope is the district or it is in none
+ *       ({@link #topicsFor}) — retried until the broker acknowledges;
  *   <li>POSTed to every configured webhook, with retries and backoff; when a webhook gives up the
  *       alert goes to {@code city.deadletter} with reason {@code webhook-failed};
  *   <li>written to the {@code alert} measurement (tags {@code kind}, {@code severity},
