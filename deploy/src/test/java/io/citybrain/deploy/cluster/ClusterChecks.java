@@ -43,6 +43,28 @@ final class ClusterChecks {
     dispatchDeliversAnAlertAndCountsIt(cluster);
     storeRefusesWithoutCredentials(cluster);
     flinkRestTakesNoJar(cluster);
+    alertingRulesNameOnlyExportedMetrics(cluster);
+  }
+
+  /**
+   * Every bridge, dispatch and Kafka-client metric that deploy/prometheus's alerting rules name is
+   * one that a bridge's or dispatch's scrape has (Flink's names: IncidentQuotaITCase).
+   */
+  static void alertingRulesNameOnlyExportedMetrics(ClusterCity cluster) throws Exception {
+    java.util.Set<String> exported = new java.util.TreeSet<>();
+    for (String process : List.of(cluster.bridges().get(0).name(), "dispatch")) {
+      get("http://127.0.0.1:" + cluster.opsPorts().get(process) + "/metrics").lines()
+          .filter(l -> !l.startsWith("#") && !l.isBlank() && !l.matches("^\\d{3} .*"))
+          .forEach(l -> exported.add(l.split("[{ ]", 2)[0]));
+    }
+    String rules = java.nio.file.Files.readString(java.nio.file.Path.of("prometheus", "citybrain-alerts.yaml"));
+    java.util.regex.Matcher named = java.util.regex.Pattern.compile("\\b(citybrain|kafka_consumer|kafka_producer)_[a-z0-9_]+").matcher(rules);
+    int checked = 0;
+    while (named.find()) {
+      assertThat(exported).as("%s, named in citybrain-alerts.yaml", named.group()).contains(named.group());
+      checked++;
+    }
+    assertThat(checked).isGreaterThan(5);
   }
 
   /** Both bridges took a share of the shared subscription: each one's own scrape (issue 21). */
