@@ -47,7 +47,8 @@ final class ClusterChecks {
   }
 
   /**
-   * Every bridge, dispatch and Kafka-client metric that deploy/prometheus's alerting rules name is
+   * Every bridge, dispatch and Kafka-client metric that deploy/prometheus's alerting rules and the
+   * operations dashboard (deploy/grafana/dashboards-prometheus) name is
    * one that a bridge's or dispatch's scrape has (Flink's names: IncidentQuotaITCase).
    */
   static void alertingRulesNameOnlyExportedMetrics(ClusterCity cluster) throws Exception {
@@ -57,11 +58,12 @@ final class ClusterChecks {
           .filter(l -> !l.startsWith("#") && !l.isBlank() && !l.matches("^\\d{3} .*"))
           .forEach(l -> exported.add(l.split("[{ ]", 2)[0]));
     }
-    String rules = java.nio.file.Files.readString(java.nio.file.Path.of("prometheus", "citybrain-alerts.yaml"));
+    String rules = java.nio.file.Files.readString(java.nio.file.Path.of("prometheus", "citybrain-alerts.yaml"))
+        + java.nio.file.Files.readString(java.nio.file.Path.of("grafana", "dashboards-prometheus", "operations.json"));
     java.util.regex.Matcher named = java.util.regex.Pattern.compile("\\b(citybrain|kafka_consumer|kafka_producer)_[a-z0-9_]+").matcher(rules);
     int checked = 0;
     while (named.find()) {
-      assertThat(exported).as("%s, named in citybrain-alerts.yaml", named.group()).contains(named.group());
+      assertThat(exported).as("%s, named in citybrain-alerts.yaml or operations.json", named.group()).contains(named.group());
       checked++;
     }
     assertThat(checked).isGreaterThan(5);

@@ -114,10 +114,11 @@ class IncidentQuotaITCase {
           java.net.URI.create("http://127.0.0.1:" + metricsPort + "/metrics")).build(),
           java.net.http.HttpResponse.BodyHandlers.ofString()).body();
       assertThat(scrape).containsPattern("flink_taskmanager_job_task_operator_numRecordsIn\\{[^}]*operator_name=\"incidents.per.device.capped\"");
-      // Every Flink metric the alerting rules name is one this reporter exports (deploy/prometheus).
+      // Every Flink metric the alerting rules and the operations dashboard name is one this reporter exports.
       java.util.Set<String> exported = new java.util.TreeSet<>();
       scrape.lines().filter(l -> !l.startsWith("#") && !l.isBlank()).forEach(l -> exported.add(l.split("[{ ]", 2)[0]));
-      String rules = java.nio.file.Files.readString(java.nio.file.Path.of("..", "deploy", "prometheus", "citybrain-alerts.yaml"));
+      String rules = java.nio.file.Files.readString(java.nio.file.Path.of("..", "deploy", "prometheus", "citybrain-alerts.yaml"))
+          + java.nio.file.Files.readString(java.nio.file.Path.of("..", "deploy", "grafana", "dashboards-prometheus", "operations.json"));
       java.util.regex.Matcher named = java.util.regex.Pattern.compile("\\bflink_[A-Za-z0-9_]+").matcher(rules);
       while (named.find()) {
         String name = named.group();
@@ -126,7 +127,7 @@ class IncidentQuotaITCase {
           // name follows every operator counter's, as the emergency job's own one shows.
           assertThat(exported).contains("flink_taskmanager_job_task_operator_geographyLayersApplied");
         } else {
-          assertThat(exported).as("%s, named in citybrain-alerts.yaml", name).contains(name);
+          assertThat(exported).as("%s, named in citybrain-alerts.yaml or operations.json", name).contains(name);
         }
       }
       job.cancel().get();
