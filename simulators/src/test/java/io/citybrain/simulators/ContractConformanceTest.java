@@ -16,8 +16,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,8 +31,6 @@ import org.junit.jupiter.api.Test;
 class ContractConformanceTest {
 
   private static final Path SCHEMAS = Path.of("..", "docs", "contract", "schemas");
-  private static final Instant START = Instant.parse("2026-01-05T00:00:00Z");
-  private static final Fleet FLEET = Fleet.build(io.citybrain.geo.CityPackage.generatedHangzhou(42), 400, 42);
   private static final SchemaRegistry REGISTRY = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_7);
   private static final Map<String, Schema> LOADED = new HashMap<>();
   private static final Set<String> CLOCK_REASONS = Set.of("future-timestamp", "stale-timestamp");
@@ -61,22 +57,12 @@ class ContractConformanceTest {
     return published(file).validate(text, InputFormat.JSON).isEmpty();
   }
 
-  private static List<Message> play(Scenario scenario, Duration length, Chaos chaos) {
-    Simulation sim = new Simulation(FLEET, new Simulation.Settings(42, scenario, 60, length, START, chaos));
-    List<Message> out = new ArrayList<>();
-    long end = START.toEpochMilli() + length.toMillis();
-    while (sim.nextDue() < end) {
-      out.addAll(sim.next());
-    }
-    return out;
-  }
-
   @Test
   void everyMessageOfEveryScenarioSatisfiesThePublishedSchemaOfItsTopic() {
     IngestValidator bridge = new IngestValidator();
     Set<String> kinds = new java.util.TreeSet<>();
     for (Scenario s : Scenario.values()) {
-      for (Message m : play(s, s.onset.plus(Duration.ofMinutes(3)), Chaos.NONE)) {
+      for (Message m : SimulationTest.play(s, s.onset.plus(Duration.ofMinutes(2)), Chaos.NONE)) {
         String shown = s + ": " + m.topic() + " " + new String(m.payload(), StandardCharsets.UTF_8);
         assertThat(schemaAccepts(m)).as(shown).isTrue();
         assertThat(bridge.validate(m.topic(), m.payload(), m.eventTs() + 1000)).as(shown).isInstanceOf(IngestResult.Reading.class);
@@ -91,7 +77,7 @@ class ContractConformanceTest {
   void onTheChaosFleetsCorruptedMessagesTheSchemaAndTheBridgeAgree() {
     IngestValidator bridge = new IngestValidator();
     int refused = 0;
-    for (Message m : play(Scenario.NORMAL_DAY, Duration.ofMinutes(10), new Chaos(10, 5, 5, 5, 600_000, 0))) {
+    for (Message m : SimulationTest.play(Scenario.NORMAL_DAY, Duration.ofMinutes(10), new Chaos(10, 5, 5, 5, 600_000, 0))) {
       IngestResult r = bridge.validate(m.topic(), m.payload(), m.eventTs() + 1000);
       String reason = r instanceof IngestResult.Rejected rej ? rej.deadLetter().reason() : null;
       if (reason != null && CLOCK_REASONS.contains(reason)) {

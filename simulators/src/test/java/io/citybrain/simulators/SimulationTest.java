@@ -23,7 +23,8 @@ class SimulationTest {
   private static final Instant START = Instant.parse("2026-01-05T00:00:00Z");
   private static final Fleet FLEET = Fleet.build(io.citybrain.geo.CityPackage.generatedHangzhou(42), 400, 42);
 
-  private static List<Message> play(Scenario scenario, Duration length, Chaos chaos) {
+  /** Plays {@code scenario} on the test fleet from 08:00 in Hangzhou, without a broker. */
+  static List<Message> play(Scenario scenario, Duration length, Chaos chaos) {
     Simulation sim = new Simulation(FLEET, new Simulation.Settings(42, scenario, 60, length, START, chaos));
     List<Message> out = new ArrayList<>();
     long end = START.toEpochMilli() + length.toMillis();
