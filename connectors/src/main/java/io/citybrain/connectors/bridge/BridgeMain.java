@@ -67,6 +67,9 @@ public final class BridgeMain {
     long interval = Long.parseLong(p.getProperty("bridge.metrics.interval-ms", "10000"));
     PipelineReporter pipeline;
     try {
+      if (interval <= 0) {
+        throw new IllegalArgumentException("bridge.metrics.interval-ms must be positive, got " + interval);
+      }
       InfluxSettings store = pipelineStore(p);
       // The contract's `pipeline` measurement, as the local city writes it, so that the Grafana
       // pipeline dashboard works in production too (issue 21).

@@ -11,34 +11,45 @@ import java.time.Instant;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes the bridge's counters as the contract's {@code pipeline} measurement (tag {@code stage},
+ * Writes a stage's counters as the contract's {@code pipeline} measurement (tag {@code stage},
  * fields {@code events_in}, {@code events_out}, {@code deadletter}, {@code lag_ms}) once per
  * interval: counts are for the interval (so a dashboard sums or rates them), {@code lag_ms} is the
- * longest MQTT-arrival-to-Kafka-ack time in it. A failed write is logged and skipped; the next
- * interval carries on (metrics never hold up ingest).
+ * stage's longest delay in it (the bridge: MQTT arrival to Kafka's acknowledgement; dispatch: an
+ * alert's time to the broker's acknowledgement of its delivery). A failed write is logged and
+ * skipped; the next interval carries on (metrics never hold up ingest or delivery).
  *
  * <p>Thread safety: one scheduler thread of its own; {@link #close()} from any thread.
  */
 public final class PipelineReporter implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PipelineReporter.class);
 
-  private final BridgeMetrics metrics;
+  /**
+   * A stage's counters since it started, and its longest delay since the previous call.
+   *
+   * @param in events taken in (redeliveries included)
+   * @param out events handed on
+   * @param deadLetters events refused with a reason
+   */
+  public record Counts(long in, long out, long deadLetters, long maxLatencyMs) {}
+
+  private final Supplier<Counts> counts;
   private final String stage;
   private final InfluxDBClient client;
   private final WriteApiBlocking writes;
   private final ScheduledExecutorService timer;
-  private BridgeMetrics.Snapshot previous; // timer thread only
+  private Counts previous; // timer thread only
 
-  private PipelineReporter(BridgeMetrics metrics, String stage, InfluxSettings influx, Duration interval) {
-    this.metrics = metrics;
+  private PipelineReporter(Supplier<Counts> counts, String stage, InfluxSettings influx, Duration interval) {
+    this.counts = counts;
     this.stage = stage;
     this.client = InfluxClients.create(influx, new okhttp3.OkHttpClient.Builder());
     this.writes = client.getWriteApiBlocking();
-    this.previous = metrics.snapshotAndResetLatency();
+    this.previous = counts.get();
     this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "pipeline-reporter-" + stage);
       t.setDaemon(true);
@@ -47,27 +58,40 @@ public final class PipelineReporter implements AutoCloseable {
     timer.scheduleAtFixedRate(this::report, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
   }
 
-  /** Reports {@code metrics} under {@code stage} (e.g. {@code bridge-1}) every {@code interval}. */
+  /** Reports the bridge's {@code metrics} under {@code stage} (e.g. {@code bridge}) every {@code interval}. */
   public static PipelineReporter start(BridgeMetrics metrics, String stage, InfluxSettings influx, Duration interval) {
+    return start(() -> counts(metrics.snapshotAndResetLatency()), stage, influx, interval);
+  }
+
+  /** Reports {@code counts} under {@code stage} every {@code interval}. */
+  public static PipelineReporter start(Supplier<Counts> counts, String stage, InfluxSettings influx, Duration interval) {
     if (interval.isNegative() || interval.isZero()) {
-      throw new IllegalArgumentException("bridge.pipeline.interval-ms must be positive, got " + interval.toMillis());
+      throw new IllegalArgumentException(stage + " pipeline interval must be positive, got " + interval.toMillis() + " ms");
     }
-    return new PipelineReporter(metrics, stage, influx, interval);
+    return new PipelineReporter(counts, stage, influx, interval);
+  }
+
+  private static Counts counts(BridgeMetrics.Snapshot s) {
+    return new Counts(s.received(), s.forwarded(), s.deadLettered(), s.maxLatencyMs());
   }
 
   /** The point for the interval from {@code before} to {@code now}, stamped {@code time}. */
   static Point point(String stage, BridgeMetrics.Snapshot before, BridgeMetrics.Snapshot now, Instant time) {
+    return point(stage, counts(before), counts(now), time);
+  }
+
+  static Point point(String stage, Counts before, Counts now, Instant time) {
     return Point.measurement("pipeline")
         .addTag("stage", stage)
-        .addField("events_in", now.received() - before.received())
-        .addField("events_out", now.forwarded() - before.forwarded())
-        .addField("deadletter", now.deadLettered() - before.deadLettered())
+        .addField("events_in", now.in() - before.in())
+        .addField("events_out", now.out() - before.out())
+        .addField("deadletter", now.deadLetters() - before.deadLetters())
         .addField("lag_ms", (double) now.maxLatencyMs())
         .time(time.toEpochMilli(), WritePrecision.MS);
   }
 
   private void report() {
-    BridgeMetrics.Snapshot now = metrics.snapshotAndResetLatency();
+    Counts now = counts.get();
     try {
       writes.writePoint(point(stage, previous, now, Instant.now()));
     } catch (RuntimeException e) {

@@ -80,6 +80,12 @@ public final class AlertDispatcher implements AutoCloseable {
   private static final Duration PUBACK_WAIT = Duration.ofSeconds(10);
   private final ConfirmedPublisher mqtt;
   private final java.util.concurrent.atomic.AtomicLong published = new java.util.concurrent.atomic.AtomicLong();
+  /** Records taken from city.alerts, alerts or not: the {@code pipeline} measurement's events_in. */
+  private final java.util.concurrent.atomic.AtomicLong consumed = new java.util.concurrent.atomic.AtomicLong();
+  /** The longest time from an alert's ts to the broker's acknowledgement since the last pipeline report. */
+  private final java.util.concurrent.atomic.AtomicLong maxDeliveryMs = new java.util.concurrent.atomic.AtomicLong();
+  /** Writes the {@code pipeline} measurement for stage {@code dispatch} when there is a store. */
+  private io.citybrain.connectors.bridge.PipelineReporter pipeline;
   private final Map<String, java.util.concurrent.atomic.AtomicLong> deadLettered = new java.util.concurrent.ConcurrentHashMap<>();
   /** When the dispatch thread last came back from a poll (nanoTime): a wedged loop shows here. */
   private volatile long lastPollNanos = System.nanoTime();
@@ -139,6 +145,9 @@ public final class AlertDispatcher implements AutoCloseable {
     d.thread.start();
     if (d.store != null) {
       d.recorder.start();
+      // The pipeline dashboard's dispatch stage, in production as in the local city (issue 21).
+      d.pipeline = io.citybrain.connectors.bridge.PipelineReporter.start(d::pipelineCounts, "dispatch", settings.store(),
+          Duration.ofSeconds(10));
     }
     return d;
   }
@@ -201,8 +210,13 @@ public final class AlertDispatcher implements AutoCloseable {
             payloads.add(r.value());
           }
         }
+        consumed.addAndGet(records.count());
         publish(delivered, payloads);
         published.addAndGet(delivered.size());
+        long now = System.currentTimeMillis();
+        for (Alert a : delivered) {
+          maxDeliveryMs.accumulateAndGet(now - a.ts(), Math::max);
+        }
         for (int i = 0; i < delivered.size(); i++) {
           callWebhooks(delivered.get(i), payloads.get(i));
         }
@@ -462,8 +476,18 @@ public final class AlertDispatcher implements AutoCloseable {
     return problems;
   }
 
+  /** Alerts consumed, published and dead-lettered so far; the longest delivery delay since the last call. */
+  io.citybrain.connectors.bridge.PipelineReporter.Counts pipelineCounts() {
+    long dead = deadLettered.values().stream().mapToLong(java.util.concurrent.atomic.AtomicLong::get).sum();
+    return new io.citybrain.connectors.bridge.PipelineReporter.Counts(consumed.get(), published.get(), dead,
+        Math.max(0, maxDeliveryMs.getAndSet(0)));
+  }
+
   @Override
   public void close() {
+    if (pipeline != null) {
+      pipeline.close();
+    }
     running = false;
     consumer.wakeup();
     try {

@@ -209,6 +209,9 @@ class AlertDeliveryITCase {
         + "FROM alert WHERE alert_id = 'hook-1'")).containsExactly(Map.of("kind", "sos", "severity", "critical",
         "district", DISTRICT, "community", "c-A", "state", "raised", "message", "SOS 求助 / SOS call",
         "ts", T0 * 1000));
+    // The dispatcher's stage of the pipeline measurement (issue 21): alerts in, delivered out, dead letters.
+    await().atMost(Duration.ofSeconds(60)).until(() -> store.query(
+        "SELECT sum(events_out) o FROM pipeline WHERE stage = 'dispatch'").get(0).get("o") instanceof Number n && n.longValue() > 0);
   }
 
   @Test

@@ -103,6 +103,9 @@ final class ClusterChecks {
       String ops = "http://127.0.0.1:" + cluster.opsPorts().get("dispatch");
       assertThat(get(ops + "/health/ready")).startsWith("200 ").contains("\"status\":\"UP\"");
       assertThat(get(ops + "/metrics")).containsPattern("citybrain_dispatch_alerts_total\\{outcome=\"published\",reason=\"none\"} [1-9]");
+      // The dispatcher process writes the pipeline measurement's dispatch stage (every 10 s).
+      await().atMost(Duration.ofSeconds(60)).until(() -> cluster.storeQuery(
+          "SELECT sum(events_out) n FROM pipeline WHERE stage = 'dispatch'").get(0).get("n") instanceof Number n && n.longValue() > 0);
     } finally {
       manager.disconnect();
       manager.close();
