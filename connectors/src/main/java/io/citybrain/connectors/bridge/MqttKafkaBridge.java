@@ -52,7 +52,7 @@ import org.slf4j.LoggerFactory;
  * message. Each connection is its own MQTT client: an acknowledgement goes out only on the
  * connection its message arrived on, never with a stale packet id on a newer one. The MQTT client is
  * HiveMQ's ({@link HiveSession} says why not Paho's). Reconnects use
- * exponential backoff with jitter ({@link Backoff}).
+ * exponential backoff with jitter ({@link io.citybrain.connectors.Backoff}).
  *
  * <p>Thread safety: {@link #metrics()} and {@link #close()} may be called from any thread.
  */
@@ -70,7 +70,7 @@ public final class MqttKafkaBridge implements AutoCloseable {
   private final Semaphore permits;
   private final BridgeMetrics metrics = new BridgeMetrics();
   private final ScheduledExecutorService supervisor;
-  private final Backoff backoff;
+  private final Random jitter = new Random();
   private final CompletableFuture<Void> firstConnection = new CompletableFuture<>();
   private volatile Connection current;
   private volatile boolean closed;
@@ -87,7 +87,6 @@ public final class MqttKafkaBridge implements AutoCloseable {
         settings.kafkaSecurity());
     this.producer = new KafkaProducer<>(kafka);
     this.permits = new Semaphore(settings.maxInFlight());
-    this.backoff = new Backoff(settings.reconnectMinMs(), settings.reconnectMaxMs(), new Random());
     this.supervisor = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "bridge-supervisor-" + settings.clientId());
       t.setDaemon(true);
@@ -209,7 +208,8 @@ public final class MqttKafkaBridge implements AutoCloseable {
     if (closed) {
       return;
     }
-    long delay = backoff.delayMs(attempt++);
+    // Equal jitter: N bridges that lost the same broker do not all knock on it in the same millisecond.
+    long delay = io.citybrain.connectors.Backoff.millis(attempt++, settings.reconnectMinMs(), settings.reconnectMaxMs(), jitter::nextLong);
     LOG.info("bridge {} reconnects in {} ms", settings.clientId(), delay);
     supervisor.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
   }

@@ -68,7 +68,7 @@ public final class ConfirmedPublisher implements AutoCloseable {
           if (attempt == 0) {
             LOG.warn("MQTT connection to {} as {} lost ({}); reconnecting", url, clientId, ctx.getCause().getMessage());
           }
-          ctx.getReconnector().reconnect(true).delay(Math.min(10_000L, 250L << Math.min(attempt, 6)), TimeUnit.MILLISECONDS);
+          ctx.getReconnector().reconnect(true).delay(io.citybrain.connectors.Backoff.millis(attempt, 250, 10_000), TimeUnit.MILLISECONDS);
         });
     if (tls) {
       // The JVM's trust store and host-name verification, as HTTPS clients do.

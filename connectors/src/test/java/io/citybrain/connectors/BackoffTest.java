@@ -1,4 +1,4 @@
-package io.citybrain.connectors.bridge;
+package io.citybrain.connectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -11,20 +11,21 @@ class BackoffTest {
 
   @Test
   void delaysGrowExponentiallyWithinHalfToAllOfTheirStepAndStopAtTheCap() {
-    Backoff b = new Backoff(500, 30_000, new Random(42));
+    Random random = new Random(42);
     for (int attempt = 0; attempt < 40; attempt++) {
       long step = Math.min(30_000, 500L << Math.min(attempt, 30));
-      long d = b.delayMs(attempt);
+      long d = Backoff.millis(attempt, 500, 30_000, random::nextLong);
       assertThat(d).as("attempt %d", attempt).isBetween(step / 2, step);
     }
   }
 
   @Test
-  void instancesThatFailTogetherDoNotRetryTogether() {
+  void clientsThatFailTogetherDoNotRetryTogether() {
     Set<Long> delays = new HashSet<>();
     Random seeds = new Random(7);
-    for (int instance = 0; instance < 10; instance++) {
-      delays.add(new Backoff(500, 30_000, new Random(seeds.nextLong())).delayMs(3));
+    for (int client = 0; client < 10; client++) {
+      Random random = new Random(seeds.nextLong());
+      delays.add(Backoff.millis(3, 500, 30_000, random::nextLong));
     }
     assertThat(delays).hasSizeGreaterThan(5);
   }
