@@ -16,8 +16,9 @@ import picocli.CommandLine.Option;
 /** {@code ./citybrain cluster}: the city as separate processes, as it runs on real clusters. */
 @Command(name = "cluster", mixinStandardHelpOptions = true,
     description = {"Starts the city as a cluster of processes on this machine: mosquitto, 3 Kafka brokers (KRaft, RF 3),",
-        "QuestDB, a Flink JobManager with 2 TaskManagers, 2 bridge instances; submits the job jar's jobs over REST.",
-        "Every process is stopped on Ctrl-C or SIGTERM. Needs mosquitto (apt-get install -y mosquitto)."})
+        "QuestDB, a Flink JobManager with 2 TaskManagers, 2 bridge instances, alert dispatch; submits the job jar's jobs over REST.",
+        "A process that exits is reported and started again. Every process is stopped on Ctrl-C or SIGTERM.",
+        "Needs mosquitto (apt-get install -y mosquitto)."})
 final class ClusterCommand implements Callable<Integer> {
   @Option(names = "--mqtt-port", defaultValue = "1883", description = "MQTT broker port (default ${DEFAULT-VALUE}, 0: any free)")
   int mqttPort;

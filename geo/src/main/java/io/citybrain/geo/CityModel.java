@@ -5,8 +5,9 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The city: the 13 real districts of Hangzhou and the finer geography generated inside them from a
- * seed — communities, road segments, buildings, utility zones and facilities. The same seed always
+ * The city: districts, communities, road segments, buildings, utility zones and facilities, as a
+ * city package holds them (docs/geography.md). For the demo city, {@link #generate(long)} generates
+ * the finer geography inside the 13 real districts of Hangzhou from a seed; the same seed always
  * gives the same city, byte for byte in its GeoJSON export; {@link #generate(long)} builds each seed
  * once per JVM and caches it, with its {@link CityIndex}.
  *

@@ -8,7 +8,7 @@ import io.citybrain.jobs.common.CitySource;
 import io.citybrain.geo.FacilityKind;
 import java.util.Optional;
 
-/** Places positions in the city model of a seed: district, community, building, nearest fire station. */
+/** Places positions in the city (a package, or the generated city of a seed): district, community, building, nearest fire station. */
 public final class GeoLocator implements Locator {
 
   private final CitySource source;

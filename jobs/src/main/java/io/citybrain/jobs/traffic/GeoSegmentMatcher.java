@@ -14,7 +14,8 @@ import org.locationtech.jts.geom.Coordinate;
 import org.locationtech.jts.linearref.LengthIndexedLine;
 
 /**
- * Map matching on the road network of the city model of a seed (the geo module's matcher: nearest
+ * Map matching on the city's road network (a city package's, or the generated city of a seed; the
+ * geo module's matcher: nearest
  * segment within 30 m, bearing within 45° for probes, any bearing for loop detectors), except for
  * loop detectors whose segment the device registry names.
  */

@@ -9,7 +9,8 @@ import io.citybrain.geo.UtilityZone;
 import java.util.Optional;
 
 /**
- * Places meters in the utility zones of the city model of a seed ({@link CityModel#generate}): water
+ * Places meters in the city's utility zones (a city package's, or those {@link CityModel#generate}
+ * makes for a seed): water
  * metered areas, power feeder areas and gas zones, with the geo module's {@code covers} semantics
  * and its tie rule on shared edges. The zone id and its district come from the model, so the job's
  * {@code zone} tag is the id in {@code ./citybrain city export}'s {@code zones.geojson}.
