@@ -84,12 +84,13 @@ public final class ContractSchemas {
   static ObjectNode reading(DeviceKind k) {
     ObjectNode s = header(readingFile(k.domain(), k.kind()), k.domain() + "/" + k.kind() + " reading",
         "The payload a device of kind " + k.domain() + "/" + k.kind() + " publishes on MQTT city/" + k.domain() + "/" + k.kind()
-            + "/<deviceId> (QoS 1; deviceId matches [A-Za-z0-9._-]{1,64}). One UTF-8 JSON object of at most "
+            + "/<deviceId> (QoS 1; deviceId matches " + IngestValidator.DEVICE_ID.pattern() + "). One UTF-8 JSON object of at most "
             + IngestValidator.MAX_PAYLOAD_BYTES + " bytes; other fields are allowed and ignored. "
             + (k.moving() ? "A moving device always sends lat and lon. "
                 : "lat and lon may be left out only by a device in the device registry, which then places it. ")
-            + "Beyond this schema the bridge refuses an observation time more than 5 minutes ahead of its clock "
-            + "or older than bridge.max-reading-age (2 hours by default), and a registered device speaking as another kind.");
+            + "Beyond this schema the bridge refuses an observation time more than " + IngestValidator.MAX_CLOCK_SKEW_MS / 60_000
+            + " minutes ahead of its clock or older than bridge.max-reading-age (" + IngestValidator.DEFAULT_MAX_AGE.toHours()
+            + " hours by default), and a registered device speaking as another kind.");
     ArrayNode required = s.putArray("required").add("ts");
     ObjectNode props = s.putObject("properties");
     props.set("ts", ts());
@@ -117,7 +118,7 @@ public final class ContractSchemas {
       case STRING -> text(f.name());
     };
     if (k.domain().equals("community") && f.name().equals("status")) {
-      p.putArray("enum").add("opened").add("assigned").add("resolved");
+      IngestValidator.TICKET_STATUSES.forEach(p.putArray("enum")::add);
     }
     if (!f.required()) {
       // The bridge reads an explicit null as an absent optional field.
@@ -130,7 +131,7 @@ public final class ContractSchemas {
 
   private static ObjectNode text(String name) {
     ObjectNode p = F.objectNode().put("type", "string");
-    if (name.equals("buildingId") || name.equals("ticketId")) {
+    if (IngestValidator.ID_FIELDS.contains(name)) {
       // IngestValidator.PAYLOAD_ID, anchored: ids become alert ids and message text.
       p.put("pattern", "^" + IngestValidator.PAYLOAD_ID.pattern() + "$");
     } else {
@@ -233,7 +234,7 @@ public final class ContractSchemas {
         "The value of Kafka city.raw.<domain> (key: the device id): a reading the bridge accepted, with its typed fields in values.");
     s.putArray("required").add("deviceId").add("domain").add("kind").add("ts").add("values").add("receivedAt").add("source");
     ObjectNode props = s.putObject("properties");
-    props.putObject("deviceId").put("type", "string").put("pattern", "^[A-Za-z0-9._-]{1,64}$");
+    props.putObject("deviceId").put("type", "string").put("pattern", "^" + IngestValidator.DEVICE_ID.pattern() + "$");
     props.putObject("domain").put("type", "string");
     props.putObject("kind").put("type", "string");
     props.putObject("ts").put("type", "integer").put("description", "observation time, epoch milliseconds (also the record's timestamp)");

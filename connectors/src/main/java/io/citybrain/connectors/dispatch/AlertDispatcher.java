@@ -108,7 +108,7 @@ public final class AlertDispatcher implements AutoCloseable {
     this.settings = s;
     Properties p = s.kafkaSecurity().applyTo(new Properties());
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, s.kafkaBootstrap());
-    p.put(ConsumerConfig.GROUP_ID_CONFIG, "citybrain-alert-dispatch");
+    p.put(ConsumerConfig.GROUP_ID_CONFIG, io.citybrain.connectors.kafka.KafkaAccess.DISPATCH_GROUP);
     p.put(ConsumerConfig.CLIENT_ID_CONFIG, s.clientId());
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");

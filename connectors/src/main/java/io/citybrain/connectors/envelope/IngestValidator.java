@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Pattern;
@@ -61,7 +62,14 @@ public final class IngestValidator {
   public static final int MAX_TEXT_CODE_POINTS = 256;
 
   public static final String STAGE = "bridge";
-  private static final Pattern DEVICE_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+  /** The device id of a topic {@code city/<domain>/<kind>/<deviceId>}. */
+  public static final Pattern DEVICE_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+
+  /** The payload fields that carry ids ({@link #PAYLOAD_ID}), not free text. */
+  public static final List<String> ID_FIELDS = List.of("buildingId", "ticketId");
+
+  /** The statuses a {@code community/ticket} reading may report. */
+  public static final List<String> TICKET_STATUSES = List.of("opened", "assigned", "resolved");
 
   /**
    * Building and ticket ids in a payload. They key incidents and end up in alert ids, MQTT topics'
@@ -202,12 +210,12 @@ public final class IngestValidator {
       // The building it was installed in, not the one it names: incidents are keyed by building.
       values.put("buildingId", known.building());
     }
-    for (String idField : java.util.List.of("buildingId", "ticketId")) {
+    for (String idField : ID_FIELDS) {
       if (values.get(idField) instanceof String id && !PAYLOAD_ID.matcher(id).matches()) {
         return reject(Reason.BAD_ID, "field '" + idField + "' must match " + PAYLOAD_ID.pattern(), topic, key, payload, receivedAt);
       }
     }
-    if (kind.domain().equals("community") && !java.util.Set.of("opened", "assigned", "resolved").contains(values.get("status"))) {
+    if (kind.domain().equals("community") && !TICKET_STATUSES.contains(values.get("status"))) {
       return reject(Reason.BAD_FIELD, "field 'status' must be opened, assigned or resolved", topic, key, payload, receivedAt);
     }
     return new IngestResult.Reading(new Envelope(deviceId, domain, kindName, ts, lat, lon, values, receivedAt, "mqtt"));
@@ -294,6 +302,10 @@ public final class IngestValidator {
       return ts.canConvertToLong() ? Long.valueOf(ts.longValue()) : null;
     }
     if (ts.isNumber()) {
+      // A literal beyond a double (1e999999999) parses as infinity, which has no decimal value.
+      if ((ts.isDouble() || ts.isFloat()) && !Double.isFinite(ts.doubleValue())) {
+        return null;
+      }
       java.math.BigDecimal d = ts.decimalValue().stripTrailingZeros();
       try {
         return d.scale() <= 0 ? Long.valueOf(d.longValueExact()) : null;

@@ -71,7 +71,13 @@ class ContractSchemasTest {
     } catch (IOException e) {
       return false;
     }
-    return schema(file).validate(text, InputFormat.JSON).isEmpty();
+    try {
+      return schema(file).validate(text, InputFormat.JSON).isEmpty();
+    } catch (NumberFormatException | tools.jackson.databind.exc.JsonNodeException beyondLongOrDouble) {
+      // networknt 3.0.9 throws instead of answering when it compares a bound with a number beyond a
+      // long or a double (9.3e18, 1e999999999): such a number breaks every bound, so it is refused.
+      return false;
+    }
   }
 
   @Test

@@ -131,6 +131,8 @@ public final class IngestCorpus {
     bad("ts boolean", "bad-timestamp", "traffic/loop", loop("true"));
     bad("ts null", "bad-timestamp", "traffic/loop", loop("null"));
     bad("ts beyond a long", "bad-timestamp", "traffic/loop", loop("99999999999999999999999"));
+    bad("ts beyond a double (1e999999999)", "bad-timestamp", "traffic/loop", loop("1e999999999"));
+    bad("ts a whole number beyond a long, with a fraction", "bad-timestamp", "traffic/loop", loop("9.3e18"));
     bad("ts in the year 3000", "future-timestamp", "traffic/loop", loop("32503680000000"));
     bad("ISO ts in the year 3000", "future-timestamp", "traffic/loop", loop("\"3000-01-01T00:00:00+08:00\""));
     bad("ts ten minutes ahead", "future-timestamp", "traffic/loop", loop(inTenMinutes));
