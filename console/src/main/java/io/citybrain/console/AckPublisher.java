@@ -43,6 +43,10 @@ final class AckPublisher implements AutoCloseable {
     }
   }
 
+  boolean connected() {
+    return client.connected();
+  }
+
   static String topic(String alertId) {
     return "city/ack/" + alertId;
   }

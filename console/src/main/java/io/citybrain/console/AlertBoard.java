@@ -38,6 +38,7 @@ final class AlertBoard implements AutoCloseable {
   private final KafkaConsumer<String, byte[]> consumer;
   private final Thread thread;
   private final AtomicBoolean running = new AtomicBoolean(true);
+  private final java.util.concurrent.CountDownLatch closing = new java.util.concurrent.CountDownLatch(1);
   private final AtomicLong unreadable = new AtomicLong();
   private final Map<String, Alert> latest = new LinkedHashMap<>(16, 0.75f, false) {
     @Override
@@ -46,8 +47,11 @@ final class AlertBoard implements AutoCloseable {
     }
   };
 
-  private AlertBoard(String bootstrap) {
-    Properties p = new Properties();
+  /** Null while following; else why the board does not (yet) follow city.alerts. */
+  private volatile String problem = "not yet assigned " + Topics.ALERTS;
+
+  private AlertBoard(String bootstrap, io.citybrain.connectors.kafka.KafkaSecurity security) {
+    Properties p = security.applyTo(new Properties());
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     p.put(ConsumerConfig.CLIENT_ID_CONFIG, "citybrain-console");
     p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
@@ -59,18 +63,21 @@ final class AlertBoard implements AutoCloseable {
     thread.setDaemon(true);
   }
 
-  static AlertBoard start(String bootstrap) {
-    AlertBoard board = new AlertBoard(bootstrap);
+  static AlertBoard start(String bootstrap, io.citybrain.connectors.kafka.KafkaSecurity security) {
+    AlertBoard board = new AlertBoard(bootstrap, security);
     board.thread.start();
     return board;
   }
 
   private void follow() {
     try {
-      List<TopicPartition> partitions = consumer.partitionsFor(Topics.ALERTS, Duration.ofSeconds(30)).stream()
-          .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+      List<TopicPartition> partitions = partitions();
+      if (partitions.isEmpty()) {
+        return;
+      }
       consumer.assign(partitions);
       consumer.seekToBeginning(partitions);
+      problem = null;
       while (running.get()) {
         for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {
           accept(r.value());
@@ -81,10 +88,42 @@ final class AlertBoard implements AutoCloseable {
         throw e;
       }
     } catch (RuntimeException e) {
+      problem = "stopped following " + Topics.ALERTS + ": " + e.getMessage();
       LOG.error("the console stopped following {}: the alert list no longer updates", Topics.ALERTS, e);
     } finally {
       consumer.close(Duration.ofSeconds(5));
     }
+  }
+
+  /**
+   * The topic's partitions, asked again until Kafka answers: a console started before Kafka (a pod
+   * scheduled first) waits, unready, instead of giving up. Once assigned, the consumer itself rides
+   * out broker restarts. Empty when closed meanwhile.
+   */
+  private List<TopicPartition> partitions() {
+    int attempt = 0;
+    while (running.get()) {
+      try {
+        List<TopicPartition> partitions = consumer.partitionsFor(Topics.ALERTS, Duration.ofSeconds(30)).stream()
+            .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+        if (!partitions.isEmpty()) {
+          return partitions;
+        }
+        problem = Topics.ALERTS + " does not exist yet";
+      } catch (org.apache.kafka.common.errors.TimeoutException e) {
+        problem = "Kafka did not name the partitions of " + Topics.ALERTS + ": " + e.getMessage();
+      }
+      LOG.warn("the console waits for {}: {}", Topics.ALERTS, problem);
+      try {
+        if (closing.await(io.citybrain.connectors.Backoff.millis(attempt++, 1_000, 30_000), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+          return List.of();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return List.of();
+      }
+    }
+    return List.of();
   }
 
   void accept(byte[] value) {
@@ -112,6 +151,11 @@ final class AlertBoard implements AutoCloseable {
     return all;
   }
 
+  /** Empty while the board follows {@code city.alerts}; else why not (for readiness). */
+  java.util.Optional<String> problem() {
+    return java.util.Optional.ofNullable(problem);
+  }
+
   long unreadable() {
     return unreadable.get();
   }
@@ -119,6 +163,7 @@ final class AlertBoard implements AutoCloseable {
   @Override
   public void close() throws InterruptedException {
     running.set(false);
+    closing.countDown();
     consumer.wakeup();
     thread.join(10_000);
   }

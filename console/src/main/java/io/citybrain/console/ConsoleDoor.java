@@ -22,8 +22,9 @@ import java.util.Set;
  *       console's URL in {@link #HEADER}; a page elsewhere has neither.
  * </ul>
  *
- * Real logins come with the console service; the token is the local city's stand-in. Immutable and
- * thread-safe.
+ * Real logins come with issue 20's second step; until then the token is the key: random per start
+ * in the local city, from a Secret ({@code CITYBRAIN_CONSOLE_TOKEN}) for the console service, and a
+ * console without one is read-only. Immutable and thread-safe.
  */
 final class ConsoleDoor {
 
@@ -42,23 +43,33 @@ final class ConsoleDoor {
   private final byte[] token;
 
   /**
+   * @param scheme {@code http}, or {@code https} when the console serves TLS itself
    * @param port the port the console listens on
    * @param extraHosts host names besides the loopback ones, lower case, without port
-   * @param token the token state changes need
+   * @param publicUrls origins a browser reaches the console by through a proxy or an ingress
+   * @param token the token state changes need, or null: the console is read-only
    */
-  ConsoleDoor(int port, List<String> extraHosts, String token) {
+  ConsoleDoor(String scheme, int port, List<String> extraHosts, List<java.net.URI> publicUrls, String token) {
     List<String> names = new java.util.ArrayList<>(List.of("127.0.0.1", "localhost", "[::1]"));
     names.addAll(extraHosts);
+    int defaultPort = scheme.equals("https") ? 443 : 80;
     for (String name : names) {
       hosts.add(name + ":" + port);
-      origins.add("http://" + name + ":" + port);
-      if (port == 80) {
+      origins.add(scheme + "://" + name + ":" + port);
+      if (port == defaultPort) {
         // A browser leaves the default port out of Host and Origin.
         hosts.add(name);
-        origins.add("http://" + name);
+        origins.add(scheme + "://" + name);
       }
     }
-    this.token = token.getBytes(StandardCharsets.UTF_8);
+    for (java.net.URI u : publicUrls) {
+      String host = u.getHost().toLowerCase(Locale.ROOT);
+      boolean defaulted = u.getPort() == -1 || u.getPort() == (u.getScheme().equals("https") ? 443 : 80);
+      String authority = defaulted ? host : host + ":" + u.getPort();
+      hosts.add(authority);
+      origins.add(u.getScheme().toLowerCase(Locale.ROOT) + "://" + authority);
+    }
+    this.token = token == null ? null : token.getBytes(StandardCharsets.UTF_8);
   }
 
   /** 192 random bits, URL-safe: it travels in the console's URL. */
@@ -75,7 +86,7 @@ final class ConsoleDoor {
     }
     if (!hosts.contains(host.strip().toLowerCase(Locale.ROOT))) {
       return "the console does not answer to Host '" + host.strip() + "'; it answers to " + String.join(", ", hosts)
-          + " (add a name with console.hosts)";
+          + " (add a name with console.hosts, or the address behind a proxy with console.public-urls)";
     }
     return null;
   }
@@ -97,6 +108,9 @@ final class ConsoleDoor {
       if (origins.stream().noneMatch(o -> r.equals(o) || r.startsWith(o + "/"))) {
         return "a state change from a page elsewhere (Referer '" + referer.strip() + "') is refused";
       }
+    }
+    if (token == null) {
+      return "this console is read-only: it was started without a token (CITYBRAIN_CONSOLE_TOKEN)";
     }
     // Without either header it is no browser's cross-site request; the token decides.
     if (sentToken == null || sentToken.isEmpty()) {

@@ -29,8 +29,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The console on one port (the JDK's HTTP server, bound to the loopback interface like the rest of
- * the local city):
+ * The console on one port: the JDK's HTTP server, on the loopback interface in the local city and on
+ * {@code console.http.host} as a service ({@link ConsoleMain}), over TLS when it has a key store.
+ * Javalin (STACK.md) replaces it when logins, a REST API and live updates come (issue 20); until
+ * then the JDK's server keeps the console free of a web framework's dependencies.
  *
  * <ul>
  *   <li>{@code GET /} the page, {@code /static/...} its script, style and Leaflet, all from the jar;
@@ -65,8 +67,12 @@ public final class ConsoleServer implements AutoCloseable {
   private final Map<String, byte[]> cityGzip = new LinkedHashMap<>();
   private final HttpServer http;
   private final ExecutorService pool;
-  private final String token = ConsoleDoor.randomToken();
+  private final String token;
+  private final String scheme;
   private final ConsoleDoor door;
+  private final java.util.concurrent.ConcurrentMap<String, java.util.concurrent.atomic.AtomicLong> acknowledgements =
+      new java.util.concurrent.ConcurrentHashMap<>();
+  private final java.util.concurrent.atomic.AtomicLong storeFailures = new java.util.concurrent.atomic.AtomicLong();
   private AlertBoard board;
   private AckPublisher acks;
   private LiveReader reader;
@@ -83,7 +89,20 @@ public final class ConsoleServer implements AutoCloseable {
       // The city's names and map view (city.json of its package): the page shows whose city it is.
       cityGzip.put(io.citybrain.geo.CityManifest.FILE, gzip(manifest));
     }
-    http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), settings.port()), 32);
+    token = settings.token() == null ? null : new String(settings.token());
+    InetSocketAddress address = new InetSocketAddress(settings.host(), settings.port());
+    if (address.isUnresolved()) {
+      throw new IllegalArgumentException("console.http.host " + settings.host() + " does not resolve");
+    }
+    if (settings.tls() == null) {
+      http = HttpServer.create(address, 32);
+      scheme = "http";
+    } else {
+      com.sun.net.httpserver.HttpsServer https = com.sun.net.httpserver.HttpsServer.create(address, 32);
+      https.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(ConsoleTls.context(settings.tls())));
+      http = https;
+      scheme = "https";
+    }
     pool = Executors.newFixedThreadPool(4, r -> {
       Thread t = new Thread(r, "console-http");
       t.setDaemon(true);
@@ -91,7 +110,7 @@ public final class ConsoleServer implements AutoCloseable {
     });
     http.setExecutor(pool);
     http.createContext("/", this::handle);
-    door = new ConsoleDoor(http.getAddress().getPort(), settings.hosts(), token);
+    door = new ConsoleDoor(scheme, http.getAddress().getPort(), settings.hosts(), settings.publicUrls(), token);
   }
 
   /**
@@ -112,15 +131,15 @@ public final class ConsoleServer implements AutoCloseable {
     ConsoleServer server = null;
     try {
       server = new ConsoleServer(settings, city, manifest);
-      server.board = AlertBoard.start(settings.kafkaBootstrap());
+      server.board = AlertBoard.start(settings.kafkaBootstrap(), settings.kafkaSecurity());
       server.acks = AckPublisher.connect(settings, server.json);
-      server.reader = new LiveReader(
-          new StoreSql(settings.storeUrl(), settings.storeUser(), settings.storePassword(), server.json), server.board);
+      server.reader = new LiveReader(IndicatorReader.of(settings.store(), server.json), server.board);
       server.http.start();
       return server;
     } catch (IOException e) {
       closeQuietly(server);
-      throw new IllegalArgumentException("console.port " + settings.port() + " cannot be opened: " + e.getMessage(), e);
+      throw new IllegalArgumentException("console.http.port " + settings.host() + ":" + settings.port() + " cannot be opened: "
+          + e.getMessage(), e);
     } catch (IllegalStateException e) {
       closeQuietly(server);
       throw new IllegalStateException("the console, to publish acknowledgements, " + e.getMessage(), e);
@@ -135,7 +154,10 @@ public final class ConsoleServer implements AutoCloseable {
 
   /** The console's base URL, without its token: reads ({@code GET /api/...}) need no token. */
   public URI url() {
-    return URI.create("http://127.0.0.1:" + http.getAddress().getPort() + "/");
+    InetAddress bound = http.getAddress().getAddress();
+    String host = bound.isAnyLocalAddress() ? "127.0.0.1"
+        : bound instanceof java.net.Inet6Address ? "[" + bound.getHostAddress() + "]" : bound.getHostAddress();
+    return URI.create(scheme + "://" + host + ":" + http.getAddress().getPort() + "/");
   }
 
   /**
@@ -144,12 +166,61 @@ public final class ConsoleServer implements AutoCloseable {
    * address bar). Whoever has this URL can act in the console: print it only to its operator.
    */
   public URI openUrl() {
-    return URI.create(url() + "?token=" + token);
+    return token == null ? url() : URI.create(url() + "?token=" + token);
   }
 
-  /** The token state changes need in the {@value ConsoleDoor#HEADER} header. */
+  /** The token state changes need in the {@value ConsoleDoor#HEADER} header; null for a read-only console. */
   public String token() {
     return token;
+  }
+
+  /**
+   * The console's meters, in the process's registry ({@code /metrics}):
+   * {@code citybrain_console_acknowledgements_total{outcome}} ({@code published}: the broker took it;
+   * {@code refused}: a bad request or an unknown alert; {@code failed}: the broker did not take it),
+   * {@code citybrain_console_alerts} (alerts on the board), {@code citybrain_console_alerts_open},
+   * {@code citybrain_console_alert_records_unreadable_total} and
+   * {@code citybrain_console_store_reads_failed_total}.
+   */
+  public void bindMetrics(io.micrometer.core.instrument.MeterRegistry registry) {
+    for (String outcome : List.of("published", "refused", "failed")) {
+      io.micrometer.core.instrument.FunctionCounter.builder("citybrain.console.acknowledgements", acknowledgements
+          .computeIfAbsent(outcome, o -> new java.util.concurrent.atomic.AtomicLong()), java.util.concurrent.atomic.AtomicLong::get)
+          .tag("outcome", outcome).description("acknowledgements asked of the console, by outcome").register(registry);
+    }
+    io.micrometer.core.instrument.Gauge.builder("citybrain.console.alerts", this, s -> s.board.alerts().size())
+        .description("alerts on the console's board (latest state of each)").register(registry);
+    io.micrometer.core.instrument.Gauge.builder("citybrain.console.alerts.open", this,
+        s -> s.board.alerts().stream().filter(LiveReader::isOpen).count())
+        .description("alerts raised or escalated and not yet acknowledged or resolved").register(registry);
+    io.micrometer.core.instrument.FunctionCounter.builder("citybrain.console.alert.records.unreadable", this,
+        s -> s.board.unreadable()).description("records on city.alerts the console could not read").register(registry);
+    io.micrometer.core.instrument.FunctionCounter.builder("citybrain.console.store.reads.failed", storeFailures,
+        java.util.concurrent.atomic.AtomicLong::get).description("snapshots with a part the store did not answer")
+        .register(registry);
+  }
+
+  /**
+   * What keeps the console from its work, by check; empty when it follows {@code city.alerts} and
+   * its MQTT connection stands. The store is reported but does not make the console unready: the
+   * map and the alerts still serve, and the page says what it could not read.
+   */
+  public Map<String, String> problems() {
+    Map<String, String> problems = new LinkedHashMap<>();
+    board.problem().ifPresent(p -> problems.put("alerts", p));
+    if (!acks.connected()) {
+      problems.put("mqtt", "not connected to " + settings.mqttUrl());
+    }
+    return problems;
+  }
+
+  /** The problems of the last snapshot read from the store (none before the first). */
+  public List<String> storeProblems() {
+    LiveSnapshot last;
+    synchronized (this) {
+      last = cached;
+    }
+    return last == null ? List.of() : last.problems();
   }
 
   private void handle(HttpExchange ex) throws IOException {
@@ -213,55 +284,69 @@ public final class ConsoleServer implements AutoCloseable {
     if (cached == null || now - cachedAt >= settings.refresh().toMillis()) {
       cached = reader.read(now);
       cachedAt = now;
+      if (!cached.problems().isEmpty()) {
+        storeFailures.incrementAndGet();
+      }
     }
     return cached;
   }
 
   private void acknowledge(HttpExchange ex, String alertId) throws IOException {
+    String outcome = "refused";
+    try {
+      outcome = publishAcknowledgement(ex, alertId);
+    } finally {
+      acknowledgements.computeIfAbsent(outcome, o -> new java.util.concurrent.atomic.AtomicLong()).incrementAndGet();
+    }
+  }
+
+  /** Answers the request; returns the outcome for the meters. */
+  private String publishAcknowledgement(HttpExchange ex, String alertId) throws IOException {
     String type = ex.getRequestHeaders().getFirst("Content-Type");
     // A JSON content type cannot be sent cross-site without a CORS preflight, which this server never
     // grants: another web page cannot acknowledge alerts through an operator's browser.
     if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
       sendError(ex, 415, "send the acknowledgement as application/json");
-      return;
+      return "refused";
     }
     if (!ALERT_ID.matcher(alertId).matches()) {
       sendError(ex, 400, "not an alert id: " + alertId);
-      return;
+      return "refused";
     }
     JsonNode body;
     try (InputStream in = ex.getRequestBody()) {
       byte[] bytes = in.readNBytes(MAX_BODY + 1);
       if (bytes.length > MAX_BODY) {
         sendError(ex, 413, "the acknowledgement is larger than " + MAX_BODY + " bytes");
-        return;
+        return "refused";
       }
       body = json.readTree(bytes);
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       sendError(ex, 400, "the acknowledgement is not JSON");
-      return;
+      return "refused";
     }
     String by = body == null ? "" : body.path("by").asText("").strip();
     if (by.isEmpty() || by.length() > MAX_BY_LENGTH || by.chars().anyMatch(Character::isISOControl)) {
       sendError(ex, 400, "'by' must name who acknowledges, 1.." + MAX_BY_LENGTH + " characters");
-      return;
+      return "refused";
     }
     Alert known = board.alerts().stream().filter(a -> a.alertId().equals(alertId)).findFirst().orElse(null);
     if (known == null) {
       sendError(ex, 404, "no alert " + alertId + " on city.alerts");
-      return;
+      return "refused";
     }
     try {
       acks.acknowledge(alertId, by, System.currentTimeMillis());
     } catch (ConfirmedPublisher.Unacknowledged e) {
       sendError(ex, 503, "the MQTT broker did not take the acknowledgement: " + e.getMessage());
-      return;
+      return "failed";
     }
     Map<String, Object> answer = new LinkedHashMap<>();
     answer.put("alertId", alertId);
     answer.put("topic", AckPublisher.topic(alertId));
     answer.put("by", by);
     sendJson(ex, 202, answer);
+    return "published";
   }
 
   private void staticFile(HttpExchange ex, String name) throws IOException {

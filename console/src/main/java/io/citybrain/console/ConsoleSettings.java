@@ -1,49 +1,164 @@
 package io.citybrain.console;
 
+import io.citybrain.connectors.ProcessSettings;
+import io.citybrain.connectors.kafka.KafkaSecurity;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
  * What the console needs to start. Validated here, so a wrong value stops start-up with a message
- * naming its key.
+ * naming its key (the keys of {@link #fromProperties}, which {@code ./citybrain console} and the
+ * Kubernetes Deployment use).
  *
+ * @param host the address the console listens on: the loopback interface on a laptop, {@code 0.0.0.0}
+ *     in a pod behind a Service
  * @param port HTTP port of the console; 0 picks a free one
- * @param storeUrl base URL of the time-series store's HTTP endpoint with SQL on {@code /exec}
- *     (QuestDB, the local city's store)
+ * @param store where the indicators are read
  * @param kafkaBootstrap Kafka bootstrap servers, for {@code city.alerts}
+ * @param kafkaSecurity how the console reaches Kafka (TLS, SASL), as every other citybrain process
  * @param mqttUrl MQTT broker URL, for acknowledgements on {@code city/ack/<alertId>}
  * @param mqttUser account to publish acknowledgements with, or null on a broker without authentication
  * @param mqttPassword its password, or null
- * @param citySeed seed of the generated city model the map shows (the jobs' seed)
  * @param refresh how long one snapshot of the live figures is served before the store is asked again
  * @param hosts host names a browser may reach the console by besides 127.0.0.1, localhost and [::1]
- *     (e.g. a name in /etc/hosts); any other {@code Host} header is refused, which is what keeps a
- *     DNS-rebinding page out
- * @param storeUser account of the store's HTTP endpoint (QuestDB's {@code http.user}), or null for an
- *     open store
- * @param storePassword its password, or null
+ *     (e.g. a name in /etc/hosts), on the console's own port; any other {@code Host} header is
+ *     refused, which is what keeps a DNS-rebinding page out
+ * @param publicUrls the addresses a browser uses when the console sits behind a proxy or an ingress
+ *     ({@code https://ops.city.example}): their host is accepted in {@code Host} and their origin for
+ *     state changes
+ * @param tls the console's own TLS (a PKCS12 key store), or null for plain HTTP (on loopback, or
+ *     behind an ingress that terminates TLS)
+ * @param token the token a state change (acknowledge) needs, or null for a read-only console; the
+ *     local city makes a random one per start
  */
-public record ConsoleSettings(int port, String storeUrl, String kafkaBootstrap, String mqttUrl, String mqttUser,
-    char[] mqttPassword, long citySeed, Duration refresh, List<String> hosts, String storeUser, char[] storePassword) {
+public record ConsoleSettings(String host, int port, Store store, String kafkaBootstrap, KafkaSecurity kafkaSecurity,
+    String mqttUrl, String mqttUser, char[] mqttPassword, Duration refresh, List<String> hosts, List<URI> publicUrls,
+    Tls tls, char[] token) {
+
+  /** The keys {@link #fromProperties} reads; any other {@code console.*} key is refused as a typo. */
+  public static final String PREFIX = "console.";
+  public static final int DEFAULT_PORT = 8080;
+  /** The shortest token accepted: it guards every state change until logins come (issue 20). */
+  public static final int MIN_TOKEN_LENGTH = 16;
+  /** Secrets from the environment (variable → key), so that they appear on no command line. */
+  public static final Map<String, String> SECRETS = Map.of(
+      "CITYBRAIN_CONSOLE_MQTT_PASSWORD", "console.mqtt.password",
+      "CITYBRAIN_CONSOLE_STORE_PASSWORD", "console.store.password",
+      "CITYBRAIN_CONSOLE_STORE_TOKEN", "console.store.token",
+      "CITYBRAIN_CONSOLE_TOKEN", "console.token",
+      "CITYBRAIN_CONSOLE_TLS_KEYSTORE_PASSWORD", "console.tls.keystore.password");
+  /** Read by {@link ConsoleMain} rather than here, and the operations port's keys. */
+  static final Set<String> PROCESS_KEYS = Set.of("console.city.package", "console.city.seed", "console.ops.http.port",
+      "console.ops.http.host");
+  private static final Set<String> KEYS = Set.of("console.http.host", "console.http.port", "console.public-urls",
+      "console.hosts", "console.store.url", "console.store.dialect", "console.store.database", "console.store.username",
+      "console.store.password", "console.store.token", "console.store.lookback", "console.kafka.bootstrap-servers",
+      "console.mqtt.url", "console.mqtt.username", "console.mqtt.password", "console.refresh", "console.tls.keystore",
+      "console.tls.keystore.password", "console.token");
 
   /** A host name or address as it appears in a {@code Host} header, without the port. */
   private static final Pattern HOST = Pattern.compile("[A-Za-z0-9.-]{1,253}|\\[[0-9A-Fa-f:.]{2,45}\\]");
 
+  /** How the store is asked. */
+  public enum Dialect {
+    /** SQL on {@code /exec} with {@code LATEST ON}: QuestDB, the local city's and the cluster's store. */
+    QUESTDB,
+    /**
+     * InfluxQL on {@code /query}, which InfluxDB 1.x, 2.x (with a DBRP mapping of the bucket) and
+     * 3.x all serve: production.
+     */
+    INFLUXQL
+  }
+
+  /**
+   * The indicator store.
+   *
+   * @param url base URL of its HTTP API
+   * @param database InfluxQL's {@code db} (the bucket's DBRP name on 2.x, the database on 3.x); null for QuestDB
+   * @param user basic-authentication account (QuestDB's {@code http.user}, InfluxDB 1.x), or null
+   * @param password its password, or null
+   * @param token an InfluxDB API token with read access ({@code Authorization: Token}), or null
+   * @param lookback how far back InfluxQL looks for each series' latest point (QuestDB's {@code LATEST
+   *     ON} needs no bound; InfluxDB 3 refuses a query over too many files without one)
+   */
+  public record Store(String url, Dialect dialect, String database, String user, char[] password, char[] token,
+      Duration lookback) {
+    public Store {
+      requireUri("console.store.url", url, "http");
+      Objects.requireNonNull(dialect, "console.store.dialect");
+      if (dialect == Dialect.INFLUXQL && (database == null || database.isBlank())) {
+        throw new IllegalArgumentException("console.store.database is required with console.store.dialect influxql "
+            + "(the bucket's DBRP database on InfluxDB 2.x, the database on 3.x)");
+      }
+      if ((user == null) != (password == null)) {
+        throw new IllegalArgumentException("console.store.username and console.store.password go together: give both or neither");
+      }
+      if (user != null && token != null) {
+        throw new IllegalArgumentException("console.store.username and console.store.token exclude each other: give one");
+      }
+      Objects.requireNonNull(lookback, "console.store.lookback");
+      if (lookback.isNegative() || lookback.isZero()) {
+        throw new IllegalArgumentException("console.store.lookback must be positive, got " + lookback);
+      }
+    }
+
+    /** QuestDB at {@code url} with basic authentication (or none: both null). */
+    public static Store questDb(String url, String user, char[] password) {
+      return new Store(url, Dialect.QUESTDB, null, user, password, null, Duration.ofDays(1));
+    }
+
+    @Override
+    public String toString() {
+      return "Store[url=" + url + ", dialect=" + dialect + ", database=" + database + ", user=" + user
+          + (token == null ? "" : ", token=(set)") + ", lookback=" + lookback + "]";
+    }
+  }
+
+  /** The console's own TLS: a PKCS12 key store with its certificate chain and key. */
+  public record Tls(Path keystore, char[] password) {
+    public Tls {
+      if (!Files.isReadable(keystore)) {
+        throw new IllegalArgumentException("console.tls.keystore " + keystore + " is not a readable file");
+      }
+      if (password == null) {
+        throw new IllegalArgumentException("console.tls.keystore needs its password in CITYBRAIN_CONSOLE_TLS_KEYSTORE_PASSWORD");
+      }
+    }
+
+    @Override
+    public String toString() {
+      return "Tls[keystore=" + keystore + "]";
+    }
+  }
+
   public ConsoleSettings {
+    if (host == null || host.isBlank()) {
+      throw new IllegalArgumentException("console.http.host is required (127.0.0.1 on a laptop, 0.0.0.0 in a pod)");
+    }
     if (port < 0 || port > 65535) {
-      throw new IllegalArgumentException("console.port must be within 0..65535, got " + port);
+      throw new IllegalArgumentException("console.http.port must be within 0..65535, got " + port);
     }
-    requireUri("console.storeUrl", storeUrl, "http");
+    Objects.requireNonNull(store, "console.store.url");
     if (kafkaBootstrap == null || kafkaBootstrap.isBlank()) {
-      throw new IllegalArgumentException("console.kafkaBootstrap is required");
+      throw new IllegalArgumentException("console.kafka.bootstrap-servers is required");
     }
-    requireUri("console.mqttUrl", mqttUrl, "tcp");
+    kafkaSecurity = kafkaSecurity == null ? KafkaSecurity.NONE : kafkaSecurity;
+    requireUri("console.mqtt.url", mqttUrl, "tcp", "ssl");
     if ((mqttUser == null) != (mqttPassword == null)) {
-      throw new IllegalArgumentException("console.mqttUser and console.mqttPassword go together: give both or neither");
+      throw new IllegalArgumentException("console.mqtt.username and console.mqtt.password go together: give both or neither");
     }
     Objects.requireNonNull(refresh, "console.refresh");
     if (refresh.isNegative() || refresh.compareTo(Duration.ofMinutes(1)) > 0) {
@@ -56,35 +171,117 @@ public record ConsoleSettings(int port, String storeUrl, String kafkaBootstrap, 
             + h + "'");
       }
     }
-    if ((storeUser == null) != (storePassword == null)) {
-      throw new IllegalArgumentException("console.storeUser and console.storePassword go together: give both or neither");
+    publicUrls = publicUrls == null ? List.of() : List.copyOf(publicUrls);
+    for (URI u : publicUrls) {
+      if (u.getScheme() == null || !(u.getScheme().equals("http") || u.getScheme().equals("https")) || u.getHost() == null
+          || (u.getPath() != null && !u.getPath().isEmpty() && !u.getPath().equals("/")) || u.getQuery() != null) {
+        throw new IllegalArgumentException("console.public-urls must be origins such as https://ops.city.example, got " + u);
+      }
+    }
+    if (token != null && token.length < MIN_TOKEN_LENGTH) {
+      throw new IllegalArgumentException("console.token (CITYBRAIN_CONSOLE_TOKEN) must have at least " + MIN_TOKEN_LENGTH
+          + " characters, got " + token.length);
     }
   }
 
-  /** The local city's console: anonymous MQTT, one-second snapshots. */
-  public static ConsoleSettings local(int port, String storeUrl, String kafkaBootstrap, String mqttUrl, long citySeed) {
-    return new ConsoleSettings(port, storeUrl, kafkaBootstrap, mqttUrl, null, null, citySeed, Duration.ofSeconds(1),
-        List.of(), null, null);
+  /** The local city's console: loopback, anonymous MQTT, one-second snapshots, a random token. */
+  public static ConsoleSettings local(int port, String storeUrl, String kafkaBootstrap, String mqttUrl) {
+    return new ConsoleSettings("127.0.0.1", port, Store.questDb(storeUrl, null, null), kafkaBootstrap, KafkaSecurity.NONE,
+        mqttUrl, null, null, Duration.ofSeconds(1), List.of(), List.of(), null, ConsoleDoor.randomToken().toCharArray());
+  }
+
+  /**
+   * Reads the {@code console.*} keys (see docs/operations.md, "The console as a service"); Kafka
+   * security as {@link KafkaSecurity} says, under {@code console.}.
+   *
+   * @param env the environment, for Kafka's secrets (the others are in {@code p} already, see {@link #SECRETS})
+   * @throws IllegalArgumentException naming the first wrong or unknown key
+   */
+  public static ConsoleSettings fromProperties(Properties p, Map<String, String> env) {
+    Set<String> unknown = new TreeSet<>();
+    for (String key : p.stringPropertyNames()) {
+      if (key.startsWith(PREFIX) && !KEYS.contains(key) && !PROCESS_KEYS.contains(key)
+          && !KafkaSecurity.KEYS.contains(key.substring(PREFIX.length()))
+          && !KafkaSecurity.SECRET_KEYS.containsKey(key.substring(PREFIX.length()))) {
+        // Kafka's secret keys are left to KafkaSecurity, which names the variable to use instead.
+        unknown.add(key);
+      }
+    }
+    if (!unknown.isEmpty()) {
+      throw new IllegalArgumentException("unknown setting " + String.join(", ", unknown)
+          + " (the console's keys are listed in docs/operations.md)");
+    }
+    Dialect dialect;
+    String dialectName = p.getProperty("console.store.dialect", "questdb").strip();
+    try {
+      dialect = Dialect.valueOf(dialectName.toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("console.store.dialect must be questdb or influxql, got '" + dialectName + "'");
+    }
+    Store store = new Store(p.getProperty("console.store.url"), dialect, p.getProperty("console.store.database"),
+        blankToNull(p.getProperty("console.store.username")), chars(p.getProperty("console.store.password")),
+        chars(p.getProperty("console.store.token")), duration(p, "console.store.lookback", Duration.ofDays(1)));
+    String keystore = blankToNull(p.getProperty("console.tls.keystore"));
+    Tls tls = keystore == null ? null : new Tls(Path.of(keystore), chars(p.getProperty("console.tls.keystore.password")));
+    List<URI> publicUrls = new ArrayList<>();
+    for (String u : list(p.getProperty("console.public-urls"))) {
+      try {
+        publicUrls.add(URI.create(u));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("console.public-urls: not a URL: " + u, e);
+      }
+    }
+    return new ConsoleSettings(p.getProperty("console.http.host", "127.0.0.1").strip(),
+        (int) ProcessSettings.number(p, "console.http.port", DEFAULT_PORT), store,
+        p.getProperty("console.kafka.bootstrap-servers"), KafkaSecurity.from(PREFIX, p::getProperty, env),
+        p.getProperty("console.mqtt.url"), blankToNull(p.getProperty("console.mqtt.username")),
+        chars(p.getProperty("console.mqtt.password")), duration(p, "console.refresh", Duration.ofSeconds(1)),
+        list(p.getProperty("console.hosts")), publicUrls, tls, chars(p.getProperty("console.token")));
   }
 
   public ConsoleSettings withMqttCredentials(String user, char[] password) {
-    return new ConsoleSettings(port, storeUrl, kafkaBootstrap, mqttUrl, user, password, citySeed, refresh, hosts,
-        storeUser, storePassword);
+    return new ConsoleSettings(host, port, store, kafkaBootstrap, kafkaSecurity, mqttUrl, user, password, refresh, hosts,
+        publicUrls, tls, token);
   }
 
   /** With the store's HTTP credentials (the local city's QuestDB requires them). */
   public ConsoleSettings withStoreCredentials(String user, char[] password) {
-    return new ConsoleSettings(port, storeUrl, kafkaBootstrap, mqttUrl, mqttUser, mqttPassword, citySeed, refresh, hosts,
-        user, password);
+    return new ConsoleSettings(host, port, new Store(store.url(), store.dialect(), store.database(), user, password,
+        store.token(), store.lookback()), kafkaBootstrap, kafkaSecurity, mqttUrl, mqttUser, mqttPassword, refresh, hosts,
+        publicUrls, tls, token);
   }
 
   /** Also answering to these host names (see {@link #hosts()}). */
   public ConsoleSettings withHosts(List<String> names) {
-    return new ConsoleSettings(port, storeUrl, kafkaBootstrap, mqttUrl, mqttUser, mqttPassword, citySeed, refresh, names,
-        storeUser, storePassword);
+    return new ConsoleSettings(host, port, store, kafkaBootstrap, kafkaSecurity, mqttUrl, mqttUser, mqttPassword, refresh,
+        names, publicUrls, tls, token);
   }
 
-  private static void requireUri(String key, String value, String scheme) {
+  private static Duration duration(Properties p, String key, Duration fallback) {
+    String v = blankToNull(p.getProperty(key));
+    if (v == null) {
+      return fallback;
+    }
+    try {
+      return Duration.parse(v);
+    } catch (DateTimeParseException e) {
+      throw new IllegalArgumentException(key + " must be an ISO-8601 duration such as PT1S or PT24H, got '" + v + "'");
+    }
+  }
+
+  private static List<String> list(String v) {
+    return v == null ? List.of() : Arrays.stream(v.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
+  }
+
+  private static String blankToNull(String v) {
+    return v == null || v.isBlank() ? null : v.strip();
+  }
+
+  private static char[] chars(String v) {
+    return v == null || v.isEmpty() ? null : v.toCharArray();
+  }
+
+  private static void requireUri(String key, String value, String... schemes) {
     if (value == null || value.isBlank()) {
       throw new IllegalArgumentException(key + " is required");
     }
@@ -94,16 +291,17 @@ public record ConsoleSettings(int port, String storeUrl, String kafkaBootstrap, 
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(key + " is not a URL: " + value, e);
     }
-    if (uri.getScheme() == null || !uri.getScheme().startsWith(scheme) || uri.getHost() == null) {
-      throw new IllegalArgumentException(key + " must be a " + scheme + " URL with a host, got " + value);
+    if (uri.getScheme() == null || Arrays.stream(schemes).noneMatch(uri.getScheme()::startsWith) || uri.getHost() == null) {
+      throw new IllegalArgumentException(key + " must be a " + String.join(" or ", schemes) + " URL with a host, got " + value);
     }
   }
 
   @Override
   public String toString() {
-    // The passwords stay out of logs and exception messages.
-    return "ConsoleSettings[port=" + port + ", storeUrl=" + storeUrl + ", kafkaBootstrap=" + kafkaBootstrap
-        + ", mqttUrl=" + mqttUrl + ", mqttUser=" + mqttUser + ", citySeed=" + citySeed + ", refresh=" + refresh
-        + ", hosts=" + hosts + ", storeUser=" + storeUser + "]";
+    // The passwords and the token stay out of logs and exception messages.
+    return "ConsoleSettings[host=" + host + ", port=" + port + ", store=" + store + ", kafkaBootstrap=" + kafkaBootstrap
+        + ", kafkaSecurity=" + kafkaSecurity + ", mqttUrl=" + mqttUrl + ", mqttUser=" + mqttUser + ", refresh=" + refresh
+        + ", hosts=" + hosts + ", publicUrls=" + publicUrls + ", tls=" + tls + ", token=" + (token == null ? "none" : "(set)")
+        + "]";
   }
 }

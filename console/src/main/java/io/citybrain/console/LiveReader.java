@@ -13,32 +13,27 @@ import java.util.Map;
  */
 final class LiveReader {
 
-  static final String DISTRICTS_SQL = "SELECT district, tti, level, mean_speed_kmh, congested_km, samples, timestamp "
-      + "FROM traffic_district LATEST ON timestamp PARTITION BY district ORDER BY district";
-  static final String SEGMENTS_SQL = "SELECT segment, tti FROM traffic_segment LATEST ON timestamp PARTITION BY segment";
-  static final String PIPELINE_SQL = "SELECT stage, events_in, events_out, deadletter, lag_ms, timestamp "
-      + "FROM pipeline LATEST ON timestamp PARTITION BY stage ORDER BY stage";
   /** Level 2 and above: congested or severe (ARCHITECTURE.md). */
   static final int CONGESTED_LEVEL = 2;
 
-  private final StoreSql store;
+  private final IndicatorReader store;
   private final AlertBoard board;
 
-  LiveReader(StoreSql store, AlertBoard board) {
+  LiveReader(IndicatorReader store, AlertBoard board) {
     this.store = store;
     this.board = board;
   }
 
   LiveSnapshot read(long now) throws InterruptedException {
     List<String> problems = new ArrayList<>();
-    List<Map<String, Object>> districts = rows(DISTRICTS_SQL, problems);
+    List<Map<String, Object>> districts = rows(IndicatorReader.DISTRICTS, problems);
     Map<String, Double> segments = new LinkedHashMap<>();
-    for (Map<String, Object> r : rows(SEGMENTS_SQL, problems)) {
+    for (Map<String, Object> r : rows(IndicatorReader.SEGMENTS, problems)) {
       if (r.get("segment") != null && r.get("tti") instanceof Number tti) {
         segments.put((String) r.get("segment"), tti.doubleValue());
       }
     }
-    List<Map<String, Object>> pipeline = rows(PIPELINE_SQL, problems);
+    List<Map<String, Object>> pipeline = rows(IndicatorReader.PIPELINE, problems);
     List<Alert> alerts = board.alerts();
     if (board.unreadable() > 0) {
       problems.add(board.unreadable() + " unreadable records on city.alerts");
@@ -94,9 +89,9 @@ final class LiveReader {
     return Alert.STATE_RAISED.equals(a.state()) || Alert.STATE_ESCALATED.equals(a.state());
   }
 
-  private List<Map<String, Object>> rows(String sql, List<String> problems) throws InterruptedException {
+  private List<Map<String, Object>> rows(IndicatorReader.Latest m, List<String> problems) throws InterruptedException {
     try {
-      return store.query(sql);
+      return store.latest(m);
     } catch (IOException e) {
       problems.add(e.getMessage());
       return List.of();

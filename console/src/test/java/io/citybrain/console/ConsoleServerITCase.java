@@ -72,7 +72,7 @@ class ConsoleServerITCase {
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
       admin.createTopics(List.of(new NewTopic(Topics.ALERTS, 2, (short) 1))).all().get(30, TimeUnit.SECONDS);
     }
-    console = ConsoleServer.start(ConsoleSettings.local(0, store.url(), kafka.bootstrapServers(), broker.url(), 42)
+    console = ConsoleServer.start(ConsoleSettings.local(0, store.url(), kafka.bootstrapServers(), broker.url())
         .withStoreCredentials("citybrain", STORE_PASSWORD), CITY);
   }
 

@@ -26,7 +26,8 @@ import picocli.CommandLine.Option;
 /** {@code ./citybrain}: the command line of the project. */
 @Command(name = "citybrain", mixinStandardHelpOptions = true, version = "citybrain 0.1.0",
     description = "Stream-processing backend of a city operations centre.",
-    subcommands = {CityCli.Local.class, ClusterCommand.class, CityCli.City.class, SimulateCommand.class})
+    subcommands = {CityCli.Local.class, ClusterCommand.class, ConsoleCommand.class, CityCli.City.class,
+        SimulateCommand.class})
 public final class CityCli implements Runnable {
 
   @Override

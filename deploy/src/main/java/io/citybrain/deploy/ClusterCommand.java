@@ -16,7 +16,8 @@ import picocli.CommandLine.Option;
 /** {@code ./citybrain cluster}: the city as separate processes, as it runs on real clusters. */
 @Command(name = "cluster", mixinStandardHelpOptions = true,
     description = {"Starts the city as a cluster of processes on this machine: mosquitto, 3 Kafka brokers (KRaft, RF 3),",
-        "QuestDB, a Flink JobManager with 2 TaskManagers, 2 bridge instances, alert dispatch; submits the job jar's jobs over REST.",
+        "QuestDB, a Flink JobManager with 2 TaskManagers, 2 bridge instances, alert dispatch, the live console;",
+        "submits the job jar's jobs over REST.",
         "A process that exits is reported and started again. Every process is stopped on Ctrl-C or SIGTERM.",
         "Needs mosquitto (apt-get install -y mosquitto)."})
 final class ClusterCommand implements Callable<Integer> {
@@ -28,6 +29,10 @@ final class ClusterCommand implements Callable<Integer> {
 
   @Option(names = "--flink-port", defaultValue = "8081", description = "Flink web UI / REST port (default ${DEFAULT-VALUE}, 0: any free)")
   int flinkPort;
+
+  @Option(names = "--console-port", defaultValue = "" + LocalCity.Options.DEFAULT_CONSOLE_PORT,
+      description = "live console port (default ${DEFAULT-VALUE}, 0: any free)")
+  int consolePort;
 
   @Option(names = "--data-dir", defaultValue = ".citybrain", description = "data directory; the cluster uses <dir>/cluster (default ${DEFAULT-VALUE})")
   Path dataDir;
@@ -70,7 +75,8 @@ final class ClusterCommand implements Callable<Integer> {
     }
     ClusterCity.Options o = new ClusterCity.Options(dataDir.resolve("cluster"), flinkClasspath, jobJar, seed, !keep,
         mqttPort, storePort, flinkPort, LocalCity.SIMULATED_DEVICES,
-        cityPackage == null ? Map.of() : Map.of("city.package", cityPackage.toAbsolutePath().toString()));
+        cityPackage == null ? Map.of() : Map.of("city.package", cityPackage.toAbsolutePath().toString()))
+        .withConsolePort(consolePort);
     System.out.println("citybrain cluster: starting (data and logs in " + o.dataDir().toAbsolutePath() + ")");
     ClusterCity cluster;
     try {
@@ -105,6 +111,7 @@ final class ClusterCommand implements Callable<Integer> {
     }, "citybrain-cluster-stop"));
     System.out.printf("citybrain cluster: up in %.1f s%n", (System.nanoTime() - t0) / 1e9);
     cluster.endpoints().forEach(l -> System.out.println("  " + l));
+    System.out.println("Open the live console in a browser: " + cluster.consoleUrl() + "?token=" + cluster.consoleToken());
     if (simulator != null) {
       System.out.println("  simulators         normal-day on " + LocalCity.SIMULATED_DEVICES + " devices");
     }

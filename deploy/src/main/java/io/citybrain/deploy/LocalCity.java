@@ -270,32 +270,38 @@ public final class LocalCity implements AutoCloseable {
     // The bridge's counters as the contract's `pipeline` measurement, for the dashboards.
     track(PipelineReporter.start(bridge.metrics(), "bridge", influx(), Duration.ofSeconds(10)));
     AlertDispatcher dispatcher = track(AlertDispatcher.start(dispatch));
-    // The bridge's and the dispatcher's /metrics and /health, as their own processes serve them in
-    // production (issue 21); one process here, so one port (ephemeral, loopback, read-only).
-    KafkaProbe kafkaProbe = track(new KafkaProbe(kafka.bootstrapServers(), KafkaSecurity.NONE, "citybrain-local-probe"));
-    var meters = OpsServer.newRegistry();
-    bridge.bindMetrics(meters);
-    dispatcher.bindMetrics(meters);
-    ops = track(OpsServer.start("127.0.0.1", 0, "ops port", meters, () -> {
-      Map<String, String> checks = new java.util.LinkedHashMap<>();
-      checks.put("bridge", bridge.subscribed() ? "subscribed" : "not connected to the broker");
-      Map<String, String> dispatchProblems = dispatcher.problems();
-      checks.putAll(dispatchProblems);
-      Optional<String> kafkaProblem = kafkaProbe.problem();
-      checks.put("kafka", kafkaProblem.orElse("answers"));
-      return new OpsServer.Readiness(bridge.subscribed() && dispatchProblems.isEmpty() && kafkaProblem.isEmpty(), checks);
-    }));
     // One city for the console's map and the simulators: the one the jobs run on.
     CityModel cityModel = city.join().city();
     if (options.consolePort() != Options.NO_CONSOLE) {
       progress.accept("console");
       ConsoleSettings consoleSettings = ConsoleSettings.local(options.consolePort(), store.url(), kafka.bootstrapServers(),
-          broker.url(), options.seed()).withStoreCredentials(STORE_ACCOUNT, storePassword);
+          broker.url()).withStoreCredentials(STORE_ACCOUNT, storePassword);
       if (users != null) {
         consoleSettings = consoleSettings.withMqttCredentials(CONSOLE_ACCOUNT, consolePassword);
       }
       console = track(ConsoleServer.start(consoleSettings, city.join()));
     }
+    // The bridge's, the dispatcher's and the console's /metrics and /health, as their own processes
+    // serve them in production (issue 21); one process here, so one port (ephemeral, loopback, read-only).
+    KafkaProbe kafkaProbe = track(new KafkaProbe(kafka.bootstrapServers(), KafkaSecurity.NONE, "citybrain-local-probe"));
+    var meters = OpsServer.newRegistry();
+    bridge.bindMetrics(meters);
+    dispatcher.bindMetrics(meters);
+    if (console != null) {
+      console.bindMetrics(meters);
+    }
+    ops = track(OpsServer.start("127.0.0.1", 0, "ops port", meters, () -> {
+      Map<String, String> checks = new java.util.LinkedHashMap<>();
+      checks.put("bridge", bridge.subscribed() ? "subscribed" : "not connected to the broker");
+      Map<String, String> dispatchProblems = dispatcher.problems();
+      checks.putAll(dispatchProblems);
+      Map<String, String> consoleProblems = console == null ? Map.of() : console.problems();
+      consoleProblems.forEach((check, problem) -> checks.put("console " + check, problem));
+      Optional<String> kafkaProblem = kafkaProbe.problem();
+      checks.put("kafka", kafkaProblem.orElse("answers"));
+      return new OpsServer.Readiness(bridge.subscribed() && dispatchProblems.isEmpty() && consoleProblems.isEmpty()
+          && kafkaProblem.isEmpty(), checks);
+    }));
     if (options.simulate() && users != null) {
       // The simulated devices connect anonymously, which an authenticating broker refuses.
       progress.accept("no simulators: they connect anonymously and the broker requires authentication");
@@ -435,7 +441,8 @@ public final class LocalCity implements AutoCloseable {
         + " user " + STORE_ACCOUNT + ", password " + new String(storePassword) + ", this start's)");
     lines.add("Flink web UI       " + flinkUi + "   (jobs " + TrafficJob.NAME + ", " + EmergencyJob.NAME + ", " + UtilityJob.NAME + ")");
     if (ops != null) {
-      lines.add("metrics, health    " + ops.url() + "/metrics   " + ops.url() + "/health/ready   (bridge and alert dispatch, Prometheus text)");
+      lines.add("metrics, health    " + ops.url() + "/metrics   " + ops.url() + "/health/ready   (bridge, alert dispatch"
+          + (console == null ? "" : " and console") + ", Prometheus text)");
     }
     lines.add("data               " + options.dataDir().toAbsolutePath());
     lines.add("device registry    " + options.dataDir().toAbsolutePath().resolve(REGISTRY_FILE) + "   (the simulated fleet; the bridge and the traffic job read it)");

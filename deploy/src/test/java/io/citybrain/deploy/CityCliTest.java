@@ -189,6 +189,39 @@ class CityCliTest {
     assertThat(err.toString(java.nio.charset.StandardCharsets.UTF_8)).contains("--console-port must be within 1..65535, got 70000");
   }
 
+  /** {@code ./citybrain console}: a bad key, a secret on the command line, a missing store: each named, exit 2. */
+  @Test
+  void theConsoleServiceStopsOnABadSettingNamingIt(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("console.properties");
+    java.nio.file.Files.writeString(file, "console.store.url=http://127.0.0.1:9000\nconsole.kafka.bootstrap-servers=127.0.0.1:9092\n"
+        + "console.mqtt.url=tcp://127.0.0.1:1883\n");
+    assertThat(consoleError(file.toString(), "--set", "console.store.dialect=flux"))
+        .contains("console: bad configuration: console.store.dialect must be questdb or influxql, got 'flux'");
+    assertThat(consoleError(file.toString(), "--set", "console.mqtt.user=ops"))
+        .contains("console: bad configuration: unknown setting console.mqtt.user");
+    assertThat(consoleError(file.toString(), "--set", "console.token=0123456789abcdef0123"))
+        .contains("console.token must not be given on the command line: set CITYBRAIN_CONSOLE_TOKEN instead");
+    assertThat(consoleError("--set", "console.http.port=0"))
+        .contains("console: bad configuration: console.store.url is required");
+  }
+
+  private static String consoleError(String... args) {
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream saved = System.err;
+    System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+    int exit;
+    try {
+      String[] all = new String[args.length + 1];
+      all[0] = "console";
+      System.arraycopy(args, 0, all, 1, args.length);
+      exit = new CommandLine(new CityCli()).execute(all);
+    } finally {
+      System.setErr(saved);
+    }
+    assertThat(exit).isEqualTo(2);
+    return err.toString(java.nio.charset.StandardCharsets.UTF_8);
+  }
+
   @Test
   void cityExportWithoutADirectoryFailsWithUsage() {
     assertThat(new CommandLine(new CityCli()).execute("city", "export")).isEqualTo(2);

@@ -60,7 +60,12 @@ public final class KafkaAccess {
     /** Alert dispatch: reads alerts in its group, writes dead letters (webhook-failed, store-failed, bad-alert). */
     DISPATCH("citybrain-dispatch-kafka"),
     /** {@code ./citybrain city publish}: writes a geography layer, nothing else. */
-    GEOGRAPHY_PUBLISHER("citybrain-geography-kafka");
+    GEOGRAPHY_PUBLISHER("citybrain-geography-kafka"),
+    /**
+     * The live console: reads alerts, without a consumer group (each console reads the whole topic
+     * and commits nothing); its acknowledgements go over MQTT, not Kafka.
+     */
+    CONSOLE("citybrain-console-kafka");
 
     private final String user;
 
@@ -104,6 +109,7 @@ public final class KafkaAccess {
         g.add(Grant.group(DISPATCH_GROUP, PatternType.LITERAL));
       }
       case GEOGRAPHY_PUBLISHER -> g.add(Grant.writeTopic(Topics.GEOGRAPHY, PatternType.LITERAL));
+      case CONSOLE -> g.add(Grant.readTopic(Topics.ALERTS, PatternType.LITERAL));
       default -> throw new IllegalArgumentException("no grants for " + client);
     }
     return List.copyOf(g);

@@ -68,7 +68,7 @@ public final class KafkaSecurity implements Serializable {
   public static final String KEY_PASSWORD_ENV = "CITYBRAIN_KAFKA_SSL_KEY_PASSWORD";
 
   /** Keys that would hold a secret → the variable to use instead. */
-  private static final Map<String, String> SECRET_KEYS = Map.of(
+  public static final Map<String, String> SECRET_KEYS = Map.of(
       "kafka.sasl.password", PASSWORD_ENV,
       "kafka.sasl.jaas.config", PASSWORD_ENV,
       "kafka.ssl.truststore.password", TRUSTSTORE_PASSWORD_ENV,

@@ -71,19 +71,27 @@ public final class ClusterCity implements AutoCloseable {
    * @param jobSettings extra {@code key value} settings for every submitted job (e.g. {@code watermark.idleness})
    * @param maxReadingAge the bridges' {@code bridge.max-reading-age}; {@link IngestValidator#NO_AGE_LIMIT}
    *     for a cluster fed recorded history (the chaos test's hours of simulated time just past)
+   * @param consolePort the live console's port (0: ephemeral)
    */
   public record Options(Path dataDir, Path flinkClasspath, Path jobJar, long seed, boolean fresh, int mqttPort,
-      int storePort, int flinkPort, int devices, Map<String, String> jobSettings, Duration maxReadingAge) {
+      int storePort, int flinkPort, int devices, Map<String, String> jobSettings, Duration maxReadingAge, int consolePort) {
 
     public Options(Path dataDir, Path flinkClasspath, Path jobJar, long seed, boolean fresh, int mqttPort,
         int storePort, int flinkPort, int devices, Map<String, String> jobSettings) {
       this(dataDir, flinkClasspath, jobJar, seed, fresh, mqttPort, storePort, flinkPort, devices, jobSettings,
-          IngestValidator.DEFAULT_MAX_AGE);
+          IngestValidator.DEFAULT_MAX_AGE, 0);
     }
 
     /** With another bound for the bridges' {@code stale-timestamp} ({@link IngestValidator#NO_AGE_LIMIT}: none). */
     public Options withMaxReadingAge(Duration age) {
-      return new Options(dataDir, flinkClasspath, jobJar, seed, fresh, mqttPort, storePort, flinkPort, devices, jobSettings, age);
+      return new Options(dataDir, flinkClasspath, jobJar, seed, fresh, mqttPort, storePort, flinkPort, devices, jobSettings, age,
+          consolePort);
+    }
+
+    /** With the live console on this port (0: ephemeral). */
+    public Options withConsolePort(int port) {
+      return new Options(dataDir, flinkClasspath, jobJar, seed, fresh, mqttPort, storePort, flinkPort, devices, jobSettings,
+          maxReadingAge, port);
     }
 
     public static Options ephemeral(Path dataDir, Path flinkClasspath, Path jobJar) {
@@ -121,6 +129,10 @@ public final class ClusterCity implements AutoCloseable {
   private final List<ChildProcess> taskManagers = new ArrayList<>();
   private final List<ChildProcess> bridges = new ArrayList<>();
   private ChildProcess dispatcher;
+  private ChildProcess console;
+  private int consolePort;
+  /** The console's token for this start (state changes need it), as the local city's; held by this supervisor. */
+  private final String consoleToken = new String(io.citybrain.embedded.MqttUsers.randomPassword());
   private int mqttPort;
   private int storePort;
   private int flinkPort;
@@ -200,6 +212,8 @@ public final class ClusterCity implements AutoCloseable {
     }
     progress.accept("alert dispatch");
     dispatcher = track(dispatchProcess()).start();
+    progress.accept("live console");
+    console = track(consoleProcess()).start();
   }
 
   private ChildProcess track(ChildProcess p) {
@@ -520,6 +534,35 @@ public final class ClusterCity implements AutoCloseable {
         ChildProcess.Ready.logged(DispatchMain.READY), Duration.ofSeconds(90));
   }
 
+  /**
+   * The console as its own process ({@code ConsoleMain}, as in the image): on loopback, reading the
+   * store through QuestDB's dialect with the store's account, the token from the environment.
+   */
+  private ChildProcess consoleProcess() throws IOException {
+    Properties p = new Properties();
+    consolePort = FreePorts.resolve(options.consolePort());
+    p.setProperty("console.http.host", "127.0.0.1");
+    p.setProperty("console.http.port", String.valueOf(consolePort));
+    p.setProperty("console.store.url", storeUrl());
+    p.setProperty("console.store.username", STORE_ACCOUNT);
+    p.setProperty("console.kafka.bootstrap-servers", kafkaBootstrap());
+    p.setProperty("console.mqtt.url", mqttUrl());
+    String pkg = options.jobSettings().get("city.package");
+    p.setProperty(pkg == null ? "console.city.seed" : "console.city.package", pkg == null ? String.valueOf(options.seed()) : pkg);
+    int ops = FreePorts.resolve(0);
+    opsPorts.put("console", ops);
+    p.setProperty("console.ops.http.host", "127.0.0.1");
+    p.setProperty("console.ops.http.port", String.valueOf(ops));
+    Path file = dir.resolve("console.properties");
+    try (var out = Files.newOutputStream(file)) {
+      p.store(out, "written by citybrain cluster");
+    }
+    return new ChildProcess("console", java(List.of("-Xmx256m"), System.getProperty("java.class.path"),
+        io.citybrain.console.ConsoleMain.class.getName(), file.toString()),
+        Map.of("CITYBRAIN_CONSOLE_STORE_PASSWORD", new String(storePassword), "CITYBRAIN_CONSOLE_TOKEN", consoleToken),
+        logs.resolve("console.log"), ChildProcess.Ready.logged(io.citybrain.console.ConsoleMain.READY), Duration.ofSeconds(90));
+  }
+
   // ---- processes
 
   private List<String> java(List<String> jvmOptions, String classpath, String main, String... args) {
@@ -619,6 +662,20 @@ public final class ClusterCity implements AutoCloseable {
     return List.copyOf(bridges);
   }
 
+  /** The console's address (without its token). */
+  public URI consoleUrl() {
+    return URI.create("http://127.0.0.1:" + consolePort + "/");
+  }
+
+  /** The token the console's state changes need, this start's. */
+  public String consoleToken() {
+    return consoleToken;
+  }
+
+  public ChildProcess console() {
+    return console;
+  }
+
   public ChildProcess dispatcher() {
     return dispatcher;
   }
@@ -653,6 +710,8 @@ public final class ClusterCity implements AutoCloseable {
         + String.join(", ", jobs().keySet()) + ")");
     lines.add("bridges            " + BRIDGES + " instances on $share/" + BRIDGE_GROUP + "/city/#");
     lines.add("alert dispatch     1 instance: city.alerts -> city/alerts/community/<id>, city/alerts/district/<code>");
+    lines.add("live console       " + consoleUrl() + "?token=" + consoleToken + "   (its own process, as on Kubernetes; the token is"
+        + " this start's: keep the URL to yourself)");
     opsPorts.forEach((name, port) -> lines.add(String.format("%-18s http://127.0.0.1:%d/metrics   /health/ready   /health/live",
         name + " ops", port)));
     lines.add("checkpoints        " + dir.resolve("flink").resolve("checkpoints"));

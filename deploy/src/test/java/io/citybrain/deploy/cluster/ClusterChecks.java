@@ -41,6 +41,7 @@ final class ClusterChecks {
     bridgesCountTheirShareAndAreReady(cluster);
     bridgesWritePipeline(cluster);
     dispatchDeliversAnAlertAndCountsIt(cluster);
+    consoleShowsTheCityAndAcknowledges(cluster);
     storeRefusesWithoutCredentials(cluster);
     flinkRestTakesNoJar(cluster);
     alertingRulesNameOnlyExportedMetrics(cluster);
@@ -110,6 +111,40 @@ final class ClusterChecks {
       manager.disconnect();
       manager.close();
     }
+  }
+
+  /**
+   * The console as its own process (issue 20): it shows the districts the jobs wrote and the alert
+   * dispatch delivered (after dispatchDeliversAnAlertAndCountsIt), takes an acknowledgement with this
+   * start's token and publishes it on the broker, refuses one without, and counts both on its
+   * /metrics; ready on its /health (issue 21).
+   */
+  static void consoleShowsTheCityAndAcknowledges(ClusterCity cluster) throws Exception {
+    URI console = cluster.consoleUrl();
+    await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+      String live = get(console + "api/live");
+      assertThat(live).startsWith("200 ").contains("\"alertId\":\"checks-1\"").contains("\"district\":\"");
+    });
+    List<String> acks = new CopyOnWriteArrayList<>();
+    MqttClient jobsSide = new MqttClient(cluster.mqttUrl(), "checks-acks", new MemoryPersistence());
+    jobsSide.connect();
+    try {
+      jobsSide.subscribe("city/ack/checks-1", 1, (t, m) -> acks.add(new String(m.getPayload(), java.nio.charset.StandardCharsets.UTF_8)));
+      HttpRequest.Builder ack = HttpRequest.newBuilder(console.resolve("/api/alerts/checks-1/ack"))
+          .header("Content-Type", "application/json").header("Origin", "http://127.0.0.1:" + console.getPort())
+          .POST(HttpRequest.BodyPublishers.ofString("{\"by\":\"checks operator\"}"));
+      assertThat(HTTP.send(ack.build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(403);
+      HttpResponse<String> taken = HTTP.send(ack.header("X-Citybrain-Token", cluster.consoleToken()).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(taken.statusCode()).as(taken.body()).isEqualTo(202);
+      await().atMost(Duration.ofSeconds(30)).until(() -> acks.stream().anyMatch(a -> a.contains("checks operator")));
+    } finally {
+      jobsSide.disconnect();
+      jobsSide.close();
+    }
+    String ops = "http://127.0.0.1:" + cluster.opsPorts().get("console");
+    assertThat(get(ops + "/health/ready")).startsWith("200 ").contains("\"status\":\"UP\"");
+    assertThat(get(ops + "/metrics")).contains("citybrain_console_acknowledgements_total{outcome=\"published\"} 1.0");
   }
 
   /** Issue 23: the store holds rows for citybrain's own processes only. */

@@ -11,6 +11,7 @@ import com.networknt.schema.SpecificationVersion;
 import io.citybrain.connectors.Topics;
 import io.citybrain.connectors.dispatch.DispatchMain;
 import io.citybrain.connectors.dispatch.DispatchSettings;
+import io.citybrain.console.ConsoleSettings;
 import io.citybrain.connectors.kafka.KafkaAccess;
 import io.citybrain.connectors.kafka.KafkaSecurity;
 import java.io.IOException;
@@ -366,10 +367,11 @@ class KubernetesManifestsTest {
     assertThat(pdb.path("maxUnavailable").asInt()).isLessThan(bridge.path("replicas").asInt());
   }
 
-  /** Issue 21: the bridge and dispatch are probed and scraped on the port their mains serve by default. */
+  /** Issue 21: the bridge, dispatch and the console are probed and scraped on the port their mains serve by default. */
   @Test
-  void theBridgeAndDispatchAreProbedAndScrapedOnTheirOpsPort() {
-    for (Manifest m : List.of(find("StatefulSet", "bridge"), find("Deployment", "dispatch"))) {
+  void theBridgeDispatchAndTheConsoleAreProbedAndScrapedOnTheirOpsPort() {
+    Map<String, Integer> defaults = Map.of("bridge", 9400, "dispatch", 9401, "console", 9402);
+    for (Manifest m : List.of(find("StatefulSet", "bridge"), find("Deployment", "dispatch"), find("Deployment", "console"))) {
       JsonNode template = m.node().path("spec").path("template");
       JsonNode container = template.path("spec").path("containers").get(0);
       int port = -1;
@@ -378,7 +380,7 @@ class KubernetesManifestsTest {
           port = p.path("containerPort").asInt();
         }
       }
-      assertThat(port).as(m + " ops port").isEqualTo(m.kind().equals("StatefulSet") ? 9400 : 9401);
+      assertThat(port).as(m + " ops port").isEqualTo(defaults.get(m.name()));
       assertThat(container.path("readinessProbe").path("httpGet").path("path").asString()).as(m.toString()).isEqualTo("/health/ready");
       assertThat(container.path("readinessProbe").path("httpGet").path("port").asString()).isEqualTo("ops");
       assertThat(container.path("livenessProbe").path("httpGet").path("path").asString()).as(m.toString()).isEqualTo("/health/live");
@@ -414,8 +416,67 @@ class KubernetesManifestsTest {
   }
 
   /**
+   * Issue 20: the console runs as a service with settings ConsoleMain accepts (every key known, the
+   * store through InfluxQL with a read token, Kafka over SASL_SSL, MQTT on the services' listener,
+   * a token from a Secret), behind a Service on its HTTP port, under a disruption budget.
+   */
+  @Test
+  void theConsoleRunsAsAServiceWithSettingsConsoleMainAccepts() throws Exception {
+    JsonNode console = find("Deployment", "console").node().path("spec");
+    JsonNode container = console.path("template").path("spec").path("containers").get(0);
+    List<String> args = new ArrayList<>();
+    container.path("args").forEach(a -> args.add(a.asString()));
+    assertThat(args).last().isEqualTo(io.citybrain.console.ConsoleMain.class.getName());
+    Properties p = new Properties();
+    args.stream().filter(a -> a.startsWith("-Dconsole.")).forEach(a -> {
+      String[] kv = a.substring(2).split("=", 2);
+      p.setProperty(kv[0], kv[0].endsWith("kafka.ssl.truststore.location")
+          ? mountedTruststore(kv[1], console.path("template").path("spec"), container) : kv[1]);
+    });
+    List<String> env = new ArrayList<>();
+    container.path("env").forEach(e -> env.add(e.path("name").asString()));
+    assertThat(env).contains("CITYBRAIN_CONSOLE_TOKEN", "CITYBRAIN_CONSOLE_MQTT_PASSWORD", "CITYBRAIN_CONSOLE_STORE_TOKEN");
+    // What the Secrets give through the environment.
+    Map<String, String> secrets = new HashMap<>(kafkaEnvironment(container));
+    secrets.putAll(Map.of("CITYBRAIN_CONSOLE_TOKEN", "from-the-secret-0123456789", "CITYBRAIN_CONSOLE_MQTT_PASSWORD", "pw",
+        "CITYBRAIN_CONSOLE_STORE_TOKEN", "read-token"));
+    ConsoleSettings.SECRETS.forEach((variable, key) -> {
+      if (secrets.containsKey(variable)) {
+        p.setProperty(key, secrets.get(variable));
+      }
+    });
+    ConsoleSettings settings = ConsoleSettings.fromProperties(p, secrets);
+    assertThat(settings.host()).isEqualTo("0.0.0.0");
+    assertThat(settings.store().dialect()).isEqualTo(ConsoleSettings.Dialect.INFLUXQL);
+    assertThat(settings.store().url()).isEqualTo("http://influxdb:8086");
+    assertThat(settings.kafkaSecurity().protocol()).isEqualTo(SecurityProtocol.SASL_SSL);
+    assertThat(settings.mqttUrl()).isEqualTo("tcp://mosquitto:1884");
+    assertThat(settings.token()).isNotNull();
+    // The map is the jobs' city.
+    assertThat(p.getProperty("console.city.seed")).isEqualTo(find("FlinkDeployment", "citybrain-traffic").node()
+        .at("/spec/flinkConfiguration").path("citybrain.city.seed").asString());
+
+    int http = -1;
+    for (JsonNode port : container.path("ports")) {
+      if ("http".equals(port.path("name").asString())) {
+        http = port.path("containerPort").asInt();
+      }
+    }
+    assertThat(http).isEqualTo(settings.port());
+    JsonNode service = find("Service", "console").node().path("spec");
+    assertThat(service.path("selector")).isEqualTo(console.path("selector").path("matchLabels"));
+    assertThat(service.path("ports").get(0).path("targetPort").asString()).isEqualTo("http");
+    // The Service's own names are the ones the console answers to (it refuses any other Host).
+    assertThat(settings.hosts()).contains("console", "console.citybrain.svc.cluster.local");
+    assertThat(service.path("ports").get(0).path("port").asInt()).isEqualTo(settings.port());
+    JsonNode pdb = find("PodDisruptionBudget", "console").node().path("spec");
+    assertThat(pdb.path("selector").path("matchLabels")).isEqualTo(console.path("selector").path("matchLabels"));
+    assertThat(kafkaUserOf(container)).isEqualTo(KafkaAccess.Client.CONSOLE.user());
+  }
+
+  /**
    * The Kafka listener requires SCRAM-SHA-512 over TLS, so every client of it (the bridge, alert
-   * dispatch, the three jobs) says SASL_SSL and SCRAM-SHA-512 on port 9093, and takes its user name
+   * dispatch, the console, the three jobs) says SASL_SSL and SCRAM-SHA-512 on port 9093, and takes its user name
    * and the password from the Secret of a KafkaUser of this kustomization.
    */
   @Test
@@ -434,7 +495,7 @@ class KubernetesManifestsTest {
     });
 
     Map<String, Map<String, String>> clients = new LinkedHashMap<>();
-    for (String workload : List.of("StatefulSet bridge", "Deployment dispatch")) {
+    for (String workload : List.of("StatefulSet bridge", "Deployment dispatch", "Deployment console")) {
       String[] kindName = workload.split(" ");
       JsonNode container = find(kindName[0], kindName[1]).node().at("/spec/template/spec/containers/0");
       Map<String, String> settings = new HashMap<>();
@@ -499,6 +560,7 @@ class KubernetesManifestsTest {
     }
     assertThat(kafkaUserOf(find("StatefulSet", "bridge").node().at("/spec/template/spec/containers/0"))).isEqualTo(KafkaAccess.Client.BRIDGE.user());
     assertThat(kafkaUserOf(find("Deployment", "dispatch").node().at("/spec/template/spec/containers/0"))).isEqualTo(KafkaAccess.Client.DISPATCH.user());
+    assertThat(kafkaUserOf(find("Deployment", "console").node().at("/spec/template/spec/containers/0"))).isEqualTo(KafkaAccess.Client.CONSOLE.user());
     for (CityJobs.Job job : CityJobs.Job.values()) {
       JsonNode container = find("FlinkDeployment", "citybrain-" + job.name().toLowerCase(Locale.ROOT)).node().at("/spec/podTemplate/spec/containers/0");
       assertThat(kafkaUserOf(container)).as(job.name()).isEqualTo(KafkaAccess.Client.JOBS.user());

@@ -16,26 +16,32 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * SQL over the store's HTTP {@code /exec} endpoint (QuestDB's JSON answer: {@code columns} and
- * {@code dataset}). Thread-safe: the JDK client is, and nothing else is kept.
+ * QuestDB's dialect: SQL with {@code LATEST ON} over its HTTP {@code /exec} endpoint (a JSON answer
+ * of {@code columns} and {@code dataset}). Thread-safe: the JDK client is, and nothing else is kept.
  */
-final class StoreSql {
+final class QuestDbReader implements IndicatorReader {
 
   private final String baseUrl;
   private final String authorization;
   private final HttpClient http;
   private final ObjectMapper json;
 
-  /**
-   * @param user account of the store's HTTP basic authentication, or null for an open store
-   * @param password its password, or null
-   */
-  StoreSql(String baseUrl, String user, char[] password, ObjectMapper json) {
-    this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
-    this.authorization = user == null ? null : "Basic " + java.util.Base64.getEncoder()
-        .encodeToString((user + ":" + new String(password)).getBytes(StandardCharsets.UTF_8));
+  QuestDbReader(ConsoleSettings.Store store, ObjectMapper json) {
+    String url = store.url();
+    this.baseUrl = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+    this.authorization = IndicatorReader.authorization(store);
     this.json = json;
     this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  }
+
+  static String sql(Latest m) {
+    return "SELECT " + m.tag() + ", " + String.join(", ", m.fields()) + ", timestamp FROM " + m.measurement()
+        + " LATEST ON timestamp PARTITION BY " + m.tag() + " ORDER BY " + m.tag();
+  }
+
+  @Override
+  public List<Map<String, Object>> latest(Latest m) throws IOException, InterruptedException {
+    return query(sql(m));
   }
 
   /** The rows of one query as column-name maps, in the store's order. */

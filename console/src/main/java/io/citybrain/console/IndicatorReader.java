@@ -1,0 +1,47 @@
+package io.citybrain.console;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The latest indicators the console shows, read from whichever store holds them: one interface, a
+ * dialect per store ({@link ConsoleSettings.Dialect}). Each row is a map of contract v1's column
+ * names (the measurement's tag, its fields, and {@code timestamp} as ISO-8601 UTC with microseconds,
+ * as QuestDB prints it), so the page and the figures never know which store answered.
+ */
+interface IndicatorReader {
+
+  /** One measurement the console reads: its series tag and the fields it shows. */
+  record Latest(String measurement, String tag, List<String> fields) {}
+
+  Latest DISTRICTS = new Latest("traffic_district", "district",
+      List.of("tti", "level", "mean_speed_kmh", "congested_km", "samples"));
+  Latest SEGMENTS = new Latest("traffic_segment", "segment", List.of("tti"));
+  Latest PIPELINE = new Latest("pipeline", "stage", List.of("events_in", "events_out", "deadletter", "lag_ms"));
+
+  /** The newest row of each series of {@code m} (of each district, segment, stage), ordered by the tag. */
+  List<Map<String, Object>> latest(Latest m) throws IOException, InterruptedException;
+
+  static IndicatorReader of(ConsoleSettings.Store store, ObjectMapper json) {
+    return switch (store.dialect()) {
+      case QUESTDB -> new QuestDbReader(store, json);
+      case INFLUXQL -> new InfluxQlReader(store, json);
+    };
+  }
+
+  /** The {@code Authorization} header the store's settings ask for, or null for an open store. */
+  static String authorization(ConsoleSettings.Store store) {
+    if (store.token() != null) {
+      return "Token " + new String(store.token());
+    }
+    if (store.user() != null) {
+      return "Basic " + Base64.getEncoder().encodeToString(
+          (store.user() + ":" + new String(store.password())).getBytes(StandardCharsets.UTF_8));
+    }
+    return null;
+  }
+}
