@@ -26,8 +26,9 @@ import java.util.Map;
  * latest point of each series is {@code GROUP BY <tag> ORDER BY time DESC LIMIT 1}: unlike
  * {@code last()} on several fields, it keeps the point's own time.
  *
- * <p>Tested against InfluxDB's documented answers ({@code InfluxQlReaderTest}); no InfluxDB server
- * can be installed on the build machines (README, "Storage"). Thread-safe.
+ * <p>Tested on a real InfluxDB 1.6.7 ({@code ConsoleOnInfluxDbITCase} in deploy) and on the answers
+ * InfluxDB documents ({@code InfluxQlReaderTest}); 2.x and 3.x cannot be installed on the build
+ * machines (README, "The time-series store"). Thread-safe.
  */
 final class InfluxQlReader implements IndicatorReader {
 

@@ -13,8 +13,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The InfluxQL dialect against answers in the shape InfluxDB documents for {@code GET /query}
  * (1.x "Query data with the InfluxDB API", 2.x "InfluxQL with the v1 compatibility API", 3.x "Use
- * the v1 HTTP query API"): no InfluxDB server can be installed here, so the wire format is checked,
- * and the same rows then go through the figures as QuestDB's do.
+ * the v1 HTTP query API"), errors included; the same rows then go through the figures as QuestDB's
+ * do. A real InfluxDB 1.x answers in deploy's {@code ConsoleOnInfluxDbITCase}.
  */
 class InfluxQlReaderTest {
 
