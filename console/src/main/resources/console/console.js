@@ -8,7 +8,42 @@
   const COMMUNITIES_FROM_ZOOM = 11;
   const LEVEL_COLOURS = ['#2e7d32', '#f9a825', '#ef6c00', '#c62828'];
   const NO_DATA = '#9aa5ae';
-  const LEVEL_NAMES = ['smooth', 'slow', 'congested', 'severe'];
+  const WORDS = window.CITYBRAIN_I18N;
+  const LANG_KEY = 'citybrain.lang';
+  const SOUND_KEY = 'citybrain.sound';
+  // The language chosen here is remembered for this browser; the first time, the browser's own.
+  let lang = localStorage.getItem(LANG_KEY) || ((navigator.language || '').toLowerCase().startsWith('zh') ? 'zh' : 'en');
+  if (!WORDS[lang]) lang = 'en';
+  const ZONE = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+
+  function t(key) {
+    let text = (WORDS[lang] && WORDS[lang][key]) || WORDS.en[key];
+    if (text == null) return null;
+    for (let i = 1; i < arguments.length; i++) text = text.split('{' + (i - 1) + '}').join(String(arguments[i]));
+    return text;
+  }
+
+  // A contract code in words (kind, severity, state), or the code itself when it is new to this page.
+  function word(family, code) {
+    return code == null ? '' : t(family + '.' + code) || code;
+  }
+
+  function levelName(level) {
+    return t('level' + level) || '?';
+  }
+
+  // Local time everywhere, with its zone, so that a screenshot or a call says when without doubt.
+  function timeOf(ms) {
+    return new Intl.DateTimeFormat(lang === 'zh' ? 'zh-CN' : 'en-GB', {
+      hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false, timeZoneName: 'short',
+    }).format(new Date(ms));
+  }
+
+  function dateTimeOf(ms) {
+    const d = new Date(ms);
+    const pad = (n) => String(n).padStart(2, '0');
+    return d.getFullYear() + '-' + pad(d.getMonth() + 1) + '-' + pad(d.getDate()) + ' ' + timeOf(ms);
+  }
 
   // Same thresholds as the segment level of ARCHITECTURE.md (< 1.5 smooth, < 1.8 slow, < 2.0 congested).
   function ttiColour(tti) {
@@ -45,8 +80,11 @@
   let communitiesLayer = null;
   let roadsLayer = null;
   const alertsLayer = L.layerGroup({ pane: 'alerts' }).addTo(map);
-  let live = { districts: [], segments: {}, alerts: [], pipeline: [] };
+  let live = { districts: [], segments: {}, alerts: [], pipeline: [], figures: null, problems: [], generatedAt: null };
   const levelByDistrict = new Map();
+  const districtNames = new Map();
+  const communityNames = new Map();
+  let lastStatus = { key: 'connecting', args: [], problem: false };
 
   function getJson(url) {
     return fetch(url, { cache: 'no-store' }).then((r) => {
@@ -76,8 +114,7 @@
     const name = (manifest.name && (manifest.name.en || manifest.name.zh)) || manifest.id;
     const zh = manifest.name && manifest.name.zh && manifest.name.zh !== name ? ' ' + manifest.name.zh : '';
     document.title = 'citybrain console: ' + name + zh;
-    const title = document.querySelector('header h1 span');
-    if (title) title.textContent = 'live console · ' + name + zh;
+    document.getElementById('city-name').textContent = ' · ' + name + zh;
   }).catch(() => { /* a console without a package (tests) keeps its plain title */ });
 
   Promise.all([
@@ -85,6 +122,8 @@
     getJson('/api/city/communities.geojson'),
     getJson('/api/city/roads.geojson'),
   ]).then(([districts, communities, roads]) => {
+    for (const f of districts.features) districtNames.set(f.properties.code, f.properties.name);
+    for (const f of communities.features) communityNames.set(f.properties.id, f.properties.name);
     districtsLayer = L.geoJSON(districts, {
       style: districtStyle,
       onEachFeature: (f, layer) => layer.bindTooltip(() => textTip(districtTip(f.properties)), { sticky: true }),
@@ -108,7 +147,8 @@
     showByZoom();
     document.getElementById('map').dataset.districts = String(districts.features.length);
     restyle();
-  }).catch((e) => setStatus('cannot load the city: ' + e.message, true));
+    if (live.alerts.length) showAlerts(live.alerts);
+  }).catch((e) => setStatus('cannotLoadCity', [e.message], true));
 
   function showByZoom() {
     const z = map.getZoom();
@@ -136,7 +176,7 @@
     const d = live.districts.find((x) => x.district === p.code);
     let text = p.name + ' ' + p.code;
     if (d) {
-      text += '\nTTI ' + fmt(d.tti, 2) + ' · ' + (LEVEL_NAMES[d.level] || '?') + ' · ' + fmt(d.mean_speed_kmh, 1) + ' km/h';
+      text += '\nTTI ' + fmt(d.tti, 2) + ' · ' + levelName(d.level) + ' · ' + fmt(d.mean_speed_kmh, 1) + ' km/h';
     }
     return text;
   }
@@ -159,15 +199,23 @@
   function drawAlertMarkers() {
     alertsLayer.clearLayers();
     for (const a of live.alerts) {
-      if (!isOpen(a) || !(a.lat || a.lon)) continue;
+      if (!isOpen(a) || !(a.lat || a.lon) || !matches(a)) continue;
       const incident = a.kind === 'traffic_incident';
       const colour = a.severity === 'critical' ? '#c62828' : a.severity === 'warning' ? '#ef6c00' : '#1565c0';
       L.circleMarker([a.lat, a.lon], {
         pane: 'alerts', renderer: alertSvg, className: incident ? 'incident-marker' : 'alert-marker', radius: incident ? 6 : 8,
         color: incident ? '#263238' : '#ffffff', weight: 2, dashArray: incident ? '3 2' : null,
         fillColor: colour, fillOpacity: 0.9,
-      }).bindTooltip(() => textTip(a.kind + ' · ' + a.severity + ' · ' + a.state + '\n' + (a.message || ''))).addTo(alertsLayer);
+      }).bindTooltip(() => textTip(word('kind', a.kind) + ' · ' + word('severity', a.severity) + ' · ' + word('state', a.state)
+        + '\n' + place(a) + '\n' + (a.message || ''))).addTo(alertsLayer);
     }
+  }
+
+  // Names where the city model has them; the codes stay in the row's title for whoever needs them.
+  function place(a) {
+    const district = districtNames.get(a.district) || a.district;
+    const community = a.community ? communityNames.get(a.community) || a.community : null;
+    return district + (community ? ' / ' + community : '');
   }
 
   function isOpen(a) {
@@ -188,7 +236,11 @@
     setText('fig-congested', String(f.congestedDistricts));
     setText('fig-open-alerts', String(f.openAlerts));
     setText('fig-critical', String(f.criticalOpen));
-    setText('fig-window', f.lastWindow ? f.lastWindow.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '–');
+    // The store prints microseconds; Date.parse takes milliseconds.
+    const windowEnd = document.getElementById('fig-window');
+    const end = f.lastWindow ? Date.parse(f.lastWindow.replace(/(\.\d{3})\d*Z$/, '$1Z')) : NaN;
+    windowEnd.textContent = Number.isNaN(end) ? '–' : dateTimeOf(end);
+    if (Number.isNaN(end)) windowEnd.removeAttribute('datetime'); else windowEnd.setAttribute('datetime', new Date(end).toISOString());
   }
 
   function cell(tr, text, cls) {
@@ -201,27 +253,90 @@
 
   const pendingAcks = new Set();
 
+  // The alert list's filters (kind, level, state, district, community), remembered by the browser.
+  const FILTERS_KEY = 'citybrain.filters';
+  const SEVERITIES = ['critical', 'warning', 'info'];
+  const STATES = ['raised', 'escalated', 'acknowledged', 'resolved'];
+  const filters = Object.assign({ kind: '', severity: '', state: '', district: '', community: '' },
+    JSON.parse(localStorage.getItem(FILTERS_KEY) || '{}'));
+
+  function matches(a) {
+    return (!filters.kind || a.kind === filters.kind) && (!filters.severity || a.severity === filters.severity)
+      && (!filters.state || (filters.state === 'open' ? isOpen(a) : a.state === filters.state))
+      && (!filters.district || a.district === filters.district) && (!filters.community || a.community === filters.community);
+  }
+
+  // Options are what the alerts hold (and the chosen one, so a choice survives an empty list); each
+  // value is a code, each label its words.
+  function fillSelect(id, allKey, values, label) {
+    const select = document.getElementById(id);
+    const name = id.substring(2);
+    const chosen = filters[name];
+    const all = Array.from(new Set(values.concat(chosen ? [chosen] : []))).filter((v) => v);
+    all.sort((x, y) => label(x).localeCompare(label(y)));
+    const options = [['', t(allKey)]].concat(name === 'state' ? [['open', t('openOnly')]] : []).concat(all.map((v) => [v, label(v)]));
+    // Rebuilt only when they change: a list open under the operator's pointer must not close every poll.
+    const signature = JSON.stringify(options);
+    if (select.dataset.options === signature) return;
+    select.dataset.options = signature;
+    select.replaceChildren();
+    for (const [value, text] of options) {
+      const o = document.createElement('option');
+      o.value = value;
+      o.textContent = text;
+      select.appendChild(o);
+    }
+    select.value = chosen;
+  }
+
+  function showFilters(alerts) {
+    fillSelect('f-kind', 'allKinds', alerts.map((a) => a.kind), (v) => word('kind', v));
+    fillSelect('f-severity', 'allSeverities', SEVERITIES, (v) => word('severity', v));
+    fillSelect('f-state', 'allStates', STATES, (v) => word('state', v));
+    fillSelect('f-district', 'allDistricts', alerts.map((a) => a.district), (v) => districtNames.get(v) || v);
+    fillSelect('f-community', 'allCommunities', alerts.map((a) => a.community), (v) => communityNames.get(v) || v);
+  }
+
+  for (const name of Object.keys(filters)) {
+    document.getElementById('f-' + name).addEventListener('change', (e) => {
+      filters[name] = e.target.value;
+      localStorage.setItem(FILTERS_KEY, JSON.stringify(filters));
+      showAlerts(live.alerts);
+      drawAlertMarkers();
+    });
+  }
+
   function showAlerts(alerts) {
     const body = document.querySelector('#alerts tbody');
     body.replaceChildren();
     document.getElementById('no-alerts').hidden = alerts.length > 0;
+    showFilters(alerts);
+    const shown = alerts.filter(matches);
+    document.getElementById('shown').textContent = t('shown', shown.length, alerts.length);
     // Open ones first, then the newest; the list stays short enough to read.
-    const sorted = alerts.slice().sort((a, b) => (isOpen(b) - isOpen(a)) || (b.ts - a.ts));
+    const sorted = shown.sort((a, b) => (isOpen(b) - isOpen(a)) || (b.ts - a.ts));
     for (const a of sorted.slice(0, 100)) {
       const tr = document.createElement('tr');
       tr.className = 'alert-row ' + a.severity + ' ' + a.state;
       tr.dataset.alertId = a.alertId;
-      tr.title = a.message || '';
-      cell(tr, a.kind, 'kind');
-      cell(tr, a.severity, 'severity');
-      cell(tr, a.state + (a.acknowledgedBy ? ' by ' + a.acknowledgedBy : ''), 'state').dataset.state = a.state;
-      cell(tr, a.district + (a.community ? ' / ' + a.community : ''), 'where');
-      cell(tr, new Date(a.ts).toLocaleTimeString(), 'time');
+      tr.title = (a.message || '') + '\n' + a.district + (a.community ? ' / ' + a.community : '') + ' · ' + a.alertId;
+      cell(tr, word('kind', a.kind), 'kind').dataset.kind = a.kind;
+      // The level in words and in colour: colour alone is lost on a colour-blind eye or a grey screen.
+      const severity = cell(tr, '', 'severity');
+      severity.dataset.severity = a.severity;
+      const badge = document.createElement('span');
+      badge.className = 'badge ' + a.severity;
+      badge.textContent = word('severity', a.severity);
+      severity.appendChild(badge);
+      cell(tr, a.acknowledgedBy && a.state === 'acknowledged' ? t('acknowledgedBy', a.acknowledgedBy) : word('state', a.state), 'state')
+        .dataset.state = a.state;
+      cell(tr, place(a), 'where');
+      cell(tr, timeOf(a.ts), 'time');
       const td = cell(tr, '', 'action');
       if (isOpen(a)) {
         const button = document.createElement('button');
         button.className = 'ack';
-        button.textContent = pendingAcks.has(a.alertId) ? 'sent…' : 'Acknowledge';
+        button.textContent = pendingAcks.has(a.alertId) ? t('sent') : t('acknowledge');
         button.disabled = pendingAcks.has(a.alertId);
         button.addEventListener('click', () => acknowledge(a.alertId, button));
         td.appendChild(button);
@@ -238,7 +353,7 @@
   function acknowledge(alertId, button) {
     const by = operator.value.trim() || 'operator';
     button.disabled = true;
-    button.textContent = 'sent…';
+    button.textContent = t('sent');
     pendingAcks.add(alertId);
     fetch('/api/alerts/' + encodeURIComponent(alertId) + '/ack', {
       method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Citybrain-Token': token },
@@ -250,12 +365,12 @@
       if (r.status !== 202) {
         return r.json().then((e) => { throw new Error(e.error || 'HTTP ' + r.status); });
       }
-      setStatus('acknowledgement of ' + alertId + ' published on city/ack/' + alertId, false);
+      setStatus('ackPublished', [alertId], false);
     }).catch((e) => {
       pendingAcks.delete(alertId);
       button.disabled = false;
-      button.textContent = 'Acknowledge';
-      setStatus('acknowledging ' + alertId + ' failed: ' + e.message, true);
+      button.textContent = t('acknowledge');
+      setStatus('ackFailed', [alertId, e.message], true);
     });
   }
 
@@ -271,16 +386,79 @@
       cell(tr, String(p.events_out ?? '–'));
       cell(tr, String(p.deadletter ?? '–'), p.deadletter > 0 ? 'warn' : '');
       cell(tr, fmt(p.lag_ms, 0));
-      cell(tr, p.timestamp ? new Date(p.timestamp).toLocaleTimeString() : '–');
+      const at = p.timestamp ? Date.parse(String(p.timestamp).replace(/(\.\d{3})\d*Z$/, '$1Z')) : NaN;
+      cell(tr, Number.isNaN(at) ? '–' : timeOf(at));
       body.appendChild(tr);
     }
   }
 
-  function setStatus(text, problem) {
+  // The status line keeps its words' key, so that a change of language rewrites it too.
+  function setStatus(key, args, problem) {
+    lastStatus = { key: key, args: args, problem: problem };
     const s = document.getElementById('status');
-    s.textContent = text;
+    s.textContent = t.apply(null, [key].concat(args));
     s.classList.toggle('problem', !!problem);
   }
+
+  // New alerts are read out (critical ones at once) and, if asked for, a critical one rings; the
+  // alerts present when the page opens are not news.
+  let seen = null;
+  function announce(alerts) {
+    const first = seen == null;
+    if (first) seen = new Set();
+    for (const a of alerts) {
+      if (seen.has(a.alertId)) continue;
+      seen.add(a.alertId);
+      if (first || !isOpen(a)) continue;
+      const text = t('newAlert', word('severity', a.severity), word('kind', a.kind), place(a));
+      const critical = a.severity === 'critical';
+      document.getElementById(critical ? 'announce-critical' : 'announce').textContent = text;
+      if (critical && soundBox.checked) ring();
+    }
+  }
+
+  let audio = null;
+  function ring() {
+    try {
+      audio = audio || new AudioContext();
+      const tone = audio.createOscillator();
+      const gain = audio.createGain();
+      tone.frequency.value = 880;
+      gain.gain.setValueAtTime(0.2, audio.currentTime);
+      gain.gain.exponentialRampToValueAtTime(0.001, audio.currentTime + 0.8);
+      tone.connect(gain).connect(audio.destination);
+      tone.start();
+      tone.stop(audio.currentTime + 0.8);
+    } catch (e) { /* no audio here: the announcement stays */ }
+  }
+
+  const soundBox = document.getElementById('sound');
+  soundBox.checked = localStorage.getItem(SOUND_KEY) === 'on';
+  soundBox.addEventListener('change', () => {
+    localStorage.setItem(SOUND_KEY, soundBox.checked ? 'on' : 'off');
+    if (soundBox.checked) ring(); // the click lets the browser play, and the operator hears what it will be
+  });
+
+  function applyLanguage() {
+    document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
+    document.documentElement.dataset.lang = lang;
+    document.querySelectorAll('[data-i18n]').forEach((el) => { el.textContent = t(el.dataset.i18n); });
+    const button = document.getElementById('lang');
+    button.textContent = t('switchTo');
+    button.lang = lang === 'zh' ? 'en' : 'zh-CN';
+    document.getElementById('zone').textContent = t('timesIn', ZONE);
+    setStatus(lastStatus.key, lastStatus.args, lastStatus.problem);
+    if (live.figures) showFigures(live.figures);
+    showAlerts(live.alerts);
+    showPipeline(live.pipeline);
+  }
+
+  document.getElementById('lang').addEventListener('click', () => {
+    lang = lang === 'zh' ? 'en' : 'zh';
+    localStorage.setItem(LANG_KEY, lang);
+    applyLanguage();
+  });
+  applyLanguage();
 
   function poll() {
     getJson('/api/live').then((snapshot) => {
@@ -289,12 +467,13 @@
       showAlerts(snapshot.alerts);
       showPipeline(snapshot.pipeline);
       restyle();
+      announce(snapshot.alerts);
       if (snapshot.problems.length) {
-        setStatus('updated ' + new Date(snapshot.generatedAt).toLocaleTimeString() + ' — ' + snapshot.problems.join('; '), true);
+        setStatus('updated', [timeOf(snapshot.generatedAt), snapshot.problems.join('; ')], true);
       } else {
-        setStatus('live · updated ' + new Date(snapshot.generatedAt).toLocaleTimeString(), false);
+        setStatus('live', [timeOf(snapshot.generatedAt)], false);
       }
-    }).catch((e) => setStatus('no answer from the console server: ' + e.message, true))
+    }).catch((e) => setStatus('noAnswer', [e.message], true))
       .finally(() => setTimeout(poll, POLL_MS));
   }
 

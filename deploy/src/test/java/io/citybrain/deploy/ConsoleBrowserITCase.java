@@ -146,8 +146,11 @@ class ConsoleBrowserITCase {
     // A road near the district's edge may match a neighbour's segment: at least Xihu reports.
     wait.until(b -> Integer.parseInt(text("fig-districts")) >= 1);
     assertThat(text("fig-mean-tti")).matches("\\d+\\.\\d\\d");
-    assertThat(text("fig-window")).isEqualTo(java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss'Z'")
-        .withZone(java.time.ZoneOffset.UTC).format(T0.plusSeconds(60)));
+    // Local time with its zone shown; the instant itself in the element's datetime.
+    assertThat(browser.findElement(By.id("fig-window")).getDomAttribute("datetime")).isEqualTo(T0.plusSeconds(60).toString()
+        .replace(":00Z", ":00.000Z"));
+    assertThat(text("fig-window")).matches("\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d \\S+.*");
+    assertThat(text("zone")).startsWith("times in ");
     // The bridge reports the pipeline measurement every 10 s.
     wait.until(b -> !b.findElements(By.cssSelector("#pipeline tr.stage-row")).isEmpty());
     assertThat(browser.findElement(By.cssSelector("#pipeline tr.stage-row td")).getText()).isEqualTo("bridge");
@@ -163,8 +166,15 @@ class ConsoleBrowserITCase {
       return "raised".equals(state) || "escalated".equals(state);
     });
     wait.until(b -> !b.findElements(By.cssSelector(".alert-marker")).isEmpty());
-    assertThat(browser.findElement(row).findElement(By.cssSelector("td.kind")).getText()).isEqualTo("sos");
+    // Kind and level in words (the code in a data attribute), the place by its names, not its codes.
+    assertThat(browser.findElement(row).findElement(By.cssSelector("td.kind")).getDomAttribute("data-kind")).isEqualTo("sos");
+    assertThat(browser.findElement(row).findElement(By.cssSelector("td.kind")).getText()).isEqualTo("SOS call");
     assertThat(browser.findElement(row).findElement(By.cssSelector("td.severity")).getText()).isEqualTo("critical");
+    String districtName = CITY.districts().stream().filter(d -> d.code().equals("330106")).findFirst().orElseThrow().name();
+    assertThat(browser.findElement(row).findElement(By.cssSelector("td.where")).getText())
+        .isEqualTo(districtName + " / " + community.name());
+    // A new critical alert is read out at once by a screen reader (the region is aria-live assertive).
+    wait.until(b -> b.findElement(By.id("announce-critical")).getDomProperty("textContent").contains("SOS call"));
     assertThat(Integer.parseInt(text("fig-open-alerts"))).isGreaterThanOrEqualTo(1);
     screenshot("console-overview.png");
 
@@ -180,6 +190,12 @@ class ConsoleBrowserITCase {
     assertThat(browser.findElement(row).findElement(By.cssSelector("td.state")).getText())
         .isEqualTo("acknowledged by it-operator");
     assertThat(browser.findElement(row).findElements(By.cssSelector("button.ack"))).isEmpty();
+    // The local city's one scrape counts the console's acknowledgement beside the bridge and dispatch (issue 21).
+    String metricsUrl = city.endpoints().stream().filter(l -> l.startsWith("metrics, health")).findFirst().orElseThrow()
+        .split("\\s+")[2];
+    assertThat(java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(metricsUrl))
+        .build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body())
+        .contains("citybrain_console_acknowledgements_total{outcome=\"published\"} 1.0", "citybrain_bridge_messages_total");
 
     // Clicking the row zooms to the alert, where the roads show their TTI.
     wait.ignoring(StaleElementReferenceException.class).until(b -> {
@@ -214,6 +230,42 @@ class ConsoleBrowserITCase {
     });
     assertThat(browser.findElements(By.cssSelector(".leaflet-tooltip img"))).as("no element made from the id").isEmpty();
     assertThat(js.executeScript("return window.__xss === undefined")).as("no script ran").isEqualTo(true);
+
+    // Filters: only SOS calls, then only open ones (the acknowledged SOS leaves the list), then all again.
+    choose("f-kind", "sos");
+    wait.ignoring(StaleElementReferenceException.class).until(b -> b.findElements(By.cssSelector("tr.alert-row td.kind")).stream()
+        .allMatch(td -> "sos".equals(td.getDomAttribute("data-kind"))) && !b.findElements(row).isEmpty());
+    choose("f-state", "open");
+    wait.until(b -> b.findElements(row).isEmpty());
+    assertThat(text("shown")).matches("\\d+ of \\d+ shown");
+    choose("f-state", "");
+    choose("f-kind", "");
+    wait.until(b -> !b.findElements(row).isEmpty() && state(fireId) != null);
+
+    // In Chinese: one click, remembered for the next visit; the same alert in Chinese words.
+    browser.findElement(By.id("lang")).click();
+    wait.until(b -> "zh-CN".equals(b.findElement(By.tagName("html")).getDomAttribute("lang")));
+    wait.until(b -> b.findElement(By.id("status")).getText().startsWith("实时"));
+    assertThat(browser.findElement(By.cssSelector("#alerts th")).getText()).isEqualTo("类型");
+    wait.ignoring(StaleElementReferenceException.class)
+        .until(b -> b.findElement(row).findElement(By.cssSelector("td.kind")).getText().equals("紧急呼救"));
+    wait.ignoring(StaleElementReferenceException.class)
+        .until(b -> b.findElement(row).findElement(By.cssSelector("td.state")).getText().equals("已由 it-operator 确认"));
+    browser.navigate().refresh();
+    wait.until(b -> b.findElement(By.id("status")).getText().startsWith("实时"));
+    wait.until(b -> b.findElements(By.cssSelector("path.district")).size() >= districts);
+    Thread.sleep(1500); // only for the picture
+    screenshot("console-zh.png");
+    browser.findElement(By.id("lang")).click();
+    wait.until(b -> "en".equals(b.findElement(By.tagName("html")).getDomAttribute("lang")));
+  }
+
+  /** Chooses an option of a filter by its value; the list is redrawn on every poll, so retried. */
+  private static void choose(String select, String value) {
+    new WebDriverWait(browser, PATIENCE, Duration.ofMillis(250)).ignoring(StaleElementReferenceException.class).until(b -> {
+      new org.openqa.selenium.support.ui.Select(b.findElement(By.id(select))).selectByValue(value);
+      return true;
+    });
   }
 
   private static String text(String id) {
