@@ -123,10 +123,14 @@
     getJson('/api/city/roads.geojson'),
   ]).then(([districts, communities, roads]) => {
     for (const f of districts.features) districtNames.set(f.properties.code, f.properties.name);
+    showTrendChoices(districts.features);
     for (const f of communities.features) communityNames.set(f.properties.id, f.properties.name);
     districtsLayer = L.geoJSON(districts, {
       style: districtStyle,
-      onEachFeature: (f, layer) => layer.bindTooltip(() => textTip(districtTip(f.properties)), { sticky: true }),
+      onEachFeature: (f, layer) => {
+        layer.bindTooltip(() => textTip(districtTip(f.properties)), { sticky: true });
+        layer.on('click', () => chooseTrend(f.properties.code));
+      },
     }).addTo(map);
     communitiesLayer = L.geoJSON(communities, {
       style: communityStyle,
@@ -236,6 +240,9 @@
     setText('fig-congested', String(f.congestedDistricts));
     setText('fig-open-alerts', String(f.openAlerts));
     setText('fig-critical', String(f.criticalOpen));
+    setText('fig-communities', String(f.communitiesAlerting));
+    setText('fig-meters', f.metersReporting == null ? '–' : String(f.metersReporting));
+    setText('fig-dark', f.metersDark == null ? '–' : String(f.metersDark));
     // The store prints microseconds; Date.parse takes milliseconds.
     const windowEnd = document.getElementById('fig-window');
     const end = f.lastWindow ? Date.parse(f.lastWindow.replace(/(\.\d{3})\d*Z$/, '$1Z')) : NaN;
@@ -392,6 +399,81 @@
     }
   }
 
+  // A district's TTI and mean speed over the last hour (uPlot), chosen in the list or on the map,
+  // remembered, and fetched again every 10 s.
+  const TREND_KEY = 'citybrain.trend';
+  const TREND_MS = 10000;
+  let trendDistrict = localStorage.getItem(TREND_KEY) || '';
+  let trendChart = null;
+  let trendPoints = [];
+
+  function showTrendChoices(features) {
+    const select = document.getElementById('trend-district');
+    const sorted = features.map((f) => f.properties).sort((a, b) => a.name.localeCompare(b.name));
+    select.replaceChildren();
+    for (const p of sorted) {
+      const o = document.createElement('option');
+      o.value = p.code;
+      o.textContent = p.name;
+      select.appendChild(o);
+    }
+    if (!districtNames.has(trendDistrict)) trendDistrict = sorted.length ? sorted[0].code : '';
+    select.value = trendDistrict;
+    select.addEventListener('change', () => chooseTrend(select.value));
+    fetchTrend();
+  }
+
+  function chooseTrend(code) {
+    trendDistrict = code;
+    localStorage.setItem(TREND_KEY, code);
+    document.getElementById('trend-district').value = code;
+    fetchTrend();
+  }
+
+  function fetchTrend() {
+    if (!trendDistrict) return;
+    const asked = trendDistrict;
+    getJson('/api/trend?district=' + encodeURIComponent(asked)).then((trend) => {
+      if (asked !== trendDistrict) return;
+      trendPoints = trend.points;
+      drawTrend();
+    }).catch(() => { /* the status line reports the store; the chart keeps what it had */ });
+  }
+
+  function drawTrend() {
+    const box = document.getElementById('trend');
+    const xs = [];
+    const ttis = [];
+    const speeds = [];
+    for (const p of trendPoints) {
+      const at = Date.parse(String(p.timestamp).replace(/(\.\d{3})\d*Z$/, '$1Z'));
+      if (Number.isNaN(at)) continue;
+      xs.push(at / 1000);
+      ttis.push(p.tti);
+      speeds.push(p.mean_speed_kmh);
+    }
+    box.dataset.points = String(xs.length);
+    box.dataset.district = trendDistrict;
+    document.getElementById('no-trend').hidden = xs.length > 0;
+    if (trendChart) trendChart.destroy();
+    trendChart = null;
+    if (!xs.length || typeof uPlot === 'undefined') return;
+    trendChart = new uPlot({
+      width: Math.max(280, box.clientWidth || 480), height: 160,
+      // Local time on the axis: uPlot formats in the browser's zone, which the header names.
+      series: [
+        {},
+        { label: t('tti'), stroke: '#c62828', width: 2, scale: 'tti', value: (u, v) => (v == null ? '–' : v.toFixed(2)) },
+        { label: t('meanSpeed'), stroke: '#1565c0', width: 1.5, scale: 'kmh', value: (u, v) => (v == null ? '–' : v.toFixed(1)) },
+      ],
+      // The x axis is the last hour, whatever the points: one window must not stretch it to years.
+      scales: { x: { time: true, range: () => { const now = Date.now() / 1000; return [now - 3600, now]; } } },
+      axes: [{}, { scale: 'tti' }, { scale: 'kmh', side: 1, grid: { show: false } }],
+    }, [xs, ttis, speeds], box);
+  }
+
+  setInterval(fetchTrend, TREND_MS);
+
   // The status line keeps its words' key, so that a change of language rewrites it too.
   function setStatus(key, args, problem) {
     lastStatus = { key: key, args: args, problem: problem };
@@ -451,6 +533,7 @@
     if (live.figures) showFigures(live.figures);
     showAlerts(live.alerts);
     showPipeline(live.pipeline);
+    if (trendPoints.length) drawTrend();
   }
 
   document.getElementById('lang').addEventListener('click', () => {

@@ -39,6 +39,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code GET /api/city/districts.geojson}, {@code communities.geojson}, {@code roads.geojson}
  *       the city model the jobs run on;
  *   <li>{@code GET /api/live} a {@link LiveSnapshot}, which the page polls;
+ *   <li>{@code GET /api/trend?district=<code>} the district's {@code traffic_district} rows of the
+ *       last hour, for its trend chart (only a district code of the city is taken);
  *   <li>{@code POST /api/alerts/<alertId>/ack} with {@code {"by": "<user>"}} publishes the
  *       acknowledgement on MQTT and answers 202; the new state arrives later through the snapshot.
  * </ul>
@@ -76,11 +78,18 @@ public final class ConsoleServer implements AutoCloseable {
   private AlertBoard board;
   private AckPublisher acks;
   private LiveReader reader;
+  private IndicatorReader indicators;
+  /** The city's district codes: the only values {@code /api/trend} takes (nothing else reaches a query). */
+  private final java.util.Set<String> districtCodes;
+  /** How far back a district's trend chart goes. */
+  static final java.time.Duration TREND_SPAN = java.time.Duration.ofHours(1);
   private LiveSnapshot cached;
   private long cachedAt;
 
   private ConsoleServer(ConsoleSettings settings, CityModel city, byte[] manifest) throws IOException {
     this.settings = settings;
+    districtCodes = city.districts().stream().map(io.citybrain.geo.District::code)
+        .collect(java.util.stream.Collectors.toUnmodifiableSet());
     Map<String, byte[]> files = CityGeoJson.export(city);
     for (String f : CITY_FILES) {
       cityGzip.put(f, gzip(files.get(f)));
@@ -133,7 +142,8 @@ public final class ConsoleServer implements AutoCloseable {
       server = new ConsoleServer(settings, city, manifest);
       server.board = AlertBoard.start(settings.kafkaBootstrap(), settings.kafkaSecurity());
       server.acks = AckPublisher.connect(settings, server.json);
-      server.reader = new LiveReader(IndicatorReader.of(settings.store(), server.json), server.board);
+      server.indicators = IndicatorReader.of(settings.store(), server.json);
+      server.reader = new LiveReader(server.indicators, server.board);
       server.http.start();
       return server;
     } catch (IOException e) {
@@ -249,6 +259,8 @@ public final class ConsoleServer implements AutoCloseable {
         send(ex, 405, "text/plain; charset=utf-8", "use GET".getBytes(StandardCharsets.UTF_8));
       } else if (path.equals("/api/live")) {
         sendJson(ex, 200, snapshot());
+      } else if (path.equals("/api/trend")) {
+        trend(ex);
       } else if (path.startsWith("/api/city/")) {
         byte[] body = cityGzip.get(path.substring("/api/city/".length()));
         if (body == null) {
@@ -347,6 +359,39 @@ public final class ConsoleServer implements AutoCloseable {
     answer.put("by", by);
     sendJson(ex, 202, answer);
     return "published";
+  }
+
+  /** {@code GET /api/trend?district=<code>}: the district's traffic_district rows of the last hour, oldest first. */
+  private void trend(HttpExchange ex) throws IOException, InterruptedException {
+    String district = null;
+    String query = ex.getRequestURI().getRawQuery();
+    for (String pair : query == null ? new String[0] : query.split("&")) {
+      if (pair.startsWith("district=")) {
+        district = java.net.URLDecoder.decode(pair.substring("district=".length()), StandardCharsets.UTF_8);
+      }
+    }
+    if (district == null || !districtCodes.contains(district)) {
+      sendError(ex, 400, "name a district of the city: /api/trend?district=<code>");
+      return;
+    }
+    List<Map<String, Object>> points;
+    try {
+      points = indicators.history(IndicatorReader.TREND, district, TREND_SPAN);
+    } catch (IOException e) {
+      sendError(ex, 503, e.getMessage());
+      return;
+    }
+    Map<String, Object> answer = new LinkedHashMap<>();
+    answer.put("district", district);
+    answer.put("span", TREND_SPAN.toString());
+    answer.put("points", points.stream().map(p -> {
+      Map<String, Object> point = new LinkedHashMap<>();
+      point.put("timestamp", p.get("timestamp"));
+      point.put("tti", p.get("tti"));
+      point.put("mean_speed_kmh", p.get("mean_speed_kmh"));
+      return point;
+    }).toList());
+    sendJson(ex, 200, answer);
   }
 
   private void staticFile(HttpExchange ex, String name) throws IOException {

@@ -22,9 +22,18 @@ interface IndicatorReader {
       List.of("tti", "level", "mean_speed_kmh", "congested_km", "samples"));
   Latest SEGMENTS = new Latest("traffic_segment", "segment", List.of("tti"));
   Latest PIPELINE = new Latest("pipeline", "stage", List.of("events_in", "events_out", "deadletter", "lag_ms"));
+  Latest UTILITY = new Latest("utility_zone", "zone", List.of("meters_reporting", "meters_dark"));
+  /** A district's rows over time, for its trend chart. */
+  Latest TREND = new Latest("traffic_district", "district", List.of("tti", "mean_speed_kmh"));
 
   /** The newest row of each series of {@code m} (of each district, segment, stage), ordered by the tag. */
   List<Map<String, Object>> latest(Latest m) throws IOException, InterruptedException;
+
+  /**
+   * The rows of {@code m} whose tag is {@code value} within {@code span} before now, oldest first,
+   * each with its {@code timestamp}. {@code value} must be checked by the caller (a known id).
+   */
+  List<Map<String, Object>> history(Latest m, String value, java.time.Duration span) throws IOException, InterruptedException;
 
   static IndicatorReader of(ConsoleSettings.Store store, ObjectMapper json) {
     return switch (store.dialect()) {

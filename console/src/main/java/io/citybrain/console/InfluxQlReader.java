@@ -3,10 +3,7 @@ package io.citybrain.console;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -30,52 +27,60 @@ import java.util.Map;
  * InfluxDB documents ({@code InfluxQlReaderTest}); 2.x and 3.x cannot be installed on the build
  * machines (README, "The time-series store"). Thread-safe.
  */
-final class InfluxQlReader implements IndicatorReader {
+final class InfluxQlReader extends StoreHttp {
 
   /** QuestDB's way of printing a timestamp, so that the figures compare them as strings either way. */
   static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'")
       .withZone(ZoneOffset.UTC);
 
-  private final String baseUrl;
   private final String database;
-  private final String authorization;
   private final Duration lookback;
-  private final HttpClient http;
-  private final ObjectMapper json;
 
   InfluxQlReader(ConsoleSettings.Store store, ObjectMapper json) {
-    String url = store.url();
-    this.baseUrl = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+    super(store, json);
     this.database = store.database();
-    this.authorization = IndicatorReader.authorization(store);
     this.lookback = store.lookback();
-    this.json = json;
-    this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   }
 
-  static String influxQl(Latest m, Duration lookback) {
-    // Identifiers double-quoted: InfluxQL's keywords (e.g. "level" is none today) cannot bite later.
+  /** {@code SELECT "a", "b" FROM "m"}: identifiers double-quoted, so that InfluxQL's keywords cannot bite later. */
+  private static StringBuilder select(Latest m) {
     StringBuilder q = new StringBuilder("SELECT ");
     for (int i = 0; i < m.fields().size(); i++) {
       q.append(i == 0 ? "" : ", ").append('"').append(m.fields().get(i)).append('"');
     }
-    return q.append(" FROM \"").append(m.measurement()).append("\" WHERE time > now() - ").append(lookback.toSeconds())
+    return q.append(" FROM \"").append(m.measurement()).append('"');
+  }
+
+  static String influxQl(Latest m, Duration lookback) {
+    return select(m).append(" WHERE time > now() - ").append(lookback.toSeconds())
         .append("s GROUP BY \"").append(m.tag()).append("\" ORDER BY time DESC LIMIT 1").toString();
+  }
+
+  static String historyQl(Latest m, String value, Duration span) {
+    return select(m).append(" WHERE \"").append(m.tag()).append("\" = '").append(value)
+        .append("' AND time > now() - ").append(span.toSeconds()).append("s ORDER BY time ASC").toString();
+  }
+
+  @Override
+  public List<Map<String, Object>> history(Latest m, String value, Duration span) throws IOException, InterruptedException {
+    String q = historyQl(m, value, span);
+    List<Map<String, Object>> rows = rows(m, q, ask(q));
+    rows.sort(java.util.Comparator.comparing(r -> String.valueOf(r.get("timestamp"))));
+    return rows;
   }
 
   @Override
   public List<Map<String, Object>> latest(Latest m) throws IOException, InterruptedException {
     String q = influxQl(m, lookback);
-    URI uri = URI.create(baseUrl + "/query?db=" + URLEncoder.encode(database, StandardCharsets.UTF_8) + "&epoch=u&q="
+    return rows(m, q, ask(q));
+  }
+
+  private HttpResponse<byte[]> ask(String q) throws IOException, InterruptedException {
+    return get("/query?db=" + URLEncoder.encode(database, StandardCharsets.UTF_8) + "&epoch=u&q="
         + URLEncoder.encode(q, StandardCharsets.UTF_8));
-    HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).GET();
-    if (authorization != null) {
-      request.header("Authorization", authorization);
-    }
-    HttpResponse<byte[]> response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-    if (response.statusCode() == 401 || response.statusCode() == 403) {
-      throw new IOException("the store at " + baseUrl + " refused the console's credentials (HTTP " + response.statusCode() + ")");
-    }
+  }
+
+  private List<Map<String, Object>> rows(Latest m, String q, HttpResponse<byte[]> response) throws IOException {
     return rows(m, q, response.statusCode(), response.body());
   }
 

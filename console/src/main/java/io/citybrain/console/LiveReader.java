@@ -34,14 +34,16 @@ final class LiveReader {
       }
     }
     List<Map<String, Object>> pipeline = rows(IndicatorReader.PIPELINE, problems);
+    List<Map<String, Object>> utility = rows(IndicatorReader.UTILITY, problems);
     List<Alert> alerts = board.alerts();
     if (board.unreadable() > 0) {
       problems.add(board.unreadable() + " unreadable records on city.alerts");
     }
-    return new LiveSnapshot(now, figures(districts, alerts, pipeline), districts, segments, alerts, pipeline, problems);
+    return new LiveSnapshot(now, figures(districts, alerts, pipeline, utility), districts, segments, alerts, pipeline, problems);
   }
 
-  static LiveSnapshot.Figures figures(List<Map<String, Object>> districts, List<Alert> alerts, List<Map<String, Object>> pipeline) {
+  static LiveSnapshot.Figures figures(List<Map<String, Object>> districts, List<Alert> alerts, List<Map<String, Object>> pipeline,
+      List<Map<String, Object>> utility) {
     double ttiSum = 0;
     int withTti = 0;
     int congested = 0;
@@ -63,9 +65,11 @@ final class LiveReader {
     }
     int open = 0;
     int critical = 0;
+    java.util.Set<String> alerting = new java.util.HashSet<>();
     for (Alert a : alerts) {
       if (isOpen(a)) {
         open++;
+        alerting.add(a.community() != null ? a.community() : a.district());
         if (Alert.SEVERITY_CRITICAL.equals(a.severity())) {
           critical++;
         }
@@ -81,8 +85,18 @@ final class LiveReader {
         lag = lag == null ? l.doubleValue() : Math.max(lag, l.doubleValue());
       }
     }
+    Long reporting = null;
+    Long dark = null;
+    for (Map<String, Object> z : utility) {
+      if (z.get("meters_reporting") instanceof Number n) {
+        reporting = (reporting == null ? 0 : reporting) + n.longValue();
+      }
+      if (z.get("meters_dark") instanceof Number n) {
+        dark = (dark == null ? 0 : dark) + n.longValue();
+      }
+    }
     return new LiveSnapshot.Figures(withTti == 0 ? null : ttiSum / withTti, districts.size(), congested, lastWindow,
-        open, critical, in, dead, lag);
+        open, critical, in, dead, lag, alerting.size(), reporting, dark);
   }
 
   static boolean isOpen(Alert a) {

@@ -23,7 +23,11 @@ record LiveSnapshot(long generatedAt, Figures figures, List<Map<String, Object>>
    * @param meanTti mean of the districts' latest TTI, null before the first window
    * @param lastWindow end of the newest traffic_district window, as the store prints it
    * @param openAlerts alerts raised or escalated and not yet acknowledged or resolved
+   * @param communitiesAlerting communities (or, for district-wide alerts, districts) with an open alert
+   * @param metersReporting meters reporting in the latest {@code utility_zone} row of every zone, null before the first
+   * @param metersDark meters gone dark there, null before the first row
    */
   record Figures(Double meanTti, int districtsReporting, int congestedDistricts, String lastWindow, int openAlerts,
-      int criticalOpen, long eventsIn, long deadletter, Double lagMs) {}
+      int criticalOpen, long eventsIn, long deadletter, Double lagMs, int communitiesAlerting, Long metersReporting,
+      Long metersDark) {}
 }

@@ -30,10 +30,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -139,10 +136,8 @@ class ConsoleMainITCase {
   }
 
   private static void produce(Alert a) throws Exception {
-    try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(Map.of(
-        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-        ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName(),
-        ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName()))) {
+    try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(
+        io.citybrain.connectors.kafka.KafkaClients.reliableProducer(kafka.bootstrapServers(), "it-console-main-alerts"))) {
       p.send(new ProducerRecord<>(Topics.ALERTS, a.community(), a.toJson())).get(30, TimeUnit.SECONDS);
     }
   }
@@ -202,6 +197,21 @@ class ConsoleMainITCase {
       assertThat(url.getScheme()).isEqualTo("http");
       HttpClient http = HttpClient.newHttpClient();
       assertThat(get(http, url + "api/live")).startsWith("200 ");
+
+      // A district's trend: its windows of the last hour, oldest first; only a district of the city is taken.
+      java.time.format.DateTimeFormatter micros = java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'")
+          .withZone(java.time.ZoneOffset.UTC);
+      java.time.Instant now = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MINUTES);
+      for (int minutesAgo : new int[] {5, 120, 10}) {
+        store.query("INSERT INTO traffic_district VALUES ('330105', " + (1 + minutesAgo / 100.0) + ", 1, 30.0, 0.0, 5, '"
+            + micros.format(now.minus(java.time.Duration.ofMinutes(minutesAgo))) + "')");
+      }
+      JsonNode trend = JSON.readTree(get(http, url + "api/trend?district=330105").substring(4));
+      assertThat(trend.path("points").findValuesAsText("timestamp")).containsExactly(
+          micros.format(now.minus(java.time.Duration.ofMinutes(10))), micros.format(now.minus(java.time.Duration.ofMinutes(5))));
+      assertThat(trend.path("points").get(0).path("tti").asDouble()).isEqualTo(1.1);
+      assertThat(get(http, url + "api/trend?district=330105%27%20OR%20%271%27=%271")).startsWith("400 ");
+      assertThat(get(http, url + "api/trend")).startsWith("400 ");
       HttpResponse<String> ack = http.send(HttpRequest.newBuilder(url.resolve("/api/alerts/sos-main-1/ack"))
           .header("Content-Type", "application/json").header("Origin", "http://127.0.0.1:" + url.getPort())
           .header("X-Citybrain-Token", TOKEN).POST(HttpRequest.BodyPublishers.ofString("{\"by\":\"x\"}")).build(),

@@ -49,9 +49,16 @@ class InfluxQlReaderTest {
         .containsEntry("congested_km", null).containsEntry("timestamp", "2026-01-05T08:00:00.123456Z");
     assertThat(rows.get(1)).containsEntry("timestamp", "2026-01-05T08:01:00.000000Z");
     // The same figures as from QuestDB's rows: the newest window, the congested districts.
-    LiveSnapshot.Figures f = LiveReader.figures(rows, List.of(), List.of());
+    LiveSnapshot.Figures f = LiveReader.figures(rows, List.of(), List.of(), List.of());
     assertThat(f.lastWindow()).isEqualTo("2026-01-05T08:01:00.000000Z");
     assertThat(f.congestedDistricts()).isEqualTo(2);
+  }
+
+  @Test
+  void aDistrictsHistoryIsItsRowsOfTheSpanOldestFirst() {
+    assertThat(InfluxQlReader.historyQl(IndicatorReader.TREND, "330106", Duration.ofHours(1))).isEqualTo(
+        "SELECT \"tti\", \"mean_speed_kmh\" FROM \"traffic_district\" WHERE \"district\" = '330106' "
+            + "AND time > now() - 3600s ORDER BY time ASC");
   }
 
   @Test

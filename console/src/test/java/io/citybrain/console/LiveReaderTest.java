@@ -20,8 +20,10 @@ class LiveReaderTest {
 
   @Test
   void figuresBeforeAnyDataAreEmptyNotZeroTti() {
-    LiveSnapshot.Figures f = LiveReader.figures(List.of(), List.of(), List.of());
+    LiveSnapshot.Figures f = LiveReader.figures(List.of(), List.of(), List.of(), List.of());
     assertThat(f.meanTti()).isNull();
+    assertThat(f.metersReporting()).as("no utility row yet: unknown, not zero").isNull();
+    assertThat(f.communitiesAlerting()).isZero();
     assertThat(f.districtsReporting()).isZero();
     assertThat(f.lastWindow()).isNull();
     assertThat(f.lagMs()).isNull();
@@ -41,7 +43,10 @@ class LiveReaderTest {
         Map.of("stage", "bridge", "events_in", 1000, "events_out", 990, "deadletter", 10, "lag_ms", 12.5),
         Map.of("stage", "other", "events_in", 5, "events_out", 5, "deadletter", 0, "lag_ms", 40.0));
 
-    LiveSnapshot.Figures f = LiveReader.figures(districts, alerts, pipeline);
+    List<Map<String, Object>> utility = List.of(Map.of("zone", "w-1", "meters_reporting", 40, "meters_dark", 2),
+        Map.of("zone", "p-1", "meters_reporting", 25, "meters_dark", 0));
+
+    LiveSnapshot.Figures f = LiveReader.figures(districts, alerts, pipeline, utility);
 
     assertThat(f.meanTti()).isCloseTo((1.2 + 2.4 + 1.9) / 3, within(1e-12));
     assertThat(f.districtsReporting()).isEqualTo(4);
@@ -52,5 +57,8 @@ class LiveReaderTest {
     assertThat(f.eventsIn()).isEqualTo(1005);
     assertThat(f.deadletter()).isEqualTo(10);
     assertThat(f.lagMs()).as("the worst stage").isEqualTo(40.0);
+    assertThat(f.metersReporting()).isEqualTo(65);
+    assertThat(f.metersDark()).isEqualTo(2);
+    assertThat(f.communitiesAlerting()).as("a, b and c are open, all in c-1").isEqualTo(1);
   }
 }

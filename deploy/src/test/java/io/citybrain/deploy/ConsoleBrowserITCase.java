@@ -151,6 +151,11 @@ class ConsoleBrowserITCase {
         .replace(":00Z", ":00.000Z"));
     assertThat(text("fig-window")).matches("\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d \\S+.*");
     assertThat(text("zone")).startsWith("times in ");
+    // The district's trend of the last hour, chosen in the list: uPlot draws the window the readings closed.
+    choose("trend-district", "330106");
+    wait.until(b -> Integer.parseInt(b.findElement(By.id("trend")).getDomAttribute("data-points")) >= 1
+        && "330106".equals(b.findElement(By.id("trend")).getDomAttribute("data-district")));
+    wait.until(b -> !b.findElements(By.cssSelector("#trend .uplot canvas")).isEmpty());
     // The bridge reports the pipeline measurement every 10 s.
     wait.until(b -> !b.findElements(By.cssSelector("#pipeline tr.stage-row")).isEmpty());
     assertThat(browser.findElement(By.cssSelector("#pipeline tr.stage-row td")).getText()).isEqualTo("bridge");

@@ -100,6 +100,16 @@ class ConsoleOnInfluxDbITCase {
       assertThat(live.path("segments").size()).isEqualTo(series("traffic_segment", "segment"));
       assertThat(live.path("pipeline").findValuesAsText("stage")).contains("bridge");
       assertThat(live.path("figures").path("eventsIn").asLong()).isPositive();
+
+      // A district's trend through InfluxQL: the windows of the last hour only, oldest first.
+      long now = System.currentTimeMillis() / 60_000 * 60_000;
+      influx.write(GrafanaQueriesITCase.DB, "traffic_district,district=330106 tti=1.5,level=1i,mean_speed_kmh=31.0,samples=3i "
+          + (now - 300_000) + "\ntraffic_district,district=330106 tti=1.25,level=0i,mean_speed_kmh=35.0,samples=4i "
+          + (now - 600_000) + "\n");
+      JsonNode trend = JSON.readTree(HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+          console.server().url().resolve("/api/trend?district=330106")).GET().build(), HttpResponse.BodyHandlers.ofString()).body());
+      assertThat(trend.path("points").findValues("tti")).extracting(JsonNode::asDouble).containsExactly(1.25, 1.5);
+      assertThat(Instant.parse(trend.path("points").get(0).path("timestamp").asText())).isEqualTo(Instant.ofEpochMilli(now - 600_000));
     }
   }
 
