@@ -90,6 +90,7 @@ public final class AlertDispatcher implements AutoCloseable {
   /** When the dispatch thread last came back from a poll (nanoTime): a wedged loop shows here. */
   private volatile long lastPollNanos = System.nanoTime();
   private final Webhooks webhooks;
+  private final List<Channel> channels;
   private final InfluxWrites store;
   private final Thread thread;
   private volatile boolean running = true;
@@ -121,6 +122,7 @@ public final class AlertDispatcher implements AutoCloseable {
     this.deadLetters = new KafkaProducer<>(KafkaClients.reliableProducer(s.kafkaBootstrap(), s.clientId() + "-deadletter",
         s.kafkaSecurity()));
     this.webhooks = new Webhooks(s.webhookRetries(), s.webhookTimeout());
+    this.channels = s.allChannels();
     this.store = s.store() == null ? null : new InfluxWrites(s.store(), 5, Duration.ofSeconds(10));
     this.mqtt = ConfirmedPublisher.connect(s.mqttUrl(), s.clientId(), s.mqttUsername(), s.mqttPassword(),
         Duration.ofSeconds(30));
@@ -327,8 +329,11 @@ public final class AlertDispatcher implements AutoCloseable {
   }
 
   private void callWebhooks(Alert alert, byte[] json) {
-    for (URI url : settings.webhooks()) {
-      Optional<String> failure = webhooks.post(url, alert.alertId(), json, () -> running);
+    for (Channel channel : channels) {
+      if (!channel.serves(alert)) {
+        continue;
+      }
+      Optional<String> failure = webhooks.post(channel, alert, json, () -> running);
       if (failure.isPresent() && running) {
         LOG.error("webhook gave up on alert {}: {}", alert.alertId(), failure.get());
         deadLetter(Reason.WEBHOOK_FAILED, failure.get(), alert.alertId(), json);

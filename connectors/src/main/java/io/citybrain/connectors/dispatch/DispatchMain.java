@@ -94,6 +94,7 @@ public final class DispatchMain {
     return ProcessSettings.load(args, "dispatch.", env, Map.of(
         "CITYBRAIN_DISPATCH_MQTT_PASSWORD", "dispatch.mqtt.password",
         "CITYBRAIN_DISPATCH_WEBHOOKS", DispatchSettings.WEBHOOKS_KEY,
+        "CITYBRAIN_DISPATCH_WEBHOOK_SECRET", DispatchSettings.WEBHOOK_SECRET_KEY,
         "CITYBRAIN_INFLUX_TOKEN", DispatchSettings.STORE_PREFIX + "influx.token"));
   }
 }

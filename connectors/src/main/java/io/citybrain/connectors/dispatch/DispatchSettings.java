@@ -21,12 +21,19 @@ import java.util.Properties;
  * @param store where each alert also lands in the {@code alert} measurement; null for nowhere
  * @param kafkaSecurity how the consumer and the dead-letter producer reach Kafka ({@code dispatch.kafka.*}
  *     keys of {@link KafkaSecurity}); null means {@link KafkaSecurity#NONE}
+ * @param webhookSecret signs the calls to {@code webhooks} ({@link Channel.Format#GENERIC}), or null
+ * @param channels group robots and webhooks in their own formats, each for its communities and
+ *     districts ({@code dispatch.channels.file}, {@link Channel#read})
  */
 public record DispatchSettings(String kafkaBootstrap, String mqttUrl, String clientId, String mqttUsername,
     char[] mqttPassword, List<URI> webhooks, int webhookRetries, Duration webhookTimeout, InfluxSettings store,
-    KafkaSecurity kafkaSecurity) {
+    KafkaSecurity kafkaSecurity, char[] webhookSecret, List<Channel> channels) {
 
   public static final String WEBHOOKS_KEY = "dispatch.webhooks";
+  /** The generic webhooks' signing secret; from the environment ({@code CITYBRAIN_DISPATCH_WEBHOOK_SECRET}). */
+  public static final String WEBHOOK_SECRET_KEY = "dispatch.webhook.secret";
+  /** The channels file (a mounted Secret: it holds robots' keys and secrets). */
+  public static final String CHANNELS_FILE_KEY = "dispatch.channels.file";
   /** The store's keys are InfluxSettings' own under this prefix: {@code dispatch.influx.url} and so on. */
   public static final String STORE_PREFIX = "dispatch.";
   /** Kafka security's keys are KafkaSecurity's own under this prefix: {@code dispatch.kafka.security.protocol} and so on. */
@@ -44,6 +51,7 @@ public record DispatchSettings(String kafkaBootstrap, String mqttUrl, String cli
       throw new IllegalArgumentException("dispatch.mqtt.password must be set when dispatch.mqtt.username is");
     }
     webhooks = webhooks == null ? List.of() : List.copyOf(webhooks);
+    channels = channels == null ? List.of() : List.copyOf(channels);
     for (URI w : webhooks) {
       if (!"http".equals(w.getScheme()) && !"https".equals(w.getScheme()) || w.getHost() == null) {
         throw new IllegalArgumentException("dispatch.webhooks must be http:// or https:// URLs, got one with scheme '"
@@ -61,7 +69,7 @@ public record DispatchSettings(String kafkaBootstrap, String mqttUrl, String cli
   /** The local city's dispatcher: anonymous MQTT unless credentials are given, no webhooks. */
   public static DispatchSettings local(String kafkaBootstrap, String mqttUrl, InfluxSettings store) {
     return new DispatchSettings(kafkaBootstrap, mqttUrl, "citybrain-dispatch-1", null, null, List.of(), 5,
-        Duration.ofSeconds(10), store, KafkaSecurity.NONE);
+        Duration.ofSeconds(10), store, KafkaSecurity.NONE, null, List.of());
   }
 
   /**
@@ -93,7 +101,29 @@ public record DispatchSettings(String kafkaBootstrap, String mqttUrl, String cli
         p.getProperty("dispatch.mqtt.client-id"), username == null || username.isBlank() ? null : username.trim(),
         password == null ? null : password.toCharArray(), webhooks, (int) ProcessSettings.number(p, "dispatch.webhook.retries", 5),
         Duration.ofMillis(ProcessSettings.number(p, "dispatch.webhook.timeout-ms", 10_000)), store(p),
-        KafkaSecurity.from(KAFKA_PREFIX, p::getProperty, env));
+        KafkaSecurity.from(KAFKA_PREFIX, p::getProperty, env), chars(p.getProperty(WEBHOOK_SECRET_KEY)),
+        channels(p.getProperty(CHANNELS_FILE_KEY)));
+  }
+
+  private static char[] chars(String v) {
+    return v == null || v.isEmpty() ? null : v.toCharArray();
+  }
+
+  private static List<Channel> channels(String file) {
+    return file == null || file.isBlank() ? List.of() : Channel.read(java.nio.file.Path.of(file.strip()));
+  }
+
+  /**
+   * Every channel an alert may go to besides MQTT: the {@code webhooks} (generic, signed with
+   * {@code webhookSecret}, every alert), then the {@code channels}.
+   */
+  public List<Channel> allChannels() {
+    List<Channel> all = new ArrayList<>();
+    for (int i = 0; i < webhooks.size(); i++) {
+      all.add(new Channel("webhook-" + (i + 1), Channel.Format.GENERIC, webhooks.get(i), webhookSecret, null, null));
+    }
+    all.addAll(channels);
+    return all;
   }
 
   /** {@link #fromProperties(Properties, Map)} without environment: no Kafka secrets. */
@@ -118,17 +148,23 @@ public record DispatchSettings(String kafkaBootstrap, String mqttUrl, String cli
 
   public DispatchSettings withMqttCredentials(String username, char[] password) {
     return new DispatchSettings(kafkaBootstrap, mqttUrl, clientId, username, password, webhooks, webhookRetries,
-        webhookTimeout, store, kafkaSecurity);
+        webhookTimeout, store, kafkaSecurity, webhookSecret, channels);
   }
 
   public DispatchSettings withWebhooks(List<URI> urls, int retries) {
     return new DispatchSettings(kafkaBootstrap, mqttUrl, clientId, mqttUsername, mqttPassword, urls, retries,
-        webhookTimeout, store, kafkaSecurity);
+        webhookTimeout, store, kafkaSecurity, webhookSecret, channels);
+  }
+
+  /** With these channels and the generic webhooks' signing secret (null: unsigned). */
+  public DispatchSettings withChannels(List<Channel> list, char[] secret) {
+    return new DispatchSettings(kafkaBootstrap, mqttUrl, clientId, mqttUsername, mqttPassword, webhooks, webhookRetries,
+        webhookTimeout, store, kafkaSecurity, secret, list);
   }
 
   public DispatchSettings withKafkaSecurity(KafkaSecurity security) {
     return new DispatchSettings(kafkaBootstrap, mqttUrl, clientId, mqttUsername, mqttPassword, webhooks, webhookRetries,
-        webhookTimeout, store, security);
+        webhookTimeout, store, security, webhookSecret, channels);
   }
 
   private static void require(String value, String key) {
@@ -147,6 +183,7 @@ public record DispatchSettings(String kafkaBootstrap, String mqttUrl, String cli
   public String toString() {
     return "DispatchSettings[kafka=" + kafkaBootstrap + " (" + kafkaSecurity + "), mqttUrl=" + mqttUrl + ", clientId=" + clientId
         + ", mqttUsername=" + mqttUsername + ", webhooks=" + webhooks.stream().map(DispatchSettings::redacted).toList()
-        + ", webhookRetries=" + webhookRetries + ", store=" + store + "]";
+        + (webhookSecret == null ? "" : " (signed)") + ", channels=" + channels + ", webhookRetries=" + webhookRetries
+        + ", store=" + store + "]";
   }
 }

@@ -13,8 +13,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * POSTs an alert's JSON to a webhook, retrying I/O errors, 408, 429 and 5xx with exponential
- * backoff and jitter; any other non-2xx answer is final at once. Thread safety: safe for
+ * POSTs an alert to a {@link Channel} in its format (signed when it has a secret), retrying I/O
+ * errors, 408, 429 and 5xx with exponential backoff and jitter; any other non-2xx answer, or a
+ * robot's refusal in a 200 answer, is final at once. Thread safety: safe for
  * concurrent use (the JDK client is), although the dispatcher calls it from one thread.
  */
 final class Webhooks {
@@ -34,12 +35,15 @@ final class Webhooks {
   }
 
   /**
-   * Delivers {@code json} to {@code url}.
+   * Delivers {@code alert} (whose contract JSON is {@code json}) to {@code channel}.
    *
    * @param running false stops retrying (shutdown); the call then counts as failed
    * @return empty when delivered, else why it gave up (for the dead-letter record)
    */
-  Optional<String> post(URI url, String alertId, byte[] json, BooleanSupplier running) {
+  Optional<String> post(Channel channel, io.citybrain.connectors.alert.Alert alert, byte[] json, BooleanSupplier running) {
+    String alertId = alert.alertId();
+    byte[] body = channel.body(alert, json);
+    URI url = channel.url();
     String last = "not attempted";
     for (int attempt = 0; attempt <= retries && running.getAsBoolean(); attempt++) {
       if (attempt > 0) {
@@ -51,17 +55,23 @@ final class Webhooks {
         }
       }
       try {
-        HttpResponse<Void> response = http.send(HttpRequest.newBuilder(url).timeout(timeout)
+        // Signed afresh on every attempt: DingTalk refuses a timestamp older than an hour.
+        long now = System.currentTimeMillis();
+        HttpRequest.Builder request = HttpRequest.newBuilder(channel.target(now)).timeout(timeout)
             .header("Content-Type", "application/json")
             .header("X-Citybrain-Alert-Id", alertId)
-            .POST(HttpRequest.BodyPublishers.ofByteArray(json)).build(), HttpResponse.BodyHandlers.discarding());
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        channel.headers(body, now).forEach(request::header);
+        HttpResponse<byte[]> response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
         int status = response.statusCode();
         if (status >= 200 && status < 300) {
-          return Optional.empty();
+          Optional<String> refused = channel.refusal(response.body());
+          return refused.map(r -> "POST " + DispatchSettings.redacted(url) + " was refused: " + r + " (channel " + channel.name() + ")");
         }
         last = "HTTP " + status;
         if (!isRetryable(status)) {
-          return Optional.of("POST " + DispatchSettings.redacted(url) + " answered " + last + ", not retried");
+          return Optional.of("POST " + DispatchSettings.redacted(url) + " answered " + last + ", not retried (channel "
+              + channel.name() + ")");
         }
       } catch (IOException e) {
         last = e.toString();
@@ -71,8 +81,8 @@ final class Webhooks {
         break;
       }
     }
-    return Optional.of("POST " + DispatchSettings.redacted(url) + " failed after " + (retries + 1)
-        + " attempts, last: " + last);
+    return Optional.of("POST " + DispatchSettings.redacted(url) + " failed after " + (retries + 1) + " attempts, last: " + last
+        + " (channel " + channel.name() + ")");
   }
 
   static boolean isRetryable(int status) {

@@ -75,6 +75,10 @@ class AlertDeliveryITCase {
   private static AlertDispatcher dispatcher;
   private static KafkaProducer<String, byte[]> producer;
   private static final List<String> received = new CopyOnWriteArrayList<>();
+  /** What each robot receiver took, as "<alertId>" when its format and signature checked out, else "BAD: why". */
+  private static final Map<String, List<String>> robots = new java.util.concurrent.ConcurrentHashMap<>();
+  private static final String WEBHOOK_SECRET = "generic-webhook-secret";
+  private static final String DINGTALK_SECRET = "SECdingtalk-robot-secret";
   private static final List<MqttClient> clients = new ArrayList<>();
 
   @BeforeAll
@@ -102,10 +106,38 @@ class AlertDeliveryITCase {
 
     receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     receiver.createContext("/ok", exchange -> {
-      received.add(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+      byte[] body = exchange.getRequestBody().readAllBytes();
+      received.add(new String(body, StandardCharsets.UTF_8));
+      // The generic webhook's signature, checked as a receiver would: HMAC-SHA256 of "<timestamp>.<body>".
+      String ts = exchange.getRequestHeaders().getFirst("X-Citybrain-Timestamp");
+      String sig = exchange.getRequestHeaders().getFirst("X-Citybrain-Signature");
+      byte[] signed = (ts + ".").getBytes(StandardCharsets.UTF_8);
+      byte[] all = java.util.Arrays.copyOf(signed, signed.length + body.length);
+      System.arraycopy(body, 0, all, signed.length, body.length);
+      robots.computeIfAbsent("generic", k -> new CopyOnWriteArrayList<>()).add(
+          ("sha256=" + java.util.HexFormat.of().formatHex(hmac(WEBHOOK_SECRET, all))).equals(sig)
+              ? Alert.fromJson(body).alertId() : "BAD: signature " + sig);
       exchange.sendResponseHeaders(204, -1);
       exchange.close();
     });
+    // A DingTalk group robot with "加签": timestamp and sign in the query, a text message, errcode 0.
+    receiver.createContext("/dingtalk", exchange -> robot(exchange, "dingtalk", () -> {
+      Map<String, String> q = query(exchange.getRequestURI().getRawQuery());
+      long ts = Long.parseLong(q.get("timestamp"));
+      String expected = java.util.Base64.getEncoder().encodeToString(hmac(DINGTALK_SECRET, ts + "\n" + DINGTALK_SECRET));
+      if (!"tok".equals(q.get("access_token")) || !expected.equals(q.get("sign"))
+          || Math.abs(System.currentTimeMillis() - ts) > 3_600_000) {
+        return "BAD: access token, sign or timestamp";
+      }
+      return null;
+    }, "{\"errcode\":0,\"errmsg\":\"ok\"}"));
+    // A WeCom group robot: the key in the URL, a text message, errcode 0.
+    receiver.createContext("/wecom", exchange -> robot(exchange, "wecom",
+        () -> "k1".equals(query(exchange.getRequestURI().getRawQuery()).get("key")) ? null : "BAD: key",
+        "{\"errcode\":0,\"errmsg\":\"ok\"}"));
+    // A robot that takes the call and refuses the message, as DingTalk does on a wrong signature.
+    receiver.createContext("/refusing", exchange -> robot(exchange, "refusing", () -> null,
+        "{\"errcode\":310000,\"errmsg\":\"sign not match\"}"));
     receiver.createContext("/down", exchange -> {
       exchange.getRequestBody().readAllBytes();
       exchange.sendResponseHeaders(503, -1);
@@ -119,7 +151,14 @@ class AlertDeliveryITCase {
     dispatcher = AlertDispatcher.start(DispatchSettings
         .local(kafka.bootstrapServers(), broker.url(), new InfluxSettings(store.url(), "citybrain", "citybrain", "x"))
         .withMqttCredentials("citybrain-dispatch", dispatchPassword)
-        .withWebhooks(List.of(URI.create(base + "/ok"), URI.create(base + "/down?key=s3cret")), 2));
+        .withWebhooks(List.of(URI.create(base + "/ok"), URI.create(base + "/down?key=s3cret")), 2)
+        .withChannels(List.of(
+            new Channel("xihu-dingtalk", Channel.Format.DINGTALK, URI.create(base + "/dingtalk?access_token=tok"),
+                DINGTALK_SECRET.toCharArray(), java.util.Set.of("c-A"), null),
+            new Channel("b-wecom", Channel.Format.WECOM, URI.create(base + "/wecom?key=k1"), null, java.util.Set.of("c-B"), null),
+            new Channel("refusing", Channel.Format.DINGTALK, URI.create(base + "/refusing?access_token=t"), null,
+                java.util.Set.of("c-refused"), null)),
+            WEBHOOK_SECRET.toCharArray()));
     producer = new KafkaProducer<>(KafkaClients.reliableProducer(kafka.bootstrapServers(), "it-alerts"));
   }
 
@@ -201,7 +240,7 @@ class AlertDeliveryITCase {
     assertThat(letter.reason()).isEqualTo("webhook-failed");
     assertThat(letter.stage()).isEqualTo("dispatch");
     assertThat(letter.detail()).startsWith("POST http://127.0.0.1:" + receiver.getAddress().getPort()
-        + "/down failed after 3 attempts, last: HTTP 503").doesNotContain("s3cret");
+        + "/down failed after 3 attempts, last: HTTP 503").endsWith("(channel webhook-2)").doesNotContain("s3cret");
     assertThat(Alert.fromJson(letter.rawPayload()).alertId()).isEqualTo("hook-1");
 
     await().atMost(Duration.ofSeconds(60)).until(() -> !store.query("SELECT * FROM alert WHERE alert_id = 'hook-1'").isEmpty());
@@ -230,6 +269,74 @@ class AlertDeliveryITCase {
     List<ConsumerRecord<String, byte[]>> acks = readUntil(Topics.ACKS, r -> "ack-1".equals(r.key()));
     String ack = new String(acks.get(acks.size() - 1).value(), StandardCharsets.UTF_8);
     assertThat(ack).contains("\"alertId\":\"ack-1\"", "\"by\":\"mgr-a\"", "\"ts\":" + ackTs);
+  }
+
+  /**
+   * Issue 20: each channel gets only its communities' alerts, in its own format, signed as its
+   * receiver documents; the generic webhooks are signed with the webhook secret; a robot that
+   * refuses the message (errcode in a 200 answer) leaves a dead letter naming the errcode.
+   */
+  @Test
+  void eachChannelGetsItsCommunitysAlertsInItsFormatSigned() throws Exception {
+    send(alert("chan-A", "c-A"));
+    send(alert("chan-B", "c-B"));
+    send(alert("chan-R", "c-refused"));
+    await().atMost(Duration.ofSeconds(60)).until(() -> robots.getOrDefault("dingtalk", List.of()).contains("chan-A")
+        && robots.getOrDefault("wecom", List.of()).contains("chan-B")
+        && robots.getOrDefault("generic", List.of()).containsAll(List.of("chan-A", "chan-B", "chan-R")));
+    assertThat(robots.get("dingtalk")).doesNotContain("chan-B", "chan-R").noneMatch(r -> r.startsWith("BAD"));
+    assertThat(robots.get("wecom")).doesNotContain("chan-A", "chan-R").noneMatch(r -> r.startsWith("BAD"));
+    assertThat(robots.get("generic")).noneMatch(r -> r.startsWith("BAD"));
+    List<ConsumerRecord<String, byte[]>> letters = readUntil(Topics.DEADLETTER,
+        r -> "chan-R".equals(r.key()) && DeadLetter.fromJson(r.value()).detail().contains("refusing"));
+    DeadLetter refused = DeadLetter.fromJson(letters.get(letters.size() - 1).value());
+    assertThat(refused.reason()).isEqualTo("webhook-failed");
+    assertThat(refused.detail()).contains("was refused: errcode 310000: sign not match (channel refusing)")
+        .doesNotContain("access_token");
+  }
+
+  /** Records what a robot receiver got: the alert id from its text message, or why the call was bad. */
+  private static void robot(com.sun.net.httpserver.HttpExchange exchange, String name,
+      java.util.function.Supplier<String> check, String answer) throws java.io.IOException {
+    try (exchange) {
+      com.fasterxml.jackson.databind.JsonNode m = new com.fasterxml.jackson.databind.ObjectMapper()
+          .readTree(exchange.getRequestBody().readAllBytes());
+      String problem = check.get();
+      String content = m.path("text").path("content").asText("");
+      if (problem == null && !"text".equals(m.path("msgtype").asText())) {
+        problem = "BAD: msgtype";
+      }
+      // The text ends with " · <alertId>" (Channel.text).
+      String id = content.contains(" · ") ? content.substring(content.lastIndexOf(" · ") + 3) : "BAD: no alert id in " + content;
+      robots.computeIfAbsent(name, k -> new CopyOnWriteArrayList<>()).add(problem != null ? problem : id);
+      byte[] body = answer.getBytes(StandardCharsets.UTF_8);
+      exchange.getResponseHeaders().set("Content-Type", "application/json");
+      exchange.sendResponseHeaders(200, body.length);
+      exchange.getResponseBody().write(body);
+    }
+  }
+
+  private static Map<String, String> query(String raw) {
+    Map<String, String> out = new java.util.HashMap<>();
+    for (String pair : raw == null ? new String[0] : raw.split("&")) {
+      String[] kv = pair.split("=", 2);
+      out.put(kv[0], kv.length < 2 ? "" : java.net.URLDecoder.decode(kv[1], StandardCharsets.UTF_8));
+    }
+    return out;
+  }
+
+  private static byte[] hmac(String secret, String data) {
+    return hmac(secret, data.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static byte[] hmac(String secret, byte[] data) {
+    try {
+      javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+      mac.init(new javax.crypto.spec.SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+      return mac.doFinal(data);
+    } catch (java.security.GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private static Alert alert(String id, String community) {

@@ -97,4 +97,31 @@ class DispatchSettingsTest {
     assertThat(p.getProperty("dispatch.webhooks")).isEqualTo("https://ops.example/hook");
     assertThat(p.getProperty("dispatch.influx.token")).isEqualTo("tok");
   }
+
+  /** Issue 20: the channels file (a mounted Secret) and the generic webhooks' secret; nothing secret printed or named. */
+  @Test
+  void channelsComeFromAFileAndABadEntryIsNamedWithoutItsValue(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    java.nio.file.Path file = dir.resolve("channels.json");
+    java.nio.file.Files.writeString(file, """
+        [{"name": "xihu", "format": "dingtalk", "url": "https://oapi.dingtalk.com/robot/send?access_token=t0ken",
+          "secret": "SECx", "districts": ["330106"]},
+         {"name": "c-1", "format": "wecom", "url": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k3y",
+          "communities": ["c-330106-001"]}]""");
+    Properties p = with(DispatchSettings.CHANNELS_FILE_KEY, file.toString());
+    p.setProperty(DispatchSettings.WEBHOOKS_KEY, "https://ops.example/hook");
+    p.setProperty(DispatchSettings.WEBHOOK_SECRET_KEY, "whs3cret");
+    DispatchSettings s = DispatchSettings.fromProperties(p);
+    assertThat(s.allChannels()).extracting(Channel::name).containsExactly("webhook-1", "xihu", "c-1");
+    assertThat(s.allChannels().get(0).secret()).isEqualTo("whs3cret".toCharArray());
+    assertThat(s.allChannels().get(1).format()).isEqualTo(Channel.Format.DINGTALK);
+    assertThat(s.toString()).contains("xihu", "dingtalk", "(signed)").doesNotContain("t0ken", "k3y", "SECx", "whs3cret");
+
+    java.nio.file.Files.writeString(file, "[{\"name\": \"x\", \"format\": \"sms\", \"url\": \"https://h/?key=k3y\"}]");
+    assertThatThrownBy(() -> DispatchSettings.fromProperties(with(DispatchSettings.CHANNELS_FILE_KEY, file.toString())))
+        .hasMessage("dispatch.channels.file " + file + " entry 0: format must be generic, dingtalk or wecom");
+    java.nio.file.Files.writeString(file, "[{\"name\": \"x\", \"url\": \"ftp://h/?key=k3y\"}]");
+    assertThatThrownBy(() -> DispatchSettings.fromProperties(with(DispatchSettings.CHANNELS_FILE_KEY, file.toString())))
+        .hasMessageContaining("entry 0: channel 'x': url must be an http:// or https:// URL").hasMessageNotContaining("k3y");
+  }
 }
