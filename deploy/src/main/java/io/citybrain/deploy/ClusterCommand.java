@@ -34,6 +34,10 @@ final class ClusterCommand implements Callable<Integer> {
       description = "live console port (default ${DEFAULT-VALUE}, 0: any free)")
   int consolePort;
 
+  @Option(names = "--flink-metrics", description = "the JobManager and TaskManagers serve Prometheus /metrics through "
+      + "Flink's reporter, which listens on every interface (off: every other port stays on loopback)")
+  boolean flinkMetrics;
+
   @Option(names = "--data-dir", defaultValue = ".citybrain", description = "data directory; the cluster uses <dir>/cluster (default ${DEFAULT-VALUE})")
   Path dataDir;
 
@@ -76,7 +80,7 @@ final class ClusterCommand implements Callable<Integer> {
     ClusterCity.Options o = new ClusterCity.Options(dataDir.resolve("cluster"), flinkClasspath, jobJar, seed, !keep,
         mqttPort, storePort, flinkPort, LocalCity.SIMULATED_DEVICES,
         cityPackage == null ? Map.of() : Map.of("city.package", cityPackage.toAbsolutePath().toString()))
-        .withConsolePort(consolePort);
+        .withConsolePort(consolePort).withFlinkMetrics(flinkMetrics);
     System.out.println("citybrain cluster: starting (data and logs in " + o.dataDir().toAbsolutePath() + ")");
     ClusterCity cluster;
     try {

@@ -72,26 +72,36 @@ public final class ClusterCity implements AutoCloseable {
    * @param maxReadingAge the bridges' {@code bridge.max-reading-age}; {@link IngestValidator#NO_AGE_LIMIT}
    *     for a cluster fed recorded history (the chaos test's hours of simulated time just past)
    * @param consolePort the live console's port (0: ephemeral)
+   * @param flinkMetrics whether the JobManager and the TaskManagers serve Prometheus {@code /metrics}
+   *     through Flink's own reporter, which listens on every interface (it has no host setting): off
+   *     unless asked, as every other listener of the cluster stays on loopback
    */
   public record Options(Path dataDir, Path flinkClasspath, Path jobJar, long seed, boolean fresh, int mqttPort,
-      int storePort, int flinkPort, int devices, Map<String, String> jobSettings, Duration maxReadingAge, int consolePort) {
+      int storePort, int flinkPort, int devices, Map<String, String> jobSettings, Duration maxReadingAge, int consolePort,
+      boolean flinkMetrics) {
 
     public Options(Path dataDir, Path flinkClasspath, Path jobJar, long seed, boolean fresh, int mqttPort,
         int storePort, int flinkPort, int devices, Map<String, String> jobSettings) {
       this(dataDir, flinkClasspath, jobJar, seed, fresh, mqttPort, storePort, flinkPort, devices, jobSettings,
-          IngestValidator.DEFAULT_MAX_AGE, 0);
+          IngestValidator.DEFAULT_MAX_AGE, 0, false);
     }
 
     /** With another bound for the bridges' {@code stale-timestamp} ({@link IngestValidator#NO_AGE_LIMIT}: none). */
     public Options withMaxReadingAge(Duration age) {
       return new Options(dataDir, flinkClasspath, jobJar, seed, fresh, mqttPort, storePort, flinkPort, devices, jobSettings, age,
-          consolePort);
+          consolePort, flinkMetrics);
     }
 
     /** With the live console on this port (0: ephemeral). */
     public Options withConsolePort(int port) {
       return new Options(dataDir, flinkClasspath, jobJar, seed, fresh, mqttPort, storePort, flinkPort, devices, jobSettings,
-          maxReadingAge, port);
+          maxReadingAge, port, flinkMetrics);
+    }
+
+    /** With Flink's Prometheus reporter in the JobManager and the TaskManagers (see {@link #flinkMetrics()}). */
+    public Options withFlinkMetrics(boolean on) {
+      return new Options(dataDir, flinkClasspath, jobJar, seed, fresh, mqttPort, storePort, flinkPort, devices, jobSettings,
+          maxReadingAge, consolePort, on);
     }
 
     public static Options ephemeral(Path dataDir, Path flinkClasspath, Path jobJar) {
@@ -125,6 +135,8 @@ public final class ClusterCity implements AutoCloseable {
   private final char[] storePassword = io.citybrain.embedded.MqttUsers.randomPassword();
   /** Process name → its operations port ({@code /metrics}, {@code /health/*}). */
   private final Map<String, Integer> opsPorts = new java.util.concurrent.ConcurrentSkipListMap<>();
+  /** Flink process name → the port of its Prometheus reporter ({@code /metrics} only), with {@link Options#flinkMetrics()}. */
+  private final Map<String, Integer> flinkMetricsPorts = new java.util.concurrent.ConcurrentSkipListMap<>();
   private ChildProcess jobManager;
   private final List<ChildProcess> taskManagers = new ArrayList<>();
   private final List<ChildProcess> bridges = new ArrayList<>();
@@ -360,21 +372,43 @@ public final class ClusterCity implements AutoCloseable {
     c.put("heartbeat.interval", "2000");
     c.put("heartbeat.timeout", "10000");
     c.put("slot.request.timeout", "600000");
+    if (options.flinkMetrics()) {
+      // The reporter of the FlinkDeployments; each process gets its port as a dynamic property below.
+      c.put("metrics.reporter.prom.factory.class", "org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
+    }
     Files.writeString(conf.resolve("config.yaml"), c.entrySet().stream()
         .map(e -> e.getKey() + ": " + quoteYaml(e.getValue())).collect(Collectors.joining("\n", "", "\n")));
     String classpath = flinkClasspath();
     jobManager = track(new ChildProcess("flink-jobmanager", java(List.of("-Xmx512m",
             "-Dlog.file=" + logs.resolve("flink-jobmanager.log")), classpath,
-        "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint", "--configDir", conf.toString()),
+        "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint", withReporterPort("flink-jobmanager",
+            "--configDir", conf.toString())),
         Map.of(), logs.resolve("flink-jobmanager.out"), ChildProcess.Ready.listening(flinkPort), Duration.ofSeconds(120)))
         .start();
     for (int i = 1; i <= TASK_MANAGERS; i++) {
       taskManagers.add(track(new ChildProcess("flink-taskmanager-" + i, java(List.of("-Xmx896m", "-XX:MaxDirectMemorySize=256m",
               "-Dlog.file=" + logs.resolve("flink-taskmanager-" + i + ".log")), classpath,
-          "org.apache.flink.runtime.taskexecutor.TaskManagerRunner", "--configDir", conf.toString()),
+          "org.apache.flink.runtime.taskexecutor.TaskManagerRunner", withReporterPort("flink-taskmanager-" + i,
+              "--configDir", conf.toString())),
           Map.of(), logs.resolve("flink-taskmanager-" + i + ".out"), p -> true, Duration.ofSeconds(5))).launch());
     }
     awaitTaskManagers(TASK_MANAGERS, Duration.ofSeconds(120));
+  }
+
+  /** {@code args}, and with {@link Options#flinkMetrics()} the reporter's port of this process as a dynamic property. */
+  private String[] withReporterPort(String process, String... args) {
+    if (!options.flinkMetrics()) {
+      return args;
+    }
+    int port = flinkMetricsPorts.computeIfAbsent(process, p -> FreePorts.resolve(0));
+    String[] all = java.util.Arrays.copyOf(args, args.length + 1);
+    all[args.length] = "-Dmetrics.reporter.prom.port=" + port;
+    return all;
+  }
+
+  /** Flink process name → the port its Prometheus reporter serves {@code /metrics} on (empty without {@link Options#flinkMetrics()}). */
+  public Map<String, Integer> flinkMetricsPorts() {
+    return Map.copyOf(flinkMetricsPorts);
   }
 
   private static String quoteYaml(String v) {
@@ -497,20 +531,9 @@ public final class ClusterCity implements AutoCloseable {
     p.setProperty("bridge.registry.path", registry.toString());
     p.setProperty("bridge.metrics.interval-ms", "5000");
     p.setProperty("bridge.max-reading-age", options.maxReadingAge().toString());
-    // Each process's /metrics and /health on a port of its own, kept across restarts (one file).
-    int ops = FreePorts.resolve(0);
-    opsPorts.put("bridge-" + i, ops);
-    p.setProperty("bridge.http.host", "127.0.0.1");
-    p.setProperty("bridge.http.port", String.valueOf(ops));
     p.setProperty("bridge.influx.url", storeUrl());
-    Path file = dir.resolve("bridge-" + i + ".properties");
-    try (var out = Files.newOutputStream(file)) {
-      p.store(out, "written by citybrain cluster");
-    }
-    return new ChildProcess("bridge-" + i, java(List.of("-Xmx256m"), System.getProperty("java.class.path"),
-        "io.citybrain.connectors.bridge.BridgeMain", file.toString()), Map.of("CITYBRAIN_INFLUX_TOKEN", storeAuthorization()),
-        logs.resolve("bridge-" + i + ".log"),
-        ChildProcess.Ready.logged("bridge ready"), Duration.ofSeconds(90));
+    return citybrainProcess("bridge-" + i, "bridge.", p, "io.citybrain.connectors.bridge.BridgeMain",
+        Map.of("CITYBRAIN_INFLUX_TOKEN", storeAuthorization()), "bridge ready");
   }
 
   // One is enough here; as on Kubernetes, more would share city.alerts as one consumer group.
@@ -520,18 +543,8 @@ public final class ClusterCity implements AutoCloseable {
     p.setProperty("dispatch.mqtt.url", mqttUrl());
     p.setProperty("dispatch.mqtt.client-id", "citybrain-dispatch-1");
     p.setProperty("dispatch.influx.url", storeUrl());
-    int ops = FreePorts.resolve(0);
-    opsPorts.put("dispatch", ops);
-    p.setProperty("dispatch.http.host", "127.0.0.1");
-    p.setProperty("dispatch.http.port", String.valueOf(ops));
-    Path file = dir.resolve("dispatch.properties");
-    try (var out = Files.newOutputStream(file)) {
-      p.store(out, "written by citybrain cluster");
-    }
-    return new ChildProcess("dispatch", java(List.of("-Xmx256m"), System.getProperty("java.class.path"),
-        DispatchMain.class.getName(), file.toString()), Map.of("CITYBRAIN_INFLUX_TOKEN", storeAuthorization()),
-        logs.resolve("dispatch.log"),
-        ChildProcess.Ready.logged(DispatchMain.READY), Duration.ofSeconds(90));
+    return citybrainProcess("dispatch", "dispatch.", p, DispatchMain.class.getName(),
+        Map.of("CITYBRAIN_INFLUX_TOKEN", storeAuthorization()), DispatchMain.READY);
   }
 
   /**
@@ -549,18 +562,28 @@ public final class ClusterCity implements AutoCloseable {
     p.setProperty("console.mqtt.url", mqttUrl());
     String pkg = options.jobSettings().get("city.package");
     p.setProperty(pkg == null ? "console.city.seed" : "console.city.package", pkg == null ? String.valueOf(options.seed()) : pkg);
+    return citybrainProcess("console", "console.ops.", p, io.citybrain.console.ConsoleMain.class.getName(),
+        Map.of("CITYBRAIN_CONSOLE_STORE_PASSWORD", new String(storePassword), "CITYBRAIN_CONSOLE_TOKEN", consoleToken),
+        io.citybrain.console.ConsoleMain.READY);
+  }
+
+  /**
+   * One of citybrain's own processes, started as the image starts it: {@code main} with its
+   * settings in {@code <name>.properties} (kept across restarts), its secrets in the environment,
+   * and its /metrics and /health on a loopback port of its own ({@code <opsPrefix>http.port}).
+   */
+  private ChildProcess citybrainProcess(String name, String opsPrefix, Properties p, String main, Map<String, String> env,
+      String ready) throws IOException {
     int ops = FreePorts.resolve(0);
-    opsPorts.put("console", ops);
-    p.setProperty("console.ops.http.host", "127.0.0.1");
-    p.setProperty("console.ops.http.port", String.valueOf(ops));
-    Path file = dir.resolve("console.properties");
+    opsPorts.put(name, ops);
+    p.setProperty(opsPrefix + "http.host", "127.0.0.1");
+    p.setProperty(opsPrefix + "http.port", String.valueOf(ops));
+    Path file = dir.resolve(name + ".properties");
     try (var out = Files.newOutputStream(file)) {
       p.store(out, "written by citybrain cluster");
     }
-    return new ChildProcess("console", java(List.of("-Xmx256m"), System.getProperty("java.class.path"),
-        io.citybrain.console.ConsoleMain.class.getName(), file.toString()),
-        Map.of("CITYBRAIN_CONSOLE_STORE_PASSWORD", new String(storePassword), "CITYBRAIN_CONSOLE_TOKEN", consoleToken),
-        logs.resolve("console.log"), ChildProcess.Ready.logged(io.citybrain.console.ConsoleMain.READY), Duration.ofSeconds(90));
+    return new ChildProcess(name, java(List.of("-Xmx256m"), System.getProperty("java.class.path"), main, file.toString()), env,
+        logs.resolve(name + ".log"), ChildProcess.Ready.logged(ready), Duration.ofSeconds(90));
   }
 
   // ---- processes
@@ -714,6 +737,8 @@ public final class ClusterCity implements AutoCloseable {
         + " this start's: keep the URL to yourself)");
     opsPorts.forEach((name, port) -> lines.add(String.format("%-18s http://127.0.0.1:%d/metrics   /health/ready   /health/live",
         name + " ops", port)));
+    flinkMetricsPorts.forEach((name, port) -> lines.add(String.format("%-18s http://127.0.0.1:%d/metrics   (Flink's reporter: on every"
+        + " interface)", name.replace("flink-", "") + " metrics", port)));
     lines.add("checkpoints        " + dir.resolve("flink").resolve("checkpoints"));
     lines.add("logs               " + logs);
     for (ChildProcess p : processes()) {

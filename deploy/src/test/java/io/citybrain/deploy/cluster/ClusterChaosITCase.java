@@ -84,7 +84,9 @@ class ClusterChaosITCase {
     // the bridges, like the clean run's validator below, run with the age limit off.
     ClusterCity stopped = null;
     try (ClusterCity cluster = ClusterCity.start(new ClusterCity.Options(o.dataDir(), o.flinkClasspath(), o.jobJar(),
-        ClusterStream.SEED, true, 0, 0, 0, ClusterStream.DEVICES, jobSettings).withMaxReadingAge(IngestValidator.NO_AGE_LIMIT),
+        ClusterStream.SEED, true, 0, 0, 0, ClusterStream.DEVICES, jobSettings).withMaxReadingAge(IngestValidator.NO_AGE_LIMIT)
+        // Every process's /metrics, Flink's too (ClusterChecks); on every interface, which a CI machine allows.
+        .withFlinkMetrics(true),
         step -> System.out.println("chaos: starting " + step))) {
       figures.put("cluster up", secondsSince(t0));
       // The test plays the operator who brings each part back; the cluster only reports the exits.

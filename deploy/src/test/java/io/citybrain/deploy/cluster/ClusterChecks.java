@@ -42,6 +42,7 @@ final class ClusterChecks {
     bridgesWritePipeline(cluster);
     dispatchDeliversAnAlertAndCountsIt(cluster);
     consoleShowsTheCityAndAcknowledges(cluster);
+    flinkProcessesServeTheirMetrics(cluster);
     storeRefusesWithoutCredentials(cluster);
     flinkRestTakesNoJar(cluster);
     alertingRulesNameOnlyExportedMetrics(cluster);
@@ -145,6 +146,24 @@ final class ClusterChecks {
     String ops = "http://127.0.0.1:" + cluster.opsPorts().get("console");
     assertThat(get(ops + "/health/ready")).startsWith("200 ").contains("\"status\":\"UP\"");
     assertThat(get(ops + "/metrics")).contains("citybrain_console_acknowledgements_total{outcome=\"published\"} 1.0");
+  }
+
+  /**
+   * With {@code --flink-metrics}, the JobManager and every TaskManager answer {@code /metrics} through
+   * Flink's Prometheus reporter (issue 21): the cluster's state, and the traffic job's operators with
+   * their own counters, under the names the FlinkDeployments' scrapes have.
+   */
+  static void flinkProcessesServeTheirMetrics(ClusterCity cluster) throws Exception {
+    assertThat(cluster.flinkMetricsPorts()).containsKeys("flink-jobmanager", "flink-taskmanager-1", "flink-taskmanager-2");
+    assertThat(get("http://127.0.0.1:" + cluster.flinkMetricsPorts().get("flink-jobmanager") + "/metrics"))
+        .startsWith("200 ").contains("flink_jobmanager_numRegisteredTaskManagers");
+    StringBuilder taskManagers = new StringBuilder();
+    for (int i = 1; i <= ClusterCity.TASK_MANAGERS; i++) {
+      taskManagers.append(get("http://127.0.0.1:" + cluster.flinkMetricsPorts().get("flink-taskmanager-" + i) + "/metrics"));
+    }
+    // The reporter writes label values with '_' for every character Prometheus names do not take.
+    assertThat(taskManagers.toString()).containsPattern("flink_taskmanager_job_task_operator_numRecordsIn\\{[^}]*job_name=\"citybrain_traffic\"")
+        .contains("repeatedReadings");
   }
 
   /** Issue 23: the store holds rows for citybrain's own processes only. */
