@@ -206,10 +206,13 @@ class ConsoleMainITCase {
         store.query("INSERT INTO traffic_district VALUES ('330105', " + (1 + minutesAgo / 100.0) + ", 1, 30.0, 0.0, 5, '"
             + micros.format(now.minus(java.time.Duration.ofMinutes(minutesAgo))) + "')");
       }
-      JsonNode trend = JSON.readTree(get(http, url + "api/trend?district=330105").substring(4));
-      assertThat(trend.path("points").findValuesAsText("timestamp")).containsExactly(
-          micros.format(now.minus(java.time.Duration.ofMinutes(10))), micros.format(now.minus(java.time.Duration.ofMinutes(5))));
-      assertThat(trend.path("points").get(0).path("tti").asDouble()).isEqualTo(1.1);
+      // The store applies inserts to its tables a moment later (WAL tables, with deduplication keys).
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+        JsonNode trend = JSON.readTree(get(http, url + "api/trend?district=330105").substring(4));
+        assertThat(trend.path("points").findValuesAsText("timestamp")).containsExactly(
+            micros.format(now.minus(java.time.Duration.ofMinutes(10))), micros.format(now.minus(java.time.Duration.ofMinutes(5))));
+        assertThat(trend.path("points").get(0).path("tti").asDouble()).isEqualTo(1.1);
+      });
       assertThat(get(http, url + "api/trend?district=330105%27%20OR%20%271%27=%271")).startsWith("400 ");
       assertThat(get(http, url + "api/trend")).startsWith("400 ");
       HttpResponse<String> ack = http.send(HttpRequest.newBuilder(url.resolve("/api/alerts/sos-main-1/ack"))

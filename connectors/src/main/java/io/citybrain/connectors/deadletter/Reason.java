@@ -69,7 +69,12 @@ public enum Reason {
    */
   TOO_MANY_INCIDENTS("too-many-incidents"),
   /** The bridge itself failed on this message (a bug): kept rather than lost or retried forever. */
-  INTERNAL_ERROR("internal-error");
+  INTERNAL_ERROR("internal-error"),
+  /**
+   * Alert dispatch: the SMTP server refused an e-mail channel's message or kept failing until
+   * retries ran out. Addition to contract v1.
+   */
+  EMAIL_FAILED("email-failed");
 
   private final String code;
 

@@ -91,6 +91,7 @@ public final class AlertDispatcher implements AutoCloseable {
   private volatile long lastPollNanos = System.nanoTime();
   private final Webhooks webhooks;
   private final List<Channel> channels;
+  private final Mailer mailer;
   private final InfluxWrites store;
   private final Thread thread;
   private volatile boolean running = true;
@@ -123,6 +124,7 @@ public final class AlertDispatcher implements AutoCloseable {
         s.kafkaSecurity()));
     this.webhooks = new Webhooks(s.webhookRetries(), s.webhookTimeout());
     this.channels = s.allChannels();
+    this.mailer = s.smtp() == null ? null : new Mailer(s.smtp(), s.webhookRetries(), s.webhookTimeout());
     this.store = s.store() == null ? null : new InfluxWrites(s.store(), 5, Duration.ofSeconds(10));
     this.mqtt = ConfirmedPublisher.connect(s.mqttUrl(), s.clientId(), s.mqttUsername(), s.mqttPassword(),
         Duration.ofSeconds(30));
@@ -333,10 +335,12 @@ public final class AlertDispatcher implements AutoCloseable {
       if (!channel.serves(alert)) {
         continue;
       }
-      Optional<String> failure = webhooks.post(channel, alert, json, () -> running);
+      boolean email = channel.format() == Channel.Format.EMAIL;
+      Optional<String> failure = email ? mailer.send(channel, alert, () -> running)
+          : webhooks.post(channel, alert, json, () -> running);
       if (failure.isPresent() && running) {
-        LOG.error("webhook gave up on alert {}: {}", alert.alertId(), failure.get());
-        deadLetter(Reason.WEBHOOK_FAILED, failure.get(), alert.alertId(), json);
+        LOG.error("{} gave up on alert {}: {}", email ? "e-mail" : "webhook", alert.alertId(), failure.get());
+        deadLetter(email ? Reason.EMAIL_FAILED : Reason.WEBHOOK_FAILED, failure.get(), alert.alertId(), json);
       }
     }
   }

@@ -37,6 +37,9 @@ import javax.crypto.spec.SecretKeySpec;
  *       HTTP 200 with {@code errcode} 0 when it took the message; any other errcode is a failure.
  *   <li>{@code wecom}: a WeCom (企业微信) group robot, the key in its URL: the same text message, and
  *       the same {@code errcode} rule.
+ *   <li>{@code email}: {@code mailto:a@x,b@y}, sent through the dispatcher's SMTP server
+ *       ({@link DispatchSettings.Smtp}, {@link Mailer}): the same text, the level, kind and place
+ *       in the subject.
  * </ul>
  *
  * @param communities community ids whose alerts go here; with {@code districts} empty too, every alert
@@ -45,12 +48,17 @@ import javax.crypto.spec.SecretKeySpec;
 public record Channel(String name, Format format, URI url, char[] secret, Set<String> communities, Set<String> districts) {
 
   /** The receivers' message formats. */
-  public enum Format { GENERIC, DINGTALK, WECOM }
+  public enum Format { GENERIC, DINGTALK, WECOM, EMAIL }
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
   public Channel {
-    if (url == null || !("https".equals(url.getScheme()) || "http".equals(url.getScheme())) || url.getHost() == null) {
+    if (format == Format.EMAIL) {
+      if (url == null || !"mailto".equals(url.getScheme()) || url.getSchemeSpecificPart() == null
+          || !url.getSchemeSpecificPart().contains("@")) {
+        throw new IllegalArgumentException("channel '" + name + "': an email channel's url is mailto:<address>[,<address>...]");
+      }
+    } else if (url == null || !("https".equals(url.getScheme()) || "http".equals(url.getScheme())) || url.getHost() == null) {
       throw new IllegalArgumentException("channel '" + name + "': url must be an http:// or https:// URL");
     }
     communities = Set.copyOf(communities == null ? Set.of() : communities);
@@ -63,6 +71,17 @@ public record Channel(String name, Format format, URI url, char[] secret, Set<St
       return true;
     }
     return alert.community() != null && communities.contains(alert.community()) || districts.contains(alert.district());
+  }
+
+  /** An e-mail channel's addresses. */
+  List<String> recipients() {
+    return java.util.Arrays.stream(url.getSchemeSpecificPart().split(",")).map(String::strip).filter(a -> !a.isEmpty()).toList();
+  }
+
+  /** An e-mail's subject: level, kind and place, so a mailbox list reads like the console's. */
+  static String subject(Alert a) {
+    return "【citybrain】" + a.severity().toUpperCase(Locale.ROOT) + " " + a.kind() + " · " + a.district()
+        + (a.community() == null ? "" : " / " + a.community()) + " · " + a.state();
   }
 
   /** Where to POST now: the URL, signed for DingTalk when there is a secret. */
@@ -174,7 +193,7 @@ public record Channel(String name, Format format, URI url, char[] secret, Set<St
       try {
         format = Format.valueOf(c.path("format").asText("generic").toUpperCase(Locale.ROOT));
       } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException(where + "format must be generic, dingtalk or wecom");
+        throw new IllegalArgumentException(where + "format must be generic, dingtalk, wecom or email");
       }
       URI url;
       try {
@@ -203,7 +222,8 @@ public record Channel(String name, Format format, URI url, char[] secret, Set<St
   @Override
   public String toString() {
     // The URL's query (a robot's access token or key) and the secret stay out of logs.
-    return "Channel[" + name + ", " + format.name().toLowerCase(Locale.ROOT) + ", " + DispatchSettings.redacted(url)
+    return "Channel[" + name + ", " + format.name().toLowerCase(Locale.ROOT) + ", "
+        + (format == Format.EMAIL ? recipients().size() + " address(es)" : DispatchSettings.redacted(url))
         + (secret == null ? "" : ", signed") + (communities.isEmpty() ? "" : ", communities " + communities)
         + (districts.isEmpty() ? "" : ", districts " + districts) + "]";
   }

@@ -95,6 +95,7 @@ public final class DispatchMain {
         "CITYBRAIN_DISPATCH_MQTT_PASSWORD", "dispatch.mqtt.password",
         "CITYBRAIN_DISPATCH_WEBHOOKS", DispatchSettings.WEBHOOKS_KEY,
         "CITYBRAIN_DISPATCH_WEBHOOK_SECRET", DispatchSettings.WEBHOOK_SECRET_KEY,
+        "CITYBRAIN_DISPATCH_SMTP_PASSWORD", DispatchSettings.SMTP_PASSWORD_KEY,
         "CITYBRAIN_INFLUX_TOKEN", DispatchSettings.STORE_PREFIX + "influx.token"));
   }
 }

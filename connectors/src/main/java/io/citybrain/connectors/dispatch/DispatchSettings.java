@@ -24,16 +24,45 @@ import java.util.Properties;
  * @param webhookSecret signs the calls to {@code webhooks} ({@link Channel.Format#GENERIC}), or null
  * @param channels group robots and webhooks in their own formats, each for its communities and
  *     districts ({@code dispatch.channels.file}, {@link Channel#read})
+ * @param smtp the SMTP server of the e-mail channels, or null when there are none
  */
 public record DispatchSettings(String kafkaBootstrap, String mqttUrl, String clientId, String mqttUsername,
     char[] mqttPassword, List<URI> webhooks, int webhookRetries, Duration webhookTimeout, InfluxSettings store,
-    KafkaSecurity kafkaSecurity, char[] webhookSecret, List<Channel> channels) {
+    KafkaSecurity kafkaSecurity, char[] webhookSecret, List<Channel> channels, Smtp smtp) {
+
+  /**
+   * The SMTP server e-mail channels are sent through ({@code dispatch.smtp.*}; the password from
+   * {@code CITYBRAIN_DISPATCH_SMTP_PASSWORD}).
+   *
+   * @param starttls require STARTTLS (default); off only for a server on the same host or network
+   */
+  public record Smtp(String host, int port, boolean starttls, String username, char[] password, String from) {
+    public Smtp {
+      require(host, "dispatch.smtp.host");
+      if (port < 1 || port > 65535) {
+        throw new IllegalArgumentException("dispatch.smtp.port must be within 1..65535, got " + port);
+      }
+      if ((username == null) != (password == null)) {
+        throw new IllegalArgumentException("dispatch.smtp.username and its password (CITYBRAIN_DISPATCH_SMTP_PASSWORD) go together");
+      }
+      if (from == null || !from.contains("@")) {
+        throw new IllegalArgumentException("dispatch.smtp.from must be the sender's address, got '" + from + "'");
+      }
+    }
+
+    @Override
+    public String toString() {
+      return "Smtp[" + host + ":" + port + (starttls ? ", STARTTLS" : "") + ", user=" + username + ", from=" + from + "]";
+    }
+  }
 
   public static final String WEBHOOKS_KEY = "dispatch.webhooks";
   /** The generic webhooks' signing secret; from the environment ({@code CITYBRAIN_DISPATCH_WEBHOOK_SECRET}). */
   public static final String WEBHOOK_SECRET_KEY = "dispatch.webhook.secret";
   /** The channels file (a mounted Secret: it holds robots' keys and secrets). */
   public static final String CHANNELS_FILE_KEY = "dispatch.channels.file";
+  /** The SMTP account's password; from the environment ({@code CITYBRAIN_DISPATCH_SMTP_PASSWORD}). */
+  public static final String SMTP_PASSWORD_KEY = "dispatch.smtp.password";
   /** The store's keys are InfluxSettings' own under this prefix: {@code dispatch.influx.url} and so on. */
   public static final String STORE_PREFIX = "dispatch.";
   /** Kafka security's keys are KafkaSecurity's own under this prefix: {@code dispatch.kafka.security.protocol} and so on. */
@@ -52,6 +81,11 @@ public record DispatchSettings(String kafkaBootstrap, String mqttUrl, String cli
     }
     webhooks = webhooks == null ? List.of() : List.copyOf(webhooks);
     channels = channels == null ? List.of() : List.copyOf(channels);
+    for (Channel c : channels) {
+      if (c.format() == Channel.Format.EMAIL && smtp == null) {
+        throw new IllegalArgumentException("dispatch.smtp.host is required by the email channel '" + c.name() + "'");
+      }
+    }
     for (URI w : webhooks) {
       if (!"http".equals(w.getScheme()) && !"https".equals(w.getScheme()) || w.getHost() == null) {
         throw new IllegalArgumentException("dispatch.webhooks must be http:// or https:// URLs, got one with scheme '"
@@ -69,7 +103,7 @@ public record DispatchSettings(String kafkaBootstrap, String mqttUrl, String cli
   /** The local city's dispatcher: anonymous MQTT unless credentials are given, no webhooks. */
   public static DispatchSettings local(String kafkaBootstrap, String mqttUrl, InfluxSettings store) {
     return new DispatchSettings(kafkaBootstrap, mqttUrl, "citybrain-dispatch-1", null, null, List.of(), 5,
-        Duration.ofSeconds(10), store, KafkaSecurity.NONE, null, List.of());
+        Duration.ofSeconds(10), store, KafkaSecurity.NONE, null, List.of(), null);
   }
 
   /**
@@ -102,7 +136,19 @@ public record DispatchSettings(String kafkaBootstrap, String mqttUrl, String cli
         password == null ? null : password.toCharArray(), webhooks, (int) ProcessSettings.number(p, "dispatch.webhook.retries", 5),
         Duration.ofMillis(ProcessSettings.number(p, "dispatch.webhook.timeout-ms", 10_000)), store(p),
         KafkaSecurity.from(KAFKA_PREFIX, p::getProperty, env), chars(p.getProperty(WEBHOOK_SECRET_KEY)),
-        channels(p.getProperty(CHANNELS_FILE_KEY)));
+        channels(p.getProperty(CHANNELS_FILE_KEY)), smtp(p));
+  }
+
+  private static Smtp smtp(Properties p) {
+    String host = p.getProperty("dispatch.smtp.host");
+    if (host == null || host.isBlank()) {
+      return null;
+    }
+    String user = p.getProperty("dispatch.smtp.username");
+    return new Smtp(host.strip(), (int) ProcessSettings.number(p, "dispatch.smtp.port", 587),
+        !"false".equalsIgnoreCase(p.getProperty("dispatch.smtp.starttls", "true").strip()),
+        user == null || user.isBlank() ? null : user.strip(), chars(p.getProperty(SMTP_PASSWORD_KEY)),
+        p.getProperty("dispatch.smtp.from"));
   }
 
   private static char[] chars(String v) {
@@ -148,23 +194,29 @@ public record DispatchSettings(String kafkaBootstrap, String mqttUrl, String cli
 
   public DispatchSettings withMqttCredentials(String username, char[] password) {
     return new DispatchSettings(kafkaBootstrap, mqttUrl, clientId, username, password, webhooks, webhookRetries,
-        webhookTimeout, store, kafkaSecurity, webhookSecret, channels);
+        webhookTimeout, store, kafkaSecurity, webhookSecret, channels, smtp);
   }
 
   public DispatchSettings withWebhooks(List<URI> urls, int retries) {
     return new DispatchSettings(kafkaBootstrap, mqttUrl, clientId, mqttUsername, mqttPassword, urls, retries,
-        webhookTimeout, store, kafkaSecurity, webhookSecret, channels);
+        webhookTimeout, store, kafkaSecurity, webhookSecret, channels, smtp);
   }
 
   /** With these channels and the generic webhooks' signing secret (null: unsigned). */
   public DispatchSettings withChannels(List<Channel> list, char[] secret) {
     return new DispatchSettings(kafkaBootstrap, mqttUrl, clientId, mqttUsername, mqttPassword, webhooks, webhookRetries,
-        webhookTimeout, store, kafkaSecurity, secret, list);
+        webhookTimeout, store, kafkaSecurity, secret, list, smtp);
+  }
+
+  /** With e-mail channels sent through this SMTP server. */
+  public DispatchSettings withSmtp(Smtp server) {
+    return new DispatchSettings(kafkaBootstrap, mqttUrl, clientId, mqttUsername, mqttPassword, webhooks, webhookRetries,
+        webhookTimeout, store, kafkaSecurity, webhookSecret, channels, server);
   }
 
   public DispatchSettings withKafkaSecurity(KafkaSecurity security) {
     return new DispatchSettings(kafkaBootstrap, mqttUrl, clientId, mqttUsername, mqttPassword, webhooks, webhookRetries,
-        webhookTimeout, store, security, webhookSecret, channels);
+        webhookTimeout, store, security, webhookSecret, channels, smtp);
   }
 
   private static void require(String value, String key) {
@@ -183,7 +235,8 @@ public record DispatchSettings(String kafkaBootstrap, String mqttUrl, String cli
   public String toString() {
     return "DispatchSettings[kafka=" + kafkaBootstrap + " (" + kafkaSecurity + "), mqttUrl=" + mqttUrl + ", clientId=" + clientId
         + ", mqttUsername=" + mqttUsername + ", webhooks=" + webhooks.stream().map(DispatchSettings::redacted).toList()
-        + (webhookSecret == null ? "" : " (signed)") + ", channels=" + channels + ", webhookRetries=" + webhookRetries
+        + (webhookSecret == null ? "" : " (signed)") + ", channels=" + channels + (smtp == null ? "" : ", smtp=" + smtp)
+        + ", webhookRetries=" + webhookRetries
         + ", store=" + store + "]";
   }
 }

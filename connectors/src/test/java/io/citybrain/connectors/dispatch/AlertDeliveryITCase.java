@@ -71,6 +71,8 @@ class AlertDeliveryITCase {
   private static EmbeddedMqttBroker broker;
   private static EmbeddedQuestDb store;
   private static HttpServer receiver;
+  /** A real SMTP server (GreenMail) that requires the dispatcher's account. */
+  private static com.icegreen.greenmail.util.GreenMail smtp;
   private static MqttKafkaBridge bridge;
   private static AlertDispatcher dispatcher;
   private static KafkaProducer<String, byte[]> producer;
@@ -145,6 +147,10 @@ class AlertDeliveryITCase {
     });
     receiver.start();
     String base = "http://127.0.0.1:" + receiver.getAddress().getPort();
+    smtp = new com.icegreen.greenmail.util.GreenMail(new com.icegreen.greenmail.util.ServerSetup(0, "127.0.0.1",
+        com.icegreen.greenmail.util.ServerSetup.PROTOCOL_SMTP).dynamicPort())
+        .withConfiguration(com.icegreen.greenmail.configuration.GreenMailConfiguration.aConfig().withUser("dispatch", "smtp-pw"));
+    smtp.start();
 
     bridge = MqttKafkaBridge.start(BridgeSettings.local(broker.url(), kafka.bootstrapServers())
         .withCredentials("citybrain-bridge", bridgePassword));
@@ -152,12 +158,17 @@ class AlertDeliveryITCase {
         .local(kafka.bootstrapServers(), broker.url(), new InfluxSettings(store.url(), "citybrain", "citybrain", "x"))
         .withMqttCredentials("citybrain-dispatch", dispatchPassword)
         .withWebhooks(List.of(URI.create(base + "/ok"), URI.create(base + "/down?key=s3cret")), 2)
+        // The SMTP server first: an e-mail channel without one is refused, naming dispatch.smtp.host.
+        .withSmtp(new DispatchSettings.Smtp("127.0.0.1", smtp.getSmtp().getPort(), false, "dispatch",
+            "smtp-pw".toCharArray(), "citybrain@city.example"))
         .withChannels(List.of(
             new Channel("xihu-dingtalk", Channel.Format.DINGTALK, URI.create(base + "/dingtalk?access_token=tok"),
                 DINGTALK_SECRET.toCharArray(), java.util.Set.of("c-A"), null),
             new Channel("b-wecom", Channel.Format.WECOM, URI.create(base + "/wecom?key=k1"), null, java.util.Set.of("c-B"), null),
             new Channel("refusing", Channel.Format.DINGTALK, URI.create(base + "/refusing?access_token=t"), null,
-                java.util.Set.of("c-refused"), null)),
+                java.util.Set.of("c-refused"), null),
+            new Channel("mgr-a-mail", Channel.Format.EMAIL, URI.create("mailto:mgr-a@xihu.example"), null,
+                java.util.Set.of("c-A"), null)),
             WEBHOOK_SECRET.toCharArray()));
     producer = new KafkaProducer<>(KafkaClients.reliableProducer(kafka.bootstrapServers(), "it-alerts"));
   }
@@ -170,7 +181,8 @@ class AlertDeliveryITCase {
       }
       c.close();
     }
-    for (AutoCloseable c : new AutoCloseable[] {producer, dispatcher, bridge, () -> receiver.stop(0), broker, store, kafka}) {
+    for (AutoCloseable c : new AutoCloseable[] {producer, dispatcher, bridge, () -> receiver.stop(0), () -> smtp.stop(), broker,
+        store, kafka}) {
       if (c != null) {
         c.close();
       }
@@ -293,6 +305,34 @@ class AlertDeliveryITCase {
     assertThat(refused.reason()).isEqualTo("webhook-failed");
     assertThat(refused.detail()).contains("was refused: errcode 310000: sign not match (channel refusing)")
         .doesNotContain("access_token");
+  }
+
+  /**
+   * Issue 20: an SOS reaches the community's manager by e-mail through a real SMTP server that
+   * requires the dispatcher's account; another community's alert does not.
+   */
+  @Test
+  void aManagerGetsTheirCommunitysAlertByEmail() throws Exception {
+    // B first: one partition, one dispatch thread, so once A's e-mail is in, B has been handled too.
+    send(alert("mail-B", "c-B"));
+    send(alert("mail-A", "c-A"));
+    await().atMost(Duration.ofSeconds(60)).until(() -> java.util.Arrays.stream(smtp.getReceivedMessages())
+        .anyMatch(m -> "mail-A".equals(header(m, "X-Citybrain-Alert-Id"))));
+    jakarta.mail.internet.MimeMessage mail = java.util.Arrays.stream(smtp.getReceivedMessages())
+        .filter(m -> "mail-A".equals(header(m, "X-Citybrain-Alert-Id"))).findFirst().orElseThrow();
+    assertThat(mail.getAllRecipients()).extracting(Object::toString).containsExactly("mgr-a@xihu.example");
+    assertThat(mail.getFrom()[0].toString()).isEqualTo("citybrain@city.example");
+    assertThat(mail.getSubject()).isEqualTo("【citybrain】CRITICAL sos · " + DISTRICT + " / c-A · raised");
+    assertThat(String.valueOf(mail.getContent())).contains("SOS 求助 / SOS call", "mail-A");
+    assertThat(smtp.getReceivedMessages()).noneMatch(m -> "mail-B".equals(header(m, "X-Citybrain-Alert-Id")));
+  }
+
+  private static String header(jakarta.mail.internet.MimeMessage m, String name) {
+    try {
+      return m.getHeader(name, null);
+    } catch (jakarta.mail.MessagingException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /** Records what a robot receiver got: the alert id from its text message, or why the call was bad. */

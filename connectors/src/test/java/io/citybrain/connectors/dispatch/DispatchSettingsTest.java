@@ -119,7 +119,7 @@ class DispatchSettingsTest {
 
     java.nio.file.Files.writeString(file, "[{\"name\": \"x\", \"format\": \"sms\", \"url\": \"https://h/?key=k3y\"}]");
     assertThatThrownBy(() -> DispatchSettings.fromProperties(with(DispatchSettings.CHANNELS_FILE_KEY, file.toString())))
-        .hasMessage("dispatch.channels.file " + file + " entry 0: format must be generic, dingtalk or wecom");
+        .hasMessage("dispatch.channels.file " + file + " entry 0: format must be generic, dingtalk, wecom or email");
     java.nio.file.Files.writeString(file, "[{\"name\": \"x\", \"url\": \"ftp://h/?key=k3y\"}]");
     assertThatThrownBy(() -> DispatchSettings.fromProperties(with(DispatchSettings.CHANNELS_FILE_KEY, file.toString())))
         .hasMessageContaining("entry 0: channel 'x': url must be an http:// or https:// URL").hasMessageNotContaining("k3y");

@@ -1,0 +1,88 @@
+package io.citybrain.connectors.dispatch;
+
+import io.citybrain.connectors.Backoff;
+import io.citybrain.connectors.alert.Alert;
+import jakarta.mail.Message;
+import jakarta.mail.MessagingException;
+import jakarta.mail.Session;
+import jakarta.mail.Transport;
+import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.MimeMessage;
+import java.nio.charset.StandardCharsets;
+import java.util.Date;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends an alert to an e-mail {@link Channel} through the dispatcher's SMTP server (Jakarta Mail,
+ * Angus' implementation), retrying a failed send with the webhooks' backoff. Thread-safe: the
+ * session is, and each send opens its own transport.
+ */
+final class Mailer {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Mailer.class);
+
+  private final DispatchSettings.Smtp smtp;
+  private final Session session;
+  private final int retries;
+
+  Mailer(DispatchSettings.Smtp smtp, int retries, java.time.Duration timeout) {
+    this.smtp = smtp;
+    this.retries = retries;
+    Properties p = new Properties();
+    p.put("mail.smtp.host", smtp.host());
+    p.put("mail.smtp.port", String.valueOf(smtp.port()));
+    p.put("mail.smtp.auth", String.valueOf(smtp.username() != null));
+    // STARTTLS required, not merely tried: a server that does not offer it fails the send, so an
+    // alert and the account's password never cross the network in clear by a downgrade.
+    p.put("mail.smtp.starttls.enable", String.valueOf(smtp.starttls()));
+    p.put("mail.smtp.starttls.required", String.valueOf(smtp.starttls()));
+    p.put("mail.smtp.ssl.checkserveridentity", "true");
+    p.put("mail.smtp.connectiontimeout", String.valueOf(timeout.toMillis()));
+    p.put("mail.smtp.timeout", String.valueOf(timeout.toMillis()));
+    p.put("mail.smtp.writetimeout", String.valueOf(timeout.toMillis()));
+    this.session = Session.getInstance(p);
+  }
+
+  /** Empty when the SMTP server took the message for every recipient, else why it gave up (for the dead letter). */
+  Optional<String> send(Channel channel, Alert alert, BooleanSupplier running) {
+    String last = "not attempted";
+    for (int attempt = 0; attempt <= retries && running.getAsBoolean(); attempt++) {
+      if (attempt > 0) {
+        long delay = Backoff.millis(attempt - 1, Webhooks.FIRST_BACKOFF_MS, Webhooks.MAX_BACKOFF_MS);
+        LOG.warn("e-mail for alert {} to channel {} failed ({}); retry {} of {} in {} ms", alert.alertId(), channel.name(),
+            last, attempt, retries, delay);
+        try {
+          Thread.sleep(delay);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          break;
+        }
+      }
+      try {
+        MimeMessage m = new MimeMessage(session);
+        m.setFrom(new InternetAddress(smtp.from()));
+        for (String to : channel.recipients()) {
+          m.addRecipient(Message.RecipientType.TO, new InternetAddress(to));
+        }
+        m.setSubject(Channel.subject(alert), StandardCharsets.UTF_8.name());
+        m.setText(Channel.text(alert), StandardCharsets.UTF_8.name());
+        m.setHeader("X-Citybrain-Alert-Id", alert.alertId());
+        m.setSentDate(new Date());
+        if (smtp.username() == null) {
+          Transport.send(m);
+        } else {
+          Transport.send(m, smtp.username(), new String(smtp.password()));
+        }
+        return Optional.empty();
+      } catch (MessagingException e) {
+        last = e.getClass().getSimpleName() + ": " + e.getMessage();
+      }
+    }
+    return Optional.of("SMTP " + smtp.host() + ":" + smtp.port() + " failed after " + (retries + 1) + " attempts, last: " + last
+        + " (channel " + channel.name() + ")");
+  }
+}
