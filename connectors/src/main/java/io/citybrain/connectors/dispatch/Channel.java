@@ -54,9 +54,12 @@ public record Channel(String name, Format format, URI url, char[] secret, Set<St
 
   public Channel {
     if (format == Format.EMAIL) {
-      if (url == null || !"mailto".equals(url.getScheme()) || url.getSchemeSpecificPart() == null
-          || !url.getSchemeSpecificPart().contains("@")) {
+      if (url == null || !"mailto".equals(url.getScheme()) || url.getSchemeSpecificPart() == null) {
         throw new IllegalArgumentException("channel '" + name + "': an email channel's url is mailto:<address>[,<address>...]");
+      }
+      // Checked now, strictly, so that a bad address stops the dispatcher at start, not every send later.
+      if (addresses(name, url).isEmpty()) {
+        throw new IllegalArgumentException("channel '" + name + "': mailto: names no address");
       }
     } else if (url == null || !("https".equals(url.getScheme()) || "http".equals(url.getScheme())) || url.getHost() == null) {
       throw new IllegalArgumentException("channel '" + name + "': url must be an http:// or https:// URL");
@@ -74,8 +77,23 @@ public record Channel(String name, Format format, URI url, char[] secret, Set<St
   }
 
   /** An e-mail channel's addresses. */
-  List<String> recipients() {
-    return java.util.Arrays.stream(url.getSchemeSpecificPart().split(",")).map(String::strip).filter(a -> !a.isEmpty()).toList();
+  List<jakarta.mail.internet.InternetAddress> recipients() {
+    return addresses(name, url);
+  }
+
+  private static List<jakarta.mail.internet.InternetAddress> addresses(String name, URI mailto) {
+    List<jakarta.mail.internet.InternetAddress> out = new ArrayList<>();
+    for (String a : mailto.getSchemeSpecificPart().split(",")) {
+      if (a.isBlank()) {
+        continue;
+      }
+      try {
+        out.add(new jakarta.mail.internet.InternetAddress(a.strip(), true));
+      } catch (jakarta.mail.internet.AddressException e) {
+        throw new IllegalArgumentException("channel '" + name + "': '" + a.strip() + "' is not an e-mail address");
+      }
+    }
+    return out;
   }
 
   /** An e-mail's subject: level, kind and place, so a mailbox list reads like the console's. */

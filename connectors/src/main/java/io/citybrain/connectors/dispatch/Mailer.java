@@ -1,6 +1,5 @@
 package io.citybrain.connectors.dispatch;
 
-import io.citybrain.connectors.Backoff;
 import io.citybrain.connectors.alert.Alert;
 import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
@@ -13,17 +12,13 @@ import java.util.Date;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.function.BooleanSupplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Sends an alert to an e-mail {@link Channel} through the dispatcher's SMTP server (Jakarta Mail,
- * Angus' implementation), retrying a failed send with the webhooks' backoff. Thread-safe: the
+ * Angus' implementation), retrying a failed send as every channel does ({@link Retries}). Thread-safe: the
  * session is, and each send opens its own transport.
  */
 final class Mailer {
-
-  private static final Logger LOG = LoggerFactory.getLogger(Mailer.class);
 
   private final DispatchSettings.Smtp smtp;
   private final Session session;
@@ -49,40 +44,34 @@ final class Mailer {
 
   /** Empty when the SMTP server took the message for every recipient, else why it gave up (for the dead letter). */
   Optional<String> send(Channel channel, Alert alert, BooleanSupplier running) {
-    String last = "not attempted";
-    for (int attempt = 0; attempt <= retries && running.getAsBoolean(); attempt++) {
-      if (attempt > 0) {
-        long delay = Backoff.millis(attempt - 1, Webhooks.FIRST_BACKOFF_MS, Webhooks.MAX_BACKOFF_MS);
-        LOG.warn("e-mail for alert {} to channel {} failed ({}); retry {} of {} in {} ms", alert.alertId(), channel.name(),
-            last, attempt, retries, delay);
-        try {
-          Thread.sleep(delay);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          break;
-        }
-      }
+    return Retries.run(retries, running, "SMTP " + smtp.host() + ":" + smtp.port(), channel.name(), alert.alertId(), () -> {
       try {
         MimeMessage m = new MimeMessage(session);
         m.setFrom(new InternetAddress(smtp.from()));
-        for (String to : channel.recipients()) {
-          m.addRecipient(Message.RecipientType.TO, new InternetAddress(to));
+        for (InternetAddress to : channel.recipients()) {
+          m.addRecipient(Message.RecipientType.TO, to);
         }
-        m.setSubject(Channel.subject(alert), StandardCharsets.UTF_8.name());
+        m.setSubject(printable(Channel.subject(alert)), StandardCharsets.UTF_8.name());
         m.setText(Channel.text(alert), StandardCharsets.UTF_8.name());
-        m.setHeader("X-Citybrain-Alert-Id", alert.alertId());
+        m.setHeader("X-Citybrain-Alert-Id", printable(alert.alertId()));
         m.setSentDate(new Date());
         if (smtp.username() == null) {
           Transport.send(m);
         } else {
           Transport.send(m, smtp.username(), new String(smtp.password()));
         }
-        return Optional.empty();
+        return Retries.Attempt.DELIVERED;
       } catch (MessagingException e) {
-        last = e.getClass().getSimpleName() + ": " + e.getMessage();
+        return Retries.Attempt.retry(e.getClass().getSimpleName() + ": " + e.getMessage());
       }
-    }
-    return Optional.of("SMTP " + smtp.host() + ":" + smtp.port() + " failed after " + (retries + 1) + " attempts, last: " + last
-        + " (channel " + channel.name() + ")");
+    });
+  }
+
+  /**
+   * A header value without control characters: an alert's fields come from whoever wrote
+   * {@code city.alerts}, and a CR or LF in a header would start a header of the writer's choice.
+   */
+  static String printable(String value) {
+    return value.replaceAll("\\p{Cntrl}", " ");
   }
 }

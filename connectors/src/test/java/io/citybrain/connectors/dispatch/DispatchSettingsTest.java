@@ -123,5 +123,19 @@ class DispatchSettingsTest {
     java.nio.file.Files.writeString(file, "[{\"name\": \"x\", \"url\": \"ftp://h/?key=k3y\"}]");
     assertThatThrownBy(() -> DispatchSettings.fromProperties(with(DispatchSettings.CHANNELS_FILE_KEY, file.toString())))
         .hasMessageContaining("entry 0: channel 'x': url must be an http:// or https:// URL").hasMessageNotContaining("k3y");
+    // An e-mail channel: its addresses checked at start, and an SMTP server required.
+    java.nio.file.Files.writeString(file, "[{\"name\": \"m\", \"format\": \"email\", \"url\": \"mailto:ok@x.example,no-domain\"}]");
+    assertThatThrownBy(() -> DispatchSettings.fromProperties(with(DispatchSettings.CHANNELS_FILE_KEY, file.toString())))
+        .hasMessageContaining("entry 0: channel 'm': 'no-domain' is not an e-mail address");
+    java.nio.file.Files.writeString(file, "[{\"name\": \"m\", \"format\": \"email\", \"url\": \"mailto:ok@x.example\"}]");
+    assertThatThrownBy(() -> DispatchSettings.fromProperties(with(DispatchSettings.CHANNELS_FILE_KEY, file.toString())))
+        .hasMessage("dispatch.smtp.host is required by the email channel 'm'");
+  }
+
+  /** A CR or LF in an alert's fields (anyone with write access to city.alerts) cannot start a header of an e-mail. */
+  @Test
+  void controlCharactersNeverReachAnEmailHeader() {
+    assertThat(Mailer.printable("sos-1\r\nBcc: victim@example.org")).isEqualTo("sos-1  Bcc: victim@example.org")
+        .doesNotContain("\r", "\n");
   }
 }

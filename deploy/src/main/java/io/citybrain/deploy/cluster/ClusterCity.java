@@ -141,7 +141,6 @@ public final class ClusterCity implements AutoCloseable {
   private final List<ChildProcess> taskManagers = new ArrayList<>();
   private final List<ChildProcess> bridges = new ArrayList<>();
   private ChildProcess dispatcher;
-  private ChildProcess console;
   private int consolePort;
   /** The console's token for this start (state changes need it), as the local city's; held by this supervisor. */
   private final String consoleToken = new String(io.citybrain.embedded.MqttUsers.randomPassword());
@@ -225,7 +224,7 @@ public final class ClusterCity implements AutoCloseable {
     progress.accept("alert dispatch");
     dispatcher = track(dispatchProcess()).start();
     progress.accept("live console");
-    console = track(consoleProcess()).start();
+    track(consoleProcess()).start();
   }
 
   private ChildProcess track(ChildProcess p) {
@@ -693,10 +692,6 @@ public final class ClusterCity implements AutoCloseable {
   /** The token the console's state changes need, this start's. */
   public String consoleToken() {
     return consoleToken;
-  }
-
-  public ChildProcess console() {
-    return console;
   }
 
   public ChildProcess dispatcher() {
