@@ -27,7 +27,7 @@ import picocli.CommandLine.Option;
 @Command(name = "citybrain", mixinStandardHelpOptions = true, version = "citybrain 0.1.0",
     description = "Stream-processing backend of a city operations centre.",
     subcommands = {CityCli.Local.class, ClusterCommand.class, ConsoleCommand.class, CityCli.City.class,
-        SimulateCommand.class})
+        UsersCommand.class, SimulateCommand.class})
 public final class CityCli implements Runnable {
 
   @Override

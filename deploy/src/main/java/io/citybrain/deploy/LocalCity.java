@@ -263,7 +263,8 @@ public final class LocalCity implements AutoCloseable {
         .withMaxReadingAge(options.maxReadingAge());
     DispatchSettings dispatch = DispatchSettings.local(kafka.bootstrapServers(), broker.url(), influx());
     if (users != null) {
-      bridgeSettings = bridgeSettings.withCredentials(BRIDGE_ACCOUNT, bridgePassword);
+      // The same file decides who may acknowledge what (issue 20): the bridge adds each person's role and scope.
+      bridgeSettings = bridgeSettings.withCredentials(BRIDGE_ACCOUNT, bridgePassword).withUsers(options.mqttUsers());
       dispatch = dispatch.withMqttCredentials(DISPATCH_ACCOUNT, dispatchPassword);
     }
     MqttKafkaBridge bridge = track(MqttKafkaBridge.start(bridgeSettings));

@@ -18,6 +18,14 @@ class ModuleDependenciesTest {
       .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
       .importPackages("io.citybrain");
 
+  /** Issue 20: one users file for the brokers, the bridge, the jobs and the console, so it stands on nothing. */
+  @Test
+  void usersDependOnNothingOfOursNorAnyLibrary() {
+    noClasses().that().resideInAPackage("io.citybrain.users..")
+        .should().dependOnClassesThat().resideOutsideOfPackages("io.citybrain.users..", "java..", "javax.crypto..")
+        .check(CLASSES);
+  }
+
   @Test
   void geoDependsOnNothingOfOurs() {
     noClasses().that().resideInAPackage("io.citybrain.geo..")

@@ -34,7 +34,9 @@ import org.junit.jupiter.api.io.TempDir;
  * The production broker's configuration, as {@code deploy/kubernetes/mqtt/mosquitto.yaml} ships it,
  * run by Debian's Mosquitto 2 (issue 23): a device that connects with the bridge's client id does
  * not take the bridge's session (its id becomes its user name), accounts of one listener cannot log
- * in on the other, and alerts still flow from dispatch to a manager.
+ * in on the other, and alerts still flow from dispatch to a manager. The public listener's password
+ * and ACL files are the ones {@code ./citybrain users mosquitto} writes from a users file (issue 20):
+ * a manager acknowledges only in their own name and reads only their community's alerts.
  */
 class MosquittoManifestITCase {
 
@@ -58,10 +60,12 @@ class MosquittoManifestITCase {
     assertThat(installed).as("mosquitto installed (.ci/run installs it)").isTrue();
     Path auth = Files.createDirectories(dir.resolve("auth"));
     Path data = Files.createDirectories(dir.resolve("data"));
-    passwd(auth.resolve("passwords"), "dev-1", "dev-pass", "mgr-1", "mgr-pass");
+    Path users = dir.resolve("users.csv");
+    users("add", users.toString(), "dev-1", "device", "--iterations", "1000", "--password-stdin").accept("dev-pass");
+    users("add", users.toString(), "mgr-1", "manager", "c-1", "--password-stdin").accept("mgr-pass");
+    users("add", users.toString(), "mgr-2", "manager", "c-2", "--password-stdin").accept("mgr2-pass");
+    users("mosquitto", users.toString(), "--out", auth.toString()).accept("");
     passwd(auth.resolve("service-passwords"), "bridge", "bridge-pass", "dispatch", "dispatch-pass");
-    Files.writeString(auth.resolve("acl"), String.join("\n",
-        "pattern write city/emergency/+/%u", "user mgr-1", "topic read city/alerts/community/c-1", ""));
     Files.writeString(auth.resolve("service-acl"), String.join("\n",
         "user bridge", "topic read city/#", "user dispatch", "topic write city/alerts/#", ""));
     publicPort = FreePorts.resolve(0);
@@ -158,6 +162,60 @@ class MosquittoManifestITCase {
           Duration.ofSeconds(10));
     }
     await().atMost(Duration.ofSeconds(10)).until(() -> received.contains("{\"alertId\":\"sos-1-dev-1\"}"));
+  }
+
+  @Test
+  void aManagerAcknowledgesOnlyInTheirOwnNameAndReadsOnlyTheirCommunity() throws Exception {
+    List<String> bridged = new CopyOnWriteArrayList<>();
+    MqttClient bridge = connect(servicePort, "citybrain-bridge-0", "bridge", "bridge-pass", true);
+    bridge.subscribe("city/ack/#", 1, (t, m) -> bridged.add(t));
+    byte[] ack = "{\"ts\":1}".getBytes(StandardCharsets.UTF_8);
+    // In another's name, and on contract v1's topic, which names nobody: each refused (Mosquitto
+    // 2.0.11 then drops the connection, so each has its own).
+    for (String refused : List.of("city/ack/sos-1-dev-1/mgr-2", "city/ack/sos-1-dev-1")) {
+      MqttClient manager = connect(publicPort, "", "mgr-1", "mgr-pass", true);
+      try {
+        manager.publish(refused, ack, 1, false);
+      } catch (MqttException dropped) {
+        assertThat(manager.isConnected()).isFalse();
+      }
+    }
+    connect(publicPort, "", "mgr-1", "mgr-pass", true).publish("city/ack/sos-1-dev-1/mgr-1", ack, 1, false);
+    await().atMost(Duration.ofSeconds(10)).until(() -> bridged.contains("city/ack/sos-1-dev-1/mgr-1"));
+    Thread.sleep(500);
+    assertThat(bridged).containsExactly("city/ack/sos-1-dev-1/mgr-1");
+    // Mosquitto grants any subscription and applies the read rules at delivery: mgr-2 hears nothing of c-1.
+    List<String> heard = new CopyOnWriteArrayList<>();
+    connect(publicPort, "", "mgr-2", "mgr2-pass", true).subscribe("city/alerts/community/c-1", 1, (t, m) -> heard.add("mgr-2"));
+    connect(publicPort, "", "mgr-1", "mgr-pass", true).subscribe("city/alerts/community/c-1", 1, (t, m) -> heard.add("mgr-1"));
+    try (ConfirmedPublisher dispatch = ConfirmedPublisher.connect("tcp://127.0.0.1:" + servicePort, "citybrain-dispatch-0",
+        "dispatch", "dispatch-pass".toCharArray(), Duration.ofSeconds(10))) {
+      dispatch.publishAndWait("city/alerts/community/c-1", "{}".getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(10));
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> heard.contains("mgr-1"));
+    Thread.sleep(500);
+    assertThat(heard).containsExactly("mgr-1");
+    assertThatThrownBy(() -> connect(publicPort, "", "mgr-2", "mgr-pass", true)).isInstanceOf(MqttException.class);
+  }
+
+  /** Runs {@code ./citybrain users ARGS} in this JVM with the given standard input; it must succeed. */
+  private static java.util.function.Consumer<String> users(String... args) {
+    return stdin -> {
+      java.io.InputStream in = System.in;
+      java.io.PrintStream out = System.out;
+      java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
+      try {
+        System.setIn(new java.io.ByteArrayInputStream((stdin + "\n").getBytes(StandardCharsets.UTF_8)));
+        System.setOut(new java.io.PrintStream(printed, true, StandardCharsets.UTF_8));
+        List<String> all = new ArrayList<>(List.of("users"));
+        all.addAll(List.of(args));
+        int code = new picocli.CommandLine(new CityCli()).execute(all.toArray(String[]::new));
+        assertThat(code).as("citybrain %s: %s", all, printed).isZero();
+      } finally {
+        System.setIn(in);
+        System.setOut(out);
+      }
+    };
   }
 
   private MqttClient connect(int port, String clientId, String user, String password, boolean clean) throws MqttException {

@@ -47,15 +47,20 @@ import java.util.Properties;
  *     dead letters {@code stale-timestamp} ({@code bridge.max-reading-age}, ISO-8601 such as
  *     {@code PT2H}, default {@link IngestValidator#DEFAULT_MAX_AGE}); {@code 0} or {@code PT0S} is no
  *     limit, for a bridge that replays recorded history; null means the default
+ * @param usersPath the users file ({@code bridge.users.file}, issue 20): with it, an acknowledgement
+ *     is taken only on {@code city/ack/<alertId>/<username>} from a person of the file, and carries
+ *     that person's role and scope for the emergency job's check; null for an open city, where
+ *     anyone may acknowledge (the laptop's anonymous broker)
  */
 public record BridgeSettings(String mqttUrl, String clientId, String username, char[] password,
     String kafkaBootstrap, String subscription, int maxInFlight, Path truststorePath,
     char[] truststorePassword, long reconnectMinMs, long reconnectMaxMs, MqttVersion mqttVersion,
     long sessionExpirySeconds, Path caFile, Path keystorePath, char[] keystorePassword,
-    Path registryPath, KafkaSecurity kafkaSecurity, Duration maxReadingAge) {
+    Path registryPath, KafkaSecurity kafkaSecurity, Duration maxReadingAge, Path usersPath) {
 
   public static final String REGISTRY_KEY = "bridge.registry.path";
   public static final String MAX_READING_AGE_KEY = "bridge.max-reading-age";
+  public static final String USERS_KEY = "bridge.users.file";
 
   public static final int DEFAULT_MAX_IN_FLIGHT = 10_000;
   public static final long DEFAULT_RECONNECT_MIN_MS = 500;
@@ -141,6 +146,9 @@ public record BridgeSettings(String mqttUrl, String clientId, String username, c
     if (registryPath != null && !(Files.isRegularFile(registryPath) && Files.isReadable(registryPath))) {
       throw new IllegalArgumentException(REGISTRY_KEY + " is not a readable file: " + registryPath);
     }
+    if (usersPath != null && !(Files.isRegularFile(usersPath) && Files.isReadable(usersPath))) {
+      throw new IllegalArgumentException(USERS_KEY + " is not a readable file: " + usersPath);
+    }
   }
 
   // A store (or CA file) must come with an ssl:// URL and be readable; a password needs its file.
@@ -162,7 +170,7 @@ public record BridgeSettings(String mqttUrl, String clientId, String username, c
   public static BridgeSettings local(String mqttUrl, String kafkaBootstrap) {
     return new BridgeSettings(mqttUrl, "citybrain-bridge-1", null, null, kafkaBootstrap, "city/#",
         DEFAULT_MAX_IN_FLIGHT, null, null, DEFAULT_RECONNECT_MIN_MS, DEFAULT_RECONNECT_MAX_MS,
-        MqttVersion.V3_1_1, SESSION_NEVER_EXPIRES, null, null, null, null, KafkaSecurity.NONE, IngestValidator.DEFAULT_MAX_AGE);
+        MqttVersion.V3_1_1, SESSION_NEVER_EXPIRES, null, null, null, null, KafkaSecurity.NONE, IngestValidator.DEFAULT_MAX_AGE, null);
   }
 
   /** {@link #fromProperties(Properties, Map)} without environment: no Kafka secrets. */
@@ -198,42 +206,43 @@ public record BridgeSettings(String mqttUrl, String clientId, String username, c
         chars(p.getProperty("bridge.mqtt.keystore.password")),
         registry == null || registry.isBlank() ? null : Path.of(registry.trim()),
         KafkaSecurity.from("bridge.", p::getProperty, env),
-        maxReadingAge(p.getProperty(MAX_READING_AGE_KEY)));
+        maxReadingAge(p.getProperty(MAX_READING_AGE_KEY)),
+        p.getProperty(USERS_KEY, "").isBlank() ? null : Path.of(p.getProperty(USERS_KEY).trim()));
   }
 
   /** The same settings reaching Kafka with {@code security}. */
   public BridgeSettings withKafkaSecurity(KafkaSecurity security) {
     return new BridgeSettings(mqttUrl, clientId, username, password, kafkaBootstrap, subscription,
         maxInFlight, truststorePath, truststorePassword, reconnectMinMs, reconnectMaxMs, mqttVersion,
-        sessionExpirySeconds, caFile, keystorePath, keystorePassword, registryPath, security, maxReadingAge);
+        sessionExpirySeconds, caFile, keystorePath, keystorePassword, registryPath, security, maxReadingAge, usersPath);
   }
 
   /** The same settings with another client id and subscription: one of N instances sharing load. */
   public BridgeSettings instance(String clientId, String subscription) {
     return new BridgeSettings(mqttUrl, clientId, username, password, kafkaBootstrap, subscription,
         maxInFlight, truststorePath, truststorePassword, reconnectMinMs, reconnectMaxMs, mqttVersion,
-        sessionExpirySeconds, caFile, keystorePath, keystorePassword, registryPath, kafkaSecurity, maxReadingAge);
+        sessionExpirySeconds, caFile, keystorePath, keystorePassword, registryPath, kafkaSecurity, maxReadingAge, usersPath);
   }
 
   /** The same settings with broker credentials. */
   public BridgeSettings withCredentials(String username, char[] password) {
     return new BridgeSettings(mqttUrl, clientId, username, password, kafkaBootstrap, subscription,
         maxInFlight, truststorePath, truststorePassword, reconnectMinMs, reconnectMaxMs, mqttVersion,
-        sessionExpirySeconds, caFile, keystorePath, keystorePassword, registryPath, kafkaSecurity, maxReadingAge);
+        sessionExpirySeconds, caFile, keystorePath, keystorePassword, registryPath, kafkaSecurity, maxReadingAge, usersPath);
   }
 
   /** The same settings with another in-flight bound. */
   public BridgeSettings withMaxInFlight(int maxInFlight) {
     return new BridgeSettings(mqttUrl, clientId, username, password, kafkaBootstrap, subscription,
         maxInFlight, truststorePath, truststorePassword, reconnectMinMs, reconnectMaxMs, mqttVersion,
-        sessionExpirySeconds, caFile, keystorePath, keystorePassword, registryPath, kafkaSecurity, maxReadingAge);
+        sessionExpirySeconds, caFile, keystorePath, keystorePassword, registryPath, kafkaSecurity, maxReadingAge, usersPath);
   }
 
   /** The same settings speaking another MQTT version. */
   public BridgeSettings withMqttVersion(MqttVersion mqttVersion) {
     return new BridgeSettings(mqttUrl, clientId, username, password, kafkaBootstrap, subscription,
         maxInFlight, truststorePath, truststorePassword, reconnectMinMs, reconnectMaxMs, mqttVersion,
-        sessionExpirySeconds, caFile, keystorePath, keystorePassword, registryPath, kafkaSecurity, maxReadingAge);
+        sessionExpirySeconds, caFile, keystorePath, keystorePassword, registryPath, kafkaSecurity, maxReadingAge, usersPath);
   }
 
   /**
@@ -243,14 +252,21 @@ public record BridgeSettings(String mqttUrl, String clientId, String username, c
   public BridgeSettings withTls(Path caFile, Path keystorePath, char[] keystorePassword) {
     return new BridgeSettings(mqttUrl, clientId, username, password, kafkaBootstrap, subscription,
         maxInFlight, truststorePath, truststorePassword, reconnectMinMs, reconnectMaxMs, mqttVersion,
-        sessionExpirySeconds, caFile, keystorePath, keystorePassword, registryPath, kafkaSecurity, maxReadingAge);
+        sessionExpirySeconds, caFile, keystorePath, keystorePassword, registryPath, kafkaSecurity, maxReadingAge, usersPath);
+  }
+
+  /** The same settings with a users file ({@link #usersPath}). */
+  public BridgeSettings withUsers(Path usersPath) {
+    return new BridgeSettings(mqttUrl, clientId, username, password, kafkaBootstrap, subscription,
+        maxInFlight, truststorePath, truststorePassword, reconnectMinMs, reconnectMaxMs, mqttVersion,
+        sessionExpirySeconds, caFile, keystorePath, keystorePassword, registryPath, kafkaSecurity, maxReadingAge, usersPath);
   }
 
   /** The same settings with a device registry. */
   public BridgeSettings withRegistry(Path registryPath) {
     return new BridgeSettings(mqttUrl, clientId, username, password, kafkaBootstrap, subscription,
         maxInFlight, truststorePath, truststorePassword, reconnectMinMs, reconnectMaxMs, mqttVersion,
-        sessionExpirySeconds, caFile, keystorePath, keystorePassword, registryPath, kafkaSecurity, maxReadingAge);
+        sessionExpirySeconds, caFile, keystorePath, keystorePassword, registryPath, kafkaSecurity, maxReadingAge, usersPath);
   }
 
   /**
@@ -260,7 +276,7 @@ public record BridgeSettings(String mqttUrl, String clientId, String username, c
   public BridgeSettings withMaxReadingAge(Duration maxReadingAge) {
     return new BridgeSettings(mqttUrl, clientId, username, password, kafkaBootstrap, subscription,
         maxInFlight, truststorePath, truststorePassword, reconnectMinMs, reconnectMaxMs, mqttVersion,
-        sessionExpirySeconds, caFile, keystorePath, keystorePassword, registryPath, kafkaSecurity, maxReadingAge);
+        sessionExpirySeconds, caFile, keystorePath, keystorePassword, registryPath, kafkaSecurity, maxReadingAge, usersPath);
   }
 
   /** {@code bridge.max-reading-age}: unset is the default, {@code 0} no limit, else ISO-8601 ({@code PT2H}). */
@@ -300,7 +316,7 @@ public record BridgeSettings(String mqttUrl, String clientId, String username, c
         + ", reconnect=" + reconnectMinMs + ".." + reconnectMaxMs + "ms, mqttVersion=" + mqttVersion.key()
         + ", sessionExpiry=" + sessionExpirySeconds + "s, caFile=" + caFile + ", keystore=" + keystorePath
         + ", keystorePassword=" + (keystorePassword == null ? "unset" : "***") + ", registry=" + registryPath
-        + ", maxReadingAge=" + (maxReadingAge.isZero() ? "no limit" : maxReadingAge) + "]";
+        + ", maxReadingAge=" + (maxReadingAge.isZero() ? "no limit" : maxReadingAge) + ", users=" + usersPath + "]";
   }
 
   @Override

@@ -81,7 +81,8 @@ public final class MqttKafkaBridge implements AutoCloseable {
     this.settings = settings;
     // Loaded before any connection, so a bad registry stops start-up naming its key.
     this.validator = new IngestValidator(settings.registryPath() == null ? DeviceRegistry.empty()
-        : DeviceRegistry.load(BridgeSettings.REGISTRY_KEY, settings.registryPath()), settings.maxReadingAge());
+        : DeviceRegistry.load(BridgeSettings.REGISTRY_KEY, settings.registryPath()), settings.maxReadingAge(),
+        settings.usersPath() == null ? null : users(settings.usersPath()));
     this.tls = tls;
     Properties kafka = KafkaClients.reliableProducer(settings.kafkaBootstrap(), settings.clientId(),
         settings.kafkaSecurity());
@@ -224,6 +225,16 @@ public final class MqttKafkaBridge implements AutoCloseable {
     LOG.warn("bridge {} drops its broker connection: {}; unacknowledged messages will be redelivered", settings.clientId(), why);
     c.session.drop();
     scheduleReconnect();
+  }
+
+  private static io.citybrain.users.UsersFile users(java.nio.file.Path file) {
+    try {
+      return io.citybrain.users.UsersFile.load(file);
+    } catch (java.io.UncheckedIOException e) {
+      throw new IllegalArgumentException(BridgeSettings.USERS_KEY + ": " + e.getMessage(), e);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(BridgeSettings.USERS_KEY + ": " + e.getMessage(), e);
+    }
   }
 
   private void forward(Connection c, String topic, byte[] payload, int messageId, int qos) {

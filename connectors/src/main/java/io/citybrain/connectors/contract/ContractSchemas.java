@@ -34,6 +34,8 @@ public final class ContractSchemas {
   public static final String DEAD_LETTER = "dead-letter.schema.json";
   public static final String ENVELOPE = "envelope.schema.json";
   public static final String ACK_RECORD = "ack-record.schema.json";
+  /** Addition to v1 (issue 20): the acknowledgement whose topic names its user. */
+  public static final String ACKNOWLEDGEMENT_BY_USER = "acknowledgement-by-user.schema.json";
 
   /**
    * ISO-8601 with an offset in the shape most clients write (RFC 3339 with optional seconds), year
@@ -54,12 +56,17 @@ public final class ContractSchemas {
   /**
    * The schema an MQTT message on {@code topic} must satisfy: a reading's for
    * {@code city/<domain>/<kind>/<deviceId>} of a known kind, the acknowledgement's for
-   * {@code city/ack/<alertId>}; empty for any other topic (refused for its topic alone).
+   * {@code city/ack/<alertId>}, the named one's for {@code city/ack/<alertId>/<username>}; empty for
+   * any other topic (refused for its topic alone).
    */
   public static Optional<String> forMqttTopic(String topic) {
     String[] levels = topic.split("/", -1);
     if (levels.length == 3 && levels[0].equals("city") && levels[1].equals("ack") && !levels[2].isEmpty()) {
       return Optional.of(ACKNOWLEDGEMENT);
+    }
+    if (levels.length == 4 && levels[0].equals("city") && levels[1].equals("ack")) {
+      return !levels[2].isEmpty() && IngestValidator.DEVICE_ID.matcher(levels[3]).matches()
+          ? Optional.of(ACKNOWLEDGEMENT_BY_USER) : Optional.empty();
     }
     if (levels.length == 4 && levels[0].equals("city")) {
       return DeviceKind.of(levels[1], levels[2]).map(k -> readingFile(k.domain(), k.kind()));
@@ -74,6 +81,7 @@ public final class ContractSchemas {
       out.put(readingFile(k.domain(), k.kind()), reading(k));
     }
     out.put(ACKNOWLEDGEMENT, acknowledgement());
+    out.put(ACKNOWLEDGEMENT_BY_USER, acknowledgementByUser());
     out.put(ALERT, alert());
     out.put(DEAD_LETTER, deadLetter());
     out.put(ENVELOPE, envelope());
@@ -175,7 +183,24 @@ public final class ContractSchemas {
     ObjectNode props = s.putObject("properties");
     props.putObject("by").put("type", "string").put("pattern", "\\S").put("description", "who acknowledges: not blank");
     props.set("ts", ts());
+    props.set("note", note());
     return s;
+  }
+
+  static ObjectNode acknowledgementByUser() {
+    ObjectNode s = header(ACKNOWLEDGEMENT_BY_USER, "acknowledgement by a named user",
+        "Addition to v1: what a person publishes on MQTT city/ack/<alertId>/<username> (QoS 1). The broker lets each "
+            + "account publish only under its own user name, so the topic says who acknowledges; a 'by' in the payload "
+            + "is ignored. In a city with a users file this is the only acknowledgement taken.");
+    ObjectNode props = s.putObject("properties");
+    props.set("ts", ts());
+    props.set("note", note());
+    return s;
+  }
+
+  private static ObjectNode note() {
+    return F.objectNode().put("type", "string").put("maxLength", IngestValidator.MAX_TEXT_CODE_POINTS)
+        .put("description", "addition to v1: what the person adds (\"on my way\"), at most 256 characters");
   }
 
   static ObjectNode alert() {
@@ -253,8 +278,12 @@ public final class ContractSchemas {
     s.putArray("required").add("alertId").add("by").add("ts");
     ObjectNode props = s.putObject("properties");
     props.putObject("alertId").put("type", "string");
-    props.putObject("by").put("type", "string");
+    props.putObject("by").put("type", "string")
+        .put("description", "the topic's user name (checked by the broker), or contract v1's claim in the payload");
     props.putObject("ts").put("type", "integer");
+    nullableString(props, "role", "addition to v1: operator, officer or manager, when the bridge has the users file");
+    nullableString(props, "scope", "addition to v1: the person's district code (officer) or community id (manager)");
+    nullableString(props, "note", "addition to v1: what the person wrote with it");
     return s;
   }
 

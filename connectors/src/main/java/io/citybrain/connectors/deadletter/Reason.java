@@ -74,7 +74,14 @@ public enum Reason {
    * Alert dispatch: the SMTP server refused an e-mail channel's message or kept failing until
    * retries ran out. Addition to contract v1.
    */
-  EMAIL_FAILED("email-failed");
+  EMAIL_FAILED("email-failed"),
+  /**
+   * An acknowledgement that cannot be trusted or may not be applied (issue 20): in a city with a
+   * users file, one on contract v1's {@code city/ack/<alertId>} (it names nobody the broker checked)
+   * or from someone who is not a person of the file (bridge); one by a person whose district or
+   * community is not the alert's (emergency job). Addition to contract v1.
+   */
+  ACK_REFUSED("ack-refused");
 
   private final String code;
 

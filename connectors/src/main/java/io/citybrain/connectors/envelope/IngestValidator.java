@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.citybrain.connectors.Json;
 import io.citybrain.connectors.deadletter.DeadLetter;
 import io.citybrain.connectors.deadletter.Reason;
+import io.citybrain.users.Account;
+import io.citybrain.users.UsersFile;
 import io.citybrain.connectors.registry.DeviceRegistry;
 import io.citybrain.connectors.registry.RegisteredDevice;
 import java.nio.ByteBuffer;
@@ -81,6 +83,8 @@ public final class IngestValidator {
   private final DeviceRegistry registry;
   /** Older observations are {@code stale-timestamp}; 0 for no limit. */
   private final long maxAgeMs;
+  /** The people who may acknowledge; null in an open city. */
+  private final UsersFile users;
 
   /** A validator without a registry (every device must send its position), {@link #DEFAULT_MAX_AGE}. */
   public IngestValidator() {
@@ -98,6 +102,16 @@ public final class IngestValidator {
    *     {@link #NO_AGE_LIMIT} (zero) turns only this rule off, for replaying recorded history
    */
   public IngestValidator(DeviceRegistry registry, Duration maxAge) {
+    this(registry, maxAge, null);
+  }
+
+  /**
+   * @param users the users file; with it an acknowledgement is taken only on
+   *     {@code city/ack/<alertId>/<username>} from a person of the file (operator, officer, manager)
+   *     and carries their role and scope; null for an open city
+   */
+  public IngestValidator(DeviceRegistry registry, Duration maxAge, UsersFile users) {
+    this.users = users;
     this.registry = Objects.requireNonNull(registry, "registry");
     if (maxAge == null || maxAge.isNegative() || !maxAge.isZero() && maxAge.toMillis() == 0) {
       throw new IllegalArgumentException("the maximum reading age must be zero (no limit) or positive, got " + maxAge);
@@ -121,7 +135,10 @@ public final class IngestValidator {
       return reject(Reason.TOO_LARGE, payload.length + " bytes, the limit is " + MAX_PAYLOAD_BYTES, topic, key, payload, receivedAt);
     }
     if (levels.length == 3 && levels[0].equals("city") && levels[1].equals("ack")) {
-      return acknowledgement(topic, levels[2], payload, receivedAt);
+      return acknowledgement(topic, levels[2], null, payload, receivedAt);
+    }
+    if (levels.length == 4 && levels[0].equals("city") && levels[1].equals("ack")) {
+      return acknowledgement(topic, levels[2], levels[3], payload, receivedAt);
     }
     if (levels.length != 4 || !levels[0].equals("city")) {
       return reject(Reason.BAD_TOPIC, "expected city/<domain>/<kind>/<deviceId>", topic, key, payload, receivedAt);
@@ -221,7 +238,13 @@ public final class IngestValidator {
     return new IngestResult.Reading(new Envelope(deviceId, domain, kindName, ts, lat, lon, values, receivedAt, "mqtt"));
   }
 
-  private IngestResult acknowledgement(String topic, String alertId, byte[] payload, long receivedAt) {
+  /**
+   * Contract v1's {@code city/ack/<alertId>} ({@code user} null: {@code by} is the payload's
+   * claim), or {@code city/ack/<alertId>/<username>} (issue 20): the broker lets a person publish
+   * only under their own name, so the topic says who acknowledged, and a {@code by} in the payload
+   * is not read. With a users file, only the second form from a person of the file is taken.
+   */
+  private IngestResult acknowledgement(String topic, String alertId, String user, byte[] payload, long receivedAt) {
     JsonNode root;
     try {
       root = parse(payload);
@@ -230,8 +253,24 @@ public final class IngestValidator {
     } catch (JacksonException e) {
       return reject(Reason.NOT_JSON, e.getOriginalMessage(), topic, alertId, payload, receivedAt);
     }
-    if (alertId.isEmpty() || root == null || !root.isObject() || !root.path("by").isTextual() || root.path("by").asText().isBlank()) {
-      return reject(Reason.MISSING_FIELD, "an acknowledgement needs an alert id in the topic and 'by'", topic, alertId, payload, receivedAt);
+    if (user != null && !DEVICE_ID.matcher(user).matches()) {
+      return reject(Reason.BAD_TOPIC, "the user name of city/ack/<alertId>/<username> must match " + DEVICE_ID.pattern(),
+          topic, alertId, payload, receivedAt);
+    }
+    boolean claimed = user == null;
+    if (alertId.isEmpty() || root == null || !root.isObject()
+        || claimed && (!root.path("by").isTextual() || root.path("by").asText().isBlank())) {
+      return reject(Reason.MISSING_FIELD, "an acknowledgement needs an alert id in the topic and 'by' (or its user name in the "
+          + "topic: city/ack/<alertId>/<username>)", topic, alertId, payload, receivedAt);
+    }
+    String note = null;
+    if (root.has("note")) {
+      JsonNode n = root.get("note");
+      if (!n.isTextual() || n.textValue().codePointCount(0, n.textValue().length()) > MAX_TEXT_CODE_POINTS) {
+        return reject(Reason.BAD_FIELD, "field 'note' must be a string of at most " + MAX_TEXT_CODE_POINTS + " characters",
+            topic, alertId, payload, receivedAt);
+      }
+      note = n.textValue().isBlank() ? null : n.textValue();
     }
     Long ts = root.has("ts") ? timestamp(root.get("ts")) : Long.valueOf(receivedAt);
     if (ts == null) {
@@ -243,7 +282,19 @@ public final class IngestValidator {
         return badTime;
       }
     }
-    return new IngestResult.Acknowledgement(new Ack(alertId, root.get("by").asText(), ts));
+    if (users == null) {
+      return new IngestResult.Acknowledgement(new Ack(alertId, claimed ? root.get("by").asText() : user, ts, null, null, note));
+    }
+    if (claimed) {
+      return reject(Reason.ACK_REFUSED, "this city has accounts: an acknowledgement names its user in the topic, "
+          + "city/ack/<alertId>/<username>, where the broker lets only that user publish", topic, alertId, payload, receivedAt);
+    }
+    Account a = users.account(user).orElse(null);
+    if (a == null || !a.role().person()) {
+      return reject(Reason.ACK_REFUSED, "'" + user + "' is not an operator, officer or manager of the users file",
+          topic, alertId, payload, receivedAt);
+    }
+    return new IngestResult.Acknowledgement(new Ack(alertId, user, ts, a.role().id(), a.scope().isEmpty() ? null : a.scope(), note));
   }
 
   private static String check(DeviceKind.Field f, JsonNode v) {

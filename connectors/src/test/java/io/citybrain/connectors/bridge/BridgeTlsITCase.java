@@ -75,7 +75,7 @@ class BridgeTlsITCase {
   private static BridgeSettings tls(String clientId, Path ca, MqttVersion version) {
     return new BridgeSettings("ssl://127.0.0.1:" + tlsPort, clientId, null, null, kafka.bootstrapServers(), "city/#",
         BridgeSettings.DEFAULT_MAX_IN_FLIGHT, null, null, 200, 2_000, version, BridgeSettings.SESSION_NEVER_EXPIRES,
-        ca, pki.resolve("client.p12"), KEYSTORE_PASSWORD.toCharArray(), null, null, IngestValidator.NO_AGE_LIMIT);
+        ca, pki.resolve("client.p12"), KEYSTORE_PASSWORD.toCharArray(), null, null, IngestValidator.NO_AGE_LIMIT, null);
   }
 
   @ParameterizedTest(name = "MQTT {0}")
@@ -116,7 +116,7 @@ class BridgeTlsITCase {
   void aBridgeWithoutAClientCertificateIsRefusedByABrokerThatRequiresOne() {
     BridgeSettings noClientCert = new BridgeSettings("ssl://127.0.0.1:" + tlsPort, "tls-no-cert", null, null,
         kafka.bootstrapServers(), "city/#", 100, null, null, 200, 2_000, MqttVersion.V3_1_1,
-        BridgeSettings.SESSION_NEVER_EXPIRES, pki.resolve("ca.pem"), null, null, null, null, null);
+        BridgeSettings.SESSION_NEVER_EXPIRES, pki.resolve("ca.pem"), null, null, null, null, null, null);
     assertThatThrownBy(() -> MqttKafkaBridge.start(noClientCert))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("tls-no-cert");

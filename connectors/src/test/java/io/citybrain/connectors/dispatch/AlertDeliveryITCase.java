@@ -94,10 +94,10 @@ class AlertDeliveryITCase {
     Path usersFile = dir.resolve("users.csv");
     Files.writeString(usersFile, String.join("\n",
         "# username,role,scope,password-hash",
-        "mgr-a,manager,c-A," + MqttUsers.hash(MANAGER_PASSWORD),
-        "mgr-b,manager,c-B," + MqttUsers.hash(MANAGER_PASSWORD),
-        "officer-1,officer," + DISTRICT + "," + MqttUsers.hash(MANAGER_PASSWORD),
-        "dev-1,device,," + MqttUsers.hash(DEVICE_PASSWORD),
+        "mgr-a,manager,c-A," + io.citybrain.users.UsersFile.hash(MANAGER_PASSWORD, 1000),
+        "mgr-b,manager,c-B," + io.citybrain.users.UsersFile.hash(MANAGER_PASSWORD, 1000),
+        "officer-1,officer," + DISTRICT + "," + io.citybrain.users.UsersFile.hash(MANAGER_PASSWORD, 1000),
+        "dev-1,device,," + io.citybrain.users.UsersFile.hash(DEVICE_PASSWORD, 1000),
         ""));
     char[] bridgePassword = MqttUsers.randomPassword();
     char[] dispatchPassword = MqttUsers.randomPassword();
@@ -153,7 +153,7 @@ class AlertDeliveryITCase {
     smtp.start();
 
     bridge = MqttKafkaBridge.start(BridgeSettings.local(broker.url(), kafka.bootstrapServers())
-        .withCredentials("citybrain-bridge", bridgePassword));
+        .withCredentials("citybrain-bridge", bridgePassword).withUsers(usersFile));
     dispatcher = AlertDispatcher.start(DispatchSettings
         .local(kafka.bootstrapServers(), broker.url(), new InfluxSettings(store.url(), "citybrain", "citybrain", "x"))
         .withMqttCredentials("citybrain-dispatch", dispatchPassword)
@@ -273,14 +273,17 @@ class AlertDeliveryITCase {
   }
 
   @Test
-  void anAcknowledgementPublishedByAManagerReachesCityAcks() throws Exception {
+  void anAcknowledgementPublishedByAManagerReachesCityAcksInTheirNameWithTheirScope() throws Exception {
     MqttClient a = connect("mgr-a", MANAGER_PASSWORD);
     // The bridge refuses acknowledgements older than bridge.max-reading-age (2 h) against its own clock.
     long ackTs = System.currentTimeMillis() - 60_000;
-    a.publish("city/ack/ack-1", ("{\"by\":\"mgr-a\",\"ts\":" + ackTs + "}").getBytes(StandardCharsets.UTF_8), 1, false);
+    // The broker takes it only under mgr-a's own name; the payload's claim to be mgr-b is not read.
+    a.publish("city/ack/ack-1/mgr-a", ("{\"by\":\"mgr-b\",\"note\":\"马上到\",\"ts\":" + ackTs + "}")
+        .getBytes(StandardCharsets.UTF_8), 1, false);
     List<ConsumerRecord<String, byte[]>> acks = readUntil(Topics.ACKS, r -> "ack-1".equals(r.key()));
     String ack = new String(acks.get(acks.size() - 1).value(), StandardCharsets.UTF_8);
-    assertThat(ack).contains("\"alertId\":\"ack-1\"", "\"by\":\"mgr-a\"", "\"ts\":" + ackTs);
+    assertThat(ack).isEqualTo("{\"alertId\":\"ack-1\",\"by\":\"mgr-a\",\"ts\":" + ackTs
+        + ",\"role\":\"manager\",\"scope\":\"c-A\",\"note\":\"马上到\"}");
   }
 
   /**

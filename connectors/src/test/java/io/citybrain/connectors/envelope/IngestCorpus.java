@@ -190,6 +190,10 @@ public final class IngestCorpus {
     badTopic("ack three hours old", "stale-timestamp", "city/ack/a" + cases.size(), "{\"by\":\"m-7\",\"ts\":" + (now - 3 * 3_600_000L) + "}");
     badTopic("ack not JSON", "not-json", "city/ack/a" + cases.size(), "ok!");
     badTopic("ack without an alert id", "missing-field", "city/ack/", "{\"by\":\"m-7\"}");
+    badTopic("named ack with a note of 257 characters", "bad-field", "city/ack/a" + cases.size() + "/m-7",
+        "{\"note\":\"" + "到".repeat(257) + "\"}");
+    badTopic("named ack with a note that is a number", "bad-field", "city/ack/a" + cases.size() + "/m-7", "{\"note\":7}");
+    badTopic("named ack an hour ahead", "future-timestamp", "city/ack/a" + cases.size() + "/m-7", "{\"ts\":" + (now + 3_600_000L) + "}");
 
     // --- valid edge cases: must not be dead-lettered
     good("ISO ts with +08:00", "traffic/probe", "{\"ts\":\"" + iso(now - 10_000, "+08:00") + "\",\"lat\":30.25,\"lon\":120.15,\"speedKmh\":20,\"headingDeg\":90}");
@@ -213,6 +217,8 @@ public final class IngestCorpus {
         "{\"ts\":" + ts + ",\"lat\":30.2,\"lon\":120.1,\"ticketId\":\"T1\",\"category\":\"" + "积".repeat(257) + "\",\"status\":\"opened\"}");
     good("boundary values", "traffic/loop", loop().replace("\"occupancy\":0.2", "\"occupancy\":1").replace("31.5", "0"));
     cases.add(new Case("acknowledgement", "city/ack/a" + cases.size(), ("{\"by\":\"manager-7\",\"ts\":" + ts + "}").getBytes(StandardCharsets.UTF_8), null));
+    cases.add(new Case("acknowledgement by a named user, with a note", "city/ack/a" + cases.size() + "/manager-7",
+        ("{\"note\":\"马上到\",\"ts\":" + ts + "}").getBytes(StandardCharsets.UTF_8), null));
   }
 
   private static String iso(long epochMs, String offset) {

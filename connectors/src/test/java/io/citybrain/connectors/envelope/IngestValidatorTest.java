@@ -174,6 +174,40 @@ class IngestValidatorTest {
   }
 
   @Test
+  void anAcknowledgementUnderAUserNameIsThatUsers() {
+    // The broker lets only mgr-a publish under mgr-a: the payload's claim is not read.
+    assertThat(validate("city/ack/sos-x-1/mgr-a", "{\"by\":\"someone-else\",\"note\":\"on my way\",\"ts\":1767599990000}"))
+        .isEqualTo(new IngestResult.Acknowledgement(new Ack("sos-x-1", "mgr-a", 1_767_599_990_000L, null, null, "on my way")));
+    assertThat(validate("city/ack/sos-x-1/mgr-a", "{}"))
+        .isEqualTo(new IngestResult.Acknowledgement(new Ack("sos-x-1", "mgr-a", RECEIVED)));
+    assertThat(rejected("city/ack/sos-x-1/mgr a", "{}").reason()).isEqualTo("bad-topic");
+    assertThat(rejected("city/ack/sos-x-1/mgr-a", "{\"note\":\"" + "字".repeat(257) + "\"}").reason()).isEqualTo("bad-field");
+  }
+
+  @Test
+  void withAUsersFileOnlyAPersonOfTheFileAcknowledgesAndCarriesTheirScope() {
+    String hash = io.citybrain.users.UsersFile.hash("pw".toCharArray(), 1);
+    IngestValidator city = new IngestValidator(io.citybrain.connectors.registry.DeviceRegistry.empty(), IngestValidator.DEFAULT_MAX_AGE,
+        io.citybrain.users.UsersFile.parse(java.util.List.of("mgr-a,manager,c-A," + hash, "officer-1,officer,330106," + hash,
+            "ops,operator,," + hash, "loop-7,device,," + hash), "users.csv"));
+    java.util.function.Function<String, IngestResult> ack = topic -> city.validate(topic, "{}".getBytes(StandardCharsets.UTF_8), RECEIVED);
+    assertThat(ack.apply("city/ack/sos-x-1/mgr-a"))
+        .isEqualTo(new IngestResult.Acknowledgement(new Ack("sos-x-1", "mgr-a", RECEIVED, "manager", "c-A", null)));
+    assertThat(ack.apply("city/ack/sos-x-1/officer-1"))
+        .isEqualTo(new IngestResult.Acknowledgement(new Ack("sos-x-1", "officer-1", RECEIVED, "officer", "330106", null)));
+    assertThat(ack.apply("city/ack/sos-x-1/ops"))
+        .isEqualTo(new IngestResult.Acknowledgement(new Ack("sos-x-1", "ops", RECEIVED, "operator", null, null)));
+    for (String refused : java.util.List.of("city/ack/sos-x-1/loop-7", "city/ack/sos-x-1/nobody")) {
+      DeadLetter d = ((IngestResult.Rejected) ack.apply(refused)).deadLetter();
+      assertThat(d.reason()).as(refused).isEqualTo("ack-refused");
+      assertThat(d.detail()).contains("is not an operator, officer or manager of the users file");
+    }
+    // Contract v1's topic names nobody the broker checked: in a city with accounts it is not taken.
+    IngestResult v1 = city.validate("city/ack/sos-x-1", "{\"by\":\"mgr-a\"}".getBytes(StandardCharsets.UTF_8), RECEIVED);
+    assertThat(((IngestResult.Rejected) v1).deadLetter().detail()).contains("city/ack/<alertId>/<username>");
+  }
+
+  @Test
   void buildingAndTicketIdsAreIdsNotText() {
     String smoke = "{\"ts\":1767599990000,\"lat\":30.2,\"lon\":120.1,\"alarm\":true,\"buildingId\":%s}";
     assertThat(validate("city/emergency/smoke/S-1", smoke.formatted("\"b-0101-07\""))).isInstanceOf(IngestResult.Reading.class);

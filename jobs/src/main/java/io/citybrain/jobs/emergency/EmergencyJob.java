@@ -136,7 +136,8 @@ public final class EmergencyJob {
     alerts.getSideOutput(IncidentLifecycle.TICKETS).keyBy(TicketEvent::areaKey)
         .process(new TicketIndicators(settings.areaInterval().toMillis())).name("community_tickets per community").uid("emergency-tickets")
         .sinkTo(ticketSink).name("community_tickets to store").uid("emergency-tickets-sink");
-    decoded.getSideOutput(DeadLetters.TAG).union(signals.getSideOutput(DeadLetters.TAG), acknowledgements.getSideOutput(DeadLetters.TAG))
+    decoded.getSideOutput(DeadLetters.TAG).union(signals.getSideOutput(DeadLetters.TAG), acknowledgements.getSideOutput(DeadLetters.TAG),
+            alerts.getSideOutput(DeadLetters.TAG))
         .sinkTo(deadLetterSink).name("dead letters").uid("emergency-deadletter-sink");
   }
 

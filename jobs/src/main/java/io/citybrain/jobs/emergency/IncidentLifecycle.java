@@ -1,7 +1,12 @@
 package io.citybrain.jobs.emergency;
 
 import io.citybrain.connectors.alert.Alert;
+import io.citybrain.connectors.Topics;
+import io.citybrain.connectors.deadletter.DeadLetter;
+import io.citybrain.connectors.deadletter.Reason;
 import io.citybrain.connectors.envelope.Ack;
+import io.citybrain.connectors.envelope.EnvelopeCodec;
+import io.citybrain.jobs.common.DeadLetters;
 import java.util.Arrays;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
@@ -16,14 +21,19 @@ import org.apache.flink.util.OutputTag;
  * Keeps one {@link Incident} per incident key and applies {@link Incidents}' rules to its signals,
  * its acknowledgements and its timers. Timers are processing-time: escalation and cards measure
  * how long people take to answer, on the wall clock. State and timers are freed when a ticket is
- * resolved, and a cool-down after any other incident is resolved. Tickets' steps (opened, resolved, cards) go to the side output {@link #TICKETS}.
+ * resolved, and a cool-down after any other incident is resolved. Tickets' steps (opened, resolved, cards) go to the side output {@link #TICKETS};
+ * acknowledgements by a person whose scope does not cover the incident go to {@link DeadLetters#TAG}
+ * and the {@code acksRefused} counter, and change nothing.
  */
 public final class IncidentLifecycle extends KeyedCoProcessFunction<String, Signal, Ack, Alert> {
 
   public static final OutputTag<TicketEvent> TICKETS = new OutputTag<>("tickets") {};
 
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(IncidentLifecycle.class);
+
   private final EmergencySettings settings;
   private transient ValueState<Incident> state;
+  private transient org.apache.flink.metrics.Counter acksRefused;
 
   public IncidentLifecycle(EmergencySettings settings) {
     this.settings = settings;
@@ -32,6 +42,7 @@ public final class IncidentLifecycle extends KeyedCoProcessFunction<String, Sign
   @Override
   public void open(OpenContext context) {
     state = getRuntimeContext().getState(new ValueStateDescriptor<>("incident", TypeInformation.of(Incident.class)));
+    acksRefused = getRuntimeContext().getMetricGroup().counter("acksRefused");
   }
 
   @Override
@@ -44,6 +55,15 @@ public final class IncidentLifecycle extends KeyedCoProcessFunction<String, Sign
   @Override
   public void processElement2(Ack ack, Context ctx, Collector<Alert> out) throws Exception {
     Incident before = state.value();
+    String refusal = Incidents.refusal(before, ack);
+    if (refusal != null) {
+      // Issue 20: a person acknowledges only what their scope covers, whatever the broker let through.
+      acksRefused.inc();
+      LOG.warn("acknowledgement of {} by {} refused: {}", ack.alertId(), ack.by(), refusal);
+      ctx.output(DeadLetters.TAG, DeadLetter.of(Reason.ACK_REFUSED, refusal, Topics.ACKS, ack.alertId(),
+          EnvelopeCodec.encode(ack), System.currentTimeMillis(), EmergencyJob.STAGE));
+      return;
+    }
     apply(before, Incidents.onAck(before, ack, settings, ctx.timerService().currentProcessingTime()),
         ctx, out);
   }

@@ -226,6 +226,22 @@ public final class Incidents {
     return new TicketEvent(inc.district, inc.community, subject(inc), type, ts, handlingMs);
   }
 
+  /**
+   * Why {@code ack} may not be applied to {@code current}, or null when it may (or when it would
+   * change nothing anyway: another incident's, or none). An acknowledgement without a role comes
+   * from an open city, where nobody is checked; one with a role is applied only when that role and
+   * scope cover the incident's district and community ({@link io.citybrain.users.Role#covers}).
+   */
+  public static String refusal(Incident current, Ack ack) {
+    if (current == null || !current.alerted || !current.alertId.equals(ack.alertId()) || ack.role() == null) {
+      return null;
+    }
+    boolean covered = io.citybrain.users.Role.of(ack.role())
+        .filter(r -> r.covers(ack.scope(), current.district, current.community)).isPresent();
+    return covered ? null : (ack.by() + " (" + ack.role() + (ack.scope() == null ? "" : " of " + ack.scope()) + ") may not acknowledge an alert of district "
+            + current.district + (current.community == null ? "" : ", community " + current.community));
+  }
+
   public static Result onAck(Incident current, Ack ack, EmergencySettings cfg, long now) {
     if (current == null || !current.alerted || !current.alertId.equals(ack.alertId())
         || Alert.STATE_ACKNOWLEDGED.equals(current.state) || Alert.STATE_RESOLVED.equals(current.state)) {

@@ -75,6 +75,35 @@ class IncidentLifecycleHarnessTest {
     assertThat(harness.numProcessingTimeTimers()).isZero();
   }
 
+  @Test
+  void aPersonAcknowledgesOnlyWhatTheirScopeCoversAndARefusalChangesNothing() throws Exception {
+    harness.processElement1(new StreamRecord<>(sos("W-2", T0)));
+    assertThat(output()).extracting(Alert::state).containsExactly("raised");
+    String id = "sos-" + T0 + "-W-2";
+    harness.processElement2(new StreamRecord<>(new Ack(id, "mgr-b", T0 + MINUTE, "manager", "c-330106-0008", null)));
+    harness.processElement2(new StreamRecord<>(new Ack(id, "officer-2", T0 + MINUTE, "officer", "330105", null)));
+    harness.processElement2(new StreamRecord<>(new Ack(id, "loop-7", T0 + MINUTE, "device", null, null)));
+    assertThat(output()).isEmpty();
+    assertThat(harness.getSideOutput(io.citybrain.jobs.common.DeadLetters.TAG)).extracting(r -> r.getValue().reason(), r -> r.getValue().key())
+        .containsOnly(org.assertj.core.groups.Tuple.tuple("ack-refused", id)).hasSize(3);
+    assertThat(harness.getSideOutput(io.citybrain.jobs.common.DeadLetters.TAG).peek().getValue().detail())
+        .isEqualTo("mgr-b (manager of c-330106-0008) may not acknowledge an alert of district 330106, community c-330106-0007");
+    assertThat(harness.numProcessingTimeTimers()).as("the escalation still stands").isEqualTo(1);
+
+    harness.processElement2(new StreamRecord<>(new Ack(id, "mgr-a", T0 + 2 * MINUTE, "manager", "c-330106-0007", "on my way")));
+    assertThat(output()).extracting(Alert::state, Alert::acknowledgedBy)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("acknowledged", "mgr-a"));
+  }
+
+  @Test
+  void anOfficerOfTheDistrictAndAnyOperatorMayAcknowledge() throws Exception {
+    for (String[] who : new String[][] {{"W-3", "officer", "330106"}, {"W-4", "operator", null}}) {
+      harness.processElement1(new StreamRecord<>(sos(who[0], T0)));
+      harness.processElement2(new StreamRecord<>(new Ack("sos-" + T0 + "-" + who[0], "p", T0 + MINUTE, who[1], who[2], null)));
+      assertThat(output()).extracting(Alert::state).as(who[1]).containsExactly("raised", "acknowledged");
+    }
+  }
+
   private static Signal smoke(String detector, long ts) {
     return Signals.from(new Envelope(detector, "emergency", "smoke", ts, 30.25, 120.14,
         Map.of("alarm", true, "buildingId", "b-1"), ts, "mqtt"), PLACE).orElseThrow();
