@@ -73,6 +73,8 @@
   const canvas = L.canvas({ padding: 0.3, pane: 'roads' });
   const alertSvg = L.svg({ pane: 'alerts' });
   const operator = document.getElementById('operator');
+  // Signed in (issue 20): who, as /api/me answers; null with the token, where 'operator' names who acknowledges.
+  let me = null;
   operator.value = localStorage.getItem('citybrain.operator') || operator.value;
   operator.addEventListener('change', () => localStorage.setItem('citybrain.operator', operator.value.trim()));
 
@@ -259,6 +261,8 @@
   }
 
   const pendingAcks = new Set();
+  // What each open alert's note field holds: the list is redrawn at every poll.
+  const notes = new Map();
 
   // The alert list's filters (kind, level, state, district, community), remembered by the browser.
   const FILTERS_KEY = 'citybrain.filters';
@@ -327,6 +331,7 @@
       tr.className = 'alert-row ' + a.severity + ' ' + a.state;
       tr.dataset.alertId = a.alertId;
       tr.title = (a.message || '') + '\n' + a.district + (a.community ? ' / ' + a.community : '') + ' · ' + a.alertId;
+      if (a.note) tr.title += '\n' + t('note') + ': ' + a.note;
       cell(tr, word('kind', a.kind), 'kind').dataset.kind = a.kind;
       // The level in words and in colour: colour alone is lost on a colour-blind eye or a grey screen.
       const severity = cell(tr, '', 'severity');
@@ -341,6 +346,14 @@
       cell(tr, timeOf(a.ts), 'time');
       const td = cell(tr, '', 'action');
       if (isOpen(a)) {
+        const note = document.createElement('input');
+        note.className = 'note';
+        note.maxLength = 256;
+        note.placeholder = t('note');
+        note.setAttribute('aria-label', t('note'));
+        note.value = notes.get(a.alertId) || '';
+        note.addEventListener('input', () => notes.set(a.alertId, note.value));
+        td.appendChild(note);
         const button = document.createElement('button');
         button.className = 'ack';
         button.textContent = pendingAcks.has(a.alertId) ? t('sent') : t('acknowledge');
@@ -351,27 +364,33 @@
         pendingAcks.delete(a.alertId);
       }
       tr.addEventListener('click', (e) => {
-        if (e.target.tagName !== 'BUTTON' && (a.lat || a.lon)) map.setView([a.lat, a.lon], Math.max(map.getZoom(), 14));
+        if (e.target.tagName !== 'BUTTON' && e.target.tagName !== 'INPUT' && (a.lat || a.lon)) map.setView([a.lat, a.lon], Math.max(map.getZoom(), 14));
       });
       body.appendChild(tr);
     }
   }
 
   function acknowledge(alertId, button) {
-    const by = operator.value.trim() || 'operator';
+    const by = me ? me.username : (operator.value.trim() || 'operator');
+    const note = (notes.get(alertId) || '').trim();
     button.disabled = true;
     button.textContent = t('sent');
     pendingAcks.add(alertId);
     fetch('/api/alerts/' + encodeURIComponent(alertId) + '/ack', {
       method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Citybrain-Token': token },
-      body: JSON.stringify({ by: by }),
+      body: JSON.stringify(note ? { by: by, note: note } : { by: by }),
     }).then((r) => {
+      if (r.status === 401) {
+        showSignIn();
+        throw new Error(t('signInFirst'));
+      }
       if (r.status === 403) {
         return r.text().then((t) => { throw new Error(t || 'HTTP 403'); });
       }
       if (r.status !== 202) {
         return r.json().then((e) => { throw new Error(e.error || 'HTTP ' + r.status); });
       }
+      notes.delete(alertId);
       setStatus('ackPublished', [alertId], false);
     }).catch((e) => {
       pendingAcks.delete(alertId);
@@ -534,6 +553,7 @@
     showAlerts(live.alerts);
     showPipeline(live.pipeline);
     if (trendPoints.length) drawTrend();
+    if (me) showMe(me);
   }
 
   document.getElementById('lang').addEventListener('click', () => {
@@ -543,8 +563,61 @@
   });
   applyLanguage();
 
-  function poll() {
-    getJson('/api/live').then((snapshot) => {
+  const signInForm = document.getElementById('sign-in');
+
+  function showSignIn() {
+    signInForm.hidden = false;
+    document.getElementById('operator-box').hidden = true;
+    document.getElementById('who').hidden = true;
+    document.getElementById('username').focus();
+  }
+
+  function showMe(person) {
+    me = person && person.mode === 'login' ? person : null;
+    document.getElementById('operator-box').hidden = !!me;
+    document.getElementById('who').hidden = !me;
+    if (me) {
+      signInForm.hidden = true;
+      document.getElementById('who-name').textContent = t('signedInAs', me.username, word('role', me.role)
+        + (me.scope ? ' · ' + (communityNames.get(me.scope) || districtNames.get(me.scope) || me.scope) : ''));
+    }
+  }
+
+  signInForm.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const problem = document.getElementById('sign-in-problem');
+    problem.textContent = '';
+    fetch('/api/login', {
+      method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ username: document.getElementById('username').value, password: document.getElementById('password').value }),
+    }).then((r) => r.json().then((body) => {
+      document.getElementById('password').value = '';
+      if (!r.ok) throw new Error(body.error || 'HTTP ' + r.status);
+      showMe(body);
+      poll(true);
+    })).catch((err) => { problem.textContent = t('signInFailed', err.message); });
+  });
+
+  document.getElementById('sign-out').addEventListener('click', () => {
+    fetch('/api/logout', { method: 'POST', headers: { 'Content-Type': 'application/json' } }).finally(() => {
+      me = null;
+      live.alerts = [];
+      showAlerts([]);
+      showSignIn();
+    });
+  });
+
+  let polling = null;
+  function poll(once) {
+    if (once && polling) clearTimeout(polling);
+    fetch('/api/live', { cache: 'no-store' }).then((r) => {
+      if (r.status === 401) {
+        showSignIn();
+        throw new Error(t('signInFirst'));
+      }
+      if (!r.ok) throw new Error('/api/live: HTTP ' + r.status);
+      return r.json();
+    }).then((snapshot) => {
       live = snapshot;
       showFigures(snapshot.figures);
       showAlerts(snapshot.alerts);
@@ -557,8 +630,8 @@
         setStatus('live', [timeOf(snapshot.generatedAt)], false);
       }
     }).catch((e) => setStatus('noAnswer', [e.message], true))
-      .finally(() => setTimeout(poll, POLL_MS));
+      .finally(() => { polling = setTimeout(poll, POLL_MS); });
   }
 
-  poll();
+  getJson('/api/me').then(showMe).catch(() => showSignIn()).finally(() => poll());
 })();

@@ -26,6 +26,9 @@ window.CITYBRAIN_I18N = {
     'kind.power_outage': 'power outage', 'kind.traffic_incident': 'traffic incident', 'kind.ticket_overdue': 'overdue ticket',
     'severity.critical': 'critical', 'severity.warning': 'warning', 'severity.info': 'info',
     'state.raised': 'raised', 'state.escalated': 'escalated', 'state.acknowledged': 'acknowledged', 'state.resolved': 'resolved',
+    signIn: 'Sign in', signOut: 'sign out', username: 'user name', password: 'password', note: 'note (optional)',
+    signedInAs: '{0} · {1}', signInFirst: 'sign in first', signInFailed: 'cannot sign in: {0}',
+    'role.operator': 'operator', 'role.officer': 'district officer', 'role.manager': 'community manager',
   },
   zh: {
     title: '实时监控台', sound: '新的紧急告警时响铃', operator: '值班员',
@@ -51,5 +54,8 @@ window.CITYBRAIN_I18N = {
     'kind.power_outage': '停电', 'kind.traffic_incident': '交通事件', 'kind.ticket_overdue': '工单超时',
     'severity.critical': '紧急', 'severity.warning': '警告', 'severity.info': '提示',
     'state.raised': '已发出', 'state.escalated': '已升级', 'state.acknowledged': '已确认', 'state.resolved': '已解决',
+    signIn: '登录', signOut: '退出登录', username: '用户名', password: '密码', note: '备注（可选）',
+    signedInAs: '{0} · {1}', signInFirst: '请先登录', signInFailed: '无法登录：{0}',
+    'role.operator': '值班员', 'role.officer': '区级负责人', 'role.manager': '社区负责人',
   },
 };

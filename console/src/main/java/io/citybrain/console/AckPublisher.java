@@ -32,12 +32,33 @@ final class AckPublisher implements AutoCloseable {
   }
 
   /** Publishes at QoS 1 and returns once the broker has it. */
-  void acknowledge(String alertId, String by, long ts) throws ConfirmedPublisher.Unacknowledged {
+  void acknowledge(String alertId, String by, String note, long ts) throws ConfirmedPublisher.Unacknowledged {
     Map<String, Object> payload = new LinkedHashMap<>();
     payload.put("by", by);
     payload.put("ts", ts);
+    if (note != null) {
+      payload.put("note", note);
+    }
     try {
       client.publishAndWait(topic(alertId), json.writeValueAsBytes(payload), PUBACK_WAIT);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot encode an acknowledgement", e);
+    }
+  }
+
+  /**
+   * Publishes a signed-in person's acknowledgement on {@code city/ack/<alertId>/<username>} (issue
+   * 20): the console's service account may publish under any name, because the console has checked
+   * who the person is and what their scope covers; the bridge and the emergency job check again.
+   */
+  void acknowledgeAs(String alertId, String username, String note, long ts) throws ConfirmedPublisher.Unacknowledged {
+    Map<String, Object> payload = new LinkedHashMap<>();
+    payload.put("ts", ts);
+    if (note != null) {
+      payload.put("note", note);
+    }
+    try {
+      client.publishAndWait(topic(alertId) + "/" + username, json.writeValueAsBytes(payload), PUBACK_WAIT);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot encode an acknowledgement", e);
     }

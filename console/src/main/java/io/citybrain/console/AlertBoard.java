@@ -47,6 +47,11 @@ final class AlertBoard implements AutoCloseable {
     }
   };
 
+  /** Every state each alert of {@link #latest} went through, oldest first (at most {@link #STATES_PER_ALERT}). */
+  private final Map<String, List<Alert>> history = new java.util.HashMap<>();
+  /** Raised, escalated, re-notified, acknowledged, resolved: a long incident has a few dozen states. */
+  static final int STATES_PER_ALERT = 100;
+
   /** Null while following; else why the board does not (yet) follow city.alerts. */
   private volatile String problem = "not yet assigned " + Topics.ALERTS;
 
@@ -138,6 +143,19 @@ final class AlertBoard implements AutoCloseable {
     synchronized (latest) {
       latest.remove(a.alertId());
       latest.put(a.alertId(), a);
+      history.keySet().retainAll(latest.keySet());
+      List<Alert> states = history.computeIfAbsent(a.alertId(), id -> new ArrayList<>());
+      if (states.size() == STATES_PER_ALERT) {
+        states.remove(1); // the first (raised) is kept: when and how it began
+      }
+      states.add(a);
+    }
+  }
+
+  /** The states of one alert as city.alerts carried them, oldest first; empty when unknown. */
+  List<Alert> history(String alertId) {
+    synchronized (latest) {
+      return List.copyOf(history.getOrDefault(alertId, List.of()));
     }
   }
 

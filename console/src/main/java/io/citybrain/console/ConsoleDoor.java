@@ -41,15 +41,19 @@ final class ConsoleDoor {
   private final Set<String> hosts = new LinkedHashSet<>();
   private final Set<String> origins = new LinkedHashSet<>();
   private final byte[] token;
+  /** People sign in (issue 20): the session, which the server checks, replaces the token. */
+  private final boolean logins;
 
   /**
    * @param scheme {@code http}, or {@code https} when the console serves TLS itself
    * @param port the port the console listens on
    * @param extraHosts host names besides the loopback ones, lower case, without port
    * @param publicUrls origins a browser reaches the console by through a proxy or an ingress
-   * @param token the token state changes need, or null: the console is read-only
+   * @param token the token state changes need, or null: the console is read-only (unless {@code logins})
+   * @param logins whether people sign in: then a state change needs the same origin here and a
+   *     session, which the server checks, instead of the token
    */
-  ConsoleDoor(String scheme, int port, List<String> extraHosts, List<java.net.URI> publicUrls, String token) {
+  ConsoleDoor(String scheme, int port, List<String> extraHosts, List<java.net.URI> publicUrls, String token, boolean logins) {
     List<String> names = new java.util.ArrayList<>(List.of("127.0.0.1", "localhost", "[::1]"));
     names.addAll(extraHosts);
     int defaultPort = scheme.equals("https") ? 443 : 80;
@@ -70,6 +74,7 @@ final class ConsoleDoor {
       origins.add(u.getScheme().toLowerCase(Locale.ROOT) + "://" + authority);
     }
     this.token = token == null ? null : token.getBytes(StandardCharsets.UTF_8);
+    this.logins = logins;
   }
 
   /** 192 random bits, URL-safe: it travels in the console's URL. */
@@ -108,6 +113,9 @@ final class ConsoleDoor {
       if (origins.stream().noneMatch(o -> r.equals(o) || r.startsWith(o + "/"))) {
         return "a state change from a page elsewhere (Referer '" + referer.strip() + "') is refused";
       }
+    }
+    if (logins) {
+      return null;
     }
     if (token == null) {
       return "this console is read-only: it was started without a token (CITYBRAIN_CONSOLE_TOKEN)";

@@ -25,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.zip.GZIPOutputStream;
 import io.citybrain.connectors.mqtt.ConfirmedPublisher;
+import io.citybrain.users.Account;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,6 +60,8 @@ public final class ConsoleServer implements AutoCloseable {
   /** A topic level of contract v1's ids: no MQTT wildcards or separators can be smuggled into city/ack/. */
   static final Pattern ALERT_ID = Pattern.compile("[A-Za-z0-9._:-]{1,200}");
   static final int MAX_BY_LENGTH = 64;
+  /** The contract's longest note of an acknowledgement, in code points. */
+  static final int MAX_NOTE_LENGTH = 256;
   private static final int MAX_BODY = 4096;
   private static final Map<String, String> TYPES = Map.of(
       "html", "text/html; charset=utf-8", "js", "text/javascript; charset=utf-8", "css", "text/css; charset=utf-8",
@@ -72,6 +75,8 @@ public final class ConsoleServer implements AutoCloseable {
   private final String token;
   private final String scheme;
   private final ConsoleDoor door;
+  /** People's sign-in, with a users file; null when the token is the key. */
+  private final ConsoleLogins logins;
   private final java.util.concurrent.ConcurrentMap<String, java.util.concurrent.atomic.AtomicLong> acknowledgements =
       new java.util.concurrent.ConcurrentHashMap<>();
   private final java.util.concurrent.atomic.AtomicLong storeFailures = new java.util.concurrent.atomic.AtomicLong();
@@ -119,7 +124,8 @@ public final class ConsoleServer implements AutoCloseable {
     });
     http.setExecutor(pool);
     http.createContext("/", this::handle);
-    door = new ConsoleDoor(scheme, http.getAddress().getPort(), settings.hosts(), settings.publicUrls(), token);
+    logins = settings.usersFile() == null ? null : new ConsoleLogins(settings.usersFile(), settings.sessionKey());
+    door = new ConsoleDoor(scheme, http.getAddress().getPort(), settings.hosts(), settings.publicUrls(), token, logins != null);
   }
 
   /**
@@ -252,15 +258,43 @@ public final class ConsoleServer implements AutoCloseable {
           return;
         }
       }
+      if (path.equals("/api/login")) {
+        requireMethod(ex, "POST");
+        login(ex);
+        return;
+      }
+      if (path.equals("/api/logout")) {
+        requireMethod(ex, "POST");
+        ex.getResponseHeaders().add("Set-Cookie", ConsoleLogins.setCookie("", scheme.equals("https"), java.time.Duration.ZERO));
+        send(ex, 204, "text/plain; charset=utf-8", new byte[0]);
+        return;
+      }
+      if (path.equals("/api/me")) {
+        me(ex);
+        return;
+      }
+      // With logins, the alerts and the figures are for people signed in, each seeing their own scope.
+      Account who = null;
+      if (logins != null && (path.equals("/api/live") || path.equals("/api/trend") || path.startsWith("/api/alerts"))) {
+        who = logins.account(headers.getFirst("Cookie"), System.currentTimeMillis()).orElse(null);
+        if (who == null) {
+          sendError(ex, 401, "sign in first: POST /api/login");
+          return;
+        }
+      }
       if (path.startsWith("/api/alerts/") && path.endsWith("/ack")) {
         requireMethod(ex, "POST");
-        acknowledge(ex, path.substring("/api/alerts/".length(), path.length() - "/ack".length()));
+        acknowledge(ex, path.substring("/api/alerts/".length(), path.length() - "/ack".length()), who);
       } else if (!method.equals("GET") && !method.equals("HEAD")) {
         send(ex, 405, "text/plain; charset=utf-8", "use GET".getBytes(StandardCharsets.UTF_8));
       } else if (path.equals("/api/live")) {
-        sendJson(ex, 200, snapshot());
+        sendJson(ex, 200, who == null ? snapshot() : LiveReader.scoped(snapshot(), who));
       } else if (path.equals("/api/trend")) {
         trend(ex);
+      } else if (path.equals("/api/alerts")) {
+        alertList(ex, who);
+      } else if (path.startsWith("/api/alerts/")) {
+        alertHistory(ex, path.substring("/api/alerts/".length()), who);
       } else if (path.startsWith("/api/city/")) {
         byte[] body = cityGzip.get(path.substring("/api/city/".length()));
         if (body == null) {
@@ -303,43 +337,139 @@ public final class ConsoleServer implements AutoCloseable {
     return cached;
   }
 
-  private void acknowledge(HttpExchange ex, String alertId) throws IOException {
+  /** {@code POST /api/login} with {@code {"username": ..., "password": ...}}: a session cookie, or 401. */
+  private void login(HttpExchange ex) throws IOException, InterruptedException {
+    if (logins == null) {
+      sendError(ex, 404, "this console has no users file (console.users.file): nobody signs in");
+      return;
+    }
+    JsonNode body = jsonBody(ex, "the sign-in");
+    if (body == null) {
+      return;
+    }
+    char[] password = body.path("password").asText("").toCharArray();
+    ConsoleLogins.Outcome outcome = logins.login(body.path("username").asText(null), password, System.currentTimeMillis());
+    if (outcome instanceof ConsoleLogins.Outcome.In in) {
+      ex.getResponseHeaders().add("Set-Cookie", ConsoleLogins.setCookie(in.cookie(), scheme.equals("https"), ConsoleLogins.SESSION));
+      LOG.info("console: {} ({}) signed in", in.account().username(), in.account().role().id());
+      sendJson(ex, 200, person(in.account()));
+    } else if (outcome instanceof ConsoleLogins.Outcome.Throttled t) {
+      ex.getResponseHeaders().set("Retry-After", String.valueOf(t.retryAfterSeconds()));
+      sendError(ex, 429, "too many wrong passwords for this account: try again in " + t.retryAfterSeconds() + " s");
+    } else {
+      sendError(ex, 401, "unknown user or wrong password");
+    }
+  }
+
+  /** {@code GET /api/me}: who is signed in (401 when nobody), or how this console is used without logins. */
+  private void me(HttpExchange ex) throws IOException {
+    if (logins == null) {
+      Map<String, Object> answer = new LinkedHashMap<>();
+      answer.put("mode", "token");
+      answer.put("canAcknowledge", token != null);
+      sendJson(ex, 200, answer);
+      return;
+    }
+    Account who = logins.account(ex.getRequestHeaders().getFirst("Cookie"), System.currentTimeMillis()).orElse(null);
+    if (who == null) {
+      sendError(ex, 401, "nobody is signed in");
+    } else {
+      sendJson(ex, 200, person(who));
+    }
+  }
+
+  private static Map<String, Object> person(Account a) {
+    Map<String, Object> p = new LinkedHashMap<>();
+    p.put("mode", "login");
+    p.put("username", a.username());
+    p.put("role", a.role().id());
+    p.put("scope", a.scope().isEmpty() ? null : a.scope());
+    return p;
+  }
+
+  /** {@code GET /api/alerts[?open=true]}: the latest state of every alert the caller may see, newest first. */
+  private void alertList(HttpExchange ex, Account who) throws IOException {
+    boolean openOnly = "open=true".equals(ex.getRequestURI().getRawQuery());
+    sendJson(ex, 200, board.alerts().stream().filter(a -> who == null || who.covers(a.district(), a.community()))
+        .filter(a -> !openOnly || LiveReader.isOpen(a)).toList());
+  }
+
+  /**
+   * {@code GET /api/alerts/<alertId>}: the alert's latest state and every state it went through, as
+   * city.alerts carried them. An alert outside the caller's scope is 404, as an unknown one: its
+   * existence is not theirs to learn either.
+   */
+  private void alertHistory(HttpExchange ex, String alertId, Account who) throws IOException {
+    List<Alert> states = ALERT_ID.matcher(alertId).matches() ? board.history(alertId) : List.of();
+    Alert last = states.isEmpty() ? null : states.get(states.size() - 1);
+    if (last == null || who != null && !who.covers(last.district(), last.community())) {
+      sendError(ex, 404, "no alert " + alertId + " of yours on city.alerts");
+      return;
+    }
+    Map<String, Object> answer = new LinkedHashMap<>();
+    answer.put("alert", last);
+    answer.put("history", states);
+    sendJson(ex, 200, answer);
+  }
+
+  /** The request's JSON body (application/json, at most {@link #MAX_BODY} bytes), or null once an error was sent. */
+  private JsonNode jsonBody(HttpExchange ex, String what) throws IOException {
+    String type = ex.getRequestHeaders().getFirst("Content-Type");
+    // A JSON content type cannot be sent cross-site without a CORS preflight, which this server never
+    // grants: another web page cannot act through an operator's browser.
+    if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
+      sendError(ex, 415, "send " + what + " as application/json");
+      return null;
+    }
+    try (InputStream in = ex.getRequestBody()) {
+      byte[] bytes = in.readNBytes(MAX_BODY + 1);
+      if (bytes.length > MAX_BODY) {
+        sendError(ex, 413, what + " is larger than " + MAX_BODY + " bytes");
+        return null;
+      }
+      JsonNode body = json.readTree(bytes);
+      if (body == null || !body.isObject()) {
+        sendError(ex, 400, what + " is not a JSON object");
+        return null;
+      }
+      return body;
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      sendError(ex, 400, what + " is not JSON");
+      return null;
+    }
+  }
+
+  private void acknowledge(HttpExchange ex, String alertId, Account who) throws IOException {
     String outcome = "refused";
     try {
-      outcome = publishAcknowledgement(ex, alertId);
+      outcome = publishAcknowledgement(ex, alertId, who);
     } finally {
       acknowledgements.computeIfAbsent(outcome, o -> new java.util.concurrent.atomic.AtomicLong()).incrementAndGet();
     }
   }
 
-  /** Answers the request; returns the outcome for the meters. */
-  private String publishAcknowledgement(HttpExchange ex, String alertId) throws IOException {
-    String type = ex.getRequestHeaders().getFirst("Content-Type");
-    // A JSON content type cannot be sent cross-site without a CORS preflight, which this server never
-    // grants: another web page cannot acknowledge alerts through an operator's browser.
-    if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
-      sendError(ex, 415, "send the acknowledgement as application/json");
-      return "refused";
-    }
+  /**
+   * Answers the request; returns the outcome for the meters. Signed in, the acknowledgement is the
+   * person's, on {@code city/ack/<alertId>/<username>}, and only for an alert their scope covers
+   * (403 otherwise); with the token, it is whoever {@code by} names, on contract v1's topic.
+   */
+  private String publishAcknowledgement(HttpExchange ex, String alertId, Account who) throws IOException {
     if (!ALERT_ID.matcher(alertId).matches()) {
       sendError(ex, 400, "not an alert id: " + alertId);
       return "refused";
     }
-    JsonNode body;
-    try (InputStream in = ex.getRequestBody()) {
-      byte[] bytes = in.readNBytes(MAX_BODY + 1);
-      if (bytes.length > MAX_BODY) {
-        sendError(ex, 413, "the acknowledgement is larger than " + MAX_BODY + " bytes");
-        return "refused";
-      }
-      body = json.readTree(bytes);
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      sendError(ex, 400, "the acknowledgement is not JSON");
+    JsonNode body = jsonBody(ex, "the acknowledgement");
+    if (body == null) {
       return "refused";
     }
-    String by = body == null ? "" : body.path("by").asText("").strip();
+    String by = who != null ? who.username() : body.path("by").asText("").strip();
     if (by.isEmpty() || by.length() > MAX_BY_LENGTH || by.chars().anyMatch(Character::isISOControl)) {
       sendError(ex, 400, "'by' must name who acknowledges, 1.." + MAX_BY_LENGTH + " characters");
+      return "refused";
+    }
+    String note = body.path("note").asText("").strip();
+    if (note.codePointCount(0, note.length()) > MAX_NOTE_LENGTH || note.chars().anyMatch(c -> Character.isISOControl(c) && c != '\n')) {
+      sendError(ex, 400, "'note' must be at most " + MAX_NOTE_LENGTH + " characters of text");
       return "refused";
     }
     Alert known = board.alerts().stream().filter(a -> a.alertId().equals(alertId)).findFirst().orElse(null);
@@ -347,16 +477,30 @@ public final class ConsoleServer implements AutoCloseable {
       sendError(ex, 404, "no alert " + alertId + " on city.alerts");
       return "refused";
     }
+    if (who != null && !who.covers(known.district(), known.community())) {
+      LOG.warn("console: {} ({} of {}) may not acknowledge {} (district {}, community {})", who.username(), who.role().id(),
+          who.scope(), alertId, known.district(), known.community());
+      sendError(ex, 403, "this alert is not in your " + (who.role() == io.citybrain.users.Role.MANAGER ? "community" : "district"));
+      return "refused";
+    }
+    long now = System.currentTimeMillis();
     try {
-      acks.acknowledge(alertId, by, System.currentTimeMillis());
+      if (who != null) {
+        acks.acknowledgeAs(alertId, by, note.isEmpty() ? null : note, now);
+      } else {
+        acks.acknowledge(alertId, by, note.isEmpty() ? null : note, now);
+      }
     } catch (ConfirmedPublisher.Unacknowledged e) {
       sendError(ex, 503, "the MQTT broker did not take the acknowledgement: " + e.getMessage());
       return "failed";
     }
     Map<String, Object> answer = new LinkedHashMap<>();
     answer.put("alertId", alertId);
-    answer.put("topic", AckPublisher.topic(alertId));
+    answer.put("topic", AckPublisher.topic(alertId) + (who != null ? "/" + by : ""));
     answer.put("by", by);
+    if (!note.isEmpty()) {
+      answer.put("note", note);
+    }
     sendJson(ex, 202, answer);
     return "published";
   }

@@ -42,11 +42,16 @@ import java.util.regex.Pattern;
  * @param tls the console's own TLS (a PKCS12 key store), or null for plain HTTP (on loopback, or
  *     behind an ingress that terminates TLS)
  * @param token the token a state change (acknowledge) needs, or null for a read-only console; the
- *     local city makes a random one per start
+ *     local city makes a random one per start. Not with {@code usersFile}: with logins, people sign in
+ * @param usersFile the users file ({@code console.users.file}, issue 20): people log in with their
+ *     own account and see and act on only what their role and scope cover; null for the token
+ * @param sessionKey the key that signs session cookies ({@code CITYBRAIN_CONSOLE_SESSION_KEY}, at
+ *     least 32 characters), the same for every replica so that a session holds across them; null for
+ *     a random key per process (one replica: a restart signs everyone out)
  */
 public record ConsoleSettings(String host, int port, Store store, String kafkaBootstrap, KafkaSecurity kafkaSecurity,
     String mqttUrl, String mqttUser, char[] mqttPassword, Duration refresh, List<String> hosts, List<URI> publicUrls,
-    Tls tls, char[] token) {
+    Tls tls, char[] token, Path usersFile, char[] sessionKey) {
 
   /** The keys {@link #fromProperties} reads; any other {@code console.*} key is refused as a typo. */
   public static final String PREFIX = "console.";
@@ -59,7 +64,10 @@ public record ConsoleSettings(String host, int port, Store store, String kafkaBo
       "CITYBRAIN_CONSOLE_STORE_PASSWORD", "console.store.password",
       "CITYBRAIN_CONSOLE_STORE_TOKEN", "console.store.token",
       "CITYBRAIN_CONSOLE_TOKEN", "console.token",
-      "CITYBRAIN_CONSOLE_TLS_KEYSTORE_PASSWORD", "console.tls.keystore.password");
+      "CITYBRAIN_CONSOLE_TLS_KEYSTORE_PASSWORD", "console.tls.keystore.password",
+      "CITYBRAIN_CONSOLE_SESSION_KEY", "console.session.key");
+  /** The shortest session key accepted: 32 characters of a random string carry well over 128 bits. */
+  public static final int MIN_SESSION_KEY_LENGTH = 32;
   /** Read by {@link ConsoleMain} rather than here, and the operations port's keys. */
   static final Set<String> PROCESS_KEYS = Set.of("console.city.package", "console.city.seed", "console.ops.http.port",
       "console.ops.http.host");
@@ -67,7 +75,7 @@ public record ConsoleSettings(String host, int port, Store store, String kafkaBo
       "console.hosts", "console.store.url", "console.store.dialect", "console.store.database", "console.store.username",
       "console.store.password", "console.store.token", "console.store.lookback", "console.kafka.bootstrap-servers",
       "console.mqtt.url", "console.mqtt.username", "console.mqtt.password", "console.refresh", "console.tls.keystore",
-      "console.tls.keystore.password", "console.token");
+      "console.tls.keystore.password", "console.token", "console.users.file", "console.session.key");
 
   /** A host name or address as it appears in a {@code Host} header, without the port. */
   private static final Pattern HOST = Pattern.compile("[A-Za-z0-9.-]{1,253}|\\[[0-9A-Fa-f:.]{2,45}\\]");
@@ -182,12 +190,25 @@ public record ConsoleSettings(String host, int port, Store store, String kafkaBo
       throw new IllegalArgumentException("console.token (CITYBRAIN_CONSOLE_TOKEN) must have at least " + MIN_TOKEN_LENGTH
           + " characters, got " + token.length);
     }
+    if (usersFile != null) {
+      if (!Files.isRegularFile(usersFile) || !Files.isReadable(usersFile)) {
+        throw new IllegalArgumentException("console.users.file " + usersFile + " is not a readable file");
+      }
+      if (token != null) {
+        throw new IllegalArgumentException("console.token (CITYBRAIN_CONSOLE_TOKEN) and console.users.file exclude each other: "
+            + "with a users file people sign in with their own accounts");
+      }
+    }
+    if (sessionKey != null && sessionKey.length < MIN_SESSION_KEY_LENGTH) {
+      throw new IllegalArgumentException("console.session.key (CITYBRAIN_CONSOLE_SESSION_KEY) must have at least "
+          + MIN_SESSION_KEY_LENGTH + " characters, got " + sessionKey.length);
+    }
   }
 
   /** The local city's console: loopback, anonymous MQTT, one-second snapshots, a random token. */
   public static ConsoleSettings local(int port, String storeUrl, String kafkaBootstrap, String mqttUrl) {
     return new ConsoleSettings("127.0.0.1", port, Store.questDb(storeUrl, null, null), kafkaBootstrap, KafkaSecurity.NONE,
-        mqttUrl, null, null, Duration.ofSeconds(1), List.of(), List.of(), null, ConsoleDoor.randomToken().toCharArray());
+        mqttUrl, null, null, Duration.ofSeconds(1), List.of(), List.of(), null, ConsoleDoor.randomToken().toCharArray(), null, null);
   }
 
   /**
@@ -236,25 +257,33 @@ public record ConsoleSettings(String host, int port, Store store, String kafkaBo
         p.getProperty("console.kafka.bootstrap-servers"), KafkaSecurity.from(PREFIX, p::getProperty, env),
         p.getProperty("console.mqtt.url"), blankToNull(p.getProperty("console.mqtt.username")),
         chars(p.getProperty("console.mqtt.password")), duration(p, "console.refresh", Duration.ofSeconds(1)),
-        list(p.getProperty("console.hosts")), publicUrls, tls, chars(p.getProperty("console.token")));
+        list(p.getProperty("console.hosts")), publicUrls, tls, chars(p.getProperty("console.token")),
+        blankToNull(p.getProperty("console.users.file")) == null ? null : Path.of(p.getProperty("console.users.file").strip()),
+        chars(p.getProperty("console.session.key")));
   }
 
   public ConsoleSettings withMqttCredentials(String user, char[] password) {
     return new ConsoleSettings(host, port, store, kafkaBootstrap, kafkaSecurity, mqttUrl, user, password, refresh, hosts,
-        publicUrls, tls, token);
+        publicUrls, tls, token, usersFile, sessionKey);
   }
 
   /** With the store's HTTP credentials (the local city's QuestDB requires them). */
   public ConsoleSettings withStoreCredentials(String user, char[] password) {
     return new ConsoleSettings(host, port, new Store(store.url(), store.dialect(), store.database(), user, password,
         store.token(), store.lookback()), kafkaBootstrap, kafkaSecurity, mqttUrl, mqttUser, mqttPassword, refresh, hosts,
-        publicUrls, tls, token);
+        publicUrls, tls, token, usersFile, sessionKey);
   }
 
   /** Also answering to these host names (see {@link #hosts()}). */
   public ConsoleSettings withHosts(List<String> names) {
     return new ConsoleSettings(host, port, store, kafkaBootstrap, kafkaSecurity, mqttUrl, mqttUser, mqttPassword, refresh,
-        names, publicUrls, tls, token);
+        names, publicUrls, tls, token, usersFile, sessionKey);
+  }
+
+  /** People log in with the accounts of {@code file} (see {@link #usersFile()}); no token. */
+  public ConsoleSettings withUsers(Path file) {
+    return new ConsoleSettings(host, port, store, kafkaBootstrap, kafkaSecurity, mqttUrl, mqttUser, mqttPassword, refresh,
+        hosts, publicUrls, tls, null, file, sessionKey);
   }
 
   private static Duration duration(Properties p, String key, Duration fallback) {
@@ -302,6 +331,6 @@ public record ConsoleSettings(String host, int port, Store store, String kafkaBo
     return "ConsoleSettings[host=" + host + ", port=" + port + ", store=" + store + ", kafkaBootstrap=" + kafkaBootstrap
         + ", kafkaSecurity=" + kafkaSecurity + ", mqttUrl=" + mqttUrl + ", mqttUser=" + mqttUser + ", refresh=" + refresh
         + ", hosts=" + hosts + ", publicUrls=" + publicUrls + ", tls=" + tls + ", token=" + (token == null ? "none" : "(set)")
-        + "]";
+        + ", users=" + usersFile + ", sessionKey=" + (sessionKey == null ? "random" : "(set)") + "]";
   }
 }

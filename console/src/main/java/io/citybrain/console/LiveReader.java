@@ -99,6 +99,21 @@ final class LiveReader {
         open, critical, in, dead, lag, alerting.size(), reporting, dark);
   }
 
+  /**
+   * The snapshot as a person sees it (issue 20): only the alerts their role and scope cover, and the
+   * alert figures counted over those. The city's indicators (traffic, utility, the pipeline) stay
+   * whole: they are the operations centre's shared picture, not anyone's incident.
+   */
+  static LiveSnapshot scoped(LiveSnapshot s, io.citybrain.users.Account who) {
+    List<Alert> mine = s.alerts().stream().filter(a -> who.covers(a.district(), a.community())).toList();
+    LiveSnapshot.Figures f = s.figures();
+    LiveSnapshot.Figures alertsOnly = figures(List.of(), mine, List.of(), List.of());
+    LiveSnapshot.Figures figures = new LiveSnapshot.Figures(f.meanTti(), f.districtsReporting(), f.congestedDistricts(),
+        f.lastWindow(), alertsOnly.openAlerts(), alertsOnly.criticalOpen(), f.eventsIn(), f.deadletter(), f.lagMs(),
+        alertsOnly.communitiesAlerting(), f.metersReporting(), f.metersDark());
+    return new LiveSnapshot(s.generatedAt(), figures, s.districts(), s.segments(), mine, s.pipeline(), s.problems());
+  }
+
   static boolean isOpen(Alert a) {
     return Alert.STATE_RAISED.equals(a.state()) || Alert.STATE_ESCALATED.equals(a.state());
   }

@@ -310,4 +310,110 @@ class ConsoleServerITCase {
       manager.close();
     }
   }
+
+  /**
+   * Issue 20: with a users file people sign in; a community manager sees and acknowledges only
+   * their community's alerts, in their own name (the topic names them, whatever the body claims),
+   * with a note; an operator sees every alert; the history of one alert is there for who may see it.
+   */
+  @Test
+  void peopleSignInAndSeeAndActOnlyWithinTheirScope() throws Exception {
+    String hash = io.citybrain.users.UsersFile.hash("pw-1".toCharArray(), 1000);
+    Path users = java.nio.file.Files.writeString(dir.resolve("users.csv"), String.join("\n",
+        "mgr-a,manager,c-mine," + hash, "ops,operator,," + hash, "loop-7,device,," + hash, ""));
+    try (ConsoleServer people = ConsoleServer.start(ConsoleSettings.local(0, store.url(), kafka.bootstrapServers(), broker.url())
+        .withStoreCredentials("citybrain", STORE_PASSWORD).withUsers(users), CITY)) {
+      String origin = "http://127.0.0.1:" + people.url().getPort();
+      java.util.function.BiFunction<String, String, HttpResponse<String>> as = (cookie, path) -> {
+        try {
+          HttpRequest.Builder r = HttpRequest.newBuilder(people.url().resolve(path)).GET();
+          if (cookie != null) {
+            r.header("Cookie", cookie);
+          }
+          return HTTP.send(r.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      };
+      assertThat(people.token()).as("no token: people sign in").isNull();
+      assertThat(as.apply(null, "/api/live").statusCode()).isEqualTo(401);
+      assertThat(as.apply(null, "/api/me").statusCode()).isEqualTo(401);
+      HttpResponse<String> wrong = HTTP.send(HttpRequest.newBuilder(people.url().resolve("/api/login"))
+          .header("Content-Type", "application/json").header("Origin", origin)
+          .POST(HttpRequest.BodyPublishers.ofString("{\"username\":\"mgr-a\",\"password\":\"pw-2\"}")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(wrong.statusCode()).isEqualTo(401);
+      assertThat(wrong.headers().firstValue("Set-Cookie")).isEmpty();
+      assertThat(login(people, origin, "loop-7").statusCode()).as("a device does not sign in").isEqualTo(401);
+      HttpResponse<String> in = login(people, origin, "mgr-a");
+      assertThat(in.statusCode()).isEqualTo(200);
+      assertThat(JSON.readTree(in.body()).path("role").asText()).isEqualTo("manager");
+      String setCookie = in.headers().firstValue("Set-Cookie").orElseThrow();
+      assertThat(setCookie).contains("HttpOnly", "SameSite=Strict", "Path=/");
+      String manager = setCookie.substring(0, setCookie.indexOf(';'));
+      String operator = login(people, origin, "ops").headers().firstValue("Set-Cookie").orElseThrow().split(";")[0];
+
+      Alert mine = new Alert("sos-it-mine", "sos", "critical", "raised", "330106", "c-mine", 30.26, 120.12, T0 + 5, "SOS",
+          new Evidence[0], "community", null);
+      Alert theirs = new Alert("sos-it-theirs", "sos", "critical", "raised", "330106", "c-theirs", 30.26, 120.12, T0 + 6, "SOS",
+          new Evidence[0], "community", null);
+      produce(mine);
+      produce(theirs);
+      await().atMost(Duration.ofSeconds(60)).until(() -> JSON.readTree(as.apply(operator, "/api/live").body())
+          .path("alerts").findValuesAsText("alertId").containsAll(List.of("sos-it-mine", "sos-it-theirs")));
+      JsonNode managerView = JSON.readTree(as.apply(manager, "/api/live").body());
+      assertThat(managerView.path("alerts").findValuesAsText("alertId")).containsExactly("sos-it-mine");
+      assertThat(managerView.path("figures").path("openAlerts").asInt()).isEqualTo(1);
+      assertThat(JSON.readTree(as.apply(manager, "/api/alerts?open=true").body()).findValuesAsText("alertId"))
+          .containsExactly("sos-it-mine");
+      assertThat(as.apply(manager, "/api/alerts/sos-it-theirs").statusCode()).as("not theirs to learn of").isEqualTo(404);
+      // A forged session: another user's name under the manager's signature.
+      assertThat(as.apply(manager.replace("mgr-a.", "ops."), "/api/live").statusCode()).isEqualTo(401);
+
+      BlockingQueue<String[]> acks = new LinkedBlockingQueue<>();
+      MqttClient listener = new MqttClient(broker.url(), "it-people-listener", new MemoryPersistence());
+      listener.connect(new MqttConnectOptions());
+      try {
+        listener.subscribe("city/ack/#", 1, (t, m) -> acks.add(new String[] {t, new String(m.getPayload(), StandardCharsets.UTF_8)}));
+        java.util.function.BiFunction<String, String, HttpResponse<String>> ack = (cookie, id) -> {
+          try {
+            return HTTP.send(HttpRequest.newBuilder(people.url().resolve("/api/alerts/" + id + "/ack"))
+                .header("Content-Type", "application/json").header("Origin", origin).header("Cookie", cookie)
+                .POST(HttpRequest.BodyPublishers.ofString("{\"by\":\"ops\",\"note\":\"马上到 on my way\"}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+        };
+        assertThat(ack.apply(manager, "sos-it-theirs").statusCode()).isEqualTo(403);
+        HttpResponse<String> ok = ack.apply(manager, "sos-it-mine");
+        assertThat(ok.statusCode()).isEqualTo(202);
+        String[] received = acks.poll(30, TimeUnit.SECONDS);
+        assertThat(received).isNotNull();
+        assertThat(received[0]).isEqualTo("city/ack/sos-it-mine/mgr-a");
+        assertThat(JSON.readTree(received[1]).path("note").asText()).isEqualTo("马上到 on my way");
+        assertThat(JSON.readTree(received[1]).has("by")).as("the topic names who; no claim in the body").isFalse();
+        assertThat(acks.poll(1, TimeUnit.SECONDS)).as("the refused one published nothing").isNull();
+      } finally {
+        listener.disconnect();
+        listener.close();
+      }
+
+      produce(new Alert("sos-it-mine", "sos", "critical", "acknowledged", "330106", "c-mine", 30.26, 120.12, T0 + 60_000,
+          "SOS", new Evidence[0], "community", "mgr-a"));
+      await().atMost(Duration.ofSeconds(60)).until(() ->
+          JSON.readTree(as.apply(manager, "/api/alerts/sos-it-mine").body()).path("history").size() == 2);
+      JsonNode history = JSON.readTree(as.apply(manager, "/api/alerts/sos-it-mine").body());
+      assertThat(history.path("history").findValuesAsText("state")).containsExactly("raised", "acknowledged");
+      assertThat(history.path("alert").path("acknowledgedBy").asText()).isEqualTo("mgr-a");
+      assertThat(as.apply(operator, "/api/alerts/sos-it-theirs").statusCode()).isEqualTo(200);
+    }
+  }
+
+  private static HttpResponse<String> login(ConsoleServer people, String origin, String user) throws Exception {
+    return HTTP.send(HttpRequest.newBuilder(people.url().resolve("/api/login"))
+        .header("Content-Type", "application/json").header("Origin", origin)
+        .POST(HttpRequest.BodyPublishers.ofString("{\"username\":\"" + user + "\",\"password\":\"pw-1\"}")).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
 }

@@ -71,6 +71,23 @@ class ConsoleSettingsTest {
   }
 
   @Test
+  void aUsersFileReplacesTheTokenAndTheSessionKeyIsLongAndSecret(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    java.nio.file.Path users = java.nio.file.Files.writeString(dir.resolve("users.csv"), "# none yet\n");
+    assertThat(with(0, "http://h:1", "h:2", "tcp://h:3").withUsers(users).token()).isNull();
+    assertThatThrownBy(() -> ConsoleSettings.fromProperties(service("console.users.file", dir.resolve("nope.csv").toString()), Map.of()))
+        .hasMessage("console.users.file " + dir.resolve("nope.csv") + " is not a readable file");
+    assertThatThrownBy(() -> ConsoleSettings.fromProperties(service("console.users.file", users.toString(),
+        "console.token", "t".repeat(20)), Map.of())).hasMessageStartingWith("console.token (CITYBRAIN_CONSOLE_TOKEN) and console.users.file");
+    assertThatThrownBy(() -> ConsoleSettings.fromProperties(service("console.users.file", users.toString(),
+        "console.session.key", "short"), Map.of())).hasMessage("console.session.key (CITYBRAIN_CONSOLE_SESSION_KEY) must have at "
+        + "least 32 characters, got 5");
+    ConsoleSettings s = ConsoleSettings.fromProperties(service("console.users.file", users.toString(),
+        "console.session.key", "k".repeat(40)), Map.of());
+    assertThat(s.toString()).contains("users=" + users, "sessionKey=(set)").doesNotContain("k".repeat(40));
+  }
+
+  @Test
   void extraHostsAreNamesWithoutPortOrScheme() {
     ConsoleSettings base = with(0, "http://h:1", "h:2", "tcp://h:3");
     assertThat(base.withHosts(List.of(" Citybrain.LAN ", "[fd00::1]")).hosts()).containsExactly("citybrain.lan", "[fd00::1]");

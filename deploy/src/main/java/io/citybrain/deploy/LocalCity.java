@@ -278,7 +278,8 @@ public final class LocalCity implements AutoCloseable {
       ConsoleSettings consoleSettings = ConsoleSettings.local(options.consolePort(), store.url(), kafka.bootstrapServers(),
           broker.url()).withStoreCredentials(STORE_ACCOUNT, storePassword);
       if (users != null) {
-        consoleSettings = consoleSettings.withMqttCredentials(CONSOLE_ACCOUNT, consolePassword);
+        // People sign in with the accounts of the same file, each seeing their own scope (issue 20).
+        consoleSettings = consoleSettings.withMqttCredentials(CONSOLE_ACCOUNT, consolePassword).withUsers(options.mqttUsers());
       }
       console = track(ConsoleServer.start(consoleSettings, city.join()));
     }
@@ -407,6 +408,11 @@ public final class LocalCity implements AutoCloseable {
 
   public EmbeddedQuestDb store() {
     return store;
+  }
+
+  /** The store's account password of this start, as the start-up lines print it. */
+  char[] storePassword() {
+    return storePassword.clone();
   }
 
   public URI flinkUi() {

@@ -265,6 +265,76 @@ class ConsoleBrowserITCase {
     wait.until(b -> "en".equals(b.findElement(By.tagName("html")).getDomAttribute("lang")));
   }
 
+  /**
+   * Issue 20, item 7: with a users file, a community manager signs in, sees only their community's
+   * alerts, cannot acknowledge another's (the REST API refuses it, 403), and acknowledges their own
+   * with a note; the emergency job names them, taken from the topic the console published on. The
+   * console here is a second one, with logins, on the same running city.
+   */
+  @Test
+  void aCommunityManagerSignsInAndHandlesOnlyTheirCommunitysAlerts() throws Exception {
+    List<Community> xihu = CITY.communities().stream().filter(c -> c.districtCode().equals("330106"))
+        .sorted(Comparator.comparing(Community::id)).toList();
+    Community mine = xihu.get(1);
+    Community theirs = xihu.get(2);
+    Path users = Files.writeString(dataDir.resolve("users.csv"), String.join("\n",
+        "# username,role,scope,password-hash",
+        "mgr-it," + "manager," + mine.id() + "," + io.citybrain.users.UsersFile.hash("it-pass-1".toCharArray()), ""));
+    try (io.citybrain.console.ConsoleServer people = io.citybrain.console.ConsoleServer.start(
+        io.citybrain.console.ConsoleSettings.local(0, city.store().url(), city.kafkaBootstrap(), city.mqttUrl())
+            .withStoreCredentials(LocalCity.STORE_ACCOUNT, city.storePassword()).withUsers(users), CITY)) {
+      long pressed = System.currentTimeMillis();
+      String mineId = "sos-" + pressed + "-it-mgr-sos-mine";
+      String theirsId = "sos-" + pressed + "-it-mgr-sos-theirs";
+      for (Object[] sos : new Object[][] {{mine, "it-mgr-sos-mine"}, {theirs, "it-mgr-sos-theirs"}}) {
+        Coordinate at = ((Community) sos[0]).boundary().getInteriorPoint().getCoordinate();
+        publish("city/emergency/sos/" + sos[1], String.format(Locale.ROOT,
+            "{\"ts\":%d,\"lat\":%.6f,\"lon\":%.6f,\"pressed\":true}", pressed, at.y, at.x));
+      }
+      browser.get(people.url().toString());
+      WebDriverWait wait = new WebDriverWait(browser, PATIENCE, Duration.ofMillis(250));
+      wait.until(b -> b.findElement(By.id("sign-in")).isDisplayed());
+      assertThat(browser.findElement(By.id("operator-box")).isDisplayed()).isFalse();
+      browser.findElement(By.id("username")).sendKeys("mgr-it");
+      browser.findElement(By.id("password")).sendKeys("wrong-password");
+      browser.findElement(By.id("sign-in-button")).click();
+      wait.until(b -> b.findElement(By.id("sign-in-problem")).getText().contains("unknown user or wrong password"));
+      browser.findElement(By.id("password")).sendKeys("it-pass-1");
+      browser.findElement(By.id("sign-in-button")).click();
+      wait.until(b -> !b.findElement(By.id("sign-in")).isDisplayed());
+      wait.until(b -> b.findElement(By.id("who-name")).getText().startsWith("mgr-it · community manager · " + mine.name()));
+
+      // Their community's SOS is listed; the other community's, raised at the same moment, is not.
+      wait.until(b -> "raised".equals(state(mineId)) || "escalated".equals(state(mineId)));
+      assertThat(state(theirsId)).isNull();
+      wait.ignoring(StaleElementReferenceException.class).until(b -> b.findElements(By.cssSelector("tr.alert-row")).stream()
+          .allMatch(tr -> tr.getDomAttribute("title").contains(" / " + mine.id() + " · ")));
+      // Nor can they act on it by hand: the REST API answers as the page would be answered.
+      Object refused = ((org.openqa.selenium.JavascriptExecutor) browser).executeAsyncScript(
+          "const done = arguments[arguments.length - 1];"
+              + "fetch('/api/alerts/' + arguments[0] + '/ack', {method: 'POST', headers: {'Content-Type': 'application/json'},"
+              + " body: '{\"note\":\"not mine\"}'}).then(r => done(r.status));", theirsId);
+      assertThat(((Number) refused).intValue()).isEqualTo(403);
+
+      By row = By.cssSelector("tr.alert-row[data-alert-id='" + mineId + "']");
+      wait.ignoring(StaleElementReferenceException.class).until(b -> {
+        b.findElement(row).findElement(By.cssSelector("input.note")).sendKeys("马上到 on my way");
+        return true;
+      });
+      wait.ignoring(StaleElementReferenceException.class).until(b -> {
+        b.findElement(row).findElement(By.cssSelector("button.ack")).click();
+        return true;
+      });
+      wait.until(b -> "acknowledged".equals(state(mineId)));
+      assertThat(browser.findElement(row).findElement(By.cssSelector("td.state")).getText()).isEqualTo("acknowledged by mgr-it");
+      Thread.sleep(1500); // only for the picture
+      screenshot("console-manager.png");
+      browser.findElement(By.id("sign-out")).click();
+      wait.until(b -> b.findElement(By.id("sign-in")).isDisplayed());
+      assertThat(browser.findElements(By.cssSelector("tr.alert-row"))).isEmpty();
+    }
+  }
+
   /** Chooses an option of a filter by its value; the list is redrawn on every poll, so retried. */
   private static void choose(String select, String value) {
     new WebDriverWait(browser, PATIENCE, Duration.ofMillis(250)).ignoring(StaleElementReferenceException.class).until(b -> {

@@ -19,10 +19,13 @@ import java.util.Objects;
  * @param scope who must be told: {@code community} (its manager) or {@code district} (its officer too);
  *     an addition to contract v1, absent in older alerts, where it means {@code district}
  * @param acknowledgedBy who acknowledged it, once someone has
+ * @param note what that person wrote with the acknowledgement (addition to v1, issue 20); absent
+ *     (not null) in the JSON when none, so older readers see the alerts they always saw
  */
 public record Alert(
     String alertId, String kind, String severity, String state, String district, String community,
-    double lat, double lon, long ts, String message, Evidence[] evidence, String scope, String acknowledgedBy) {
+    double lat, double lon, long ts, String message, Evidence[] evidence, String scope, String acknowledgedBy,
+    @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) String note) {
 
   public static final String SEVERITY_CRITICAL = "critical";
   public static final String SEVERITY_WARNING = "warning";
@@ -42,6 +45,12 @@ public record Alert(
     if (scope == null) {
       scope = SCOPE_DISTRICT;
     }
+  }
+
+  /** An alert without a note: contract v1's fields and {@code scope} and {@code acknowledgedBy}. */
+  public Alert(String alertId, String kind, String severity, String state, String district, String community,
+      double lat, double lon, long ts, String message, Evidence[] evidence, String scope, String acknowledgedBy) {
+    this(alertId, kind, severity, state, district, community, lat, lon, ts, message, evidence, scope, acknowledgedBy, null);
   }
 
   /** Whether the district officer is told, not only the community's manager. */
@@ -77,7 +86,7 @@ public record Alert(
         && district.equals(a.district) && Objects.equals(community, a.community)
         && Double.compare(lat, a.lat) == 0 && Double.compare(lon, a.lon) == 0 && ts == a.ts
         && Objects.equals(message, a.message) && Arrays.equals(evidence, a.evidence)
-        && Objects.equals(scope, a.scope) && Objects.equals(acknowledgedBy, a.acknowledgedBy);
+        && Objects.equals(scope, a.scope) && Objects.equals(acknowledgedBy, a.acknowledgedBy) && Objects.equals(note, a.note);
   }
 
   @Override

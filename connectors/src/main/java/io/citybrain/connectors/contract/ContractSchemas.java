@@ -233,6 +233,8 @@ public final class ContractSchemas {
     scope.put("description", "addition to v1: who must be told; absent in older alerts, where it means district");
     enumOf(scope, Alert.SCOPE_COMMUNITY, Alert.SCOPE_DISTRICT);
     nullableString(props, "acknowledgedBy", "addition to v1: who acknowledged it, once someone has");
+    props.putObject("note").put("type", "string")
+        .put("description", "addition to v1: what that person wrote with the acknowledgement; absent when nothing");
     return s;
   }
 

@@ -358,6 +358,26 @@ class KubernetesManifestsTest {
     }
   }
 
+  /** Issue 20: the bridge takes acknowledgements only from the people of the users file the console signs in. */
+  @Test
+  void theBridgeAndTheConsoleReadTheSameUsersFile() {
+    java.util.Map<String, String> files = new java.util.LinkedHashMap<>();
+    for (Manifest m : List.of(find("StatefulSet", "bridge"), find("Deployment", "console"))) {
+      JsonNode pod = m.node().at("/spec/template/spec");
+      JsonNode container = pod.path("containers").get(0);
+      container.path("args").forEach(a -> {
+        String arg = a.asString();
+        if (arg.startsWith("-Dbridge.users.file=") || arg.startsWith("-Dconsole.users.file=")) {
+          String location = arg.substring(arg.indexOf('=') + 1);
+          mountedUsersFile(location, pod, container);
+          files.put(m.name(), location);
+        }
+      });
+    }
+    assertThat(files).containsOnlyKeys("bridge", "console");
+    assertThat(files.get("bridge")).isEqualTo(files.get("console"));
+  }
+
   @Test
   void theBridgeRunsSeveralInstancesUnderADisruptionBudget() {
     JsonNode bridge = find("StatefulSet", "bridge").node().path("spec");
@@ -431,14 +451,16 @@ class KubernetesManifestsTest {
     args.stream().filter(a -> a.startsWith("-Dconsole.")).forEach(a -> {
       String[] kv = a.substring(2).split("=", 2);
       p.setProperty(kv[0], kv[0].endsWith("kafka.ssl.truststore.location")
-          ? mountedTruststore(kv[1], console.path("template").path("spec"), container) : kv[1]);
+          ? mountedTruststore(kv[1], console.path("template").path("spec"), container)
+          : kv[0].equals("console.users.file") ? mountedUsersFile(kv[1], console.path("template").path("spec"), container) : kv[1]);
     });
     List<String> env = new ArrayList<>();
     container.path("env").forEach(e -> env.add(e.path("name").asString()));
-    assertThat(env).contains("CITYBRAIN_CONSOLE_TOKEN", "CITYBRAIN_CONSOLE_MQTT_PASSWORD", "CITYBRAIN_CONSOLE_STORE_TOKEN");
+    assertThat(env).contains("CITYBRAIN_CONSOLE_SESSION_KEY", "CITYBRAIN_CONSOLE_MQTT_PASSWORD", "CITYBRAIN_CONSOLE_STORE_TOKEN")
+        .doesNotContain("CITYBRAIN_CONSOLE_TOKEN");
     // What the Secrets give through the environment.
     Map<String, String> secrets = new HashMap<>(kafkaEnvironment(container));
-    secrets.putAll(Map.of("CITYBRAIN_CONSOLE_TOKEN", "from-the-secret-0123456789", "CITYBRAIN_CONSOLE_MQTT_PASSWORD", "pw",
+    secrets.putAll(Map.of("CITYBRAIN_CONSOLE_SESSION_KEY", "from-the-secret-0123456789-0123456789", "CITYBRAIN_CONSOLE_MQTT_PASSWORD", "pw",
         "CITYBRAIN_CONSOLE_STORE_TOKEN", "read-token"));
     ConsoleSettings.SECRETS.forEach((variable, key) -> {
       if (secrets.containsKey(variable)) {
@@ -451,7 +473,10 @@ class KubernetesManifestsTest {
     assertThat(settings.store().url()).isEqualTo("http://influxdb:8086");
     assertThat(settings.kafkaSecurity().protocol()).isEqualTo(SecurityProtocol.SASL_SSL);
     assertThat(settings.mqttUrl()).isEqualTo("tcp://mosquitto:1884");
-    assertThat(settings.token()).isNotNull();
+    // People sign in (issue 20): the users file, not a shared token.
+    assertThat(settings.token()).isNull();
+    assertThat(settings.usersFile()).isNotNull();
+    assertThat(settings.sessionKey()).isNotNull();
     // The map is the jobs' city.
     assertThat(p.getProperty("console.city.seed")).isEqualTo(find("FlinkDeployment", "citybrain-traffic").node()
         .at("/spec/flinkConfiguration").path("citybrain.city.seed").asString());
@@ -622,6 +647,31 @@ class KubernetesManifestsTest {
    * CA's Secret, under the item the file is named after; returns a stand-in file for this JVM (the
    * settings check that the file exists).
    */
+  /** The users file where the pod mounts the citybrain-users Secret; a stand-in file for the settings' check. */
+  static String mountedUsersFile(String location, JsonNode podSpec, JsonNode container) {
+    String volume = null;
+    for (JsonNode m : container.path("volumeMounts")) {
+      if (location.startsWith(m.path("mountPath").asString() + "/")) {
+        volume = m.path("name").asString();
+      }
+    }
+    assertThat(volume).as("a volume mounted where " + location + " is").isNotNull();
+    String secret = null;
+    for (JsonNode v : podSpec.path("volumes")) {
+      if (v.path("name").asString().equals(volume)) {
+        secret = v.path("secret").path("secretName").asString();
+      }
+    }
+    assertThat(secret).isEqualTo("citybrain-users");
+    try {
+      Path standIn = Files.createTempFile("users", ".csv");
+      standIn.toFile().deleteOnExit();
+      return standIn.toString();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   static String mountedTruststore(String location, JsonNode podSpec, JsonNode container) {
     JsonNode mount = null;
     for (JsonNode m : container.path("volumeMounts")) {

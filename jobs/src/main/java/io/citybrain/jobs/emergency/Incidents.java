@@ -152,6 +152,7 @@ public final class Incidents {
     // An upgrade is news even to whoever acknowledged the lesser alert.
     inc.state = Alert.STATE_RAISED;
     inc.ackedBy = null;
+    inc.ackNote = null;
     inc.escalateAt = now + cfg.escalateAfter().toMillis();
   }
 
@@ -250,6 +251,7 @@ public final class Incidents {
     Incident inc = current.copy();
     inc.state = Alert.STATE_ACKNOWLEDGED;
     inc.ackedBy = ack.by();
+    inc.ackNote = ack.note();
     inc.ackedTs = ack.ts();
     inc.escalateAt = 0;
     inc.renotifyAt = 0;
@@ -308,7 +310,7 @@ public final class Incidents {
 
   static Alert toAlert(Incident inc, long ts) {
     return new Alert(inc.alertId, inc.kind, inc.severity, inc.state, inc.district, inc.community, inc.lat, inc.lon,
-        ts, message(inc), evidence(inc), inc.scope, inc.ackedBy);
+        ts, message(inc), evidence(inc), inc.scope, inc.ackedBy, inc.ackNote);
   }
 
   private static Evidence[] evidence(Incident inc) {

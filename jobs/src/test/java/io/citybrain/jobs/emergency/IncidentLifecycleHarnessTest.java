@@ -91,8 +91,8 @@ class IncidentLifecycleHarnessTest {
     assertThat(harness.numProcessingTimeTimers()).as("the escalation still stands").isEqualTo(1);
 
     harness.processElement2(new StreamRecord<>(new Ack(id, "mgr-a", T0 + 2 * MINUTE, "manager", "c-330106-0007", "on my way")));
-    assertThat(output()).extracting(Alert::state, Alert::acknowledgedBy)
-        .containsExactly(org.assertj.core.groups.Tuple.tuple("acknowledged", "mgr-a"));
+    assertThat(output()).extracting(Alert::state, Alert::acknowledgedBy, Alert::note)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("acknowledged", "mgr-a", "on my way"));
   }
 
   @Test
