@@ -62,6 +62,12 @@ final class UsersCommand implements Runnable {
         System.err.println("service accounts are the deployment's (deploy/kubernetes/secrets), not the users file's");
         return 2;
       }
+      try {
+        UsersFile.check(username, role, scope);
+      } catch (IllegalArgumentException e) {
+        System.err.println(e.getMessage());
+        return 2;
+      }
       char[] password = stdin ? fromStdin() : fromTerminal();
       if (password == null) {
         return 2;

@@ -205,6 +205,30 @@ class CityCliTest {
         .contains("console: bad configuration: console.store.url is required");
   }
 
+  /** Issue 20: a bad account is refused naming what is wrong, before any password is asked for; nothing is written. */
+  @Test
+  void usersAddRefusesABadAccountBeforeAskingForAPassword(@TempDir Path dir) {
+    Path file = dir.resolve("users.csv");
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream saved = System.err;
+    System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+    int badRole;
+    int noScope;
+    try {
+      badRole = new CommandLine(new CityCli()).execute("users", "add", file.toString(), "ops-1", "admin");
+      noScope = new CommandLine(new CityCli()).execute("users", "add", file.toString(), "mgr-1", "manager");
+    } finally {
+      System.setErr(saved);
+    }
+    assertThat(badRole).isEqualTo(2);
+    assertThat(noScope).isEqualTo(2);
+    assertThat(err.toString(java.nio.charset.StandardCharsets.UTF_8))
+        .contains("role must be one of operator, officer, manager, device, service, got 'admin'",
+            "a manager needs a scope (its community id)")
+        .doesNotContain("password");
+    assertThat(file).doesNotExist();
+  }
+
   private static String consoleError(String... args) {
     java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
     java.io.PrintStream saved = System.err;

@@ -342,7 +342,16 @@ public final class UsersFile {
     }
   }
 
-  /** Checks a new account's fields the way loading the file would, naming what is wrong. */
+  /**
+   * Checks a new account's user name, role and scope the way loading the file would, naming what is
+   * wrong: before anyone is asked for a password.
+   */
+  public static void check(String username, String role, String scope) {
+    account(username + "," + role + "," + (scope == null ? "" : scope) + "," + MOSQUITTO + "1$AAAA$"
+        + Base64.getEncoder().encodeToString(new byte[64]), "");
+  }
+
+  /** A new account, checked as {@link #check} does, with {@code password} hashed. */
   public static Account newAccount(String username, String role, String scope, char[] password, int iterations) {
     Account probe = account(username + "," + role + "," + (scope == null ? "" : scope) + "," + MOSQUITTO + "1$AAAA$"
         + Base64.getEncoder().encodeToString(new byte[64]), "");
