@@ -332,6 +332,7 @@
       tr.dataset.alertId = a.alertId;
       tr.title = (a.message || '') + '\n' + a.district + (a.community ? ' / ' + a.community : '') + ' · ' + a.alertId;
       if (a.note) tr.title += '\n' + t('note') + ': ' + a.note;
+      if (a.assignee) tr.title += '\n' + t('assignedTo', a.assignee);
       cell(tr, word('kind', a.kind), 'kind').dataset.kind = a.kind;
       // The level in words and in colour: colour alone is lost on a colour-blind eye or a grey screen.
       const severity = cell(tr, '', 'severity');
@@ -340,12 +341,14 @@
       badge.className = 'badge ' + a.severity;
       badge.textContent = word('severity', a.severity);
       severity.appendChild(badge);
-      cell(tr, a.acknowledgedBy && a.state === 'acknowledged' ? t('acknowledgedBy', a.acknowledgedBy) : word('state', a.state), 'state')
+      const byPerson = a.state === 'resolved' && a.action === 'resolved' && a.actor ? t('resolvedBy', a.actor)
+        : a.acknowledgedBy && a.state === 'acknowledged' ? t('acknowledgedBy', a.acknowledgedBy) : null;
+      cell(tr, byPerson || word('state', a.state), 'state')
         .dataset.state = a.state;
       cell(tr, place(a), 'where');
       cell(tr, timeOf(a.ts), 'time');
       const td = cell(tr, '', 'action');
-      if (isOpen(a)) {
+      if (a.state !== 'resolved') {
         const note = document.createElement('input');
         note.className = 'note';
         note.maxLength = 256;
@@ -354,14 +357,24 @@
         note.value = notes.get(a.alertId) || '';
         note.addEventListener('input', () => notes.set(a.alertId, note.value));
         td.appendChild(note);
+      }
+      if (isOpen(a)) {
         const button = document.createElement('button');
         button.className = 'ack';
         button.textContent = pendingAcks.has(a.alertId) ? t('sent') : t('acknowledge');
         button.disabled = pendingAcks.has(a.alertId);
-        button.addEventListener('click', () => acknowledge(a.alertId, button));
+        button.addEventListener('click', () => act(a.alertId, 'ack', button, 'acknowledge'));
         td.appendChild(button);
       } else {
         pendingAcks.delete(a.alertId);
+      }
+      if (a.state !== 'resolved') {
+        // Closing by hand needs its reason, in the note field: the alert's history keeps it.
+        const resolve = document.createElement('button');
+        resolve.className = 'resolve';
+        resolve.textContent = t('resolve');
+        resolve.addEventListener('click', () => act(a.alertId, 'resolve', resolve, 'resolve'));
+        td.appendChild(resolve);
       }
       tr.addEventListener('click', (e) => {
         if (e.target.tagName !== 'BUTTON' && e.target.tagName !== 'INPUT' && (a.lat || a.lon)) map.setView([a.lat, a.lon], Math.max(map.getZoom(), 14));
@@ -370,13 +383,18 @@
     }
   }
 
-  function acknowledge(alertId, button) {
+  // verb: ack (contract v1's acknowledgement) or resolve, which needs the note as its reason.
+  function act(alertId, verb, button, label) {
     const by = me ? me.username : (operator.value.trim() || 'operator');
     const note = (notes.get(alertId) || '').trim();
+    if (verb === 'resolve' && !note) {
+      setStatus('reasonNeeded', [alertId], true);
+      return;
+    }
     button.disabled = true;
     button.textContent = t('sent');
-    pendingAcks.add(alertId);
-    fetch('/api/alerts/' + encodeURIComponent(alertId) + '/ack', {
+    if (verb === 'ack') pendingAcks.add(alertId);
+    fetch('/api/alerts/' + encodeURIComponent(alertId) + '/' + verb, {
       method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Citybrain-Token': token },
       body: JSON.stringify(note ? { by: by, note: note } : { by: by }),
     }).then((r) => {
@@ -384,18 +402,18 @@
         showSignIn();
         throw new Error(t('signInFirst'));
       }
-      if (r.status === 403) {
-        return r.text().then((t) => { throw new Error(t || 'HTTP 403'); });
+      if (r.status === 403 && !me) {
+        return r.text().then((text) => { throw new Error(text || 'HTTP 403'); });
       }
       if (r.status !== 202) {
         return r.json().then((e) => { throw new Error(e.error || 'HTTP ' + r.status); });
       }
       notes.delete(alertId);
-      setStatus('ackPublished', [alertId], false);
+      setStatus(verb === 'ack' ? 'ackPublished' : 'resolvePublished', [alertId], false);
     }).catch((e) => {
       pendingAcks.delete(alertId);
       button.disabled = false;
-      button.textContent = t('acknowledge');
+      button.textContent = t(label);
       setStatus('ackFailed', [alertId, e.message], true);
     });
   }
@@ -594,12 +612,17 @@
       document.getElementById('password').value = '';
       if (!r.ok) throw new Error(body.error || 'HTTP ' + r.status);
       showMe(body);
+      session++;
       poll(true);
     })).catch((err) => { problem.textContent = t('signInFailed', err.message); });
   });
 
+  // Bumped at sign-out: an answer to a poll sent before it is someone else's view, and is dropped.
+  let session = 0;
   document.getElementById('sign-out').addEventListener('click', () => {
+    session++;
     fetch('/api/logout', { method: 'POST', headers: { 'Content-Type': 'application/json' } }).finally(() => {
+      session++;
       me = null;
       live.alerts = [];
       showAlerts([]);
@@ -610,7 +633,9 @@
   let polling = null;
   function poll(once) {
     if (once && polling) clearTimeout(polling);
+    const asked = session;
     fetch('/api/live', { cache: 'no-store' }).then((r) => {
+      if (asked !== session) throw new Error(t('signInFirst'));
       if (r.status === 401) {
         showSignIn();
         throw new Error(t('signInFirst'));
@@ -618,6 +643,7 @@
       if (!r.ok) throw new Error('/api/live: HTTP ' + r.status);
       return r.json();
     }).then((snapshot) => {
+      if (asked !== session) return;
       live = snapshot;
       showFigures(snapshot.figures);
       showAlerts(snapshot.alerts);
@@ -630,7 +656,8 @@
         setStatus('live', [timeOf(snapshot.generatedAt)], false);
       }
     }).catch((e) => setStatus('noAnswer', [e.message], true))
-      .finally(() => { polling = setTimeout(poll, POLL_MS); });
+      // One polling loop: a poll sent before a sign-in or sign-out ends its loop; the new one goes on.
+      .finally(() => { if (asked === session) polling = setTimeout(poll, POLL_MS); });
   }
 
   getJson('/api/me').then(showMe).catch(() => showSignIn()).finally(() => poll());

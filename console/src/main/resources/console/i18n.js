@@ -29,6 +29,8 @@ window.CITYBRAIN_I18N = {
     signIn: 'Sign in', signOut: 'sign out', username: 'user name', password: 'password', note: 'note (optional)',
     signedInAs: '{0} · {1}', signInFirst: 'sign in first', signInFailed: 'cannot sign in: {0}',
     'role.operator': 'operator', 'role.officer': 'district officer', 'role.manager': 'community manager',
+    resolve: 'Resolve', reasonNeeded: 'write the reason for resolving {0} in its note field first',
+    resolvePublished: 'resolution of {0} published', resolvedBy: 'resolved by {0}', assignedTo: 'assigned to {0}',
   },
   zh: {
     title: '实时监控台', sound: '新的紧急告警时响铃', operator: '值班员',
@@ -57,5 +59,7 @@ window.CITYBRAIN_I18N = {
     signIn: '登录', signOut: '退出登录', username: '用户名', password: '密码', note: '备注（可选）',
     signedInAs: '{0} · {1}', signInFirst: '请先登录', signInFailed: '无法登录：{0}',
     'role.operator': '值班员', 'role.officer': '区级负责人', 'role.manager': '社区负责人',
+    resolve: '关闭', reasonNeeded: '请先在 {0} 的备注栏填写关闭原因', resolvePublished: '{0} 的关闭已发布',
+    resolvedBy: '已由 {0} 关闭', assignedTo: '已指派给 {0}',
   },
 };

@@ -31,34 +31,34 @@ final class AckPublisher implements AutoCloseable {
         Duration.ofSeconds(10)), json);
   }
 
-  /** Publishes at QoS 1 and returns once the broker has it. */
-  void acknowledge(String alertId, String by, String note, long ts) throws ConfirmedPublisher.Unacknowledged {
-    Map<String, Object> payload = new LinkedHashMap<>();
-    payload.put("by", by);
-    payload.put("ts", ts);
-    if (note != null) {
-      payload.put("note", note);
-    }
-    try {
-      client.publishAndWait(topic(alertId), json.writeValueAsBytes(payload), PUBACK_WAIT);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("cannot encode an acknowledgement", e);
-    }
-  }
-
   /**
-   * Publishes a signed-in person's acknowledgement on {@code city/ack/<alertId>/<username>} (issue
-   * 20): the console's service account may publish under any name, because the console has checked
-   * who the person is and what their scope covers; the bridge and the emergency job check again.
+   * Publishes a person's action at QoS 1 and returns once the broker has it.
+   *
+   * <p>Signed in ({@code named}), on {@code city/ack/<alertId>/<username>} (issue 20): the console's
+   * service account may publish under any name, because the console has checked who the person is
+   * and what their scope covers; the bridge and the emergency job check again. With the token, on
+   * contract v1's {@code city/ack/<alertId>} with {@code by}.
+   *
+   * @param action null for an acknowledgement (v1), else resolve, assign or comment
    */
-  void acknowledgeAs(String alertId, String username, String note, long ts) throws ConfirmedPublisher.Unacknowledged {
+  void publish(String alertId, String by, boolean named, String action, String note, String assignee, long ts)
+      throws ConfirmedPublisher.Unacknowledged {
     Map<String, Object> payload = new LinkedHashMap<>();
+    if (!named) {
+      payload.put("by", by);
+    }
     payload.put("ts", ts);
+    if (action != null) {
+      payload.put("action", action);
+    }
     if (note != null) {
       payload.put("note", note);
     }
+    if (assignee != null) {
+      payload.put("assignee", assignee);
+    }
     try {
-      client.publishAndWait(topic(alertId) + "/" + username, json.writeValueAsBytes(payload), PUBACK_WAIT);
+      client.publishAndWait(named ? topic(alertId) + "/" + by : topic(alertId), json.writeValueAsBytes(payload), PUBACK_WAIT);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot encode an acknowledgement", e);
     }

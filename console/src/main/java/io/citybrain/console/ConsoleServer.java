@@ -60,6 +60,12 @@ public final class ConsoleServer implements AutoCloseable {
   /** A topic level of contract v1's ids: no MQTT wildcards or separators can be smuggled into city/ack/. */
   static final Pattern ALERT_ID = Pattern.compile("[A-Za-z0-9._:-]{1,200}");
   static final int MAX_BY_LENGTH = 64;
+  /** {@code /api/alerts/<alertId>/<verb>}: what a person does to an alert. */
+  private static final Pattern ACTION_PATH = Pattern.compile("/api/alerts/([^/]+)/(ack|resolve|assign|comment)");
+  /** The verb of the path, as the acknowledgement's {@code action} (null: an acknowledgement, contract v1). */
+  private static final Map<String, String> ACTIONS = new java.util.HashMap<>(Map.of(
+      "resolve", io.citybrain.connectors.envelope.Ack.RESOLVE, "assign", io.citybrain.connectors.envelope.Ack.ASSIGN,
+      "comment", io.citybrain.connectors.envelope.Ack.COMMENT));
   /** The contract's longest note of an acknowledgement, in code points. */
   static final int MAX_NOTE_LENGTH = 256;
   private static final int MAX_BODY = 4096;
@@ -282,9 +288,10 @@ public final class ConsoleServer implements AutoCloseable {
           return;
         }
       }
-      if (path.startsWith("/api/alerts/") && path.endsWith("/ack")) {
+      java.util.regex.Matcher act = ACTION_PATH.matcher(path);
+      if (act.matches()) {
         requireMethod(ex, "POST");
-        acknowledge(ex, path.substring("/api/alerts/".length(), path.length() - "/ack".length()), who);
+        acknowledge(ex, act.group(1), who, ACTIONS.get(act.group(2)));
       } else if (!method.equals("GET") && !method.equals("HEAD")) {
         send(ex, 405, "text/plain; charset=utf-8", "use GET".getBytes(StandardCharsets.UTF_8));
       } else if (path.equals("/api/live")) {
@@ -439,10 +446,10 @@ public final class ConsoleServer implements AutoCloseable {
     }
   }
 
-  private void acknowledge(HttpExchange ex, String alertId, Account who) throws IOException {
+  private void acknowledge(HttpExchange ex, String alertId, Account who, String action) throws IOException {
     String outcome = "refused";
     try {
-      outcome = publishAcknowledgement(ex, alertId, who);
+      outcome = publishAcknowledgement(ex, alertId, who, action);
     } finally {
       acknowledgements.computeIfAbsent(outcome, o -> new java.util.concurrent.atomic.AtomicLong()).incrementAndGet();
     }
@@ -453,7 +460,7 @@ public final class ConsoleServer implements AutoCloseable {
    * person's, on {@code city/ack/<alertId>/<username>}, and only for an alert their scope covers
    * (403 otherwise); with the token, it is whoever {@code by} names, on contract v1's topic.
    */
-  private String publishAcknowledgement(HttpExchange ex, String alertId, Account who) throws IOException {
+  private String publishAcknowledgement(HttpExchange ex, String alertId, Account who, String action) throws IOException {
     if (!ALERT_ID.matcher(alertId).matches()) {
       sendError(ex, 400, "not an alert id: " + alertId);
       return "refused";
@@ -472,6 +479,19 @@ public final class ConsoleServer implements AutoCloseable {
       sendError(ex, 400, "'note' must be at most " + MAX_NOTE_LENGTH + " characters of text");
       return "refused";
     }
+    if (note.isEmpty() && (io.citybrain.connectors.envelope.Ack.RESOLVE.equals(action)
+        || io.citybrain.connectors.envelope.Ack.COMMENT.equals(action))) {
+      sendError(ex, 400, "a " + action + " needs its text in 'note' (the reason, the comment)");
+      return "refused";
+    }
+    String assignee = null;
+    if (io.citybrain.connectors.envelope.Ack.ASSIGN.equals(action)) {
+      assignee = body.path("assignee").asText("");
+      if (!io.citybrain.connectors.envelope.IngestValidator.DEVICE_ID.matcher(assignee).matches()) {
+        sendError(ex, 400, "'assignee' must be a user name");
+        return "refused";
+      }
+    }
     Alert known = board.alerts().stream().filter(a -> a.alertId().equals(alertId)).findFirst().orElse(null);
     if (known == null) {
       sendError(ex, 404, "no alert " + alertId + " on city.alerts");
@@ -485,11 +505,7 @@ public final class ConsoleServer implements AutoCloseable {
     }
     long now = System.currentTimeMillis();
     try {
-      if (who != null) {
-        acks.acknowledgeAs(alertId, by, note.isEmpty() ? null : note, now);
-      } else {
-        acks.acknowledge(alertId, by, note.isEmpty() ? null : note, now);
-      }
+      acks.publish(alertId, by, who != null, action, note.isEmpty() ? null : note, assignee, now);
     } catch (ConfirmedPublisher.Unacknowledged e) {
       sendError(ex, 503, "the MQTT broker did not take the acknowledgement: " + e.getMessage());
       return "failed";
@@ -498,8 +514,14 @@ public final class ConsoleServer implements AutoCloseable {
     answer.put("alertId", alertId);
     answer.put("topic", AckPublisher.topic(alertId) + (who != null ? "/" + by : ""));
     answer.put("by", by);
+    if (action != null) {
+      answer.put("action", action);
+    }
     if (!note.isEmpty()) {
       answer.put("note", note);
+    }
+    if (assignee != null) {
+      answer.put("assignee", assignee);
     }
     sendJson(ex, 202, answer);
     return "published";

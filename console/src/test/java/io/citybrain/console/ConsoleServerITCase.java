@@ -394,6 +394,36 @@ class ConsoleServerITCase {
         assertThat(JSON.readTree(received[1]).path("note").asText()).isEqualTo("马上到 on my way");
         assertThat(JSON.readTree(received[1]).has("by")).as("the topic names who; no claim in the body").isFalse();
         assertThat(acks.poll(1, TimeUnit.SECONDS)).as("the refused one published nothing").isNull();
+
+        // Item 4: resolve with a reason, assign, comment; each the person's, each within their scope.
+        java.util.function.BiFunction<String, String[], HttpResponse<String>> action = (cookie, verbIdBody) -> {
+          try {
+            return HTTP.send(HttpRequest.newBuilder(people.url().resolve("/api/alerts/" + verbIdBody[1] + "/" + verbIdBody[0]))
+                .header("Content-Type", "application/json").header("Origin", origin).header("Cookie", cookie)
+                .POST(HttpRequest.BodyPublishers.ofString(verbIdBody[2])).build(), HttpResponse.BodyHandlers.ofString());
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+        };
+        assertThat(action.apply(operator, new String[] {"resolve", "sos-it-theirs", "{}"}).statusCode()).as("no reason").isEqualTo(400);
+        assertThat(action.apply(manager, new String[] {"resolve", "sos-it-theirs", "{\"note\":\"x\"}"}).statusCode()).isEqualTo(403);
+        assertThat(action.apply(operator, new String[] {"assign", "sos-it-theirs", "{\"assignee\":\"a b\"}"}).statusCode())
+            .isEqualTo(400);
+        assertThat(action.apply(operator, new String[] {"assign", "sos-it-theirs", "{\"assignee\":\"mgr-b\"}"}).statusCode())
+            .isEqualTo(202);
+        assertThat(action.apply(manager, new String[] {"comment", "sos-it-mine", "{\"note\":\"at the door\"}"}).statusCode())
+            .isEqualTo(202);
+        assertThat(action.apply(operator, new String[] {"resolve", "sos-it-theirs", "{\"note\":\"false alarm\"}"}).statusCode())
+            .isEqualTo(202);
+        List<String[]> published = new java.util.ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+          published.add(acks.poll(30, TimeUnit.SECONDS));
+        }
+        assertThat(published).extracting(m -> m[0]).containsExactly("city/ack/sos-it-theirs/ops", "city/ack/sos-it-mine/mgr-a",
+            "city/ack/sos-it-theirs/ops");
+        assertThat(published).extracting(m -> JSON.readTree(m[1]).path("action").asText() + ":"
+            + JSON.readTree(m[1]).path("assignee").asText(JSON.readTree(m[1]).path("note").asText()))
+            .containsExactly("assign:mgr-b", "comment:at the door", "resolve:false alarm");
       } finally {
         listener.disconnect();
         listener.close();

@@ -268,8 +268,9 @@ class ConsoleBrowserITCase {
   /**
    * Issue 20, item 7: with a users file, a community manager signs in, sees only their community's
    * alerts, cannot acknowledge another's (the REST API refuses it, 403), and acknowledges their own
-   * with a note; the emergency job names them, taken from the topic the console published on. The
-   * console here is a second one, with logins, on the same running city.
+   * with a note; the emergency job names them, taken from the topic the console published on. Then
+   * an operator sees both and resolves the other one, which needs a reason. The console here is a
+   * second one, with logins, on the same running city.
    */
   @Test
   void aCommunityManagerSignsInAndHandlesOnlyTheirCommunitysAlerts() throws Exception {
@@ -279,7 +280,8 @@ class ConsoleBrowserITCase {
     Community theirs = xihu.get(2);
     Path users = Files.writeString(dataDir.resolve("users.csv"), String.join("\n",
         "# username,role,scope,password-hash",
-        "mgr-it," + "manager," + mine.id() + "," + io.citybrain.users.UsersFile.hash("it-pass-1".toCharArray()), ""));
+        "mgr-it," + "manager," + mine.id() + "," + io.citybrain.users.UsersFile.hash("it-pass-1".toCharArray()),
+        "ops-it,operator,," + io.citybrain.users.UsersFile.hash("it-pass-2".toCharArray()), ""));
     try (io.citybrain.console.ConsoleServer people = io.citybrain.console.ConsoleServer.start(
         io.citybrain.console.ConsoleSettings.local(0, city.store().url(), city.kafkaBootstrap(), city.mqttUrl())
             .withStoreCredentials(LocalCity.STORE_ACCOUNT, city.storePassword()).withUsers(users), CITY)) {
@@ -331,7 +333,43 @@ class ConsoleBrowserITCase {
       screenshot("console-manager.png");
       browser.findElement(By.id("sign-out")).click();
       wait.until(b -> b.findElement(By.id("sign-in")).isDisplayed());
-      assertThat(browser.findElements(By.cssSelector("tr.alert-row"))).isEmpty();
+      wait.until(b -> b.findElements(By.cssSelector("tr.alert-row")).isEmpty());
+
+      // An operator sees both, and closes the other community's with a reason (a resolution needs one).
+      browser.findElement(By.id("username")).clear();
+      browser.findElement(By.id("username")).sendKeys("ops-it");
+      browser.findElement(By.id("password")).sendKeys("it-pass-2");
+      browser.findElement(By.id("sign-in-button")).click();
+      wait.until(b -> b.findElement(By.id("who-name")).getText().startsWith("ops-it · operator"));
+      wait.until(b -> state(theirsId) != null && "acknowledged".equals(state(mineId)));
+      By other = By.cssSelector("tr.alert-row[data-alert-id='" + theirsId + "']");
+      wait.ignoring(StaleElementReferenceException.class).until(b -> {
+        b.findElement(other).findElement(By.cssSelector("button.resolve")).click();
+        return true;
+      });
+      wait.until(b -> b.findElement(By.id("status")).getText().contains("write the reason"));
+      assertThat(state(theirsId)).isNotEqualTo("resolved");
+      wait.ignoring(StaleElementReferenceException.class).until(b -> {
+        b.findElement(other).findElement(By.cssSelector("input.note")).sendKeys("误报 false alarm: a child pressed it");
+        return true;
+      });
+      wait.ignoring(StaleElementReferenceException.class).until(b -> {
+        b.findElement(other).findElement(By.cssSelector("button.resolve")).click();
+        return true;
+      });
+      wait.until(b -> "resolved".equals(state(theirsId)));
+      wait.ignoring(StaleElementReferenceException.class)
+          .until(b -> b.findElement(other).findElement(By.cssSelector("td.state")).getText().equals("resolved by ops-it"));
+      assertThat(browser.findElement(other).getDomAttribute("title")).contains("误报 false alarm: a child pressed it");
+      browser.findElement(By.id("lang")).click();
+      wait.ignoring(StaleElementReferenceException.class)
+          .until(b -> b.findElement(other).findElement(By.cssSelector("td.state")).getText().equals("已由 ops-it 关闭"));
+      Thread.sleep(1500); // only for the picture
+      screenshot("console-operator-zh.png");
+      browser.findElement(By.id("lang")).click();
+      wait.until(b -> "en".equals(b.findElement(By.tagName("html")).getDomAttribute("lang")));
+      browser.findElement(By.id("sign-out")).click();
+      wait.until(b -> b.findElement(By.id("sign-in")).isDisplayed());
     }
   }
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.citybrain.connectors.alert.Alert;
 import io.citybrain.connectors.deadletter.Reason;
+import io.citybrain.connectors.envelope.Ack;
 import io.citybrain.connectors.envelope.DeviceKind;
 import io.citybrain.connectors.envelope.IngestValidator;
 import java.util.List;
@@ -183,8 +184,26 @@ public final class ContractSchemas {
     ObjectNode props = s.putObject("properties");
     props.putObject("by").put("type", "string").put("pattern", "\\S").put("description", "who acknowledges: not blank");
     props.set("ts", ts());
-    props.set("note", note());
+    actionProperties(s, props);
     return s;
+  }
+
+  /** The additions both acknowledgement payloads take: the text, and what the person does. */
+  private static void actionProperties(ObjectNode schema, ObjectNode props) {
+    props.set("note", note());
+    enumOf(props.putObject("action"), Ack.ACTIONS.toArray(String[]::new));
+    ((ObjectNode) props.get("action")).put("description",
+        "addition to v1: what the person does; acknowledge when absent. resolve and comment need 'note', assign needs 'assignee'");
+    props.putObject("assignee").put("type", "string").put("pattern", "^" + IngestValidator.DEVICE_ID.pattern() + "$")
+        .put("description", "addition to v1: for assign, the user name the alert is given to");
+    ArrayNode allOf = schema.putArray("allOf");
+    for (String[] rule : new String[][] {{Ack.RESOLVE, "note"}, {Ack.COMMENT, "note"}, {Ack.ASSIGN, "assignee"}}) {
+      ObjectNode r = allOf.addObject();
+      ObjectNode when = r.putObject("if");
+      when.set("required", F.arrayNode().add("action"));
+      when.putObject("properties").putObject("action").put("const", rule[0]);
+      r.putObject("then").set("required", F.arrayNode().add(rule[1]));
+    }
   }
 
   static ObjectNode acknowledgementByUser() {
@@ -194,7 +213,7 @@ public final class ContractSchemas {
             + "is ignored. In a city with a users file this is the only acknowledgement taken.");
     ObjectNode props = s.putObject("properties");
     props.set("ts", ts());
-    props.set("note", note());
+    actionProperties(s, props);
     return s;
   }
 
@@ -234,7 +253,13 @@ public final class ContractSchemas {
     enumOf(scope, Alert.SCOPE_COMMUNITY, Alert.SCOPE_DISTRICT);
     nullableString(props, "acknowledgedBy", "addition to v1: who acknowledged it, once someone has");
     props.putObject("note").put("type", "string")
-        .put("description", "addition to v1: what that person wrote with the acknowledgement; absent when nothing");
+        .put("description", "addition to v1: the text a person gave with this change (a note, a reason, a comment); absent when none");
+    props.putObject("actor").put("type", "string")
+        .put("description", "addition to v1: the person who made this change; absent when the job made it");
+    enumOf(props.putObject("action"), Alert.ACTION_ACKNOWLEDGED, Alert.ACTION_RESOLVED, Alert.ACTION_ASSIGNED, Alert.ACTION_COMMENTED);
+    ((ObjectNode) props.get("action")).put("description",
+        "addition to v1: what actor did; assigned and commented leave the state as it was");
+    props.putObject("assignee").put("type", "string").put("description", "addition to v1: who the alert is assigned to");
     return s;
   }
 
@@ -285,7 +310,9 @@ public final class ContractSchemas {
     props.putObject("ts").put("type", "integer");
     nullableString(props, "role", "addition to v1: operator, officer or manager, when the bridge has the users file");
     nullableString(props, "scope", "addition to v1: the person's district code (officer) or community id (manager)");
-    nullableString(props, "note", "addition to v1: what the person wrote with it");
+    nullableString(props, "note", "addition to v1: the text that came with it");
+    nullableString(props, "action", "addition to v1: resolve, assign or comment; an acknowledgement when absent");
+    nullableString(props, "assignee", "addition to v1: for assign, who the alert is given to");
     return s;
   }
 

@@ -75,7 +75,9 @@ public final class AlertDispatcher implements AutoCloseable {
 
   private final DispatchSettings settings;
   private final KafkaConsumer<String, byte[]> consumer;
+  /** Dead letters, and each alert's latest record to {@code city.alerts.latest} (the apps' inbox). */
   private final KafkaProducer<String, byte[]> deadLetters;
+  private final java.util.concurrent.atomic.AtomicLong inboxFailures = new java.util.concurrent.atomic.AtomicLong();
   /** How long a publish may wait for its PUBACK before it is sent again. */
   private static final Duration PUBACK_WAIT = Duration.ofSeconds(10);
   private final ConfirmedPublisher mqtt;
@@ -215,6 +217,12 @@ public final class AlertDispatcher implements AutoCloseable {
           }
         }
         consumed.addAndGet(records.count());
+        List<java.util.concurrent.Future<?>> inbox = new ArrayList<>();
+        for (int i = 0; i < delivered.size(); i++) {
+          // Keyed by alert id: compaction keeps each alert's newest record. A batch's records of one
+          // alert come in city.alerts order (one partition), and the producer keeps it (idempotent).
+          inbox.add(deadLetters.send(new ProducerRecord<>(Topics.ALERTS_LATEST, delivered.get(i).alertId(), payloads.get(i))));
+        }
         publish(delivered, payloads);
         published.addAndGet(delivered.size());
         long now = System.currentTimeMillis();
@@ -222,8 +230,13 @@ public final class AlertDispatcher implements AutoCloseable {
           maxDeliveryMs.accumulateAndGet(now - a.ts(), Math::max);
         }
         for (int i = 0; i < delivered.size(); i++) {
-          callWebhooks(delivered.get(i), payloads.get(i));
+          // A comment is for the console and the alert's history, not for a phone at 3 a.m.: the
+          // channels get state changes and assignments (issue 20).
+          if (!Alert.ACTION_COMMENTED.equals(delivered.get(i).action())) {
+            callWebhooks(delivered.get(i), payloads.get(i));
+          }
         }
+        awaitInbox(inbox);
         if (!running) {
           break; // stopped half-way: leave the batch uncommitted, it is redelivered
         }
@@ -243,6 +256,30 @@ public final class AlertDispatcher implements AutoCloseable {
     } finally {
       consumer.close();
     }
+  }
+
+  /**
+   * Waits for the batch's records on {@code city.alerts.latest} before its offsets may be committed.
+   * The producer retries within its delivery timeout; a record it still could not write is logged
+   * and counted, and the alert's next state writes the inbox again: people got the alert anyway.
+   */
+  private void awaitInbox(List<java.util.concurrent.Future<?>> inbox) {
+    for (java.util.concurrent.Future<?> f : inbox) {
+      try {
+        f.get(2, TimeUnit.MINUTES);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return; // closing: the batch is not committed and comes again
+      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        long n = inboxFailures.incrementAndGet();
+        LOG.error("alert dispatch could not write {} ({} so far): {}", Topics.ALERTS_LATEST, n, e.getMessage());
+      }
+    }
+  }
+
+  /** Records {@code city.alerts.latest} did not take (see {@link #awaitInbox}). */
+  public long inboxFailures() {
+    return inboxFailures.get();
   }
 
   /**

@@ -272,6 +272,28 @@ public final class IngestValidator {
       }
       note = n.textValue().isBlank() ? null : n.textValue();
     }
+    String action = null;
+    if (root.has("action")) {
+      JsonNode a = root.get("action");
+      if (!a.isTextual() || !Ack.ACTIONS.contains(a.textValue())) {
+        return reject(Reason.BAD_FIELD, "field 'action' must be one of " + String.join(", ", Ack.ACTIONS), topic, alertId, payload,
+            receivedAt);
+      }
+      action = a.textValue().equals(Ack.ACKNOWLEDGE) ? null : a.textValue();
+    }
+    if ((Ack.RESOLVE.equals(action) || Ack.COMMENT.equals(action)) && note == null) {
+      return reject(Reason.MISSING_FIELD, "a " + action + " needs its text in 'note' (the reason, the comment)", topic, alertId, payload,
+          receivedAt);
+    }
+    String assignee = null;
+    if (Ack.ASSIGN.equals(action)) {
+      JsonNode a = root.path("assignee");
+      if (!a.isTextual() || !DEVICE_ID.matcher(a.textValue()).matches()) {
+        return reject(Reason.MISSING_FIELD, "an assign needs 'assignee', a user name matching " + DEVICE_ID.pattern(), topic, alertId,
+            payload, receivedAt);
+      }
+      assignee = a.textValue();
+    }
     Long ts = root.has("ts") ? timestamp(root.get("ts")) : Long.valueOf(receivedAt);
     if (ts == null) {
       return reject(Reason.BAD_TIMESTAMP, BAD_TS, topic, alertId, payload, receivedAt);
@@ -283,7 +305,8 @@ public final class IngestValidator {
       }
     }
     if (users == null) {
-      return new IngestResult.Acknowledgement(new Ack(alertId, claimed ? root.get("by").asText() : user, ts, null, null, note));
+      return new IngestResult.Acknowledgement(new Ack(alertId, claimed ? root.get("by").asText() : user, ts, null, null, note,
+          action, assignee));
     }
     if (claimed) {
       return reject(Reason.ACK_REFUSED, "this city has accounts: an acknowledgement names its user in the topic, "
@@ -294,7 +317,8 @@ public final class IngestValidator {
       return reject(Reason.ACK_REFUSED, "'" + user + "' is not an operator, officer or manager of the users file",
           topic, alertId, payload, receivedAt);
     }
-    return new IngestResult.Acknowledgement(new Ack(alertId, user, ts, a.role().id(), a.scope().isEmpty() ? null : a.scope(), note));
+    return new IngestResult.Acknowledgement(new Ack(alertId, user, ts, a.role().id(), a.scope().isEmpty() ? null : a.scope(), note,
+        action, assignee));
   }
 
   private static String check(DeviceKind.Field f, JsonNode v) {

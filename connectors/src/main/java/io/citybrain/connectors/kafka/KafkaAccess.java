@@ -105,6 +105,7 @@ public final class KafkaAccess {
       }
       case DISPATCH -> {
         g.add(Grant.readTopic(Topics.ALERTS, PatternType.LITERAL));
+        g.add(Grant.writeTopic(Topics.ALERTS_LATEST, PatternType.LITERAL));
         g.add(Grant.writeTopic(Topics.DEADLETTER, PatternType.LITERAL));
         g.add(Grant.group(DISPATCH_GROUP, PatternType.LITERAL));
       }

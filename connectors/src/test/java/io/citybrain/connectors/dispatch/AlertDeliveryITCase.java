@@ -265,6 +265,26 @@ class AlertDeliveryITCase {
         "SELECT sum(events_out) o FROM pipeline WHERE stage = 'dispatch'").get(0).get("o") instanceof Number n && n.longValue() > 0);
   }
 
+  /**
+   * Issue 20, item 5: each alert's records land on city.alerts.latest under its id, in order, so
+   * compaction leaves the latest: the inbox an app reads on start.
+   */
+  @Test
+  void theLatestRecordOfEachAlertIsInTheInboxTopic() throws Exception {
+    Alert raised = alert("inbox-1", "c-inbox");
+    Alert acked = new Alert("inbox-1", "sos", Alert.SEVERITY_CRITICAL, Alert.STATE_ACKNOWLEDGED, DISTRICT, "c-inbox", 30.2445,
+        120.1445, T0 + 1000, "SOS 求助 / SOS call", null, null, "mgr-a", "on my way", "mgr-a", Alert.ACTION_ACKNOWLEDGED, null);
+    Alert comment = new Alert("inbox-1", "sos", Alert.SEVERITY_CRITICAL, Alert.STATE_ACKNOWLEDGED, DISTRICT, "c-inbox", 30.2445,
+        120.1445, T0 + 2000, "SOS 求助 / SOS call", null, null, "mgr-a", "at the door", "mgr-a", Alert.ACTION_COMMENTED, null);
+    for (Alert a : List.of(raised, acked, comment)) {
+      producer.send(new ProducerRecord<>(Topics.ALERTS, a.community(), a.toJson())).get(30, TimeUnit.SECONDS);
+    }
+    List<ConsumerRecord<String, byte[]>> inbox = readUntil(Topics.ALERTS_LATEST,
+        r -> "inbox-1".equals(r.key()) && Alert.fromJson(r.value()).equals(comment));
+    assertThat(inbox).filteredOn(r -> "inbox-1".equals(r.key())).extracting(r -> Alert.fromJson(r.value()))
+        .containsExactly(raised, acked, comment);
+  }
+
   @Test
   void somethingThatIsNotAnAlertGoesToTheDeadLetterTopic() throws Exception {
     producer.send(new ProducerRecord<>(Topics.ALERTS, "not-an-alert", "{oops".getBytes(StandardCharsets.UTF_8))).get();

@@ -193,6 +193,9 @@ public final class IngestCorpus {
     badTopic("named ack with a note of 257 characters", "bad-field", "city/ack/a" + cases.size() + "/m-7",
         "{\"note\":\"" + "到".repeat(257) + "\"}");
     badTopic("named ack with a note that is a number", "bad-field", "city/ack/a" + cases.size() + "/m-7", "{\"note\":7}");
+    badTopic("resolve without a reason", "missing-field", "city/ack/a" + cases.size() + "/m-7", "{\"action\":\"resolve\"}");
+    badTopic("assign to nobody", "missing-field", "city/ack/a" + cases.size() + "/m-7", "{\"action\":\"assign\"}");
+    badTopic("an action that does not exist", "bad-field", "city/ack/a" + cases.size() + "/m-7", "{\"action\":\"delete\"}");
     badTopic("named ack an hour ahead", "future-timestamp", "city/ack/a" + cases.size() + "/m-7", "{\"ts\":" + (now + 3_600_000L) + "}");
 
     // --- valid edge cases: must not be dead-lettered
@@ -217,6 +220,10 @@ public final class IngestCorpus {
         "{\"ts\":" + ts + ",\"lat\":30.2,\"lon\":120.1,\"ticketId\":\"T1\",\"category\":\"" + "积".repeat(257) + "\",\"status\":\"opened\"}");
     good("boundary values", "traffic/loop", loop().replace("\"occupancy\":0.2", "\"occupancy\":1").replace("31.5", "0"));
     cases.add(new Case("acknowledgement", "city/ack/a" + cases.size(), ("{\"by\":\"manager-7\",\"ts\":" + ts + "}").getBytes(StandardCharsets.UTF_8), null));
+    cases.add(new Case("a resolution with its reason", "city/ack/a" + cases.size() + "/manager-7",
+        ("{\"action\":\"resolve\",\"note\":\"误报 false alarm\",\"ts\":" + ts + "}").getBytes(StandardCharsets.UTF_8), null));
+    cases.add(new Case("an assignment", "city/ack/a" + cases.size() + "/operator-1",
+        ("{\"action\":\"assign\",\"assignee\":\"manager-7\"}").getBytes(StandardCharsets.UTF_8), null));
     cases.add(new Case("acknowledgement by a named user, with a note", "city/ack/a" + cases.size() + "/manager-7",
         ("{\"note\":\"马上到\",\"ts\":" + ts + "}").getBytes(StandardCharsets.UTF_8), null));
   }

@@ -185,6 +185,21 @@ class IngestValidatorTest {
   }
 
   @Test
+  void aPersonResolvesWithAReasonAssignsAndComments() {
+    assertThat(validate("city/ack/sos-x-1/mgr-a", "{\"action\":\"resolve\",\"note\":\"false alarm\"}"))
+        .isEqualTo(new IngestResult.Acknowledgement(new Ack("sos-x-1", "mgr-a", RECEIVED, null, null, "false alarm", "resolve", null)));
+    assertThat(validate("city/ack/sos-x-1/ops", "{\"action\":\"assign\",\"assignee\":\"mgr-li\"}"))
+        .isEqualTo(new IngestResult.Acknowledgement(new Ack("sos-x-1", "ops", RECEIVED, null, null, null, "assign", "mgr-li")));
+    assertThat(validate("city/ack/sos-x-1/mgr-a", "{\"action\":\"acknowledge\"}"))
+        .as("acknowledge is contract v1's meaning: stored without an action")
+        .isEqualTo(new IngestResult.Acknowledgement(new Ack("sos-x-1", "mgr-a", RECEIVED)));
+    assertThat(rejected("city/ack/sos-x-1/mgr-a", "{\"action\":\"resolve\"}").detail()).contains("needs its text in 'note'");
+    assertThat(rejected("city/ack/sos-x-1/mgr-a", "{\"action\":\"comment\",\"note\":\" \"}").reason()).isEqualTo("missing-field");
+    assertThat(rejected("city/ack/sos-x-1/mgr-a", "{\"action\":\"assign\",\"assignee\":\"a b\"}").reason()).isEqualTo("missing-field");
+    assertThat(rejected("city/ack/sos-x-1/mgr-a", "{\"action\":\"delete\"}").reason()).isEqualTo("bad-field");
+  }
+
+  @Test
   void withAUsersFileOnlyAPersonOfTheFileAcknowledgesAndCarriesTheirScope() {
     String hash = io.citybrain.users.UsersFile.hash("pw".toCharArray(), 1);
     IngestValidator city = new IngestValidator(io.citybrain.connectors.registry.DeviceRegistry.empty(), IngestValidator.DEFAULT_MAX_AGE,

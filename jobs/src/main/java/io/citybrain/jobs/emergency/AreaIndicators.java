@@ -45,6 +45,9 @@ public final class AreaIndicators extends KeyedProcessFunction<String, Alert, Em
 
   @Override
   public void processElement(Alert a, Context ctx, Collector<EmergencyArea> out) throws Exception {
+    if (!a.changesState()) {
+      return; // an assignment or a comment: the alert is as open as it was
+    }
     long[] c = counters.value() == null ? new long[3] : counters.value();
     switch (a.state()) {
       case Alert.STATE_RESOLVED -> {

@@ -20,8 +20,8 @@ public final class Incident {
   public long startTs;
   public long lastTs;
   public String ackedBy;
-  /** What the person wrote with the acknowledgement; null when nothing (a field added after v1: older state restores it as null). */
-  public String ackNote;
+  /** Who a person assigned the incident to; null until someone does (added after v1: older state restores it as null). */
+  public String assignee;
   public long ackedTs;
   /** Smoke detectors that alarmed within the fire window, and when. */
   public String[] detectors = new String[0];
@@ -60,7 +60,7 @@ public final class Incident {
     c.startTs = startTs;
     c.lastTs = lastTs;
     c.ackedBy = ackedBy;
-    c.ackNote = ackNote;
+    c.assignee = assignee;
     c.ackedTs = ackedTs;
     c.detectors = detectors.clone();
     c.detectorTs = detectorTs.clone();

@@ -79,8 +79,13 @@ public final class Incidents {
 
   /** Resolves the incident: tickets are forgotten at once, the others cool down first. */
   private static Result resolve(Incident inc, long ts, long now, EmergencySettings cfg, List<TicketEvent> tickets) {
+    return resolve(inc, ts, now, cfg, tickets, null);
+  }
+
+  /** @param change who resolved it and why, or null when the job did (quiet, a ticket closed) */
+  private static Result resolve(Incident inc, long ts, long now, EmergencySettings cfg, List<TicketEvent> tickets, Change change) {
     inc.state = Alert.STATE_RESOLVED;
-    Alert resolved = toAlert(inc, ts);
+    Alert resolved = toAlert(inc, ts, change);
     if (Signals.TICKET.equals(inc.family)) {
       return new Result(null, List.of(resolved), tickets);
     }
@@ -152,7 +157,6 @@ public final class Incidents {
     // An upgrade is news even to whoever acknowledged the lesser alert.
     inc.state = Alert.STATE_RAISED;
     inc.ackedBy = null;
-    inc.ackNote = null;
     inc.escalateAt = now + cfg.escalateAfter().toMillis();
   }
 
@@ -239,27 +243,59 @@ public final class Incidents {
     }
     boolean covered = io.citybrain.users.Role.of(ack.role())
         .filter(r -> r.covers(ack.scope(), current.district, current.community)).isPresent();
-    return covered ? null : (ack.by() + " (" + ack.role() + (ack.scope() == null ? "" : " of " + ack.scope()) + ") may not acknowledge an alert of district "
+    return covered ? null : (ack.by() + " (" + ack.role() + (ack.scope() == null ? "" : " of " + ack.scope()) + ") may not " + ack.actionOrDefault() + " an alert of district "
             + current.district + (current.community == null ? "" : ", community " + current.community));
   }
 
+  /**
+   * A person's action on the incident's alert (issue 20): acknowledge (contract v1), resolve with a
+   * reason, assign to someone, comment. Each that changes something is one more alert record naming
+   * who did what ({@link Alert#actor()}, {@link Alert#action()}, {@link Alert#note()}); an assignment
+   * or a comment leaves the state as it was. Acknowledging twice, or acting on a resolved alert
+   * (except commenting while it cools down), changes nothing.
+   */
   public static Result onAck(Incident current, Ack ack, EmergencySettings cfg, long now) {
-    if (current == null || !current.alerted || !current.alertId.equals(ack.alertId())
-        || Alert.STATE_ACKNOWLEDGED.equals(current.state) || Alert.STATE_RESOLVED.equals(current.state)) {
+    if (current == null || !current.alerted || !current.alertId.equals(ack.alertId())) {
       return Result.unchanged(current);
     }
+    boolean resolved = Alert.STATE_RESOLVED.equals(current.state);
     Incident inc = current.copy();
-    inc.state = Alert.STATE_ACKNOWLEDGED;
-    inc.ackedBy = ack.by();
-    inc.ackNote = ack.note();
-    inc.ackedTs = ack.ts();
-    inc.escalateAt = 0;
-    inc.renotifyAt = 0;
-    if (Signals.SOS.equals(inc.family)) {
-      inc.resolveAt = now + cfg.quietToResolve().toMillis();
+    switch (ack.actionOrDefault()) {
+      case Ack.RESOLVE -> {
+        if (resolved) {
+          return Result.unchanged(current);
+        }
+        return resolve(inc, ack.ts(), now, cfg, List.of(), new Change(ack.by(), Alert.ACTION_RESOLVED, ack.note()));
+      }
+      case Ack.ASSIGN -> {
+        if (resolved) {
+          return Result.unchanged(current);
+        }
+        inc.assignee = ack.assignee();
+        return new Result(inc, List.of(toAlert(inc, ack.ts(), new Change(ack.by(), Alert.ACTION_ASSIGNED, ack.note()))));
+      }
+      case Ack.COMMENT -> {
+        return new Result(inc, List.of(toAlert(inc, ack.ts(), new Change(ack.by(), Alert.ACTION_COMMENTED, ack.note()))));
+      }
+      default -> {
+        if (resolved || Alert.STATE_ACKNOWLEDGED.equals(current.state)) {
+          return Result.unchanged(current);
+        }
+        inc.state = Alert.STATE_ACKNOWLEDGED;
+        inc.ackedBy = ack.by();
+        inc.ackedTs = ack.ts();
+        inc.escalateAt = 0;
+        inc.renotifyAt = 0;
+        if (Signals.SOS.equals(inc.family)) {
+          inc.resolveAt = now + cfg.quietToResolve().toMillis();
+        }
+        return new Result(inc, List.of(toAlert(inc, ack.ts(), new Change(ack.by(), Alert.ACTION_ACKNOWLEDGED, ack.note()))));
+      }
     }
-    return new Result(inc, List.of(toAlert(inc, ack.ts())));
   }
+
+  /** Who changed an alert, how, and the text they gave; the job's own changes have none. */
+  record Change(String actor, String action, String note) {}
 
   public static Result onTimer(Incident current, long timer, EmergencySettings cfg) {
     if (current == null) {
@@ -309,8 +345,13 @@ public final class Incidents {
   }
 
   static Alert toAlert(Incident inc, long ts) {
+    return toAlert(inc, ts, null);
+  }
+
+  static Alert toAlert(Incident inc, long ts, Change change) {
     return new Alert(inc.alertId, inc.kind, inc.severity, inc.state, inc.district, inc.community, inc.lat, inc.lon,
-        ts, message(inc), evidence(inc), inc.scope, inc.ackedBy, inc.ackNote);
+        ts, message(inc), evidence(inc), inc.scope, inc.ackedBy, change == null ? null : change.note(),
+        change == null ? null : change.actor(), change == null ? null : change.action(), inc.assignee);
   }
 
   private static Evidence[] evidence(Incident inc) {

@@ -95,6 +95,41 @@ class IncidentLifecycleHarnessTest {
         .containsExactly(org.assertj.core.groups.Tuple.tuple("acknowledged", "mgr-a", "on my way"));
   }
 
+  /**
+   * Issue 20, item 4: an alert is assigned, commented on and resolved by people, each change one
+   * more record on city.alerts saying who did what; assignments and comments leave the state; a
+   * manager of another community may do none of it.
+   */
+  @Test
+  void peopleAssignCommentAndResolveAndEachChangeSaysWhoDidWhat() throws Exception {
+    harness.processElement1(new StreamRecord<>(sos("W-5", T0)));
+    output();
+    String id = "sos-" + T0 + "-W-5";
+    harness.processElement2(new StreamRecord<>(new Ack(id, "ops", T0 + MINUTE, "operator", null, "Li is closest",
+        Ack.ASSIGN, "mgr-li")));
+    harness.processElement2(new StreamRecord<>(new Ack(id, "mgr-li", T0 + 2 * MINUTE, "manager", "c-330106-0007", "at the door",
+        Ack.COMMENT, null)));
+    harness.processElement2(new StreamRecord<>(new Ack(id, "mgr-b", T0 + 3 * MINUTE, "manager", "c-330106-0008", "not mine",
+        Ack.RESOLVE, null)));
+    assertThat(harness.getSideOutput(io.citybrain.jobs.common.DeadLetters.TAG).peek().getValue().detail())
+        .startsWith("mgr-b (manager of c-330106-0008) may not resolve an alert");
+    harness.processElement2(new StreamRecord<>(new Ack(id, "mgr-li", T0 + 4 * MINUTE, "manager", "c-330106-0007", "false alarm: "
+        + "the button was pressed by a child", Ack.RESOLVE, null)));
+    List<Alert> changes = output();
+    assertThat(changes).extracting(Alert::state, Alert::action, Alert::actor, Alert::assignee).containsExactly(
+        org.assertj.core.groups.Tuple.tuple("raised", "assigned", "ops", "mgr-li"),
+        org.assertj.core.groups.Tuple.tuple("raised", "commented", "mgr-li", "mgr-li"),
+        org.assertj.core.groups.Tuple.tuple("resolved", "resolved", "mgr-li", "mgr-li"));
+    assertThat(changes.get(2).note()).isEqualTo("false alarm: the button was pressed by a child");
+    assertThat(changes.get(2).toJson()).asString().contains("\"actor\":\"mgr-li\",\"action\":\"resolved\"");
+    assertThat(harness.numProcessingTimeTimers()).as("only the cool-down's: no escalation after a person resolved it").isEqualTo(1);
+    // Resolved: nothing more to acknowledge, assign or resolve; a comment is still heard while it cools down.
+    harness.processElement2(new StreamRecord<>(new Ack(id, "mgr-li", T0 + 5 * MINUTE, "manager", "c-330106-0007", null)));
+    harness.processElement2(new StreamRecord<>(new Ack(id, "mgr-li", T0 + 5 * MINUTE, "manager", "c-330106-0007", "again",
+        Ack.RESOLVE, null)));
+    assertThat(output()).isEmpty();
+  }
+
   @Test
   void anOfficerOfTheDistrictAndAnyOperatorMayAcknowledge() throws Exception {
     for (String[] who : new String[][] {{"W-3", "officer", "330106"}, {"W-4", "operator", null}}) {
