@@ -376,12 +376,74 @@
         resolve.addEventListener('click', () => act(a.alertId, 'resolve', resolve, 'resolve'));
         td.appendChild(resolve);
       }
+      if (a.alertId === selectedAlert) tr.classList.add('selected');
       tr.addEventListener('click', (e) => {
-        if (e.target.tagName !== 'BUTTON' && e.target.tagName !== 'INPUT' && (a.lat || a.lon)) map.setView([a.lat, a.lon], Math.max(map.getZoom(), 14));
+        if (e.target.tagName === 'BUTTON' || e.target.tagName === 'INPUT') return;
+        if (a.lat || a.lon) map.setView([a.lat, a.lon], Math.max(map.getZoom(), 14));
+        selectedAlert = a.alertId;
+        document.querySelectorAll('tr.alert-row.selected').forEach((r) => r.classList.remove('selected'));
+        tr.classList.add('selected');
+        fetchHistory();
       });
       body.appendChild(tr);
     }
   }
+
+  // The alert whose history is shown (GET /api/alerts/<id>: every record city.alerts carried for it).
+  let selectedAlert = null;
+  let historyRecords = [];
+
+  function fetchHistory() {
+    if (!selectedAlert) return;
+    const id = selectedAlert;
+    getJson('/api/alerts/' + encodeURIComponent(id)).then((answer) => {
+      if (id !== selectedAlert) return;
+      historyRecords = answer.history;
+      drawHistory();
+    }).catch((e) => setStatus('noAnswer', [e.message], true));
+  }
+
+  function drawHistory() {
+    const section = document.getElementById('history');
+    section.hidden = !selectedAlert;
+    if (!selectedAlert) return;
+    document.getElementById('history-alert').textContent = selectedAlert;
+    const list = document.getElementById('history-list');
+    list.replaceChildren();
+    for (const r of historyRecords) {
+      const li = document.createElement('li');
+      li.className = 'history-record';
+      li.dataset.action = r.action || '';
+      const who = r.action ? t('action.' + r.action, r.actor, r.assignee) : t('action.none');
+      // Text only: a note is whatever a person typed.
+      li.textContent = dateTimeOf(r.ts) + ' · ' + word('state', r.state) + ' · ' + who + (r.note ? ': ' + r.note : '');
+      list.appendChild(li);
+    }
+  }
+
+  function historyAction(verb, body, field) {
+    if (!selectedAlert) return;
+    const id = selectedAlert;
+    fetch('/api/alerts/' + encodeURIComponent(id) + '/' + verb, {
+      method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Citybrain-Token': token },
+      body: JSON.stringify(Object.assign({ by: me ? me.username : (operator.value.trim() || 'operator') }, body)),
+    }).then((r) => {
+      if (r.status !== 202) return r.json().then((e) => { throw new Error(e.error || 'HTTP ' + r.status); });
+      field.value = '';
+      setStatus('published', [], false);
+      setTimeout(fetchHistory, 1500);
+      setTimeout(fetchHistory, 5000);
+    }).catch((e) => setStatus('ackFailed', [id, e.message], true));
+  }
+
+  document.getElementById('comment').addEventListener('click', () => {
+    const text = document.getElementById('comment-text');
+    if (text.value.trim()) historyAction('comment', { note: text.value.trim() }, text);
+  });
+  document.getElementById('assign').addEventListener('click', () => {
+    const name = document.getElementById('assignee');
+    if (name.value.trim()) historyAction('assign', { assignee: name.value.trim() }, name);
+  });
 
   // verb: ack (contract v1's acknowledgement) or resolve, which needs the note as its reason.
   function act(alertId, verb, button, label) {
@@ -562,6 +624,7 @@
     document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
     document.documentElement.dataset.lang = lang;
     document.querySelectorAll('[data-i18n]').forEach((el) => { el.textContent = t(el.dataset.i18n); });
+    document.querySelectorAll('[data-i18n-placeholder]').forEach((el) => { el.placeholder = t(el.dataset.i18nPlaceholder); });
     const button = document.getElementById('lang');
     button.textContent = t('switchTo');
     button.lang = lang === 'zh' ? 'en' : 'zh-CN';
@@ -572,6 +635,7 @@
     showPipeline(live.pipeline);
     if (trendPoints.length) drawTrend();
     if (me) showMe(me);
+    drawHistory();
   }
 
   document.getElementById('lang').addEventListener('click', () => {
@@ -624,6 +688,8 @@
     fetch('/api/logout', { method: 'POST', headers: { 'Content-Type': 'application/json' } }).finally(() => {
       session++;
       me = null;
+      selectedAlert = null;
+      drawHistory();
       live.alerts = [];
       showAlerts([]);
       showSignIn();
@@ -645,6 +711,7 @@
     }).then((snapshot) => {
       if (asked !== session) return;
       live = snapshot;
+      if (selectedAlert) fetchHistory();
       showFigures(snapshot.figures);
       showAlerts(snapshot.alerts);
       showPipeline(snapshot.pipeline);

@@ -61,5 +61,8 @@ window.CITYBRAIN_I18N = {
     'role.operator': '值班员', 'role.officer': '区级负责人', 'role.manager': '社区负责人',
     resolve: '关闭', reasonNeeded: '请先在 {0} 的备注栏填写关闭原因', resolvePublished: '{0} 的关闭已发布',
     resolvedBy: '已由 {0} 关闭', assignedTo: '已指派给 {0}',
+    history: '处理记录', comment: '评论', assign: '指派', commentText: '评论内容', assigneeName: '用户名',
+    'action.acknowledged': '{0} 确认', 'action.resolved': '{0} 关闭', 'action.assigned': '{0} 指派给 {1}',
+    'action.commented': '{0} 评论', 'action.none': '系统', published: '已发布，记录稍后更新',
   },
 };

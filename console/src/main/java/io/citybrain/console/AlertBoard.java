@@ -43,7 +43,11 @@ final class AlertBoard implements AutoCloseable {
   private final Map<String, Alert> latest = new LinkedHashMap<>(16, 0.75f, false) {
     @Override
     protected boolean removeEldestEntry(Map.Entry<String, Alert> eldest) {
-      return size() > CAPACITY;
+      if (size() > CAPACITY) {
+        history.remove(eldest.getKey());
+        return true;
+      }
+      return false;
     }
   };
 
@@ -143,7 +147,6 @@ final class AlertBoard implements AutoCloseable {
     synchronized (latest) {
       latest.remove(a.alertId());
       latest.put(a.alertId(), a);
-      history.keySet().retainAll(latest.keySet());
       List<Alert> states = history.computeIfAbsent(a.alertId(), id -> new ArrayList<>());
       if (states.size() == STATES_PER_ALERT) {
         states.remove(1); // the first (raised) is kept: when and how it began

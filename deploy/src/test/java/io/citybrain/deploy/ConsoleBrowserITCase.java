@@ -361,6 +361,13 @@ class ConsoleBrowserITCase {
       wait.ignoring(StaleElementReferenceException.class)
           .until(b -> b.findElement(other).findElement(By.cssSelector("td.state")).getText().equals("resolved by ops-it"));
       assertThat(browser.findElement(other).getDomAttribute("title")).contains("误报 false alarm: a child pressed it");
+      // The alert's history: every record city.alerts carried for it, who did what and why.
+      wait.ignoring(StaleElementReferenceException.class).until(b -> {
+        b.findElement(other).findElement(By.cssSelector("td.where")).click();
+        return true;
+      });
+      wait.until(b -> history().stream().anyMatch(r -> r.endsWith("resolved by ops-it: 误报 false alarm: a child pressed it")));
+      assertThat(history().get(0)).contains("raised · by the city brain");
       browser.findElement(By.id("lang")).click();
       wait.ignoring(StaleElementReferenceException.class)
           .until(b -> b.findElement(other).findElement(By.cssSelector("td.state")).getText().equals("已由 ops-it 关闭"));
@@ -368,8 +375,23 @@ class ConsoleBrowserITCase {
       screenshot("console-operator-zh.png");
       browser.findElement(By.id("lang")).click();
       wait.until(b -> "en".equals(b.findElement(By.tagName("html")).getDomAttribute("lang")));
+      // A comment on it, from the history panel: one more record, the state as it was.
+      browser.findElement(By.id("comment-text")).sendKeys("家长已确认 parent confirmed");
+      browser.findElement(By.id("comment")).click();
+      wait.until(b -> history().stream().anyMatch(r -> r.endsWith("ops-it commented: 家长已确认 parent confirmed")));
+      assertThat(state(theirsId)).isEqualTo("resolved");
       browser.findElement(By.id("sign-out")).click();
       wait.until(b -> b.findElement(By.id("sign-in")).isDisplayed());
+      assertThat(browser.findElement(By.id("history")).isDisplayed()).isFalse();
+    }
+  }
+
+  /** The lines of the history panel, oldest first (empty while it is redrawn). */
+  private static List<String> history() {
+    try {
+      return browser.findElements(By.cssSelector("#history-list li.history-record")).stream().map(WebElement::getText).toList();
+    } catch (StaleElementReferenceException e) {
+      return List.of();
     }
   }
 

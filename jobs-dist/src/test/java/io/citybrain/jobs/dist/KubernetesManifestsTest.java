@@ -422,8 +422,11 @@ class KubernetesManifestsTest {
     args.stream().filter(a -> a.startsWith("-Ddispatch.")).forEach(a -> {
       String[] kv = a.substring(2).split("=", 2);
       p.setProperty(kv[0], kv[0].endsWith("kafka.ssl.truststore.location")
-          ? mountedTruststore(kv[1], dispatch.path("template").path("spec"), container) : kv[1]);
+          ? mountedTruststore(kv[1], dispatch.path("template").path("spec"), container)
+          : kv[0].equals(DispatchSettings.CHANNELS_FILE_KEY) ? mountedChannels(kv[1], dispatch.path("template").path("spec"), container)
+          : kv[1]);
     });
+    assertThat(p).containsKey(DispatchSettings.CHANNELS_FILE_KEY);
     // What the Secrets give through the environment.
     p.setProperty("dispatch.mqtt.password", "from-the-secret");
     p.setProperty("dispatch.influx.token", "from-the-secret");
@@ -649,30 +652,37 @@ class KubernetesManifestsTest {
    */
   /** The users file where the pod mounts the citybrain-users Secret; a stand-in file for the settings' check. */
   static String mountedUsersFile(String location, JsonNode podSpec, JsonNode container) {
-    String volume = null;
-    for (JsonNode m : container.path("volumeMounts")) {
-      if (location.startsWith(m.path("mountPath").asString() + "/")) {
-        volume = m.path("name").asString();
-      }
-    }
-    assertThat(volume).as("a volume mounted where " + location + " is").isNotNull();
-    String secret = null;
-    for (JsonNode v : podSpec.path("volumes")) {
-      if (v.path("name").asString().equals(volume)) {
-        secret = v.path("secret").path("secretName").asString();
-      }
-    }
-    assertThat(secret).isEqualTo("citybrain-users");
-    try {
-      Path standIn = Files.createTempFile("users", ".csv");
-      standIn.toFile().deleteOnExit();
-      return standIn.toString();
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
+    assertThat(mountedSecret(location, podSpec, container).secret().path("secretName").asString()).isEqualTo("citybrain-users");
+    return standIn("users", ".csv");
   }
 
   static String mountedTruststore(String location, JsonNode podSpec, JsonNode container) {
+    Mounted m = mountedSecret(location, podSpec, container);
+    assertThat(m.secret().path("secretName").asString()).isEqualTo("citybrain-cluster-ca-cert");
+    List<String> items = new ArrayList<>();
+    m.secret().path("items").forEach(i -> items.add(i.path("key").asString() + "->" + i.path("path").asString()));
+    assertThat(items).contains("ca.p12->" + m.file());
+    return standIn("cluster-ca", ".p12");
+  }
+
+  /** The channels file where the pod mounts the citybrain-dispatch-channels Secret; a stand-in with no channel. */
+  static String mountedChannels(String location, JsonNode podSpec, JsonNode container) {
+    assertThat(mountedSecret(location, podSpec, container).secret().path("secretName").asString())
+        .isEqualTo("citybrain-dispatch-channels");
+    String file = standIn("channels", ".json");
+    try {
+      Files.writeString(Path.of(file), "[]");
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return file;
+  }
+
+  /** A Secret volume of the pod, and the file's path inside it. */
+  record Mounted(JsonNode secret, String file) {}
+
+  /** The Secret volume the container mounts where {@code location} is. */
+  static Mounted mountedSecret(String location, JsonNode podSpec, JsonNode container) {
     JsonNode mount = null;
     for (JsonNode m : container.path("volumeMounts")) {
       if (location.startsWith(m.path("mountPath").asString() + "/")) {
@@ -680,7 +690,6 @@ class KubernetesManifestsTest {
       }
     }
     assertThat(mount).as("a volume mounted where " + location + " is").isNotNull();
-    String file = location.substring(mount.path("mountPath").asString().length() + 1);
     String volume = mount.path("name").asString();
     JsonNode secret = null;
     for (JsonNode v : podSpec.path("volumes")) {
@@ -689,12 +698,12 @@ class KubernetesManifestsTest {
       }
     }
     assertThat(secret).as("volume " + volume).isNotNull();
-    assertThat(secret.path("secretName").asString()).isEqualTo("citybrain-cluster-ca-cert");
-    List<String> items = new ArrayList<>();
-    secret.path("items").forEach(i -> items.add(i.path("key").asString() + "->" + i.path("path").asString()));
-    assertThat(items).contains("ca.p12->" + file);
+    return new Mounted(secret, location.substring(mount.path("mountPath").asString().length() + 1));
+  }
+
+  private static String standIn(String prefix, String suffix) {
     try {
-      Path standIn = Files.createTempFile("cluster-ca", ".p12");
+      Path standIn = Files.createTempFile(prefix, suffix);
       standIn.toFile().deleteOnExit();
       return standIn.toString();
     } catch (IOException e) {
