@@ -31,6 +31,9 @@ window.CITYBRAIN_I18N = {
     'role.operator': 'operator', 'role.officer': 'district officer', 'role.manager': 'community manager',
     resolve: 'Resolve', reasonNeeded: 'write the reason for resolving {0} in its note field first',
     resolvePublished: 'resolution of {0} published', resolvedBy: 'resolved by {0}', assignedTo: 'assigned to {0}',
+    history: 'History', comment: 'Comment', assign: 'Assign', commentText: 'comment', assigneeName: 'user name',
+    'action.acknowledged': 'acknowledged by {0}', 'action.resolved': 'resolved by {0}', 'action.assigned': '{0} assigned it to {1}',
+    'action.commented': '{0} commented', 'action.none': 'by the city brain', published: 'published; the history updates in a moment',
   },
   zh: {
     title: '实时监控台', sound: '新的紧急告警时响铃', operator: '值班员',

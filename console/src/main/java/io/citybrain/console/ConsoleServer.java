@@ -32,8 +32,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The console on one port: the JDK's HTTP server, on the loopback interface in the local city and on
  * {@code console.http.host} as a service ({@link ConsoleMain}), over TLS when it has a key store.
- * Javalin (STACK.md) replaces it when logins, a REST API and live updates come (issue 20); until
- * then the JDK's server keeps the console free of a web framework's dependencies.
+ * Sign-in and the small REST API (issue 20) are a signed cookie and a handful of routes, which the
+ * JDK's server carries without a web framework's dependencies (Jetty, Kotlin's standard library).
+ * Javalin (STACK.md) is the step when live updates come (server-sent events instead of polling):
+ * that is where a framework earns its weight.
  *
  * <ul>
  *   <li>{@code GET /} the page, {@code /static/...} its script, style and Leaflet, all from the jar;
@@ -42,8 +44,11 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code GET /api/live} a {@link LiveSnapshot}, which the page polls;
  *   <li>{@code GET /api/trend?district=<code>} the district's {@code traffic_district} rows of the
  *       last hour, for its trend chart (only a district code of the city is taken);
- *   <li>{@code POST /api/alerts/<alertId>/ack} with {@code {"by": "<user>"}} publishes the
- *       acknowledgement on MQTT and answers 202; the new state arrives later through the snapshot.
+ *   <li>{@code POST /api/alerts/<alertId>/ack|resolve|assign|comment} publishes the person's action
+ *       on MQTT and answers 202; the new state arrives later through the snapshot;
+ *   <li>{@code GET /api/alerts[?open=true]} and {@code GET /api/alerts/<alertId>} (its history);
+ *   <li>{@code POST /api/login}, {@code GET /api/me}, {@code POST /api/logout} with a users file
+ *       ({@link ConsoleLogins}): then every alert route answers the signed-in person's scope only.
  * </ul>
  *
  * <p>Every request must name the console in its {@code Host} header (421 otherwise), and every state
@@ -86,6 +91,9 @@ public final class ConsoleServer implements AutoCloseable {
   private final java.util.concurrent.ConcurrentMap<String, java.util.concurrent.atomic.AtomicLong> acknowledgements =
       new java.util.concurrent.ConcurrentHashMap<>();
   private final java.util.concurrent.atomic.AtomicLong storeFailures = new java.util.concurrent.atomic.AtomicLong();
+  /** Sign-ins by outcome: in, refused (unknown user or wrong password), throttled (locked or busy). */
+  private final java.util.concurrent.ConcurrentMap<String, java.util.concurrent.atomic.AtomicLong> signIns =
+      new java.util.concurrent.ConcurrentHashMap<>();
   private AlertBoard board;
   private AckPublisher acks;
   private LiveReader reader;
@@ -198,6 +206,7 @@ public final class ConsoleServer implements AutoCloseable {
 
   /**
    * The console's meters, in the process's registry ({@code /metrics}):
+   * {@code citybrain_console_sign_ins_total{outcome}} ({@code in}, {@code refused}, {@code throttled}),
    * {@code citybrain_console_acknowledgements_total{outcome}} ({@code published}: the broker took it;
    * {@code refused}: a bad request or an unknown alert; {@code failed}: the broker did not take it),
    * {@code citybrain_console_alerts} (alerts on the board), {@code citybrain_console_alerts_open},
@@ -209,6 +218,11 @@ public final class ConsoleServer implements AutoCloseable {
       io.micrometer.core.instrument.FunctionCounter.builder("citybrain.console.acknowledgements", acknowledgements
           .computeIfAbsent(outcome, o -> new java.util.concurrent.atomic.AtomicLong()), java.util.concurrent.atomic.AtomicLong::get)
           .tag("outcome", outcome).description("acknowledgements asked of the console, by outcome").register(registry);
+    }
+    for (String outcome : List.of("in", "refused", "throttled")) {
+      io.micrometer.core.instrument.FunctionCounter.builder("citybrain.console.sign.ins", signIns
+          .computeIfAbsent(outcome, o -> new java.util.concurrent.atomic.AtomicLong()), java.util.concurrent.atomic.AtomicLong::get)
+          .tag("outcome", outcome).description("sign-ins by outcome: a rise of refused ones is someone guessing").register(registry);
     }
     io.micrometer.core.instrument.Gauge.builder("citybrain.console.alerts", this, s -> s.board.alerts().size())
         .description("alerts on the console's board (latest state of each)").register(registry);
@@ -356,6 +370,8 @@ public final class ConsoleServer implements AutoCloseable {
     }
     char[] password = body.path("password").asText("").toCharArray();
     ConsoleLogins.Outcome outcome = logins.login(body.path("username").asText(null), password, System.currentTimeMillis());
+    signIns.computeIfAbsent(outcome instanceof ConsoleLogins.Outcome.In ? "in" : outcome instanceof ConsoleLogins.Outcome.Throttled
+        ? "throttled" : "refused", o -> new java.util.concurrent.atomic.AtomicLong()).incrementAndGet();
     if (outcome instanceof ConsoleLogins.Outcome.In in) {
       ex.getResponseHeaders().add("Set-Cookie", ConsoleLogins.setCookie(in.cookie(), scheme.equals("https"), ConsoleLogins.SESSION));
       LOG.info("console: {} ({}) signed in", in.account().username(), in.account().role().id());

@@ -335,6 +335,8 @@ class ConsoleServerITCase {
           throw new IllegalStateException(e);
         }
       };
+      io.micrometer.core.instrument.simple.SimpleMeterRegistry meters = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+      people.bindMetrics(meters);
       assertThat(people.token()).as("no token: people sign in").isNull();
       assertThat(as.apply(null, "/api/live").statusCode()).isEqualTo(401);
       assertThat(as.apply(null, "/api/me").statusCode()).isEqualTo(401);
@@ -352,6 +354,9 @@ class ConsoleServerITCase {
       assertThat(setCookie).contains("HttpOnly", "SameSite=Strict", "Path=/");
       String manager = setCookie.substring(0, setCookie.indexOf(';'));
       String operator = login(people, origin, "ops").headers().firstValue("Set-Cookie").orElseThrow().split(";")[0];
+      // For operators: sign-ins by outcome (a rise of refused ones is someone guessing).
+      assertThat(meters.get("citybrain.console.sign.ins").tag("outcome", "in").functionCounter().count()).isEqualTo(2);
+      assertThat(meters.get("citybrain.console.sign.ins").tag("outcome", "refused").functionCounter().count()).isEqualTo(2);
 
       Alert mine = new Alert("sos-it-mine", "sos", "critical", "raised", "330106", "c-mine", 30.26, 120.12, T0 + 5, "SOS",
           new Evidence[0], "community", null);

@@ -8,7 +8,7 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.Test;
 
 /**
- * Keeps the direction of module dependencies of ARCHITECTURE.md: geo ← connectors ← jobs;
+ * Keeps the direction of module dependencies of ARCHITECTURE.md: users (at the bottom, for all); geo ← connectors ← jobs;
  * simulators on geo and connectors; the console on geo and connectors; deploy on top; embedded (the
  * in-process servers) used only by deploy. Runs here because deploy sees every module's classes.
  */
@@ -96,7 +96,7 @@ class ModuleDependenciesTest {
   }
 
   @Test
-  void embeddedServersDependOnNothingOfOurs() {
+  void embeddedServersDependOnNothingOfOursButTheUsersFile() {
     noClasses().that().resideInAPackage("io.citybrain.embedded..")
         .should().dependOnClassesThat().resideInAnyPackage(
             "io.citybrain.geo..", "io.citybrain.connectors..", "io.citybrain.jobs..", "io.citybrain.simulators..", "io.citybrain.deploy..",

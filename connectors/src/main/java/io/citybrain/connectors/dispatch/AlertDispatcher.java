@@ -492,6 +492,9 @@ public final class AlertDispatcher implements AutoCloseable {
         .description("alerts published on MQTT (and passed to the webhooks and the store), or dead-lettered by reason")
         .tags("outcome", "published", "reason", "none").register(registry);
     deadLettered.forEach((r, n) -> deadLetterMeter(registry, r, n));
+    io.micrometer.core.instrument.FunctionCounter.builder("citybrain.dispatch.inbox.failures", inboxFailures,
+            java.util.concurrent.atomic.AtomicLong::get)
+        .description("alert records city.alerts.latest did not take (the apps' inbox misses that state)").register(registry);
     io.micrometer.core.instrument.Gauge.builder("citybrain.dispatch.mqtt.connected", mqtt, m -> m.connected() ? 1 : 0)
         .description("1 while the MQTT connection stands").register(registry);
     new io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics(consumer).bindTo(registry);
