@@ -440,7 +440,8 @@ public final class LocalCity implements AutoCloseable {
     List<String> lines = new ArrayList<>();
     if (console != null) {
       lines.add("live console       " + console.openUrl() + "   (map, live figures, alerts with acknowledge, pipeline health;"
-          + " the token is this start's: keep the URL to yourself)");
+          + (console.token() == null ? " people sign in with the accounts of the users file)"
+              : " the token is this start's: keep the URL to yourself)"));
     }
     lines.add("MQTT broker        " + broker.url() + "   (publish city/<domain>/<kind>/<deviceId>; alerts on city/alerts/#)");
     lines.add("Kafka              " + kafka.bootstrapServers() + "   (topics " + String.join(", ", Topics.ALL) + ")");
