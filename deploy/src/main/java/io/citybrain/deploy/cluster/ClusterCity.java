@@ -250,7 +250,10 @@ public final class ClusterCity implements AutoCloseable {
         "max_inflight_messages 1000",
         "log_dest stdout",
         "log_type error",
-        "log_type warning");
+        "log_type warning",
+        // Connections, disconnections and "Outgoing messages are being dropped": what an operator
+        // (and the chaos test, on a loss) needs to follow a session.
+        "log_type notice");
     Path file = mqtt.resolve("mosquitto.conf");
     Files.writeString(file, String.join("\n", conf) + "\n", StandardCharsets.UTF_8);
     return file;

@@ -138,6 +138,14 @@ class ClusterChaosITCase {
       figures.put("reading back", secondsSince(c0));
       Set<String> missing = new HashSet<>(published);
       missing.removeAll(found);
+      if (!missing.isEmpty()) {
+        // What it takes to tell which outage lost them: when they were published, and what the bridges and the broker said.
+        System.out.println("chaos: missing events " + stream.whenPublished(missing, p0) + "; figures so far " + figures);
+        for (ChildProcess p : cluster.bridges()) {
+          printNotable(p);
+        }
+        printNotable(cluster.mosquitto());
+      }
       assertThat(missing).as("events published but in no raw topic and not dead-lettered (%d of %d)", missing.size(),
           published.size()).isEmpty();
 
@@ -183,6 +191,13 @@ class ClusterChaosITCase {
       figures.put("total", secondsSince(t0));
       System.out.println("chaos figures:");
       figures.forEach((k, v) -> System.out.printf("  %-66s %s%n", k, v));
+    }
+  }
+
+  private static void printNotable(ChildProcess p) throws java.io.IOException {
+    try (var lines = Files.lines(p.log(), java.nio.charset.StandardCharsets.UTF_8)) {
+      lines.filter(l -> l.contains("WARN") || l.contains("ERROR") || l.contains("connected") || l.contains("lient") || l.contains("drop"))
+          .limit(200).forEach(l -> System.out.println("chaos: " + p.name() + ": " + l));
     }
   }
 

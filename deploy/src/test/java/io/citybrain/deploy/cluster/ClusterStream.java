@@ -50,6 +50,13 @@ final class ClusterStream {
   final Stats stats = new Stats();
   final Path recording;
   private final CompletableFuture<Void> publishing;
+  /** {nanoTime, messages sent so far}, twice a second: places an event of the recording in wall time. */
+  private final List<long[]> sentAt = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final java.util.concurrent.ScheduledExecutorService sampler = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "chaos-stream-sampler");
+    t.setDaemon(true);
+    return t;
+  });
 
   private ClusterStream(ClusterCity cluster, Path dir, long events, String clientId) {
     simulated = Duration.ofSeconds((long) (events / PER_SIM_SECOND));
@@ -58,6 +65,8 @@ final class ClusterStream {
     recording = dir.resolve(clientId + ".jsonl");
     Fleet fleet = Fleet.build(io.citybrain.geo.CityPackage.generatedHangzhou(SEED), DEVICES, SEED);
     Simulation sim = new Simulation(fleet, new Simulation.Settings(SEED, Scenario.NORMAL_DAY, 100_000, simulated, start, Chaos.NONE));
+    sampler.scheduleAtFixedRate(() -> sentAt.add(new long[] {System.nanoTime(), stats.sent()}), 0, 500,
+        java.util.concurrent.TimeUnit.MILLISECONDS);
     publishing = CompletableFuture.runAsync(() -> {
       try (Publisher p = new Publisher(new Publisher.Target(cluster.mqttUrl(), clientId, null, null, 1), 0, recording, stats)) {
         sim.run(p, stats, () -> false, line -> { });
@@ -73,7 +82,43 @@ final class ClusterStream {
 
   /** Waits until every message was published and acknowledged by the broker. */
   void awaitPublished() {
-    publishing.join();
+    try {
+      publishing.join();
+    } finally {
+      sampler.shutdown();
+    }
+  }
+
+  /**
+   * Where {@code missing} events sit in the stream: their first and last line in the recording and
+   * when, counted from {@code since} (a nanoTime), they were published, so that a loss can be laid
+   * beside the outages' times.
+   */
+  String whenPublished(Set<String> missing, long since) throws IOException {
+    long first = -1;
+    long last = -1;
+    long line = 0;
+    try (BufferedReader r = Files.newBufferedReader(recording, StandardCharsets.UTF_8)) {
+      for (String l; (l = r.readLine()) != null; line++) {
+        JsonNode n = JSON.readTree(l);
+        String topic = n.path("topic").asText();
+        if (missing.contains(topic.substring(topic.lastIndexOf('/') + 1) + "@" + n.path("t").asLong())) {
+          first = first < 0 ? line : first;
+          last = line;
+        }
+      }
+    }
+    return first < 0 ? "none" : String.format(java.util.Locale.ROOT, "lines %,d to %,d of %,d, published %s s to %s s into the stream",
+        first, last, line, secondsAt(first, since), secondsAt(last, since));
+  }
+
+  private String secondsAt(long sent, long since) {
+    for (long[] s : sentAt) {
+      if (s[1] > sent) {
+        return String.format(java.util.Locale.ROOT, "%.1f", (s[0] - since) / 1e9);
+      }
+    }
+    return "?";
   }
 
   /** The distinct events published. */
