@@ -46,7 +46,7 @@ public final class QuestDbSchema {
           "district, community"),
       table("alert",
           "kind SYMBOL, severity SYMBOL, district SYMBOL, community SYMBOL, alert_id VARCHAR, state VARCHAR, "
-              + "message VARCHAR",
+              + "message VARCHAR, actor VARCHAR, action VARCHAR, note VARCHAR, assignee VARCHAR",
           "kind, severity, district, community, alert_id"),
       table("pipeline",
           "stage SYMBOL, events_in LONG, events_out LONG, deadletter LONG, lag_ms DOUBLE",

@@ -180,6 +180,12 @@ public final class AlertDispatcher implements AutoCloseable {
     return message.replaceAll("\\p{Cntrl}", " ");
   }
 
+  private static void addIfPresent(Point p, String field, String value) {
+    if (value != null) {
+      p.addField(field, value);
+    }
+  }
+
   /** The alert as its point in the {@code alert} measurement: every field in one line. */
   public static Point toPoint(Alert a) {
     Point p = Point.measurement("alert")
@@ -195,6 +201,11 @@ public final class AlertDispatcher implements AutoCloseable {
     if (a.community() != null) {
       p.addTag("community", a.community());
     }
+    // A person's change (additions to v1): who, what, why, to whom; absent on the job's own states.
+    addIfPresent(p, "actor", a.actor());
+    addIfPresent(p, "action", a.action());
+    addIfPresent(p, "note", a.note() == null ? null : oneLine(a.note()));
+    addIfPresent(p, "assignee", a.assignee());
     return p;
   }
 

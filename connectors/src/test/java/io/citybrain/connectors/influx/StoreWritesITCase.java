@@ -88,6 +88,37 @@ class StoreWritesITCase {
     }
   }
 
+  /**
+   * Every change a person makes is a row of its own: who, what, why and to whom, beside the
+   * state; a comment leaves the state as it was, and its note loses its line breaks, not its words.
+   */
+  @Test
+  void aPersonsChangesAreRowsNamingWhoDidWhatAndWhy() throws Exception {
+    long ts = 1_767_800_000_000L;
+    Alert raised = new Alert("people-1", "fire_unconfirmed", Alert.SEVERITY_CRITICAL, Alert.STATE_RAISED, "330106", "c-1",
+        30.0, 120.0, ts, "smoke detector", null, Alert.SCOPE_COMMUNITY, null);
+    List<Alert> history = List.of(raised,
+        new Alert("people-1", "fire_unconfirmed", Alert.SEVERITY_CRITICAL, Alert.STATE_RAISED, "330106", "c-1",
+            30.0, 120.0, ts + 1000, "smoke detector", null, Alert.SCOPE_COMMUNITY, null, null, "op-wang",
+            Alert.ACTION_ASSIGNED, "mgr-li"),
+        new Alert("people-1", "fire_unconfirmed", Alert.SEVERITY_CRITICAL, Alert.STATE_ACKNOWLEDGED, "330106", "c-1",
+            30.0, 120.0, ts + 2000, "smoke detector", null, Alert.SCOPE_COMMUNITY, "mgr-li", "on my way\nto building 3",
+            "mgr-li", Alert.ACTION_ACKNOWLEDGED, "mgr-li"));
+    List<String> lines = new ArrayList<>();
+    for (Alert a : history) {
+      lines.add(InfluxWrites.lineOf(AlertDispatcher.toPoint(a)));
+    }
+    assertThat(writes.writeSplitting(lines)).as("lines the store refused").isEmpty();
+    String sql = "SELECT state, actor, action, note, assignee FROM alert WHERE alert_id = 'people-1' ORDER BY timestamp";
+    await().atMost(Duration.ofSeconds(30)).until(() -> store.query(sql).size() == 3);
+    List<Map<String, Object>> rows = store.query(sql);
+    assertThat(rows.get(0)).containsEntry("state", "raised").containsEntry("actor", null).containsEntry("action", null);
+    assertThat(rows.get(1)).containsEntry("state", "raised").containsEntry("actor", "op-wang")
+        .containsEntry("action", "assigned").containsEntry("assignee", "mgr-li").containsEntry("note", null);
+    assertThat(rows.get(2)).containsEntry("state", "acknowledged").containsEntry("actor", "mgr-li")
+        .containsEntry("action", "acknowledged").containsEntry("note", "on my way to building 3");
+  }
+
   @Test
   void oneLineTheStoreRefusesIsTheOnlyOneLost() throws Exception {
     List<String> lines = new ArrayList<>();
