@@ -46,7 +46,7 @@ import org.slf4j.LoggerFactory;
  *       last hour, for its trend chart (only a district code of the city is taken);
  *   <li>{@code POST /api/alerts/<alertId>/ack|resolve|assign|comment} publishes the person's action
  *       on MQTT and answers 202; the new state arrives later through the snapshot;
- *   <li>{@code GET /api/alerts[?open=true]} and {@code GET /api/alerts/<alertId>} (its history);
+ *   <li>{@code GET /api/alerts[?open=true&kind=...]} (filtered by kind, district, community, state, severity, assignee) and {@code GET /api/alerts/<alertId>} (its history);
  *   <li>{@code POST /api/login}, {@code GET /api/me}, {@code POST /api/logout} with a users file
  *       ({@link ConsoleLogins}): then every alert route answers the signed-in person's scope only.
  * </ul>
@@ -410,11 +410,41 @@ public final class ConsoleServer implements AutoCloseable {
     return p;
   }
 
-  /** {@code GET /api/alerts[?open=true]}: the latest state of every alert the caller may see, newest first. */
+  /** What {@code GET /api/alerts} filters by: each parameter, the alert's value it must equal. */
+  private static final Map<String, java.util.function.Function<Alert, String>> ALERT_FILTERS = Map.of(
+      "kind", Alert::kind, "district", Alert::district, "community", Alert::community, "state", Alert::state,
+      "severity", Alert::severity, "assignee", Alert::assignee,
+      "open", a -> String.valueOf(LiveReader.isOpen(a)));
+
+  /**
+   * {@code GET /api/alerts[?open=true&kind=&district=&community=&state=&severity=&assignee=]}: the
+   * latest state of every alert the caller may see, newest first; each parameter given must match
+   * (exactly; {@code open} is {@code true} or {@code false}). An unknown parameter is a 400 naming
+   * it, not a filter silently ignored.
+   */
   private void alertList(HttpExchange ex, Account who) throws IOException {
-    boolean openOnly = "open=true".equals(ex.getRequestURI().getRawQuery());
+    Map<String, String> wanted = new LinkedHashMap<>();
+    String raw = ex.getRequestURI().getRawQuery();
+    for (String pair : raw == null || raw.isEmpty() ? new String[0] : raw.split("&")) {
+      int eq = pair.indexOf('=');
+      String key;
+      String value;
+      try {
+        key = java.net.URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+        value = eq < 0 ? "" : java.net.URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+      } catch (IllegalArgumentException malformed) {
+        sendError(ex, 400, "malformed query: " + malformed.getMessage());
+        return;
+      }
+      if (!ALERT_FILTERS.containsKey(key)) {
+        sendError(ex, 400, "unknown filter '" + key + "': use " + new java.util.TreeSet<>(ALERT_FILTERS.keySet()));
+        return;
+      }
+      wanted.put(key, value);
+    }
     sendJson(ex, 200, board.alerts().stream().filter(a -> who == null || who.covers(a.district(), a.community()))
-        .filter(a -> !openOnly || LiveReader.isOpen(a)).toList());
+        .filter(a -> wanted.entrySet().stream().allMatch(w -> w.getValue().equals(ALERT_FILTERS.get(w.getKey()).apply(a))))
+        .toList());
   }
 
   /**

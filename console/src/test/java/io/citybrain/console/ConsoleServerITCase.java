@@ -371,6 +371,11 @@ class ConsoleServerITCase {
       assertThat(managerView.path("figures").path("openAlerts").asInt()).isEqualTo(1);
       assertThat(JSON.readTree(as.apply(manager, "/api/alerts?open=true").body()).findValuesAsText("alertId"))
           .containsExactly("sos-it-mine");
+      // Filters, for an operator who sees both: each one given must match; an unknown one is refused.
+      assertThat(JSON.readTree(as.apply(operator, "/api/alerts?kind=sos&community=c-theirs&severity=critical&state=raised").body())
+          .findValuesAsText("alertId")).containsExactly("sos-it-theirs");
+      assertThat(JSON.readTree(as.apply(operator, "/api/alerts?district=330106&kind=fire").body()).size()).isZero();
+      assertThat(as.apply(operator, "/api/alerts?colour=red").statusCode()).isEqualTo(400);
       assertThat(as.apply(manager, "/api/alerts/sos-it-theirs").statusCode()).as("not theirs to learn of").isEqualTo(404);
       // A forged session: another user's name under the manager's signature.
       assertThat(as.apply(manager.replace("mgr-a.", "ops."), "/api/live").statusCode()).isEqualTo(401);
