@@ -305,10 +305,7 @@ public final class MqttKafkaBridge implements AutoCloseable {
       throw new IllegalStateException(e);
     }
     byte[] prefix = java.util.Arrays.copyOf(payload, Math.min(payload.length, REFUSED_PAYLOAD_PREFIX));
-    String[] levels = topic.split("/", -1);
-    // As the validator keys them: a reading by its device id, an acknowledgement (either form) by its alert id.
-    String key = levels.length >= 3 && levels[1].equals("ack") ? levels[2] : levels.length == 4 ? levels[3]
-        : levels.length == 3 ? levels[2] : topic;
+    String key = IngestValidator.keyOf(topic);
     return DeadLetter.of(Reason.KAFKA_REFUSED, "Kafka refused the record (" + error + "); payload " + payload.length
         + " bytes, SHA-256 " + digest + (prefix.length < payload.length ? ", cut to its first " + prefix.length + " bytes" : ""),
         topic, key.length() > 256 ? key.substring(0, 256) : key, prefix, arrived, IngestValidator.STAGE);

@@ -124,10 +124,23 @@ public final class IngestValidator {
     return Duration.ofMillis(maxAgeMs);
   }
 
+  /**
+   * The Kafka key of whatever a message on {@code topic} becomes, its dead letter included: an
+   * acknowledgement (either form) by its alert id, so that one alert's actions stay in order; a
+   * reading by its device id; anything else by its topic.
+   */
+  public static String keyOf(String topic) {
+    String[] levels = topic.split("/", -1);
+    if ((levels.length == 3 || levels.length == 4) && levels[0].equals("city") && levels[1].equals("ack")) {
+      return levels[2];
+    }
+    return levels.length == 4 ? levels[3] : topic;
+  }
+
   /** Validates {@code payload} received on MQTT {@code topic} at {@code receivedAt} (epoch ms). */
   public IngestResult validate(String topic, byte[] payload, long receivedAt) {
     String[] levels = topic.split("/", -1);
-    String key = levels.length == 4 ? levels[3] : topic;
+    String key = keyOf(topic);
     if (levels.length >= 2 && levels[0].equals("city") && levels[1].equals("alerts")) {
       return new IngestResult.Reserved(topic);
     }

@@ -48,6 +48,17 @@ class IngestValidatorTest {
     assertThat(((IngestResult.Reading) r).envelope().ts()).isEqualTo(1_767_599_990_000L);
   }
 
+  /** One alert's actions stay in order on one partition, whatever form, and so do their dead letters. */
+  @Test
+  void recordsAreKeyedByAlertIdDeviceIdOrTopic() {
+    assertThat(IngestValidator.keyOf("city/ack/sos-1/mgr-li")).isEqualTo("sos-1");
+    assertThat(IngestValidator.keyOf("city/ack/sos-1")).isEqualTo("sos-1");
+    assertThat(IngestValidator.keyOf("city/traffic/loop/L-1")).isEqualTo("L-1");
+    assertThat(IngestValidator.keyOf("city/traffic/loop")).isEqualTo("city/traffic/loop");
+    assertThat(rejected("city/ack/sos-1/mgr-li", "x".repeat(IngestValidator.MAX_PAYLOAD_BYTES + 1)).key())
+        .as("a too-large named acknowledgement, as its accepted form").isEqualTo("sos-1");
+  }
+
   @Test
   void notJsonIsRefusedWithItsRawBytesKept() {
     DeadLetter d = rejected("city/traffic/loop/L-1", "speed=30");
