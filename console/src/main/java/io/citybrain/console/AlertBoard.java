@@ -40,19 +40,18 @@ final class AlertBoard implements AutoCloseable {
   private final AtomicBoolean running = new AtomicBoolean(true);
   private final java.util.concurrent.CountDownLatch closing = new java.util.concurrent.CountDownLatch(1);
   private final AtomicLong unreadable = new AtomicLong();
-  private final Map<String, Alert> latest = new LinkedHashMap<>(16, 0.75f, false) {
+  /**
+   * Every state each alert went through, oldest first (at most {@link #STATES_PER_ALERT}); the last
+   * is its latest. In the order alerts last changed, so that beyond {@link #CAPACITY} the one left
+   * alone longest goes first.
+   */
+  private final Map<String, List<Alert>> history = new LinkedHashMap<>(16, 0.75f, false) {
     @Override
-    protected boolean removeEldestEntry(Map.Entry<String, Alert> eldest) {
-      if (size() > CAPACITY) {
-        history.remove(eldest.getKey());
-        return true;
-      }
-      return false;
+    protected boolean removeEldestEntry(Map.Entry<String, List<Alert>> eldest) {
+      return size() > CAPACITY;
     }
   };
 
-  /** Every state each alert of {@link #latest} went through, oldest first (at most {@link #STATES_PER_ALERT}). */
-  private final Map<String, List<Alert>> history = new java.util.HashMap<>();
   /** Raised, escalated, re-notified, acknowledged, resolved: a long incident has a few dozen states. */
   static final int STATES_PER_ALERT = 100;
 
@@ -144,20 +143,23 @@ final class AlertBoard implements AutoCloseable {
       unreadable.incrementAndGet();
       return;
     }
-    synchronized (latest) {
-      latest.remove(a.alertId());
-      latest.put(a.alertId(), a);
-      List<Alert> states = history.computeIfAbsent(a.alertId(), id -> new ArrayList<>());
+    synchronized (history) {
+      // Taken out and put back: the alert moves to the end of the eviction order.
+      List<Alert> states = history.remove(a.alertId());
+      if (states == null) {
+        states = new ArrayList<>();
+      }
       if (states.size() == STATES_PER_ALERT) {
         states.remove(1); // the first (raised) is kept: when and how it began
       }
       states.add(a);
+      history.put(a.alertId(), states);
     }
   }
 
   /** The states of one alert as city.alerts carried them, oldest first; empty when unknown. */
   List<Alert> history(String alertId) {
-    synchronized (latest) {
+    synchronized (history) {
       return List.copyOf(history.getOrDefault(alertId, List.of()));
     }
   }
@@ -165,8 +167,9 @@ final class AlertBoard implements AutoCloseable {
   /** Every alert's latest state, newest first. */
   List<Alert> alerts() {
     List<Alert> all;
-    synchronized (latest) {
-      all = new ArrayList<>(latest.values());
+    synchronized (history) {
+      all = new ArrayList<>(history.size());
+      history.values().forEach(states -> all.add(states.get(states.size() - 1)));
     }
     all.sort(Comparator.comparingLong(Alert::ts).reversed().thenComparing(Alert::alertId));
     return all;

@@ -4,7 +4,6 @@ import io.citybrain.users.Account;
 import io.citybrain.users.UsersFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -14,8 +13,6 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * People's logins to the console (issue 20): the accounts of the users file, the one the brokers
@@ -135,14 +132,10 @@ final class ConsoleLogins {
   }
 
   private String sign(String text) {
-    try {
-      Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(new SecretKeySpec(key, "HmacSHA256"));
-      return Base64.getUrlEncoder().withoutPadding().encodeToString(mac.doFinal(text.getBytes(StandardCharsets.UTF_8)));
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("HmacSHA256 is missing from this JDK", e);
-    }
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(
+        io.citybrain.users.Hmac.sha256(key, text.getBytes(StandardCharsets.UTF_8)));
   }
+
 
   /**
    * The {@code Set-Cookie} value: not readable by scripts, sent only to this console and never

@@ -9,7 +9,6 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
@@ -19,8 +18,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * One place alerts are sent besides MQTT (issue 20): a group robot or a webhook, in the message
@@ -173,14 +170,9 @@ public record Channel(String name, Format format, URI url, char[] secret, Set<St
   }
 
   private static byte[] hmac(char[] secret, byte[] data) {
-    try {
-      Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(new SecretKeySpec(new String(secret).getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-      return mac.doFinal(data);
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("HmacSHA256 is missing from this JDK", e);
-    }
+    return io.citybrain.users.Hmac.sha256(new String(secret).getBytes(StandardCharsets.UTF_8), data);
   }
+
 
   /**
    * Reads the channels file: a JSON array of {@code {"name", "format" (generic|dingtalk|wecom), "url",
