@@ -60,6 +60,11 @@ final class ClusterCommand implements Callable<Integer> {
       description = "class path file of Flink's processes (default ${DEFAULT-VALUE})")
   Path flinkClasspath;
 
+  @Option(names = "--users", paramLabel = "FILE", description = "citybrain's users file (./citybrain users add): Mosquitto "
+      + "authenticates everyone with its ACL, the bridges check acknowledgements against it, people sign in to the console "
+      + "with it (default: an open city, anonymous MQTT and a console token)")
+  Path users;
+
   @Option(names = "--city", paramLabel = "DIR|CODE", description = "a city package (`city import` writes one) or a Chinese "
       + "prefecture code such as 2101; the jobs read it as --city.package (default: the generated Hangzhou of --seed)")
   String cityArg;
@@ -80,7 +85,7 @@ final class ClusterCommand implements Callable<Integer> {
     ClusterCity.Options o = new ClusterCity.Options(dataDir.resolve("cluster"), flinkClasspath, jobJar, seed, !keep,
         mqttPort, storePort, flinkPort, LocalCity.SIMULATED_DEVICES,
         cityPackage == null ? Map.of() : Map.of("city.package", cityPackage.toAbsolutePath().toString()))
-        .withConsolePort(consolePort).withFlinkMetrics(flinkMetrics);
+        .withConsolePort(consolePort).withFlinkMetrics(flinkMetrics).withUsers(users);
     System.out.println("citybrain cluster: starting (data and logs in " + o.dataDir().toAbsolutePath() + ")");
     ClusterCity cluster;
     try {
@@ -89,12 +94,15 @@ final class ClusterCommand implements Callable<Integer> {
         System.out.println("  submitting " + job + " (" + jobJar + ") over REST ...");
         cluster.submit(job, Map.of());
       }
-    } catch (IllegalStateException e) {
+    } catch (IllegalStateException | IllegalArgumentException | java.io.UncheckedIOException e) {
       System.err.println("citybrain cluster: " + e.getMessage());
       return 1;
     }
     BackgroundSimulation sim = null;
-    if (!noSim) {
+    if (!noSim && users != null) {
+      // As in ./citybrain local --mqtt-users: the simulated devices have no accounts.
+      System.out.println("  no simulators: they connect anonymously and the broker requires authentication");
+    } else if (!noSim) {
       Fleet fleet = Fleet.build(city, LocalCity.SIMULATED_DEVICES, seed);
       sim = BackgroundSimulation.start(cluster.mqttUrl(), fleet, seed, Scenario.NORMAL_DAY);
     }
@@ -115,7 +123,8 @@ final class ClusterCommand implements Callable<Integer> {
     }, "citybrain-cluster-stop"));
     System.out.printf("citybrain cluster: up in %.1f s%n", (System.nanoTime() - t0) / 1e9);
     cluster.endpoints().forEach(l -> System.out.println("  " + l));
-    System.out.println("Open the live console in a browser: " + cluster.consoleUrl() + "?token=" + cluster.consoleToken());
+    System.out.println("Open the live console in a browser: " + cluster.consoleUrl()
+        + (cluster.consoleToken() == null ? " (sign in with an account of " + users + ")" : "?token=" + cluster.consoleToken()));
     if (simulator != null) {
       System.out.println("  simulators         normal-day on " + LocalCity.SIMULATED_DEVICES + " devices");
     }

@@ -251,6 +251,21 @@ public final class UsersFile {
   }
 
   /**
+   * Mosquitto's {@code password_file} for the service accounts only: the listener citybrain's own
+   * processes use (deploy/kubernetes/mqtt/mosquitto.yaml's second one, and {@code ./citybrain
+   * cluster --users}'s), so that no person or device can log in there, nor a service where people do.
+   */
+  public String mosquittoServicePasswords() {
+    StringBuilder out = new StringBuilder();
+    for (Account a : sorted()) {
+      if (a.role() == Role.SERVICE) {
+        out.append(a.username()).append(':').append(a.hash()).append('\n');
+      }
+    }
+    return out.toString();
+  }
+
+  /**
    * Mosquitto's {@code acl_file} with the same rules as the embedded broker: one block per account,
    * no patterns, so that nothing is granted to an account the file does not name. A person
    * acknowledges only on {@code city/ack/<alertId>/<their user name>}, which is how citybrain knows

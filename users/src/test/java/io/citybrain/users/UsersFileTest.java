@@ -58,6 +58,7 @@ class UsersFileTest {
     UsersFile users = UsersFile.parse(List.of("ops,operator,," + HASH, "mgr-a,manager,c-A," + HASH, "loop-7,device,," + HASH,
         "svc,service,," + HASH), "u");
     assertThat(users.mosquittoPasswords()).isEqualTo("loop-7:" + HASH + "\nmgr-a:" + HASH + "\nops:" + HASH + "\n");
+    assertThat(users.mosquittoServicePasswords()).as("the services' listener: services only").isEqualTo("svc:" + HASH + "\n");
     assertThat(users.mosquittoAcl()).contains("""
         user mgr-a
         topic read city/alerts/community/c-A

@@ -75,33 +75,43 @@ public final class ClusterCity implements AutoCloseable {
    * @param flinkMetrics whether the JobManager and the TaskManagers serve Prometheus {@code /metrics}
    *     through Flink's own reporter, which listens on every interface (it has no host setting): off
    *     unless asked, as every other listener of the cluster stays on loopback
+   * @param usersFile citybrain's users file (issue 20), or null for an open city: with it Mosquitto
+   *     authenticates everyone with the ACL {@code ./citybrain users mosquitto} writes, citybrain's
+   *     own processes log in on a second listener with accounts of this start, the bridges check
+   *     acknowledgements against it and people sign in to the console with it
    */
   public record Options(Path dataDir, Path flinkClasspath, Path jobJar, long seed, boolean fresh, int mqttPort,
       int storePort, int flinkPort, int devices, Map<String, String> jobSettings, Duration maxReadingAge, int consolePort,
-      boolean flinkMetrics) {
+      boolean flinkMetrics, Path usersFile) {
 
     public Options(Path dataDir, Path flinkClasspath, Path jobJar, long seed, boolean fresh, int mqttPort,
         int storePort, int flinkPort, int devices, Map<String, String> jobSettings) {
       this(dataDir, flinkClasspath, jobJar, seed, fresh, mqttPort, storePort, flinkPort, devices, jobSettings,
-          IngestValidator.DEFAULT_MAX_AGE, 0, false);
+          IngestValidator.DEFAULT_MAX_AGE, 0, false, null);
     }
 
     /** With another bound for the bridges' {@code stale-timestamp} ({@link IngestValidator#NO_AGE_LIMIT}: none). */
     public Options withMaxReadingAge(Duration age) {
       return new Options(dataDir, flinkClasspath, jobJar, seed, fresh, mqttPort, storePort, flinkPort, devices, jobSettings, age,
-          consolePort, flinkMetrics);
+          consolePort, flinkMetrics, usersFile);
     }
 
     /** With the live console on this port (0: ephemeral). */
     public Options withConsolePort(int port) {
       return new Options(dataDir, flinkClasspath, jobJar, seed, fresh, mqttPort, storePort, flinkPort, devices, jobSettings,
-          maxReadingAge, port, flinkMetrics);
+          maxReadingAge, port, flinkMetrics, usersFile);
     }
 
     /** With Flink's Prometheus reporter in the JobManager and the TaskManagers (see {@link #flinkMetrics()}). */
     public Options withFlinkMetrics(boolean on) {
       return new Options(dataDir, flinkClasspath, jobJar, seed, fresh, mqttPort, storePort, flinkPort, devices, jobSettings,
-          maxReadingAge, consolePort, on);
+          maxReadingAge, consolePort, on, usersFile);
+    }
+
+    /** With people's and devices' accounts from this users file (see {@link #usersFile()}). */
+    public Options withUsers(Path file) {
+      return new Options(dataDir, flinkClasspath, jobJar, seed, fresh, mqttPort, storePort, flinkPort, devices, jobSettings,
+          maxReadingAge, consolePort, flinkMetrics, file);
     }
 
     public static Options ephemeral(Path dataDir, Path flinkClasspath, Path jobJar) {
@@ -145,6 +155,18 @@ public final class ClusterCity implements AutoCloseable {
   /** The console's token for this start (state changes need it), as the local city's; held by this supervisor. */
   private final String consoleToken = new String(io.citybrain.embedded.MqttUsers.randomPassword());
   private int mqttPort;
+  /**
+   * With a users file: the listener of citybrain's own processes, whose accounts (bridge, dispatch,
+   * console) get random passwords at every start that live only in this supervisor and its children.
+   */
+  private int servicePort;
+  private io.citybrain.users.UsersFile people;
+  private final char[] bridgePassword = io.citybrain.users.UsersFile.randomPassword();
+  private final char[] dispatchPassword = io.citybrain.users.UsersFile.randomPassword();
+  private final char[] consolePassword = io.citybrain.users.UsersFile.randomPassword();
+  /** Signs the console's session cookies when people sign in; new at every start, so a restart signs everyone out. */
+  private final String sessionKey = new String(io.citybrain.users.UsersFile.randomPassword())
+      + new String(io.citybrain.users.UsersFile.randomPassword());
   private int storePort;
   private int flinkPort;
   private final List<Integer> kafkaPorts = new ArrayList<>();
@@ -192,8 +214,14 @@ public final class ClusterCity implements AutoCloseable {
     Files.createDirectories(logs);
     writeChildLogConfig();
 
-    progress.accept("MQTT broker (mosquitto)");
+    if (options.usersFile() != null) {
+      // Checked before any process starts: a bad file stops the command naming its line.
+      people = io.citybrain.users.UsersFile.load(options.usersFile());
+    }
+    progress.accept(people == null ? "MQTT broker (mosquitto, anonymous access)" : "MQTT broker (mosquitto, accounts of "
+        + options.usersFile() + ")");
     mqttPort = FreePorts.resolve(options.mqttPort());
+    servicePort = people == null ? mqttPort : FreePorts.resolve(0);
     mosquitto = track(new ChildProcess("mosquitto", List.of(MOSQUITTO, "-c", mosquittoConfig().toString()), Map.of(),
         logs.resolve("mosquitto.log"), ChildProcess.Ready.listening(mqttPort), Duration.ofSeconds(20))).start();
 
@@ -237,10 +265,12 @@ public final class ClusterCity implements AutoCloseable {
   private Path mosquittoConfig() throws IOException {
     Path mqtt = dir.resolve("mqtt");
     Files.createDirectories(mqtt);
-    List<String> conf = List.of(
-        "listener " + mqttPort + " 127.0.0.1",
-        // The local cluster is a laptop's: devices connect anonymously, as in ./citybrain local.
-        "allow_anonymous true",
+    List<String> listeners = people == null
+        // An open city, a laptop's: devices connect anonymously, as in ./citybrain local.
+        ? List.of("listener " + mqttPort + " 127.0.0.1", "allow_anonymous true")
+        : accountsListeners(mqtt);
+    List<String> conf = new ArrayList<>(listeners);
+    conf.addAll(List.of(
         "persistence true",
         "persistence_location " + mqtt + "/",
         "autosave_interval 5",
@@ -253,11 +283,48 @@ public final class ClusterCity implements AutoCloseable {
         "log_type warning",
         // Connections, disconnections and "Outgoing messages are being dropped": what an operator
         // (and the chaos test, on a loss) needs to follow a session.
-        "log_type notice");
+        "log_type notice",
+        // Started by root (a CI container), Mosquitto would become the user "mosquitto" before it
+        // reads the password files this process wrote; started by anyone else, this changes nothing.
+        "user " + System.getProperty("user.name")));
     Path file = mqtt.resolve("mosquitto.conf");
     Files.writeString(file, String.join("\n", conf) + "\n", StandardCharsets.UTF_8);
     return file;
   }
+
+  /**
+   * The two listeners of deploy/kubernetes/mqtt/mosquitto.yaml, on loopback: people and devices on
+   * the MQTT port with the files {@code ./citybrain users mosquitto} writes (a client's id is its
+   * user name), citybrain's own processes on a port of their own with this start's accounts.
+   */
+  private List<String> accountsListeners(Path mqtt) throws IOException {
+    Files.writeString(mqtt.resolve("passwords"), people.mosquittoPasswords(), StandardCharsets.UTF_8);
+    Files.writeString(mqtt.resolve("acl"), people.mosquittoAcl(), StandardCharsets.UTF_8);
+    io.citybrain.users.UsersFile services = io.citybrain.users.UsersFile.empty()
+        .addService(BRIDGE_ACCOUNT, bridgePassword).addService(DISPATCH_ACCOUNT, dispatchPassword)
+        .addService(CONSOLE_ACCOUNT, consolePassword);
+    Files.writeString(mqtt.resolve("service-passwords"), services.mosquittoServicePasswords(), StandardCharsets.UTF_8);
+    // As the manifest's Secret template: each service reaches what it needs and nothing more.
+    Files.writeString(mqtt.resolve("service-acl"), String.join("\n",
+        "user " + BRIDGE_ACCOUNT, "topic read city/#",
+        "user " + DISPATCH_ACCOUNT, "topic write city/alerts/#",
+        "user " + CONSOLE_ACCOUNT, "topic write city/ack/#", ""), StandardCharsets.UTF_8);
+    return List.of(
+        "per_listener_settings true",
+        "listener " + mqttPort + " 127.0.0.1",
+        "allow_anonymous false",
+        "use_username_as_clientid true",
+        "password_file " + mqtt.resolve("passwords"),
+        "acl_file " + mqtt.resolve("acl"),
+        "listener " + servicePort + " 127.0.0.1",
+        "allow_anonymous false",
+        "password_file " + mqtt.resolve("service-passwords"),
+        "acl_file " + mqtt.resolve("service-acl"));
+  }
+
+  static final String BRIDGE_ACCOUNT = "bridge";
+  static final String DISPATCH_ACCOUNT = "dispatch";
+  static final String CONSOLE_ACCOUNT = "console";
 
   // ---- Kafka
 
@@ -526,27 +593,36 @@ public final class ClusterCity implements AutoCloseable {
   private ChildProcess bridge(int i) throws IOException {
     String id = "citybrain-bridge-" + i;
     Properties p = new Properties();
-    p.setProperty("bridge.mqtt.url", mqttUrl());
+    p.setProperty("bridge.mqtt.url", serviceMqttUrl());
     p.setProperty("bridge.mqtt.client-id", id);
+    Map<String, String> env = new java.util.HashMap<>(Map.of("CITYBRAIN_INFLUX_TOKEN", storeAuthorization()));
+    if (people != null) {
+      p.setProperty("bridge.mqtt.username", BRIDGE_ACCOUNT);
+      p.setProperty("bridge.users.file", options.usersFile().toAbsolutePath().toString());
+      env.put("CITYBRAIN_BRIDGE_MQTT_PASSWORD", new String(bridgePassword));
+    }
     p.setProperty("bridge.kafka.bootstrap-servers", kafkaBootstrap());
     p.setProperty("bridge.mqtt.subscription", "$share/" + BRIDGE_GROUP + "/city/#");
     p.setProperty("bridge.registry.path", registry.toString());
     p.setProperty("bridge.metrics.interval-ms", "5000");
     p.setProperty("bridge.max-reading-age", options.maxReadingAge().toString());
     p.setProperty("bridge.influx.url", storeUrl());
-    return citybrainProcess("bridge-" + i, "bridge.", p, "io.citybrain.connectors.bridge.BridgeMain",
-        Map.of("CITYBRAIN_INFLUX_TOKEN", storeAuthorization()), "bridge ready");
+    return citybrainProcess("bridge-" + i, "bridge.", p, "io.citybrain.connectors.bridge.BridgeMain", env, "bridge ready");
   }
 
   // One is enough here; as on Kubernetes, more would share city.alerts as one consumer group.
   private ChildProcess dispatchProcess() throws IOException {
     Properties p = new Properties();
     p.setProperty("dispatch.kafka.bootstrap-servers", kafkaBootstrap());
-    p.setProperty("dispatch.mqtt.url", mqttUrl());
+    p.setProperty("dispatch.mqtt.url", serviceMqttUrl());
     p.setProperty("dispatch.mqtt.client-id", "citybrain-dispatch-1");
     p.setProperty("dispatch.influx.url", storeUrl());
-    return citybrainProcess("dispatch", "dispatch.", p, DispatchMain.class.getName(),
-        Map.of("CITYBRAIN_INFLUX_TOKEN", storeAuthorization()), DispatchMain.READY);
+    Map<String, String> env = new java.util.HashMap<>(Map.of("CITYBRAIN_INFLUX_TOKEN", storeAuthorization()));
+    if (people != null) {
+      p.setProperty("dispatch.mqtt.username", DISPATCH_ACCOUNT);
+      env.put("CITYBRAIN_DISPATCH_MQTT_PASSWORD", new String(dispatchPassword));
+    }
+    return citybrainProcess("dispatch", "dispatch.", p, DispatchMain.class.getName(), env, DispatchMain.READY);
   }
 
   /**
@@ -561,11 +637,20 @@ public final class ClusterCity implements AutoCloseable {
     p.setProperty("console.store.url", storeUrl());
     p.setProperty("console.store.username", STORE_ACCOUNT);
     p.setProperty("console.kafka.bootstrap-servers", kafkaBootstrap());
-    p.setProperty("console.mqtt.url", mqttUrl());
+    p.setProperty("console.mqtt.url", serviceMqttUrl());
     String pkg = options.jobSettings().get("city.package");
     p.setProperty(pkg == null ? "console.city.seed" : "console.city.package", pkg == null ? String.valueOf(options.seed()) : pkg);
-    return citybrainProcess("console", "console.ops.", p, io.citybrain.console.ConsoleMain.class.getName(),
-        Map.of("CITYBRAIN_CONSOLE_STORE_PASSWORD", new String(storePassword), "CITYBRAIN_CONSOLE_TOKEN", consoleToken),
+    Map<String, String> env = new java.util.HashMap<>(Map.of("CITYBRAIN_CONSOLE_STORE_PASSWORD", new String(storePassword)));
+    if (people == null) {
+      env.put("CITYBRAIN_CONSOLE_TOKEN", consoleToken);
+    } else {
+      // People sign in with their own accounts; the console publishes their actions in their names.
+      p.setProperty("console.users.file", options.usersFile().toAbsolutePath().toString());
+      p.setProperty("console.mqtt.username", CONSOLE_ACCOUNT);
+      env.put("CITYBRAIN_CONSOLE_MQTT_PASSWORD", new String(consolePassword));
+      env.put("CITYBRAIN_CONSOLE_SESSION_KEY", sessionKey);
+    }
+    return citybrainProcess("console", "console.ops.", p, io.citybrain.console.ConsoleMain.class.getName(), env,
         io.citybrain.console.ConsoleMain.READY);
   }
 
@@ -633,8 +718,19 @@ public final class ClusterCity implements AutoCloseable {
 
   // ---- where things are
 
+  /** Where devices and people connect (with a users file: with their accounts, their client id their user name). */
   public String mqttUrl() {
     return "tcp://127.0.0.1:" + mqttPort;
+  }
+
+  /** Where citybrain's own processes connect: the {@link #mqttUrl} of an open city, a listener of their own with accounts. */
+  public String serviceMqttUrl() {
+    return "tcp://127.0.0.1:" + servicePort;
+  }
+
+  /** Whether people and devices log in (a users file), or the city is open. */
+  public boolean withAccounts() {
+    return people != null;
   }
 
   public String kafkaBootstrap() {
@@ -693,8 +789,9 @@ public final class ClusterCity implements AutoCloseable {
   }
 
   /** The token the console's state changes need, this start's. */
+  /** The console's token for this start, or null when people sign in (a users file). */
   public String consoleToken() {
-    return consoleToken;
+    return people == null ? consoleToken : null;
   }
 
   public ChildProcess dispatcher() {
@@ -722,7 +819,9 @@ public final class ClusterCity implements AutoCloseable {
   /** What a person needs to connect to the cluster, one line each. */
   public List<String> endpoints() {
     List<String> lines = new ArrayList<>();
-    lines.add("MQTT broker        " + mqttUrl() + "   (mosquitto; publish city/<domain>/<kind>/<deviceId>)");
+    lines.add("MQTT broker        " + mqttUrl() + (people == null ? "   (mosquitto; publish city/<domain>/<kind>/<deviceId>)"
+        : "   (mosquitto; the accounts of " + options.usersFile() + ", each client's id its user name; citybrain's own"
+            + " processes on " + serviceMqttUrl() + ")"));
     lines.add("Kafka              " + kafkaBootstrap() + "   (" + BROKERS + " brokers, KRaft, RF " + REPLICATION
         + ", min.insync.replicas " + MIN_INSYNC + ")");
     lines.add("time-series store  " + storeUrl() + "   (QuestDB; InfluxDB v2 write API, SQL console; user " + STORE_ACCOUNT
@@ -731,8 +830,11 @@ public final class ClusterCity implements AutoCloseable {
         + String.join(", ", jobs().keySet()) + ")");
     lines.add("bridges            " + BRIDGES + " instances on $share/" + BRIDGE_GROUP + "/city/#");
     lines.add("alert dispatch     1 instance: city.alerts -> city/alerts/community/<id>, city/alerts/district/<code>");
-    lines.add("live console       " + consoleUrl() + "?token=" + consoleToken + "   (its own process, as on Kubernetes; the token is"
-        + " this start's: keep the URL to yourself)");
+    lines.add(people == null
+        ? "live console       " + consoleUrl() + "?token=" + consoleToken + "   (its own process, as on Kubernetes; the token is"
+            + " this start's: keep the URL to yourself)"
+        : "live console       " + consoleUrl() + "   (its own process, as on Kubernetes; people sign in with the accounts of "
+            + options.usersFile() + ")");
     opsPorts.forEach((name, port) -> lines.add(String.format("%-18s http://127.0.0.1:%d/metrics   /health/ready   /health/live",
         name + " ops", port)));
     flinkMetricsPorts.forEach((name, port) -> lines.add(String.format("%-18s http://127.0.0.1:%d/metrics   (Flink's reporter: on every"
