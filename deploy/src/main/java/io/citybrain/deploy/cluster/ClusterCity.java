@@ -205,6 +205,7 @@ public final class ClusterCity implements AutoCloseable {
     if (!Files.isRegularFile(options.flinkClasspath())) {
       throw new IllegalStateException("Flink's class path file " + options.flinkClasspath() + " is missing: ./mvnw -B -DskipTests package");
     }
+    requireFreePorts();
     if (options.fresh()) {
       for (String part : List.of("mqtt", "kafka", "questdb", "flink")) {
         deleteTree(dir.resolve(part));
@@ -578,6 +579,31 @@ public final class ClusterCity implements AutoCloseable {
     conf.set(RestOptions.ADDRESS, "127.0.0.1");
     conf.set(RestOptions.PORT, flinkPort);
     return conf;
+  }
+
+  /**
+   * Every fixed port asked for is free before anything starts. A process already listening there
+   * would pass for the cluster's own part (its readiness is "the port answers"): Debian's mosquitto
+   * service on 1883, say, or a cluster that is still stopping.
+   */
+  private void requireFreePorts() {
+    Map<String, Integer> asked = new LinkedHashMap<>();
+    asked.put("--mqtt-port", options.mqttPort());
+    asked.put("--store-port", options.storePort());
+    asked.put("--flink-port", options.flinkPort());
+    asked.put("--console-port", options.consolePort());
+    asked.forEach((option, port) -> {
+      if (port == 0) {
+        return;
+      }
+      try (java.net.ServerSocket s = new java.net.ServerSocket()) {
+        s.bind(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), port));
+      } catch (IOException e) {
+        throw new IllegalStateException("port " + port + " (" + option + ") is in use by another process"
+            + (option.equals("--mqtt-port") ? " (Debian's mosquitto service listens on 1883: sudo systemctl stop mosquitto)" : "")
+            + " or by a cluster still stopping; choose another port, or 0 for any free one");
+      }
+    });
   }
 
   /** Cancels a submitted job and waits until it is cancelled. */

@@ -64,6 +64,15 @@ class ClusterUsersITCase {
         "mgr-b,manager,c-users-b," + UsersFile.hash("b-pass".toCharArray(), 1000)));
     ClusterCity.Options o = ClusterCity.Options.ephemeral(dir.resolve("cluster"), ClusterChecks.FLINK_CLASSPATH, ClusterChecks.JOB_JAR)
         .withUsers(users);
+    // A broker already on the port asked for (Debian's mosquitto service on 1883) would pass for the
+    // cluster's own: the start stops before any process, naming the port and the option.
+    try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      ClusterCity.Options busy = new ClusterCity.Options(dir.resolve("busy"), ClusterChecks.FLINK_CLASSPATH, ClusterChecks.JOB_JAR,
+          42L, true, taken.getLocalPort(), 0, 0, 2000, Map.of());
+      assertThatThrownBy(() -> ClusterCity.start(busy, step -> { }))
+          .hasMessageContaining("port " + taken.getLocalPort() + " (--mqtt-port) is in use");
+      assertThat(dir.resolve("busy/logs")).as("nothing started, nothing written").doesNotExist();
+    }
     try (ClusterCity cluster = ClusterCity.start(o, step -> System.out.println("users cluster: starting " + step))) {
       assertThat(cluster.consoleToken()).as("people sign in: no token").isNull();
       assertThat(cluster.endpoints()).anyMatch(l -> l.startsWith("live console") && l.contains("sign in"));
