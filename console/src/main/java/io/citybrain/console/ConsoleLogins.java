@@ -136,7 +136,6 @@ final class ConsoleLogins {
         io.citybrain.users.Hmac.sha256(key, text.getBytes(StandardCharsets.UTF_8)));
   }
 
-
   /**
    * The {@code Set-Cookie} value: not readable by scripts, sent only to this console and never
    * with a request another site starts ({@code SameSite=Strict}), over TLS only when the console

@@ -72,10 +72,9 @@ public final class EmbeddedKafka implements AutoCloseable {
   }
 
   private static EmbeddedKafka start(Path dataDir, int port, Map<String, String> overrides, boolean sasl) {
-    int[] ports = FreePorts.resolveDistinct(port, 0, 0);
-    int clientPort = ports[0];
-    int controllerPort = ports[1];
-    int saslPort = sasl ? ports[2] : 0;
+    int clientPort = FreePorts.resolve(port);
+    int saslPort = sasl ? FreePorts.resolve(0) : 0;
+    int controllerPort = FreePorts.resolve(0);
     Map<String, String> props = new HashMap<>();
     props.put("process.roles", "broker,controller");
     props.put("node.id", "1");

@@ -4,50 +4,43 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.util.ArrayDeque;
+import java.util.HashSet;
+import java.util.Set;
 
 /** Ephemeral ports for servers that cannot bind to port 0 and report back. */
 public final class FreePorts {
   private FreePorts() {}
 
-  /** {@code port} itself, or a free ephemeral port when it is 0. */
+  /**
+   * The ports handed out lately, which the kernel may offer again as soon as the probe socket is
+   * closed: a caller often picks several ports before anything binds them (a broker's client and
+   * controller listeners, a cluster's processes), and two of them on one port do not start.
+   */
+  private static final int REMEMBERED = 4096;
+  private static final ArrayDeque<Integer> recent = new ArrayDeque<>();
+  private static final Set<Integer> recentSet = new HashSet<>();
+
+  /** {@code port} itself, or a free ephemeral port when it is 0, none of the last ones handed out. */
   public static int resolve(int port) {
     if (port != 0) {
       return port;
     }
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      s.setReuseAddress(true);
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot find a free port", e);
-    }
-  }
-
-  /**
-   * {@code ports} with every 0 replaced by a free ephemeral port, all of them different. The
-   * sockets stay bound until every port is chosen: one {@link #resolve} after another may be handed
-   * the port the previous call just released, and a broker with its client and controller
-   * listeners on one port does not start.
-   */
-  public static int[] resolveDistinct(int... ports) {
-    int[] out = ports.clone();
-    java.util.List<ServerSocket> held = new java.util.ArrayList<>();
-    try {
-      for (int i = 0; i < out.length; i++) {
-        if (out[i] == 0) {
-          ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-          held.add(s);
-          out[i] = s.getLocalPort();
+    synchronized (recent) {
+      while (true) {
+        int candidate;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+          s.setReuseAddress(true);
+          candidate = s.getLocalPort();
+        } catch (IOException e) {
+          throw new UncheckedIOException("cannot find a free port", e);
         }
-      }
-      return out;
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot find " + ports.length + " free ports", e);
-    } finally {
-      for (ServerSocket s : held) {
-        try {
-          s.close();
-        } catch (IOException ignored) {
-          // closing a listening socket that nothing accepted on: nothing to release
+        if (recentSet.add(candidate)) {
+          recent.addLast(candidate);
+          if (recent.size() > REMEMBERED) {
+            recentSet.remove(recent.removeFirst());
+          }
+          return candidate;
         }
       }
     }

@@ -173,7 +173,6 @@ public record Channel(String name, Format format, URI url, char[] secret, Set<St
     return io.citybrain.users.Hmac.sha256(new String(secret).getBytes(StandardCharsets.UTF_8), data);
   }
 
-
   /**
    * Reads the channels file: a JSON array of {@code {"name", "format" (generic|dingtalk|wecom), "url",
    * "secret" (optional), "communities" and "districts" (optional arrays)}}. It holds keys and secrets,

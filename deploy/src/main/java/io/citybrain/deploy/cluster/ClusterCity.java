@@ -221,9 +221,8 @@ public final class ClusterCity implements AutoCloseable {
     }
     progress.accept(people == null ? "MQTT broker (mosquitto, anonymous access)" : "MQTT broker (mosquitto, accounts of "
         + options.usersFile() + ")");
-    int[] mqttPorts = FreePorts.resolveDistinct(options.mqttPort(), 0);
-    mqttPort = mqttPorts[0];
-    servicePort = people == null ? mqttPort : mqttPorts[1];
+    mqttPort = FreePorts.resolve(options.mqttPort());
+    servicePort = people == null ? mqttPort : FreePorts.resolve(0);
     mosquitto = track(new ChildProcess("mosquitto", List.of(MOSQUITTO, "-c", mosquittoConfig().toString()), Map.of(),
         logs.resolve("mosquitto.log"), ChildProcess.Ready.listening(mqttPort), Duration.ofSeconds(20))).start();
 
@@ -332,11 +331,9 @@ public final class ClusterCity implements AutoCloseable {
 
   private void startKafka() throws IOException {
     List<Integer> controllerPorts = new ArrayList<>();
-    // All six at once: one after another, two listeners may be handed the same port.
-    int[] ports = FreePorts.resolveDistinct(new int[2 * BROKERS]);
     for (int i = 0; i < BROKERS; i++) {
-      kafkaPorts.add(ports[2 * i]);
-      controllerPorts.add(ports[2 * i + 1]);
+      kafkaPorts.add(FreePorts.resolve(0));
+      controllerPorts.add(FreePorts.resolve(0));
     }
     String voters = Stream.iterate(0, i -> i + 1).limit(BROKERS)
         .map(i -> (i + 1) + "@127.0.0.1:" + controllerPorts.get(i)).collect(Collectors.joining(","));
@@ -397,9 +394,8 @@ public final class ClusterCity implements AutoCloseable {
     Files.createDirectories(conf);
     Files.createDirectories(flink.resolve("tmp"));
     Files.createDirectories(flink.resolve("checkpoints"));
-    int[] flinkPorts = FreePorts.resolveDistinct(options.flinkPort(), 0);
-    flinkPort = flinkPorts[0];
-    int rpcPort = flinkPorts[1];
+    flinkPort = FreePorts.resolve(options.flinkPort());
+    int rpcPort = FreePorts.resolve(0);
     Map<String, String> c = new LinkedHashMap<>();
     c.put("jobmanager.rpc.address", "127.0.0.1");
     c.put("jobmanager.rpc.port", String.valueOf(rpcPort));
@@ -474,7 +470,7 @@ public final class ClusterCity implements AutoCloseable {
     if (!options.flinkMetrics()) {
       return args;
     }
-    int port = flinkMetricsPorts.computeIfAbsent(process, p -> freePort());
+    int port = flinkMetricsPorts.computeIfAbsent(process, p -> FreePorts.resolve(0));
     String[] all = java.util.Arrays.copyOf(args, args.length + 1);
     all[args.length] = "-Dmetrics.reporter.prom.port=" + port;
     return all;
@@ -691,7 +687,7 @@ public final class ClusterCity implements AutoCloseable {
    */
   private ChildProcess citybrainProcess(String name, String opsPrefix, Properties p, String main, Map<String, String> env,
       String ready) throws IOException {
-    int ops = freePort();
+    int ops = FreePorts.resolve(0);
     opsPorts.put(name, ops);
     p.setProperty(opsPrefix + "http.host", "127.0.0.1");
     p.setProperty(opsPrefix + "http.port", String.valueOf(ops));
@@ -701,19 +697,6 @@ public final class ClusterCity implements AutoCloseable {
     }
     return new ChildProcess(name, java(List.of("-Xmx256m"), System.getProperty("java.class.path"), main, file.toString()), env,
         logs.resolve(name + ".log"), ChildProcess.Ready.logged(ready), Duration.ofSeconds(90));
-  }
-
-  /** Ports this cluster handed out: a process may not have bound its port yet when the next is chosen. */
-  private final java.util.Set<Integer> handedOut = java.util.concurrent.ConcurrentHashMap.newKeySet();
-
-  /** A free ephemeral port that no other process of this cluster was given. */
-  private int freePort() {
-    while (true) {
-      int port = FreePorts.resolve(0);
-      if (handedOut.add(port)) {
-        return port;
-      }
-    }
   }
 
   // ---- processes
@@ -771,11 +754,6 @@ public final class ClusterCity implements AutoCloseable {
     return "tcp://127.0.0.1:" + servicePort;
   }
 
-  /** Whether people and devices log in (a users file), or the city is open. */
-  public boolean withAccounts() {
-    return people != null;
-  }
-
   public String kafkaBootstrap() {
     return kafkaPorts.stream().map(p -> "127.0.0.1:" + p).collect(Collectors.joining(","));
   }
@@ -831,7 +809,6 @@ public final class ClusterCity implements AutoCloseable {
     return URI.create("http://127.0.0.1:" + consolePort + "/");
   }
 
-  /** The token the console's state changes need, this start's. */
   /** The console's token for this start, or null when people sign in (a users file). */
   public String consoleToken() {
     return people == null ? consoleToken : null;
