@@ -81,6 +81,7 @@ class ConsoleBrowserITCase {
     device = new MqttClient(city.mqttUrl(), "it-console-device", new MemoryPersistence());
     MqttConnectOptions o = new MqttConnectOptions();
     o.setCleanSession(true);
+    o.setMaxInflight(1000);
     device.connect(o);
 
     ChromeOptions options = new ChromeOptions();

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.citybrain.connectors.mqtt.ConfirmedPublisher;
 import io.citybrain.embedded.FreePorts;
+import io.citybrain.users.UsersFile;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -17,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
 import org.eclipse.paho.client.mqttv3.MqttCallback;
 import org.eclipse.paho.client.mqttv3.MqttClient;
@@ -41,6 +43,7 @@ import org.junit.jupiter.api.io.TempDir;
 class MosquittoManifestITCase {
 
   private static final Path MANIFEST = Path.of("").toAbsolutePath().resolve("kubernetes/mqtt/mosquitto.yaml");
+  private static final Path SECRET = Path.of("").toAbsolutePath().resolve("kubernetes/secrets/mqtt.secret.yaml.example");
   private static final Path MOSQUITTO = Path.of("/usr/sbin/mosquitto");
   private static final Path PASSWD = Path.of("/usr/bin/mosquitto_passwd");
 
@@ -66,8 +69,11 @@ class MosquittoManifestITCase {
     users("add", users.toString(), "mgr-2", "manager", "c-2", "--password-stdin").accept("mgr2-pass");
     users("mosquitto", users.toString(), "--out", auth.toString()).accept("");
     passwd(auth.resolve("service-passwords"), "bridge", "bridge-pass", "dispatch", "dispatch-pass");
-    Files.writeString(auth.resolve("service-acl"), String.join("\n",
-        "user bridge", "topic read city/#", "user dispatch", "topic write city/alerts/#", ""));
+    // The Secret template's grants, which must be the ones ./citybrain cluster --users writes.
+    String serviceAcl = blockOf(Files.readString(SECRET), "service-acl");
+    assertThat(serviceAcl.lines().filter(l -> !l.startsWith("#")).map(l -> l + "\n").collect(Collectors.joining()))
+        .as("service-acl in %s", SECRET).isEqualTo(UsersFile.mosquittoServiceAcl());
+    Files.writeString(auth.resolve("service-acl"), serviceAcl);
     publicPort = FreePorts.resolve(0);
     servicePort = FreePorts.resolve(0);
     String conf = configOf(Files.readString(MANIFEST))
@@ -232,9 +238,14 @@ class MosquittoManifestITCase {
 
   /** The ConfigMap's {@code mosquitto.conf: |} block, unindented. */
   static String configOf(String yaml) {
+    return blockOf(yaml, "mosquitto.conf");
+  }
+
+  /** The text of a {@code key: |} block of a ConfigMap's or Secret's data, unindented. */
+  static String blockOf(String yaml, String key) {
     List<String> lines = yaml.lines().toList();
-    int start = lines.indexOf("  mosquitto.conf: |");
-    assertThat(start).as("mosquitto.conf in %s", MANIFEST).isNotNegative();
+    int start = lines.indexOf("  " + key + ": |");
+    assertThat(start).as("%s in the manifest", key).isNotNegative();
     StringBuilder conf = new StringBuilder();
     for (String line : lines.subList(start + 1, lines.size())) {
       if (!line.startsWith("    ") && !line.isBlank()) {

@@ -250,6 +250,24 @@ public final class UsersFile {
     return out.toString();
   }
 
+  /** citybrain's own accounts on the services' MQTT listener. */
+  public static final String BRIDGE_SERVICE = "bridge";
+  public static final String DISPATCH_SERVICE = "dispatch";
+  public static final String CONSOLE_SERVICE = "console";
+
+  /**
+   * Mosquitto's {@code acl_file} for the services' listener: each service reaches what it needs and
+   * nothing more. The one source of these grants: {@code ./citybrain cluster --users} writes it, and
+   * the Secret template deploy/kubernetes/secrets/mqtt.secret.yaml.example must hold the same lines
+   * (MosquittoManifestITCase starts the manifest's broker with the template's, and compares them).
+   */
+  public static String mosquittoServiceAcl() {
+    return String.join("\n",
+        "user " + BRIDGE_SERVICE, "topic read city/#",
+        "user " + DISPATCH_SERVICE, "topic write city/alerts/#",
+        "user " + CONSOLE_SERVICE, "topic write city/ack/#", "");
+  }
+
   /**
    * Mosquitto's {@code password_file} for the service accounts only: the listener citybrain's own
    * processes use (deploy/kubernetes/mqtt/mosquitto.yaml's second one, and {@code ./citybrain

@@ -130,7 +130,10 @@ public final class IngestValidator {
    * reading by its device id; anything else by its topic.
    */
   public static String keyOf(String topic) {
-    String[] levels = topic.split("/", -1);
+    return keyOf(topic, topic.split("/", -1));
+  }
+
+  private static String keyOf(String topic, String[] levels) {
     if ((levels.length == 3 || levels.length == 4) && levels[0].equals("city") && levels[1].equals("ack")) {
       return levels[2];
     }
@@ -140,7 +143,7 @@ public final class IngestValidator {
   /** Validates {@code payload} received on MQTT {@code topic} at {@code receivedAt} (epoch ms). */
   public IngestResult validate(String topic, byte[] payload, long receivedAt) {
     String[] levels = topic.split("/", -1);
-    String key = keyOf(topic);
+    String key = keyOf(topic, levels);
     if (levels.length >= 2 && levels[0].equals("city") && levels[1].equals("alerts")) {
       return new IngestResult.Reserved(topic);
     }

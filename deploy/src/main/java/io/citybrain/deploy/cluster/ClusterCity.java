@@ -11,6 +11,7 @@ import io.citybrain.embedded.FreePorts;
 import io.citybrain.embedded.QuestDbMain;
 import io.citybrain.geo.CityModel;
 import io.citybrain.simulators.Fleet;
+import io.citybrain.users.UsersFile;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -160,13 +161,13 @@ public final class ClusterCity implements AutoCloseable {
    * console) get random passwords at every start that live only in this supervisor and its children.
    */
   private int servicePort;
-  private io.citybrain.users.UsersFile people;
-  private final char[] bridgePassword = io.citybrain.users.UsersFile.randomPassword();
-  private final char[] dispatchPassword = io.citybrain.users.UsersFile.randomPassword();
-  private final char[] consolePassword = io.citybrain.users.UsersFile.randomPassword();
+  private UsersFile people;
+  private final char[] bridgePassword = UsersFile.randomPassword();
+  private final char[] dispatchPassword = UsersFile.randomPassword();
+  private final char[] consolePassword = UsersFile.randomPassword();
   /** Signs the console's session cookies when people sign in; new at every start, so a restart signs everyone out. */
-  private final String sessionKey = new String(io.citybrain.users.UsersFile.randomPassword())
-      + new String(io.citybrain.users.UsersFile.randomPassword());
+  private final String sessionKey = new String(UsersFile.randomPassword())
+      + new String(UsersFile.randomPassword());
   private int storePort;
   private int flinkPort;
   private final List<Integer> kafkaPorts = new ArrayList<>();
@@ -217,7 +218,7 @@ public final class ClusterCity implements AutoCloseable {
 
     if (options.usersFile() != null) {
       // Checked before any process starts: a bad file stops the command naming its line.
-      people = io.citybrain.users.UsersFile.load(options.usersFile());
+      people = UsersFile.load(options.usersFile());
     }
     progress.accept(people == null ? "MQTT broker (mosquitto, anonymous access)" : "MQTT broker (mosquitto, accounts of "
         + options.usersFile() + ")");
@@ -301,15 +302,11 @@ public final class ClusterCity implements AutoCloseable {
   private List<String> accountsListeners(Path mqtt) throws IOException {
     Files.writeString(mqtt.resolve("passwords"), people.mosquittoPasswords(), StandardCharsets.UTF_8);
     Files.writeString(mqtt.resolve("acl"), people.mosquittoAcl(), StandardCharsets.UTF_8);
-    io.citybrain.users.UsersFile services = io.citybrain.users.UsersFile.empty()
+    UsersFile services = UsersFile.empty()
         .addService(BRIDGE_ACCOUNT, bridgePassword).addService(DISPATCH_ACCOUNT, dispatchPassword)
         .addService(CONSOLE_ACCOUNT, consolePassword);
     Files.writeString(mqtt.resolve("service-passwords"), services.mosquittoServicePasswords(), StandardCharsets.UTF_8);
-    // As the manifest's Secret template: each service reaches what it needs and nothing more.
-    Files.writeString(mqtt.resolve("service-acl"), String.join("\n",
-        "user " + BRIDGE_ACCOUNT, "topic read city/#",
-        "user " + DISPATCH_ACCOUNT, "topic write city/alerts/#",
-        "user " + CONSOLE_ACCOUNT, "topic write city/ack/#", ""), StandardCharsets.UTF_8);
+    Files.writeString(mqtt.resolve("service-acl"), UsersFile.mosquittoServiceAcl(), StandardCharsets.UTF_8);
     return List.of(
         "per_listener_settings true",
         "listener " + mqttPort + " 127.0.0.1",
@@ -323,9 +320,9 @@ public final class ClusterCity implements AutoCloseable {
         "acl_file " + mqtt.resolve("service-acl"));
   }
 
-  static final String BRIDGE_ACCOUNT = "bridge";
-  static final String DISPATCH_ACCOUNT = "dispatch";
-  static final String CONSOLE_ACCOUNT = "console";
+  static final String BRIDGE_ACCOUNT = UsersFile.BRIDGE_SERVICE;
+  static final String DISPATCH_ACCOUNT = UsersFile.DISPATCH_SERVICE;
+  static final String CONSOLE_ACCOUNT = UsersFile.CONSOLE_SERVICE;
 
   // ---- Kafka
 
