@@ -1,9 +1,9 @@
-// The citybrain console: draws the city model once, then polls /api/live and restyles in place.
+// The citybrain console: draws the city model once, then follows /api/live/stream and restyles in place.
 // Plain script on purpose: no build step besides packaging Leaflet, and nothing loaded from the network.
 (function () {
   'use strict';
 
-  const POLL_MS = 2000;
+  const RETRY_MS = 2000;
   const ROADS_FROM_ZOOM = 13;
   const COMMUNITIES_FROM_ZOOM = 11;
   const LEVEL_COLOURS = ['#2e7d32', '#f9a825', '#ef6c00', '#c62828'];
@@ -261,7 +261,7 @@
   }
 
   const pendingAcks = new Set();
-  // What each open alert's note field holds: the list is redrawn at every poll.
+  // What each open alert's note field holds: the list is redrawn at every snapshot.
   const notes = new Map();
 
   // The alert list's filters (kind, level, state, district, community), remembered by the browser.
@@ -286,7 +286,7 @@
     const all = Array.from(new Set(values.concat(chosen ? [chosen] : []))).filter((v) => v);
     all.sort((x, y) => label(x).localeCompare(label(y)));
     const options = [['', t(allKey)]].concat(name === 'state' ? [['open', t('openOnly')]] : []).concat(all.map((v) => [v, label(v)]));
-    // Rebuilt only when they change: a list open under the operator's pointer must not close every poll.
+    // Rebuilt only when they change: a list open under the operator's pointer must not close at every snapshot.
     const signature = JSON.stringify(options);
     if (select.dataset.options === signature) return;
     select.dataset.options = signature;
@@ -677,14 +677,15 @@
       if (!r.ok) throw new Error(body.error || 'HTTP ' + r.status);
       showMe(body);
       session++;
-      poll(true);
+      listen();
     })).catch((err) => { problem.textContent = t('signInFailed', err.message); });
   });
 
-  // Bumped at sign-out: an answer to a poll sent before it is someone else's view, and is dropped.
+  // Bumped at sign-out: a snapshot of a stream opened before it is someone else's view, and is dropped.
   let session = 0;
   document.getElementById('sign-out').addEventListener('click', () => {
     session++;
+    if (stream) stream.close();
     fetch('/api/logout', { method: 'POST', headers: { 'Content-Type': 'application/json' } }).finally(() => {
       session++;
       me = null;
@@ -696,36 +697,61 @@
     });
   });
 
-  let polling = null;
-  function poll(once) {
-    if (once && polling) clearTimeout(polling);
-    const asked = session;
-    fetch('/api/live', { cache: 'no-store' }).then((r) => {
-      if (asked !== session) throw new Error(t('signInFirst'));
-      if (r.status === 401) {
-        showSignIn();
-        throw new Error(t('signInFirst'));
-      }
-      if (!r.ok) throw new Error('/api/live: HTTP ' + r.status);
-      return r.json();
-    }).then((snapshot) => {
-      if (asked !== session) return;
-      live = snapshot;
-      if (selectedAlert) fetchHistory();
-      showFigures(snapshot.figures);
-      showAlerts(snapshot.alerts);
-      showPipeline(snapshot.pipeline);
-      restyle();
-      announce(snapshot.alerts);
-      if (snapshot.problems.length) {
-        setStatus('updated', [timeOf(snapshot.generatedAt), snapshot.problems.join('; ')], true);
-      } else {
-        setStatus('live', [timeOf(snapshot.generatedAt)], false);
-      }
-    }).catch((e) => setStatus('noAnswer', [e.message], true))
-      // One polling loop: a poll sent before a sign-in or sign-out ends its loop; the new one goes on.
-      .finally(() => { if (asked === session) polling = setTimeout(poll, POLL_MS); });
+  function show(snapshot) {
+    live = snapshot;
+    if (selectedAlert) fetchHistory();
+    showFigures(snapshot.figures);
+    showAlerts(snapshot.alerts);
+    showPipeline(snapshot.pipeline);
+    restyle();
+    announce(snapshot.alerts);
+    if (snapshot.problems.length) {
+      setStatus('updated', [timeOf(snapshot.generatedAt), snapshot.problems.join('; ')], true);
+    } else {
+      setStatus('live', [timeOf(snapshot.generatedAt)], false);
+    }
   }
 
-  getJson('/api/me').then(showMe).catch(() => showSignIn()).finally(() => poll());
+  // The live updates: server-sent events from /api/live/stream, one stream per session. The browser
+  // reconnects by itself after a network error; a refused stream (401, a restart's 503) is closed
+  // for good, so the page asks who it is and opens a new one, or shows the sign-in.
+  let stream = null;
+  let retry = null;
+  function listen() {
+    if (stream) stream.close();
+    clearTimeout(retry);
+    const asked = session;
+    stream = new EventSource('/api/live/stream');
+    stream.addEventListener('snapshot', (e) => { if (asked === session) show(JSON.parse(e.data)); });
+    stream.addEventListener('signed-out', () => {
+      stream.close();
+      me = null;
+      showSignIn();
+      setStatus('noAnswer', [t('signInFirst')], true);
+    });
+    stream.addEventListener('busy', (e) => setStatus('noAnswer', [JSON.parse(e.data).error], true));
+    stream.onerror = () => {
+      if (asked !== session) return;
+      if (stream.readyState !== EventSource.CLOSED) {
+        setStatus('noAnswer', ['/api/live/stream'], true);
+        return;
+      }
+      fetch('/api/me', { cache: 'no-store' }).then((r) => {
+        if (asked !== session) return;
+        if (r.status === 401) {
+          showSignIn();
+          setStatus('noAnswer', [t('signInFirst')], true);
+          return;
+        }
+        setStatus('noAnswer', ['/api/live/stream: HTTP ' + r.status], true);
+        retry = setTimeout(listen, RETRY_MS);
+      }).catch((e) => {
+        if (asked !== session) return;
+        setStatus('noAnswer', [e.message], true);
+        retry = setTimeout(listen, RETRY_MS);
+      });
+    };
+  }
+
+  getJson('/api/me').then(showMe).catch(() => showSignIn()).finally(() => listen());
 })();

@@ -2,15 +2,20 @@ package io.citybrain.console;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import io.citybrain.connectors.alert.Alert;
 import io.citybrain.geo.CityGeoJson;
 import io.citybrain.geo.CityModel;
+import io.citybrain.connectors.mqtt.ConfirmedPublisher;
+import io.citybrain.users.Account;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
+import io.javalin.http.sse.SseClient;
+import io.javalin.http.staticfiles.Location;
+import io.javalin.json.JavalinJackson;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -19,29 +24,30 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.zip.GZIPOutputStream;
-import io.citybrain.connectors.mqtt.ConfirmedPublisher;
-import io.citybrain.users.Account;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The console on one port: the JDK's HTTP server, on the loopback interface in the local city and on
- * {@code console.http.host} as a service ({@link ConsoleMain}), over TLS when it has a key store.
- * Sign-in and the small REST API (issue 20) are a signed cookie and a handful of routes, which the
- * JDK's server carries without a web framework's dependencies (Jetty, Kotlin's standard library).
- * Javalin (STACK.md) is the step when live updates come (server-sent events instead of polling):
- * that is where a framework earns its weight.
+ * The console on one port, served by Javalin (STACK.md) on Jetty: on the loopback interface in the
+ * local city and on {@code console.http.host} as a service ({@link ConsoleMain}), over TLS when it
+ * has a key store. Javalin carries the routing, path parameters, static files, JSON, request size
+ * limits and 404/405/413 answers; what is the console's own is who may ask what ({@link ConsoleDoor},
+ * {@link ConsoleLogins}) and what an answer says.
  *
  * <ul>
  *   <li>{@code GET /} the page, {@code /static/...} its script, style and Leaflet, all from the jar;
  *   <li>{@code GET /api/city/districts.geojson}, {@code communities.geojson}, {@code roads.geojson}
  *       the city model the jobs run on;
- *   <li>{@code GET /api/live} a {@link LiveSnapshot}, which the page polls;
+ *   <li>{@code GET /api/live} a {@link LiveSnapshot}; {@code GET /api/live/stream} the same as
+ *       server-sent events, pushed every {@code console.refresh}, which the page follows;
  *   <li>{@code GET /api/trend?district=<code>} the district's {@code traffic_district} rows of the
  *       last hour, for its trend chart (only a district code of the city is taken);
  *   <li>{@code POST /api/alerts/<alertId>/ack|resolve|assign|comment} publishes the person's action
@@ -65,27 +71,30 @@ public final class ConsoleServer implements AutoCloseable {
   /** A topic level of contract v1's ids: no MQTT wildcards or separators can be smuggled into city/ack/. */
   static final Pattern ALERT_ID = Pattern.compile("[A-Za-z0-9._:-]{1,200}");
   static final int MAX_BY_LENGTH = 64;
-  /** {@code /api/alerts/<alertId>/<verb>}: what a person does to an alert. */
-  private static final Pattern ACTION_PATH = Pattern.compile("/api/alerts/([^/]+)/(ack|resolve|assign|comment)");
-  /** The verb of the path, as the acknowledgement's {@code action} (null: an acknowledgement, contract v1). */
+  /** The verb of {@code /api/alerts/<alertId>/<verb>}, as the acknowledgement's {@code action} (null: an acknowledgement, contract v1). */
   private static final Map<String, String> ACTIONS = new java.util.HashMap<>(Map.of(
       "resolve", io.citybrain.connectors.envelope.Ack.RESOLVE, "assign", io.citybrain.connectors.envelope.Ack.ASSIGN,
       "comment", io.citybrain.connectors.envelope.Ack.COMMENT));
+  static {
+    ACTIONS.put("ack", null);
+  }
   /** The contract's longest note of an acknowledgement, in code points. */
   static final int MAX_NOTE_LENGTH = 256;
   private static final int MAX_BODY = 4096;
-  private static final Map<String, String> TYPES = Map.of(
-      "html", "text/html; charset=utf-8", "js", "text/javascript; charset=utf-8", "css", "text/css; charset=utf-8",
-      "png", "image/png", "svg", "image/svg+xml", "json", "application/json", "geojson", "application/geo+json");
+  private static final String TEXT = "text/plain; charset=utf-8";
+  private static final String JSON = "application/json";
+  /** The request attribute holding the signed-in person ({@link Account}), with a users file. */
+  private static final String WHO = "citybrain.who";
 
   private final ConsoleSettings settings;
   private final ObjectMapper json = new ObjectMapper();
   private final Map<String, byte[]> cityGzip = new LinkedHashMap<>();
-  private final HttpServer http;
-  private final ExecutorService pool;
+  private final byte[] page;
+  private final Javalin http;
   private final String token;
   private final String scheme;
-  private final ConsoleDoor door;
+  /** Known once the port is bound; until then every request is 503. */
+  private volatile ConsoleDoor door;
   /** People's sign-in, with a users file; null when the token is the key. */
   private final ConsoleLogins logins;
   private final java.util.concurrent.ConcurrentMap<String, java.util.concurrent.atomic.AtomicLong> acknowledgements =
@@ -104,8 +113,18 @@ public final class ConsoleServer implements AutoCloseable {
   static final java.time.Duration TREND_SPAN = java.time.Duration.ofHours(1);
   private LiveSnapshot cached;
   private long cachedAt;
+  /** The pages following {@code /api/live/stream}, each with the cookie it was opened with. */
+  private final java.util.Map<SseClient, String> streams = new java.util.concurrent.ConcurrentHashMap<>();
+  /** At most this many streams at once: each holds a connection, and a page that leaks them should not exhaust the port. */
+  static final int MAX_STREAMS = 256;
+  private final java.util.concurrent.ScheduledExecutorService pusher = java.util.concurrent.Executors
+      .newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "console-live-push");
+        t.setDaemon(true);
+        return t;
+      });
 
-  private ConsoleServer(ConsoleSettings settings, CityModel city, byte[] manifest) throws IOException {
+  private ConsoleServer(ConsoleSettings settings, CityModel city, byte[] manifest) {
     this.settings = settings;
     districtCodes = city.districts().stream().map(io.citybrain.geo.District::code)
         .collect(java.util.stream.Collectors.toUnmodifiableSet());
@@ -117,31 +136,131 @@ public final class ConsoleServer implements AutoCloseable {
       // The city's names and map view (city.json of its package): the page shows whose city it is.
       cityGzip.put(io.citybrain.geo.CityManifest.FILE, gzip(manifest));
     }
+    page = resource("index.html");
     token = settings.token() == null ? null : new String(settings.token());
-    InetSocketAddress address = new InetSocketAddress(settings.host(), settings.port());
-    if (address.isUnresolved()) {
+    if (new InetSocketAddress(settings.host(), settings.port()).isUnresolved()) {
       throw new IllegalArgumentException("console.http.host " + settings.host() + " does not resolve");
     }
-    if (settings.tls() == null) {
-      http = HttpServer.create(address, 32);
-      scheme = "http";
-    } else {
-      com.sun.net.httpserver.HttpsServer https = com.sun.net.httpserver.HttpsServer.create(address, 32);
-      https.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(ConsoleTls.context(settings.tls())));
-      http = https;
-      scheme = "https";
-    }
-    pool = Executors.newFixedThreadPool(4, r -> {
-      Thread t = new Thread(r, "console-http");
-      t.setDaemon(true);
-      return t;
-    });
-    http.setExecutor(pool);
-    http.createContext("/", this::handle);
+    scheme = settings.tls() == null ? "http" : "https";
     logins = settings.usersFile() == null ? null : new ConsoleLogins(settings.usersFile(), settings.sessionKey());
-    door = new ConsoleDoor(scheme, http.getAddress().getPort(), settings.hosts(), settings.publicUrls(), token, logins != null);
+    http = Javalin.create(config -> {
+      config.showJavalinBanner = false;
+      config.startupWatcherEnabled = false;
+      config.http.maxRequestSize = MAX_BODY;
+      config.http.prefer405over404 = true;
+      // The city's layers are compressed once, here; the other answers are small.
+      config.http.disableCompression();
+      config.jsonMapper(new JavalinJackson(json, false));
+      QueuedThreadPool threads = new QueuedThreadPool(16, 2);
+      threads.setName("console-http");
+      threads.setDaemon(true);
+      config.jetty.threadPool = threads;
+      config.jetty.addConnector(this::connector);
+      config.staticFiles.add(statics -> {
+        statics.hostedPath = "/static";
+        statics.directory = "/console";
+        statics.location = Location.CLASSPATH;
+        statics.headers = Map.of("Cache-Control", "no-cache");
+        statics.mimeTypes.add("text/javascript; charset=utf-8", "js");
+        statics.mimeTypes.add("text/css; charset=utf-8", "css");
+      });
+    });
+    routes();
   }
 
+  /** The one connector: {@code console.http.host}:{@code console.http.port}, with TLS when there is a key store. */
+  private ServerConnector connector(Server server, HttpConfiguration config) {
+    ServerConnector connector;
+    if (settings.tls() == null) {
+      connector = new ServerConnector(server, new HttpConnectionFactory(config));
+    } else {
+      SslContextFactory.Server tls = new SslContextFactory.Server();
+      tls.setSslContext(ConsoleTls.context(settings.tls()));
+      connector = new ServerConnector(server, tls, new HttpConnectionFactory(config));
+    }
+    connector.setHost(settings.host());
+    connector.setPort(settings.port());
+    return connector;
+  }
+
+  private void routes() {
+    http.before(this::admit);
+    http.post("/api/login", this::login);
+    http.post("/api/logout", ctx -> {
+      ctx.header("Set-Cookie", ConsoleLogins.setCookie("", scheme.equals("https"), java.time.Duration.ZERO));
+      ctx.status(204);
+    });
+    http.get("/api/me", this::me);
+    http.get("/api/live", ctx -> {
+      Account who = ctx.attribute(WHO);
+      sendJson(ctx, 200, who == null ? snapshot() : LiveReader.scoped(snapshot(), who));
+    });
+    http.sse("/api/live/stream", this::follow);
+    http.get("/api/trend", this::trend);
+    http.get("/api/alerts", this::alertList);
+    http.get("/api/alerts/{alertId}", this::alertHistory);
+    http.post("/api/alerts/{alertId}/{verb}", this::acknowledge);
+    http.get("/api/city/{file}", ctx -> {
+      byte[] body = cityGzip.get(ctx.pathParam("file"));
+      if (body == null) {
+        send(ctx, 404, TEXT, "not found".getBytes(StandardCharsets.UTF_8));
+        return;
+      }
+      ctx.header("Content-Encoding", "gzip").header("Cache-Control", "max-age=3600");
+      send(ctx, 200, ctx.pathParam("file").endsWith(".geojson") ? "application/geo+json" : JSON, body);
+    });
+    http.get("/", ctx -> send(ctx, 200, "text/html; charset=utf-8", page));
+    http.get("/index.html", ctx -> send(ctx, 200, "text/html; charset=utf-8", page));
+    http.exception(Refused.class, (e, ctx) -> {
+      if (e.json) {
+        sendError(ctx, e.status, e.getMessage());
+      } else {
+        send(ctx, e.status, TEXT, e.getMessage().getBytes(StandardCharsets.UTF_8));
+      }
+    });
+    http.exception(Exception.class, (e, ctx) -> {
+      LOG.warn("console request {} {} failed", ctx.method(), ctx.path(), e);
+      send(ctx, 500, TEXT, String.valueOf(e.getMessage()).getBytes(StandardCharsets.UTF_8));
+    });
+  }
+
+  /**
+   * Before every route and file: the headers every answer carries, the {@code Host} check, the
+   * origin and token of a state change, and, with logins, the signed-in person of the routes that
+   * show or change alerts (their scope decides the rest).
+   */
+  private void admit(Context ctx) {
+    ctx.header("X-Content-Type-Options", "nosniff");
+    ctx.header("Content-Security-Policy", ConsoleDoor.CONTENT_SECURITY_POLICY);
+    ctx.header("Referrer-Policy", "no-referrer");
+    ctx.header("X-Frame-Options", "DENY");
+    ctx.header("Cross-Origin-Opener-Policy", "same-origin");
+    ctx.header("Cross-Origin-Resource-Policy", "same-origin");
+    ConsoleDoor door = this.door;
+    if (door == null) {
+      throw new Refused(503, false, "the console is starting");
+    }
+    String refused = door.refuseHost(ctx.header("Host"));
+    if (refused != null) {
+      // 421 Misdirected Request: the request names a server this is not (DNS rebinding).
+      throw new Refused(421, false, refused);
+    }
+    if (ctx.method() != HandlerType.GET && ctx.method() != HandlerType.HEAD) {
+      refused = door.refuseChange(ctx.header("Origin"), ctx.header("Referer"), ctx.header(ConsoleDoor.HEADER));
+      if (refused != null) {
+        throw new Refused(403, false, refused);
+      }
+    }
+    String path = ctx.path();
+    // With logins, the alerts and the figures are for people signed in, each seeing their own scope.
+    if (logins != null && (path.startsWith("/api/live") || path.equals("/api/trend") || path.startsWith("/api/alerts"))) {
+      Account who = logins.account(ctx.header("Cookie"), System.currentTimeMillis()).orElse(null);
+      if (who == null) {
+        throw new Refused(401, true, "sign in first: POST /api/login");
+      }
+      ctx.attribute(WHO, who);
+    }
+  }
   /**
    * Starts following alerts, connects to the broker and opens the port.
    *
@@ -165,11 +284,16 @@ public final class ConsoleServer implements AutoCloseable {
       server.indicators = IndicatorReader.of(settings.store(), server.json);
       server.reader = new LiveReader(server.indicators, server.board);
       server.http.start();
+      long every = Math.max(200, settings.refresh().toMillis());
+      server.pusher.scheduleWithFixedDelay(server::push, every, every, java.util.concurrent.TimeUnit.MILLISECONDS);
+      server.door = new ConsoleDoor(server.scheme, server.http.port(), settings.hosts(), settings.publicUrls(), server.token,
+          server.logins != null);
       return server;
-    } catch (IOException e) {
+    } catch (io.javalin.util.JavalinException e) {
       closeQuietly(server);
+      Throwable cause = e.getCause() == null ? e : e.getCause();
       throw new IllegalArgumentException("console.http.port " + settings.host() + ":" + settings.port() + " cannot be opened: "
-          + e.getMessage(), e);
+          + cause.getMessage(), e);
     } catch (IllegalStateException e) {
       closeQuietly(server);
       throw new IllegalStateException("the console, to publish acknowledgements, " + e.getMessage(), e);
@@ -184,10 +308,10 @@ public final class ConsoleServer implements AutoCloseable {
 
   /** The console's base URL, without its token: reads ({@code GET /api/...}) need no token. */
   public URI url() {
-    InetAddress bound = http.getAddress().getAddress();
+    InetAddress bound = new InetSocketAddress(settings.host(), 0).getAddress();
     String host = bound.isAnyLocalAddress() ? "127.0.0.1"
         : bound instanceof java.net.Inet6Address ? "[" + bound.getHostAddress() + "]" : bound.getHostAddress();
-    return URI.create(scheme + "://" + host + ":" + http.getAddress().getPort() + "/");
+    return URI.create(scheme + "://" + host + ":" + http.port() + "/");
   }
 
   /**
@@ -210,6 +334,7 @@ public final class ConsoleServer implements AutoCloseable {
    * {@code citybrain_console_acknowledgements_total{outcome}} ({@code published}: the broker took it;
    * {@code refused}: a bad request or an unknown alert; {@code failed}: the broker did not take it),
    * {@code citybrain_console_alerts} (alerts on the board), {@code citybrain_console_alerts_open},
+ * {@code citybrain_console_live_streams} (pages following the live updates),
    * {@code citybrain_console_alert_records_unreadable_total} and
    * {@code citybrain_console_store_reads_failed_total}.
    */
@@ -229,6 +354,8 @@ public final class ConsoleServer implements AutoCloseable {
     io.micrometer.core.instrument.Gauge.builder("citybrain.console.alerts.open", this,
         s -> s.board.alerts().stream().filter(LiveReader::isOpen).count())
         .description("alerts raised or escalated and not yet acknowledged or resolved").register(registry);
+    io.micrometer.core.instrument.Gauge.builder("citybrain.console.live.streams", streams, Map::size)
+        .description("pages following the live updates (server-sent events)").register(registry);
     io.micrometer.core.instrument.FunctionCounter.builder("citybrain.console.alert.records.unreadable", this,
         s -> s.board.unreadable()).description("records on city.alerts the console could not read").register(registry);
     io.micrometer.core.instrument.FunctionCounter.builder("citybrain.console.store.reads.failed", storeFailures,
@@ -259,93 +386,6 @@ public final class ConsoleServer implements AutoCloseable {
     return last == null ? List.of() : last.problems();
   }
 
-  private void handle(HttpExchange ex) throws IOException {
-    try (ex) {
-      String path = ex.getRequestURI().getPath();
-      String method = ex.getRequestMethod();
-      var headers = ex.getRequestHeaders();
-      String refused = door.refuseHost(headers.getFirst("Host"));
-      if (refused != null) {
-        // 421 Misdirected Request: the request names a server this is not (DNS rebinding).
-        send(ex, 421, "text/plain; charset=utf-8", refused.getBytes(StandardCharsets.UTF_8));
-        return;
-      }
-      if (!method.equals("GET") && !method.equals("HEAD")) {
-        refused = door.refuseChange(headers.getFirst("Origin"), headers.getFirst("Referer"),
-            headers.getFirst(ConsoleDoor.HEADER));
-        if (refused != null) {
-          send(ex, 403, "text/plain; charset=utf-8", refused.getBytes(StandardCharsets.UTF_8));
-          return;
-        }
-      }
-      if (path.equals("/api/login")) {
-        requireMethod(ex, "POST");
-        login(ex);
-        return;
-      }
-      if (path.equals("/api/logout")) {
-        requireMethod(ex, "POST");
-        ex.getResponseHeaders().add("Set-Cookie", ConsoleLogins.setCookie("", scheme.equals("https"), java.time.Duration.ZERO));
-        send(ex, 204, "text/plain; charset=utf-8", new byte[0]);
-        return;
-      }
-      if (path.equals("/api/me")) {
-        me(ex);
-        return;
-      }
-      // With logins, the alerts and the figures are for people signed in, each seeing their own scope.
-      Account who = null;
-      if (logins != null && (path.equals("/api/live") || path.equals("/api/trend") || path.startsWith("/api/alerts"))) {
-        who = logins.account(headers.getFirst("Cookie"), System.currentTimeMillis()).orElse(null);
-        if (who == null) {
-          sendError(ex, 401, "sign in first: POST /api/login");
-          return;
-        }
-      }
-      java.util.regex.Matcher act = ACTION_PATH.matcher(path);
-      if (act.matches()) {
-        requireMethod(ex, "POST");
-        acknowledge(ex, act.group(1), who, ACTIONS.get(act.group(2)));
-      } else if (!method.equals("GET") && !method.equals("HEAD")) {
-        send(ex, 405, "text/plain; charset=utf-8", "use GET".getBytes(StandardCharsets.UTF_8));
-      } else if (path.equals("/api/live")) {
-        sendJson(ex, 200, who == null ? snapshot() : LiveReader.scoped(snapshot(), who));
-      } else if (path.equals("/api/trend")) {
-        trend(ex);
-      } else if (path.equals("/api/alerts")) {
-        alertList(ex, who);
-      } else if (path.startsWith("/api/alerts/")) {
-        alertHistory(ex, path.substring("/api/alerts/".length()), who);
-      } else if (path.startsWith("/api/city/")) {
-        byte[] body = cityGzip.get(path.substring("/api/city/".length()));
-        if (body == null) {
-          notFound(ex);
-        } else {
-          ex.getResponseHeaders().set("Content-Encoding", "gzip");
-          ex.getResponseHeaders().set("Cache-Control", "max-age=3600");
-          send(ex, 200, TYPES.get(path.endsWith(".geojson") ? "geojson" : "json"), body);
-        }
-      } else if (path.equals("/") || path.equals("/index.html")) {
-        staticFile(ex, "index.html");
-      } else if (path.startsWith("/static/")) {
-        staticFile(ex, path.substring("/static/".length()));
-      } else {
-        notFound(ex);
-      }
-    } catch (MethodNotAllowed e) {
-      // answered already
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (RuntimeException e) {
-      LOG.warn("console request {} failed", ex.getRequestURI(), e);
-      try {
-        send(ex, 500, "text/plain; charset=utf-8", String.valueOf(e.getMessage()).getBytes(StandardCharsets.UTF_8));
-      } catch (IOException | RuntimeException ignored) {
-        // the response had started; the client sees a broken one
-      }
-    }
-  }
-
   private synchronized LiveSnapshot snapshot() throws InterruptedException {
     long now = System.currentTimeMillis();
     if (cached == null || now - cachedAt >= settings.refresh().toMillis()) {
@@ -358,8 +398,69 @@ public final class ConsoleServer implements AutoCloseable {
     return cached;
   }
 
+  /**
+   * {@code GET /api/live/stream}: the page's live updates, as server-sent events. A {@code snapshot}
+   * event with the {@link LiveSnapshot} (the signed-in person's scope of it) at once and then every
+   * {@code console.refresh}; {@code signed-out} once the session the stream was opened with has
+   * ended, and the stream closes. {@code GET /api/live} stays for clients that ask once.
+   */
+  private void follow(SseClient client) {
+    if (streams.size() >= MAX_STREAMS) {
+      client.sendEvent("busy", Map.of("error", "the console has " + MAX_STREAMS + " live streams open: try again later"));
+      client.close();
+      return;
+    }
+    client.keepAlive();
+    String cookie = client.ctx().header("Cookie");
+    streams.put(client, cookie == null ? "" : cookie);
+    client.onClose(() -> streams.remove(client));
+    try {
+      send(client, streams.get(client), snapshot(), System.currentTimeMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      client.close();
+    }
+  }
+
+  /** One round of the live streams: every page gets the snapshot of now, in its own scope. */
+  private void push() {
+    if (streams.isEmpty()) {
+      return;
+    }
+    try {
+      LiveSnapshot now = snapshot();
+      long at = System.currentTimeMillis();
+      streams.forEach((client, cookie) -> send(client, cookie, now, at));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException e) {
+      // The next round tries again; a scheduled task that throws would never run again.
+      LOG.warn("console: live streams not updated", e);
+    }
+  }
+
+  private void send(SseClient client, String cookie, LiveSnapshot snapshot, long now) {
+    // The first event (the request's thread) and a round (the pusher's) may meet on one stream.
+    synchronized (client) {
+      if (client.terminated()) {
+        return;
+      }
+      if (logins == null) {
+        client.sendEvent("snapshot", snapshot);
+        return;
+      }
+      Account who = logins.account(cookie, now).orElse(null);
+      if (who == null) {
+        client.sendEvent("signed-out", Map.of("error", "the session has ended: sign in again"));
+        client.close();
+      } else {
+        client.sendEvent("snapshot", LiveReader.scoped(snapshot, who));
+      }
+    }
+  }
+
   /** {@code POST /api/login} with {@code {"username": ..., "password": ...}}: a session cookie, or 401. */
-  private void login(HttpExchange ex) throws IOException, InterruptedException {
+  private void login(Context ex) throws InterruptedException {
     if (logins == null) {
       sendError(ex, 404, "this console has no users file (console.users.file): nobody signs in");
       return;
@@ -373,11 +474,11 @@ public final class ConsoleServer implements AutoCloseable {
     signIns.computeIfAbsent(outcome instanceof ConsoleLogins.Outcome.In ? "in" : outcome instanceof ConsoleLogins.Outcome.Throttled
         ? "throttled" : "refused", o -> new java.util.concurrent.atomic.AtomicLong()).incrementAndGet();
     if (outcome instanceof ConsoleLogins.Outcome.In in) {
-      ex.getResponseHeaders().add("Set-Cookie", ConsoleLogins.setCookie(in.cookie(), scheme.equals("https"), ConsoleLogins.SESSION));
+      ex.header("Set-Cookie", ConsoleLogins.setCookie(in.cookie(), scheme.equals("https"), ConsoleLogins.SESSION));
       LOG.info("console: {} ({}) signed in", in.account().username(), in.account().role().id());
       sendJson(ex, 200, person(in.account()));
     } else if (outcome instanceof ConsoleLogins.Outcome.Throttled t) {
-      ex.getResponseHeaders().set("Retry-After", String.valueOf(t.retryAfterSeconds()));
+      ex.header("Retry-After", String.valueOf(t.retryAfterSeconds()));
       sendError(ex, 429, "too many wrong passwords for this account: try again in " + t.retryAfterSeconds() + " s");
     } else {
       sendError(ex, 401, "unknown user or wrong password");
@@ -385,7 +486,7 @@ public final class ConsoleServer implements AutoCloseable {
   }
 
   /** {@code GET /api/me}: who is signed in (401 when nobody), or how this console is used without logins. */
-  private void me(HttpExchange ex) throws IOException {
+  private void me(Context ex) {
     if (logins == null) {
       Map<String, Object> answer = new LinkedHashMap<>();
       answer.put("mode", "token");
@@ -393,7 +494,7 @@ public final class ConsoleServer implements AutoCloseable {
       sendJson(ex, 200, answer);
       return;
     }
-    Account who = logins.account(ex.getRequestHeaders().getFirst("Cookie"), System.currentTimeMillis()).orElse(null);
+    Account who = logins.account(ex.header("Cookie"), System.currentTimeMillis()).orElse(null);
     if (who == null) {
       sendError(ex, 401, "nobody is signed in");
     } else {
@@ -422,25 +523,15 @@ public final class ConsoleServer implements AutoCloseable {
    * (exactly; {@code open} is {@code true} or {@code false}). An unknown parameter is a 400 naming
    * it, not a filter silently ignored.
    */
-  private void alertList(HttpExchange ex, Account who) throws IOException {
+  private void alertList(Context ex) {
+    Account who = ex.attribute(WHO);
     Map<String, String> wanted = new LinkedHashMap<>();
-    String raw = ex.getRequestURI().getRawQuery();
-    for (String pair : raw == null || raw.isEmpty() ? new String[0] : raw.split("&")) {
-      int eq = pair.indexOf('=');
-      String key;
-      String value;
-      try {
-        key = java.net.URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-        value = eq < 0 ? "" : java.net.URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
-      } catch (IllegalArgumentException malformed) {
-        sendError(ex, 400, "malformed query: " + malformed.getMessage());
+    for (Map.Entry<String, List<String>> param : ex.queryParamMap().entrySet()) {
+      if (!ALERT_FILTERS.containsKey(param.getKey())) {
+        sendError(ex, 400, "unknown filter '" + param.getKey() + "': use " + new java.util.TreeSet<>(ALERT_FILTERS.keySet()));
         return;
       }
-      if (!ALERT_FILTERS.containsKey(key)) {
-        sendError(ex, 400, "unknown filter '" + key + "': use " + new java.util.TreeSet<>(ALERT_FILTERS.keySet()));
-        return;
-      }
-      wanted.put(key, value);
+      wanted.put(param.getKey(), param.getValue().get(0));
     }
     sendJson(ex, 200, board.alerts().stream().filter(a -> who == null || who.covers(a.district(), a.community()))
         .filter(a -> wanted.entrySet().stream().allMatch(w -> w.getValue().equals(ALERT_FILTERS.get(w.getKey()).apply(a))))
@@ -452,7 +543,9 @@ public final class ConsoleServer implements AutoCloseable {
    * city.alerts carried them. An alert outside the caller's scope is 404, as an unknown one: its
    * existence is not theirs to learn either.
    */
-  private void alertHistory(HttpExchange ex, String alertId, Account who) throws IOException {
+  private void alertHistory(Context ex) {
+    String alertId = ex.pathParam("alertId");
+    Account who = ex.attribute(WHO);
     List<Alert> states = ALERT_ID.matcher(alertId).matches() ? board.history(alertId) : List.of();
     Alert last = states.isEmpty() ? null : states.get(states.size() - 1);
     if (last == null || who != null && !who.covers(last.district(), last.community())) {
@@ -466,36 +559,37 @@ public final class ConsoleServer implements AutoCloseable {
   }
 
   /** The request's JSON body (application/json, at most {@link #MAX_BODY} bytes), or null once an error was sent. */
-  private JsonNode jsonBody(HttpExchange ex, String what) throws IOException {
-    String type = ex.getRequestHeaders().getFirst("Content-Type");
+  private JsonNode jsonBody(Context ex, String what) {
+    String type = ex.contentType();
     // A JSON content type cannot be sent cross-site without a CORS preflight, which this server never
     // grants: another web page cannot act through an operator's browser.
     if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
       sendError(ex, 415, "send " + what + " as application/json");
       return null;
     }
-    try (InputStream in = ex.getRequestBody()) {
-      byte[] bytes = in.readNBytes(MAX_BODY + 1);
-      if (bytes.length > MAX_BODY) {
-        sendError(ex, 413, what + " is larger than " + MAX_BODY + " bytes");
-        return null;
-      }
-      JsonNode body = json.readTree(bytes);
+    try {
+      // Javalin answers 413 to a body beyond config.http.maxRequestSize (MAX_BODY).
+      JsonNode body = json.readTree(ex.bodyAsBytes());
       if (body == null || !body.isObject()) {
         sendError(ex, 400, what + " is not a JSON object");
         return null;
       }
       return body;
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+    } catch (IOException e) {
       sendError(ex, 400, what + " is not JSON");
       return null;
     }
   }
 
-  private void acknowledge(HttpExchange ex, String alertId, Account who, String action) throws IOException {
+  private void acknowledge(Context ex) {
+    String verb = ex.pathParam("verb");
+    if (!ACTIONS.containsKey(verb)) {
+      sendError(ex, 404, "no action " + verb + ": use " + new java.util.TreeSet<>(ACTIONS.keySet()));
+      return;
+    }
     String outcome = "refused";
     try {
-      outcome = publishAcknowledgement(ex, alertId, who, action);
+      outcome = publishAcknowledgement(ex, ex.pathParam("alertId"), ex.attribute(WHO), ACTIONS.get(verb));
     } finally {
       acknowledgements.computeIfAbsent(outcome, o -> new java.util.concurrent.atomic.AtomicLong()).incrementAndGet();
     }
@@ -506,7 +600,7 @@ public final class ConsoleServer implements AutoCloseable {
    * person's, on {@code city/ack/<alertId>/<username>}, and only for an alert their scope covers
    * (403 otherwise); with the token, it is whoever {@code by} names, on contract v1's topic.
    */
-  private String publishAcknowledgement(HttpExchange ex, String alertId, Account who, String action) throws IOException {
+  private String publishAcknowledgement(Context ex, String alertId, Account who, String action) {
     if (!ALERT_ID.matcher(alertId).matches()) {
       sendError(ex, 400, "not an alert id: " + alertId);
       return "refused";
@@ -574,14 +668,8 @@ public final class ConsoleServer implements AutoCloseable {
   }
 
   /** {@code GET /api/trend?district=<code>}: the district's traffic_district rows of the last hour, oldest first. */
-  private void trend(HttpExchange ex) throws IOException, InterruptedException {
-    String district = null;
-    String query = ex.getRequestURI().getRawQuery();
-    for (String pair : query == null ? new String[0] : query.split("&")) {
-      if (pair.startsWith("district=")) {
-        district = java.net.URLDecoder.decode(pair.substring("district=".length()), StandardCharsets.UTF_8);
-      }
-    }
+  private void trend(Context ex) throws InterruptedException {
+    String district = ex.queryParam("district");
     if (district == null || !districtCodes.contains(district)) {
       sendError(ex, 400, "name a district of the city: /api/trend?district=<code>");
       return;
@@ -606,57 +694,28 @@ public final class ConsoleServer implements AutoCloseable {
     sendJson(ex, 200, answer);
   }
 
-  private void staticFile(HttpExchange ex, String name) throws IOException {
-    if (name.isEmpty() || name.contains("..") || name.startsWith("/") || name.contains("\\")) {
-      notFound(ex);
-      return;
-    }
-    try (InputStream in = ConsoleServer.class.getResourceAsStream("/console/" + name)) {
-      if (in == null) {
-        notFound(ex);
-        return;
-      }
-      String ext = name.substring(name.lastIndexOf('.') + 1);
-      send(ex, 200, TYPES.getOrDefault(ext, "application/octet-stream"), in.readAllBytes());
-    }
-  }
-
-  private void requireMethod(HttpExchange ex, String method) throws IOException {
-    if (!ex.getRequestMethod().equals(method)) {
-      ex.getResponseHeaders().set("Allow", method);
-      send(ex, 405, "text/plain; charset=utf-8", ("use " + method).getBytes(StandardCharsets.UTF_8));
-      throw new MethodNotAllowed();
-    }
-  }
-
-  private void sendError(HttpExchange ex, int status, String message) throws IOException {
+  private void sendError(Context ex, int status, String message) {
     sendJson(ex, status, Map.of("error", message));
   }
 
-  private void sendJson(HttpExchange ex, int status, Object value) throws IOException {
-    ex.getResponseHeaders().set("Cache-Control", "no-store");
-    send(ex, status, TYPES.get("json"), json.writeValueAsBytes(value));
+  private void sendJson(Context ex, int status, Object value) {
+    ex.header("Cache-Control", "no-store");
+    ex.status(status).json(value);
   }
 
-  private static void notFound(HttpExchange ex) throws IOException {
-    send(ex, 404, "text/plain; charset=utf-8", "not found".getBytes(StandardCharsets.UTF_8));
+  private static void send(Context ex, int status, String type, byte[] body) {
+    ex.status(status).contentType(type).result(body);
   }
 
-  private static void send(HttpExchange ex, int status, String type, byte[] body) throws IOException {
-    var headers = ex.getResponseHeaders();
-    headers.set("Content-Type", type);
-    headers.set("X-Content-Type-Options", "nosniff");
-    headers.set("Content-Security-Policy", ConsoleDoor.CONTENT_SECURITY_POLICY);
-    headers.set("Referrer-Policy", "no-referrer");
-    headers.set("X-Frame-Options", "DENY");
-    headers.set("Cross-Origin-Opener-Policy", "same-origin");
-    headers.set("Cross-Origin-Resource-Policy", "same-origin");
-    boolean head = ex.getRequestMethod().equals("HEAD");
-    ex.sendResponseHeaders(status, head ? -1 : body.length == 0 ? -1 : body.length);
-    if (!head && body.length > 0) {
-      try (OutputStream out = ex.getResponseBody()) {
-        out.write(body);
+  /** The console's own file {@code /console/<name>} of the jar. */
+  private static byte[] resource(String name) {
+    try (InputStream in = ConsoleServer.class.getResourceAsStream("/console/" + name)) {
+      if (in == null) {
+        throw new IllegalStateException("/console/" + name + " is not in the console's jar");
       }
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 
@@ -672,16 +731,10 @@ public final class ConsoleServer implements AutoCloseable {
 
   @Override
   public void close() {
+    pusher.shutdownNow();
+    streams.keySet().forEach(SseClient::close);
     if (http != null) {
-      http.stop(0);
-    }
-    if (pool != null) {
-      pool.shutdownNow();
-      try {
-        pool.awaitTermination(5, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+      http.stop();
     }
     if (acks != null) {
       acks.close();
@@ -695,9 +748,16 @@ public final class ConsoleServer implements AutoCloseable {
     }
   }
 
-  private static final class MethodNotAllowed extends RuntimeException {
-    MethodNotAllowed() {
-      super(null, null, false, false);
+  /** A request turned away before its route, with the status it gets and why. */
+  private static final class Refused extends RuntimeException {
+    final int status;
+    /** Whether the answer is {@code {"error": ...}} (the API's) or plain text (the door's). */
+    final boolean json;
+
+    Refused(int status, boolean json, String message) {
+      super(message, null, false, false);
+      this.status = status;
+      this.json = json;
     }
   }
 }

@@ -124,6 +124,57 @@ class ConsoleServerITCase {
     }
   }
 
+  /** A page's live stream: its answer (headers as they came) and its events as they arrive, {event, data}. */
+  record Stream(HttpResponse<java.util.stream.Stream<String>> response, BlockingQueue<String[]> events) implements AutoCloseable {
+    /** The next event named {@code name} whose data satisfies {@code test}, within 60 s; events before it are dropped. */
+    JsonNode next(String name, java.util.function.Predicate<JsonNode> test) throws Exception {
+      long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (System.nanoTime() < until) {
+        String[] e = events.poll(1, TimeUnit.SECONDS);
+        if (e != null && e[0].equals(name) && test.test(JSON.readTree(e[1]))) {
+          return JSON.readTree(e[1]);
+        }
+      }
+      throw new AssertionError("no " + name + " event as wanted within 60 s");
+    }
+
+    @Override
+    public void close() {
+      response.body().close();
+    }
+  }
+
+  /** Opens {@code /api/live/stream} as a browser's EventSource does, with {@code cookie} when not null. */
+  static Stream stream(java.net.URI console, String cookie) throws Exception {
+    HttpRequest.Builder r = HttpRequest.newBuilder(console.resolve("/api/live/stream")).header("Accept", "text/event-stream").GET();
+    if (cookie != null) {
+      r.header("Cookie", cookie);
+    }
+    HttpResponse<java.util.stream.Stream<String>> response = HTTP.send(r.build(), HttpResponse.BodyHandlers.ofLines());
+    BlockingQueue<String[]> events = new LinkedBlockingQueue<>();
+    Thread reader = new Thread(() -> {
+      String[] event = {"message", null};
+      try {
+        response.body().forEach(line -> {
+          if (line.startsWith("event:")) {
+            event[0] = line.substring(6).strip();
+          } else if (line.startsWith("data:")) {
+            event[1] = event[1] == null ? line.substring(5).strip() : event[1] + "\n" + line.substring(5).strip();
+          } else if (line.isEmpty() && event[1] != null) {
+            events.add(event.clone());
+            event[0] = "message";
+            event[1] = null;
+          }
+        });
+      } catch (RuntimeException closed) {
+        // the test closed the stream
+      }
+    }, "it-live-stream");
+    reader.setDaemon(true);
+    reader.start();
+    return new Stream(response, events);
+  }
+
   private static Alert alert(String id, String state, long ts) {
     return new Alert(id, "sos", "critical", state, "330106", "c-it", 30.26, 120.12, ts, "SOS 紧急求助 / SOS pressed",
         new Evidence[0], "community", null);
@@ -241,7 +292,11 @@ class ConsoleServerITCase {
     JsonNode roads = JSON.readTree(new GZIPInputStream(new ByteArrayInputStream(get("/api/city/roads.geojson").body())));
     assertThat(roads.path("features")).hasSize(CITY.roads().size());
 
-    assertThat(get("/static/../../pom.xml").statusCode()).isEqualTo(404);
+    // Jetty refuses a path that climbs out of the root (400) before any route or file sees it.
+    HttpResponse<byte[]> climb = get("/static/../../pom.xml");
+    assertThat(climb.statusCode()).isIn(400, 404);
+    assertThat(new String(climb.body(), StandardCharsets.UTF_8)).doesNotContain("<project");
+    assertThat(get("/static/%2e%2e/%2e%2e/pom.xml").statusCode()).isIn(400, 404);
     assertThat(get("/api/city/buildings.geojson").statusCode()).isEqualTo(404);
   }
 
@@ -273,6 +328,25 @@ class ConsoleServerITCase {
     assertThat(f.path("eventsIn").asLong()).isEqualTo(1000);
     assertThat(f.path("deadletter").asLong()).isEqualTo(2);
     assertThat(l.path("alerts").findValuesAsText("alertId")).containsOnlyOnce("sos-it-live");
+  }
+
+  /** The page's live updates are pushed: an alert that arrives after the page opened its stream comes to it unasked. */
+  @Test
+  void theLiveStreamPushesANewAlertToAnOpenPage() throws Exception {
+    io.micrometer.core.instrument.simple.SimpleMeterRegistry meters = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+    console.bindMetrics(meters);
+    try (Stream page = stream(console.url(), null)) {
+      assertThat(page.response().statusCode()).isEqualTo(200);
+      assertThat(page.response().headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/event-stream"));
+      assertThat(page.response().headers().firstValue("Content-Security-Policy")).isPresent();
+      JsonNode first = page.next("snapshot", l -> true);
+      assertThat(first.path("alerts").findValuesAsText("alertId")).doesNotContain("sos-it-stream");
+      assertThat(meters.get("citybrain.console.live.streams").gauge().value()).isEqualTo(1.0);
+      produce(alert("sos-it-stream", "raised", T0 + 3));
+      JsonNode pushed = page.next("snapshot", l -> l.path("alerts").findValuesAsText("alertId").contains("sos-it-stream"));
+      assertThat(stateOf(pushed, "sos-it-stream")).isEqualTo("raised");
+    }
+    await().atMost(Duration.ofSeconds(30)).until(() -> meters.get("citybrain.console.live.streams").gauge().value() == 0.0);
   }
 
   @Test
@@ -368,6 +442,13 @@ class ConsoleServerITCase {
           .path("alerts").findValuesAsText("alertId").containsAll(List.of("sos-it-mine", "sos-it-theirs")));
       JsonNode managerView = JSON.readTree(as.apply(manager, "/api/live").body());
       assertThat(managerView.path("alerts").findValuesAsText("alertId")).containsExactly("sos-it-mine");
+      // The live stream is theirs too: nobody's without a session, the manager's scope with one.
+      try (Stream nobody = stream(people.url(), null)) {
+        assertThat(nobody.response().statusCode()).isEqualTo(401);
+      }
+      try (Stream managers = stream(people.url(), manager)) {
+        assertThat(managers.next("snapshot", l -> true).path("alerts").findValuesAsText("alertId")).containsExactly("sos-it-mine");
+      }
       assertThat(managerView.path("figures").path("openAlerts").asInt()).isEqualTo(1);
       assertThat(JSON.readTree(as.apply(manager, "/api/alerts?open=true").body()).findValuesAsText("alertId"))
           .containsExactly("sos-it-mine");
