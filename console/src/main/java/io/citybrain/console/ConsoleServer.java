@@ -113,8 +113,8 @@ public final class ConsoleServer implements AutoCloseable {
   static final java.time.Duration TREND_SPAN = java.time.Duration.ofHours(1);
   private LiveSnapshot cached;
   private long cachedAt;
-  /** The pages following {@code /api/live/stream}, each with the cookie it was opened with. */
-  private final java.util.Map<SseClient, String> streams = new java.util.concurrent.ConcurrentHashMap<>();
+  /** The pages following {@code /api/live/stream}. */
+  private final java.util.Map<SseClient, Follower> streams = new java.util.concurrent.ConcurrentHashMap<>();
   /** At most this many streams at once: each holds a connection, and a page that leaks them should not exhaust the port. */
   static final int MAX_STREAMS = 256;
   private final java.util.concurrent.ScheduledExecutorService pusher = java.util.concurrent.Executors
@@ -209,8 +209,11 @@ public final class ConsoleServer implements AutoCloseable {
       ctx.header("Content-Encoding", "gzip").header("Cache-Control", "max-age=3600");
       send(ctx, 200, ctx.pathParam("file").endsWith(".geojson") ? "application/geo+json" : JSON, body);
     });
-    http.get("/", ctx -> send(ctx, 200, "text/html; charset=utf-8", page));
-    http.get("/index.html", ctx -> send(ctx, 200, "text/html; charset=utf-8", page));
+    for (String index : List.of("/", "/index.html")) {
+      http.get(index, ctx -> send(ctx, 200, "text/html; charset=utf-8", page));
+      // Javalin would answer HEAD without the headers a GET has; Jetty drops the body of a HEAD.
+      http.head(index, ctx -> send(ctx, 200, "text/html; charset=utf-8", page));
+    }
     http.exception(Refused.class, (e, ctx) -> {
       if (e.json) {
         sendError(ctx, e.status, e.getMessage());
@@ -412,10 +415,11 @@ public final class ConsoleServer implements AutoCloseable {
     }
     client.keepAlive();
     String cookie = client.ctx().header("Cookie");
-    streams.put(client, cookie == null ? "" : cookie);
+    Follower follower = new Follower(cookie == null ? "" : cookie);
+    streams.put(client, follower);
     client.onClose(() -> streams.remove(client));
     try {
-      send(client, streams.get(client), snapshot(), System.currentTimeMillis());
+      send(client, follower, snapshot(), System.currentTimeMillis());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       client.close();
@@ -430,7 +434,7 @@ public final class ConsoleServer implements AutoCloseable {
     try {
       LiveSnapshot now = snapshot();
       long at = System.currentTimeMillis();
-      streams.forEach((client, cookie) -> send(client, cookie, now, at));
+      streams.forEach((client, follower) -> send(client, follower, now, at));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (RuntimeException e) {
@@ -439,17 +443,18 @@ public final class ConsoleServer implements AutoCloseable {
     }
   }
 
-  private void send(SseClient client, String cookie, LiveSnapshot snapshot, long now) {
+  private void send(SseClient client, Follower follower, LiveSnapshot snapshot, long now) {
     // The first event (the request's thread) and a round (the pusher's) may meet on one stream.
-    synchronized (client) {
-      if (client.terminated()) {
+    synchronized (follower) {
+      if (client.terminated() || follower.sent == snapshot.generatedAt()) {
         return;
       }
+      follower.sent = snapshot.generatedAt();
       if (logins == null) {
         client.sendEvent("snapshot", snapshot);
         return;
       }
-      Account who = logins.account(cookie, now).orElse(null);
+      Account who = logins.account(follower.cookie, now).orElse(null);
       if (who == null) {
         client.sendEvent("signed-out", Map.of("error", "the session has ended: sign in again"));
         client.close();
@@ -745,6 +750,17 @@ public final class ConsoleServer implements AutoCloseable {
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+  }
+
+  /** A page on the live stream: the session cookie it opened the stream with, and the snapshot it has. */
+  private static final class Follower {
+    final String cookie;
+    /** {@link LiveSnapshot#generatedAt()} of the last snapshot sent: the same one is not sent twice. */
+    long sent = Long.MIN_VALUE;
+
+    Follower(String cookie) {
+      this.cookie = cookie;
     }
   }
 

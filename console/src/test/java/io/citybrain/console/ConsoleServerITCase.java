@@ -279,6 +279,10 @@ class ConsoleServerITCase {
   void servesThePageLeafletFromTheJarAndTheCityModel() throws Exception {
     HttpResponse<byte[]> page = get("/");
     assertThat(page.statusCode()).isEqualTo(200);
+    HttpResponse<byte[]> head = HTTP.send(HttpRequest.newBuilder(console.url()).method("HEAD", HttpRequest.BodyPublishers.noBody())
+        .build(), HttpResponse.BodyHandlers.ofByteArray());
+    assertThat(head.headers().firstValue("Content-Type").map(t -> t.replace(" ", ""))).hasValue("text/html;charset=utf-8");
+    assertThat(head.body()).isEmpty();
     assertThat(new String(page.body(), StandardCharsets.UTF_8)).contains("/static/vendor/leaflet/leaflet.js", "/static/console.js");
     HttpResponse<byte[]> leaflet = get("/static/vendor/leaflet/leaflet.js");
     assertThat(leaflet.statusCode()).isEqualTo(200);
