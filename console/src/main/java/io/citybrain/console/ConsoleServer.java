@@ -3,16 +3,25 @@ package io.citybrain.console;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.citybrain.connectors.alert.Alert;
-import io.citybrain.geo.CityGeoJson;
-import io.citybrain.geo.CityModel;
+import io.citybrain.connectors.envelope.Ack;
+import io.citybrain.connectors.envelope.IngestValidator;
 import io.citybrain.connectors.mqtt.ConfirmedPublisher;
+import io.citybrain.geo.CityGeoJson;
+import io.citybrain.geo.CityManifest;
+import io.citybrain.geo.CityModel;
+import io.citybrain.geo.CityPackage;
+import io.citybrain.geo.District;
 import io.citybrain.users.Account;
+import io.citybrain.users.Role;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import io.javalin.http.sse.SseClient;
 import io.javalin.http.staticfiles.Location;
 import io.javalin.json.JavalinJackson;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,10 +30,22 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import java.util.zip.GZIPOutputStream;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -72,9 +93,9 @@ public final class ConsoleServer implements AutoCloseable {
   static final Pattern ALERT_ID = Pattern.compile("[A-Za-z0-9._:-]{1,200}");
   static final int MAX_BY_LENGTH = 64;
   /** The verb of {@code /api/alerts/<alertId>/<verb>}, as the acknowledgement's {@code action} (null: an acknowledgement, contract v1). */
-  private static final Map<String, String> ACTIONS = new java.util.HashMap<>(Map.of(
-      "resolve", io.citybrain.connectors.envelope.Ack.RESOLVE, "assign", io.citybrain.connectors.envelope.Ack.ASSIGN,
-      "comment", io.citybrain.connectors.envelope.Ack.COMMENT));
+  private static final Map<String, String> ACTIONS = new HashMap<>(Map.of(
+      "resolve", Ack.RESOLVE, "assign", Ack.ASSIGN,
+      "comment", Ack.COMMENT));
   static {
     ACTIONS.put("ack", null);
   }
@@ -97,27 +118,27 @@ public final class ConsoleServer implements AutoCloseable {
   private volatile ConsoleDoor door;
   /** People's sign-in, with a users file; null when the token is the key. */
   private final ConsoleLogins logins;
-  private final java.util.concurrent.ConcurrentMap<String, java.util.concurrent.atomic.AtomicLong> acknowledgements =
-      new java.util.concurrent.ConcurrentHashMap<>();
-  private final java.util.concurrent.atomic.AtomicLong storeFailures = new java.util.concurrent.atomic.AtomicLong();
+  private final ConcurrentMap<String, AtomicLong> acknowledgements =
+      new ConcurrentHashMap<>();
+  private final AtomicLong storeFailures = new AtomicLong();
   /** Sign-ins by outcome: in, refused (unknown user or wrong password), throttled (locked or busy). */
-  private final java.util.concurrent.ConcurrentMap<String, java.util.concurrent.atomic.AtomicLong> signIns =
-      new java.util.concurrent.ConcurrentHashMap<>();
+  private final ConcurrentMap<String, AtomicLong> signIns =
+      new ConcurrentHashMap<>();
   private AlertBoard board;
   private AckPublisher acks;
   private LiveReader reader;
   private IndicatorReader indicators;
   /** The city's district codes: the only values {@code /api/trend} takes (nothing else reaches a query). */
-  private final java.util.Set<String> districtCodes;
+  private final Set<String> districtCodes;
   /** How far back a district's trend chart goes. */
-  static final java.time.Duration TREND_SPAN = java.time.Duration.ofHours(1);
+  static final Duration TREND_SPAN = Duration.ofHours(1);
   private LiveSnapshot cached;
   private long cachedAt;
   /** The pages following {@code /api/live/stream}. */
-  private final java.util.Map<SseClient, Follower> streams = new java.util.concurrent.ConcurrentHashMap<>();
+  private final java.util.Map<SseClient, Follower> streams = new ConcurrentHashMap<>();
   /** At most this many streams at once: each holds a connection, and a page that leaks them should not exhaust the port. */
   static final int MAX_STREAMS = 256;
-  private final java.util.concurrent.ScheduledExecutorService pusher = java.util.concurrent.Executors
+  private final ScheduledExecutorService pusher = Executors
       .newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "console-live-push");
         t.setDaemon(true);
@@ -126,15 +147,15 @@ public final class ConsoleServer implements AutoCloseable {
 
   private ConsoleServer(ConsoleSettings settings, CityModel city, byte[] manifest) {
     this.settings = settings;
-    districtCodes = city.districts().stream().map(io.citybrain.geo.District::code)
-        .collect(java.util.stream.Collectors.toUnmodifiableSet());
+    districtCodes = city.districts().stream().map(District::code)
+        .collect(Collectors.toUnmodifiableSet());
     Map<String, byte[]> files = CityGeoJson.export(city);
     for (String f : CITY_FILES) {
       cityGzip.put(f, gzip(files.get(f)));
     }
     if (manifest != null) {
       // The city's names and map view (city.json of its package): the page shows whose city it is.
-      cityGzip.put(io.citybrain.geo.CityManifest.FILE, gzip(manifest));
+      cityGzip.put(CityManifest.FILE, gzip(manifest));
     }
     page = resource("index.html");
     token = settings.token() == null ? null : new String(settings.token());
@@ -187,7 +208,7 @@ public final class ConsoleServer implements AutoCloseable {
     http.before(this::admit);
     http.post("/api/login", this::login);
     http.post("/api/logout", ctx -> {
-      ctx.header("Set-Cookie", ConsoleLogins.setCookie("", scheme.equals("https"), java.time.Duration.ZERO));
+      ctx.header("Set-Cookie", ConsoleLogins.setCookie("", scheme.equals("https"), Duration.ZERO));
       ctx.status(204);
     });
     http.get("/api/me", this::me);
@@ -274,7 +295,7 @@ public final class ConsoleServer implements AutoCloseable {
   }
 
   /** As {@link #start(ConsoleSettings, CityModel)}, for a city package: its manifest is served too ({@code /api/city/city.json}). */
-  public static ConsoleServer start(ConsoleSettings settings, io.citybrain.geo.CityPackage city) {
+  public static ConsoleServer start(ConsoleSettings settings, CityPackage city) {
     return start(settings, city.city(), city.manifest().toJson());
   }
 
@@ -288,7 +309,7 @@ public final class ConsoleServer implements AutoCloseable {
       server.reader = new LiveReader(server.indicators, server.board);
       server.http.start();
       long every = Math.max(200, settings.refresh().toMillis());
-      server.pusher.scheduleWithFixedDelay(server::push, every, every, java.util.concurrent.TimeUnit.MILLISECONDS);
+      server.pusher.scheduleWithFixedDelay(server::push, every, every, TimeUnit.MILLISECONDS);
       server.door = new ConsoleDoor(server.scheme, server.http.port(), settings.hosts(), settings.publicUrls(), server.token,
           server.logins != null);
       return server;
@@ -341,28 +362,28 @@ public final class ConsoleServer implements AutoCloseable {
    * {@code citybrain_console_alert_records_unreadable_total} and
    * {@code citybrain_console_store_reads_failed_total}.
    */
-  public void bindMetrics(io.micrometer.core.instrument.MeterRegistry registry) {
+  public void bindMetrics(MeterRegistry registry) {
     for (String outcome : List.of("published", "refused", "failed")) {
-      io.micrometer.core.instrument.FunctionCounter.builder("citybrain.console.acknowledgements", acknowledgements
-          .computeIfAbsent(outcome, o -> new java.util.concurrent.atomic.AtomicLong()), java.util.concurrent.atomic.AtomicLong::get)
+      FunctionCounter.builder("citybrain.console.acknowledgements", acknowledgements
+          .computeIfAbsent(outcome, o -> new AtomicLong()), AtomicLong::get)
           .tag("outcome", outcome).description("acknowledgements asked of the console, by outcome").register(registry);
     }
     for (String outcome : List.of("in", "refused", "throttled")) {
-      io.micrometer.core.instrument.FunctionCounter.builder("citybrain.console.sign.ins", signIns
-          .computeIfAbsent(outcome, o -> new java.util.concurrent.atomic.AtomicLong()), java.util.concurrent.atomic.AtomicLong::get)
+      FunctionCounter.builder("citybrain.console.sign.ins", signIns
+          .computeIfAbsent(outcome, o -> new AtomicLong()), AtomicLong::get)
           .tag("outcome", outcome).description("sign-ins by outcome: a rise of refused ones is someone guessing").register(registry);
     }
-    io.micrometer.core.instrument.Gauge.builder("citybrain.console.alerts", this, s -> s.board.alerts().size())
+    Gauge.builder("citybrain.console.alerts", this, s -> s.board.alerts().size())
         .description("alerts on the console's board (latest state of each)").register(registry);
-    io.micrometer.core.instrument.Gauge.builder("citybrain.console.alerts.open", this,
+    Gauge.builder("citybrain.console.alerts.open", this,
         s -> s.board.alerts().stream().filter(LiveReader::isOpen).count())
         .description("alerts raised or escalated and not yet acknowledged or resolved").register(registry);
-    io.micrometer.core.instrument.Gauge.builder("citybrain.console.live.streams", streams, Map::size)
+    Gauge.builder("citybrain.console.live.streams", streams, Map::size)
         .description("pages following the live updates (server-sent events)").register(registry);
-    io.micrometer.core.instrument.FunctionCounter.builder("citybrain.console.alert.records.unreadable", this,
+    FunctionCounter.builder("citybrain.console.alert.records.unreadable", this,
         s -> s.board.unreadable()).description("records on city.alerts the console could not read").register(registry);
-    io.micrometer.core.instrument.FunctionCounter.builder("citybrain.console.store.reads.failed", storeFailures,
-        java.util.concurrent.atomic.AtomicLong::get).description("snapshots with a part the store did not answer")
+    FunctionCounter.builder("citybrain.console.store.reads.failed", storeFailures,
+        AtomicLong::get).description("snapshots with a part the store did not answer")
         .register(registry);
   }
 
@@ -477,7 +498,7 @@ public final class ConsoleServer implements AutoCloseable {
     char[] password = body.path("password").asText("").toCharArray();
     ConsoleLogins.Outcome outcome = logins.login(body.path("username").asText(null), password, System.currentTimeMillis());
     signIns.computeIfAbsent(outcome instanceof ConsoleLogins.Outcome.In ? "in" : outcome instanceof ConsoleLogins.Outcome.Throttled
-        ? "throttled" : "refused", o -> new java.util.concurrent.atomic.AtomicLong()).incrementAndGet();
+        ? "throttled" : "refused", o -> new AtomicLong()).incrementAndGet();
     if (outcome instanceof ConsoleLogins.Outcome.In in) {
       ex.header("Set-Cookie", ConsoleLogins.setCookie(in.cookie(), scheme.equals("https"), ConsoleLogins.SESSION));
       LOG.info("console: {} ({}) signed in", in.account().username(), in.account().role().id());
@@ -517,7 +538,7 @@ public final class ConsoleServer implements AutoCloseable {
   }
 
   /** What {@code GET /api/alerts} filters by: each parameter, the alert's value it must equal. */
-  private static final Map<String, java.util.function.Function<Alert, String>> ALERT_FILTERS = Map.of(
+  private static final Map<String, Function<Alert, String>> ALERT_FILTERS = Map.of(
       "kind", Alert::kind, "district", Alert::district, "community", Alert::community, "state", Alert::state,
       "severity", Alert::severity, "assignee", Alert::assignee,
       "open", a -> String.valueOf(LiveReader.isOpen(a)));
@@ -533,7 +554,7 @@ public final class ConsoleServer implements AutoCloseable {
     Map<String, String> wanted = new LinkedHashMap<>();
     for (Map.Entry<String, List<String>> param : ex.queryParamMap().entrySet()) {
       if (!ALERT_FILTERS.containsKey(param.getKey())) {
-        sendError(ex, 400, "unknown filter '" + param.getKey() + "': use " + new java.util.TreeSet<>(ALERT_FILTERS.keySet()));
+        sendError(ex, 400, "unknown filter '" + param.getKey() + "': use " + new TreeSet<>(ALERT_FILTERS.keySet()));
         return;
       }
       wanted.put(param.getKey(), param.getValue().get(0));
@@ -589,14 +610,14 @@ public final class ConsoleServer implements AutoCloseable {
   private void acknowledge(Context ex) {
     String verb = ex.pathParam("verb");
     if (!ACTIONS.containsKey(verb)) {
-      sendError(ex, 404, "no action " + verb + ": use " + new java.util.TreeSet<>(ACTIONS.keySet()));
+      sendError(ex, 404, "no action " + verb + ": use " + new TreeSet<>(ACTIONS.keySet()));
       return;
     }
     String outcome = "refused";
     try {
       outcome = publishAcknowledgement(ex, ex.pathParam("alertId"), ex.attribute(WHO), ACTIONS.get(verb));
     } finally {
-      acknowledgements.computeIfAbsent(outcome, o -> new java.util.concurrent.atomic.AtomicLong()).incrementAndGet();
+      acknowledgements.computeIfAbsent(outcome, o -> new AtomicLong()).incrementAndGet();
     }
   }
 
@@ -624,15 +645,15 @@ public final class ConsoleServer implements AutoCloseable {
       sendError(ex, 400, "'note' must be at most " + MAX_NOTE_LENGTH + " characters of text");
       return "refused";
     }
-    if (note.isEmpty() && (io.citybrain.connectors.envelope.Ack.RESOLVE.equals(action)
-        || io.citybrain.connectors.envelope.Ack.COMMENT.equals(action))) {
+    if (note.isEmpty() && (Ack.RESOLVE.equals(action)
+        || Ack.COMMENT.equals(action))) {
       sendError(ex, 400, "a " + action + " needs its text in 'note' (the reason, the comment)");
       return "refused";
     }
     String assignee = null;
-    if (io.citybrain.connectors.envelope.Ack.ASSIGN.equals(action)) {
+    if (Ack.ASSIGN.equals(action)) {
       assignee = body.path("assignee").asText("");
-      if (!io.citybrain.connectors.envelope.IngestValidator.DEVICE_ID.matcher(assignee).matches()) {
+      if (!IngestValidator.DEVICE_ID.matcher(assignee).matches()) {
         sendError(ex, 400, "'assignee' must be a user name");
         return "refused";
       }
@@ -645,7 +666,7 @@ public final class ConsoleServer implements AutoCloseable {
     if (who != null && !who.covers(known.district(), known.community())) {
       LOG.warn("console: {} ({} of {}) may not acknowledge {} (district {}, community {})", who.username(), who.role().id(),
           who.scope(), alertId, known.district(), known.community());
-      sendError(ex, 403, "this alert is not in your " + (who.role() == io.citybrain.users.Role.MANAGER ? "community" : "district"));
+      sendError(ex, 403, "this alert is not in your " + (who.role() == Role.MANAGER ? "community" : "district"));
       return "refused";
     }
     long now = System.currentTimeMillis();
