@@ -41,7 +41,7 @@ class LiveReaderTest {
         alert("c", "warning", "raised", T0), alert("d", "critical", "acknowledged", T0), alert("e", "critical", "resolved", T0));
     List<Map<String, Object>> pipeline = List.of(
         Map.of("stage", "bridge", "events_in", 1000, "events_out", 990, "deadletter", 10, "lag_ms", 12.5),
-        Map.of("stage", "other", "events_in", 5, "events_out", 5, "deadletter", 0, "lag_ms", 40.0));
+        Map.of("stage", "traffic", "events_in", 900, "events_out", 60, "deadletter", 3, "lag_ms", 40.0));
 
     List<Map<String, Object>> utility = List.of(Map.of("zone", "w-1", "meters_reporting", 40, "meters_dark", 2),
         Map.of("zone", "p-1", "meters_reporting", 25, "meters_dark", 0));
@@ -54,8 +54,8 @@ class LiveReaderTest {
     assertThat(f.lastWindow()).isEqualTo("2026-01-05T08:02:00.000000Z");
     assertThat(f.openAlerts()).isEqualTo(3);
     assertThat(f.criticalOpen()).isEqualTo(2);
-    assertThat(f.eventsIn()).isEqualTo(1005);
-    assertThat(f.deadletter()).isEqualTo(10);
+    assertThat(f.eventsIn()).as("what the bridge took in; the job's intake is the same events").isEqualTo(1000);
+    assertThat(f.deadletter()).as("every stage's refusals").isEqualTo(13);
     assertThat(f.lagMs()).as("the worst stage").isEqualTo(40.0);
     assertThat(f.metersReporting()).isEqualTo(65);
     assertThat(f.metersDark()).isEqualTo(2);

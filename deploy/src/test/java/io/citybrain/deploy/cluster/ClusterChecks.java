@@ -15,6 +15,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -83,10 +84,27 @@ final class ClusterChecks {
     }
   }
 
-  /** The `pipeline` measurement the Grafana pipeline dashboard reads, from the bridge processes. */
+  /**
+   * The `pipeline` measurement the Grafana pipeline dashboard reads, from the bridge processes and
+   * from each job on the Flink cluster (issue 21): events in and rows out; the jobs with
+   * watermarks report how far behind the clock they are.
+   */
   static void bridgesWritePipeline(ClusterCity cluster) {
     await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(((Number) cluster.storeQuery(
         "SELECT sum(events_in) n FROM pipeline WHERE stage = 'bridge'").get(0).get("n")).longValue()).isPositive());
+    for (String job : List.of("traffic", "utility", "emergency")) {
+      await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
+        Map<String, Object> row = cluster.storeQuery("SELECT sum(events_in) i, sum(events_out) o, max(lag_ms) lag FROM pipeline"
+            + " WHERE stage = '" + job + "'").get(0);
+        assertThat(row.get("i")).as("%s job's events in", job).isInstanceOfSatisfying(Number.class,
+            n -> assertThat(n.longValue()).isPositive());
+        assertThat(row.get("o")).as("%s job's rows and alerts out", job).isInstanceOfSatisfying(Number.class,
+            n -> assertThat(n.longValue()).isPositive());
+        if (!job.equals("emergency")) {
+          assertThat(row.get("lag")).as("%s job's watermark lag", job).isInstanceOf(Number.class);
+        }
+      });
+    }
   }
 
   static void dispatchDeliversAnAlertAndCountsIt(ClusterCity cluster) throws Exception {

@@ -9,6 +9,7 @@ import io.citybrain.connectors.bridge.BridgeMetrics;
 import io.citybrain.connectors.dispatch.AlertDispatcher;
 import io.citybrain.jobs.emergency.CommunityTickets;
 import io.citybrain.jobs.emergency.EmergencyArea;
+import io.citybrain.jobs.common.PipelineTally;
 import io.citybrain.jobs.emergency.EmergencyJob;
 import io.citybrain.jobs.traffic.DistrictTraffic;
 import io.citybrain.jobs.traffic.SegmentTraffic;
@@ -105,6 +106,8 @@ class RecordedPointsTest {
           30.2, 120.1, t, "SOS", null, "community", null)));
     }
     points.add(pipelinePoint(t));
+    // The jobs' rows of the same measurement (issue 21): the same shape, or InfluxDB refuses one of them.
+    points.add(PipelineTally.toPoint(new PipelineTally.Counts("traffic", 900, 60, 3, 4_000, t)));
     Set<Shape> shapes = new HashSet<>();
     for (Point p : points) {
       shapes.add(shapeOf(p.toLineProtocol()));

@@ -20,6 +20,7 @@ import io.citybrain.jobs.common.JobEnvironment;
 import io.citybrain.jobs.common.JobSettings;
 import io.citybrain.jobs.common.KafkaEvent;
 import io.citybrain.jobs.common.KafkaIo;
+import io.citybrain.jobs.common.PipelineTally;
 import io.citybrain.jobs.common.Rejected;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.connector.sink2.Sink;
@@ -50,6 +51,8 @@ public final class EmergencyJob {
   private final Sink<CommunityTickets> ticketSink;
   private final Locator locator;
   private final EmergencySettings settings;
+  /** The job's {@code pipeline} rows; null: not written (tests and benchmarks that do not look at them). */
+  private Sink<PipelineTally.Counts> pipelineSink;
 
   /** {@code geography}: replaced communities from {@code city.geography} (docs/geography.md). */
   public EmergencyJob(Source<KafkaEvent, ?, ?> readings, Source<KafkaEvent, ?, ?> acks, Source<KafkaEvent, ?, ?> geography,
@@ -66,6 +69,12 @@ public final class EmergencyJob {
     this.settings = settings;
   }
 
+  /** With the job's {@code pipeline} rows written by {@code sink}. */
+  public EmergencyJob withPipelineSink(Sink<PipelineTally.Counts> sink) {
+    this.pipelineSink = sink;
+    return this;
+  }
+
   public static EmergencyJob fromSettings(JobSettings s, Locator locator, EmergencySettings settings) {
     return new EmergencyJob(
         KafkaIo.source(s.kafkaBootstrap(), s.kafkaSecurity(), NAME, Topics.RAW_EMERGENCY, Topics.RAW_COMMUNITY),
@@ -75,7 +84,9 @@ public final class EmergencyJob {
         KafkaIo.deadLetterSink(s.kafkaBootstrap(), s.kafkaSecurity()),
         InfluxSink.<EmergencyArea>builder().settings(s.influx()).tuning(s.sinkTuning()).converter(EmergencyJob::toPoint).build(),
         InfluxSink.<CommunityTickets>builder().settings(s.influx()).tuning(s.sinkTuning()).converter(EmergencyJob::toPoint).build(),
-        locator, settings);
+        locator, settings)
+        .withPipelineSink(InfluxSink.<PipelineTally.Counts>builder().settings(s.influx()).tuning(s.sinkTuning())
+            .converter(PipelineTally::toPoint).build());
   }
 
   /** Every field in one line (the embedded store replaces whole rows); no mean when nobody acknowledged. */
@@ -117,28 +128,36 @@ public final class EmergencyJob {
   }
 
   public void build(StreamExecutionEnvironment env) {
-    SingleOutputStreamOperator<SourcedSignal> decoded = env
-        .fromSource(readings, WatermarkStrategy.noWatermarks(), "raw emergency and community").uid("emergency-source")
+    PipelineTally pipeline = new PipelineTally(STAGE);
+    SingleOutputStreamOperator<SourcedSignal> decoded = pipeline.count(env
+        .fromSource(readings, WatermarkStrategy.noWatermarks(), "raw emergency and community").uid("emergency-source"),
+            PipelineTally.Edge.IN, "emergency-count-in")
         .connect(GeographyUpdates.stream(env, geography, "emergency").broadcast(GeographyUpdates.STATE))
         .process(new ToSignals(locator, settings.quietToResolve().toMillis())).name("decode and place").uid("emergency-signals");
     SingleOutputStreamOperator<Signal> signals = decoded.keyBy(sourced -> sourced.signal().deviceId())
         .process(new IncidentQuota(settings)).name("incidents per device capped").uid("emergency-quota");
-    SingleOutputStreamOperator<Ack> acknowledgements = env
-        .fromSource(acks, WatermarkStrategy.noWatermarks(), "acknowledgements").uid("emergency-acks-source")
+    SingleOutputStreamOperator<Ack> acknowledgements = pipeline.count(env
+        .fromSource(acks, WatermarkStrategy.noWatermarks(), "acknowledgements").uid("emergency-acks-source"),
+            PipelineTally.Edge.IN, "emergency-count-acks")
         .process(new ToAcks()).name("decode acks").uid("emergency-acks");
     SingleOutputStreamOperator<Alert> alerts = signals.keyBy(Signal::key)
         .connect(acknowledgements.keyBy(EmergencyJob::incidentKey))
         .process(new IncidentLifecycle(settings)).name("incident lifecycle").uid("emergency-incidents");
-    alerts.sinkTo(alertSink).name("alerts to city.alerts").uid("emergency-alert-sink");
-    alerts.keyBy(AreaIndicators::areaKey)
-        .process(new AreaIndicators(settings.areaInterval().toMillis())).name("emergency_area per community").uid("emergency-area")
+    pipeline.count(alerts, PipelineTally.Edge.OUT, "emergency-count-alerts")
+        .sinkTo(alertSink).name("alerts to city.alerts").uid("emergency-alert-sink");
+    pipeline.count(alerts.keyBy(AreaIndicators::areaKey)
+        .process(new AreaIndicators(settings.areaInterval().toMillis())).name("emergency_area per community").uid("emergency-area"),
+            PipelineTally.Edge.OUT, "emergency-count-areas")
         .sinkTo(areaSink).name("emergency_area to store").uid("emergency-area-sink");
-    alerts.getSideOutput(IncidentLifecycle.TICKETS).keyBy(TicketEvent::areaKey)
-        .process(new TicketIndicators(settings.areaInterval().toMillis())).name("community_tickets per community").uid("emergency-tickets")
+    pipeline.count(alerts.getSideOutput(IncidentLifecycle.TICKETS).keyBy(TicketEvent::areaKey)
+        .process(new TicketIndicators(settings.areaInterval().toMillis())).name("community_tickets per community").uid("emergency-tickets"),
+            PipelineTally.Edge.OUT, "emergency-count-tickets")
         .sinkTo(ticketSink).name("community_tickets to store").uid("emergency-tickets-sink");
-    decoded.getSideOutput(DeadLetters.TAG).union(signals.getSideOutput(DeadLetters.TAG), acknowledgements.getSideOutput(DeadLetters.TAG),
-            alerts.getSideOutput(DeadLetters.TAG))
+    pipeline.count(decoded.getSideOutput(DeadLetters.TAG).union(signals.getSideOutput(DeadLetters.TAG),
+            acknowledgements.getSideOutput(DeadLetters.TAG), alerts.getSideOutput(DeadLetters.TAG)),
+            PipelineTally.Edge.DEAD, "emergency-count-dead")
         .sinkTo(deadLetterSink).name("dead letters").uid("emergency-deadletter-sink");
+    pipeline.write(pipelineSink);
   }
 
   /** Acks of alerts that are not ours are keyed apart; the lifecycle ignores them. */

@@ -17,6 +17,7 @@ import io.citybrain.geo.CityModel;
 import io.citybrain.geo.Layer;
 import io.citybrain.jobs.common.KafkaEvent;
 import io.citybrain.jobs.common.KafkaIo;
+import io.citybrain.jobs.common.PipelineTally;
 import io.citybrain.jobs.common.Rejected;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -66,6 +67,8 @@ public final class TrafficJob {
   private final JobSettings settings;
   /** {@code city.geography}: a replaced roads layer; null for a job whose roads never change (tests, benchmarks). */
   private final Source<KafkaEvent, ?, ?> geography;
+  /** The job's {@code pipeline} rows; null: not written (tests and benchmarks that do not look at them). */
+  private Sink<PipelineTally.Counts> pipelineSink;
 
   public TrafficJob(Source<KafkaEvent, ?, ?> source, Sink<SegmentTraffic> segmentSink, Sink<DistrictTraffic> districtSink,
       Sink<Alert> alertSink, Sink<DeadLetter> deadLetterSink, SegmentMatcher matcher, JobSettings settings) {
@@ -86,6 +89,12 @@ public final class TrafficJob {
     this.settings = settings;
   }
 
+  /** With the job's {@code pipeline} rows written by {@code sink}. */
+  public TrafficJob withPipelineSink(Sink<PipelineTally.Counts> sink) {
+    this.pipelineSink = sink;
+    return this;
+  }
+
   /** The production wiring: Kafka in; the store, the alerts and the dead-letter topic out. */
   public static TrafficJob fromSettings(JobSettings s, SegmentMatcher matcher) {
     return new TrafficJob(
@@ -95,7 +104,9 @@ public final class TrafficJob {
         InfluxSink.<DistrictTraffic>builder().settings(s.influx()).tuning(s.sinkTuning()).converter(TrafficJob::toPoint).build(),
         KafkaIo.alertSink(s.kafkaBootstrap(), s.kafkaSecurity()),
         KafkaIo.deadLetterSink(s.kafkaBootstrap(), s.kafkaSecurity()),
-        matcher, s);
+        matcher, s)
+        .withPipelineSink(InfluxSink.<PipelineTally.Counts>builder().settings(s.influx()).tuning(s.sinkTuning())
+            .converter(PipelineTally::toPoint).build());
   }
 
   public static Point toPoint(SegmentTraffic t) {
@@ -132,8 +143,9 @@ public final class TrafficJob {
         .withTimestampAssigner((e, kafkaTs) -> e.timestamp())
         .withIdleness(settings.idleness());
 
-    SingleOutputStreamOperator<ProbeFix> fixes = env
-        .fromSource(source, watermarks, "raw traffic").uid("traffic-source")
+    PipelineTally pipeline = new PipelineTally(STAGE);
+    SingleOutputStreamOperator<ProbeFix> fixes = pipeline
+        .count(env.fromSource(source, watermarks, "raw traffic").uid("traffic-source"), PipelineTally.Edge.IN, "traffic-count-in")
         .process(new Decode()).name("decode").uid("traffic-decode");
     // In event-time order and once each, before anything that keeps per-vehicle state or counts.
     SingleOutputStreamOperator<ProbeFix> ordered = fixes
@@ -156,7 +168,8 @@ public final class TrafficJob {
         .sideOutputLateData(LATE)
         .aggregate(new Accumulate(), new EmitSegment())
         .name("segment indicators, 1 min").uid("traffic-segment-window");
-    segments.sinkTo(segmentSink).name("traffic_segment to store").uid("traffic-segment-sink");
+    pipeline.count(segments, PipelineTally.Edge.OUT, "traffic-count-segments")
+        .sinkTo(segmentSink).name("traffic_segment to store").uid("traffic-segment-sink");
 
     SingleOutputStreamOperator<DistrictTraffic> districts = segments
         .keyBy(SegmentTraffic::district)
@@ -165,19 +178,23 @@ public final class TrafficJob {
         .sideOutputLateData(LATE_SEGMENTS)
         .process(new EmitDistrict())
         .name("district indicators, 1 min").uid("traffic-district-window");
-    districts.sinkTo(districtSink).name("traffic_district to store").uid("traffic-district-sink");
+    pipeline.count(districts, PipelineTally.Edge.OUT, "traffic-count-districts")
+        .sinkTo(districtSink).name("traffic_district to store").uid("traffic-district-sink");
 
-    segments.keyBy(SegmentTraffic::segment)
-        .process(new SegmentIncidents(IncidentRule.defaults())).name("segment incidents").uid("traffic-incidents")
+    pipeline.count(segments.keyBy(SegmentTraffic::segment)
+        .process(new SegmentIncidents(IncidentRule.defaults())).name("segment incidents").uid("traffic-incidents"),
+        PipelineTally.Edge.OUT, "traffic-count-alerts")
         .sinkTo(alertSink).name("alerts to city.alerts").uid("traffic-alert-sink");
 
     DataStream<DeadLetter> late = segments.getSideOutput(LATE)
         .map(o -> DeadLetter.of(Reason.LATE, "reading for " + o.ts() + " arrived after its window closed",
             o.topic(), o.deviceId(), o.raw(), System.currentTimeMillis(), STAGE))
         .name("late readings").uid("traffic-late");
-    fixes.getSideOutput(DeadLetters.TAG)
-        .union(plausible.getSideOutput(DeadLetters.TAG), observations.getSideOutput(DeadLetters.TAG), late)
+    pipeline.count(fixes.getSideOutput(DeadLetters.TAG)
+        .union(plausible.getSideOutput(DeadLetters.TAG), observations.getSideOutput(DeadLetters.TAG), late),
+        PipelineTally.Edge.DEAD, "traffic-count-dead")
         .sinkTo(deadLetterSink).name("dead letters").uid("traffic-deadletter-sink");
+    pipeline.write(pipelineSink);
   }
 
   public static void main(String[] args) throws Exception {

@@ -15,6 +15,7 @@ import io.citybrain.jobs.common.JobEnvironment;
 import io.citybrain.jobs.common.JobSettings;
 import io.citybrain.jobs.common.KafkaEvent;
 import io.citybrain.jobs.common.KafkaIo;
+import io.citybrain.jobs.common.PipelineTally;
 import io.citybrain.jobs.common.Rejected;
 import java.time.Duration;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -58,6 +59,8 @@ public final class UtilityJob {
   private final ZoneLocator zones;
   private final JobSettings settings;
   private final UtilitySettings rules;
+  /** The job's {@code pipeline} rows; null: not written (tests and benchmarks that do not look at them). */
+  private Sink<PipelineTally.Counts> pipelineSink;
 
   /** {@code geography}: replaced zones from {@code city.geography} (docs/geography.md). */
   public UtilityJob(Source<KafkaEvent, ?, ?> source, Source<KafkaEvent, ?, ?> geography, Sink<UtilityZone> zoneSink,
@@ -76,6 +79,12 @@ public final class UtilityJob {
   }
 
   /** The production wiring: Kafka in, the store, {@code city.alerts} and the dead-letter topic out. */
+  /** With the job's {@code pipeline} rows written by {@code sink}. */
+  public UtilityJob withPipelineSink(Sink<PipelineTally.Counts> sink) {
+    this.pipelineSink = sink;
+    return this;
+  }
+
   public static UtilityJob fromSettings(JobSettings s, ZoneLocator zones, UtilitySettings rules) {
     return new UtilityJob(
         KafkaIo.source(s.kafkaBootstrap(), s.kafkaSecurity(), NAME, Topics.RAW_UTILITY),
@@ -85,7 +94,9 @@ public final class UtilityJob {
         InfluxSink.<NightFlow>builder().settings(s.influx()).tuning(s.sinkTuning()).converter(UtilityJob::toPoint).build(),
         KafkaIo.alertSink(s.kafkaBootstrap(), s.kafkaSecurity()),
         KafkaIo.deadLetterSink(s.kafkaBootstrap(), s.kafkaSecurity()),
-        zones, s, rules);
+        zones, s, rules)
+        .withPipelineSink(InfluxSink.<PipelineTally.Counts>builder().settings(s.influx()).tuning(s.sinkTuning())
+            .converter(PipelineTally::toPoint).build());
   }
 
   /** Every field in one line; a field that does not apply to the utility is left out (null in the store). */
@@ -140,7 +151,8 @@ public final class UtilityJob {
    * zones, which must not hold back event time ({@link GeographyUpdates#stream}).
    */
   public void wire(DataStream<KafkaEvent> raw, DataStream<KafkaEvent> geography) {
-    SingleOutputStreamOperator<UtilityReading> readings = raw
+    PipelineTally pipeline = new PipelineTally(STAGE);
+    SingleOutputStreamOperator<UtilityReading> readings = pipeline.count(raw, PipelineTally.Edge.IN, "utility-count-in")
         .connect(geography.broadcast(GeographyUpdates.STATE))
         .process(new LocateReadings(zones)).name("decode and place in zone").uid("utility-locate");
 
@@ -149,14 +161,18 @@ public final class UtilityJob {
         .process(new ZoneMonitor(rules, WINDOW.toMillis(), settings.allowedLateness().toMillis(), STAGE, zones.city().manifest().zone()))
         .name("zone windows and rules, 1 min").uid("utility-zone-monitor");
 
-    perZone.sinkTo(zoneSink).name("utility_zone to store").uid("utility-zone-sink");
-    perZone.getSideOutput(ZoneMonitor.HOURLY).sinkTo(hourlySink)
+    pipeline.count(perZone, PipelineTally.Edge.OUT, "utility-count-zones")
+        .sinkTo(zoneSink).name("utility_zone to store").uid("utility-zone-sink");
+    pipeline.count(perZone.getSideOutput(ZoneMonitor.HOURLY), PipelineTally.Edge.OUT, "utility-count-hourly").sinkTo(hourlySink)
         .name("utility_zone_hourly to store").uid("utility-zone-hourly-sink");
-    perZone.getSideOutput(ZoneMonitor.NIGHT_FLOW).sinkTo(nightFlowSink)
-        .name("utility_night_flow to store").uid("utility-night-flow-sink");
-    perZone.getSideOutput(ZoneMonitor.ALERTS).sinkTo(alertSink).name("alerts to city.alerts").uid("utility-alert-sink");
-    readings.getSideOutput(DeadLetters.TAG).union(perZone.getSideOutput(DeadLetters.TAG))
+    pipeline.count(perZone.getSideOutput(ZoneMonitor.NIGHT_FLOW), PipelineTally.Edge.OUT, "utility-count-night-flow")
+        .sinkTo(nightFlowSink).name("utility_night_flow to store").uid("utility-night-flow-sink");
+    pipeline.count(perZone.getSideOutput(ZoneMonitor.ALERTS), PipelineTally.Edge.OUT, "utility-count-alerts")
+        .sinkTo(alertSink).name("alerts to city.alerts").uid("utility-alert-sink");
+    pipeline.count(readings.getSideOutput(DeadLetters.TAG).union(perZone.getSideOutput(DeadLetters.TAG)),
+            PipelineTally.Edge.DEAD, "utility-count-dead")
         .sinkTo(deadLetterSink).name("dead letters").uid("utility-deadletter-sink");
+    pipeline.write(pipelineSink);
   }
 
   public static void main(String[] args) throws Exception {
