@@ -2,6 +2,7 @@ package io.citybrain.console;
 
 import io.citybrain.users.Account;
 import io.citybrain.users.UsersFile;
+import io.citybrain.users.UsersFileWatch;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -20,8 +21,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>The cookie is {@code <username>.<expiry>.<HMAC-SHA256 of both>}, so any replica that has the
  * same key ({@code CITYBRAIN_CONSOLE_SESSION_KEY}) accepts it and none keeps sessions. The account
- * is looked up again at every request: a person removed from the file, or moved to another
- * community, is out or moved at once, on the next reload of the file (a restart). A session lasts
+ * is looked up again at every request, in the file as it is now ({@link UsersFileWatch}, looked at
+ * every 10 s): a person removed from the file, or moved to another community, is out or moved
+ * within seconds of the edit, without a restart. A session lasts
  * one shift ({@link #SESSION}); signing out clears the browser's cookie.
  *
  * <p>Guessing: after {@link #FREE_FAILURES} wrong passwords in a row an account waits
@@ -30,13 +32,14 @@ import java.util.concurrent.TimeUnit;
  * Thread-safe.
  */
 final class ConsoleLogins {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ConsoleLogins.class);
 
   static final String COOKIE = "citybrain_session";
   static final Duration SESSION = Duration.ofHours(12);
   static final int FREE_FAILURES = 5;
   static final Duration LOCKOUT = Duration.ofMinutes(1);
 
-  private final UsersFile users;
+  private final UsersFileWatch users;
   private final byte[] key;
   private final Semaphore checking = new Semaphore(2);
   private final ConcurrentHashMap<String, Failures> failures = new ConcurrentHashMap<>();
@@ -53,7 +56,11 @@ final class ConsoleLogins {
   }
 
   ConsoleLogins(Path usersFile, char[] sessionKey) {
-    this.users = UsersFile.load(usersFile);
+    this(usersFile, sessionKey, UsersFileWatch.INTERVAL);
+  }
+
+  ConsoleLogins(Path usersFile, char[] sessionKey, Duration reread) {
+    this.users = UsersFileWatch.start(usersFile, reread, LOG::warn, System.currentTimeMillis());
     if (sessionKey == null) {
       key = new byte[32];
       new SecureRandom().nextBytes(key);
@@ -72,13 +79,13 @@ final class ConsoleLogins {
     }
     Optional<Account> account;
     try {
-      account = users.authenticate(username, password).filter(a -> a.role().person());
+      account = users.current(now).authenticate(username, password).filter(a -> a.role().person());
     } finally {
       checking.release();
       Arrays.fill(password, '\0');
     }
     if (account.isEmpty()) {
-      if (username != null && users.account(username).isPresent()) {
+      if (username != null && users.current(now).account(username).isPresent()) {
         failures.merge(username, new Failures(1, now + LOCKOUT.toMillis()),
             (old, one) -> new Failures(old.count() + 1, now + LOCKOUT.toMillis()));
       }
@@ -115,7 +122,7 @@ final class ConsoleLogins {
     if (now >= expiry) {
       return Optional.empty();
     }
-    return users.account(value.substring(0, middle)).filter(a -> a.role().person());
+    return users.current(now).account(value.substring(0, middle)).filter(a -> a.role().person());
   }
 
   private static String cookie(String header) {

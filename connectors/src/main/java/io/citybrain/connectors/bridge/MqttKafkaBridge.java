@@ -227,9 +227,11 @@ public final class MqttKafkaBridge implements AutoCloseable {
     scheduleReconnect();
   }
 
-  private static io.citybrain.users.UsersFile users(java.nio.file.Path file) {
+  /** The users file, followed as it is edited (a Secret updated in place): refusing it at start stops the bridge. */
+  private static io.citybrain.users.UsersFileWatch users(java.nio.file.Path file) {
     try {
-      return io.citybrain.users.UsersFile.load(file);
+      return io.citybrain.users.UsersFileWatch.start(file, io.citybrain.users.UsersFileWatch.INTERVAL, LOG::warn,
+          System.currentTimeMillis());
     } catch (java.io.UncheckedIOException e) {
       throw new IllegalArgumentException(BridgeSettings.USERS_KEY + ": " + e.getMessage(), e);
     } catch (IllegalArgumentException e) {

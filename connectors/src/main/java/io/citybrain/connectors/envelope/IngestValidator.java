@@ -84,7 +84,8 @@ public final class IngestValidator {
   /** Older observations are {@code stale-timestamp}; 0 for no limit. */
   private final long maxAgeMs;
   /** The people who may acknowledge; null in an open city. */
-  private final UsersFile users;
+  /** The users file in force at an instant (epoch ms); null without one. */
+  private final java.util.function.LongFunction<UsersFile> users;
 
   /** A validator without a registry (every device must send its position), {@link #DEFAULT_MAX_AGE}. */
   public IngestValidator() {
@@ -102,7 +103,7 @@ public final class IngestValidator {
    *     {@link #NO_AGE_LIMIT} (zero) turns only this rule off, for replaying recorded history
    */
   public IngestValidator(DeviceRegistry registry, Duration maxAge) {
-    this(registry, maxAge, null);
+    this(registry, maxAge, (UsersFile) null);
   }
 
   /**
@@ -111,6 +112,15 @@ public final class IngestValidator {
    *     and carries their role and scope; null for an open city
    */
   public IngestValidator(DeviceRegistry registry, Duration maxAge, UsersFile users) {
+    this(registry, maxAge, users == null ? null : now -> users);
+  }
+
+  /** As above, with the users file as it is when each acknowledgement arrives ({@link io.citybrain.users.UsersFileWatch}). */
+  public IngestValidator(DeviceRegistry registry, Duration maxAge, io.citybrain.users.UsersFileWatch users) {
+    this(registry, maxAge, users == null ? null : users::current);
+  }
+
+  private IngestValidator(DeviceRegistry registry, Duration maxAge, java.util.function.LongFunction<UsersFile> users) {
     this.users = users;
     this.registry = Objects.requireNonNull(registry, "registry");
     if (maxAge == null || maxAge.isNegative() || !maxAge.isZero() && maxAge.toMillis() == 0) {
@@ -328,7 +338,7 @@ public final class IngestValidator {
       return reject(Reason.ACK_REFUSED, "this city has accounts: an acknowledgement names its user in the topic, "
           + "city/ack/<alertId>/<username>, where the broker lets only that user publish", topic, alertId, payload, receivedAt);
     }
-    Account a = users.account(user).orElse(null);
+    Account a = users.apply(receivedAt).account(user).orElse(null);
     if (a == null || !a.role().person()) {
       return reject(Reason.ACK_REFUSED, "'" + user + "' is not an operator, officer or manager of the users file",
           topic, alertId, payload, receivedAt);

@@ -210,6 +210,22 @@ class IngestValidatorTest {
     assertThat(rejected("city/ack/sos-x-1/mgr-a", "{\"action\":\"delete\"}").reason()).isEqualTo("bad-field");
   }
 
+  /** The bridge follows the users file as it is edited: a manager removed no longer acknowledges, without a restart. */
+  @Test
+  void aManagerRemovedFromTheUsersFileNoLongerAcknowledges(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    String hash = io.citybrain.users.UsersFile.hash("pw".toCharArray(), 1);
+    java.nio.file.Path file = java.nio.file.Files.writeString(dir.resolve("users.csv"), "mgr-a,manager,c-A," + hash + "\n");
+    IngestValidator bridge = new IngestValidator(io.citybrain.connectors.registry.DeviceRegistry.empty(),
+        IngestValidator.DEFAULT_MAX_AGE, io.citybrain.users.UsersFileWatch.start(file, java.time.Duration.ofSeconds(10), s -> { },
+            RECEIVED));
+    byte[] body = "{}".getBytes(StandardCharsets.UTF_8);
+    assertThat(bridge.validate("city/ack/sos-x-1/mgr-a", body, RECEIVED)).isInstanceOf(IngestResult.Acknowledgement.class);
+    java.nio.file.Files.writeString(file, "ops,operator,," + hash + "\n");
+    assertThat(bridge.validate("city/ack/sos-x-1/mgr-a", body, RECEIVED + 10_000)).isInstanceOf(IngestResult.Rejected.class);
+    assertThat(bridge.validate("city/ack/sos-x-1/ops", body, RECEIVED + 10_000)).isInstanceOf(IngestResult.Acknowledgement.class);
+  }
+
   @Test
   void withAUsersFileOnlyAPersonOfTheFileAcknowledgesAndCarriesTheirScope() {
     String hash = io.citybrain.users.UsersFile.hash("pw".toCharArray(), 1);
