@@ -87,6 +87,10 @@ public final class CityCli implements Runnable {
         "default: the generated Hangzhou of --seed"})
     String city;
 
+    @Option(names = "--flink-metrics", description = "the jobs' metrics through Flink's Prometheus reporter, on a port "
+        + "printed as 'Flink metrics'; it listens on every interface (off: every other port stays on loopback)")
+    boolean flinkMetrics;
+
     @Option(names = "--max-reading-age", paramLabel = "DURATION", defaultValue = "PT2H", description = {
         "the bridge's bridge.max-reading-age: readings observed longer ago are dead letters stale-timestamp "
         + "(ISO-8601, default ${DEFAULT-VALUE})",
@@ -120,7 +124,8 @@ public final class CityCli implements Runnable {
       }
       LocalCity.Options o = new LocalCity.Options(dataDir, mqttPort, kafkaPort, storePort, flinkPort, !noSim, seed, fresh,
           Map.of("log.retention.hours", "24"), Duration.ofSeconds(10), rules)
-          .withMqttUsers(mqttUsers).withConsolePort(consolePort).withCity(cityPackage).withMaxReadingAge(readingAge);
+          .withMqttUsers(mqttUsers).withConsolePort(consolePort).withCity(cityPackage).withMaxReadingAge(readingAge)
+          .withFlinkMetrics(flinkMetrics);
       System.out.println("citybrain local: starting (data in " + dataDir.toAbsolutePath() + ")");
       if (readingAge.isZero()) {
         System.out.println("citybrain local: --max-reading-age 0: the bridge accepts readings of any age (for replaying recordings)");

@@ -95,7 +95,25 @@ public final class LocalCity implements AutoCloseable {
    */
   public record Options(Path dataDir, int mqttPort, int kafkaPort, int storePort, int flinkPort,
       boolean simulate, long seed, boolean fresh, Map<String, String> kafkaOverrides, Duration idleness,
-      EmergencySettings emergency, Path mqttUsers, int consolePort, Path city, Duration maxReadingAge) {
+      EmergencySettings emergency, Path mqttUsers, int consolePort, Path city, Duration maxReadingAge,
+      boolean flinkMetrics) {
+
+    public Options(Path dataDir, int mqttPort, int kafkaPort, int storePort, int flinkPort, boolean simulate, long seed,
+        boolean fresh, Map<String, String> kafkaOverrides, Duration idleness, EmergencySettings emergency, Path mqttUsers,
+        int consolePort, Path city, Duration maxReadingAge) {
+      this(dataDir, mqttPort, kafkaPort, storePort, flinkPort, simulate, seed, fresh, kafkaOverrides, idleness, emergency,
+          mqttUsers, consolePort, city, maxReadingAge, false);
+    }
+
+    /**
+     * With Flink's Prometheus reporter in the MiniCluster, on a port of its own printed as
+     * {@code Flink metrics}. Off by default: the reporter listens on every interface (it has no
+     * host setting), and on a laptop every other listener stays on loopback.
+     */
+    public Options withFlinkMetrics(boolean on) {
+      return new Options(dataDir, mqttPort, kafkaPort, storePort, flinkPort, simulate, seed, fresh, kafkaOverrides,
+          idleness, emergency, mqttUsers, consolePort, city, maxReadingAge, on);
+    }
 
     public Options(Path dataDir, int mqttPort, int kafkaPort, int storePort, int flinkPort, boolean simulate, long seed,
         boolean fresh, Map<String, String> kafkaOverrides, Duration idleness, EmergencySettings emergency, Path mqttUsers,
@@ -114,7 +132,7 @@ public final class LocalCity implements AutoCloseable {
     /** On the city package in {@code dir} (null: the generated city of the seed). */
     public Options withCity(Path dir) {
       return new Options(dataDir, mqttPort, kafkaPort, storePort, flinkPort, simulate, seed, fresh, kafkaOverrides,
-          idleness, emergency, mqttUsers, consolePort, dir, maxReadingAge);
+          idleness, emergency, mqttUsers, consolePort, dir, maxReadingAge, flinkMetrics);
     }
 
     /** The console's port when there is to be no console. */
@@ -136,13 +154,13 @@ public final class LocalCity implements AutoCloseable {
 
     public Options withMqttUsers(Path usersFile) {
       return new Options(dataDir, mqttPort, kafkaPort, storePort, flinkPort, simulate, seed, fresh, kafkaOverrides,
-          idleness, emergency, usersFile, consolePort, city, maxReadingAge);
+          idleness, emergency, usersFile, consolePort, city, maxReadingAge, flinkMetrics);
     }
 
     /** With the live console on this port (0: a free one), or without it ({@link #NO_CONSOLE}). */
     public Options withConsolePort(int port) {
       return new Options(dataDir, mqttPort, kafkaPort, storePort, flinkPort, simulate, seed, fresh, kafkaOverrides,
-          idleness, emergency, mqttUsers, port, city, maxReadingAge);
+          idleness, emergency, mqttUsers, port, city, maxReadingAge, flinkMetrics);
     }
 
     /**
@@ -151,7 +169,7 @@ public final class LocalCity implements AutoCloseable {
      */
     public Options withMaxReadingAge(Duration age) {
       return new Options(dataDir, mqttPort, kafkaPort, storePort, flinkPort, simulate, seed, fresh, kafkaOverrides,
-          idleness, emergency, mqttUsers, consolePort, city, age);
+          idleness, emergency, mqttUsers, consolePort, city, age, flinkMetrics);
     }
 
     public static Options defaults() {
@@ -184,6 +202,8 @@ public final class LocalCity implements AutoCloseable {
   private EmbeddedKafka kafka;
   private EmbeddedQuestDb store;
   private MiniCluster flink;
+  /** Flink's Prometheus reporter's port, with {@link Options#flinkMetrics()}; 0 without. */
+  private int flinkMetricsPort;
   private URI flinkUi;
   private BackgroundSimulation simulator;
   private Map<String, String> loopSegments = Map.of();
@@ -343,6 +363,12 @@ public final class LocalCity implements AutoCloseable {
     conf.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.ofMebiBytes(128));
     conf.set(TaskManagerOptions.NETWORK_MEMORY_MIN, MemorySize.ofMebiBytes(64));
     conf.set(TaskManagerOptions.NETWORK_MEMORY_MAX, MemorySize.ofMebiBytes(64));
+    if (options.flinkMetrics()) {
+      // The reporter the FlinkDeployments run (deploy/kubernetes), for the jobs' metrics on a laptop.
+      flinkMetricsPort = io.citybrain.embedded.FreePorts.resolve(0);
+      conf.setString("metrics.reporter.prom.factory.class", "org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
+      conf.setString("metrics.reporter.prom.port", String.valueOf(flinkMetricsPort));
+    }
     flink = new MiniCluster(new MiniClusterConfiguration.Builder()
         .setConfiguration(conf).setNumTaskManagers(1).setNumSlotsPerTaskManager(4).build());
     flink.start();
@@ -427,6 +453,11 @@ public final class LocalCity implements AutoCloseable {
     return console == null ? java.util.Optional.empty() : java.util.Optional.of(console.openUrl());
   }
 
+  /** Flink's Prometheus reporter, with {@link Options#flinkMetrics()}. */
+  public java.util.Optional<URI> flinkMetrics() {
+    return flinkMetricsPort == 0 ? java.util.Optional.empty() : java.util.Optional.of(URI.create("http://127.0.0.1:" + flinkMetricsPort + "/metrics"));
+  }
+
   public MiniCluster flink() {
     return flink;
   }
@@ -448,6 +479,10 @@ public final class LocalCity implements AutoCloseable {
     lines.add("time-series store  " + store.url() + "   (InfluxDB v2 write API /api/v2/write; SQL console and /exec: QuestDB;"
         + " user " + STORE_ACCOUNT + ", password " + new String(storePassword) + ", this start's)");
     lines.add("Flink web UI       " + flinkUi + "   (jobs " + TrafficJob.NAME + ", " + EmergencyJob.NAME + ", " + UtilityJob.NAME + ")");
+    if (flinkMetricsPort != 0) {
+      lines.add("Flink metrics      http://127.0.0.1:" + flinkMetricsPort + "/metrics   (the jobs' records, watermarks, checkpoints"
+          + " and own counters, Prometheus text; on every interface)");
+    }
     if (ops != null) {
       lines.add("metrics, health    " + ops.url() + "/metrics   " + ops.url() + "/health/ready   (bridge, alert dispatch"
           + (console == null ? "" : " and console") + ", Prometheus text)");

@@ -73,7 +73,9 @@ class UtilityScenariosITCase {
   static void startCity() throws Exception {
     // The scenarios happen on fixed days of January 2026: recorded history to the bridge, so its
     // bridge.max-reading-age is off (0); the other timestamp rules stay on.
-    city = LocalCity.start(LocalCity.Options.ephemeral(dataDir).withMaxReadingAge(IngestValidator.NO_AGE_LIMIT), step -> {});
+    // With Flink's reporter, as ./citybrain local --flink-metrics: the jobs' metrics on a laptop (issue 21).
+    city = LocalCity.start(LocalCity.Options.ephemeral(dataDir).withMaxReadingAge(IngestValidator.NO_AGE_LIMIT)
+        .withFlinkMetrics(true), step -> {});
     device = new MqttClient(city.mqttUrl(), "it-utility-devices", new MemoryPersistence());
     MqttConnectOptions o = new MqttConnectOptions();
     o.setCleanSession(true);
@@ -304,6 +306,19 @@ class UtilityScenariosITCase {
       assertThat(officer.all()).extracting(Alert::alertId, Alert::state)
           .containsExactly(tuple(id, "raised"), tuple(id, "resolved"));
     }
+  }
+
+  /** {@code ./citybrain local --flink-metrics}: the jobs' operators, by name, in the printed scrape. */
+  @Test
+  @Order(99)
+  void theJobsMetricsAreScrapedFromTheMiniCluster() throws Exception {
+    java.net.URI metrics = city.flinkMetrics().orElseThrow();
+    assertThat(city.endpoints()).anyMatch(l -> l.startsWith("Flink metrics") && l.contains(metrics.toString()));
+    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(http.send(java.net.http.HttpRequest.newBuilder(metrics).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString()).body())
+        .containsPattern("flink_taskmanager_job_task_operator_numRecordsIn\\{[^}]*operator_name=\"decode.and.place.in.zone\"")
+        .contains("flink_jobmanager_numRunningJobs"));
   }
 
   @Test

@@ -36,8 +36,7 @@ import org.apache.flink.util.OutputTag;
  * these are operating figures (the indicators and alerts are exactly-once; these are not), so
  * nothing of them is checkpointed but the sum of the current interval.
  */
-public final class PipelineTally implements Serializable {
-  private static final long serialVersionUID = 1L;
+public final class PipelineTally {
 
   /** How often a job's row is written: the alert dispatcher's interval, so stages line up on a chart. */
   public static final Duration INTERVAL = Duration.ofSeconds(10);
@@ -56,7 +55,7 @@ public final class PipelineTally implements Serializable {
 
   private final String stage;
   private final long intervalMs;
-  private final transient List<DataStream<Counts>> tallies = new ArrayList<>();
+  private final List<DataStream<Counts>> tallies = new ArrayList<>();
 
   public PipelineTally(String stage) {
     this(stage, INTERVAL);
