@@ -42,9 +42,6 @@ final class LiveReader {
     return new LiveSnapshot(now, figures(districts, alerts, pipeline, utility), districts, segments, alerts, pipeline, problems);
   }
 
-  /** The {@code pipeline} stage where events enter the city. */
-  static final String INGEST_STAGE = "bridge";
-
   static LiveSnapshot.Figures figures(List<Map<String, Object>> districts, List<Alert> alerts, List<Map<String, Object>> pipeline,
       List<Map<String, Object>> utility) {
     double ttiSum = 0;
@@ -84,7 +81,7 @@ final class LiveReader {
     for (Map<String, Object> p : pipeline) {
       // What came into the city is the bridge's intake: the jobs' and dispatch's events_in are the
       // same events further on. Dead letters add up: each stage refuses events no other stage saw.
-      if (INGEST_STAGE.equals(p.get("stage"))) {
+      if (io.citybrain.connectors.bridge.PipelineReporter.BRIDGE_STAGE.equals(p.get("stage"))) {
         in += p.get("events_in") instanceof Number n ? n.longValue() : 0;
       }
       dead += p.get("deadletter") instanceof Number n ? n.longValue() : 0;

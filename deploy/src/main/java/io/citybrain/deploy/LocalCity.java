@@ -289,7 +289,7 @@ public final class LocalCity implements AutoCloseable {
     }
     MqttKafkaBridge bridge = track(MqttKafkaBridge.start(bridgeSettings));
     // The bridge's counters as the contract's `pipeline` measurement, for the dashboards.
-    track(PipelineReporter.start(bridge.metrics(), "bridge", influx(), Duration.ofSeconds(10)));
+    track(PipelineReporter.start(bridge.metrics(), PipelineReporter.BRIDGE_STAGE, influx(), Duration.ofSeconds(10)));
     AlertDispatcher dispatcher = track(AlertDispatcher.start(dispatch));
     // One city for the console's map and the simulators: the one the jobs run on.
     CityModel cityModel = city.join().city();

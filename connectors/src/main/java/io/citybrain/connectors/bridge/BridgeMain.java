@@ -73,7 +73,7 @@ public final class BridgeMain {
       InfluxSettings store = pipelineStore(p);
       // The contract's `pipeline` measurement, as the local city writes it, so that the Grafana
       // pipeline dashboard works in production too (issue 21).
-      pipeline = store == null ? null : PipelineReporter.start(bridge.metrics(), "bridge", store, Duration.ofMillis(interval));
+      pipeline = store == null ? null : PipelineReporter.start(bridge.metrics(), PipelineReporter.BRIDGE_STAGE, store, Duration.ofMillis(interval));
     } catch (IllegalArgumentException e) {
       bridge.close();
       System.err.println("bridge: bad configuration: " + e.getMessage());

@@ -27,6 +27,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class PipelineReporter implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PipelineReporter.class);
+  /** The stage where events enter the city: the bridge's. */
+  public static final String BRIDGE_STAGE = "bridge";
 
   /**
    * A stage's counters since it started, and its longest delay since the previous call.
@@ -81,13 +83,28 @@ public final class PipelineReporter implements AutoCloseable {
   }
 
   static Point point(String stage, Counts before, Counts now, Instant time) {
-    return Point.measurement("pipeline")
+    return point(stage, now.in() - before.in(), now.out() - before.out(), now.deadLetters() - before.deadLetters(),
+        now.maxLatencyMs(), time.toEpochMilli());
+  }
+
+  /**
+   * The contract's {@code pipeline} point of one stage and interval, for every stage that writes
+   * one (the bridge, dispatch, the jobs' {@code PipelineTally}): one place for its fields and their
+   * types, since InfluxDB refuses a field whose type changes ({@code lag_ms} is a float).
+   *
+   * @param lagMs the stage's longest delay in the interval; negative when it has none (no field)
+   */
+  public static Point point(String stage, long in, long out, long deadLetters, long lagMs, long timeMs) {
+    Point p = Point.measurement("pipeline")
         .addTag("stage", stage)
-        .addField("events_in", now.in() - before.in())
-        .addField("events_out", now.out() - before.out())
-        .addField("deadletter", now.deadLetters() - before.deadLetters())
-        .addField("lag_ms", (double) now.maxLatencyMs())
-        .time(time.toEpochMilli(), WritePrecision.MS);
+        .addField("events_in", in)
+        .addField("events_out", out)
+        .addField("deadletter", deadLetters)
+        .time(timeMs, WritePrecision.MS);
+    if (lagMs >= 0) {
+      p.addField("lag_ms", (double) lagMs);
+    }
+    return p;
   }
 
   private void report() {

@@ -1,7 +1,7 @@
 package io.citybrain.jobs.common;
 
-import com.influxdb.client.domain.WritePrecision;
 import com.influxdb.client.write.Point;
+import io.citybrain.connectors.bridge.PipelineReporter;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,8 +27,8 @@ import org.apache.flink.util.OutputTag;
  * ({@code traffic}, {@code emergency}, {@code utility}), beside the bridge's and alert dispatch's:
  * per interval, the events it took in from Kafka ({@code events_in}), the rows and alerts it handed
  * on ({@code events_out}), the records it dead-lettered ({@code deadletter}), and how far its event
- * time was behind the clock ({@code lag_ms}: the clock minus the watermark where events enter, the
- * longest in the interval; none for a job without watermarks).
+ * time was behind the clock ({@code lag_ms}: the clock minus the watermark where events enter, at
+ * the end of an interval in which events came; none for a job without watermarks).
  *
  * <p>Counting costs no network hop per event: each count is a pass-through chained to the operator
  * before it, and each parallel instance sends its totals once per interval to one summing operator,
@@ -89,19 +89,9 @@ public final class PipelineTally {
         .sinkTo(sink).name("pipeline to store").uid(stage + "-pipeline-sink");
   }
 
-  /** The contract's {@code pipeline} point of a row. */
+  /** The contract's {@code pipeline} point of a row, as the bridge and dispatch write theirs. */
   public static Point toPoint(Counts c) {
-    Point p = Point.measurement("pipeline")
-        .addTag("stage", c.stage())
-        .addField("events_in", c.in())
-        .addField("events_out", c.out())
-        .addField("deadletter", c.dead())
-        .time(c.at(), WritePrecision.MS);
-    if (c.lagMs() >= 0) {
-      // A float, as the bridge's and dispatch's: InfluxDB refuses a field whose type changes.
-      p.addField("lag_ms", (double) c.lagMs());
-    }
-    return p;
+    return PipelineReporter.point(c.stage(), c.in(), c.out(), c.dead(), c.lagMs(), c.at());
   }
 
   /**
@@ -115,8 +105,6 @@ public final class PipelineTally {
     private final Edge edge;
     private final long intervalMs;
     private transient long count;
-    /** The longest lag since the last report; -1 while unknown (not an entry, or no watermark yet). */
-    private transient long lagMs;
     private transient long watermark;
 
     Tally(String stage, Edge edge, long intervalMs) {
@@ -128,7 +116,6 @@ public final class PipelineTally {
     @Override
     public void open() throws Exception {
       super.open();
-      lagMs = -1;
       watermark = Long.MIN_VALUE;
       ProcessingTimeService clock = getProcessingTimeService();
       clock.registerTimer(clock.getCurrentProcessingTime() + intervalMs, this);
@@ -138,9 +125,6 @@ public final class PipelineTally {
     public void processElement(StreamRecord<T> element) {
       output.collect(element);
       count++;
-      if (edge == Edge.IN && watermark != Long.MIN_VALUE) {
-        lagMs = Math.max(lagMs, Math.max(0, getProcessingTimeService().getCurrentProcessingTime() - watermark));
-      }
     }
 
     @Override
@@ -151,12 +135,13 @@ public final class PipelineTally {
 
     @Override
     public void onProcessingTime(long time) {
-      if (count > 0 || lagMs >= 0) {
+      // The lag is read here, once an interval, not per event: the clock is no cheaper than the count.
+      long lagMs = edge == Edge.IN && count > 0 && watermark != Long.MIN_VALUE ? Math.max(0, time - watermark) : -1;
+      if (count > 0) {
         output.collect(TAG, new StreamRecord<>(new Counts(stage, edge == Edge.IN ? count : 0, edge == Edge.OUT ? count : 0,
             edge == Edge.DEAD ? count : 0, lagMs, time)));
       }
       count = 0;
-      lagMs = -1;
       getProcessingTimeService().registerTimer(time + intervalMs, this);
     }
   }
