@@ -204,6 +204,8 @@ public final class LocalCity implements AutoCloseable {
   private MiniCluster flink;
   /** Flink's Prometheus reporter's port, with {@link Options#flinkMetrics()}; 0 without. */
   private int flinkMetricsPort;
+  private final java.net.http.HttpClient flinkScrapeClient = java.net.http.HttpClient.newBuilder()
+      .connectTimeout(Duration.ofSeconds(2)).build();
   private URI flinkUi;
   private BackgroundSimulation simulator;
   private Map<String, String> loopSegments = Map.of();
@@ -323,7 +325,7 @@ public final class LocalCity implements AutoCloseable {
       checks.put("kafka", kafkaProblem.orElse("answers"));
       return new OpsServer.Readiness(bridge.subscribed() && dispatchProblems.isEmpty() && consoleProblems.isEmpty()
           && kafkaProblem.isEmpty(), checks);
-    }));
+    }, this::flinkScrape));
     if (options.simulate() && users != null) {
       // The simulated devices connect anonymously, which an authenticating broker refuses.
       progress.accept("no simulators: they connect anonymously and the broker requires authentication");
@@ -453,6 +455,33 @@ public final class LocalCity implements AutoCloseable {
     return console == null ? java.util.Optional.empty() : java.util.Optional.of(console.openUrl());
   }
 
+  /**
+   * With {@link Options#flinkMetrics()}, the reporter's scrape, relayed into the ops port's so that
+   * one scrape holds every part of this one process (issue 21): Flink's reporter keeps its registry
+   * to itself, so its text is fetched and appended rather than its metrics re-registered. Its
+   * families are all {@code flink_*}, none of the bridge's, dispatcher's or console's. A reporter
+   * that does not answer leaves a comment in the scrape instead of failing it.
+   */
+  private String flinkScrape() {
+    if (flinkMetricsPort == 0) {
+      return "";
+    }
+    URI uri = flinkMetrics().orElseThrow();
+    try {
+      java.net.http.HttpResponse<String> r = flinkScrapeClient.send(java.net.http.HttpRequest.newBuilder(uri)
+          .timeout(Duration.ofSeconds(5)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+      if (r.statusCode() == 200) {
+        return r.body();
+      }
+      return "# Flink's reporter " + uri + " answered " + r.statusCode() + "\n";
+    } catch (java.io.IOException e) {
+      return "# Flink's reporter " + uri + " did not answer: " + e.getClass().getSimpleName() + "\n";
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "";
+    }
+  }
+
   /** Flink's Prometheus reporter, with {@link Options#flinkMetrics()}. */
   public java.util.Optional<URI> flinkMetrics() {
     return flinkMetricsPort == 0 ? java.util.Optional.empty() : java.util.Optional.of(URI.create("http://127.0.0.1:" + flinkMetricsPort + "/metrics"));
@@ -485,7 +514,8 @@ public final class LocalCity implements AutoCloseable {
     }
     if (ops != null) {
       lines.add("metrics, health    " + ops.url() + "/metrics   " + ops.url() + "/health/ready   (bridge, alert dispatch"
-          + (console == null ? "" : " and console") + ", Prometheus text)");
+          + (console == null ? "" : " and console") + (flinkMetricsPort == 0 ? "" : ", and Flink's relayed")
+          + ", Prometheus text)");
     }
     lines.add("data               " + options.dataDir().toAbsolutePath());
     lines.add("device registry    " + options.dataDir().toAbsolutePath().resolve(REGISTRY_FILE) + "   (the simulated fleet; the bridge and the traffic job read it)");

@@ -319,6 +319,19 @@ class UtilityScenariosITCase {
         java.net.http.HttpResponse.BodyHandlers.ofString()).body())
         .containsPattern("flink_taskmanager_job_task_operator_numRecordsIn\\{[^}]*operator_name=\"decode.and.place.in.zone\"")
         .contains("flink_jobmanager_numRunningJobs"));
+
+    // The same, relayed into the city's one scrape beside the bridge's and dispatcher's meters, each
+    // family once (a second "# TYPE" of one name is a scrape Prometheus refuses).
+    String ops = city.endpoints().stream().filter(l -> l.startsWith("metrics, health")).findFirst().orElseThrow()
+        .split("\\s+")[2];
+    assertThat(city.endpoints()).anyMatch(l -> l.startsWith("metrics, health") && l.contains("Flink's relayed"));
+    String scrape = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(ops)).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+    assertThat(scrape)
+        .containsPattern("flink_taskmanager_job_task_operator_numRecordsIn\\{[^}]*operator_name=\"decode.and.place.in.zone\"")
+        .contains("citybrain_bridge_messages_received_total", "citybrain_dispatch_mqtt_connected");
+    List<String> families = scrape.lines().filter(l -> l.startsWith("# TYPE ")).map(l -> l.split(" ")[2]).toList();
+    assertThat(families).doesNotHaveDuplicates();
   }
 
   @Test

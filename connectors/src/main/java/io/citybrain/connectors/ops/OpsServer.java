@@ -71,6 +71,17 @@ public final class OpsServer implements AutoCloseable {
    */
   public static OpsServer start(String host, int port, String settingKey, PrometheusMeterRegistry registry,
       Supplier<Readiness> readiness) {
+    return start(host, port, settingKey, registry, readiness, () -> "");
+  }
+
+  /**
+   * As {@link #start(String, int, String, PrometheusMeterRegistry, Supplier)}, with {@code alsoScrape}'s
+   * exposition text appended to every scrape: where one process hosts parts that export their
+   * metrics elsewhere (the local city's Flink), so that one scrape holds them all. Its metric
+   * families must not share a name with the registry's.
+   */
+  public static OpsServer start(String host, int port, String settingKey, PrometheusMeterRegistry registry,
+      Supplier<Readiness> readiness, Supplier<String> alsoScrape) {
     HttpServer http;
     try {
       http = HttpServer.create(new InetSocketAddress(host, port), 16);
@@ -83,7 +94,8 @@ public final class OpsServer implements AutoCloseable {
       return t;
     });
     http.setExecutor(pool);
-    http.createContext("/metrics", ex -> answer(ex, 200, "text/plain; version=0.0.4; charset=utf-8", registry.scrape()));
+    http.createContext("/metrics", ex -> answer(ex, 200, "text/plain; version=0.0.4; charset=utf-8",
+        registry.scrape() + alsoScrape.get()));
     http.createContext("/health/live", ex -> answer(ex, 200, "application/json", "{\"status\":\"UP\"}"));
     http.createContext("/health/ready", ex -> {
       Readiness r;
