@@ -2,6 +2,7 @@ package io.citybrain.jobs.common;
 
 import java.io.Serializable;
 import java.time.Duration;
+import java.util.Iterator;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -25,7 +26,8 @@ import org.apache.flink.util.Collector;
  *
  * <p>Cost: a reading waits for the watermark, which the event-time windows downstream wait for
  * anyway, so rows come no later; the state holds the out-of-orderness' worth of readings per
- * device, plus each emitted event time for {@code remember} after the watermark passed it.
+ * device, plus each emitted event time for {@code remember} (up to 30 s more) after the watermark
+ * passed it.
  *
  * <p>A reading that arrives behind the watermark (late) goes on at once: the windows decide
  * whether it is still in time. Its event time is remembered too, so a late repeat is dropped.
@@ -39,6 +41,9 @@ public final class EventTimeOrder<T> extends KeyedProcessFunction<String, T, T> 
   public interface EventTime<T> extends Serializable {
     long of(T reading);
   }
+
+  /** How often a device's remembered event times are swept: timers on multiples of this. */
+  static final long SWEEP_MS = 30_000;
 
   private final TypeInformation<T> type;
   private final EventTime<T> eventTime;
@@ -93,12 +98,30 @@ public final class EventTimeOrder<T> extends KeyedProcessFunction<String, T, T> 
       remember(time, ctx);
       out.collect(due);
     }
-    // The same timer may also be the end of an earlier event time's memory.
-    emitted.remove(time - rememberMs);
+    if (time % SWEEP_MS == 0) {
+      Iterator<Long> times = emitted.keys().iterator();
+      while (times.hasNext()) {
+        if (times.next() <= time - rememberMs) {
+          times.remove();
+        }
+      }
+      if (emitted.isEmpty()) {
+        emitted.clear(); // an iterator leaves the heap backend's empty map behind: a device gone quiet keeps nothing
+      }
+    } else if (due == null) {
+      // A timer of a savepoint taken before the sweeps: the end of one event time's memory.
+      emitted.remove(time - rememberMs);
+    }
   }
 
+  /**
+   * Remembers {@code ts} until a sweep at least {@code remember} after it. One sweep per device per
+   * {@link #SWEEP_MS} serves all the readings it emitted in that span, where a timer per reading
+   * cost a timer-queue insert and removal each (issue 22: the timers were a fifth of the traffic
+   * job's busiest task). A repeat is so recognised for up to {@code SWEEP_MS} longer than asked.
+   */
   private void remember(long ts, Context ctx) throws Exception {
     emitted.put(ts, Boolean.TRUE);
-    ctx.timerService().registerEventTimeTimer(ts + rememberMs);
+    ctx.timerService().registerEventTimeTimer(Math.floorDiv(ts + rememberMs + SWEEP_MS - 1, SWEEP_MS) * SWEEP_MS);
   }
 }

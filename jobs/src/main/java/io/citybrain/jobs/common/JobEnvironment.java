@@ -15,6 +15,11 @@ public final class JobEnvironment {
     // flows or is kept in state must have a Flink serializer, and this makes a miss fail at once.
     Configuration c = new Configuration();
     c.set(PipelineOptions.GENERIC_TYPES, false);
+    // Without it Flink deep-copies every record between chained operators, through its serializer
+    // (issue 22: the second cost of the traffic job's busiest task after state). Safe here because
+    // every type the jobs hand on is an immutable record built fresh for each output, and no
+    // operator changes what it received; a mutable type emitted twice would break this.
+    c.set(PipelineOptions.OBJECT_REUSE, true);
     env.configure(c);
   }
 }
