@@ -91,6 +91,14 @@ public final class CityCli implements Runnable {
         + "printed as 'Flink metrics'; it listens on every interface (off: every other port stays on loopback)")
     boolean flinkMetrics;
 
+    /** The local city's MQTT brokers. */
+    enum Broker { embedded, mosquitto }
+
+    @Option(names = "--broker", defaultValue = "embedded", description = {"the MQTT broker: embedded (Moquette, in this "
+        + "process; default) or mosquitto (Debian's, started as a child process)",
+        "mosquitto for a simulation above about 1,000 readings/s: the embedded broker lets the bridge take about that many"})
+    Broker broker;
+
     @Option(names = "--max-reading-age", paramLabel = "DURATION", defaultValue = "PT2H", description = {
         "the bridge's bridge.max-reading-age: readings observed longer ago are dead letters stale-timestamp "
         + "(ISO-8601, default ${DEFAULT-VALUE})",
@@ -125,7 +133,7 @@ public final class CityCli implements Runnable {
       LocalCity.Options o = new LocalCity.Options(dataDir, mqttPort, kafkaPort, storePort, flinkPort, !noSim, seed, fresh,
           Map.of("log.retention.hours", "24"), Duration.ofSeconds(10), rules)
           .withMqttUsers(mqttUsers).withConsolePort(consolePort).withCity(cityPackage).withMaxReadingAge(readingAge)
-          .withFlinkMetrics(flinkMetrics);
+          .withFlinkMetrics(flinkMetrics).withMosquitto(broker == Broker.mosquitto);
       System.out.println("citybrain local: starting (data in " + dataDir.toAbsolutePath() + ")");
       if (readingAge.isZero()) {
         System.out.println("citybrain local: --max-reading-age 0: the bridge accepts readings of any age (for replaying recordings)");

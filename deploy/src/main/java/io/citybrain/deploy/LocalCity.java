@@ -16,6 +16,7 @@ import io.citybrain.connectors.envelope.IngestValidator;
 import io.citybrain.connectors.influx.InfluxSettings;
 import io.citybrain.connectors.registry.DeviceRegistry;
 import io.citybrain.embedded.EmbeddedKafka;
+import io.citybrain.deploy.cluster.Mosquitto;
 import io.citybrain.embedded.EmbeddedMqttBroker;
 import io.citybrain.embedded.EmbeddedQuestDb;
 import io.citybrain.embedded.MqttUsers;
@@ -96,13 +97,13 @@ public final class LocalCity implements AutoCloseable {
   public record Options(Path dataDir, int mqttPort, int kafkaPort, int storePort, int flinkPort,
       boolean simulate, long seed, boolean fresh, Map<String, String> kafkaOverrides, Duration idleness,
       EmergencySettings emergency, Path mqttUsers, int consolePort, Path city, Duration maxReadingAge,
-      boolean flinkMetrics) {
+      boolean flinkMetrics, boolean mosquitto) {
 
     public Options(Path dataDir, int mqttPort, int kafkaPort, int storePort, int flinkPort, boolean simulate, long seed,
         boolean fresh, Map<String, String> kafkaOverrides, Duration idleness, EmergencySettings emergency, Path mqttUsers,
         int consolePort, Path city, Duration maxReadingAge) {
       this(dataDir, mqttPort, kafkaPort, storePort, flinkPort, simulate, seed, fresh, kafkaOverrides, idleness, emergency,
-          mqttUsers, consolePort, city, maxReadingAge, false);
+          mqttUsers, consolePort, city, maxReadingAge, false, false);
     }
 
     /**
@@ -112,7 +113,19 @@ public final class LocalCity implements AutoCloseable {
      */
     public Options withFlinkMetrics(boolean on) {
       return new Options(dataDir, mqttPort, kafkaPort, storePort, flinkPort, simulate, seed, fresh, kafkaOverrides,
-          idleness, emergency, mqttUsers, consolePort, city, maxReadingAge, on);
+          idleness, emergency, mqttUsers, consolePort, city, maxReadingAge, on, mosquitto);
+    }
+
+    /**
+     * On Debian's Mosquitto, started as a child process, instead of the embedded Moquette: for a
+     * simulation of more than about a thousand readings a second, which Moquette's fixed in-flight
+     * window of ten messages per session does not let the bridge take (issue 22). Anonymous access
+     * only: the accounts of {@code --mqtt-users} are the embedded broker's here, and
+     * {@code ./citybrain cluster --users} runs them on Mosquitto.
+     */
+    public Options withMosquitto(boolean on) {
+      return new Options(dataDir, mqttPort, kafkaPort, storePort, flinkPort, simulate, seed, fresh, kafkaOverrides,
+          idleness, emergency, mqttUsers, consolePort, city, maxReadingAge, flinkMetrics, on);
     }
 
     public Options(Path dataDir, int mqttPort, int kafkaPort, int storePort, int flinkPort, boolean simulate, long seed,
@@ -132,7 +145,7 @@ public final class LocalCity implements AutoCloseable {
     /** On the city package in {@code dir} (null: the generated city of the seed). */
     public Options withCity(Path dir) {
       return new Options(dataDir, mqttPort, kafkaPort, storePort, flinkPort, simulate, seed, fresh, kafkaOverrides,
-          idleness, emergency, mqttUsers, consolePort, dir, maxReadingAge, flinkMetrics);
+          idleness, emergency, mqttUsers, consolePort, dir, maxReadingAge, flinkMetrics, mosquitto);
     }
 
     /** The console's port when there is to be no console. */
@@ -154,13 +167,13 @@ public final class LocalCity implements AutoCloseable {
 
     public Options withMqttUsers(Path usersFile) {
       return new Options(dataDir, mqttPort, kafkaPort, storePort, flinkPort, simulate, seed, fresh, kafkaOverrides,
-          idleness, emergency, usersFile, consolePort, city, maxReadingAge, flinkMetrics);
+          idleness, emergency, usersFile, consolePort, city, maxReadingAge, flinkMetrics, mosquitto);
     }
 
     /** With the live console on this port (0: a free one), or without it ({@link #NO_CONSOLE}). */
     public Options withConsolePort(int port) {
       return new Options(dataDir, mqttPort, kafkaPort, storePort, flinkPort, simulate, seed, fresh, kafkaOverrides,
-          idleness, emergency, mqttUsers, port, city, maxReadingAge, flinkMetrics);
+          idleness, emergency, mqttUsers, port, city, maxReadingAge, flinkMetrics, mosquitto);
     }
 
     /**
@@ -169,7 +182,7 @@ public final class LocalCity implements AutoCloseable {
      */
     public Options withMaxReadingAge(Duration age) {
       return new Options(dataDir, mqttPort, kafkaPort, storePort, flinkPort, simulate, seed, fresh, kafkaOverrides,
-          idleness, emergency, mqttUsers, consolePort, city, age, flinkMetrics);
+          idleness, emergency, mqttUsers, consolePort, city, age, flinkMetrics, mosquitto);
     }
 
     public static Options defaults() {
@@ -198,7 +211,8 @@ public final class LocalCity implements AutoCloseable {
   private final Options options;
   private final Deque<AutoCloseable> started = new ArrayDeque<>();
   private final List<JobID> jobs = new ArrayList<>();
-  private EmbeddedMqttBroker broker;
+  /** The MQTT broker's {@code tcp://host:port}: the embedded Moquette's, or Mosquitto's. */
+  private String brokerUrl;
   private EmbeddedKafka kafka;
   private EmbeddedQuestDb store;
   private MiniCluster flink;
@@ -232,9 +246,16 @@ public final class LocalCity implements AutoCloseable {
 
   private void startAll(Consumer<String> progress) throws Exception {
     Path dir = options.dataDir().toAbsolutePath();
+    if (options.mosquitto()) {
+      if (options.mqttUsers() != null) {
+        throw new IllegalArgumentException("--broker mosquitto and --mqtt-users do not go together here: the local city's "
+            + "accounts are the embedded broker's (./citybrain cluster --users runs them on mosquitto)");
+      }
+      Mosquitto.requireInstalled("--broker mosquitto");
+    }
     if (options.fresh()) {
       // The components' data only: logs and temporary files may be open already.
-      for (String component : List.of("mqtt", "kafka", "questdb", "flink")) {
+      for (String component : List.of("mqtt", "mosquitto", "kafka", "questdb", "flink")) {
         deleteTree(dir.resolve(component));
       }
     }
@@ -259,10 +280,18 @@ public final class LocalCity implements AutoCloseable {
       users.addService(BRIDGE_ACCOUNT, bridgePassword).addService(DISPATCH_ACCOUNT, dispatchPassword)
           .addService(CONSOLE_ACCOUNT, consolePassword);
     }
-    progress.accept(users == null ? "MQTT broker (anonymous access)" : "MQTT broker (authentication on)");
-    broker = track(users == null
-        ? EmbeddedMqttBroker.startAnonymous(dir.resolve("mqtt"), options.mqttPort())
-        : EmbeddedMqttBroker.start(dir.resolve("mqtt"), options.mqttPort(), users));
+    if (options.mosquitto()) {
+      progress.accept("MQTT broker (Debian's mosquitto, anonymous access)");
+      int port = io.citybrain.embedded.FreePorts.resolve(options.mqttPort());
+      track(Mosquitto.process(dir.resolve("mosquitto"), List.of("listener " + port + " 127.0.0.1", "allow_anonymous true"),
+          port, dir.resolve("mosquitto").resolve("mosquitto.log")).start());
+      brokerUrl = "tcp://127.0.0.1:" + port;
+    } else {
+      progress.accept(users == null ? "MQTT broker (anonymous access)" : "MQTT broker (authentication on)");
+      brokerUrl = track(users == null
+          ? EmbeddedMqttBroker.startAnonymous(dir.resolve("mqtt"), options.mqttPort())
+          : EmbeddedMqttBroker.start(dir.resolve("mqtt"), options.mqttPort(), users)).url();
+    }
     progress.accept("Kafka (KRaft)");
     kafka = track(EmbeddedKafka.start(dir.resolve("kafka"), options.kafkaPort(), options.kafkaOverrides()));
     createTopics(kafka.bootstrapServers());
@@ -281,9 +310,9 @@ public final class LocalCity implements AutoCloseable {
     loopSegments = DeviceRegistry.load(BridgeSettings.REGISTRY_KEY, registry).loopSegments();
     submitJobs();
     progress.accept("bridge and alert dispatch");
-    BridgeSettings bridgeSettings = BridgeSettings.local(broker.url(), kafka.bootstrapServers()).withRegistry(registry)
+    BridgeSettings bridgeSettings = BridgeSettings.local(brokerUrl, kafka.bootstrapServers()).withRegistry(registry)
         .withMaxReadingAge(options.maxReadingAge());
-    DispatchSettings dispatch = DispatchSettings.local(kafka.bootstrapServers(), broker.url(), influx());
+    DispatchSettings dispatch = DispatchSettings.local(kafka.bootstrapServers(), brokerUrl, influx());
     if (users != null) {
       // The same file decides who may acknowledge what (issue 20): the bridge adds each person's role and scope.
       bridgeSettings = bridgeSettings.withCredentials(BRIDGE_ACCOUNT, bridgePassword).withUsers(options.mqttUsers());
@@ -298,7 +327,7 @@ public final class LocalCity implements AutoCloseable {
     if (options.consolePort() != Options.NO_CONSOLE) {
       progress.accept("console");
       ConsoleSettings consoleSettings = ConsoleSettings.local(options.consolePort(), store.url(), kafka.bootstrapServers(),
-          broker.url()).withStoreCredentials(STORE_ACCOUNT, storePassword);
+          brokerUrl).withStoreCredentials(STORE_ACCOUNT, storePassword);
       if (users != null) {
         // People sign in with the accounts of the same file, each seeing their own scope (issue 20).
         consoleSettings = consoleSettings.withMqttCredentials(CONSOLE_ACCOUNT, consolePassword).withUsers(options.mqttUsers());
@@ -331,7 +360,7 @@ public final class LocalCity implements AutoCloseable {
       progress.accept("no simulators: they connect anonymously and the broker requires authentication");
     } else if (options.simulate()) {
       progress.accept("simulators");
-      simulator = track(BackgroundSimulation.start(broker.url(), fleet, options.seed(), Scenario.NORMAL_DAY));
+      simulator = track(BackgroundSimulation.start(brokerUrl, fleet, options.seed(), Scenario.NORMAL_DAY));
     }
   }
 
@@ -427,7 +456,7 @@ public final class LocalCity implements AutoCloseable {
   }
 
   public String mqttUrl() {
-    return broker.url();
+    return brokerUrl;
   }
 
   public String kafkaBootstrap() {
@@ -503,7 +532,8 @@ public final class LocalCity implements AutoCloseable {
           + (console.token() == null ? " people sign in with the accounts of the users file)"
               : " the token is this start's: keep the URL to yourself)"));
     }
-    lines.add("MQTT broker        " + broker.url() + "   (publish city/<domain>/<kind>/<deviceId>; alerts on city/alerts/#)");
+    lines.add("MQTT broker        " + brokerUrl + "   (" + (options.mosquitto() ? "mosquitto; " : "")
+        + "publish city/<domain>/<kind>/<deviceId>; alerts on city/alerts/#)");
     lines.add("Kafka              " + kafka.bootstrapServers() + "   (topics " + String.join(", ", Topics.ALL) + ")");
     lines.add("time-series store  " + store.url() + "   (InfluxDB v2 write API /api/v2/write; SQL console and /exec: QuestDB;"
         + " user " + STORE_ACCOUNT + ", password " + new String(storePassword) + ", this start's)");

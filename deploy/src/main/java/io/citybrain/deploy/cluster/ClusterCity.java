@@ -61,7 +61,6 @@ public final class ClusterCity implements AutoCloseable {
   /** Slots per TaskManager: every job (parallelism 2) fits on one TaskManager while the other restarts. */
   public static final int SLOTS = 6;
   public static final String BRIDGE_GROUP = "citybrain-bridges";
-  static final String MOSQUITTO = "/usr/sbin/mosquitto";
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /**
@@ -196,10 +195,7 @@ public final class ClusterCity implements AutoCloseable {
   }
 
   private void startAll(Consumer<String> progress) throws Exception {
-    if (!Files.isExecutable(Path.of(MOSQUITTO))) {
-      throw new IllegalStateException("the cluster's MQTT broker is Debian's mosquitto, and " + MOSQUITTO
-          + " is missing: apt-get install -y mosquitto (.ci/run does it)");
-    }
+    Mosquitto.requireInstalled("the cluster's MQTT broker");
     if (!Files.isRegularFile(options.jobJar())) {
       throw new IllegalStateException("the job jar " + options.jobJar() + " is missing: ./mvnw -B -DskipTests package");
     }
@@ -224,8 +220,12 @@ public final class ClusterCity implements AutoCloseable {
         + options.usersFile() + ")");
     mqttPort = FreePorts.resolve(options.mqttPort());
     servicePort = people == null ? mqttPort : FreePorts.resolve(0);
-    mosquitto = track(new ChildProcess("mosquitto", List.of(MOSQUITTO, "-c", mosquittoConfig().toString()), Map.of(),
-        logs.resolve("mosquitto.log"), ChildProcess.Ready.listening(mqttPort), Duration.ofSeconds(20))).start();
+    Path mqtt = dir.resolve("mqtt");
+    Files.createDirectories(mqtt);
+    mosquitto = track(Mosquitto.process(mqtt, people == null
+        // An open city, a laptop's: devices connect anonymously, as in ./citybrain local.
+        ? List.of("listener " + mqttPort + " 127.0.0.1", "allow_anonymous true")
+        : accountsListeners(mqtt), mqttPort, logs.resolve("mosquitto.log"))).start();
 
     progress.accept("Kafka: " + BROKERS + " brokers (KRaft)");
     startKafka();
@@ -263,36 +263,6 @@ public final class ClusterCity implements AutoCloseable {
   }
 
   // ---- MQTT
-
-  private Path mosquittoConfig() throws IOException {
-    Path mqtt = dir.resolve("mqtt");
-    Files.createDirectories(mqtt);
-    List<String> listeners = people == null
-        // An open city, a laptop's: devices connect anonymously, as in ./citybrain local.
-        ? List.of("listener " + mqttPort + " 127.0.0.1", "allow_anonymous true")
-        : accountsListeners(mqtt);
-    List<String> conf = new ArrayList<>(listeners);
-    conf.addAll(List.of(
-        "persistence true",
-        "persistence_location " + mqtt + "/",
-        "autosave_interval 5",
-        // A bridge instance that is down keeps its session: its messages wait for it, unbounded.
-        "max_queued_messages 0",
-        "max_queued_bytes 0",
-        "max_inflight_messages 1000",
-        "log_dest stdout",
-        "log_type error",
-        "log_type warning",
-        // Connections, disconnections and "Outgoing messages are being dropped": what an operator
-        // (and the chaos test, on a loss) needs to follow a session.
-        "log_type notice",
-        // Started by root (a CI container), Mosquitto would become the user "mosquitto" before it
-        // reads the password files this process wrote; started by anyone else, this changes nothing.
-        "user " + System.getProperty("user.name")));
-    Path file = mqtt.resolve("mosquitto.conf");
-    Files.writeString(file, String.join("\n", conf) + "\n", StandardCharsets.UTF_8);
-    return file;
-  }
 
   /**
    * The two listeners of deploy/kubernetes/mqtt/mosquitto.yaml, on loopback: people and devices on
