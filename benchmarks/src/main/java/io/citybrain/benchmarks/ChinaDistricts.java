@@ -58,13 +58,17 @@ final class ChinaDistricts {
   static List<Geometry> load() {
     Path source = Path.of(System.getProperty("citybrain.china", DEFAULT_PATH));
     if (!Files.isRegularFile(source)) {
-      throw new IllegalStateException("SKIPPED: the China districts data set is missing at " + source.toAbsolutePath()
-          + " (run from the repository root with ../shared/data/geo/ beside it, or pass -Dcitybrain.china=PATH)");
+      throw new IllegalStateException(
+          "SKIPPED: the China districts data set is missing at "
+              + source.toAbsolutePath()
+              + " (run from the repository root with ../shared/data/geo/ beside it, or pass -Dcitybrain.china=PATH)");
     }
     Path cache = Path.of("benchmarks/target/china-districts.ser");
     try {
-      if (Files.isRegularFile(cache) && Files.getLastModifiedTime(cache).compareTo(Files.getLastModifiedTime(source)) > 0) {
-        try (ObjectInputStream in = new ObjectInputStream(new BufferedInputStream(Files.newInputStream(cache), 1 << 16))) {
+      if (Files.isRegularFile(cache)
+          && Files.getLastModifiedTime(cache).compareTo(Files.getLastModifiedTime(source)) > 0) {
+        try (ObjectInputStream in =
+            new ObjectInputStream(new BufferedInputStream(Files.newInputStream(cache), 1 << 16))) {
           @SuppressWarnings("unchecked")
           List<Geometry> cached = (List<Geometry>) in.readObject();
           return cached;
@@ -88,7 +92,9 @@ final class ChinaDistricts {
     ObjectMapper json = new ObjectMapper();
     GeoJsonReader reader = new GeoJsonReader(new GeometryFactory(new PrecisionModel(), 4326));
     List<Geometry> out = new ArrayList<>();
-    try (InputStream in = new GZIPInputStream(new BufferedInputStream(Files.newInputStream(source), 1 << 16), 1 << 16);
+    try (InputStream in =
+            new GZIPInputStream(
+                new BufferedInputStream(Files.newInputStream(source), 1 << 16), 1 << 16);
         JsonParser p = json.getFactory().createParser(in)) {
       while (p.nextToken() != null) {
         if (p.currentToken() == JsonToken.FIELD_NAME && "features".equals(p.currentName())) {
@@ -101,7 +107,8 @@ final class ChinaDistricts {
                 out.add(g);
               }
             } catch (ParseException e) {
-              throw new IllegalStateException("unreadable feature " + feature.path("properties"), e);
+              throw new IllegalStateException(
+                  "unreadable feature " + feature.path("properties"), e);
             }
           }
         }

@@ -5,7 +5,6 @@ import io.citybrain.geo.CityModel;
 import io.citybrain.geo.Community;
 import io.citybrain.geo.District;
 import io.citybrain.geo.PolygonIndex;
-import io.citybrain.geo.RoadMatcher;
 import io.citybrain.geo.Utility;
 import io.citybrain.geo.UtilityZone;
 import java.lang.management.ManagementFactory;
@@ -18,11 +17,12 @@ import org.locationtech.jts.geom.Envelope;
 import org.locationtech.jts.geom.Geometry;
 
 /**
- * The same contenders as the JMH benchmarks, measured in operations per second of this thread's
- * CPU time rather than of wall-clock time: on a shared machine whose load average is ten times its
- * core count, wall-clock throughput measures the neighbours, CPU time still measures the code.
- * Each contender gets a warm-up of the same length first. Run:
- * {@code java -cp benchmarks/target/benchmarks.jar io.citybrain.benchmarks.GeoCpuTime [seconds [all|hangzhou|china]]}.
+ * The same contenders as the JMH benchmarks, measured in operations per second of this thread's CPU
+ * time rather than of wall-clock time: on a shared machine whose load average is ten times its core
+ * count, wall-clock throughput measures the neighbours, CPU time still measures the code. Each
+ * contender gets a warm-up of the same length first. Run: {@code java -cp
+ * benchmarks/target/benchmarks.jar io.citybrain.benchmarks.GeoCpuTime [seconds
+ * [all|hangzhou|china]]}.
  */
 public final class GeoCpuTime {
 
@@ -50,10 +50,29 @@ public final class GeoCpuTime {
     CityIndex index = city.index();
     List<Geometry> all = new ArrayList<>();
     List<Integer> layers = new ArrayList<>();
-    city.districts().stream().map(District::boundary).forEach(g -> { all.add(g); layers.add(0); });
-    city.communities().stream().map(Community::boundary).forEach(g -> { all.add(g); layers.add(1); });
+    city.districts().stream()
+        .map(District::boundary)
+        .forEach(
+            g -> {
+              all.add(g);
+              layers.add(0);
+            });
+    city.communities().stream()
+        .map(Community::boundary)
+        .forEach(
+            g -> {
+              all.add(g);
+              layers.add(1);
+            });
     for (Utility u : Utility.values()) {
-      city.zones().stream().filter(z -> z.utility() == u).map(UtilityZone::boundary).forEach(g -> { all.add(g); layers.add(2 + u.ordinal()); });
+      city.zones().stream()
+          .filter(z -> z.utility() == u)
+          .map(UtilityZone::boundary)
+          .forEach(
+              g -> {
+                all.add(g);
+                layers.add(2 + u.ordinal());
+              });
     }
     int[] layerOf = layers.stream().mapToInt(Integer::intValue).toArray();
     Envelope extent = new Envelope();
@@ -61,17 +80,22 @@ public final class GeoCpuTime {
     Points p = Points.mixed(new Envelope(120.0, 120.45, 30.1, 30.45), extent, 42);
     Baselines.PreparedTree tree = new Baselines.PreparedTree(all);
     Baselines.Naive naive = new Baselines.Naive(all);
-    System.out.printf("%nHangzhou, point -> all areas (%d polygons: districts, communities, water/power/gas zones)%n", all.size());
+    System.out.printf(
+        "%nHangzhou, point -> all areas (%d polygons: districts, communities, water/power/gas zones)%n",
+        all.size());
     double g = measure("grid (CityIndex.locate)", i -> index.locate(p.x[i], p.y[i]).hashCode());
-    double t = measure("(b) STRtree of PreparedGeometry", i -> tree.locateAll(p.x[i], p.y[i], layerOf, 5));
-    double n = measure("(a) loop of Polygon.covers", i -> naive.locateAll(p.x[i], p.y[i], layerOf, 5));
+    double t =
+        measure("(b) STRtree of PreparedGeometry", i -> tree.locateAll(p.x[i], p.y[i], layerOf, 5));
+    double n =
+        measure("(a) loop of Polygon.covers", i -> naive.locateAll(p.x[i], p.y[i], layerOf, 5));
     System.out.printf(Locale.ROOT, "  grid / (b) = %.1fx, grid / (a) = %.0fx%n", g / t, g / n);
   }
 
   private static void mapMatching() {
     GeoMapMatchingBenchmark b = new GeoMapMatchingBenchmark();
     b.setUp();
-    System.out.printf("%nHangzhou, map matching (%d segments)%n", CityModel.hangzhou().roads().size());
+    System.out.printf(
+        "%nHangzhou, map matching (%d segments)%n", CityModel.hangzhou().roads().size());
     double g = measure("grid (RoadMatcher.match)", i -> b.grid().isPresent() ? 1 : 0);
     double t = measure("(b) STRtree of segments", i -> b.strtree());
     double n = measure("(a) loop over all segments", i -> b.naiveLoop());
@@ -97,7 +121,10 @@ public final class GeoCpuTime {
     }
   }
 
-  /** Runs the operation over the point set for the warm-up and then the measured CPU seconds; returns ops per CPU second. */
+  /**
+   * Runs the operation over the point set for the warm-up and then the measured CPU seconds;
+   * returns ops per CPU second.
+   */
   static double measure(String name, IntUnaryOperator op) {
     long sink = 0;
     for (int phase = 0; phase < 2; phase++) {
@@ -122,7 +149,13 @@ public final class GeoCpuTime {
       }
       if (phase == 1) {
         double rate = ops / ((now - start) / 1e9);
-        System.out.printf(Locale.ROOT, "  %-36s %,14.0f ops per CPU-second   (%,d ops, sink %d)%n", name, rate, ops, sink & 0xff);
+        System.out.printf(
+            Locale.ROOT,
+            "  %-36s %,14.0f ops per CPU-second   (%,d ops, sink %d)%n",
+            name,
+            rate,
+            ops,
+            sink & 0xff);
         return rate;
       }
     }

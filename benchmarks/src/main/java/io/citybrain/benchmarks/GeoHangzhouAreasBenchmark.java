@@ -45,10 +45,29 @@ public class GeoHangzhouAreasBenchmark {
     index = city.index();
     List<Geometry> all = new ArrayList<>();
     List<Integer> layers = new ArrayList<>();
-    city.districts().stream().map(District::boundary).forEach(g -> { all.add(g); layers.add(0); });
-    city.communities().stream().map(Community::boundary).forEach(g -> { all.add(g); layers.add(1); });
+    city.districts().stream()
+        .map(District::boundary)
+        .forEach(
+            g -> {
+              all.add(g);
+              layers.add(0);
+            });
+    city.communities().stream()
+        .map(Community::boundary)
+        .forEach(
+            g -> {
+              all.add(g);
+              layers.add(1);
+            });
     for (var u : io.citybrain.geo.Utility.values()) {
-      city.zones().stream().filter(z -> z.utility() == u).map(UtilityZone::boundary).forEach(g -> { all.add(g); layers.add(2 + u.ordinal()); });
+      city.zones().stream()
+          .filter(z -> z.utility() == u)
+          .map(UtilityZone::boundary)
+          .forEach(
+              g -> {
+                all.add(g);
+                layers.add(2 + u.ordinal());
+              });
     }
     layerOf = layers.stream().mapToInt(Integer::intValue).toArray();
     naive = new Baselines.Naive(all);

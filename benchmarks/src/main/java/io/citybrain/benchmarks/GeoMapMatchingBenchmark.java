@@ -21,10 +21,10 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
 /**
- * Map matching of probe positions on the Hangzhou road network of seed 42 (7,316 segments):
- * {@link RoadMatcher} against (a) a loop over every segment and (b) an STR-tree of segments queried
- * with a 30 m box; both baselines apply the same metric distance and bearing rule. Probes: 90% within
- * 25 m of a random segment with a heading within 40° of its direction, 10% anywhere in the road
+ * Map matching of probe positions on the Hangzhou road network of seed 42 (7,316 segments): {@link
+ * RoadMatcher} against (a) a loop over every segment and (b) an STR-tree of segments queried with a
+ * 30 m box; both baselines apply the same metric distance and bearing rule. Probes: 90% within 25 m
+ * of a random segment with a heading within 40° of its direction, 10% anywhere in the road
  * network's box (mostly unmatched).
  */
 @BenchmarkMode(Mode.Throughput)
@@ -75,7 +75,8 @@ public class GeoMapMatchingBenchmark {
       double lat = a.y + t * (b.y - a.y);
       x[i] = a.x + t * (b.x - a.x) + off / Metric.metresPerDegreeLon(lat) * 0.7;
       y[i] = lat + off / Metric.metresPerDegreeLat(lat) * 0.7;
-      double bearing = Metric.bearingDeg(a.x, a.y, b.x, b.y) + (s.oneway() || r.nextBoolean() ? 0 : 180);
+      double bearing =
+          Metric.bearingDeg(a.x, a.y, b.x, b.y) + (s.oneway() || r.nextBoolean() ? 0 : 180);
       heading[i] = (bearing + (r.nextDouble() * 2 - 1) * 40 + 360) % 360;
     }
   }
@@ -129,8 +130,10 @@ public class GeoMapMatchingBenchmark {
     Coordinate a = s.geometry().getCoordinateN(0);
     Coordinate b = s.geometry().getCoordinateN(1);
     double bearing = Metric.bearingDeg(a.x, a.y, b.x, b.y);
-    boolean fits = Metric.angleBetween(heading[i], bearing) <= RoadMatcher.MAX_ANGLE_DEG
-        || (!s.oneway() && Metric.angleBetween(heading[i], bearing + 180) <= RoadMatcher.MAX_ANGLE_DEG);
+    boolean fits =
+        Metric.angleBetween(heading[i], bearing) <= RoadMatcher.MAX_ANGLE_DEG
+            || (!s.oneway()
+                && Metric.angleBetween(heading[i], bearing + 180) <= RoadMatcher.MAX_ANGLE_DEG);
     if (!fits) {
       return Double.POSITIVE_INFINITY;
     }

@@ -26,7 +26,9 @@ final class Points {
     return p;
   }
 
-  /** Uniform within the envelope of a polygon chosen at random: where a country's events would be. */
+  /**
+   * Uniform within the envelope of a polygon chosen at random: where a country's events would be.
+   */
   static Points inEnvelopes(List<Geometry> polygons, long seed) {
     Points p = new Points();
     SplittableRandom r = new SplittableRandom(seed);

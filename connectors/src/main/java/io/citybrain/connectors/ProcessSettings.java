@@ -22,7 +22,8 @@ public final class ProcessSettings {
    * @param prefix the process's keys, e.g. {@code bridge.}
    * @param secrets environment variable → key it fills
    */
-  public static Properties load(String[] args, String prefix, Map<String, String> env, Map<String, String> secrets)
+  public static Properties load(
+      String[] args, String prefix, Map<String, String> env, Map<String, String> secrets)
       throws IOException {
     Properties p = new Properties();
     if (args.length > 0) {
@@ -35,12 +36,13 @@ public final class ProcessSettings {
         p.setProperty(name, System.getProperty(name));
       }
     }
-    secrets.forEach((variable, key) -> {
-      String v = env.get(variable);
-      if (v != null && !p.containsKey(key)) {
-        p.setProperty(key, v);
-      }
-    });
+    secrets.forEach(
+        (variable, key) -> {
+          String v = env.get(variable);
+          if (v != null && !p.containsKey(key)) {
+            p.setProperty(key, v);
+          }
+        });
     return p;
   }
 

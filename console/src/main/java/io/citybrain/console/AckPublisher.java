@@ -26,22 +26,35 @@ final class AckPublisher implements AutoCloseable {
   /** Throws {@link IllegalStateException} naming the broker and the account when it refuses. */
   static AckPublisher connect(ConsoleSettings s, ObjectMapper json) {
     // One id per console process: two consoles must not take each other's session.
-    String clientId = "citybrain-console-" + ProcessHandle.current().pid() + "-" + Long.toHexString(System.nanoTime());
-    return new AckPublisher(ConfirmedPublisher.connect(s.mqttUrl(), clientId, s.mqttUser(), s.mqttPassword(),
-        Duration.ofSeconds(10)), json);
+    String clientId =
+        "citybrain-console-"
+            + ProcessHandle.current().pid()
+            + "-"
+            + Long.toHexString(System.nanoTime());
+    return new AckPublisher(
+        ConfirmedPublisher.connect(
+            s.mqttUrl(), clientId, s.mqttUser(), s.mqttPassword(), Duration.ofSeconds(10)),
+        json);
   }
 
   /**
    * Publishes a person's action at QoS 1 and returns once the broker has it.
    *
-   * <p>Signed in ({@code named}), on {@code city/ack/<alertId>/<username>} (issue 20): the console's
-   * service account may publish under any name, because the console has checked who the person is
-   * and what their scope covers; the bridge and the emergency job check again. With the token, on
-   * contract v1's {@code city/ack/<alertId>} with {@code by}.
+   * <p>Signed in ({@code named}), on {@code city/ack/<alertId>/<username>} (issue 20): the
+   * console's service account may publish under any name, because the console has checked who the
+   * person is and what their scope covers; the bridge and the emergency job check again. With the
+   * token, on contract v1's {@code city/ack/<alertId>} with {@code by}.
    *
    * @param action null for an acknowledgement (v1), else resolve, assign or comment
    */
-  void publish(String alertId, String by, boolean named, String action, String note, String assignee, long ts)
+  void publish(
+      String alertId,
+      String by,
+      boolean named,
+      String action,
+      String note,
+      String assignee,
+      long ts)
       throws ConfirmedPublisher.Unacknowledged {
     Map<String, Object> payload = new LinkedHashMap<>();
     if (!named) {
@@ -58,7 +71,10 @@ final class AckPublisher implements AutoCloseable {
       payload.put("assignee", assignee);
     }
     try {
-      client.publishAndWait(named ? topic(alertId) + "/" + by : topic(alertId), json.writeValueAsBytes(payload), PUBACK_WAIT);
+      client.publishAndWait(
+          named ? topic(alertId) + "/" + by : topic(alertId),
+          json.writeValueAsBytes(payload),
+          PUBACK_WAIT);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot encode an acknowledgement", e);
     }

@@ -32,27 +32,33 @@ import org.slf4j.LoggerFactory;
 final class AlertBoard implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(AlertBoard.class);
+
   /** Enough for a shift of a busy city; older alerts are dropped first. */
   static final int CAPACITY = 2000;
 
   private final KafkaConsumer<String, byte[]> consumer;
   private final Thread thread;
   private final AtomicBoolean running = new AtomicBoolean(true);
-  private final java.util.concurrent.CountDownLatch closing = new java.util.concurrent.CountDownLatch(1);
+  private final java.util.concurrent.CountDownLatch closing =
+      new java.util.concurrent.CountDownLatch(1);
   private final AtomicLong unreadable = new AtomicLong();
+
   /**
    * Every state each alert went through, oldest first (at most {@link #STATES_PER_ALERT}); the last
    * is its latest. In the order alerts last changed, so that beyond {@link #CAPACITY} the one left
    * alone longest goes first.
    */
-  private final Map<String, List<Alert>> history = new LinkedHashMap<>(16, 0.75f, false) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<String, List<Alert>> eldest) {
-      return size() > CAPACITY;
-    }
-  };
+  private final Map<String, List<Alert>> history =
+      new LinkedHashMap<>(16, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, List<Alert>> eldest) {
+          return size() > CAPACITY;
+        }
+      };
 
-  /** Raised, escalated, re-notified, acknowledged, resolved: a long incident has a few dozen states. */
+  /**
+   * Raised, escalated, re-notified, acknowledged, resolved: a long incident has a few dozen states.
+   */
   static final int STATES_PER_ALERT = 100;
 
   /** Null while following; else why the board does not (yet) follow city.alerts. */
@@ -97,7 +103,8 @@ final class AlertBoard implements AutoCloseable {
       }
     } catch (RuntimeException e) {
       problem = "stopped following " + Topics.ALERTS + ": " + e.getMessage();
-      LOG.error("the console stopped following {}: the alert list no longer updates", Topics.ALERTS, e);
+      LOG.error(
+          "the console stopped following {}: the alert list no longer updates", Topics.ALERTS, e);
     } finally {
       consumer.close(Duration.ofSeconds(5));
     }
@@ -112,8 +119,10 @@ final class AlertBoard implements AutoCloseable {
     int attempt = 0;
     while (running.get()) {
       try {
-        List<TopicPartition> partitions = consumer.partitionsFor(Topics.ALERTS, Duration.ofSeconds(30)).stream()
-            .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+        List<TopicPartition> partitions =
+            consumer.partitionsFor(Topics.ALERTS, Duration.ofSeconds(30)).stream()
+                .map(i -> new TopicPartition(i.topic(), i.partition()))
+                .toList();
         if (!partitions.isEmpty()) {
           return partitions;
         }
@@ -123,7 +132,9 @@ final class AlertBoard implements AutoCloseable {
       }
       LOG.warn("the console waits for {}: {}", Topics.ALERTS, problem);
       try {
-        if (closing.await(io.citybrain.connectors.Backoff.millis(attempt++, 1_000, 30_000), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+        if (closing.await(
+            io.citybrain.connectors.Backoff.millis(attempt++, 1_000, 30_000),
+            java.util.concurrent.TimeUnit.MILLISECONDS)) {
           return List.of();
         }
       } catch (InterruptedException e) {
@@ -139,7 +150,8 @@ final class AlertBoard implements AutoCloseable {
     try {
       a = Alert.fromJson(value);
     } catch (RuntimeException e) {
-      // Not ours to dead-letter: the producer of city.alerts is the emergency job. Counted and shown.
+      // Not ours to dead-letter: the producer of city.alerts is the emergency job. Counted and
+      // shown.
       unreadable.incrementAndGet();
       return;
     }

@@ -14,9 +14,9 @@ import java.util.Set;
  * alone does not keep a web page out: the operator's browser is on loopback too. So:
  *
  * <ul>
- *   <li>the {@code Host} header must name the console ({@code 127.0.0.1}, {@code localhost},
- *       {@code [::1]} or a configured name, with its port): a DNS-rebinding page reaches the port
- *       under its own name and is refused;
+ *   <li>the {@code Host} header must name the console ({@code 127.0.0.1}, {@code localhost}, {@code
+ *       [::1]} or a configured name, with its port): a DNS-rebinding page reaches the port under
+ *       its own name and is refused;
  *   <li>a state change (any method but GET and HEAD) must come from the console's own origin
  *       ({@code Origin}, or {@code Referer} without it) and carry the random token printed with the
  *       console's URL in {@link #HEADER}; a page elsewhere has neither.
@@ -30,17 +30,20 @@ final class ConsoleDoor {
 
   /** The request header the page sends the token in. */
   static final String HEADER = "X-Citybrain-Token";
+
   /**
    * The page's policy: its own scripts, styles, images and fetches only (Leaflet is served from the
    * jar and the map draws the city's own layers: no tile server), no inline script, no framing.
    */
-  static final String CONTENT_SECURITY_POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; "
-      + "img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+  static final String CONTENT_SECURITY_POLICY =
+      "default-src 'none'; script-src 'self'; style-src 'self'; "
+          + "img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
   private static final SecureRandom RANDOM = new SecureRandom();
   private final Set<String> hosts = new LinkedHashSet<>();
   private final Set<String> origins = new LinkedHashSet<>();
   private final byte[] token;
+
   /** People sign in (issue 20): the session, which the server checks, replaces the token. */
   private final boolean logins;
 
@@ -49,11 +52,18 @@ final class ConsoleDoor {
    * @param port the port the console listens on
    * @param extraHosts host names besides the loopback ones, lower case, without port
    * @param publicUrls origins a browser reaches the console by through a proxy or an ingress
-   * @param token the token state changes need, or null: the console is read-only (unless {@code logins})
+   * @param token the token state changes need, or null: the console is read-only (unless {@code
+   *     logins})
    * @param logins whether people sign in: then a state change needs the same origin here and a
    *     session, which the server checks, instead of the token
    */
-  ConsoleDoor(String scheme, int port, List<String> extraHosts, List<java.net.URI> publicUrls, String token, boolean logins) {
+  ConsoleDoor(
+      String scheme,
+      int port,
+      List<String> extraHosts,
+      List<java.net.URI> publicUrls,
+      String token,
+      boolean logins) {
     List<String> names = new java.util.ArrayList<>(List.of("127.0.0.1", "localhost", "[::1]"));
     names.addAll(extraHosts);
     int defaultPort = scheme.equals("https") ? 443 : 80;
@@ -68,7 +78,8 @@ final class ConsoleDoor {
     }
     for (java.net.URI u : publicUrls) {
       String host = u.getHost().toLowerCase(Locale.ROOT);
-      boolean defaulted = u.getPort() == -1 || u.getPort() == (u.getScheme().equals("https") ? 443 : 80);
+      boolean defaulted =
+          u.getPort() == -1 || u.getPort() == (u.getScheme().equals("https") ? 443 : 80);
       String authority = defaulted ? host : host + ":" + u.getPort();
       hosts.add(authority);
       origins.add(u.getScheme().toLowerCase(Locale.ROOT) + "://" + authority);
@@ -90,7 +101,10 @@ final class ConsoleDoor {
       return "no Host header: the console answers only requests naming it";
     }
     if (!hosts.contains(host.strip().toLowerCase(Locale.ROOT))) {
-      return "the console does not answer to Host '" + host.strip() + "'; it answers to " + String.join(", ", hosts)
+      return "the console does not answer to Host '"
+          + host.strip()
+          + "'; it answers to "
+          + String.join(", ", hosts)
           + " (add a name with console.hosts, or the address behind a proxy with console.public-urls)";
     }
     return null;
@@ -106,12 +120,16 @@ final class ConsoleDoor {
   String refuseChange(String origin, String referer, String sentToken) {
     if (origin != null) {
       if (!origins.contains(origin.strip().toLowerCase(Locale.ROOT))) {
-        return "a state change from origin '" + origin.strip() + "' is refused: only the console's own page may make one";
+        return "a state change from origin '"
+            + origin.strip()
+            + "' is refused: only the console's own page may make one";
       }
     } else if (referer != null) {
       String r = referer.strip().toLowerCase(Locale.ROOT);
       if (origins.stream().noneMatch(o -> r.equals(o) || r.startsWith(o + "/"))) {
-        return "a state change from a page elsewhere (Referer '" + referer.strip() + "') is refused";
+        return "a state change from a page elsewhere (Referer '"
+            + referer.strip()
+            + "') is refused";
       }
     }
     if (logins) {
@@ -122,11 +140,14 @@ final class ConsoleDoor {
     }
     // Without either header it is no browser's cross-site request; the token decides.
     if (sentToken == null || sentToken.isEmpty()) {
-      return "a state change needs the console's token in the " + HEADER
+      return "a state change needs the console's token in the "
+          + HEADER
           + " header: open the console with the URL the local city printed (…/?token=…)";
     }
     if (!MessageDigest.isEqual(token, sentToken.strip().getBytes(StandardCharsets.UTF_8))) {
-      return "wrong console token in " + HEADER + ": open the console with the URL the local city printed";
+      return "wrong console token in "
+          + HEADER
+          + ": open the console with the URL the local city printed";
     }
     return null;
   }

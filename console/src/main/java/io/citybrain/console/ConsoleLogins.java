@@ -1,7 +1,6 @@
 package io.citybrain.console;
 
 import io.citybrain.users.Account;
-import io.citybrain.users.UsersFile;
 import io.citybrain.users.UsersFileWatch;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -23,16 +22,17 @@ import java.util.concurrent.TimeUnit;
  * same key ({@code CITYBRAIN_CONSOLE_SESSION_KEY}) accepts it and none keeps sessions. The account
  * is looked up again at every request, in the file as it is now ({@link UsersFileWatch}, looked at
  * every 10 s): a person removed from the file, or moved to another community, is out or moved
- * within seconds of the edit, without a restart. A session lasts
- * one shift ({@link #SESSION}); signing out clears the browser's cookie.
+ * within seconds of the edit, without a restart. A session lasts one shift ({@link #SESSION});
+ * signing out clears the browser's cookie.
  *
- * <p>Guessing: after {@link #FREE_FAILURES} wrong passwords in a row an account waits
- * {@link #LOCKOUT} before the next try is even checked, and at most two passwords are checked at
- * once (each is 210,000 rounds of PBKDF2: a flood of logins must not take the console's CPU).
+ * <p>Guessing: after {@link #FREE_FAILURES} wrong passwords in a row an account waits {@link
+ * #LOCKOUT} before the next try is even checked, and at most two passwords are checked at once
+ * (each is 210,000 rounds of PBKDF2: a flood of logins must not take the console's CPU).
  * Thread-safe.
  */
 final class ConsoleLogins {
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ConsoleLogins.class);
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(ConsoleLogins.class);
 
   static final String COOKIE = "citybrain_session";
   static final Duration SESSION = Duration.ofHours(12);
@@ -86,7 +86,9 @@ final class ConsoleLogins {
     }
     if (account.isEmpty()) {
       if (username != null && users.current(now).account(username).isPresent()) {
-        failures.merge(username, new Failures(1, now + LOCKOUT.toMillis()),
+        failures.merge(
+            username,
+            new Failures(1, now + LOCKOUT.toMillis()),
             (old, one) -> new Failures(old.count() + 1, now + LOCKOUT.toMillis()));
       }
       return new Outcome.Refused();
@@ -97,7 +99,10 @@ final class ConsoleLogins {
     return new Outcome.In(account.get(), signed + "." + sign(signed));
   }
 
-  /** The person of a {@code Cookie} header's session, when it is signed by us, unexpired and still in the file. */
+  /**
+   * The person of a {@code Cookie} header's session, when it is signed by us, unexpired and still
+   * in the file.
+   */
   Optional<Account> account(String cookieHeader, long now) {
     String value = cookie(cookieHeader);
     if (value == null) {
@@ -109,7 +114,8 @@ final class ConsoleLogins {
       return Optional.empty();
     }
     String signed = value.substring(0, last);
-    if (!MessageDigest.isEqual(sign(signed).getBytes(StandardCharsets.US_ASCII),
+    if (!MessageDigest.isEqual(
+        sign(signed).getBytes(StandardCharsets.US_ASCII),
         value.substring(last + 1).getBytes(StandardCharsets.US_ASCII))) {
       return Optional.empty();
     }
@@ -139,16 +145,22 @@ final class ConsoleLogins {
   }
 
   private String sign(String text) {
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(
-        io.citybrain.users.Hmac.sha256(key, text.getBytes(StandardCharsets.UTF_8)));
+    return Base64.getUrlEncoder()
+        .withoutPadding()
+        .encodeToString(io.citybrain.users.Hmac.sha256(key, text.getBytes(StandardCharsets.UTF_8)));
   }
 
   /**
-   * The {@code Set-Cookie} value: not readable by scripts, sent only to this console and never
-   * with a request another site starts ({@code SameSite=Strict}), over TLS only when the console
-   * serves TLS (behind an ingress that terminates TLS, the ingress's cookie policy applies).
+   * The {@code Set-Cookie} value: not readable by scripts, sent only to this console and never with
+   * a request another site starts ({@code SameSite=Strict}), over TLS only when the console serves
+   * TLS (behind an ingress that terminates TLS, the ingress's cookie policy applies).
    */
   static String setCookie(String value, boolean secure, Duration maxAge) {
-    return COOKIE + "=" + value + "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" + maxAge.toSeconds() + (secure ? "; Secure" : "");
+    return COOKIE
+        + "="
+        + value
+        + "; Path=/; HttpOnly; SameSite=Strict; Max-Age="
+        + maxAge.toSeconds()
+        + (secure ? "; Secure" : "");
   }
 }

@@ -18,27 +18,29 @@ import java.util.concurrent.CountDownLatch;
  *
  * <p>Configuration as {@link io.citybrain.connectors.dispatch.DispatchMain}'s: the properties file
  * given as the only argument (optional), overridden by {@code -Dconsole.*} system properties;
- * secrets from the environment ({@link ConsoleSettings#SECRETS}, and Kafka's of
- * {@link io.citybrain.connectors.kafka.KafkaSecurity}). Keys: {@link ConsoleSettings#fromProperties},
- * plus {@code console.city.package} (a city package's directory) or {@code console.city.seed} (the
+ * secrets from the environment ({@link ConsoleSettings#SECRETS}, and Kafka's of {@link
+ * io.citybrain.connectors.kafka.KafkaSecurity}). Keys: {@link ConsoleSettings#fromProperties}, plus
+ * {@code console.city.package} (a city package's directory) or {@code console.city.seed} (the
  * generated city of that seed, 42 by default) for the map, which must be the city the jobs run on.
  * A bad or unknown key exits with status 2 and a message naming it.
  *
  * <p>Operations endpoints ({@link OpsServer}) on {@code console.ops.http.port} (default 9402; 0 an
  * ephemeral port, -1 none) and {@code console.ops.http.host} (default 0.0.0.0): {@code /metrics},
- * {@code /health/live}, and {@code /health/ready}, ready while the console follows
- * {@code city.alerts}, its MQTT connection stands and Kafka answers.
+ * {@code /health/live}, and {@code /health/ready}, ready while the console follows {@code
+ * city.alerts}, its MQTT connection stands and Kafka answers.
  */
 public final class ConsoleMain {
 
   /** Printed once the console serves. */
   public static final String READY = "console ready";
+
   static final int DEFAULT_OPS_PORT = 9402;
 
   private ConsoleMain() {}
 
   /** A console process's parts, closed in reverse order. */
-  public record Running(ConsoleServer server, KafkaProbe kafka, OpsServer ops) implements AutoCloseable {
+  public record Running(ConsoleServer server, KafkaProbe kafka, OpsServer ops)
+      implements AutoCloseable {
     @Override
     public void close() {
       if (ops != null) {
@@ -57,7 +59,8 @@ public final class ConsoleMain {
    * Starts the console, prints {@link #READY} with its addresses, and serves until the JVM shuts
    * down (SIGTERM, Ctrl-C); returns 2 for a bad setting and 1 when a part refused, having said why.
    */
-  public static int run(Properties p, Map<String, String> env, java.io.PrintStream out, java.io.PrintStream err)
+  public static int run(
+      Properties p, Map<String, String> env, java.io.PrintStream out, java.io.PrintStream err)
       throws InterruptedException {
     Running running;
     try {
@@ -70,32 +73,57 @@ public final class ConsoleMain {
       return 1;
     }
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      running.close();
-      stopped.countDown();
-    }, "console-shutdown"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  running.close();
+                  stopped.countDown();
+                },
+                "console-shutdown"));
     // The URL without the token: this line goes to the process's log, which others may read.
-    out.println(READY + ": " + running.server().url()
-        + (running.server().token() == null ? " (read-only: started without CITYBRAIN_CONSOLE_TOKEN)"
-            : " (acknowledging needs the token of CITYBRAIN_CONSOLE_TOKEN: open " + running.server().url() + "?token=...)")
-        + (running.ops() == null ? "" : "; metrics " + running.ops().url() + "/metrics, health " + running.ops().url()
-            + "/health/ready"));
+    out.println(
+        READY
+            + ": "
+            + running.server().url()
+            + (running.server().token() == null
+                ? " (read-only: started without CITYBRAIN_CONSOLE_TOKEN)"
+                : " (acknowledging needs the token of CITYBRAIN_CONSOLE_TOKEN: open "
+                    + running.server().url()
+                    + "?token=...)")
+            + (running.ops() == null
+                ? ""
+                : "; metrics "
+                    + running.ops().url()
+                    + "/metrics, health "
+                    + running.ops().url()
+                    + "/health/ready"));
     out.flush();
     stopped.await();
     return 0;
   }
 
-  /** Starts the console and its operations endpoints; a bad setting throws {@link IllegalArgumentException} naming it. */
+  /**
+   * Starts the console and its operations endpoints; a bad setting throws {@link
+   * IllegalArgumentException} naming it.
+   */
   public static Running start(Properties p, Map<String, String> env) {
     ConsoleSettings settings = ConsoleSettings.fromProperties(p, env);
     CityPackage city = city(p);
     ConsoleServer server = ConsoleServer.start(settings, city);
     KafkaProbe kafka = null;
     try {
-      kafka = new KafkaProbe(settings.kafkaBootstrap(), settings.kafkaSecurity(), "citybrain-console-probe");
+      kafka =
+          new KafkaProbe(
+              settings.kafkaBootstrap(), settings.kafkaSecurity(), "citybrain-console-probe");
       KafkaProbe probe = kafka;
-      OpsServer ops = OpsServer.fromSettings(p, "console.ops.", DEFAULT_OPS_PORT, server::bindMetrics,
-          () -> readiness(server, probe));
+      OpsServer ops =
+          OpsServer.fromSettings(
+              p,
+              "console.ops.",
+              DEFAULT_OPS_PORT,
+              server::bindMetrics,
+              () -> readiness(server, probe));
       return new Running(server, kafka, ops);
     } catch (RuntimeException e) {
       if (kafka != null) {
@@ -107,13 +135,18 @@ public final class ConsoleMain {
   }
 
   static OpsServer.Readiness readiness(ConsoleServer server, KafkaProbe kafka) {
-    Map<String, String> checks = new LinkedHashMap<>(Map.of("alerts", "follows city.alerts", "mqtt", "connected"));
+    Map<String, String> checks =
+        new LinkedHashMap<>(Map.of("alerts", "follows city.alerts", "mqtt", "connected"));
     Map<String, String> problems = server.problems();
     checks.putAll(problems);
     java.util.Optional<String> kafkaProblem = kafka.problem();
     checks.put("kafka", kafkaProblem.orElse("answers"));
     List<String> store = server.storeProblems();
-    checks.put("store", store.isEmpty() ? "answered the last read" : "not ready-relevant: " + String.join("; ", store));
+    checks.put(
+        "store",
+        store.isEmpty()
+            ? "answered the last read"
+            : "not ready-relevant: " + String.join("; ", store));
     return new OpsServer.Readiness(problems.isEmpty() && kafkaProblem.isEmpty(), checks);
   }
 
@@ -123,7 +156,8 @@ public final class ConsoleMain {
       try {
         return CityPackage.read(Path.of(dir.strip()));
       } catch (RuntimeException e) {
-        throw new IllegalArgumentException("console.city.package " + dir.strip() + ": " + e.getMessage(), e);
+        throw new IllegalArgumentException(
+            "console.city.package " + dir.strip() + ": " + e.getMessage(), e);
       }
     }
     return CityPackage.generatedHangzhou(ProcessSettings.number(p, "console.city.seed", 42));

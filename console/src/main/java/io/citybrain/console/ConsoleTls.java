@@ -18,13 +18,15 @@ final class ConsoleTls {
     try (InputStream in = Files.newInputStream(tls.keystore())) {
       KeyStore store = KeyStore.getInstance("PKCS12");
       store.load(in, tls.password());
-      KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+      KeyManagerFactory keys =
+          KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
       keys.init(store, tls.password());
       SSLContext context = SSLContext.getInstance("TLS");
       context.init(keys.getKeyManagers(), null, null);
       return context;
     } catch (IOException | GeneralSecurityException e) {
-      throw new IllegalArgumentException("console.tls.keystore " + tls.keystore() + " cannot be used: " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "console.tls.keystore " + tls.keystore() + " cannot be used: " + e.getMessage(), e);
     }
   }
 }

@@ -10,30 +10,39 @@ import java.util.Map;
 /**
  * The latest indicators the console shows, read from whichever store holds them: one interface, a
  * dialect per store ({@link ConsoleSettings.Dialect}). Each row is a map of contract v1's column
- * names (the measurement's tag, its fields, and {@code timestamp} as ISO-8601 UTC with microseconds,
- * as QuestDB prints it), so the page and the figures never know which store answered.
+ * names (the measurement's tag, its fields, and {@code timestamp} as ISO-8601 UTC with
+ * microseconds, as QuestDB prints it), so the page and the figures never know which store answered.
  */
 interface IndicatorReader {
 
   /** One measurement the console reads: its series tag and the fields it shows. */
   record Latest(String measurement, String tag, List<String> fields) {}
 
-  Latest DISTRICTS = new Latest("traffic_district", "district",
-      List.of("tti", "level", "mean_speed_kmh", "congested_km", "samples"));
+  Latest DISTRICTS =
+      new Latest(
+          "traffic_district",
+          "district",
+          List.of("tti", "level", "mean_speed_kmh", "congested_km", "samples"));
   Latest SEGMENTS = new Latest("traffic_segment", "segment", List.of("tti"));
-  Latest PIPELINE = new Latest("pipeline", "stage", List.of("events_in", "events_out", "deadletter", "lag_ms"));
+  Latest PIPELINE =
+      new Latest("pipeline", "stage", List.of("events_in", "events_out", "deadletter", "lag_ms"));
   Latest UTILITY = new Latest("utility_zone", "zone", List.of("meters_reporting", "meters_dark"));
+
   /** A district's rows over time, for its trend chart. */
   Latest TREND = new Latest("traffic_district", "district", List.of("tti", "mean_speed_kmh"));
 
-  /** The newest row of each series of {@code m} (of each district, segment, stage), ordered by the tag. */
+  /**
+   * The newest row of each series of {@code m} (of each district, segment, stage), ordered by the
+   * tag.
+   */
   List<Map<String, Object>> latest(Latest m) throws IOException, InterruptedException;
 
   /**
    * The rows of {@code m} whose tag is {@code value} within {@code span} before now, oldest first,
    * each with its {@code timestamp}. {@code value} must be checked by the caller (a known id).
    */
-  List<Map<String, Object>> history(Latest m, String value, java.time.Duration span) throws IOException, InterruptedException;
+  List<Map<String, Object>> history(Latest m, String value, java.time.Duration span)
+      throws IOException, InterruptedException;
 
   static IndicatorReader of(ConsoleSettings.Store store, ObjectMapper json) {
     return switch (store.dialect()) {
@@ -48,8 +57,11 @@ interface IndicatorReader {
       return "Token " + new String(store.token());
     }
     if (store.user() != null) {
-      return "Basic " + Base64.getEncoder().encodeToString(
-          (store.user() + ":" + new String(store.password())).getBytes(StandardCharsets.UTF_8));
+      return "Basic "
+          + Base64.getEncoder()
+              .encodeToString(
+                  (store.user() + ":" + new String(store.password()))
+                      .getBytes(StandardCharsets.UTF_8));
     }
     return null;
   }

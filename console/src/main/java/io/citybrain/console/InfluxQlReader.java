@@ -20,8 +20,8 @@ import java.util.Map;
 /**
  * InfluxQL over {@code GET /query}: the one read API that InfluxDB 1.x, 2.x (through the bucket's
  * DBRP mapping) and 3.x (Core and Enterprise) all serve, so one console reads any of them. The
- * latest point of each series is {@code GROUP BY <tag> ORDER BY time DESC LIMIT 1}: unlike
- * {@code last()} on several fields, it keeps the point's own time.
+ * latest point of each series is {@code GROUP BY <tag> ORDER BY time DESC LIMIT 1}: unlike {@code
+ * last()} on several fields, it keeps the point's own time.
  *
  * <p>Tested on a real InfluxDB 1.6.7 ({@code ConsoleOnInfluxDbITCase} in deploy) and on the answers
  * InfluxDB documents ({@code InfluxQlReaderTest}); 2.x and 3.x cannot be installed on the build
@@ -29,9 +29,11 @@ import java.util.Map;
  */
 final class InfluxQlReader extends StoreHttp {
 
-  /** QuestDB's way of printing a timestamp, so that the figures compare them as strings either way. */
-  static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'")
-      .withZone(ZoneOffset.UTC);
+  /**
+   * QuestDB's way of printing a timestamp, so that the figures compare them as strings either way.
+   */
+  static final DateTimeFormatter TIMESTAMP =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(ZoneOffset.UTC);
 
   private final String database;
   private final Duration lookback;
@@ -42,7 +44,10 @@ final class InfluxQlReader extends StoreHttp {
     this.lookback = store.lookback();
   }
 
-  /** {@code SELECT "a", "b" FROM "m"}: identifiers double-quoted, so that InfluxQL's keywords cannot bite later. */
+  /**
+   * {@code SELECT "a", "b" FROM "m"}: identifiers double-quoted, so that InfluxQL's keywords cannot
+   * bite later.
+   */
   private static StringBuilder select(Latest m) {
     StringBuilder q = new StringBuilder("SELECT ");
     for (int i = 0; i < m.fields().size(); i++) {
@@ -52,17 +57,30 @@ final class InfluxQlReader extends StoreHttp {
   }
 
   static String influxQl(Latest m, Duration lookback) {
-    return select(m).append(" WHERE time > now() - ").append(lookback.toSeconds())
-        .append("s GROUP BY \"").append(m.tag()).append("\" ORDER BY time DESC LIMIT 1").toString();
+    return select(m)
+        .append(" WHERE time > now() - ")
+        .append(lookback.toSeconds())
+        .append("s GROUP BY \"")
+        .append(m.tag())
+        .append("\" ORDER BY time DESC LIMIT 1")
+        .toString();
   }
 
   static String historyQl(Latest m, String value, Duration span) {
-    return select(m).append(" WHERE \"").append(m.tag()).append("\" = '").append(value)
-        .append("' AND time > now() - ").append(span.toSeconds()).append("s ORDER BY time ASC").toString();
+    return select(m)
+        .append(" WHERE \"")
+        .append(m.tag())
+        .append("\" = '")
+        .append(value)
+        .append("' AND time > now() - ")
+        .append(span.toSeconds())
+        .append("s ORDER BY time ASC")
+        .toString();
   }
 
   @Override
-  public List<Map<String, Object>> history(Latest m, String value, Duration span) throws IOException, InterruptedException {
+  public List<Map<String, Object>> history(Latest m, String value, Duration span)
+      throws IOException, InterruptedException {
     String q = historyQl(m, value, span);
     List<Map<String, Object>> rows = rows(m, q, ask(q));
     rows.sort(java.util.Comparator.comparing(r -> String.valueOf(r.get("timestamp"))));
@@ -76,11 +94,15 @@ final class InfluxQlReader extends StoreHttp {
   }
 
   private HttpResponse<byte[]> ask(String q) throws IOException, InterruptedException {
-    return get("/query?db=" + URLEncoder.encode(database, StandardCharsets.UTF_8) + "&epoch=u&q="
-        + URLEncoder.encode(q, StandardCharsets.UTF_8));
+    return get(
+        "/query?db="
+            + URLEncoder.encode(database, StandardCharsets.UTF_8)
+            + "&epoch=u&q="
+            + URLEncoder.encode(q, StandardCharsets.UTF_8));
   }
 
-  private List<Map<String, Object>> rows(Latest m, String q, HttpResponse<byte[]> response) throws IOException {
+  private List<Map<String, Object>> rows(Latest m, String q, HttpResponse<byte[]> response)
+      throws IOException {
     return rows(m, q, response.statusCode(), response.body());
   }
 
@@ -93,9 +115,13 @@ final class InfluxQlReader extends StoreHttp {
       throw new IOException("the store answered '" + q + "' with HTTP " + status + " and no JSON");
     }
     JsonNode result = root.path("results").path(0);
-    String error = root.has("error") ? root.path("error").asText() : result.has("error") ? result.path("error").asText() : null;
+    String error =
+        root.has("error")
+            ? root.path("error").asText()
+            : result.has("error") ? result.path("error").asText() : null;
     if (status != 200 || error != null) {
-      throw new IOException("the store refused '" + q + "': " + (error != null ? error : "HTTP " + status));
+      throw new IOException(
+          "the store refused '" + q + "': " + (error != null ? error : "HTTP " + status));
     }
     List<Map<String, Object>> rows = new ArrayList<>();
     for (JsonNode series : result.path("series")) {
@@ -108,8 +134,10 @@ final class InfluxQlReader extends StoreHttp {
         for (int i = 0; i < columns.size(); i++) {
           JsonNode v = values.path(i);
           if (columns.get(i).equals("time")) {
-            time = v.isIntegralNumber() ? TIMESTAMP.format(Instant.EPOCH.plus(v.asLong(), ChronoUnit.MICROS))
-                : v.asText(null);
+            time =
+                v.isIntegralNumber()
+                    ? TIMESTAMP.format(Instant.EPOCH.plus(v.asLong(), ChronoUnit.MICROS))
+                    : v.asText(null);
           } else {
             row.put(columns.get(i), v.isNull() ? null : json.convertValue(v, Object.class));
           }

@@ -39,10 +39,20 @@ final class LiveReader {
     if (board.unreadable() > 0) {
       problems.add(board.unreadable() + " unreadable records on city.alerts");
     }
-    return new LiveSnapshot(now, figures(districts, alerts, pipeline, utility), districts, segments, alerts, pipeline, problems);
+    return new LiveSnapshot(
+        now,
+        figures(districts, alerts, pipeline, utility),
+        districts,
+        segments,
+        alerts,
+        pipeline,
+        problems);
   }
 
-  static LiveSnapshot.Figures figures(List<Map<String, Object>> districts, List<Alert> alerts, List<Map<String, Object>> pipeline,
+  static LiveSnapshot.Figures figures(
+      List<Map<String, Object>> districts,
+      List<Alert> alerts,
+      List<Map<String, Object>> pipeline,
       List<Map<String, Object>> utility) {
     double ttiSum = 0;
     int withTti = 0;
@@ -59,7 +69,8 @@ final class LiveReader {
         }
       }
       // ISO-8601 in one zone and format, so the greatest string is the newest instant.
-      if (d.get("timestamp") instanceof String ts && (lastWindow == null || ts.compareTo(lastWindow) > 0)) {
+      if (d.get("timestamp") instanceof String ts
+          && (lastWindow == null || ts.compareTo(lastWindow) > 0)) {
         lastWindow = ts;
       }
     }
@@ -99,30 +110,55 @@ final class LiveReader {
         dark = (dark == null ? 0 : dark) + n.longValue();
       }
     }
-    return new LiveSnapshot.Figures(withTti == 0 ? null : ttiSum / withTti, districts.size(), congested, lastWindow,
-        open, critical, in, dead, lag, alerting.size(), reporting, dark);
+    return new LiveSnapshot.Figures(
+        withTti == 0 ? null : ttiSum / withTti,
+        districts.size(),
+        congested,
+        lastWindow,
+        open,
+        critical,
+        in,
+        dead,
+        lag,
+        alerting.size(),
+        reporting,
+        dark);
   }
 
   /**
-   * The snapshot as a person sees it (issue 20): only the alerts their role and scope cover, and the
-   * alert figures counted over those. The city's indicators (traffic, utility, the pipeline) stay
-   * whole: they are the operations centre's shared picture, not anyone's incident.
+   * The snapshot as a person sees it (issue 20): only the alerts their role and scope cover, and
+   * the alert figures counted over those. The city's indicators (traffic, utility, the pipeline)
+   * stay whole: they are the operations centre's shared picture, not anyone's incident.
    */
   static LiveSnapshot scoped(LiveSnapshot s, io.citybrain.users.Account who) {
-    List<Alert> mine = s.alerts().stream().filter(a -> who.covers(a.district(), a.community())).toList();
+    List<Alert> mine =
+        s.alerts().stream().filter(a -> who.covers(a.district(), a.community())).toList();
     LiveSnapshot.Figures f = s.figures();
     LiveSnapshot.Figures alertsOnly = figures(List.of(), mine, List.of(), List.of());
-    LiveSnapshot.Figures figures = new LiveSnapshot.Figures(f.meanTti(), f.districtsReporting(), f.congestedDistricts(),
-        f.lastWindow(), alertsOnly.openAlerts(), alertsOnly.criticalOpen(), f.eventsIn(), f.deadletter(), f.lagMs(),
-        alertsOnly.communitiesAlerting(), f.metersReporting(), f.metersDark());
-    return new LiveSnapshot(s.generatedAt(), figures, s.districts(), s.segments(), mine, s.pipeline(), s.problems());
+    LiveSnapshot.Figures figures =
+        new LiveSnapshot.Figures(
+            f.meanTti(),
+            f.districtsReporting(),
+            f.congestedDistricts(),
+            f.lastWindow(),
+            alertsOnly.openAlerts(),
+            alertsOnly.criticalOpen(),
+            f.eventsIn(),
+            f.deadletter(),
+            f.lagMs(),
+            alertsOnly.communitiesAlerting(),
+            f.metersReporting(),
+            f.metersDark());
+    return new LiveSnapshot(
+        s.generatedAt(), figures, s.districts(), s.segments(), mine, s.pipeline(), s.problems());
   }
 
   static boolean isOpen(Alert a) {
     return Alert.STATE_RAISED.equals(a.state()) || Alert.STATE_ESCALATED.equals(a.state());
   }
 
-  private List<Map<String, Object>> rows(IndicatorReader.Latest m, List<String> problems) throws InterruptedException {
+  private List<Map<String, Object>> rows(IndicatorReader.Latest m, List<String> problems)
+      throws InterruptedException {
     try {
       return store.latest(m);
     } catch (IOException e) {

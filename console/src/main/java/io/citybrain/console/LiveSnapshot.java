@@ -12,10 +12,17 @@ import java.util.Map;
  * @param districts latest {@code traffic_district} row per district
  * @param segments latest {@code tti} per road segment id, from {@code traffic_segment}
  * @param pipeline latest {@code pipeline} row per stage
- * @param problems what could not be read this time (the store down, a query refused), for the status line
+ * @param problems what could not be read this time (the store down, a query refused), for the
+ *     status line
  */
-record LiveSnapshot(long generatedAt, Figures figures, List<Map<String, Object>> districts, Map<String, Double> segments,
-    List<Alert> alerts, List<Map<String, Object>> pipeline, List<String> problems) {
+record LiveSnapshot(
+    long generatedAt,
+    Figures figures,
+    List<Map<String, Object>> districts,
+    Map<String, Double> segments,
+    List<Alert> alerts,
+    List<Map<String, Object>> pipeline,
+    List<String> problems) {
 
   /**
    * The headline figures.
@@ -23,11 +30,23 @@ record LiveSnapshot(long generatedAt, Figures figures, List<Map<String, Object>>
    * @param meanTti mean of the districts' latest TTI, null before the first window
    * @param lastWindow end of the newest traffic_district window, as the store prints it
    * @param openAlerts alerts raised or escalated and not yet acknowledged or resolved
-   * @param communitiesAlerting communities (or, for district-wide alerts, districts) with an open alert
-   * @param metersReporting meters reporting in the latest {@code utility_zone} row of every zone, null before the first
+   * @param communitiesAlerting communities (or, for district-wide alerts, districts) with an open
+   *     alert
+   * @param metersReporting meters reporting in the latest {@code utility_zone} row of every zone,
+   *     null before the first
    * @param metersDark meters gone dark there, null before the first row
    */
-  record Figures(Double meanTti, int districtsReporting, int congestedDistricts, String lastWindow, int openAlerts,
-      int criticalOpen, long eventsIn, long deadletter, Double lagMs, int communitiesAlerting, Long metersReporting,
+  record Figures(
+      Double meanTti,
+      int districtsReporting,
+      int congestedDistricts,
+      String lastWindow,
+      int openAlerts,
+      int criticalOpen,
+      long eventsIn,
+      long deadletter,
+      Double lagMs,
+      int communitiesAlerting,
+      Long metersReporting,
       Long metersDark) {}
 }

@@ -17,7 +17,8 @@ abstract class StoreHttp implements IndicatorReader {
   protected final String baseUrl;
   protected final ObjectMapper json;
   private final String authorization;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   StoreHttp(ConsoleSettings.Store store, ObjectMapper json) {
     String url = store.url();
@@ -28,13 +29,22 @@ abstract class StoreHttp implements IndicatorReader {
 
   /** GETs {@code pathAndQuery} of the store; a refused account is an exception naming the store. */
   HttpResponse<byte[]> get(String pathAndQuery) throws IOException, InterruptedException {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + pathAndQuery)).timeout(Duration.ofSeconds(10)).GET();
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create(baseUrl + pathAndQuery))
+            .timeout(Duration.ofSeconds(10))
+            .GET();
     if (authorization != null) {
       request.header("Authorization", authorization);
     }
-    HttpResponse<byte[]> response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+    HttpResponse<byte[]> response =
+        http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
     if (response.statusCode() == 401 || response.statusCode() == 403) {
-      throw new IOException("the store at " + baseUrl + " refused the console's credentials (HTTP " + response.statusCode() + ")");
+      throw new IOException(
+          "the store at "
+              + baseUrl
+              + " refused the console's credentials (HTTP "
+              + response.statusCode()
+              + ")");
     }
     return response;
   }

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
  */
 class ConsoleWordsTest {
 
-  private static final Pattern TOKEN = Pattern.compile("'(?:[^'\\\\]|\\\\.)*'|[A-Za-z_][A-Za-z0-9_]*|[:,{}]");
+  private static final Pattern TOKEN =
+      Pattern.compile("'(?:[^'\\\\]|\\\\.)*'|[A-Za-z_][A-Za-z0-9_]*|[:,{}]");
 
   @Test
   void bothLanguagesHaveTheSameWordsAndEveryWordThePageUses() throws IOException {
@@ -35,19 +36,31 @@ class ConsoleWordsTest {
     while (t.find()) {
       used.add(t.group(1));
     }
-    Matcher html = Pattern.compile("data-i18n(?:-placeholder)?=\"([^\"]+)\"").matcher(resource("index.html"));
+    Matcher html =
+        Pattern.compile("data-i18n(?:-placeholder)?=\"([^\"]+)\"").matcher(resource("index.html"));
     while (html.find()) {
       used.add(html.group(1));
     }
-    for (String family : List.of("action.acknowledged", "action.resolved", "action.assigned", "action.commented", "action.none",
-        "role.operator", "role.officer", "role.manager")) {
+    for (String family :
+        List.of(
+            "action.acknowledged",
+            "action.resolved",
+            "action.assigned",
+            "action.commented",
+            "action.none",
+            "role.operator",
+            "role.officer",
+            "role.manager")) {
       used.add(family); // asked for by a key built at run time
     }
     assertThat(used).hasSizeGreaterThan(40);
     assertThat(en).as("words the page asks for").containsAll(used);
   }
 
-  /** The property names of an object literal's text: a name or a quoted string right after '{' or ',' and before ':'. */
+  /**
+   * The property names of an object literal's text: a name or a quoted string right after '{' or
+   * ',' and before ':'.
+   */
   private static Set<String> keys(String block) {
     List<String> tokens = new ArrayList<>();
     Matcher m = TOKEN.matcher(block.substring(block.indexOf('{')));
@@ -64,7 +77,10 @@ class ConsoleWordsTest {
         if (--depth == 0) {
           break;
         }
-      } else if (depth == 1 && i > 0 && i + 1 < tokens.size() && tokens.get(i + 1).equals(":")
+      } else if (depth == 1
+          && i > 0
+          && i + 1 < tokens.size()
+          && tokens.get(i + 1).equals(":")
           && (tokens.get(i - 1).equals("{") || tokens.get(i - 1).equals(","))) {
         keys.add(tok.startsWith("'") ? tok.substring(1, tok.length() - 1) : tok);
       }

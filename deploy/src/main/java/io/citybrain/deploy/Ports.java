@@ -28,8 +28,14 @@ final class Ports {
     try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
       s.setReuseAddress(true);
     } catch (IOException e) {
-      throw new IllegalArgumentException("port " + port + " (" + flag + ") is in use: is another local city running? "
-          + "Stop it, or choose another port with " + flag);
+      throw new IllegalArgumentException(
+          "port "
+              + port
+              + " ("
+              + flag
+              + ") is in use: is another local city running? "
+              + "Stop it, or choose another port with "
+              + flag);
     }
   }
 }

@@ -19,11 +19,14 @@ final class AlertListener implements AutoCloseable {
     MqttConnectOptions o = new MqttConnectOptions();
     o.setCleanSession(true);
     client.connect(o);
-    client.subscribe(topic, 1, (t, m) -> {
-      Alert a = Alert.fromJson(m.getPayload());
-      seen.add(a);
-      queue.add(a);
-    });
+    client.subscribe(
+        topic,
+        1,
+        (t, m) -> {
+          Alert a = Alert.fromJson(m.getPayload());
+          seen.add(a);
+          queue.add(a);
+        });
   }
 
   Alert next(String kind) throws InterruptedException {
@@ -31,10 +34,13 @@ final class AlertListener implements AutoCloseable {
   }
 
   Alert nextState(String alertId, String state) throws InterruptedException {
-    return await(a -> a.alertId().equals(alertId) && a.state().equals(state), alertId + " in state " + state);
+    return await(
+        a -> a.alertId().equals(alertId) && a.state().equals(state),
+        alertId + " in state " + state);
   }
 
-  private Alert await(java.util.function.Predicate<Alert> wanted, String what) throws InterruptedException {
+  private Alert await(java.util.function.Predicate<Alert> wanted, String what)
+      throws InterruptedException {
     long deadline = System.currentTimeMillis() + 30_000;
     while (System.currentTimeMillis() < deadline) {
       Alert a = queue.poll(500, TimeUnit.MILLISECONDS);

@@ -8,7 +8,6 @@ import io.citybrain.geo.CityGeoJson;
 import io.citybrain.geo.CityModel;
 import io.citybrain.geo.Layer;
 import io.citybrain.geo.LayerFile;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,11 +27,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** {@code ./citybrain city publish} against a real Kafka: the whole layer lands in city.geography, versioned. */
+/**
+ * {@code ./citybrain city publish} against a real Kafka: the whole layer lands in city.geography,
+ * versioned.
+ */
 class CityPublishITCase {
 
   @Test
-  void aGoodLayerIsPublishedWithItsVersionAndReadsBackAsTheSameLayer(@TempDir Path dir) throws Exception {
+  void aGoodLayerIsPublishedWithItsVersionAndReadsBackAsTheSameLayer(@TempDir Path dir)
+      throws Exception {
     CityModel city = CityModel.hangzhou();
     Path zones = dir.resolve("zones.geojson");
     Files.write(zones, CityGeoJson.zones(city.zones(), null));
@@ -43,12 +46,34 @@ class CityPublishITCase {
       Properties admin = new Properties();
       admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
       try (Admin a = Admin.create(admin)) {
-        a.createTopics(List.of(new NewTopic(Topics.GEOGRAPHY, 1, (short) 1).configs(Topics.GEOGRAPHY_CONFIG))).all().get();
+        a.createTopics(
+                List.of(
+                    new NewTopic(Topics.GEOGRAPHY, 1, (short) 1).configs(Topics.GEOGRAPHY_CONFIG)))
+            .all()
+            .get();
       }
-      assertThat(new CommandLine(new CityCli()).execute("city", "publish", "--layer", "zones", zones.toString(),
-          "--kafka", kafka.bootstrapServers())).isZero();
-      assertThat(new CommandLine(new CityCli()).execute("city", "publish", "--layer", "communities", communities.toString(),
-          "--kafka", kafka.bootstrapServers())).isZero();
+      assertThat(
+              new CommandLine(new CityCli())
+                  .execute(
+                      "city",
+                      "publish",
+                      "--layer",
+                      "zones",
+                      zones.toString(),
+                      "--kafka",
+                      kafka.bootstrapServers()))
+          .isZero();
+      assertThat(
+              new CommandLine(new CityCli())
+                  .execute(
+                      "city",
+                      "publish",
+                      "--layer",
+                      "communities",
+                      communities.toString(),
+                      "--kafka",
+                      kafka.bootstrapServers()))
+          .isZero();
 
       List<ConsumerRecord<String, byte[]>> records = readAll(kafka.bootstrapServers(), 2);
       assertThat(records).extracting(ConsumerRecord::key).containsExactly("zones", "communities");

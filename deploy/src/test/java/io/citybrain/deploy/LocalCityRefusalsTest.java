@@ -11,17 +11,18 @@ import org.junit.jupiter.api.io.TempDir;
 /** Settings that cannot work stop ./citybrain local before anything starts or is written. */
 class LocalCityRefusalsTest {
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void mosquittoWithTheEmbeddedBrokersAccountsIsRefusedNamingBothOptions() throws Exception {
     Path users = Files.writeString(dir.resolve("users.csv"), "");
     Path data = dir.resolve("data");
-    LocalCity.Options o = LocalCity.Options.ephemeral(data).withMqttUsers(users).withMosquitto(true);
+    LocalCity.Options o =
+        LocalCity.Options.ephemeral(data).withMqttUsers(users).withMosquitto(true);
     assertThatThrownBy(() -> LocalCity.start(o, step -> {}))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("--broker mosquitto").hasMessageContaining("--mqtt-users");
+        .hasMessageContaining("--broker mosquitto")
+        .hasMessageContaining("--mqtt-users");
     assertThat(data).doesNotExist();
   }
 }

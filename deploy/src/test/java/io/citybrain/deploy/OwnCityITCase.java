@@ -43,10 +43,10 @@ import picocli.CommandLine;
  */
 class OwnCityITCase {
 
-  static final Path OAKLAND = Path.of("/usr/share/doc/python-osmnx-doc/examples/tests/input_data/West-Oakland.osm.bz2");
+  static final Path OAKLAND =
+      Path.of("/usr/share/doc/python-osmnx-doc/examples/tests/input_data/West-Oakland.osm.bz2");
 
-  @TempDir
-  static Path dir;
+  @TempDir static Path dir;
 
   private static Path packageDir;
   private static CityPackage oakland;
@@ -59,11 +59,27 @@ class OwnCityITCase {
       Assumptions.assumeTrue(Files.exists(OAKLAND), "python-osmnx-doc is not installed");
     }
     packageDir = dir.resolve("west-oakland");
-    int exit = new CommandLine(new CityCli()).execute("city", "import", "--osm", OAKLAND.toString(), "--out", packageDir.toString(),
-        "--name", "West Oakland", "--time-zone", "America/Los_Angeles");
+    int exit =
+        new CommandLine(new CityCli())
+            .execute(
+                "city",
+                "import",
+                "--osm",
+                OAKLAND.toString(),
+                "--out",
+                packageDir.toString(),
+                "--name",
+                "West Oakland",
+                "--time-zone",
+                "America/Los_Angeles");
     assertThat(exit).isZero();
     oakland = CityPackage.read(packageDir);
-    city = LocalCity.start(LocalCity.Options.ephemeral(dir.resolve("data")).withCity(packageDir).withConsolePort(0), step -> {});
+    city =
+        LocalCity.start(
+            LocalCity.Options.ephemeral(dir.resolve("data"))
+                .withCity(packageDir)
+                .withConsolePort(0),
+            step -> {});
     device = new MqttClient(city.mqttUrl(), "oakland-it-device", new MemoryPersistence());
     MqttConnectOptions o = new MqttConnectOptions();
     o.setCleanSession(true);
@@ -88,8 +104,14 @@ class OwnCityITCase {
   }
 
   private static String probe(Instant ts, Coordinate c, double speed, double heading) {
-    return String.format(Locale.ROOT, "{\"ts\":%d,\"lat\":%.7f,\"lon\":%.7f,\"speedKmh\":%.1f,\"headingDeg\":%.1f}",
-        ts.toEpochMilli(), c.y, c.x, speed, heading);
+    return String.format(
+        Locale.ROOT,
+        "{\"ts\":%d,\"lat\":%.7f,\"lon\":%.7f,\"speedKmh\":%.1f,\"headingDeg\":%.1f}",
+        ts.toEpochMilli(),
+        c.y,
+        c.x,
+        speed,
+        heading);
   }
 
   /** The point halfway along a segment and the bearing of its geometry there. */
@@ -108,10 +130,21 @@ class OwnCityITCase {
   @Test
   void probesOnItsRealStreetsGiveRowsKeyedByTheImportedSegments() throws Exception {
     // The two longest two-way streets whose middles match themselves (crossings excluded).
-    List<RoadSegment> streets = oakland.city().roads().stream().filter(r -> !r.oneway() && r.lengthM() > 80)
-        .filter(r -> oakland.city().index().matchRoad(middle(r).x, middle(r).y, heading(r)).map(m -> m.segment().id())
-            .filter(r.id()::equals).isPresent())
-        .sorted(Comparator.comparingDouble(RoadSegment::lengthM).reversed()).limit(2).toList();
+    List<RoadSegment> streets =
+        oakland.city().roads().stream()
+            .filter(r -> !r.oneway() && r.lengthM() > 80)
+            .filter(
+                r ->
+                    oakland
+                        .city()
+                        .index()
+                        .matchRoad(middle(r).x, middle(r).y, heading(r))
+                        .map(m -> m.segment().id())
+                        .filter(r.id()::equals)
+                        .isPresent())
+            .sorted(Comparator.comparingDouble(RoadSegment::lengthM).reversed())
+            .limit(2)
+            .toList();
     assertThat(streets).hasSize(2);
     RoadSegment a = streets.get(0);
     RoadSegment b = streets.get(1);
@@ -120,36 +153,59 @@ class OwnCityITCase {
     publish("city/traffic/probe/oak-probe-a", probe(t0.plusSeconds(10), middle(a), 20, heading(a)));
     publish("city/traffic/probe/oak-probe-b", probe(t0.plusSeconds(20), middle(b), 30, heading(b)));
     // Moves event time past the window (and its out-of-orderness) on every partition that matters.
-    publish("city/traffic/probe/oak-probe-a", probe(t0.plusSeconds(180), middle(a), 25, heading(a)));
-    publish("city/traffic/probe/oak-probe-b", probe(t0.plusSeconds(180), middle(b), 25, heading(b)));
+    publish(
+        "city/traffic/probe/oak-probe-a", probe(t0.plusSeconds(180), middle(a), 25, heading(a)));
+    publish(
+        "city/traffic/probe/oak-probe-b", probe(t0.plusSeconds(180), middle(b), 25, heading(b)));
 
     String end = "'" + t0.plusSeconds(60) + "'";
-    String segmentSql = "SELECT segment, district, road_class, speed_kmh, samples FROM traffic_segment WHERE timestamp = " + end
-        + " ORDER BY segment";
+    String segmentSql =
+        "SELECT segment, district, road_class, speed_kmh, samples FROM traffic_segment WHERE timestamp = "
+            + end
+            + " ORDER BY segment";
     String districtSql = "SELECT district, samples FROM traffic_district WHERE timestamp = " + end;
-    await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1))
-        .until(() -> city.store().query(segmentSql).size() == 2 && city.store().query(districtSql).size() == 1);
+    await()
+        .atMost(Duration.ofSeconds(90))
+        .pollInterval(Duration.ofSeconds(1))
+        .until(
+            () ->
+                city.store().query(segmentSql).size() == 2
+                    && city.store().query(districtSql).size() == 1);
 
     List<Map<String, Object>> rows = city.store().query(segmentSql);
     assertThat(rows).extracting(r -> r.get("segment")).containsExactlyInAnyOrder(a.id(), b.id());
-    assertThat(rows).extracting(r -> (String) r.get("segment")).allMatch(id -> id.matches("w\\d+-\\d+"));
-    Map<String, Object> rowA = rows.stream().filter(r -> r.get("segment").equals(a.id())).findFirst().orElseThrow();
+    assertThat(rows)
+        .extracting(r -> (String) r.get("segment"))
+        .allMatch(id -> id.matches("w\\d+-\\d+"));
+    Map<String, Object> rowA =
+        rows.stream().filter(r -> r.get("segment").equals(a.id())).findFirst().orElseThrow();
     assertThat(((Number) rowA.get("speed_kmh")).doubleValue()).isCloseTo(20.0, within(1e-9));
     assertThat(rowA.get("district")).isEqualTo("d1");
-    assertThat(city.store().query(districtSql).get(0)).containsEntry("district", "d1").containsEntry("samples", 2);
+    assertThat(city.store().query(districtSql).get(0))
+        .containsEntry("district", "d1")
+        .containsEntry("samples", 2);
   }
 
   @Test
   void aSmokePairInARealBuildingIsAFireAndTheMissingFireStationIsSaid() throws Exception {
-    Building building = oakland.city().buildings().stream().sorted(Comparator.comparing(Building::id)).findFirst().orElseThrow();
+    Building building =
+        oakland.city().buildings().stream()
+            .sorted(Comparator.comparing(Building::id))
+            .findFirst()
+            .orElseThrow();
     Point inside = building.footprint().getInteriorPoint();
     Areas areas = oakland.city().index().locate(inside.getX(), inside.getY());
-    try (AlertListener officer = new AlertListener(city.mqttUrl(), "oak-officer", "city/alerts/district/d1")) {
+    try (AlertListener officer =
+        new AlertListener(city.mqttUrl(), "oak-officer", "city/alerts/district/d1")) {
       long first = System.currentTimeMillis();
-      String at = String.format(Locale.ROOT, "\"lat\":%.7f,\"lon\":%.7f", inside.getY(), inside.getX());
+      String at =
+          String.format(Locale.ROOT, "\"lat\":%.7f,\"lon\":%.7f", inside.getY(), inside.getX());
       // No buildingId: the job finds the building from the package's footprints.
-      publish("city/emergency/smoke/oak-smoke-1", "{\"ts\":" + first + "," + at + ",\"alarm\":true}");
-      publish("city/emergency/smoke/oak-smoke-2", "{\"ts\":" + (first + 1000) + "," + at + ",\"alarm\":true}");
+      publish(
+          "city/emergency/smoke/oak-smoke-1", "{\"ts\":" + first + "," + at + ",\"alarm\":true}");
+      publish(
+          "city/emergency/smoke/oak-smoke-2",
+          "{\"ts\":" + (first + 1000) + "," + at + ",\"alarm\":true}");
       Alert fire = officer.next("fire");
       assertThat(fire.alertId()).isEqualTo("fire-" + first + "-" + building.id());
       assertThat(fire.district()).isEqualTo("d1");
@@ -161,18 +217,25 @@ class OwnCityITCase {
   @Test
   void theConsoleServesTheCitysOwnMapAndName() throws Exception {
     String base = city.consoleUrl().orElseThrow().resolve("/").toString().replaceAll("/$", "");
-    assertThat(get(base + "/api/city/city.json")).contains("\"en\" : \"West Oakland\"").contains("America/Los_Angeles");
-    assertThat(get(base + "/api/city/roads.geojson")).contains("\"id\":\"" + oakland.city().roads().get(0).id() + "\"");
+    assertThat(get(base + "/api/city/city.json"))
+        .contains("\"en\" : \"West Oakland\"")
+        .contains("America/Los_Angeles");
+    assertThat(get(base + "/api/city/roads.geojson"))
+        .contains("\"id\":\"" + oakland.city().roads().get(0).id() + "\"");
   }
 
   /** A console file, gunzipped when the console sent it compressed. */
   private static String get(String url) throws Exception {
-    var response = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).build(),
-        java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+    var response =
+        java.net.http.HttpClient.newHttpClient()
+            .send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofByteArray());
     assertThat(response.statusCode()).as(url).isEqualTo(200);
     byte[] body = response.body();
     if (response.headers().firstValue("Content-Encoding").orElse("").equals("gzip")) {
-      body = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(body)).readAllBytes();
+      body =
+          new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(body)).readAllBytes();
     }
     return new String(body, StandardCharsets.UTF_8);
   }
@@ -181,10 +244,18 @@ class OwnCityITCase {
   void anSosIsRoutedToItsCommunityAndDistrict() throws Exception {
     var community = oakland.city().communities().get(oakland.city().communities().size() - 1);
     Point p = community.boundary().getInteriorPoint();
-    try (AlertListener manager = new AlertListener(city.mqttUrl(), "oak-manager", "city/alerts/community/" + community.id())) {
+    try (AlertListener manager =
+        new AlertListener(
+            city.mqttUrl(), "oak-manager", "city/alerts/community/" + community.id())) {
       long pressed = System.currentTimeMillis();
-      publish("city/emergency/sos/oak-sos-1", String.format(Locale.ROOT, "{\"ts\":%d,\"lat\":%.7f,\"lon\":%.7f,\"pressed\":true}",
-          pressed, p.getY(), p.getX()));
+      publish(
+          "city/emergency/sos/oak-sos-1",
+          String.format(
+              Locale.ROOT,
+              "{\"ts\":%d,\"lat\":%.7f,\"lon\":%.7f,\"pressed\":true}",
+              pressed,
+              p.getY(),
+              p.getX()));
       Alert sos = manager.nextState("sos-" + pressed + "-oak-sos-1", "raised");
       assertThat(sos.district()).isEqualTo("d1");
       assertThat(sos.community()).isEqualTo(community.id());

@@ -31,14 +31,15 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The README's commands, run as written against a running local city: the "More commands" block
- * and the "Try it by hand" block, each line in bash from the repository's root with the real
- * launcher and Debian's mosquitto-clients and curl. Only what must differ for a test that runs
- * beside a developer's own city is replaced: the city's ports (the test's city has ephemeral ones,
- * so {@code -p}, {@code --mqtt} and {@code --kafka} are added and {@code 127.0.0.1:9000} is moved)
- * and {@code /tmp/} (the test's own directory), plus the placeholders {@code <alertId from the
- * alert>} (the id the subscription received) and {@code <password from the start-up lines>} (the
- * store's password of this start, which the local city prints with its endpoints). A README edit that breaks a command fails here.
+ * The README's commands, run as written against a running local city: the "More commands" block and
+ * the "Try it by hand" block, each line in bash from the repository's root with the real launcher
+ * and Debian's mosquitto-clients and curl. Only what must differ for a test that runs beside a
+ * developer's own city is replaced: the city's ports (the test's city has ephemeral ones, so {@code
+ * -p}, {@code --mqtt} and {@code --kafka} are added and {@code 127.0.0.1:9000} is moved) and {@code
+ * /tmp/} (the test's own directory), plus the placeholders {@code <alertId from the alert>} (the id
+ * the subscription received) and {@code <password from the start-up lines>} (the store's password
+ * of this start, which the local city prints with its endpoints). A README edit that breaks a
+ * command fails here.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ReadmeCommandsITCase {
@@ -47,15 +48,16 @@ class ReadmeCommandsITCase {
   private static final Path ROOT = Path.of("").toAbsolutePath().getParent();
   private static final Duration LINE_TIMEOUT = Duration.ofMinutes(5);
 
-  @TempDir
-  static Path dir;
+  @TempDir static Path dir;
   private static LocalCity city;
   private static Path tmp;
 
   @BeforeAll
   static void startCity() throws Exception {
-    boolean clients = Files.isExecutable(Path.of("/usr/bin/mosquitto_pub")) && Files.isExecutable(Path.of("/usr/bin/mosquitto_sub"))
-        && Files.isExecutable(Path.of("/usr/bin/curl"));
+    boolean clients =
+        Files.isExecutable(Path.of("/usr/bin/mosquitto_pub"))
+            && Files.isExecutable(Path.of("/usr/bin/mosquitto_sub"))
+            && Files.isExecutable(Path.of("/usr/bin/curl"));
     if (!"true".equals(System.getenv("CI"))) {
       Assumptions.assumeTrue(clients, "mosquitto-clients and curl are not installed");
     }
@@ -66,11 +68,26 @@ class ReadmeCommandsITCase {
     Path stamp = ROOT.resolve("deploy/target/.built");
     assertThat(ROOT.resolve("deploy/target/runtime-classpath.txt")).exists();
     Files.write(stamp, new byte[0]);
-    Files.setLastModifiedTime(stamp, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis()));
+    Files.setLastModifiedTime(
+        stamp, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis()));
     tmp = Files.createDirectories(dir.resolve("tmp"));
-    // What `./citybrain local` runs (simulators included: the curl line wants rows), on ephemeral ports.
-    city = LocalCity.start(new LocalCity.Options(dir.resolve("data"), 0, 0, 0, 0, true, 42L, true, Map.of(),
-        Duration.ofSeconds(10), EmergencySettings.defaults()), step -> {});
+    // What `./citybrain local` runs (simulators included: the curl line wants rows), on ephemeral
+    // ports.
+    city =
+        LocalCity.start(
+            new LocalCity.Options(
+                dir.resolve("data"),
+                0,
+                0,
+                0,
+                0,
+                true,
+                42L,
+                true,
+                Map.of(),
+                Duration.ofSeconds(10),
+                EmergencySettings.defaults()),
+            step -> {});
   }
 
   @AfterAll
@@ -88,7 +105,10 @@ class ReadmeCommandsITCase {
     for (String line : lines) {
       String out = run(line);
       if (line.startsWith("./citybrain simulate") && !line.contains("--list-scenarios")) {
-        assertThat(out).as("output of %s", line).containsPattern("done in [0-9.]+ s: sent [1-9][0-9,]*, acknowledged [0-9,]+, failed 0\\b");
+        assertThat(out)
+            .as("output of %s", line)
+            .containsPattern(
+                "done in [0-9.]+ s: sent [1-9][0-9,]*, acknowledged [0-9,]+, failed 0\\b");
       }
     }
     assertThat(tmp.resolve("run.jsonl")).isNotEmptyFile();
@@ -106,16 +126,25 @@ class ReadmeCommandsITCase {
     String curlLine = only(lines, "curl ");
 
     List<String> received = new CopyOnWriteArrayList<>();
-    Process sub = new ProcessBuilder("bash", "-c", adapt(subLine)).directory(ROOT.toFile()).redirectErrorStream(true).start();
-    Thread reader = new Thread(() -> {
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(sub.getInputStream(), StandardCharsets.UTF_8))) {
-        for (String l; (l = r.readLine()) != null; ) {
-          received.add(l);
-        }
-      } catch (IOException e) {
-        // The process ended.
-      }
-    }, "mosquitto_sub reader");
+    Process sub =
+        new ProcessBuilder("bash", "-c", adapt(subLine))
+            .directory(ROOT.toFile())
+            .redirectErrorStream(true)
+            .start();
+    Thread reader =
+        new Thread(
+            () -> {
+              try (BufferedReader r =
+                  new BufferedReader(
+                      new InputStreamReader(sub.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String l; (l = r.readLine()) != null; ) {
+                  received.add(l);
+                }
+              } catch (IOException e) {
+                // The process ended.
+              }
+            },
+            "mosquitto_sub reader");
     reader.setDaemon(true);
     reader.start();
     try {
@@ -124,24 +153,41 @@ class ReadmeCommandsITCase {
       assertThat(sub.isAlive()).as("mosquitto_sub still running; it printed %s", received).isTrue();
       run(sosLine);
       String[] alert = new String[1];
-      await("an SOS alert at mosquitto_sub").atMost(Duration.ofSeconds(60)).until(() -> {
-        alert[0] = received.stream().filter(l -> l.startsWith("city/alerts/") && l.contains("\"sos")).findFirst().orElse(null);
-        return alert[0] != null;
-      });
+      await("an SOS alert at mosquitto_sub")
+          .atMost(Duration.ofSeconds(60))
+          .until(
+              () -> {
+                alert[0] =
+                    received.stream()
+                        .filter(l -> l.startsWith("city/alerts/") && l.contains("\"sos"))
+                        .findFirst()
+                        .orElse(null);
+                return alert[0] != null;
+              });
       JsonNode raised = JSON.readTree(alert[0].substring(alert[0].indexOf(' ') + 1));
       String alertId = raised.path("alertId").asText();
       assertThat(alertId).isNotBlank();
 
       run(ackLine.replace("<alertId from the alert>", alertId));
-      await("the acknowledged alert at mosquitto_sub").atMost(Duration.ofSeconds(60)).until(() -> received.stream()
-          .anyMatch(l -> l.contains("\"" + alertId + "\"") && l.contains("\"acknowledged\"") && l.contains("\"me\"")));
+      await("the acknowledged alert at mosquitto_sub")
+          .atMost(Duration.ofSeconds(60))
+          .until(
+              () ->
+                  received.stream()
+                      .anyMatch(
+                          l ->
+                              l.contains("\"" + alertId + "\"")
+                                  && l.contains("\"acknowledged\"")
+                                  && l.contains("\"me\"")));
     } finally {
       sub.destroy();
       sub.waitFor(10, TimeUnit.SECONDS);
     }
 
     // The README says "while it runs": the first traffic rows come about a minute after start.
-    await("traffic_district rows").atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofSeconds(5))
+    await("traffic_district rows")
+        .atMost(Duration.ofMinutes(4))
+        .pollInterval(Duration.ofSeconds(5))
         .until(() -> !city.store().query("SELECT * FROM traffic_district LIMIT 1").isEmpty());
     JsonNode rows = JSON.readTree(run(curlLine));
     assertThat(rows.path("count").asInt()).as("rows the curl line returned: %s", rows).isPositive();
@@ -182,25 +228,35 @@ class ReadmeCommandsITCase {
       cmd = m.replaceFirst("$1 -p " + mqttPort);
     }
     // The store's password is random per start, printed with the endpoints; the line names it.
-    String credentials = new String(java.util.Base64.getDecoder().decode(city.store().authorization().substring("Basic ".length())),
-        StandardCharsets.UTF_8);
+    String credentials =
+        new String(
+            java.util.Base64.getDecoder()
+                .decode(city.store().authorization().substring("Basic ".length())),
+            StandardCharsets.UTF_8);
     return cmd.replace("127.0.0.1:9000", "127.0.0.1:" + city.store().port())
         .replace("citybrain:<password from the start-up lines>", credentials);
   }
 
-  /** Runs one README line in bash from the repository's root; it must exit 0 (and print something). */
+  /**
+   * Runs one README line in bash from the repository's root; it must exit 0 (and print something).
+   */
   private static String run(String line) throws Exception {
     String cmd = adapt(line);
     Path log = Files.createTempFile(dir, "line", ".out");
     Path errors = Files.createTempFile(dir, "line", ".err");
-    Process p = new ProcessBuilder("bash", "-c", cmd).directory(ROOT.toFile())
-        .redirectOutput(log.toFile()).redirectError(errors.toFile()).start();
+    Process p =
+        new ProcessBuilder("bash", "-c", cmd)
+            .directory(ROOT.toFile())
+            .redirectOutput(log.toFile())
+            .redirectError(errors.toFile())
+            .start();
     boolean ended = p.waitFor(LINE_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
     if (!ended) {
       p.descendants().forEach(ProcessHandle::destroy);
       p.destroyForcibly();
     }
-    // Standard output alone is what the line yields (curl's progress meter goes to the error stream).
+    // Standard output alone is what the line yields (curl's progress meter goes to the error
+    // stream).
     String out = Files.readString(log);
     String all = out + Files.readString(errors);
     assertThat(ended).as("'%s' ended within %s; it printed:%n%s", cmd, LINE_TIMEOUT, all).isTrue();

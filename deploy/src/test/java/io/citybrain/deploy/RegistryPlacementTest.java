@@ -8,7 +8,6 @@ import io.citybrain.connectors.envelope.EnvelopeCodec;
 import io.citybrain.connectors.envelope.IngestResult;
 import io.citybrain.connectors.envelope.IngestValidator;
 import io.citybrain.connectors.registry.DeviceRegistry;
-import io.citybrain.geo.CityModel;
 import io.citybrain.jobs.common.Envelopes;
 import io.citybrain.jobs.common.KafkaEvent;
 import io.citybrain.jobs.emergency.GeoLocator;
@@ -36,8 +35,9 @@ import org.junit.jupiter.api.io.TempDir;
  * Positions are resolved once, at the bridge: a fixed device that sends none is placed from the
  * registry, and the utility and emergency jobs place the envelope the bridge wrote exactly as the
  * registry says the device is placed (zone, district, community), with no registry of their own.
- * The registry's places come from the simulator's fleet (a meter is put in its zone, an alarm in its
- * building, a button in its community), the jobs' from their own locators over the envelope's position.
+ * The registry's places come from the simulator's fleet (a meter is put in its zone, an alarm in
+ * its building, a button in its community), the jobs' from their own locators over the envelope's
+ * position.
  */
 class RegistryPlacementTest {
 
@@ -45,7 +45,8 @@ class RegistryPlacementTest {
   private static final Instant START = Instant.parse("2026-01-05T00:00:00Z");
 
   @Test
-  void theJobsPlaceWhatTheBridgePlacedFromTheRegistryWhereTheRegistrySays(@TempDir Path dir) throws Exception {
+  void theJobsPlaceWhatTheBridgePlacedFromTheRegistryWhereTheRegistrySays(@TempDir Path dir)
+      throws Exception {
     Fleet fleet = Fleet.build(io.citybrain.geo.CityPackage.generatedHangzhou(SEED), 200, SEED);
     Path csv = dir.resolve("devices.csv");
     fleet.writeRegistry(csv);
@@ -58,8 +59,11 @@ class RegistryPlacementTest {
     places.open();
 
     // An hour of the SOS scenario: every fixed kind reports, the SOS button included.
-    Simulation sim = new Simulation(fleet,
-        new Simulation.Settings(SEED, Scenario.SOS, 60, Duration.ofHours(1), START, Chaos.NONE, true));
+    Simulation sim =
+        new Simulation(
+            fleet,
+            new Simulation.Settings(
+                SEED, Scenario.SOS, 60, Duration.ofHours(1), START, Chaos.NONE, true));
     Map<String, Integer> checked = new TreeMap<>();
     while (sim.nextDue() < START.plus(Duration.ofHours(1)).toEpochMilli()) {
       for (Message m : sim.next()) {
@@ -71,7 +75,9 @@ class RegistryPlacementTest {
         assertThat(r).as(m.topic()).isInstanceOf(IngestResult.Reading.class);
         Envelope placed = ((IngestResult.Reading) r).envelope();
         // What the bridge writes to Kafka, as the jobs' sources hand it over.
-        KafkaEvent e = new KafkaEvent(Topics.raw(d.domain()), d.id(), EnvelopeCodec.encode(placed), placed.ts());
+        KafkaEvent e =
+            new KafkaEvent(
+                Topics.raw(d.domain()), d.id(), EnvelopeCodec.encode(placed), placed.ts());
         if (d.domain().equals("utility")) {
           UtilityReading u = UtilityReadings.toReading(e, zones);
           assertThat(u.zone()).as(d.id()).isEqualTo(d.zone());
@@ -86,12 +92,21 @@ class RegistryPlacementTest {
           if (d.building() != null) {
             assertThat(place.building()).as(d.id()).isEqualTo(d.building());
           }
-          Signals.from(env, place).map(Signal::district).ifPresent(s -> assertThat(s).isEqualTo(d.district()));
+          Signals.from(env, place)
+              .map(Signal::district)
+              .ifPresent(s -> assertThat(s).isEqualTo(d.district()));
         }
         checked.merge(d.domain() + "/" + d.kind(), 1, Integer::sum);
       }
     }
-    assertThat(checked).containsKeys("utility/water", "utility/power", "utility/gas", "emergency/smoke", "emergency/sos",
-        "emergency/flood", "community/ticket");
+    assertThat(checked)
+        .containsKeys(
+            "utility/water",
+            "utility/power",
+            "utility/gas",
+            "emergency/smoke",
+            "emergency/sos",
+            "emergency/flood",
+            "community/ticket");
   }
 }

@@ -2,8 +2,8 @@ package io.citybrain.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
-import static org.awaitility.Awaitility.await;
 import static org.assertj.core.groups.Tuple.tuple;
+import static org.awaitility.Awaitility.await;
 
 import io.citybrain.connectors.Topics;
 import io.citybrain.connectors.alert.Alert;
@@ -47,9 +47,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The utility job's scenarios through the whole local chain: readings published with Paho, the
- * bridge, Kafka, the utility job, the store and alert dispatch; alerts read over MQTT, rows from the
- * store. Each scenario has its own district and its own time range, in increasing order (the job's
- * watermark only moves forward), so the tests run in a fixed order. A "clock" water meter in
+ * bridge, Kafka, the utility job, the store and alert dispatch; alerts read over MQTT, rows from
+ * the store. Each scenario has its own district and its own time range, in increasing order (the
+ * job's watermark only moves forward), so the tests run in a fixed order. A "clock" water meter in
  * another district moves event time on at the end of a scenario, so its last windows close.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -60,11 +60,11 @@ class UtilityScenariosITCase {
   private static final Instant BURST_DAY = Instant.parse("2026-01-05T08:00:00Z");
   private static final Instant OUTAGE_DAY = Instant.parse("2026-01-06T08:00:00Z");
   private static final Instant LEAK_DAY = Instant.parse("2026-01-07T08:00:00Z");
+
   /** Midnight in Hangzhou on 2026-01-08. */
   private static final Instant ORDINARY_DAY = Instant.parse("2026-01-07T16:00:00Z");
 
-  @TempDir
-  static Path dataDir;
+  @TempDir static Path dataDir;
 
   private static LocalCity city;
   private static MqttClient device;
@@ -73,9 +73,14 @@ class UtilityScenariosITCase {
   static void startCity() throws Exception {
     // The scenarios happen on fixed days of January 2026: recorded history to the bridge, so its
     // bridge.max-reading-age is off (0); the other timestamp rules stay on.
-    // With Flink's reporter, as ./citybrain local --flink-metrics: the jobs' metrics on a laptop (issue 21).
-    city = LocalCity.start(LocalCity.Options.ephemeral(dataDir).withMaxReadingAge(IngestValidator.NO_AGE_LIMIT)
-        .withFlinkMetrics(true), step -> {});
+    // With Flink's reporter, as ./citybrain local --flink-metrics: the jobs' metrics on a laptop
+    // (issue 21).
+    city =
+        LocalCity.start(
+            LocalCity.Options.ephemeral(dataDir)
+                .withMaxReadingAge(IngestValidator.NO_AGE_LIMIT)
+                .withFlinkMetrics(true),
+            step -> {});
     device = new MqttClient(city.mqttUrl(), "it-utility-devices", new MemoryPersistence());
     MqttConnectOptions o = new MqttConnectOptions();
     o.setCleanSession(true);
@@ -101,29 +106,42 @@ class UtilityScenariosITCase {
    */
   private static double[] zoneCentre(String districtCode) {
     CityModel model = city.jobSettings().city().city();
-    District d = model.districts().stream().filter(x -> x.code().equals(districtCode)).findFirst().orElseThrow();
+    District d =
+        model.districts().stream()
+            .filter(x -> x.code().equals(districtCode))
+            .findFirst()
+            .orElseThrow();
     for (long seed = 1; seed < 500; seed++) {
       double[] c = DistrictIndex.randomPointIn(d, new Random(seed));
       Areas at = model.index().locate(c[0], c[1]);
       boolean inside = !at.isOutside() && districtCode.equals(at.districtCode());
-      for (double[] off : new double[][] {{0.002, 0.002}, {-0.002, -0.002}, {0.002, -0.002}, {-0.002, 0.002}}) {
+      for (double[] off :
+          new double[][] {{0.002, 0.002}, {-0.002, -0.002}, {0.002, -0.002}, {-0.002, 0.002}}) {
         Areas a = model.index().locate(c[0] + off[0], c[1] + off[1]);
         for (Utility u : Utility.values()) {
-          inside &= at.zone(u).isPresent() && a.zone(u).equals(at.zone(u))
-              && at.zone(u).get().districtCode().equals(districtCode);
+          inside &=
+              at.zone(u).isPresent()
+                  && a.zone(u).equals(at.zone(u))
+                  && at.zone(u).get().districtCode().equals(districtCode);
         }
       }
       if (inside) {
         return c;
       }
     }
-    throw new IllegalStateException("no point well inside one zone of each utility found in " + districtCode);
+    throw new IllegalStateException(
+        "no point well inside one zone of each utility found in " + districtCode);
   }
 
   /** The model's zone of the utility at the point. */
   private static ZonePlace zone(double[] p, String utility) {
     CityModel model = city.jobSettings().city().city();
-    UtilityZone z = model.index().locate(p[0], p[1]).zone(Utility.valueOf(utility.toUpperCase(Locale.ROOT))).orElseThrow();
+    UtilityZone z =
+        model
+            .index()
+            .locate(p[0], p[1])
+            .zone(Utility.valueOf(utility.toUpperCase(Locale.ROOT)))
+            .orElseThrow();
     return new ZonePlace(z.id(), z.districtCode());
   }
 
@@ -132,13 +150,24 @@ class UtilityScenariosITCase {
     return new double[] {c[0] + 0.001 * (i % 2), c[1] + 0.001 * (i / 2 % 2)};
   }
 
-  private static void publish(String kind, String id, long ts, double[] p, String a, double va, String b, double vb)
+  private static void publish(
+      String kind, String id, long ts, double[] p, String a, double va, String b, double vb)
       throws Exception {
-    String json = String.format(Locale.ROOT, "{\"ts\":%d,\"lat\":%.6f,\"lon\":%.6f,\"%s\":%.3f,\"%s\":%.3f}",
-        ts, p[1], p[0], a, va, b, vb);
+    String json =
+        String.format(
+            Locale.ROOT,
+            "{\"ts\":%d,\"lat\":%.6f,\"lon\":%.6f,\"%s\":%.3f,\"%s\":%.3f}",
+            ts,
+            p[1],
+            p[0],
+            a,
+            va,
+            b,
+            vb);
     MqttMessage m = new MqttMessage(json.getBytes(StandardCharsets.UTF_8));
     m.setQos(1);
-    // Paho can count a publish as in flight for a moment after its PUBACK: wait and retry (bounded).
+    // Paho can count a publish as in flight for a moment after its PUBACK: wait and retry
+    // (bounded).
     for (int attempt = 0; ; attempt++) {
       try {
         device.publish("city/utility/" + kind + "/" + id, m);
@@ -152,11 +181,13 @@ class UtilityScenariosITCase {
     }
   }
 
-  private static void water(String id, long ts, double[] p, double flow, double kpa) throws Exception {
+  private static void water(String id, long ts, double[] p, double flow, double kpa)
+      throws Exception {
     publish("water", id, ts, p, "flowM3h", flow, "pressureKPa", kpa);
   }
 
-  private static void power(String id, long ts, double[] p, double kw, double volts) throws Exception {
+  private static void power(String id, long ts, double[] p, double kw, double volts)
+      throws Exception {
     publish("power", id, ts, p, "kW", kw, "voltageV", volts);
   }
 
@@ -170,27 +201,45 @@ class UtilityScenariosITCase {
   }
 
   private static List<Map<String, Object>> rows(String zone, long fromEnd, long toEnd) {
-    return city.store().query("SELECT timestamp, consumption, pressure_kpa_min, meters_reporting, meters_dark FROM utility_zone "
-        + "WHERE zone = '" + zone + "' AND timestamp BETWEEN '" + Instant.ofEpochMilli(fromEnd) + "' AND '"
-        + Instant.ofEpochMilli(toEnd) + "' ORDER BY timestamp");
+    return city.store()
+        .query(
+            "SELECT timestamp, consumption, pressure_kpa_min, meters_reporting, meters_dark FROM utility_zone "
+                + "WHERE zone = '"
+                + zone
+                + "' AND timestamp BETWEEN '"
+                + Instant.ofEpochMilli(fromEnd)
+                + "' AND '"
+                + Instant.ofEpochMilli(toEnd)
+                + "' ORDER BY timestamp");
   }
 
   private static List<Map<String, Object>> awaitRows(String zone, long fromEnd, long toEnd) {
     int expected = (int) ((toEnd - fromEnd) / MINUTE) + 1;
-    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(500))
         .until(() -> rows(zone, fromEnd, toEnd).size() == expected);
     return rows(zone, fromEnd, toEnd);
   }
 
   private static List<Map<String, Object>> hourlyRows(String zone, long fromEnd, long toEnd) {
-    return city.store().query("SELECT timestamp, consumption, pressure_kpa_min, meters_reporting, meters_dark "
-        + "FROM utility_zone_hourly WHERE zone = '" + zone + "' AND timestamp BETWEEN '" + Instant.ofEpochMilli(fromEnd)
-        + "' AND '" + Instant.ofEpochMilli(toEnd) + "' ORDER BY timestamp");
+    return city.store()
+        .query(
+            "SELECT timestamp, consumption, pressure_kpa_min, meters_reporting, meters_dark "
+                + "FROM utility_zone_hourly WHERE zone = '"
+                + zone
+                + "' AND timestamp BETWEEN '"
+                + Instant.ofEpochMilli(fromEnd)
+                + "' AND '"
+                + Instant.ofEpochMilli(toEnd)
+                + "' ORDER BY timestamp");
   }
 
   private static List<Map<String, Object>> awaitHourlyRows(String zone, long fromEnd, long toEnd) {
     int expected = (int) ((toEnd - fromEnd) / HOUR) + 1;
-    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(500))
         .until(() -> hourlyRows(zone, fromEnd, toEnd).size() == expected);
     return hourlyRows(zone, fromEnd, toEnd);
   }
@@ -200,18 +249,34 @@ class UtilityScenariosITCase {
     return v == null ? null : ((Number) v).doubleValue();
   }
 
-  /** Asserts one row: window end, consumption (null or ±1e-9), minimum pressure, reporting, dark. */
-  private static void assertRow(Map<String, Object> row, long end, Double consumption, Double pressureMin, long reporting,
+  /**
+   * Asserts one row: window end, consumption (null or ±1e-9), minimum pressure, reporting, dark.
+   */
+  private static void assertRow(
+      Map<String, Object> row,
+      long end,
+      Double consumption,
+      Double pressureMin,
+      long reporting,
       long dark) {
-    assertThat(row.get("timestamp")).isEqualTo(Instant.ofEpochMilli(end).toString().replace("Z", ".000000Z"));
+    assertThat(row.get("timestamp"))
+        .isEqualTo(Instant.ofEpochMilli(end).toString().replace("Z", ".000000Z"));
     if (consumption == null) {
       assertThat(row.get("consumption")).as("consumption at " + row.get("timestamp")).isNull();
     } else {
-      assertThat(num(row, "consumption")).as("consumption at " + row.get("timestamp")).isCloseTo(consumption, within(1e-9));
+      assertThat(num(row, "consumption"))
+          .as("consumption at " + row.get("timestamp"))
+          .isCloseTo(consumption, within(1e-9));
     }
-    assertThat(num(row, "pressure_kpa_min")).as("pressure_kpa_min at " + row.get("timestamp")).isEqualTo(pressureMin);
-    assertThat(num(row, "meters_reporting")).as("meters_reporting at " + row.get("timestamp")).isEqualTo((double) reporting);
-    assertThat(num(row, "meters_dark")).as("meters_dark at " + row.get("timestamp")).isEqualTo((double) dark);
+    assertThat(num(row, "pressure_kpa_min"))
+        .as("pressure_kpa_min at " + row.get("timestamp"))
+        .isEqualTo(pressureMin);
+    assertThat(num(row, "meters_reporting"))
+        .as("meters_reporting at " + row.get("timestamp"))
+        .isEqualTo((double) reporting);
+    assertThat(num(row, "meters_dark"))
+        .as("meters_dark at " + row.get("timestamp"))
+        .isEqualTo((double) dark);
   }
 
   @Test
@@ -221,7 +286,8 @@ class UtilityScenariosITCase {
     String zone = zone(c, "water").zone();
     long b = BURST_DAY.toEpochMilli();
     try (Listener officer = new Listener("it-burst-officer", "city/alerts/district/330106")) {
-      // 6, 12 and 18 m³/h at 400 kPa, readings at :30; at 08:10:30 two sensors fall to 310 and 300 kPa.
+      // 6, 12 and 18 m³/h at 400 kPa, readings at :30; at 08:10:30 two sensors fall to 310 and 300
+      // kPa.
       for (int k = 0; k <= 12; k++) {
         if (k == 10) {
           // The burst rule needs the zone's history: let the quiet minutes close first, as they
@@ -241,11 +307,18 @@ class UtilityScenariosITCase {
       assertThat(raised.kind()).isEqualTo("water_burst");
       assertThat(raised.severity()).isEqualTo("critical");
       assertThat(raised.ts()).isEqualTo(b + 10 * MINUTE + 30_000);
-      assertThat(raised.evidence()).containsExactly(
-          new Evidence("it-wm-1", "pressureKPa", 310, b + 10 * MINUTE + 30_000),
-          new Evidence("it-wm-2", "pressureKPa", 300, b + 10 * MINUTE + 30_000));
-      assertThat(raised.message()).isEqualTo("疑似爆管：供水分区 " + zone + " 有 2 个压力计低于基准 400 kPa 的 80% / Suspected "
-          + "water-main burst: 2 pressure sensors in zone " + zone + " at least 20% below its median of 400 kPa");
+      assertThat(raised.evidence())
+          .containsExactly(
+              new Evidence("it-wm-1", "pressureKPa", 310, b + 10 * MINUTE + 30_000),
+              new Evidence("it-wm-2", "pressureKPa", 300, b + 10 * MINUTE + 30_000));
+      assertThat(raised.message())
+          .isEqualTo(
+              "疑似爆管：供水分区 "
+                  + zone
+                  + " 有 2 个压力计低于基准 400 kPa 的 80% / Suspected "
+                  + "water-main burst: 2 pressure sensors in zone "
+                  + zone
+                  + " at least 20% below its median of 400 kPa");
       Alert resolved = officer.awaitState(id, "resolved");
       assertThat(resolved.ts()).isEqualTo(b + 11 * MINUTE + 30_000);
 
@@ -255,7 +328,9 @@ class UtilityScenariosITCase {
       for (int k = 2; k <= 12; k++) {
         assertRow(rows.get(k - 1), b + k * MINUTE, 0.6, k == 11 ? 300.0 : 400.0, 3, 0);
       }
-      assertThat(officer.all()).as("one incident, two messages").extracting(Alert::alertId, Alert::state)
+      assertThat(officer.all())
+          .as("one incident, two messages")
+          .extracting(Alert::alertId, Alert::state)
           .containsExactly(tuple(id, "raised"), tuple(id, "resolved"));
     }
   }
@@ -279,10 +354,18 @@ class UtilityScenariosITCase {
       Alert raised = officer.awaitState(id, "raised");
       assertThat(raised.severity()).isEqualTo("critical");
       assertThat(raised.ts()).isEqualTo(o + 5 * MINUTE);
-      assertThat(raised.evidence()).extracting(Evidence::deviceId).containsExactly("it-pm-4", "it-pm-5", "it-pm-6");
-      assertThat(raised.message()).isEqualTo("停电：供电分区 " + zone + " 有 3 个电表失电 / Power outage: 3 meters without power in "
-          + "feeder zone " + zone);
-      // The window ending 08:07 is written once event time passed 08:08, and the window ending 08:08 not yet:
+      assertThat(raised.evidence())
+          .extracting(Evidence::deviceId)
+          .containsExactly("it-pm-4", "it-pm-5", "it-pm-6");
+      assertThat(raised.message())
+          .isEqualTo(
+              "停电：供电分区 "
+                  + zone
+                  + " 有 3 个电表失电 / Power outage: 3 meters without power in "
+                  + "feeder zone "
+                  + zone);
+      // The window ending 08:07 is written once event time passed 08:08, and the window ending
+      // 08:08 not yet:
       // the meters' return is seen in the window that is written next.
       awaitRows(zone, o + 7 * MINUTE, o + 7 * MINUTE);
       for (int i = 4; i <= 6; i++) {
@@ -303,34 +386,57 @@ class UtilityScenariosITCase {
       for (int k = 1; k <= 10; k++) {
         assertRow(rows.get(k - 1), o + k * MINUTE, kwh[k - 1], null, reporting[k - 1], dark[k - 1]);
       }
-      assertThat(officer.all()).extracting(Alert::alertId, Alert::state)
+      assertThat(officer.all())
+          .extracting(Alert::alertId, Alert::state)
           .containsExactly(tuple(id, "raised"), tuple(id, "resolved"));
     }
   }
 
-  /** {@code ./citybrain local --flink-metrics}: the jobs' operators, by name, in the printed scrape. */
+  /**
+   * {@code ./citybrain local --flink-metrics}: the jobs' operators, by name, in the printed scrape.
+   */
   @Test
   @Order(99)
   void theJobsMetricsAreScrapedFromTheMiniCluster() throws Exception {
     java.net.URI metrics = city.flinkMetrics().orElseThrow();
-    assertThat(city.endpoints()).anyMatch(l -> l.startsWith("Flink metrics") && l.contains(metrics.toString()));
+    assertThat(city.endpoints())
+        .anyMatch(l -> l.startsWith("Flink metrics") && l.contains(metrics.toString()));
     java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
-    await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(http.send(java.net.http.HttpRequest.newBuilder(metrics).build(),
-        java.net.http.HttpResponse.BodyHandlers.ofString()).body())
-        .containsPattern("flink_taskmanager_job_task_operator_numRecordsIn\\{[^}]*operator_name=\"decode.and.place.in.zone\"")
-        .contains("flink_jobmanager_numRunningJobs"));
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .untilAsserted(
+            () ->
+                assertThat(
+                        http.send(
+                                java.net.http.HttpRequest.newBuilder(metrics).build(),
+                                java.net.http.HttpResponse.BodyHandlers.ofString())
+                            .body())
+                    .containsPattern(
+                        "flink_taskmanager_job_task_operator_numRecordsIn\\{[^}]*operator_name=\"decode.and.place.in.zone\"")
+                    .contains("flink_jobmanager_numRunningJobs"));
 
-    // The same, relayed into the city's one scrape beside the bridge's and dispatcher's meters, each
+    // The same, relayed into the city's one scrape beside the bridge's and dispatcher's meters,
+    // each
     // family once (a second "# TYPE" of one name is a scrape Prometheus refuses).
-    String ops = city.endpoints().stream().filter(l -> l.startsWith("metrics, health")).findFirst().orElseThrow()
-        .split("\\s+")[2];
-    assertThat(city.endpoints()).anyMatch(l -> l.startsWith("metrics, health") && l.contains("Flink's relayed"));
-    String scrape = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(ops)).build(),
-        java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+    String ops =
+        city.endpoints().stream()
+            .filter(l -> l.startsWith("metrics, health"))
+            .findFirst()
+            .orElseThrow()
+            .split("\\s+")[2];
+    assertThat(city.endpoints())
+        .anyMatch(l -> l.startsWith("metrics, health") && l.contains("Flink's relayed"));
+    String scrape =
+        http.send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(ops)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString())
+            .body();
     assertThat(scrape)
-        .containsPattern("flink_taskmanager_job_task_operator_numRecordsIn\\{[^}]*operator_name=\"decode.and.place.in.zone\"")
+        .containsPattern(
+            "flink_taskmanager_job_task_operator_numRecordsIn\\{[^}]*operator_name=\"decode.and.place.in.zone\"")
         .contains("citybrain_bridge_messages_received_total", "citybrain_dispatch_mqtt_connected");
-    List<String> families = scrape.lines().filter(l -> l.startsWith("# TYPE ")).map(l -> l.split(" ")[2]).toList();
+    List<String> families =
+        scrape.lines().filter(l -> l.startsWith("# TYPE ")).map(l -> l.split(" ")[2]).toList();
     assertThat(families).doesNotHaveDuplicates();
   }
 
@@ -349,9 +455,15 @@ class UtilityScenariosITCase {
       // At once: nothing later than the alarming reading has been published yet.
       Alert raised = officer.awaitState(id, "raised");
       assertThat(raised.severity()).isEqualTo("critical");
-      assertThat(raised.evidence()).containsExactly(new Evidence("it-gs-2", "ppm", 6_200, l + 3 * MINUTE));
-      assertThat(raised.message()).isEqualTo("燃气泄漏：燃气分区 " + zone + " 甲烷浓度 6200 ppm / Gas leak: methane at 6200 ppm in "
-          + "gas zone " + zone);
+      assertThat(raised.evidence())
+          .containsExactly(new Evidence("it-gs-2", "ppm", 6_200, l + 3 * MINUTE));
+      assertThat(raised.message())
+          .isEqualTo(
+              "燃气泄漏：燃气分区 "
+                  + zone
+                  + " 甲烷浓度 6200 ppm / Gas leak: methane at 6200 ppm in "
+                  + "gas zone "
+                  + zone);
 
       gas("it-gs-1", l + 4 * MINUTE, near(c, 1), 2.2, 20);
       gas("it-gs-2", l + 4 * MINUTE, near(c, 2), 2.2, 3_000);
@@ -364,7 +476,8 @@ class UtilityScenariosITCase {
       for (int k = 1; k <= 6; k++) {
         assertRow(rows.get(k - 1), l + k * MINUTE, null, 2.2, 2, 0);
       }
-      assertThat(officer.all()).extracting(Alert::alertId, Alert::state)
+      assertThat(officer.all())
+          .extracting(Alert::alertId, Alert::state)
           .containsExactly(tuple(id, "raised"), tuple(id, "resolved"));
     }
   }
@@ -386,11 +499,19 @@ class UtilityScenariosITCase {
           water("it-day-wm-" + i, ts, near(c, i), flow, kpa);
         }
         for (int i = 1; i <= 4; i++) {
-          power("it-day-pm-" + i, ts, near(c, i), 2.5 * demand * (1 + 0.1 * noise.nextGaussian()),
+          power(
+              "it-day-pm-" + i,
+              ts,
+              near(c, i),
+              2.5 * demand * (1 + 0.1 * noise.nextGaussian()),
               220 * (1 + 0.02 * noise.nextGaussian()));
         }
         for (int i = 1; i <= 2; i++) {
-          gas("it-day-gs-" + i, ts, near(c, i), 2.4 - 0.3 * demand + 0.05 * noise.nextGaussian(),
+          gas(
+              "it-day-gs-" + i,
+              ts,
+              near(c, i),
+              2.4 - 0.3 * demand + 0.05 * noise.nextGaussian(),
               Math.abs(15 + 10 * noise.nextGaussian()));
         }
       }
@@ -400,34 +521,48 @@ class UtilityScenariosITCase {
       for (String utility : List.of("water", "power", "gas")) {
         String zone = zone(c, utility).zone();
         List<Map<String, Object>> minutes = awaitRows(zone, d + MINUTE, lastEnd);
-        assertThat(minutes).hasSize(24 * 60 - 3).allSatisfy(r -> assertThat(num(r, "meters_dark")).isZero());
-        // Hours ending 01:00 .. 23:00: each the integral over its 60 minutes, every meter counted once.
+        assertThat(minutes)
+            .hasSize(24 * 60 - 3)
+            .allSatisfy(r -> assertThat(num(r, "meters_dark")).isZero());
+        // Hours ending 01:00 .. 23:00: each the integral over its 60 minutes, every meter counted
+        // once.
         List<Map<String, Object>> hours = awaitHourlyRows(zone, d + HOUR, d + 23 * HOUR);
         for (int h = 1; h <= 23; h++) {
           Map<String, Object> row = hours.get(h - 1);
           List<Map<String, Object>> of = minutes.subList((h - 1) * 60, h * 60);
-          assertThat(row.get("timestamp")).isEqualTo(Instant.ofEpochMilli(d + h * HOUR).toString().replace("Z", ".000000Z"));
-          assertThat(num(row, "meters_reporting")).as(utility + " meters in hour " + h).isEqualTo((double) meters.get(utility));
+          assertThat(row.get("timestamp"))
+              .isEqualTo(Instant.ofEpochMilli(d + h * HOUR).toString().replace("Z", ".000000Z"));
+          assertThat(num(row, "meters_reporting"))
+              .as(utility + " meters in hour " + h)
+              .isEqualTo((double) meters.get(utility));
           assertThat(num(row, "meters_dark")).isZero();
           if ("gas".equals(utility)) {
             assertThat(row.get("consumption")).isNull();
           } else {
-            assertThat(num(row, "consumption")).as(utility + " consumption in hour " + h)
+            assertThat(num(row, "consumption"))
+                .as(utility + " consumption in hour " + h)
                 .isCloseTo(of.stream().mapToDouble(r -> num(r, "consumption")).sum(), within(1e-6));
           }
           if ("power".equals(utility)) {
             assertThat(row.get("pressure_kpa_min")).isNull();
           } else {
-            assertThat(num(row, "pressure_kpa_min")).as(utility + " lowest pressure in hour " + h)
-                .isEqualTo(of.stream().mapToDouble(r -> num(r, "pressure_kpa_min")).min().orElseThrow());
+            assertThat(num(row, "pressure_kpa_min"))
+                .as(utility + " lowest pressure in hour " + h)
+                .isEqualTo(
+                    of.stream().mapToDouble(r -> num(r, "pressure_kpa_min")).min().orElseThrow());
           }
         }
       }
-      List<Map<String, Object>> night = city.store().query(
-          "SELECT min_flow_m3h, minutes FROM utility_night_flow WHERE zone = '" + zone(c, "water").zone() + "'");
+      List<Map<String, Object>> night =
+          city.store()
+              .query(
+                  "SELECT min_flow_m3h, minutes FROM utility_night_flow WHERE zone = '"
+                      + zone(c, "water").zone()
+                      + "'");
       assertThat(night).hasSize(1);
       assertThat(num(night.get(0), "minutes")).isEqualTo(120.0);
-      assertThat(num(night.get(0), "min_flow_m3h")).isBetween(0.5 * 120 * demand(3), 1.5 * 120 * demand(2));
+      assertThat(num(night.get(0), "min_flow_m3h"))
+          .isBetween(0.5 * 120 * demand(3), 1.5 * 120 * demand(2));
       Thread.sleep(2_000); // time for an alert raised with the last window to arrive
       assertThat(officer.all()).as("alerts on an ordinary day").isEmpty();
     }
@@ -442,7 +577,8 @@ class UtilityScenariosITCase {
     assertThat(dl.reason()).isEqualTo("outside-city");
     assertThat(dl.stage()).isEqualTo("utility");
     assertThat(dl.topic()).isEqualTo("city.raw.utility");
-    assertThat(dl.detail()).isEqualTo("it-wm-shanghai at 31.2304,121.4737 is in no water zone of the city");
+    assertThat(dl.detail())
+        .isEqualTo("it-wm-shanghai at 31.2304,121.4737 is in no water zone of the city");
   }
 
   private static DeadLetter awaitDeadLetter(String key) {
@@ -470,7 +606,9 @@ class UtilityScenariosITCase {
   private static double demand(double hour) {
     double morning = Math.exp(-Math.pow((hour - 7.5) / 1.5, 2));
     double evening = Math.exp(-Math.pow((hour - 19.5) / 2.0, 2));
-    return 0.15 + 0.5 * Math.max(morning, evening) + 0.25 * Math.exp(-Math.pow((hour - 12.5) / 3.0, 2));
+    return 0.15
+        + 0.5 * Math.max(morning, evening)
+        + 0.25 * Math.exp(-Math.pow((hour - 12.5) / 3.0, 2));
   }
 
   /** An MQTT subscriber that keeps every alert it receives, in order. */
@@ -487,9 +625,17 @@ class UtilityScenariosITCase {
     }
 
     Alert awaitState(String alertId, String state) {
-      await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
-          .until(() -> seen.stream().anyMatch(a -> a.alertId().equals(alertId) && a.state().equals(state)));
-      return seen.stream().filter(a -> a.alertId().equals(alertId) && a.state().equals(state)).findFirst().orElseThrow();
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(200))
+          .until(
+              () ->
+                  seen.stream()
+                      .anyMatch(a -> a.alertId().equals(alertId) && a.state().equals(state)));
+      return seen.stream()
+          .filter(a -> a.alertId().equals(alertId) && a.state().equals(state))
+          .findFirst()
+          .orElseThrow();
     }
 
     List<Alert> all() {

@@ -30,17 +30,21 @@ import org.apache.kafka.common.utils.Time;
 
 /**
  * A single-node Kafka broker in KRaft combined mode (broker and controller in one process), running
- * Kafka's own {@link KafkaRaftServer} in this JVM. Its log directory is formatted on first start and
- * reused afterwards, so topics and offsets survive a restart of the local city.
+ * Kafka's own {@link KafkaRaftServer} in this JVM. Its log directory is formatted on first start
+ * and reused afterwards, so topics and offsets survive a restart of the local city.
  */
 public final class EmbeddedKafka implements AutoCloseable {
 
-  /** The mechanisms the SASL listener takes: those of a Strimzi, MSK or Confluent Kafka with SCRAM. */
+  /**
+   * The mechanisms the SASL listener takes: those of a Strimzi, MSK or Confluent Kafka with SCRAM.
+   */
   public static final List<String> SCRAM_MECHANISMS = List.of("SCRAM-SHA-256", "SCRAM-SHA-512");
+
   private static final String SASL_LISTENER = "SASL_PLAINTEXT";
 
   private final KafkaRaftServer server;
   private final int port;
+
   /** The SASL listener's port, 0 when there is none. */
   private final int saslPort;
 
@@ -55,7 +59,8 @@ public final class EmbeddedKafka implements AutoCloseable {
    *
    * @param dataDir its log directory (created and formatted when empty)
    * @param port the client port, 0 for an ephemeral one
-   * @param overrides broker settings that win over the defaults here (e.g. {@code log.retention.ms})
+   * @param overrides broker settings that win over the defaults here (e.g. {@code
+   *     log.retention.ms})
    */
   public static EmbeddedKafka start(Path dataDir, int port, Map<String, String> overrides) {
     return start(dataDir, port, overrides, false);
@@ -71,7 +76,8 @@ public final class EmbeddedKafka implements AutoCloseable {
     return start(dataDir, 0, overrides, true);
   }
 
-  private static EmbeddedKafka start(Path dataDir, int port, Map<String, String> overrides, boolean sasl) {
+  private static EmbeddedKafka start(
+      Path dataDir, int port, Map<String, String> overrides, boolean sasl) {
     int clientPort = FreePorts.resolve(port);
     int saslPort = sasl ? FreePorts.resolve(0) : 0;
     int controllerPort = FreePorts.resolve(0);
@@ -80,7 +86,9 @@ public final class EmbeddedKafka implements AutoCloseable {
     props.put("node.id", "1");
     // A static voter set: the controller port may change between runs of the same data directory.
     props.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
-    props.put("listeners", "PLAINTEXT://127.0.0.1:" + clientPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
+    props.put(
+        "listeners",
+        "PLAINTEXT://127.0.0.1:" + clientPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
     props.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + clientPort);
     props.put("controller.listener.names", "CONTROLLER");
     props.put("inter.broker.listener.name", "PLAINTEXT");
@@ -93,15 +101,25 @@ public final class EmbeddedKafka implements AutoCloseable {
     props.put("share.coordinator.state.topic.replication.factor", "1");
     props.put("share.coordinator.state.topic.min.isr", "1");
     if (sasl) {
-      props.put("listeners", props.get("listeners") + "," + SASL_LISTENER + "://127.0.0.1:" + saslPort);
-      props.put("advertised.listeners", props.get("advertised.listeners") + "," + SASL_LISTENER + "://127.0.0.1:" + saslPort);
-      props.put("listener.security.protocol.map", props.get("listener.security.protocol.map") + "," + SASL_LISTENER + ":" + SASL_LISTENER);
+      props.put(
+          "listeners", props.get("listeners") + "," + SASL_LISTENER + "://127.0.0.1:" + saslPort);
+      props.put(
+          "advertised.listeners",
+          props.get("advertised.listeners") + "," + SASL_LISTENER + "://127.0.0.1:" + saslPort);
+      props.put(
+          "listener.security.protocol.map",
+          props.get("listener.security.protocol.map") + "," + SASL_LISTENER + ":" + SASL_LISTENER);
       props.put("sasl.enabled.mechanisms", String.join(",", SCRAM_MECHANISMS));
       // The broker side of SCRAM needs a JAAS entry per listener and mechanism, without options:
       // the credentials live in the cluster metadata.
       for (String mechanism : SCRAM_MECHANISMS) {
-        props.put("listener.name." + SASL_LISTENER.toLowerCase(Locale.ROOT) + "." + mechanism.toLowerCase(Locale.ROOT)
-            + ".sasl.jaas.config", ScramLoginModule.class.getName() + " required;");
+        props.put(
+            "listener.name."
+                + SASL_LISTENER.toLowerCase(Locale.ROOT)
+                + "."
+                + mechanism.toLowerCase(Locale.ROOT)
+                + ".sasl.jaas.config",
+            ScramLoginModule.class.getName() + " required;");
       }
     }
     props.putAll(commonSettings());
@@ -120,8 +138,8 @@ public final class EmbeddedKafka implements AutoCloseable {
   }
 
   /**
-   * The settings every citybrain broker has, in this JVM or in a multi-node cluster: topics only
-   * as the contract creates them, and room for dead letters that carry a device's oversized bytes.
+   * The settings every citybrain broker has, in this JVM or in a multi-node cluster: topics only as
+   * the contract creates them, and room for dead letters that carry a device's oversized bytes.
    */
   public static Map<String, String> commonSettings() {
     Map<String, String> props = new HashMap<>();
@@ -139,7 +157,8 @@ public final class EmbeddedKafka implements AutoCloseable {
    *
    * @param props the node's settings ({@code log.dirs}, {@code node.id}, the quorum)
    */
-  public static void format(Path dataDir, Map<String, String> props, String clusterId) throws IOException {
+  public static void format(Path dataDir, Map<String, String> props, String clusterId)
+      throws IOException {
     Path configFile = dataDir.resolveSibling(dataDir.getFileName() + "-format.properties");
     Properties p = new Properties();
     p.putAll(props);
@@ -149,12 +168,25 @@ public final class EmbeddedKafka implements AutoCloseable {
     ByteArrayOutputStream log = new ByteArrayOutputStream();
     int rc;
     try (PrintStream ps = new PrintStream(log, true, StandardCharsets.UTF_8)) {
-      rc = StorageTool.execute(new String[] {"format", "--config", configFile.toString(),
-          "--cluster-id", clusterId, "--ignore-formatted"}, ps);
+      rc =
+          StorageTool.execute(
+              new String[] {
+                "format",
+                "--config",
+                configFile.toString(),
+                "--cluster-id",
+                clusterId,
+                "--ignore-formatted"
+              },
+              ps);
     }
     Files.deleteIfExists(configFile);
     if (rc != 0) {
-      throw new IllegalStateException("formatting Kafka storage in " + dataDir + " failed: " + log.toString(StandardCharsets.UTF_8));
+      throw new IllegalStateException(
+          "formatting Kafka storage in "
+              + dataDir
+              + " failed: "
+              + log.toString(StandardCharsets.UTF_8));
     }
   }
 
@@ -166,17 +198,21 @@ public final class EmbeddedKafka implements AutoCloseable {
     return port;
   }
 
-  /** The SASL listener ({@link #startWithSaslListener}); clients need {@code security.protocol=SASL_PLAINTEXT}. */
+  /**
+   * The SASL listener ({@link #startWithSaslListener}); clients need {@code
+   * security.protocol=SASL_PLAINTEXT}.
+   */
   public String saslBootstrapServers() {
     if (saslPort == 0) {
-      throw new IllegalStateException("this broker has no SASL listener: start it with startWithSaslListener");
+      throw new IllegalStateException(
+          "this broker has no SASL listener: start it with startWithSaslListener");
     }
     return "127.0.0.1:" + saslPort;
   }
 
   /**
-   * Creates (or replaces) a SCRAM user through the admin API on the plain listener, and returns once
-   * the broker lists the credential, so that a client may authenticate with it at once.
+   * Creates (or replaces) a SCRAM user through the admin API on the plain listener, and returns
+   * once the broker lists the credential, so that a client may authenticate with it at once.
    *
    * @param mechanism {@code SCRAM-SHA-256} or {@code SCRAM-SHA-512}
    */
@@ -185,13 +221,20 @@ public final class EmbeddedKafka implements AutoCloseable {
     if (m == ScramMechanism.UNKNOWN) {
       throw new IllegalArgumentException("not a SCRAM mechanism: " + mechanism);
     }
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()))) {
-      admin.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion(user, new ScramCredentialInfo(m, 4096), password)))
-          .all().get(30, TimeUnit.SECONDS);
+    try (Admin admin =
+        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()))) {
+      admin
+          .alterUserScramCredentials(
+              List.of(
+                  new UserScramCredentialUpsertion(
+                      user, new ScramCredentialInfo(m, 4096), password)))
+          .all()
+          .get(30, TimeUnit.SECONDS);
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
       while (!listed(admin, user, m)) {
         if (System.nanoTime() > deadline) {
-          throw new IllegalStateException("the broker did not list the SCRAM user " + user + " within 30 s");
+          throw new IllegalStateException(
+              "the broker did not list the SCRAM user " + user + " within 30 s");
         }
         Thread.sleep(50);
       }
@@ -203,10 +246,17 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
   }
 
-  private static boolean listed(Admin admin, String user, ScramMechanism m) throws InterruptedException {
+  private static boolean listed(Admin admin, String user, ScramMechanism m)
+      throws InterruptedException {
     try {
-      return admin.describeUserScramCredentials(List.of(user)).all().get(10, TimeUnit.SECONDS).get(user)
-          .credentialInfos().stream().anyMatch(c -> c.mechanism() == m);
+      return admin
+          .describeUserScramCredentials(List.of(user))
+          .all()
+          .get(10, TimeUnit.SECONDS)
+          .get(user)
+          .credentialInfos()
+          .stream()
+          .anyMatch(c -> c.mechanism() == m);
     } catch (ExecutionException | TimeoutException e) {
       return false;
     }

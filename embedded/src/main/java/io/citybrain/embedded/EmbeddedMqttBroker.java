@@ -14,8 +14,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Moquette MQTT 3.1.1 broker in this JVM. Sessions and queued QoS 1 messages are persisted under
- * the data directory, so a device's or the bridge's persistent session survives a restart.
+ * The Moquette MQTT 3.1.1 broker in this JVM. Sessions and queued QoS 1 messages are persisted
+ * under the data directory, so a device's or the bridge's persistent session survives a restart.
  *
  * <p>Authentication is required unless the caller opts out: {@link #start} takes the accounts,
  * {@link #startAnonymous} is the explicit (and logged) exception for the local city and tests.
@@ -34,16 +34,19 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
     this.guard = guard;
   }
 
-  /** Publications refused for a topic holding a control character, a noncharacter or malformed UTF-8 ({@link TopicGuard}). */
+  /**
+   * Publications refused for a topic holding a control character, a noncharacter or malformed UTF-8
+   * ({@link TopicGuard}).
+   */
   public long refusedTopics() {
     return guard.refused();
   }
 
   /**
    * A broker that refuses clients without valid credentials and checks every subscription and
-   * publication against {@code users} (see {@link MqttUsers} for the roles). A refused
-   * subscription gets the failure code in its SUBACK; a refused publication is dropped. This is
-   * the default: anonymous access needs the explicit {@link #startAnonymous}.
+   * publication against {@code users} (see {@link MqttUsers} for the roles). A refused subscription
+   * gets the failure code in its SUBACK; a refused publication is dropped. This is the default:
+   * anonymous access needs the explicit {@link #startAnonymous}.
    *
    * @param dataDir where sessions are persisted
    * @param port the MQTT TCP port, 0 for an ephemeral one
@@ -51,29 +54,31 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
    */
   public static EmbeddedMqttBroker start(Path dataDir, int port, MqttUsers users) {
     if (users == null) {
-      throw new IllegalArgumentException("the MQTT broker requires authentication: give it users (mqtt.users), "
-          + "or call EmbeddedMqttBroker.startAnonymous for a broker anyone may use");
+      throw new IllegalArgumentException(
+          "the MQTT broker requires authentication: give it users (mqtt.users), "
+              + "or call EmbeddedMqttBroker.startAnonymous for a broker anyone may use");
     }
     return launch(dataDir, port, users);
   }
 
   /**
    * A broker that lets anyone connect, subscribe and publish: only for the laptop's {@code
-   * ./citybrain local} and tests, where anonymous simulated devices talk to it. Logs a warning
-   * so that an anonymous broker is never started unnoticed.
+   * ./citybrain local} and tests, where anonymous simulated devices talk to it. Logs a warning so
+   * that an anonymous broker is never started unnoticed.
    */
   public static EmbeddedMqttBroker startAnonymous(Path dataDir, int port) {
     EmbeddedMqttBroker broker = launch(dataDir, port, null);
-    LOG.warn("MQTT broker on {} allows ANONYMOUS access: anyone who reaches the port may publish and subscribe",
+    LOG.warn(
+        "MQTT broker on {} allows ANONYMOUS access: anyone who reaches the port may publish and subscribe",
         broker.url());
     return broker;
   }
 
   /**
    * The largest packet the broker takes: the contract's 64 KiB payload plus the longest topic MQTT
-   * allows (65,535 bytes) and headers. It was 16 MiB (issue 23: unbounded). A payload between 64 KiB
-   * and this still reaches the bridge, which dead-letters it {@code too-large} with its bytes; a
-   * bigger packet is refused by the broker, which closes the publisher's connection.
+   * allows (65,535 bytes) and headers. It was 16 MiB (issue 23: unbounded). A payload between 64
+   * KiB and this still reaches the bridge, which dead-letters it {@code too-large} with its bytes;
+   * a bigger packet is refused by the broker, which closes the publisher's connection.
    */
   public static final int MAX_PACKET_BYTES = 64 * 1024 + 65_535 + 1_024;
 

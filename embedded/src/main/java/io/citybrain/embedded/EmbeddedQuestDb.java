@@ -32,14 +32,15 @@ import java.util.Map;
  * <p>Only the HTTP port listens (PG wire, ILP over TCP and UDP, the minimal health server and
  * metrics are off), on loopback. Loopback is no protection against a web page in the operator's
  * browser ({@code <img src=".../exec?query=drop table ...">}), so the local city starts it with
- * {@link #start(Path, int, String, char[])}: QuestDB's HTTP basic authentication ({@code http.user},
- * {@code http.password}) then guards every endpoint, SQL and line-protocol writes alike, and only
- * citybrain's own parts hold the password (issue 23).
+ * {@link #start(Path, int, String, char[])}: QuestDB's HTTP basic authentication ({@code
+ * http.user}, {@code http.password}) then guards every endpoint, SQL and line-protocol writes
+ * alike, and only citybrain's own parts hold the password (issue 23).
  */
 public final class EmbeddedQuestDb implements AutoCloseable {
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final ServerMain server;
   private final int httpPort;
   private final String user;
@@ -64,19 +65,22 @@ public final class EmbeddedQuestDb implements AutoCloseable {
   }
 
   /**
-   * A store whose every HTTP endpoint needs these credentials (basic authentication): SQL on
-   * {@code /exec} and line-protocol writes without them are refused with 401.
+   * A store whose every HTTP endpoint needs these credentials (basic authentication): SQL on {@code
+   * /exec} and line-protocol writes without them are refused with 401.
    *
-   * @param user the account, e.g. {@code citybrain}; null with {@code password} null for an open store
+   * @param user the account, e.g. {@code citybrain}; null with {@code password} null for an open
+   *     store
    * @param password its password (ASCII, e.g. {@link MqttUsers#randomPassword()})
    */
   public static EmbeddedQuestDb start(Path root, int httpPort, String user, char[] password) {
     if ((user == null) != (password == null)) {
-      throw new IllegalArgumentException("the store's user and password go together: give both or neither");
+      throw new IllegalArgumentException(
+          "the store's user and password go together: give both or neither");
     }
     int port = FreePorts.resolve(httpPort);
     Map<String, String> env = new HashMap<>(System.getenv());
-    // Never inherited: an open store must not pick up credentials, nor a guarded one other credentials.
+    // Never inherited: an open store must not pick up credentials, nor a guarded one other
+    // credentials.
     env.remove("QDB_HTTP_USER");
     env.remove("QDB_HTTP_PASSWORD");
     if (user != null) {
@@ -99,12 +103,15 @@ public final class EmbeddedQuestDb implements AutoCloseable {
       // "SYSTEM COULD BE UNSTABLE" about ulimits and memory a laptop does not need) reach every
       // writer whatever its level: only a file writer keeps them out of the terminal. Its errors
       // surface anyway as failed writes or queries of citybrain's own, which do reach the terminal.
-      Files.writeString(root.resolve("conf/log.conf"), String.join("\n",
-          "writers=file",
-          "w.file.class=io.questdb.log.LogFileWriter",
-          "w.file.location=" + root.toAbsolutePath().resolve("questdb.log"),
-          "w.file.level=INFO,ERROR,CRITICAL,ADVISORY",
-          ""));
+      Files.writeString(
+          root.resolve("conf/log.conf"),
+          String.join(
+              "\n",
+              "writers=file",
+              "w.file.class=io.questdb.log.LogFileWriter",
+              "w.file.location=" + root.toAbsolutePath().resolve("questdb.log"),
+              "w.file.level=INFO,ERROR,CRITICAL,ADVISORY",
+              ""));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -112,14 +119,17 @@ public final class EmbeddedQuestDb implements AutoCloseable {
     System.setProperty("out", root.toAbsolutePath().resolve("conf/log.conf").toString());
     ServerMain server = ServerMain.create(root.toAbsolutePath().toString(), env);
     server.start();
-    EmbeddedQuestDb db = new EmbeddedQuestDb(server, port, user, user == null ? null : basic(user, password));
+    EmbeddedQuestDb db =
+        new EmbeddedQuestDb(server, port, user, user == null ? null : basic(user, password));
     db.createTables();
     return db;
   }
 
   /** The {@code Authorization} header QuestDB's basic authentication expects. */
   public static String basic(String user, char[] password) {
-    return "Basic " + Base64.getEncoder().encodeToString((user + ":" + new String(password)).getBytes(StandardCharsets.UTF_8));
+    return "Basic "
+        + Base64.getEncoder()
+            .encodeToString((user + ":" + new String(password)).getBytes(StandardCharsets.UTF_8));
   }
 
   /** The account that guards this store, or null for an open one. */
@@ -150,12 +160,18 @@ public final class EmbeddedQuestDb implements AutoCloseable {
     return httpPort;
   }
 
-  /** Runs one SQL statement (with this store's credentials) and returns its rows as column-name maps. */
+  /**
+   * Runs one SQL statement (with this store's credentials) and returns its rows as column-name
+   * maps.
+   */
   public List<Map<String, Object>> query(String sql) {
     return query(url(), authorization, sql);
   }
 
-  /** {@link #query(String)} on an open QuestDB elsewhere, e.g. in another process, at its HTTP base URL. */
+  /**
+   * {@link #query(String)} on an open QuestDB elsewhere, e.g. in another process, at its HTTP base
+   * URL.
+   */
   public static List<Map<String, Object>> query(String baseUrl, String sql) {
     return query(baseUrl, null, sql);
   }
@@ -189,18 +205,27 @@ public final class EmbeddedQuestDb implements AutoCloseable {
   private static JsonNode exec(String baseUrl, String authorization, String sql) {
     URI uri = URI.create(baseUrl + "/exec?query=" + URLEncoder.encode(sql, StandardCharsets.UTF_8));
     try {
-      HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).GET();
+      HttpRequest.Builder request =
+          HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).GET();
       if (authorization != null) {
         request.header("Authorization", authorization);
       }
-      HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> response =
+          HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
       if (response.statusCode() == 401) {
-        throw new IllegalStateException("QuestDB at " + baseUrl + " refused '" + sql + "': "
-            + (authorization == null ? "it requires credentials" : "wrong credentials") + " (HTTP 401)");
+        throw new IllegalStateException(
+            "QuestDB at "
+                + baseUrl
+                + " refused '"
+                + sql
+                + "': "
+                + (authorization == null ? "it requires credentials" : "wrong credentials")
+                + " (HTTP 401)");
       }
       JsonNode body = JSON.readTree(response.body());
       if (response.statusCode() != 200 || body.has("error")) {
-        throw new IllegalStateException("QuestDB refused '" + sql + "': " + body.path("error").asText(response.body()));
+        throw new IllegalStateException(
+            "QuestDB refused '" + sql + "': " + body.path("error").asText(response.body()));
       }
       return body;
     } catch (IOException e) {

@@ -18,10 +18,13 @@ public final class FreePorts {
    * controller listeners, a cluster's processes), and two of them on one port do not start.
    */
   private static final int REMEMBERED = 4096;
+
   private static final ArrayDeque<Integer> recent = new ArrayDeque<>();
   private static final Set<Integer> recentSet = new HashSet<>();
 
-  /** {@code port} itself, or a free ephemeral port when it is 0, none of the last ones handed out. */
+  /**
+   * {@code port} itself, or a free ephemeral port when it is 0, none of the last ones handed out.
+   */
   public static int resolve(int port) {
     if (port != 0) {
       return port;

@@ -21,19 +21,21 @@ import java.util.regex.Pattern;
  *
  * <p>The rules are {@link UsersFile#readable} and {@link UsersFile#writable}, the same ones written
  * to Mosquitto's ACL file:
+ *
  * <ul>
- *   <li>an operator subscribes to {@code city/alerts/#}, an officer to
- *       {@code city/alerts/district/<scope>}, a manager to {@code city/alerts/community/<scope>};
- *       each acknowledges only on {@code city/ack/<alertId>/<their user name>}, so the topic names
- *       who acknowledged and nobody can publish an acknowledgement in another's name;
+ *   <li>an operator subscribes to {@code city/alerts/#}, an officer to {@code
+ *       city/alerts/district/<scope>}, a manager to {@code city/alerts/community/<scope>}; each
+ *       acknowledges only on {@code city/ack/<alertId>/<their user name>}, so the topic names who
+ *       acknowledged and nobody can publish an acknowledgement in another's name;
  *   <li>a device publishes only on {@code city/<domain>/<kind>/<its user name>} and subscribes to
  *       nothing;
  *   <li>a service (the bridge, alert dispatch, the console) subscribes and publishes anywhere.
  * </ul>
+ *
  * Client ids are bound to accounts ({@link #clientIdRefusal}): a device or a person connects as its
  * user name (or {@code <username>-<suffix>}), and a service account's name is reserved, as a client
- * id and as a prefix, for that account. Subscriptions are checked as written: a manager's
- * {@code city/alerts/community/#} is refused, because it would match other communities.
+ * id and as a prefix, for that account. Subscriptions are checked as written: a manager's {@code
+ * city/alerts/community/#} is refused, because it would match other communities.
  *
  * <p>Thread safety: safe for concurrent use by the broker's threads; {@link #addService} may be
  * called while the broker runs.
@@ -43,8 +45,10 @@ public final class MqttUsers implements IAuthenticator, IAuthorizatorPolicy {
   private final UsersFile users;
   private final AtomicLong refusedClientIds = new AtomicLong();
   private final Set<String> loggedClientIdRefusals = ConcurrentHashMap.newKeySet();
+
   /** What Moquette assigns to a client that sent an empty id: a random UUID without its dashes. */
   private static final Pattern BROKER_ASSIGNED = Pattern.compile("[0-9a-f]{32}");
+
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(MqttUsers.class);
 
   private MqttUsers(UsersFile users) {
@@ -65,7 +69,9 @@ public final class MqttUsers implements IAuthenticator, IAuthorizatorPolicy {
     return new MqttUsers(UsersFile.parse(lines, source));
   }
 
-  /** Adds (or replaces) a service account, e.g. one the local city creates with a random password. */
+  /**
+   * Adds (or replaces) a service account, e.g. one the local city creates with a random password.
+   */
   public MqttUsers addService(String username, char[] password) {
     users.addService(username, password);
     return this;
@@ -100,8 +106,13 @@ public final class MqttUsers implements IAuthenticator, IAuthorizatorPolicy {
     if (refusal != null) {
       long n = refusedClientIds.incrementAndGet();
       if (loggedClientIdRefusals.size() < 10_000 && loggedClientIdRefusals.add(username)) {
-        LOG.warn("MQTT broker refused user '{}' with client id '{}': {} ({} refused so far; further refusals of this user are "
-            + "counted, not logged)", username, clientId, refusal, n);
+        LOG.warn(
+            "MQTT broker refused user '{}' with client id '{}': {} ({} refused so far; further refusals of this user are "
+                + "counted, not logged)",
+            username,
+            clientId,
+            refusal,
+            n);
       }
       return false;
     }
@@ -112,6 +123,7 @@ public final class MqttUsers implements IAuthenticator, IAuthorizatorPolicy {
    * Why {@code account} may not connect as {@code clientId}, or null when it may (issue 23: any
    * account could connect with the bridge's client id and take its session). The client id names
    * the session the broker keeps, so it is bound to the account:
+   *
    * <ul>
    *   <li>an id that is a service account's name, or starts with it and {@code -}, belongs to that
    *       service account alone ({@code citybrain-bridge-1} to {@code citybrain-bridge});
@@ -127,33 +139,48 @@ public final class MqttUsers implements IAuthenticator, IAuthorizatorPolicy {
       return "no client id";
     }
     for (Account other : users.accounts()) {
-      if (other.role() == Role.SERVICE && !other.username().equals(account.username()) && ownedBy(clientId, other.username())) {
+      if (other.role() == Role.SERVICE
+          && !other.username().equals(account.username())
+          && ownedBy(clientId, other.username())) {
         return "the client id is reserved for the service account '" + other.username() + "'";
       }
     }
-    if (account.role() == Role.SERVICE || ownedBy(clientId, account.username()) || BROKER_ASSIGNED.matcher(clientId).matches()) {
+    if (account.role() == Role.SERVICE
+        || ownedBy(clientId, account.username())
+        || BROKER_ASSIGNED.matcher(clientId).matches()) {
       return null;
     }
-    return "a " + account.role().id() + " connects with its user name as client id, or its user name followed by '-' and a suffix";
+    return "a "
+        + account.role().id()
+        + " connects with its user name as client id, or its user name followed by '-' and a suffix";
   }
 
   private static boolean ownedBy(String clientId, String username) {
     return clientId.equals(username) || clientId.startsWith(username + "-");
   }
 
-  /** Connections refused because the account may not use that client id (see {@link #clientIdRefusal}). */
+  /**
+   * Connections refused because the account may not use that client id (see {@link
+   * #clientIdRefusal}).
+   */
   public long refusedClientIds() {
     return refusedClientIds.get();
   }
 
   @Override
   public boolean canWrite(Topic topic, String user, String client) {
-    return users.account(user).map(a -> UsersFile.writable(a).stream().anyMatch(f -> covers(f, topic.toString()))).orElse(false);
+    return users
+        .account(user)
+        .map(a -> UsersFile.writable(a).stream().anyMatch(f -> covers(f, topic.toString())))
+        .orElse(false);
   }
 
   @Override
   public boolean canRead(Topic topic, String user, String client) {
-    return users.account(user).map(a -> UsersFile.readable(a).stream().anyMatch(f -> covers(f, topic.toString()))).orElse(false);
+    return users
+        .account(user)
+        .map(a -> UsersFile.readable(a).stream().anyMatch(f -> covers(f, topic.toString())))
+        .orElse(false);
   }
 
   /**
@@ -167,7 +194,10 @@ public final class MqttUsers implements IAuthenticator, IAuthorizatorPolicy {
       if (g[i].equals("#")) {
         return true;
       }
-      if (i >= a.length || a[i].equals("#") || a[i].isEmpty() || (a[i].equals("+") && !g[i].equals("+"))) {
+      if (i >= a.length
+          || a[i].equals("#")
+          || a[i].isEmpty()
+          || (a[i].equals("+") && !g[i].equals("+"))) {
         return false;
       }
       if (!g[i].equals("+") && !g[i].equals(a[i])) {

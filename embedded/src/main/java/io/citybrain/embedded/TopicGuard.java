@@ -12,15 +12,16 @@ import org.slf4j.LoggerFactory;
  * Refuses a publication whose topic name holds a character that Mosquitto refuses too (its UTF-8
  * check: C0 and C1 controls, NUL included, and Unicode noncharacters), or U+FFFD, which is what
  * malformed UTF-8 becomes when Moquette decodes it. A subscriber's client library may drop its
- * connection on such a topic (MQTT forbids NUL; controls and noncharacters are "should not") and the
- * broker would redeliver the message to its persistent session for ever: one device could stall
- * ingest. Refused here, the message never reaches a session; it is logged (once per client, with the
- * character) and counted ({@link #refused()}). Everything else goes to the delegate: the users'
+ * connection on such a topic (MQTT forbids NUL; controls and noncharacters are "should not") and
+ * the broker would redeliver the message to its persistent session for ever: one device could stall
+ * ingest. Refused here, the message never reaches a session; it is logged (once per client, with
+ * the character) and counted ({@link #refused()}). Everything else goes to the delegate: the users'
  * access rules, or, for an anonymous broker, everyone may publish and subscribe.
  */
 final class TopicGuard implements IAuthorizatorPolicy {
 
   private static final Logger LOG = LoggerFactory.getLogger(TopicGuard.class);
+
   /** Clients whose refusals were already logged; bounded so that a flood cannot grow it. */
   private static final int LOGGED_CLIENTS = 10_000;
 
@@ -33,7 +34,9 @@ final class TopicGuard implements IAuthorizatorPolicy {
     this.delegate = delegate;
   }
 
-  /** The first character of {@code topic} that is refused, as U+XXXX, or null when there is none. */
+  /**
+   * The first character of {@code topic} that is refused, as U+XXXX, or null when there is none.
+   */
   static String refusedCharacter(String topic) {
     for (int i = 0; i < topic.length(); ) {
       int c = topic.codePointAt(i);
@@ -54,8 +57,13 @@ final class TopicGuard implements IAuthorizatorPolicy {
     if (bad != null) {
       long n = refused.incrementAndGet();
       if (logged.size() < LOGGED_CLIENTS && logged.add(client == null ? "" : client)) {
-        LOG.warn("MQTT broker refused a publication of client '{}' (user '{}'): its topic holds {} ({} refused so far; "
-            + "further refusals of this client are counted, not logged)", client, user, bad, n);
+        LOG.warn(
+            "MQTT broker refused a publication of client '{}' (user '{}'): its topic holds {} ({} refused so far; "
+                + "further refusals of this client are counted, not logged)",
+            client,
+            user,
+            bad,
+            n);
       }
       return false;
     }

@@ -23,9 +23,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The broker takes every CONNECT a standard MQTT 3.1.1 client sends by default: a zero-length
- * client id with a clean session gets an id assigned (3.1.3-6), as Debian's mosquitto-clients
- * rely on; a zero-length id with a persistent session is refused, because there would be no id to
- * find the session under again (3.1.3-8).
+ * client id with a clean session gets an id assigned (3.1.3-6), as Debian's mosquitto-clients rely
+ * on; a zero-length id with a persistent session is refused, because there would be no id to find
+ * the session under again (3.1.3-8).
  */
 class EmbeddedMqttBrokerClientIdITCase {
 
@@ -33,14 +33,19 @@ class EmbeddedMqttBrokerClientIdITCase {
   private static final int CONNACK_IDENTIFIER_REJECTED = 2;
 
   @Test
-  void zeroLengthIdWithCleanSessionIsAcceptedAndCanPublishAndSubscribe(@TempDir Path dir) throws Exception {
+  void zeroLengthIdWithCleanSessionIsAcceptedAndCanPublishAndSubscribe(@TempDir Path dir)
+      throws Exception {
     try (EmbeddedMqttBroker broker = EmbeddedMqttBroker.startAnonymous(dir, 0)) {
       assertThat(rawConnack(broker.port(), true)).isEqualTo(CONNACK_ACCEPTED);
 
       MqttClient sub = connect(broker, "");
       MqttClient pub = connect(broker, "");
       BlockingQueue<String> received = new ArrayBlockingQueue<>(4);
-      sub.subscribe("city/alerts/#", 1, (topic, m) -> received.add(topic + " " + new String(m.getPayload(), StandardCharsets.UTF_8)));
+      sub.subscribe(
+          "city/alerts/#",
+          1,
+          (topic, m) ->
+              received.add(topic + " " + new String(m.getPayload(), StandardCharsets.UTF_8)));
       pub.publish("city/alerts/a-1", "{\"id\":\"a-1\"}".getBytes(StandardCharsets.UTF_8), 1, false);
       assertThat(received.poll(30, TimeUnit.SECONDS)).isEqualTo("city/alerts/a-1 {\"id\":\"a-1\"}");
       for (MqttClient c : List.of(sub, pub)) {
@@ -59,21 +64,40 @@ class EmbeddedMqttBrokerClientIdITCase {
 
   /** The README's hand-try lines, as written there, with only the port added. */
   @Test
-  void debiansMosquittoClientsWithTheirDefaultsPublishAndSubscribe(@TempDir Path dir) throws Exception {
-    boolean installed = Files.isExecutable(Path.of("/usr/bin/mosquitto_pub")) && Files.isExecutable(Path.of("/usr/bin/mosquitto_sub"));
+  void debiansMosquittoClientsWithTheirDefaultsPublishAndSubscribe(@TempDir Path dir)
+      throws Exception {
+    boolean installed =
+        Files.isExecutable(Path.of("/usr/bin/mosquitto_pub"))
+            && Files.isExecutable(Path.of("/usr/bin/mosquitto_sub"));
     if (System.getenv("CI") != null) {
-      assertThat(installed).as("mosquitto-clients (mosquitto_pub, mosquitto_sub) installed").isTrue();
+      assertThat(installed)
+          .as("mosquitto-clients (mosquitto_pub, mosquitto_sub) installed")
+          .isTrue();
     }
     Assumptions.assumeTrue(installed, "mosquitto-clients not installed");
     try (EmbeddedMqttBroker broker = EmbeddedMqttBroker.startAnonymous(dir, 0)) {
       String port = String.valueOf(broker.port());
-      Process sub = new ProcessBuilder("mosquitto_sub", "-p", port, "-t", "city/alerts/#", "-v", "-C", "1", "-W", "60")
-          .redirectErrorStream(true).start();
+      Process sub =
+          new ProcessBuilder(
+                  "mosquitto_sub", "-p", port, "-t", "city/alerts/#", "-v", "-C", "1", "-W", "60")
+              .redirectErrorStream(true)
+              .start();
       // mosquitto_sub gives no sign once it has subscribed: publish until it has received one.
       List<Integer> pubExits = new ArrayList<>();
       while (sub.isAlive() && pubExits.size() < 60) {
-        Process pub = new ProcessBuilder("mosquitto_pub", "-p", port, "-q", "1", "-t", "city/alerts/a-1", "-m", "{\"id\":\"a-1\"}")
-            .redirectErrorStream(true).start();
+        Process pub =
+            new ProcessBuilder(
+                    "mosquitto_pub",
+                    "-p",
+                    port,
+                    "-q",
+                    "1",
+                    "-t",
+                    "city/alerts/a-1",
+                    "-m",
+                    "{\"id\":\"a-1\"}")
+                .redirectErrorStream(true)
+                .start();
         String pubOut = new String(pub.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         pub.waitFor();
         assertThat(pub.exitValue()).as("mosquitto_pub: %s", pubOut).isZero();

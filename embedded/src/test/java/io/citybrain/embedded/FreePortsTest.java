@@ -9,7 +9,8 @@ class FreePortsTest {
 
   /**
    * A broker's client and controller listeners on one port do not start: ports picked one after
-   * another, before anything binds them, all differ (the kernel would offer a just-closed one again).
+   * another, before anything binds them, all differ (the kernel would offer a just-closed one
+   * again).
    */
   @Test
   void portsPickedOneAfterAnotherAllDifferAndAGivenOneIsKept() {

@@ -10,14 +10,17 @@ import org.junit.jupiter.api.Test;
 class MqttUsersTest {
 
   private static final String HASH = io.citybrain.users.UsersFile.hash("pw-1".toCharArray(), 1000);
-  private static final MqttUsers USERS = MqttUsers.parse(List.of(
-      "# username,role,scope,password-hash",
-      "",
-      "mgr-a,manager,c-A," + HASH,
-      "officer-1,officer,330106," + HASH,
-      "ops-1,operator,," + HASH,
-      "loop-7,device,," + HASH,
-      "ops,service,," + HASH), "users.csv");
+  private static final MqttUsers USERS =
+      MqttUsers.parse(
+          List.of(
+              "# username,role,scope,password-hash",
+              "",
+              "mgr-a,manager,c-A," + HASH,
+              "officer-1,officer,330106," + HASH,
+              "ops-1,operator,," + HASH,
+              "loop-7,device,," + HASH,
+              "ops,service,," + HASH),
+          "users.csv");
 
   @Test
   void passwordsAreCheckedAgainstSaltedHashes() {
@@ -34,7 +37,8 @@ class MqttUsersTest {
     assertThat(USERS.canRead(topic("city/alerts/community/+"), "mgr-a", "c")).isFalse();
     assertThat(USERS.canRead(topic("city/alerts/#"), "mgr-a", "c")).isFalse();
     assertThat(USERS.canWrite(topic("city/ack/a-1/mgr-a"), "mgr-a", "c")).isTrue();
-    // The topic names who acknowledges: not someone else, and not nobody (contract v1's city/ack/<alertId>).
+    // The topic names who acknowledges: not someone else, and not nobody (contract v1's
+    // city/ack/<alertId>).
     assertThat(USERS.canWrite(topic("city/ack/a-1/officer-1"), "mgr-a", "c")).isFalse();
     assertThat(USERS.canWrite(topic("city/ack/a-1"), "mgr-a", "c")).isFalse();
     assertThat(USERS.canWrite(topic("city/ack/a-1/mgr-a/x"), "mgr-a", "c")).isFalse();

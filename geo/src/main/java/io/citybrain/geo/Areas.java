@@ -5,12 +5,13 @@ import java.util.Optional;
 /**
  * Every area a point is in: its district, its community (null between communities: roads, parks,
  * open land), and its zone of each utility (null where that network has no zone). A point outside
- * every district is {@link #OUTSIDE} — the caller sends its event to {@code city.deadletter} with the
- * reason {@link #OUTSIDE_REASON}.
+ * every district is {@link #OUTSIDE} — the caller sends its event to {@code city.deadletter} with
+ * the reason {@link #OUTSIDE_REASON}.
  *
  * <p>Immutable.
  */
-public record Areas(District district, Community community, UtilityZone water, UtilityZone power, UtilityZone gas) {
+public record Areas(
+    District district, Community community, UtilityZone water, UtilityZone power, UtilityZone gas) {
 
   /** The answer for a point outside the city. */
   public static final Areas OUTSIDE = new Areas(null, null, null, null, null);

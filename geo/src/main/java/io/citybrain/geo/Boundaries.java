@@ -42,11 +42,13 @@ final class Boundaries {
       throw new IllegalArgumentException(label + " has an empty boundary");
     }
     if (!(g instanceof Polygonal)) {
-      throw new IllegalArgumentException(label + " must be a Polygon or MultiPolygon, not a " + g.getGeometryType());
+      throw new IllegalArgumentException(
+          label + " must be a Polygon or MultiPolygon, not a " + g.getGeometryType());
     }
     for (var c : g.getCoordinates()) {
       if (!inRange(c)) {
-        throw new IllegalArgumentException(label + " has a coordinate outside lon/lat range: " + c.x + "," + c.y);
+        throw new IllegalArgumentException(
+            label + " has a coordinate outside lon/lat range: " + c.x + "," + c.y);
       }
     }
     IsValidOp op = new IsValidOp(g);
@@ -57,11 +59,19 @@ final class Boundaries {
     Geometry fixed = GeometryFixer.fix(g);
     double change = Math.abs(fixed.getArea() - g.getArea()) / g.getArea();
     if (fixed.isEmpty() || !(fixed instanceof Polygonal) || !(change <= MAX_REPAIR_AREA_CHANGE)) {
-      throw new IllegalArgumentException(label + " has an invalid boundary (" + error.getMessage() + " at "
-          + error.getCoordinate() + ") that cannot be repaired safely (area change " + String.format("%.3f%%", change * 100) + ")");
+      throw new IllegalArgumentException(
+          label
+              + " has an invalid boundary ("
+              + error.getMessage()
+              + " at "
+              + error.getCoordinate()
+              + ") that cannot be repaired safely (area change "
+              + String.format("%.3f%%", change * 100)
+              + ")");
     }
-    LOG.info("{}: repaired {} at {} (area change {}%)", label, error.getMessage(), error.getCoordinate(),
-        String.format("%.5f", change * 100));
+    LOG.info(
+        "{}: repaired {} at {} (area change {}%)",
+        label, error.getMessage(), error.getCoordinate(), String.format("%.5f", change * 100));
     return fixed;
   }
 }

@@ -4,8 +4,8 @@ import java.util.Objects;
 import org.locationtech.jts.geom.Polygon;
 
 /**
- * A building footprint inside a community; smoke detectors in one building confirm each other.
- * Ids look like {@code b-330106-0042-07}.
+ * A building footprint inside a community; smoke detectors in one building confirm each other. Ids
+ * look like {@code b-330106-0042-07}.
  *
  * <p>Immutable; the geometry must not be modified.
  */

@@ -30,9 +30,12 @@ import org.locationtech.jts.geom.prep.PreparedGeometryFactory;
 final class CityGenerator {
 
   /** Hangzhou's old town and the districts around it (the generator's data for the demo city). */
-  static final List<String> HANGZHOU_URBAN = List.of("330102", "330103", "330104", "330105", "330106", "330108");
+  static final List<String> HANGZHOU_URBAN =
+      List.of("330102", "330103", "330104", "330105", "330106", "330108");
+
   /** Wulin Square, the centre of Hangzhou's road lattice. */
   static final double[] HANGZHOU_CENTRE = {120.165, 30.272};
+
   private static final double MAIN_RADIUS_M = 18_000;
   private static final double TOWN_RADIUS_M = 3_000;
   private static final int RING = 9;
@@ -40,8 +43,10 @@ final class CityGenerator {
 
   private final long seed;
   private final List<District> districts;
+
   /** The districts of the dense main lattice and most devices; the others get a small town each. */
   private final List<String> urban;
+
   private final double centreLon;
   private final double centreLat;
   private final PreparedGeometry[] preparedDistricts;
@@ -50,7 +55,8 @@ final class CityGenerator {
   private final List<double[]> nodes = new ArrayList<>();
   private final List<RoadSegment> roads = new ArrayList<>();
   private final List<Community> communities = new ArrayList<>();
-  private final org.locationtech.jts.index.quadtree.Quadtree communityTree = new org.locationtech.jts.index.quadtree.Quadtree();
+  private final org.locationtech.jts.index.quadtree.Quadtree communityTree =
+      new org.locationtech.jts.index.quadtree.Quadtree();
   private final int[] communityCount;
 
   /** Hangzhou's plan: the demo city. */
@@ -68,8 +74,12 @@ final class CityGenerator {
     this.urban = List.copyOf(urban);
     this.centreLon = centre[0];
     this.centreLat = centre[1];
-    this.preparedDistricts = districts.stream().map(d -> PreparedGeometryFactory.prepare(d.boundary())).toArray(PreparedGeometry[]::new);
-    this.districtIndex = new PolygonIndex(districts.stream().map(District::boundary).toList(), 0.002);
+    this.preparedDistricts =
+        districts.stream()
+            .map(d -> PreparedGeometryFactory.prepare(d.boundary()))
+            .toArray(PreparedGeometry[]::new);
+    this.districtIndex =
+        new PolygonIndex(districts.stream().map(District::boundary).toList(), 0.002);
     this.communityCount = new int[districts.size()];
   }
 
@@ -124,7 +134,10 @@ final class CityGenerator {
     return Math.round(v * 1e7) / 1e7;
   }
 
-  /** Line positions (metres from the centre) whose spacing grows by {@code spacing * (1 + d / growth)}. */
+  /**
+   * Line positions (metres from the centre) whose spacing grows by {@code spacing * (1 + d /
+   * growth)}.
+   */
   private static double[] positions(double radius, double spacing, double growth) {
     List<Double> out = new ArrayList<>();
     out.add(0.0);
@@ -139,7 +152,14 @@ final class CityGenerator {
     return out.stream().mapToDouble(Double::doubleValue).sorted().toArray();
   }
 
-  private Lattice lattice(double lon, double lat, double radius, double spacing, double growth, int onlyDistrict, Random random) {
+  private Lattice lattice(
+      double lon,
+      double lat,
+      double radius,
+      double spacing,
+      double growth,
+      int onlyDistrict,
+      Random random) {
     double[] pos = positions(radius, spacing, growth);
     return new Lattice(lon, lat, pos, onlyDistrict, random);
   }
@@ -196,7 +216,9 @@ final class CityGenerator {
         if (node[k / n][k % n] >= 0) {
           int root = find(parent, k);
           sizes[root]++;
-          if (largest < 0 || sizes[root] > sizes[largest] || (sizes[root] == sizes[largest] && root < largest)) {
+          if (largest < 0
+              || sizes[root] > sizes[largest]
+              || (sizes[root] == sizes[largest] && root < largest)) {
             largest = root;
           }
         }
@@ -264,8 +286,14 @@ final class CityGenerator {
             continue;
           }
           double keep = r.nextDouble();
-          Polygon block = setBack(new double[][] {
-              {lon[i][j], lat[i][j]}, {lon[i + 1][j], lat[i + 1][j]}, {lon[i + 1][j + 1], lat[i + 1][j + 1]}, {lon[i][j + 1], lat[i][j + 1]}});
+          Polygon block =
+              setBack(
+                  new double[][] {
+                    {lon[i][j], lat[i][j]},
+                    {lon[i + 1][j], lat[i + 1][j]},
+                    {lon[i + 1][j + 1], lat[i + 1][j + 1]},
+                    {lon[i][j + 1], lat[i][j + 1]}
+                  });
           Coordinate c = block.getCentroid().getCoordinate();
           int d = districtOf(c.x, c.y);
           if (d < 0 || !preparedDistricts[d].covers(block) || overlapsACommunity(block)) {
@@ -278,14 +306,18 @@ final class CityGenerator {
           String code = districts.get(d).code();
           int number = ++communityCount[d];
           String id = String.format(Locale.ROOT, "c-%s-%04d", code, number);
-          communities.add(new Community(id, code, districts.get(d).slug() + " community " + number, block));
+          communities.add(
+              new Community(id, code, districts.get(d).slug() + " community " + number, block));
           communityTree.insert(block.getEnvelopeInternal(), block);
         }
       }
     }
   }
 
-  /** Town lattices may reach into the main one; their blocks must not overlap communities already made. */
+  /**
+   * Town lattices may reach into the main one; their blocks must not overlap communities already
+   * made.
+   */
   private boolean overlapsACommunity(Polygon block) {
     for (Object o : communityTree.query(block.getEnvelopeInternal())) {
       if (((Polygon) o).intersects(block)) {
@@ -321,14 +353,19 @@ final class CityGenerator {
     }
     Coordinate[] ring = new Coordinate[corners.length + 1];
     for (int k = 0; k < corners.length; k++) {
-      ring[k] = new Coordinate(round7(cx + (corners[k][0] - cx) * 0.88), round7(cy + (corners[k][1] - cy) * 0.88));
+      ring[k] =
+          new Coordinate(
+              round7(cx + (corners[k][0] - cx) * 0.88), round7(cy + (corners[k][1] - cy) * 0.88));
     }
     ring[corners.length] = ring[0];
     return F.createPolygon(ring);
   }
 
-  private void addRoad(RoadClass roadClass, boolean oneway, double[] a, double[] b, int fallbackDistrict) {
-    LineString line = F.createLineString(new Coordinate[] {new Coordinate(a[0], a[1]), new Coordinate(b[0], b[1])});
+  private void addRoad(
+      RoadClass roadClass, boolean oneway, double[] a, double[] b, int fallbackDistrict) {
+    LineString line =
+        F.createLineString(
+            new Coordinate[] {new Coordinate(a[0], a[1]), new Coordinate(b[0], b[1])});
     int d = districtOf((a[0] + b[0]) / 2, (a[1] + b[1]) / 2);
     if (d < 0) {
       d = districtOf(a[0], a[1]);
@@ -343,7 +380,10 @@ final class CityGenerator {
     roads.add(RoadSegment.of(id, roadClass, oneway, districts.get(Math.max(d, 0)).code(), line));
   }
 
-  /** Links a town's lattice to the nearest junction built before it with an expressway in ~1 km pieces. */
+  /**
+   * Links a town's lattice to the nearest junction built before it with an expressway in ~1 km
+   * pieces.
+   */
   private void connect(Lattice town, int connectedBefore) {
     int bestFrom = -1;
     int bestTo = -1;
@@ -351,8 +391,15 @@ final class CityGenerator {
     for (int i = 0; i < town.n; i++) {
       for (int j = 0; j < town.n; j++) {
         int from = town.node[i][j];
-        if (from < 0 || (i != 0 && j != 0 && i != town.n - 1 && j != town.n - 1 && town.kept(i - 1, j) && town.kept(i + 1, j)
-            && town.kept(i, j - 1) && town.kept(i, j + 1))) {
+        if (from < 0
+            || (i != 0
+                && j != 0
+                && i != town.n - 1
+                && j != town.n - 1
+                && town.kept(i - 1, j)
+                && town.kept(i + 1, j)
+                && town.kept(i, j - 1)
+                && town.kept(i, j + 1))) {
           continue;
         }
         for (int to = 0; to < connectedBefore; to++) {
@@ -374,8 +421,12 @@ final class CityGenerator {
     double[] prev = a;
     int townDistrict = districtOf(b[0], b[1]);
     for (int k = 1; k <= pieces; k++) {
-      double[] next = k == pieces ? b
-          : new double[] {round7(a[0] + (b[0] - a[0]) * k / pieces), round7(a[1] + (b[1] - a[1]) * k / pieces)};
+      double[] next =
+          k == pieces
+              ? b
+              : new double[] {
+                round7(a[0] + (b[0] - a[0]) * k / pieces), round7(a[1] + (b[1] - a[1]) * k / pieces)
+              };
       addRoad(RoadClass.EXPRESSWAY, false, prev, next, townDistrict);
       prev = next;
     }
@@ -391,21 +442,34 @@ final class CityGenerator {
       double stepY = 60 / ky;
       PreparedGeometry inside = PreparedGeometryFactory.prepare(c.boundary());
       int number = 0;
-      for (double y = env.getMinY() + stepY / 2; y + stepY / 2 <= env.getMaxY() && number < 12; y += stepY) {
-        for (double x = env.getMinX() + stepX / 2; x + stepX / 2 <= env.getMaxX() && number < 12; x += stepX) {
+      for (double y = env.getMinY() + stepY / 2;
+          y + stepY / 2 <= env.getMaxY() && number < 12;
+          y += stepY) {
+        for (double x = env.getMinX() + stepX / 2;
+            x + stepX / 2 <= env.getMaxX() && number < 12;
+            x += stepX) {
           if (r.nextDouble() > 0.4) {
             continue;
           }
           boolean wide = r.nextBoolean();
           double hw = (wide ? 16 : 7) / kx;
           double hh = (wide ? 7 : 16) / ky;
-          Polygon footprint = F.createPolygon(new Coordinate[] {
-              new Coordinate(round7(x - hw), round7(y - hh)), new Coordinate(round7(x + hw), round7(y - hh)),
-              new Coordinate(round7(x + hw), round7(y + hh)), new Coordinate(round7(x - hw), round7(y + hh)),
-              new Coordinate(round7(x - hw), round7(y - hh))});
+          Polygon footprint =
+              F.createPolygon(
+                  new Coordinate[] {
+                    new Coordinate(round7(x - hw), round7(y - hh)),
+                        new Coordinate(round7(x + hw), round7(y - hh)),
+                    new Coordinate(round7(x + hw), round7(y + hh)),
+                        new Coordinate(round7(x - hw), round7(y + hh)),
+                    new Coordinate(round7(x - hw), round7(y - hh))
+                  });
           if (inside.covers(footprint)) {
             number++;
-            out.add(new Building(String.format(Locale.ROOT, "b-%s-%02d", c.id().substring(2), number), c.id(), footprint));
+            out.add(
+                new Building(
+                    String.format(Locale.ROOT, "b-%s-%02d", c.id().substring(2), number),
+                    c.id(),
+                    footprint));
           }
         }
       }
@@ -419,7 +483,8 @@ final class CityGenerator {
       int perUrbanDistrict = u == Utility.WATER ? 4 : u == Utility.POWER ? 6 : 2;
       for (District d : districts) {
         boolean isUrban = urban.contains(d.code());
-        List<Geometry> parts = isUrban ? GeneratedAreas.voronoi(d, perUrbanDistrict, r) : List.of(d.boundary());
+        List<Geometry> parts =
+            isUrban ? GeneratedAreas.voronoi(d, perUrbanDistrict, r) : List.of(d.boundary());
         for (int k = 0; k < parts.size(); k++) {
           String id = String.format(Locale.ROOT, "%s-%s-%02d", u.idPrefix(), d.code(), k + 1);
           Geometry g = Boundaries.checked(parts.get(k), "zone '" + id + "'");
@@ -439,8 +504,14 @@ final class CityGenerator {
         int count = urban.contains(d.code()) ? 3 : 1;
         for (int k = 1; k <= count; k++) {
           double[] p = DistrictIndex.randomPointIn(d, r);
-          out.add(new Facility(String.format(Locale.ROOT, "%s-%s-%02d", prefix, d.code(), k), kind,
-              capitalise(d.slug()) + " " + label + " " + k, d.code(), round7(p[0]), round7(p[1])));
+          out.add(
+              new Facility(
+                  String.format(Locale.ROOT, "%s-%s-%02d", prefix, d.code(), k),
+                  kind,
+                  capitalise(d.slug()) + " " + label + " " + k,
+                  d.code(),
+                  round7(p[0]),
+                  round7(p[1])));
         }
       }
     }

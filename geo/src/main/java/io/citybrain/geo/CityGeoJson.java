@@ -20,21 +20,32 @@ import org.locationtech.jts.geom.Polygon;
  * Writes the city as GeoJSON FeatureCollections (one file per feature type) that QGIS or kepler.gl
  * open directly. Property names: districts {@code code name slug center}; communities {@code id
  * district name}; roads {@code id roadClass freeFlowKmh lengthM oneway district}, and {@code lanes
- * source} where known; buildings {@code id
- * community}; zones {@code id utility district}; facilities {@code id kind name district}. Output is
- * a pure function of the model, so one seed gives identical bytes.
+ * source} where known; buildings {@code id community}; zones {@code id utility district};
+ * facilities {@code id kind name district}. Output is a pure function of the model, so one seed
+ * gives identical bytes.
  */
 public final class CityGeoJson {
 
   /** The files {@link #export} produces, in order. */
-  public static final List<String> FILES = List.of("districts.geojson", "communities.geojson", "roads.geojson",
-      "buildings.geojson", "zones.geojson", "facilities.geojson");
+  public static final List<String> FILES =
+      List.of(
+          "districts.geojson",
+          "communities.geojson",
+          "roads.geojson",
+          "buildings.geojson",
+          "zones.geojson",
+          "facilities.geojson");
 
-  private static final JsonFactory JSON = JsonFactory.builder().enable(com.fasterxml.jackson.core.StreamWriteFeature.USE_FAST_DOUBLE_WRITER).build();
+  private static final JsonFactory JSON =
+      JsonFactory.builder()
+          .enable(com.fasterxml.jackson.core.StreamWriteFeature.USE_FAST_DOUBLE_WRITER)
+          .build();
 
   private CityGeoJson() {}
 
-  /** Writes every file of {@link #FILES} into the directory, creating it; returns the paths written. */
+  /**
+   * Writes every file of {@link #FILES} into the directory, creating it; returns the paths written.
+   */
   public static List<Path> writeTo(CityModel city, Path dir) throws IOException {
     Files.createDirectories(dir);
     List<Path> out = new java.util.ArrayList<>();
@@ -49,28 +60,43 @@ public final class CityGeoJson {
   /** The content of every file, by file name, in the order of {@link #FILES}. */
   public static Map<String, byte[]> export(CityModel city) {
     Map<String, byte[]> out = new LinkedHashMap<>();
-    out.put("districts.geojson", collection(city.districts(), (g, d) -> {
-      g.writeStringField("code", d.code());
-      g.writeStringField("name", d.name());
-      g.writeStringField("slug", d.slug());
-      g.writeArrayFieldStart("center");
-      g.writeNumber(d.centerLon());
-      g.writeNumber(d.centerLat());
-      g.writeEndArray();
-    }, District::boundary));
+    out.put(
+        "districts.geojson",
+        collection(
+            city.districts(),
+            (g, d) -> {
+              g.writeStringField("code", d.code());
+              g.writeStringField("name", d.name());
+              g.writeStringField("slug", d.slug());
+              g.writeArrayFieldStart("center");
+              g.writeNumber(d.centerLon());
+              g.writeNumber(d.centerLat());
+              g.writeEndArray();
+            },
+            District::boundary));
     out.put("communities.geojson", communities(city.communities(), null));
     out.put("roads.geojson", roads(city.roads()));
-    out.put("buildings.geojson", collection(city.buildings(), (g, b) -> {
-      g.writeStringField("id", b.id());
-      g.writeStringField("community", b.communityId());
-    }, Building::footprint));
+    out.put(
+        "buildings.geojson",
+        collection(
+            city.buildings(),
+            (g, b) -> {
+              g.writeStringField("id", b.id());
+              g.writeStringField("community", b.communityId());
+            },
+            Building::footprint));
     out.put("zones.geojson", zones(city.zones(), null));
-    out.put("facilities.geojson", collection(city.facilities(), (g, f) -> {
-      g.writeStringField("id", f.id());
-      g.writeStringField("kind", f.kind().wireName());
-      g.writeStringField("name", f.name());
-      g.writeStringField("district", f.districtCode());
-    }, f -> GeoJsonFeatures.WGS84.createPoint(new Coordinate(f.lon(), f.lat()))));
+    out.put(
+        "facilities.geojson",
+        collection(
+            city.facilities(),
+            (g, f) -> {
+              g.writeStringField("id", f.id());
+              g.writeStringField("kind", f.kind().wireName());
+              g.writeStringField("name", f.name());
+              g.writeStringField("district", f.districtCode());
+            },
+            f -> GeoJsonFeatures.WGS84.createPoint(new Coordinate(f.lon(), f.lat()))));
     return out;
   }
 
@@ -79,49 +105,71 @@ public final class CityGeoJson {
    * when {@code version} is not null: what {@link LayerFile#read} reads back.
    */
   public static byte[] communities(List<Community> communities, String version) {
-    return collection(communities, (g, c) -> {
-      g.writeStringField("id", c.id());
-      g.writeStringField("district", c.districtCode());
-      g.writeStringField("name", c.name());
-    }, Community::boundary, version);
+    return collection(
+        communities,
+        (g, c) -> {
+          g.writeStringField("id", c.id());
+          g.writeStringField("district", c.districtCode());
+          g.writeStringField("name", c.name());
+        },
+        Community::boundary,
+        version);
   }
 
-  /** A roads layer as {@code roads.geojson}: what {@code city publish --layer roads} and {@link LayerFile#read} read. */
+  /**
+   * A roads layer as {@code roads.geojson}: what {@code city publish --layer roads} and {@link
+   * LayerFile#read} read.
+   */
   public static byte[] roads(List<RoadSegment> roads) {
-    return collection(roads, (g, r) -> {
-      g.writeStringField("id", r.id());
-      g.writeStringField("roadClass", r.roadClass().wireName());
-      g.writeNumberField("freeFlowKmh", r.freeFlowKmh());
-      g.writeNumberField("lengthM", Math.round(r.lengthM() * 10) / 10.0);
-      g.writeBooleanField("oneway", r.oneway());
-      g.writeStringField("district", r.districtCode());
-      if (r.lanes() > 0) {
-        g.writeNumberField("lanes", r.lanes());
-      }
-      if (r.sourceId() != null) {
-        g.writeStringField("source", r.sourceId());
-      }
-    }, RoadSegment::geometry);
+    return collection(
+        roads,
+        (g, r) -> {
+          g.writeStringField("id", r.id());
+          g.writeStringField("roadClass", r.roadClass().wireName());
+          g.writeNumberField("freeFlowKmh", r.freeFlowKmh());
+          g.writeNumberField("lengthM", Math.round(r.lengthM() * 10) / 10.0);
+          g.writeBooleanField("oneway", r.oneway());
+          g.writeStringField("district", r.districtCode());
+          if (r.lanes() > 0) {
+            g.writeNumberField("lanes", r.lanes());
+          }
+          if (r.sourceId() != null) {
+            g.writeStringField("source", r.sourceId());
+          }
+        },
+        RoadSegment::geometry);
   }
 
-  /** A zones layer as {@code zones.geojson}, with a {@code "version"} member when it is not null. */
+  /**
+   * A zones layer as {@code zones.geojson}, with a {@code "version"} member when it is not null.
+   */
   public static byte[] zones(List<UtilityZone> zones, String version) {
-    return collection(zones, (g, z) -> {
-      g.writeStringField("id", z.id());
-      g.writeStringField("utility", z.utility().wireName());
-      g.writeStringField("district", z.districtCode());
-    }, UtilityZone::boundary, version);
+    return collection(
+        zones,
+        (g, z) -> {
+          g.writeStringField("id", z.id());
+          g.writeStringField("utility", z.utility().wireName());
+          g.writeStringField("district", z.districtCode());
+        },
+        UtilityZone::boundary,
+        version);
   }
 
   private interface Properties<T> {
     void write(JsonGenerator g, T feature) throws IOException;
   }
 
-  private static <T> byte[] collection(List<T> features, Properties<T> properties, java.util.function.Function<T, Geometry> geometry) {
+  private static <T> byte[] collection(
+      List<T> features,
+      Properties<T> properties,
+      java.util.function.Function<T, Geometry> geometry) {
     return collection(features, properties, geometry, null);
   }
 
-  private static <T> byte[] collection(List<T> features, Properties<T> properties, java.util.function.Function<T, Geometry> geometry,
+  private static <T> byte[] collection(
+      List<T> features,
+      Properties<T> properties,
+      java.util.function.Function<T, Geometry> geometry,
       String version) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try (JsonGenerator g = JSON.createGenerator(bytes)) {

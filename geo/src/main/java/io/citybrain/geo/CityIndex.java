@@ -36,27 +36,45 @@ public final class CityIndex {
   private final Map<String, Community> communitiesById = new HashMap<>();
 
   CityIndex(CityModel city) {
-    this(city.districts(), city.communities(), city.zones(), city.buildings(), city.facilities(), city.roads());
+    this(
+        city.districts(),
+        city.communities(),
+        city.zones(),
+        city.buildings(),
+        city.facilities(),
+        city.roads());
   }
 
-  /** An index over the given features; each list keeps its order, which decides ties on shared edges. */
+  /**
+   * An index over the given features; each list keeps its order, which decides ties on shared
+   * edges.
+   */
   @SuppressWarnings("unchecked")
-  public CityIndex(List<District> districts, List<Community> communities, List<UtilityZone> zones,
-      List<Building> buildings, List<Facility> facilities, List<RoadSegment> roads) {
+  public CityIndex(
+      List<District> districts,
+      List<Community> communities,
+      List<UtilityZone> zones,
+      List<Building> buildings,
+      List<Facility> facilities,
+      List<RoadSegment> roads) {
     this.districts = List.copyOf(districts);
     this.communities = List.copyOf(communities);
     this.buildings = List.copyOf(buildings);
     this.facilities = List.copyOf(facilities);
-    this.districtIndex = new PolygonIndex(geometries(this.districts, District::boundary), AREA_LEAF_DEG);
-    this.communityIndex = new PolygonIndex(geometries(this.communities, Community::boundary), COMMUNITY_LEAF_DEG);
-    this.buildingIndex = new PolygonIndex(geometries(this.buildings, Building::footprint), BUILDING_LEAF_DEG);
+    this.districtIndex =
+        new PolygonIndex(geometries(this.districts, District::boundary), AREA_LEAF_DEG);
+    this.communityIndex =
+        new PolygonIndex(geometries(this.communities, Community::boundary), COMMUNITY_LEAF_DEG);
+    this.buildingIndex =
+        new PolygonIndex(geometries(this.buildings, Building::footprint), BUILDING_LEAF_DEG);
     Utility[] utilities = Utility.values();
     zonesByUtility = new List[utilities.length];
     zoneIndex = new PolygonIndex[utilities.length];
     for (Utility u : utilities) {
       List<UtilityZone> of = zones.stream().filter(z -> z.utility() == u).toList();
       zonesByUtility[u.ordinal()] = of;
-      zoneIndex[u.ordinal()] = new PolygonIndex(geometries(of, UtilityZone::boundary), AREA_LEAF_DEG);
+      zoneIndex[u.ordinal()] =
+          new PolygonIndex(geometries(of, UtilityZone::boundary), AREA_LEAF_DEG);
     }
     this.roads = new RoadMatcher(roads);
     for (RoadSegment r : roads) {
@@ -67,7 +85,8 @@ public final class CityIndex {
     }
   }
 
-  private static <T> List<Geometry> geometries(List<T> features, java.util.function.Function<T, Geometry> geometry) {
+  private static <T> List<Geometry> geometries(
+      List<T> features, java.util.function.Function<T, Geometry> geometry) {
     List<Geometry> out = new ArrayList<>(features.size());
     for (T f : features) {
       out.add(geometry.apply(f));
@@ -86,8 +105,12 @@ public final class CityIndex {
       return Areas.OUTSIDE;
     }
     int c = communityIndex.locate(lon, lat);
-    return new Areas(districts.get(d), c < 0 ? null : communities.get(c), zone(Utility.WATER, lon, lat),
-        zone(Utility.POWER, lon, lat), zone(Utility.GAS, lon, lat));
+    return new Areas(
+        districts.get(d),
+        c < 0 ? null : communities.get(c),
+        zone(Utility.WATER, lon, lat),
+        zone(Utility.POWER, lon, lat),
+        zone(Utility.GAS, lon, lat));
   }
 
   private UtilityZone zone(Utility u, double lon, double lat) {

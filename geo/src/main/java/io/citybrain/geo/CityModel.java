@@ -8,8 +8,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * The city: districts, communities, road segments, buildings, utility zones and facilities, as a
  * city package holds them (docs/geography.md). For the demo city, {@link #generate(long)} generates
  * the finer geography inside the 13 real districts of Hangzhou from a seed; the same seed always
- * gives the same city, byte for byte in its GeoJSON export; {@link #generate(long)} builds each seed
- * once per JVM and caches it, with its {@link CityIndex}.
+ * gives the same city, byte for byte in its GeoJSON export; {@link #generate(long)} builds each
+ * seed once per JVM and caches it, with its {@link CityIndex}.
  *
  * <p>Immutable and safe to share between threads; the lists are unmodifiable and the geometries
  * must not be modified.
@@ -30,8 +30,14 @@ public final class CityModel {
   private final List<Facility> facilities;
   private final CityIndex index;
 
-  CityModel(long seed, List<District> districts, List<Community> communities, List<RoadSegment> roads,
-      List<Building> buildings, List<UtilityZone> zones, List<Facility> facilities) {
+  CityModel(
+      long seed,
+      List<District> districts,
+      List<Community> communities,
+      List<RoadSegment> roads,
+      List<Building> buildings,
+      List<UtilityZone> zones,
+      List<Facility> facilities) {
     this.seed = seed;
     this.districts = List.copyOf(districts);
     this.communities = List.copyOf(communities);
@@ -46,8 +52,14 @@ public final class CityModel {
    * A city from its layers (an import, a package), not cached. Refuses, naming the feature, a
    * community or zone whose district is not one of {@code districts} or which lies outside it.
    */
-  public static CityModel of(long seed, List<District> districts, List<Community> communities, List<RoadSegment> roads,
-      List<Building> buildings, List<UtilityZone> zones, List<Facility> facilities) {
+  public static CityModel of(
+      long seed,
+      List<District> districts,
+      List<Community> communities,
+      List<RoadSegment> roads,
+      List<Building> buildings,
+      List<UtilityZone> zones,
+      List<Facility> facilities) {
     Map<String, District> byCode = byCode(districts);
     for (Community c : communities) {
       checkInDistrict("community '" + c.id() + "'", c.districtCode(), c.boundary(), byCode);
@@ -107,21 +119,23 @@ public final class CityModel {
 
   /**
    * This city with one layer replaced by {@code file} (its communities or its zones), everything
-   * else kept, and a new index; not cached. Refuses, naming the feature, an area whose
-   * {@code district} is not a district of this city or which lies outside that district (its
-   * interior point is not in it). Building the index takes a few hundred milliseconds for Hangzhou.
+   * else kept, and a new index; not cached. Refuses, naming the feature, an area whose {@code
+   * district} is not a district of this city or which lies outside that district (its interior
+   * point is not in it). Building the index takes a few hundred milliseconds for Hangzhou.
    */
   public CityModel with(LayerFile file) {
     Map<String, District> byCode = byCode(districts);
     if (file.layer() == Layer.ROADS) {
       checkRoads(file.roads(), byCode);
-      return new CityModel(seed, districts, communities, file.roads(), buildings, zones, facilities);
+      return new CityModel(
+          seed, districts, communities, file.roads(), buildings, zones, facilities);
     }
     if (file.layer() == Layer.COMMUNITIES) {
       for (Community c : file.communities()) {
         checkInDistrict("community '" + c.id() + "'", c.districtCode(), c.boundary(), byCode);
       }
-      return new CityModel(seed, districts, file.communities(), roads, buildings, zones, facilities);
+      return new CityModel(
+          seed, districts, file.communities(), roads, buildings, zones, facilities);
     }
     for (UtilityZone z : file.zones()) {
       checkInDistrict("zone '" + z.id() + "'", z.districtCode(), z.boundary(), byCode);
@@ -129,20 +143,32 @@ public final class CityModel {
     return new CityModel(seed, districts, communities, roads, buildings, file.zones(), facilities);
   }
 
-  /** A road's district must be one of the city's; its middle need not lie in it (a road may cross a border). */
+  /**
+   * A road's district must be one of the city's; its middle need not lie in it (a road may cross a
+   * border).
+   */
   private static void checkRoads(List<RoadSegment> roads, Map<String, District> byCode) {
     for (RoadSegment r : roads) {
       if (!byCode.containsKey(r.districtCode())) {
-        throw new IllegalArgumentException("road '" + r.id() + "' names district '" + r.districtCode() + "', which is not a district of the city");
+        throw new IllegalArgumentException(
+            "road '"
+                + r.id()
+                + "' names district '"
+                + r.districtCode()
+                + "', which is not a district of the city");
       }
     }
   }
 
-  private static void checkInDistrict(String label, String code, org.locationtech.jts.geom.Geometry area,
+  private static void checkInDistrict(
+      String label,
+      String code,
+      org.locationtech.jts.geom.Geometry area,
       Map<String, District> byCode) {
     District d = byCode.get(code);
     if (d == null) {
-      throw new IllegalArgumentException(label + " names district '" + code + "', which is not a district of the city");
+      throw new IllegalArgumentException(
+          label + " names district '" + code + "', which is not a district of the city");
     }
     if (!d.boundary().covers(area.getInteriorPoint())) {
       throw new IllegalArgumentException(label + " lies outside its district '" + code + "'");

@@ -10,10 +10,12 @@ import org.locationtech.jts.geom.Geometry;
  *
  * <p>Immutable; the geometry must not be modified after construction.
  */
-public record District(String code, String name, String slug, Geometry boundary, double centerLon, double centerLat) {
+public record District(
+    String code, String name, String slug, Geometry boundary, double centerLon, double centerLat) {
 
   /** What every district code must look like, whatever the city's scheme. */
-  public static final java.util.regex.Pattern CODE = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,31}");
+  public static final java.util.regex.Pattern CODE =
+      java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,31}");
 
   public District {
     Objects.requireNonNull(code, "code");
@@ -22,8 +24,10 @@ public record District(String code, String name, String slug, Geometry boundary,
     // package promises beyond this is its manifest's district code pattern. The character set keeps
     // codes safe as Kafka keys, store tags and MQTT topic levels.
     if (!CODE.matcher(code).matches()) {
-      throw new IllegalArgumentException("district code must be 1 to 32 of A-Z a-z 0-9 . _ - (starting with a letter or digit), got '"
-          + code + "'");
+      throw new IllegalArgumentException(
+          "district code must be 1 to 32 of A-Z a-z 0-9 . _ - (starting with a letter or digit), got '"
+              + code
+              + "'");
     }
     if (boundary.isEmpty()) {
       throw new IllegalArgumentException("district " + code + " has an empty boundary");

@@ -12,9 +12,9 @@ import org.locationtech.jts.geom.prep.PreparedGeometryFactory;
  * Answers "which district is this point in?" with a {@link PolygonIndex} over the boundaries.
  *
  * <p>Boundaries use {@code covers} semantics: a point on a district's edge belongs to it (where two
- * districts share the edge, the first in load order wins). The index is built in the constructor, so
- * after construction it is immutable and safe to query from many threads. For the finer geography
- * (communities, utility zones) use {@link CityIndex}.
+ * districts share the edge, the first in load order wins). The index is built in the constructor,
+ * so after construction it is immutable and safe to query from many threads. For the finer
+ * geography (communities, utility zones) use {@link CityIndex}.
  */
 public final class DistrictIndex {
 
@@ -26,7 +26,8 @@ public final class DistrictIndex {
 
   public DistrictIndex(List<District> districts) {
     this.districts = List.copyOf(districts);
-    this.index = new PolygonIndex(this.districts.stream().map(District::boundary).toList(), LEAF_DEG);
+    this.index =
+        new PolygonIndex(this.districts.stream().map(District::boundary).toList(), LEAF_DEG);
   }
 
   /** The index of the bundled Hangzhou districts, built once per JVM and shared. */

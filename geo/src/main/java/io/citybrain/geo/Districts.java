@@ -20,10 +20,11 @@ public final class Districts {
 
   /**
    * The 3,198 county-level districts of 343 Chinese prefectures (same source and licence as
-   * Hangzhou's, {@code china-districts.LICENSE}), each prefecture's districts simplified together as
-   * a coverage with a 0.005° (about 500 m) Visvalingam–Whyatt tolerance, so neighbours still share
-   * one border; made by the test-scope tool {@code ChinaDistrictsResource}. Properties {@code code},
-   * {@code name}, {@code prefecture} (the code's first four digits), {@code prefectureName} (pinyin).
+   * Hangzhou's, {@code china-districts.LICENSE}), each prefecture's districts simplified together
+   * as a coverage with a 0.005° (about 500 m) Visvalingam–Whyatt tolerance, so neighbours still
+   * share one border; made by the test-scope tool {@code ChinaDistrictsResource}. Properties {@code
+   * code}, {@code name}, {@code prefecture} (the code's first four digits), {@code prefectureName}
+   * (pinyin).
    */
   public static final String CHINA_RESOURCE = "china-districts.geojson.gz";
 
@@ -38,23 +39,29 @@ public final class Districts {
    */
   public static Prefecture chinaPrefecture(String code) {
     if (code == null || !code.matches("\\d{4}")) {
-      throw new IllegalArgumentException("a prefecture code is four digits (2101 Shenyang, 3301 Hangzhou), got '" + code + "'");
+      throw new IllegalArgumentException(
+          "a prefecture code is four digits (2101 Shenyang, 3301 Hangzhou), got '" + code + "'");
     }
     try (InputStream raw = Districts.class.getResourceAsStream(CHINA_RESOURCE)) {
       if (raw == null) {
-        throw new IllegalStateException("resource " + CHINA_RESOURCE + " is missing from the classpath");
+        throw new IllegalStateException(
+            "resource " + CHINA_RESOURCE + " is missing from the classpath");
       }
       List<District> out = new ArrayList<>();
       String name = null;
-      for (GeoJsonFeatures.Feature f : GeoJsonFeatures.read(new java.util.zip.GZIPInputStream(raw), CHINA_RESOURCE)) {
+      for (GeoJsonFeatures.Feature f :
+          GeoJsonFeatures.read(new java.util.zip.GZIPInputStream(raw), CHINA_RESOURCE)) {
         if (code.equals(f.properties().path("prefecture").asText())) {
           out.add(district(f, CHINA_RESOURCE));
           name = f.properties().path("prefectureName").asText(code);
         }
       }
       if (out.isEmpty()) {
-        throw new IllegalArgumentException("no prefecture " + code + " among the bundled districts of China (codes such as 2101 "
-            + "Shenyang, 3301 Hangzhou, 4401 Guangzhou; the first four digits of a district's GB/T 2260 code)");
+        throw new IllegalArgumentException(
+            "no prefecture "
+                + code
+                + " among the bundled districts of China (codes such as 2101 "
+                + "Shenyang, 3301 Hangzhou, 4401 Guangzhou; the first four digits of a district's GB/T 2260 code)");
       }
       return new Prefecture(code, name, List.copyOf(out));
     } catch (IOException e) {
@@ -66,7 +73,8 @@ public final class Districts {
   public static List<District> hangzhou() {
     try (InputStream in = Districts.class.getResourceAsStream(HANGZHOU_RESOURCE)) {
       if (in == null) {
-        throw new IllegalStateException("resource " + HANGZHOU_RESOURCE + " is missing from the classpath");
+        throw new IllegalStateException(
+            "resource " + HANGZHOU_RESOURCE + " is missing from the classpath");
       }
       return read(in, HANGZHOU_RESOURCE);
     } catch (IOException e) {
@@ -75,9 +83,10 @@ public final class Districts {
   }
 
   /**
-   * Reads districts from a FeatureCollection whose features carry {@code code} (the city's district code; {@link District#CODE}),
-   * {@code name}, optionally {@code slug} and {@code center} ([lon, lat]). A feature that breaks
-   * these rules, or whose polygon is invalid, is refused with a message naming it.
+   * Reads districts from a FeatureCollection whose features carry {@code code} (the city's district
+   * code; {@link District#CODE}), {@code name}, optionally {@code slug} and {@code center} ([lon,
+   * lat]). A feature that breaks these rules, or whose polygon is invalid, is refused with a
+   * message naming it.
    */
   public static List<District> read(InputStream in, String sourceName) {
     return read(in, sourceName, null);
@@ -112,7 +121,8 @@ public final class Districts {
     double lon = center.isArray() ? center.get(0).asDouble() : g.getInteriorPoint().getX();
     double lat = center.isArray() ? center.get(1).asDouble() : g.getInteriorPoint().getY();
     try {
-      return new District(code, p.path("name").asText(code), p.path("slug").asText(code), g, lon, lat);
+      return new District(
+          code, p.path("name").asText(code), p.path("slug").asText(code), g, lon, lat);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(label + ": " + e.getMessage(), e);
     }

@@ -28,6 +28,7 @@ public enum FacilityKind {
         return k;
       }
     }
-    throw new IllegalArgumentException("unknown facility kind '" + name + "' (expected fire_station, hospital or police)");
+    throw new IllegalArgumentException(
+        "unknown facility kind '" + name + "' (expected fire_station, hospital or police)");
   }
 }

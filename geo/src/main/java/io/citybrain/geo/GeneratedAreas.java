@@ -21,8 +21,12 @@ import org.locationtech.jts.triangulate.VoronoiDiagramBuilder;
  */
 public final class GeneratedAreas {
 
-  /** About one community per this many square metres of district (and at least {@link #MIN_COMMUNITIES}). */
+  /**
+   * About one community per this many square metres of district (and at least {@link
+   * #MIN_COMMUNITIES}).
+   */
   static final double COMMUNITY_AREA_M2 = 250_000;
+
   static final int MIN_COMMUNITIES = 4;
   static final int MAX_COMMUNITIES = 400;
   private static final GeometryFactory F = GeoJsonFeatures.WGS84;
@@ -30,19 +34,26 @@ public final class GeneratedAreas {
   private GeneratedAreas() {}
 
   /**
-   * Communities for every district: {@code c-<district>-<nnnn>}, named after the district; the
-   * same seed and districts give the same communities.
+   * Communities for every district: {@code c-<district>-<nnnn>}, named after the district; the same
+   * seed and districts give the same communities.
    */
   public static List<Community> communities(List<District> districts, long seed) {
     Random r = new Random(seed * 1_000_003L + 11);
     List<Community> out = new ArrayList<>();
     for (District d : districts) {
-      int count = (int) Math.max(MIN_COMMUNITIES, Math.min(MAX_COMMUNITIES, Math.round(areaM2(d.boundary()) / COMMUNITY_AREA_M2)));
+      int count =
+          (int)
+              Math.max(
+                  MIN_COMMUNITIES,
+                  Math.min(MAX_COMMUNITIES, Math.round(areaM2(d.boundary()) / COMMUNITY_AREA_M2)));
       int k = 0;
       for (Geometry cell : voronoi(d, count, r)) {
         for (int i = 0; i < cell.getNumGeometries(); i++) {
           String id = String.format(Locale.ROOT, "c-%s-%04d", d.code(), ++k);
-          Polygon p = (Polygon) Boundaries.checked(cell.getGeometryN(i), "community '" + id + "'").getGeometryN(0);
+          Polygon p =
+              (Polygon)
+                  Boundaries.checked(cell.getGeometryN(i), "community '" + id + "'")
+                      .getGeometryN(0);
           out.add(new Community(id, d.code(), d.name() + " community " + k, p));
         }
       }
@@ -50,7 +61,10 @@ public final class GeneratedAreas {
     return out;
   }
 
-  /** Zones of every utility for every district: 4 water, 6 power, 2 gas, as the generated Hangzhou's urban districts. */
+  /**
+   * Zones of every utility for every district: 4 water, 6 power, 2 gas, as the generated Hangzhou's
+   * urban districts.
+   */
   public static List<UtilityZone> zones(List<District> districts, long seed) {
     Random r = new Random(seed * 1_000_003L + 12);
     List<UtilityZone> out = new ArrayList<>();
@@ -60,14 +74,19 @@ public final class GeneratedAreas {
         List<Geometry> parts = voronoi(d, count, r);
         for (int k = 0; k < parts.size(); k++) {
           String id = String.format(Locale.ROOT, "%s-%s-%02d", u.idPrefix(), d.code(), k + 1);
-          out.add(new UtilityZone(id, u, d.code(), Boundaries.checked(parts.get(k), "zone '" + id + "'")));
+          out.add(
+              new UtilityZone(
+                  id, u, d.code(), Boundaries.checked(parts.get(k), "zone '" + id + "'")));
         }
       }
     }
     return out;
   }
 
-  /** Metric area of a lon/lat geometry, in the tangent plane at its centre (good to a percent for a city). */
+  /**
+   * Metric area of a lon/lat geometry, in the tangent plane at its centre (good to a percent for a
+   * city).
+   */
   static double areaM2(Geometry g) {
     double lat = g.getEnvelopeInternal().centre().y;
     return g.getArea() * Metric.metresPerDegreeLon(lat) * Metric.metresPerDegreeLat(lat);
@@ -92,7 +111,10 @@ public final class GeneratedAreas {
           Geometry clipped = cell.intersection(d.boundary());
           @SuppressWarnings("unchecked")
           List<Polygon> polys = PolygonExtracter.getPolygons(clipped);
-          Geometry part = polys.size() == 1 ? polys.get(0) : F.createMultiPolygon(polys.toArray(new Polygon[0]));
+          Geometry part =
+              polys.size() == 1
+                  ? polys.get(0)
+                  : F.createMultiPolygon(polys.toArray(new Polygon[0]));
           if (!part.isEmpty() && part instanceof Polygonal) {
             out.add(part);
           }

@@ -29,9 +29,13 @@ final class GeoJsonFeatures {
   record Collection(List<Feature> features, String version) {}
 
   static final GeometryFactory WGS84 = new GeometryFactory(new PrecisionModel(), 4326);
-  // Coordinates are most of a layer's bytes: the fast parser takes a third of the time of the JDK's for them.
-  private static final ObjectMapper JSON = new ObjectMapper(com.fasterxml.jackson.core.JsonFactory.builder()
-      .enable(com.fasterxml.jackson.core.StreamReadFeature.USE_FAST_DOUBLE_PARSER).build());
+  // Coordinates are most of a layer's bytes: the fast parser takes a third of the time of the JDK's
+  // for them.
+  private static final ObjectMapper JSON =
+      new ObjectMapper(
+          com.fasterxml.jackson.core.JsonFactory.builder()
+              .enable(com.fasterxml.jackson.core.StreamReadFeature.USE_FAST_DOUBLE_PARSER)
+              .build());
 
   private GeoJsonFeatures() {}
 
@@ -43,7 +47,10 @@ final class GeoJsonFeatures {
     return read(in, sourceName, null);
   }
 
-  /** As {@link #read(InputStream, String)}, but a bad feature is reported to {@code refused} and skipped when it is not null. */
+  /**
+   * As {@link #read(InputStream, String)}, but a bad feature is reported to {@code refused} and
+   * skipped when it is not null.
+   */
   static List<Feature> read(InputStream in, String sourceName, Consumer<String> refused) {
     return readCollection(in, sourceName, refused).features();
   }
@@ -53,7 +60,8 @@ final class GeoJsonFeatures {
     return readCollection(in, sourceName, null);
   }
 
-  private static Collection readCollection(InputStream in, String sourceName, Consumer<String> refused) {
+  private static Collection readCollection(
+      InputStream in, String sourceName, Consumer<String> refused) {
     GeoJsonReader reader = new GeoJsonReader(WGS84);
     List<Feature> out = new ArrayList<>();
     String type = null;
@@ -74,7 +82,8 @@ final class GeoJsonFeatures {
           while (p.nextToken() == JsonToken.START_OBJECT) {
             JsonNode feature = JSON.readTree(p);
             try {
-              out.add(feature(reader, feature, label(sourceName, index++, feature.path("properties"))));
+              out.add(
+                  feature(reader, feature, label(sourceName, index++, feature.path("properties"))));
             } catch (IllegalArgumentException e) {
               if (refused == null) {
                 throw e;
@@ -103,16 +112,19 @@ final class GeoJsonFeatures {
     checkRings(geometry, label);
     try {
       Geometry direct = direct(geometry);
-      return new Feature(direct != null ? direct : reader.read(geometry.toString()), feature.path("properties"));
+      return new Feature(
+          direct != null ? direct : reader.read(geometry.toString()), feature.path("properties"));
     } catch (ParseException | RuntimeException e) {
-      throw new IllegalArgumentException(label + " has an unreadable geometry: " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          label + " has an unreadable geometry: " + e.getMessage(), e);
     }
   }
 
   /**
-   * The common geometry types straight from Jackson's tree: JTS's reader would take the tree printed
-   * back to text and parse it again with its own JSON parser, which was 80% of reading a city of
-   * 100,000 roads and 200,000 buildings. Null for the other types, which JTS's reader takes.
+   * The common geometry types straight from Jackson's tree: JTS's reader would take the tree
+   * printed back to text and parse it again with its own JSON parser, which was 80% of reading a
+   * city of 100,000 roads and 200,000 buildings. Null for the other types, which JTS's reader
+   * takes.
    */
   private static Geometry direct(JsonNode g) {
     JsonNode c = g.get("coordinates");
@@ -131,7 +143,8 @@ final class GeoJsonFeatures {
         yield WGS84.createMultiPolygon(parts);
       }
       case "MultiLineString" -> {
-        org.locationtech.jts.geom.LineString[] parts = new org.locationtech.jts.geom.LineString[c.size()];
+        org.locationtech.jts.geom.LineString[] parts =
+            new org.locationtech.jts.geom.LineString[c.size()];
         for (int i = 0; i < parts.length; i++) {
           parts[i] = WGS84.createLineString(coordinates(c.get(i)));
         }
@@ -146,7 +159,8 @@ final class GeoJsonFeatures {
       return WGS84.createPolygon();
     }
     org.locationtech.jts.geom.LinearRing shell = WGS84.createLinearRing(coordinates(rings.get(0)));
-    org.locationtech.jts.geom.LinearRing[] holes = new org.locationtech.jts.geom.LinearRing[rings.size() - 1];
+    org.locationtech.jts.geom.LinearRing[] holes =
+        new org.locationtech.jts.geom.LinearRing[rings.size() - 1];
     for (int i = 1; i < rings.size(); i++) {
       holes[i - 1] = WGS84.createLinearRing(coordinates(rings.get(i)));
     }
@@ -154,7 +168,8 @@ final class GeoJsonFeatures {
   }
 
   private static org.locationtech.jts.geom.Coordinate[] coordinates(JsonNode positions) {
-    org.locationtech.jts.geom.Coordinate[] out = new org.locationtech.jts.geom.Coordinate[positions.size()];
+    org.locationtech.jts.geom.Coordinate[] out =
+        new org.locationtech.jts.geom.Coordinate[positions.size()];
     for (int i = 0; i < out.length; i++) {
       out[i] = coordinate(positions.get(i));
     }
@@ -162,10 +177,14 @@ final class GeoJsonFeatures {
   }
 
   private static org.locationtech.jts.geom.Coordinate coordinate(JsonNode position) {
-    if (!position.isArray() || position.size() < 2 || !position.get(0).isNumber() || !position.get(1).isNumber()) {
+    if (!position.isArray()
+        || position.size() < 2
+        || !position.get(0).isNumber()
+        || !position.get(1).isNumber()) {
       throw new IllegalArgumentException("a position must be [lon, lat] numbers, got " + position);
     }
-    return new org.locationtech.jts.geom.Coordinate(position.get(0).doubleValue(), position.get(1).doubleValue());
+    return new org.locationtech.jts.geom.Coordinate(
+        position.get(0).doubleValue(), position.get(1).doubleValue());
   }
 
   /** Names a feature by its position and, when it has one, its {@code code} or {@code id}. */
@@ -176,7 +195,8 @@ final class GeoJsonFeatures {
 
   /**
    * Refuses rings JTS would reject with a less helpful message, or silently accept: a ring that is
-   * not closed (GeoJSON requires the last position to repeat the first) or has fewer than four positions.
+   * not closed (GeoJSON requires the last position to repeat the first) or has fewer than four
+   * positions.
    */
   private static void checkRings(JsonNode geometry, String label) {
     String type = geometry.path("type").asText();
@@ -198,12 +218,15 @@ final class GeoJsonFeatures {
         continue;
       }
       if (ring.size() < 4) {
-        throw new IllegalArgumentException(label + ": " + name + " has " + ring.size() + " positions; a ring needs at least 4");
+        throw new IllegalArgumentException(
+            label + ": " + name + " has " + ring.size() + " positions; a ring needs at least 4");
       }
       JsonNode first = ring.get(0);
       JsonNode last = ring.get(ring.size() - 1);
-      if (first.path(0).asDouble() != last.path(0).asDouble() || first.path(1).asDouble() != last.path(1).asDouble()) {
-        throw new IllegalArgumentException(label + ": " + name + " is not closed (starts at " + first + ", ends at " + last + ")");
+      if (first.path(0).asDouble() != last.path(0).asDouble()
+          || first.path(1).asDouble() != last.path(1).asDouble()) {
+        throw new IllegalArgumentException(
+            label + ": " + name + " is not closed (starts at " + first + ", ends at " + last + ")");
       }
     }
   }

@@ -20,7 +20,9 @@ public enum Layer {
     this.wireName = wireName;
   }
 
-  /** The name on the wire: the key of a {@code city.geography} record, the CLI's {@code --layer}. */
+  /**
+   * The name on the wire: the key of a {@code city.geography} record, the CLI's {@code --layer}.
+   */
   public String wireName() {
     return wireName;
   }
@@ -32,7 +34,8 @@ public enum Layer {
         return l;
       }
     }
-    throw new IllegalArgumentException("layer must be communities, zones or roads, got '" + wireName + "'");
+    throw new IllegalArgumentException(
+        "layer must be communities, zones or roads, got '" + wireName + "'");
   }
 
   @Override

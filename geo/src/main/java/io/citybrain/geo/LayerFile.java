@@ -14,17 +14,21 @@ import org.locationtech.jts.geom.Polygon;
 /**
  * A whole replacement layer read from GeoJSON: the FeatureCollection {@code ./citybrain city
  * export} writes for that layer (same property names), with an optional top-level {@code "version"}
- * member (a string or number) that says which geography it is. Every feature is checked as
- * {@link Districts#read} checks districts, and a layer is refused as a whole, naming the feature and
- * the problem: a missing or repeated {@code id}, a missing {@code district}, an unknown
- * {@code utility}, or any defect of the boundary {@code Boundaries} refuses. Checks that need the
- * city (the district exists, the area lies in it) are made by {@link CityModel#with(LayerFile)}.
+ * member (a string or number) that says which geography it is. Every feature is checked as {@link
+ * Districts#read} checks districts, and a layer is refused as a whole, naming the feature and the
+ * problem: a missing or repeated {@code id}, a missing {@code district}, an unknown {@code
+ * utility}, or any defect of the boundary {@code Boundaries} refuses. Checks that need the city
+ * (the district exists, the area lies in it) are made by {@link CityModel#with(LayerFile)}.
  *
  * <p>Exactly one of {@link #communities()} and {@link #zones()} is non-empty, by {@link #layer()}.
  *
  * @param version the collection's {@code version} member, or null when it has none
  */
-public record LayerFile(Layer layer, String version, List<Community> communities, List<UtilityZone> zones,
+public record LayerFile(
+    Layer layer,
+    String version,
+    List<Community> communities,
+    List<UtilityZone> zones,
     List<RoadSegment> roads) {
 
   public LayerFile {
@@ -34,7 +38,8 @@ public record LayerFile(Layer layer, String version, List<Community> communities
   }
 
   /** A communities or zones layer. */
-  public LayerFile(Layer layer, String version, List<Community> communities, List<UtilityZone> zones) {
+  public LayerFile(
+      Layer layer, String version, List<Community> communities, List<UtilityZone> zones) {
     this(layer, version, communities, zones, List.of());
   }
 
@@ -52,7 +57,8 @@ public record LayerFile(Layer layer, String version, List<Community> communities
   public static LayerFile read(Layer layer, InputStream in, String sourceName) {
     GeoJsonFeatures.Collection c = GeoJsonFeatures.readCollection(in, sourceName);
     if (c.features().isEmpty()) {
-      throw new IllegalArgumentException(sourceName + " has no features: a " + layer + " layer cannot be empty");
+      throw new IllegalArgumentException(
+          sourceName + " has no features: a " + layer + " layer cannot be empty");
     }
     List<Community> communities = new ArrayList<>();
     List<UtilityZone> zones = new ArrayList<>();
@@ -67,7 +73,8 @@ public record LayerFile(Layer layer, String version, List<Community> communities
         throw new IllegalArgumentException(label + " has no id");
       }
       if (!CityPackage.ID.matcher(id).matches()) {
-        throw new IllegalArgumentException(label + ": an id is 1 to 64 of A-Z a-z 0-9 . _ : - (starting with a letter or digit)");
+        throw new IllegalArgumentException(
+            label + ": an id is 1 to 64 of A-Z a-z 0-9 . _ : - (starting with a letter or digit)");
       }
       if (!ids.add(id)) {
         throw new IllegalArgumentException(label + " repeats the id of an earlier feature");
@@ -91,18 +98,32 @@ public record LayerFile(Layer layer, String version, List<Community> communities
   }
 
   /** A road segment; its length is recomputed from the geometry, whatever the file says. */
-  private static RoadSegment road(GeoJsonFeatures.Feature f, String id, String district, String label) {
+  private static RoadSegment road(
+      GeoJsonFeatures.Feature f, String id, String district, String label) {
     JsonNode p = f.properties();
-    if (!(f.geometry() instanceof org.locationtech.jts.geom.LineString line) || line.getNumPoints() < 2
+    if (!(f.geometry() instanceof org.locationtech.jts.geom.LineString line)
+        || line.getNumPoints() < 2
         || !Boundaries.inLonLatRange(line)) {
-      throw new IllegalArgumentException(label + " must be a LineString of two or more lon/lat positions");
+      throw new IllegalArgumentException(
+          label + " must be a LineString of two or more lon/lat positions");
     }
     try {
       RoadClass roadClass = RoadClass.fromWireName(p.path("roadClass").asText(""));
-      double freeFlow = p.path("freeFlowKmh").isNumber() ? p.path("freeFlowKmh").asDouble() : roadClass.defaultFreeFlowKmh();
+      double freeFlow =
+          p.path("freeFlowKmh").isNumber()
+              ? p.path("freeFlowKmh").asDouble()
+              : roadClass.defaultFreeFlowKmh();
       String sourceId = p.hasNonNull("source") ? p.get("source").asText() : null;
-      return new RoadSegment(id, roadClass, freeFlow, RoadSegment.lengthM(line), p.path("oneway").asBoolean(false), district, line,
-          p.path("lanes").asInt(0), sourceId);
+      return new RoadSegment(
+          id,
+          roadClass,
+          freeFlow,
+          RoadSegment.lengthM(line),
+          p.path("oneway").asBoolean(false),
+          district,
+          line,
+          p.path("lanes").asInt(0),
+          sourceId);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(label + ": " + e.getMessage(), e);
     }
@@ -116,8 +137,13 @@ public record LayerFile(Layer layer, String version, List<Community> communities
     if (g instanceof MultiPolygon m && m.getNumGeometries() == 1) {
       return (Polygon) m.getGeometryN(0);
     }
-    throw new IllegalArgumentException(label + " must be one Polygon, not a " + g.getGeometryType()
-        + " of " + g.getNumGeometries() + " parts");
+    throw new IllegalArgumentException(
+        label
+            + " must be one Polygon, not a "
+            + g.getGeometryType()
+            + " of "
+            + g.getNumGeometries()
+            + " parts");
   }
 
   private static Utility utility(String name, String label) {
@@ -126,6 +152,7 @@ public record LayerFile(Layer layer, String version, List<Community> communities
         return u;
       }
     }
-    throw new IllegalArgumentException(label + " has utility '" + name + "'; it must be water, power or gas");
+    throw new IllegalArgumentException(
+        label + " has utility '" + name + "'; it must be water, power or gas");
   }
 }

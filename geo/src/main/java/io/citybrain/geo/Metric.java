@@ -15,7 +15,10 @@ public final class Metric {
   /** Metres per degree of latitude at the given latitude. */
   public static double metresPerDegreeLat(double latDeg) {
     double p = Math.toRadians(latDeg);
-    return 111_132.92 - 559.82 * Math.cos(2 * p) + 1.175 * Math.cos(4 * p) - 0.0023 * Math.cos(6 * p);
+    return 111_132.92
+        - 559.82 * Math.cos(2 * p)
+        + 1.175 * Math.cos(4 * p)
+        - 0.0023 * Math.cos(6 * p);
   }
 
   /** Metres per degree of longitude at the given latitude. */
@@ -32,7 +35,9 @@ public final class Metric {
     return Math.sqrt(dx * dx + dy * dy);
   }
 
-  /** Initial bearing from the first point to the second, degrees clockwise from north in [0, 360). */
+  /**
+   * Initial bearing from the first point to the second, degrees clockwise from north in [0, 360).
+   */
   public static double bearingDeg(double lon1, double lat1, double lon2, double lat2) {
     double mid = (lat1 + lat2) / 2;
     double dx = (lon2 - lon1) * metresPerDegreeLon(mid);

@@ -23,9 +23,9 @@ import org.locationtech.jts.geom.Polygonal;
  * that no boundary crosses is resolved once while building (one point-in-polygon test of its
  * centre): it is empty or lies entirely inside one polygon, so a point that falls in it is answered
  * with a few array reads. Only points in the thin band of leaves that a boundary crosses fall back
- * to an exact test ({@link IndexedPointInAreaLocator}, the structure behind JTS's prepared polygons)
- * against the few polygons whose edges cross that leaf. Cells are matched against edges (not
- * polygons' envelopes), so a long thin or concave polygon costs no more than its boundary.
+ * to an exact test ({@link IndexedPointInAreaLocator}, the structure behind JTS's prepared
+ * polygons) against the few polygons whose edges cross that leaf. Cells are matched against edges
+ * (not polygons' envelopes), so a long thin or concave polygon costs no more than its boundary.
  *
  * <p>Semantics are those of {@code covers}: a point on a boundary is in the polygon. Where polygons
  * overlap or share an edge, the first in list order wins, exactly as a loop over the list calling
@@ -37,7 +37,11 @@ public final class PolygonIndex {
 
   private static final int B = 4;
   private static final int EMPTY = -1;
-  /** Cells are matched against edges as if slightly larger, so rounding in the cell arithmetic cannot misplace a point. */
+
+  /**
+   * Cells are matched against edges as if slightly larger, so rounding in the cell arithmetic
+   * cannot misplace a point.
+   */
   private static final double EPS = 1e-9;
 
   private final int size;
@@ -65,7 +69,8 @@ public final class PolygonIndex {
     for (int i = 0; i < size; i++) {
       Geometry g = polygons.get(i);
       if (!(g instanceof Polygonal) || g.isEmpty()) {
-        throw new IllegalArgumentException("polygon #" + i + " is not a non-empty Polygon or MultiPolygon");
+        throw new IllegalArgumentException(
+            "polygon #" + i + " is not a non-empty Polygon or MultiPolygon");
       }
       locators[i] = new IndexedPointInAreaLocator(g);
       extent.expandToInclude(g.getEnvelopeInternal());
@@ -163,9 +168,12 @@ public final class PolygonIndex {
     return bytes;
   }
 
-  private static boolean segmentTouchesRect(double x0, double y0, double x1, double y1,
-      double ax, double ay, double bx, double by) {
-    if (Math.max(x0, x1) < ax || Math.min(x0, x1) > bx || Math.max(y0, y1) < ay || Math.min(y0, y1) > by) {
+  private static boolean segmentTouchesRect(
+      double x0, double y0, double x1, double y1, double ax, double ay, double bx, double by) {
+    if (Math.max(x0, x1) < ax
+        || Math.min(x0, x1) > bx
+        || Math.max(y0, y1) < ay
+        || Math.min(y0, y1) > by) {
       return false;
     }
     double dx = x1 - x0;
@@ -186,7 +194,10 @@ public final class PolygonIndex {
     final List<int[]> mixed = new ArrayList<>();
     final Map<Object, Integer> mixedCodes = new HashMap<>();
 
-    /** A polygon that may cover part of a cell: its edges crossing the cell, or null when it covers all of it. */
+    /**
+     * A polygon that may cover part of a cell: its edges crossing the cell, or null when it covers
+     * all of it.
+     */
     record Candidate(int polygon, int[] edges) {}
 
     Builder(List<? extends Geometry> polygons, int maxDepth) {
@@ -202,13 +213,16 @@ public final class PolygonIndex {
         for (int c = 0; c < cols; c++) {
           List<Candidate> cands = rootCandidates.get(r * cols + c);
           if (cands != null) {
-            nodes.set(r * cols + c, resolve(minX + c * cellW, minY + r * cellH, cellW, cellH, cands, 0));
+            nodes.set(
+                r * cols + c, resolve(minX + c * cellW, minY + r * cellH, cellW, cellH, cands, 0));
           }
         }
       }
     }
 
-    /** Rings are stored one after another; an edge id is its first vertex, and NaN separates rings. */
+    /**
+     * Rings are stored one after another; an edge id is its first vertex, and NaN separates rings.
+     */
     private void flatten(int p, Geometry g) {
       DoubleList x = new DoubleList();
       DoubleList y = new DoubleList();
@@ -233,7 +247,8 @@ public final class PolygonIndex {
     }
 
     private List<List<Candidate>> rootCandidates() {
-      List<List<Candidate>> cells = new ArrayList<>(java.util.Collections.nCopies(cols * rows, (List<Candidate>) null));
+      List<List<Candidate>> cells =
+          new ArrayList<>(java.util.Collections.nCopies(cols * rows, (List<Candidate>) null));
       for (int p = 0; p < size; p++) {
         double[] x = xs[p];
         double[] y = ys[p];
@@ -258,7 +273,15 @@ public final class PolygonIndex {
             for (int c = ec0; c <= ec1; c++) {
               double ax = minX + c * cellW;
               double ay = minY + r * cellH;
-              if (segmentTouchesRect(x[e], y[e], x[e + 1], y[e + 1], ax - EPS, ay - EPS, ax + cellW + EPS, ay + cellH + EPS)) {
+              if (segmentTouchesRect(
+                  x[e],
+                  y[e],
+                  x[e + 1],
+                  y[e + 1],
+                  ax - EPS,
+                  ay - EPS,
+                  ax + cellW + EPS,
+                  ay + cellH + EPS)) {
                 edgesByCell.computeIfAbsent(r * cols + c, k -> new IntList()).add(e);
               }
             }
@@ -300,7 +323,8 @@ public final class PolygonIndex {
     }
 
     /** The node value for a cell: a leaf code, or the index of its 4×4 children. */
-    private int resolve(double ax, double ay, double w, double h, List<Candidate> cands, int depth) {
+    private int resolve(
+        double ax, double ay, double w, double h, List<Candidate> cands, int depth) {
       // Polygons after the first one covering the whole cell can never win in it.
       int keep = 0;
       while (keep < cands.size() && cands.get(keep).edges() != null) {
@@ -337,7 +361,8 @@ public final class PolygonIndex {
           if (sub[k] != null) {
             children.get(k).add(new Candidate(cand.polygon(), sub[k].toArray()));
           } else if (status[k] == 0) {
-            int s = inside(cand.polygon(), ax + (k % B + 0.5) * cw, ay + (k / B + 0.5) * ch) ? 1 : -1;
+            int s =
+                inside(cand.polygon(), ax + (k % B + 0.5) * cw, ay + (k / B + 0.5) * ch) ? 1 : -1;
             flood(k, s, status, sub);
           }
         }
@@ -351,7 +376,8 @@ public final class PolygonIndex {
         List<Candidate> child = children.get(k);
         // Children collect candidates polygon by polygon, so restore the list order.
         child.sort(java.util.Comparator.comparingInt(Candidate::polygon));
-        nodes.set(base + k, resolve(ax + (k % B) * cw, ay + (k / B) * ch, cw, ch, child, depth + 1));
+        nodes.set(
+            base + k, resolve(ax + (k % B) * cw, ay + (k / B) * ch, cw, ch, child, depth + 1));
       }
       return base;
     }
@@ -365,7 +391,9 @@ public final class PolygonIndex {
         int k = stack[--top];
         int kx = k % B;
         int ky = k / B;
-        int[] next = {kx > 0 ? k - 1 : -1, kx < B - 1 ? k + 1 : -1, ky > 0 ? k - B : -1, ky < B - 1 ? k + B : -1};
+        int[] next = {
+          kx > 0 ? k - 1 : -1, kx < B - 1 ? k + 1 : -1, ky > 0 ? k - B : -1, ky < B - 1 ? k + B : -1
+        };
         for (int n : next) {
           if (n >= 0 && sub[n] == null && status[n] == 0) {
             status[n] = s;
@@ -375,7 +403,9 @@ public final class PolygonIndex {
       }
     }
 
-    /** The candidate's edges touching each child cell (null where none does), in one pass over them. */
+    /**
+     * The candidate's edges touching each child cell (null where none does), in one pass over them.
+     */
     private IntList[] split(Candidate cand, double ax, double ay, double cw, double ch) {
       double[] x = xs[cand.polygon()];
       double[] y = ys[cand.polygon()];
@@ -389,7 +419,8 @@ public final class PolygonIndex {
           for (int c = c0; c <= c1; c++) {
             double bx = ax + c * cw;
             double by = ay + r * ch;
-            if (segmentTouchesRect(x[e], y[e], x[e + 1], y[e + 1], bx - EPS, by - EPS, bx + cw + EPS, by + ch + EPS)) {
+            if (segmentTouchesRect(
+                x[e], y[e], x[e + 1], y[e + 1], bx - EPS, by - EPS, bx + cw + EPS, by + ch + EPS)) {
               int k = r * B + c;
               if (out[k] == null) {
                 out[k] = new IntList();
@@ -408,9 +439,12 @@ public final class PolygonIndex {
         entries[i] = live.get(i).polygon() << 1 | (live.get(i).edges() == null ? 1 : 0);
       }
       // Most leaves hold one or two entries; a long key avoids hashing lists for them.
-      Object key = entries.length == 1 ? (Object) (long) entries[0]
-          : entries.length == 2 ? (Object) (((long) entries[0] << 32) | (entries[1] & 0xffffffffL) | (1L << 63))
-          : java.util.Arrays.toString(entries);
+      Object key =
+          entries.length == 1
+              ? (Object) (long) entries[0]
+              : entries.length == 2
+                  ? (Object) (((long) entries[0] << 32) | (entries[1] & 0xffffffffL) | (1L << 63))
+                  : java.util.Arrays.toString(entries);
       Integer code = mixedCodes.get(key);
       if (code == null) {
         code = size + mixed.size();

@@ -1,6 +1,9 @@
 package io.citybrain.geo;
 
-/** The class of a road segment and its default free-flow speed (ARCHITECTURE.md, indicator definitions). */
+/**
+ * The class of a road segment and its default free-flow speed (ARCHITECTURE.md, indicator
+ * definitions).
+ */
 public enum RoadClass {
   EXPRESSWAY("expressway", 80),
   ARTERIAL("arterial", 60),
@@ -31,6 +34,7 @@ public enum RoadClass {
         return c;
       }
     }
-    throw new IllegalArgumentException("unknown road class '" + name + "' (expected expressway, arterial, secondary or local)");
+    throw new IllegalArgumentException(
+        "unknown road class '" + name + "' (expected expressway, arterial, secondary or local)");
   }
 }

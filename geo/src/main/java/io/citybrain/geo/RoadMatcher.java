@@ -13,8 +13,8 @@ import org.locationtech.jts.geom.Envelope;
  * ({@link Metric}); a segment's bearing is taken per straight piece of its geometry.
  *
  * <p>Design: a uniform grid of ~200 m cells; every cell lists the straight pieces that come within
- * 30 m of it, so a query reads one cell and measures a handful of pieces. Ties in distance go to the
- * segment earlier in the list.
+ * 30 m of it, so a query reads one cell and measures a handful of pieces. Ties in distance go to
+ * the segment earlier in the list.
  *
  * <p>Immutable after construction and safe to query from many threads.
  */
@@ -70,7 +70,8 @@ public final class RoadMatcher {
       extent.init(0, 0, 0, 0);
     }
     // The margin in degrees that 30 m is at most, anywhere in the extent.
-    double maxAbsLat = Math.min(89, Math.max(Math.abs(extent.getMinY()), Math.abs(extent.getMaxY())));
+    double maxAbsLat =
+        Math.min(89, Math.max(Math.abs(extent.getMinY()), Math.abs(extent.getMaxY())));
     double marginX = MAX_DISTANCE_M / Metric.metresPerDegreeLon(maxAbsLat) * 1.01;
     double marginY = MAX_DISTANCE_M / Metric.metresPerDegreeLat(0) * 1.01;
     extent.expandBy(marginX, marginY);
@@ -149,7 +150,8 @@ public final class RoadMatcher {
       }
       boolean against = false;
       if (!anyHeading && Metric.angleBetween(headingDeg, bearing[p]) > MAX_ANGLE_DEG) {
-        if (segments.get(pieceSegment[p]).oneway() || Metric.angleBetween(headingDeg, bearing[p] + 180) > MAX_ANGLE_DEG) {
+        if (segments.get(pieceSegment[p]).oneway()
+            || Metric.angleBetween(headingDeg, bearing[p] + 180) > MAX_ANGLE_DEG) {
           continue;
         }
         against = true;
@@ -161,7 +163,8 @@ public final class RoadMatcher {
     if (best < 0) {
       return Optional.empty();
     }
-    return Optional.of(new RoadMatch(segments.get(pieceSegment[best]), Math.sqrt(bestD2), bestAgainst));
+    return Optional.of(
+        new RoadMatch(segments.get(pieceSegment[best]), Math.sqrt(bestD2), bestAgainst));
   }
 
   private static double distanceToOriginSquared(double ax, double ay, double bx, double by) {

@@ -11,9 +11,15 @@ import org.junit.jupiter.api.Test;
 class BoundariesTest {
 
   private static List<District> read(String coordinatesJson, String type) {
-    String json = "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\",\"properties\":{\"code\":\"100009\"},"
-        + "\"geometry\":{\"type\":\"" + type + "\",\"coordinates\":" + coordinatesJson + "}}]}";
-    return Districts.read(new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8)), "bad.geojson");
+    String json =
+        "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\",\"properties\":{\"code\":\"100009\"},"
+            + "\"geometry\":{\"type\":\""
+            + type
+            + "\",\"coordinates\":"
+            + coordinatesJson
+            + "}}]}";
+    return Districts.read(
+        new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8)), "bad.geojson");
   }
 
   @Test
@@ -26,7 +32,11 @@ class BoundariesTest {
 
   @Test
   void refusesAnUnclosedHoleInAMultiPolygon() {
-    assertThatThrownBy(() -> read("[[[[0,0],[3,0],[3,3],[0,3],[0,0]]],[[[5,5],[9,5],[9,9],[5,9],[5,5]],[[6,6],[7,6],[7,7],[6,7]]]]", "MultiPolygon"))
+    assertThatThrownBy(
+            () ->
+                read(
+                    "[[[[0,0],[3,0],[3,3],[0,3],[0,0]]],[[[5,5],[9,5],[9,9],[5,9],[5,5]],[[6,6],[7,6],[7,7],[6,7]]]]",
+                    "MultiPolygon"))
         .hasMessageContaining("'100009'")
         .hasMessageContaining("polygon 2, hole 1 is not closed");
   }
@@ -62,17 +72,26 @@ class BoundariesTest {
   @Test
   void repairsATinySelfIntersectionAndKeepsTheArea() {
     // A bow tie of 1e-8 square degrees on the west edge of a unit square: safe to repair.
-    List<District> d = read("[[[0,0],[1,0],[1,1],[0,1],[0,0.5001],[0.0001,0.5],[0.0001,0.5001],[0,0.5],[0,0]]]", "Polygon");
+    List<District> d =
+        read(
+            "[[[0,0],[1,0],[1,1],[0,1],[0,0.5001],[0.0001,0.5],[0.0001,0.5001],[0,0.5],[0,0]]]",
+            "Polygon");
     assertThat(d.get(0).boundary().isValid()).isTrue();
-    assertThat(d.get(0).boundary().getArea()).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-6));
+    assertThat(d.get(0).boundary().getArea())
+        .isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-6));
   }
 
   @Test
   void refusesAZoneWithALargeSelfIntersection() {
-    var bowTie = GeoJsonFeatures.WGS84.createPolygon(new org.locationtech.jts.geom.Coordinate[] {
-        new org.locationtech.jts.geom.Coordinate(0, 0), new org.locationtech.jts.geom.Coordinate(1, 1),
-        new org.locationtech.jts.geom.Coordinate(1, 0), new org.locationtech.jts.geom.Coordinate(0, 1),
-        new org.locationtech.jts.geom.Coordinate(0, 0)});
+    var bowTie =
+        GeoJsonFeatures.WGS84.createPolygon(
+            new org.locationtech.jts.geom.Coordinate[] {
+              new org.locationtech.jts.geom.Coordinate(0, 0),
+                  new org.locationtech.jts.geom.Coordinate(1, 1),
+              new org.locationtech.jts.geom.Coordinate(1, 0),
+                  new org.locationtech.jts.geom.Coordinate(0, 1),
+              new org.locationtech.jts.geom.Coordinate(0, 0)
+            });
     assertThatThrownBy(() -> Boundaries.checked(bowTie, "zone 'w-330106-01'"))
         .hasMessageContaining("zone 'w-330106-01'")
         .hasMessageContaining("Self-intersection")

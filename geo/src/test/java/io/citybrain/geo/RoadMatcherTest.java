@@ -9,7 +9,9 @@ import org.locationtech.jts.geom.LineString;
 import org.locationtech.jts.io.ParseException;
 import org.locationtech.jts.io.WKTReader;
 
-/** Hand-made roads at Hangzhou's latitude, where a degree of longitude is about 96.3 km, not 111 km. */
+/**
+ * Hand-made roads at Hangzhou's latitude, where a degree of longitude is about 96.3 km, not 111 km.
+ */
 class RoadMatcherTest {
 
   private static final double LAT = 30.25;
@@ -18,20 +20,36 @@ class RoadMatcherTest {
 
   private static RoadSegment road(String id, boolean oneway, String wkt) {
     try {
-      return RoadSegment.of(id, RoadClass.LOCAL, oneway, "330106", (LineString) new WKTReader(GeoJsonFeatures.WGS84).read(wkt));
+      return RoadSegment.of(
+          id,
+          RoadClass.LOCAL,
+          oneway,
+          "330106",
+          (LineString) new WKTReader(GeoJsonFeatures.WGS84).read(wkt));
     } catch (ParseException e) {
       throw new IllegalArgumentException(e);
     }
   }
 
   /** East–west, two-way, 120.15..120.16 at 30.25. */
-  private static final RoadSegment EAST_WEST = road("ew", false, "LINESTRING (120.15 30.25, 120.16 30.25)");
+  private static final RoadSegment EAST_WEST =
+      road("ew", false, "LINESTRING (120.15 30.25, 120.16 30.25)");
+
   /** North–south, one-way northbound, 30.245..30.255 at 120.155. */
-  private static final RoadSegment NORTHBOUND = road("nb", true, "LINESTRING (120.155 30.245, 120.155 30.255)");
+  private static final RoadSegment NORTHBOUND =
+      road("nb", true, "LINESTRING (120.155 30.245, 120.155 30.255)");
+
   /** Parallel to EAST_WEST, 10 m north of it, from 120.17. */
-  private static final RoadSegment NEAR = road("near", false, "LINESTRING (120.17 30.25, 120.18 30.25)");
-  private static final RoadSegment FAR = road("far", false, "LINESTRING (120.17 " + (LAT + 20 / M_LAT) + ", 120.18 " + (LAT + 20 / M_LAT) + ")");
-  private static final RoadMatcher MATCHER = new RoadMatcher(List.of(EAST_WEST, NORTHBOUND, FAR, NEAR));
+  private static final RoadSegment NEAR =
+      road("near", false, "LINESTRING (120.17 30.25, 120.18 30.25)");
+
+  private static final RoadSegment FAR =
+      road(
+          "far",
+          false,
+          "LINESTRING (120.17 " + (LAT + 20 / M_LAT) + ", 120.18 " + (LAT + 20 / M_LAT) + ")");
+  private static final RoadMatcher MATCHER =
+      new RoadMatcher(List.of(EAST_WEST, NORTHBOUND, FAR, NEAR));
 
   @Test
   void matchesARoad20MetresAwayInTheDirectionOfTravel() {
@@ -81,8 +99,12 @@ class RoadMatcherTest {
 
   @Test
   void theNearestQualifyingRoadWins() {
-    assertThat(MATCHER.match(120.175, LAT + 8 / M_LAT, 90)).map(r -> r.segment().id()).contains("near");
-    assertThat(MATCHER.match(120.175, LAT + 12 / M_LAT, 90)).map(r -> r.segment().id()).contains("far");
+    assertThat(MATCHER.match(120.175, LAT + 8 / M_LAT, 90))
+        .map(r -> r.segment().id())
+        .contains("near");
+    assertThat(MATCHER.match(120.175, LAT + 12 / M_LAT, 90))
+        .map(r -> r.segment().id())
+        .contains("far");
   }
 
   @Test
@@ -91,7 +113,8 @@ class RoadMatcherTest {
     double phi = Math.toRadians(LAT);
     double a = 6_378_137;
     double e2 = 6.69437999014e-3;
-    double expected = Math.PI * a * Math.cos(phi) / (180 * Math.sqrt(1 - e2 * Math.sin(phi) * Math.sin(phi)));
+    double expected =
+        Math.PI * a * Math.cos(phi) / (180 * Math.sqrt(1 - e2 * Math.sin(phi) * Math.sin(phi)));
     assertThat(Metric.distanceM(120, LAT, 121, LAT)).isCloseTo(expected, within(1.0));
     assertThat(Metric.metresPerDegreeLon(LAT)).isCloseTo(96_300, within(200.0));
     assertThat(RoadSegment.lengthM(EAST_WEST.geometry())).isCloseTo(expected / 100, within(0.05));

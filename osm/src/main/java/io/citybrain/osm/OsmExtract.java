@@ -30,8 +30,8 @@ import org.openstreetmap.osmosis.xml.v0_6.XmlReader;
 
 /**
  * What citybrain takes from an OpenStreetMap extract, read once with Osmosis' readers: every node's
- * position (24 bytes a node, so a city of a few million nodes fits in a laptop's heap), the ways and
- * relations with the tags the importer looks at, and the extract's bounds.
+ * position (24 bytes a node, so a city of a few million nodes fits in a laptop's heap), the ways
+ * and relations with the tags the importer looks at, and the extract's bounds.
  *
  * <p>Osmosis reports a truncated or malformed file as an exception from its reader thread; it is
  * rethrown here naming the file.
@@ -39,9 +39,26 @@ import org.openstreetmap.osmosis.xml.v0_6.XmlReader;
 final class OsmExtract {
 
   /** The tags the importer reads; the others are dropped while reading to keep memory low. */
-  private static final Set<String> KEPT_TAGS = Set.of("highway", "maxspeed", "oneway", "lanes", "junction", "access",
-      "motor_vehicle", "motorcar", "area", "building", "amenity", "name", "name:en", "name:zh", "boundary", "admin_level",
-      "type", "ref");
+  private static final Set<String> KEPT_TAGS =
+      Set.of(
+          "highway",
+          "maxspeed",
+          "oneway",
+          "lanes",
+          "junction",
+          "access",
+          "motor_vehicle",
+          "motorcar",
+          "area",
+          "building",
+          "amenity",
+          "name",
+          "name:en",
+          "name:zh",
+          "boundary",
+          "admin_level",
+          "type",
+          "ref");
 
   record OsmWay(long id, long[] nodes, Map<String, String> tags) {}
 
@@ -62,6 +79,7 @@ final class OsmExtract {
   final List<OsmWay> ways = new ArrayList<>();
   final Map<Long, OsmWay> waysById = new HashMap<>();
   final List<OsmRelation> relations = new ArrayList<>();
+
   /** minLon, minLat, maxLon, maxLat from the file's bounds element, or null. */
   double[] bounds;
 
@@ -83,19 +101,30 @@ final class OsmExtract {
     if (name.endsWith(".osm.pbf") || name.endsWith(".pbf")) {
       checkPbfHeader(file);
       source = new crosby.binary.osmosis.OsmosisReader(file.toFile());
-    } else if (name.endsWith(".osm") || name.endsWith(".osm.bz2") || name.endsWith(".osm.gz") || name.endsWith(".xml")) {
-      CompressionMethod compression = name.endsWith(".bz2") ? CompressionMethod.BZip2
-          : name.endsWith(".gz") ? CompressionMethod.GZip : CompressionMethod.None;
+    } else if (name.endsWith(".osm")
+        || name.endsWith(".osm.bz2")
+        || name.endsWith(".osm.gz")
+        || name.endsWith(".xml")) {
+      CompressionMethod compression =
+          name.endsWith(".bz2")
+              ? CompressionMethod.BZip2
+              : name.endsWith(".gz") ? CompressionMethod.GZip : CompressionMethod.None;
       source = new XmlReader(new File(file.toString()), false, compression);
     } else {
-      throw new IllegalArgumentException(file + ": expected an OpenStreetMap extract ending in .osm, .osm.bz2, .osm.gz or .osm.pbf");
+      throw new IllegalArgumentException(
+          file
+              + ": expected an OpenStreetMap extract ending in .osm, .osm.bz2, .osm.gz or .osm.pbf");
     }
     Collector collector = extract.new Collector(progress);
     source.setSink(collector);
     try {
       source.run();
     } catch (RuntimeException e) {
-      throw new IllegalArgumentException(file + " cannot be read as OpenStreetMap data (truncated or malformed?): " + rootMessage(e), e);
+      throw new IllegalArgumentException(
+          file
+              + " cannot be read as OpenStreetMap data (truncated or malformed?): "
+              + rootMessage(e),
+          e);
     }
     if (!collector.completed) {
       throw new IllegalArgumentException(file + " ended before its data did (truncated?)");
@@ -204,12 +233,19 @@ final class OsmExtract {
     @Override
     public void process(EntityContainer container) {
       if (++entities % 1_000_000 == 0) {
-        progress.accept(String.format(java.util.Locale.ROOT, "  read %,d entities (%,d nodes, %,d ways, %,d relations)",
-            entities, nodeCount, ways.size(), relations.size()));
+        progress.accept(
+            String.format(
+                java.util.Locale.ROOT,
+                "  read %,d entities (%,d nodes, %,d ways, %,d relations)",
+                entities,
+                nodeCount,
+                ways.size(),
+                relations.size()));
       }
       if (container instanceof BoundContainer b) {
         Bound bound = b.getEntity();
-        bounds = new double[] {bound.getLeft(), bound.getBottom(), bound.getRight(), bound.getTop()};
+        bounds =
+            new double[] {bound.getLeft(), bound.getBottom(), bound.getRight(), bound.getTop()};
         return;
       }
       Entity e = container.getEntity();
@@ -217,7 +253,8 @@ final class OsmExtract {
         addNode(n.getId(), n.getLongitude(), n.getLatitude());
         Map<String, String> tags = keptTags(n);
         if (tags.containsKey("amenity")) {
-          taggedNodes.add(new OsmNode(n.getId(), nodeLon[nodeCount - 1], nodeLat[nodeCount - 1], tags));
+          taggedNodes.add(
+              new OsmNode(n.getId(), nodeLon[nodeCount - 1], nodeLat[nodeCount - 1], tags));
         }
       } else if (e instanceof Way w) {
         List<WayNode> wn = w.getWayNodes();

@@ -12,7 +12,12 @@ import java.util.Random;
  *
  * @param maxSkewMs a skewed device's clock is off by up to this, either way
  */
-public record Chaos(double malformedPct, double duplicatePct, double disorderPct, double skewedPct, long maxSkewMs,
+public record Chaos(
+    double malformedPct,
+    double duplicatePct,
+    double disorderPct,
+    double skewedPct,
+    long maxSkewMs,
     double dropoutPct) {
 
   public static final Chaos NONE = new Chaos(0, 0, 0, 0, 0, 0);
@@ -30,7 +35,8 @@ public record Chaos(double malformedPct, double duplicatePct, double disorderPct
 
   private static void check(double pct, String option) {
     if (!(pct >= 0 && pct <= 100)) {
-      throw new IllegalArgumentException(option + " must be a percentage within 0..100, got " + pct);
+      throw new IllegalArgumentException(
+          option + " must be a percentage within 0..100, got " + pct);
     }
   }
 
@@ -58,11 +64,12 @@ public record Chaos(double malformedPct, double duplicatePct, double disorderPct
   /** Truncation, a broken number or a missing field: the faults seen from cheap firmware. */
   static byte[] corrupt(byte[] payload, Random r) {
     String s = new String(payload, StandardCharsets.UTF_8);
-    String bad = switch (r.nextInt(3)) {
-      case 0 -> s.substring(0, Math.max(1, s.length() / 2));
-      case 1 -> s.replaceFirst(":(-?[0-9.]+)", ":NaN");
-      default -> s.replaceFirst("\"ts\":[^,}]+,?", "");
-    };
+    String bad =
+        switch (r.nextInt(3)) {
+          case 0 -> s.substring(0, Math.max(1, s.length() / 2));
+          case 1 -> s.replaceFirst(":(-?[0-9.]+)", ":NaN");
+          default -> s.replaceFirst("\"ts\":[^,}]+,?", "");
+        };
     return bad.getBytes(StandardCharsets.UTF_8);
   }
 }

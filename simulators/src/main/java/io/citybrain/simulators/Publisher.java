@@ -1,26 +1,26 @@
 package io.citybrain.simulators;
 
+import io.citybrain.connectors.Json;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import io.citybrain.connectors.Json;
 import org.eclipse.paho.client.mqttv3.IMqttActionListener;
 import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
-import org.eclipse.paho.client.mqttv3.MqttCallbackExtended;
 import org.eclipse.paho.client.mqttv3.IMqttToken;
 import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
+import org.eclipse.paho.client.mqttv3.MqttCallbackExtended;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttException;
 import org.eclipse.paho.client.mqttv3.MqttMessage;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 
 /**
- * Publishes messages to an MQTT broker at a capped rate, counting what the broker acknowledged,
- * and optionally records every message to a JSON-lines file that {@link Replay} can send again.
- * For use from one thread.
+ * Publishes messages to an MQTT broker at a capped rate, counting what the broker acknowledged, and
+ * optionally records every message to a JSON-lines file that {@link Replay} can send again. For use
+ * from one thread.
  */
 public final class Publisher implements AutoCloseable {
 
@@ -28,7 +28,8 @@ public final class Publisher implements AutoCloseable {
   public record Target(String url, String clientId, String username, char[] password, int qos) {
     public Target {
       if (!url.startsWith("tcp://") && !url.startsWith("ssl://")) {
-        throw new IllegalArgumentException("--mqtt must start with tcp:// or ssl://, got '" + url + "'");
+        throw new IllegalArgumentException(
+            "--mqtt must start with tcp:// or ssl://, got '" + url + "'");
       }
       if (qos < 0 || qos > 1) {
         throw new IllegalArgumentException("--qos must be 0 or 1, got " + qos);
@@ -36,18 +37,31 @@ public final class Publisher implements AutoCloseable {
     }
 
     /**
-     * A client id no other run shares: MQTT lets one connection per id live, so two publishers
-     * with one id (the local city's simulators and a {@code simulate} beside them, both seed 42)
-     * would take turns kicking each other off. The seed keeps it recognisable in broker logs.
+     * A client id no other run shares: MQTT lets one connection per id live, so two publishers with
+     * one id (the local city's simulators and a {@code simulate} beside them, both seed 42) would
+     * take turns kicking each other off. The seed keeps it recognisable in broker logs.
      */
     public static String uniqueClientId(long seed) {
-      return "citybrain-sim-" + seed + "-" + ProcessHandle.current().pid() + "-"
-          + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong() & 0xffffffL);
+      return "citybrain-sim-"
+          + seed
+          + "-"
+          + ProcessHandle.current().pid()
+          + "-"
+          + Long.toHexString(
+              java.util.concurrent.ThreadLocalRandom.current().nextLong() & 0xffffffL);
     }
 
     @Override
     public String toString() {
-      return "Target[" + url + ", clientId=" + clientId + ", user=" + username + ", qos=" + qos + "]";
+      return "Target["
+          + url
+          + ", clientId="
+          + clientId
+          + ", user="
+          + username
+          + ", qos="
+          + qos
+          + "]";
     }
   }
 
@@ -69,7 +83,8 @@ public final class Publisher implements AutoCloseable {
     this.stats = stats;
     this.nanosPerMessage = maxRate > 0 ? (long) (1e9 / maxRate) : 0;
     try {
-      this.recorder = record == null ? null : Files.newBufferedWriter(record, StandardCharsets.UTF_8);
+      this.recorder =
+          record == null ? null : Files.newBufferedWriter(record, StandardCharsets.UTF_8);
       this.client = new MqttAsyncClient(target.url(), target.clientId(), new MemoryPersistence());
       MqttConnectOptions o = new MqttConnectOptions();
       o.setCleanSession(true);
@@ -78,30 +93,35 @@ public final class Publisher implements AutoCloseable {
       // local broker at once, and some were never acknowledged. A thousand keeps any broker busy
       // (a million messages a second at a 1 ms round trip) and paces the sender to its PUBACKs.
       o.setMaxInflight(MAX_IN_FLIGHT);
-      client.setCallback(new MqttCallbackExtended() {
-        @Override
-        public void connectionLost(Throwable cause) {
-          // Paho fails the lost connection's in-flight QoS 1 messages; they are counted under this.
-          String reason = "connection lost: " + describe(cause)
-              + (cause != null && cause.getCause() instanceof java.io.EOFException
-                  ? ", closed by the broker (another client connected with the same id?)" : "");
-          lastLoss = reason;
-          System.err.println("simulate: " + reason + " (reconnecting)");
-        }
+      client.setCallback(
+          new MqttCallbackExtended() {
+            @Override
+            public void connectionLost(Throwable cause) {
+              // Paho fails the lost connection's in-flight QoS 1 messages; they are counted under
+              // this.
+              String reason =
+                  "connection lost: "
+                      + describe(cause)
+                      + (cause != null && cause.getCause() instanceof java.io.EOFException
+                          ? ", closed by the broker (another client connected with the same id?)"
+                          : "");
+              lastLoss = reason;
+              System.err.println("simulate: " + reason + " (reconnecting)");
+            }
 
-        @Override
-        public void connectComplete(boolean reconnect, String serverURI) {
-          if (reconnect) {
-            System.err.println("simulate: reconnected to " + serverURI);
-          }
-        }
+            @Override
+            public void connectComplete(boolean reconnect, String serverURI) {
+              if (reconnect) {
+                System.err.println("simulate: reconnected to " + serverURI);
+              }
+            }
 
-        @Override
-        public void messageArrived(String topic, MqttMessage message) {}
+            @Override
+            public void messageArrived(String topic, MqttMessage message) {}
 
-        @Override
-        public void deliveryComplete(IMqttDeliveryToken token) {}
-      });
+            @Override
+            public void deliveryComplete(IMqttDeliveryToken token) {}
+          });
       if (target.username() != null) {
         o.setUserName(target.username());
         o.setPassword(target.password());
@@ -110,7 +130,8 @@ public final class Publisher implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + record, e);
     } catch (MqttException e) {
-      throw new IllegalStateException("cannot connect to " + target.url() + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "cannot connect to " + target.url() + ": " + e.getMessage(), e);
     }
   }
 
@@ -120,27 +141,34 @@ public final class Publisher implements AutoCloseable {
     msg.setQos(qos);
     while (true) {
       try {
-        client.publish(m.topic(), msg, null, new IMqttActionListener() {
-          @Override
-          public void onSuccess(IMqttToken token) {
-            stats.acked(m.kind());
-          }
+        client.publish(
+            m.topic(),
+            msg,
+            null,
+            new IMqttActionListener() {
+              @Override
+              public void onSuccess(IMqttToken token) {
+                stats.acked(m.kind());
+              }
 
-          @Override
-          public void onFailure(IMqttToken token, Throwable e) {
-            String loss = lastLoss;
-            stats.failed(m.kind(), loss != null ? loss : describe(e));
-          }
-        });
+              @Override
+              public void onFailure(IMqttToken token, Throwable e) {
+                String loss = lastLoss;
+                stats.failed(m.kind(), loss != null ? loss : describe(e));
+              }
+            });
         stats.sent(m.kind());
         break;
       } catch (MqttException e) {
-        if (e.getReasonCode() != MqttException.REASON_CODE_MAX_INFLIGHT && e.getReasonCode() != MqttException.REASON_CODE_CLIENT_NOT_CONNECTED
+        if (e.getReasonCode() != MqttException.REASON_CODE_MAX_INFLIGHT
+            && e.getReasonCode() != MqttException.REASON_CODE_CLIENT_NOT_CONNECTED
             && e.getReasonCode() != MqttException.REASON_CODE_NO_MESSAGE_IDS_AVAILABLE) {
           stats.failed(m.kind(), "refused by the client: " + describe(e));
           break;
         }
-        Thread.sleep(1); // the broker has not acknowledged enough yet: wait instead of queueing without bound
+        Thread.sleep(
+            1); // the broker has not acknowledged enough yet: wait instead of queueing without
+        // bound
       }
     }
     record(m);

@@ -21,7 +21,10 @@ public final class Readings {
     return Math.min(1.0, day + 0.6 * morning + 0.55 * evening);
   }
 
-  /** Mean speed on an urban road with free-flow speed {@code freeFlowKmh}, given congestion and noise. */
+  /**
+   * Mean speed on an urban road with free-flow speed {@code freeFlowKmh}, given congestion and
+   * noise.
+   */
   public static double speedKmh(double freeFlowKmh, double congestion, double noise) {
     double v = freeFlowKmh * (1.0 - 0.75 * congestion) + noise * 4.0;
     return Math.max(2.0, Math.min(freeFlowKmh * 1.2, v));

@@ -8,7 +8,8 @@ import java.util.Base64;
  */
 public record Recorded(long t, String kind, String topic, String payloadB64) {
   static Recorded of(Message m) {
-    return new Recorded(m.eventTs(), m.kind(), m.topic(), Base64.getEncoder().encodeToString(m.payload()));
+    return new Recorded(
+        m.eventTs(), m.kind(), m.topic(), Base64.getEncoder().encodeToString(m.payload()));
   }
 
   Message toMessage() {

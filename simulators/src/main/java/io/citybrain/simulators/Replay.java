@@ -15,7 +15,8 @@ import java.util.function.BooleanSupplier;
 public final class Replay {
   private Replay() {}
 
-  public static void run(Path file, double speed, Publisher publisher, BooleanSupplier stopped) throws IOException, InterruptedException {
+  public static void run(Path file, double speed, Publisher publisher, BooleanSupplier stopped)
+      throws IOException, InterruptedException {
     if (!(speed > 0)) {
       throw new IllegalArgumentException("--speed must be positive, got " + speed);
     }
@@ -33,7 +34,8 @@ public final class Replay {
         try {
           r = Json.MAPPER.readValue(line, Recorded.class);
         } catch (IOException e) {
-          throw new IllegalArgumentException(file + " line " + lineNo + " is not a recorded message: " + e.getMessage(), e);
+          throw new IllegalArgumentException(
+              file + " line " + lineNo + " is not a recorded message: " + e.getMessage(), e);
         }
         if (first == Long.MIN_VALUE) {
           first = r.t();

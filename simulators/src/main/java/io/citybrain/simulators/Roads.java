@@ -17,8 +17,14 @@ final class Roads {
 
   Roads(List<RoadSegment> segments) {
     for (RoadSegment s : segments) {
-      byJunction.computeIfAbsent(key(s.geometry().getCoordinateN(0)), k -> new ArrayList<>()).add(s);
-      byJunction.computeIfAbsent(key(s.geometry().getCoordinateN(s.geometry().getNumPoints() - 1)), k -> new ArrayList<>()).add(s);
+      byJunction
+          .computeIfAbsent(key(s.geometry().getCoordinateN(0)), k -> new ArrayList<>())
+          .add(s);
+      byJunction
+          .computeIfAbsent(
+              key(s.geometry().getCoordinateN(s.geometry().getNumPoints() - 1)),
+              k -> new ArrayList<>())
+          .add(s);
     }
   }
 
@@ -26,13 +32,18 @@ final class Roads {
     return String.format(Locale.ROOT, "%.6f,%.6f", c.x, c.y);
   }
 
-  /** The point at {@code fraction} (0..1) of the segment's length, in the direction of its geometry. */
+  /**
+   * The point at {@code fraction} (0..1) of the segment's length, in the direction of its geometry.
+   */
   static Coordinate pointAt(RoadSegment s, double fraction) {
     LengthIndexedLine line = new LengthIndexedLine(s.geometry());
     return line.extractPoint(Math.max(0, Math.min(1, fraction)) * line.getEndIndex());
   }
 
-  /** Compass bearing (0 = north, clockwise) of travel at {@code fraction}, forward or against the geometry. */
+  /**
+   * Compass bearing (0 = north, clockwise) of travel at {@code fraction}, forward or against the
+   * geometry.
+   */
   static double headingAt(RoadSegment s, double fraction, boolean forward) {
     Coordinate a = pointAt(s, Math.max(0, fraction - 0.01));
     Coordinate b = pointAt(s, Math.min(1, fraction + 0.01));
@@ -47,7 +58,10 @@ final class Roads {
    * segment only at its start); the way back when the junction is a dead end.
    */
   Next next(RoadSegment s, boolean forward, Random r) {
-    Coordinate end = forward ? s.geometry().getCoordinateN(s.geometry().getNumPoints() - 1) : s.geometry().getCoordinateN(0);
+    Coordinate end =
+        forward
+            ? s.geometry().getCoordinateN(s.geometry().getNumPoints() - 1)
+            : s.geometry().getCoordinateN(0);
     String k = key(end);
     List<Next> options = new ArrayList<>();
     for (RoadSegment o : byJunction.getOrDefault(k, List.of())) {

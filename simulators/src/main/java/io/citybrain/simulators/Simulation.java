@@ -30,14 +30,21 @@ public final class Simulation {
   /**
    * @param duration simulated time to play, or null to run until stopped
    * @param start simulated time at the beginning
-   * @param omitFixedPositions fixed devices send no {@code lat}/{@code lon}, as real ones that
-   *     were registered at installation often do; the bridge then places them from its device
-   *     registry. Moving devices always send theirs (the contract requires it).
+   * @param omitFixedPositions fixed devices send no {@code lat}/{@code lon}, as real ones that were
+   *     registered at installation often do; the bridge then places them from its device registry.
+   *     Moving devices always send theirs (the contract requires it).
    * @param live simulated time is the wall clock (speed 1); a {@code start} in the past is played
    *     at once, as the history of a city that was already running
    */
-  public record Settings(long seed, Scenario scenario, double speed, Duration duration, Instant start, Chaos chaos,
-      boolean omitFixedPositions, boolean live) {
+  public record Settings(
+      long seed,
+      Scenario scenario,
+      double speed,
+      Duration duration,
+      Instant start,
+      Chaos chaos,
+      boolean omitFixedPositions,
+      boolean live) {
     public Settings {
       if (live && speed != 1) {
         throw new IllegalArgumentException("a live simulation runs at speed 1, got " + speed);
@@ -50,13 +57,20 @@ public final class Simulation {
       }
     }
 
-    public Settings(long seed, Scenario scenario, double speed, Duration duration, Instant start, Chaos chaos,
+    public Settings(
+        long seed,
+        Scenario scenario,
+        double speed,
+        Duration duration,
+        Instant start,
+        Chaos chaos,
         boolean omitFixedPositions) {
       this(seed, scenario, speed, duration, start, chaos, omitFixedPositions, false);
     }
 
     /** Every device sends its position. */
-    public Settings(long seed, Scenario scenario, double speed, Duration duration, Instant start, Chaos chaos) {
+    public Settings(
+        long seed, Scenario scenario, double speed, Duration duration, Instant start, Chaos chaos) {
       this(seed, scenario, speed, duration, start, chaos, false);
     }
 
@@ -77,21 +91,41 @@ public final class Simulation {
      */
     static Instant liveStart(Instant now) {
       Instant minute = now.truncatedTo(java.time.temporal.ChronoUnit.MINUTES);
-      return Duration.between(minute, now).getSeconds() >= 30 ? minute : minute.minus(Duration.ofMinutes(1));
+      return Duration.between(minute, now).getSeconds() >= 30
+          ? minute
+          : minute.minus(Duration.ofMinutes(1));
     }
   }
 
-  private static final Map<String, Long> INTERVAL_MS = Map.of(
-      "traffic/loop", 60_000L, "traffic/probe", 15_000L, "utility/water", 60_000L, "utility/power", 60_000L,
-      "utility/gas", 60_000L, "emergency/smoke", 600_000L, "emergency/flood", 120_000L, "emergency/sos", 3_600_000L,
-      "community/ticket", 600_000L);
+  private static final Map<String, Long> INTERVAL_MS =
+      Map.of(
+          "traffic/loop",
+          60_000L,
+          "traffic/probe",
+          15_000L,
+          "utility/water",
+          60_000L,
+          "utility/power",
+          60_000L,
+          "utility/gas",
+          60_000L,
+          "emergency/smoke",
+          600_000L,
+          "emergency/flood",
+          120_000L,
+          "emergency/sos",
+          3_600_000L,
+          "community/ticket",
+          600_000L);
 
   private final Fleet fleet;
   private final Settings settings;
   private final Random random;
   private final Roads roads;
   private final Map<String, RoadSegment> segments = new HashMap<>();
-  private final PriorityQueue<long[]> due = new PriorityQueue<>((a, b) -> a[0] != b[0] ? Long.compare(a[0], b[0]) : Long.compare(a[1], b[1]));
+  private final PriorityQueue<long[]> due =
+      new PriorityQueue<>(
+          (a, b) -> a[0] != b[0] ? Long.compare(a[0], b[0]) : Long.compare(a[1], b[1]));
   private final long[] skew;
   private final ProbeState[] probes;
   private final Deque<Message> heldBack = new ArrayDeque<>();
@@ -166,20 +200,27 @@ public final class Simulation {
           due.add(new long[] {onset + k * step, hotlines.get(k % hotlines.size()), 2});
         }
       }
-      default -> { }
+      default -> {}
     }
   }
 
-  /** Plays until the duration is over or {@code stopped} says so; reports progress once a second. */
-  public void run(Publisher publisher, Stats stats, BooleanSupplier stopped, Consumer<String> progress) throws InterruptedException {
+  /**
+   * Plays until the duration is over or {@code stopped} says so; reports progress once a second.
+   */
+  public void run(
+      Publisher publisher, Stats stats, BooleanSupplier stopped, Consumer<String> progress)
+      throws InterruptedException {
     long wall0 = System.nanoTime();
     long start = settings.start().toEpochMilli();
-    long end = settings.duration() == null ? Long.MAX_VALUE : start + settings.duration().toMillis();
+    long end =
+        settings.duration() == null ? Long.MAX_VALUE : start + settings.duration().toMillis();
     long lastReport = wall0;
     long lastSent = 0;
     while (!stopped.getAsBoolean()) {
-      long simNow = settings.live() ? Math.max(start, System.currentTimeMillis())
-          : start + (long) ((System.nanoTime() - wall0) / 1e6 * settings.speed());
+      long simNow =
+          settings.live()
+              ? Math.max(start, System.currentTimeMillis())
+              : start + (long) ((System.nanoTime() - wall0) / 1e6 * settings.speed());
       long until = Math.min(simNow, end);
       while (!due.isEmpty() && due.peek()[0] <= until) {
         for (Message m : next()) {
@@ -189,9 +230,16 @@ public final class Simulation {
       long now = System.nanoTime();
       if (now - lastReport >= 1_000_000_000L) {
         long sent = stats.sent();
-        progress.accept(String.format(java.util.Locale.ROOT, "sim %s (x%.0f)  sent %,d (%,d/s)  acked %,d  failed %,d",
-            Instant.ofEpochMilli(until), settings.speed(), sent, (sent - lastSent) * 1_000_000_000L / (now - lastReport),
-            stats.acked(), stats.failed()));
+        progress.accept(
+            String.format(
+                java.util.Locale.ROOT,
+                "sim %s (x%.0f)  sent %,d (%,d/s)  acked %,d  failed %,d",
+                Instant.ofEpochMilli(until),
+                settings.speed(),
+                sent,
+                (sent - lastSent) * 1_000_000_000L / (now - lastReport),
+                stats.acked(),
+                stats.failed()));
         lastReport = now;
         lastSent = sent;
       }
@@ -231,8 +279,10 @@ public final class Simulation {
     }
     payload.put("ts", ts + skew[i]);
     if (!settings.omitFixedPositions() || moving(d)) {
-      payload.put("lat", round(d.kind().equals("probe") ? (Double) payload.remove("_lat") : d.lat()));
-      payload.put("lon", round(d.kind().equals("probe") ? (Double) payload.remove("_lon") : d.lon()));
+      payload.put(
+          "lat", round(d.kind().equals("probe") ? (Double) payload.remove("_lat") : d.lat()));
+      payload.put(
+          "lon", round(d.kind().equals("probe") ? (Double) payload.remove("_lon") : d.lon()));
     }
     Message m = new Message(d.topic(), toJson(payload), d.domain() + "/" + d.kind(), ts);
     List<Message> out = new ArrayList<>();
@@ -279,7 +329,12 @@ public final class Simulation {
         RoadSegment s = segments.get(d.segment());
         double speed = trafficSpeed(s, ts, active);
         double c = congestion(ts, active);
-        p.put("count", (long) Math.max(0, Math.round(s.freeFlowKmh() / 60.0 * (5 + 25 * c) + random.nextGaussian() * 2)));
+        p.put(
+            "count",
+            (long)
+                Math.max(
+                    0,
+                    Math.round(s.freeFlowKmh() / 60.0 * (5 + 25 * c) + random.nextGaussian() * 2)));
         p.put("intervalS", 60);
         p.put("speedKmh", round1(speed));
         p.put("occupancy", round3(Math.min(1.0, 0.03 + 0.6 * c * c)));
@@ -298,7 +353,10 @@ public final class Simulation {
         double demand = waterDemand(hour);
         double flow = 1.2 * demand * (1 + 0.05 * random.nextGaussian());
         double pressure = 320 - 25 * demand + 2 * random.nextGaussian();
-        if (sc == Scenario.WATER_BURST && active && fleet.burstZone().equals(d.zone()) && d.id().compareTo("water-000003") < 0) {
+        if (sc == Scenario.WATER_BURST
+            && active
+            && fleet.burstZone().equals(d.zone())
+            && d.id().compareTo("water-000003") < 0) {
           pressure *= 0.6;
           flow *= 1.5;
         }
@@ -306,8 +364,11 @@ public final class Simulation {
         p.put("pressureKPa", round1(pressure));
       }
       case "power" -> {
-        double kw = (0.4 + 2.2 * Math.exp(-Math.pow((hour - 20) / 2.0, 2)) + 0.6 * Math.exp(-Math.pow((hour - 8) / 1.5, 2)))
-            * (1 + 0.08 * random.nextGaussian());
+        double kw =
+            (0.4
+                    + 2.2 * Math.exp(-Math.pow((hour - 20) / 2.0, 2))
+                    + 0.6 * Math.exp(-Math.pow((hour - 8) / 1.5, 2)))
+                * (1 + 0.08 * random.nextGaussian());
         double volts = 220 + 2.5 * random.nextGaussian();
         if (sc == Scenario.POWER_OUTAGE && active && fleet.outageZone().equals(d.zone())) {
           kw = 0;
@@ -318,7 +379,12 @@ public final class Simulation {
       }
       case "gas" -> {
         p.put("pressureKPa", round3(2.0 + 0.03 * random.nextGaussian()));
-        p.put("ppm", round1(sc == Scenario.GAS_LEAK && active && d.id().equals("gas-000000") ? 8000 : Math.max(0, 5 + 3 * random.nextGaussian())));
+        p.put(
+            "ppm",
+            round1(
+                sc == Scenario.GAS_LEAK && active && d.id().equals("gas-000000")
+                    ? 8000
+                    : Math.max(0, 5 + 3 * random.nextGaussian())));
       }
       case "smoke" -> p.put("alarm", special == 1);
       case "flood" -> {
@@ -365,8 +431,12 @@ public final class Simulation {
     p.put("status", "opened");
     if (!backlog) {
       // Most tickets are handled well within their deadline (the shortest is four hours).
-      pendingResolutions.add(new long[] {ts + 600_000L + (long) (random.nextDouble() * 3 * 3_600_000L), id,
-          fleet.devices().indexOf(d)});
+      pendingResolutions.add(
+          new long[] {
+            ts + 600_000L + (long) (random.nextDouble() * 3 * 3_600_000L),
+            id,
+            fleet.devices().indexOf(d)
+          });
     }
     return p;
   }
@@ -374,12 +444,16 @@ public final class Simulation {
   private static final String[] CATEGORIES = {"water", "power", "noise", "sanitation", "safety"};
 
   private double congestion(long ts, boolean active) {
-    return settings.scenario() == Scenario.RUSH_HOUR && active ? 0.95 : Readings.congestion(ts, fleet.zone());
+    return settings.scenario() == Scenario.RUSH_HOUR && active
+        ? 0.95
+        : Readings.congestion(ts, fleet.zone());
   }
 
   private double trafficSpeed(RoadSegment s, long ts, boolean active) {
     double v = Readings.speedKmh(s.freeFlowKmh(), congestion(ts, active), random.nextGaussian());
-    if (settings.scenario() == Scenario.INCIDENT && active && s.id().equals(fleet.incidentSegment())) {
+    if (settings.scenario() == Scenario.INCIDENT
+        && active
+        && s.id().equals(fleet.incidentSegment())) {
       v *= 0.1;
     }
     return v;
@@ -408,7 +482,9 @@ public final class Simulation {
 
   /** Residential water demand, 0..1: low at night, peaks at 07:30 and 19:30. */
   static double waterDemand(double hour) {
-    return 0.15 + 0.55 * Math.exp(-Math.pow((hour - 7.5) / 1.3, 2)) + 0.6 * Math.exp(-Math.pow((hour - 19.5) / 1.8, 2))
+    return 0.15
+        + 0.55 * Math.exp(-Math.pow((hour - 7.5) / 1.3, 2))
+        + 0.6 * Math.exp(-Math.pow((hour - 19.5) / 1.8, 2))
         + (hour > 9 && hour < 17 ? 0.2 : 0);
   }
 

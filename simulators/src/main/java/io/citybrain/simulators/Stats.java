@@ -11,7 +11,8 @@ public final class Stats {
   private final Map<String, LongAdder> reasons = new ConcurrentHashMap<>();
 
   private LongAdder[] of(String kind) {
-    return byKind.computeIfAbsent(kind, k -> new LongAdder[] {new LongAdder(), new LongAdder(), new LongAdder()});
+    return byKind.computeIfAbsent(
+        kind, k -> new LongAdder[] {new LongAdder(), new LongAdder(), new LongAdder()});
   }
 
   void sent(String kind) {

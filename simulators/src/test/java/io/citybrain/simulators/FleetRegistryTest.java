@@ -10,7 +10,6 @@ import io.citybrain.connectors.envelope.IngestResult;
 import io.citybrain.connectors.envelope.IngestValidator;
 import io.citybrain.connectors.registry.DeviceRegistry;
 import io.citybrain.connectors.registry.RegisteredDevice;
-import io.citybrain.geo.CityModel;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,7 +18,9 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The registry the simulator writes ({@code --registry}) is the one the bridge and the jobs read. */
+/**
+ * The registry the simulator writes ({@code --registry}) is the one the bridge and the jobs read.
+ */
 class FleetRegistryTest {
 
   private static final Instant START = Instant.parse("2026-01-05T00:00:00Z");
@@ -37,21 +38,27 @@ class FleetRegistryTest {
       assertThat(r.building()).isEqualTo(d.building());
       assertThat(r.zone()).isEqualTo(d.zone());
     }
-    assertThat(registry.loopSegments()).isNotEmpty()
+    assertThat(registry.loopSegments())
+        .isNotEmpty()
         .hasSize((int) fleet.devices().stream().filter(d -> d.kind().equals("loop")).count());
 
     IngestValidator bridge = new IngestValidator(registry);
     Map<String, Fleet.Device> byTopic = new HashMap<>();
     fleet.devices().forEach(d -> byTopic.put(d.topic(), d));
-    Simulation sim = new Simulation(fleet,
-        new Simulation.Settings(42, Scenario.NORMAL_DAY, 60, Duration.ofMinutes(10), START, Chaos.NONE, true));
+    Simulation sim =
+        new Simulation(
+            fleet,
+            new Simulation.Settings(
+                42, Scenario.NORMAL_DAY, 60, Duration.ofMinutes(10), START, Chaos.NONE, true));
     int placed = 0;
     while (sim.nextDue() < START.toEpochMilli() + 600_000) {
       for (Message m : sim.next()) {
         ObjectNode sent = (ObjectNode) Json.MAPPER.readTree(m.payload());
         String[] levels = m.topic().split("/");
         boolean moving = DeviceKind.of(levels[1], levels[2]).orElseThrow().moving();
-        assertThat(sent.has("lat") || sent.has("lon")).as("position sent by %s", m.topic()).isEqualTo(moving);
+        assertThat(sent.has("lat") || sent.has("lon"))
+            .as("position sent by %s", m.topic())
+            .isEqualTo(moving);
         IngestResult r = bridge.validate(m.topic(), m.payload(), m.eventTs() + 1000);
         assertThat(r).as(m.topic()).isInstanceOf(IngestResult.Reading.class);
         if (moving) {

@@ -13,7 +13,6 @@ import io.citybrain.connectors.envelope.IngestValidator;
 import io.citybrain.connectors.registry.DeviceRegistry;
 import io.citybrain.embedded.EmbeddedKafka;
 import io.citybrain.embedded.EmbeddedMqttBroker;
-import io.citybrain.geo.CityModel;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -43,11 +42,11 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /**
- * {@code ./citybrain simulate} against the real embedded broker: ten simulated minutes at
- * {@code --speed 600} keep their simulated timestamps (each device one reading per interval, all
- * inside the simulated window), every message is acknowledged and seen by a subscriber, the record
- * holds exactly what was sent, the registry is written, the summary counts by kind, and a replay
- * of the record sends it all again.
+ * {@code ./citybrain simulate} against the real embedded broker: ten simulated minutes at {@code
+ * --speed 600} keep their simulated timestamps (each device one reading per interval, all inside
+ * the simulated window), every message is acknowledged and seen by a subscriber, the record holds
+ * exactly what was sent, the registry is written, the summary counts by kind, and a replay of the
+ * record sends it all again.
  */
 class SimulateCommandITCase {
 
@@ -64,8 +63,26 @@ class SimulateCommandITCase {
 
       Path record = dir.resolve("run.jsonl");
       Path registry = dir.resolve("devices.csv");
-      String out = run("--mqtt", broker.url(), "--devices", "200", "--seed", "7", "--speed", "600", "--duration", "PT10M",
-          "--start", START.toString(), "--record", record.toString(), "--registry", registry.toString(), "--qos", "1");
+      String out =
+          run(
+              "--mqtt",
+              broker.url(),
+              "--devices",
+              "200",
+              "--seed",
+              "7",
+              "--speed",
+              "600",
+              "--duration",
+              "PT10M",
+              "--start",
+              START.toString(),
+              "--record",
+              record.toString(),
+              "--registry",
+              registry.toString(),
+              "--qos",
+              "1");
 
       List<String> lines = Files.readAllLines(record);
       assertThat(lines).hasSizeGreaterThan(200);
@@ -75,21 +92,46 @@ class SimulateCommandITCase {
         assertThat(r.t()).as(line).isBetween(START.toEpochMilli(), START.toEpochMilli() + 600_000);
         Long previous = lastByTopic.put(r.topic(), r.t());
         if (previous != null && r.kind().equals("traffic/loop")) {
-          assertThat(r.t() - previous).as("a loop reports once a simulated minute").isEqualTo(60_000);
+          assertThat(r.t() - previous)
+              .as("a loop reports once a simulated minute")
+              .isEqualTo(60_000);
         }
       }
-      assertThat(out).contains("sent " + String.format("%,d", lines.size()) + ", acknowledged " + String.format("%,d", lines.size()))
-          .contains("failed 0").containsPattern("traffic/loop\\s+sent").containsPattern("utility/power\\s+sent");
-      Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).until(() -> received.get() >= lines.size());
+      assertThat(out)
+          .contains(
+              "sent "
+                  + String.format("%,d", lines.size())
+                  + ", acknowledged "
+                  + String.format("%,d", lines.size()))
+          .contains("failed 0")
+          .containsPattern("traffic/loop\\s+sent")
+          .containsPattern("utility/power\\s+sent");
+      Awaitility.await()
+          .atMost(java.time.Duration.ofSeconds(60))
+          .until(() -> received.get() >= lines.size());
       // The fleet is the devices asked for plus one ticket hotline per district.
-      java.util.regex.Matcher fleet = java.util.regex.Pattern.compile("simulating normal-day: (\\d+) devices").matcher(out);
+      java.util.regex.Matcher fleet =
+          java.util.regex.Pattern.compile("simulating normal-day: (\\d+) devices").matcher(out);
       assertThat(fleet.find()).isTrue();
-      assertThat(DeviceRegistry.load("--registry", registry).size()).isEqualTo(Integer.parseInt(fleet.group(1))).isGreaterThanOrEqualTo(200);
+      assertThat(DeviceRegistry.load("--registry", registry).size())
+          .isEqualTo(Integer.parseInt(fleet.group(1)))
+          .isGreaterThanOrEqualTo(200);
 
       received.set(0);
-      String replay = run("--mqtt", broker.url(), "--replay", record.toString(), "--speed", "600", "--qos", "1");
+      String replay =
+          run(
+              "--mqtt",
+              broker.url(),
+              "--replay",
+              record.toString(),
+              "--speed",
+              "600",
+              "--qos",
+              "1");
       assertThat(replay).contains("sent " + String.format("%,d", lines.size()));
-      Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).until(() -> received.get() >= lines.size());
+      Awaitility.await()
+          .atMost(java.time.Duration.ofSeconds(60))
+          .until(() -> received.get() >= lines.size());
       sub.disconnect();
       sub.close();
     }
@@ -101,27 +143,55 @@ class SimulateCommandITCase {
    * dead-lettered; probes keep sending theirs.
    */
   @Test
-  void fixedDevicesThatOmitTheirPositionsArePlacedByTheBridgeFromTheSimulatorsRegistry() throws Exception {
-    // The bridge reads its registry at start, before the simulator runs: the same fleet (seed, size) written here.
+  void fixedDevicesThatOmitTheirPositionsArePlacedByTheBridgeFromTheSimulatorsRegistry()
+      throws Exception {
+    // The bridge reads its registry at start, before the simulator runs: the same fleet (seed,
+    // size) written here.
     Path registry = dir.resolve("devices.csv");
     Fleet fleet = Fleet.build(io.citybrain.geo.CityPackage.generatedHangzhou(7), 100, 7);
     fleet.writeRegistry(registry);
     Map<String, Fleet.Device> devices = new HashMap<>();
     fleet.devices().forEach(d -> devices.put(d.id(), d));
     try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0, Map.of());
-         EmbeddedMqttBroker broker = EmbeddedMqttBroker.startAnonymous(dir.resolve("mqtt"), 0)) {
-      try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
-        admin.createTopics(Topics.ALL.stream().map(t -> new NewTopic(t, 1, (short) 1)).toList()).all().get();
+        EmbeddedMqttBroker broker = EmbeddedMqttBroker.startAnonymous(dir.resolve("mqtt"), 0)) {
+      try (Admin admin =
+          Admin.create(
+              Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+        admin
+            .createTopics(Topics.ALL.stream().map(t -> new NewTopic(t, 1, (short) 1)).toList())
+            .all()
+            .get();
       }
-      try (MqttKafkaBridge bridge = MqttKafkaBridge.start(
-          BridgeSettings.local(broker.url(), kafka.bootstrapServers()).withRegistry(registry)
-              .withMaxReadingAge(IngestValidator.NO_AGE_LIMIT))) {
+      try (MqttKafkaBridge bridge =
+          MqttKafkaBridge.start(
+              BridgeSettings.local(broker.url(), kafka.bootstrapServers())
+                  .withRegistry(registry)
+                  .withMaxReadingAge(IngestValidator.NO_AGE_LIMIT))) {
         Path record = dir.resolve("fixed.jsonl");
         Path written = dir.resolve("written.csv");
-        run("--mqtt", broker.url(), "--devices", "100", "--seed", "7", "--speed", "600", "--duration", "PT10M",
-            "--start", START.toString(), "--record", record.toString(), "--registry", written.toString(), "--qos", "1",
+        run(
+            "--mqtt",
+            broker.url(),
+            "--devices",
+            "100",
+            "--seed",
+            "7",
+            "--speed",
+            "600",
+            "--duration",
+            "PT10M",
+            "--start",
+            START.toString(),
+            "--record",
+            record.toString(),
+            "--registry",
+            written.toString(),
+            "--qos",
+            "1",
             "--omit-fixed-positions");
-        assertThat(Files.mismatch(written, registry)).as("the simulator writes the registry the bridge reads").isEqualTo(-1);
+        assertThat(Files.mismatch(written, registry))
+            .as("the simulator writes the registry the bridge reads")
+            .isEqualTo(-1);
 
         List<String> lines = Files.readAllLines(record);
         int fixed = 0;
@@ -140,18 +210,23 @@ class SimulateCommandITCase {
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.GROUP_ID_CONFIG, "sim-it-placed");
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<String, byte[]> consumer =
+            new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
           consumer.subscribe(Topics.ALL);
-          Awaitility.await().atMost(java.time.Duration.ofSeconds(90)).until(() -> {
-            for (ConsumerRecord<String, byte[]> rec : consumer.poll(java.time.Duration.ofMillis(200))) {
-              if (rec.topic().equals(Topics.DEADLETTER)) {
-                dead.add(new String(rec.value(), StandardCharsets.UTF_8));
-              } else if (rec.topic().startsWith(Topics.RAW_PREFIX)) {
-                placed.add(EnvelopeCodec.decode(rec.value()));
-              }
-            }
-            return placed.size() + dead.size() >= lines.size();
-          });
+          Awaitility.await()
+              .atMost(java.time.Duration.ofSeconds(90))
+              .until(
+                  () -> {
+                    for (ConsumerRecord<String, byte[]> rec :
+                        consumer.poll(java.time.Duration.ofMillis(200))) {
+                      if (rec.topic().equals(Topics.DEADLETTER)) {
+                        dead.add(new String(rec.value(), StandardCharsets.UTF_8));
+                      } else if (rec.topic().startsWith(Topics.RAW_PREFIX)) {
+                        placed.add(EnvelopeCodec.decode(rec.value()));
+                      }
+                    }
+                    return placed.size() + dead.size() >= lines.size();
+                  });
         }
         assertThat(dead).isEmpty();
         assertThat(placed).hasSize(lines.size());
@@ -174,12 +249,36 @@ class SimulateCommandITCase {
   @Test
   void aRunBesideTheLocalCitysSimulatorsWithTheSameSeedLosesNothing() throws Exception {
     try (EmbeddedMqttBroker broker = EmbeddedMqttBroker.startAnonymous(dir.resolve("mqtt"), 0);
-        BackgroundSimulation city = BackgroundSimulation.start(broker.url(), io.citybrain.geo.CityPackage.generatedHangzhou(42), 200, 42, Scenario.NORMAL_DAY)) {
-      Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).until(() -> city.stats().acked() > 0);
-      String out = run("--mqtt", broker.url(), "--devices", "200", "--seed", "42", "--scenario", "fire", "--speed", "600",
-          "--duration", "PT10M", "--start", START.toString());
+        BackgroundSimulation city =
+            BackgroundSimulation.start(
+                broker.url(),
+                io.citybrain.geo.CityPackage.generatedHangzhou(42),
+                200,
+                42,
+                Scenario.NORMAL_DAY)) {
+      Awaitility.await()
+          .atMost(java.time.Duration.ofSeconds(60))
+          .until(() -> city.stats().acked() > 0);
+      String out =
+          run(
+              "--mqtt",
+              broker.url(),
+              "--devices",
+              "200",
+              "--seed",
+              "42",
+              "--scenario",
+              "fire",
+              "--speed",
+              "600",
+              "--duration",
+              "PT10M",
+              "--start",
+              START.toString());
       assertThat(out).containsPattern("acknowledged [0-9,]+, failed 0\\n");
-      assertThat(city.stats().failed()).as("the city's simulators' failures: %s", city.stats().failureReasons()).isZero();
+      assertThat(city.stats().failed())
+          .as("the city's simulators' failures: %s", city.stats().failureReasons())
+          .isZero();
     }
   }
 

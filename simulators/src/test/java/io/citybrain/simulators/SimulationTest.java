@@ -21,11 +21,14 @@ class SimulationTest {
 
   /** 08:00 in Hangzhou. */
   private static final Instant START = Instant.parse("2026-01-05T00:00:00Z");
-  private static final Fleet FLEET = Fleet.build(io.citybrain.geo.CityPackage.generatedHangzhou(42), 400, 42);
+
+  private static final Fleet FLEET =
+      Fleet.build(io.citybrain.geo.CityPackage.generatedHangzhou(42), 400, 42);
 
   /** Plays {@code scenario} on the test fleet from 08:00 in Hangzhou, without a broker. */
   static List<Message> play(Scenario scenario, Duration length, Chaos chaos) {
-    Simulation sim = new Simulation(FLEET, new Simulation.Settings(42, scenario, 60, length, START, chaos));
+    Simulation sim =
+        new Simulation(FLEET, new Simulation.Settings(42, scenario, 60, length, START, chaos));
     List<Message> out = new ArrayList<>();
     long end = START.toEpochMilli() + length.toMillis();
     while (sim.nextDue() < end) {
@@ -34,22 +37,37 @@ class SimulationTest {
     return out;
   }
 
-  /** The local city's first one-minute window closes within 30 s of start and holds a whole minute. */
+  /**
+   * The local city's first one-minute window closes within 30 s of start and holds a whole minute.
+   */
   @Test
   void aLiveCityStartsAtAMinuteWhoseWindowClosesWithinHalfAMinute() {
-    assertThat(Simulation.Settings.liveStart(Instant.parse("2026-12-05T12:00:40Z"))).isEqualTo(Instant.parse("2026-12-05T12:00:00Z"));
-    assertThat(Simulation.Settings.liveStart(Instant.parse("2026-12-05T12:00:30Z"))).isEqualTo(Instant.parse("2026-12-05T12:00:00Z"));
-    assertThat(Simulation.Settings.liveStart(Instant.parse("2026-12-05T12:00:29.999Z"))).isEqualTo(Instant.parse("2026-12-05T11:59:00Z"));
+    assertThat(Simulation.Settings.liveStart(Instant.parse("2026-12-05T12:00:40Z")))
+        .isEqualTo(Instant.parse("2026-12-05T12:00:00Z"));
+    assertThat(Simulation.Settings.liveStart(Instant.parse("2026-12-05T12:00:30Z")))
+        .isEqualTo(Instant.parse("2026-12-05T12:00:00Z"));
+    assertThat(Simulation.Settings.liveStart(Instant.parse("2026-12-05T12:00:29.999Z")))
+        .isEqualTo(Instant.parse("2026-12-05T11:59:00Z"));
     for (int s = 0; s < 60; s++) {
       Instant now = Instant.parse("2026-12-05T12:00:00Z").plusSeconds(s);
       Instant start = Simulation.Settings.liveStart(now);
       Instant firstWindowEnd = start.plusSeconds(60);
-      Instant nextWindowEnd = firstWindowEnd.isAfter(now) ? firstWindowEnd : firstWindowEnd.plusSeconds(60);
-      assertThat(Duration.between(now, firstWindowEnd)).as("at %s", now).isLessThanOrEqualTo(Duration.ofSeconds(30));
-      assertThat(Duration.between(now, nextWindowEnd)).as("at %s", now).isLessThanOrEqualTo(Duration.ofSeconds(60));
-      assertThat(Duration.between(start, now)).as("history played at once").isLessThan(Duration.ofSeconds(90));
+      Instant nextWindowEnd =
+          firstWindowEnd.isAfter(now) ? firstWindowEnd : firstWindowEnd.plusSeconds(60);
+      assertThat(Duration.between(now, firstWindowEnd))
+          .as("at %s", now)
+          .isLessThanOrEqualTo(Duration.ofSeconds(30));
+      assertThat(Duration.between(now, nextWindowEnd))
+          .as("at %s", now)
+          .isLessThanOrEqualTo(Duration.ofSeconds(60));
+      assertThat(Duration.between(start, now))
+          .as("history played at once")
+          .isLessThan(Duration.ofSeconds(90));
     }
-    assertThatThrownBy(() -> new Simulation.Settings(42, Scenario.NORMAL_DAY, 60, null, START, Chaos.NONE, false, true))
+    assertThatThrownBy(
+            () ->
+                new Simulation.Settings(
+                    42, Scenario.NORMAL_DAY, 60, null, START, Chaos.NONE, false, true))
         .hasMessageContaining("live simulation runs at speed 1");
   }
 
@@ -72,10 +90,21 @@ class SimulationTest {
     assertThat(day).hasSizeGreaterThan(1000);
     for (Message m : day) {
       IngestResult r = v.validate(m.topic(), m.payload(), m.eventTs() + 1000);
-      assertThat(r).as(m.topic() + " " + new String(m.payload(), StandardCharsets.UTF_8)).isInstanceOf(IngestResult.Reading.class);
+      assertThat(r)
+          .as(m.topic() + " " + new String(m.payload(), StandardCharsets.UTF_8))
+          .isInstanceOf(IngestResult.Reading.class);
     }
-    assertThat(day).extracting(Message::kind).contains("traffic/loop", "traffic/probe", "utility/water", "utility/power",
-        "utility/gas", "emergency/smoke", "emergency/flood", "community/ticket");
+    assertThat(day)
+        .extracting(Message::kind)
+        .contains(
+            "traffic/loop",
+            "traffic/probe",
+            "utility/water",
+            "utility/power",
+            "utility/gas",
+            "emergency/smoke",
+            "emergency/flood",
+            "community/ticket");
   }
 
   @Test
@@ -91,12 +120,24 @@ class SimulationTest {
 
   @Test
   void probesDriveAlongTheRoadNetwork() {
-    List<Message> probes = play(Scenario.NORMAL_DAY, Duration.ofMinutes(10), Chaos.NONE).stream()
-        .filter(m -> m.kind().equals("traffic/probe")).toList();
-    long onRoad = probes.stream().filter(m -> {
-      JsonNode j = json(m);
-      return CityModel.generate(42).index().matchRoad(j.get("lon").asDouble(), j.get("lat").asDouble(), j.get("headingDeg").asDouble()).isPresent();
-    }).count();
+    List<Message> probes =
+        play(Scenario.NORMAL_DAY, Duration.ofMinutes(10), Chaos.NONE).stream()
+            .filter(m -> m.kind().equals("traffic/probe"))
+            .toList();
+    long onRoad =
+        probes.stream()
+            .filter(
+                m -> {
+                  JsonNode j = json(m);
+                  return CityModel.generate(42)
+                      .index()
+                      .matchRoad(
+                          j.get("lon").asDouble(),
+                          j.get("lat").asDouble(),
+                          j.get("headingDeg").asDouble())
+                      .isPresent();
+                })
+            .count();
     // Positions are rounded to 1e-6° (~0.1 m); headings follow the road.
     assertThat(onRoad).isEqualTo(probes.size());
   }
@@ -104,10 +145,18 @@ class SimulationTest {
   @Test
   void theIncidentSegmentSlowsToATenthDuringTheIncident() {
     List<Message> msgs = play(Scenario.INCIDENT, Duration.ofMinutes(40), Chaos.NONE);
-    List<Double> loopSpeeds = msgs.stream().filter(m -> m.topic().equals("city/traffic/loop/loop-000000"))
-        .filter(m -> elapsedMin(m) >= 11 && elapsedMin(m) < 29).map(m -> json(m).get("speedKmh").asDouble()).toList();
-    List<Double> before = msgs.stream().filter(m -> m.topic().equals("city/traffic/loop/loop-000000"))
-        .filter(m -> elapsedMin(m) < 10).map(m -> json(m).get("speedKmh").asDouble()).toList();
+    List<Double> loopSpeeds =
+        msgs.stream()
+            .filter(m -> m.topic().equals("city/traffic/loop/loop-000000"))
+            .filter(m -> elapsedMin(m) >= 11 && elapsedMin(m) < 29)
+            .map(m -> json(m).get("speedKmh").asDouble())
+            .toList();
+    List<Double> before =
+        msgs.stream()
+            .filter(m -> m.topic().equals("city/traffic/loop/loop-000000"))
+            .filter(m -> elapsedMin(m) < 10)
+            .map(m -> json(m).get("speedKmh").asDouble())
+            .toList();
     assertThat(loopSpeeds).isNotEmpty().allMatch(v -> v < 8);
     assertThat(before).isNotEmpty().allMatch(v -> v > 15);
     assertThat(FLEET.devices().get(0).segment()).isEqualTo(FLEET.incidentSegment());
@@ -115,61 +164,109 @@ class SimulationTest {
 
   @Test
   void aFireIsTwoDetectorsOfOneBuilding30SecondsApart() {
-    List<Message> alarms = play(Scenario.FIRE, Duration.ofMinutes(20), Chaos.NONE).stream()
-        .filter(m -> m.kind().equals("emergency/smoke") && json(m).get("alarm").asBoolean()).toList();
+    List<Message> alarms =
+        play(Scenario.FIRE, Duration.ofMinutes(20), Chaos.NONE).stream()
+            .filter(m -> m.kind().equals("emergency/smoke") && json(m).get("alarm").asBoolean())
+            .toList();
     assertThat(alarms).hasSize(2);
     assertThat(alarms.get(1).eventTs() - alarms.get(0).eventTs()).isEqualTo(30_000);
     assertThat(alarms).extracting(Message::topic).doesNotHaveDuplicates();
-    List<String> buildings = alarms.stream().map(m -> FLEET.devices().stream()
-        .filter(d -> d.topic().equals(m.topic())).findFirst().orElseThrow().building()).toList();
+    List<String> buildings =
+        alarms.stream()
+            .map(
+                m ->
+                    FLEET.devices().stream()
+                        .filter(d -> d.topic().equals(m.topic()))
+                        .findFirst()
+                        .orElseThrow()
+                        .building())
+            .toList();
     assertThat(buildings).containsOnly(FLEET.fireBuilding());
   }
 
   @Test
   void theWaterBurstDropsPressureOnThreeMetersOfOneZone() {
-    List<Message> water = play(Scenario.WATER_BURST, Duration.ofMinutes(30), Chaos.NONE).stream()
-        .filter(m -> m.kind().equals("utility/water") && elapsedMin(m) >= 11).toList();
-    List<String> low = water.stream().filter(m -> json(m).get("pressureKPa").asDouble() < 230).map(Message::topic).distinct().toList();
-    assertThat(low).containsExactlyInAnyOrder("city/utility/water/water-000000", "city/utility/water/water-000001", "city/utility/water/water-000002");
+    List<Message> water =
+        play(Scenario.WATER_BURST, Duration.ofMinutes(30), Chaos.NONE).stream()
+            .filter(m -> m.kind().equals("utility/water") && elapsedMin(m) >= 11)
+            .toList();
+    List<String> low =
+        water.stream()
+            .filter(m -> json(m).get("pressureKPa").asDouble() < 230)
+            .map(Message::topic)
+            .distinct()
+            .toList();
+    assertThat(low)
+        .containsExactlyInAnyOrder(
+            "city/utility/water/water-000000",
+            "city/utility/water/water-000001",
+            "city/utility/water/water-000002");
   }
 
   @Test
   void thePowerOutageDarkensOneZone() {
-    List<Message> power = play(Scenario.POWER_OUTAGE, Duration.ofMinutes(25), Chaos.NONE).stream()
-        .filter(m -> m.kind().equals("utility/power") && elapsedMin(m) >= 11 && elapsedMin(m) < 30).toList();
-    List<String> dark = power.stream().filter(m -> json(m).get("voltageV").asDouble() < 110).map(Message::topic).distinct().toList();
+    List<Message> power =
+        play(Scenario.POWER_OUTAGE, Duration.ofMinutes(25), Chaos.NONE).stream()
+            .filter(
+                m -> m.kind().equals("utility/power") && elapsedMin(m) >= 11 && elapsedMin(m) < 30)
+            .toList();
+    List<String> dark =
+        power.stream()
+            .filter(m -> json(m).get("voltageV").asDouble() < 110)
+            .map(Message::topic)
+            .distinct()
+            .toList();
     assertThat(dark).hasSizeGreaterThanOrEqualTo(3);
-    assertThat(FLEET.devices().stream().filter(d -> dark.contains(d.topic())).map(Fleet.Device::zone).distinct())
+    assertThat(
+            FLEET.devices().stream()
+                .filter(d -> dark.contains(d.topic()))
+                .map(Fleet.Device::zone)
+                .distinct())
         .containsExactly(FLEET.outageZone());
   }
 
   @Test
   void theGasLeakIsMethaneAboveTheAlarmThresholdAtOneSensor() {
-    List<Message> gas = play(Scenario.GAS_LEAK, Duration.ofMinutes(15), Chaos.NONE).stream()
-        .filter(m -> m.kind().equals("utility/gas") && json(m).get("ppm").asDouble() >= 5000).toList();
-    assertThat(gas).isNotEmpty().extracting(Message::topic).containsOnly("city/utility/gas/gas-000000");
+    List<Message> gas =
+        play(Scenario.GAS_LEAK, Duration.ofMinutes(15), Chaos.NONE).stream()
+            .filter(m -> m.kind().equals("utility/gas") && json(m).get("ppm").asDouble() >= 5000)
+            .toList();
+    assertThat(gas)
+        .isNotEmpty()
+        .extracting(Message::topic)
+        .containsOnly("city/utility/gas/gas-000000");
   }
 
   @Test
   void theFloodRisesPast30CmAndRecedes() {
-    List<Double> depths = play(Scenario.FLOOD, Duration.ofMinutes(50), Chaos.NONE).stream()
-        .filter(m -> m.topic().equals("city/emergency/flood/flood-000000")).map(m -> json(m).get("depthCm").asDouble()).toList();
+    List<Double> depths =
+        play(Scenario.FLOOD, Duration.ofMinutes(50), Chaos.NONE).stream()
+            .filter(m -> m.topic().equals("city/emergency/flood/flood-000000"))
+            .map(m -> json(m).get("depthCm").asDouble())
+            .toList();
     assertThat(depths).anyMatch(d -> d >= 30);
     assertThat(depths.get(depths.size() - 1)).isLessThan(15);
   }
 
   @Test
   void anSosIsOnePress() {
-    List<Message> sos = play(Scenario.SOS, Duration.ofMinutes(10), Chaos.NONE).stream().filter(m -> m.kind().equals("emergency/sos")).toList();
+    List<Message> sos =
+        play(Scenario.SOS, Duration.ofMinutes(10), Chaos.NONE).stream()
+            .filter(m -> m.kind().equals("emergency/sos"))
+            .toList();
     assertThat(sos).hasSize(1);
     assertThat(json(sos.get(0)).get("pressed").asBoolean()).isTrue();
   }
 
   @Test
   void theTicketBacklogIsFiftyOpenedNoneResolved() {
-    List<JsonNode> tickets = play(Scenario.TICKET_BACKLOG, Duration.ofMinutes(10), Chaos.NONE).stream()
-        .filter(m -> m.kind().equals("community/ticket")).map(SimulationTest::json).toList();
-    assertThat(tickets.stream().filter(t -> t.get("status").asText().equals("opened")).count()).isGreaterThanOrEqualTo(50);
+    List<JsonNode> tickets =
+        play(Scenario.TICKET_BACKLOG, Duration.ofMinutes(10), Chaos.NONE).stream()
+            .filter(m -> m.kind().equals("community/ticket"))
+            .map(SimulationTest::json)
+            .toList();
+    assertThat(tickets.stream().filter(t -> t.get("status").asText().equals("opened")).count())
+        .isGreaterThanOrEqualTo(50);
     assertThat(tickets).noneMatch(t -> t.get("status").asText().equals("resolved"));
   }
 
@@ -177,17 +274,27 @@ class SimulationTest {
   void chaosCorruptsAndDuplicatesTheShareAskedFor() {
     IngestValidator v = new IngestValidator();
     List<Message> clean = play(Scenario.NORMAL_DAY, Duration.ofMinutes(10), Chaos.NONE);
-    List<Message> chaotic = play(Scenario.NORMAL_DAY, Duration.ofMinutes(10), new Chaos(10, 10, 5, 0, 0, 0));
-    long rejected = chaotic.stream().filter(m -> v.validate(m.topic(), m.payload(), m.eventTs() + 1000) instanceof IngestResult.Rejected).count();
+    List<Message> chaotic =
+        play(Scenario.NORMAL_DAY, Duration.ofMinutes(10), new Chaos(10, 10, 5, 0, 0, 0));
+    long rejected =
+        chaotic.stream()
+            .filter(
+                m ->
+                    v.validate(m.topic(), m.payload(), m.eventTs() + 1000)
+                        instanceof IngestResult.Rejected)
+            .count();
     assertThat((double) rejected / chaotic.size()).isBetween(0.06, 0.14);
     assertThat((double) chaotic.size() / clean.size()).isBetween(1.05, 1.15);
   }
 
   @Test
   void badOptionsNameTheOption() {
-    assertThatThrownBy(() -> Scenario.of("meteor")).hasMessageStartingWith("--scenario must be one of");
-    assertThatThrownBy(() -> new Chaos(101, 0, 0, 0, 0, 0)).hasMessageStartingWith("--chaos-malformed");
-    assertThatThrownBy(() -> SimulateCommand.parseDuration("soon")).hasMessageStartingWith("--duration");
+    assertThatThrownBy(() -> Scenario.of("meteor"))
+        .hasMessageStartingWith("--scenario must be one of");
+    assertThatThrownBy(() -> new Chaos(101, 0, 0, 0, 0, 0))
+        .hasMessageStartingWith("--chaos-malformed");
+    assertThatThrownBy(() -> SimulateCommand.parseDuration("soon"))
+        .hasMessageStartingWith("--duration");
     assertThat(SimulateCommand.parseDuration("90m")).isEqualTo(Duration.ofMinutes(90));
   }
 }

@@ -5,9 +5,9 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * HMAC-SHA256, the one signature citybrain makes: the console's session cookies and the
- * signatures on what dispatch sends to webhooks and robots. Here beside the password hashing, so
- * that every process that signs depends on one implementation.
+ * HMAC-SHA256, the one signature citybrain makes: the console's session cookies and the signatures
+ * on what dispatch sends to webhooks and robots. Here beside the password hashing, so that every
+ * process that signs depends on one implementation.
  */
 public final class Hmac {
   private Hmac() {}

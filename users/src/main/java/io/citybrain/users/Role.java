@@ -38,7 +38,9 @@ public enum Role {
     return person;
   }
 
-  /** Whether an account of this role needs a scope: an officer's district, a manager's community. */
+  /**
+   * Whether an account of this role needs a scope: an officer's district, a manager's community.
+   */
   public boolean scoped() {
     return this == OFFICER || this == MANAGER;
   }

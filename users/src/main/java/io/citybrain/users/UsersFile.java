@@ -24,6 +24,7 @@ import javax.crypto.spec.PBEKeySpec;
 
 /**
  * The users file: one account a line, {@code #} starts a comment.
+ *
  * <pre>
  * # username,role,scope,password-hash
  * ops-wang,operator,,$7$210000$&lt;salt&gt;$&lt;hash&gt;
@@ -32,13 +33,14 @@ import javax.crypto.spec.PBEKeySpec;
  * loop-0001,device,,$7$1000$...
  * </pre>
  *
- * <p>Hashes are Mosquitto's own format ({@code $7$}: PBKDF2-HMAC-SHA512, as {@code mosquitto_passwd}
- * writes), so one file serves the embedded broker, Mosquitto (through {@link #mosquittoPasswords}
- * and {@link #mosquittoAcl}), the bridge, and the console's login, and a hash made with
- * {@code mosquitto_passwd -I 210000} can be pasted in. New hashes use {@value #ITERATIONS} iterations,
- * OWASP's figure for PBKDF2-HMAC-SHA512 (Password Storage Cheat Sheet); the count is per line, so an
- * operator raises it account by account. Lines written before this format ({@code pbkdf2-sha256$},
- * 10,000 iterations) still log in to citybrain; Mosquitto cannot read them, so the export names them.
+ * <p>Hashes are Mosquitto's own format ({@code $7$}: PBKDF2-HMAC-SHA512, as {@code
+ * mosquitto_passwd} writes), so one file serves the embedded broker, Mosquitto (through {@link
+ * #mosquittoPasswords} and {@link #mosquittoAcl}), the bridge, and the console's login, and a hash
+ * made with {@code mosquitto_passwd -I 210000} can be pasted in. New hashes use {@value
+ * #ITERATIONS} iterations, OWASP's figure for PBKDF2-HMAC-SHA512 (Password Storage Cheat Sheet);
+ * the count is per line, so an operator raises it account by account. Lines written before this
+ * format ({@code pbkdf2-sha256$}, 10,000 iterations) still log in to citybrain; Mosquitto cannot
+ * read them, so the export names them.
  *
  * <p>Roles are {@link Role}'s; an officer's scope is a district code, a manager's a community id.
  * Loading fails on the first bad line, naming the file, the line and what is wrong, never the hash.
@@ -47,21 +49,32 @@ import javax.crypto.spec.PBEKeySpec;
  */
 public final class UsersFile {
 
-  /** OWASP Password Storage Cheat Sheet (2023 and since): PBKDF2-HMAC-SHA512, 210,000 iterations. */
+  /**
+   * OWASP Password Storage Cheat Sheet (2023 and since): PBKDF2-HMAC-SHA512, 210,000 iterations.
+   */
   public static final int ITERATIONS = 210_000;
+
   /**
    * For secrets citybrain generates itself (144 random bits): no number of guesses finds one, so
    * the work factor that protects a person's password would only cost CPU at every connection.
    */
   public static final int RANDOM_SECRET_ITERATIONS = 1_000;
+
   /** Mosquitto's sizes for {@code $7$}: a 12-byte salt, a 64-byte SHA-512 output. */
   private static final int SALT_BYTES = 12;
+
   private static final String MOSQUITTO = "$7$";
   private static final String LEGACY = "pbkdf2-sha256$";
+
   /** A topic level without wildcards or separators: user names and scopes appear in topics. */
   public static final Pattern SEGMENT = Pattern.compile("[A-Za-z0-9._-]{1,64}");
-  /** The device domains of contract v1 (a device publishes {@code city/<domain>/<kind>/<its id>}). */
-  public static final List<String> DEVICE_DOMAINS = List.of("traffic", "utility", "emergency", "community");
+
+  /**
+   * The device domains of contract v1 (a device publishes {@code city/<domain>/<kind>/<its id>}).
+   */
+  public static final List<String> DEVICE_DOMAINS =
+      List.of("traffic", "utility", "emergency", "community");
+
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final Map<String, Account> accounts = new ConcurrentHashMap<>();
@@ -93,7 +106,8 @@ public final class UsersFile {
       }
       Account a = account(line, source + " line " + (i + 1) + ": ");
       if (users.accounts.putIfAbsent(a.username(), a) != null) {
-        throw new IllegalArgumentException(source + " line " + (i + 1) + ": username '" + a.username() + "' appears twice");
+        throw new IllegalArgumentException(
+            source + " line " + (i + 1) + ": username '" + a.username() + "' appears twice");
       }
     }
     return users;
@@ -110,25 +124,46 @@ public final class UsersFile {
     if (!SEGMENT.matcher(username).matches()) {
       throw new IllegalArgumentException(where + "username must match " + SEGMENT.pattern());
     }
-    Role role = Role.of(f[1].strip()).orElseThrow(() -> new IllegalArgumentException(
-        where + "role must be one of " + Role.names() + ", got '" + f[1].strip() + "'"));
+    Role role =
+        Role.of(f[1].strip())
+            .orElseThrow(
+                () ->
+                    new IllegalArgumentException(
+                        where
+                            + "role must be one of "
+                            + Role.names()
+                            + ", got '"
+                            + f[1].strip()
+                            + "'"));
     if (role.scoped() && !SEGMENT.matcher(scope).matches()) {
-      throw new IllegalArgumentException(where + "a " + role.id() + " needs a scope (its "
-          + (role == Role.MANAGER ? "community id" : "district code") + ")");
+      throw new IllegalArgumentException(
+          where
+              + "a "
+              + role.id()
+              + " needs a scope (its "
+              + (role == Role.MANAGER ? "community id" : "district code")
+              + ")");
     }
     if (!role.scoped() && !scope.isEmpty()) {
-      throw new IllegalArgumentException(where + "a " + role.id() + " has no scope: leave the third field empty");
+      throw new IllegalArgumentException(
+          where + "a " + role.id() + " has no scope: leave the third field empty");
     }
     if (parts(hash) == null) {
-      throw new IllegalArgumentException(where + "password-hash must be $7$<iterations>$<salt>$<hash> (mosquitto_passwd's, "
-          + "or ./citybrain users add); plaintext passwords are refused");
+      throw new IllegalArgumentException(
+          where
+              + "password-hash must be $7$<iterations>$<salt>$<hash> (mosquitto_passwd's, "
+              + "or ./citybrain users add); plaintext passwords are refused");
     }
     return new Account(username, role, scope, hash);
   }
 
-  /** Adds (or replaces) a service account, e.g. one the local city creates with a random password. */
+  /**
+   * Adds (or replaces) a service account, e.g. one the local city creates with a random password.
+   */
   public UsersFile addService(String username, char[] password) {
-    accounts.put(username, new Account(username, Role.SERVICE, "", hash(password, RANDOM_SECRET_ITERATIONS)));
+    accounts.put(
+        username,
+        new Account(username, Role.SERVICE, "", hash(password, RANDOM_SECRET_ITERATIONS)));
     return this;
   }
 
@@ -165,7 +200,11 @@ public final class UsersFile {
     byte[] salt = new byte[SALT_BYTES];
     RANDOM.nextBytes(salt);
     Base64.Encoder b64 = Base64.getEncoder();
-    return MOSQUITTO + iterations + "$" + b64.encodeToString(salt) + "$"
+    return MOSQUITTO
+        + iterations
+        + "$"
+        + b64.encodeToString(salt)
+        + "$"
         + b64.encodeToString(pbkdf2("PBKDF2WithHmacSHA512", password, salt, iterations, 512));
   }
 
@@ -175,7 +214,8 @@ public final class UsersFile {
     if (h == null) {
       return false;
     }
-    byte[] actual = pbkdf2(h.algorithm(), password, h.salt(), h.iterations(), h.expected().length * 8);
+    byte[] actual =
+        pbkdf2(h.algorithm(), password, h.salt(), h.iterations(), h.expected().length * 8);
     return MessageDigest.isEqual(h.expected(), actual);
   }
 
@@ -201,7 +241,11 @@ public final class UsersFile {
       int iterations = Integer.parseInt(p[0]);
       byte[] salt = Base64.getDecoder().decode(p[1]);
       byte[] expected = Base64.getDecoder().decode(p[2]);
-      if (iterations < 1 || iterations > 10_000_000 || salt.length == 0 || expected.length < 16 || expected.length > 64) {
+      if (iterations < 1
+          || iterations > 10_000_000
+          || salt.length == 0
+          || expected.length < 16
+          || expected.length > 64) {
         return null;
       }
       return new Hash(algorithm, iterations, salt, expected);
@@ -210,7 +254,8 @@ public final class UsersFile {
     }
   }
 
-  private static byte[] pbkdf2(String algorithm, char[] password, byte[] salt, int iterations, int bits) {
+  private static byte[] pbkdf2(
+      String algorithm, char[] password, byte[] salt, int iterations, int bits) {
     PBEKeySpec spec = new PBEKeySpec(password, salt, iterations, bits);
     try {
       return SecretKeyFactory.getInstance(algorithm).generateSecret(spec).getEncoded();
@@ -244,34 +289,44 @@ public final class UsersFile {
       }
     }
     if (!legacy.isEmpty()) {
-      throw new IllegalArgumentException("Mosquitto cannot read the pbkdf2-sha256 hashes of " + String.join(", ", legacy)
-          + ": give them a new password with ./citybrain users add");
+      throw new IllegalArgumentException(
+          "Mosquitto cannot read the pbkdf2-sha256 hashes of "
+              + String.join(", ", legacy)
+              + ": give them a new password with ./citybrain users add");
     }
     return out.toString();
   }
 
   /** citybrain's own accounts on the services' MQTT listener. */
   public static final String BRIDGE_SERVICE = "bridge";
+
   public static final String DISPATCH_SERVICE = "dispatch";
   public static final String CONSOLE_SERVICE = "console";
 
   /**
    * Mosquitto's {@code acl_file} for the services' listener: each service reaches what it needs and
-   * nothing more. The one source of these grants: {@code ./citybrain cluster --users} writes it, and
-   * the Secret template deploy/kubernetes/secrets/mqtt.secret.yaml.example must hold the same lines
-   * (MosquittoManifestITCase starts the manifest's broker with the template's, and compares them).
+   * nothing more. The one source of these grants: {@code ./citybrain cluster --users} writes it,
+   * and the Secret template deploy/kubernetes/secrets/mqtt.secret.yaml.example must hold the same
+   * lines (MosquittoManifestITCase starts the manifest's broker with the template's, and compares
+   * them).
    */
   public static String mosquittoServiceAcl() {
-    return String.join("\n",
-        "user " + BRIDGE_SERVICE, "topic read city/#",
-        "user " + DISPATCH_SERVICE, "topic write city/alerts/#",
-        "user " + CONSOLE_SERVICE, "topic write city/ack/#", "");
+    return String.join(
+        "\n",
+        "user " + BRIDGE_SERVICE,
+        "topic read city/#",
+        "user " + DISPATCH_SERVICE,
+        "topic write city/alerts/#",
+        "user " + CONSOLE_SERVICE,
+        "topic write city/ack/#",
+        "");
   }
 
   /**
    * Mosquitto's {@code password_file} for the service accounts only: the listener citybrain's own
    * processes use (deploy/kubernetes/mqtt/mosquitto.yaml's second one, and {@code ./citybrain
-   * cluster --users}'s), so that no person or device can log in there, nor a service where people do.
+   * cluster --users}'s), so that no person or device can log in there, nor a service where people
+   * do.
    */
   public String mosquittoServicePasswords() {
     StringBuilder out = new StringBuilder();
@@ -290,7 +345,9 @@ public final class UsersFile {
    * who acknowledged (Mosquitto does not tell a subscriber who published).
    */
   public String mosquittoAcl() {
-    StringBuilder out = new StringBuilder("# Written by ./citybrain users mosquitto: edit the users file, not this.\n");
+    StringBuilder out =
+        new StringBuilder(
+            "# Written by ./citybrain users mosquitto: edit the users file, not this.\n");
     for (Account a : sorted()) {
       if (a.role() == Role.SERVICE) {
         continue;
@@ -317,7 +374,10 @@ public final class UsersFile {
     };
   }
 
-  /** The topics an account may publish on, {@code +} standing for any one level (services: anything). */
+  /**
+   * The topics an account may publish on, {@code +} standing for any one level (services:
+   * anything).
+   */
   public static List<String> writable(Account a) {
     return switch (a.role()) {
       case OPERATOR, OFFICER, MANAGER -> List.of("city/ack/+/" + a.username());
@@ -327,7 +387,9 @@ public final class UsersFile {
   }
 
   private List<Account> sorted() {
-    return accounts.values().stream().sorted(java.util.Comparator.comparing(Account::username)).toList();
+    return accounts.values().stream()
+        .sorted(java.util.Comparator.comparing(Account::username))
+        .toList();
   }
 
   // ---- editing
@@ -363,7 +425,8 @@ public final class UsersFile {
       try {
         Files.write(tmp, lines, StandardCharsets.UTF_8);
         try {
-          Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+          Files.move(
+              tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (AtomicMoveNotSupportedException e) {
           Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
         }
@@ -380,14 +443,34 @@ public final class UsersFile {
    * wrong: before anyone is asked for a password.
    */
   public static void check(String username, String role, String scope) {
-    account(username + "," + role + "," + (scope == null ? "" : scope) + "," + MOSQUITTO + "1$AAAA$"
-        + Base64.getEncoder().encodeToString(new byte[64]), "");
+    account(
+        username
+            + ","
+            + role
+            + ","
+            + (scope == null ? "" : scope)
+            + ","
+            + MOSQUITTO
+            + "1$AAAA$"
+            + Base64.getEncoder().encodeToString(new byte[64]),
+        "");
   }
 
   /** A new account, checked as {@link #check} does, with {@code password} hashed. */
-  public static Account newAccount(String username, String role, String scope, char[] password, int iterations) {
-    Account probe = account(username + "," + role + "," + (scope == null ? "" : scope) + "," + MOSQUITTO + "1$AAAA$"
-        + Base64.getEncoder().encodeToString(new byte[64]), "");
+  public static Account newAccount(
+      String username, String role, String scope, char[] password, int iterations) {
+    Account probe =
+        account(
+            username
+                + ","
+                + role
+                + ","
+                + (scope == null ? "" : scope)
+                + ","
+                + MOSQUITTO
+                + "1$AAAA$"
+                + Base64.getEncoder().encodeToString(new byte[64]),
+            "");
     char[] copy = Arrays.copyOf(password, password.length);
     try {
       return new Account(probe.username(), probe.role(), probe.scope(), hash(copy, iterations));

@@ -18,8 +18,8 @@ import java.util.function.Consumer;
  * modification time).
  *
  * <p>A version that does not load (a typo, a line without a hash, a file half written) is reported
- * to {@code log} and the last good one stays: an edit never locks everyone out, and the
- * accounts in force are always a whole file's. Thread-safe.
+ * to {@code log} and the last good one stays: an edit never locks everyone out, and the accounts in
+ * force are always a whole file's. Thread-safe.
  */
 public final class UsersFileWatch {
 
@@ -31,10 +31,12 @@ public final class UsersFileWatch {
   private final Consumer<String> log;
   private volatile UsersFile current;
   private volatile long checkedAt;
+
   /** The content {@link #current} was read from, or the last refused one: each is parsed once. */
   private byte[] seen;
 
-  private UsersFileWatch(Path file, long intervalMs, Consumer<String> log, byte[] content, UsersFile users, long now) {
+  private UsersFileWatch(
+      Path file, long intervalMs, Consumer<String> log, byte[] content, UsersFile users, long now) {
     this.file = file;
     this.intervalMs = intervalMs;
     this.log = log;
@@ -43,7 +45,9 @@ public final class UsersFileWatch {
     this.checkedAt = now;
   }
 
-  /** Reads {@code file}; a file that does not load stops the caller, as {@link UsersFile#load} does. */
+  /**
+   * Reads {@code file}; a file that does not load stops the caller, as {@link UsersFile#load} does.
+   */
   public static UsersFileWatch start(Path file, Duration interval, Consumer<String> log, long now) {
     byte[] content = read(file);
     return new UsersFileWatch(file, interval.toMillis(), log, content, parse(file, content), now);
@@ -68,7 +72,12 @@ public final class UsersFileWatch {
     try {
       content = read(file);
     } catch (UncheckedIOException e) {
-      log.accept("users file " + file + " cannot be read (" + e.getCause().getMessage() + "): the accounts read before stay");
+      log.accept(
+          "users file "
+              + file
+              + " cannot be read ("
+              + e.getCause().getMessage()
+              + "): the accounts read before stay");
       return;
     }
     if (Arrays.equals(content, seen)) {

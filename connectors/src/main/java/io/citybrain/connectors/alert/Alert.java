@@ -8,16 +8,16 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * An alert of contract v1, the value of {@code city.alerts} and the payload on
- * {@code city/alerts/...}. Evidence is an array so that Flink serializes the record as a POJO,
- * without Kryo.
+ * An alert of contract v1, the value of {@code city.alerts} and the payload on {@code
+ * city/alerts/...}. Evidence is an array so that Flink serializes the record as a POJO, without
+ * Kryo.
  *
  * @param alertId stable: the same incident always yields the same id
  * @param district six-digit division code
  * @param community the community's id, or null when the position is in none
  * @param message Chinese and English
- * @param scope who must be told: {@code community} (its manager) or {@code district} (its officer too);
- *     an addition to contract v1, absent in older alerts, where it means {@code district}
+ * @param scope who must be told: {@code community} (its manager) or {@code district} (its officer
+ *     too); an addition to contract v1, absent in older alerts, where it means {@code district}
  * @param acknowledgedBy who acknowledged it, once someone has
  * @param note the text a person gave with this change: an acknowledgement's note, a resolution's
  *     reason, a comment (addition to v1, issue 20)
@@ -30,15 +30,51 @@ import java.util.Objects;
  *     <p>The four additions are absent (not null) in the JSON when empty, so older readers see the
  *     alerts they always saw.
  */
-@com.fasterxml.jackson.annotation.JsonPropertyOrder({"alertId", "kind", "severity", "state", "district", "community", "lat", "lon",
-    "ts", "message", "evidence", "scope", "acknowledgedBy", "note", "actor", "action", "assignee"})
+@com.fasterxml.jackson.annotation.JsonPropertyOrder({
+  "alertId",
+  "kind",
+  "severity",
+  "state",
+  "district",
+  "community",
+  "lat",
+  "lon",
+  "ts",
+  "message",
+  "evidence",
+  "scope",
+  "acknowledgedBy",
+  "note",
+  "actor",
+  "action",
+  "assignee"
+})
 public record Alert(
-    String alertId, String kind, String severity, String state, String district, String community,
-    double lat, double lon, long ts, String message, Evidence[] evidence, String scope, String acknowledgedBy,
-    @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) String note,
-    @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) String actor,
-    @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) String action,
-    @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) String assignee) {
+    String alertId,
+    String kind,
+    String severity,
+    String state,
+    String district,
+    String community,
+    double lat,
+    double lon,
+    long ts,
+    String message,
+    Evidence[] evidence,
+    String scope,
+    String acknowledgedBy,
+    @com.fasterxml.jackson.annotation.JsonInclude(
+            com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+        String note,
+    @com.fasterxml.jackson.annotation.JsonInclude(
+            com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+        String actor,
+    @com.fasterxml.jackson.annotation.JsonInclude(
+            com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+        String action,
+    @com.fasterxml.jackson.annotation.JsonInclude(
+            com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+        String assignee) {
 
   public static final String SEVERITY_CRITICAL = "critical";
   public static final String SEVERITY_WARNING = "warning";
@@ -64,14 +100,48 @@ public record Alert(
     }
   }
 
-  /** An alert the job changed by itself: contract v1's fields and {@code scope} and {@code acknowledgedBy}. */
-  public Alert(String alertId, String kind, String severity, String state, String district, String community,
-      double lat, double lon, long ts, String message, Evidence[] evidence, String scope, String acknowledgedBy) {
-    this(alertId, kind, severity, state, district, community, lat, lon, ts, message, evidence, scope, acknowledgedBy,
-        null, null, null, null);
+  /**
+   * An alert the job changed by itself: contract v1's fields and {@code scope} and {@code
+   * acknowledgedBy}.
+   */
+  public Alert(
+      String alertId,
+      String kind,
+      String severity,
+      String state,
+      String district,
+      String community,
+      double lat,
+      double lon,
+      long ts,
+      String message,
+      Evidence[] evidence,
+      String scope,
+      String acknowledgedBy) {
+    this(
+        alertId,
+        kind,
+        severity,
+        state,
+        district,
+        community,
+        lat,
+        lon,
+        ts,
+        message,
+        evidence,
+        scope,
+        acknowledgedBy,
+        null,
+        null,
+        null,
+        null);
   }
 
-  /** Whether this record changes the alert's state (not an assignment or a comment, which leave it as it was). */
+  /**
+   * Whether this record changes the alert's state (not an assignment or a comment, which leave it
+   * as it was).
+   */
   public boolean changesState() {
     return !ACTION_ASSIGNED.equals(action) && !ACTION_COMMENTED.equals(action);
   }
@@ -104,13 +174,24 @@ public record Alert(
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof Alert a && alertId.equals(a.alertId) && kind.equals(a.kind)
-        && Objects.equals(severity, a.severity) && Objects.equals(state, a.state)
-        && district.equals(a.district) && Objects.equals(community, a.community)
-        && Double.compare(lat, a.lat) == 0 && Double.compare(lon, a.lon) == 0 && ts == a.ts
-        && Objects.equals(message, a.message) && Arrays.equals(evidence, a.evidence)
-        && Objects.equals(scope, a.scope) && Objects.equals(acknowledgedBy, a.acknowledgedBy) && Objects.equals(note, a.note)
-        && Objects.equals(actor, a.actor) && Objects.equals(action, a.action) && Objects.equals(assignee, a.assignee);
+    return o instanceof Alert a
+        && alertId.equals(a.alertId)
+        && kind.equals(a.kind)
+        && Objects.equals(severity, a.severity)
+        && Objects.equals(state, a.state)
+        && district.equals(a.district)
+        && Objects.equals(community, a.community)
+        && Double.compare(lat, a.lat) == 0
+        && Double.compare(lon, a.lon) == 0
+        && ts == a.ts
+        && Objects.equals(message, a.message)
+        && Arrays.equals(evidence, a.evidence)
+        && Objects.equals(scope, a.scope)
+        && Objects.equals(acknowledgedBy, a.acknowledgedBy)
+        && Objects.equals(note, a.note)
+        && Objects.equals(actor, a.actor)
+        && Objects.equals(action, a.action)
+        && Objects.equals(assignee, a.assignee);
   }
 
   @Override
@@ -120,7 +201,24 @@ public record Alert(
 
   @Override
   public String toString() {
-    return "Alert[" + alertId + " " + kind + "/" + severity + "/" + state + " district=" + district
-        + " community=" + community + " scope=" + scope + " ts=" + ts + " evidence=" + Arrays.toString(evidence) + "]";
+    return "Alert["
+        + alertId
+        + " "
+        + kind
+        + "/"
+        + severity
+        + "/"
+        + state
+        + " district="
+        + district
+        + " community="
+        + community
+        + " scope="
+        + scope
+        + " ts="
+        + ts
+        + " evidence="
+        + Arrays.toString(evidence)
+        + "]";
   }
 }

@@ -4,12 +4,10 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.List;
-
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-
 
 /**
  * The bridge's counters. Thread-safe: updated from the MQTT callback thread and the Kafka producer
@@ -31,8 +29,15 @@ public final class BridgeMetrics {
    * @param maxLatencyMs the longest time from MQTT arrival to Kafka's acknowledgement since the
    *     previous {@link BridgeMetrics#snapshotAndResetLatency()}
    */
-  public record Snapshot(long received, long forwarded, Map<String, Long> deadLetters, int inFlight,
-      long connects, long connectionsLost, long kafkaFailures, long maxLatencyMs) {
+  public record Snapshot(
+      long received,
+      long forwarded,
+      Map<String, Long> deadLetters,
+      int inFlight,
+      long connects,
+      long connectionsLost,
+      long kafkaFailures,
+      long maxLatencyMs) {
 
     public long deadLettered() {
       return deadLetters.values().stream().mapToLong(Long::longValue).sum();
@@ -47,8 +52,10 @@ public final class BridgeMetrics {
   private final AtomicLong connectionsLost = new AtomicLong();
   private final AtomicLong kafkaFailures = new AtomicLong();
   private final AtomicLong maxLatencyMs = new AtomicLong();
+
   /** [outcome, domain, reason] → count, for the meters. */
   private final Map<List<String>, AtomicLong> outcomes = new ConcurrentHashMap<>();
+
   private volatile MeterRegistry registry;
 
   void received() {
@@ -72,8 +79,8 @@ public final class BridgeMetrics {
   }
 
   /**
-   * The contract's domain of a topic, {@code ack} for acknowledgements, else {@code other}: a
-   * label with a fixed set of values, whatever topics hostile clients invent.
+   * The contract's domain of a topic, {@code ack} for acknowledgements, else {@code other}: a label
+   * with a fixed set of values, whatever topics hostile clients invent.
    */
   static String domainOf(String mqttTopic) {
     String[] levels = mqttTopic.split("/", 4);
@@ -87,19 +94,24 @@ public final class BridgeMetrics {
   }
 
   private void outcome(String outcome, String domain, String reason) {
-    outcomes.computeIfAbsent(List.of(outcome, domain, reason), k -> {
-      AtomicLong n = new AtomicLong();
-      MeterRegistry r = registry;
-      if (r != null) {
-        register(r, k, n);
-      }
-      return n;
-    }).incrementAndGet();
+    outcomes
+        .computeIfAbsent(
+            List.of(outcome, domain, reason),
+            k -> {
+              AtomicLong n = new AtomicLong();
+              MeterRegistry r = registry;
+              if (r != null) {
+                register(r, k, n);
+              }
+              return n;
+            })
+        .incrementAndGet();
   }
 
   private static void register(MeterRegistry r, List<String> key, AtomicLong n) {
     FunctionCounter.builder("citybrain.bridge.messages", n, AtomicLong::get)
-        .description("MQTT messages the bridge settled: stored in city.raw.* or city.acks, or dead-lettered with a reason")
+        .description(
+            "MQTT messages the bridge settled: stored in city.raw.* or city.acks, or dead-lettered with a reason")
         .tags("outcome", key.get(0), "domain", key.get(1), "reason", key.get(2))
         .register(r);
   }
@@ -113,15 +125,20 @@ public final class BridgeMetrics {
     registry = r;
     outcomes.forEach((k, n) -> register(r, k, n));
     FunctionCounter.builder("citybrain.bridge.messages.received", received, AtomicLong::get)
-        .description("MQTT messages handed to the bridge, redeliveries included").register(r);
+        .description("MQTT messages handed to the bridge, redeliveries included")
+        .register(r);
     Gauge.builder("citybrain.bridge.messages.in.flight", inFlight, AtomicLong::get)
-        .description("messages received and not yet stored by Kafka").register(r);
+        .description("messages received and not yet stored by Kafka")
+        .register(r);
     FunctionCounter.builder("citybrain.bridge.connects", connects, AtomicLong::get)
-        .description("successful broker connections, the first one included").register(r);
+        .description("successful broker connections, the first one included")
+        .register(r);
     FunctionCounter.builder("citybrain.bridge.connections.lost", connectionsLost, AtomicLong::get)
-        .description("broker connections lost or dropped to have the broker redeliver").register(r);
+        .description("broker connections lost or dropped to have the broker redeliver")
+        .register(r);
     FunctionCounter.builder("citybrain.bridge.kafka.failures", kafkaFailures, AtomicLong::get)
-        .description("records Kafka refused in the end; each makes the bridge reconnect").register(r);
+        .description("records Kafka refused in the end; each makes the bridge reconnect")
+        .register(r);
   }
 
   void failed() {
@@ -155,7 +172,14 @@ public final class BridgeMetrics {
   private Snapshot snapshot(long latency) {
     Map<String, Long> byReason = new TreeMap<>();
     deadLetters.forEach((reason, n) -> byReason.put(reason, n.get()));
-    return new Snapshot(received.get(), forwarded.get(), Map.copyOf(byReason), (int) inFlight.get(),
-        connects.get(), connectionsLost.get(), kafkaFailures.get(), latency);
+    return new Snapshot(
+        received.get(),
+        forwarded.get(),
+        Map.copyOf(byReason),
+        (int) inFlight.get(),
+        connects.get(),
+        connectionsLost.get(),
+        kafkaFailures.get(),
+        latency);
   }
 }

@@ -20,9 +20,9 @@ import java.util.Properties;
  * @param username broker user, or null for anonymous ({@code bridge.mqtt.username})
  * @param password broker password, only with a username ({@code bridge.mqtt.password})
  * @param kafkaBootstrap Kafka bootstrap servers ({@code bridge.kafka.bootstrap-servers})
- * @param subscription the topic filter, {@code city/#} so that unknown domains reach the dead-letter
- *     topic; {@code $share/<group>/city/#} to share the load between instances on a broker that
- *     supports shared subscriptions ({@code bridge.mqtt.subscription})
+ * @param subscription the topic filter, {@code city/#} so that unknown domains reach the
+ *     dead-letter topic; {@code $share/<group>/city/#} to share the load between instances on a
+ *     broker that supports shared subscriptions ({@code bridge.mqtt.subscription})
  * @param maxInFlight how many messages may be received and not yet stored by Kafka; when reached,
  *     the bridge stops reading from the broker ({@code bridge.max-in-flight}, 1..65535)
  * @param truststorePath a PKCS12 or JKS truststore for {@code ssl://}, null for the JVM's default
@@ -30,33 +30,49 @@ import java.util.Properties;
  * @param truststorePassword its password ({@code bridge.mqtt.truststore.password})
  * @param reconnectMinMs first reconnect delay ({@code bridge.reconnect.min-ms})
  * @param reconnectMaxMs cap of the exponential reconnect delay ({@code bridge.reconnect.max-ms})
- * @param mqttVersion {@code 3.1.1} (default; every broker, Moquette included) or {@code 5}
- *     ({@code bridge.mqtt.version})
+ * @param mqttVersion {@code 3.1.1} (default; every broker, Moquette included) or {@code 5} ({@code
+ *     bridge.mqtt.version})
  * @param sessionExpirySeconds MQTT 5 only: how long the broker keeps the session (and the messages
  *     queued for it) after a disconnect; default never ({@code bridge.mqtt.session-expiry-s})
- * @param caFile PEM file of the CA(s) that signed the broker's certificate, instead of a
- *     truststore ({@code bridge.mqtt.tls.ca-file})
+ * @param caFile PEM file of the CA(s) that signed the broker's certificate, instead of a truststore
+ *     ({@code bridge.mqtt.tls.ca-file})
  * @param keystorePath a PKCS12 (or {@code .jks}) keystore with the bridge's client certificate and
  *     key, for brokers that require one ({@code bridge.mqtt.keystore.path})
  * @param keystorePassword its password ({@code bridge.mqtt.keystore.password})
- * @param registryPath the device registry ({@code devices.csv}) that places fixed devices sending no
- *     position, null for none ({@code bridge.registry.path})
- * @param kafkaSecurity how the producer reaches Kafka: {@link KafkaSecurity}'s keys under {@code bridge.}
- *     ({@code bridge.kafka.security.protocol}, ...); null means {@link KafkaSecurity#NONE}
+ * @param registryPath the device registry ({@code devices.csv}) that places fixed devices sending
+ *     no position, null for none ({@code bridge.registry.path})
+ * @param kafkaSecurity how the producer reaches Kafka: {@link KafkaSecurity}'s keys under {@code
+ *     bridge.} ({@code bridge.kafka.security.protocol}, ...); null means {@link KafkaSecurity#NONE}
  * @param maxReadingAge readings and acknowledgements observed longer ago than this at arrival are
- *     dead letters {@code stale-timestamp} ({@code bridge.max-reading-age}, ISO-8601 such as
- *     {@code PT2H}, default {@link IngestValidator#DEFAULT_MAX_AGE}); {@code 0} or {@code PT0S} is no
+ *     dead letters {@code stale-timestamp} ({@code bridge.max-reading-age}, ISO-8601 such as {@code
+ *     PT2H}, default {@link IngestValidator#DEFAULT_MAX_AGE}); {@code 0} or {@code PT0S} is no
  *     limit, for a bridge that replays recorded history; null means the default
- * @param usersPath the users file ({@code bridge.users.file}, issue 20): with it, an acknowledgement
- *     is taken only on {@code city/ack/<alertId>/<username>} from a person of the file, and carries
- *     that person's role and scope for the emergency job's check; null for an open city, where
- *     anyone may acknowledge (the laptop's anonymous broker)
+ * @param usersPath the users file ({@code bridge.users.file}, issue 20): with it, an
+ *     acknowledgement is taken only on {@code city/ack/<alertId>/<username>} from a person of the
+ *     file, and carries that person's role and scope for the emergency job's check; null for an
+ *     open city, where anyone may acknowledge (the laptop's anonymous broker)
  */
-public record BridgeSettings(String mqttUrl, String clientId, String username, char[] password,
-    String kafkaBootstrap, String subscription, int maxInFlight, Path truststorePath,
-    char[] truststorePassword, long reconnectMinMs, long reconnectMaxMs, MqttVersion mqttVersion,
-    long sessionExpirySeconds, Path caFile, Path keystorePath, char[] keystorePassword,
-    Path registryPath, KafkaSecurity kafkaSecurity, Duration maxReadingAge, Path usersPath) {
+public record BridgeSettings(
+    String mqttUrl,
+    String clientId,
+    String username,
+    char[] password,
+    String kafkaBootstrap,
+    String subscription,
+    int maxInFlight,
+    Path truststorePath,
+    char[] truststorePassword,
+    long reconnectMinMs,
+    long reconnectMaxMs,
+    MqttVersion mqttVersion,
+    long sessionExpirySeconds,
+    Path caFile,
+    Path keystorePath,
+    char[] keystorePassword,
+    Path registryPath,
+    KafkaSecurity kafkaSecurity,
+    Duration maxReadingAge,
+    Path usersPath) {
 
   public static final String REGISTRY_KEY = "bridge.registry.path";
   public static final String MAX_READING_AGE_KEY = "bridge.max-reading-age";
@@ -65,6 +81,7 @@ public record BridgeSettings(String mqttUrl, String clientId, String username, c
   public static final int DEFAULT_MAX_IN_FLIGHT = 10_000;
   public static final long DEFAULT_RECONNECT_MIN_MS = 500;
   public static final long DEFAULT_RECONNECT_MAX_MS = 30_000;
+
   /** MQTT 5's "never expires", the same persistence as a 3.1.1 session with clean session off. */
   public static final long SESSION_NEVER_EXPIRES = 0xFFFF_FFFFL;
 
@@ -90,60 +107,79 @@ public record BridgeSettings(String mqttUrl, String clientId, String username, c
           return v;
         }
       }
-      throw new IllegalArgumentException("bridge.mqtt.version must be 3.1.1 or 5, got '" + value + "'");
+      throw new IllegalArgumentException(
+          "bridge.mqtt.version must be 3.1.1 or 5, got '" + value + "'");
     }
   }
 
   public BridgeSettings {
     kafkaSecurity = kafkaSecurity == null ? KafkaSecurity.NONE : kafkaSecurity;
     maxReadingAge = maxReadingAge == null ? IngestValidator.DEFAULT_MAX_AGE : maxReadingAge;
-    if (maxReadingAge.isNegative() || !maxReadingAge.isZero() && maxReadingAge.compareTo(Duration.ofMillis(1)) < 0
+    if (maxReadingAge.isNegative()
+        || !maxReadingAge.isZero() && maxReadingAge.compareTo(Duration.ofMillis(1)) < 0
         || maxReadingAge.compareTo(Duration.ofMillis(Long.MAX_VALUE)) > 0) {
-      // Below a millisecond would silently be no limit; beyond a long's milliseconds is no duration a clock has.
-      throw new IllegalArgumentException(MAX_READING_AGE_KEY + " must be 0 (no limit) or a positive duration, got " + maxReadingAge);
+      // Below a millisecond would silently be no limit; beyond a long's milliseconds is no duration
+      // a clock has.
+      throw new IllegalArgumentException(
+          MAX_READING_AGE_KEY
+              + " must be 0 (no limit) or a positive duration, got "
+              + maxReadingAge);
     }
     if (mqttVersion == null) {
       throw new IllegalArgumentException("bridge.mqtt.version must be set");
     }
     if (sessionExpirySeconds < 1 || sessionExpirySeconds > SESSION_NEVER_EXPIRES) {
-      throw new IllegalArgumentException("bridge.mqtt.session-expiry-s must be in 1..4294967295 (0 would drop the "
-          + "session, and its unacknowledged messages, at every disconnect), got " + sessionExpirySeconds);
+      throw new IllegalArgumentException(
+          "bridge.mqtt.session-expiry-s must be in 1..4294967295 (0 would drop the "
+              + "session, and its unacknowledged messages, at every disconnect), got "
+              + sessionExpirySeconds);
     }
     require(mqttUrl, "bridge.mqtt.url");
     require(clientId, "bridge.mqtt.client-id");
     require(kafkaBootstrap, "bridge.kafka.bootstrap-servers");
     require(subscription, "bridge.mqtt.subscription");
     if (!mqttUrl.startsWith("tcp://") && !mqttUrl.startsWith("ssl://")) {
-      throw new IllegalArgumentException("bridge.mqtt.url must start with tcp:// or ssl://, got '" + mqttUrl + "'");
+      throw new IllegalArgumentException(
+          "bridge.mqtt.url must start with tcp:// or ssl://, got '" + mqttUrl + "'");
     }
     if (clientId.length() > 64 || !clientId.matches("[A-Za-z0-9._-]+")) {
-      throw new IllegalArgumentException("bridge.mqtt.client-id must match [A-Za-z0-9._-]{1,64}, got '" + clientId + "'");
+      throw new IllegalArgumentException(
+          "bridge.mqtt.client-id must match [A-Za-z0-9._-]{1,64}, got '" + clientId + "'");
     }
     if (password != null && (username == null || username.isBlank())) {
-      throw new IllegalArgumentException("bridge.mqtt.password is set but bridge.mqtt.username is not");
+      throw new IllegalArgumentException(
+          "bridge.mqtt.password is set but bridge.mqtt.username is not");
     }
     if (username != null && username.isBlank()) {
-      throw new IllegalArgumentException("bridge.mqtt.username must not be blank (leave it unset for anonymous access)");
+      throw new IllegalArgumentException(
+          "bridge.mqtt.username must not be blank (leave it unset for anonymous access)");
     }
     if (maxInFlight < 1 || maxInFlight > 65_535) {
-      throw new IllegalArgumentException("bridge.max-in-flight must be in 1..65535, got " + maxInFlight);
+      throw new IllegalArgumentException(
+          "bridge.max-in-flight must be in 1..65535, got " + maxInFlight);
     }
     tlsFile(truststorePath, truststorePassword, mqttUrl, "bridge.mqtt.truststore");
     tlsFile(keystorePath, keystorePassword, mqttUrl, "bridge.mqtt.keystore");
     if (caFile != null) {
       tlsFile(caFile, null, mqttUrl, "bridge.mqtt.tls.ca-file");
       if (truststorePath != null) {
-        throw new IllegalArgumentException("bridge.mqtt.tls.ca-file and bridge.mqtt.truststore.path are both set: use one");
+        throw new IllegalArgumentException(
+            "bridge.mqtt.tls.ca-file and bridge.mqtt.truststore.path are both set: use one");
       }
     }
     if (reconnectMinMs < 1) {
-      throw new IllegalArgumentException("bridge.reconnect.min-ms must be positive, got " + reconnectMinMs);
+      throw new IllegalArgumentException(
+          "bridge.reconnect.min-ms must be positive, got " + reconnectMinMs);
     }
     if (reconnectMaxMs < reconnectMinMs) {
-      throw new IllegalArgumentException("bridge.reconnect.max-ms must be at least bridge.reconnect.min-ms ("
-          + reconnectMinMs + "), got " + reconnectMaxMs);
+      throw new IllegalArgumentException(
+          "bridge.reconnect.max-ms must be at least bridge.reconnect.min-ms ("
+              + reconnectMinMs
+              + "), got "
+              + reconnectMaxMs);
     }
-    if (registryPath != null && !(Files.isRegularFile(registryPath) && Files.isReadable(registryPath))) {
+    if (registryPath != null
+        && !(Files.isRegularFile(registryPath) && Files.isReadable(registryPath))) {
       throw new IllegalArgumentException(REGISTRY_KEY + " is not a readable file: " + registryPath);
     }
     if (usersPath != null && !(Files.isRegularFile(usersPath) && Files.isReadable(usersPath))) {
@@ -168,9 +204,27 @@ public record BridgeSettings(String mqttUrl, String clientId, String username, c
 
   /** The local city's bridge: anonymous, plain TCP, MQTT 3.1.1, one instance on {@code city/#}. */
   public static BridgeSettings local(String mqttUrl, String kafkaBootstrap) {
-    return new BridgeSettings(mqttUrl, "citybrain-bridge-1", null, null, kafkaBootstrap, "city/#",
-        DEFAULT_MAX_IN_FLIGHT, null, null, DEFAULT_RECONNECT_MIN_MS, DEFAULT_RECONNECT_MAX_MS,
-        MqttVersion.V3_1_1, SESSION_NEVER_EXPIRES, null, null, null, null, KafkaSecurity.NONE, IngestValidator.DEFAULT_MAX_AGE, null);
+    return new BridgeSettings(
+        mqttUrl,
+        "citybrain-bridge-1",
+        null,
+        null,
+        kafkaBootstrap,
+        "city/#",
+        DEFAULT_MAX_IN_FLIGHT,
+        null,
+        null,
+        DEFAULT_RECONNECT_MIN_MS,
+        DEFAULT_RECONNECT_MAX_MS,
+        MqttVersion.V3_1_1,
+        SESSION_NEVER_EXPIRES,
+        null,
+        null,
+        null,
+        null,
+        KafkaSecurity.NONE,
+        IngestValidator.DEFAULT_MAX_AGE,
+        null);
   }
 
   /** {@link #fromProperties(Properties, Map)} without environment: no Kafka secrets. */
@@ -212,37 +266,127 @@ public record BridgeSettings(String mqttUrl, String clientId, String username, c
 
   /** The same settings reaching Kafka with {@code security}. */
   public BridgeSettings withKafkaSecurity(KafkaSecurity security) {
-    return new BridgeSettings(mqttUrl, clientId, username, password, kafkaBootstrap, subscription,
-        maxInFlight, truststorePath, truststorePassword, reconnectMinMs, reconnectMaxMs, mqttVersion,
-        sessionExpirySeconds, caFile, keystorePath, keystorePassword, registryPath, security, maxReadingAge, usersPath);
+    return new BridgeSettings(
+        mqttUrl,
+        clientId,
+        username,
+        password,
+        kafkaBootstrap,
+        subscription,
+        maxInFlight,
+        truststorePath,
+        truststorePassword,
+        reconnectMinMs,
+        reconnectMaxMs,
+        mqttVersion,
+        sessionExpirySeconds,
+        caFile,
+        keystorePath,
+        keystorePassword,
+        registryPath,
+        security,
+        maxReadingAge,
+        usersPath);
   }
 
   /** The same settings with another client id and subscription: one of N instances sharing load. */
   public BridgeSettings instance(String clientId, String subscription) {
-    return new BridgeSettings(mqttUrl, clientId, username, password, kafkaBootstrap, subscription,
-        maxInFlight, truststorePath, truststorePassword, reconnectMinMs, reconnectMaxMs, mqttVersion,
-        sessionExpirySeconds, caFile, keystorePath, keystorePassword, registryPath, kafkaSecurity, maxReadingAge, usersPath);
+    return new BridgeSettings(
+        mqttUrl,
+        clientId,
+        username,
+        password,
+        kafkaBootstrap,
+        subscription,
+        maxInFlight,
+        truststorePath,
+        truststorePassword,
+        reconnectMinMs,
+        reconnectMaxMs,
+        mqttVersion,
+        sessionExpirySeconds,
+        caFile,
+        keystorePath,
+        keystorePassword,
+        registryPath,
+        kafkaSecurity,
+        maxReadingAge,
+        usersPath);
   }
 
   /** The same settings with broker credentials. */
   public BridgeSettings withCredentials(String username, char[] password) {
-    return new BridgeSettings(mqttUrl, clientId, username, password, kafkaBootstrap, subscription,
-        maxInFlight, truststorePath, truststorePassword, reconnectMinMs, reconnectMaxMs, mqttVersion,
-        sessionExpirySeconds, caFile, keystorePath, keystorePassword, registryPath, kafkaSecurity, maxReadingAge, usersPath);
+    return new BridgeSettings(
+        mqttUrl,
+        clientId,
+        username,
+        password,
+        kafkaBootstrap,
+        subscription,
+        maxInFlight,
+        truststorePath,
+        truststorePassword,
+        reconnectMinMs,
+        reconnectMaxMs,
+        mqttVersion,
+        sessionExpirySeconds,
+        caFile,
+        keystorePath,
+        keystorePassword,
+        registryPath,
+        kafkaSecurity,
+        maxReadingAge,
+        usersPath);
   }
 
   /** The same settings with another in-flight bound. */
   public BridgeSettings withMaxInFlight(int maxInFlight) {
-    return new BridgeSettings(mqttUrl, clientId, username, password, kafkaBootstrap, subscription,
-        maxInFlight, truststorePath, truststorePassword, reconnectMinMs, reconnectMaxMs, mqttVersion,
-        sessionExpirySeconds, caFile, keystorePath, keystorePassword, registryPath, kafkaSecurity, maxReadingAge, usersPath);
+    return new BridgeSettings(
+        mqttUrl,
+        clientId,
+        username,
+        password,
+        kafkaBootstrap,
+        subscription,
+        maxInFlight,
+        truststorePath,
+        truststorePassword,
+        reconnectMinMs,
+        reconnectMaxMs,
+        mqttVersion,
+        sessionExpirySeconds,
+        caFile,
+        keystorePath,
+        keystorePassword,
+        registryPath,
+        kafkaSecurity,
+        maxReadingAge,
+        usersPath);
   }
 
   /** The same settings speaking another MQTT version. */
   public BridgeSettings withMqttVersion(MqttVersion mqttVersion) {
-    return new BridgeSettings(mqttUrl, clientId, username, password, kafkaBootstrap, subscription,
-        maxInFlight, truststorePath, truststorePassword, reconnectMinMs, reconnectMaxMs, mqttVersion,
-        sessionExpirySeconds, caFile, keystorePath, keystorePassword, registryPath, kafkaSecurity, maxReadingAge, usersPath);
+    return new BridgeSettings(
+        mqttUrl,
+        clientId,
+        username,
+        password,
+        kafkaBootstrap,
+        subscription,
+        maxInFlight,
+        truststorePath,
+        truststorePassword,
+        reconnectMinMs,
+        reconnectMaxMs,
+        mqttVersion,
+        sessionExpirySeconds,
+        caFile,
+        keystorePath,
+        keystorePassword,
+        registryPath,
+        kafkaSecurity,
+        maxReadingAge,
+        usersPath);
   }
 
   /**
@@ -250,23 +394,77 @@ public record BridgeSettings(String mqttUrl, String clientId, String username, c
    * default) and an optional PKCS12 client keystore for brokers that require client certificates.
    */
   public BridgeSettings withTls(Path caFile, Path keystorePath, char[] keystorePassword) {
-    return new BridgeSettings(mqttUrl, clientId, username, password, kafkaBootstrap, subscription,
-        maxInFlight, truststorePath, truststorePassword, reconnectMinMs, reconnectMaxMs, mqttVersion,
-        sessionExpirySeconds, caFile, keystorePath, keystorePassword, registryPath, kafkaSecurity, maxReadingAge, usersPath);
+    return new BridgeSettings(
+        mqttUrl,
+        clientId,
+        username,
+        password,
+        kafkaBootstrap,
+        subscription,
+        maxInFlight,
+        truststorePath,
+        truststorePassword,
+        reconnectMinMs,
+        reconnectMaxMs,
+        mqttVersion,
+        sessionExpirySeconds,
+        caFile,
+        keystorePath,
+        keystorePassword,
+        registryPath,
+        kafkaSecurity,
+        maxReadingAge,
+        usersPath);
   }
 
   /** The same settings with a users file ({@link #usersPath}). */
   public BridgeSettings withUsers(Path usersPath) {
-    return new BridgeSettings(mqttUrl, clientId, username, password, kafkaBootstrap, subscription,
-        maxInFlight, truststorePath, truststorePassword, reconnectMinMs, reconnectMaxMs, mqttVersion,
-        sessionExpirySeconds, caFile, keystorePath, keystorePassword, registryPath, kafkaSecurity, maxReadingAge, usersPath);
+    return new BridgeSettings(
+        mqttUrl,
+        clientId,
+        username,
+        password,
+        kafkaBootstrap,
+        subscription,
+        maxInFlight,
+        truststorePath,
+        truststorePassword,
+        reconnectMinMs,
+        reconnectMaxMs,
+        mqttVersion,
+        sessionExpirySeconds,
+        caFile,
+        keystorePath,
+        keystorePassword,
+        registryPath,
+        kafkaSecurity,
+        maxReadingAge,
+        usersPath);
   }
 
   /** The same settings with a device registry. */
   public BridgeSettings withRegistry(Path registryPath) {
-    return new BridgeSettings(mqttUrl, clientId, username, password, kafkaBootstrap, subscription,
-        maxInFlight, truststorePath, truststorePassword, reconnectMinMs, reconnectMaxMs, mqttVersion,
-        sessionExpirySeconds, caFile, keystorePath, keystorePassword, registryPath, kafkaSecurity, maxReadingAge, usersPath);
+    return new BridgeSettings(
+        mqttUrl,
+        clientId,
+        username,
+        password,
+        kafkaBootstrap,
+        subscription,
+        maxInFlight,
+        truststorePath,
+        truststorePassword,
+        reconnectMinMs,
+        reconnectMaxMs,
+        mqttVersion,
+        sessionExpirySeconds,
+        caFile,
+        keystorePath,
+        keystorePassword,
+        registryPath,
+        kafkaSecurity,
+        maxReadingAge,
+        usersPath);
   }
 
   /**
@@ -274,12 +472,33 @@ public record BridgeSettings(String mqttUrl, String clientId, String username, c
    * bridge that replays recorded history (its readings are hours or days old by design).
    */
   public BridgeSettings withMaxReadingAge(Duration maxReadingAge) {
-    return new BridgeSettings(mqttUrl, clientId, username, password, kafkaBootstrap, subscription,
-        maxInFlight, truststorePath, truststorePassword, reconnectMinMs, reconnectMaxMs, mqttVersion,
-        sessionExpirySeconds, caFile, keystorePath, keystorePassword, registryPath, kafkaSecurity, maxReadingAge, usersPath);
+    return new BridgeSettings(
+        mqttUrl,
+        clientId,
+        username,
+        password,
+        kafkaBootstrap,
+        subscription,
+        maxInFlight,
+        truststorePath,
+        truststorePassword,
+        reconnectMinMs,
+        reconnectMaxMs,
+        mqttVersion,
+        sessionExpirySeconds,
+        caFile,
+        keystorePath,
+        keystorePassword,
+        registryPath,
+        kafkaSecurity,
+        maxReadingAge,
+        usersPath);
   }
 
-  /** {@code bridge.max-reading-age}: unset is the default, {@code 0} no limit, else ISO-8601 ({@code PT2H}). */
+  /**
+   * {@code bridge.max-reading-age}: unset is the default, {@code 0} no limit, else ISO-8601 ({@code
+   * PT2H}).
+   */
   public static Duration maxReadingAge(String value) {
     if (value == null || value.isBlank()) {
       return IngestValidator.DEFAULT_MAX_AGE;
@@ -291,8 +510,12 @@ public record BridgeSettings(String mqttUrl, String clientId, String username, c
     try {
       return Duration.parse(v);
     } catch (java.time.format.DateTimeParseException e) {
-      throw new IllegalArgumentException(MAX_READING_AGE_KEY + " must be an ISO-8601 duration such as PT2H, or 0 for no "
-          + "limit, got '" + value + "'");
+      throw new IllegalArgumentException(
+          MAX_READING_AGE_KEY
+              + " must be an ISO-8601 duration such as PT2H, or 0 for no "
+              + "limit, got '"
+              + value
+              + "'");
     }
   }
 
@@ -309,19 +532,55 @@ public record BridgeSettings(String mqttUrl, String clientId, String username, c
   @Override
   public String toString() {
     // Never the passwords: only whether they are set.
-    return "BridgeSettings[mqttUrl=" + mqttUrl + ", clientId=" + clientId + ", username=" + username
-        + ", password=" + (password == null ? "unset" : "***") + ", kafka=" + kafkaBootstrap + " (" + kafkaSecurity + ")"
-        + ", subscription=" + subscription + ", maxInFlight=" + maxInFlight
-        + ", truststore=" + truststorePath + ", truststorePassword=" + (truststorePassword == null ? "unset" : "***")
-        + ", reconnect=" + reconnectMinMs + ".." + reconnectMaxMs + "ms, mqttVersion=" + mqttVersion.key()
-        + ", sessionExpiry=" + sessionExpirySeconds + "s, caFile=" + caFile + ", keystore=" + keystorePath
-        + ", keystorePassword=" + (keystorePassword == null ? "unset" : "***") + ", registry=" + registryPath
-        + ", maxReadingAge=" + (maxReadingAge.isZero() ? "no limit" : maxReadingAge) + ", users=" + usersPath + "]";
+    return "BridgeSettings[mqttUrl="
+        + mqttUrl
+        + ", clientId="
+        + clientId
+        + ", username="
+        + username
+        + ", password="
+        + (password == null ? "unset" : "***")
+        + ", kafka="
+        + kafkaBootstrap
+        + " ("
+        + kafkaSecurity
+        + ")"
+        + ", subscription="
+        + subscription
+        + ", maxInFlight="
+        + maxInFlight
+        + ", truststore="
+        + truststorePath
+        + ", truststorePassword="
+        + (truststorePassword == null ? "unset" : "***")
+        + ", reconnect="
+        + reconnectMinMs
+        + ".."
+        + reconnectMaxMs
+        + "ms, mqttVersion="
+        + mqttVersion.key()
+        + ", sessionExpiry="
+        + sessionExpirySeconds
+        + "s, caFile="
+        + caFile
+        + ", keystore="
+        + keystorePath
+        + ", keystorePassword="
+        + (keystorePassword == null ? "unset" : "***")
+        + ", registry="
+        + registryPath
+        + ", maxReadingAge="
+        + (maxReadingAge.isZero() ? "no limit" : maxReadingAge)
+        + ", users="
+        + usersPath
+        + "]";
   }
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof BridgeSettings b && mqttUrl.equals(b.mqttUrl) && clientId.equals(b.clientId);
+    return o instanceof BridgeSettings b
+        && mqttUrl.equals(b.mqttUrl)
+        && clientId.equals(b.clientId);
   }
 
   @Override

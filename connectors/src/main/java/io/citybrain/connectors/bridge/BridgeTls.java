@@ -12,10 +12,10 @@ import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
- * The TLS configuration of the bridge's broker connection, built once at start-up from the
- * settings so that a bad file or password stops start-up naming its key, instead of surfacing as a
- * handshake failure on every reconnect. The same configuration serves the MQTT 3.1.1 and 5 clients;
- * the client verifies the broker's host name against its certificate, as HTTPS does.
+ * The TLS configuration of the bridge's broker connection, built once at start-up from the settings
+ * so that a bad file or password stops start-up naming its key, instead of surfacing as a handshake
+ * failure on every reconnect. The same configuration serves the MQTT 3.1.1 and 5 clients; the
+ * client verifies the broker's host name against its certificate, as HTTPS does.
  *
  * <p>Messages name the key and the file and repeat the JDK's reason, which never contains the
  * password.
@@ -30,7 +30,8 @@ final class BridgeTls {
       return null;
     }
     try {
-      TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      TrustManagerFactory trust =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       if (s.caFile() != null) {
         trust.init(caStore(s.caFile()));
       } else if (s.truststorePath() != null) {
@@ -45,15 +46,20 @@ final class BridgeTls {
         try {
           keys.init(load(s.keystorePath(), password, "bridge.mqtt.keystore"), password);
         } catch (GeneralSecurityException e) {
-          throw new IllegalArgumentException("bridge.mqtt.keystore.path " + s.keystorePath()
-              + ": the key cannot be read with bridge.mqtt.keystore.password (" + e.getMessage() + ")");
+          throw new IllegalArgumentException(
+              "bridge.mqtt.keystore.path "
+                  + s.keystorePath()
+                  + ": the key cannot be read with bridge.mqtt.keystore.password ("
+                  + e.getMessage()
+                  + ")");
         }
       }
       // No hostnameVerifier: the client's default checks the broker's host name the way HTTPS does.
       var config = com.hivemq.client.mqtt.MqttClientSslConfig.builder().trustManagerFactory(trust);
       return (keys == null ? config : config.keyManagerFactory(keys)).build();
     } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("cannot set up TLS for " + s.mqttUrl() + ": " + e.getMessage());
+      throw new IllegalStateException(
+          "cannot set up TLS for " + s.mqttUrl() + ": " + e.getMessage());
     }
   }
 
@@ -66,11 +72,17 @@ final class BridgeTls {
         store.setCertificateEntry("ca-" + i++, c);
       }
       if (i == 0) {
-        throw new IllegalArgumentException("bridge.mqtt.tls.ca-file " + pem + " holds no PEM certificate");
+        throw new IllegalArgumentException(
+            "bridge.mqtt.tls.ca-file " + pem + " holds no PEM certificate");
       }
       return store;
     } catch (IOException | GeneralSecurityException e) {
-      throw new IllegalArgumentException("bridge.mqtt.tls.ca-file " + pem + " is not a PEM certificate file (" + e.getMessage() + ")");
+      throw new IllegalArgumentException(
+          "bridge.mqtt.tls.ca-file "
+              + pem
+              + " is not a PEM certificate file ("
+              + e.getMessage()
+              + ")");
     }
   }
 
@@ -81,9 +93,15 @@ final class BridgeTls {
       return store;
     } catch (IOException | GeneralSecurityException e) {
       // e.g. "keystore password was incorrect": the reason, never the password
-      throw new IllegalArgumentException(prefix + ".path " + file + " cannot be opened with " + prefix + ".password ("
-          + e.getMessage() + ")");
+      throw new IllegalArgumentException(
+          prefix
+              + ".path "
+              + file
+              + " cannot be opened with "
+              + prefix
+              + ".password ("
+              + e.getMessage()
+              + ")");
     }
   }
-
 }

@@ -8,8 +8,8 @@ import javax.net.ssl.SSLException;
  * PUBACK only when told to ({@link #ack}). The bridge's pipeline (validation, Kafka, in-flight
  * bound, reconnects) is the same for every version; only this seam differs.
  *
- * <p>A session is used for one connection only: after {@link #drop()} or {@link #leave()} a new
- * one is made, so an acknowledgement can never go out with a packet id of an older connection.
+ * <p>A session is used for one connection only: after {@link #drop()} or {@link #leave()} a new one
+ * is made, so an acknowledgement can never go out with a packet id of an older connection.
  */
 interface BrokerSession {
 
@@ -43,6 +43,7 @@ interface BrokerSession {
   final class Failure extends Exception {
     /** How the message of a TLS handshake failure starts. */
     static final String TLS_FAILED = "TLS handshake failed: ";
+
     private final boolean refusal;
 
     Failure(String message, boolean refusal, Throwable cause) {

@@ -29,20 +29,28 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@link #ack} takes back; a number of another session is never acknowledged here.
  */
 abstract class HiveSession implements BrokerSession {
-  /** Seconds between PINGREQs; the bridge's own reconnects start when the client notices a dead link. */
+  /**
+   * Seconds between PINGREQs; the bridge's own reconnects start when the client notices a dead
+   * link.
+   */
   static final int KEEP_ALIVE_S = 30;
+
   /** The client's network threads: daemons, shared with the process's other MQTT connections. */
   static final com.hivemq.client.mqtt.MqttClientExecutorConfig NETWORK =
       io.citybrain.connectors.mqtt.ConfirmedPublisher.DAEMON_NETWORK;
 
   final BridgeSettings settings;
+
   /** null without TLS. */
   final MqttClientSslConfig tls;
+
   final Listener listener;
   final String host;
   final int port;
+
   /** The listener's thread: arrivals in order, and blocking it holds the next ones back. */
   final ExecutorService callbacks;
+
   private final Map<Integer, Runnable> pending = new ConcurrentHashMap<>();
   private final AtomicInteger ids = new AtomicInteger();
   volatile boolean closing;
@@ -54,11 +62,13 @@ abstract class HiveSession implements BrokerSession {
     URI uri = URI.create(settings.mqttUrl());
     this.host = uri.getHost();
     this.port = uri.getPort() > 0 ? uri.getPort() : tls == null ? 1883 : 8883;
-    this.callbacks = Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, "bridge-mqtt-" + settings.clientId());
-      t.setDaemon(true);
-      return t;
-    });
+    this.callbacks =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "bridge-mqtt-" + settings.clientId());
+              t.setDaemon(true);
+              return t;
+            });
   }
 
   /** Connects with a persistent session; the future fails with the client's exception. */
@@ -67,19 +77,27 @@ abstract class HiveSession implements BrokerSession {
   /** Subscribes to the configured filter at QoS 1; true when the broker granted it. */
   abstract CompletableFuture<Boolean> subscribe();
 
-  /** Whether the client's exception is a decision of the broker (bad credentials, not authorised, id refused). */
+  /**
+   * Whether the client's exception is a decision of the broker (bad credentials, not authorised, id
+   * refused).
+   */
   abstract boolean refusal(Throwable e);
 
   abstract CompletableFuture<Void> disconnect();
 
-  /** Hands a message to the listener with this session's number for it; called on {@link #callbacks}. */
+  /**
+   * Hands a message to the listener with this session's number for it; called on {@link
+   * #callbacks}.
+   */
   final void arrived(String topic, byte[] payload, Runnable acknowledge) {
     int id = ids.incrementAndGet() & 0x7fffffff;
     pending.put(id, acknowledge);
     listener.arrived(topic, payload, id, MqttQos.AT_LEAST_ONCE.getCode());
   }
 
-  /** The client's disconnect notice: the bridge reconnects unless it is closing this session itself. */
+  /**
+   * The client's disconnect notice: the bridge reconnects unless it is closing this session itself.
+   */
   final void lost(Throwable cause) {
     if (!closing) {
       listener.lost(cause);
@@ -91,15 +109,21 @@ abstract class HiveSession implements BrokerSession {
     try {
       connect().get(timeoutMs, TimeUnit.MILLISECONDS);
       if (!subscribe().get(timeoutMs, TimeUnit.MILLISECONDS)) {
-        throw new Failure("the broker refused the subscription to " + settings.subscription(), true, null);
+        throw new Failure(
+            "the broker refused the subscription to " + settings.subscription(), true, null);
       }
     } catch (ExecutionException e) {
       Throwable cause = e.getCause() == null ? e : e.getCause();
       boolean tlsFailed = Failure.isTls(cause);
-      throw new Failure((tlsFailed ? Failure.TLS_FAILED : "") + cause.getMessage()
-          + (cause.getCause() == null ? "" : " (" + cause.getCause() + ")"), refusal(cause) || tlsFailed, null);
+      throw new Failure(
+          (tlsFailed ? Failure.TLS_FAILED : "")
+              + cause.getMessage()
+              + (cause.getCause() == null ? "" : " (" + cause.getCause() + ")"),
+          refusal(cause) || tlsFailed,
+          null);
     } catch (TimeoutException e) {
-      throw new Failure("no answer from " + settings.mqttUrl() + " within " + timeoutMs + " ms", false, null);
+      throw new Failure(
+          "no answer from " + settings.mqttUrl() + " within " + timeoutMs + " ms", false, null);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new Failure("interrupted while connecting", false, null);

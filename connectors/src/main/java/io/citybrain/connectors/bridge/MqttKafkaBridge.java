@@ -6,8 +6,8 @@ import io.citybrain.connectors.deadletter.Reason;
 import io.citybrain.connectors.envelope.EnvelopeCodec;
 import io.citybrain.connectors.envelope.IngestResult;
 import io.citybrain.connectors.envelope.IngestValidator;
-import io.citybrain.connectors.registry.DeviceRegistry;
 import io.citybrain.connectors.kafka.KafkaClients;
+import io.citybrain.connectors.registry.DeviceRegistry;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.Random;
@@ -37,22 +37,22 @@ import org.slf4j.LoggerFactory;
  * BrokerSession}; everything else is the same pipeline.
  *
  * <p>Delivery: QoS 1 with a persistent session (3.1.1: clean session off; 5: clean start off and a
- * session expiry interval) and manual acknowledgement: the
- * broker gets the PUBACK only after Kafka has acknowledged the record ({@code acks=all},
- * idempotent). If the bridge dies between the two, the broker redelivers; duplicates are possible,
- * loss is not. The Kafka record timestamp is the observation time, so jobs read event time from it.
+ * session expiry interval) and manual acknowledgement: the broker gets the PUBACK only after Kafka
+ * has acknowledged the record ({@code acks=all}, idempotent). If the bridge dies between the two,
+ * the broker redelivers; duplicates are possible, loss is not. The Kafka record timestamp is the
+ * observation time, so jobs read event time from it.
  *
  * <p>Backpressure: at most {@link BridgeSettings#maxInFlight()} messages are between arrival and
  * Kafka's answer. When that many are pending (Kafka slow or down), the MQTT callback thread waits,
- * no more messages are acknowledged, and the broker holds the rest in the session: nothing is buffered
- * without bound and nothing is acknowledged that Kafka did not store.
+ * no more messages are acknowledged, and the broker holds the rest in the session: nothing is
+ * buffered without bound and nothing is acknowledged that Kafka did not store.
  *
  * <p>Failure: a record Kafka refuses in the end (after the producer's own retries) makes the bridge
  * drop its broker connection and reconnect, so that the broker redelivers every unacknowledged
  * message. Each connection is its own MQTT client: an acknowledgement goes out only on the
- * connection its message arrived on, never with a stale packet id on a newer one. The MQTT client is
- * HiveMQ's ({@link HiveSession} says why not Paho's). Reconnects use
- * exponential backoff with jitter ({@link io.citybrain.connectors.Backoff}).
+ * connection its message arrived on, never with a stale packet id on a newer one. The MQTT client
+ * is HiveMQ's ({@link HiveSession} says why not Paho's). Reconnects use exponential backoff with
+ * jitter ({@link io.citybrain.connectors.Backoff}).
  *
  * <p>Thread safety: {@link #metrics()} and {@link #close()} may be called from any thread.
  */
@@ -60,8 +60,9 @@ public final class MqttKafkaBridge implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(MqttKafkaBridge.class);
   private static final long CONNECT_TIMEOUT_MS = 30_000;
-  private static final String TLS_HINT = " (the broker's certificate must be signed by a CA of "
-      + "bridge.mqtt.tls.ca-file or bridge.mqtt.truststore.path, or the JVM's default CAs, and name the host of bridge.mqtt.url)";
+  private static final String TLS_HINT =
+      " (the broker's certificate must be signed by a CA of "
+          + "bridge.mqtt.tls.ca-file or bridge.mqtt.truststore.path, or the JVM's default CAs, and name the host of bridge.mqtt.url)";
 
   private final BridgeSettings settings;
   private final com.hivemq.client.mqtt.MqttClientSslConfig tls;
@@ -80,26 +81,33 @@ public final class MqttKafkaBridge implements AutoCloseable {
   private MqttKafkaBridge(BridgeSettings settings, com.hivemq.client.mqtt.MqttClientSslConfig tls) {
     this.settings = settings;
     // Loaded before any connection, so a bad registry stops start-up naming its key.
-    this.validator = new IngestValidator(settings.registryPath() == null ? DeviceRegistry.empty()
-        : DeviceRegistry.load(BridgeSettings.REGISTRY_KEY, settings.registryPath()), settings.maxReadingAge(),
-        settings.usersPath() == null ? null : users(settings.usersPath()));
+    this.validator =
+        new IngestValidator(
+            settings.registryPath() == null
+                ? DeviceRegistry.empty()
+                : DeviceRegistry.load(BridgeSettings.REGISTRY_KEY, settings.registryPath()),
+            settings.maxReadingAge(),
+            settings.usersPath() == null ? null : users(settings.usersPath()));
     this.tls = tls;
-    Properties kafka = KafkaClients.reliableProducer(settings.kafkaBootstrap(), settings.clientId(),
-        settings.kafkaSecurity());
+    Properties kafka =
+        KafkaClients.reliableProducer(
+            settings.kafkaBootstrap(), settings.clientId(), settings.kafkaSecurity());
     this.producer = new KafkaProducer<>(kafka);
     this.permits = new Semaphore(settings.maxInFlight());
-    this.supervisor = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "bridge-supervisor-" + settings.clientId());
-      t.setDaemon(true);
-      return t;
-    });
+    this.supervisor =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "bridge-supervisor-" + settings.clientId());
+              t.setDaemon(true);
+              return t;
+            });
   }
 
   /**
    * Connects, subscribes and starts forwarding. Returns once the first connection is up; fails if
    * the broker refuses the credentials or the TLS handshake, or cannot be reached within a minute
-   * (later losses are retried for ever). TLS files that cannot be read fail at once with an
-   * {@link IllegalArgumentException} naming their key.
+   * (later losses are retried for ever). TLS files that cannot be read fail at once with an {@link
+   * IllegalArgumentException} naming their key.
    */
   public static MqttKafkaBridge start(BridgeSettings settings) {
     MqttKafkaBridge bridge = new MqttKafkaBridge(settings, BridgeTls.sslConfig(settings));
@@ -110,8 +118,14 @@ public final class MqttKafkaBridge implements AutoCloseable {
       return bridge;
     } catch (TimeoutException e) {
       bridge.close();
-      throw new IllegalStateException("bridge " + settings.clientId() + " cannot connect to " + settings.mqttUrl()
-          + " (last error: " + bridge.lastConnectError + ")");
+      throw new IllegalStateException(
+          "bridge "
+              + settings.clientId()
+              + " cannot connect to "
+              + settings.mqttUrl()
+              + " (last error: "
+              + bridge.lastConnectError
+              + ")");
     } catch (ExecutionException e) {
       bridge.close();
       throw (RuntimeException) e.getCause();
@@ -123,11 +137,12 @@ public final class MqttKafkaBridge implements AutoCloseable {
   }
 
   /**
-   * With Kafka security on, asks Kafka for the dead-letter topic's partitions before taking any MQTT
-   * message: a wrong password, an untrusted broker certificate or a missing ACL then stops start-up
-   * with Kafka's own reason, instead of every send failing and the bridge reconnecting for ever.
-   * Decision: not for PLAINTEXT, so a bridge still starts before its Kafka as it always did (the
-   * fault tests rely on it); and an unreachable Kafka only logs, its sends are retried as before.
+   * With Kafka security on, asks Kafka for the dead-letter topic's partitions before taking any
+   * MQTT message: a wrong password, an untrusted broker certificate or a missing ACL then stops
+   * start-up with Kafka's own reason, instead of every send failing and the bridge reconnecting for
+   * ever. Decision: not for PLAINTEXT, so a bridge still starts before its Kafka as it always did
+   * (the fault tests rely on it); and an unreachable Kafka only logs, its sends are retried as
+   * before.
    */
   private void checkKafkaAccess() {
     if (settings.kafkaSecurity().protocol() == SecurityProtocol.PLAINTEXT) {
@@ -137,11 +152,22 @@ public final class MqttKafkaBridge implements AutoCloseable {
       producer.partitionsFor(Topics.DEADLETTER);
     } catch (AuthenticationException | AuthorizationException e) {
       close();
-      throw new IllegalStateException("bridge " + settings.clientId() + ": Kafka at " + settings.kafkaBootstrap()
-          + " refused access (" + settings.kafkaSecurity() + "): " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "bridge "
+              + settings.clientId()
+              + ": Kafka at "
+              + settings.kafkaBootstrap()
+              + " refused access ("
+              + settings.kafkaSecurity()
+              + "): "
+              + e.getMessage(),
+          e);
     } catch (KafkaException e) {
-      LOG.warn("bridge {}: Kafka at {} not reachable yet ({}); starting anyway", settings.clientId(),
-          settings.kafkaBootstrap(), e.toString());
+      LOG.warn(
+          "bridge {}: Kafka at {} not reachable yet ({}); starting anyway",
+          settings.clientId(),
+          settings.kafkaBootstrap(),
+          e.toString());
     }
   }
 
@@ -166,8 +192,10 @@ public final class MqttKafkaBridge implements AutoCloseable {
    */
   public void bindMetrics(io.micrometer.core.instrument.MeterRegistry registry) {
     metrics.bindTo(registry);
-    io.micrometer.core.instrument.Gauge.builder("citybrain.bridge.subscribed", this, b -> b.subscribed() ? 1 : 0)
-        .description("1 while the bridge is connected to the broker and subscribed").register(registry);
+    io.micrometer.core.instrument.Gauge.builder(
+            "citybrain.bridge.subscribed", this, b -> b.subscribed() ? 1 : 0)
+        .description("1 while the bridge is connected to the broker and subscribed")
+        .register(registry);
     new io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics(producer).bindTo(registry);
   }
 
@@ -183,8 +211,12 @@ public final class MqttKafkaBridge implements AutoCloseable {
       c.session.open(CONNECT_TIMEOUT_MS);
       attempt = 0;
       metrics.connected();
-      LOG.info("bridge {} connected to {} (MQTT {}) and subscribed to {}", settings.clientId(), settings.mqttUrl(),
-          settings.mqttVersion().key(), settings.subscription());
+      LOG.info(
+          "bridge {} connected to {} (MQTT {}) and subscribed to {}",
+          settings.clientId(),
+          settings.mqttUrl(),
+          settings.mqttVersion().key(),
+          settings.subscription());
       firstConnection.complete(null);
     } catch (BrokerSession.Failure e) {
       if (current == c) {
@@ -195,12 +227,25 @@ public final class MqttKafkaBridge implements AutoCloseable {
       }
       lastConnectError = e.getMessage();
       if (!firstConnection.isDone() && e.refusal()) {
-        firstConnection.completeExceptionally(new IllegalStateException("broker " + settings.mqttUrl()
-            + " refused bridge " + settings.clientId() + (settings.username() == null ? "" : " (user '" + settings.username() + "')")
-            + ": " + lastConnectError + (lastConnectError.startsWith(BrokerSession.Failure.TLS_FAILED) ? TLS_HINT : "")));
+        firstConnection.completeExceptionally(
+            new IllegalStateException(
+                "broker "
+                    + settings.mqttUrl()
+                    + " refused bridge "
+                    + settings.clientId()
+                    + (settings.username() == null ? "" : " (user '" + settings.username() + "')")
+                    + ": "
+                    + lastConnectError
+                    + (lastConnectError.startsWith(BrokerSession.Failure.TLS_FAILED)
+                        ? TLS_HINT
+                        : "")));
         return;
       }
-      LOG.warn("bridge {} cannot connect to {}: {}", settings.clientId(), settings.mqttUrl(), lastConnectError);
+      LOG.warn(
+          "bridge {} cannot connect to {}: {}",
+          settings.clientId(),
+          settings.mqttUrl(),
+          lastConnectError);
       scheduleReconnect();
     }
   }
@@ -209,8 +254,11 @@ public final class MqttKafkaBridge implements AutoCloseable {
     if (closed) {
       return;
     }
-    // Equal jitter: N bridges that lost the same broker do not all knock on it in the same millisecond.
-    long delay = io.citybrain.connectors.Backoff.millis(attempt++, settings.reconnectMinMs(), settings.reconnectMaxMs(), jitter::nextLong);
+    // Equal jitter: N bridges that lost the same broker do not all knock on it in the same
+    // millisecond.
+    long delay =
+        io.citybrain.connectors.Backoff.millis(
+            attempt++, settings.reconnectMinMs(), settings.reconnectMaxMs(), jitter::nextLong);
     LOG.info("bridge {} reconnects in {} ms", settings.clientId(), delay);
     supervisor.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
   }
@@ -222,16 +270,22 @@ public final class MqttKafkaBridge implements AutoCloseable {
     }
     current = null;
     metrics.connectionLost();
-    LOG.warn("bridge {} drops its broker connection: {}; unacknowledged messages will be redelivered", settings.clientId(), why);
+    LOG.warn(
+        "bridge {} drops its broker connection: {}; unacknowledged messages will be redelivered",
+        settings.clientId(),
+        why);
     c.session.drop();
     scheduleReconnect();
   }
 
-  /** The users file, followed as it is edited (a Secret updated in place): refusing it at start stops the bridge. */
+  /**
+   * The users file, followed as it is edited (a Secret updated in place): refusing it at start
+   * stops the bridge.
+   */
   private static io.citybrain.users.UsersFileWatch users(java.nio.file.Path file) {
     try {
-      return io.citybrain.users.UsersFileWatch.start(file, io.citybrain.users.UsersFileWatch.INTERVAL, LOG::warn,
-          System.currentTimeMillis());
+      return io.citybrain.users.UsersFileWatch.start(
+          file, io.citybrain.users.UsersFileWatch.INTERVAL, LOG::warn, System.currentTimeMillis());
     } catch (java.io.UncheckedIOException e) {
       throw new IllegalArgumentException(BridgeSettings.USERS_KEY + ": " + e.getMessage(), e);
     } catch (IllegalArgumentException e) {
@@ -247,10 +301,17 @@ public final class MqttKafkaBridge implements AutoCloseable {
     try {
       IngestResult result = validator.validate(topic, payload, arrived);
       if (result instanceof IngestResult.Reading r) {
-        record = new ProducerRecord<>(Topics.raw(r.envelope().domain()), null,
-            r.envelope().ts(), r.envelope().deviceId(), EnvelopeCodec.encode(r.envelope()));
+        record =
+            new ProducerRecord<>(
+                Topics.raw(r.envelope().domain()),
+                null,
+                r.envelope().ts(),
+                r.envelope().deviceId(),
+                EnvelopeCodec.encode(r.envelope()));
       } else if (result instanceof IngestResult.Acknowledgement a) {
-        record = new ProducerRecord<>(Topics.ACKS, null, a.ack().ts(), a.ack().alertId(), EnvelopeCodec.encode(a.ack()));
+        record =
+            new ProducerRecord<>(
+                Topics.ACKS, null, a.ack().ts(), a.ack().alertId(), EnvelopeCodec.encode(a.ack()));
       } else if (result instanceof IngestResult.Rejected r) {
         record = deadLetter(r.deadLetter());
         deadLetterReason = r.deadLetter().reason();
@@ -261,7 +322,16 @@ public final class MqttKafkaBridge implements AutoCloseable {
     } catch (RuntimeException e) {
       // A bug of ours must neither stop the bridge nor lose the message.
       LOG.error("bridge {}: cannot process a message on {}", settings.clientId(), topic, e);
-      record = deadLetter(DeadLetter.of(Reason.INTERNAL_ERROR, e.toString(), topic, topic, payload, arrived, IngestValidator.STAGE));
+      record =
+          deadLetter(
+              DeadLetter.of(
+                  Reason.INTERNAL_ERROR,
+                  e.toString(),
+                  topic,
+                  topic,
+                  payload,
+                  arrived,
+                  IngestValidator.STAGE));
       deadLetterReason = Reason.INTERNAL_ERROR.code();
     }
     if (!awaitPermit(c)) {
@@ -270,13 +340,18 @@ public final class MqttKafkaBridge implements AutoCloseable {
     metrics.sent();
     String reason = deadLetterReason;
     try {
-      producer.send(record, (metadata, error) -> stored(c, messageId, qos, reason, arrived, error, topic, payload));
+      producer.send(
+          record,
+          (metadata, error) -> stored(c, messageId, qos, reason, arrived, error, topic, payload));
     } catch (RuntimeException e) {
       stored(c, messageId, qos, reason, arrived, e, topic, payload);
     }
   }
 
-  /** How much of a payload Kafka refused the dead letter keeps: enough to recognise it, small enough for any topic. */
+  /**
+   * How much of a payload Kafka refused the dead letter keeps: enough to recognise it, small enough
+   * for any topic.
+   */
   static final int REFUSED_PAYLOAD_PREFIX = 1024;
 
   /**
@@ -302,15 +377,31 @@ public final class MqttKafkaBridge implements AutoCloseable {
   static DeadLetter refused(String topic, byte[] payload, long arrived, Throwable error) {
     String digest;
     try {
-      digest = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(payload));
+      digest =
+          java.util.HexFormat.of()
+              .formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(payload));
     } catch (java.security.NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
-    byte[] prefix = java.util.Arrays.copyOf(payload, Math.min(payload.length, REFUSED_PAYLOAD_PREFIX));
+    byte[] prefix =
+        java.util.Arrays.copyOf(payload, Math.min(payload.length, REFUSED_PAYLOAD_PREFIX));
     String key = IngestValidator.keyOf(topic);
-    return DeadLetter.of(Reason.KAFKA_REFUSED, "Kafka refused the record (" + error + "); payload " + payload.length
-        + " bytes, SHA-256 " + digest + (prefix.length < payload.length ? ", cut to its first " + prefix.length + " bytes" : ""),
-        topic, key.length() > 256 ? key.substring(0, 256) : key, prefix, arrived, IngestValidator.STAGE);
+    return DeadLetter.of(
+        Reason.KAFKA_REFUSED,
+        "Kafka refused the record ("
+            + error
+            + "); payload "
+            + payload.length
+            + " bytes, SHA-256 "
+            + digest
+            + (prefix.length < payload.length
+                ? ", cut to its first " + prefix.length + " bytes"
+                : ""),
+        topic,
+        key.length() > 256 ? key.substring(0, 256) : key,
+        prefix,
+        arrived,
+        IngestValidator.STAGE);
   }
 
   private boolean awaitPermit(Connection c) {
@@ -331,25 +422,54 @@ public final class MqttKafkaBridge implements AutoCloseable {
     return true;
   }
 
-  private void stored(Connection c, int messageId, int qos, String deadLetterReason, long arrived, Exception error,
-      String topic, byte[] payload) {
-    if (error != null && refusedThisRecordOnly(error) && !Reason.KAFKA_REFUSED.code().equals(deadLetterReason)) {
+  private void stored(
+      Connection c,
+      int messageId,
+      int qos,
+      String deadLetterReason,
+      long arrived,
+      Exception error,
+      String topic,
+      byte[] payload) {
+    if (error != null
+        && refusedThisRecordOnly(error)
+        && !Reason.KAFKA_REFUSED.code().equals(deadLetterReason)) {
       // The message keeps its in-flight permit until its dead letter is stored: this runs on the
       // producer's I/O thread, which must never wait for a permit that only it can release.
-      LOG.warn("bridge {}: Kafka refused the record of a message on {} ({}); it goes to {} as {}", settings.clientId(), topic,
-          error.toString(), Topics.DEADLETTER, Reason.KAFKA_REFUSED.code());
+      LOG.warn(
+          "bridge {}: Kafka refused the record of a message on {} ({}); it goes to {} as {}",
+          settings.clientId(),
+          topic,
+          error.toString(),
+          Topics.DEADLETTER,
+          Reason.KAFKA_REFUSED.code());
       ProducerRecord<String, byte[]> letter = deadLetter(refused(topic, payload, arrived, error));
-      // Sent from the supervisor thread: a send may block (buffer full), which the I/O thread must not.
+      // Sent from the supervisor thread: a send may block (buffer full), which the I/O thread must
+      // not.
       try {
-        supervisor.execute(() -> {
-          try {
-            producer.send(letter, (m, e) -> stored(c, messageId, qos, Reason.KAFKA_REFUSED.code(), arrived, e, topic, payload));
-          } catch (RuntimeException e) {
-            stored(c, messageId, qos, Reason.KAFKA_REFUSED.code(), arrived, e, topic, payload);
-          }
-        });
+        supervisor.execute(
+            () -> {
+              try {
+                producer.send(
+                    letter,
+                    (m, e) ->
+                        stored(
+                            c,
+                            messageId,
+                            qos,
+                            Reason.KAFKA_REFUSED.code(),
+                            arrived,
+                            e,
+                            topic,
+                            payload));
+              } catch (RuntimeException e) {
+                stored(c, messageId, qos, Reason.KAFKA_REFUSED.code(), arrived, e, topic, payload);
+              }
+            });
       } catch (java.util.concurrent.RejectedExecutionException closing) {
-        permits.release(); // the bridge is closing: the unacknowledged message is redelivered to the next session
+        permits
+            .release(); // the bridge is closing: the unacknowledged message is redelivered to the
+        // next session
       }
       return;
     }
@@ -403,9 +523,10 @@ public final class MqttKafkaBridge implements AutoCloseable {
     final BrokerSession session;
 
     Connection() throws BrokerSession.Failure {
-      session = settings.mqttVersion() == BridgeSettings.MqttVersion.V5
-          ? new V5Session(settings, tls, this)
-          : new V3Session(settings, tls, this);
+      session =
+          settings.mqttVersion() == BridgeSettings.MqttVersion.V5
+              ? new V5Session(settings, tls, this)
+              : new V3Session(settings, tls, this);
     }
 
     @Override
@@ -419,14 +540,19 @@ public final class MqttKafkaBridge implements AutoCloseable {
     }
 
     void ack(int messageId, int qos) {
-      // During close() current is cleared only after the producer has flushed, so those acks go out.
+      // During close() current is cleared only after the producer has flushed, so those acks go
+      // out.
       if (current != this && !closed) {
         return;
       }
       try {
         session.ack(messageId, qos);
       } catch (Exception e) {
-        LOG.debug("bridge {}: cannot acknowledge message {}; it will be redelivered", settings.clientId(), messageId, e);
+        LOG.debug(
+            "bridge {}: cannot acknowledge message {}; it will be redelivered",
+            settings.clientId(),
+            messageId,
+            e);
       }
     }
   }

@@ -27,6 +27,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class PipelineReporter implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PipelineReporter.class);
+
   /** The stage where events enter the city: the bridge's. */
   public static final String BRIDGE_STAGE = "bridge";
 
@@ -46,29 +47,39 @@ public final class PipelineReporter implements AutoCloseable {
   private final ScheduledExecutorService timer;
   private Counts previous; // timer thread only
 
-  private PipelineReporter(Supplier<Counts> counts, String stage, InfluxSettings influx, Duration interval) {
+  private PipelineReporter(
+      Supplier<Counts> counts, String stage, InfluxSettings influx, Duration interval) {
     this.counts = counts;
     this.stage = stage;
     this.client = InfluxClients.create(influx, new okhttp3.OkHttpClient.Builder());
     this.writes = client.getWriteApiBlocking();
     this.previous = counts.get();
-    this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "pipeline-reporter-" + stage);
-      t.setDaemon(true);
-      return t;
-    });
-    timer.scheduleAtFixedRate(this::report, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+    this.timer =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "pipeline-reporter-" + stage);
+              t.setDaemon(true);
+              return t;
+            });
+    timer.scheduleAtFixedRate(
+        this::report, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
   }
 
-  /** Reports the bridge's {@code metrics} under {@code stage} (e.g. {@code bridge}) every {@code interval}. */
-  public static PipelineReporter start(BridgeMetrics metrics, String stage, InfluxSettings influx, Duration interval) {
+  /**
+   * Reports the bridge's {@code metrics} under {@code stage} (e.g. {@code bridge}) every {@code
+   * interval}.
+   */
+  public static PipelineReporter start(
+      BridgeMetrics metrics, String stage, InfluxSettings influx, Duration interval) {
     return start(() -> counts(metrics.snapshotAndResetLatency()), stage, influx, interval);
   }
 
   /** Reports {@code counts} under {@code stage} every {@code interval}. */
-  public static PipelineReporter start(Supplier<Counts> counts, String stage, InfluxSettings influx, Duration interval) {
+  public static PipelineReporter start(
+      Supplier<Counts> counts, String stage, InfluxSettings influx, Duration interval) {
     if (interval.isNegative() || interval.isZero()) {
-      throw new IllegalArgumentException(stage + " pipeline interval must be positive, got " + interval.toMillis() + " ms");
+      throw new IllegalArgumentException(
+          stage + " pipeline interval must be positive, got " + interval.toMillis() + " ms");
     }
     return new PipelineReporter(counts, stage, influx, interval);
   }
@@ -78,13 +89,19 @@ public final class PipelineReporter implements AutoCloseable {
   }
 
   /** The point for the interval from {@code before} to {@code now}, stamped {@code time}. */
-  static Point point(String stage, BridgeMetrics.Snapshot before, BridgeMetrics.Snapshot now, Instant time) {
+  static Point point(
+      String stage, BridgeMetrics.Snapshot before, BridgeMetrics.Snapshot now, Instant time) {
     return point(stage, counts(before), counts(now), time);
   }
 
   static Point point(String stage, Counts before, Counts now, Instant time) {
-    return point(stage, now.in() - before.in(), now.out() - before.out(), now.deadLetters() - before.deadLetters(),
-        now.maxLatencyMs(), time.toEpochMilli());
+    return point(
+        stage,
+        now.in() - before.in(),
+        now.out() - before.out(),
+        now.deadLetters() - before.deadLetters(),
+        now.maxLatencyMs(),
+        time.toEpochMilli());
   }
 
   /**
@@ -94,13 +111,15 @@ public final class PipelineReporter implements AutoCloseable {
    *
    * @param lagMs the stage's longest delay in the interval; negative when it has none (no field)
    */
-  public static Point point(String stage, long in, long out, long deadLetters, long lagMs, long timeMs) {
-    Point p = Point.measurement("pipeline")
-        .addTag("stage", stage)
-        .addField("events_in", in)
-        .addField("events_out", out)
-        .addField("deadletter", deadLetters)
-        .time(timeMs, WritePrecision.MS);
+  public static Point point(
+      String stage, long in, long out, long deadLetters, long lagMs, long timeMs) {
+    Point p =
+        Point.measurement("pipeline")
+            .addTag("stage", stage)
+            .addField("events_in", in)
+            .addField("events_out", out)
+            .addField("deadletter", deadLetters)
+            .time(timeMs, WritePrecision.MS);
     if (lagMs >= 0) {
       p.addField("lag_ms", (double) lagMs);
     }

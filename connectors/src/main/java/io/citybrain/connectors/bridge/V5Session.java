@@ -11,8 +11,8 @@ import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAckReasonCo
 import java.util.concurrent.CompletableFuture;
 
 /**
- * MQTT 5: persistence is "clean start off" plus a session expiry interval (MQTT 5 drops a session at
- * disconnect unless told to keep it).
+ * MQTT 5: persistence is "clean start off" plus a session expiry interval (MQTT 5 drops a session
+ * at disconnect unless told to keep it).
  *
  * <p>Receive Maximum is the protocol's largest, 65,535, not {@code bridge.max-in-flight}: Mosquitto
  * 2.0.11 was measured (BridgeBenchmark, 50,000 queued messages) sending more unacknowledged QoS 1
@@ -28,30 +28,53 @@ final class V5Session extends HiveSession {
 
   V5Session(BridgeSettings settings, MqttClientSslConfig tls, Listener listener) {
     super(settings, tls, listener);
-    Mqtt5ClientBuilder b = MqttClient.builder().useMqttVersion5().identifier(settings.clientId()).serverHost(host).serverPort(port)
-        .executorConfig(NETWORK)
-        .addDisconnectedListener(ctx -> lost(ctx.getCause()));
+    Mqtt5ClientBuilder b =
+        MqttClient.builder()
+            .useMqttVersion5()
+            .identifier(settings.clientId())
+            .serverHost(host)
+            .serverPort(port)
+            .executorConfig(NETWORK)
+            .addDisconnectedListener(ctx -> lost(ctx.getCause()));
     if (tls != null) {
       b = b.sslConfig(tls);
     }
     client = b.buildAsync();
-    client.publishes(MqttGlobalPublishFilter.ALL, p -> arrived(p.getTopic().toString(), p.getPayloadAsBytes(), p::acknowledge),
-        callbacks, true);
+    client.publishes(
+        MqttGlobalPublishFilter.ALL,
+        p -> arrived(p.getTopic().toString(), p.getPayloadAsBytes(), p::acknowledge),
+        callbacks,
+        true);
   }
 
   @Override
   CompletableFuture<?> connect() {
-    var c = client.connectWith().cleanStart(false).sessionExpiryInterval(settings.sessionExpirySeconds()).keepAlive(KEEP_ALIVE_S)
-        .restrictions().receiveMaximum(65_535).applyRestrictions();
+    var c =
+        client
+            .connectWith()
+            .cleanStart(false)
+            .sessionExpiryInterval(settings.sessionExpirySeconds())
+            .keepAlive(KEEP_ALIVE_S)
+            .restrictions()
+            .receiveMaximum(65_535)
+            .applyRestrictions();
     if (settings.username() != null) {
-      c = c.simpleAuth().username(settings.username()).password(V3Session.utf8(settings.password())).applySimpleAuth();
+      c =
+          c.simpleAuth()
+              .username(settings.username())
+              .password(V3Session.utf8(settings.password()))
+              .applySimpleAuth();
     }
     return c.send();
   }
 
   @Override
   CompletableFuture<Boolean> subscribe() {
-    return client.subscribeWith().topicFilter(settings.subscription()).qos(MqttQos.AT_LEAST_ONCE).send()
+    return client
+        .subscribeWith()
+        .topicFilter(settings.subscription())
+        .qos(MqttQos.AT_LEAST_ONCE)
+        .send()
         .thenApply(ack -> ack.getReasonCodes().stream().noneMatch(c -> c.isError()));
   }
 
@@ -59,8 +82,10 @@ final class V5Session extends HiveSession {
   boolean refusal(Throwable e) {
     if (e instanceof Mqtt5ConnAckException c) {
       Mqtt5ConnAckReasonCode code = c.getMqttMessage().getReasonCode();
-      return code == Mqtt5ConnAckReasonCode.CLIENT_IDENTIFIER_NOT_VALID || code == Mqtt5ConnAckReasonCode.BAD_USER_NAME_OR_PASSWORD
-          || code == Mqtt5ConnAckReasonCode.NOT_AUTHORIZED || code == Mqtt5ConnAckReasonCode.BANNED
+      return code == Mqtt5ConnAckReasonCode.CLIENT_IDENTIFIER_NOT_VALID
+          || code == Mqtt5ConnAckReasonCode.BAD_USER_NAME_OR_PASSWORD
+          || code == Mqtt5ConnAckReasonCode.NOT_AUTHORIZED
+          || code == Mqtt5ConnAckReasonCode.BANNED
           || code == Mqtt5ConnAckReasonCode.BAD_AUTHENTICATION_METHOD;
     }
     return false;

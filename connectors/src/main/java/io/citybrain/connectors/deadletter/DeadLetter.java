@@ -10,14 +10,24 @@ import java.util.Base64;
 /**
  * A refused message, as stored in {@code city.deadletter}: the reason code, a human-readable
  * detail, where it came from ({@code topic} is the MQTT topic for the bridge, the Kafka topic for a
- * job), the Kafka key (device id, else the topic), the raw bytes in base64, and when it was refused.
+ * job), the Kafka key (device id, else the topic), the raw bytes in base64, and when it was
+ * refused.
  *
  * @param stage which part refused it ({@code bridge}, {@code traffic}, ...)
  */
-public record DeadLetter(String reason, String detail, String topic, String key, String payload, long time, String stage) {
+public record DeadLetter(
+    String reason,
+    String detail,
+    String topic,
+    String key,
+    String payload,
+    long time,
+    String stage) {
 
-  public static DeadLetter of(Reason reason, String detail, String topic, String key, byte[] raw, long time, String stage) {
-    return new DeadLetter(reason.code(), detail, topic, key, Base64.getEncoder().encodeToString(raw), time, stage);
+  public static DeadLetter of(
+      Reason reason, String detail, String topic, String key, byte[] raw, long time, String stage) {
+    return new DeadLetter(
+        reason.code(), detail, topic, key, Base64.getEncoder().encodeToString(raw), time, stage);
   }
 
   public byte[] rawPayload() {
@@ -36,7 +46,8 @@ public record DeadLetter(String reason, String detail, String topic, String key,
     try {
       return Json.MAPPER.readValue(json, DeadLetter.class);
     } catch (IOException e) {
-      throw new UncheckedIOException("not a dead-letter record: " + new String(json, StandardCharsets.UTF_8), e);
+      throw new UncheckedIOException(
+          "not a dead-letter record: " + new String(json, StandardCharsets.UTF_8), e);
     }
   }
 }

@@ -41,13 +41,19 @@ public enum Reason {
    */
   KAFKA_REFUSED("kafka-refused"),
   /**
-   * The observation time is older than the bridge's {@code bridge.max-reading-age} (default 2 h), or older than
-   * the emergency job's own bound for a signal. Addition to contract v1.
+   * The observation time is older than the bridge's {@code bridge.max-reading-age} (default 2 h),
+   * or older than the emergency job's own bound for a signal. Addition to contract v1.
    */
   STALE_TIMESTAMP("stale-timestamp"),
-  /** The observation time is before 2000-01-01T00:00Z: an unset or reset device clock. Addition to contract v1. */
+  /**
+   * The observation time is before 2000-01-01T00:00Z: an unset or reset device clock. Addition to
+   * contract v1.
+   */
   TIMESTAMP_BEFORE_2000("timestamp-before-2000"),
-  /** An epoch number that is a plausible time in seconds, sent where milliseconds are due. Addition to contract v1. */
+  /**
+   * An epoch number that is a plausible time in seconds, sent where milliseconds are due. Addition
+   * to contract v1.
+   */
   TIMESTAMP_IN_SECONDS("timestamp-in-seconds"),
   /**
    * A building or ticket id in the payload outside {@code [A-Za-z0-9._:-]{1,64}}: ids become alert
@@ -62,10 +68,10 @@ public enum Reason {
    */
   WRONG_KIND("wrong-kind"),
   /**
-   * A device opened more incidents at once than the emergency job allows one device
-   * ({@code emergency.max-open-tickets-per-device}, {@code emergency.max-buildings-per-detector}):
-   * ids chosen by a sender must not grow the job's state and the alerts without bound. Addition
-   * to contract v1.
+   * A device opened more incidents at once than the emergency job allows one device ({@code
+   * emergency.max-open-tickets-per-device}, {@code emergency.max-buildings-per-detector}): ids
+   * chosen by a sender must not grow the job's state and the alerts without bound. Addition to
+   * contract v1.
    */
   TOO_MANY_INCIDENTS("too-many-incidents"),
   /** The bridge itself failed on this message (a bug): kept rather than lost or retried forever. */
@@ -77,9 +83,9 @@ public enum Reason {
   EMAIL_FAILED("email-failed"),
   /**
    * An acknowledgement that cannot be trusted or may not be applied (issue 20): in a city with a
-   * users file, one on contract v1's {@code city/ack/<alertId>} (it names nobody the broker checked)
-   * or from someone who is not a person of the file (bridge); one by a person whose district or
-   * community is not the alert's (emergency job). Addition to contract v1.
+   * users file, one on contract v1's {@code city/ack/<alertId>} (it names nobody the broker
+   * checked) or from someone who is not a person of the file (bridge); one by a person whose
+   * district or community is not the alert's (emergency job). Addition to contract v1.
    */
   ACK_REFUSED("ack-refused");
 

@@ -10,7 +10,6 @@ import io.citybrain.connectors.influx.InfluxWrites;
 import io.citybrain.connectors.kafka.KafkaClients;
 import io.citybrain.connectors.mqtt.ConfirmedPublisher;
 import java.io.IOException;
-import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -43,30 +42,31 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Delivers {@code city.alerts} to the people they concern and records them:
+ *
  * <ol>
  *   <li>published (QoS 1) on {@code city/alerts/community/<id>} when it is in a community, and on
- *       {@code city/alerts/district/<code>} when its scope is the district or it is in none
- *       ({@link #topicsFor}) — retried until the broker acknowledges;
+ *       {@code city/alerts/district/<code>} when its scope is the district or it is in none ({@link
+ *       #topicsFor}) — retried until the broker acknowledges;
  *   <li>POSTed to every configured webhook, with retries and backoff; when a webhook gives up the
  *       alert goes to {@code city.deadletter} with reason {@code webhook-failed};
- *   <li>written to the {@code alert} measurement (tags {@code kind}, {@code severity},
- *       {@code district}, {@code community}; fields {@code alert_id}, {@code state},
- *       {@code message}; time the alert's {@code ts}), one point per alert and state, through
- *       {@link InfluxWrites}; when the store gives up, reason {@code store-failed}.
+ *   <li>written to the {@code alert} measurement (tags {@code kind}, {@code severity}, {@code
+ *       district}, {@code community}; fields {@code alert_id}, {@code state}, {@code message}; time
+ *       the alert's {@code ts}), one point per alert and state, through {@link InfluxWrites}; when
+ *       the store gives up, reason {@code store-failed}.
  * </ol>
+ *
  * Kafka offsets are committed only after all of that for the whole batch (the store write of a
  * batch runs on a thread of its own, overlapping the delivery of the next), so a crash redelivers
  * rather than loses; subscribers and webhooks deduplicate by {@code alertId} and state, and the
- * store overwrites the same point. A record that is not an alert goes to the dead-letter topic
- * with reason {@code bad-alert}.
+ * store overwrites the same point. A record that is not an alert goes to the dead-letter topic with
+ * reason {@code bad-alert}.
  *
  * <p>Why the store write is here and not a Flink sink: the dispatcher already reads every alert
  * exactly where it is delivered, so the stored state is the delivered state, for alerts of every
  * job, with no extra consumer.
  *
  * <p>Thread safety: all work happens on one thread of its own (and the store writes on a second);
- * {@link #close()} may be called
- * from any thread.
+ * {@link #close()} may be called from any thread.
  */
 public final class AlertDispatcher implements AutoCloseable {
 
@@ -75,22 +75,44 @@ public final class AlertDispatcher implements AutoCloseable {
 
   private final DispatchSettings settings;
   private final KafkaConsumer<String, byte[]> consumer;
-  /** Dead letters, and each alert's latest record to {@code city.alerts.latest} (the apps' inbox). */
+
+  /**
+   * Dead letters, and each alert's latest record to {@code city.alerts.latest} (the apps' inbox).
+   */
   private final KafkaProducer<String, byte[]> deadLetters;
-  private final java.util.concurrent.atomic.AtomicLong inboxFailures = new java.util.concurrent.atomic.AtomicLong();
+
+  private final java.util.concurrent.atomic.AtomicLong inboxFailures =
+      new java.util.concurrent.atomic.AtomicLong();
+
   /** How long a publish may wait for its PUBACK before it is sent again. */
   private static final Duration PUBACK_WAIT = Duration.ofSeconds(10);
+
   private final ConfirmedPublisher mqtt;
-  private final java.util.concurrent.atomic.AtomicLong published = new java.util.concurrent.atomic.AtomicLong();
-  /** Records taken from city.alerts, alerts or not: the {@code pipeline} measurement's events_in. */
-  private final java.util.concurrent.atomic.AtomicLong consumed = new java.util.concurrent.atomic.AtomicLong();
-  /** The longest time from an alert's ts to the broker's acknowledgement since the last pipeline report. */
-  private final java.util.concurrent.atomic.AtomicLong maxDeliveryMs = new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong published =
+      new java.util.concurrent.atomic.AtomicLong();
+
+  /**
+   * Records taken from city.alerts, alerts or not: the {@code pipeline} measurement's events_in.
+   */
+  private final java.util.concurrent.atomic.AtomicLong consumed =
+      new java.util.concurrent.atomic.AtomicLong();
+
+  /**
+   * The longest time from an alert's ts to the broker's acknowledgement since the last pipeline
+   * report.
+   */
+  private final java.util.concurrent.atomic.AtomicLong maxDeliveryMs =
+      new java.util.concurrent.atomic.AtomicLong();
+
   /** Writes the {@code pipeline} measurement for stage {@code dispatch} when there is a store. */
   private io.citybrain.connectors.bridge.PipelineReporter pipeline;
-  private final Map<String, java.util.concurrent.atomic.AtomicLong> deadLettered = new java.util.concurrent.ConcurrentHashMap<>();
+
+  private final Map<String, java.util.concurrent.atomic.AtomicLong> deadLettered =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
   /** When the dispatch thread last came back from a poll (nanoTime): a wedged loop shows here. */
   private volatile long lastPollNanos = System.nanoTime();
+
   private final Webhooks webhooks;
   private final List<Channel> channels;
   private final Mailer mailer;
@@ -100,8 +122,12 @@ public final class AlertDispatcher implements AutoCloseable {
   // Touched by the dispatch thread only.
   private final BlockingQueue<ToRecord> toRecord = new LinkedBlockingQueue<>();
   private final Thread recorder = new Thread(this::recordLoop, "alert-record");
-  /** Batches delivered whose store write may still run, oldest first, with the offsets after them. */
+
+  /**
+   * Batches delivered whose store write may still run, oldest first, with the offsets after them.
+   */
   private final Deque<Recording> recording = new ArrayDeque<>();
+
   private static final int MAX_BATCHES_RECORDING = 16;
 
   private record Recording(Future<?> write, Map<TopicPartition, OffsetAndMetadata> offsets) {}
@@ -122,14 +148,18 @@ public final class AlertDispatcher implements AutoCloseable {
     p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
     p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     this.consumer = new KafkaConsumer<>(p);
-    this.deadLetters = new KafkaProducer<>(KafkaClients.reliableProducer(s.kafkaBootstrap(), s.clientId() + "-deadletter",
-        s.kafkaSecurity()));
+    this.deadLetters =
+        new KafkaProducer<>(
+            KafkaClients.reliableProducer(
+                s.kafkaBootstrap(), s.clientId() + "-deadletter", s.kafkaSecurity()));
     this.webhooks = new Webhooks(s.webhookRetries(), s.webhookTimeout());
     this.channels = s.allChannels();
-    this.mailer = s.smtp() == null ? null : new Mailer(s.smtp(), s.webhookRetries(), s.webhookTimeout());
+    this.mailer =
+        s.smtp() == null ? null : new Mailer(s.smtp(), s.webhookRetries(), s.webhookTimeout());
     this.store = s.store() == null ? null : new InfluxWrites(s.store(), 5, Duration.ofSeconds(10));
-    this.mqtt = ConfirmedPublisher.connect(s.mqttUrl(), s.clientId(), s.mqttUsername(), s.mqttPassword(),
-        Duration.ofSeconds(30));
+    this.mqtt =
+        ConfirmedPublisher.connect(
+            s.mqttUrl(), s.clientId(), s.mqttUsername(), s.mqttPassword(), Duration.ofSeconds(30));
     this.thread = new Thread(this::run, "alert-dispatch");
   }
 
@@ -144,16 +174,20 @@ public final class AlertDispatcher implements AutoCloseable {
     try {
       d = new AlertDispatcher(settings);
     } catch (IllegalStateException e) {
-      throw new IllegalStateException("alert dispatch " + e.getMessage()
-          + " (check dispatch.mqtt.url, dispatch.mqtt.username and dispatch.mqtt.password)", e);
+      throw new IllegalStateException(
+          "alert dispatch "
+              + e.getMessage()
+              + " (check dispatch.mqtt.url, dispatch.mqtt.username and dispatch.mqtt.password)",
+          e);
     }
     d.consumer.subscribe(List.of(Topics.ALERTS));
     d.thread.start();
     if (d.store != null) {
       d.recorder.start();
       // The pipeline dashboard's dispatch stage, in production as in the local city (issue 21).
-      d.pipeline = io.citybrain.connectors.bridge.PipelineReporter.start(d::pipelineCounts, "dispatch", settings.store(),
-          Duration.ofSeconds(10));
+      d.pipeline =
+          io.citybrain.connectors.bridge.PipelineReporter.start(
+              d::pipelineCounts, "dispatch", settings.store(), Duration.ofSeconds(10));
     }
     return d;
   }
@@ -188,13 +222,14 @@ public final class AlertDispatcher implements AutoCloseable {
 
   /** The alert as its point in the {@code alert} measurement: every field in one line. */
   public static Point toPoint(Alert a) {
-    Point p = Point.measurement("alert")
-        .addTag("kind", a.kind())
-        .addTag("district", a.district())
-        .addField("alert_id", a.alertId())
-        .addField("state", a.state() == null ? Alert.STATE_RAISED : a.state())
-        .addField("message", a.message() == null ? "" : oneLine(a.message()))
-        .time(a.ts(), WritePrecision.MS);
+    Point p =
+        Point.measurement("alert")
+            .addTag("kind", a.kind())
+            .addTag("district", a.district())
+            .addField("alert_id", a.alertId())
+            .addField("state", a.state() == null ? Alert.STATE_RAISED : a.state())
+            .addField("message", a.message() == null ? "" : oneLine(a.message()))
+            .time(a.ts(), WritePrecision.MS);
     if (a.severity() != null) {
       p.addTag("severity", a.severity());
     }
@@ -230,9 +265,14 @@ public final class AlertDispatcher implements AutoCloseable {
         consumed.addAndGet(records.count());
         List<java.util.concurrent.Future<?>> inbox = new ArrayList<>();
         for (int i = 0; i < delivered.size(); i++) {
-          // Keyed by alert id: compaction keeps each alert's newest record. A batch's records of one
-          // alert come in city.alerts order (one partition), and the producer keeps it (idempotent).
-          inbox.add(deadLetters.send(new ProducerRecord<>(Topics.ALERTS_LATEST, delivered.get(i).alertId(), payloads.get(i))));
+          // Keyed by alert id: compaction keeps each alert's newest record. A batch's records of
+          // one
+          // alert come in city.alerts order (one partition), and the producer keeps it
+          // (idempotent).
+          inbox.add(
+              deadLetters.send(
+                  new ProducerRecord<>(
+                      Topics.ALERTS_LATEST, delivered.get(i).alertId(), payloads.get(i))));
         }
         publish(delivered, payloads);
         published.addAndGet(delivered.size());
@@ -270,9 +310,10 @@ public final class AlertDispatcher implements AutoCloseable {
   }
 
   /**
-   * Waits for the batch's records on {@code city.alerts.latest} before its offsets may be committed.
-   * The producer retries within its delivery timeout; a record it still could not write is logged
-   * and counted, and the alert's next state writes the inbox again: people got the alert anyway.
+   * Waits for the batch's records on {@code city.alerts.latest} before its offsets may be
+   * committed. The producer retries within its delivery timeout; a record it still could not write
+   * is logged and counted, and the alert's next state writes the inbox again: people got the alert
+   * anyway.
    */
   private void awaitInbox(List<java.util.concurrent.Future<?>> inbox) {
     for (java.util.concurrent.Future<?> f : inbox) {
@@ -283,7 +324,11 @@ public final class AlertDispatcher implements AutoCloseable {
         return; // closing: the batch is not committed and comes again
       } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
         long n = inboxFailures.incrementAndGet();
-        LOG.error("alert dispatch could not write {} ({} so far): {}", Topics.ALERTS_LATEST, n, e.getMessage());
+        LOG.error(
+            "alert dispatch could not write {} ({} so far): {}",
+            Topics.ALERTS_LATEST,
+            n,
+            e.getMessage());
       }
     }
   }
@@ -323,7 +368,8 @@ public final class AlertDispatcher implements AutoCloseable {
     }
   }
 
-  private static Map<TopicPartition, OffsetAndMetadata> nextOffsets(ConsumerRecords<String, byte[]> records) {
+  private static Map<TopicPartition, OffsetAndMetadata> nextOffsets(
+      ConsumerRecords<String, byte[]> records) {
     Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
     for (TopicPartition tp : records.partitions()) {
       List<ConsumerRecord<String, byte[]>> rs = records.records(tp);
@@ -336,8 +382,16 @@ public final class AlertDispatcher implements AutoCloseable {
     try {
       return Alert.fromJson(r.value());
     } catch (RuntimeException e) {
-      deadLetter(Reason.BAD_ALERT, "city.alerts offset " + r.partition() + "/" + r.offset() + " is not an alert: "
-          + e.getMessage(), r.key(), r.value());
+      deadLetter(
+          Reason.BAD_ALERT,
+          "city.alerts offset "
+              + r.partition()
+              + "/"
+              + r.offset()
+              + " is not an alert: "
+              + e.getMessage(),
+          r.key(),
+          r.value());
       return null;
     }
   }
@@ -372,7 +426,8 @@ public final class AlertDispatcher implements AutoCloseable {
         mqtt.publishAndWait(topic, json, PUBACK_WAIT);
         return;
       } catch (ConfirmedPublisher.Unacknowledged e) {
-        LOG.warn("cannot publish alert {} on {} ({}); retrying", alert.alertId(), topic, e.getMessage());
+        LOG.warn(
+            "cannot publish alert {} on {} ({}); retrying", alert.alertId(), topic, e.getMessage());
         sleepQuietly(500);
       }
     }
@@ -384,11 +439,21 @@ public final class AlertDispatcher implements AutoCloseable {
         continue;
       }
       boolean email = channel.format() == Channel.Format.EMAIL;
-      Optional<String> failure = email ? mailer.send(channel, alert, () -> running)
-          : webhooks.post(channel, alert, json, () -> running);
+      Optional<String> failure =
+          email
+              ? mailer.send(channel, alert, () -> running)
+              : webhooks.post(channel, alert, json, () -> running);
       if (failure.isPresent() && running) {
-        LOG.error("{} gave up on alert {}: {}", email ? "e-mail" : "webhook", alert.alertId(), failure.get());
-        deadLetter(email ? Reason.EMAIL_FAILED : Reason.WEBHOOK_FAILED, failure.get(), alert.alertId(), json);
+        LOG.error(
+            "{} gave up on alert {}: {}",
+            email ? "e-mail" : "webhook",
+            alert.alertId(),
+            failure.get());
+        deadLetter(
+            email ? Reason.EMAIL_FAILED : Reason.WEBHOOK_FAILED,
+            failure.get(),
+            alert.alertId(),
+            json);
       }
     }
   }
@@ -449,7 +514,11 @@ public final class AlertDispatcher implements AutoCloseable {
       for (InfluxWrites.RefusedLine r : refused) {
         Alert a = written.get(lines.indexOf(r.line()));
         LOG.error("the store refused alert {}: {}", a.alertId(), r.reason());
-        deadLetter(Reason.STORE_FAILED, "the store refused the alert's point: " + r.reason(), a.alertId(), a.toJson());
+        deadLetter(
+            Reason.STORE_FAILED,
+            "the store refused the alert's point: " + r.reason(),
+            a.alertId(),
+            a.toJson());
       }
     } catch (IOException e) {
       LOG.error("the store did not take {} alerts: {}", alerts.size(), e.getMessage());
@@ -461,20 +530,34 @@ public final class AlertDispatcher implements AutoCloseable {
 
   /** Sends a dead-letter record and waits for Kafka, so that the offset commit follows it. */
   private void deadLetter(Reason reason, String detail, String key, byte[] raw) {
-    deadLettered.computeIfAbsent(reason.code(), r -> {
-      var n = new java.util.concurrent.atomic.AtomicLong();
-      var registry = meters;
-      if (registry != null) {
-        deadLetterMeter(registry, r, n);
-      }
-      return n;
-    }).incrementAndGet();
-    DeadLetter d = DeadLetter.of(reason, detail, Topics.ALERTS, key == null ? Topics.ALERTS : key, raw,
-        System.currentTimeMillis(), STAGE);
+    deadLettered
+        .computeIfAbsent(
+            reason.code(),
+            r -> {
+              var n = new java.util.concurrent.atomic.AtomicLong();
+              var registry = meters;
+              if (registry != null) {
+                deadLetterMeter(registry, r, n);
+              }
+              return n;
+            })
+        .incrementAndGet();
+    DeadLetter d =
+        DeadLetter.of(
+            reason,
+            detail,
+            Topics.ALERTS,
+            key == null ? Topics.ALERTS : key,
+            raw,
+            System.currentTimeMillis(),
+            STAGE);
     try {
-      deadLetters.send(new ProducerRecord<>(Topics.DEADLETTER, d.key(), d.toJson())).get(60, TimeUnit.SECONDS);
+      deadLetters
+          .send(new ProducerRecord<>(Topics.DEADLETTER, d.key(), d.toJson()))
+          .get(60, TimeUnit.SECONDS);
     } catch (ExecutionException | TimeoutException e) {
-      throw new IllegalStateException("cannot write a dead letter (" + reason.code() + ") for " + key, e);
+      throw new IllegalStateException(
+          "cannot write a dead letter (" + reason.code() + ") for " + key, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted writing a dead letter for " + key, e);
@@ -493,29 +576,42 @@ public final class AlertDispatcher implements AutoCloseable {
 
   /**
    * Binds {@code citybrain_dispatch_alerts_total} (published, and dead-lettered by reason), the
-   * MQTT connection's state and the Kafka consumer's own metrics (Micrometer's binder) to
-   * {@code registry} (issue 21).
+   * MQTT connection's state and the Kafka consumer's own metrics (Micrometer's binder) to {@code
+   * registry} (issue 21).
    */
   public void bindMetrics(io.micrometer.core.instrument.MeterRegistry registry) {
     meters = registry;
-    io.micrometer.core.instrument.FunctionCounter.builder("citybrain.dispatch.alerts", published,
-            java.util.concurrent.atomic.AtomicLong::get)
-        .description("alerts published on MQTT (and passed to the webhooks and the store), or dead-lettered by reason")
-        .tags("outcome", "published", "reason", "none").register(registry);
+    io.micrometer.core.instrument.FunctionCounter.builder(
+            "citybrain.dispatch.alerts", published, java.util.concurrent.atomic.AtomicLong::get)
+        .description(
+            "alerts published on MQTT (and passed to the webhooks and the store), or dead-lettered by reason")
+        .tags("outcome", "published", "reason", "none")
+        .register(registry);
     deadLettered.forEach((r, n) -> deadLetterMeter(registry, r, n));
-    io.micrometer.core.instrument.FunctionCounter.builder("citybrain.dispatch.inbox.failures", inboxFailures,
+    io.micrometer.core.instrument.FunctionCounter.builder(
+            "citybrain.dispatch.inbox.failures",
+            inboxFailures,
             java.util.concurrent.atomic.AtomicLong::get)
-        .description("alert records city.alerts.latest did not take (the apps' inbox misses that state)").register(registry);
-    io.micrometer.core.instrument.Gauge.builder("citybrain.dispatch.mqtt.connected", mqtt, m -> m.connected() ? 1 : 0)
-        .description("1 while the MQTT connection stands").register(registry);
+        .description(
+            "alert records city.alerts.latest did not take (the apps' inbox misses that state)")
+        .register(registry);
+    io.micrometer.core.instrument.Gauge.builder(
+            "citybrain.dispatch.mqtt.connected", mqtt, m -> m.connected() ? 1 : 0)
+        .description("1 while the MQTT connection stands")
+        .register(registry);
     new io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics(consumer).bindTo(registry);
   }
 
-  private static void deadLetterMeter(io.micrometer.core.instrument.MeterRegistry registry, String reason,
+  private static void deadLetterMeter(
+      io.micrometer.core.instrument.MeterRegistry registry,
+      String reason,
       java.util.concurrent.atomic.AtomicLong n) {
-    io.micrometer.core.instrument.FunctionCounter.builder("citybrain.dispatch.alerts", n, java.util.concurrent.atomic.AtomicLong::get)
-        .description("alerts published on MQTT (and passed to the webhooks and the store), or dead-lettered by reason")
-        .tags("outcome", "dead_letter", "reason", reason).register(registry);
+    io.micrometer.core.instrument.FunctionCounter.builder(
+            "citybrain.dispatch.alerts", n, java.util.concurrent.atomic.AtomicLong::get)
+        .description(
+            "alerts published on MQTT (and passed to the webhooks and the store), or dead-lettered by reason")
+        .tags("outcome", "dead_letter", "reason", reason)
+        .register(registry);
   }
 
   /**
@@ -528,7 +624,11 @@ public final class AlertDispatcher implements AutoCloseable {
     if (!thread.isAlive()) {
       problems.put("dispatch", "the dispatch thread has stopped (see the log)");
     } else if (System.nanoTime() - lastPollNanos > TimeUnit.MINUTES.toNanos(2)) {
-      problems.put("dispatch", "no poll of city.alerts for " + TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - lastPollNanos) + " s");
+      problems.put(
+          "dispatch",
+          "no poll of city.alerts for "
+              + TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - lastPollNanos)
+              + " s");
     }
     if (!mqtt.connected()) {
       problems.put("mqtt", "not connected to " + mqtt.url());
@@ -536,11 +636,15 @@ public final class AlertDispatcher implements AutoCloseable {
     return problems;
   }
 
-  /** Alerts consumed, published and dead-lettered so far; the longest delivery delay since the last call. */
+  /**
+   * Alerts consumed, published and dead-lettered so far; the longest delivery delay since the last
+   * call.
+   */
   io.citybrain.connectors.bridge.PipelineReporter.Counts pipelineCounts() {
-    long dead = deadLettered.values().stream().mapToLong(java.util.concurrent.atomic.AtomicLong::get).sum();
-    return new io.citybrain.connectors.bridge.PipelineReporter.Counts(consumed.get(), published.get(), dead,
-        Math.max(0, maxDeliveryMs.getAndSet(0)));
+    long dead =
+        deadLettered.values().stream().mapToLong(java.util.concurrent.atomic.AtomicLong::get).sum();
+    return new io.citybrain.connectors.bridge.PipelineReporter.Counts(
+        consumed.get(), published.get(), dead, Math.max(0, maxDeliveryMs.getAndSet(0)));
   }
 
   @Override

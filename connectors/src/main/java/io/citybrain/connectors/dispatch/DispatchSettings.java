@@ -12,23 +12,36 @@ import java.util.Properties;
 
 /**
  * Settings of alert dispatch. Validated on construction; a wrong value names its key. The password
- * and the webhook URLs (which may carry a secret in their query) never appear in {@link #toString()}.
+ * and the webhook URLs (which may carry a secret in their query) never appear in {@link
+ * #toString()}.
  *
  * @param mqttUsername null to connect anonymously (the local city without {@code --mqtt-users})
  * @param webhooks where each alert is also POSTed as JSON; empty for none
  * @param webhookRetries retries of one webhook call on I/O errors, 408, 429 and 5xx, 0..20
  * @param webhookTimeout connect and response timeout of one call
  * @param store where each alert also lands in the {@code alert} measurement; null for nowhere
- * @param kafkaSecurity how the consumer and the dead-letter producer reach Kafka ({@code dispatch.kafka.*}
- *     keys of {@link KafkaSecurity}); null means {@link KafkaSecurity#NONE}
- * @param webhookSecret signs the calls to {@code webhooks} ({@link Channel.Format#GENERIC}), or null
+ * @param kafkaSecurity how the consumer and the dead-letter producer reach Kafka ({@code
+ *     dispatch.kafka.*} keys of {@link KafkaSecurity}); null means {@link KafkaSecurity#NONE}
+ * @param webhookSecret signs the calls to {@code webhooks} ({@link Channel.Format#GENERIC}), or
+ *     null
  * @param channels group robots and webhooks in their own formats, each for its communities and
  *     districts ({@code dispatch.channels.file}, {@link Channel#read})
  * @param smtp the SMTP server of the e-mail channels, or null when there are none
  */
-public record DispatchSettings(String kafkaBootstrap, String mqttUrl, String clientId, String mqttUsername,
-    char[] mqttPassword, List<URI> webhooks, int webhookRetries, Duration webhookTimeout, InfluxSettings store,
-    KafkaSecurity kafkaSecurity, char[] webhookSecret, List<Channel> channels, Smtp smtp) {
+public record DispatchSettings(
+    String kafkaBootstrap,
+    String mqttUrl,
+    String clientId,
+    String mqttUsername,
+    char[] mqttPassword,
+    List<URI> webhooks,
+    int webhookRetries,
+    Duration webhookTimeout,
+    InfluxSettings store,
+    KafkaSecurity kafkaSecurity,
+    char[] webhookSecret,
+    List<Channel> channels,
+    Smtp smtp) {
 
   /**
    * The SMTP server e-mail channels are sent through ({@code dispatch.smtp.*}; the password from
@@ -36,36 +49,65 @@ public record DispatchSettings(String kafkaBootstrap, String mqttUrl, String cli
    *
    * @param starttls require STARTTLS (default); off only for a server on the same host or network
    */
-  public record Smtp(String host, int port, boolean starttls, String username, char[] password, String from) {
+  public record Smtp(
+      String host, int port, boolean starttls, String username, char[] password, String from) {
     public Smtp {
       require(host, "dispatch.smtp.host");
       if (port < 1 || port > 65535) {
-        throw new IllegalArgumentException("dispatch.smtp.port must be within 1..65535, got " + port);
+        throw new IllegalArgumentException(
+            "dispatch.smtp.port must be within 1..65535, got " + port);
       }
       if ((username == null) != (password == null)) {
-        throw new IllegalArgumentException("dispatch.smtp.username and its password (CITYBRAIN_DISPATCH_SMTP_PASSWORD) go together");
+        throw new IllegalArgumentException(
+            "dispatch.smtp.username and its password (CITYBRAIN_DISPATCH_SMTP_PASSWORD) go together");
       }
       if (from == null || !from.contains("@")) {
-        throw new IllegalArgumentException("dispatch.smtp.from must be the sender's address, got '" + from + "'");
+        throw new IllegalArgumentException(
+            "dispatch.smtp.from must be the sender's address, got '" + from + "'");
       }
     }
 
     @Override
     public String toString() {
-      return "Smtp[" + host + ":" + port + (starttls ? ", STARTTLS" : "") + ", user=" + username + ", from=" + from + "]";
+      return "Smtp["
+          + host
+          + ":"
+          + port
+          + (starttls ? ", STARTTLS" : "")
+          + ", user="
+          + username
+          + ", from="
+          + from
+          + "]";
     }
   }
 
   public static final String WEBHOOKS_KEY = "dispatch.webhooks";
-  /** The generic webhooks' signing secret; from the environment ({@code CITYBRAIN_DISPATCH_WEBHOOK_SECRET}). */
+
+  /**
+   * The generic webhooks' signing secret; from the environment ({@code
+   * CITYBRAIN_DISPATCH_WEBHOOK_SECRET}).
+   */
   public static final String WEBHOOK_SECRET_KEY = "dispatch.webhook.secret";
+
   /** The channels file (a mounted Secret: it holds robots' keys and secrets). */
   public static final String CHANNELS_FILE_KEY = "dispatch.channels.file";
-  /** The SMTP account's password; from the environment ({@code CITYBRAIN_DISPATCH_SMTP_PASSWORD}). */
+
+  /**
+   * The SMTP account's password; from the environment ({@code CITYBRAIN_DISPATCH_SMTP_PASSWORD}).
+   */
   public static final String SMTP_PASSWORD_KEY = "dispatch.smtp.password";
-  /** The store's keys are InfluxSettings' own under this prefix: {@code dispatch.influx.url} and so on. */
+
+  /**
+   * The store's keys are InfluxSettings' own under this prefix: {@code dispatch.influx.url} and so
+   * on.
+   */
   public static final String STORE_PREFIX = "dispatch.";
-  /** Kafka security's keys are KafkaSecurity's own under this prefix: {@code dispatch.kafka.security.protocol} and so on. */
+
+  /**
+   * Kafka security's keys are KafkaSecurity's own under this prefix: {@code
+   * dispatch.kafka.security.protocol} and so on.
+   */
   public static final String KAFKA_PREFIX = "dispatch.";
 
   public DispatchSettings {
@@ -74,48 +116,71 @@ public record DispatchSettings(String kafkaBootstrap, String mqttUrl, String cli
     require(mqttUrl, "dispatch.mqtt.url");
     require(clientId, "dispatch.mqtt.client-id");
     if (!mqttUrl.startsWith("tcp://") && !mqttUrl.startsWith("ssl://")) {
-      throw new IllegalArgumentException("dispatch.mqtt.url must start with tcp:// or ssl://, got '" + mqttUrl + "'");
+      throw new IllegalArgumentException(
+          "dispatch.mqtt.url must start with tcp:// or ssl://, got '" + mqttUrl + "'");
     }
     if (mqttUsername != null && mqttPassword == null) {
-      throw new IllegalArgumentException("dispatch.mqtt.password must be set when dispatch.mqtt.username is");
+      throw new IllegalArgumentException(
+          "dispatch.mqtt.password must be set when dispatch.mqtt.username is");
     }
     webhooks = webhooks == null ? List.of() : List.copyOf(webhooks);
     channels = channels == null ? List.of() : List.copyOf(channels);
     for (Channel c : channels) {
       if (c.format() == Channel.Format.EMAIL && smtp == null) {
-        throw new IllegalArgumentException("dispatch.smtp.host is required by the email channel '" + c.name() + "'");
+        throw new IllegalArgumentException(
+            "dispatch.smtp.host is required by the email channel '" + c.name() + "'");
       }
     }
     for (URI w : webhooks) {
       if (!"http".equals(w.getScheme()) && !"https".equals(w.getScheme()) || w.getHost() == null) {
-        throw new IllegalArgumentException("dispatch.webhooks must be http:// or https:// URLs, got one with scheme '"
-            + w.getScheme() + "'");
+        throw new IllegalArgumentException(
+            "dispatch.webhooks must be http:// or https:// URLs, got one with scheme '"
+                + w.getScheme()
+                + "'");
       }
     }
     if (webhookRetries < 0 || webhookRetries > 20) {
-      throw new IllegalArgumentException("dispatch.webhook.retries must be within 0..20, got " + webhookRetries);
+      throw new IllegalArgumentException(
+          "dispatch.webhook.retries must be within 0..20, got " + webhookRetries);
     }
-    if (webhookTimeout == null || webhookTimeout.toMillis() < 100 || webhookTimeout.toMinutes() > 1) {
-      throw new IllegalArgumentException("dispatch.webhook.timeout must be within 100ms..1min, got " + webhookTimeout);
+    if (webhookTimeout == null
+        || webhookTimeout.toMillis() < 100
+        || webhookTimeout.toMinutes() > 1) {
+      throw new IllegalArgumentException(
+          "dispatch.webhook.timeout must be within 100ms..1min, got " + webhookTimeout);
     }
   }
 
   /** The local city's dispatcher: anonymous MQTT unless credentials are given, no webhooks. */
-  public static DispatchSettings local(String kafkaBootstrap, String mqttUrl, InfluxSettings store) {
-    return new DispatchSettings(kafkaBootstrap, mqttUrl, "citybrain-dispatch-1", null, null, List.of(), 5,
-        Duration.ofSeconds(10), store, KafkaSecurity.NONE, null, List.of(), null);
+  public static DispatchSettings local(
+      String kafkaBootstrap, String mqttUrl, InfluxSettings store) {
+    return new DispatchSettings(
+        kafkaBootstrap,
+        mqttUrl,
+        "citybrain-dispatch-1",
+        null,
+        null,
+        List.of(),
+        5,
+        Duration.ofSeconds(10),
+        store,
+        KafkaSecurity.NONE,
+        null,
+        List.of(),
+        null);
   }
 
   /**
-   * Reads the settings of a dispatcher process ({@link DispatchMain}): {@code dispatch.kafka.bootstrap-servers},
-   * {@code dispatch.mqtt.url}, {@code dispatch.mqtt.client-id} (required; distinct per instance, since the
-   * broker drops the older of two connections with one id), {@code dispatch.mqtt.username} and
-   * {@code dispatch.mqtt.password} (optional), {@code dispatch.webhooks} (comma-separated URLs),
-   * {@code dispatch.webhook.retries} (default 5), {@code dispatch.webhook.timeout-ms} (default 10000),
-   * and the store: {@code dispatch.influx.url} (none when unset), {@code .org}, {@code .bucket}
-   * (both default {@code citybrain}), {@code .token}; Kafka security as {@link KafkaSecurity} says, under
-   * {@code dispatch.} ({@code dispatch.kafka.security.protocol}, ...), its secrets from {@code env}. A value
-   * that does not parse names its key.
+   * Reads the settings of a dispatcher process ({@link DispatchMain}): {@code
+   * dispatch.kafka.bootstrap-servers}, {@code dispatch.mqtt.url}, {@code dispatch.mqtt.client-id}
+   * (required; distinct per instance, since the broker drops the older of two connections with one
+   * id), {@code dispatch.mqtt.username} and {@code dispatch.mqtt.password} (optional), {@code
+   * dispatch.webhooks} (comma-separated URLs), {@code dispatch.webhook.retries} (default 5), {@code
+   * dispatch.webhook.timeout-ms} (default 10000), and the store: {@code dispatch.influx.url} (none
+   * when unset), {@code .org}, {@code .bucket} (both default {@code citybrain}), {@code .token};
+   * Kafka security as {@link KafkaSecurity} says, under {@code dispatch.} ({@code
+   * dispatch.kafka.security.protocol}, ...), its secrets from {@code env}. A value that does not
+   * parse names its key.
    */
   public static DispatchSettings fromProperties(Properties p, Map<String, String> env) {
     List<URI> webhooks = new ArrayList<>();
@@ -131,12 +196,20 @@ public record DispatchSettings(String kafkaBootstrap, String mqttUrl, String cli
     }
     String username = p.getProperty("dispatch.mqtt.username");
     String password = p.getProperty("dispatch.mqtt.password");
-    return new DispatchSettings(p.getProperty("dispatch.kafka.bootstrap-servers"), p.getProperty("dispatch.mqtt.url"),
-        p.getProperty("dispatch.mqtt.client-id"), username == null || username.isBlank() ? null : username.trim(),
-        password == null ? null : password.toCharArray(), webhooks, (int) ProcessSettings.number(p, "dispatch.webhook.retries", 5),
-        Duration.ofMillis(ProcessSettings.number(p, "dispatch.webhook.timeout-ms", 10_000)), store(p),
-        KafkaSecurity.from(KAFKA_PREFIX, p::getProperty, env), chars(p.getProperty(WEBHOOK_SECRET_KEY)),
-        channels(p.getProperty(CHANNELS_FILE_KEY)), smtp(p));
+    return new DispatchSettings(
+        p.getProperty("dispatch.kafka.bootstrap-servers"),
+        p.getProperty("dispatch.mqtt.url"),
+        p.getProperty("dispatch.mqtt.client-id"),
+        username == null || username.isBlank() ? null : username.trim(),
+        password == null ? null : password.toCharArray(),
+        webhooks,
+        (int) ProcessSettings.number(p, "dispatch.webhook.retries", 5),
+        Duration.ofMillis(ProcessSettings.number(p, "dispatch.webhook.timeout-ms", 10_000)),
+        store(p),
+        KafkaSecurity.from(KAFKA_PREFIX, p::getProperty, env),
+        chars(p.getProperty(WEBHOOK_SECRET_KEY)),
+        channels(p.getProperty(CHANNELS_FILE_KEY)),
+        smtp(p));
   }
 
   private static Smtp smtp(Properties p) {
@@ -145,9 +218,12 @@ public record DispatchSettings(String kafkaBootstrap, String mqttUrl, String cli
       return null;
     }
     String user = p.getProperty("dispatch.smtp.username");
-    return new Smtp(host.strip(), (int) ProcessSettings.number(p, "dispatch.smtp.port", 587),
+    return new Smtp(
+        host.strip(),
+        (int) ProcessSettings.number(p, "dispatch.smtp.port", 587),
         !"false".equalsIgnoreCase(p.getProperty("dispatch.smtp.starttls", "true").strip()),
-        user == null || user.isBlank() ? null : user.strip(), chars(p.getProperty(SMTP_PASSWORD_KEY)),
+        user == null || user.isBlank() ? null : user.strip(),
+        chars(p.getProperty(SMTP_PASSWORD_KEY)),
         p.getProperty("dispatch.smtp.from"));
   }
 
@@ -156,7 +232,9 @@ public record DispatchSettings(String kafkaBootstrap, String mqttUrl, String cli
   }
 
   private static List<Channel> channels(String file) {
-    return file == null || file.isBlank() ? List.of() : Channel.read(java.nio.file.Path.of(file.strip()));
+    return file == null || file.isBlank()
+        ? List.of()
+        : Channel.read(java.nio.file.Path.of(file.strip()));
   }
 
   /**
@@ -166,7 +244,14 @@ public record DispatchSettings(String kafkaBootstrap, String mqttUrl, String cli
   public List<Channel> allChannels() {
     List<Channel> all = new ArrayList<>();
     for (int i = 0; i < webhooks.size(); i++) {
-      all.add(new Channel("webhook-" + (i + 1), Channel.Format.GENERIC, webhooks.get(i), webhookSecret, null, null));
+      all.add(
+          new Channel(
+              "webhook-" + (i + 1),
+              Channel.Format.GENERIC,
+              webhooks.get(i),
+              webhookSecret,
+              null,
+              null));
     }
     all.addAll(channels);
     return all;
@@ -183,7 +268,9 @@ public record DispatchSettings(String kafkaBootstrap, String mqttUrl, String cli
       return null;
     }
     try {
-      return new InfluxSettings(url.trim(), p.getProperty(STORE_PREFIX + InfluxSettings.ORG_KEY, "citybrain"),
+      return new InfluxSettings(
+          url.trim(),
+          p.getProperty(STORE_PREFIX + InfluxSettings.ORG_KEY, "citybrain"),
           p.getProperty(STORE_PREFIX + InfluxSettings.BUCKET_KEY, "citybrain"),
           p.getProperty(STORE_PREFIX + InfluxSettings.TOKEN_KEY));
     } catch (IllegalArgumentException e) {
@@ -193,30 +280,90 @@ public record DispatchSettings(String kafkaBootstrap, String mqttUrl, String cli
   }
 
   public DispatchSettings withMqttCredentials(String username, char[] password) {
-    return new DispatchSettings(kafkaBootstrap, mqttUrl, clientId, username, password, webhooks, webhookRetries,
-        webhookTimeout, store, kafkaSecurity, webhookSecret, channels, smtp);
+    return new DispatchSettings(
+        kafkaBootstrap,
+        mqttUrl,
+        clientId,
+        username,
+        password,
+        webhooks,
+        webhookRetries,
+        webhookTimeout,
+        store,
+        kafkaSecurity,
+        webhookSecret,
+        channels,
+        smtp);
   }
 
   public DispatchSettings withWebhooks(List<URI> urls, int retries) {
-    return new DispatchSettings(kafkaBootstrap, mqttUrl, clientId, mqttUsername, mqttPassword, urls, retries,
-        webhookTimeout, store, kafkaSecurity, webhookSecret, channels, smtp);
+    return new DispatchSettings(
+        kafkaBootstrap,
+        mqttUrl,
+        clientId,
+        mqttUsername,
+        mqttPassword,
+        urls,
+        retries,
+        webhookTimeout,
+        store,
+        kafkaSecurity,
+        webhookSecret,
+        channels,
+        smtp);
   }
 
   /** With these channels and the generic webhooks' signing secret (null: unsigned). */
   public DispatchSettings withChannels(List<Channel> list, char[] secret) {
-    return new DispatchSettings(kafkaBootstrap, mqttUrl, clientId, mqttUsername, mqttPassword, webhooks, webhookRetries,
-        webhookTimeout, store, kafkaSecurity, secret, list, smtp);
+    return new DispatchSettings(
+        kafkaBootstrap,
+        mqttUrl,
+        clientId,
+        mqttUsername,
+        mqttPassword,
+        webhooks,
+        webhookRetries,
+        webhookTimeout,
+        store,
+        kafkaSecurity,
+        secret,
+        list,
+        smtp);
   }
 
   /** With e-mail channels sent through this SMTP server. */
   public DispatchSettings withSmtp(Smtp server) {
-    return new DispatchSettings(kafkaBootstrap, mqttUrl, clientId, mqttUsername, mqttPassword, webhooks, webhookRetries,
-        webhookTimeout, store, kafkaSecurity, webhookSecret, channels, server);
+    return new DispatchSettings(
+        kafkaBootstrap,
+        mqttUrl,
+        clientId,
+        mqttUsername,
+        mqttPassword,
+        webhooks,
+        webhookRetries,
+        webhookTimeout,
+        store,
+        kafkaSecurity,
+        webhookSecret,
+        channels,
+        server);
   }
 
   public DispatchSettings withKafkaSecurity(KafkaSecurity security) {
-    return new DispatchSettings(kafkaBootstrap, mqttUrl, clientId, mqttUsername, mqttPassword, webhooks, webhookRetries,
-        webhookTimeout, store, security, webhookSecret, channels, smtp);
+    return new DispatchSettings(
+        kafkaBootstrap,
+        mqttUrl,
+        clientId,
+        mqttUsername,
+        mqttPassword,
+        webhooks,
+        webhookRetries,
+        webhookTimeout,
+        store,
+        security,
+        webhookSecret,
+        channels,
+        smtp);
   }
 
   private static void require(String value, String key) {
@@ -225,18 +372,40 @@ public record DispatchSettings(String kafkaBootstrap, String mqttUrl, String cli
     }
   }
 
-  /** A webhook as logs and dead letters show it: without user info or query, which may hold a secret. */
+  /**
+   * A webhook as logs and dead letters show it: without user info or query, which may hold a
+   * secret.
+   */
   static String redacted(URI webhook) {
-    return webhook.getScheme() + "://" + webhook.getHost() + (webhook.getPort() == -1 ? "" : ":" + webhook.getPort())
+    return webhook.getScheme()
+        + "://"
+        + webhook.getHost()
+        + (webhook.getPort() == -1 ? "" : ":" + webhook.getPort())
         + (webhook.getPath() == null ? "" : webhook.getPath());
   }
 
   @Override
   public String toString() {
-    return "DispatchSettings[kafka=" + kafkaBootstrap + " (" + kafkaSecurity + "), mqttUrl=" + mqttUrl + ", clientId=" + clientId
-        + ", mqttUsername=" + mqttUsername + ", webhooks=" + webhooks.stream().map(DispatchSettings::redacted).toList()
-        + (webhookSecret == null ? "" : " (signed)") + ", channels=" + channels + (smtp == null ? "" : ", smtp=" + smtp)
-        + ", webhookRetries=" + webhookRetries
-        + ", store=" + store + "]";
+    return "DispatchSettings[kafka="
+        + kafkaBootstrap
+        + " ("
+        + kafkaSecurity
+        + "), mqttUrl="
+        + mqttUrl
+        + ", clientId="
+        + clientId
+        + ", mqttUsername="
+        + mqttUsername
+        + ", webhooks="
+        + webhooks.stream().map(DispatchSettings::redacted).toList()
+        + (webhookSecret == null ? "" : " (signed)")
+        + ", channels="
+        + channels
+        + (smtp == null ? "" : ", smtp=" + smtp)
+        + ", webhookRetries="
+        + webhookRetries
+        + ", store="
+        + store
+        + "]";
   }
 }

@@ -15,8 +15,8 @@ import java.util.function.BooleanSupplier;
 
 /**
  * Sends an alert to an e-mail {@link Channel} through the dispatcher's SMTP server (Jakarta Mail,
- * Angus' implementation), retrying a failed send as every channel does ({@link Retries}). Thread-safe: the
- * session is, and each send opens its own transport.
+ * Angus' implementation), retrying a failed send as every channel does ({@link Retries}).
+ * Thread-safe: the session is, and each send opens its own transport.
  */
 final class Mailer {
 
@@ -42,34 +42,43 @@ final class Mailer {
     this.session = Session.getInstance(p);
   }
 
-  /** Empty when the SMTP server took the message for every recipient, else why it gave up (for the dead letter). */
+  /**
+   * Empty when the SMTP server took the message for every recipient, else why it gave up (for the
+   * dead letter).
+   */
   Optional<String> send(Channel channel, Alert alert, BooleanSupplier running) {
-    return Retries.run(retries, running, "SMTP " + smtp.host() + ":" + smtp.port(), channel.name(), alert.alertId(), () -> {
-      try {
-        MimeMessage m = new MimeMessage(session);
-        m.setFrom(new InternetAddress(smtp.from()));
-        for (InternetAddress to : channel.recipients()) {
-          m.addRecipient(Message.RecipientType.TO, to);
-        }
-        m.setSubject(printable(Channel.subject(alert)), StandardCharsets.UTF_8.name());
-        m.setText(Channel.text(alert), StandardCharsets.UTF_8.name());
-        m.setHeader("X-Citybrain-Alert-Id", printable(alert.alertId()));
-        m.setSentDate(new Date());
-        if (smtp.username() == null) {
-          Transport.send(m);
-        } else {
-          Transport.send(m, smtp.username(), new String(smtp.password()));
-        }
-        return Retries.Attempt.DELIVERED;
-      } catch (MessagingException e) {
-        return Retries.Attempt.retry(e.getClass().getSimpleName() + ": " + e.getMessage());
-      }
-    });
+    return Retries.run(
+        retries,
+        running,
+        "SMTP " + smtp.host() + ":" + smtp.port(),
+        channel.name(),
+        alert.alertId(),
+        () -> {
+          try {
+            MimeMessage m = new MimeMessage(session);
+            m.setFrom(new InternetAddress(smtp.from()));
+            for (InternetAddress to : channel.recipients()) {
+              m.addRecipient(Message.RecipientType.TO, to);
+            }
+            m.setSubject(printable(Channel.subject(alert)), StandardCharsets.UTF_8.name());
+            m.setText(Channel.text(alert), StandardCharsets.UTF_8.name());
+            m.setHeader("X-Citybrain-Alert-Id", printable(alert.alertId()));
+            m.setSentDate(new Date());
+            if (smtp.username() == null) {
+              Transport.send(m);
+            } else {
+              Transport.send(m, smtp.username(), new String(smtp.password()));
+            }
+            return Retries.Attempt.DELIVERED;
+          } catch (MessagingException e) {
+            return Retries.Attempt.retry(e.getClass().getSimpleName() + ": " + e.getMessage());
+          }
+        });
   }
 
   /**
-   * A header value without control characters: an alert's fields come from whoever wrote
-   * {@code city.alerts}, and a CR or LF in a header would start a header of the writer's choice.
+   * A header value without control characters: an alert's fields come from whoever wrote {@code
+   * city.alerts}, and a CR or LF in a header would start a header of the writer's choice.
    */
   static String printable(String value) {
     return value.replaceAll("\\p{Cntrl}", " ");

@@ -23,8 +23,8 @@ final class Retries {
    * What one attempt came to.
    *
    * @param failure null when delivered; else what went wrong
-   * @param retryable whether another attempt may help (I/O errors, 408, 429, 5xx); if not,
-   *     {@code failure} is the whole message of the dead letter
+   * @param retryable whether another attempt may help (I/O errors, 408, 429, 5xx); if not, {@code
+   *     failure} is the whole message of the dead letter
    */
   record Attempt(String failure, boolean retryable) {
     static final Attempt DELIVERED = new Attempt(null, false);
@@ -44,16 +44,29 @@ final class Retries {
   }
 
   /**
-   * @param where what is called, as a dead letter may show it ({@code POST https://host/path}, never
-   *     a URL's query, which may hold a key)
+   * @param where what is called, as a dead letter may show it ({@code POST https://host/path},
+   *     never a URL's query, which may hold a key)
    * @return empty when delivered, else why it gave up (for the dead-letter record)
    */
-  static Optional<String> run(int retries, BooleanSupplier running, String where, String channel, String alertId, Call call) {
+  static Optional<String> run(
+      int retries,
+      BooleanSupplier running,
+      String where,
+      String channel,
+      String alertId,
+      Call call) {
     String last = "not attempted";
     for (int attempt = 0; attempt <= retries && running.getAsBoolean(); attempt++) {
       if (attempt > 0) {
         long delay = Backoff.millis(attempt - 1, FIRST_BACKOFF_MS, MAX_BACKOFF_MS);
-        LOG.warn("{} for alert {} failed ({}); retry {} of {} in {} ms", where, alertId, last, attempt, retries, delay);
+        LOG.warn(
+            "{} for alert {} failed ({}); retry {} of {} in {} ms",
+            where,
+            alertId,
+            last,
+            attempt,
+            retries,
+            delay);
         try {
           // The backoff itself: nothing to wait on but time (the dispatcher's stop interrupts it).
           Thread.sleep(delay);
@@ -78,6 +91,14 @@ final class Retries {
       }
       last = a.failure();
     }
-    return Optional.of(where + " failed after " + (retries + 1) + " attempts, last: " + last + " (channel " + channel + ")");
+    return Optional.of(
+        where
+            + " failed after "
+            + (retries + 1)
+            + " attempts, last: "
+            + last
+            + " (channel "
+            + channel
+            + ")");
   }
 }

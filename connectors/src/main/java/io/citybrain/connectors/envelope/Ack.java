@@ -14,12 +14,20 @@ import java.util.List;
  * @param scope that person's district code or community id (addition to v1); null when none
  * @param note the text that comes with it, at most 256 characters: the acknowledgement's note, the
  *     resolution's reason (required), the comment (required) (addition to v1); null when none
- * @param action {@link #ACKNOWLEDGE} (also when null, as in v1), {@link #RESOLVE}, {@link #ASSIGN} or
- *     {@link #COMMENT} (addition to v1)
+ * @param action {@link #ACKNOWLEDGE} (also when null, as in v1), {@link #RESOLVE}, {@link #ASSIGN}
+ *     or {@link #COMMENT} (addition to v1)
  * @param assignee for {@link #ASSIGN}: the user name the alert is given to (addition to v1)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record Ack(String alertId, String by, long ts, String role, String scope, String note, String action, String assignee) {
+public record Ack(
+    String alertId,
+    String by,
+    long ts,
+    String role,
+    String scope,
+    String note,
+    String action,
+    String assignee) {
 
   public static final String ACKNOWLEDGE = "acknowledge";
   public static final String RESOLVE = "resolve";

@@ -5,8 +5,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The device kinds of contract v1 and the fields each must send. A kind not listed here is
- * unknown input and goes to the dead-letter topic.
+ * The device kinds of contract v1 and the fields each must send. A kind not listed here is unknown
+ * input and goes to the dead-letter topic.
  *
  * @param moving moving devices must send their position; fixed ones may leave it to the registry
  */
@@ -27,27 +27,58 @@ public record DeviceKind(String domain, String kind, boolean moving, List<Field>
     }
   }
 
-  public enum Type { NUMBER, BOOLEAN, STRING }
+  public enum Type {
+    NUMBER,
+    BOOLEAN,
+    STRING
+  }
 
-  private static final List<DeviceKind> ALL = List.of(
-      new DeviceKind("traffic", "loop", false, List.of(
-          Field.number("count", 0, 100_000), Field.number("intervalS", 1, 86_400),
-          Field.number("speedKmh", 0, 250), Field.number("occupancy", 0, 1))),
-      new DeviceKind("traffic", "probe", true, List.of(
-          Field.number("speedKmh", 0, 250), Field.number("headingDeg", 0, 360))),
-      new DeviceKind("utility", "water", false, List.of(
-          Field.number("flowM3h", 0, 100_000), Field.number("pressureKPa", 0, 10_000))),
-      new DeviceKind("utility", "power", false, List.of(
-          Field.number("kW", -100_000, 100_000), Field.number("voltageV", 0, 1_000_000))),
-      new DeviceKind("utility", "gas", false, List.of(
-          Field.number("pressureKPa", 0, 10_000), Field.number("ppm", 0, 1_000_000))),
-      new DeviceKind("emergency", "smoke", false, List.of(
-          Field.flag("alarm"), Field.text("buildingId", false))),
-      // Wearables send their position; a wall-mounted panic button's comes from the registry.
-      new DeviceKind("emergency", "sos", false, List.of(Field.flag("pressed"))),
-      new DeviceKind("emergency", "flood", false, List.of(Field.number("depthCm", 0, 10_000))),
-      new DeviceKind("community", "ticket", false, List.of(
-          Field.text("ticketId", true), Field.text("category", true), Field.text("status", true))));
+  private static final List<DeviceKind> ALL =
+      List.of(
+          new DeviceKind(
+              "traffic",
+              "loop",
+              false,
+              List.of(
+                  Field.number("count", 0, 100_000), Field.number("intervalS", 1, 86_400),
+                  Field.number("speedKmh", 0, 250), Field.number("occupancy", 0, 1))),
+          new DeviceKind(
+              "traffic",
+              "probe",
+              true,
+              List.of(Field.number("speedKmh", 0, 250), Field.number("headingDeg", 0, 360))),
+          new DeviceKind(
+              "utility",
+              "water",
+              false,
+              List.of(Field.number("flowM3h", 0, 100_000), Field.number("pressureKPa", 0, 10_000))),
+          new DeviceKind(
+              "utility",
+              "power",
+              false,
+              List.of(
+                  Field.number("kW", -100_000, 100_000), Field.number("voltageV", 0, 1_000_000))),
+          new DeviceKind(
+              "utility",
+              "gas",
+              false,
+              List.of(Field.number("pressureKPa", 0, 10_000), Field.number("ppm", 0, 1_000_000))),
+          new DeviceKind(
+              "emergency",
+              "smoke",
+              false,
+              List.of(Field.flag("alarm"), Field.text("buildingId", false))),
+          // Wearables send their position; a wall-mounted panic button's comes from the registry.
+          new DeviceKind("emergency", "sos", false, List.of(Field.flag("pressed"))),
+          new DeviceKind("emergency", "flood", false, List.of(Field.number("depthCm", 0, 10_000))),
+          new DeviceKind(
+              "community",
+              "ticket",
+              false,
+              List.of(
+                  Field.text("ticketId", true),
+                  Field.text("category", true),
+                  Field.text("status", true))));
 
   private static final Map<String, DeviceKind> BY_NAME = index();
 

@@ -13,8 +13,15 @@ import java.util.Objects;
  * @param source where it came from, e.g. {@code mqtt}
  */
 public record Envelope(
-    String deviceId, String domain, String kind, long ts, Double lat, Double lon,
-    Map<String, Object> values, long receivedAt, String source) {
+    String deviceId,
+    String domain,
+    String kind,
+    long ts,
+    Double lat,
+    Double lon,
+    Map<String, Object> values,
+    long receivedAt,
+    String source) {
 
   public Envelope {
     Objects.requireNonNull(deviceId, "deviceId");

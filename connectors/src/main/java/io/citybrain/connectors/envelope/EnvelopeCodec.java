@@ -16,7 +16,9 @@ public final class EnvelopeCodec {
     }
   }
 
-  /** @throws IOException when the bytes are not an envelope */
+  /**
+   * @throws IOException when the bytes are not an envelope
+   */
   public static Envelope decode(byte[] json) throws IOException {
     Envelope e = Json.MAPPER.readValue(json, Envelope.class);
     if (e == null) {

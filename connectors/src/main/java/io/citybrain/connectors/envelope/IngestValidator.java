@@ -5,10 +5,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.citybrain.connectors.Json;
 import io.citybrain.connectors.deadletter.DeadLetter;
 import io.citybrain.connectors.deadletter.Reason;
-import io.citybrain.users.Account;
-import io.citybrain.users.UsersFile;
 import io.citybrain.connectors.registry.DeviceRegistry;
 import io.citybrain.connectors.registry.RegisteredDevice;
+import io.citybrain.users.Account;
+import io.citybrain.users.UsersFile;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -23,8 +23,8 @@ import java.util.Objects;
 import java.util.regex.Pattern;
 
 /**
- * Turns one MQTT message into a reading, an acknowledgement or a dead letter, per contract v1.
- * Pure and thread-safe: no I/O (the device registry is loaded before), the clock is passed in.
+ * Turns one MQTT message into a reading, an acknowledgement or a dead letter, per contract v1. Pure
+ * and thread-safe: no I/O (the device registry is loaded before), the clock is passed in.
  */
 public final class IngestValidator {
 
@@ -38,32 +38,36 @@ public final class IngestValidator {
   public static final long MAX_CLOCK_SKEW_MS = 5 * 60_000L;
 
   /**
-   * How old an observation may be when it reaches the bridge by default ({@code bridge.max-reading-age}).
-   * The jobs can still use a reading only while its window is open: the longest window is the
-   * utility job's hour, plus the allowed lateness (60 s by default); anything older is {@code late}
-   * in every job and can only mislead (an SOS pressed days ago raises an alert now). Two hours keeps
-   * that hour with a margin for a device that buffers through a short outage. The dead letter keeps
-   * such a reading's bytes.
+   * How old an observation may be when it reaches the bridge by default ({@code
+   * bridge.max-reading-age}). The jobs can still use a reading only while its window is open: the
+   * longest window is the utility job's hour, plus the allowed lateness (60 s by default); anything
+   * older is {@code late} in every job and can only mislead (an SOS pressed days ago raises an
+   * alert now). Two hours keeps that hour with a margin for a device that buffers through a short
+   * outage. The dead letter keeps such a reading's bytes.
    */
   public static final Duration DEFAULT_MAX_AGE = Duration.ofHours(2);
 
   /**
    * A maximum age meaning "no age limit": for a bridge that replays recorded history (a recording,
-   * a test's fixed instants), whose readings are old by design. The other timestamp rules still apply.
+   * a test's fixed instants), whose readings are old by design. The other timestamp rules still
+   * apply.
    */
   public static final Duration NO_AGE_LIMIT = Duration.ZERO;
 
-  /** 2000-01-01T00:00:00Z: no device of the city has a clock before it; earlier is an unset clock. */
+  /**
+   * 2000-01-01T00:00:00Z: no device of the city has a clock before it; earlier is an unset clock.
+   */
   public static final long EARLIEST_TS_MS = 946_684_800_000L;
 
   /**
-   * The longest free text of a reading (a ticket's category), in Unicode code points: JSON
-   * Schema's {@code maxLength} counts those, so a vendor's validator and the bridge agree on
-   * Chinese and emoji text alike.
+   * The longest free text of a reading (a ticket's category), in Unicode code points: JSON Schema's
+   * {@code maxLength} counts those, so a vendor's validator and the bridge agree on Chinese and
+   * emoji text alike.
    */
   public static final int MAX_TEXT_CODE_POINTS = 256;
 
   public static final String STAGE = "bridge";
+
   /** The device id of a topic {@code city/<domain>/<kind>/<deviceId>}. */
   public static final Pattern DEVICE_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
@@ -81,50 +85,62 @@ public final class IngestValidator {
   public static final Pattern PAYLOAD_ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
 
   private final DeviceRegistry registry;
+
   /** Older observations are {@code stale-timestamp}; 0 for no limit. */
   private final long maxAgeMs;
+
   /** The people who may acknowledge; null in an open city. */
   /** The users file in force at an instant (epoch ms); null without one. */
   private final java.util.function.LongFunction<UsersFile> users;
 
-  /** A validator without a registry (every device must send its position), {@link #DEFAULT_MAX_AGE}. */
+  /**
+   * A validator without a registry (every device must send its position), {@link #DEFAULT_MAX_AGE}.
+   */
   public IngestValidator() {
     this(DeviceRegistry.empty());
   }
 
-  /** Fixed devices that send no position are placed from {@code registry}; {@link #DEFAULT_MAX_AGE}. */
+  /**
+   * Fixed devices that send no position are placed from {@code registry}; {@link #DEFAULT_MAX_AGE}.
+   */
   public IngestValidator(DeviceRegistry registry) {
     this(registry, DEFAULT_MAX_AGE);
   }
 
   /**
    * @param registry places fixed devices that send no position
-   * @param maxAge observations older than this at arrival are {@code stale-timestamp};
-   *     {@link #NO_AGE_LIMIT} (zero) turns only this rule off, for replaying recorded history
+   * @param maxAge observations older than this at arrival are {@code stale-timestamp}; {@link
+   *     #NO_AGE_LIMIT} (zero) turns only this rule off, for replaying recorded history
    */
   public IngestValidator(DeviceRegistry registry, Duration maxAge) {
     this(registry, maxAge, (UsersFile) null);
   }
 
   /**
-   * @param users the users file; with it an acknowledgement is taken only on
-   *     {@code city/ack/<alertId>/<username>} from a person of the file (operator, officer, manager)
-   *     and carries their role and scope; null for an open city
+   * @param users the users file; with it an acknowledgement is taken only on {@code
+   *     city/ack/<alertId>/<username>} from a person of the file (operator, officer, manager) and
+   *     carries their role and scope; null for an open city
    */
   public IngestValidator(DeviceRegistry registry, Duration maxAge, UsersFile users) {
     this(registry, maxAge, users == null ? null : now -> users);
   }
 
-  /** As above, with the users file as it is when each acknowledgement arrives ({@link io.citybrain.users.UsersFileWatch}). */
-  public IngestValidator(DeviceRegistry registry, Duration maxAge, io.citybrain.users.UsersFileWatch users) {
+  /**
+   * As above, with the users file as it is when each acknowledgement arrives ({@link
+   * io.citybrain.users.UsersFileWatch}).
+   */
+  public IngestValidator(
+      DeviceRegistry registry, Duration maxAge, io.citybrain.users.UsersFileWatch users) {
     this(registry, maxAge, users == null ? null : users::current);
   }
 
-  private IngestValidator(DeviceRegistry registry, Duration maxAge, java.util.function.LongFunction<UsersFile> users) {
+  private IngestValidator(
+      DeviceRegistry registry, Duration maxAge, java.util.function.LongFunction<UsersFile> users) {
     this.users = users;
     this.registry = Objects.requireNonNull(registry, "registry");
     if (maxAge == null || maxAge.isNegative() || !maxAge.isZero() && maxAge.toMillis() == 0) {
-      throw new IllegalArgumentException("the maximum reading age must be zero (no limit) or positive, got " + maxAge);
+      throw new IllegalArgumentException(
+          "the maximum reading age must be zero (no limit) or positive, got " + maxAge);
     }
     this.maxAgeMs = maxAge.toMillis();
   }
@@ -144,7 +160,9 @@ public final class IngestValidator {
   }
 
   private static String keyOf(String topic, String[] levels) {
-    if ((levels.length == 3 || levels.length == 4) && levels[0].equals("city") && levels[1].equals("ack")) {
+    if ((levels.length == 3 || levels.length == 4)
+        && levels[0].equals("city")
+        && levels[1].equals("ack")) {
       return levels[2];
     }
     return levels.length == 4 ? levels[3] : topic;
@@ -158,7 +176,13 @@ public final class IngestValidator {
       return new IngestResult.Reserved(topic);
     }
     if (payload.length > MAX_PAYLOAD_BYTES) {
-      return reject(Reason.TOO_LARGE, payload.length + " bytes, the limit is " + MAX_PAYLOAD_BYTES, topic, key, payload, receivedAt);
+      return reject(
+          Reason.TOO_LARGE,
+          payload.length + " bytes, the limit is " + MAX_PAYLOAD_BYTES,
+          topic,
+          key,
+          payload,
+          receivedAt);
     }
     if (levels.length == 3 && levels[0].equals("city") && levels[1].equals("ack")) {
       return acknowledgement(topic, levels[2], null, payload, receivedAt);
@@ -167,17 +191,35 @@ public final class IngestValidator {
       return acknowledgement(topic, levels[2], levels[3], payload, receivedAt);
     }
     if (levels.length != 4 || !levels[0].equals("city")) {
-      return reject(Reason.BAD_TOPIC, "expected city/<domain>/<kind>/<deviceId>", topic, key, payload, receivedAt);
+      return reject(
+          Reason.BAD_TOPIC,
+          "expected city/<domain>/<kind>/<deviceId>",
+          topic,
+          key,
+          payload,
+          receivedAt);
     }
     String domain = levels[1];
     String kindName = levels[2];
     String deviceId = levels[3];
     if (!DEVICE_ID.matcher(deviceId).matches()) {
-      return reject(Reason.BAD_DEVICE_ID, "device id must match " + DEVICE_ID.pattern(), topic, key, payload, receivedAt);
+      return reject(
+          Reason.BAD_DEVICE_ID,
+          "device id must match " + DEVICE_ID.pattern(),
+          topic,
+          key,
+          payload,
+          receivedAt);
     }
     DeviceKind kind = DeviceKind.of(domain, kindName).orElse(null);
     if (kind == null) {
-      return reject(Reason.UNKNOWN_KIND, "no device kind " + domain + "/" + kindName + " in contract v1", topic, key, payload, receivedAt);
+      return reject(
+          Reason.UNKNOWN_KIND,
+          "no device kind " + domain + "/" + kindName + " in contract v1",
+          topic,
+          key,
+          payload,
+          receivedAt);
     }
     JsonNode root;
     try {
@@ -188,7 +230,8 @@ public final class IngestValidator {
       return reject(Reason.NOT_JSON, e.getOriginalMessage(), topic, key, payload, receivedAt);
     }
     if (root == null || !root.isObject()) {
-      return reject(Reason.NOT_OBJECT, "payload must be one JSON object", topic, key, payload, receivedAt);
+      return reject(
+          Reason.NOT_OBJECT, "payload must be one JSON object", topic, key, payload, receivedAt);
     }
     if (!root.has("ts")) {
       return reject(Reason.MISSING_FIELD, "missing field 'ts'", topic, key, payload, receivedAt);
@@ -203,8 +246,22 @@ public final class IngestValidator {
     }
     RegisteredDevice known = registry.find(deviceId).orElse(null);
     if (known != null && (!known.domain().equals(domain) || !known.kind().equals(kindName))) {
-      return reject(Reason.WRONG_KIND, "device " + deviceId + " is registered as " + known.domain() + "/" + known.kind()
-          + ", not " + domain + "/" + kindName, topic, key, payload, receivedAt);
+      return reject(
+          Reason.WRONG_KIND,
+          "device "
+              + deviceId
+              + " is registered as "
+              + known.domain()
+              + "/"
+              + known.kind()
+              + ", not "
+              + domain
+              + "/"
+              + kindName,
+          topic,
+          key,
+          payload,
+          receivedAt);
     }
     JsonNode latNode = root.get("lat");
     JsonNode lonNode = root.get("lon");
@@ -212,17 +269,41 @@ public final class IngestValidator {
     Double lon = null;
     if (latNode != null || lonNode != null) {
       if (latNode == null || lonNode == null || !latNode.isNumber() || !lonNode.isNumber()) {
-        return reject(Reason.BAD_POSITION, "lat and lon must both be numbers", topic, key, payload, receivedAt);
+        return reject(
+            Reason.BAD_POSITION,
+            "lat and lon must both be numbers",
+            topic,
+            key,
+            payload,
+            receivedAt);
       }
       lat = latNode.doubleValue();
       lon = lonNode.doubleValue();
       if (!(lat >= -90 && lat <= 90 && lon >= -180 && lon <= 180)) {
-        return reject(Reason.BAD_POSITION, "lat/lon out of WGS84 range: " + lat + "," + lon, topic, key, payload, receivedAt);
+        return reject(
+            Reason.BAD_POSITION,
+            "lat/lon out of WGS84 range: " + lat + "," + lon,
+            topic,
+            key,
+            payload,
+            receivedAt);
       }
     } else if (kind.moving()) {
-      return reject(Reason.MISSING_POSITION, "moving devices must send lat and lon", topic, key, payload, receivedAt);
+      return reject(
+          Reason.MISSING_POSITION,
+          "moving devices must send lat and lon",
+          topic,
+          key,
+          payload,
+          receivedAt);
     } else if (known == null) {
-      return reject(Reason.MISSING_POSITION, "no position sent and the device is not registered", topic, key, payload, receivedAt);
+      return reject(
+          Reason.MISSING_POSITION,
+          "no position sent and the device is not registered",
+          topic,
+          key,
+          payload,
+          receivedAt);
     }
     if (known != null && !kind.moving()) {
       // A fixed device is where it was installed: the registry wins over whatever position it
@@ -235,19 +316,33 @@ public final class IngestValidator {
       JsonNode v = root.get(f.name());
       if (v == null || v.isNull()) {
         if (f.required()) {
-          return reject(Reason.MISSING_FIELD, "missing field '" + f.name() + "'", topic, key, payload, receivedAt);
+          return reject(
+              Reason.MISSING_FIELD,
+              "missing field '" + f.name() + "'",
+              topic,
+              key,
+              payload,
+              receivedAt);
         }
         continue;
       }
       String problem = check(f, v);
       if (problem != null) {
-        return reject(Reason.BAD_FIELD, "field '" + f.name() + "' " + problem, topic, key, payload, receivedAt);
+        return reject(
+            Reason.BAD_FIELD,
+            "field '" + f.name() + "' " + problem,
+            topic,
+            key,
+            payload,
+            receivedAt);
       }
-      values.put(f.name(), switch (f.type()) {
-        case NUMBER -> v.doubleValue();
-        case BOOLEAN -> v.booleanValue();
-        case STRING -> v.textValue();
-      });
+      values.put(
+          f.name(),
+          switch (f.type()) {
+            case NUMBER -> v.doubleValue();
+            case BOOLEAN -> v.booleanValue();
+            case STRING -> v.textValue();
+          });
     }
     if (known != null && known.building() != null && values.containsKey("buildingId")) {
       // The building it was installed in, not the one it names: incidents are keyed by building.
@@ -255,13 +350,26 @@ public final class IngestValidator {
     }
     for (String idField : ID_FIELDS) {
       if (values.get(idField) instanceof String id && !PAYLOAD_ID.matcher(id).matches()) {
-        return reject(Reason.BAD_ID, "field '" + idField + "' must match " + PAYLOAD_ID.pattern(), topic, key, payload, receivedAt);
+        return reject(
+            Reason.BAD_ID,
+            "field '" + idField + "' must match " + PAYLOAD_ID.pattern(),
+            topic,
+            key,
+            payload,
+            receivedAt);
       }
     }
     if (kind.domain().equals("community") && !TICKET_STATUSES.contains(values.get("status"))) {
-      return reject(Reason.BAD_FIELD, "field 'status' must be opened, assigned or resolved", topic, key, payload, receivedAt);
+      return reject(
+          Reason.BAD_FIELD,
+          "field 'status' must be opened, assigned or resolved",
+          topic,
+          key,
+          payload,
+          receivedAt);
     }
-    return new IngestResult.Reading(new Envelope(deviceId, domain, kindName, ts, lat, lon, values, receivedAt, "mqtt"));
+    return new IngestResult.Reading(
+        new Envelope(deviceId, domain, kindName, ts, lat, lon, values, receivedAt, "mqtt"));
   }
 
   /**
@@ -270,31 +378,52 @@ public final class IngestValidator {
    * only under their own name, so the topic says who acknowledged, and a {@code by} in the payload
    * is not read. With a users file, only the second form from a person of the file is taken.
    */
-  private IngestResult acknowledgement(String topic, String alertId, String user, byte[] payload, long receivedAt) {
+  private IngestResult acknowledgement(
+      String topic, String alertId, String user, byte[] payload, long receivedAt) {
     JsonNode root;
     try {
       root = parse(payload);
     } catch (CharacterCodingException e) {
-      return reject(Reason.NOT_UTF8, "payload is not valid UTF-8", topic, alertId, payload, receivedAt);
+      return reject(
+          Reason.NOT_UTF8, "payload is not valid UTF-8", topic, alertId, payload, receivedAt);
     } catch (JacksonException e) {
       return reject(Reason.NOT_JSON, e.getOriginalMessage(), topic, alertId, payload, receivedAt);
     }
     if (user != null && !DEVICE_ID.matcher(user).matches()) {
-      return reject(Reason.BAD_TOPIC, "the user name of city/ack/<alertId>/<username> must match " + DEVICE_ID.pattern(),
-          topic, alertId, payload, receivedAt);
+      return reject(
+          Reason.BAD_TOPIC,
+          "the user name of city/ack/<alertId>/<username> must match " + DEVICE_ID.pattern(),
+          topic,
+          alertId,
+          payload,
+          receivedAt);
     }
     boolean claimed = user == null;
-    if (alertId.isEmpty() || root == null || !root.isObject()
+    if (alertId.isEmpty()
+        || root == null
+        || !root.isObject()
         || claimed && (!root.path("by").isTextual() || root.path("by").asText().isBlank())) {
-      return reject(Reason.MISSING_FIELD, "an acknowledgement needs an alert id in the topic and 'by' (or its user name in the "
-          + "topic: city/ack/<alertId>/<username>)", topic, alertId, payload, receivedAt);
+      return reject(
+          Reason.MISSING_FIELD,
+          "an acknowledgement needs an alert id in the topic and 'by' (or its user name in the "
+              + "topic: city/ack/<alertId>/<username>)",
+          topic,
+          alertId,
+          payload,
+          receivedAt);
     }
     String note = null;
     if (root.has("note")) {
       JsonNode n = root.get("note");
-      if (!n.isTextual() || n.textValue().codePointCount(0, n.textValue().length()) > MAX_TEXT_CODE_POINTS) {
-        return reject(Reason.BAD_FIELD, "field 'note' must be a string of at most " + MAX_TEXT_CODE_POINTS + " characters",
-            topic, alertId, payload, receivedAt);
+      if (!n.isTextual()
+          || n.textValue().codePointCount(0, n.textValue().length()) > MAX_TEXT_CODE_POINTS) {
+        return reject(
+            Reason.BAD_FIELD,
+            "field 'note' must be a string of at most " + MAX_TEXT_CODE_POINTS + " characters",
+            topic,
+            alertId,
+            payload,
+            receivedAt);
       }
       note = n.textValue().isBlank() ? null : n.textValue();
     }
@@ -302,21 +431,36 @@ public final class IngestValidator {
     if (root.has("action")) {
       JsonNode a = root.get("action");
       if (!a.isTextual() || !Ack.ACTIONS.contains(a.textValue())) {
-        return reject(Reason.BAD_FIELD, "field 'action' must be one of " + String.join(", ", Ack.ACTIONS), topic, alertId, payload,
+        return reject(
+            Reason.BAD_FIELD,
+            "field 'action' must be one of " + String.join(", ", Ack.ACTIONS),
+            topic,
+            alertId,
+            payload,
             receivedAt);
       }
       action = a.textValue().equals(Ack.ACKNOWLEDGE) ? null : a.textValue();
     }
     if ((Ack.RESOLVE.equals(action) || Ack.COMMENT.equals(action)) && note == null) {
-      return reject(Reason.MISSING_FIELD, "a " + action + " needs its text in 'note' (the reason, the comment)", topic, alertId, payload,
+      return reject(
+          Reason.MISSING_FIELD,
+          "a " + action + " needs its text in 'note' (the reason, the comment)",
+          topic,
+          alertId,
+          payload,
           receivedAt);
     }
     String assignee = null;
     if (Ack.ASSIGN.equals(action)) {
       JsonNode a = root.path("assignee");
       if (!a.isTextual() || !DEVICE_ID.matcher(a.textValue()).matches()) {
-        return reject(Reason.MISSING_FIELD, "an assign needs 'assignee', a user name matching " + DEVICE_ID.pattern(), topic, alertId,
-            payload, receivedAt);
+        return reject(
+            Reason.MISSING_FIELD,
+            "an assign needs 'assignee', a user name matching " + DEVICE_ID.pattern(),
+            topic,
+            alertId,
+            payload,
+            receivedAt);
       }
       assignee = a.textValue();
     }
@@ -331,20 +475,47 @@ public final class IngestValidator {
       }
     }
     if (users == null) {
-      return new IngestResult.Acknowledgement(new Ack(alertId, claimed ? root.get("by").asText() : user, ts, null, null, note,
-          action, assignee));
+      return new IngestResult.Acknowledgement(
+          new Ack(
+              alertId,
+              claimed ? root.get("by").asText() : user,
+              ts,
+              null,
+              null,
+              note,
+              action,
+              assignee));
     }
     if (claimed) {
-      return reject(Reason.ACK_REFUSED, "this city has accounts: an acknowledgement names its user in the topic, "
-          + "city/ack/<alertId>/<username>, where the broker lets only that user publish", topic, alertId, payload, receivedAt);
+      return reject(
+          Reason.ACK_REFUSED,
+          "this city has accounts: an acknowledgement names its user in the topic, "
+              + "city/ack/<alertId>/<username>, where the broker lets only that user publish",
+          topic,
+          alertId,
+          payload,
+          receivedAt);
     }
     Account a = users.apply(receivedAt).account(user).orElse(null);
     if (a == null || !a.role().person()) {
-      return reject(Reason.ACK_REFUSED, "'" + user + "' is not an operator, officer or manager of the users file",
-          topic, alertId, payload, receivedAt);
+      return reject(
+          Reason.ACK_REFUSED,
+          "'" + user + "' is not an operator, officer or manager of the users file",
+          topic,
+          alertId,
+          payload,
+          receivedAt);
     }
-    return new IngestResult.Acknowledgement(new Ack(alertId, user, ts, a.role().id(), a.scope().isEmpty() ? null : a.scope(), note,
-        action, assignee));
+    return new IngestResult.Acknowledgement(
+        new Ack(
+            alertId,
+            user,
+            ts,
+            a.role().id(),
+            a.scope().isEmpty() ? null : a.scope(),
+            note,
+            action,
+            assignee));
   }
 
   private static String check(DeviceKind.Field f, JsonNode v) {
@@ -354,46 +525,82 @@ public final class IngestValidator {
           yield "must be a number";
         }
         double d = v.doubleValue();
-        yield d >= f.min() && d <= f.max() ? null : "is out of range [" + f.min() + ", " + f.max() + "]: " + d;
+        yield d >= f.min() && d <= f.max()
+            ? null
+            : "is out of range [" + f.min() + ", " + f.max() + "]: " + d;
       }
       case BOOLEAN -> v.isBoolean() ? null : "must be true or false";
-      case STRING -> v.isTextual() && v.textValue().codePointCount(0, v.textValue().length()) <= MAX_TEXT_CODE_POINTS
-          ? null : "must be a string of at most " + MAX_TEXT_CODE_POINTS + " characters";
+      case STRING ->
+          v.isTextual()
+                  && v.textValue().codePointCount(0, v.textValue().length()) <= MAX_TEXT_CODE_POINTS
+              ? null
+              : "must be a string of at most " + MAX_TEXT_CODE_POINTS + " characters";
     };
   }
 
-  private static final String BAD_TS = "ts must be integral epoch milliseconds (within a long) or ISO-8601 with an offset";
+  private static final String BAD_TS =
+      "ts must be integral epoch milliseconds (within a long) or ISO-8601 with an offset";
 
   /**
-   * The rules every observation time obeys, readings and acknowledgements alike, in this order:
-   * a number from 2000-01-01 up to the bridge clock read as <em>seconds</em> is
-   * {@code timestamp-in-seconds} (as milliseconds it would be January 1970, so no real reading is
-   * lost to this); before 2000 is {@code timestamp-before-2000}; more than
-   * {@link #MAX_CLOCK_SKEW_MS} ahead is {@code future-timestamp}; more than the maximum age
-   * behind is {@code stale-timestamp} (unless the age limit is off). Returns null when the time is usable.
+   * The rules every observation time obeys, readings and acknowledgements alike, in this order: a
+   * number from 2000-01-01 up to the bridge clock read as <em>seconds</em> is {@code
+   * timestamp-in-seconds} (as milliseconds it would be January 1970, so no real reading is lost to
+   * this); before 2000 is {@code timestamp-before-2000}; more than {@link #MAX_CLOCK_SKEW_MS} ahead
+   * is {@code future-timestamp}; more than the maximum age behind is {@code stale-timestamp}
+   * (unless the age limit is off). Returns null when the time is usable.
    */
-  private IngestResult checkTime(long ts, JsonNode raw, String topic, String key, byte[] payload, long receivedAt) {
-    if (raw.isNumber() && ts >= EARLIEST_TS_MS / 1000 && ts <= (receivedAt + MAX_CLOCK_SKEW_MS) / 1000) {
-      return reject(Reason.TIMESTAMP_IN_SECONDS, "ts " + ts + " is epoch seconds; contract v1 wants milliseconds", topic, key, payload, receivedAt);
+  private IngestResult checkTime(
+      long ts, JsonNode raw, String topic, String key, byte[] payload, long receivedAt) {
+    if (raw.isNumber()
+        && ts >= EARLIEST_TS_MS / 1000
+        && ts <= (receivedAt + MAX_CLOCK_SKEW_MS) / 1000) {
+      return reject(
+          Reason.TIMESTAMP_IN_SECONDS,
+          "ts " + ts + " is epoch seconds; contract v1 wants milliseconds",
+          topic,
+          key,
+          payload,
+          receivedAt);
     }
     if (ts < EARLIEST_TS_MS) {
-      return reject(Reason.TIMESTAMP_BEFORE_2000, "ts " + ts + " is before 2000-01-01T00:00Z", topic, key, payload, receivedAt);
+      return reject(
+          Reason.TIMESTAMP_BEFORE_2000,
+          "ts " + ts + " is before 2000-01-01T00:00Z",
+          topic,
+          key,
+          payload,
+          receivedAt);
     }
     if (ts > receivedAt + MAX_CLOCK_SKEW_MS) {
-      return reject(Reason.FUTURE_TIMESTAMP, "ts is " + (ts - receivedAt) + " ms ahead of the bridge clock", topic, key, payload, receivedAt);
+      return reject(
+          Reason.FUTURE_TIMESTAMP,
+          "ts is " + (ts - receivedAt) + " ms ahead of the bridge clock",
+          topic,
+          key,
+          payload,
+          receivedAt);
     }
     if (maxAgeMs > 0 && ts < receivedAt - maxAgeMs) {
-      return reject(Reason.STALE_TIMESTAMP, "ts is " + (receivedAt - ts) + " ms behind the bridge clock, the limit is " + maxAgeMs
-          + " ms (bridge.max-reading-age)", topic, key, payload, receivedAt);
+      return reject(
+          Reason.STALE_TIMESTAMP,
+          "ts is "
+              + (receivedAt - ts)
+              + " ms behind the bridge clock, the limit is "
+              + maxAgeMs
+              + " ms (bridge.max-reading-age)",
+          topic,
+          key,
+          payload,
+          receivedAt);
     }
     return null;
   }
 
   /**
-   * Epoch milliseconds from an integral number within a long or an ISO-8601 string with an
-   * offset; null for anything else (a fraction, an overflow, a date beyond a long's milliseconds).
-   * A number written with a zero fraction ({@code 1767600000000.0}, as some JSON encoders write
-   * whole doubles) is integral: JSON Schema's {@code integer} says so too.
+   * Epoch milliseconds from an integral number within a long or an ISO-8601 string with an offset;
+   * null for anything else (a fraction, an overflow, a date beyond a long's milliseconds). A number
+   * written with a zero fraction ({@code 1767600000000.0}, as some JSON encoders write whole
+   * doubles) is integral: JSON Schema's {@code integer} says so too.
    */
   static Long timestamp(JsonNode ts) {
     if (ts == null) {
@@ -426,15 +633,19 @@ public final class IngestValidator {
 
   private static JsonNode parse(byte[] payload) throws CharacterCodingException, JacksonException {
     // Decode strictly first: Jackson would replace malformed UTF-8 rather than refuse it.
-    String text = StandardCharsets.UTF_8.newDecoder()
-        .onMalformedInput(CodingErrorAction.REPORT)
-        .onUnmappableCharacter(CodingErrorAction.REPORT)
-        .decode(ByteBuffer.wrap(payload))
-        .toString();
+    String text =
+        StandardCharsets.UTF_8
+            .newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT)
+            .decode(ByteBuffer.wrap(payload))
+            .toString();
     return Json.MAPPER.readTree(text);
   }
 
-  private static IngestResult reject(Reason reason, String detail, String topic, String key, byte[] payload, long time) {
-    return new IngestResult.Rejected(DeadLetter.of(reason, detail, topic, key, payload, time, STAGE));
+  private static IngestResult reject(
+      Reason reason, String detail, String topic, String key, byte[] payload, long time) {
+    return new IngestResult.Rejected(
+        DeadLetter.of(reason, detail, topic, key, payload, time, STAGE));
   }
 }

@@ -29,7 +29,8 @@ public final class GeographyPublisher {
   }
 
   /** {@link #publish(String, String, byte[])} to a Kafka that requires {@code security}. */
-  public static RecordMetadata publish(String bootstrap, KafkaSecurity security, String layer, byte[] geojson)
+  public static RecordMetadata publish(
+      String bootstrap, KafkaSecurity security, String layer, byte[] geojson)
       throws InterruptedException, ExecutionException {
     Properties p = security.applyTo(new Properties());
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
@@ -39,12 +40,17 @@ public final class GeographyPublisher {
     p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Topics.GEOGRAPHY_MAX_BYTES);
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    // An operator at a terminal: a wrong address should fail in seconds, not after the default minute.
+    // An operator at a terminal: a wrong address should fail in seconds, not after the default
+    // minute.
     p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 20_000);
     p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
     p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 20_000);
     try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
-      return producer.send(new ProducerRecord<>(Topics.GEOGRAPHY, layer.getBytes(StandardCharsets.UTF_8), geojson)).get();
+      return producer
+          .send(
+              new ProducerRecord<>(
+                  Topics.GEOGRAPHY, layer.getBytes(StandardCharsets.UTF_8), geojson))
+          .get();
     }
   }
 }

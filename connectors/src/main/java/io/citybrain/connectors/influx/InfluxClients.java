@@ -20,14 +20,18 @@ public final class InfluxClients {
 
   /** A client with these settings' url, org, bucket and credentials, over {@code http}. */
   public static InfluxDBClient create(InfluxSettings settings, OkHttpClient.Builder http) {
-    InfluxDBClientOptions.Builder options = InfluxDBClientOptions.builder()
-        .url(settings.url())
-        .org(settings.org())
-        .bucket(settings.bucket());
+    InfluxDBClientOptions.Builder options =
+        InfluxDBClientOptions.builder()
+            .url(settings.url())
+            .org(settings.org())
+            .bucket(settings.bucket());
     String token = settings.token();
     if (token.startsWith(BASIC)) {
-      // The client knows only its own token scheme and session sign-in; the header is set on every request.
-      http.addInterceptor(chain -> chain.proceed(chain.request().newBuilder().header("Authorization", token).build()));
+      // The client knows only its own token scheme and session sign-in; the header is set on every
+      // request.
+      http.addInterceptor(
+          chain ->
+              chain.proceed(chain.request().newBuilder().header("Authorization", token).build()));
     } else {
       options.authenticateToken(token.toCharArray());
     }

@@ -22,12 +22,12 @@ import org.slf4j.LoggerFactory;
  * of this writer buffering without bound. A checkpoint barrier passes the sink only after {@link
  * #flush} returned, i.e. after the store acknowledged every point received before it.
  *
- * <p>Failures: retried with backoff and jitter (see {@link InfluxWrites}); when retries run out,
- * or at once on a refusal of the credentials, the bucket or the batch size, the job fails and
- * restarts from its last checkpoint. A point the store refuses for its content (HTTP 400/422) is
- * different: the batch is split until that point stands alone, the others are stored, and the
- * refused point is logged in full and counted ({@code pointsRefused}); so is a point whose strings
- * line protocol cannot carry ({@link InfluxWrites.UnwritablePoint}), before it is sent. Failing the job instead
+ * <p>Failures: retried with backoff and jitter (see {@link InfluxWrites}); when retries run out, or
+ * at once on a refusal of the credentials, the bucket or the batch size, the job fails and restarts
+ * from its last checkpoint. A point the store refuses for its content (HTTP 400/422) is different:
+ * the batch is split until that point stands alone, the others are stored, and the refused point is
+ * logged in full and counted ({@code pointsRefused}); so is a point whose strings line protocol
+ * cannot carry ({@link InfluxWrites.UnwritablePoint}), before it is sent. Failing the job instead
  * would replay the same point after every restart and stop all the job's indicators for one value
  * (a district name the store cannot take, say): one bad point must not stall the city.
  */
@@ -43,8 +43,15 @@ final class InfluxSinkWriter<T> implements SinkWriter<T> {
   private final List<String> buffer;
   private final Counter refusedPoints;
 
-  InfluxSinkWriter(InfluxSettings settings, PointConverter<T> converter, int batchSize, Duration flushInterval,
-      int maxRetries, Duration requestTimeout, ProcessingTimeService time, Counter refusedPoints) {
+  InfluxSinkWriter(
+      InfluxSettings settings,
+      PointConverter<T> converter,
+      int batchSize,
+      Duration flushInterval,
+      int maxRetries,
+      Duration requestTimeout,
+      ProcessingTimeService time,
+      Counter refusedPoints) {
     this.converter = converter;
     this.refusedPoints = refusedPoints;
     this.batchSize = batchSize;
@@ -56,10 +63,12 @@ final class InfluxSinkWriter<T> implements SinkWriter<T> {
   }
 
   private void scheduleFlush() {
-    time.registerTimer(time.getCurrentProcessingTime() + flushInterval.toMillis(), t -> {
-      writeBuffer();
-      scheduleFlush();
-    });
+    time.registerTimer(
+        time.getCurrentProcessingTime() + flushInterval.toMillis(),
+        t -> {
+          writeBuffer();
+          scheduleFlush();
+        });
   }
 
   @Override
@@ -84,7 +93,10 @@ final class InfluxSinkWriter<T> implements SinkWriter<T> {
   private void writeBuffer() throws IOException {
     for (InfluxWrites.RefusedLine r : writes.writeSplitting(buffer)) {
       refusedPoints.inc();
-      LOG.error("the store refused one point, left out so that the others are stored: {} ({})", r.line(), r.reason());
+      LOG.error(
+          "the store refused one point, left out so that the others are stored: {} ({})",
+          r.line(),
+          r.reason());
     }
     buffer.clear();
   }

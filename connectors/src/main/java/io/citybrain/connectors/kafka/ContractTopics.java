@@ -12,10 +12,10 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.TopicExistsException;
 
 /**
- * Creates the contract's topics with the settings the contract requires of them
- * ({@link Topics#configOf}), for the local and the multi-process city alike. Before this, each
- * created its own list, and the multi-process city's {@code city.geography} was neither compacted
- * nor able to take a 16 MiB layer. Production creates them from {@code deploy/kubernetes/kafka/topics.yaml},
+ * Creates the contract's topics with the settings the contract requires of them ({@link
+ * Topics#configOf}), for the local and the multi-process city alike. Before this, each created its
+ * own list, and the multi-process city's {@code city.geography} was neither compacted nor able to
+ * take a 16 MiB layer. Production creates them from {@code deploy/kubernetes/kafka/topics.yaml},
  * which {@code KubernetesManifestsTest} checks against the same settings.
  */
 public final class ContractTopics {
@@ -29,8 +29,13 @@ public final class ContractTopics {
    */
   public static void create(String bootstrap, ToIntFunction<String> partitions, short replication)
       throws InterruptedException, ExecutionException {
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 120_000))) {
+    try (Admin admin =
+        Admin.create(
+            Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrap,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
+                120_000))) {
       List<NewTopic> topics = new ArrayList<>();
       for (String t : Topics.ALL) {
         int n = t.equals(Topics.GEOGRAPHY) ? 1 : partitions.applyAsInt(t);

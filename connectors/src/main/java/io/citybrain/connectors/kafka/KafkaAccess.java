@@ -15,31 +15,34 @@ import org.apache.kafka.common.resource.ResourceType;
 /**
  * Least privilege on a Kafka with authorization: what each kind of citybrain client may do, and
  * nothing more. One definition for every place that grants access: the Strimzi {@code KafkaUser}s
- * of deploy/kubernetes/kafka/users.yaml (KubernetesManifestsTest compares them with this class), and
- * {@link #bindings} for a Kafka administered through the admin API or {@code kafka-acls.sh}
+ * of deploy/kubernetes/kafka/users.yaml (KubernetesManifestsTest compares them with this class),
+ * and {@link #bindings} for a Kafka administered through the admin API or {@code kafka-acls.sh}
  * (KafkaSecurityITCase runs the bridge and a job under exactly these grants, and shows the bridge's
  * user refused on {@code city.alerts}).
  *
- * <p>Read and Write imply Describe in Kafka; Describe is listed anyway, as kafka-acls.sh's
- * {@code --producer}/{@code --consumer} shortcuts and Strimzi's examples do, so each grant reads
- * on its own. No client gets Create, Delete, Alter or any cluster operation: topics are the
- * operator's (Strimzi's topic operator, {@code ContractTopics}).
+ * <p>Read and Write imply Describe in Kafka; Describe is listed anyway, as kafka-acls.sh's {@code
+ * --producer}/{@code --consumer} shortcuts and Strimzi's examples do, so each grant reads on its
+ * own. No client gets Create, Delete, Alter or any cluster operation: topics are the operator's
+ * (Strimzi's topic operator, {@code ContractTopics}).
  */
 public final class KafkaAccess {
   private KafkaAccess() {}
 
   /** One allowed set of operations on a resource name (literal) or name prefix. */
-  public record Grant(ResourceType type, String name, PatternType pattern, Set<AclOperation> operations) {
+  public record Grant(
+      ResourceType type, String name, PatternType pattern, Set<AclOperation> operations) {
     public Grant {
       operations = Set.copyOf(operations);
     }
 
     static Grant writeTopic(String name, PatternType pattern) {
-      return new Grant(ResourceType.TOPIC, name, pattern, Set.of(AclOperation.WRITE, AclOperation.DESCRIBE));
+      return new Grant(
+          ResourceType.TOPIC, name, pattern, Set.of(AclOperation.WRITE, AclOperation.DESCRIBE));
     }
 
     static Grant readTopic(String name, PatternType pattern) {
-      return new Grant(ResourceType.TOPIC, name, pattern, Set.of(AclOperation.READ, AclOperation.DESCRIBE));
+      return new Grant(
+          ResourceType.TOPIC, name, pattern, Set.of(AclOperation.READ, AclOperation.DESCRIBE));
     }
 
     static Grant group(String name, PatternType pattern) {
@@ -57,7 +60,10 @@ public final class KafkaAccess {
      * each also with {@code -geography} and {@code -acks} suffixes), write alerts and dead letters.
      */
     JOBS("citybrain-jobs-kafka"),
-    /** Alert dispatch: reads alerts in its group, writes dead letters (webhook-failed, store-failed, bad-alert). */
+    /**
+     * Alert dispatch: reads alerts in its group, writes dead letters (webhook-failed, store-failed,
+     * bad-alert).
+     */
     DISPATCH("citybrain-dispatch-kafka"),
     /** {@code ./citybrain city publish}: writes a geography layer, nothing else. */
     GEOGRAPHY_PUBLISHER("citybrain-geography-kafka"),
@@ -80,7 +86,9 @@ public final class KafkaAccess {
   }
 
   /** The consumer group prefixes of the jobs: each job's name ({@code TrafficJob.NAME}, ...). */
-  public static final List<String> JOB_GROUP_PREFIXES = List.of("citybrain-traffic", "citybrain-utility", "citybrain-emergency");
+  public static final List<String> JOB_GROUP_PREFIXES =
+      List.of("citybrain-traffic", "citybrain-utility", "citybrain-emergency");
+
   /** Alert dispatch's consumer group ({@code AlertDispatcher}). */
   public static final String DISPATCH_GROUP = "citybrain-alert-dispatch";
 
@@ -116,13 +124,18 @@ public final class KafkaAccess {
     return List.copyOf(g);
   }
 
-  /** {@link #grants} as ACL bindings allowing user {@code user} from any host, for {@code Admin.createAcls}. */
+  /**
+   * {@link #grants} as ACL bindings allowing user {@code user} from any host, for {@code
+   * Admin.createAcls}.
+   */
   public static List<AclBinding> bindings(Client client, String user) {
     List<AclBinding> out = new ArrayList<>();
     for (Grant g : grants(client)) {
       for (AclOperation op : g.operations()) {
-        out.add(new AclBinding(new ResourcePattern(g.type(), g.name(), g.pattern()),
-            new AccessControlEntry("User:" + user, "*", op, AclPermissionType.ALLOW)));
+        out.add(
+            new AclBinding(
+                new ResourcePattern(g.type(), g.name(), g.pattern()),
+                new AccessControlEntry("User:" + user, "*", op, AclPermissionType.ALLOW)));
       }
     }
     return out;

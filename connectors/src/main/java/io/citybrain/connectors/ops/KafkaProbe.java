@@ -42,11 +42,17 @@ public final class KafkaProbe implements AutoCloseable {
       return last;
     }
     try {
-      int brokers = admin.describeCluster(new DescribeClusterOptions().timeoutMs((int) TIMEOUT_MS)).nodes()
-          .get(TIMEOUT_MS + 500, TimeUnit.MILLISECONDS).size();
+      int brokers =
+          admin
+              .describeCluster(new DescribeClusterOptions().timeoutMs((int) TIMEOUT_MS))
+              .nodes()
+              .get(TIMEOUT_MS + 500, TimeUnit.MILLISECONDS)
+              .size();
       last = brokers > 0 ? Optional.empty() : Optional.of("Kafka answered with no broker");
     } catch (ExecutionException e) {
-      last = Optional.of("Kafka does not answer: " + (e.getCause() == null ? e : e.getCause()).getMessage());
+      last =
+          Optional.of(
+              "Kafka does not answer: " + (e.getCause() == null ? e : e.getCause()).getMessage());
     } catch (TimeoutException e) {
       last = Optional.of("Kafka does not answer within " + TIMEOUT_MS + " ms");
     } catch (InterruptedException e) {

@@ -22,8 +22,8 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * The device registry: where each fixed device is and what it belongs to, read from
- * {@code devices.csv} (header {@code id,domain,kind,lat,lon,district,segment,building,zone,community}).
+ * The device registry: where each fixed device is and what it belongs to, read from {@code
+ * devices.csv} (header {@code id,domain,kind,lat,lon,district,segment,building,zone,community}).
  * The simulators write it; the bridge places devices that send no position from it, and the jobs
  * take a loop detector's segment from it. Immutable and thread-safe once loaded.
  */
@@ -31,12 +31,13 @@ public final class DeviceRegistry implements Serializable {
 
   // Columns by the file's header, so their order may differ; empty cells are absent places, and an
   // empty lat/lon must fail rather than place a device at 0,0.
-  private static final CsvMapper CSV = CsvMapper.builder()
-      .enable(CsvParser.Feature.EMPTY_STRING_AS_NULL)
-      .enable(CsvParser.Feature.TRIM_SPACES)
-      .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-      .build();
+  private static final CsvMapper CSV =
+      CsvMapper.builder()
+          .enable(CsvParser.Feature.EMPTY_STRING_AS_NULL)
+          .enable(CsvParser.Feature.TRIM_SPACES)
+          .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+          .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .build();
   private static final CsvSchema WRITE_SCHEMA = CSV.schemaFor(RegisteredDevice.class).withHeader();
   private static final CsvSchema READ_SCHEMA = CsvSchema.emptySchema().withHeader();
   private static final Pattern DEVICE_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
@@ -93,11 +94,13 @@ public final class DeviceRegistry implements Serializable {
           d = it.nextValue();
         } catch (JsonProcessingException e) {
           long at = e.getLocation() == null ? line : e.getLocation().getLineNr();
-          throw new IllegalArgumentException(csv + " line " + at + ": " + e.getOriginalMessage(), e);
+          throw new IllegalArgumentException(
+              csv + " line " + at + ": " + e.getOriginalMessage(), e);
         }
         check(d, csv + " line " + line);
         if (m.put(d.id(), d) != null) {
-          throw new IllegalArgumentException(csv + " line " + line + ": device " + d.id() + " is registered twice");
+          throw new IllegalArgumentException(
+              csv + " line " + line + ": device " + d.id() + " is registered twice");
         }
       }
     } catch (JsonProcessingException e) {
@@ -112,7 +115,7 @@ public final class DeviceRegistry implements Serializable {
   public static void write(Path csv, Iterable<RegisteredDevice> devices) {
     ObjectWriter writer = CSV.writerFor(RegisteredDevice.class).with(WRITE_SCHEMA);
     try (Writer w = Files.newBufferedWriter(csv, StandardCharsets.UTF_8);
-         var seq = writer.writeValues(w)) {
+        var seq = writer.writeValues(w)) {
       for (RegisteredDevice d : devices) {
         seq.write(d);
       }
@@ -133,7 +136,10 @@ public final class DeviceRegistry implements Serializable {
   public Map<String, String> loopSegments() {
     Map<String, String> m = new HashMap<>();
     for (RegisteredDevice d : byId.values()) {
-      if ("traffic".equals(d.domain()) && "loop".equals(d.kind()) && d.segment() != null && !d.segment().isBlank()) {
+      if ("traffic".equals(d.domain())
+          && "loop".equals(d.kind())
+          && d.segment() != null
+          && !d.segment().isBlank()) {
         m.put(d.id(), d.segment());
       }
     }
@@ -142,13 +148,15 @@ public final class DeviceRegistry implements Serializable {
 
   private static void check(RegisteredDevice d, String where) {
     if (d.id() == null || !DEVICE_ID.matcher(d.id()).matches()) {
-      throw new IllegalArgumentException(where + ": device id must match " + DEVICE_ID.pattern() + ", got '" + d.id() + "'");
+      throw new IllegalArgumentException(
+          where + ": device id must match " + DEVICE_ID.pattern() + ", got '" + d.id() + "'");
     }
     if (d.domain() == null || d.domain().isBlank() || d.kind() == null || d.kind().isBlank()) {
       throw new IllegalArgumentException(where + ": domain and kind must be set");
     }
     if (!(d.lat() >= -90 && d.lat() <= 90 && d.lon() >= -180 && d.lon() <= 180)) {
-      throw new IllegalArgumentException(where + ": lat/lon out of WGS84 range: " + d.lat() + "," + d.lon());
+      throw new IllegalArgumentException(
+          where + ": lat/lon out of WGS84 range: " + d.lat() + "," + d.lon());
     }
   }
 }

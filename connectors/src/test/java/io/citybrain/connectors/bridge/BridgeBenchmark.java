@@ -32,9 +32,9 @@ import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
  * grouped by role (for the bridge, on the HiveMQ client since issue 23: its network threads —
  * receiving, decoding, PUBACKs — and the bridge's listener thread — validation, JSON and {@code
  * producer.send}; for the Paho baseline, Paho's receiver, callback and sender threads; Kafka's
- * producer I/O thread, and the rest: the in-process Kafka broker), per message; and, measured alone in the same run, the CPU per message of the
- * validator and of the Kafka value encoding. CPU time, not wall time, because the machine is
- * shared.
+ * producer I/O thread, and the rest: the in-process Kafka broker), per message; and, measured alone
+ * in the same run, the CPU per message of the validator and of the Kafka value encoding. CPU time,
+ * not wall time, because the machine is shared.
  *
  * <p>{@code -Dbench.messages=50000} (default); {@code -Dbench.brokers=MOSQUITTO} to skip Moquette.
  */
@@ -44,7 +44,10 @@ public final class BridgeBenchmark {
 
   public static void main(String[] args) throws Exception {
     Path dir = Files.createTempDirectory("bridge-bench");
-    System.out.printf("bridge benchmark: %d messages per run, %d cores, %s%n", N, Runtime.getRuntime().availableProcessors(),
+    System.out.printf(
+        "bridge benchmark: %d messages per run, %d cores, %s%n",
+        N,
+        Runtime.getRuntime().availableProcessors(),
         System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
     try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0, Map.of())) {
       KafkaTopics.create(kafka.bootstrapServers());
@@ -53,19 +56,38 @@ public final class BridgeBenchmark {
       for (TestBroker.Kind kind : brokers()) {
         try (TestBroker broker = TestBroker.start(kind, dir.resolve("mqtt-" + kind))) {
           // OBSERVED is a recorded instant: the age limit is off, as for any replay.
-          BridgeSettings base = BridgeSettings.local(broker.url(), kafka.bootstrapServers())
-              .withMaxReadingAge(io.citybrain.connectors.envelope.IngestValidator.NO_AGE_LIMIT);
-          report(kind, "plain Paho subscriber -> producer (acks before Kafka)", plain(broker, kafka, "plain-" + run++));
+          BridgeSettings base =
+              BridgeSettings.local(broker.url(), kafka.bootstrapServers())
+                  .withMaxReadingAge(io.citybrain.connectors.envelope.IngestValidator.NO_AGE_LIMIT);
+          report(
+              kind,
+              "plain Paho subscriber -> producer (acks before Kafka)",
+              plain(broker, kafka, "plain-" + run++));
           String id = "bench-" + run++;
-          report(kind, "bridge (ack after Kafka)", bridges(broker, List.of(base.instance(id, "city/#"))));
+          report(
+              kind,
+              "bridge (ack after Kafka)",
+              bridges(broker, List.of(base.instance(id, "city/#"))));
           if (kind == TestBroker.Kind.MOSQUITTO) {
-            report(kind, "bridge, MQTT 5 (ack after Kafka)", bridges(broker,
-                List.of(base.instance("bench-v5-" + run++, "city/#").withMqttVersion(BridgeSettings.MqttVersion.V5))));
+            report(
+                kind,
+                "bridge, MQTT 5 (ack after Kafka)",
+                bridges(
+                    broker,
+                    List.of(
+                        base.instance("bench-v5-" + run++, "city/#")
+                            .withMqttVersion(BridgeSettings.MqttVersion.V5))));
           }
           if (broker.sharedSubscriptions()) {
             String share = "$share/bench" + run++ + "/city/#";
-            report(kind, "2 bridges, shared subscription", bridges(broker,
-                List.of(base.instance("bench-a" + run, share), base.instance("bench-b" + run, share))));
+            report(
+                kind,
+                "2 bridges, shared subscription",
+                bridges(
+                    broker,
+                    List.of(
+                        base.instance("bench-a" + run, share),
+                        base.instance("bench-b" + run, share))));
           }
         }
       }
@@ -73,11 +95,13 @@ public final class BridgeBenchmark {
   }
 
   private static void report(TestBroker.Kind kind, String consumer, double seconds) {
-    System.out.printf("%-10s %-55s %,9.0f msg/s  (%d in %.1f s)%n", kind, consumer, N / seconds, N, seconds);
+    System.out.printf(
+        "%-10s %-55s %,9.0f msg/s  (%d in %.1f s)%n", kind, consumer, N / seconds, N, seconds);
   }
 
   /** Subscribes the bridges' sessions, queues the backlog, then times the bridges draining it. */
-  private static double bridges(TestBroker broker, List<BridgeSettings> instances) throws Exception {
+  private static double bridges(TestBroker broker, List<BridgeSettings> instances)
+      throws Exception {
     for (BridgeSettings s : instances) {
       MqttKafkaBridge.start(s).close(); // leaves a persistent session with its subscription
     }
@@ -100,19 +124,30 @@ public final class BridgeBenchmark {
       total += ns;
       split.append(String.format(" %s %.1f us;", e.getKey(), ns / 1e3 / N));
     }
-    System.out.println(split.append(String.format(" total in this JVM %.1f us; MQTT broker process %s", total / 1e3 / N,
-        brokerCpu < 0 ? "in this JVM" : String.format("%.1f us", brokerCpu / 1e3 / N))));
+    System.out.println(
+        split.append(
+            String.format(
+                " total in this JVM %.1f us; MQTT broker process %s",
+                total / 1e3 / N,
+                brokerCpu < 0 ? "in this JVM" : String.format("%.1f us", brokerCpu / 1e3 / N))));
     running.forEach(MqttKafkaBridge::close);
     return seconds;
   }
 
   private static List<TestBroker.Kind> brokers() {
     String only = System.getProperty("bench.brokers");
-    return only == null ? List.of(TestBroker.Kind.values())
-        : java.util.Arrays.stream(only.split(",")).map(String::trim).map(TestBroker.Kind::valueOf).toList();
+    return only == null
+        ? List.of(TestBroker.Kind.values())
+        : java.util.Arrays.stream(only.split(","))
+            .map(String::trim)
+            .map(TestBroker.Kind::valueOf)
+            .toList();
   }
 
-  /** CPU time of this JVM's live threads, summed by their role (from Paho's and Kafka's thread names). */
+  /**
+   * CPU time of this JVM's live threads, summed by their role (from Paho's and Kafka's thread
+   * names).
+   */
   private static Map<String, Long> cpuByRole() {
     java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
     Map<String, Long> byRole = new java.util.TreeMap<>();
@@ -133,7 +168,9 @@ public final class BridgeBenchmark {
       return "paho-receive";
     } else if (thread.startsWith("MQTT Call")) {
       return "paho-callback(validate+json+send)";
-    } else if (thread.startsWith("MQTT Snd") || thread.startsWith("MQTT Ping") || thread.startsWith("MQTT Con")) {
+    } else if (thread.startsWith("MQTT Snd")
+        || thread.startsWith("MQTT Ping")
+        || thread.startsWith("MQTT Con")) {
       return "paho-send(pubacks)";
     } else if (thread.startsWith("citybrain-mqtt-network")) {
       // The HiveMQ client's Netty threads: reading and decoding, and writing the PUBACKs.
@@ -146,14 +183,19 @@ public final class BridgeBenchmark {
     return "kafka-broker+other";
   }
 
-  /** The validator and the Kafka value encoding alone, on the benchmark's reading: CPU per message. */
+  /**
+   * The validator and the Kafka value encoding alone, on the benchmark's reading: CPU per message.
+   */
   private static void validationCost() {
-    io.citybrain.connectors.envelope.IngestValidator validator = new io.citybrain.connectors.envelope.IngestValidator();
+    io.citybrain.connectors.envelope.IngestValidator validator =
+        new io.citybrain.connectors.envelope.IngestValidator();
     byte[] payload = QosOnePublisher.floodReading(OBSERVED);
     java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
     long sink = 0;
     // Whole loops timed: a clock read per message would cost as much as what it measures.
-    var reading = (io.citybrain.connectors.envelope.IngestResult.Reading) validator.validate("city/emergency/flood/b-0", payload, OBSERVED);
+    var reading =
+        (io.citybrain.connectors.envelope.IngestResult.Reading)
+            validator.validate("city/emergency/flood/b-0", payload, OBSERVED);
     for (int round = 0; round < 3; round++) { // the first rounds warm the JIT up
       long t0 = mx.getCurrentThreadCpuTime();
       for (int i = 0; i < N; i++) {
@@ -168,13 +210,15 @@ public final class BridgeBenchmark {
       }
       long t2 = mx.getCurrentThreadCpuTime();
       if (round == 2) {
-        System.out.printf("alone, on one thread: validation %.1f us CPU/msg; Kafka value encoding %.1f us CPU/msg (checksum %d)%n",
+        System.out.printf(
+            "alone, on one thread: validation %.1f us CPU/msg; Kafka value encoding %.1f us CPU/msg (checksum %d)%n",
             (t1 - t0) / 1e3 / N, (t2 - t1) / 1e3 / N, sink);
       }
     }
   }
 
-  private static double plain(TestBroker broker, EmbeddedKafka kafka, String clientId) throws Exception {
+  private static double plain(TestBroker broker, EmbeddedKafka kafka, String clientId)
+      throws Exception {
     MqttConnectOptions o = new MqttConnectOptions();
     o.setCleanSession(false);
     o.setMaxInflight(1000);
@@ -185,26 +229,32 @@ public final class BridgeBenchmark {
     first.close();
     backlog(broker);
     AtomicLong stored = new AtomicLong();
-    try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(KafkaClients.reliableProducer(kafka.bootstrapServers(), clientId))) {
+    try (KafkaProducer<String, byte[]> producer =
+        new KafkaProducer<>(KafkaClients.reliableProducer(kafka.bootstrapServers(), clientId))) {
       long start = System.nanoTime();
       MqttClient client = new MqttClient(broker.url(), clientId, new MemoryPersistence());
-      client.setCallback(new MqttCallback() {
-        @Override
-        public void connectionLost(Throwable cause) {}
+      client.setCallback(
+          new MqttCallback() {
+            @Override
+            public void connectionLost(Throwable cause) {}
 
-        @Override
-        public void messageArrived(String topic, MqttMessage message) {
-          producer.send(new ProducerRecord<>(Topics.RAW_EMERGENCY, topic.substring(topic.lastIndexOf('/') + 1), message.getPayload()),
-              (m, e) -> {
-                if (e == null) {
-                  stored.incrementAndGet();
-                }
-              });
-        }
+            @Override
+            public void messageArrived(String topic, MqttMessage message) {
+              producer.send(
+                  new ProducerRecord<>(
+                      Topics.RAW_EMERGENCY,
+                      topic.substring(topic.lastIndexOf('/') + 1),
+                      message.getPayload()),
+                  (m, e) -> {
+                    if (e == null) {
+                      stored.incrementAndGet();
+                    }
+                  });
+            }
 
-        @Override
-        public void deliveryComplete(IMqttDeliveryToken token) {}
-      });
+            @Override
+            public void deliveryComplete(IMqttDeliveryToken token) {}
+          });
       client.connect(o);
       await(stored::get, start);
       double seconds = (System.nanoTime() - start) / 1e9;
@@ -215,8 +265,15 @@ public final class BridgeBenchmark {
   }
 
   private static void backlog(TestBroker broker) {
-    QosOnePublisher p = new QosOnePublisher(broker.url(), "bench-publisher", N, QosOnePublisher.floodTopic("b-"),
-        QosOnePublisher.floodReading(OBSERVED), 1000, 600_000);
+    QosOnePublisher p =
+        new QosOnePublisher(
+            broker.url(),
+            "bench-publisher",
+            N,
+            QosOnePublisher.floodTopic("b-"),
+            QosOnePublisher.floodReading(OBSERVED),
+            1000,
+            600_000);
     p.run();
     if (p.failure() != null) {
       throw new IllegalStateException("backlog not published", p.failure());
@@ -226,7 +283,8 @@ public final class BridgeBenchmark {
   private static void await(LongSupplier done, long startNanos) {
     while (done.getAsLong() < N) {
       if (System.nanoTime() - startNanos > 600_000_000_000L) {
-        throw new IllegalStateException("only " + done.getAsLong() + " of " + N + " in ten minutes");
+        throw new IllegalStateException(
+            "only " + done.getAsLong() + " of " + N + " in ten minutes");
       }
       TestBroker.sleep(5);
     }

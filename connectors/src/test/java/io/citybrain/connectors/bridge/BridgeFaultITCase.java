@@ -26,8 +26,8 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Faults in the middle of a stream, through the real parts: the bridge killed (SIGKILL, a process of
- * its own) and restarted, the Kafka broker restarted on its port and data, the MQTT broker
+ * Faults in the middle of a stream, through the real parts: the bridge killed (SIGKILL, a process
+ * of its own) and restarted, the Kafka broker restarted on its port and data, the MQTT broker
  * restarted. Each time every message the MQTT broker accepted (PUBACK to the QoS 1, persistent
  * session publisher) must be in Kafka; duplicates are allowed, counted and reported (in the test
  * output and {@code target/fault-report.txt}).
@@ -37,13 +37,18 @@ import org.junit.jupiter.params.provider.MethodSource;
 class BridgeFaultITCase {
 
   static final int MESSAGES = Integer.getInteger("citybrain.fault.messages", 20_000);
+
   /**
    * 2026-01-05T08:00:00Z: the observation time of every reading, fixed so that a re-delivered
    * message is byte-identical; the bridges here run with bridge.max-reading-age off (0).
    */
   static final long OBSERVED = 1_767_600_000_000L;
 
-  enum Fault { KILL_BRIDGE, RESTART_KAFKA, RESTART_MQTT_BROKER }
+  enum Fault {
+    KILL_BRIDGE,
+    RESTART_KAFKA,
+    RESTART_MQTT_BROKER
+  }
 
   @TempDir Path dir;
 
@@ -65,12 +70,15 @@ class BridgeFaultITCase {
     runs.add(Arguments.of(TestBroker.Kind.MOQUETTE, Fault.RESTART_KAFKA, MqttVersion.V3_1_1));
     // -Dcitybrain.fault.only=KILL_BRIDGE to repeat one fault
     String only = System.getProperty("citybrain.fault.only");
-    return only == null ? runs : runs.stream().filter(a -> a.get()[1].toString().equals(only)).toList();
+    return only == null
+        ? runs
+        : runs.stream().filter(a -> a.get()[1].toString().equals(only)).toList();
   }
 
   @ParameterizedTest(name = "{0}: {1}, MQTT {2}")
   @MethodSource("runs")
-  void noAcceptedMessageIsLost(TestBroker.Kind kind, Fault fault, MqttVersion version) throws Exception {
+  void noAcceptedMessageIsLost(TestBroker.Kind kind, Fault fault, MqttVersion version)
+      throws Exception {
     Path kafkaDir = dir.resolve("kafka");
     String prefix = "m" + kind.ordinal() + fault.ordinal() + version.ordinal() + "-";
     EmbeddedKafka kafka = EmbeddedKafka.start(kafkaDir, 0, Map.of());
@@ -79,32 +87,53 @@ class BridgeFaultITCase {
     long started = System.nanoTime();
     try {
       KafkaTopics.create(kafka.bootstrapServers());
-      BridgeSettings settings = BridgeSettings.local(broker.url(), kafka.bootstrapServers())
-          .instance("fault-bridge", "city/#").withMqttVersion(version).withMaxReadingAge(IngestValidator.NO_AGE_LIMIT);
-      bridge = fault == Fault.KILL_BRIDGE ? ChildBridge.start(settings, Path.of("target", "fault-bridge-" + kind + ".log")) : MqttKafkaBridge.start(settings);
+      BridgeSettings settings =
+          BridgeSettings.local(broker.url(), kafka.bootstrapServers())
+              .instance("fault-bridge", "city/#")
+              .withMqttVersion(version)
+              .withMaxReadingAge(IngestValidator.NO_AGE_LIMIT);
+      bridge =
+          fault == Fault.KILL_BRIDGE
+              ? ChildBridge.start(settings, Path.of("target", "fault-bridge-" + kind + ".log"))
+              : MqttKafkaBridge.start(settings);
 
-      QosOnePublisher publisher = new QosOnePublisher(broker.url(), "fault-publisher", MESSAGES,
-          QosOnePublisher.floodTopic(prefix), QosOnePublisher.floodReading(OBSERVED), 500, 600_000);
+      QosOnePublisher publisher =
+          new QosOnePublisher(
+              broker.url(),
+              "fault-publisher",
+              MESSAGES,
+              QosOnePublisher.floodTopic(prefix),
+              QosOnePublisher.floodReading(OBSERVED),
+              500,
+              600_000);
       Thread publishing = new Thread(publisher, "publisher");
       publishing.start();
 
       Set<String> distinct = new HashSet<>();
       AtomicLong total = new AtomicLong();
-      try (KafkaConsumer<String, byte[]> consumer = KafkaTopics.consumer(kafka.bootstrapServers(), List.of(Topics.RAW_EMERGENCY))) {
-        java.util.function.Consumer<org.apache.kafka.clients.consumer.ConsumerRecord<String, byte[]>> count = r -> {
-          if (r.key().startsWith(prefix)) {
-            distinct.add(r.key());
-            total.incrementAndGet();
-          }
-        };
-        assertThat(KafkaTopics.pollUntil(consumer, count, () -> distinct.size() >= MESSAGES / 3, 300_000))
-            .as("a third of the stream reached Kafka before the fault").isTrue();
+      try (KafkaConsumer<String, byte[]> consumer =
+          KafkaTopics.consumer(kafka.bootstrapServers(), List.of(Topics.RAW_EMERGENCY))) {
+        java.util.function.Consumer<
+                org.apache.kafka.clients.consumer.ConsumerRecord<String, byte[]>>
+            count =
+                r -> {
+                  if (r.key().startsWith(prefix)) {
+                    distinct.add(r.key());
+                    total.incrementAndGet();
+                  }
+                };
+        assertThat(
+                KafkaTopics.pollUntil(
+                    consumer, count, () -> distinct.size() >= MESSAGES / 3, 300_000))
+            .as("a third of the stream reached Kafka before the fault")
+            .isTrue();
 
         switch (fault) {
           case KILL_BRIDGE -> {
             ((ChildBridge) bridge).kill();
             TestBroker.sleep(1000); // devices keep publishing while no bridge runs
-            bridge = ChildBridge.start(settings, Path.of("target", "fault-bridge-" + kind + ".log"));
+            bridge =
+                ChildBridge.start(settings, Path.of("target", "fault-bridge-" + kind + ".log"));
           }
           case RESTART_KAFKA -> {
             int port = kafka.port();
@@ -129,9 +158,20 @@ class BridgeFaultITCase {
         }
       }
       long duplicates = total.get() - distinct.size();
-      report(String.format("%s %-20s MQTT %-5s messages=%d inKafka=%d distinct=%d lost=%d duplicates=%d seconds=%.1f missing=%s bridge=%s",
-          kind, fault, version.key(), MESSAGES, total.get(), distinct.size(), lost, duplicates, (System.nanoTime() - started) / 1e9, missing,
-          bridge instanceof MqttKafkaBridge b ? b.metrics().snapshot() : "child process"));
+      report(
+          String.format(
+              "%s %-20s MQTT %-5s messages=%d inKafka=%d distinct=%d lost=%d duplicates=%d seconds=%.1f missing=%s bridge=%s",
+              kind,
+              fault,
+              version.key(),
+              MESSAGES,
+              total.get(),
+              distinct.size(),
+              lost,
+              duplicates,
+              (System.nanoTime() - started) / 1e9,
+              missing,
+              bridge instanceof MqttKafkaBridge b ? b.metrics().snapshot() : "child process"));
       assertThat(lost).as("messages lost").isZero();
     } finally {
       if (bridge != null) {
@@ -145,8 +185,12 @@ class BridgeFaultITCase {
   private static void report(String line) {
     System.out.println("FAULT " + line);
     try {
-      Files.writeString(Path.of("target", "fault-report.txt"), line + System.lineSeparator(), StandardCharsets.UTF_8,
-          StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+      Files.writeString(
+          Path.of("target", "fault-report.txt"),
+          line + System.lineSeparator(),
+          StandardCharsets.UTF_8,
+          StandardOpenOption.CREATE,
+          StandardOpenOption.APPEND);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

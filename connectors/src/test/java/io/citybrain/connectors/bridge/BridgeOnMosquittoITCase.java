@@ -33,7 +33,11 @@ class BridgeOnMosquittoITCase {
 
   private static final String USER = "bridge";
   private static final String PASSWORD = "s3cret-Pa55-never-logged";
-  /** 2026-01-05T08:00:00Z: a recorded instant, so the bridges here run with bridge.max-reading-age off. */
+
+  /**
+   * 2026-01-05T08:00:00Z: a recorded instant, so the bridges here run with bridge.max-reading-age
+   * off.
+   */
   private static final long OBSERVED = 1_767_600_000_000L;
 
   @TempDir static Path dir;
@@ -45,10 +49,16 @@ class BridgeOnMosquittoITCase {
     kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0, Map.of());
     KafkaTopics.create(kafka.bootstrapServers());
     Path passwords = dir.resolve("passwd");
-    Process p = new ProcessBuilder("mosquitto_passwd", "-c", "-b", passwords.toString(), USER, PASSWORD)
-        .redirectErrorStream(true).start();
-    assertThat(p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0).as("mosquitto_passwd").isTrue();
-    broker = new TestBroker.Mosquitto(dir.resolve("mqtt"), List.of("allow_anonymous false", "password_file " + passwords));
+    Process p =
+        new ProcessBuilder("mosquitto_passwd", "-c", "-b", passwords.toString(), USER, PASSWORD)
+            .redirectErrorStream(true)
+            .start();
+    assertThat(p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0)
+        .as("mosquitto_passwd")
+        .isTrue();
+    broker =
+        new TestBroker.Mosquitto(
+            dir.resolve("mqtt"), List.of("allow_anonymous false", "password_file " + passwords));
   }
 
   @AfterAll
@@ -57,67 +67,108 @@ class BridgeOnMosquittoITCase {
     kafka.close();
   }
 
-  private static BridgeSettings settings(String clientId, String subscription, String password, MqttVersion version) {
+  private static BridgeSettings settings(
+      String clientId, String subscription, String password, MqttVersion version) {
     return BridgeSettings.local(broker.url(), kafka.bootstrapServers())
         .instance(clientId + "-v" + version.ordinal(), subscription)
-        .withCredentials(USER, password.toCharArray()).withMqttVersion(version).withMaxReadingAge(IngestValidator.NO_AGE_LIMIT);
+        .withCredentials(USER, password.toCharArray())
+        .withMqttVersion(version)
+        .withMaxReadingAge(IngestValidator.NO_AGE_LIMIT);
   }
 
   @ParameterizedTest(name = "MQTT {0}")
   @EnumSource(MqttVersion.class)
   void aWrongPasswordFailsStartUpNamingTheUserButNeverThePassword(MqttVersion version) {
     String wrong = "wrong-" + PASSWORD;
-    assertThatThrownBy(() -> MqttKafkaBridge.start(settings("auth-check", "city/#", wrong, version)))
+    assertThatThrownBy(
+            () -> MqttKafkaBridge.start(settings("auth-check", "city/#", wrong, version)))
         .isInstanceOf(IllegalStateException.class)
-        .hasMessageContaining("refused bridge auth-check-v" + version.ordinal() + " (user 'bridge')")
+        .hasMessageContaining(
+            "refused bridge auth-check-v" + version.ordinal() + " (user 'bridge')")
         .satisfies(e -> assertThat(stackTrace(e)).doesNotContain(wrong).doesNotContain(PASSWORD));
   }
 
   /** The whole output of a bridge process (its log and its last words) never shows the password. */
   @ParameterizedTest(name = "MQTT {0}")
   @EnumSource(MqttVersion.class)
-  void aRefusedBridgeProcessLogsNeitherTheWrongNorTheRightPassword(MqttVersion version) throws Exception {
+  void aRefusedBridgeProcessLogsNeitherTheWrongNorTheRightPassword(MqttVersion version)
+      throws Exception {
     String wrong = "wrong-" + PASSWORD;
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    ProcessBuilder pb = new ProcessBuilder(java.toString(), "-Xmx128m", "-XX:TieredStopAtLevel=1",
-        "-Dlog4j2.configurationFile=log4j2-test.properties", "-cp", System.getProperty("java.class.path"),
-        "-Dbridge.mqtt.url=" + broker.url(), "-Dbridge.mqtt.client-id=log-check-v" + version.ordinal(),
-        "-Dbridge.kafka.bootstrap-servers=" + kafka.bootstrapServers(), "-Dbridge.mqtt.username=" + USER,
-        "-Dbridge.mqtt.version=" + version.key(), BridgeMain.class.getName()).redirectErrorStream(true);
+    ProcessBuilder pb =
+        new ProcessBuilder(
+                java.toString(),
+                "-Xmx128m",
+                "-XX:TieredStopAtLevel=1",
+                "-Dlog4j2.configurationFile=log4j2-test.properties",
+                "-cp",
+                System.getProperty("java.class.path"),
+                "-Dbridge.mqtt.url=" + broker.url(),
+                "-Dbridge.mqtt.client-id=log-check-v" + version.ordinal(),
+                "-Dbridge.kafka.bootstrap-servers=" + kafka.bootstrapServers(),
+                "-Dbridge.mqtt.username=" + USER,
+                "-Dbridge.mqtt.version=" + version.key(),
+                BridgeMain.class.getName())
+            .redirectErrorStream(true);
     pb.environment().put("CITYBRAIN_BRIDGE_MQTT_PASSWORD", wrong);
     Process p = pb.start();
     String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("the refused bridge exits").isTrue();
     assertThat(p.exitValue()).isNotZero();
-    assertThat(output).contains("refused bridge log-check-v" + version.ordinal()).doesNotContain(wrong).doesNotContain(PASSWORD);
+    assertThat(output)
+        .contains("refused bridge log-check-v" + version.ordinal())
+        .doesNotContain(wrong)
+        .doesNotContain(PASSWORD);
   }
 
   @ParameterizedTest(name = "MQTT {0}")
   @EnumSource(MqttVersion.class)
-  void nInstancesShareTheLoadThroughASharedSubscriptionAndLoseNothing(MqttVersion version) throws Exception {
+  void nInstancesShareTheLoadThroughASharedSubscriptionAndLoseNothing(MqttVersion version)
+      throws Exception {
     int messages = 6_000;
     String prefix = "s" + version.ordinal() + "-";
     String subscription = "$share/citybrain-bridges-v" + version.ordinal() + "/city/#";
-    try (MqttKafkaBridge one = MqttKafkaBridge.start(settings("shared-1", subscription, PASSWORD, version));
-         MqttKafkaBridge two = MqttKafkaBridge.start(settings("shared-2", subscription, PASSWORD, version));
-         KafkaConsumer<String, byte[]> consumer = KafkaTopics.consumer(kafka.bootstrapServers(), List.of(Topics.RAW_EMERGENCY))) {
-      QosOnePublisher publisher = new QosOnePublisher(broker.url(), "shared-publisher", messages,
-          QosOnePublisher.floodTopic(prefix), QosOnePublisher.floodReading(OBSERVED), 500, 120_000).as(USER, PASSWORD);
+    try (MqttKafkaBridge one =
+            MqttKafkaBridge.start(settings("shared-1", subscription, PASSWORD, version));
+        MqttKafkaBridge two =
+            MqttKafkaBridge.start(settings("shared-2", subscription, PASSWORD, version));
+        KafkaConsumer<String, byte[]> consumer =
+            KafkaTopics.consumer(kafka.bootstrapServers(), List.of(Topics.RAW_EMERGENCY))) {
+      QosOnePublisher publisher =
+          new QosOnePublisher(
+                  broker.url(),
+                  "shared-publisher",
+                  messages,
+                  QosOnePublisher.floodTopic(prefix),
+                  QosOnePublisher.floodReading(OBSERVED),
+                  500,
+                  120_000)
+              .as(USER, PASSWORD);
       publisher.run();
       assertThat(publisher.failure()).isNull();
       Set<String> distinct = new HashSet<>();
-      KafkaTopics.pollUntil(consumer, r -> {
-        if (r.key().startsWith(prefix)) {
-          distinct.add(r.key());
-        }
-      }, () -> distinct.size() >= messages, 120_000);
+      KafkaTopics.pollUntil(
+          consumer,
+          r -> {
+            if (r.key().startsWith(prefix)) {
+              distinct.add(r.key());
+            }
+          },
+          () -> distinct.size() >= messages,
+          120_000);
       assertThat(distinct).hasSize(messages);
-      // A record is readable once Kafka commits it, which can be before the bridge's producer hears so.
-      await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-        assertThat(one.metrics().snapshot().forwarded()).isPositive();
-        assertThat(two.metrics().snapshot().forwarded()).isPositive();
-        assertThat(one.metrics().snapshot().forwarded() + two.metrics().snapshot().forwarded()).isGreaterThanOrEqualTo(messages);
-      });
+      // A record is readable once Kafka commits it, which can be before the bridge's producer hears
+      // so.
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .untilAsserted(
+              () -> {
+                assertThat(one.metrics().snapshot().forwarded()).isPositive();
+                assertThat(two.metrics().snapshot().forwarded()).isPositive();
+                assertThat(
+                        one.metrics().snapshot().forwarded() + two.metrics().snapshot().forwarded())
+                    .isGreaterThanOrEqualTo(messages);
+              });
     }
   }
 

@@ -33,36 +33,66 @@ class BridgeRegistryITCase {
   @Test
   void registeredDevicesArePlacedAndUnknownOnesAreDeadLettered() throws Exception {
     Path csv = dir.resolve("devices.csv");
-    DeviceRegistry.write(csv, List.of(
-        new RegisteredDevice("water-000001", "utility", "water", 30.2741, 120.1551, "330106", null, null, "W-3", null)));
-    String reading = "{\"ts\":" + System.currentTimeMillis() + ",\"flowM3h\":12.5,\"pressureKPa\":310}";
+    DeviceRegistry.write(
+        csv,
+        List.of(
+            new RegisteredDevice(
+                "water-000001",
+                "utility",
+                "water",
+                30.2741,
+                120.1551,
+                "330106",
+                null,
+                null,
+                "W-3",
+                null)));
+    String reading =
+        "{\"ts\":" + System.currentTimeMillis() + ",\"flowM3h\":12.5,\"pressureKPa\":310}";
     try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0, Map.of());
-         TestBroker broker = TestBroker.start(TestBroker.Kind.MOQUETTE, dir.resolve("mqtt"))) {
+        TestBroker broker = TestBroker.start(TestBroker.Kind.MOQUETTE, dir.resolve("mqtt"))) {
       KafkaTopics.create(kafka.bootstrapServers());
-      try (MqttKafkaBridge bridge = MqttKafkaBridge.start(
-               BridgeSettings.local(broker.url(), kafka.bootstrapServers()).withRegistry(csv));
-           KafkaConsumer<String, byte[]> consumer = KafkaTopics.consumer(kafka.bootstrapServers(),
-               List.of(Topics.RAW_UTILITY, Topics.DEADLETTER))) {
-        MqttClient device = new MqttClient(broker.url(), "registry-device", new MemoryPersistence());
+      try (MqttKafkaBridge bridge =
+              MqttKafkaBridge.start(
+                  BridgeSettings.local(broker.url(), kafka.bootstrapServers()).withRegistry(csv));
+          KafkaConsumer<String, byte[]> consumer =
+              KafkaTopics.consumer(
+                  kafka.bootstrapServers(), List.of(Topics.RAW_UTILITY, Topics.DEADLETTER))) {
+        MqttClient device =
+            new MqttClient(broker.url(), "registry-device", new MemoryPersistence());
         device.connect();
-        device.publish("city/utility/water/water-000001", reading.getBytes(StandardCharsets.UTF_8), 1, false);
-        device.publish("city/utility/water/water-999999", reading.getBytes(StandardCharsets.UTF_8), 1, false);
-        // The meter's id raising an SOS, with a position of its choosing: refused, whatever it sends.
-        device.publish("city/emergency/sos/water-000001", ("{\"ts\":" + System.currentTimeMillis()
-            + ",\"lat\":30.2445,\"lon\":120.1445,\"pressed\":true}").getBytes(StandardCharsets.UTF_8), 1, false);
+        device.publish(
+            "city/utility/water/water-000001", reading.getBytes(StandardCharsets.UTF_8), 1, false);
+        device.publish(
+            "city/utility/water/water-999999", reading.getBytes(StandardCharsets.UTF_8), 1, false);
+        // The meter's id raising an SOS, with a position of its choosing: refused, whatever it
+        // sends.
+        device.publish(
+            "city/emergency/sos/water-000001",
+            ("{\"ts\":"
+                    + System.currentTimeMillis()
+                    + ",\"lat\":30.2445,\"lon\":120.1445,\"pressed\":true}")
+                .getBytes(StandardCharsets.UTF_8),
+            1,
+            false);
         device.disconnect();
         device.close();
 
         Map<String, Envelope> placed = new HashMap<>();
         Map<String, DeadLetter> dead = new HashMap<>();
-        boolean both = KafkaTopics.pollUntil(consumer, r -> {
-          if (r.topic().equals(Topics.DEADLETTER)) {
-            DeadLetter d = DeadLetter.fromJson(r.value());
-            dead.put(d.topic(), d);
-          } else {
-            placed.put(r.key(), decode(r.value()));
-          }
-        }, () -> placed.size() + dead.size() >= 3, 60_000);
+        boolean both =
+            KafkaTopics.pollUntil(
+                consumer,
+                r -> {
+                  if (r.topic().equals(Topics.DEADLETTER)) {
+                    DeadLetter d = DeadLetter.fromJson(r.value());
+                    dead.put(d.topic(), d);
+                  } else {
+                    placed.put(r.key(), decode(r.value()));
+                  }
+                },
+                () -> placed.size() + dead.size() >= 3,
+                60_000);
         assertThat(both).as("placed %s, dead %s", placed.keySet(), dead.keySet()).isTrue();
 
         Envelope e = placed.get("water-000001");

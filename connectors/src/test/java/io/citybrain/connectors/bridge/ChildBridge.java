@@ -21,17 +21,29 @@ final class ChildBridge implements AutoCloseable {
 
   static ChildBridge start(BridgeSettings s, Path log) throws IOException, InterruptedException {
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    Process p = new ProcessBuilder(List.of(java.toString(), "-Xmx256m", "-XX:TieredStopAtLevel=1",
-        "-Dlog4j2.configurationFile=log4j2-test.properties",
-        "-cp", System.getProperty("java.class.path"),
-        "-Dbridge.mqtt.url=" + s.mqttUrl(), "-Dbridge.mqtt.client-id=" + s.clientId(),
-        "-Dbridge.kafka.bootstrap-servers=" + s.kafkaBootstrap(), "-Dbridge.mqtt.subscription=" + s.subscription(),
-        "-Dbridge.max-in-flight=" + s.maxInFlight(), "-Dbridge.mqtt.version=" + s.mqttVersion().key(),
-        "-Dbridge.max-reading-age=" + s.maxReadingAge(), "-Dbridge.http.port=0", "-Dbridge.http.host=127.0.0.1",
-        BridgeMain.class.getName()))
-        .redirectErrorStream(true)
-        .start();
-    BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+    Process p =
+        new ProcessBuilder(
+                List.of(
+                    java.toString(),
+                    "-Xmx256m",
+                    "-XX:TieredStopAtLevel=1",
+                    "-Dlog4j2.configurationFile=log4j2-test.properties",
+                    "-cp",
+                    System.getProperty("java.class.path"),
+                    "-Dbridge.mqtt.url=" + s.mqttUrl(),
+                    "-Dbridge.mqtt.client-id=" + s.clientId(),
+                    "-Dbridge.kafka.bootstrap-servers=" + s.kafkaBootstrap(),
+                    "-Dbridge.mqtt.subscription=" + s.subscription(),
+                    "-Dbridge.max-in-flight=" + s.maxInFlight(),
+                    "-Dbridge.mqtt.version=" + s.mqttVersion().key(),
+                    "-Dbridge.max-reading-age=" + s.maxReadingAge(),
+                    "-Dbridge.http.port=0",
+                    "-Dbridge.http.host=127.0.0.1",
+                    BridgeMain.class.getName()))
+            .redirectErrorStream(true)
+            .start();
+    BufferedReader out =
+        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
     String line;
     while ((line = out.readLine()) != null) {
       append(log, line);
@@ -42,7 +54,8 @@ final class ChildBridge implements AutoCloseable {
         return new ChildBridge(p);
       }
     }
-    throw new IllegalStateException("the bridge process exited with " + p.waitFor(10, TimeUnit.SECONDS) + "; see " + log);
+    throw new IllegalStateException(
+        "the bridge process exited with " + p.waitFor(10, TimeUnit.SECONDS) + "; see " + log);
   }
 
   private static void drain(BufferedReader out, Path log) {
@@ -58,7 +71,12 @@ final class ChildBridge implements AutoCloseable {
 
   private static void append(Path log, String line) {
     try {
-      Files.writeString(log, line + System.lineSeparator(), StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+      Files.writeString(
+          log,
+          line + System.lineSeparator(),
+          StandardCharsets.UTF_8,
+          StandardOpenOption.CREATE,
+          StandardOpenOption.APPEND);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -20,20 +20,23 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * One device with a hostile topic must never stall ingest (issue 23). Against the embedded
- * Moquette and against Mosquitto, through the real bridge and Kafka: every topic a device can put
- * on the wire — supplementary characters (the emoji that stalled Paho), each C0 control and NUL,
- * DEL, C1 controls, the BOM, U+FFFD, noncharacters, malformed and overlong UTF-8, a 65,535-byte
- * topic — each followed by a valid SOS from a canary device that must reach Kafka. Each hostile
- * message has its exact outcome: refused by the broker (Mosquitto closes the publisher's
- * connection; Moquette counts it, {@code TopicGuard}), or forwarded and dead-lettered by the bridge
- * with its reason. The bridge never loses its connection.
+ * One device with a hostile topic must never stall ingest (issue 23). Against the embedded Moquette
+ * and against Mosquitto, through the real bridge and Kafka: every topic a device can put on the
+ * wire — supplementary characters (the emoji that stalled Paho), each C0 control and NUL, DEL, C1
+ * controls, the BOM, U+FFFD, noncharacters, malformed and overlong UTF-8, a 65,535-byte topic —
+ * each followed by a valid SOS from a canary device that must reach Kafka. Each hostile message has
+ * its exact outcome: refused by the broker (Mosquitto closes the publisher's connection; Moquette
+ * counts it, {@code TopicGuard}), or forwarded and dead-lettered by the bridge with its reason. The
+ * bridge never loses its connection.
  */
 class HostileTopicsITCase {
 
   @TempDir Path dir;
 
-  /** A hostile topic and what becomes of it. {@code decoded} is the topic a broker forwards, null when it cannot be. */
+  /**
+   * A hostile topic and what becomes of it. {@code decoded} is the topic a broker forwards, null
+   * when it cannot be.
+   */
   record Case(String name, byte[] topic, String decoded, String reason) {
     @Override
     public String toString() {
@@ -46,7 +49,11 @@ class HostileTopicsITCase {
   static List<Case> cases() {
     List<Case> out = new ArrayList<>();
     // Valid UTF-8 that both brokers forward; the bridge refuses the device id or the kind.
-    text(out, "emoji device id (the SOS that stalled ingest)", PREFIX + "\uD83D\uDEA6", "bad-device-id");
+    text(
+        out,
+        "emoji device id (the SOS that stalled ingest)",
+        PREFIX + "\uD83D\uDEA6",
+        "bad-device-id");
     text(out, "supplementary letter in the device id", PREFIX + "x\uD835\uDD4F", "bad-device-id");
     text(out, "emoji in the kind level", "city/emergency/\uD83D\uDE00/h1", "unknown-kind");
     text(out, "BOM in the device id", PREFIX + "\uFEFFh2", "bad-device-id");
@@ -54,10 +61,18 @@ class HostileTopicsITCase {
     text(out, "zero-width joiner", PREFIX + "h\u200D4", "bad-device-id");
     text(out, "right-to-left override", PREFIX + "h\u202E5", "bad-device-id");
     text(out, "CJK device id", PREFIX + "设备6", "bad-device-id");
-    text(out, "ack for an emoji alert id (an SOS payload: no by)", "city/ack/\uD83D\uDEA6", "missing-field");
+    text(
+        out,
+        "ack for an emoji alert id (an SOS payload: no by)",
+        "city/ack/\uD83D\uDEA6",
+        "missing-field");
     // Characters Mosquitto refuses from the publisher and the embedded broker refuses too.
     for (int c = 0; c < 0x20; c++) {
-      text(out, String.format(Locale.ROOT, "control U+%04X in the device id", c), PREFIX + "c" + c + (char) c, null);
+      text(
+          out,
+          String.format(Locale.ROOT, "control U+%04X in the device id", c),
+          PREFIX + "c" + c + (char) c,
+          null);
     }
     text(out, "DEL", PREFIX + "d\u007F", null);
     text(out, "C1 control U+0080", PREFIX + "d\u0080", null);
@@ -67,8 +82,14 @@ class HostileTopicsITCase {
     text(out, "noncharacter U+FFFE", PREFIX + "d\uFFFE", null);
     text(out, "noncharacter U+FDD0", PREFIX + "d\uFDD0", null);
     text(out, "NUL in the domain level", "city/emer\u0000gency/sos/n1", null);
-    // U+FFFD itself is valid UTF-8: Mosquitto forwards it, the embedded broker refuses it (it is what malformed UTF-8 decodes to).
-    out.add(new Case("replacement character U+FFFD", (PREFIX + "r\uFFFD").getBytes(StandardCharsets.UTF_8), PREFIX + "r\uFFFD", "bad-device-id"));
+    // U+FFFD itself is valid UTF-8: Mosquitto forwards it, the embedded broker refuses it (it is
+    // what malformed UTF-8 decodes to).
+    out.add(
+        new Case(
+            "replacement character U+FFFD",
+            (PREFIX + "r\uFFFD").getBytes(StandardCharsets.UTF_8),
+            PREFIX + "r\uFFFD",
+            "bad-device-id"));
     // Malformed UTF-8: no broker forwards it.
     raw(out, "lone continuation byte", new byte[] {(byte) 0x80});
     raw(out, "0xFF byte", new byte[] {(byte) 0xFF});
@@ -84,7 +105,9 @@ class HostileTopicsITCase {
   }
 
   private static void text(List<Case> out, String name, String topic, String reason) {
-    out.add(new Case(name, topic.getBytes(StandardCharsets.UTF_8), reason == null ? null : topic, reason));
+    out.add(
+        new Case(
+            name, topic.getBytes(StandardCharsets.UTF_8), reason == null ? null : topic, reason));
   }
 
   private static void raw(List<Case> out, String name, byte[] bad) {
@@ -103,7 +126,9 @@ class HostileTopicsITCase {
   }
 
   private static byte[] sos(long ts) {
-    return String.format(Locale.ROOT, "{\"ts\":%d,\"lat\":30.2445,\"lon\":120.1445,\"pressed\":true}", ts).getBytes(StandardCharsets.UTF_8);
+    return String.format(
+            Locale.ROOT, "{\"ts\":%d,\"lat\":30.2445,\"lon\":120.1445,\"pressed\":true}", ts)
+        .getBytes(StandardCharsets.UTF_8);
   }
 
   @ParameterizedTest
@@ -111,43 +136,64 @@ class HostileTopicsITCase {
   void noTopicStallsIngestAndEachHasItsExactOutcome(TestBroker.Kind kind) throws Exception {
     List<Case> cases = cases();
     try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0, Map.of());
-         TestBroker broker = TestBroker.start(kind, dir.resolve("mqtt"))) {
+        TestBroker broker = TestBroker.start(kind, dir.resolve("mqtt"))) {
       KafkaTopics.create(kafka.bootstrapServers());
-      try (MqttKafkaBridge bridge = MqttKafkaBridge.start(BridgeSettings.local(broker.url(), kafka.bootstrapServers()));
-           KafkaConsumer<String, byte[]> consumer = KafkaTopics.bridgeOutputs(kafka.bootstrapServers())) {
+      try (MqttKafkaBridge bridge =
+              MqttKafkaBridge.start(BridgeSettings.local(broker.url(), kafka.bootstrapServers()));
+          KafkaConsumer<String, byte[]> consumer =
+              KafkaTopics.bridgeOutputs(kafka.bootstrapServers())) {
         Map<String, List<DeadLetter>> deadByTopic = new HashMap<>();
         Map<String, String> raw = new HashMap<>(); // key -> topic
-        java.util.function.Consumer<ConsumerRecord<String, byte[]>> sink = r -> {
-          if (r.topic().equals(Topics.DEADLETTER)) {
-            DeadLetter d = DeadLetter.fromJson(r.value());
-            deadByTopic.computeIfAbsent(d.topic(), t -> new ArrayList<>()).add(d);
-          } else {
-            raw.put(r.key(), r.topic());
-          }
-        };
+        java.util.function.Consumer<ConsumerRecord<String, byte[]>> sink =
+            r -> {
+              if (r.topic().equals(Topics.DEADLETTER)) {
+                DeadLetter d = DeadLetter.fromJson(r.value());
+                deadByTopic.computeIfAbsent(d.topic(), t -> new ArrayList<>()).add(d);
+              } else {
+                raw.put(r.key(), r.topic());
+              }
+            };
         long worstCanaryMs = 0;
         long refusedByClosing = 0;
         for (int i = 0; i < cases.size(); i++) {
           Case c = cases.get(i);
-          RawMqtt.Outcome poisoned = RawMqtt.publish(broker.url(), "hostile-" + i, c.topic(), sos(System.currentTimeMillis()), 1_000);
+          RawMqtt.Outcome poisoned =
+              RawMqtt.publish(
+                  broker.url(), "hostile-" + i, c.topic(), sos(System.currentTimeMillis()), 1_000);
           if (forwarded(c, kind) == null && kind == TestBroker.Kind.MOSQUITTO) {
-            assertThat(poisoned).as("%s: Mosquitto refuses it by closing the publisher's connection", c).isEqualTo(RawMqtt.Outcome.CLOSED);
+            assertThat(poisoned)
+                .as("%s: Mosquitto refuses it by closing the publisher's connection", c)
+                .isEqualTo(RawMqtt.Outcome.CLOSED);
             refusedByClosing++;
           }
           String canary = "canary-" + i;
           long t0 = System.nanoTime();
-          RawMqtt.Outcome sent = RawMqtt.publish(broker.url(), canary, (PREFIX + canary).getBytes(StandardCharsets.UTF_8),
-              sos(System.currentTimeMillis()), 5_000);
+          RawMqtt.Outcome sent =
+              RawMqtt.publish(
+                  broker.url(),
+                  canary,
+                  (PREFIX + canary).getBytes(StandardCharsets.UTF_8),
+                  sos(System.currentTimeMillis()),
+                  5_000);
           assertThat(sent).as("the canary after %s", c).isEqualTo(RawMqtt.Outcome.ACKNOWLEDGED);
-          boolean arrived = KafkaTopics.pollUntil(consumer, sink, () -> raw.containsKey(canary), 30_000);
+          boolean arrived =
+              KafkaTopics.pollUntil(consumer, sink, () -> raw.containsKey(canary), 30_000);
           long ms = (System.nanoTime() - t0) / 1_000_000;
           worstCanaryMs = Math.max(worstCanaryMs, ms);
-          assertThat(arrived).as("the canary after %s reached Kafka (ingest not stalled)", c).isTrue();
+          assertThat(arrived)
+              .as("the canary after %s reached Kafka (ingest not stalled)", c)
+              .isTrue();
         }
         long expectedDead = cases.stream().filter(c -> forwarded(c, kind) != null).count();
-        KafkaTopics.pollUntil(consumer, sink, () -> deadByTopic.values().stream().mapToInt(List::size).sum() >= expectedDead, 30_000);
-        System.out.printf("%s: %d hostile topics, %d forwarded and dead-lettered, %d refused by the broker; "
-            + "worst canary publish -> Kafka %d ms%n", kind, cases.size(), expectedDead, cases.size() - expectedDead, worstCanaryMs);
+        KafkaTopics.pollUntil(
+            consumer,
+            sink,
+            () -> deadByTopic.values().stream().mapToInt(List::size).sum() >= expectedDead,
+            30_000);
+        System.out.printf(
+            "%s: %d hostile topics, %d forwarded and dead-lettered, %d refused by the broker; "
+                + "worst canary publish -> Kafka %d ms%n",
+            kind, cases.size(), expectedDead, cases.size() - expectedDead, worstCanaryMs);
 
         for (Case c : cases) {
           String topic = forwarded(c, kind);
@@ -156,13 +202,21 @@ class HostileTopicsITCase {
           }
           List<DeadLetter> dead = deadByTopic.getOrDefault(topic, List.of());
           assertThat(dead).as("%s must be dead-lettered once", c).hasSize(1);
-          assertThat(dead.get(0).reason()).as("%s: %s", c, dead.get(0).detail()).isEqualTo(c.reason());
+          assertThat(dead.get(0).reason())
+              .as("%s: %s", c, dead.get(0).detail())
+              .isEqualTo(c.reason());
         }
-        assertThat(deadByTopic.values().stream().mapToInt(List::size).sum()).as("nothing else dead-lettered").isEqualTo(expectedDead);
-        assertThat(raw.keySet()).as("only the canaries reached the raw topics").allMatch(k -> k.startsWith("canary-"));
+        assertThat(deadByTopic.values().stream().mapToInt(List::size).sum())
+            .as("nothing else dead-lettered")
+            .isEqualTo(expectedDead);
+        assertThat(raw.keySet())
+            .as("only the canaries reached the raw topics")
+            .allMatch(k -> k.startsWith("canary-"));
         assertThat(raw).hasSize(cases.size());
         if (kind == TestBroker.Kind.MOQUETTE) {
-          assertThat(broker.refusedTopics()).as("refused by the embedded broker").isEqualTo(cases.size() - expectedDead);
+          assertThat(broker.refusedTopics())
+              .as("refused by the embedded broker")
+              .isEqualTo(cases.size() - expectedDead);
         } else {
           assertThat(refusedByClosing).isEqualTo(cases.size() - expectedDead);
         }

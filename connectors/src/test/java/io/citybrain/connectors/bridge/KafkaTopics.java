@@ -23,7 +23,8 @@ final class KafkaTopics {
   private KafkaTopics() {}
 
   static void create(String bootstrap) {
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+    try (Admin admin =
+        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
       List<NewTopic> topics = new ArrayList<>();
       for (String t : Topics.ALL) {
         topics.add(new NewTopic(t, 2, (short) 1));
@@ -35,8 +36,14 @@ final class KafkaTopics {
   }
 
   /** Every topic the bridge writes to: where each message it takes from the broker ends. */
-  static final List<String> BRIDGE_OUTPUTS = List.of(Topics.DEADLETTER, Topics.ACKS, Topics.RAW_TRAFFIC, Topics.RAW_UTILITY,
-      Topics.RAW_EMERGENCY, Topics.RAW_COMMUNITY);
+  static final List<String> BRIDGE_OUTPUTS =
+      List.of(
+          Topics.DEADLETTER,
+          Topics.ACKS,
+          Topics.RAW_TRAFFIC,
+          Topics.RAW_UTILITY,
+          Topics.RAW_EMERGENCY,
+          Topics.RAW_COMMUNITY);
 
   /** A consumer of {@link #BRIDGE_OUTPUTS} from their beginning. */
   static KafkaConsumer<String, byte[]> bridgeOutputs(String bootstrap) {
@@ -69,8 +76,11 @@ final class KafkaTopics {
    * Polls {@code consumer} into {@code sink} until {@code done} holds or {@code timeoutMs} passes;
    * returns whether {@code done} held.
    */
-  static boolean pollUntil(KafkaConsumer<String, byte[]> consumer, java.util.function.Consumer<ConsumerRecord<String, byte[]>> sink,
-      java.util.function.BooleanSupplier done, long timeoutMs) {
+  static boolean pollUntil(
+      KafkaConsumer<String, byte[]> consumer,
+      java.util.function.Consumer<ConsumerRecord<String, byte[]>> sink,
+      java.util.function.BooleanSupplier done,
+      long timeoutMs) {
     long deadline = System.nanoTime() + timeoutMs * 1_000_000;
     while (System.nanoTime() < deadline) {
       for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
@@ -82,5 +92,4 @@ final class KafkaTopics {
     }
     return done.getAsBoolean();
   }
-
 }

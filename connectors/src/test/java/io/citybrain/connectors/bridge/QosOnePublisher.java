@@ -27,7 +27,8 @@ final class QosOnePublisher implements Runnable {
   }
 
   static byte[] floodReading(long ts) {
-    return ("{\"ts\":" + ts + ",\"lat\":30.27,\"lon\":120.16,\"depthCm\":4}").getBytes(StandardCharsets.UTF_8);
+    return ("{\"ts\":" + ts + ",\"lat\":30.27,\"lon\":120.16,\"depthCm\":4}")
+        .getBytes(StandardCharsets.UTF_8);
   }
 
   private final String url;
@@ -42,7 +43,14 @@ final class QosOnePublisher implements Runnable {
   private String user;
   private String password;
 
-  QosOnePublisher(String url, String clientId, int count, IntFunction<String> topic, byte[] payload, int window, long deadlineMs) {
+  QosOnePublisher(
+      String url,
+      String clientId,
+      int count,
+      IntFunction<String> topic,
+      byte[] payload,
+      int window,
+      long deadlineMs) {
     this.url = url;
     this.clientId = clientId;
     this.count = count;
@@ -77,7 +85,8 @@ final class QosOnePublisher implements Runnable {
     try {
       while (!todo.isEmpty()) {
         if (System.nanoTime() > deadlineNanos) {
-          throw new IllegalStateException("publisher ran out of time with " + todo.size() + " messages left");
+          throw new IllegalStateException(
+              "publisher ran out of time with " + todo.size() + " messages left");
         }
         if (client == null || !client.isConnected()) {
           client = reconnect(client);

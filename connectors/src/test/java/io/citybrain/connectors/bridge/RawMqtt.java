@@ -18,12 +18,20 @@ import java.nio.charset.StandardCharsets;
 final class RawMqtt {
 
   /** What became of one QoS 1 publication. */
-  enum Outcome { ACKNOWLEDGED, CLOSED, NO_ANSWER }
+  enum Outcome {
+    ACKNOWLEDGED,
+    CLOSED,
+    NO_ANSWER
+  }
 
   private RawMqtt() {}
 
-  /** CONNECT as {@code clientId}, PUBLISH {@code topic} (raw bytes) at QoS 1, wait up to {@code waitMs} for its PUBACK. */
-  static Outcome publish(String url, String clientId, byte[] topic, byte[] payload, int waitMs) throws IOException {
+  /**
+   * CONNECT as {@code clientId}, PUBLISH {@code topic} (raw bytes) at QoS 1, wait up to {@code
+   * waitMs} for its PUBACK.
+   */
+  static Outcome publish(String url, String clientId, byte[] topic, byte[] payload, int waitMs)
+      throws IOException {
     return publish(url, clientId, topic, payload, waitMs, () -> false);
   }
 
@@ -32,8 +40,14 @@ final class RawMqtt {
    * once {@code refused} holds: Moquette neither acknowledges nor closes on a publication its
    * authorizer refuses, it only counts it.
    */
-  static Outcome publish(String url, String clientId, byte[] topic, byte[] payload, int waitMs,
-      java.util.function.BooleanSupplier refused) throws IOException {
+  static Outcome publish(
+      String url,
+      String clientId,
+      byte[] topic,
+      byte[] payload,
+      int waitMs,
+      java.util.function.BooleanSupplier refused)
+      throws IOException {
     URI uri = URI.create(url);
     try (Socket s = new Socket(uri.getHost(), uri.getPort())) {
       s.setSoTimeout(5_000);
@@ -63,7 +77,8 @@ final class RawMqtt {
       try {
         packet(out, 0x32, publish.toByteArray());
       } catch (java.net.SocketException e) {
-        return Outcome.CLOSED; // closed by the broker while the packet was still being written (too large)
+        return Outcome
+            .CLOSED; // closed by the broker while the packet was still being written (too large)
       }
       long deadline = System.nanoTime() + waitMs * 1_000_000L;
       s.setSoTimeout(50);

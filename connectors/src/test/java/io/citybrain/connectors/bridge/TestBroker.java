@@ -19,10 +19,15 @@ import java.util.concurrent.TimeUnit;
 public abstract class TestBroker implements AutoCloseable {
 
   /** The brokers every bridge test runs against. */
-  public enum Kind { MOQUETTE, MOSQUITTO }
+  public enum Kind {
+    MOQUETTE,
+    MOSQUITTO
+  }
 
   public static TestBroker start(Kind kind, Path dir) {
-    return kind == Kind.MOQUETTE ? new Moquette(dir) : new Mosquitto(dir, List.of("allow_anonymous true"));
+    return kind == Kind.MOQUETTE
+        ? new Moquette(dir)
+        : new Mosquitto(dir, List.of("allow_anonymous true"));
   }
 
   public abstract String url();
@@ -36,12 +41,17 @@ public abstract class TestBroker implements AutoCloseable {
   /** Whether the broker supports {@code $share/<group>/<filter>} subscriptions. */
   public abstract boolean sharedSubscriptions();
 
-  /** Publications the broker refused for their topic's characters, when it counts them (Moquette); else -1. */
+  /**
+   * Publications the broker refused for their topic's characters, when it counts them (Moquette);
+   * else -1.
+   */
   public long refusedTopics() {
     return -1;
   }
 
-  /** CPU time of the broker's own process so far (for benchmarks), or -1 when it runs in this JVM. */
+  /**
+   * CPU time of the broker's own process so far (for benchmarks), or -1 when it runs in this JVM.
+   */
   public long cpuNanos() {
     return -1;
   }
@@ -90,9 +100,9 @@ public abstract class TestBroker implements AutoCloseable {
 
   /**
    * Debian's mosquitto 2 with a config of our own: an ephemeral port on 127.0.0.1, persistence in
-   * the test's directory, no limit on queued messages (its default of 1000 drops QoS 1 messages
-   * for a slow subscriber) and a large in-flight window, as a production broker for the bridge
-   * needs too.
+   * the test's directory, no limit on queued messages (its default of 1000 drops QoS 1 messages for
+   * a slow subscriber) and a large in-flight window, as a production broker for the bridge needs
+   * too.
    */
   static final class Mosquitto extends TestBroker {
     static final Path BINARY = Path.of("/usr/sbin/mosquitto");
@@ -100,29 +110,36 @@ public abstract class TestBroker implements AutoCloseable {
     private final int port;
     private Process process;
 
-    /** @param access the authentication lines of the config ({@code allow_anonymous}, {@code password_file}) */
+    /**
+     * @param access the authentication lines of the config ({@code allow_anonymous}, {@code
+     *     password_file})
+     */
     Mosquitto(Path dir, List<String> access) {
       if (!Files.isExecutable(BINARY)) {
-        throw new IllegalStateException("mosquitto is not installed: apt-get install -y mosquitto (.ci/run does it)");
+        throw new IllegalStateException(
+            "mosquitto is not installed: apt-get install -y mosquitto (.ci/run does it)");
       }
       this.dir = dir;
       this.port = io.citybrain.embedded.FreePorts.resolve(0);
       try {
         Files.createDirectories(dir);
-        List<String> conf = new ArrayList<>(List.of(
-            "listener " + port + " 127.0.0.1",
-            "user " + System.getProperty("user.name"),
-            "persistence true",
-            "persistence_location " + dir.toAbsolutePath() + "/",
-            "autosave_interval 5",
-            "max_queued_messages 0",
-            "max_queued_bytes 0",
-            "max_inflight_messages 1000",
-            "log_dest file " + dir.toAbsolutePath().resolve("mosquitto.log"),
-            "log_type error",
-            "log_type warning"));
+        List<String> conf =
+            new ArrayList<>(
+                List.of(
+                    "listener " + port + " 127.0.0.1",
+                    "user " + System.getProperty("user.name"),
+                    "persistence true",
+                    "persistence_location " + dir.toAbsolutePath() + "/",
+                    "autosave_interval 5",
+                    "max_queued_messages 0",
+                    "max_queued_bytes 0",
+                    "max_inflight_messages 1000",
+                    "log_dest file " + dir.toAbsolutePath().resolve("mosquitto.log"),
+                    "log_type error",
+                    "log_type warning"));
         conf.addAll(access);
-        Files.writeString(dir.resolve("mosquitto.conf"), String.join("\n", conf) + "\n", StandardCharsets.UTF_8);
+        Files.writeString(
+            dir.resolve("mosquitto.conf"), String.join("\n", conf) + "\n", StandardCharsets.UTF_8);
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
@@ -131,10 +148,12 @@ public abstract class TestBroker implements AutoCloseable {
 
     private void launch() {
       try {
-        process = new ProcessBuilder(BINARY.toString(), "-c", dir.resolve("mosquitto.conf").toString())
-            .redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("mosquitto.out").toFile()))
-            .start();
+        process =
+            new ProcessBuilder(BINARY.toString(), "-c", dir.resolve("mosquitto.conf").toString())
+                .redirectErrorStream(true)
+                .redirectOutput(
+                    ProcessBuilder.Redirect.appendTo(dir.resolve("mosquitto.out").toFile()))
+                .start();
       } catch (IOException e) {
         throw new UncheckedIOException("cannot start mosquitto", e);
       }
@@ -145,7 +164,11 @@ public abstract class TestBroker implements AutoCloseable {
           return;
         } catch (IOException notYet) {
           if (!process.isAlive()) {
-            throw new IllegalStateException("mosquitto exited with " + process.exitValue() + "; see " + dir.resolve("mosquitto.out"));
+            throw new IllegalStateException(
+                "mosquitto exited with "
+                    + process.exitValue()
+                    + "; see "
+                    + dir.resolve("mosquitto.out"));
           }
           sleep(50);
         }

@@ -21,16 +21,19 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * docs/contract.md says what the code does: every device kind with each of its fields, every
- * topic, every dead-letter reason, every measurement with each of its columns, and each example
- * goes through the bridge and satisfies its schema (an alert example, the alert schema).
+ * docs/contract.md says what the code does: every device kind with each of its fields, every topic,
+ * every dead-letter reason, every measurement with each of its columns, and each example goes
+ * through the bridge and satisfies its schema (an alert example, the alert schema).
  */
 class ContractDocTest {
 
   private static final Path DOC = Path.of("..", "docs", "contract.md");
+
   /** 2026-01-05T08:00:10Z: the examples are stamped 08:00:00Z to 08:00:05Z. */
   private static final long RECEIVED = 1_767_600_010_000L;
-  private static final Pattern EXAMPLE = Pattern.compile("<!-- contract-example: (\\S+) -->\\s*```json\\n(.*?)\\n```", Pattern.DOTALL);
+
+  private static final Pattern EXAMPLE =
+      Pattern.compile("<!-- contract-example: (\\S+) -->\\s*```json\\n(.*?)\\n```", Pattern.DOTALL);
   private static String doc;
 
   @BeforeAll
@@ -40,7 +43,9 @@ class ContractDocTest {
 
   /** The table row that starts with {@code `first`}. */
   private static String row(String first) {
-    return doc.lines().filter(l -> l.startsWith("| `" + first + "`")).findFirst()
+    return doc.lines()
+        .filter(l -> l.startsWith("| `" + first + "`"))
+        .findFirst()
         .orElseThrow(() -> new AssertionError("docs/contract.md has no table row for " + first));
   }
 
@@ -62,14 +67,20 @@ class ContractDocTest {
     for (Reason r : Reason.values()) {
       row(r.code());
     }
-    for (String state : List.of(Alert.STATE_RAISED, Alert.STATE_ESCALATED, Alert.STATE_ACKNOWLEDGED, Alert.STATE_RESOLVED)) {
+    for (String state :
+        List.of(
+            Alert.STATE_RAISED,
+            Alert.STATE_ESCALATED,
+            Alert.STATE_ACKNOWLEDGED,
+            Alert.STATE_RESOLVED)) {
       assertThat(row("state")).contains("`" + state + "`");
     }
   }
 
   @Test
   void everyMeasurementAndEachOfItsColumnsIsDocumented() {
-    Pattern table = Pattern.compile("CREATE TABLE IF NOT EXISTS (\\w+) \\((.*), timestamp TIMESTAMP\\)");
+    Pattern table =
+        Pattern.compile("CREATE TABLE IF NOT EXISTS (\\w+) \\((.*), timestamp TIMESTAMP\\)");
     int tables = 0;
     for (String ddl : QuestDbSchema.CREATE_TABLES) {
       Matcher m = table.matcher(ddl);
@@ -96,15 +107,26 @@ class ContractDocTest {
       String where = m.group(1);
       byte[] json = m.group(2).getBytes(StandardCharsets.UTF_8);
       if (where.equals("alert")) {
-        assertThat(ContractSchemasTest.accepts(ContractSchemas.ALERT, json)).as("the alert example").isTrue();
+        assertThat(ContractSchemasTest.accepts(ContractSchemas.ALERT, json))
+            .as("the alert example")
+            .isTrue();
         assertThat(Alert.fromJson(json).alertId()).isNotBlank();
       } else {
         IngestResult r = bridge.validate(where, json, RECEIVED);
-        assertThat(r).as(where + ": " + r).isInstanceOfAny(IngestResult.Reading.class, IngestResult.Acknowledgement.class);
-        assertThat(ContractSchemasTest.accepts(ContractSchemas.forMqttTopic(where).orElseThrow(), json)).as(where).isTrue();
+        assertThat(r)
+            .as(where + ": " + r)
+            .isInstanceOfAny(IngestResult.Reading.class, IngestResult.Acknowledgement.class);
+        assertThat(
+                ContractSchemasTest.accepts(
+                    ContractSchemas.forMqttTopic(where).orElseThrow(), json))
+            .as(where)
+            .isTrue();
       }
       seen.add(where);
     }
-    assertThat(seen).hasSizeGreaterThanOrEqualTo(6).contains("alert").anyMatch(w -> w.startsWith("city/ack/"));
+    assertThat(seen)
+        .hasSizeGreaterThanOrEqualTo(6)
+        .contains("alert")
+        .anyMatch(w -> w.startsWith("city/ack/"));
   }
 }

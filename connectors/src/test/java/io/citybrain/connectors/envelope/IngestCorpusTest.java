@@ -24,7 +24,9 @@ class IngestCorpusTest {
   void eachCaseMeetsItsExpectation(IngestCorpus.Case c) {
     IngestResult r = validator.validate(c.topic(), c.payload(), RECEIVED);
     if (c.accepted()) {
-      assertThat(r).as(c.name()).isInstanceOfAny(IngestResult.Reading.class, IngestResult.Acknowledgement.class);
+      assertThat(r)
+          .as(c.name())
+          .isInstanceOfAny(IngestResult.Reading.class, IngestResult.Acknowledgement.class);
     } else {
       assertThat(r).as(c.name()).isInstanceOf(IngestResult.Rejected.class);
       var d = ((IngestResult.Rejected) r).deadLetter();
@@ -36,31 +38,48 @@ class IngestCorpusTest {
 
   /**
    * With {@code bridge.max-reading-age} off (a bridge replaying recorded history) the stale cases
-   * become readings or acknowledgements and every other case keeps its outcome: only that rule is off.
+   * become readings or acknowledgements and every other case keeps its outcome: only that rule is
+   * off.
    */
   @ParameterizedTest(name = "{0}")
   @MethodSource("corpus")
   void withoutAnAgeLimitOnlyTheStaleCasesChange(IngestCorpus.Case c) {
-    IngestValidator replay = new IngestValidator(io.citybrain.connectors.registry.DeviceRegistry.empty(), IngestValidator.NO_AGE_LIMIT);
+    IngestValidator replay =
+        new IngestValidator(
+            io.citybrain.connectors.registry.DeviceRegistry.empty(), IngestValidator.NO_AGE_LIMIT);
     IngestResult r = replay.validate(c.topic(), c.payload(), RECEIVED);
     if (c.accepted() || "stale-timestamp".equals(c.expectedReason())) {
-      assertThat(r).as(c.name()).isInstanceOfAny(IngestResult.Reading.class, IngestResult.Acknowledgement.class);
+      assertThat(r)
+          .as(c.name())
+          .isInstanceOfAny(IngestResult.Reading.class, IngestResult.Acknowledgement.class);
     } else {
       assertThat(r).as(c.name()).isInstanceOf(IngestResult.Rejected.class);
-      assertThat(((IngestResult.Rejected) r).deadLetter().reason()).as(c.name()).isEqualTo(c.expectedReason());
+      assertThat(((IngestResult.Rejected) r).deadLetter().reason())
+          .as(c.name())
+          .isEqualTo(c.expectedReason());
     }
   }
 
   @Test
   void everyTimestampAndIdReasonHasCasesForReadingsAndAcknowledgements() {
     List<IngestCorpus.Case> all = IngestCorpus.all(RECEIVED);
-    for (String reason : List.of("stale-timestamp", "timestamp-before-2000", "timestamp-in-seconds", "future-timestamp", "bad-timestamp")) {
-      assertThat(all).as(reason + " for a reading")
+    for (String reason :
+        List.of(
+            "stale-timestamp",
+            "timestamp-before-2000",
+            "timestamp-in-seconds",
+            "future-timestamp",
+            "bad-timestamp")) {
+      assertThat(all)
+          .as(reason + " for a reading")
           .anyMatch(c -> reason.equals(c.expectedReason()) && !c.topic().startsWith("city/ack/"));
-      assertThat(all).as(reason + " for an acknowledgement")
+      assertThat(all)
+          .as(reason + " for an acknowledgement")
           .anyMatch(c -> reason.equals(c.expectedReason()) && c.topic().startsWith("city/ack/"));
     }
-    assertThat(all).as("bad-id").anyMatch(c -> "bad-id".equals(c.expectedReason()) && c.topic().contains("/smoke/"))
+    assertThat(all)
+        .as("bad-id")
+        .anyMatch(c -> "bad-id".equals(c.expectedReason()) && c.topic().contains("/smoke/"))
         .anyMatch(c -> "bad-id".equals(c.expectedReason()) && c.topic().contains("/ticket/"));
   }
 
@@ -69,7 +88,12 @@ class IngestCorpusTest {
     List<IngestCorpus.Case> all = IngestCorpus.all(RECEIVED);
     assertThat(all.stream().filter(c -> !c.accepted()).count()).isGreaterThanOrEqualTo(50);
     assertThat(all.stream().map(IngestCorpus.Case::name).distinct().count()).isEqualTo(all.size());
-    assertThat(all.stream().filter(c -> !c.topic().endsWith("/")).map(IngestCorpus.Case::topic).distinct().count())
+    assertThat(
+            all.stream()
+                .filter(c -> !c.topic().endsWith("/"))
+                .map(IngestCorpus.Case::topic)
+                .distinct()
+                .count())
         .isEqualTo(all.stream().filter(c -> !c.topic().endsWith("/")).count());
   }
 }

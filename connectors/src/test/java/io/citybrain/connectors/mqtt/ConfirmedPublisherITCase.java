@@ -31,33 +31,56 @@ class ConfirmedPublisherITCase {
     char[] secret = MqttUsers.randomPassword();
     Path usersFile = dir.resolve("users.csv");
     Files.writeString(usersFile, "# username,role,scope,password-hash\n");
-    try (EmbeddedMqttBroker broker = EmbeddedMqttBroker.start(dir.resolve("mqtt"), 0,
-        MqttUsers.load(usersFile).addService("citybrain-dispatch", secret))) {
-      assertThatThrownBy(() -> ConfirmedPublisher.connect(broker.url(), "citybrain-dispatch-1", "citybrain-dispatch",
-          "wrong".toCharArray(), Duration.ofSeconds(10)))
+    try (EmbeddedMqttBroker broker =
+        EmbeddedMqttBroker.start(
+            dir.resolve("mqtt"),
+            0,
+            MqttUsers.load(usersFile).addService("citybrain-dispatch", secret))) {
+      assertThatThrownBy(
+              () ->
+                  ConfirmedPublisher.connect(
+                      broker.url(),
+                      "citybrain-dispatch-1",
+                      "citybrain-dispatch",
+                      "wrong".toCharArray(),
+                      Duration.ofSeconds(10)))
           .isInstanceOf(IllegalStateException.class)
-          .hasMessageContaining(broker.url()).hasMessageContaining("'citybrain-dispatch'");
-      try (ConfirmedPublisher ok = ConfirmedPublisher.connect(broker.url(), "citybrain-dispatch-1", "citybrain-dispatch",
-          secret, Duration.ofSeconds(10))) {
-        ok.publishAndWait("city/alerts/district/330106", "{}".getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(10));
+          .hasMessageContaining(broker.url())
+          .hasMessageContaining("'citybrain-dispatch'");
+      try (ConfirmedPublisher ok =
+          ConfirmedPublisher.connect(
+              broker.url(),
+              "citybrain-dispatch-1",
+              "citybrain-dispatch",
+              secret,
+              Duration.ofSeconds(10))) {
+        ok.publishAndWait(
+            "city/alerts/district/330106",
+            "{}".getBytes(StandardCharsets.UTF_8),
+            Duration.ofSeconds(10));
       }
     }
   }
 
   @Test
-  void aBrokerRestartIsRiddenOutAndWhatWasPublishedMeanwhileArrives(@TempDir Path dir) throws Exception {
+  void aBrokerRestartIsRiddenOutAndWhatWasPublishedMeanwhileArrives(@TempDir Path dir)
+      throws Exception {
     EmbeddedMqttBroker broker = EmbeddedMqttBroker.startAnonymous(dir.resolve("mqtt"), 0);
     int port = broker.port();
     String url = broker.url();
     List<String> received = new CopyOnWriteArrayList<>();
-    try (ConfirmedPublisher publisher = ConfirmedPublisher.connect(url, "citybrain-dispatch-1", null, null, Duration.ofSeconds(10))) {
+    try (ConfirmedPublisher publisher =
+        ConfirmedPublisher.connect(
+            url, "citybrain-dispatch-1", null, null, Duration.ofSeconds(10))) {
       MqttClient sub = subscriber(url, received);
-      publisher.publishAndWait("city/alerts/district/330106", bytes("before"), Duration.ofSeconds(10));
+      publisher.publishAndWait(
+          "city/alerts/district/330106", bytes("before"), Duration.ofSeconds(10));
       sub.disconnect();
       sub.close();
       broker.close();
 
-      CompletableFuture<Void> meanwhile = publisher.publish("city/alerts/district/330106", bytes("meanwhile"));
+      CompletableFuture<Void> meanwhile =
+          publisher.publish("city/alerts/district/330106", bytes("meanwhile"));
       broker = EmbeddedMqttBroker.startAnonymous(dir.resolve("mqtt"), port);
       sub = subscriber(url, received);
       // A publish made while the broker is away fails (not connected, or the old session is gone):
@@ -69,15 +92,18 @@ class ConfirmedPublisherITCase {
           ConfirmedPublisher.await(meanwhile, Duration.ofSeconds(10));
           break;
         } catch (ConfirmedPublisher.Unacknowledged e) {
-          assertThat(System.nanoTime()).as("reconnected within 30 s, %d attempts, last: %s", attempts, e.getMessage())
+          assertThat(System.nanoTime())
+              .as("reconnected within 30 s, %d attempts, last: %s", attempts, e.getMessage())
               .isLessThan(until);
           Thread.sleep(500);
           meanwhile = publisher.publish("city/alerts/district/330106", bytes("meanwhile"));
           attempts++;
         }
       }
-      publisher.publishAndWait("city/alerts/district/330106", bytes("after"), Duration.ofSeconds(10));
-      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+      publisher.publishAndWait(
+          "city/alerts/district/330106", bytes("after"), Duration.ofSeconds(10));
+      org.awaitility.Awaitility.await()
+          .atMost(Duration.ofSeconds(10))
           .untilAsserted(() -> assertThat(received).contains("before", "meanwhile", "after"));
       sub.disconnect();
       sub.close();
@@ -91,7 +117,10 @@ class ConfirmedPublisherITCase {
     MqttConnectOptions o = new MqttConnectOptions();
     o.setCleanSession(true);
     c.connect(o);
-    c.subscribe("city/alerts/#", 1, (topic, m) -> received.add(new String(m.getPayload(), StandardCharsets.UTF_8)));
+    c.subscribe(
+        "city/alerts/#",
+        1,
+        (topic, m) -> received.add(new String(m.getPayload(), StandardCharsets.UTF_8)));
     return c;
   }
 

@@ -14,10 +14,10 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One part of the cluster as an operating-system process: started from a fixed command, its
- * stdout and stderr appended to one log file, and controllable the ways an operator's
- * infrastructure treats a process — stopped (SIGTERM), killed (SIGKILL, no goodbye) and started
- * again with the same command, ports and data.
+ * One part of the cluster as an operating-system process: started from a fixed command, its stdout
+ * and stderr appended to one log file, and controllable the ways an operator's infrastructure
+ * treats a process — stopped (SIGTERM), killed (SIGKILL, no goodbye) and started again with the
+ * same command, ports and data.
  */
 public final class ChildProcess implements AutoCloseable {
 
@@ -38,7 +38,9 @@ public final class ChildProcess implements AutoCloseable {
       };
     }
 
-    /** The process has written {@code line} since this start (earlier runs' output does not count). */
+    /**
+     * The process has written {@code line} since this start (earlier runs' output does not count).
+     */
     static Ready logged(String line) {
       return p -> p.logSinceStart().contains(line);
     }
@@ -52,13 +54,21 @@ public final class ChildProcess implements AutoCloseable {
   private final Duration startTimeout;
   private Process process;
   private long logOffset;
+
   /** How many times the process was launched: a watcher reports each exit once. */
   private long launches;
+
   private long launchedAtNanos;
+
   /** {@link #stop} asked it to end: its exit is an operator's decision, not a failure. */
   private boolean stopRequested;
 
-  public ChildProcess(String name, List<String> command, Map<String, String> environment, Path log, Ready ready,
+  public ChildProcess(
+      String name,
+      List<String> command,
+      Map<String, String> environment,
+      Path log,
+      Ready ready,
       Duration startTimeout) {
     this.name = name;
     this.command = List.copyOf(command);
@@ -84,8 +94,10 @@ public final class ChildProcess implements AutoCloseable {
     try {
       Files.createDirectories(log.getParent());
       logOffset = Files.exists(log) ? Files.size(log) : 0;
-      ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+      ProcessBuilder pb =
+          new ProcessBuilder(command)
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
       pb.environment().putAll(environment);
       process = pb.start();
       launches++;
@@ -106,8 +118,14 @@ public final class ChildProcess implements AutoCloseable {
         p = process;
       }
       if (p == null || !p.isAlive()) {
-        throw new IllegalStateException(name + " exited" + (p == null ? "" : " with " + p.exitValue())
-            + " while starting; see " + log + ":\n" + tail(20));
+        throw new IllegalStateException(
+            name
+                + " exited"
+                + (p == null ? "" : " with " + p.exitValue())
+                + " while starting; see "
+                + log
+                + ":\n"
+                + tail(20));
       }
       try {
         if (ready.test(this)) {
@@ -118,10 +136,20 @@ public final class ChildProcess implements AutoCloseable {
       }
       sleep(200);
     }
-    throw new IllegalStateException(name + " was not up within " + startTimeout.toSeconds() + " s; see " + log + ":\n" + tail(20));
+    throw new IllegalStateException(
+        name
+            + " was not up within "
+            + startTimeout.toSeconds()
+            + " s; see "
+            + log
+            + ":\n"
+            + tail(20));
   }
 
-  /** Waits until a one-shot process exits; returns its exit code, or -1 after killing it when it takes too long. */
+  /**
+   * Waits until a one-shot process exits; returns its exit code, or -1 after killing it when it
+   * takes too long.
+   */
   public int waitFor(Duration timeout) throws InterruptedException {
     Process p;
     synchronized (this) {
@@ -176,7 +204,10 @@ public final class ChildProcess implements AutoCloseable {
     return launches;
   }
 
-  /** Whether the last launch ended because {@link #stop} asked it to (SIGTERM from the supervisor or an operator). */
+  /**
+   * Whether the last launch ended because {@link #stop} asked it to (SIGTERM from the supervisor or
+   * an operator).
+   */
   public synchronized boolean stopRequested() {
     return stopRequested;
   }
@@ -186,7 +217,10 @@ public final class ChildProcess implements AutoCloseable {
     return process == null || process.isAlive() ? -1 : process.exitValue();
   }
 
-  /** Time since the last launch (a watcher noticing an exit within a moment reads it as how long the process ran). */
+  /**
+   * Time since the last launch (a watcher noticing an exit within a moment reads it as how long the
+   * process ran).
+   */
   public synchronized Duration upFor() {
     return process == null ? Duration.ZERO : Duration.ofNanos(System.nanoTime() - launchedAtNanos);
   }
@@ -202,9 +236,9 @@ public final class ChildProcess implements AutoCloseable {
   }
 
   /**
-   * CPU time (user + system) so far of the live threads whose name starts with one of
-   * {@code prefixes}, from /proc (Linux keeps the first 15 characters of a thread's name, e.g.
-   * {@code "C2 CompilerThre"} for the JIT's); -1 when unknown.
+   * CPU time (user + system) so far of the live threads whose name starts with one of {@code
+   * prefixes}, from /proc (Linux keeps the first 15 characters of a thread's name, e.g. {@code "C2
+   * CompilerThre"} for the JIT's); -1 when unknown.
    */
   public long cpuNanosOfThreads(List<String> prefixes) {
     Path tasks = Path.of("/proc", String.valueOf(pid()), "task");

@@ -3,13 +3,12 @@ package io.citybrain.deploy.cluster;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.citybrain.connectors.Topics;
-import io.citybrain.connectors.kafka.ContractTopics;
 import io.citybrain.connectors.dispatch.DispatchMain;
 import io.citybrain.connectors.envelope.IngestValidator;
+import io.citybrain.connectors.kafka.ContractTopics;
 import io.citybrain.embedded.EmbeddedKafka;
 import io.citybrain.embedded.FreePorts;
 import io.citybrain.embedded.QuestDbMain;
-import io.citybrain.geo.CityModel;
 import io.citybrain.simulators.Fleet;
 import io.citybrain.users.UsersFile;
 import java.io.IOException;
@@ -47,19 +46,28 @@ import org.apache.kafka.common.Uuid;
  * The city as a cluster of separate processes on this machine, each started by this supervisor:
  * Mosquitto, three Kafka brokers (KRaft, replication factor 3, {@code min.insync.replicas=2}),
  * QuestDB, a Flink JobManager with two TaskManagers, two bridge instances sharing the MQTT load
- * through a shared subscription, and one alert dispatcher. The jobs are submitted as the production jar, over REST, with
- * Flink's own client. Every child dies with the supervisor, also on Ctrl-C or SIGTERM.
+ * through a shared subscription, and one alert dispatcher. The jobs are submitted as the production
+ * jar, over REST, with Flink's own client. Every child dies with the supervisor, also on Ctrl-C or
+ * SIGTERM.
  */
 public final class ClusterCity implements AutoCloseable {
 
-  /** Topics' replication in the cluster; with {@value #MIN_INSYNC} in sync, one broker may be down. */
+  /**
+   * Topics' replication in the cluster; with {@value #MIN_INSYNC} in sync, one broker may be down.
+   */
   public static final short REPLICATION = 3;
+
   public static final int MIN_INSYNC = 2;
   public static final int BROKERS = 3;
   public static final int TASK_MANAGERS = 2;
   public static final int BRIDGES = 2;
-  /** Slots per TaskManager: every job (parallelism 2) fits on one TaskManager while the other restarts. */
+
+  /**
+   * Slots per TaskManager: every job (parallelism 2) fits on one TaskManager while the other
+   * restarts.
+   */
   public static final int SLOTS = 6;
+
   public static final String BRIDGE_GROUP = "citybrain-bridges";
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -68,50 +76,144 @@ public final class ClusterCity implements AutoCloseable {
    *     front-end and log4j; no job code: that comes in the job jar)
    * @param jobJar the production job jar ({@code jobs-dist/target/citybrain-jobs.jar})
    * @param mqttPort, storePort, flinkPort 0 for ephemeral ports
-   * @param jobSettings extra {@code key value} settings for every submitted job (e.g. {@code watermark.idleness})
-   * @param maxReadingAge the bridges' {@code bridge.max-reading-age}; {@link IngestValidator#NO_AGE_LIMIT}
-   *     for a cluster fed recorded history (the chaos test's hours of simulated time just past)
+   * @param jobSettings extra {@code key value} settings for every submitted job (e.g. {@code
+   *     watermark.idleness})
+   * @param maxReadingAge the bridges' {@code bridge.max-reading-age}; {@link
+   *     IngestValidator#NO_AGE_LIMIT} for a cluster fed recorded history (the chaos test's hours of
+   *     simulated time just past)
    * @param consolePort the live console's port (0: ephemeral)
-   * @param flinkMetrics whether the JobManager and the TaskManagers serve Prometheus {@code /metrics}
-   *     through Flink's own reporter, which listens on every interface (it has no host setting): off
-   *     unless asked, as every other listener of the cluster stays on loopback
+   * @param flinkMetrics whether the JobManager and the TaskManagers serve Prometheus {@code
+   *     /metrics} through Flink's own reporter, which listens on every interface (it has no host
+   *     setting): off unless asked, as every other listener of the cluster stays on loopback
    * @param usersFile citybrain's users file (issue 20), or null for an open city: with it Mosquitto
    *     authenticates everyone with the ACL {@code ./citybrain users mosquitto} writes, citybrain's
    *     own processes log in on a second listener with accounts of this start, the bridges check
    *     acknowledgements against it and people sign in to the console with it
    */
-  public record Options(Path dataDir, Path flinkClasspath, Path jobJar, long seed, boolean fresh, int mqttPort,
-      int storePort, int flinkPort, int devices, Map<String, String> jobSettings, Duration maxReadingAge, int consolePort,
-      boolean flinkMetrics, Path usersFile) {
+  public record Options(
+      Path dataDir,
+      Path flinkClasspath,
+      Path jobJar,
+      long seed,
+      boolean fresh,
+      int mqttPort,
+      int storePort,
+      int flinkPort,
+      int devices,
+      Map<String, String> jobSettings,
+      Duration maxReadingAge,
+      int consolePort,
+      boolean flinkMetrics,
+      Path usersFile) {
 
-    public Options(Path dataDir, Path flinkClasspath, Path jobJar, long seed, boolean fresh, int mqttPort,
-        int storePort, int flinkPort, int devices, Map<String, String> jobSettings) {
-      this(dataDir, flinkClasspath, jobJar, seed, fresh, mqttPort, storePort, flinkPort, devices, jobSettings,
-          IngestValidator.DEFAULT_MAX_AGE, 0, false, null);
+    public Options(
+        Path dataDir,
+        Path flinkClasspath,
+        Path jobJar,
+        long seed,
+        boolean fresh,
+        int mqttPort,
+        int storePort,
+        int flinkPort,
+        int devices,
+        Map<String, String> jobSettings) {
+      this(
+          dataDir,
+          flinkClasspath,
+          jobJar,
+          seed,
+          fresh,
+          mqttPort,
+          storePort,
+          flinkPort,
+          devices,
+          jobSettings,
+          IngestValidator.DEFAULT_MAX_AGE,
+          0,
+          false,
+          null);
     }
 
-    /** With another bound for the bridges' {@code stale-timestamp} ({@link IngestValidator#NO_AGE_LIMIT}: none). */
+    /**
+     * With another bound for the bridges' {@code stale-timestamp} ({@link
+     * IngestValidator#NO_AGE_LIMIT}: none).
+     */
     public Options withMaxReadingAge(Duration age) {
-      return new Options(dataDir, flinkClasspath, jobJar, seed, fresh, mqttPort, storePort, flinkPort, devices, jobSettings, age,
-          consolePort, flinkMetrics, usersFile);
+      return new Options(
+          dataDir,
+          flinkClasspath,
+          jobJar,
+          seed,
+          fresh,
+          mqttPort,
+          storePort,
+          flinkPort,
+          devices,
+          jobSettings,
+          age,
+          consolePort,
+          flinkMetrics,
+          usersFile);
     }
 
     /** With the live console on this port (0: ephemeral). */
     public Options withConsolePort(int port) {
-      return new Options(dataDir, flinkClasspath, jobJar, seed, fresh, mqttPort, storePort, flinkPort, devices, jobSettings,
-          maxReadingAge, port, flinkMetrics, usersFile);
+      return new Options(
+          dataDir,
+          flinkClasspath,
+          jobJar,
+          seed,
+          fresh,
+          mqttPort,
+          storePort,
+          flinkPort,
+          devices,
+          jobSettings,
+          maxReadingAge,
+          port,
+          flinkMetrics,
+          usersFile);
     }
 
-    /** With Flink's Prometheus reporter in the JobManager and the TaskManagers (see {@link #flinkMetrics()}). */
+    /**
+     * With Flink's Prometheus reporter in the JobManager and the TaskManagers (see {@link
+     * #flinkMetrics()}).
+     */
     public Options withFlinkMetrics(boolean on) {
-      return new Options(dataDir, flinkClasspath, jobJar, seed, fresh, mqttPort, storePort, flinkPort, devices, jobSettings,
-          maxReadingAge, consolePort, on, usersFile);
+      return new Options(
+          dataDir,
+          flinkClasspath,
+          jobJar,
+          seed,
+          fresh,
+          mqttPort,
+          storePort,
+          flinkPort,
+          devices,
+          jobSettings,
+          maxReadingAge,
+          consolePort,
+          on,
+          usersFile);
     }
 
     /** With people's and devices' accounts from this users file (see {@link #usersFile()}). */
     public Options withUsers(Path file) {
-      return new Options(dataDir, flinkClasspath, jobJar, seed, fresh, mqttPort, storePort, flinkPort, devices, jobSettings,
-          maxReadingAge, consolePort, flinkMetrics, file);
+      return new Options(
+          dataDir,
+          flinkClasspath,
+          jobJar,
+          seed,
+          fresh,
+          mqttPort,
+          storePort,
+          flinkPort,
+          devices,
+          jobSettings,
+          maxReadingAge,
+          consolePort,
+          flinkMetrics,
+          file);
     }
 
     public static Options ephemeral(Path dataDir, Path flinkClasspath, Path jobJar) {
@@ -124,7 +226,9 @@ public final class ClusterCity implements AutoCloseable {
      */
     public io.citybrain.geo.CityPackage city() {
       String dir = jobSettings.get("city.package");
-      return dir == null ? io.citybrain.geo.CityPackage.generatedHangzhou(seed) : io.citybrain.geo.CityPackage.read(Path.of(dir));
+      return dir == null
+          ? io.citybrain.geo.CityPackage.generatedHangzhou(seed)
+          : io.citybrain.geo.CityPackage.read(Path.of(dir));
     }
   }
 
@@ -137,36 +241,58 @@ public final class ClusterCity implements AutoCloseable {
   private ChildProcess mosquitto;
   private final List<ChildProcess> brokers = new ArrayList<>();
   private ChildProcess store;
+
   /**
    * The store's account: random for each start, held by citybrain's own processes only (jobs,
    * dispatch), as in the local city; a SQL request or a write without it is refused (issue 23).
    */
   static final String STORE_ACCOUNT = "citybrain";
+
   private final char[] storePassword = io.citybrain.embedded.MqttUsers.randomPassword();
+
   /** Process name → its operations port ({@code /metrics}, {@code /health/*}). */
   private final Map<String, Integer> opsPorts = new java.util.concurrent.ConcurrentSkipListMap<>();
-  /** Flink process name → the port of its Prometheus reporter ({@code /metrics} only), with {@link Options#flinkMetrics()}. */
-  private final Map<String, Integer> flinkMetricsPorts = new java.util.concurrent.ConcurrentSkipListMap<>();
+
+  /**
+   * Flink process name → the port of its Prometheus reporter ({@code /metrics} only), with {@link
+   * Options#flinkMetrics()}.
+   */
+  private final Map<String, Integer> flinkMetricsPorts =
+      new java.util.concurrent.ConcurrentSkipListMap<>();
+
   private ChildProcess jobManager;
   private final List<ChildProcess> taskManagers = new ArrayList<>();
   private final List<ChildProcess> bridges = new ArrayList<>();
   private ChildProcess dispatcher;
   private int consolePort;
-  /** The console's token for this start (state changes need it), as the local city's; held by this supervisor. */
+
+  /**
+   * The console's token for this start (state changes need it), as the local city's; held by this
+   * supervisor.
+   */
   private final String consoleToken = new String(io.citybrain.embedded.MqttUsers.randomPassword());
+
   private int mqttPort;
+
   /**
    * With a users file: the listener of citybrain's own processes, whose accounts (bridge, dispatch,
-   * console) get random passwords at every start that live only in this supervisor and its children.
+   * console) get random passwords at every start that live only in this supervisor and its
+   * children.
    */
   private int servicePort;
+
   private UsersFile people;
   private final char[] bridgePassword = UsersFile.randomPassword();
   private final char[] dispatchPassword = UsersFile.randomPassword();
   private final char[] consolePassword = UsersFile.randomPassword();
-  /** Signs the console's session cookies when people sign in; new at every start, so a restart signs everyone out. */
-  private final String sessionKey = new String(UsersFile.randomPassword())
-      + new String(UsersFile.randomPassword());
+
+  /**
+   * Signs the console's session cookies when people sign in; new at every start, so a restart signs
+   * everyone out.
+   */
+  private final String sessionKey =
+      new String(UsersFile.randomPassword()) + new String(UsersFile.randomPassword());
+
   private int storePort;
   private int flinkPort;
   private final List<Integer> kafkaPorts = new ArrayList<>();
@@ -190,17 +316,23 @@ public final class ClusterCity implements AutoCloseable {
       return c;
     } catch (Exception e) {
       c.close();
-      throw e instanceof RuntimeException r ? r : new IllegalStateException("the cluster did not start: " + e.getMessage(), e);
+      throw e instanceof RuntimeException r
+          ? r
+          : new IllegalStateException("the cluster did not start: " + e.getMessage(), e);
     }
   }
 
   private void startAll(Consumer<String> progress) throws Exception {
     Mosquitto.requireInstalled("the cluster's MQTT broker");
     if (!Files.isRegularFile(options.jobJar())) {
-      throw new IllegalStateException("the job jar " + options.jobJar() + " is missing: ./mvnw -B -DskipTests package");
+      throw new IllegalStateException(
+          "the job jar " + options.jobJar() + " is missing: ./mvnw -B -DskipTests package");
     }
     if (!Files.isRegularFile(options.flinkClasspath())) {
-      throw new IllegalStateException("Flink's class path file " + options.flinkClasspath() + " is missing: ./mvnw -B -DskipTests package");
+      throw new IllegalStateException(
+          "Flink's class path file "
+              + options.flinkClasspath()
+              + " is missing: ./mvnw -B -DskipTests package");
     }
     requireFreePorts();
     if (options.fresh()) {
@@ -216,16 +348,26 @@ public final class ClusterCity implements AutoCloseable {
       // Checked before any process starts: a bad file stops the command naming its line.
       people = UsersFile.load(options.usersFile());
     }
-    progress.accept(people == null ? "MQTT broker (mosquitto, anonymous access)" : "MQTT broker (mosquitto, accounts of "
-        + options.usersFile() + ")");
+    progress.accept(
+        people == null
+            ? "MQTT broker (mosquitto, anonymous access)"
+            : "MQTT broker (mosquitto, accounts of " + options.usersFile() + ")");
     mqttPort = FreePorts.resolve(options.mqttPort());
     servicePort = people == null ? mqttPort : FreePorts.resolve(0);
     Path mqtt = dir.resolve("mqtt");
     Files.createDirectories(mqtt);
-    mosquitto = track(Mosquitto.process(mqtt, people == null
-        // An open city, a laptop's: devices connect anonymously, as in ./citybrain local.
-        ? List.of("listener " + mqttPort + " 127.0.0.1", "allow_anonymous true")
-        : accountsListeners(mqtt), mqttPort, logs.resolve("mosquitto.log"))).start();
+    mosquitto =
+        track(
+                Mosquitto.process(
+                    mqtt,
+                    people == null
+                        // An open city, a laptop's: devices connect anonymously, as in ./citybrain
+                        // local.
+                        ? List.of("listener " + mqttPort + " 127.0.0.1", "allow_anonymous true")
+                        : accountsListeners(mqtt),
+                    mqttPort,
+                    logs.resolve("mosquitto.log")))
+            .start();
 
     progress.accept("Kafka: " + BROKERS + " brokers (KRaft)");
     startKafka();
@@ -233,10 +375,25 @@ public final class ClusterCity implements AutoCloseable {
 
     progress.accept("time-series store (QuestDB)");
     storePort = FreePorts.resolve(options.storePort());
-    store = track(new ChildProcess("questdb", java(List.of("-Xmx512m"), System.getProperty("java.class.path"),
-        QuestDbMain.class.getName(), dir.resolve("questdb").toString(), String.valueOf(storePort)),
-        Map.of(QuestDbMain.USER_ENV, STORE_ACCOUNT, QuestDbMain.PASSWORD_ENV, new String(storePassword)),
-        logs.resolve("questdb.log"), ChildProcess.Ready.logged(QuestDbMain.READY), Duration.ofSeconds(90))).start();
+    store =
+        track(
+                new ChildProcess(
+                    "questdb",
+                    java(
+                        List.of("-Xmx512m"),
+                        System.getProperty("java.class.path"),
+                        QuestDbMain.class.getName(),
+                        dir.resolve("questdb").toString(),
+                        String.valueOf(storePort)),
+                    Map.of(
+                        QuestDbMain.USER_ENV,
+                        STORE_ACCOUNT,
+                        QuestDbMain.PASSWORD_ENV,
+                        new String(storePassword)),
+                    logs.resolve("questdb.log"),
+                    ChildProcess.Ready.logged(QuestDbMain.READY),
+                    Duration.ofSeconds(90)))
+            .start();
 
     progress.accept("Flink: JobManager and " + TASK_MANAGERS + " TaskManagers");
     startFlink();
@@ -270,13 +427,20 @@ public final class ClusterCity implements AutoCloseable {
    * user name), citybrain's own processes on a port of their own with this start's accounts.
    */
   private List<String> accountsListeners(Path mqtt) throws IOException {
-    Files.writeString(mqtt.resolve("passwords"), people.mosquittoPasswords(), StandardCharsets.UTF_8);
+    Files.writeString(
+        mqtt.resolve("passwords"), people.mosquittoPasswords(), StandardCharsets.UTF_8);
     Files.writeString(mqtt.resolve("acl"), people.mosquittoAcl(), StandardCharsets.UTF_8);
-    UsersFile services = UsersFile.empty()
-        .addService(BRIDGE_ACCOUNT, bridgePassword).addService(DISPATCH_ACCOUNT, dispatchPassword)
-        .addService(CONSOLE_ACCOUNT, consolePassword);
-    Files.writeString(mqtt.resolve("service-passwords"), services.mosquittoServicePasswords(), StandardCharsets.UTF_8);
-    Files.writeString(mqtt.resolve("service-acl"), UsersFile.mosquittoServiceAcl(), StandardCharsets.UTF_8);
+    UsersFile services =
+        UsersFile.empty()
+            .addService(BRIDGE_ACCOUNT, bridgePassword)
+            .addService(DISPATCH_ACCOUNT, dispatchPassword)
+            .addService(CONSOLE_ACCOUNT, consolePassword);
+    Files.writeString(
+        mqtt.resolve("service-passwords"),
+        services.mosquittoServicePasswords(),
+        StandardCharsets.UTF_8);
+    Files.writeString(
+        mqtt.resolve("service-acl"), UsersFile.mosquittoServiceAcl(), StandardCharsets.UTF_8);
     return List.of(
         "per_listener_settings true",
         "listener " + mqttPort + " 127.0.0.1",
@@ -302,8 +466,11 @@ public final class ClusterCity implements AutoCloseable {
       kafkaPorts.add(FreePorts.resolve(0));
       controllerPorts.add(FreePorts.resolve(0));
     }
-    String voters = Stream.iterate(0, i -> i + 1).limit(BROKERS)
-        .map(i -> (i + 1) + "@127.0.0.1:" + controllerPorts.get(i)).collect(Collectors.joining(","));
+    String voters =
+        Stream.iterate(0, i -> i + 1)
+            .limit(BROKERS)
+            .map(i -> (i + 1) + "@127.0.0.1:" + controllerPorts.get(i))
+            .collect(Collectors.joining(","));
     String clusterId = Uuid.randomUuid().toString();
     for (int i = 0; i < BROKERS; i++) {
       int node = i + 1;
@@ -312,7 +479,12 @@ public final class ClusterCity implements AutoCloseable {
       props.put("process.roles", "broker,controller");
       props.put("node.id", String.valueOf(node));
       props.put("controller.quorum.voters", voters);
-      props.put("listeners", "PLAINTEXT://127.0.0.1:" + kafkaPorts.get(i) + ",CONTROLLER://127.0.0.1:" + controllerPorts.get(i));
+      props.put(
+          "listeners",
+          "PLAINTEXT://127.0.0.1:"
+              + kafkaPorts.get(i)
+              + ",CONTROLLER://127.0.0.1:"
+              + controllerPorts.get(i));
       props.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + kafkaPorts.get(i));
       props.put("controller.listener.names", "CONTROLLER");
       props.put("inter.broker.listener.name", "PLAINTEXT");
@@ -339,9 +511,19 @@ public final class ClusterCity implements AutoCloseable {
       try (var out = Files.newOutputStream(config)) {
         p.store(out, "written by citybrain cluster");
       }
-      brokers.add(track(new ChildProcess("kafka-" + node, java(List.of("-Xmx384m", "-Xms384m"),
-          System.getProperty("java.class.path"), "kafka.Kafka", config.toString()), Map.of(),
-          logs.resolve("kafka-" + node + ".log"), ChildProcess.Ready.listening(kafkaPorts.get(i)), Duration.ofSeconds(120))));
+      brokers.add(
+          track(
+              new ChildProcess(
+                  "kafka-" + node,
+                  java(
+                      List.of("-Xmx384m", "-Xms384m"),
+                      System.getProperty("java.class.path"),
+                      "kafka.Kafka",
+                      config.toString()),
+                  Map.of(),
+                  logs.resolve("kafka-" + node + ".log"),
+                  ChildProcess.Ready.listening(kafkaPorts.get(i)),
+                  Duration.ofSeconds(120))));
     }
     // All three first: a KRaft quorum forms only once a majority of controllers runs.
     brokers.forEach(ChildProcess::launch);
@@ -349,8 +531,10 @@ public final class ClusterCity implements AutoCloseable {
   }
 
   private void createTopics() throws InterruptedException, ExecutionException {
-    ContractTopics.create(kafkaBootstrap(),
-        t -> t.startsWith(Topics.RAW_PREFIX) ? 4 : t.equals(Topics.ALERTS) ? 2 : 1, REPLICATION);
+    ContractTopics.create(
+        kafkaBootstrap(),
+        t -> t.startsWith(Topics.RAW_PREFIX) ? 4 : t.equals(Topics.ALERTS) ? 2 : 1,
+        REPLICATION);
   }
 
   // ---- Flink
@@ -382,10 +566,12 @@ public final class ClusterCity implements AutoCloseable {
     c.put("taskmanager.data.port", "0");
     c.put("taskmanager.numberOfTaskSlots", String.valueOf(SLOTS));
     // Every memory part spelled out, as Flink's start script would compute them: the TaskManager
-    // is started here without that script. Heap = framework + task heap, direct = off-heap + network.
+    // is started here without that script. Heap = framework + task heap, direct = off-heap +
+    // network.
     c.put("taskmanager.cpu.cores", String.valueOf(SLOTS));
     c.put("taskmanager.memory.framework.heap.size", "128m");
-    // Room for a job's heap state: the traffic job holds each reading until the watermark passes it,
+    // Room for a job's heap state: the traffic job holds each reading until the watermark passes
+    // it,
     // i.e. the out-of-orderness' worth of readings (the chaos test's is an hour of replayed time).
     c.put("taskmanager.memory.task.heap.size", "768m");
     c.put("taskmanager.memory.framework.off-heap.size", "128m");
@@ -410,29 +596,59 @@ public final class ClusterCity implements AutoCloseable {
     c.put("heartbeat.timeout", "10000");
     c.put("slot.request.timeout", "600000");
     if (options.flinkMetrics()) {
-      // The reporter of the FlinkDeployments; each process gets its port as a dynamic property below.
-      c.put("metrics.reporter.prom.factory.class", "org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
+      // The reporter of the FlinkDeployments; each process gets its port as a dynamic property
+      // below.
+      c.put(
+          "metrics.reporter.prom.factory.class",
+          "org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
     }
-    Files.writeString(conf.resolve("config.yaml"), c.entrySet().stream()
-        .map(e -> e.getKey() + ": " + quoteYaml(e.getValue())).collect(Collectors.joining("\n", "", "\n")));
+    Files.writeString(
+        conf.resolve("config.yaml"),
+        c.entrySet().stream()
+            .map(e -> e.getKey() + ": " + quoteYaml(e.getValue()))
+            .collect(Collectors.joining("\n", "", "\n")));
     String classpath = flinkClasspath();
-    jobManager = track(new ChildProcess("flink-jobmanager", java(List.of("-Xmx512m",
-            "-Dlog.file=" + logs.resolve("flink-jobmanager.log")), classpath,
-        "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint", withReporterPort("flink-jobmanager",
-            "--configDir", conf.toString())),
-        Map.of(), logs.resolve("flink-jobmanager.out"), ChildProcess.Ready.listening(flinkPort), Duration.ofSeconds(120)))
-        .start();
+    jobManager =
+        track(
+                new ChildProcess(
+                    "flink-jobmanager",
+                    java(
+                        List.of("-Xmx512m", "-Dlog.file=" + logs.resolve("flink-jobmanager.log")),
+                        classpath,
+                        "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint",
+                        withReporterPort("flink-jobmanager", "--configDir", conf.toString())),
+                    Map.of(),
+                    logs.resolve("flink-jobmanager.out"),
+                    ChildProcess.Ready.listening(flinkPort),
+                    Duration.ofSeconds(120)))
+            .start();
     for (int i = 1; i <= TASK_MANAGERS; i++) {
-      taskManagers.add(track(new ChildProcess("flink-taskmanager-" + i, java(List.of("-Xmx896m", "-XX:MaxDirectMemorySize=256m",
-              "-Dlog.file=" + logs.resolve("flink-taskmanager-" + i + ".log")), classpath,
-          "org.apache.flink.runtime.taskexecutor.TaskManagerRunner", withReporterPort("flink-taskmanager-" + i,
-              "--configDir", conf.toString())),
-          Map.of(), logs.resolve("flink-taskmanager-" + i + ".out"), p -> true, Duration.ofSeconds(5))).launch());
+      taskManagers.add(
+          track(
+                  new ChildProcess(
+                      "flink-taskmanager-" + i,
+                      java(
+                          List.of(
+                              "-Xmx896m",
+                              "-XX:MaxDirectMemorySize=256m",
+                              "-Dlog.file=" + logs.resolve("flink-taskmanager-" + i + ".log")),
+                          classpath,
+                          "org.apache.flink.runtime.taskexecutor.TaskManagerRunner",
+                          withReporterPort(
+                              "flink-taskmanager-" + i, "--configDir", conf.toString())),
+                      Map.of(),
+                      logs.resolve("flink-taskmanager-" + i + ".out"),
+                      p -> true,
+                      Duration.ofSeconds(5)))
+              .launch());
     }
     awaitTaskManagers(TASK_MANAGERS, Duration.ofSeconds(120));
   }
 
-  /** {@code args}, and with {@link Options#flinkMetrics()} the reporter's port of this process as a dynamic property. */
+  /**
+   * {@code args}, and with {@link Options#flinkMetrics()} the reporter's port of this process as a
+   * dynamic property.
+   */
   private String[] withReporterPort(String process, String... args) {
     if (!options.flinkMetrics()) {
       return args;
@@ -443,13 +659,18 @@ public final class ClusterCity implements AutoCloseable {
     return all;
   }
 
-  /** Flink process name → the port its Prometheus reporter serves {@code /metrics} on (empty without {@link Options#flinkMetrics()}). */
+  /**
+   * Flink process name → the port its Prometheus reporter serves {@code /metrics} on (empty without
+   * {@link Options#flinkMetrics()}).
+   */
   public Map<String, Integer> flinkMetricsPorts() {
     return Map.copyOf(flinkMetricsPorts);
   }
 
   private static String quoteYaml(String v) {
-    return v.matches("[A-Za-z0-9_.:/-]+") && !v.contains(": ") ? v : "\"" + v.replace("\"", "\\\"") + "\"";
+    return v.matches("[A-Za-z0-9_.:/-]+") && !v.contains(": ")
+        ? v
+        : "\"" + v.replace("\"", "\\\"") + "\"";
   }
 
   /** Waits until the JobManager counts {@code n} registered TaskManagers. */
@@ -467,17 +688,32 @@ public final class ClusterCity implements AutoCloseable {
       }
       ChildProcess.sleep(500);
     }
-    throw new IllegalStateException(n + " TaskManagers expected, the JobManager counts " + seen + " after "
-        + timeout.toSeconds() + " s; see " + logs);
+    throw new IllegalStateException(
+        n
+            + " TaskManagers expected, the JobManager counts "
+            + seen
+            + " after "
+            + timeout.toSeconds()
+            + " s; see "
+            + logs);
   }
 
-  /** One GET of Flink's monitoring REST API (for status only: jobs are submitted with Flink's client). */
+  /**
+   * One GET of Flink's monitoring REST API (for status only: jobs are submitted with Flink's
+   * client).
+   */
   public JsonNode flinkRest(String path) {
     try {
-      HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(flinkUi() + path))
-          .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(URI.create(flinkUi() + path))
+                      .timeout(Duration.ofSeconds(10))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
       if (r.statusCode() != 200) {
-        throw new IllegalStateException("Flink REST " + path + " answered " + r.statusCode() + ": " + r.body());
+        throw new IllegalStateException(
+            "Flink REST " + path + " answered " + r.statusCode() + ": " + r.body());
       }
       return JSON.readTree(r.body());
     } catch (IOException e) {
@@ -495,14 +731,15 @@ public final class ClusterCity implements AutoCloseable {
 
   /**
    * Submits one job of the production jar ({@code --job traffic|utility|emergency}) to the
-   * JobManager over REST with Flink's own command-line client ({@code flink run -d}), in a JVM
-   * with Flink's class path only: the jar's {@code main} builds the job graph in Flink's
-   * child-first class loader, where nothing of the supervisor's own class path (another copy of
-   * the Kafka connector and clients) can get in the way.
+   * JobManager over REST with Flink's own command-line client ({@code flink run -d}), in a JVM with
+   * Flink's class path only: the jar's {@code main} builds the job graph in Flink's child-first
+   * class loader, where nothing of the supervisor's own class path (another copy of the Kafka
+   * connector and clients) can get in the way.
    *
    * @param settings more {@code key value} job settings, winning over the cluster's
    */
-  public JobID submit(String job, Map<String, String> settings) throws IOException, InterruptedException {
+  public JobID submit(String job, Map<String, String> settings)
+      throws IOException, InterruptedException {
     Map<String, String> args = new LinkedHashMap<>();
     args.put("job", job);
     args.put("kafka.bootstrap-servers", kafkaBootstrap());
@@ -514,23 +751,50 @@ public final class ClusterCity implements AutoCloseable {
     args.put("city.seed", String.valueOf(options.seed()));
     args.putAll(options.jobSettings());
     args.putAll(settings);
-    List<String> argv = new ArrayList<>(List.of("run", "--detached", "--jobmanager", "127.0.0.1:" + flinkPort,
-        options.jobJar().toAbsolutePath().toString()));
-    args.forEach((k, v) -> {
-      argv.add("--" + k);
-      argv.add(v);
-    });
+    List<String> argv =
+        new ArrayList<>(
+            List.of(
+                "run",
+                "--detached",
+                "--jobmanager",
+                "127.0.0.1:" + flinkPort,
+                options.jobJar().toAbsolutePath().toString()));
+    args.forEach(
+        (k, v) -> {
+          argv.add("--" + k);
+          argv.add(v);
+        });
     Path log = logs.resolve("flink-submit-" + job + ".log");
     Files.deleteIfExists(log);
-    ChildProcess client = new ChildProcess("flink-run-" + job, java(List.of("-Xmx384m"), flinkClasspath(),
-        "org.apache.flink.client.cli.CliFrontend", argv.toArray(String[]::new)),
-        Map.of("FLINK_CONF_DIR", dir.resolve("flink").resolve("conf").toString()), log, p -> true, Duration.ofSeconds(5));
+    ChildProcess client =
+        new ChildProcess(
+            "flink-run-" + job,
+            java(
+                List.of("-Xmx384m"),
+                flinkClasspath(),
+                "org.apache.flink.client.cli.CliFrontend",
+                argv.toArray(String[]::new)),
+            Map.of("FLINK_CONF_DIR", dir.resolve("flink").resolve("conf").toString()),
+            log,
+            p -> true,
+            Duration.ofSeconds(5));
     int rc = client.launch().waitFor(Duration.ofMinutes(3));
     String output = Files.readString(log);
     Matcher m = Pattern.compile("JobID ([0-9a-f]{32})").matcher(output);
     if (rc != 0 || !m.find()) {
-      throw new IllegalStateException("flink run of the " + job + " job failed (exit " + rc + "); see " + log + ":\n"
-          + output.lines().filter(l -> !l.startsWith("\tat ")).limit(40).collect(Collectors.joining("\n")));
+      throw new IllegalStateException(
+          "flink run of the "
+              + job
+              + " job failed (exit "
+              + rc
+              + "); see "
+              + log
+              + ":\n"
+              + output
+                  .lines()
+                  .filter(l -> !l.startsWith("\tat "))
+                  .limit(40)
+                  .collect(Collectors.joining("\n")));
     }
     JobID id = JobID.fromHexString(m.group(1));
     jobs.put(job, id);
@@ -559,24 +823,33 @@ public final class ClusterCity implements AutoCloseable {
     asked.put("--store-port", options.storePort());
     asked.put("--flink-port", options.flinkPort());
     asked.put("--console-port", options.consolePort());
-    asked.forEach((option, port) -> {
-      if (port == 0) {
-        return;
-      }
-      try (java.net.ServerSocket s = new java.net.ServerSocket()) {
-        s.bind(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), port));
-      } catch (IOException e) {
-        throw new IllegalStateException("port " + port + " (" + option + ") is in use by another process"
-            + (option.equals("--mqtt-port") ? " (Debian's mosquitto service listens on 1883: sudo systemctl stop mosquitto)" : "")
-            + " or by a cluster still stopping; choose another port, or 0 for any free one");
-      }
-    });
+    asked.forEach(
+        (option, port) -> {
+          if (port == 0) {
+            return;
+          }
+          try (java.net.ServerSocket s = new java.net.ServerSocket()) {
+            s.bind(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), port));
+          } catch (IOException e) {
+            throw new IllegalStateException(
+                "port "
+                    + port
+                    + " ("
+                    + option
+                    + ") is in use by another process"
+                    + (option.equals("--mqtt-port")
+                        ? " (Debian's mosquitto service listens on 1883: sudo systemctl stop mosquitto)"
+                        : "")
+                    + " or by a cluster still stopping; choose another port, or 0 for any free one");
+          }
+        });
   }
 
   /** Cancels a submitted job and waits until it is cancelled. */
   public void cancel(JobID id) throws Exception {
     Configuration conf = clientConfiguration();
-    try (RestClusterClient<StandaloneClusterId> client = new RestClusterClient<>(conf, StandaloneClusterId.getInstance())) {
+    try (RestClusterClient<StandaloneClusterId> client =
+        new RestClusterClient<>(conf, StandaloneClusterId.getInstance())) {
       client.cancel(id).get(60, TimeUnit.SECONDS);
     }
   }
@@ -588,7 +861,8 @@ public final class ClusterCity implements AutoCloseable {
     Properties p = new Properties();
     p.setProperty("bridge.mqtt.url", serviceMqttUrl());
     p.setProperty("bridge.mqtt.client-id", id);
-    Map<String, String> env = new java.util.HashMap<>(Map.of("CITYBRAIN_INFLUX_TOKEN", storeAuthorization()));
+    Map<String, String> env =
+        new java.util.HashMap<>(Map.of("CITYBRAIN_INFLUX_TOKEN", storeAuthorization()));
     if (people != null) {
       p.setProperty("bridge.mqtt.username", BRIDGE_ACCOUNT);
       p.setProperty("bridge.users.file", options.usersFile().toAbsolutePath().toString());
@@ -600,7 +874,13 @@ public final class ClusterCity implements AutoCloseable {
     p.setProperty("bridge.metrics.interval-ms", "5000");
     p.setProperty("bridge.max-reading-age", options.maxReadingAge().toString());
     p.setProperty("bridge.influx.url", storeUrl());
-    return citybrainProcess("bridge-" + i, "bridge.", p, "io.citybrain.connectors.bridge.BridgeMain", env, "bridge ready");
+    return citybrainProcess(
+        "bridge-" + i,
+        "bridge.",
+        p,
+        "io.citybrain.connectors.bridge.BridgeMain",
+        env,
+        "bridge ready");
   }
 
   // One is enough here; as on Kubernetes, more would share city.alerts as one consumer group.
@@ -610,12 +890,14 @@ public final class ClusterCity implements AutoCloseable {
     p.setProperty("dispatch.mqtt.url", serviceMqttUrl());
     p.setProperty("dispatch.mqtt.client-id", "citybrain-dispatch-1");
     p.setProperty("dispatch.influx.url", storeUrl());
-    Map<String, String> env = new java.util.HashMap<>(Map.of("CITYBRAIN_INFLUX_TOKEN", storeAuthorization()));
+    Map<String, String> env =
+        new java.util.HashMap<>(Map.of("CITYBRAIN_INFLUX_TOKEN", storeAuthorization()));
     if (people != null) {
       p.setProperty("dispatch.mqtt.username", DISPATCH_ACCOUNT);
       env.put("CITYBRAIN_DISPATCH_MQTT_PASSWORD", new String(dispatchPassword));
     }
-    return citybrainProcess("dispatch", "dispatch.", p, DispatchMain.class.getName(), env, DispatchMain.READY);
+    return citybrainProcess(
+        "dispatch", "dispatch.", p, DispatchMain.class.getName(), env, DispatchMain.READY);
   }
 
   /**
@@ -632,8 +914,12 @@ public final class ClusterCity implements AutoCloseable {
     p.setProperty("console.kafka.bootstrap-servers", kafkaBootstrap());
     p.setProperty("console.mqtt.url", serviceMqttUrl());
     String pkg = options.jobSettings().get("city.package");
-    p.setProperty(pkg == null ? "console.city.seed" : "console.city.package", pkg == null ? String.valueOf(options.seed()) : pkg);
-    Map<String, String> env = new java.util.HashMap<>(Map.of("CITYBRAIN_CONSOLE_STORE_PASSWORD", new String(storePassword)));
+    p.setProperty(
+        pkg == null ? "console.city.seed" : "console.city.package",
+        pkg == null ? String.valueOf(options.seed()) : pkg);
+    Map<String, String> env =
+        new java.util.HashMap<>(
+            Map.of("CITYBRAIN_CONSOLE_STORE_PASSWORD", new String(storePassword)));
     if (people == null) {
       env.put("CITYBRAIN_CONSOLE_TOKEN", consoleToken);
     } else {
@@ -643,7 +929,12 @@ public final class ClusterCity implements AutoCloseable {
       env.put("CITYBRAIN_CONSOLE_MQTT_PASSWORD", new String(consolePassword));
       env.put("CITYBRAIN_CONSOLE_SESSION_KEY", sessionKey);
     }
-    return citybrainProcess("console", "console.ops.", p, io.citybrain.console.ConsoleMain.class.getName(), env,
+    return citybrainProcess(
+        "console",
+        "console.ops.",
+        p,
+        io.citybrain.console.ConsoleMain.class.getName(),
+        env,
         io.citybrain.console.ConsoleMain.READY);
   }
 
@@ -652,8 +943,14 @@ public final class ClusterCity implements AutoCloseable {
    * settings in {@code <name>.properties} (kept across restarts), its secrets in the environment,
    * and its /metrics and /health on a loopback port of its own ({@code <opsPrefix>http.port}).
    */
-  private ChildProcess citybrainProcess(String name, String opsPrefix, Properties p, String main, Map<String, String> env,
-      String ready) throws IOException {
+  private ChildProcess citybrainProcess(
+      String name,
+      String opsPrefix,
+      Properties p,
+      String main,
+      Map<String, String> env,
+      String ready)
+      throws IOException {
     int ops = FreePorts.resolve(0);
     opsPorts.put(name, ops);
     p.setProperty(opsPrefix + "http.host", "127.0.0.1");
@@ -662,13 +959,19 @@ public final class ClusterCity implements AutoCloseable {
     try (var out = Files.newOutputStream(file)) {
       p.store(out, "written by citybrain cluster");
     }
-    return new ChildProcess(name, java(List.of("-Xmx256m"), System.getProperty("java.class.path"), main, file.toString()), env,
-        logs.resolve(name + ".log"), ChildProcess.Ready.logged(ready), Duration.ofSeconds(90));
+    return new ChildProcess(
+        name,
+        java(List.of("-Xmx256m"), System.getProperty("java.class.path"), main, file.toString()),
+        env,
+        logs.resolve(name + ".log"),
+        ChildProcess.Ready.logged(ready),
+        Duration.ofSeconds(90));
   }
 
   // ---- processes
 
-  private List<String> java(List<String> jvmOptions, String classpath, String main, String... args) {
+  private List<String> java(
+      List<String> jvmOptions, String classpath, String main, String... args) {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(jvmOptions);
@@ -684,39 +987,60 @@ public final class ClusterCity implements AutoCloseable {
   }
 
   /** Flink's (and Kafka's) usual opens on Java 17, as in the citybrain script. */
-  static final List<String> FLINK_OPENS = Stream.of("java.base/java.lang", "java.base/java.util",
-      "java.base/java.util.concurrent", "java.base/java.util.concurrent.atomic", "java.base/java.lang.reflect",
-      "java.base/java.io", "java.base/java.nio", "java.base/sun.nio.ch", "java.base/java.net", "java.base/java.text",
-      "java.base/java.time", "java.sql/java.sql").map(m -> "--add-opens=" + m + "=ALL-UNNAMED").toList();
+  static final List<String> FLINK_OPENS =
+      Stream.of(
+              "java.base/java.lang",
+              "java.base/java.util",
+              "java.base/java.util.concurrent",
+              "java.base/java.util.concurrent.atomic",
+              "java.base/java.lang.reflect",
+              "java.base/java.io",
+              "java.base/java.nio",
+              "java.base/sun.nio.ch",
+              "java.base/java.net",
+              "java.base/java.text",
+              "java.base/java.time",
+              "java.sql/java.sql")
+          .map(m -> "--add-opens=" + m + "=ALL-UNNAMED")
+          .toList();
 
   private void writeChildLogConfig() throws IOException {
     Files.createDirectories(dir.resolve("tmp"));
     // Every child writes to its stdout, which the supervisor appends to the child's log file.
-    Files.writeString(dir.resolve("log4j2-cluster.properties"), String.join("\n",
-        "status = warn",
-        "appender.out.type = Console",
-        "appender.out.name = out",
-        "appender.out.layout.type = PatternLayout",
-        "appender.out.layout.pattern = %d{ISO8601} %-5level [%t] %c - %msg%n",
-        "rootLogger.level = INFO",
-        "rootLogger.appenderRef.out.ref = out",
-        "logger.kafka.name = kafka",
-        "logger.kafka.level = WARN",
-        "logger.kafkaclients.name = org.apache.kafka",
-        "logger.kafkaclients.level = WARN",
-        "logger.pekko.name = org.apache.pekko",
-        "logger.pekko.level = WARN",
-        ""));
+    Files.writeString(
+        dir.resolve("log4j2-cluster.properties"),
+        String.join(
+            "\n",
+            "status = warn",
+            "appender.out.type = Console",
+            "appender.out.name = out",
+            "appender.out.layout.type = PatternLayout",
+            "appender.out.layout.pattern = %d{ISO8601} %-5level [%t] %c - %msg%n",
+            "rootLogger.level = INFO",
+            "rootLogger.appenderRef.out.ref = out",
+            "logger.kafka.name = kafka",
+            "logger.kafka.level = WARN",
+            "logger.kafkaclients.name = org.apache.kafka",
+            "logger.kafkaclients.level = WARN",
+            "logger.pekko.name = org.apache.pekko",
+            "logger.pekko.level = WARN",
+            ""));
   }
 
   // ---- where things are
 
-  /** Where devices and people connect (with a users file: with their accounts, their client id their user name). */
+  /**
+   * Where devices and people connect (with a users file: with their accounts, their client id their
+   * user name).
+   */
   public String mqttUrl() {
     return "tcp://127.0.0.1:" + mqttPort;
   }
 
-  /** Where citybrain's own processes connect: the {@link #mqttUrl} of an open city, a listener of their own with accounts. */
+  /**
+   * Where citybrain's own processes connect: the {@link #mqttUrl} of an open city, a listener of
+   * their own with accounts.
+   */
   public String serviceMqttUrl() {
     return "tcp://127.0.0.1:" + servicePort;
   }
@@ -792,7 +1116,10 @@ public final class ClusterCity implements AutoCloseable {
     }
   }
 
-  /** Process name ({@code bridge-1}, {@code dispatch}) → the port of its {@code /metrics} and {@code /health/*}. */
+  /**
+   * Process name ({@code bridge-1}, {@code dispatch}) → the port of its {@code /metrics} and {@code
+   * /health/*}.
+   */
   public Map<String, Integer> opsPorts() {
     return Map.copyOf(opsPorts);
   }
@@ -806,26 +1133,74 @@ public final class ClusterCity implements AutoCloseable {
   /** What a person needs to connect to the cluster, one line each. */
   public List<String> endpoints() {
     List<String> lines = new ArrayList<>();
-    lines.add("MQTT broker        " + mqttUrl() + (people == null ? "   (mosquitto; publish city/<domain>/<kind>/<deviceId>)"
-        : "   (mosquitto; the accounts of " + options.usersFile() + ", each client's id its user name; citybrain's own"
-            + " processes on " + serviceMqttUrl() + ")"));
-    lines.add("Kafka              " + kafkaBootstrap() + "   (" + BROKERS + " brokers, KRaft, RF " + REPLICATION
-        + ", min.insync.replicas " + MIN_INSYNC + ")");
-    lines.add("time-series store  " + storeUrl() + "   (QuestDB; InfluxDB v2 write API, SQL console; user " + STORE_ACCOUNT
-        + ", password " + new String(storePassword) + ", this start's)");
-    lines.add("Flink web UI       " + flinkUi() + "   (JobManager, " + TASK_MANAGERS + " TaskManagers x " + SLOTS + " slots; jobs "
-        + String.join(", ", jobs().keySet()) + ")");
+    lines.add(
+        "MQTT broker        "
+            + mqttUrl()
+            + (people == null
+                ? "   (mosquitto; publish city/<domain>/<kind>/<deviceId>)"
+                : "   (mosquitto; the accounts of "
+                    + options.usersFile()
+                    + ", each client's id its user name; citybrain's own"
+                    + " processes on "
+                    + serviceMqttUrl()
+                    + ")"));
+    lines.add(
+        "Kafka              "
+            + kafkaBootstrap()
+            + "   ("
+            + BROKERS
+            + " brokers, KRaft, RF "
+            + REPLICATION
+            + ", min.insync.replicas "
+            + MIN_INSYNC
+            + ")");
+    lines.add(
+        "time-series store  "
+            + storeUrl()
+            + "   (QuestDB; InfluxDB v2 write API, SQL console; user "
+            + STORE_ACCOUNT
+            + ", password "
+            + new String(storePassword)
+            + ", this start's)");
+    lines.add(
+        "Flink web UI       "
+            + flinkUi()
+            + "   (JobManager, "
+            + TASK_MANAGERS
+            + " TaskManagers x "
+            + SLOTS
+            + " slots; jobs "
+            + String.join(", ", jobs().keySet())
+            + ")");
     lines.add("bridges            " + BRIDGES + " instances on $share/" + BRIDGE_GROUP + "/city/#");
-    lines.add("alert dispatch     1 instance: city.alerts -> city/alerts/community/<id>, city/alerts/district/<code>");
-    lines.add(people == null
-        ? "live console       " + consoleUrl() + "?token=" + consoleToken + "   (its own process, as on Kubernetes; the token is"
-            + " this start's: keep the URL to yourself)"
-        : "live console       " + consoleUrl() + "   (its own process, as on Kubernetes; people sign in with the accounts of "
-            + options.usersFile() + ")");
-    opsPorts.forEach((name, port) -> lines.add(String.format("%-18s http://127.0.0.1:%d/metrics   /health/ready   /health/live",
-        name + " ops", port)));
-    flinkMetricsPorts.forEach((name, port) -> lines.add(String.format("%-18s http://127.0.0.1:%d/metrics   (Flink's reporter: on every"
-        + " interface)", name.replace("flink-", "") + " metrics", port)));
+    lines.add(
+        "alert dispatch     1 instance: city.alerts -> city/alerts/community/<id>, city/alerts/district/<code>");
+    lines.add(
+        people == null
+            ? "live console       "
+                + consoleUrl()
+                + "?token="
+                + consoleToken
+                + "   (its own process, as on Kubernetes; the token is"
+                + " this start's: keep the URL to yourself)"
+            : "live console       "
+                + consoleUrl()
+                + "   (its own process, as on Kubernetes; people sign in with the accounts of "
+                + options.usersFile()
+                + ")");
+    opsPorts.forEach(
+        (name, port) ->
+            lines.add(
+                String.format(
+                    "%-18s http://127.0.0.1:%d/metrics   /health/ready   /health/live",
+                    name + " ops", port)));
+    flinkMetricsPorts.forEach(
+        (name, port) ->
+            lines.add(
+                String.format(
+                    "%-18s http://127.0.0.1:%d/metrics   (Flink's reporter: on every"
+                        + " interface)",
+                    name.replace("flink-", "") + " metrics", port)));
     lines.add("checkpoints        " + dir.resolve("flink").resolve("checkpoints"));
     lines.add("logs               " + logs);
     for (ChildProcess p : processes()) {
@@ -847,7 +1222,10 @@ public final class ClusterCity implements AutoCloseable {
     watcher = ProcessWatcher.start(this::processes, restart, report);
   }
 
-  /** Stops every part in reverse start order (jobs cancelled first), then SIGKILLs anything left of them. */
+  /**
+   * Stops every part in reverse start order (jobs cancelled first), then SIGKILLs anything left of
+   * them.
+   */
   @Override
   public synchronized void close() {
     if (closed) {

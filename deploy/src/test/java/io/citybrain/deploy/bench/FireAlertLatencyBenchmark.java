@@ -19,8 +19,8 @@ import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 
 /**
  * Latency from the second smoke alarm's MQTT publish to the {@code fire} alert's MQTT delivery,
- * through the whole local city (broker, bridge, Kafka, emergency job, Kafka, dispatch, broker).
- * Not part of the test suite; run by hand (see docs/benchmarks.md). Prints p50/p90/p99/max.
+ * through the whole local city (broker, bridge, Kafka, emergency job, Kafka, dispatch, broker). Not
+ * part of the test suite; run by hand (see docs/benchmarks.md). Prints p50/p90/p99/max.
  */
 public final class FireAlertLatencyBenchmark {
 
@@ -37,18 +37,20 @@ public final class FireAlertLatencyBenchmark {
       o.setMaxInflight(1000);
       officer.connect(o);
       devices.connect(o);
-      // The unconfirmed alarm is the community's alone (alerts are routed by scope); the fire goes to
+      // The unconfirmed alarm is the community's alone (alerts are routed by scope); the fire goes
+      // to
       // both topics and counts on its first arrival.
-      IMqttMessageListener listener = (t, m) -> {
-        long now = System.nanoTime();
-        Alert a = Alert.fromJson(m.getPayload());
-        if ("fire".equals(a.kind())) {
-          arrivedNanos.putIfAbsent(a.alertId(), now);
-          confirmed.computeIfAbsent(a.alertId(), k -> new CountDownLatch(1)).countDown();
-        } else {
-          unconfirmed.computeIfAbsent(a.alertId(), k -> new CountDownLatch(1)).countDown();
-        }
-      };
+      IMqttMessageListener listener =
+          (t, m) -> {
+            long now = System.nanoTime();
+            Alert a = Alert.fromJson(m.getPayload());
+            if ("fire".equals(a.kind())) {
+              arrivedNanos.putIfAbsent(a.alertId(), now);
+              confirmed.computeIfAbsent(a.alertId(), k -> new CountDownLatch(1)).countDown();
+            } else {
+              unconfirmed.computeIfAbsent(a.alertId(), k -> new CountDownLatch(1)).countDown();
+            }
+          };
       officer.subscribe("city/alerts/district/+", 1, listener);
       officer.subscribe("city/alerts/community/+", 1, listener);
       long[] latencies = new long[incidents];
@@ -61,7 +63,8 @@ public final class FireAlertLatencyBenchmark {
         unconfirmed.computeIfAbsent(alertId, k -> new CountDownLatch(1));
         confirmed.computeIfAbsent(alertId, k -> new CountDownLatch(1));
         publish(devices, "city/emergency/smoke/bench-s1-" + i, smoke(ts, building));
-        // The jobs are still starting when the city returns (the emergency job builds its city model
+        // The jobs are still starting when the city returns (the emergency job builds its city
+        // model
         // first), so the first incident may wait for them on a loaded machine.
         if (!unconfirmed.get(alertId).await(i == 0 ? 120 : 10, TimeUnit.SECONDS)) {
           throw new IllegalStateException("no fire_unconfirmed for " + alertId);
@@ -76,8 +79,14 @@ public final class FireAlertLatencyBenchmark {
         }
       }
       Arrays.sort(latencies);
-      System.out.printf(Locale.ROOT, "fire alert latency over %d incidents (ms): p50 %.1f  p90 %.1f  p99 %.1f  max %.1f%n",
-          incidents, pct(latencies, 0.50), pct(latencies, 0.90), pct(latencies, 0.99), latencies[incidents - 1] / 1000.0);
+      System.out.printf(
+          Locale.ROOT,
+          "fire alert latency over %d incidents (ms): p50 %.1f  p90 %.1f  p99 %.1f  max %.1f%n",
+          incidents,
+          pct(latencies, 0.50),
+          pct(latencies, 0.90),
+          pct(latencies, 0.99),
+          latencies[incidents - 1] / 1000.0);
       officer.disconnect();
       devices.disconnect();
     }
@@ -85,11 +94,17 @@ public final class FireAlertLatencyBenchmark {
   }
 
   private static double pct(long[] sortedMicros, double p) {
-    return sortedMicros[Math.min(sortedMicros.length - 1, (int) Math.ceil(p * sortedMicros.length) - 1)] / 1000.0;
+    return sortedMicros[
+            Math.min(sortedMicros.length - 1, (int) Math.ceil(p * sortedMicros.length) - 1)]
+        / 1000.0;
   }
 
   private static String smoke(long ts, String building) {
-    return String.format(Locale.ROOT, "{\"ts\":%d,\"lat\":30.2445,\"lon\":120.1445,\"alarm\":true,\"buildingId\":\"%s\"}", ts, building);
+    return String.format(
+        Locale.ROOT,
+        "{\"ts\":%d,\"lat\":30.2445,\"lon\":120.1445,\"alarm\":true,\"buildingId\":\"%s\"}",
+        ts,
+        building);
   }
 
   private static void publish(MqttClient c, String topic, String json) throws Exception {

@@ -65,7 +65,10 @@ final class CleanRun implements AutoCloseable {
   static CleanRun start(Path dir) throws IOException {
     EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("clean-kafka"), 0, Map.of());
     try {
-      return new CleanRun(kafka, EmbeddedQuestDb.start(dir.resolve("clean-store"), 0), dir.resolve("clean-checkpoints"));
+      return new CleanRun(
+          kafka,
+          EmbeddedQuestDb.start(dir.resolve("clean-store"), 0),
+          dir.resolve("clean-checkpoints"));
     } catch (RuntimeException e) {
       kafka.close();
       throw e;
@@ -76,8 +79,11 @@ final class CleanRun implements AutoCloseable {
    * Produces the recorded messages as the bridge would have; returns how many became raw traffic
    * records (the others are dead letters in both runs and never reach the job).
    */
-  long feed(Path recording, IngestValidator validator) throws IOException, InterruptedException, ExecutionException {
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+  long feed(Path recording, IngestValidator validator)
+      throws IOException, InterruptedException, ExecutionException {
+    try (Admin admin =
+        Admin.create(
+            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
       admin.createTopics(List.of(new NewTopic(Topics.RAW_TRAFFIC, 2, (short) 1))).all().get();
     }
     Properties p = KafkaClients.reliableProducer(kafka.bootstrapServers(), "clean-run");
@@ -85,14 +91,21 @@ final class CleanRun implements AutoCloseable {
     p.put(ProducerConfig.BATCH_SIZE_CONFIG, String.valueOf(512 * 1024));
     long records = 0;
     try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p);
-         BufferedReader r = Files.newBufferedReader(recording, StandardCharsets.UTF_8)) {
+        BufferedReader r = Files.newBufferedReader(recording, StandardCharsets.UTF_8)) {
       for (String line; (line = r.readLine()) != null; ) {
         JsonNode n = JSON.readTree(line);
         byte[] payload = Base64.getDecoder().decode(n.path("payloadB64").asText());
-        IngestResult result = validator.validate(n.path("topic").asText(), payload, System.currentTimeMillis());
-        if (result instanceof IngestResult.Reading reading && Topics.raw(reading.envelope().domain()).equals(Topics.RAW_TRAFFIC)) {
-          producer.send(new ProducerRecord<>(Topics.RAW_TRAFFIC, null, reading.envelope().ts(), reading.envelope().deviceId(),
-              EnvelopeCodec.encode(reading.envelope())));
+        IngestResult result =
+            validator.validate(n.path("topic").asText(), payload, System.currentTimeMillis());
+        if (result instanceof IngestResult.Reading reading
+            && Topics.raw(reading.envelope().domain()).equals(Topics.RAW_TRAFFIC)) {
+          producer.send(
+              new ProducerRecord<>(
+                  Topics.RAW_TRAFFIC,
+                  null,
+                  reading.envelope().ts(),
+                  reading.envelope().deviceId(),
+                  EnvelopeCodec.encode(reading.envelope())));
           records++;
         }
       }
@@ -101,29 +114,60 @@ final class CleanRun implements AutoCloseable {
     return records;
   }
 
-  /** Runs the traffic job over everything fed, to its end, with the chaos run's {@code --key value} settings. */
+  /**
+   * Runs the traffic job over everything fed, to its end, with the chaos run's {@code --key value}
+   * settings.
+   */
   void runTraffic(Map<String, String> settings, long citySeed) throws Exception {
-    List<String> args = new ArrayList<>(List.of("--kafka.bootstrap-servers", kafka.bootstrapServers(), "--influx.url", store.url(),
-        "--influx.token", "local", "--parallelism", "2", "--city.seed", String.valueOf(citySeed)));
-    settings.forEach((k, v) -> {
-      args.add("--" + k);
-      args.add(v);
-    });
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--kafka.bootstrap-servers",
+                kafka.bootstrapServers(),
+                "--influx.url",
+                store.url(),
+                "--influx.token",
+                "local",
+                "--parallelism",
+                "2",
+                "--city.seed",
+                String.valueOf(citySeed)));
+    settings.forEach(
+        (k, v) -> {
+          args.add("--" + k);
+          args.add(v);
+        });
     JobSettings s = JobSettings.fromArgs(args.toArray(String[]::new));
-    KafkaSource<KafkaEvent> bounded = KafkaSource.<KafkaEvent>builder()
-        .setBootstrapServers(s.kafkaBootstrap()).setTopics(Topics.RAW_TRAFFIC).setGroupId("clean-run")
-        .setStartingOffsets(OffsetsInitializer.earliest()).setBounded(OffsetsInitializer.latest())
-        .setDeserializer(new KafkaEventDeserializer()).build();
+    KafkaSource<KafkaEvent> bounded =
+        KafkaSource.<KafkaEvent>builder()
+            .setBootstrapServers(s.kafkaBootstrap())
+            .setTopics(Topics.RAW_TRAFFIC)
+            .setGroupId("clean-run")
+            .setStartingOffsets(OffsetsInitializer.earliest())
+            .setBounded(OffsetsInitializer.latest())
+            .setDeserializer(new KafkaEventDeserializer())
+            .build();
     // Checkpoints as in the cluster, to files: the job's state (an hour of event time held back) is
     // far above what the JobManager's memory storage takes.
     Configuration conf = new Configuration();
     conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.toUri().toString());
     StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(2, conf);
     JobEnvironment.configure(env, s);
-    new TrafficJob(bounded,
-        InfluxSink.<SegmentTraffic>builder().settings(s.influx()).converter(TrafficJob::toPoint).build(),
-        InfluxSink.<DistrictTraffic>builder().settings(s.influx()).converter(TrafficJob::toPoint).build(),
-        new DiscardingSink<>(), new DiscardingSink<>(), new GeoSegmentMatcher(citySeed), s).build(env);
+    new TrafficJob(
+            bounded,
+            InfluxSink.<SegmentTraffic>builder()
+                .settings(s.influx())
+                .converter(TrafficJob::toPoint)
+                .build(),
+            InfluxSink.<DistrictTraffic>builder()
+                .settings(s.influx())
+                .converter(TrafficJob::toPoint)
+                .build(),
+            new DiscardingSink<>(),
+            new DiscardingSink<>(),
+            new GeoSegmentMatcher(citySeed),
+            s)
+        .build(env);
     env.execute("clean run");
   }
 

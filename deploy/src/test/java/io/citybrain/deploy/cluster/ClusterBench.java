@@ -18,11 +18,26 @@ public final class ClusterBench {
   private ClusterBench() {}
 
   public static void run(Path dir, long events) throws Exception {
-    ClusterCity.Options o = ClusterCity.Options.ephemeral(dir, ClusterChecks.FLINK_CLASSPATH, ClusterChecks.JOB_JAR);
-    try (ClusterCity cluster = ClusterCity.start(new ClusterCity.Options(o.dataDir(), o.flinkClasspath(), o.jobJar(),
-        ClusterStream.SEED, true, 0, 0, 0, ClusterStream.DEVICES, Map.of("watermark.idleness", "5")), step -> { })) {
+    ClusterCity.Options o =
+        ClusterCity.Options.ephemeral(dir, ClusterChecks.FLINK_CLASSPATH, ClusterChecks.JOB_JAR);
+    try (ClusterCity cluster =
+        ClusterCity.start(
+            new ClusterCity.Options(
+                o.dataDir(),
+                o.flinkClasspath(),
+                o.jobJar(),
+                ClusterStream.SEED,
+                true,
+                0,
+                0,
+                0,
+                ClusterStream.DEVICES,
+                Map.of("watermark.idleness", "5")),
+            step -> {})) {
       JobID traffic = cluster.submit("traffic", Map.of());
-      Awaitility.await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500))
+      Awaitility.await()
+          .atMost(Duration.ofMinutes(3))
+          .pollInterval(Duration.ofMillis(500))
           .until(() -> "RUNNING".equals(cluster.jobState(traffic)));
       ProcessCpu cpu0 = ProcessCpu.now(cluster);
       long t0 = System.nanoTime();
@@ -30,19 +45,27 @@ public final class ClusterBench {
       stream.awaitPublished();
       double published = (System.nanoTime() - t0) / 1e9;
       Set<String> ids = stream.published();
-      ClusterStream.ReadBack back = ClusterStream.readBack(cluster.kafkaBootstrap(), ids, Duration.ofMinutes(10));
+      ClusterStream.ReadBack back =
+          ClusterStream.readBack(cluster.kafkaBootstrap(), ids, Duration.ofMinutes(10));
       double inKafka = (System.nanoTime() - t0) / 1e9;
-      long lastWindow = stream.start.plus(stream.simulated).minus(Duration.ofMinutes(1)).toEpochMilli() * 1000;
+      long lastWindow =
+          stream.start.plus(stream.simulated).minus(Duration.ofMinutes(1)).toEpochMilli() * 1000;
       long rows = -1;
       long stableSince = System.nanoTime();
       long giveUp = System.nanoTime() + Duration.ofMinutes(10).toNanos();
       while (System.nanoTime() - stableSince < 10_000_000_000L) {
         if (System.nanoTime() > giveUp) {
-          throw new IllegalStateException("traffic_segment did not settle with the last window's rows within 10 min after Kafka"
-              + " had every event (" + rows + " rows); see " + dir);
+          throw new IllegalStateException(
+              "traffic_segment did not settle with the last window's rows within 10 min after Kafka"
+                  + " had every event ("
+                  + rows
+                  + " rows); see "
+                  + dir);
         }
         long n = count(cluster, "SELECT count() n FROM traffic_segment");
-        long last = count(cluster, "SELECT count() n FROM traffic_segment WHERE timestamp >= " + lastWindow);
+        long last =
+            count(
+                cluster, "SELECT count() n FROM traffic_segment WHERE timestamp >= " + lastWindow);
         if (n != rows || last == 0) {
           rows = n;
           stableSince = System.nanoTime();
@@ -51,10 +74,18 @@ public final class ClusterBench {
       }
       // The rows last changed at stableSince: the stream was complete in the store then.
       double inStore = (stableSince - t0) / 1e9;
-      System.out.printf("events %,d distinct (%,d records in Kafka), %d devices%n", ids.size(), back.records(), ClusterStream.DEVICES);
-      System.out.printf("published (QoS 1, acked by mosquitto)  %6.1f s  %,8.0f events/s%n", published, ids.size() / published);
-      System.out.printf("all in Kafka (through both bridges)    %6.1f s  %,8.0f events/s%n", inKafka, ids.size() / inKafka);
-      System.out.printf("rows final in the store (%,d rows)    %6.1f s  %,8.0f events/s%n", rows, inStore, ids.size() / inStore);
+      System.out.printf(
+          "events %,d distinct (%,d records in Kafka), %d devices%n",
+          ids.size(), back.records(), ClusterStream.DEVICES);
+      System.out.printf(
+          "published (QoS 1, acked by mosquitto)  %6.1f s  %,8.0f events/s%n",
+          published, ids.size() / published);
+      System.out.printf(
+          "all in Kafka (through both bridges)    %6.1f s  %,8.0f events/s%n",
+          inKafka, ids.size() / inKafka);
+      System.out.printf(
+          "rows final in the store (%,d rows)    %6.1f s  %,8.0f events/s%n",
+          rows, inStore, ids.size() / inStore);
       ProcessCpu.now(cluster).printSince(cpu0, cluster, ids.size(), (System.nanoTime() - t0) / 1e9);
     }
   }

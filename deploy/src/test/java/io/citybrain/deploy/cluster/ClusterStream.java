@@ -3,7 +3,6 @@ package io.citybrain.deploy.cluster;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.citybrain.connectors.Topics;
-import io.citybrain.geo.CityModel;
 import io.citybrain.simulators.Chaos;
 import io.citybrain.simulators.Fleet;
 import io.citybrain.simulators.Publisher;
@@ -42,6 +41,7 @@ final class ClusterStream {
   static final int DEVICES = 2000;
   static final long SEED = 42;
   private static final ObjectMapper JSON = new ObjectMapper();
+
   /** Readings per simulated second of the normal-day fleet, roughly: sizes the simulated span. */
   private static final double PER_SIM_SECOND = DEVICES / 40.0;
 
@@ -50,30 +50,52 @@ final class ClusterStream {
   final Stats stats = new Stats();
   final Path recording;
   private final CompletableFuture<Void> publishing;
-  /** {nanoTime, messages sent so far}, twice a second: places an event of the recording in wall time. */
+
+  /**
+   * {nanoTime, messages sent so far}, twice a second: places an event of the recording in wall
+   * time.
+   */
   private final List<long[]> sentAt = new java.util.concurrent.CopyOnWriteArrayList<>();
-  private final java.util.concurrent.ScheduledExecutorService sampler = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "chaos-stream-sampler");
-    t.setDaemon(true);
-    return t;
-  });
+
+  private final java.util.concurrent.ScheduledExecutorService sampler =
+      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "chaos-stream-sampler");
+            t.setDaemon(true);
+            return t;
+          });
 
   private ClusterStream(ClusterCity cluster, Path dir, long events, String clientId) {
     simulated = Duration.ofSeconds((long) (events / PER_SIM_SECOND));
     // Event times in the hours just past, so that every window closes once the stream has passed.
-    start = Instant.now().minus(simulated).minus(2, ChronoUnit.MINUTES).truncatedTo(ChronoUnit.MINUTES);
+    start =
+        Instant.now().minus(simulated).minus(2, ChronoUnit.MINUTES).truncatedTo(ChronoUnit.MINUTES);
     recording = dir.resolve(clientId + ".jsonl");
     Fleet fleet = Fleet.build(io.citybrain.geo.CityPackage.generatedHangzhou(SEED), DEVICES, SEED);
-    Simulation sim = new Simulation(fleet, new Simulation.Settings(SEED, Scenario.NORMAL_DAY, 100_000, simulated, start, Chaos.NONE));
-    sampler.scheduleAtFixedRate(() -> sentAt.add(new long[] {System.nanoTime(), stats.sent()}), 0, 500,
+    Simulation sim =
+        new Simulation(
+            fleet,
+            new Simulation.Settings(
+                SEED, Scenario.NORMAL_DAY, 100_000, simulated, start, Chaos.NONE));
+    sampler.scheduleAtFixedRate(
+        () -> sentAt.add(new long[] {System.nanoTime(), stats.sent()}),
+        0,
+        500,
         java.util.concurrent.TimeUnit.MILLISECONDS);
-    publishing = CompletableFuture.runAsync(() -> {
-      try (Publisher p = new Publisher(new Publisher.Target(cluster.mqttUrl(), clientId, null, null, 1), 0, recording, stats)) {
-        sim.run(p, stats, () -> false, line -> { });
-      } catch (Exception e) {
-        throw new IllegalStateException(e);
-      }
-    });
+    publishing =
+        CompletableFuture.runAsync(
+            () -> {
+              try (Publisher p =
+                  new Publisher(
+                      new Publisher.Target(cluster.mqttUrl(), clientId, null, null, 1),
+                      0,
+                      recording,
+                      stats)) {
+                sim.run(p, stats, () -> false, line -> {});
+              } catch (Exception e) {
+                throw new IllegalStateException(e);
+              }
+            });
   }
 
   static ClusterStream publish(ClusterCity cluster, Path dir, long events, String clientId) {
@@ -102,14 +124,23 @@ final class ClusterStream {
       for (String l; (l = r.readLine()) != null; line++) {
         JsonNode n = JSON.readTree(l);
         String topic = n.path("topic").asText();
-        if (missing.contains(topic.substring(topic.lastIndexOf('/') + 1) + "@" + n.path("t").asLong())) {
+        if (missing.contains(
+            topic.substring(topic.lastIndexOf('/') + 1) + "@" + n.path("t").asLong())) {
           first = first < 0 ? line : first;
           last = line;
         }
       }
     }
-    return first < 0 ? "none" : String.format(java.util.Locale.ROOT, "lines %,d to %,d of %,d, published %s s to %s s into the stream",
-        first, last, line, secondsAt(first, since), secondsAt(last, since));
+    return first < 0
+        ? "none"
+        : String.format(
+            java.util.Locale.ROOT,
+            "lines %,d to %,d of %,d, published %s s to %s s into the stream",
+            first,
+            last,
+            line,
+            secondsAt(first, since),
+            secondsAt(last, since));
   }
 
   private String secondsAt(long sent, long since) {
@@ -134,20 +165,37 @@ final class ClusterStream {
     return ids;
   }
 
-  /** What the raw topics and the dead letters hold: distinct events, all records, dead letters by reason. */
+  /**
+   * What the raw topics and the dead letters hold: distinct events, all records, dead letters by
+   * reason.
+   */
   record ReadBack(Set<String> found, long records, Map<String, Long> deadLetters) {}
 
-  /** Reads the raw topics and the dead letters until every expected event is found or the time is up. */
-  static ReadBack readBack(String bootstrap, Set<String> expected, Duration timeout) throws IOException {
+  /**
+   * Reads the raw topics and the dead letters until every expected event is found or the time is
+   * up.
+   */
+  static ReadBack readBack(String bootstrap, Set<String> expected, Duration timeout)
+      throws IOException {
     Set<String> found = new HashSet<>();
     Map<String, Long> deadLetters = new TreeMap<>();
     long records = 0;
-    try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
-        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-        ConsumerConfig.GROUP_ID_CONFIG, "stream-check-" + System.nanoTime(),
-        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-        ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000), new StringDeserializer(), new ByteArrayDeserializer())) {
-      List<String> topics = new ArrayList<>(Topics.ALL.stream().filter(t -> t.startsWith(Topics.RAW_PREFIX)).toList());
+    try (KafkaConsumer<String, byte[]> consumer =
+        new KafkaConsumer<>(
+            Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrap,
+                ConsumerConfig.GROUP_ID_CONFIG,
+                "stream-check-" + System.nanoTime(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                "earliest",
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
+                5000),
+            new StringDeserializer(),
+            new ByteArrayDeserializer())) {
+      List<String> topics =
+          new ArrayList<>(
+              Topics.ALL.stream().filter(t -> t.startsWith(Topics.RAW_PREFIX)).toList());
       topics.add(Topics.DEADLETTER);
       consumer.subscribe(topics);
       long deadline = System.nanoTime() + timeout.toNanos();
@@ -171,14 +219,21 @@ final class ClusterStream {
 
   private static String minuteOf(String id) {
     long ts = Long.parseLong(id.substring(id.lastIndexOf('@') + 1));
-    return ts < 0 ? "?" : Instant.ofEpochMilli(ts).truncatedTo(ChronoUnit.MINUTES).toString().substring(11, 16);
+    return ts < 0
+        ? "?"
+        : Instant.ofEpochMilli(ts).truncatedTo(ChronoUnit.MINUTES).toString().substring(11, 16);
   }
 
-  /** The dead letter's device and the event time inside its raw bytes (-1 when they are no JSON). */
+  /**
+   * The dead letter's device and the event time inside its raw bytes (-1 when they are no JSON).
+   */
   private static String deadLetterId(JsonNode dl) {
     long ts = -1;
     try {
-      ts = JSON.readTree(Base64.getDecoder().decode(dl.path("payload").asText())).path("ts").asLong(-1);
+      ts =
+          JSON.readTree(Base64.getDecoder().decode(dl.path("payload").asText()))
+              .path("ts")
+              .asLong(-1);
     } catch (IOException | RuntimeException notJson) {
       // a malformed device message: only its key identifies it
     }

@@ -43,90 +43,158 @@ import org.junit.jupiter.api.io.TempDir;
  * over MQTT (Debian's Mosquitto with the ACL {@code ./citybrain users mosquitto} writes), and every
  * acknowledgement reaches {@code city.acks} in the name the broker or the console checked, with the
  * person's role and scope. Nobody acknowledges as someone else; nobody connects anonymously; a
- * person's account does not open the services' listener. No job is submitted: the alerts are put
- * on {@code city.alerts} as the emergency job would, and the job's own scope check is
+ * person's account does not open the services' listener. No job is submitted: the alerts are put on
+ * {@code city.alerts} as the emergency job would, and the job's own scope check is
  * IncidentLifecycleHarnessTest's.
  */
 class ClusterUsersITCase {
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   @TempDir Path dir;
 
   @Test
   void aManagerHandlesTheirCommunitysAlertsAndOnlyTheirs() throws Exception {
     Path users = dir.resolve("users.csv");
-    // People's accounts at the service iterations: the check's cost is PasswordHashCost's subject, not this test's.
-    Files.write(users, List.of(
-        "ops,operator,," + UsersFile.hash("ops-pass".toCharArray(), 1000),
-        "mgr-a,manager,c-users-a," + UsersFile.hash("a-pass".toCharArray(), 1000),
-        "mgr-b,manager,c-users-b," + UsersFile.hash("b-pass".toCharArray(), 1000)));
-    ClusterCity.Options o = ClusterCity.Options.ephemeral(dir.resolve("cluster"), ClusterChecks.FLINK_CLASSPATH, ClusterChecks.JOB_JAR)
-        .withUsers(users);
-    // A broker already on the port asked for (Debian's mosquitto service on 1883) would pass for the
+    // People's accounts at the service iterations: the check's cost is PasswordHashCost's subject,
+    // not this test's.
+    Files.write(
+        users,
+        List.of(
+            "ops,operator,," + UsersFile.hash("ops-pass".toCharArray(), 1000),
+            "mgr-a,manager,c-users-a," + UsersFile.hash("a-pass".toCharArray(), 1000),
+            "mgr-b,manager,c-users-b," + UsersFile.hash("b-pass".toCharArray(), 1000)));
+    ClusterCity.Options o =
+        ClusterCity.Options.ephemeral(
+                dir.resolve("cluster"), ClusterChecks.FLINK_CLASSPATH, ClusterChecks.JOB_JAR)
+            .withUsers(users);
+    // A broker already on the port asked for (Debian's mosquitto service on 1883) would pass for
+    // the
     // cluster's own: the start stops before any process, naming the port and the option.
-    try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      ClusterCity.Options busy = new ClusterCity.Options(dir.resolve("busy"), ClusterChecks.FLINK_CLASSPATH, ClusterChecks.JOB_JAR,
-          42L, true, taken.getLocalPort(), 0, 0, 2000, Map.of());
-      assertThatThrownBy(() -> ClusterCity.start(busy, step -> { }))
+    try (java.net.ServerSocket taken =
+        new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      ClusterCity.Options busy =
+          new ClusterCity.Options(
+              dir.resolve("busy"),
+              ClusterChecks.FLINK_CLASSPATH,
+              ClusterChecks.JOB_JAR,
+              42L,
+              true,
+              taken.getLocalPort(),
+              0,
+              0,
+              2000,
+              Map.of());
+      assertThatThrownBy(() -> ClusterCity.start(busy, step -> {}))
           .hasMessageContaining("port " + taken.getLocalPort() + " (--mqtt-port) is in use");
       assertThat(dir.resolve("busy/logs")).as("nothing started, nothing written").doesNotExist();
     }
-    try (ClusterCity cluster = ClusterCity.start(o, step -> System.out.println("users cluster: starting " + step))) {
+    try (ClusterCity cluster =
+        ClusterCity.start(o, step -> System.out.println("users cluster: starting " + step))) {
       assertThat(cluster.consoleToken()).as("people sign in: no token").isNull();
-      assertThat(cluster.endpoints()).anyMatch(l -> l.startsWith("live console") && l.contains("sign in"));
+      assertThat(cluster.endpoints())
+          .anyMatch(l -> l.startsWith("live console") && l.contains("sign in"));
 
       // Nobody anonymous, no person on the services' listener, no service on the people's.
-      assertThatThrownBy(() -> connect(cluster.mqttUrl(), "anyone", null, null)).isInstanceOf(MqttException.class);
-      assertThatThrownBy(() -> connect(cluster.serviceMqttUrl(), "mgr-a", "mgr-a", "a-pass")).isInstanceOf(MqttException.class);
+      assertThatThrownBy(() -> connect(cluster.mqttUrl(), "anyone", null, null))
+          .isInstanceOf(MqttException.class);
+      assertThatThrownBy(() -> connect(cluster.serviceMqttUrl(), "mgr-a", "mgr-a", "a-pass"))
+          .isInstanceOf(MqttException.class);
 
       // The manager's app, subscribed to their community (and, in vain, to the other one).
       List<String> heard = new CopyOnWriteArrayList<>();
       MqttClient app = connect(cluster.mqttUrl(), "mgr-a-phone", "mgr-a", "a-pass");
-      app.subscribe(new String[] {"city/alerts/community/c-users-a", "city/alerts/community/c-users-b"}, new int[] {1, 1},
+      app.subscribe(
+          new String[] {"city/alerts/community/c-users-a", "city/alerts/community/c-users-b"},
+          new int[] {1, 1},
           new org.eclipse.paho.client.mqttv3.IMqttMessageListener[] {
-              (t, m) -> heard.add(t), (t, m) -> heard.add(t)});
+            (t, m) -> heard.add(t), (t, m) -> heard.add(t)
+          });
       Alert mine = alert("sos-users-a", "c-users-a");
       Alert theirs = alert("sos-users-b", "c-users-b");
       try (KafkaProducer<String, byte[]> producer =
-               new KafkaProducer<>(KafkaClients.reliableProducer(cluster.kafkaBootstrap(), "users-alerts"))) {
-        producer.send(new ProducerRecord<>(Topics.ALERTS, mine.community(), mine.toJson())).get(60, TimeUnit.SECONDS);
-        producer.send(new ProducerRecord<>(Topics.ALERTS, theirs.community(), theirs.toJson())).get(60, TimeUnit.SECONDS);
+          new KafkaProducer<>(
+              KafkaClients.reliableProducer(cluster.kafkaBootstrap(), "users-alerts"))) {
+        producer
+            .send(new ProducerRecord<>(Topics.ALERTS, mine.community(), mine.toJson()))
+            .get(60, TimeUnit.SECONDS);
+        producer
+            .send(new ProducerRecord<>(Topics.ALERTS, theirs.community(), theirs.toJson()))
+            .get(60, TimeUnit.SECONDS);
       }
-      await().atMost(Duration.ofSeconds(90)).until(() -> heard.contains("city/alerts/community/c-users-a"));
+      await()
+          .atMost(Duration.ofSeconds(90))
+          .until(() -> heard.contains("city/alerts/community/c-users-a"));
 
       // The console: the manager signs in and sees, reads and acts on their own alert only.
       URI console = cluster.consoleUrl();
       String origin = "http://127.0.0.1:" + console.getPort();
-      assertThat(send(console, "GET", "/api/alerts", null, null, origin).statusCode()).isEqualTo(401);
+      assertThat(send(console, "GET", "/api/alerts", null, null, origin).statusCode())
+          .isEqualTo(401);
       String manager = signIn(console, origin, "mgr-a", "a-pass");
       String operator = signIn(console, origin, "ops", "ops-pass");
-      await().atMost(Duration.ofSeconds(60)).until(() -> JSON.readTree(send(console, "GET", "/api/alerts", null, operator, origin).body())
-          .findValuesAsText("alertId").containsAll(List.of("sos-users-a", "sos-users-b")));
-      assertThat(JSON.readTree(send(console, "GET", "/api/alerts?open=true", null, manager, origin).body()).findValuesAsText("alertId"))
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(
+              () ->
+                  JSON.readTree(send(console, "GET", "/api/alerts", null, operator, origin).body())
+                      .findValuesAsText("alertId")
+                      .containsAll(List.of("sos-users-a", "sos-users-b")));
+      assertThat(
+              JSON.readTree(
+                      send(console, "GET", "/api/alerts?open=true", null, manager, origin).body())
+                  .findValuesAsText("alertId"))
           .containsExactly("sos-users-a");
-      assertThat(send(console, "GET", "/api/alerts/sos-users-b", null, manager, origin).statusCode()).isEqualTo(404);
-      assertThat(send(console, "POST", "/api/alerts/sos-users-b/ack", "{}", manager, origin).statusCode()).isEqualTo(403);
-      HttpResponse<String> taken = send(console, "POST", "/api/alerts/sos-users-a/ack", "{\"note\":\"on my way\"}", manager, origin);
+      assertThat(
+              send(console, "GET", "/api/alerts/sos-users-b", null, manager, origin).statusCode())
+          .isEqualTo(404);
+      assertThat(
+              send(console, "POST", "/api/alerts/sos-users-b/ack", "{}", manager, origin)
+                  .statusCode())
+          .isEqualTo(403);
+      HttpResponse<String> taken =
+          send(
+              console,
+              "POST",
+              "/api/alerts/sos-users-a/ack",
+              "{\"note\":\"on my way\"}",
+              manager,
+              origin);
       assertThat(taken.statusCode()).as(taken.body()).isEqualTo(202);
 
-      // Over MQTT: in another's name the broker drops it (and, Mosquitto 2.0, closes the connection);
+      // Over MQTT: in another's name the broker drops it (and, Mosquitto 2.0, closes the
+      // connection);
       // in their own name it goes through, whatever the payload claims.
       long ts = System.currentTimeMillis();
       MqttClient forger = connect(cluster.mqttUrl(), "mgr-b-phone", "mgr-b", "b-pass");
-      forger.publish("city/ack/sos-users-a/mgr-a", ("{\"ts\":" + ts + ",\"note\":\"forged\"}").getBytes(StandardCharsets.UTF_8), 0, false);
-      app.publish("city/ack/sos-users-a/mgr-a", ("{\"by\":\"ops\",\"ts\":" + ts + ",\"note\":\"at the door\"}")
-          .getBytes(StandardCharsets.UTF_8), 1, false);
+      forger.publish(
+          "city/ack/sos-users-a/mgr-a",
+          ("{\"ts\":" + ts + ",\"note\":\"forged\"}").getBytes(StandardCharsets.UTF_8),
+          0,
+          false);
+      app.publish(
+          "city/ack/sos-users-a/mgr-a",
+          ("{\"by\":\"ops\",\"ts\":" + ts + ",\"note\":\"at the door\"}")
+              .getBytes(StandardCharsets.UTF_8),
+          1,
+          false);
 
       List<JsonNode> acks = readAcks(cluster.kafkaBootstrap(), "sos-users-a", 2);
-      assertThat(acks).extracting(a -> a.path("note").asText()).containsExactlyInAnyOrder("on my way", "at the door");
-      assertThat(acks).allSatisfy(a -> {
-        assertThat(a.path("by").asText()).isEqualTo("mgr-a");
-        assertThat(a.path("role").asText()).isEqualTo("manager");
-        assertThat(a.path("scope").asText()).isEqualTo("c-users-a");
-      });
-      assertThat(heard).as("the other community's alert never reached mgr-a").doesNotContain("city/alerts/community/c-users-b");
+      assertThat(acks)
+          .extracting(a -> a.path("note").asText())
+          .containsExactlyInAnyOrder("on my way", "at the door");
+      assertThat(acks)
+          .allSatisfy(
+              a -> {
+                assertThat(a.path("by").asText()).isEqualTo("mgr-a");
+                assertThat(a.path("role").asText()).isEqualTo("manager");
+                assertThat(a.path("scope").asText()).isEqualTo("c-users-a");
+              });
+      assertThat(heard)
+          .as("the other community's alert never reached mgr-a")
+          .doesNotContain("city/alerts/community/c-users-b");
       app.disconnect();
       app.close();
       if (forger.isConnected()) {
@@ -137,11 +205,24 @@ class ClusterUsersITCase {
   }
 
   private static Alert alert(String id, String community) {
-    return new Alert(id, "sos", Alert.SEVERITY_CRITICAL, Alert.STATE_RAISED, "330106", community, 30.26, 120.12,
-        System.currentTimeMillis(), "SOS", null, Alert.SCOPE_COMMUNITY, null);
+    return new Alert(
+        id,
+        "sos",
+        Alert.SEVERITY_CRITICAL,
+        Alert.STATE_RAISED,
+        "330106",
+        community,
+        30.26,
+        120.12,
+        System.currentTimeMillis(),
+        "SOS",
+        null,
+        Alert.SCOPE_COMMUNITY,
+        null);
   }
 
-  private static MqttClient connect(String url, String clientId, String user, String password) throws MqttException {
+  private static MqttClient connect(String url, String clientId, String user, String password)
+      throws MqttException {
     MqttClient c = new MqttClient(url, clientId, new MemoryPersistence());
     MqttConnectOptions o = new MqttConnectOptions();
     o.setConnectionTimeout(10);
@@ -153,17 +234,31 @@ class ClusterUsersITCase {
     return c;
   }
 
-  private static String signIn(URI console, String origin, String user, String password) throws Exception {
-    HttpResponse<String> in = send(console, "POST", "/api/login",
-        "{\"username\":\"" + user + "\",\"password\":\"" + password + "\"}", null, origin);
+  private static String signIn(URI console, String origin, String user, String password)
+      throws Exception {
+    HttpResponse<String> in =
+        send(
+            console,
+            "POST",
+            "/api/login",
+            "{\"username\":\"" + user + "\",\"password\":\"" + password + "\"}",
+            null,
+            origin);
     assertThat(in.statusCode()).as(in.body()).isEqualTo(200);
     return in.headers().firstValue("Set-Cookie").orElseThrow().split(";")[0];
   }
 
-  private static HttpResponse<String> send(URI console, String method, String path, String body, String cookie, String origin)
+  private static HttpResponse<String> send(
+      URI console, String method, String path, String body, String cookie, String origin)
       throws Exception {
-    HttpRequest.Builder r = HttpRequest.newBuilder(console.resolve(path)).header("Origin", origin)
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    HttpRequest.Builder r =
+        HttpRequest.newBuilder(console.resolve(path))
+            .header("Origin", origin)
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body));
     if (body != null) {
       r.header("Content-Type", "application/json");
     }
@@ -176,10 +271,17 @@ class ClusterUsersITCase {
   /** The acknowledgements of {@code alertId} on city.acks, once there are {@code n}. */
   private static List<JsonNode> readAcks(String bootstrap, String alertId, int n) throws Exception {
     List<JsonNode> found = new ArrayList<>();
-    try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
-        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-        ConsumerConfig.GROUP_ID_CONFIG, "users-acks-" + System.nanoTime(),
-        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(), new ByteArrayDeserializer())) {
+    try (KafkaConsumer<String, byte[]> consumer =
+        new KafkaConsumer<>(
+            Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrap,
+                ConsumerConfig.GROUP_ID_CONFIG,
+                "users-acks-" + System.nanoTime(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                "earliest"),
+            new StringDeserializer(),
+            new ByteArrayDeserializer())) {
       consumer.subscribe(List.of(Topics.ACKS));
       long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
       while (found.size() < n && System.nanoTime() < deadline) {
@@ -189,7 +291,8 @@ class ClusterUsersITCase {
           }
         }
       }
-      // Anything more (the forged one) would come right after: give it a moment, then none may be there.
+      // Anything more (the forged one) would come right after: give it a moment, then none may be
+      // there.
       for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofSeconds(3))) {
         if (alertId.equals(r.key())) {
           found.add(JSON.readTree(r.value()));

@@ -20,18 +20,28 @@ final class Dashboards {
 
   /** Relative to the deploy module, where Maven runs its tests. */
   static final Path GRAFANA = Path.of("grafana");
+
   static final Path DASHBOARDS = GRAFANA.resolve("dashboards");
-  static final Path DATASOURCES = GRAFANA.resolve("provisioning/datasources/citybrain-influxdb.yaml");
+  static final Path DATASOURCES =
+      GRAFANA.resolve("provisioning/datasources/citybrain-influxdb.yaml");
   static final Path PROVIDERS = GRAFANA.resolve("provisioning/dashboards/citybrain.yaml");
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final YAMLMapper YAML = new YAMLMapper();
 
-  /** A template variable filled by a query; {@code allValue} is null when "All" means every value. */
+  /**
+   * A template variable filled by a query; {@code allValue} is null when "All" means every value.
+   */
   record Variable(String name, String query, boolean multi, boolean includeAll, String allValue) {}
 
   /** One query of one panel. {@code minInterval} is the panel's, else null. */
-  record Target(String dashboard, int panelId, String panelTitle, String refId, String query, String resultFormat,
+  record Target(
+      String dashboard,
+      int panelId,
+      String panelTitle,
+      String refId,
+      String query,
+      String resultFormat,
       String minInterval) {
     @Override
     public String toString() {
@@ -39,7 +49,12 @@ final class Dashboards {
     }
   }
 
-  record Dashboard(String file, JsonNode json, List<Variable> variables, List<JsonNode> panels, List<Target> targets) {}
+  record Dashboard(
+      String file,
+      JsonNode json,
+      List<Variable> variables,
+      List<JsonNode> panels,
+      List<Target> targets) {}
 
   private Dashboards() {}
 
@@ -67,9 +82,15 @@ final class Dashboards {
     for (JsonNode v : json.path("templating").path("list")) {
       if ("query".equals(v.path("type").asText())) {
         JsonNode q = v.path("query");
-        variables.add(new Variable(v.path("name").asText(), q.isObject() ? q.path("query").asText() : q.asText(),
-            v.path("multi").asBoolean(), v.path("includeAll").asBoolean(),
-            v.hasNonNull("allValue") && !v.path("allValue").asText().isEmpty() ? v.path("allValue").asText() : null));
+        variables.add(
+            new Variable(
+                v.path("name").asText(),
+                q.isObject() ? q.path("query").asText() : q.asText(),
+                v.path("multi").asBoolean(),
+                v.path("includeAll").asBoolean(),
+                v.hasNonNull("allValue") && !v.path("allValue").asText().isEmpty()
+                    ? v.path("allValue").asText()
+                    : null));
       }
     }
     List<JsonNode> panels = new ArrayList<>();
@@ -81,12 +102,19 @@ final class Dashboards {
     List<Target> targets = new ArrayList<>();
     for (JsonNode p : panels) {
       for (JsonNode t : p.path("targets")) {
-        targets.add(new Target(name, p.path("id").asInt(), p.path("title").asText(), t.path("refId").asText(),
-            t.path("query").asText(null), t.path("resultFormat").asText("time_series"),
-            p.hasNonNull("interval") ? p.path("interval").asText() : null));
+        targets.add(
+            new Target(
+                name,
+                p.path("id").asInt(),
+                p.path("title").asText(),
+                t.path("refId").asText(),
+                t.path("query").asText(null),
+                t.path("resultFormat").asText("time_series"),
+                p.hasNonNull("interval") ? p.path("interval").asText() : null));
       }
     }
-    return new Dashboard(name, json, List.copyOf(variables), List.copyOf(panels), List.copyOf(targets));
+    return new Dashboard(
+        name, json, List.copyOf(variables), List.copyOf(panels), List.copyOf(targets));
   }
 
   /** The provisioned data source (the first, and only, entry of the data-source file). */

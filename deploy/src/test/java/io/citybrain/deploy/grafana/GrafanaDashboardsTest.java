@@ -25,8 +25,13 @@ class GrafanaDashboardsTest {
 
   @Test
   void theFiveDashboardsOfIssue10ArePresent() {
-    assertThat(Dashboards.files()).extracting(p -> p.getFileName().toString())
-        .containsExactlyInAnyOrder("city-overview.json", "traffic.json", "utilities.json", "emergencies.json",
+    assertThat(Dashboards.files())
+        .extracting(p -> p.getFileName().toString())
+        .containsExactlyInAnyOrder(
+            "city-overview.json",
+            "traffic.json",
+            "utilities.json",
+            "emergencies.json",
             "pipeline.json");
   }
 
@@ -36,10 +41,15 @@ class GrafanaDashboardsTest {
     Set<String> titles = new HashSet<>();
     for (Dashboard d : Dashboards.all()) {
       assertThat(d.json().path("uid").asText()).as("uid of %s", d.file()).isNotBlank();
-      assertThat(uids.add(d.json().path("uid").asText())).as("uid of %s is unique", d.file()).isTrue();
-      assertThat(titles.add(d.json().path("title").asText())).as("title of %s is unique", d.file()).isTrue();
+      assertThat(uids.add(d.json().path("uid").asText()))
+          .as("uid of %s is unique", d.file())
+          .isTrue();
+      assertThat(titles.add(d.json().path("title").asText()))
+          .as("title of %s is unique", d.file())
+          .isTrue();
       assertThat(d.json().path("id").isMissingNode() || d.json().path("id").isNull())
-          .as("%s has no database id (Grafana assigns it on provisioning)", d.file()).isTrue();
+          .as("%s has no database id (Grafana assigns it on provisioning)", d.file())
+          .isTrue();
       List<Integer> ids = d.panels().stream().map(p -> p.path("id").asInt(-1)).toList();
       assertThat(ids).as("panel ids of %s", d.file()).doesNotContain(-1).doesNotHaveDuplicates();
       assertThat(d.targets()).as("queries of %s", d.file()).isNotEmpty();
@@ -58,16 +68,23 @@ class GrafanaDashboardsTest {
         if (p.path("type").asText().equals("row")) {
           continue;
         }
-        check(wrong, d.file() + " panel " + p.path("id").asInt() + " '" + p.path("title").asText() + "'",
-            p.path("datasource"), uid);
+        check(
+            wrong,
+            d.file() + " panel " + p.path("id").asInt() + " '" + p.path("title").asText() + "'",
+            p.path("datasource"),
+            uid);
         for (JsonNode t : p.path("targets")) {
-          check(wrong, d.file() + " panel " + p.path("id").asInt() + " target " + t.path("refId").asText(),
-              t.path("datasource"), uid);
+          check(
+              wrong,
+              d.file() + " panel " + p.path("id").asInt() + " target " + t.path("refId").asText(),
+              t.path("datasource"),
+              uid);
         }
       }
       for (JsonNode v : d.json().path("templating").path("list")) {
         if (v.path("type").asText().equals("query")) {
-          check(wrong, d.file() + " variable $" + v.path("name").asText(), v.path("datasource"), uid);
+          check(
+              wrong, d.file() + " variable $" + v.path("name").asText(), v.path("datasource"), uid);
         }
       }
     }
@@ -75,7 +92,8 @@ class GrafanaDashboardsTest {
   }
 
   private static void check(List<String> wrong, String where, JsonNode datasource, String uid) {
-    if (!datasource.path("uid").asText().equals(uid) || !datasource.path("type").asText().equals("influxdb")) {
+    if (!datasource.path("uid").asText().equals(uid)
+        || !datasource.path("type").asText().equals("influxdb")) {
       wrong.add(where + ": " + datasource);
     }
   }
@@ -85,7 +103,9 @@ class GrafanaDashboardsTest {
     for (Dashboard d : Dashboards.all()) {
       for (Target t : d.targets()) {
         assertThat(t.query()).as("%s: raw InfluxQL", t).isNotBlank();
-        assertThat(t.query()).as("%s: limited to the dashboard's time range", t).contains("$timeFilter");
+        assertThat(t.query())
+            .as("%s: limited to the dashboard's time range", t)
+            .contains("$timeFilter");
         assertThat(t.resultFormat()).as("%s: result format", t).isIn("time_series", "table");
         // Throws naming the expression when one has no alias.
         assertThat(QueryShape.of(t.query()).columns()).as("%s", t).hasSizeGreaterThan(1);
@@ -93,7 +113,9 @@ class GrafanaDashboardsTest {
       JsonNode panels = d.json().path("panels");
       for (JsonNode p : panels) {
         for (JsonNode t : p.path("targets")) {
-          assertThat(t.path("rawQuery").asBoolean()).as("%s panel %s: rawQuery", d.file(), p.path("id")).isTrue();
+          assertThat(t.path("rawQuery").asBoolean())
+              .as("%s panel %s: rawQuery", d.file(), p.path("id"))
+              .isTrue();
         }
       }
     }
@@ -104,7 +126,8 @@ class GrafanaDashboardsTest {
     for (Dashboard d : Dashboards.all()) {
       Set<String> defined = new HashSet<>();
       for (Variable v : d.variables()) {
-        assertThat(variablesIn(v.query())).as("%s: $%s uses only variables defined before it", d.file(), v.name())
+        assertThat(variablesIn(v.query()))
+            .as("%s: $%s uses only variables defined before it", d.file(), v.name())
             .isSubsetOf(defined);
         defined.add(v.name());
       }
@@ -134,7 +157,9 @@ class GrafanaDashboardsTest {
     assertThat(ds.path("jsonData").path("httpHeaderName1").asText()).isEqualTo("Authorization");
     assertThat(ds.path("secureJsonData").path("httpHeaderValue1").asText())
         .matches("Token " + ENV_ONLY.pattern());
-    assertThat(ds.has("password") || ds.has("basicAuthPassword")).as("no inlined password").isFalse();
+    assertThat(ds.has("password") || ds.has("basicAuthPassword"))
+        .as("no inlined password")
+        .isFalse();
   }
 
   @Test
@@ -149,14 +174,27 @@ class GrafanaDashboardsTest {
   void macrosAreSubstitutedAsGrafanaDoes() {
     Instant from = Instant.parse("2026-11-24T07:00:00Z");
     Instant to = Instant.parse("2026-11-24T08:00:00Z");
-    Selection selection = new Selection(
-        Map.of("district", List.of("330102", "330106"), "zone", List.of("w-330106-02"), "zones", List.of("a.b")),
-        Map.of("zones", ".*"));
-    assertThat(GrafanaMacros.interpolate(
-        "WHERE \"district\" =~ /^$district$/ AND \"zone\" =~ /^${zone}$/ AND \"x\" =~ /^[[zones]]$/ AND $timeFilter "
-            + "GROUP BY time($__interval) LIMIT $__interval_ms", from, to, "1m", selection))
-        .isEqualTo("WHERE \"district\" =~ /^(330102|330106)$/ AND \"zone\" =~ /^w-330106-02$/ AND \"x\" =~ /^.*$/ AND "
-            + "time >= 1795503600000ms and time <= 1795507200000ms GROUP BY time(1m) LIMIT 60000");
+    Selection selection =
+        new Selection(
+            Map.of(
+                "district",
+                List.of("330102", "330106"),
+                "zone",
+                List.of("w-330106-02"),
+                "zones",
+                List.of("a.b")),
+            Map.of("zones", ".*"));
+    assertThat(
+            GrafanaMacros.interpolate(
+                "WHERE \"district\" =~ /^$district$/ AND \"zone\" =~ /^${zone}$/ AND \"x\" =~ /^[[zones]]$/ AND $timeFilter "
+                    + "GROUP BY time($__interval) LIMIT $__interval_ms",
+                from,
+                to,
+                "1m",
+                selection))
+        .isEqualTo(
+            "WHERE \"district\" =~ /^(330102|330106)$/ AND \"zone\" =~ /^w-330106-02$/ AND \"x\" =~ /^.*$/ AND "
+                + "time >= 1795503600000ms and time <= 1795507200000ms GROUP BY time(1m) LIMIT 60000");
     assertThat(GrafanaMacros.regexEscape("a.b/c(d)")).isEqualTo("a\\.b\\/c\\(d\\)");
   }
 
@@ -172,16 +210,21 @@ class GrafanaDashboardsTest {
 
   @Test
   void theShapeOfAQueryComesFromItsOutermostStatement() {
-    QueryShape s = QueryShape.of("SELECT count(\"state\") AS \"open\" FROM (SELECT last(\"state\") AS \"state\" FROM "
-        + "\"alert\" WHERE \"district\" =~ /^(a|b)$/ GROUP BY \"kind\", \"severity\") WHERE \"state\" != 'resolved' "
-        + "GROUP BY \"severity\"");
+    QueryShape s =
+        QueryShape.of(
+            "SELECT count(\"state\") AS \"open\" FROM (SELECT last(\"state\") AS \"state\" FROM "
+                + "\"alert\" WHERE \"district\" =~ /^(a|b)$/ GROUP BY \"kind\", \"severity\") WHERE \"state\" != 'resolved' "
+                + "GROUP BY \"severity\"");
     assertThat(s.columns()).containsExactly("time", "open");
     assertThat(s.groupByTags()).containsExactly("severity");
-    QueryShape rate = QueryShape.of("SELECT sum(\"events_in\") * 1000 / $__interval_ms AS \"in\", max(\"lag_ms\") AS "
-        + "\"max lag ms\" FROM \"pipeline\" WHERE $timeFilter GROUP BY time($__interval), \"stage\" fill(0)");
+    QueryShape rate =
+        QueryShape.of(
+            "SELECT sum(\"events_in\") * 1000 / $__interval_ms AS \"in\", max(\"lag_ms\") AS "
+                + "\"max lag ms\" FROM \"pipeline\" WHERE $timeFilter GROUP BY time($__interval), \"stage\" fill(0)");
     assertThat(rate.columns()).containsExactly("time", "in", "max lag ms");
     assertThat(rate.groupByTags()).containsExactly("stage");
     assertThatThrownBy(() -> QueryShape.of("SELECT mean(\"tti\") FROM \"traffic_district\""))
-        .hasMessageContaining("AS \"name\"").hasMessageContaining("mean(\"tti\")");
+        .hasMessageContaining("AS \"name\"")
+        .hasMessageContaining("mean(\"tti\")");
   }
 }

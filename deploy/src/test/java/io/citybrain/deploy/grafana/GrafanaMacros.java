@@ -30,31 +30,64 @@ final class GrafanaMacros {
 
   private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d|w)");
 
-  /** Grafana's interval rounding (rangeutil.roundInterval): upper bound of the raw interval → step. */
+  /**
+   * Grafana's interval rounding (rangeutil.roundInterval): upper bound of the raw interval → step.
+   */
   private static final long[][] STEPS = {
-      {15, 10}, {35, 20}, {75, 50}, {150, 100}, {350, 200}, {750, 500}, {1_500, 1_000}, {3_500, 2_000},
-      {7_500, 5_000}, {12_500, 10_000}, {17_500, 15_000}, {25_000, 20_000}, {45_000, 30_000}, {90_000, 60_000},
-      {210_000, 120_000}, {450_000, 300_000}, {750_000, 600_000}, {1_050_000, 900_000}, {1_500_000, 1_200_000},
-      {2_700_000, 1_800_000}, {5_400_000, 3_600_000}, {9_000_000, 7_200_000}, {16_200_000, 10_800_000},
-      {24_300_000, 21_600_000}, {64_800_000, 43_200_000}, {604_800_000, 86_400_000}};
+    {15, 10},
+    {35, 20},
+    {75, 50},
+    {150, 100},
+    {350, 200},
+    {750, 500},
+    {1_500, 1_000},
+    {3_500, 2_000},
+    {7_500, 5_000},
+    {12_500, 10_000},
+    {17_500, 15_000},
+    {25_000, 20_000},
+    {45_000, 30_000},
+    {90_000, 60_000},
+    {210_000, 120_000},
+    {450_000, 300_000},
+    {750_000, 600_000},
+    {1_050_000, 900_000},
+    {1_500_000, 1_200_000},
+    {2_700_000, 1_800_000},
+    {5_400_000, 3_600_000},
+    {9_000_000, 7_200_000},
+    {16_200_000, 10_800_000},
+    {24_300_000, 21_600_000},
+    {64_800_000, 43_200_000},
+    {604_800_000, 86_400_000}
+  };
 
   private GrafanaMacros() {}
 
   /** How the dashboard's variables are set for one run of its queries. */
   record Selection(Map<String, List<String>> values, Map<String, String> allValues) {}
 
-  static String interpolate(String query, Instant from, Instant to, String minInterval, Selection selection) {
+  static String interpolate(
+      String query, Instant from, Instant to, String minInterval, Selection selection) {
     long intervalMs = intervalMs(Duration.between(from, to), minInterval);
-    String q = query
-        .replace("$timeFilter", "time >= " + from.toEpochMilli() + "ms and time <= " + to.toEpochMilli() + "ms")
-        .replace("$__interval_ms", Long.toString(intervalMs))
-        .replace("$__interval", format(intervalMs));
+    String q =
+        query
+            .replace(
+                "$timeFilter",
+                "time >= " + from.toEpochMilli() + "ms and time <= " + to.toEpochMilli() + "ms")
+            .replace("$__interval_ms", Long.toString(intervalMs))
+            .replace("$__interval", format(intervalMs));
     // Longest names first, so that $zone does not eat the start of $zones.
-    List<String> names = selection.values().keySet().stream()
-        .sorted(Comparator.comparingInt(String::length).reversed()).toList();
+    List<String> names =
+        selection.values().keySet().stream()
+            .sorted(Comparator.comparingInt(String::length).reversed())
+            .toList();
     for (String name : names) {
       String value = value(selection, name);
-      q = q.replace("${" + name + "}", value).replace("[[" + name + "]]", value).replace("$" + name, value);
+      q =
+          q.replace("${" + name + "}", value)
+              .replace("[[" + name + "]]", value)
+              .replace("$" + name, value);
     }
     return q;
   }

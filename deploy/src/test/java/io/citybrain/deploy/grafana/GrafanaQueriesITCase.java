@@ -47,21 +47,24 @@ class GrafanaQueriesITCase {
 
   /** The hour the fixture covers (the morning rush of 2026-11-24, UTC). */
   static final Instant FROM = Instant.parse("2026-11-24T07:00:00Z");
+
   static final Instant TO = Instant.parse("2026-11-24T08:00:00Z");
   static final String DB = "citybrain";
   static final String FIXTURE = "/grafana/recorded-points.lp";
 
   private static final ObjectMapper JSON = new ObjectMapper();
+
   /** {@code $name}, {@code ${name}} or {@code [[name]]}; a bare {@code $} is a regex anchor. */
   private static final Pattern LEFT_OVER = Pattern.compile("\\$\\{?\\w|\\[\\[\\w");
 
-  @TempDir
-  static Path dir;
+  @TempDir static Path dir;
   static InfluxD influx;
 
   @BeforeAll
   static void startInfluxWithRecordedPoints() throws Exception {
-    influx = InfluxD.start(requireInfluxd(InfluxD.binary(), System.getenv("CI")), dir, Duration.ofSeconds(90));
+    influx =
+        InfluxD.start(
+            requireInfluxd(InfluxD.binary(), System.getenv("CI")), dir, Duration.ofSeconds(90));
     influx.query(null, "CREATE DATABASE " + DB);
     influx.write(DB, fixture());
   }
@@ -81,8 +84,9 @@ class GrafanaQueriesITCase {
     if (binary.isPresent()) {
       return binary.get();
     }
-    String hint = "no influxd on this machine (Debian package 'influxdb': apt-get install -y influxdb; "
-        + ".ci/run installs it; or point -Dcitybrain.influxd / INFLUXD at one)";
+    String hint =
+        "no influxd on this machine (Debian package 'influxdb': apt-get install -y influxdb; "
+            + ".ci/run installs it; or point -Dcitybrain.influxd / INFLUXD at one)";
     if ("true".equalsIgnoreCase(ciEnv)) {
       throw new AssertionError("CI=true but " + hint);
     }
@@ -107,10 +111,16 @@ class GrafanaQueriesITCase {
       List<DynamicNode> nodes = new ArrayList<>();
       for (Variable v : d.variables()) {
         // Grafana runs a variable's query with the variables before it set to "All".
-        String q = GrafanaMacros.interpolate(v.query(), FROM, TO, null, new Selection(values, allValues));
+        String q =
+            GrafanaMacros.interpolate(v.query(), FROM, TO, null, new Selection(values, allValues));
         List<String> found = tagValues(influx.query(DB, q));
-        nodes.add(DynamicTest.dynamicTest("variable $" + v.name(), () ->
-            assertThat(found).as("values of $%s in %s from %s", v.name(), d.file(), q).isNotEmpty()));
+        nodes.add(
+            DynamicTest.dynamicTest(
+                "variable $" + v.name(),
+                () ->
+                    assertThat(found)
+                        .as("values of $%s in %s from %s", v.name(), d.file(), q)
+                        .isNotEmpty()));
         values.put(v.name(), found.isEmpty() ? List.of("none") : found);
         if (v.includeAll() && v.allValue() != null) {
           allValues.put(v.name(), v.allValue());
@@ -119,8 +129,12 @@ class GrafanaQueriesITCase {
       Selection all = new Selection(values, allValues);
       Selection everyValue = new Selection(values, Map.of());
       for (Target t : d.targets()) {
-        nodes.add(DynamicTest.dynamicTest(t.panelTitle() + " " + t.refId() + " (All)", () -> check(t, all)));
-        nodes.add(DynamicTest.dynamicTest(t.panelTitle() + " " + t.refId() + " (every value)", () -> check(t, everyValue)));
+        nodes.add(
+            DynamicTest.dynamicTest(
+                t.panelTitle() + " " + t.refId() + " (All)", () -> check(t, all)));
+        nodes.add(
+            DynamicTest.dynamicTest(
+                t.panelTitle() + " " + t.refId() + " (every value)", () -> check(t, everyValue)));
       }
       boards.add(DynamicContainer.dynamicContainer(d.file(), nodes));
     }
@@ -130,64 +144,120 @@ class GrafanaQueriesITCase {
   /** Proof that the check catches what it is for: the same query, broken three ways, fails. */
   @Test
   void aQueryNamingWhatTheJobsDoNotWriteFails() throws Exception {
-    Target good = new Target("test", 1, "district TTI", "A",
-        "SELECT mean(\"tti\") AS \"tti\" FROM \"traffic_district\" WHERE $timeFilter GROUP BY time($__interval), \"district\"",
-        "time_series", "1m");
+    Target good =
+        new Target(
+            "test",
+            1,
+            "district TTI",
+            "A",
+            "SELECT mean(\"tti\") AS \"tti\" FROM \"traffic_district\" WHERE $timeFilter GROUP BY time($__interval), \"district\"",
+            "time_series",
+            "1m");
     Selection none = new Selection(Map.of(), Map.of());
     check(good, none);
 
-    Target field = new Target("test", 1, "misspelt field", "A", good.query().replace("mean(\"tti\")", "mean(\"ttl\")"),
-        "time_series", "1m");
-    assertThatThrownBy(() -> check(field, none)).isInstanceOf(AssertionError.class).hasMessageContaining("no rows");
+    Target field =
+        new Target(
+            "test",
+            1,
+            "misspelt field",
+            "A",
+            good.query().replace("mean(\"tti\")", "mean(\"ttl\")"),
+            "time_series",
+            "1m");
+    assertThatThrownBy(() -> check(field, none))
+        .isInstanceOf(AssertionError.class)
+        .hasMessageContaining("no rows");
 
-    Target measurement = new Target("test", 1, "misspelt measurement", "A",
-        good.query().replace("\"traffic_district\"", "\"traffic_districts\""), "time_series", "1m");
-    assertThatThrownBy(() -> check(measurement, none)).isInstanceOf(AssertionError.class).hasMessageContaining("no rows");
+    Target measurement =
+        new Target(
+            "test",
+            1,
+            "misspelt measurement",
+            "A",
+            good.query().replace("\"traffic_district\"", "\"traffic_districts\""),
+            "time_series",
+            "1m");
+    assertThatThrownBy(() -> check(measurement, none))
+        .isInstanceOf(AssertionError.class)
+        .hasMessageContaining("no rows");
 
-    Target tag = new Target("test", 1, "misspelt tag", "A", good.query().replace("\"district\"", "\"distrikt\""),
-        "time_series", "1m");
-    assertThatThrownBy(() -> check(tag, none)).isInstanceOf(AssertionError.class).hasMessageContaining("distrikt");
+    Target tag =
+        new Target(
+            "test",
+            1,
+            "misspelt tag",
+            "A",
+            good.query().replace("\"district\"", "\"distrikt\""),
+            "time_series",
+            "1m");
+    assertThatThrownBy(() -> check(tag, none))
+        .isInstanceOf(AssertionError.class)
+        .hasMessageContaining("distrikt");
 
-    Target secondField = new Target("test", 1, "one good field, one misspelt", "A",
-        good.query().replace("AS \"tti\"", "AS \"tti\", mean(\"mean_sped_kmh\") AS \"speed\""), "time_series", "1m");
-    assertThatThrownBy(() -> check(secondField, none)).isInstanceOf(AssertionError.class)
+    Target secondField =
+        new Target(
+            "test",
+            1,
+            "one good field, one misspelt",
+            "A",
+            good.query().replace("AS \"tti\"", "AS \"tti\", mean(\"mean_sped_kmh\") AS \"speed\""),
+            "time_series",
+            "1m");
+    assertThatThrownBy(() -> check(secondField, none))
+        .isInstanceOf(AssertionError.class)
         .hasMessageContaining("speed");
   }
 
   static void check(Target t, Selection selection) throws Exception {
     QueryShape shape = QueryShape.of(t.query());
     String q = GrafanaMacros.interpolate(t.query(), FROM, TO, t.minInterval(), selection);
-    assertThat(q).as("%s: a Grafana variable or macro is left after substitution", t).doesNotContainPattern(LEFT_OVER);
+    assertThat(q)
+        .as("%s: a Grafana variable or macro is left after substitution", t)
+        .doesNotContainPattern(LEFT_OVER);
     JsonNode body = JSON.readTree(influx.query(DB, q));
     JsonNode result = body.path("results").path(0);
     if (body.has("error") || result.has("error")) {
-      fail("%s: InfluxDB refused%n  %s%n  %s", t, q, body.has("error") ? body.get("error") : result.get("error"));
+      fail(
+          "%s: InfluxDB refused%n  %s%n  %s",
+          t, q, body.has("error") ? body.get("error") : result.get("error"));
     }
     JsonNode series = result.path("series");
     if (series.isEmpty()) {
-      fail("%s returned no rows over the recorded points: a measurement, field or tag it names is not what the "
-          + "jobs write (or the fixture lacks it)%n  %s", t, q);
+      fail(
+          "%s returned no rows over the recorded points: a measurement, field or tag it names is not what the "
+              + "jobs write (or the fixture lacks it)%n  %s",
+          t, q);
     }
     for (JsonNode s : series) {
       List<String> columns = new ArrayList<>();
       s.path("columns").forEach(c -> columns.add(c.asText()));
-      assertThat(columns).as("%s: columns of series %s%n  %s", t, s.path("tags"), q)
+      assertThat(columns)
+          .as("%s: columns of series %s%n  %s", t, s.path("tags"), q)
           .containsExactlyElementsOf(shape.columns());
       for (String tag : shape.groupByTags()) {
-        assertThat(s.path("tags").has(tag)).as("%s: series without the GROUP BY tag '%s'%n  %s", t, tag, q).isTrue();
+        assertThat(s.path("tags").has(tag))
+            .as("%s: series without the GROUP BY tag '%s'%n  %s", t, tag, q)
+            .isTrue();
       }
     }
     for (int c = 1; c < shape.columns().size(); c++) {
-      assertThat(hasValue(series, c)).as("%s: column '%s' is null in every row: a field it reads is not written%n  %s",
-          t, shape.columns().get(c), q).isTrue();
+      assertThat(hasValue(series, c))
+          .as(
+              "%s: column '%s' is null in every row: a field it reads is not written%n  %s",
+              t, shape.columns().get(c), q)
+          .isTrue();
     }
     for (String tag : shape.groupByTags()) {
       boolean anyValue = false;
       for (JsonNode s : series) {
         anyValue |= !s.path("tags").path(tag).asText("").isEmpty();
       }
-      assertThat(anyValue).as("%s: GROUP BY tag '%s' is empty in every series: the tag is not written%n  %s",
-          t, tag, q).isTrue();
+      assertThat(anyValue)
+          .as(
+              "%s: GROUP BY tag '%s' is empty in every series: the tag is not written%n  %s",
+              t, tag, q)
+          .isTrue();
     }
   }
 

@@ -30,13 +30,17 @@ import java.util.stream.Stream;
 final class InfluxD implements AutoCloseable {
 
   /** Where Debian installs it; {@code -Dcitybrain.influxd=/path} or {@code INFLUXD} overrides. */
-  private static final List<String> CANDIDATES = List.of("/usr/bin/influxd", "/usr/sbin/influxd", "/usr/local/bin/influxd");
-  private static final Pattern LISTENING = Pattern.compile("Listening on HTTP.*addr=([^\\s]+):(\\d+)");
+  private static final List<String> CANDIDATES =
+      List.of("/usr/bin/influxd", "/usr/sbin/influxd", "/usr/local/bin/influxd");
+
+  private static final Pattern LISTENING =
+      Pattern.compile("Listening on HTTP.*addr=([^\\s]+):(\\d+)");
 
   private final Process process;
   private final Path log;
   private final URI base;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
   private InfluxD(Process process, Path log, URI base) {
     this.process = process;
@@ -50,9 +54,14 @@ final class InfluxD implements AutoCloseable {
     if (configured != null && !configured.isBlank()) {
       return Optional.of(Path.of(configured));
     }
-    Stream<String> onPath = Stream.of(System.getenv().getOrDefault("PATH", "").split(":"))
-        .filter(d -> !d.isBlank()).map(d -> d + "/influxd");
-    return Stream.concat(CANDIDATES.stream(), onPath).map(Path::of).filter(Files::isExecutable).findFirst();
+    Stream<String> onPath =
+        Stream.of(System.getenv().getOrDefault("PATH", "").split(":"))
+            .filter(d -> !d.isBlank())
+            .map(d -> d + "/influxd");
+    return Stream.concat(CANDIDATES.stream(), onPath)
+        .map(Path::of)
+        .filter(Files::isExecutable)
+        .findFirst();
   }
 
   static String config(Path dir) {
@@ -90,24 +99,31 @@ final class InfluxD implements AutoCloseable {
         [logging]
           level = "info"
           suppress-logo = true
-        """.formatted(dir.toAbsolutePath().toString().replace("\\", "/"));
+        """
+        .formatted(dir.toAbsolutePath().toString().replace("\\", "/"));
   }
 
   /** Starts influxd with its files under {@code dir}; returns once it answers {@code /ping}. */
-  static InfluxD start(Path binary, Path dir, Duration timeout) throws IOException, InterruptedException {
+  static InfluxD start(Path binary, Path dir, Duration timeout)
+      throws IOException, InterruptedException {
     Path conf = Files.writeString(dir.resolve("influxdb.conf"), config(dir));
     Path log = dir.resolve("influxd.log");
-    Process p = new ProcessBuilder(binary.toString(), "run", "-config", conf.toString())
-        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    Process p =
+        new ProcessBuilder(binary.toString(), "run", "-config", conf.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
     Instant deadline = Instant.now().plus(timeout);
     URI base = null;
     while (base == null) {
       if (!p.isAlive()) {
-        throw new IllegalStateException("influxd exited with " + p.exitValue() + ":\n" + Files.readString(log));
+        throw new IllegalStateException(
+            "influxd exited with " + p.exitValue() + ":\n" + Files.readString(log));
       }
       if (Instant.now().isAfter(deadline)) {
         p.destroyForcibly();
-        throw new IllegalStateException("influxd did not listen on HTTP within " + timeout + ":\n" + Files.readString(log));
+        throw new IllegalStateException(
+            "influxd did not listen on HTTP within " + timeout + ":\n" + Files.readString(log));
       }
       Matcher m = LISTENING.matcher(Files.readString(log));
       if (m.find()) {
@@ -124,14 +140,17 @@ final class InfluxD implements AutoCloseable {
   private void awaitPing(Instant deadline) throws IOException, InterruptedException {
     while (true) {
       try {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(base.resolve("/ping")).build(),
-            HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r =
+            http.send(
+                HttpRequest.newBuilder(base.resolve("/ping")).build(),
+                HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() == 204) {
           return;
         }
       } catch (IOException e) {
         if (Instant.now().isAfter(deadline)) {
-          throw new IOException("influxd at " + base + " does not answer /ping:\n" + Files.readString(log), e);
+          throw new IOException(
+              "influxd at " + base + " does not answer /ping:\n" + Files.readString(log), e);
         }
       }
       Thread.sleep(100);
@@ -142,28 +161,46 @@ final class InfluxD implements AutoCloseable {
     return base;
   }
 
-  /** Runs InfluxQL on {@code /query} (POST, so that statements that write work too); the JSON body. */
+  /**
+   * Runs InfluxQL on {@code /query} (POST, so that statements that write work too); the JSON body.
+   */
   String query(String db, String influxQl) throws IOException, InterruptedException {
-    String form = "q=" + URLEncoder.encode(influxQl, StandardCharsets.UTF_8)
-        + (db == null ? "" : "&db=" + URLEncoder.encode(db, StandardCharsets.UTF_8)) + "&epoch=ms";
-    HttpResponse<String> r = http.send(HttpRequest.newBuilder(base.resolve("/query"))
-        .header("Content-Type", "application/x-www-form-urlencoded")
-        .POST(HttpRequest.BodyPublishers.ofString(form)).timeout(Duration.ofSeconds(60)).build(),
-        HttpResponse.BodyHandlers.ofString());
+    String form =
+        "q="
+            + URLEncoder.encode(influxQl, StandardCharsets.UTF_8)
+            + (db == null ? "" : "&db=" + URLEncoder.encode(db, StandardCharsets.UTF_8))
+            + "&epoch=ms";
+    HttpResponse<String> r =
+        http.send(
+            HttpRequest.newBuilder(base.resolve("/query"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(form))
+                .timeout(Duration.ofSeconds(60))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     if (r.statusCode() != 200) {
-      throw new IOException("InfluxDB answered HTTP " + r.statusCode() + " to " + influxQl + ": " + r.body());
+      throw new IOException(
+          "InfluxDB answered HTTP " + r.statusCode() + " to " + influxQl + ": " + r.body());
     }
     return r.body();
   }
 
   /** Writes line protocol with millisecond timestamps through the v1 {@code /write}. */
   void write(String db, String lines) throws IOException, InterruptedException {
-    HttpResponse<String> r = http.send(HttpRequest.newBuilder(
-            base.resolve("/write?db=" + URLEncoder.encode(db, StandardCharsets.UTF_8) + "&precision=ms"))
-        .POST(HttpRequest.BodyPublishers.ofString(lines, StandardCharsets.UTF_8)).timeout(Duration.ofSeconds(60)).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r =
+        http.send(
+            HttpRequest.newBuilder(
+                    base.resolve(
+                        "/write?db="
+                            + URLEncoder.encode(db, StandardCharsets.UTF_8)
+                            + "&precision=ms"))
+                .POST(HttpRequest.BodyPublishers.ofString(lines, StandardCharsets.UTF_8))
+                .timeout(Duration.ofSeconds(60))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     if (r.statusCode() != 204) {
-      throw new IOException("InfluxDB refused the points (HTTP " + r.statusCode() + "): " + r.body());
+      throw new IOException(
+          "InfluxDB refused the points (HTTP " + r.statusCode() + "): " + r.body());
     }
   }
 

@@ -23,9 +23,13 @@ class InfluxDTest {
       count++;
     }
     assertThat(count).as("meta RPC and HTTP").isEqualTo(2);
-    assertThat(conf).contains("reporting-disabled = true", "reporting-enabled = false")
-        .contains("[monitor]\n  store-enabled = false", "[continuous_queries]\n  enabled = false",
-            "[subscriber]\n  enabled = false", "[ifql]\n  enabled = false")
+    assertThat(conf)
+        .contains("reporting-disabled = true", "reporting-enabled = false")
+        .contains(
+            "[monitor]\n  store-enabled = false",
+            "[continuous_queries]\n  enabled = false",
+            "[subscriber]\n  enabled = false",
+            "[ifql]\n  enabled = false")
         .contains("dir = \"/tmp/x/meta\"", "dir = \"/tmp/x/data\"", "wal-dir = \"/tmp/x/wal\"")
         .doesNotContain("/var/lib/influxdb", "8086", "8088");
   }
@@ -33,10 +37,13 @@ class InfluxDTest {
   @Test
   void withoutInfluxdTheQueryTestSkipsOutsideCiAndFailsInCi() {
     assertThatThrownBy(() -> GrafanaQueriesITCase.requireInfluxd(Optional.empty(), null))
-        .isInstanceOf(TestAbortedException.class).hasMessageContaining("apt-get install -y influxdb");
+        .isInstanceOf(TestAbortedException.class)
+        .hasMessageContaining("apt-get install -y influxdb");
     assertThatThrownBy(() -> GrafanaQueriesITCase.requireInfluxd(Optional.empty(), "true"))
-        .isInstanceOf(AssertionError.class).hasMessageContaining("CI=true");
-    assertThat(GrafanaQueriesITCase.requireInfluxd(Optional.of(Path.of("/usr/bin/influxd")), "true"))
+        .isInstanceOf(AssertionError.class)
+        .hasMessageContaining("CI=true");
+    assertThat(
+            GrafanaQueriesITCase.requireInfluxd(Optional.of(Path.of("/usr/bin/influxd")), "true"))
         .isEqualTo(Path.of("/usr/bin/influxd"));
   }
 }

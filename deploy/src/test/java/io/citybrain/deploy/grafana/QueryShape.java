@@ -10,15 +10,16 @@ import java.util.regex.Pattern;
  * What an InfluxQL dashboard query must return, read from its outermost statement: a SELECT gives
  * {@code time} and one column per expression, each named by its {@code AS "alias"} (the dashboards
  * alias every expression, so that legends and table headers do not depend on InfluxDB's naming),
- * and one series per combination of the tags of its {@code GROUP BY}; {@code SHOW TAG VALUES}
- * gives {@code key} and {@code value}.
+ * and one series per combination of the tags of its {@code GROUP BY}; {@code SHOW TAG VALUES} gives
+ * {@code key} and {@code value}.
  *
  * @param columns the columns every series must have, in order
  * @param groupByTags the tags every series must carry
  */
 record QueryShape(List<String> columns, List<String> groupByTags) {
 
-  private static final Pattern ALIAS = Pattern.compile("\\bAS\\s+\"([^\"]+)\"\\s*$", Pattern.CASE_INSENSITIVE);
+  private static final Pattern ALIAS =
+      Pattern.compile("\\bAS\\s+\"([^\"]+)\"\\s*$", Pattern.CASE_INSENSITIVE);
   private static final Pattern QUOTED = Pattern.compile("\"([^\"]+)\"");
 
   static QueryShape of(String query) {
@@ -39,8 +40,11 @@ record QueryShape(List<String> columns, List<String> groupByTags) {
     for (String expression : splitTopLevel(q.substring("SELECT ".length(), from))) {
       Matcher m = ALIAS.matcher(expression);
       if (!m.find()) {
-        throw new IllegalArgumentException("every selected expression needs AS \"name\"; this one has none: '"
-            + expression.trim() + "' in " + query);
+        throw new IllegalArgumentException(
+            "every selected expression needs AS \"name\"; this one has none: '"
+                + expression.trim()
+                + "' in "
+                + query);
       }
       columns.add(m.group(1));
     }
@@ -48,7 +52,8 @@ record QueryShape(List<String> columns, List<String> groupByTags) {
     int groupBy = lastTopLevel(q, " GROUP BY ");
     if (groupBy > 0) {
       String clause = q.substring(groupBy + " GROUP BY ".length());
-      for (String stop : new String[] {" fill(", " ORDER BY ", " LIMIT ", " SLIMIT ", " OFFSET ", " tz("}) {
+      for (String stop :
+          new String[] {" fill(", " ORDER BY ", " LIMIT ", " SLIMIT ", " OFFSET ", " tz("}) {
         int i = clause.toUpperCase(Locale.ROOT).indexOf(stop.toUpperCase(Locale.ROOT));
         if (i >= 0) {
           clause = clause.substring(0, i);
@@ -59,7 +64,8 @@ record QueryShape(List<String> columns, List<String> groupByTags) {
         if (m.matches()) {
           tags.add(m.group(1));
         } else if (!part.trim().startsWith("time(")) {
-          throw new IllegalArgumentException("GROUP BY tags must be quoted: '" + part.trim() + "' in " + query);
+          throw new IllegalArgumentException(
+              "GROUP BY tags must be quoted: '" + part.trim() + "' in " + query);
         }
       }
     }

@@ -7,9 +7,9 @@ import com.influxdb.client.write.Point;
 import io.citybrain.connectors.alert.Alert;
 import io.citybrain.connectors.bridge.BridgeMetrics;
 import io.citybrain.connectors.dispatch.AlertDispatcher;
+import io.citybrain.jobs.common.PipelineTally;
 import io.citybrain.jobs.emergency.CommunityTickets;
 import io.citybrain.jobs.emergency.EmergencyArea;
-import io.citybrain.jobs.common.PipelineTally;
 import io.citybrain.jobs.emergency.EmergencyJob;
 import io.citybrain.jobs.traffic.DistrictTraffic;
 import io.citybrain.jobs.traffic.SegmentTraffic;
@@ -30,15 +30,18 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The recorded points the dashboard queries run on look like what the jobs write: every line's
- * measurement, tag keys and field keys with their types are those of a point built by the jobs'
- * own converters ({@code TrafficJob.toPoint}, {@code UtilityJob.toPoint}, {@code
- * EmergencyJob.toPoint}, {@code AlertDispatcher.toPoint}, the bridge's pipeline reporter) in one
- * of their variants (optional fields and tags present or absent). When a job renames a field,
- * this fails and the fixture (and the dashboards) must follow.
+ * measurement, tag keys and field keys with their types are those of a point built by the jobs' own
+ * converters ({@code TrafficJob.toPoint}, {@code UtilityJob.toPoint}, {@code EmergencyJob.toPoint},
+ * {@code AlertDispatcher.toPoint}, the bridge's pipeline reporter) in one of their variants
+ * (optional fields and tags present or absent). When a job renames a field, this fails and the
+ * fixture (and the dashboards) must follow.
  */
 class RecordedPointsTest {
 
-  /** Measurement, sorted tag keys, and field key → type ({@code i} integer, {@code s} string, {@code f} float). */
+  /**
+   * Measurement, sorted tag keys, and field key → type ({@code i} integer, {@code s} string, {@code
+   * f} float).
+   */
   record Shape(String measurement, Set<String> tags, Map<String, Character> fields) {}
 
   static Shape shapeOf(String line) {
@@ -52,8 +55,12 @@ class RecordedPointsTest {
     for (String f : splitUnescaped(parts.get(1), ',')) {
       int eq = f.indexOf('=');
       String value = f.substring(eq + 1);
-      char type = value.startsWith("\"") ? 's' : value.endsWith("i") ? 'i'
-          : value.equals("true") || value.equals("false") ? 'b' : 'f';
+      char type =
+          value.startsWith("\"")
+              ? 's'
+              : value.endsWith("i")
+                  ? 'i'
+                  : value.equals("true") || value.equals("false") ? 'b' : 'f';
       fields.put(f.substring(0, eq), type);
     }
     return new Shape(key.get(0), tags, fields);
@@ -86,27 +93,78 @@ class RecordedPointsTest {
   static Set<Shape> writtenShapes() throws Exception {
     long t = Instant.parse("2026-11-24T07:01:00Z").toEpochMilli();
     List<Point> points = new ArrayList<>();
-    points.add(TrafficJob.toPoint(new SegmentTraffic("r-000117", "330102", "arterial", 60, 250, 120.1, 30.2, t, 42.0,
-        1200.0, 0.12, 1.43, 17, 20.0)));
-    points.add(TrafficJob.toPoint(new SegmentTraffic("r-000342", "330102", "local", 40, 180, 120.1, 30.2, t, 30.0,
-        null, null, 1.33, 8, 8.0)));
+    points.add(
+        TrafficJob.toPoint(
+            new SegmentTraffic(
+                "r-000117",
+                "330102",
+                "arterial",
+                60,
+                250,
+                120.1,
+                30.2,
+                t,
+                42.0,
+                1200.0,
+                0.12,
+                1.43,
+                17,
+                20.0)));
+    points.add(
+        TrafficJob.toPoint(
+            new SegmentTraffic(
+                "r-000342",
+                "330102",
+                "local",
+                40,
+                180,
+                120.1,
+                30.2,
+                t,
+                30.0,
+                null,
+                null,
+                1.33,
+                8,
+                8.0)));
     points.add(TrafficJob.toPoint(new DistrictTraffic("330102", t, 1.6, 1, 35.0, 2.5, 80)));
     for (String utility : List.of("water", "power", "gas")) {
       Double consumption = utility.equals("gas") ? null : 3.2;
       Double pressure = utility.equals("power") ? null : 310.0;
-      points.add(UtilityJob.toPoint(new UtilityZone("w-330102-01", "330102", utility, t, consumption, pressure, 38, 2)));
+      points.add(
+          UtilityJob.toPoint(
+              new UtilityZone("w-330102-01", "330102", utility, t, consumption, pressure, 38, 2)));
     }
     points.add(UtilityJob.toPoint(new NightFlow("w-330102-01", "330102", t, 0.4, 180)));
     for (String community : new String[] {"c-330102-0007", null}) {
       for (Double meanAck : new Double[] {62.0, null}) {
-        points.add(EmergencyJob.toPoint(new EmergencyArea("330102", community, t, 1, 1, 1, 0, 0, meanAck)));
-        points.add(EmergencyJob.toPoint(new CommunityTickets("330102", community, t, 1, 1, 0, meanAck, 0, 0)));
+        points.add(
+            EmergencyJob.toPoint(
+                new EmergencyArea("330102", community, t, 1, 1, 1, 0, 0, meanAck)));
+        points.add(
+            EmergencyJob.toPoint(
+                new CommunityTickets("330102", community, t, 1, 1, 0, meanAck, 0, 0)));
       }
-      points.add(AlertDispatcher.toPoint(new Alert("sos-dev-1", "sos", "critical", "raised", "330102", community,
-          30.2, 120.1, t, "SOS", null, "community", null)));
+      points.add(
+          AlertDispatcher.toPoint(
+              new Alert(
+                  "sos-dev-1",
+                  "sos",
+                  "critical",
+                  "raised",
+                  "330102",
+                  community,
+                  30.2,
+                  120.1,
+                  t,
+                  "SOS",
+                  null,
+                  "community",
+                  null)));
     }
     points.add(pipelinePoint(t));
-    // The jobs' rows of the same measurement (issue 21): the same shape, or InfluxDB refuses one of them.
+    // The jobs' rows of the same measurement (issue 21): the same shape, or InfluxDB refuses one of
+    // them.
     points.add(PipelineTally.toPoint(new PipelineTally.Counts("traffic", 900, 60, 3, 4_000, t)));
     Set<Shape> shapes = new HashSet<>();
     for (Point p : points) {
@@ -121,11 +179,17 @@ class RecordedPointsTest {
    */
   private static Point pipelinePoint(long t) throws Exception {
     Class<?> reporter = Class.forName("io.citybrain.connectors.bridge.PipelineReporter");
-    Method point = reporter.getDeclaredMethod("point", String.class, BridgeMetrics.Snapshot.class,
-        BridgeMetrics.Snapshot.class, Instant.class);
+    Method point =
+        reporter.getDeclaredMethod(
+            "point",
+            String.class,
+            BridgeMetrics.Snapshot.class,
+            BridgeMetrics.Snapshot.class,
+            Instant.class);
     point.setAccessible(true);
     BridgeMetrics.Snapshot before = new BridgeMetrics.Snapshot(0, 0, Map.of(), 0, 1, 0, 0, 0);
-    BridgeMetrics.Snapshot now = new BridgeMetrics.Snapshot(10, 9, Map.of("not_json", 1L), 0, 1, 0, 0, 12);
+    BridgeMetrics.Snapshot now =
+        new BridgeMetrics.Snapshot(10, 9, Map.of("not_json", 1L), 0, 1, 0, 0, 12);
     Point p = (Point) point.invoke(null, "bridge", before, now, Instant.ofEpochMilli(t));
     assertThat(p.getPrecision()).isEqualTo(WritePrecision.MS);
     return p;
@@ -142,12 +206,17 @@ class RecordedPointsTest {
         continue;
       }
       Shape shape = shapeOf(line);
-      assertThat(written).as("line %d of %s: %s%n is not shaped like any point the jobs write", i + 1,
-          GrafanaQueriesITCase.FIXTURE, line).contains(shape);
+      assertThat(written)
+          .as(
+              "line %d of %s: %s%n is not shaped like any point the jobs write",
+              i + 1, GrafanaQueriesITCase.FIXTURE, line)
+          .contains(shape);
       perMeasurement.merge(shape.measurement(), 1, Integer::sum);
     }
     Set<String> measurements = new HashSet<>();
     written.forEach(s -> measurements.add(s.measurement()));
-    assertThat(perMeasurement.keySet()).as("measurements covered by the fixture").containsAll(measurements);
+    assertThat(perMeasurement.keySet())
+        .as("measurements covered by the fixture")
+        .containsAll(measurements);
   }
 }

@@ -34,18 +34,25 @@ class PrometheusDashboardTest {
   }
 
   @Test
-  void everyPanelQueriesTheProvisionedPrometheusAndEveryQueryParses(@TempDir Path dir) throws Exception {
+  void everyPanelQueriesTheProvisionedPrometheusAndEveryQueryParses(@TempDir Path dir)
+      throws Exception {
     PrometheusRulesTest.promtoolIsThere();
     JsonNode dashboard = new ObjectMapper().readTree(DASHBOARD.toFile());
-    JsonNode source = new YAMLMapper().readTree(Path.of("grafana", "provisioning", "datasources", "citybrain-prometheus.yaml").toFile())
-        .path("datasources").path(0);
+    JsonNode source =
+        new YAMLMapper()
+            .readTree(
+                Path.of("grafana", "provisioning", "datasources", "citybrain-prometheus.yaml")
+                    .toFile())
+            .path("datasources")
+            .path(0);
     assertThat(source.path("type").asText()).isEqualTo("prometheus");
     List<String> wrong = new ArrayList<>();
     for (JsonNode p : dashboard.path("panels")) {
       if (p.path("type").asText().equals("row")) {
         continue;
       }
-      for (JsonNode ds : List.of(p.path("datasource"), p.path("targets").path(0).path("datasource"))) {
+      for (JsonNode ds :
+          List.of(p.path("datasource"), p.path("targets").path(0).path("datasource"))) {
         if (!ds.path("uid").asText().equals(source.path("uid").asText())) {
           wrong.add(p.path("title").asText());
         }
@@ -56,10 +63,15 @@ class PrometheusDashboardTest {
     assertThat(queries).hasSizeGreaterThan(10).noneMatch(String::isBlank);
     StringBuilder rules = new StringBuilder("groups:\n  - name: dashboard\n    rules:\n");
     for (int i = 0; i < queries.size(); i++) {
-      rules.append("      - record: dashboard_query_").append(i).append("\n        expr: ")
-          .append(new ObjectMapper().writeValueAsString(queries.get(i))).append('\n');
+      rules
+          .append("      - record: dashboard_query_")
+          .append(i)
+          .append("\n        expr: ")
+          .append(new ObjectMapper().writeValueAsString(queries.get(i)))
+          .append('\n');
     }
     Files.writeString(dir.resolve("queries.yaml"), rules);
-    assertThat(PrometheusRulesTest.promtool(dir, "check", "rules", "queries.yaml")).contains(queries.size() + " rules found");
+    assertThat(PrometheusRulesTest.promtool(dir, "check", "rules", "queries.yaml"))
+        .contains(queries.size() + " rules found");
   }
 }

@@ -36,7 +36,8 @@ class PrometheusRulesTest {
   static String promtool(Path workDir, String... args) throws IOException, InterruptedException {
     List<String> command = new java.util.ArrayList<>(List.of(PROMTOOL.toString()));
     command.addAll(List.of(args));
-    Process p = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true).start();
+    Process p =
+        new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("promtool ended").isTrue();
     assertThat(p.exitValue()).as("promtool %s:%n%s", String.join(" ", args), out).isZero();
@@ -51,10 +52,17 @@ class PrometheusRulesTest {
 
   @Test
   void aBrokenExpressionFails(@TempDir Path dir) throws Exception {
-    Files.writeString(dir.resolve("broken.yaml"), Files.readString(DIR.resolve("citybrain-alerts.yaml"))
-        .replace("min by (instance) (citybrain_bridge_subscribed) == 0", "min by (instance (citybrain_bridge_subscribed) == 0"));
-    Process p = new ProcessBuilder(PROMTOOL.toString(), "check", "rules", "broken.yaml").directory(dir.toFile())
-        .redirectErrorStream(true).start();
+    Files.writeString(
+        dir.resolve("broken.yaml"),
+        Files.readString(DIR.resolve("citybrain-alerts.yaml"))
+            .replace(
+                "min by (instance) (citybrain_bridge_subscribed) == 0",
+                "min by (instance (citybrain_bridge_subscribed) == 0"));
+    Process p =
+        new ProcessBuilder(PROMTOOL.toString(), "check", "rules", "broken.yaml")
+            .directory(dir.toFile())
+            .redirectErrorStream(true)
+            .start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(p.exitValue()).as(out).isNotZero();

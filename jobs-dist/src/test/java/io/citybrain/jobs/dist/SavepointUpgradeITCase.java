@@ -43,24 +43,28 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The upgrade path of docs/operations.md on a MiniCluster and a real (embedded) Kafka: the traffic
  * job, planned by the jar's entry point, reads, is stopped with a savepoint, and the next build
- * (here: other settings and a new parallelism) starts from that savepoint with
- * {@code allowNonRestoredState} off, so every piece of state must find its operator by uid. It
- * then goes on where it stopped: nothing read twice, nothing skipped. A savepoint given to a job
- * whose uids do not match is refused.
+ * (here: other settings and a new parallelism) starts from that savepoint with {@code
+ * allowNonRestoredState} off, so every piece of state must find its operator by uid. It then goes
+ * on where it stopped: nothing read twice, nothing skipped. A savepoint given to a job whose uids
+ * do not match is refused.
  */
 class SavepointUpgradeITCase {
 
   @RegisterExtension
-  static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-      .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(4).build());
+  static final MiniClusterExtension FLINK =
+      new MiniClusterExtension(
+          new MiniClusterResourceConfiguration.Builder()
+              .setNumberTaskManagers(1)
+              .setNumberSlotsPerTaskManager(4)
+              .build());
 
-  @TempDir
-  static Path dir;
+  @TempDir static Path dir;
   static EmbeddedKafka kafka;
 
   @BeforeAll
   static void startKafka() throws Exception {
-    assumeTrue(CityJobsJarITCase.onClassPath("io.citybrain.jobs.traffic.TrafficJob"),
+    assumeTrue(
+        CityJobsJarITCase.onClassPath("io.citybrain.jobs.traffic.TrafficJob"),
         "runs in failsafe's 'state' execution, where the job classes are on the class path");
     kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0, Map.of());
     Wire.createTopics();
@@ -75,9 +79,20 @@ class SavepointUpgradeITCase {
 
   private String[] args(String job, String parallelism, String checkpointSeconds) {
     // The store is never reached: unreadable readings only make dead letters.
-    return new String[] {"--job", job, "--kafka.bootstrap-servers", kafka.bootstrapServers(),
-        "--influx.url", "http://127.0.0.1:9", "--influx.token", "unused",
-        "--parallelism", parallelism, "--checkpoint.interval", checkpointSeconds};
+    return new String[] {
+      "--job",
+      job,
+      "--kafka.bootstrap-servers",
+      kafka.bootstrapServers(),
+      "--influx.url",
+      "http://127.0.0.1:9",
+      "--influx.token",
+      "unused",
+      "--parallelism",
+      parallelism,
+      "--checkpoint.interval",
+      checkpointSeconds
+    };
   }
 
   private static StreamGraph plan(String[] args) {
@@ -91,7 +106,9 @@ class SavepointUpgradeITCase {
       graph.setSavepointRestoreSettings(SavepointRestoreSettings.forPath(savepoint, false));
     }
     JobClient job = StreamExecutionEnvironment.getExecutionEnvironment().executeAsync(graph);
-    await().atMost(Duration.ofMinutes(2)).until(() -> job.getJobStatus().get() == JobStatus.RUNNING);
+    await()
+        .atMost(Duration.ofMinutes(2))
+        .until(() -> job.getJobStatus().get() == JobStatus.RUNNING);
     return job;
   }
 
@@ -111,7 +128,9 @@ class SavepointUpgradeITCase {
     await().atMost(Duration.ofMinutes(2)).until(() -> Wire.deadLetters(run) >= 20);
     // Let a stray re-read show itself before counting.
     Thread.sleep(3_000);
-    assertThat(Wire.deadLetters(run)).as("the 10 read before the savepoint are not read again").isEqualTo(20);
+    assertThat(Wire.deadLetters(run))
+        .as("the 10 read before the savepoint are not read again")
+        .isEqualTo(20);
     assertThat(next.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
     next.cancel().get(1, TimeUnit.MINUTES);
   }
@@ -123,10 +142,16 @@ class SavepointUpgradeITCase {
 
     StreamGraph utility = plan(args("utility", "1", "1"));
     utility.setSavepointRestoreSettings(SavepointRestoreSettings.forPath(savepoint, false));
-    assertThatThrownBy(() -> {
-      JobClient job = StreamExecutionEnvironment.getExecutionEnvironment().executeAsync(utility);
-      job.getJobExecutionResult().get(2, TimeUnit.MINUTES);
-    }).satisfies(e -> assertThat(ExceptionUtils.stringifyException(e)).contains("Cannot map checkpoint/savepoint state"));
+    assertThatThrownBy(
+            () -> {
+              JobClient job =
+                  StreamExecutionEnvironment.getExecutionEnvironment().executeAsync(utility);
+              job.getJobExecutionResult().get(2, TimeUnit.MINUTES);
+            })
+        .satisfies(
+            e ->
+                assertThat(ExceptionUtils.stringifyException(e))
+                    .contains("Cannot map checkpoint/savepoint state"));
   }
 
   /**
@@ -135,8 +160,15 @@ class SavepointUpgradeITCase {
    */
   private static String stopWithSavepoint(JobClient job, String into) {
     String target = dir.resolve(into).toUri().toString();
-    return await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1)).ignoreExceptions()
-        .until(() -> job.stopWithSavepoint(false, target, SavepointFormatType.CANONICAL).get(1, TimeUnit.MINUTES), p -> p != null);
+    return await()
+        .atMost(Duration.ofMinutes(3))
+        .pollInterval(Duration.ofSeconds(1))
+        .ignoreExceptions()
+        .until(
+            () ->
+                job.stopWithSavepoint(false, target, SavepointFormatType.CANONICAL)
+                    .get(1, TimeUnit.MINUTES),
+            p -> p != null);
   }
 
   /**
@@ -146,19 +178,30 @@ class SavepointUpgradeITCase {
    */
   static final class Wire {
     static void createTopics() throws Exception {
-      try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
-        admin.createTopics(Topics.ALL.stream().map(t -> new NewTopic(t, 2, (short) 1)).toList()).all().get(1, TimeUnit.MINUTES);
+      try (Admin admin =
+          Admin.create(
+              Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+        admin
+            .createTopics(Topics.ALL.stream().map(t -> new NewTopic(t, 2, (short) 1)).toList())
+            .all()
+            .get(1, TimeUnit.MINUTES);
       }
     }
 
     static void publish(String prefix, int n) throws Exception {
       Properties p = new Properties();
       p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-      try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+      try (KafkaProducer<byte[], byte[]> producer =
+          new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
         for (int i = 0; i < n; i++) {
           String id = prefix + "-" + i;
-          producer.send(new ProducerRecord<>(Topics.RAW_TRAFFIC, id.getBytes(StandardCharsets.UTF_8),
-              ("not json " + id).getBytes(StandardCharsets.UTF_8))).get();
+          producer
+              .send(
+                  new ProducerRecord<>(
+                      Topics.RAW_TRAFFIC,
+                      id.getBytes(StandardCharsets.UTF_8),
+                      ("not json " + id).getBytes(StandardCharsets.UTF_8)))
+              .get();
         }
       }
     }
@@ -170,7 +213,8 @@ class SavepointUpgradeITCase {
       p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
       p.put(ConsumerConfig.GROUP_ID_CONFIG, "count-" + UUID.randomUUID());
       long count = 0;
-      try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      try (KafkaConsumer<byte[], byte[]> c =
+          new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
         c.subscribe(List.of(Topics.DEADLETTER));
         long quietUntil = System.currentTimeMillis() + 2_000;
         while (System.currentTimeMillis() < quietUntil) {

@@ -14,13 +14,13 @@ import org.apache.flink.core.fs.Path;
 
 /**
  * Where a job's city comes from: a city package ({@code --city.package}, a directory or any URL
- * Flink's file systems read: {@code file:///srv/city}, {@code s3://bucket/cities/west-oakland}), or,
- * without one, the generated city of {@code city.seed} (the demo's Hangzhou).
+ * Flink's file systems read: {@code file:///srv/city}, {@code s3://bucket/cities/west-oakland}),
+ * or, without one, the generated city of {@code city.seed} (the demo's Hangzhou).
  *
- * <p>Only this small value travels in the job graph; every task loads the package in its
- * {@code open()}. A JVM loads each package once and shares the immutable model and index between
- * its tasks, so a TaskManager of four slots reads it once. A package that changes on disk is read
- * again only by a new JVM: replace a city by deploying a new package path.
+ * <p>Only this small value travels in the job graph; every task loads the package in its {@code
+ * open()}. A JVM loads each package once and shares the immutable model and index between its
+ * tasks, so a TaskManager of four slots reads it once. A package that changes on disk is read again
+ * only by a new JVM: replace a city by deploying a new package path.
  *
  * @param packageUri the package's directory or URL; null for the generated city of {@code seed}
  */
@@ -83,17 +83,22 @@ public record CitySource(long seed, String packageUri) implements Serializable {
     try (InputStream in = fs.open(manifestPath)) {
       manifestBytes = in.readAllBytes();
     } catch (java.io.FileNotFoundException e) {
-      throw new IllegalArgumentException(uri + " is not a city package: it has no " + CityManifest.FILE);
+      throw new IllegalArgumentException(
+          uri + " is not a city package: it has no " + CityManifest.FILE);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + manifestPath, e);
     }
     CityManifest manifest = CityManifest.read(manifestBytes, manifestPath.toString());
-    return CityPackage.read(manifest, layer -> fs.open(new Path(root, manifest.layers().get(layer).file())),
+    return CityPackage.read(
+        manifest,
+        layer -> fs.open(new Path(root, manifest.layers().get(layer).file())),
         layer -> new Path(root, manifest.layers().get(layer).file()).toString());
   }
 
   @Override
   public String toString() {
-    return packageUri == null ? "the generated city of seed " + seed : "the city package " + packageUri;
+    return packageUri == null
+        ? "the generated city of seed " + seed
+        : "the city package " + packageUri;
   }
 }

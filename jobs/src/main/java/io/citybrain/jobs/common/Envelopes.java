@@ -18,7 +18,8 @@ public final class Envelopes {
       throw new Rejected(Reason.BAD_ENVELOPE, "not a contract-v1 envelope: " + ex.getMessage());
     }
     if (env.lat() == null || env.lon() == null) {
-      throw new Rejected(Reason.MISSING_POSITION, "envelope of " + env.deviceId() + " has no position");
+      throw new Rejected(
+          Reason.MISSING_POSITION, "envelope of " + env.deviceId() + " has no position");
     }
     return env;
   }

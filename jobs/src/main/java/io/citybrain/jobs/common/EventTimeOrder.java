@@ -29,12 +29,13 @@ import org.apache.flink.util.Collector;
  * device, plus each emitted event time for {@code remember} (up to 30 s more) after the watermark
  * passed it.
  *
- * <p>A reading that arrives behind the watermark (late) goes on at once: the windows decide
- * whether it is still in time. Its event time is remembered too, so a late repeat is dropped.
+ * <p>A reading that arrives behind the watermark (late) goes on at once: the windows decide whether
+ * it is still in time. Its event time is remembered too, so a late repeat is dropped.
  *
  * @param <T> the reading; keyed by device
  */
-public final class EventTimeOrder<T> extends KeyedProcessFunction<String, T, T> implements ResultTypeQueryable<T> {
+public final class EventTimeOrder<T> extends KeyedProcessFunction<String, T, T>
+    implements ResultTypeQueryable<T> {
 
   /** The event time of a reading. */
   @FunctionalInterface
@@ -69,8 +70,11 @@ public final class EventTimeOrder<T> extends KeyedProcessFunction<String, T, T> 
 
   @Override
   public void open(OpenContext context) {
-    pending = getRuntimeContext().getMapState(new MapStateDescriptor<>("pending", Types.LONG, type));
-    emitted = getRuntimeContext().getMapState(new MapStateDescriptor<>("emitted", Types.LONG, Types.BOOLEAN));
+    pending =
+        getRuntimeContext().getMapState(new MapStateDescriptor<>("pending", Types.LONG, type));
+    emitted =
+        getRuntimeContext()
+            .getMapState(new MapStateDescriptor<>("emitted", Types.LONG, Types.BOOLEAN));
     repeats = getRuntimeContext().getMetricGroup().counter("repeatedReadings");
   }
 
@@ -106,7 +110,9 @@ public final class EventTimeOrder<T> extends KeyedProcessFunction<String, T, T> 
         }
       }
       if (emitted.isEmpty()) {
-        emitted.clear(); // an iterator leaves the heap backend's empty map behind: a device gone quiet keeps nothing
+        emitted
+            .clear(); // an iterator leaves the heap backend's empty map behind: a device gone quiet
+        // keeps nothing
       }
     } else if (due == null) {
       // A timer of a savepoint taken before the sweeps: the end of one event time's memory.
@@ -122,6 +128,7 @@ public final class EventTimeOrder<T> extends KeyedProcessFunction<String, T, T> 
    */
   private void remember(long ts, Context ctx) throws Exception {
     emitted.put(ts, Boolean.TRUE);
-    ctx.timerService().registerEventTimeTimer(Math.floorDiv(ts + rememberMs + SWEEP_MS - 1, SWEEP_MS) * SWEEP_MS);
+    ctx.timerService()
+        .registerEventTimeTimer(Math.floorDiv(ts + rememberMs + SWEEP_MS - 1, SWEEP_MS) * SWEEP_MS);
   }
 }

@@ -17,9 +17,9 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
- * The {@code city.geography} side of a job: replaced layers (key {@code communities} or
- * {@code zones}, value the layer's GeoJSON) broadcast to every task of the operator that places
- * events ({@link LiveGeography}). docs/geography.md describes the guarantees.
+ * The {@code city.geography} side of a job: replaced layers (key {@code communities} or {@code
+ * zones}, value the layer's GeoJSON) broadcast to every task of the operator that places events
+ * ({@link LiveGeography}). docs/geography.md describes the guarantees.
  */
 public final class GeographyUpdates {
   private GeographyUpdates() {}
@@ -28,8 +28,9 @@ public final class GeographyUpdates {
    * The broadcast state: layer name → the GeoJSON in force. Plain Flink types (no Kryo); the bytes
    * are the record's value, so what was published is what is restored.
    */
-  public static final MapStateDescriptor<String, byte[]> STATE = new MapStateDescriptor<>("city-geography",
-      Types.STRING, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
+  public static final MapStateDescriptor<String, byte[]> STATE =
+      new MapStateDescriptor<>(
+          "city-geography", Types.STRING, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
 
   /**
    * Reads {@code city.geography} from its beginning on a fresh start, whatever the group committed:
@@ -41,7 +42,8 @@ public final class GeographyUpdates {
   }
 
   /** {@link #source(String, String)} from a Kafka that requires {@code security}. */
-  public static KafkaSource<KafkaEvent> source(String bootstrap, KafkaSecurity security, String groupId) {
+  public static KafkaSource<KafkaEvent> source(
+      String bootstrap, KafkaSecurity security, String groupId) {
     return KafkaSource.<KafkaEvent>builder()
         .setProperties(security.applyTo(new Properties()))
         .setBootstrapServers(bootstrap)
@@ -55,19 +57,23 @@ public final class GeographyUpdates {
 
   /**
    * The updates as a stream of parallelism 1 (the topic has one partition) that takes no part in
-   * event time: it never emits a watermark and declares itself idle at every periodic emission,
-   * so the operator it is connected to follows the events' watermark alone. (A watermark at the
-   * end of time instead would become the operator's whenever the event input goes idle, and make
-   * every later event late.)
+   * event time: it never emits a watermark and declares itself idle at every periodic emission, so
+   * the operator it is connected to follows the events' watermark alone. (A watermark at the end of
+   * time instead would become the operator's whenever the event input goes idle, and make every
+   * later event late.)
    */
-  public static DataStream<KafkaEvent> stream(StreamExecutionEnvironment env, Source<KafkaEvent, ?, ?> source, String uidPrefix) {
-    return env.fromSource(source, new AlwaysIdle(), "city.geography").uid(uidPrefix + "-geography-source").setParallelism(1);
+  public static DataStream<KafkaEvent> stream(
+      StreamExecutionEnvironment env, Source<KafkaEvent, ?, ?> source, String uidPrefix) {
+    return env.fromSource(source, new AlwaysIdle(), "city.geography")
+        .uid(uidPrefix + "-geography-source")
+        .setParallelism(1);
   }
 
   /** No watermarks, idle at all times. */
   static final class AlwaysIdle implements WatermarkStrategy<KafkaEvent> {
     @Override
-    public WatermarkGenerator<KafkaEvent> createWatermarkGenerator(WatermarkGeneratorSupplier.Context context) {
+    public WatermarkGenerator<KafkaEvent> createWatermarkGenerator(
+        WatermarkGeneratorSupplier.Context context) {
       return new WatermarkGenerator<>() {
         @Override
         public void onEvent(KafkaEvent event, long eventTimestamp, WatermarkOutput output) {}

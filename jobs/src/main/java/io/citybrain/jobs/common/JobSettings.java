@@ -9,8 +9,8 @@ import java.util.Map;
 import org.apache.flink.util.ParameterTool;
 
 /**
- * What every job needs to know about its surroundings, from {@code --key value} arguments. A missing
- * or wrong value stops start-up with a message naming the key.
+ * What every job needs to know about its surroundings, from {@code --key value} arguments. A
+ * missing or wrong value stops start-up with a message naming the key.
  *
  * @param outOfOrderness how late an event may arrive before the watermark passes it
  * @param idleness after how long without data a Kafka partition stops holding back the watermark
@@ -18,17 +18,28 @@ import org.apache.flink.util.ParameterTool;
  *     later data goes to the dead-letter topic with reason {@code late}
  * @param citySeed the seed of the generated city model, used when no {@code cityPackage} is given;
  *     every part of one deployment must use the same city
- * @param cityPackage the city package ({@link CitySource}, key {@code city.package}): a directory or
- *     a URL Flink's file systems read; null for the generated city of {@code citySeed}
- * @param kafkaSecurity how every Kafka source and sink of the job reaches Kafka ({@link KafkaSecurity}'s
- *     keys, {@code kafka.security.protocol} and so on, secrets from the environment); null means none
+ * @param cityPackage the city package ({@link CitySource}, key {@code city.package}): a directory
+ *     or a URL Flink's file systems read; null for the generated city of {@code citySeed}
+ * @param kafkaSecurity how every Kafka source and sink of the job reaches Kafka ({@link
+ *     KafkaSecurity}'s keys, {@code kafka.security.protocol} and so on, secrets from the
+ *     environment); null means none
  * @param sinkTuning the store sinks' batching, retries and timeouts ({@code influx.batch-size},
  *     {@code influx.flush-interval}, {@code influx.max-retries}, {@code influx.request-timeout});
  *     null means {@link SinkTuning#DEFAULTS}
  */
-public record JobSettings(String kafkaBootstrap, InfluxSettings influx, Duration checkpointInterval,
-    Duration outOfOrderness, Duration idleness, Duration allowedLateness, int parallelism, long citySeed,
-    KafkaSecurity kafkaSecurity, String cityPackage, SinkTuning sinkTuning) implements Serializable {
+public record JobSettings(
+    String kafkaBootstrap,
+    InfluxSettings influx,
+    Duration checkpointInterval,
+    Duration outOfOrderness,
+    Duration idleness,
+    Duration allowedLateness,
+    int parallelism,
+    long citySeed,
+    KafkaSecurity kafkaSecurity,
+    String cityPackage,
+    SinkTuning sinkTuning)
+    implements Serializable {
 
   public static final String KAFKA_BOOTSTRAP = "kafka.bootstrap-servers";
 
@@ -36,7 +47,8 @@ public record JobSettings(String kafkaBootstrap, InfluxSettings influx, Duration
     kafkaSecurity = kafkaSecurity == null ? KafkaSecurity.NONE : kafkaSecurity;
     sinkTuning = sinkTuning == null ? SinkTuning.DEFAULTS : sinkTuning;
     if (kafkaBootstrap == null || kafkaBootstrap.isBlank()) {
-      throw new IllegalArgumentException(KAFKA_BOOTSTRAP + " must be set, e.g. --" + KAFKA_BOOTSTRAP + " kafka:9092");
+      throw new IllegalArgumentException(
+          KAFKA_BOOTSTRAP + " must be set, e.g. --" + KAFKA_BOOTSTRAP + " kafka:9092");
     }
     positive(checkpointInterval, "checkpoint.interval");
     positive(outOfOrderness, "watermark.out-of-orderness");
@@ -45,7 +57,8 @@ public record JobSettings(String kafkaBootstrap, InfluxSettings influx, Duration
       throw new IllegalArgumentException("window.allowed-lateness must not be negative");
     }
     if (cityPackage != null && cityPackage.isBlank()) {
-      throw new IllegalArgumentException(CitySource.PACKAGE_KEY + " must name a directory or URL, got an empty value");
+      throw new IllegalArgumentException(
+          CitySource.PACKAGE_KEY + " must name a directory or URL, got an empty value");
     }
     if (parallelism < 1) {
       throw new IllegalArgumentException("parallelism must be at least 1, got " + parallelism);
@@ -53,25 +66,76 @@ public record JobSettings(String kafkaBootstrap, InfluxSettings influx, Duration
   }
 
   /** Settings with the store sinks' default tuning. */
-  public JobSettings(String kafkaBootstrap, InfluxSettings influx, Duration checkpointInterval, Duration outOfOrderness,
-      Duration idleness, Duration allowedLateness, int parallelism, long citySeed, KafkaSecurity kafkaSecurity,
+  public JobSettings(
+      String kafkaBootstrap,
+      InfluxSettings influx,
+      Duration checkpointInterval,
+      Duration outOfOrderness,
+      Duration idleness,
+      Duration allowedLateness,
+      int parallelism,
+      long citySeed,
+      KafkaSecurity kafkaSecurity,
       String cityPackage) {
-    this(kafkaBootstrap, influx, checkpointInterval, outOfOrderness, idleness, allowedLateness, parallelism, citySeed,
-        kafkaSecurity, cityPackage, null);
+    this(
+        kafkaBootstrap,
+        influx,
+        checkpointInterval,
+        outOfOrderness,
+        idleness,
+        allowedLateness,
+        parallelism,
+        citySeed,
+        kafkaSecurity,
+        cityPackage,
+        null);
   }
 
   /** Settings of a job that reaches Kafka without security (the local city, tests). */
-  public JobSettings(String kafkaBootstrap, InfluxSettings influx, Duration checkpointInterval, Duration outOfOrderness,
-      Duration idleness, Duration allowedLateness, int parallelism, long citySeed) {
-    this(kafkaBootstrap, influx, checkpointInterval, outOfOrderness, idleness, allowedLateness, parallelism, citySeed,
-        KafkaSecurity.NONE, null);
+  public JobSettings(
+      String kafkaBootstrap,
+      InfluxSettings influx,
+      Duration checkpointInterval,
+      Duration outOfOrderness,
+      Duration idleness,
+      Duration allowedLateness,
+      int parallelism,
+      long citySeed) {
+    this(
+        kafkaBootstrap,
+        influx,
+        checkpointInterval,
+        outOfOrderness,
+        idleness,
+        allowedLateness,
+        parallelism,
+        citySeed,
+        KafkaSecurity.NONE,
+        null);
   }
 
   /** Settings of a job on the generated city of {@code citySeed}. */
-  public JobSettings(String kafkaBootstrap, InfluxSettings influx, Duration checkpointInterval, Duration outOfOrderness,
-      Duration idleness, Duration allowedLateness, int parallelism, long citySeed, KafkaSecurity kafkaSecurity) {
-    this(kafkaBootstrap, influx, checkpointInterval, outOfOrderness, idleness, allowedLateness, parallelism, citySeed,
-        kafkaSecurity, null);
+  public JobSettings(
+      String kafkaBootstrap,
+      InfluxSettings influx,
+      Duration checkpointInterval,
+      Duration outOfOrderness,
+      Duration idleness,
+      Duration allowedLateness,
+      int parallelism,
+      long citySeed,
+      KafkaSecurity kafkaSecurity) {
+    this(
+        kafkaBootstrap,
+        influx,
+        checkpointInterval,
+        outOfOrderness,
+        idleness,
+        allowedLateness,
+        parallelism,
+        citySeed,
+        kafkaSecurity,
+        null);
   }
 
   /** Where the job's city comes from. */
@@ -81,8 +145,18 @@ public record JobSettings(String kafkaBootstrap, InfluxSettings influx, Duration
 
   /** These settings on another city package (null: the generated city of {@code citySeed}). */
   public JobSettings withCityPackage(String uri) {
-    return new JobSettings(kafkaBootstrap, influx, checkpointInterval, outOfOrderness, idleness, allowedLateness, parallelism,
-        citySeed, kafkaSecurity, uri, sinkTuning);
+    return new JobSettings(
+        kafkaBootstrap,
+        influx,
+        checkpointInterval,
+        outOfOrderness,
+        idleness,
+        allowedLateness,
+        parallelism,
+        citySeed,
+        kafkaSecurity,
+        uri,
+        sinkTuning);
   }
 
   private static void positive(Duration d, String key) {
@@ -98,14 +172,18 @@ public record JobSettings(String kafkaBootstrap, InfluxSettings influx, Duration
 
   /**
    * Reads {@code --kafka.bootstrap-servers}, {@code --influx.url}, ... (see the README's table) and
-   * Kafka security ({@code --kafka.security.protocol}, ...); the Kafka secrets only from {@code env}.
+   * Kafka security ({@code --kafka.security.protocol}, ...); the Kafka secrets only from {@code
+   * env}.
    */
   public static JobSettings fromArgs(String[] args, Map<String, String> env) {
     ParameterTool p = ParameterTool.fromArgs(args);
     return new JobSettings(
         p.get(KAFKA_BOOTSTRAP),
-        new InfluxSettings(p.get(InfluxSettings.URL_KEY), p.get(InfluxSettings.ORG_KEY, "citybrain"),
-            p.get(InfluxSettings.BUCKET_KEY, "citybrain"), p.get(InfluxSettings.TOKEN_KEY)),
+        new InfluxSettings(
+            p.get(InfluxSettings.URL_KEY),
+            p.get(InfluxSettings.ORG_KEY, "citybrain"),
+            p.get(InfluxSettings.BUCKET_KEY, "citybrain"),
+            p.get(InfluxSettings.TOKEN_KEY)),
         seconds(p, "checkpoint.interval", 10),
         seconds(p, "watermark.out-of-orderness", 5),
         seconds(p, "watermark.idleness", 10),

@@ -12,7 +12,12 @@ public final class KafkaEventDeserializer implements KafkaRecordDeserializationS
   @Override
   public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<KafkaEvent> out) {
     String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
-    out.collect(new KafkaEvent(record.topic(), key, record.value() == null ? new byte[0] : record.value(), record.timestamp()));
+    out.collect(
+        new KafkaEvent(
+            record.topic(),
+            key,
+            record.value() == null ? new byte[0] : record.value(),
+            record.timestamp()));
   }
 
   @Override

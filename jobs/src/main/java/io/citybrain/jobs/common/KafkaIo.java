@@ -32,7 +32,8 @@ public final class KafkaIo {
   }
 
   /** {@link #source(String, String, String...)} from a Kafka that requires {@code security}. */
-  public static KafkaSource<KafkaEvent> source(String bootstrap, KafkaSecurity security, String groupId, String... topics) {
+  public static KafkaSource<KafkaEvent> source(
+      String bootstrap, KafkaSecurity security, String groupId, String... topics) {
     return KafkaSource.<KafkaEvent>builder()
         // The source's admin client (partition discovery) and its consumers both get these.
         .setProperties(security.applyTo(new Properties()))
@@ -45,7 +46,10 @@ public final class KafkaIo {
         .build();
   }
 
-  /** Dead letters, keyed by device id (else topic). At-least-once: a dead letter may repeat, never vanish. */
+  /**
+   * Dead letters, keyed by device id (else topic). At-least-once: a dead letter may repeat, never
+   * vanish.
+   */
   public static KafkaSink<DeadLetter> deadLetterSink(String bootstrap) {
     return deadLetterSink(bootstrap, KafkaSecurity.NONE);
   }
@@ -56,11 +60,12 @@ public final class KafkaIo {
         .setKafkaProducerConfig(security.applyTo(new Properties()))
         .setBootstrapServers(bootstrap)
         .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
-        .setRecordSerializer(KafkaRecordSerializationSchema.<DeadLetter>builder()
-            .setTopic(Topics.DEADLETTER)
-            .setKeySerializationSchema(new DeadLetterKey())
-            .setValueSerializationSchema(new DeadLetterValue())
-            .build())
+        .setRecordSerializer(
+            KafkaRecordSerializationSchema.<DeadLetter>builder()
+                .setTopic(Topics.DEADLETTER)
+                .setKeySerializationSchema(new DeadLetterKey())
+                .setValueSerializationSchema(new DeadLetterValue())
+                .build())
         .build();
   }
 
@@ -79,11 +84,12 @@ public final class KafkaIo {
         .setKafkaProducerConfig(security.applyTo(new Properties()))
         .setBootstrapServers(bootstrap)
         .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
-        .setRecordSerializer(KafkaRecordSerializationSchema.<Alert>builder()
-            .setTopic(Topics.ALERTS)
-            .setKeySerializationSchema(new AlertKey())
-            .setValueSerializationSchema(new AlertValue())
-            .build())
+        .setRecordSerializer(
+            KafkaRecordSerializationSchema.<Alert>builder()
+                .setTopic(Topics.ALERTS)
+                .setKeySerializationSchema(new AlertKey())
+                .setValueSerializationSchema(new AlertValue())
+                .build())
         .build();
   }
 
@@ -106,7 +112,8 @@ public final class KafkaIo {
   static final class AlertKey implements SerializationSchema<Alert> {
     @Override
     public byte[] serialize(Alert a) {
-      return (a.community() != null ? a.community() : a.district()).getBytes(StandardCharsets.UTF_8);
+      return (a.community() != null ? a.community() : a.district())
+          .getBytes(StandardCharsets.UTF_8);
     }
   }
 

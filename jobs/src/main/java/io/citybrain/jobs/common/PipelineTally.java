@@ -38,20 +38,38 @@ import org.apache.flink.util.OutputTag;
  */
 public final class PipelineTally {
 
-  /** How often a job's row is written: the alert dispatcher's interval, so stages line up on a chart. */
+  /**
+   * How often a job's row is written: the alert dispatcher's interval, so stages line up on a
+   * chart.
+   */
   public static final Duration INTERVAL = Duration.ofSeconds(10);
 
   /** Which count an edge adds to. */
-  public enum Edge { IN, OUT, DEAD }
+  public enum Edge {
+    IN,
+    OUT,
+    DEAD
+  }
 
-  /** Totals for an interval; {@code lagMs} negative when unknown, {@code at} the end of the interval (epoch ms). */
-  public record Counts(String stage, long in, long out, long dead, long lagMs, long at) implements Serializable {
+  /**
+   * Totals for an interval; {@code lagMs} negative when unknown, {@code at} the end of the interval
+   * (epoch ms).
+   */
+  public record Counts(String stage, long in, long out, long dead, long lagMs, long at)
+      implements Serializable {
     Counts plus(Counts o) {
-      return new Counts(stage, in + o.in, out + o.out, dead + o.dead, Math.max(lagMs, o.lagMs), Math.max(at, o.at));
+      return new Counts(
+          stage,
+          in + o.in,
+          out + o.out,
+          dead + o.dead,
+          Math.max(lagMs, o.lagMs),
+          Math.max(at, o.at));
     }
   }
 
-  static final OutputTag<Counts> TAG = new OutputTag<>("pipeline-counts", TypeInformation.of(Counts.class)) {};
+  static final OutputTag<Counts> TAG =
+      new OutputTag<>("pipeline-counts", TypeInformation.of(Counts.class)) {};
 
   private final String stage;
   private final long intervalMs;
@@ -66,16 +84,25 @@ public final class PipelineTally {
     this.intervalMs = interval.toMillis();
   }
 
-  /** {@code stream} unchanged, counted as {@code edge}; {@code uid} names the count for savepoints. */
+  /**
+   * {@code stream} unchanged, counted as {@code edge}; {@code uid} names the count for savepoints.
+   */
   public <T> SingleOutputStreamOperator<T> count(DataStream<T> stream, Edge edge, String uid) {
-    SingleOutputStreamOperator<T> counted = stream
-        .transform("count " + edge.name().toLowerCase(java.util.Locale.ROOT), stream.getType(), new Tally<T>(stage, edge, intervalMs))
-        .uid(uid);
+    SingleOutputStreamOperator<T> counted =
+        stream
+            .transform(
+                "count " + edge.name().toLowerCase(java.util.Locale.ROOT),
+                stream.getType(),
+                new Tally<T>(stage, edge, intervalMs))
+            .uid(uid);
     tallies.add(counted.getSideOutput(TAG));
     return counted;
   }
 
-  /** Sums the counts into one row per interval, written by {@code sink}; with no sink (tests), nothing is summed. */
+  /**
+   * Sums the counts into one row per interval, written by {@code sink}; with no sink (tests),
+   * nothing is summed.
+   */
   public void write(Sink<Counts> sink) {
     if (sink == null || tallies.isEmpty()) {
       return;
@@ -85,8 +112,12 @@ public final class PipelineTally {
       all = all.union(t);
     }
     all.keyBy(Counts::stage)
-        .process(new Sum(intervalMs)).name("pipeline row, " + (intervalMs / 1000) + " s").uid(stage + "-pipeline-sum")
-        .sinkTo(sink).name("pipeline to store").uid(stage + "-pipeline-sink");
+        .process(new Sum(intervalMs))
+        .name("pipeline row, " + (intervalMs / 1000) + " s")
+        .uid(stage + "-pipeline-sum")
+        .sinkTo(sink)
+        .name("pipeline to store")
+        .uid(stage + "-pipeline-sink");
   }
 
   /** The contract's {@code pipeline} point of a row, as the bridge and dispatch write theirs. */
@@ -98,8 +129,8 @@ public final class PipelineTally {
    * The pass-through: counts what goes by and sends its totals on once per interval, on the task's
    * own processing-time timer (so a quiet edge reports too, and nothing waits for the next event).
    */
-  static final class Tally<T> extends AbstractStreamOperator<T> implements OneInputStreamOperator<T, T>,
-      ProcessingTimeService.ProcessingTimeCallback {
+  static final class Tally<T> extends AbstractStreamOperator<T>
+      implements OneInputStreamOperator<T, T>, ProcessingTimeService.ProcessingTimeCallback {
     private static final long serialVersionUID = 1L;
     private final String stage;
     private final Edge edge;
@@ -135,18 +166,32 @@ public final class PipelineTally {
 
     @Override
     public void onProcessingTime(long time) {
-      // The lag is read here, once an interval, not per event: the clock is no cheaper than the count.
-      long lagMs = edge == Edge.IN && count > 0 && watermark != Long.MIN_VALUE ? Math.max(0, time - watermark) : -1;
+      // The lag is read here, once an interval, not per event: the clock is no cheaper than the
+      // count.
+      long lagMs =
+          edge == Edge.IN && count > 0 && watermark != Long.MIN_VALUE
+              ? Math.max(0, time - watermark)
+              : -1;
       if (count > 0) {
-        output.collect(TAG, new StreamRecord<>(new Counts(stage, edge == Edge.IN ? count : 0, edge == Edge.OUT ? count : 0,
-            edge == Edge.DEAD ? count : 0, lagMs, time)));
+        output.collect(
+            TAG,
+            new StreamRecord<>(
+                new Counts(
+                    stage,
+                    edge == Edge.IN ? count : 0,
+                    edge == Edge.OUT ? count : 0,
+                    edge == Edge.DEAD ? count : 0,
+                    lagMs,
+                    time)));
       }
       count = 0;
       getProcessingTimeService().registerTimer(time + intervalMs, this);
     }
   }
 
-  /** One row per stage and interval: the instances' totals added up, written when the interval ends. */
+  /**
+   * One row per stage and interval: the instances' totals added up, written when the interval ends.
+   */
   static final class Sum extends KeyedProcessFunction<String, Counts, Counts> {
     private final long intervalMs;
     private transient ValueState<Counts> sum;
@@ -157,14 +202,18 @@ public final class PipelineTally {
 
     @Override
     public void open(OpenContext context) {
-      sum = getRuntimeContext().getState(new ValueStateDescriptor<>("pipeline-sum", TypeInformation.of(Counts.class)));
+      sum =
+          getRuntimeContext()
+              .getState(
+                  new ValueStateDescriptor<>("pipeline-sum", TypeInformation.of(Counts.class)));
     }
 
     @Override
     public void processElement(Counts c, Context ctx, Collector<Counts> out) throws Exception {
       Counts before = sum.value();
       if (before == null) {
-        ctx.timerService().registerProcessingTimeTimer(ctx.timerService().currentProcessingTime() + intervalMs);
+        ctx.timerService()
+            .registerProcessingTimeTimer(ctx.timerService().currentProcessingTime() + intervalMs);
         sum.update(c);
       } else {
         sum.update(before.plus(c));
@@ -172,10 +221,13 @@ public final class PipelineTally {
     }
 
     @Override
-    public void onTimer(long timestamp, OnTimerContext ctx, Collector<Counts> out) throws Exception {
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<Counts> out)
+        throws Exception {
       Counts total = sum.value();
       if (total != null) {
-        out.collect(new Counts(total.stage(), total.in(), total.out(), total.dead(), total.lagMs(), timestamp));
+        out.collect(
+            new Counts(
+                total.stage(), total.in(), total.out(), total.dead(), total.lagMs(), timestamp));
       }
       sum.clear();
     }

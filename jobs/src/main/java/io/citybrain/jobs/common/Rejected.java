@@ -17,6 +17,13 @@ public final class Rejected extends Exception {
   }
 
   public DeadLetter toDeadLetter(KafkaEvent e, long now, String stage) {
-    return DeadLetter.of(reason, getMessage(), e.topic(), e.key() != null ? e.key() : e.topic(), e.value(), now, stage);
+    return DeadLetter.of(
+        reason,
+        getMessage(),
+        e.topic(),
+        e.key() != null ? e.key() : e.topic(),
+        e.value(),
+        now,
+        stage);
   }
 }

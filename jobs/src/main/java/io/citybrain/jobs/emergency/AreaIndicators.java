@@ -12,19 +12,24 @@ import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
- * Turns alert transitions into {@code emergency_area} rows, keyed by area ({@code district|community}).
- * Processing time, like the lifecycle it follows: at the end of every interval in which an area has
- * open alerts or activity it emits a row; after a row with nothing open its state and timer are freed.
+ * Turns alert transitions into {@code emergency_area} rows, keyed by area ({@code
+ * district|community}). Processing time, like the lifecycle it follows: at the end of every
+ * interval in which an area has open alerts or activity it emits a row; after a row with nothing
+ * open its state and timer are freed.
  */
 public final class AreaIndicators extends KeyedProcessFunction<String, Alert, EmergencyArea> {
 
   private final long intervalMs;
+
   /** Open alerts of the area: alert id → raise time (the alert's ts when raised). */
   private transient MapState<String, Long> open;
+
   /** Open alerts' families, for the per-kind counts. */
   private transient MapState<String, String> families;
+
   /** This interval's counters: new alerts, acknowledgements and their summed delay in ms. */
   private transient ValueState<long[]> counters;
+
   private transient ValueState<Long> timer;
 
   public AreaIndicators(long intervalMs) {
@@ -37,9 +42,16 @@ public final class AreaIndicators extends KeyedProcessFunction<String, Alert, Em
 
   @Override
   public void open(OpenContext context) {
-    open = getRuntimeContext().getMapState(new MapStateDescriptor<>("open", Types.STRING, Types.LONG));
-    families = getRuntimeContext().getMapState(new MapStateDescriptor<>("families", Types.STRING, Types.STRING));
-    counters = getRuntimeContext().getState(new ValueStateDescriptor<>("counters", PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
+    open =
+        getRuntimeContext().getMapState(new MapStateDescriptor<>("open", Types.STRING, Types.LONG));
+    families =
+        getRuntimeContext()
+            .getMapState(new MapStateDescriptor<>("families", Types.STRING, Types.STRING));
+    counters =
+        getRuntimeContext()
+            .getState(
+                new ValueStateDescriptor<>(
+                    "counters", PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
     timer = getRuntimeContext().getState(new ValueStateDescriptor<>("timer", Types.LONG));
   }
 
@@ -86,12 +98,21 @@ public final class AreaIndicators extends KeyedProcessFunction<String, Alert, Em
         case Signals.SOS -> sos++;
         case Signals.FIRE -> fires++;
         case Signals.FLOOD -> floods++;
-        default -> { }
+        default -> {}
       }
     }
     String key = ctx.getCurrentKey();
-    out.collect(new EmergencyArea(AreaIntervals.district(key), AreaIntervals.community(key), ts, openCount, c[0], sos, fires, floods,
-        c[1] == 0 ? null : c[2] / 1000.0 / c[1]));
+    out.collect(
+        new EmergencyArea(
+            AreaIntervals.district(key),
+            AreaIntervals.community(key),
+            ts,
+            openCount,
+            c[0],
+            sos,
+            fires,
+            floods,
+            c[1] == 0 ? null : c[2] / 1000.0 / c[1]));
     counters.clear();
     if (openCount == 0) {
       open.clear();

@@ -29,7 +29,8 @@ final class AreaIntervals {
   }
 
   /** Activity in an idle area: its first interval ends at the next multiple of the interval. */
-  static void startIfIdle(ValueState<Long> timer, TimerService timers, long intervalMs) throws IOException {
+  static void startIfIdle(ValueState<Long> timer, TimerService timers, long intervalMs)
+      throws IOException {
     if (timer.value() == null) {
       long now = timers.currentProcessingTime();
       schedule(timer, timers, now - now % intervalMs + intervalMs);
@@ -37,11 +38,13 @@ final class AreaIntervals {
   }
 
   /** The interval that ended at {@code ts} left work open: the next one ends an interval later. */
-  static void next(ValueState<Long> timer, TimerService timers, long ts, long intervalMs) throws IOException {
+  static void next(ValueState<Long> timer, TimerService timers, long ts, long intervalMs)
+      throws IOException {
     schedule(timer, timers, ts + intervalMs);
   }
 
-  private static void schedule(ValueState<Long> timer, TimerService timers, long end) throws IOException {
+  private static void schedule(ValueState<Long> timer, TimerService timers, long end)
+      throws IOException {
     timers.registerProcessingTimeTimer(end);
     timer.update(end);
   }

@@ -12,5 +12,13 @@ package io.citybrain.jobs.emergency;
  * @param yellowCards tickets that reached 80% of their deadline during the interval
  * @param redCards tickets that passed their deadline during the interval
  */
-public record CommunityTickets(String district, String community, long intervalEnd, long ticketsOpened,
-    long ticketsResolved, long openTickets, Double meanHandlingS, long yellowCards, long redCards) {}
+public record CommunityTickets(
+    String district,
+    String community,
+    long intervalEnd,
+    long ticketsOpened,
+    long ticketsResolved,
+    long openTickets,
+    Double meanHandlingS,
+    long yellowCards,
+    long redCards) {}

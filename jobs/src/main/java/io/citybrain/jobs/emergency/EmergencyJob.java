@@ -1,25 +1,25 @@
 package io.citybrain.jobs.emergency;
 
+import com.influxdb.client.domain.WritePrecision;
+import com.influxdb.client.write.Point;
+import io.citybrain.connectors.Json;
 import io.citybrain.connectors.Topics;
 import io.citybrain.connectors.alert.Alert;
 import io.citybrain.connectors.deadletter.DeadLetter;
 import io.citybrain.connectors.deadletter.Reason;
 import io.citybrain.connectors.envelope.Ack;
-import io.citybrain.connectors.Json;
 import io.citybrain.connectors.envelope.Envelope;
 import io.citybrain.connectors.influx.InfluxSink;
-import com.influxdb.client.domain.WritePrecision;
-import com.influxdb.client.write.Point;
+import io.citybrain.geo.CityModel;
+import io.citybrain.geo.Layer;
 import io.citybrain.jobs.common.DeadLetters;
 import io.citybrain.jobs.common.Envelopes;
 import io.citybrain.jobs.common.GeographyUpdates;
-import io.citybrain.jobs.common.LiveGeography;
-import io.citybrain.geo.CityModel;
-import io.citybrain.geo.Layer;
 import io.citybrain.jobs.common.JobEnvironment;
 import io.citybrain.jobs.common.JobSettings;
 import io.citybrain.jobs.common.KafkaEvent;
 import io.citybrain.jobs.common.KafkaIo;
+import io.citybrain.jobs.common.LiveGeography;
 import io.citybrain.jobs.common.PipelineTally;
 import io.citybrain.jobs.common.Rejected;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -35,7 +35,8 @@ import org.apache.flink.util.Collector;
  * (smoke alarms, SOS presses, flood gauges, resident tickets) and {@code city.acks}, keeps one
  * incident per building, device or ticket ({@link IncidentLifecycle}), and writes every alert
  * transition to {@code city.alerts}, the areas' indicators to {@code emergency_area} and the
- * communities' ticket handling to {@code community_tickets}. Not windowed: an alert leaves as soon as its record is read.
+ * communities' ticket handling to {@code community_tickets}. Not windowed: an alert leaves as soon
+ * as its record is read.
  */
 public final class EmergencyJob {
 
@@ -51,13 +52,24 @@ public final class EmergencyJob {
   private final Sink<CommunityTickets> ticketSink;
   private final Locator locator;
   private final EmergencySettings settings;
-  /** The job's {@code pipeline} rows; null: not written (tests and benchmarks that do not look at them). */
+
+  /**
+   * The job's {@code pipeline} rows; null: not written (tests and benchmarks that do not look at
+   * them).
+   */
   private Sink<PipelineTally.Counts> pipelineSink;
 
   /** {@code geography}: replaced communities from {@code city.geography} (docs/geography.md). */
-  public EmergencyJob(Source<KafkaEvent, ?, ?> readings, Source<KafkaEvent, ?, ?> acks, Source<KafkaEvent, ?, ?> geography,
-      Sink<Alert> alertSink, Sink<DeadLetter> deadLetterSink, Sink<EmergencyArea> areaSink, Sink<CommunityTickets> ticketSink,
-      Locator locator, EmergencySettings settings) {
+  public EmergencyJob(
+      Source<KafkaEvent, ?, ?> readings,
+      Source<KafkaEvent, ?, ?> acks,
+      Source<KafkaEvent, ?, ?> geography,
+      Sink<Alert> alertSink,
+      Sink<DeadLetter> deadLetterSink,
+      Sink<EmergencyArea> areaSink,
+      Sink<CommunityTickets> ticketSink,
+      Locator locator,
+      EmergencySettings settings) {
     this.readings = readings;
     this.acks = acks;
     this.geography = geography;
@@ -75,30 +87,53 @@ public final class EmergencyJob {
     return this;
   }
 
-  public static EmergencyJob fromSettings(JobSettings s, Locator locator, EmergencySettings settings) {
+  public static EmergencyJob fromSettings(
+      JobSettings s, Locator locator, EmergencySettings settings) {
     return new EmergencyJob(
-        KafkaIo.source(s.kafkaBootstrap(), s.kafkaSecurity(), NAME, Topics.RAW_EMERGENCY, Topics.RAW_COMMUNITY),
-        KafkaIo.source(s.kafkaBootstrap(), s.kafkaSecurity(), NAME + "-acks", Topics.ACKS),
-        GeographyUpdates.source(s.kafkaBootstrap(), s.kafkaSecurity(), NAME + "-geography"),
-        KafkaIo.alertSink(s.kafkaBootstrap(), s.kafkaSecurity()),
-        KafkaIo.deadLetterSink(s.kafkaBootstrap(), s.kafkaSecurity()),
-        InfluxSink.<EmergencyArea>builder().settings(s.influx()).tuning(s.sinkTuning()).converter(EmergencyJob::toPoint).build(),
-        InfluxSink.<CommunityTickets>builder().settings(s.influx()).tuning(s.sinkTuning()).converter(EmergencyJob::toPoint).build(),
-        locator, settings)
-        .withPipelineSink(InfluxSink.<PipelineTally.Counts>builder().settings(s.influx()).tuning(s.sinkTuning())
-            .converter(PipelineTally::toPoint).build());
+            KafkaIo.source(
+                s.kafkaBootstrap(),
+                s.kafkaSecurity(),
+                NAME,
+                Topics.RAW_EMERGENCY,
+                Topics.RAW_COMMUNITY),
+            KafkaIo.source(s.kafkaBootstrap(), s.kafkaSecurity(), NAME + "-acks", Topics.ACKS),
+            GeographyUpdates.source(s.kafkaBootstrap(), s.kafkaSecurity(), NAME + "-geography"),
+            KafkaIo.alertSink(s.kafkaBootstrap(), s.kafkaSecurity()),
+            KafkaIo.deadLetterSink(s.kafkaBootstrap(), s.kafkaSecurity()),
+            InfluxSink.<EmergencyArea>builder()
+                .settings(s.influx())
+                .tuning(s.sinkTuning())
+                .converter(EmergencyJob::toPoint)
+                .build(),
+            InfluxSink.<CommunityTickets>builder()
+                .settings(s.influx())
+                .tuning(s.sinkTuning())
+                .converter(EmergencyJob::toPoint)
+                .build(),
+            locator,
+            settings)
+        .withPipelineSink(
+            InfluxSink.<PipelineTally.Counts>builder()
+                .settings(s.influx())
+                .tuning(s.sinkTuning())
+                .converter(PipelineTally::toPoint)
+                .build());
   }
 
-  /** Every field in one line (the embedded store replaces whole rows); no mean when nobody acknowledged. */
+  /**
+   * Every field in one line (the embedded store replaces whole rows); no mean when nobody
+   * acknowledged.
+   */
   public static Point toPoint(EmergencyArea a) {
-    Point p = Point.measurement("emergency_area")
-        .addTag("district", a.district())
-        .addField("open_alerts", a.openAlerts())
-        .addField("new_alerts", a.newAlerts())
-        .addField("sos", a.sos())
-        .addField("fires", a.fires())
-        .addField("floods", a.floods())
-        .time(a.intervalEnd(), WritePrecision.MS);
+    Point p =
+        Point.measurement("emergency_area")
+            .addTag("district", a.district())
+            .addField("open_alerts", a.openAlerts())
+            .addField("new_alerts", a.newAlerts())
+            .addField("sos", a.sos())
+            .addField("fires", a.fires())
+            .addField("floods", a.floods())
+            .time(a.intervalEnd(), WritePrecision.MS);
     if (a.community() != null) {
       p.addTag("community", a.community());
     }
@@ -110,14 +145,15 @@ public final class EmergencyJob {
 
   /** Every field in one line; no mean handling time when no ticket was resolved in the interval. */
   public static Point toPoint(CommunityTickets t) {
-    Point p = Point.measurement("community_tickets")
-        .addTag("district", t.district())
-        .addField("tickets_opened", t.ticketsOpened())
-        .addField("tickets_resolved", t.ticketsResolved())
-        .addField("open_tickets", t.openTickets())
-        .addField("yellow_cards", t.yellowCards())
-        .addField("red_cards", t.redCards())
-        .time(t.intervalEnd(), WritePrecision.MS);
+    Point p =
+        Point.measurement("community_tickets")
+            .addTag("district", t.district())
+            .addField("tickets_opened", t.ticketsOpened())
+            .addField("tickets_resolved", t.ticketsResolved())
+            .addField("open_tickets", t.openTickets())
+            .addField("yellow_cards", t.yellowCards())
+            .addField("red_cards", t.redCards())
+            .time(t.intervalEnd(), WritePrecision.MS);
     if (t.community() != null) {
       p.addTag("community", t.community());
     }
@@ -129,34 +165,86 @@ public final class EmergencyJob {
 
   public void build(StreamExecutionEnvironment env) {
     PipelineTally pipeline = new PipelineTally(STAGE);
-    SingleOutputStreamOperator<SourcedSignal> decoded = pipeline.count(env
-        .fromSource(readings, WatermarkStrategy.noWatermarks(), "raw emergency and community").uid("emergency-source"),
-            PipelineTally.Edge.IN, "emergency-count-in")
-        .connect(GeographyUpdates.stream(env, geography, "emergency").broadcast(GeographyUpdates.STATE))
-        .process(new ToSignals(locator, settings.quietToResolve().toMillis())).name("decode and place").uid("emergency-signals");
-    SingleOutputStreamOperator<Signal> signals = decoded.keyBy(sourced -> sourced.signal().deviceId())
-        .process(new IncidentQuota(settings)).name("incidents per device capped").uid("emergency-quota");
-    SingleOutputStreamOperator<Ack> acknowledgements = pipeline.count(env
-        .fromSource(acks, WatermarkStrategy.noWatermarks(), "acknowledgements").uid("emergency-acks-source"),
-            PipelineTally.Edge.IN, "emergency-count-acks")
-        .process(new ToAcks()).name("decode acks").uid("emergency-acks");
-    SingleOutputStreamOperator<Alert> alerts = signals.keyBy(Signal::key)
-        .connect(acknowledgements.keyBy(EmergencyJob::incidentKey))
-        .process(new IncidentLifecycle(settings)).name("incident lifecycle").uid("emergency-incidents");
-    pipeline.count(alerts, PipelineTally.Edge.OUT, "emergency-count-alerts")
-        .sinkTo(alertSink).name("alerts to city.alerts").uid("emergency-alert-sink");
-    pipeline.count(alerts.keyBy(AreaIndicators::areaKey)
-        .process(new AreaIndicators(settings.areaInterval().toMillis())).name("emergency_area per community").uid("emergency-area"),
-            PipelineTally.Edge.OUT, "emergency-count-areas")
-        .sinkTo(areaSink).name("emergency_area to store").uid("emergency-area-sink");
-    pipeline.count(alerts.getSideOutput(IncidentLifecycle.TICKETS).keyBy(TicketEvent::areaKey)
-        .process(new TicketIndicators(settings.areaInterval().toMillis())).name("community_tickets per community").uid("emergency-tickets"),
-            PipelineTally.Edge.OUT, "emergency-count-tickets")
-        .sinkTo(ticketSink).name("community_tickets to store").uid("emergency-tickets-sink");
-    pipeline.count(decoded.getSideOutput(DeadLetters.TAG).union(signals.getSideOutput(DeadLetters.TAG),
-            acknowledgements.getSideOutput(DeadLetters.TAG), alerts.getSideOutput(DeadLetters.TAG)),
-            PipelineTally.Edge.DEAD, "emergency-count-dead")
-        .sinkTo(deadLetterSink).name("dead letters").uid("emergency-deadletter-sink");
+    SingleOutputStreamOperator<SourcedSignal> decoded =
+        pipeline
+            .count(
+                env.fromSource(
+                        readings, WatermarkStrategy.noWatermarks(), "raw emergency and community")
+                    .uid("emergency-source"),
+                PipelineTally.Edge.IN,
+                "emergency-count-in")
+            .connect(
+                GeographyUpdates.stream(env, geography, "emergency")
+                    .broadcast(GeographyUpdates.STATE))
+            .process(new ToSignals(locator, settings.quietToResolve().toMillis()))
+            .name("decode and place")
+            .uid("emergency-signals");
+    SingleOutputStreamOperator<Signal> signals =
+        decoded
+            .keyBy(sourced -> sourced.signal().deviceId())
+            .process(new IncidentQuota(settings))
+            .name("incidents per device capped")
+            .uid("emergency-quota");
+    SingleOutputStreamOperator<Ack> acknowledgements =
+        pipeline
+            .count(
+                env.fromSource(acks, WatermarkStrategy.noWatermarks(), "acknowledgements")
+                    .uid("emergency-acks-source"),
+                PipelineTally.Edge.IN,
+                "emergency-count-acks")
+            .process(new ToAcks())
+            .name("decode acks")
+            .uid("emergency-acks");
+    SingleOutputStreamOperator<Alert> alerts =
+        signals
+            .keyBy(Signal::key)
+            .connect(acknowledgements.keyBy(EmergencyJob::incidentKey))
+            .process(new IncidentLifecycle(settings))
+            .name("incident lifecycle")
+            .uid("emergency-incidents");
+    pipeline
+        .count(alerts, PipelineTally.Edge.OUT, "emergency-count-alerts")
+        .sinkTo(alertSink)
+        .name("alerts to city.alerts")
+        .uid("emergency-alert-sink");
+    pipeline
+        .count(
+            alerts
+                .keyBy(AreaIndicators::areaKey)
+                .process(new AreaIndicators(settings.areaInterval().toMillis()))
+                .name("emergency_area per community")
+                .uid("emergency-area"),
+            PipelineTally.Edge.OUT,
+            "emergency-count-areas")
+        .sinkTo(areaSink)
+        .name("emergency_area to store")
+        .uid("emergency-area-sink");
+    pipeline
+        .count(
+            alerts
+                .getSideOutput(IncidentLifecycle.TICKETS)
+                .keyBy(TicketEvent::areaKey)
+                .process(new TicketIndicators(settings.areaInterval().toMillis()))
+                .name("community_tickets per community")
+                .uid("emergency-tickets"),
+            PipelineTally.Edge.OUT,
+            "emergency-count-tickets")
+        .sinkTo(ticketSink)
+        .name("community_tickets to store")
+        .uid("emergency-tickets-sink");
+    pipeline
+        .count(
+            decoded
+                .getSideOutput(DeadLetters.TAG)
+                .union(
+                    signals.getSideOutput(DeadLetters.TAG),
+                    acknowledgements.getSideOutput(DeadLetters.TAG),
+                    alerts.getSideOutput(DeadLetters.TAG)),
+            PipelineTally.Edge.DEAD,
+            "emergency-count-dead")
+        .sinkTo(deadLetterSink)
+        .name("dead letters")
+        .uid("emergency-deadletter-sink");
     pipeline.write(pipelineSink);
   }
 
@@ -174,7 +262,10 @@ public final class EmergencyJob {
     env.execute(NAME);
   }
 
-  /** Decodes and places events in the communities in force (the seed's, or those an operator published). */
+  /**
+   * Decodes and places events in the communities in force (the seed's, or those an operator
+   * published).
+   */
   static final class ToSignals extends LiveGeography<KafkaEvent, SourcedSignal> {
     private final Locator locator;
     private final long maxSignalAgeMs;
@@ -200,8 +291,19 @@ public final class EmergencyJob {
     protected void process(KafkaEvent e, ReadOnlyContext ctx, Collector<SourcedSignal> out) {
       try {
         Envelope env = Envelopes.decode(e);
-        Place place = locator.locate(env.lon(), env.lat())
-            .orElseThrow(() -> new Rejected(Reason.OUTSIDE_CITY, env.deviceId() + " at " + env.lat() + "," + env.lon() + " is in no district"));
+        Place place =
+            locator
+                .locate(env.lon(), env.lat())
+                .orElseThrow(
+                    () ->
+                        new Rejected(
+                            Reason.OUTSIDE_CITY,
+                            env.deviceId()
+                                + " at "
+                                + env.lat()
+                                + ","
+                                + env.lon()
+                                + " is in no district"));
         Signals.checkFresh(env, System.currentTimeMillis(), maxSignalAgeMs);
         Signals.from(env, place).ifPresent(s -> out.collect(new SourcedSignal(s, e)));
       } catch (Rejected r) {
@@ -216,8 +318,10 @@ public final class EmergencyJob {
       try {
         out.collect(Json.MAPPER.readValue(e.value(), Ack.class));
       } catch (java.io.IOException | RuntimeException ex) {
-        ctx.output(DeadLetters.TAG, new Rejected(Reason.BAD_ENVELOPE, "not an acknowledgement: " + ex.getMessage())
-            .toDeadLetter(e, System.currentTimeMillis(), STAGE));
+        ctx.output(
+            DeadLetters.TAG,
+            new Rejected(Reason.BAD_ENVELOPE, "not an acknowledgement: " + ex.getMessage())
+                .toDeadLetter(e, System.currentTimeMillis(), STAGE));
       }
     }
   }

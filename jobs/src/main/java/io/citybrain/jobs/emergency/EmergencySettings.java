@@ -25,9 +25,18 @@ import org.apache.flink.util.ParameterTool;
  *     (it sends its building; one that is not in the registry could send any); beyond it, a dead
  *     letter {@code too-many-incidents}
  */
-public record EmergencySettings(Duration escalateAfter, Duration renotifyEvery, Duration fireWindow,
-    Duration quietToResolve, double floodWarningCm, double floodCriticalCm, Map<String, Duration> ticketDeadlines,
-    Duration areaInterval, Duration cooldown, int maxOpenTicketsPerDevice, int maxBuildingsPerDetector)
+public record EmergencySettings(
+    Duration escalateAfter,
+    Duration renotifyEvery,
+    Duration fireWindow,
+    Duration quietToResolve,
+    double floodWarningCm,
+    double floodCriticalCm,
+    Map<String, Duration> ticketDeadlines,
+    Duration areaInterval,
+    Duration cooldown,
+    int maxOpenTicketsPerDevice,
+    int maxBuildingsPerDetector)
     implements Serializable {
 
   public static final String ESCALATE_AFTER = "emergency.escalate-after";
@@ -36,14 +45,21 @@ public record EmergencySettings(Duration escalateAfter, Duration renotifyEvery, 
   public static final String QUIET_TO_RESOLVE = "emergency.quiet-to-resolve";
   public static final String FLOOD_WARNING_CM = "emergency.flood-warning-cm";
   public static final String FLOOD_CRITICAL_CM = "emergency.flood-critical-cm";
-  /** Followed by a category, e.g. {@code emergency.ticket-deadline.water}; {@code .default} for the rest. */
+
+  /**
+   * Followed by a category, e.g. {@code emergency.ticket-deadline.water}; {@code .default} for the
+   * rest.
+   */
   public static final String TICKET_DEADLINE_PREFIX = "emergency.ticket-deadline.";
+
   public static final String AREA_INTERVAL = "emergency.area-interval";
   public static final String COOLDOWN = "emergency.cooldown";
   public static final String MAX_OPEN_TICKETS_PER_DEVICE = "emergency.max-open-tickets-per-device";
   public static final String MAX_BUILDINGS_PER_DETECTOR = "emergency.max-buildings-per-detector";
 
-  /** The deadlines table's fallback entry; on the command line it is the category {@code default}. */
+  /**
+   * The deadlines table's fallback entry; on the command line it is the category {@code default}.
+   */
   static final String ANY_CATEGORY = "*";
 
   public EmergencySettings {
@@ -52,23 +68,33 @@ public record EmergencySettings(Duration escalateAfter, Duration renotifyEvery, 
     positive(fireWindow, FIRE_WINDOW);
     positive(quietToResolve, QUIET_TO_RESOLVE);
     if (!(floodWarningCm > 0)) {
-      throw new IllegalArgumentException(FLOOD_WARNING_CM + " must be positive, got " + floodWarningCm);
+      throw new IllegalArgumentException(
+          FLOOD_WARNING_CM + " must be positive, got " + floodWarningCm);
     }
     if (!(floodCriticalCm > floodWarningCm)) {
-      throw new IllegalArgumentException(FLOOD_CRITICAL_CM + " must be above " + FLOOD_WARNING_CM + " (" + floodWarningCm
-          + "), got " + floodCriticalCm);
+      throw new IllegalArgumentException(
+          FLOOD_CRITICAL_CM
+              + " must be above "
+              + FLOOD_WARNING_CM
+              + " ("
+              + floodWarningCm
+              + "), got "
+              + floodCriticalCm);
     }
     ticketDeadlines = Map.copyOf(ticketDeadlines);
     if (!ticketDeadlines.containsKey(ANY_CATEGORY)) {
-      throw new IllegalArgumentException(TICKET_DEADLINE_PREFIX + "default must be set (the deadline of other categories)");
+      throw new IllegalArgumentException(
+          TICKET_DEADLINE_PREFIX + "default must be set (the deadline of other categories)");
     }
     ticketDeadlines.forEach((k, v) -> positive(v, deadlineKey(k)));
     positive(areaInterval, AREA_INTERVAL);
     if (maxOpenTicketsPerDevice < 1) {
-      throw new IllegalArgumentException(MAX_OPEN_TICKETS_PER_DEVICE + " must be at least 1, got " + maxOpenTicketsPerDevice);
+      throw new IllegalArgumentException(
+          MAX_OPEN_TICKETS_PER_DEVICE + " must be at least 1, got " + maxOpenTicketsPerDevice);
     }
     if (maxBuildingsPerDetector < 1) {
-      throw new IllegalArgumentException(MAX_BUILDINGS_PER_DETECTOR + " must be at least 1, got " + maxBuildingsPerDetector);
+      throw new IllegalArgumentException(
+          MAX_BUILDINGS_PER_DETECTOR + " must be at least 1, got " + maxBuildingsPerDetector);
     }
     positive(cooldown, COOLDOWN);
   }
@@ -84,15 +110,33 @@ public record EmergencySettings(Duration escalateAfter, Duration renotifyEvery, 
   }
 
   public static EmergencySettings defaults() {
-    return new EmergencySettings(Duration.ofMinutes(5), Duration.ofMinutes(2), Duration.ofMinutes(2),
-        Duration.ofMinutes(10), 15, 30,
+    return new EmergencySettings(
+        Duration.ofMinutes(5),
+        Duration.ofMinutes(2),
+        Duration.ofMinutes(2),
+        Duration.ofMinutes(10),
+        15,
+        30,
         // Service-supervision deadlines by category (hours), as a city hotline would set them.
-        Map.of(ANY_CATEGORY, Duration.ofHours(72), "water", Duration.ofHours(24), "power", Duration.ofHours(24),
-            "safety", Duration.ofHours(4), "noise", Duration.ofHours(48), "sanitation", Duration.ofHours(48)),
-        Duration.ofMinutes(1), Duration.ofMinutes(10),
+        Map.of(
+            ANY_CATEGORY,
+            Duration.ofHours(72),
+            "water",
+            Duration.ofHours(24),
+            "power",
+            Duration.ofHours(24),
+            "safety",
+            Duration.ofHours(4),
+            "noise",
+            Duration.ofHours(48),
+            "sanitation",
+            Duration.ofHours(48)),
+        Duration.ofMinutes(1),
+        Duration.ofMinutes(10),
         // A district hotline of a large city holds thousands of open tickets; a detector is in one
         // building (a few, for one at a party wall or a gateway).
-        10_000, 4);
+        10_000,
+        4);
   }
 
   /**
@@ -108,7 +152,8 @@ public record EmergencySettings(Duration escalateAfter, Duration renotifyEvery, 
       if (key.startsWith(TICKET_DEADLINE_PREFIX)) {
         String category = key.substring(TICKET_DEADLINE_PREFIX.length());
         if (category.isEmpty()) {
-          throw new IllegalArgumentException(key + " needs a category after the dot, e.g. " + TICKET_DEADLINE_PREFIX + "water");
+          throw new IllegalArgumentException(
+              key + " needs a category after the dot, e.g. " + TICKET_DEADLINE_PREFIX + "water");
         }
         deadlines.put(category.equals("default") ? ANY_CATEGORY : category, seconds(p, key, null));
       }

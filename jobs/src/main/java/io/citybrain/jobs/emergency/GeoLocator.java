@@ -4,11 +4,14 @@ import io.citybrain.geo.Areas;
 import io.citybrain.geo.Building;
 import io.citybrain.geo.CityIndex;
 import io.citybrain.geo.CityModel;
-import io.citybrain.jobs.common.CitySource;
 import io.citybrain.geo.FacilityKind;
+import io.citybrain.jobs.common.CitySource;
 import java.util.Optional;
 
-/** Places positions in the city (a package, or the generated city of a seed): district, community, building, nearest fire station. */
+/**
+ * Places positions in the city (a package, or the generated city of a seed): district, community,
+ * building, nearest fire station.
+ */
 public final class GeoLocator implements Locator {
 
   private final CitySource source;
@@ -45,7 +48,12 @@ public final class GeoLocator implements Locator {
       return Optional.empty();
     }
     var station = index.nearestFacility(FacilityKind.FIRE_STATION, lon, lat);
-    return Optional.of(new Place(a.districtCode(), a.communityId(), index.buildingAt(lon, lat).map(Building::id).orElse(null),
-        station.map(s -> s.facility().name()).orElse(null), station.map(s -> s.distanceM()).orElse(Double.NaN)));
+    return Optional.of(
+        new Place(
+            a.districtCode(),
+            a.communityId(),
+            index.buildingAt(lon, lat).map(Building::id).orElse(null),
+            station.map(s -> s.facility().name()).orElse(null),
+            station.map(s -> s.distanceM()).orElse(Double.NaN)));
   }
 }

@@ -1,9 +1,9 @@
 package io.citybrain.jobs.emergency;
 
 /**
- * The keyed state of one incident: what has been said about it so far and which timers are due.
- * A Flink POJO (public fields, no-arg constructor) so that it is serialized without Kryo; times
- * named {@code ...At} are processing-time timers (0 = none), the others event time.
+ * The keyed state of one incident: what has been said about it so far and which timers are due. A
+ * Flink POJO (public fields, no-arg constructor) so that it is serialized without Kryo; times named
+ * {@code ...At} are processing-time timers (0 = none), the others event time.
  */
 public final class Incident {
   public String key;
@@ -20,25 +20,38 @@ public final class Incident {
   public long startTs;
   public long lastTs;
   public String ackedBy;
-  /** Who a person assigned the incident to; null until someone does (added after v1: older state restores it as null). */
+
+  /**
+   * Who a person assigned the incident to; null until someone does (added after v1: older state
+   * restores it as null).
+   */
   public String assignee;
+
   public long ackedTs;
+
   /** Smoke detectors that alarmed within the fire window, and when. */
   public String[] detectors = new String[0];
+
   public long[] detectorTs = new long[0];
+
   /** Flood: the deepest reading so far. */
   public double value;
+
   /** Tickets: category, and whether a card has been shown yet. */
   public String category;
+
   public boolean alerted;
+
   /** Fire: the nearest fire station and its straight-line distance in metres. */
   public String fireStation;
+
   public double fireStationM = Double.NaN;
   public long escalateAt;
   public long renotifyAt;
   public long resolveAt;
   public long cardAt;
   public long deadlineAt;
+
   /** Resolved and cooling down: the state is forgotten at this time. */
   public long forgetAt;
 

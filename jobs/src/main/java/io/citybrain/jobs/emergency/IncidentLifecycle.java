@@ -1,7 +1,7 @@
 package io.citybrain.jobs.emergency;
 
-import io.citybrain.connectors.alert.Alert;
 import io.citybrain.connectors.Topics;
+import io.citybrain.connectors.alert.Alert;
 import io.citybrain.connectors.deadletter.DeadLetter;
 import io.citybrain.connectors.deadletter.Reason;
 import io.citybrain.connectors.envelope.Ack;
@@ -19,17 +19,19 @@ import org.apache.flink.util.OutputTag;
 
 /**
  * Keeps one {@link Incident} per incident key and applies {@link Incidents}' rules to its signals,
- * its acknowledgements and its timers. Timers are processing-time: escalation and cards measure
- * how long people take to answer, on the wall clock. State and timers are freed when a ticket is
- * resolved, and a cool-down after any other incident is resolved. Tickets' steps (opened, resolved, cards) go to the side output {@link #TICKETS};
- * acknowledgements by a person whose scope does not cover the incident go to {@link DeadLetters#TAG}
- * and the {@code acksRefused} counter, and change nothing.
+ * its acknowledgements and its timers. Timers are processing-time: escalation and cards measure how
+ * long people take to answer, on the wall clock. State and timers are freed when a ticket is
+ * resolved, and a cool-down after any other incident is resolved. Tickets' steps (opened, resolved,
+ * cards) go to the side output {@link #TICKETS}; acknowledgements by a person whose scope does not
+ * cover the incident go to {@link DeadLetters#TAG} and the {@code acksRefused} counter, and change
+ * nothing.
  */
 public final class IncidentLifecycle extends KeyedCoProcessFunction<String, Signal, Ack, Alert> {
 
   public static final OutputTag<TicketEvent> TICKETS = new OutputTag<>("tickets") {};
 
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(IncidentLifecycle.class);
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(IncidentLifecycle.class);
 
   private final EmergencySettings settings;
   private transient ValueState<Incident> state;
@@ -41,15 +43,20 @@ public final class IncidentLifecycle extends KeyedCoProcessFunction<String, Sign
 
   @Override
   public void open(OpenContext context) {
-    state = getRuntimeContext().getState(new ValueStateDescriptor<>("incident", TypeInformation.of(Incident.class)));
+    state =
+        getRuntimeContext()
+            .getState(new ValueStateDescriptor<>("incident", TypeInformation.of(Incident.class)));
     acksRefused = getRuntimeContext().getMetricGroup().counter("acksRefused");
   }
 
   @Override
   public void processElement1(Signal signal, Context ctx, Collector<Alert> out) throws Exception {
     Incident before = state.value();
-    apply(before, Incidents.onSignal(before, signal, settings, ctx.timerService().currentProcessingTime()),
-        ctx, out);
+    apply(
+        before,
+        Incidents.onSignal(before, signal, settings, ctx.timerService().currentProcessingTime()),
+        ctx,
+        out);
   }
 
   @Override
@@ -57,15 +64,27 @@ public final class IncidentLifecycle extends KeyedCoProcessFunction<String, Sign
     Incident before = state.value();
     String refusal = Incidents.refusal(before, ack);
     if (refusal != null) {
-      // Issue 20: a person acknowledges only what their scope covers, whatever the broker let through.
+      // Issue 20: a person acknowledges only what their scope covers, whatever the broker let
+      // through.
       acksRefused.inc();
       LOG.warn("acknowledgement of {} by {} refused: {}", ack.alertId(), ack.by(), refusal);
-      ctx.output(DeadLetters.TAG, DeadLetter.of(Reason.ACK_REFUSED, refusal, Topics.ACKS, ack.alertId(),
-          EnvelopeCodec.encode(ack), System.currentTimeMillis(), EmergencyJob.STAGE));
+      ctx.output(
+          DeadLetters.TAG,
+          DeadLetter.of(
+              Reason.ACK_REFUSED,
+              refusal,
+              Topics.ACKS,
+              ack.alertId(),
+              EnvelopeCodec.encode(ack),
+              System.currentTimeMillis(),
+              EmergencyJob.STAGE));
       return;
     }
-    apply(before, Incidents.onAck(before, ack, settings, ctx.timerService().currentProcessingTime()),
-        ctx, out);
+    apply(
+        before,
+        Incidents.onAck(before, ack, settings, ctx.timerService().currentProcessingTime()),
+        ctx,
+        out);
   }
 
   @Override
@@ -74,7 +93,8 @@ public final class IncidentLifecycle extends KeyedCoProcessFunction<String, Sign
     apply(before, Incidents.onTimer(before, timestamp, settings), ctx, out);
   }
 
-  private void apply(Incident before, Incidents.Result result, Context ctx, Collector<Alert> out) throws Exception {
+  private void apply(Incident before, Incidents.Result result, Context ctx, Collector<Alert> out)
+      throws Exception {
     TimerService timers = ctx.timerService();
     long[] old = before == null ? new long[0] : before.timers();
     long[] next = result.next() == null ? new long[0] : result.next().timers();

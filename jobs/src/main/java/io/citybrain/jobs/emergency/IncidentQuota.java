@@ -20,11 +20,11 @@ import org.apache.flink.util.Collector;
  * grow the job's state and the alerts without bound by inventing ids. Keyed by device id; SOS and
  * flood incidents are keyed by the device itself and pass untouched.
  *
- * <p>A subject counts from its first signal that would open an incident: a ticket until its
- * {@code resolved} step (tickets are kept until resolved, as the lifecycle keeps them), a building
- * until the quiet period and the cool-down after its last alarm have passed (the lifecycle's own
- * life of a fire). A new subject beyond the cap is a dead letter {@code too-many-incidents} with
- * the reading as sent; subjects already open go on as usual.
+ * <p>A subject counts from its first signal that would open an incident: a ticket until its {@code
+ * resolved} step (tickets are kept until resolved, as the lifecycle keeps them), a building until
+ * the quiet period and the cool-down after its last alarm have passed (the lifecycle's own life of
+ * a fire). A new subject beyond the cap is a dead letter {@code too-many-incidents} with the
+ * reading as sent; subjects already open go on as usual.
  *
  * <p>Expired buildings are swept only when a device is at its cap, and not before the earliest of
  * them is due, so a device at its ticket cap costs one state read per reading, not a scan.
@@ -35,9 +35,12 @@ final class IncidentQuota extends KeyedProcessFunction<String, SourcedSignal, Si
   private final int maxTickets;
   private final int maxBuildings;
   private final long fireLifeMs;
+
   /** Subject → when it stops counting (wall clock), {@code Long.MAX_VALUE} for a ticket. */
   private transient MapState<String, Long> open;
+
   private transient ValueState<Integer> count;
+
   /** No sweep can free anything before this. */
   private transient ValueState<Long> sweepAt;
 
@@ -49,13 +52,16 @@ final class IncidentQuota extends KeyedProcessFunction<String, SourcedSignal, Si
 
   @Override
   public void open(OpenContext context) {
-    open = getRuntimeContext().getMapState(new MapStateDescriptor<>("open-subjects", Types.STRING, Types.LONG));
+    open =
+        getRuntimeContext()
+            .getMapState(new MapStateDescriptor<>("open-subjects", Types.STRING, Types.LONG));
     count = getRuntimeContext().getState(new ValueStateDescriptor<>("open-count", Types.INT));
     sweepAt = getRuntimeContext().getState(new ValueStateDescriptor<>("sweep-at", Types.LONG));
   }
 
   @Override
-  public void processElement(SourcedSignal in, Context ctx, Collector<Signal> out) throws Exception {
+  public void processElement(SourcedSignal in, Context ctx, Collector<Signal> out)
+      throws Exception {
     Signal s = in.signal();
     long now = ctx.timerService().currentProcessingTime();
     int cap;
@@ -90,10 +96,21 @@ final class IncidentQuota extends KeyedProcessFunction<String, SourcedSignal, Si
       sweep(now);
     }
     if (size() >= cap) {
-      ctx.output(DeadLetters.TAG, new Rejected(Reason.TOO_MANY_INCIDENTS, s.deviceId() + " already has " + size() + " open "
-          + (Signals.TICKET.equals(s.family()) ? "tickets (emergency.max-open-tickets-per-device " + cap + ")"
-              : "fire buildings (emergency.max-buildings-per-detector " + cap + ")")
-          + "; " + s.subject() + " is refused").toDeadLetter(in.source(), System.currentTimeMillis(), STAGE));
+      ctx.output(
+          DeadLetters.TAG,
+          new Rejected(
+                  Reason.TOO_MANY_INCIDENTS,
+                  s.deviceId()
+                      + " already has "
+                      + size()
+                      + " open "
+                      + (Signals.TICKET.equals(s.family())
+                          ? "tickets (emergency.max-open-tickets-per-device " + cap + ")"
+                          : "fire buildings (emergency.max-buildings-per-detector " + cap + ")")
+                      + "; "
+                      + s.subject()
+                      + " is refused")
+              .toDeadLetter(in.source(), System.currentTimeMillis(), STAGE));
       return;
     }
     open.put(s.subject(), until);

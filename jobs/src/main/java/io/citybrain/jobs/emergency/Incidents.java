@@ -15,6 +15,7 @@ import java.util.Map;
  *
  * <p>One incident, one alert id, whatever happens to it: repeats update the state silently, and
  * only a transition (raised, upgraded, escalated, re-notified, acknowledged, resolved) is sent.
+ *
  * <ul>
  *   <li>Fire: one alarm is {@code fire_unconfirmed} (warning, community); a second detector of the
  *       same building within the fire window upgrades the same alert to {@code fire} (critical,
@@ -22,11 +23,13 @@ import java.util.Map;
  *   <li>SOS: critical to the community at once; escalated to the district if not acknowledged in
  *       time, then sent again at an interval until acknowledged; resolved a quiet period after the
  *       acknowledgement.
- *   <li>Flood: ≥ warning depth is a warning, ≥ critical depth critical (severity only rises while the
- *       incident lasts, so a gauge hovering at the threshold does not flap); resolved below the warning depth.
- *   <li>Tickets: a yellow card ({@code ticket_overdue}, warning) at 80% of the category's deadline, a
- *       red card (critical, escalated to the district) at the deadline; resolved with the ticket.
+ *   <li>Flood: ≥ warning depth is a warning, ≥ critical depth critical (severity only rises while
+ *       the incident lasts, so a gauge hovering at the threshold does not flap); resolved below the
+ *       warning depth.
+ *   <li>Tickets: a yellow card ({@code ticket_overdue}, warning) at 80% of the category's deadline,
+ *       a red card (critical, escalated to the district) at the deadline; resolved with the ticket.
  * </ul>
+ *
  * Every critical alert not acknowledged within the escalation time is escalated.
  *
  * <p>Cool-down: a resolved fire, SOS or flood is remembered for the cool-down; a repeat within it
@@ -38,8 +41,8 @@ public final class Incidents {
   private Incidents() {}
 
   /**
-   * The next state (null: the incident is over and its state is freed), the alerts to send and,
-   * for tickets, the steps the {@code community_tickets} indicators count.
+   * The next state (null: the incident is over and its state is freed), the alerts to send and, for
+   * tickets, the steps the {@code community_tickets} indicators count.
    */
   public record Result(Incident next, List<Alert> alerts, List<TicketEvent> tickets) {
     Result(Incident next, List<Alert> alerts) {
@@ -78,12 +81,21 @@ public final class Incidents {
   }
 
   /** Resolves the incident: tickets are forgotten at once, the others cool down first. */
-  private static Result resolve(Incident inc, long ts, long now, EmergencySettings cfg, List<TicketEvent> tickets) {
+  private static Result resolve(
+      Incident inc, long ts, long now, EmergencySettings cfg, List<TicketEvent> tickets) {
     return resolve(inc, ts, now, cfg, tickets, null);
   }
 
-  /** @param change who resolved it and why, or null when the job did (quiet, a ticket closed) */
-  private static Result resolve(Incident inc, long ts, long now, EmergencySettings cfg, List<TicketEvent> tickets, Change change) {
+  /**
+   * @param change who resolved it and why, or null when the job did (quiet, a ticket closed)
+   */
+  private static Result resolve(
+      Incident inc,
+      long ts,
+      long now,
+      EmergencySettings cfg,
+      List<TicketEvent> tickets,
+      Change change) {
     inc.state = Alert.STATE_RESOLVED;
     Alert resolved = toAlert(inc, ts, change);
     if (Signals.TICKET.equals(inc.family)) {
@@ -138,7 +150,9 @@ public final class Incidents {
     return isNew ? new Result(inc, List.of(toAlert(inc, s.ts()))) : Result.unchanged(inc);
   }
 
-  /** Keeps the detectors heard within the window before {@code ts}, with {@code id} at {@code ts}. */
+  /**
+   * Keeps the detectors heard within the window before {@code ts}, with {@code id} at {@code ts}.
+   */
   private static void recordDetector(Incident inc, String id, long ts, long windowMs) {
     Map<String, Long> kept = new LinkedHashMap<>();
     for (int i = 0; i < inc.detectors.length; i++) {
@@ -207,7 +221,9 @@ public final class Incidents {
       }
       // Handling time on the ticket system's own stamps: what the resident waited, unaffected by
       // how late the readings reached us.
-      List<TicketEvent> step = List.of(ticketEvent(inc, TicketEvent.RESOLVED, s.ts(), Math.max(0, s.ts() - inc.startTs)));
+      List<TicketEvent> step =
+          List.of(
+              ticketEvent(inc, TicketEvent.RESOLVED, s.ts(), Math.max(0, s.ts() - inc.startTs)));
       if (!inc.alerted) {
         return new Result(null, List.of(), step);
       }
@@ -238,21 +254,35 @@ public final class Incidents {
    * scope cover the incident's district and community ({@link io.citybrain.users.Role#covers}).
    */
   public static String refusal(Incident current, Ack ack) {
-    if (current == null || !current.alerted || !current.alertId.equals(ack.alertId()) || ack.role() == null) {
+    if (current == null
+        || !current.alerted
+        || !current.alertId.equals(ack.alertId())
+        || ack.role() == null) {
       return null;
     }
-    boolean covered = io.citybrain.users.Role.of(ack.role())
-        .filter(r -> r.covers(ack.scope(), current.district, current.community)).isPresent();
-    return covered ? null : (ack.by() + " (" + ack.role() + (ack.scope() == null ? "" : " of " + ack.scope()) + ") may not " + ack.actionOrDefault() + " an alert of district "
-            + current.district + (current.community == null ? "" : ", community " + current.community));
+    boolean covered =
+        io.citybrain.users.Role.of(ack.role())
+            .filter(r -> r.covers(ack.scope(), current.district, current.community))
+            .isPresent();
+    return covered
+        ? null
+        : (ack.by()
+            + " ("
+            + ack.role()
+            + (ack.scope() == null ? "" : " of " + ack.scope())
+            + ") may not "
+            + ack.actionOrDefault()
+            + " an alert of district "
+            + current.district
+            + (current.community == null ? "" : ", community " + current.community));
   }
 
   /**
    * A person's action on the incident's alert (issue 20): acknowledge (contract v1), resolve with a
    * reason, assign to someone, comment. Each that changes something is one more alert record naming
-   * who did what ({@link Alert#actor()}, {@link Alert#action()}, {@link Alert#note()}); an assignment
-   * or a comment leaves the state as it was. Acknowledging twice, or acting on a resolved alert
-   * (except commenting while it cools down), changes nothing.
+   * who did what ({@link Alert#actor()}, {@link Alert#action()}, {@link Alert#note()}); an
+   * assignment or a comment leaves the state as it was. Acknowledging twice, or acting on a
+   * resolved alert (except commenting while it cools down), changes nothing.
    */
   public static Result onAck(Incident current, Ack ack, EmergencySettings cfg, long now) {
     if (current == null || !current.alerted || !current.alertId.equals(ack.alertId())) {
@@ -265,17 +295,29 @@ public final class Incidents {
         if (resolved) {
           return Result.unchanged(current);
         }
-        return resolve(inc, ack.ts(), now, cfg, List.of(), new Change(ack.by(), Alert.ACTION_RESOLVED, ack.note()));
+        return resolve(
+            inc,
+            ack.ts(),
+            now,
+            cfg,
+            List.of(),
+            new Change(ack.by(), Alert.ACTION_RESOLVED, ack.note()));
       }
       case Ack.ASSIGN -> {
         if (resolved) {
           return Result.unchanged(current);
         }
         inc.assignee = ack.assignee();
-        return new Result(inc, List.of(toAlert(inc, ack.ts(), new Change(ack.by(), Alert.ACTION_ASSIGNED, ack.note()))));
+        return new Result(
+            inc,
+            List.of(
+                toAlert(inc, ack.ts(), new Change(ack.by(), Alert.ACTION_ASSIGNED, ack.note()))));
       }
       case Ack.COMMENT -> {
-        return new Result(inc, List.of(toAlert(inc, ack.ts(), new Change(ack.by(), Alert.ACTION_COMMENTED, ack.note()))));
+        return new Result(
+            inc,
+            List.of(
+                toAlert(inc, ack.ts(), new Change(ack.by(), Alert.ACTION_COMMENTED, ack.note()))));
       }
       default -> {
         if (resolved || Alert.STATE_ACKNOWLEDGED.equals(current.state)) {
@@ -289,7 +331,11 @@ public final class Incidents {
         if (Signals.SOS.equals(inc.family)) {
           inc.resolveAt = now + cfg.quietToResolve().toMillis();
         }
-        return new Result(inc, List.of(toAlert(inc, ack.ts(), new Change(ack.by(), Alert.ACTION_ACKNOWLEDGED, ack.note()))));
+        return new Result(
+            inc,
+            List.of(
+                toAlert(
+                    inc, ack.ts(), new Change(ack.by(), Alert.ACTION_ACKNOWLEDGED, ack.note()))));
       }
     }
   }
@@ -349,9 +395,24 @@ public final class Incidents {
   }
 
   static Alert toAlert(Incident inc, long ts, Change change) {
-    return new Alert(inc.alertId, inc.kind, inc.severity, inc.state, inc.district, inc.community, inc.lat, inc.lon,
-        ts, message(inc), evidence(inc), inc.scope, inc.ackedBy, change == null ? null : change.note(),
-        change == null ? null : change.actor(), change == null ? null : change.action(), inc.assignee);
+    return new Alert(
+        inc.alertId,
+        inc.kind,
+        inc.severity,
+        inc.state,
+        inc.district,
+        inc.community,
+        inc.lat,
+        inc.lon,
+        ts,
+        message(inc),
+        evidence(inc),
+        inc.scope,
+        inc.ackedBy,
+        change == null ? null : change.note(),
+        change == null ? null : change.actor(),
+        change == null ? null : change.action(),
+        inc.assignee);
   }
 
   private static Evidence[] evidence(Incident inc) {
@@ -363,24 +424,40 @@ public final class Incidents {
           e[i] = new Evidence(inc.detectors[i], "alarm", 1, inc.detectorTs[i]);
         }
         if (station) {
-          e[inc.detectors.length] = new Evidence(inc.fireStation, "fireStationDistanceM", Math.round(inc.fireStationM), inc.lastTs);
+          e[inc.detectors.length] =
+              new Evidence(
+                  inc.fireStation,
+                  "fireStationDistanceM",
+                  Math.round(inc.fireStationM),
+                  inc.lastTs);
         }
         yield e;
       }
-      case Signals.FLOOD -> new Evidence[] {new Evidence(subject(inc), "depthCm", inc.value, inc.lastTs)};
-      case Signals.TICKET -> new Evidence[] {new Evidence(subject(inc), "openedTs", inc.startTs, inc.startTs)};
+      case Signals.FLOOD ->
+          new Evidence[] {new Evidence(subject(inc), "depthCm", inc.value, inc.lastTs)};
+      case Signals.TICKET ->
+          new Evidence[] {new Evidence(subject(inc), "openedTs", inc.startTs, inc.startTs)};
       default -> new Evidence[] {new Evidence(subject(inc), "pressed", 1, inc.lastTs)};
     };
   }
 
   private static String stationZh(Incident inc) {
-    // A city whose package has no fire stations says so: the officer must not read silence as "close by".
-    return inc.fireStation == null ? "，城市数据中没有消防站" : String.format(Locale.ROOT, "，最近消防站 %s（直线 %.1f 公里）", inc.fireStation, inc.fireStationM / 1000);
+    // A city whose package has no fire stations says so: the officer must not read silence as
+    // "close by".
+    return inc.fireStation == null
+        ? "，城市数据中没有消防站"
+        : String.format(
+            Locale.ROOT, "，最近消防站 %s（直线 %.1f 公里）", inc.fireStation, inc.fireStationM / 1000);
   }
 
   private static String stationEn(Incident inc) {
-    return inc.fireStation == null ? "; no fire station in the city's data" : String.format(Locale.ROOT, "; nearest fire station %s, %.1f km in a straight line",
-        inc.fireStation, inc.fireStationM / 1000);
+    return inc.fireStation == null
+        ? "; no fire station in the city's data"
+        : String.format(
+            Locale.ROOT,
+            "; nearest fire station %s, %.1f km in a straight line",
+            inc.fireStation,
+            inc.fireStationM / 1000);
   }
 
   private static String subject(Incident inc) {
@@ -389,17 +466,54 @@ public final class Incidents {
 
   private static String message(Incident inc) {
     String s = subject(inc);
-    String m = switch (inc.kind) {
-      case "fire_unconfirmed" -> "疑似火情：楼宇 " + s + " 一个烟感报警 / Possible fire: one smoke alarm in building " + s;
-      case "fire" -> "火警：楼宇 " + s + " " + inc.detectors.length + " 个烟感报警" + stationZh(inc) + " / Fire: "
-          + inc.detectors.length + " smoke alarms in building " + s + stationEn(inc);
-      case "flood" -> String.format(Locale.ROOT, "积水 %.0f 厘米：水位计 %s / Water-logging of %.0f cm at gauge %s", inc.value, s, inc.value, s);
-      case "ticket_overdue" -> Alert.SEVERITY_CRITICAL.equals(inc.severity)
-          ? "工单 " + s + "（" + inc.category + "）已超时 / Ticket " + s + " (" + inc.category + ") is overdue"
-          : "工单 " + s + "（" + inc.category + "）即将超时 / Ticket " + s + " (" + inc.category + ") is near its deadline";
-      default -> "紧急求助：设备 " + s + " / SOS from device " + s;
-    };
+    String m =
+        switch (inc.kind) {
+          case "fire_unconfirmed" ->
+              "疑似火情：楼宇 " + s + " 一个烟感报警 / Possible fire: one smoke alarm in building " + s;
+          case "fire" ->
+              "火警：楼宇 "
+                  + s
+                  + " "
+                  + inc.detectors.length
+                  + " 个烟感报警"
+                  + stationZh(inc)
+                  + " / Fire: "
+                  + inc.detectors.length
+                  + " smoke alarms in building "
+                  + s
+                  + stationEn(inc);
+          case "flood" ->
+              String.format(
+                  Locale.ROOT,
+                  "积水 %.0f 厘米：水位计 %s / Water-logging of %.0f cm at gauge %s",
+                  inc.value,
+                  s,
+                  inc.value,
+                  s);
+          case "ticket_overdue" ->
+              Alert.SEVERITY_CRITICAL.equals(inc.severity)
+                  ? "工单 "
+                      + s
+                      + "（"
+                      + inc.category
+                      + "）已超时 / Ticket "
+                      + s
+                      + " ("
+                      + inc.category
+                      + ") is overdue"
+                  : "工单 "
+                      + s
+                      + "（"
+                      + inc.category
+                      + "）即将超时 / Ticket "
+                      + s
+                      + " ("
+                      + inc.category
+                      + ") is near its deadline";
+          default -> "紧急求助：设备 " + s + " / SOS from device " + s;
+        };
     return Alert.STATE_ESCALATED.equals(inc.state) && !"ticket_overdue".equals(inc.kind)
-        ? "【未响应，已上报街道】" + m + " — not acknowledged, escalated to the district" : m;
+        ? "【未响应，已上报街道】" + m + " — not acknowledged, escalated to the district"
+        : m;
   }
 }

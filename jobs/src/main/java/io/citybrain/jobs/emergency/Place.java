@@ -10,7 +10,8 @@ import java.io.Serializable;
  * @param fireStation the nearest fire station's name, or null when unknown
  * @param fireStationM its straight-line distance in metres (NaN when unknown)
  */
-public record Place(String district, String community, String building, String fireStation, double fireStationM)
+public record Place(
+    String district, String community, String building, String fireStation, double fireStationM)
     implements Serializable {
 
   public Place(String district, String community, String building) {

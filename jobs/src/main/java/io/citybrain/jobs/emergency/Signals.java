@@ -29,8 +29,18 @@ public final class Signals {
    */
   public static void checkFresh(Envelope e, long now, long maxAgeMs) throws Rejected {
     if (e.domain().equals("emergency") && e.ts() < now - maxAgeMs) {
-      throw new Rejected(Reason.STALE_TIMESTAMP, e.deviceId() + "'s " + e.kind() + " at " + e.ts() + " is " + (now - e.ts())
-          + " ms old, the limit is " + maxAgeMs + " (emergency.quiet-to-resolve)");
+      throw new Rejected(
+          Reason.STALE_TIMESTAMP,
+          e.deviceId()
+              + "'s "
+              + e.kind()
+              + " at "
+              + e.ts()
+              + " is "
+              + (now - e.ts())
+              + " ms old, the limit is "
+              + maxAgeMs
+              + " (emergency.quiet-to-resolve)");
     }
   }
 
@@ -46,7 +56,10 @@ public final class Signals {
       case "emergency/smoke" -> {
         family = FIRE;
         Object b = e.values().get("buildingId");
-        subject = b instanceof String s ? s : place.building() != null ? place.building() : cell(e.lon(), e.lat());
+        subject =
+            b instanceof String s
+                ? s
+                : place.building() != null ? place.building() : cell(e.lon(), e.lat());
         on = e.flag("alarm");
       }
       case "emergency/sos" -> {
@@ -69,8 +82,22 @@ public final class Signals {
         return Optional.empty();
       }
     }
-    return Optional.of(new Signal(family + "|" + subject, family, e.deviceId(), place.district(), place.community(),
-        e.lat(), e.lon(), e.ts(), on, value, status, category, place.fireStation(), place.fireStationM()));
+    return Optional.of(
+        new Signal(
+            family + "|" + subject,
+            family,
+            e.deviceId(),
+            place.district(),
+            place.community(),
+            e.lat(),
+            e.lon(),
+            e.ts(),
+            on,
+            value,
+            status,
+            category,
+            place.fireStation(),
+            place.fireStationM()));
   }
 
   /**
@@ -101,7 +128,10 @@ public final class Signals {
       return Optional.empty();
     }
     String family = alertId.substring(0, first);
-    if (!(family.equals(FIRE) || family.equals(SOS) || family.equals(FLOOD) || family.equals(TICKET))) {
+    if (!(family.equals(FIRE)
+        || family.equals(SOS)
+        || family.equals(FLOOD)
+        || family.equals(TICKET))) {
       return Optional.empty();
     }
     return Optional.of(family + "|" + alertId.substring(second + 1));

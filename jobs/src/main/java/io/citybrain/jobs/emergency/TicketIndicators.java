@@ -9,12 +9,13 @@ import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
- * Turns ticket steps into {@code community_tickets} rows, keyed by area ({@code district|community}).
- * Processing-time intervals, like {@code emergency_area} and the cards it counts: at the end of
- * every interval in which an area had open tickets or activity it emits a row; after a row with no
- * ticket open its state and timer are freed.
+ * Turns ticket steps into {@code community_tickets} rows, keyed by area ({@code
+ * district|community}). Processing-time intervals, like {@code emergency_area} and the cards it
+ * counts: at the end of every interval in which an area had open tickets or activity it emits a
+ * row; after a row with no ticket open its state and timer are freed.
  */
-public final class TicketIndicators extends KeyedProcessFunction<String, TicketEvent, CommunityTickets> {
+public final class TicketIndicators
+    extends KeyedProcessFunction<String, TicketEvent, CommunityTickets> {
 
   private final long intervalMs;
   private transient ValueState<TicketTally> tally;
@@ -26,19 +27,23 @@ public final class TicketIndicators extends KeyedProcessFunction<String, TicketE
 
   @Override
   public void open(OpenContext context) {
-    tally = getRuntimeContext().getState(new ValueStateDescriptor<>("tally", TypeInformation.of(TicketTally.class)));
+    tally =
+        getRuntimeContext()
+            .getState(new ValueStateDescriptor<>("tally", TypeInformation.of(TicketTally.class)));
     timer = getRuntimeContext().getState(new ValueStateDescriptor<>("timer", Types.LONG));
   }
 
   @Override
-  public void processElement(TicketEvent e, Context ctx, Collector<CommunityTickets> out) throws Exception {
+  public void processElement(TicketEvent e, Context ctx, Collector<CommunityTickets> out)
+      throws Exception {
     TicketTally t = tally.value() == null ? new TicketTally() : tally.value();
     tally.update(t.plus(e));
     AreaIntervals.startIfIdle(timer, ctx.timerService(), intervalMs);
   }
 
   @Override
-  public void onTimer(long ts, OnTimerContext ctx, Collector<CommunityTickets> out) throws Exception {
+  public void onTimer(long ts, OnTimerContext ctx, Collector<CommunityTickets> out)
+      throws Exception {
     TicketTally t = tally.value() == null ? new TicketTally() : tally.value();
     String key = ctx.getCurrentKey();
     out.collect(t.row(AreaIntervals.district(key), AreaIntervals.community(key), ts));

@@ -1,16 +1,19 @@
 package io.citybrain.jobs.emergency;
 
 /**
- * What one area's tickets did in the current interval, and how many are open: a pure value,
- * {@link TicketIndicators} keeps it in state. A Flink POJO so that it is serialized without Kryo.
+ * What one area's tickets did in the current interval, and how many are open: a pure value, {@link
+ * TicketIndicators} keeps it in state. A Flink POJO so that it is serialized without Kryo.
  */
 public final class TicketTally {
   public long opened;
   public long resolved;
+
   /** Summed handling time of the tickets resolved in the interval. */
   public long handlingMs;
+
   public long yellow;
   public long red;
+
   /** Open at this moment; carried from one interval to the next. */
   public long open;
 
@@ -38,8 +41,16 @@ public final class TicketTally {
 
   /** The interval's row. */
   public CommunityTickets row(String district, String community, long intervalEnd) {
-    return new CommunityTickets(district, community, intervalEnd, opened, resolved, open,
-        resolved == 0 ? null : handlingMs / 1000.0 / resolved, yellow, red);
+    return new CommunityTickets(
+        district,
+        community,
+        intervalEnd,
+        opened,
+        resolved,
+        open,
+        resolved == 0 ? null : handlingMs / 1000.0 / resolved,
+        yellow,
+        red);
   }
 
   /** The next interval's starting tally: nothing counted yet, the same tickets open. */

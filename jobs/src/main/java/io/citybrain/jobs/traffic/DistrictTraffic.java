@@ -7,5 +7,11 @@ package io.citybrain.jobs.traffic;
  *     update or a replay overwrites the same row
  * @param level 0 smooth, 1 slow, 2 congested, 3 severe
  */
-public record DistrictTraffic(String district, long windowEnd, double tti, int level, double meanSpeedKmh,
-    double congestedKm, long samples) {}
+public record DistrictTraffic(
+    String district,
+    long windowEnd,
+    double tti,
+    int level,
+    double meanSpeedKmh,
+    double congestedKm,
+    long samples) {}

@@ -3,8 +3,8 @@ package io.citybrain.jobs.traffic;
 import io.citybrain.connectors.registry.DeviceRegistry;
 import io.citybrain.geo.CityIndex;
 import io.citybrain.geo.CityModel;
-import io.citybrain.jobs.common.CitySource;
 import io.citybrain.geo.RoadSegment;
+import io.citybrain.jobs.common.CitySource;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -15,9 +15,8 @@ import org.locationtech.jts.linearref.LengthIndexedLine;
 
 /**
  * Map matching on the city's road network (a city package's, or the generated city of a seed; the
- * geo module's matcher: nearest
- * segment within 30 m, bearing within 45° for probes, any bearing for loop detectors), except for
- * loop detectors whose segment the device registry names.
+ * geo module's matcher: nearest segment within 30 m, bearing within 45° for probes, any bearing for
+ * loop detectors), except for loop detectors whose segment the device registry names.
  */
 public final class GeoSegmentMatcher implements SegmentMatcher {
 
@@ -59,8 +58,11 @@ public final class GeoSegmentMatcher implements SegmentMatcher {
   /** As {@link #fromArgs(long, String[])}, on {@code source}'s city. */
   public static GeoSegmentMatcher fromArgs(CitySource source, String[] args) {
     String registry = ParameterTool.fromArgs(args).get(REGISTRY_KEY);
-    return new GeoSegmentMatcher(source, registry == null ? Map.of()
-        : DeviceRegistry.load(REGISTRY_KEY, Path.of(registry)).loopSegments());
+    return new GeoSegmentMatcher(
+        source,
+        registry == null
+            ? Map.of()
+            : DeviceRegistry.load(REGISTRY_KEY, Path.of(registry)).loopSegments());
   }
 
   @Override
@@ -92,18 +94,28 @@ public final class GeoSegmentMatcher implements SegmentMatcher {
     // A segment the city model does not have means a registry of another city seed: no match, so
     // the reading is dead-lettered rather than counted on a guessed road.
     RoadSegment s = roads.get(registered);
-    return s == null ? Optional.empty() : Optional.of(matched.computeIfAbsent(s.id(), id -> describe(s)));
+    return s == null
+        ? Optional.empty()
+        : Optional.of(matched.computeIfAbsent(s.id(), id -> describe(s)));
   }
 
   @Override
   public Optional<MatchedSegment> match(double lon, double lat, Double headingDeg) {
-    return index.matchRoad(lon, lat, headingDeg == null ? Double.NaN : headingDeg)
+    return index
+        .matchRoad(lon, lat, headingDeg == null ? Double.NaN : headingDeg)
         .map(m -> matched.computeIfAbsent(m.segment().id(), id -> describe(m.segment())));
   }
 
   private static MatchedSegment describe(RoadSegment s) {
     LengthIndexedLine line = new LengthIndexedLine(s.geometry());
     Coordinate mid = line.extractPoint(line.getEndIndex() / 2);
-    return new MatchedSegment(s.id(), s.districtCode(), s.roadClass().wireName(), s.freeFlowKmh(), s.lengthM(), mid.x, mid.y);
+    return new MatchedSegment(
+        s.id(),
+        s.districtCode(),
+        s.roadClass().wireName(),
+        s.freeFlowKmh(),
+        s.lengthM(),
+        mid.x,
+        mid.y);
   }
 }

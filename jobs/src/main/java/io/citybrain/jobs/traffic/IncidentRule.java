@@ -14,15 +14,21 @@ import java.util.Optional;
  * of its own trailing 15 minutes, with at least {@code minVehicles} vehicles behind the window's
  * figure (a loop report counts its vehicles, a probe fix one: one report a minute from a detector
  * is plenty, one taxi is not) and at least {@code minHistory} windows of history. The median is
- * frozen at the start (otherwise it sinks with the jam and "recovers" on its own), and the
- * incident ends when speed is back above {@code recoverRatio} (60%) of it: the gap between the two
- * ratios keeps a speed hovering near the threshold from raising and resolving over and over, and
- * 60% rather than "back to normal" lets an incident during a building rush hour end when the
- * blockage clears, not when the peak is over.
- * While it lasts, the alert is updated every {@code updateEveryWindows} windows, never re-raised.
+ * frozen at the start (otherwise it sinks with the jam and "recovers" on its own), and the incident
+ * ends when speed is back above {@code recoverRatio} (60%) of it: the gap between the two ratios
+ * keeps a speed hovering near the threshold from raising and resolving over and over, and 60%
+ * rather than "back to normal" lets an incident during a building rush hour end when the blockage
+ * clears, not when the peak is over. While it lasts, the alert is updated every {@code
+ * updateEveryWindows} windows, never re-raised.
  */
-public record IncidentRule(long trailingMs, int minHistory, double minVehicles, double dropRatio, double recoverRatio,
-    int updateEveryWindows) implements Serializable {
+public record IncidentRule(
+    long trailingMs,
+    int minHistory,
+    double minVehicles,
+    double dropRatio,
+    double recoverRatio,
+    int updateEveryWindows)
+    implements Serializable {
 
   public static IncidentRule defaults() {
     return new IncidentRule(15 * 60_000L, 5, 5, 0.4, 0.6, 5);
@@ -76,9 +82,12 @@ public record IncidentRule(long trailingMs, int minHistory, double minVehicles, 
 
   /** Median speed of the windows in the trailing period before {@code now}; NaN when none. */
   double median(SegmentHistory h, long now) {
-    double[] v = java.util.stream.IntStream.range(0, h.windowEnds.length)
-        .filter(i -> h.windowEnds[i] < now && h.windowEnds[i] >= now - trailingMs)
-        .mapToDouble(i -> h.speeds[i]).sorted().toArray();
+    double[] v =
+        java.util.stream.IntStream.range(0, h.windowEnds.length)
+            .filter(i -> h.windowEnds[i] < now && h.windowEnds[i] >= now - trailingMs)
+            .mapToDouble(i -> h.speeds[i])
+            .sorted()
+            .toArray();
     if (v.length == 0) {
       return Double.NaN;
     }
@@ -110,18 +119,42 @@ public record IncidentRule(long trailingMs, int minHistory, double minVehicles, 
   }
 
   private static Alert alert(SegmentHistory h, SegmentTraffic t, String state) {
-    String message = String.format(Locale.ROOT,
-        "交通事件：路段 %s 车速 %.0f km/h（平常 %.0f km/h）/ Traffic incident on segment %s: %.0f km/h against a usual %.0f km/h",
-        t.segment(), t.speedKmh(), h.baselineKmh, t.segment(), t.speedKmh(), h.baselineKmh);
+    String message =
+        String.format(
+            Locale.ROOT,
+            "交通事件：路段 %s 车速 %.0f km/h（平常 %.0f km/h）/ Traffic incident on segment %s: %.0f km/h against a usual %.0f km/h",
+            t.segment(),
+            t.speedKmh(),
+            h.baselineKmh,
+            t.segment(),
+            t.speedKmh(),
+            h.baselineKmh);
     if (Alert.STATE_RESOLVED.equals(state)) {
-      message = String.format(Locale.ROOT, "交通恢复：路段 %s / Traffic recovered on segment %s (%.0f km/h)",
-          t.segment(), t.segment(), t.speedKmh());
+      message =
+          String.format(
+              Locale.ROOT,
+              "交通恢复：路段 %s / Traffic recovered on segment %s (%.0f km/h)",
+              t.segment(),
+              t.segment(),
+              t.speedKmh());
     }
-    return new Alert(h.alertId, "traffic_incident", Alert.SEVERITY_WARNING, state, t.district(), null,
-        t.midLat(), t.midLon(), t.windowEnd(), message,
-        new Evidence[] {new Evidence(t.segment(), "speedKmh", t.speedKmh(), t.windowEnd()),
-            new Evidence(t.segment(), "baselineKmh", h.baselineKmh, h.startWindowEnd),
-            new Evidence(t.segment(), "lowestKmh", h.lowestKmh, t.windowEnd())},
-        Alert.SCOPE_DISTRICT, null);
+    return new Alert(
+        h.alertId,
+        "traffic_incident",
+        Alert.SEVERITY_WARNING,
+        state,
+        t.district(),
+        null,
+        t.midLat(),
+        t.midLon(),
+        t.windowEnd(),
+        message,
+        new Evidence[] {
+          new Evidence(t.segment(), "speedKmh", t.speedKmh(), t.windowEnd()),
+          new Evidence(t.segment(), "baselineKmh", h.baselineKmh, h.startWindowEnd),
+          new Evidence(t.segment(), "lowestKmh", h.lowestKmh, t.windowEnd())
+        },
+        Alert.SCOPE_DISTRICT,
+        null);
   }
 }

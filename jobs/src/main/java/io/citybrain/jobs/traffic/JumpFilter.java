@@ -34,14 +34,19 @@ public final class JumpFilter extends KeyedProcessFunction<String, ProbeFix, Pro
 
   @Override
   public void open(OpenContext context) {
-    ValueStateDescriptor<double[]> d = new ValueStateDescriptor<>("last-fix", PrimitiveArrayTypeInfo.DOUBLE_PRIMITIVE_ARRAY_TYPE_INFO);
+    ValueStateDescriptor<double[]> d =
+        new ValueStateDescriptor<>(
+            "last-fix", PrimitiveArrayTypeInfo.DOUBLE_PRIMITIVE_ARRAY_TYPE_INFO);
     // The heap backend's default incremental cleanup visits 5 entries at every access: a sixth of
     // the busiest task's CPU (issue 22). One per access still sweeps all vehicles many times per
     // TTL, since each vehicle is accessed every few seconds. RocksDB (production) cleans expired
     // entries at compaction instead. The cleanup strategy is not part of the state's serializer, so
     // savepoints restore either way.
-    d.enableTimeToLive(StateTtlConfig.newBuilder(ttl).setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
-        .cleanupIncrementally(1, false).build());
+    d.enableTimeToLive(
+        StateTtlConfig.newBuilder(ttl)
+            .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
+            .cleanupIncrementally(1, false)
+            .build());
     lastFix = getRuntimeContext().getState(d);
   }
 
@@ -56,9 +61,16 @@ public final class JumpFilter extends KeyedProcessFunction<String, ProbeFix, Pro
       double kmh = impliedKmh(last[0], last[1], (long) last[2], fix.lon(), fix.lat(), fix.ts());
       boolean fresh = Math.abs(fix.ts() - (long) last[2]) > restartAfter.toMillis();
       if (!fresh && kmh > maxKmh) {
-        ctx.output(DeadLetters.TAG, new Rejected(Reason.IMPOSSIBLE_JUMP, String.format(java.util.Locale.ROOT,
-            "%s moved at %.0f km/h since its previous fix", fix.deviceId(), kmh))
-            .toDeadLetter(fix.event(), System.currentTimeMillis(), TrafficJob.STAGE));
+        ctx.output(
+            DeadLetters.TAG,
+            new Rejected(
+                    Reason.IMPOSSIBLE_JUMP,
+                    String.format(
+                        java.util.Locale.ROOT,
+                        "%s moved at %.0f km/h since its previous fix",
+                        fix.deviceId(),
+                        kmh))
+                .toDeadLetter(fix.event(), System.currentTimeMillis(), TrafficJob.STAGE));
         return;
       }
     }
@@ -66,7 +78,10 @@ public final class JumpFilter extends KeyedProcessFunction<String, ProbeFix, Pro
     out.collect(fix);
   }
 
-  /** Speed implied by two fixes, in km/h, on a local equirectangular projection (metric at city scale). */
+  /**
+   * Speed implied by two fixes, in km/h, on a local equirectangular projection (metric at city
+   * scale).
+   */
   static double impliedKmh(double lon1, double lat1, long ts1, double lon2, double lat2, long ts2) {
     double metres = metres(lon1, lat1, lon2, lat2);
     long ms = Math.abs(ts2 - ts1);

@@ -7,5 +7,12 @@ import java.io.Serializable;
  *
  * @param midLon where alerts about the segment are placed (its midpoint)
  */
-public record MatchedSegment(String segmentId, String district, String roadClass, double freeFlowKmh, double lengthM,
-    double midLon, double midLat) implements Serializable {}
+public record MatchedSegment(
+    String segmentId,
+    String district,
+    String roadClass,
+    double freeFlowKmh,
+    double lengthM,
+    double midLon,
+    double midLat)
+    implements Serializable {}

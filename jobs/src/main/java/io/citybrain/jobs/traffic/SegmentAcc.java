@@ -7,12 +7,18 @@ package io.citybrain.jobs.traffic;
 public final class SegmentAcc {
   /** Vehicles represented: loop counts plus one per probe fix. */
   public double vehicles;
-  /** Σ vehicles / speed: hours each vehicle needs per km, summed (the harmonic mean's denominator). */
+
+  /**
+   * Σ vehicles / speed: hours each vehicle needs per km, summed (the harmonic mean's denominator).
+   */
   public double vehicleHoursPerKm;
+
   public double loopVehicles;
   public double loopSeconds;
+
   /** Σ occupancy × interval seconds, for the interval-weighted mean occupancy. */
   public double occupancySeconds;
+
   public long samples;
 
   public SegmentAcc() {}

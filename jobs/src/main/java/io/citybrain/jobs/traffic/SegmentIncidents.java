@@ -24,8 +24,13 @@ public final class SegmentIncidents extends KeyedProcessFunction<String, Segment
 
   @Override
   public void open(OpenContext context) {
-    history = getRuntimeContext().getState(new ValueStateDescriptor<>("history", TypeInformation.of(SegmentHistory.class)));
-    last = getRuntimeContext().getState(new ValueStateDescriptor<>("last", TypeInformation.of(SegmentTraffic.class)));
+    history =
+        getRuntimeContext()
+            .getState(
+                new ValueStateDescriptor<>("history", TypeInformation.of(SegmentHistory.class)));
+    last =
+        getRuntimeContext()
+            .getState(new ValueStateDescriptor<>("last", TypeInformation.of(SegmentTraffic.class)));
   }
 
   @Override

@@ -15,15 +15,16 @@ public interface SegmentMatcher extends Serializable {
   io.citybrain.jobs.common.CitySource city();
 
   /**
-   * Matches against {@code city}'s roads from now on: an operator replaced the roads layer while the
-   * job runs ({@code city publish --layer roads}). Called on the task thread between two readings.
+   * Matches against {@code city}'s roads from now on: an operator replaced the roads layer while
+   * the job runs ({@code city publish --layer roads}). Called on the task thread between two
+   * readings.
    */
   void use(io.citybrain.geo.CityModel city);
 
   /**
    * The segment a reading at the position belongs to: for a probe ({@code headingDeg} given) the
-   * nearest segment within 30 m whose bearing is within 45° of the heading; for a loop detector
-   * (no heading) the nearest segment within 30 m. Empty when none qualifies.
+   * nearest segment within 30 m whose bearing is within 45° of the heading; for a loop detector (no
+   * heading) the nearest segment within 30 m. Empty when none qualifies.
    */
   Optional<MatchedSegment> match(double lon, double lat, Double headingDeg);
 

@@ -7,5 +7,18 @@ package io.citybrain.jobs.traffic;
  * @param occupancy null likewise
  * @param vehicles vehicles behind the figures (the district's weights)
  */
-public record SegmentTraffic(String segment, String district, String roadClass, double freeFlowKmh, double lengthM,
-    double midLon, double midLat, long windowEnd, double speedKmh, Double flowVph, Double occupancy, double tti, long samples, double vehicles) {}
+public record SegmentTraffic(
+    String segment,
+    String district,
+    String roadClass,
+    double freeFlowKmh,
+    double lengthM,
+    double midLon,
+    double midLat,
+    long windowEnd,
+    double speedKmh,
+    Double flowVph,
+    Double occupancy,
+    double tti,
+    long samples,
+    double vehicles) {}

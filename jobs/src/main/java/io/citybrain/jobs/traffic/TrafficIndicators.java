@@ -8,9 +8,9 @@ import java.util.Collection;
  * <ul>
  *   <li>Segment speed is the <b>space-mean</b> speed: the harmonic mean of the vehicles' speeds,
  *       each loop report counting as its {@code count} vehicles at its mean speed and each probe
- *       fix as one vehicle. Travel time over a segment is length / space-mean speed; the
- *       arithmetic (time-mean) speed that detectors report overstates it, the more so the more
- *       speeds vary — exactly in congestion.
+ *       fix as one vehicle. Travel time over a segment is length / space-mean speed; the arithmetic
+ *       (time-mean) speed that detectors report overstates it, the more so the more speeds vary —
+ *       exactly in congestion.
  *   <li>Flow (vehicles/hour) comes from loop detectors only (probes are a sample of the fleet):
  *       counted vehicles over counted seconds, so two detectors on one segment average.
  *   <li>TTI = free-flow speed / space-mean speed, clamped to [1, 10]; level: TTI &lt; 1.5 smooth
@@ -55,17 +55,32 @@ public final class TrafficIndicators {
     // A loop that counted no vehicle in the window saw an empty road: it flows at free-flow speed
     // (TTI 1). Dividing 0 by 0 instead gave NaN, which the store cannot hold and which turned the
     // whole district "severe" through the weighted mean.
-    double speed = acc.vehicles > 0 && acc.vehicleHoursPerKm > 0
-        ? acc.vehicles / acc.vehicleHoursPerKm : s.freeFlowKmh();
+    double speed =
+        acc.vehicles > 0 && acc.vehicleHoursPerKm > 0
+            ? acc.vehicles / acc.vehicleHoursPerKm
+            : s.freeFlowKmh();
     Double flow = acc.loopSeconds > 0 ? acc.loopVehicles / acc.loopSeconds * 3600.0 : null;
     Double occupancy = acc.loopSeconds > 0 ? acc.occupancySeconds / acc.loopSeconds : null;
-    return new SegmentTraffic(s.segmentId(), s.district(), s.roadClass(), s.freeFlowKmh(), s.lengthM(), s.midLon(),
-        s.midLat(), windowEnd,
-        speed, flow, occupancy, tti(s.freeFlowKmh(), speed), acc.samples, acc.vehicles);
+    return new SegmentTraffic(
+        s.segmentId(),
+        s.district(),
+        s.roadClass(),
+        s.freeFlowKmh(),
+        s.lengthM(),
+        s.midLon(),
+        s.midLat(),
+        windowEnd,
+        speed,
+        flow,
+        occupancy,
+        tti(s.freeFlowKmh(), speed),
+        acc.samples,
+        acc.vehicles);
   }
 
   /** A district's window from the latest result of each of its segments in that window. */
-  public static DistrictTraffic district(String district, long windowEnd, Collection<SegmentTraffic> segments) {
+  public static DistrictTraffic district(
+      String district, long windowEnd, Collection<SegmentTraffic> segments) {
     double vehKm = 0;
     double vehHours = 0;
     double weightedTti = 0;

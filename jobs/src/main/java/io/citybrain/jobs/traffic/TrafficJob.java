@@ -7,16 +7,16 @@ import io.citybrain.connectors.alert.Alert;
 import io.citybrain.connectors.deadletter.DeadLetter;
 import io.citybrain.connectors.deadletter.Reason;
 import io.citybrain.connectors.influx.InfluxSink;
-import io.citybrain.jobs.common.DeadLetters;
-import io.citybrain.jobs.common.EventTimeOrder;
-import io.citybrain.jobs.common.JobEnvironment;
-import io.citybrain.jobs.common.GeographyUpdates;
-import io.citybrain.jobs.common.JobSettings;
-import io.citybrain.jobs.common.LiveGeography;
 import io.citybrain.geo.CityModel;
 import io.citybrain.geo.Layer;
+import io.citybrain.jobs.common.DeadLetters;
+import io.citybrain.jobs.common.EventTimeOrder;
+import io.citybrain.jobs.common.GeographyUpdates;
+import io.citybrain.jobs.common.JobEnvironment;
+import io.citybrain.jobs.common.JobSettings;
 import io.citybrain.jobs.common.KafkaEvent;
 import io.citybrain.jobs.common.KafkaIo;
+import io.citybrain.jobs.common.LiveGeography;
 import io.citybrain.jobs.common.PipelineTally;
 import io.citybrain.jobs.common.Rejected;
 import java.time.Duration;
@@ -25,8 +25,8 @@ import java.util.Map;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.AggregateFunction;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.DataStreamUtils;
@@ -41,22 +41,25 @@ import org.apache.flink.util.OutputTag;
 
 /**
  * Traffic indicators: reads {@code city.raw.traffic} (loop detectors and probe vehicles), puts each
- * device's readings in event-time order and drops repeated deliveries ({@link EventTimeOrder}), refuses
- * impossible probe jumps, matches each reading to its road segment, and writes per one-minute
- * event-time window {@code traffic_segment} and {@code traffic_district}
- * ({@link TrafficIndicators}); segments whose speed collapses raise one {@code traffic_incident}
- * alert each ({@link IncidentRule}). Unusable records, readings on no road and data too late for
- * their window go to the dead-letter topic.
+ * device's readings in event-time order and drops repeated deliveries ({@link EventTimeOrder}),
+ * refuses impossible probe jumps, matches each reading to its road segment, and writes per
+ * one-minute event-time window {@code traffic_segment} and {@code traffic_district} ({@link
+ * TrafficIndicators}); segments whose speed collapses raise one {@code traffic_incident} alert each
+ * ({@link IncidentRule}). Unusable records, readings on no road and data too late for their window
+ * go to the dead-letter topic.
  */
 public final class TrafficJob {
 
   public static final String NAME = "citybrain-traffic";
   public static final Duration WINDOW = Duration.ofMinutes(1);
   static final String STAGE = "traffic";
+
   /** Probe state of a vehicle that stopped reporting is freed after this. */
   static final Duration VEHICLE_TTL = Duration.ofMinutes(30);
+
   private static final OutputTag<TrafficObservation> LATE = new OutputTag<>("late") {};
-  private static final OutputTag<SegmentTraffic> LATE_SEGMENTS = new OutputTag<>("late-segments") {};
+  private static final OutputTag<SegmentTraffic> LATE_SEGMENTS =
+      new OutputTag<>("late-segments") {};
 
   private final Source<KafkaEvent, ?, ?> source;
   private final Sink<SegmentTraffic> segmentSink;
@@ -65,19 +68,39 @@ public final class TrafficJob {
   private final Sink<DeadLetter> deadLetterSink;
   private final SegmentMatcher matcher;
   private final JobSettings settings;
-  /** {@code city.geography}: a replaced roads layer; null for a job whose roads never change (tests, benchmarks). */
+
+  /**
+   * {@code city.geography}: a replaced roads layer; null for a job whose roads never change (tests,
+   * benchmarks).
+   */
   private final Source<KafkaEvent, ?, ?> geography;
-  /** The job's {@code pipeline} rows; null: not written (tests and benchmarks that do not look at them). */
+
+  /**
+   * The job's {@code pipeline} rows; null: not written (tests and benchmarks that do not look at
+   * them).
+   */
   private Sink<PipelineTally.Counts> pipelineSink;
 
-  public TrafficJob(Source<KafkaEvent, ?, ?> source, Sink<SegmentTraffic> segmentSink, Sink<DistrictTraffic> districtSink,
-      Sink<Alert> alertSink, Sink<DeadLetter> deadLetterSink, SegmentMatcher matcher, JobSettings settings) {
+  public TrafficJob(
+      Source<KafkaEvent, ?, ?> source,
+      Sink<SegmentTraffic> segmentSink,
+      Sink<DistrictTraffic> districtSink,
+      Sink<Alert> alertSink,
+      Sink<DeadLetter> deadLetterSink,
+      SegmentMatcher matcher,
+      JobSettings settings) {
     this(source, null, segmentSink, districtSink, alertSink, deadLetterSink, matcher, settings);
   }
 
   /** With the roads an operator may replace while the job runs, from {@code geography}. */
-  public TrafficJob(Source<KafkaEvent, ?, ?> source, Source<KafkaEvent, ?, ?> geography, Sink<SegmentTraffic> segmentSink,
-      Sink<DistrictTraffic> districtSink, Sink<Alert> alertSink, Sink<DeadLetter> deadLetterSink, SegmentMatcher matcher,
+  public TrafficJob(
+      Source<KafkaEvent, ?, ?> source,
+      Source<KafkaEvent, ?, ?> geography,
+      Sink<SegmentTraffic> segmentSink,
+      Sink<DistrictTraffic> districtSink,
+      Sink<Alert> alertSink,
+      Sink<DeadLetter> deadLetterSink,
+      SegmentMatcher matcher,
       JobSettings settings) {
     this.geography = geography;
     this.source = source;
@@ -98,26 +121,40 @@ public final class TrafficJob {
   /** The production wiring: Kafka in; the store, the alerts and the dead-letter topic out. */
   public static TrafficJob fromSettings(JobSettings s, SegmentMatcher matcher) {
     return new TrafficJob(
-        KafkaIo.source(s.kafkaBootstrap(), s.kafkaSecurity(), NAME, Topics.RAW_TRAFFIC),
-        GeographyUpdates.source(s.kafkaBootstrap(), s.kafkaSecurity(), NAME + "-geography"),
-        InfluxSink.<SegmentTraffic>builder().settings(s.influx()).tuning(s.sinkTuning()).converter(TrafficJob::toPoint).build(),
-        InfluxSink.<DistrictTraffic>builder().settings(s.influx()).tuning(s.sinkTuning()).converter(TrafficJob::toPoint).build(),
-        KafkaIo.alertSink(s.kafkaBootstrap(), s.kafkaSecurity()),
-        KafkaIo.deadLetterSink(s.kafkaBootstrap(), s.kafkaSecurity()),
-        matcher, s)
-        .withPipelineSink(InfluxSink.<PipelineTally.Counts>builder().settings(s.influx()).tuning(s.sinkTuning())
-            .converter(PipelineTally::toPoint).build());
+            KafkaIo.source(s.kafkaBootstrap(), s.kafkaSecurity(), NAME, Topics.RAW_TRAFFIC),
+            GeographyUpdates.source(s.kafkaBootstrap(), s.kafkaSecurity(), NAME + "-geography"),
+            InfluxSink.<SegmentTraffic>builder()
+                .settings(s.influx())
+                .tuning(s.sinkTuning())
+                .converter(TrafficJob::toPoint)
+                .build(),
+            InfluxSink.<DistrictTraffic>builder()
+                .settings(s.influx())
+                .tuning(s.sinkTuning())
+                .converter(TrafficJob::toPoint)
+                .build(),
+            KafkaIo.alertSink(s.kafkaBootstrap(), s.kafkaSecurity()),
+            KafkaIo.deadLetterSink(s.kafkaBootstrap(), s.kafkaSecurity()),
+            matcher,
+            s)
+        .withPipelineSink(
+            InfluxSink.<PipelineTally.Counts>builder()
+                .settings(s.influx())
+                .tuning(s.sinkTuning())
+                .converter(PipelineTally::toPoint)
+                .build());
   }
 
   public static Point toPoint(SegmentTraffic t) {
-    Point p = Point.measurement("traffic_segment")
-        .addTag("segment", t.segment())
-        .addTag("district", t.district())
-        .addTag("road_class", t.roadClass())
-        .addField("speed_kmh", t.speedKmh())
-        .addField("tti", t.tti())
-        .addField("samples", t.samples())
-        .time(t.windowEnd(), WritePrecision.MS);
+    Point p =
+        Point.measurement("traffic_segment")
+            .addTag("segment", t.segment())
+            .addTag("district", t.district())
+            .addTag("road_class", t.roadClass())
+            .addField("speed_kmh", t.speedKmh())
+            .addField("tti", t.tti())
+            .addField("samples", t.samples())
+            .time(t.windowEnd(), WritePrecision.MS);
     if (t.flowVph() != null) {
       p.addField("flow_vph", t.flowVph());
       p.addField("occupancy", t.occupancy());
@@ -138,62 +175,122 @@ public final class TrafficJob {
 
   /** Adds the job's operators to {@code env}. */
   public void build(StreamExecutionEnvironment env) {
-    WatermarkStrategy<KafkaEvent> watermarks = WatermarkStrategy
-        .<KafkaEvent>forBoundedOutOfOrderness(settings.outOfOrderness())
-        .withTimestampAssigner((e, kafkaTs) -> e.timestamp())
-        .withIdleness(settings.idleness());
+    WatermarkStrategy<KafkaEvent> watermarks =
+        WatermarkStrategy.<KafkaEvent>forBoundedOutOfOrderness(settings.outOfOrderness())
+            .withTimestampAssigner((e, kafkaTs) -> e.timestamp())
+            .withIdleness(settings.idleness());
 
     PipelineTally pipeline = new PipelineTally(STAGE);
-    SingleOutputStreamOperator<ProbeFix> fixes = pipeline
-        .count(env.fromSource(source, watermarks, "raw traffic").uid("traffic-source"), PipelineTally.Edge.IN, "traffic-count-in")
-        .process(new Decode()).name("decode").uid("traffic-decode");
+    SingleOutputStreamOperator<ProbeFix> fixes =
+        pipeline
+            .count(
+                env.fromSource(source, watermarks, "raw traffic").uid("traffic-source"),
+                PipelineTally.Edge.IN,
+                "traffic-count-in")
+            .process(new Decode())
+            .name("decode")
+            .uid("traffic-decode");
     // In event-time order and once each, before anything that keeps per-vehicle state or counts.
-    SingleOutputStreamOperator<ProbeFix> ordered = fixes
-        .keyBy(ProbeFix::deviceId)
-        .process(new EventTimeOrder<>(TypeInformation.of(ProbeFix.class), ProbeFix::ts, WINDOW.plus(settings.allowedLateness())))
-        .name("event-time order, repeats dropped").uid("traffic-order");
-    SingleOutputStreamOperator<ProbeFix> plausible = DataStreamUtils.reinterpretAsKeyedStream(ordered, ProbeFix::deviceId)
-        .process(new JumpFilter(200, Duration.ofMinutes(10), VEHICLE_TTL)).name("refuse impossible jumps").uid("traffic-jumps");
-    // With a geography stream the matcher is swapped when the roads layer is replaced; the uid stays,
+    SingleOutputStreamOperator<ProbeFix> ordered =
+        fixes
+            .keyBy(ProbeFix::deviceId)
+            .process(
+                new EventTimeOrder<>(
+                    TypeInformation.of(ProbeFix.class),
+                    ProbeFix::ts,
+                    WINDOW.plus(settings.allowedLateness())))
+            .name("event-time order, repeats dropped")
+            .uid("traffic-order");
+    SingleOutputStreamOperator<ProbeFix> plausible =
+        DataStreamUtils.reinterpretAsKeyedStream(ordered, ProbeFix::deviceId)
+            .process(new JumpFilter(200, Duration.ofMinutes(10), VEHICLE_TTL))
+            .name("refuse impossible jumps")
+            .uid("traffic-jumps");
+    // With a geography stream the matcher is swapped when the roads layer is replaced; the uid
+    // stays,
     // so savepoints of the builds before live roads (a stateless matcher) restore into it.
-    SingleOutputStreamOperator<TrafficObservation> observations = geography == null
-        ? plausible.process(new Match(matcher)).name("map matching").uid("traffic-match")
-        : plausible.connect(GeographyUpdates.stream(env, geography, "traffic").broadcast(GeographyUpdates.STATE))
-            .process(new LiveMatch(matcher)).name("map matching").uid("traffic-match");
+    SingleOutputStreamOperator<TrafficObservation> observations =
+        geography == null
+            ? plausible.process(new Match(matcher)).name("map matching").uid("traffic-match")
+            : plausible
+                .connect(
+                    GeographyUpdates.stream(env, geography, "traffic")
+                        .broadcast(GeographyUpdates.STATE))
+                .process(new LiveMatch(matcher))
+                .name("map matching")
+                .uid("traffic-match");
 
-    SingleOutputStreamOperator<SegmentTraffic> segments = observations
-        .keyBy(o -> o.segment().segmentId())
-        .window(TumblingEventTimeWindows.of(WINDOW))
-        .allowedLateness(settings.allowedLateness())
-        .sideOutputLateData(LATE)
-        .aggregate(new Accumulate(), new EmitSegment())
-        .name("segment indicators, 1 min").uid("traffic-segment-window");
-    pipeline.count(segments, PipelineTally.Edge.OUT, "traffic-count-segments")
-        .sinkTo(segmentSink).name("traffic_segment to store").uid("traffic-segment-sink");
+    SingleOutputStreamOperator<SegmentTraffic> segments =
+        observations
+            .keyBy(o -> o.segment().segmentId())
+            .window(TumblingEventTimeWindows.of(WINDOW))
+            .allowedLateness(settings.allowedLateness())
+            .sideOutputLateData(LATE)
+            .aggregate(new Accumulate(), new EmitSegment())
+            .name("segment indicators, 1 min")
+            .uid("traffic-segment-window");
+    pipeline
+        .count(segments, PipelineTally.Edge.OUT, "traffic-count-segments")
+        .sinkTo(segmentSink)
+        .name("traffic_segment to store")
+        .uid("traffic-segment-sink");
 
-    SingleOutputStreamOperator<DistrictTraffic> districts = segments
-        .keyBy(SegmentTraffic::district)
-        .window(TumblingEventTimeWindows.of(WINDOW))
-        .allowedLateness(settings.allowedLateness())
-        .sideOutputLateData(LATE_SEGMENTS)
-        .process(new EmitDistrict())
-        .name("district indicators, 1 min").uid("traffic-district-window");
-    pipeline.count(districts, PipelineTally.Edge.OUT, "traffic-count-districts")
-        .sinkTo(districtSink).name("traffic_district to store").uid("traffic-district-sink");
+    SingleOutputStreamOperator<DistrictTraffic> districts =
+        segments
+            .keyBy(SegmentTraffic::district)
+            .window(TumblingEventTimeWindows.of(WINDOW))
+            .allowedLateness(settings.allowedLateness())
+            .sideOutputLateData(LATE_SEGMENTS)
+            .process(new EmitDistrict())
+            .name("district indicators, 1 min")
+            .uid("traffic-district-window");
+    pipeline
+        .count(districts, PipelineTally.Edge.OUT, "traffic-count-districts")
+        .sinkTo(districtSink)
+        .name("traffic_district to store")
+        .uid("traffic-district-sink");
 
-    pipeline.count(segments.keyBy(SegmentTraffic::segment)
-        .process(new SegmentIncidents(IncidentRule.defaults())).name("segment incidents").uid("traffic-incidents"),
-        PipelineTally.Edge.OUT, "traffic-count-alerts")
-        .sinkTo(alertSink).name("alerts to city.alerts").uid("traffic-alert-sink");
+    pipeline
+        .count(
+            segments
+                .keyBy(SegmentTraffic::segment)
+                .process(new SegmentIncidents(IncidentRule.defaults()))
+                .name("segment incidents")
+                .uid("traffic-incidents"),
+            PipelineTally.Edge.OUT,
+            "traffic-count-alerts")
+        .sinkTo(alertSink)
+        .name("alerts to city.alerts")
+        .uid("traffic-alert-sink");
 
-    DataStream<DeadLetter> late = segments.getSideOutput(LATE)
-        .map(o -> DeadLetter.of(Reason.LATE, "reading for " + o.ts() + " arrived after its window closed",
-            o.topic(), o.deviceId(), o.raw(), System.currentTimeMillis(), STAGE))
-        .name("late readings").uid("traffic-late");
-    pipeline.count(fixes.getSideOutput(DeadLetters.TAG)
-        .union(plausible.getSideOutput(DeadLetters.TAG), observations.getSideOutput(DeadLetters.TAG), late),
-        PipelineTally.Edge.DEAD, "traffic-count-dead")
-        .sinkTo(deadLetterSink).name("dead letters").uid("traffic-deadletter-sink");
+    DataStream<DeadLetter> late =
+        segments
+            .getSideOutput(LATE)
+            .map(
+                o ->
+                    DeadLetter.of(
+                        Reason.LATE,
+                        "reading for " + o.ts() + " arrived after its window closed",
+                        o.topic(),
+                        o.deviceId(),
+                        o.raw(),
+                        System.currentTimeMillis(),
+                        STAGE))
+            .name("late readings")
+            .uid("traffic-late");
+    pipeline
+        .count(
+            fixes
+                .getSideOutput(DeadLetters.TAG)
+                .union(
+                    plausible.getSideOutput(DeadLetters.TAG),
+                    observations.getSideOutput(DeadLetters.TAG),
+                    late),
+            PipelineTally.Edge.DEAD,
+            "traffic-count-dead")
+        .sinkTo(deadLetterSink)
+        .name("dead letters")
+        .uid("traffic-deadletter-sink");
     pipeline.write(pipelineSink);
   }
 
@@ -269,7 +366,8 @@ public final class TrafficJob {
   }
 
   /** Keeps the segment's attributes beside the accumulator: the window function needs them. */
-  static final class Accumulate implements AggregateFunction<TrafficObservation, SegmentWindowAcc, SegmentWindowAcc> {
+  static final class Accumulate
+      implements AggregateFunction<TrafficObservation, SegmentWindowAcc, SegmentWindowAcc> {
     @Override
     public SegmentWindowAcc createAccumulator() {
       return new SegmentWindowAcc();
@@ -296,9 +394,14 @@ public final class TrafficJob {
     }
   }
 
-  static final class EmitSegment extends ProcessWindowFunction<SegmentWindowAcc, SegmentTraffic, String, TimeWindow> {
+  static final class EmitSegment
+      extends ProcessWindowFunction<SegmentWindowAcc, SegmentTraffic, String, TimeWindow> {
     @Override
-    public void process(String segment, Context ctx, Iterable<SegmentWindowAcc> accs, Collector<SegmentTraffic> out) {
+    public void process(
+        String segment,
+        Context ctx,
+        Iterable<SegmentWindowAcc> accs,
+        Collector<SegmentTraffic> out) {
       SegmentWindowAcc a = accs.iterator().next();
       out.collect(TrafficIndicators.segment(a.segment, ctx.window().getEnd(), a.acc));
     }
@@ -308,9 +411,14 @@ public final class TrafficJob {
    * A late reading re-emits its segment's window, so the district window can hold two results of
    * one segment: the later one (arrival order) replaces the earlier.
    */
-  static final class EmitDistrict extends ProcessWindowFunction<SegmentTraffic, DistrictTraffic, String, TimeWindow> {
+  static final class EmitDistrict
+      extends ProcessWindowFunction<SegmentTraffic, DistrictTraffic, String, TimeWindow> {
     @Override
-    public void process(String district, Context ctx, Iterable<SegmentTraffic> results, Collector<DistrictTraffic> out) {
+    public void process(
+        String district,
+        Context ctx,
+        Iterable<SegmentTraffic> results,
+        Collector<DistrictTraffic> out) {
       Map<String, SegmentTraffic> latest = new LinkedHashMap<>();
       for (SegmentTraffic s : results) {
         latest.put(s.segment(), s);

@@ -7,5 +7,13 @@ package io.citybrain.jobs.traffic;
  * @param intervalS a loop's counting interval; 0 for a probe
  * @param raw the original record, so that data too late for its window becomes a dead letter intact
  */
-public record TrafficObservation(String deviceId, MatchedSegment segment, long ts, double speedKmh, double vehicles,
-    double intervalS, double occupancy, String topic, byte[] raw) {}
+public record TrafficObservation(
+    String deviceId,
+    MatchedSegment segment,
+    long ts,
+    double speedKmh,
+    double vehicles,
+    double intervalS,
+    double occupancy,
+    String topic,
+    byte[] raw) {}

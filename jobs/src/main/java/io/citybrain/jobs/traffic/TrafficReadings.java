@@ -15,30 +15,72 @@ public final class TrafficReadings {
     Envelope env = Envelopes.decode(e);
     try {
       if ("traffic".equals(env.domain()) && "loop".equals(env.kind())) {
-        return new ProbeFix(env.deviceId(), "loop", env.ts(), env.lon(), env.lat(), env.number("speedKmh"), null,
-            env.number("count"), env.number("intervalS"), env.number("occupancy"), e);
+        return new ProbeFix(
+            env.deviceId(),
+            "loop",
+            env.ts(),
+            env.lon(),
+            env.lat(),
+            env.number("speedKmh"),
+            null,
+            env.number("count"),
+            env.number("intervalS"),
+            env.number("occupancy"),
+            e);
       }
       if ("traffic".equals(env.domain()) && "probe".equals(env.kind())) {
-        return new ProbeFix(env.deviceId(), "probe", env.ts(), env.lon(), env.lat(), env.number("speedKmh"),
-            env.number("headingDeg"), 1, 0, 0, e);
+        return new ProbeFix(
+            env.deviceId(),
+            "probe",
+            env.ts(),
+            env.lon(),
+            env.lat(),
+            env.number("speedKmh"),
+            env.number("headingDeg"),
+            1,
+            0,
+            0,
+            e);
       }
     } catch (IllegalArgumentException ex) {
       throw new Rejected(Reason.MISSING_FIELD, ex.getMessage());
     }
-    throw new Rejected(Reason.UNKNOWN_KIND, "the traffic job reads traffic/loop and traffic/probe, not " + env.domain() + "/" + env.kind());
+    throw new Rejected(
+        Reason.UNKNOWN_KIND,
+        "the traffic job reads traffic/loop and traffic/probe, not "
+            + env.domain()
+            + "/"
+            + env.kind());
   }
 
   /** The observation a fix makes of its segment, or a rejection when it is on no road. */
   public static TrafficObservation observe(ProbeFix f, SegmentMatcher matcher) throws Rejected {
-    Optional<MatchedSegment> s = "loop".equals(f.kind())
-        ? matcher.matchLoop(f.deviceId(), f.lon(), f.lat()) : matcher.match(f.lon(), f.lat(), f.headingDeg());
+    Optional<MatchedSegment> s =
+        "loop".equals(f.kind())
+            ? matcher.matchLoop(f.deviceId(), f.lon(), f.lat())
+            : matcher.match(f.lon(), f.lat(), f.headingDeg());
     if (s.isEmpty()) {
-      throw new Rejected(Reason.UNMATCHED, f.deviceId() + " at " + f.lat() + "," + f.lon()
-          + (f.headingDeg() == null ? "" : " heading " + f.headingDeg()) + " is on no road segment within 30 m");
+      throw new Rejected(
+          Reason.UNMATCHED,
+          f.deviceId()
+              + " at "
+              + f.lat()
+              + ","
+              + f.lon()
+              + (f.headingDeg() == null ? "" : " heading " + f.headingDeg())
+              + " is on no road segment within 30 m");
     }
     // A loop reporting no vehicles says nothing about speed; it still counts as a sample of flow.
     double vehicles = "loop".equals(f.kind()) ? f.count() : 1;
-    return new TrafficObservation(f.deviceId(), s.get(), f.ts(), f.speedKmh(), vehicles, f.intervalS(), f.occupancy(),
-        f.event().topic(), f.event().value());
+    return new TrafficObservation(
+        f.deviceId(),
+        s.get(),
+        f.ts(),
+        f.speedKmh(),
+        vehicles,
+        f.intervalS(),
+        f.occupancy(),
+        f.event().topic(),
+        f.event().value());
   }
 }

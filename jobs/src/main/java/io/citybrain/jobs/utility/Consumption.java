@@ -22,11 +22,12 @@ public final class Consumption {
   private static final double MS_PER_HOUR = 3_600_000.0;
 
   /**
-   * The consumption between readings {@code (t1, r1)} and {@code (t2, r2)} (rates per hour),
-   * one slice per window of {@code windowMs} it touches, in time order. Empty when {@code t2 <= t1}
-   * or the gap exceeds {@code maxGapMs}.
+   * The consumption between readings {@code (t1, r1)} and {@code (t2, r2)} (rates per hour), one
+   * slice per window of {@code windowMs} it touches, in time order. Empty when {@code t2 <= t1} or
+   * the gap exceeds {@code maxGapMs}.
    */
-  public static List<Slice> between(long t1, double r1, long t2, double r2, long windowMs, long maxGapMs) {
+  public static List<Slice> between(
+      long t1, double r1, long t2, double r2, long windowMs, long maxGapMs) {
     List<Slice> out = new ArrayList<>(2);
     if (t2 <= t1 || t2 - t1 > maxGapMs) {
       return out;

@@ -9,19 +9,27 @@ public final class MeterState {
   public String id;
   public double lat;
   public double lon;
+
   /** Event time of the latest reading. */
   public long lastTs;
+
   /** Flow (m³/h) or power (kW) of the latest reading. */
   public double rate = Double.NaN;
+
   /** Pressure (kPa) or, for power meters, voltage (V) of the latest reading. */
   public double level = Double.NaN;
+
   /** Methane (ppm) of the latest reading, gas sensors only. */
   public double ppm = Double.NaN;
+
   /** The two latest window ends this meter was counted in ({@code meters_reporting}). */
   public long countedEnd;
+
   public long countedEndBefore;
+
   /** The same for hours ({@code meters_reporting} of {@code utility_zone_hourly}). */
   public long countedHour;
+
   public long countedHourBefore;
 
   public MeterState() {}

@@ -6,4 +6,5 @@ package io.citybrain.jobs.utility;
  * @param minFlowM3h the lowest one-minute zone flow between 02:00 and 04:00 in the city's time zone
  * @param minutes how many of those minutes had readings
  */
-public record NightFlow(String zone, String district, long nightEnd, double minFlowM3h, long minutes) {}
+public record NightFlow(
+    String zone, String district, long nightEnd, double minFlowM3h, long minutes) {}

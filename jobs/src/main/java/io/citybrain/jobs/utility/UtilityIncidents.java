@@ -18,7 +18,10 @@ public final class UtilityIncidents {
   public static final String WATER_BURST = "water_burst";
   public static final String POWER_OUTAGE = "power_outage";
   public static final String GAS_LEAK = "gas_leak";
-  /** An addition to contract v1's alert kinds: gas pressure outside the network's band (warning). */
+
+  /**
+   * An addition to contract v1's alert kinds: gas pressure outside the network's band (warning).
+   */
   public static final String GAS_PRESSURE = "gas_pressure";
 
   /** The incident after the finding (null: none open) and the alert to send (null: none). */
@@ -71,8 +74,20 @@ public final class UtilityIncidents {
   }
 
   static Alert toAlert(ZoneIncident inc, String state, Finding f, long ts) {
-    return new Alert(inc.alertId, inc.kind, inc.severity, state, inc.district, null, inc.lat, inc.lon, ts,
-        message(inc, state, f), f.evidence(), Alert.SCOPE_DISTRICT, null);
+    return new Alert(
+        inc.alertId,
+        inc.kind,
+        inc.severity,
+        state,
+        inc.district,
+        null,
+        inc.lat,
+        inc.lon,
+        ts,
+        message(inc, state, f),
+        f.evidence(),
+        Alert.SCOPE_DISTRICT,
+        null);
   }
 
   static String message(ZoneIncident inc, String state, Finding f) {
@@ -80,17 +95,44 @@ public final class UtilityIncidents {
     boolean resolved = Alert.STATE_RESOLVED.equals(state);
     // A resolution quotes the incident at its worst, not the zero it ended at.
     int n = resolved ? inc.count : f.count();
-    String m = switch (inc.kind) {
-      case WATER_BURST -> String.format(Locale.ROOT,
-          "疑似爆管：供水分区 %s 有 %d 个压力计低于基准 %.0f kPa 的 80%% / Suspected water-main burst: %d pressure sensors "
-              + "in zone %s at least 20%% below its median of %.0f kPa", z, n, f.value(), n, z, f.value());
-      case POWER_OUTAGE -> String.format(Locale.ROOT,
-          "停电：供电分区 %s 有 %d 个电表失电 / Power outage: %d meters without power in feeder zone %s", z, n, n, z);
-      case GAS_LEAK -> String.format(Locale.ROOT,
-          "燃气泄漏：燃气分区 %s 甲烷浓度 %.0f ppm / Gas leak: methane at %.0f ppm in gas zone %s", z, f.value(), f.value(), z);
-      default -> String.format(Locale.ROOT,
-          "燃气压力异常：燃气分区 %s 有 %d 个传感器超出正常范围 / Gas pressure out of band on %d sensors in gas zone %s", z, n, n, z);
-    };
+    String m =
+        switch (inc.kind) {
+          case WATER_BURST ->
+              String.format(
+                  Locale.ROOT,
+                  "疑似爆管：供水分区 %s 有 %d 个压力计低于基准 %.0f kPa 的 80%% / Suspected water-main burst: %d pressure sensors "
+                      + "in zone %s at least 20%% below its median of %.0f kPa",
+                  z,
+                  n,
+                  f.value(),
+                  n,
+                  z,
+                  f.value());
+          case POWER_OUTAGE ->
+              String.format(
+                  Locale.ROOT,
+                  "停电：供电分区 %s 有 %d 个电表失电 / Power outage: %d meters without power in feeder zone %s",
+                  z,
+                  n,
+                  n,
+                  z);
+          case GAS_LEAK ->
+              String.format(
+                  Locale.ROOT,
+                  "燃气泄漏：燃气分区 %s 甲烷浓度 %.0f ppm / Gas leak: methane at %.0f ppm in gas zone %s",
+                  z,
+                  f.value(),
+                  f.value(),
+                  z);
+          default ->
+              String.format(
+                  Locale.ROOT,
+                  "燃气压力异常：燃气分区 %s 有 %d 个传感器超出正常范围 / Gas pressure out of band on %d sensors in gas zone %s",
+                  z,
+                  n,
+                  n,
+                  z);
+        };
     return resolved ? "【已恢复】" + m + " — resolved" : m;
   }
 }

@@ -10,11 +10,11 @@ import io.citybrain.geo.CityModel;
 import io.citybrain.geo.Layer;
 import io.citybrain.jobs.common.DeadLetters;
 import io.citybrain.jobs.common.GeographyUpdates;
-import io.citybrain.jobs.common.LiveGeography;
 import io.citybrain.jobs.common.JobEnvironment;
 import io.citybrain.jobs.common.JobSettings;
 import io.citybrain.jobs.common.KafkaEvent;
 import io.citybrain.jobs.common.KafkaIo;
+import io.citybrain.jobs.common.LiveGeography;
 import io.citybrain.jobs.common.PipelineTally;
 import io.citybrain.jobs.common.Rejected;
 import java.time.Duration;
@@ -27,13 +27,12 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.Collector;
 
 /**
- * Water, power and gas: reads {@code city.raw.utility}, places each meter in its zone
- * ({@link GeoZoneLocator}: the city model's zones), and per zone ({@link ZoneMonitor}) writes
- * {@code utility_zone} rows per one-minute event-time window, {@code utility_zone_hourly} rows per
- * hour, {@code utility_night_flow} rows per night, and {@code water_burst},
- * {@code power_outage}, {@code gas_leak} and {@code gas_pressure} alerts to {@code city.alerts}.
- * Unusable records, readings outside every zone and data too late for its window go to the
- * dead-letter topic.
+ * Water, power and gas: reads {@code city.raw.utility}, places each meter in its zone ({@link
+ * GeoZoneLocator}: the city model's zones), and per zone ({@link ZoneMonitor}) writes {@code
+ * utility_zone} rows per one-minute event-time window, {@code utility_zone_hourly} rows per hour,
+ * {@code utility_night_flow} rows per night, and {@code water_burst}, {@code power_outage}, {@code
+ * gas_leak} and {@code gas_pressure} alerts to {@code city.alerts}. Unusable records, readings
+ * outside every zone and data too late for its window go to the dead-letter topic.
  */
 public final class UtilityJob {
 
@@ -41,6 +40,7 @@ public final class UtilityJob {
   public static final Duration WINDOW = Duration.ofMinutes(1);
   static final String STAGE = "utility";
   public static final String ZONE_MEASUREMENT = "utility_zone";
+
   /**
    * Hourly rows have a measurement of their own, an addition to contract v1, rather than a tag on
    * {@code utility_zone}: a new tag would split the existing series and make every dashboard that
@@ -59,13 +59,25 @@ public final class UtilityJob {
   private final ZoneLocator zones;
   private final JobSettings settings;
   private final UtilitySettings rules;
-  /** The job's {@code pipeline} rows; null: not written (tests and benchmarks that do not look at them). */
+
+  /**
+   * The job's {@code pipeline} rows; null: not written (tests and benchmarks that do not look at
+   * them).
+   */
   private Sink<PipelineTally.Counts> pipelineSink;
 
   /** {@code geography}: replaced zones from {@code city.geography} (docs/geography.md). */
-  public UtilityJob(Source<KafkaEvent, ?, ?> source, Source<KafkaEvent, ?, ?> geography, Sink<UtilityZone> zoneSink,
-      Sink<UtilityZone> hourlySink, Sink<NightFlow> nightFlowSink, Sink<Alert> alertSink, Sink<DeadLetter> deadLetterSink,
-      ZoneLocator zones, JobSettings settings, UtilitySettings rules) {
+  public UtilityJob(
+      Source<KafkaEvent, ?, ?> source,
+      Source<KafkaEvent, ?, ?> geography,
+      Sink<UtilityZone> zoneSink,
+      Sink<UtilityZone> hourlySink,
+      Sink<NightFlow> nightFlowSink,
+      Sink<Alert> alertSink,
+      Sink<DeadLetter> deadLetterSink,
+      ZoneLocator zones,
+      JobSettings settings,
+      UtilitySettings rules) {
     this.source = source;
     this.geography = geography;
     this.zoneSink = zoneSink;
@@ -78,7 +90,9 @@ public final class UtilityJob {
     this.rules = rules;
   }
 
-  /** The production wiring: Kafka in, the store, {@code city.alerts} and the dead-letter topic out. */
+  /**
+   * The production wiring: Kafka in, the store, {@code city.alerts} and the dead-letter topic out.
+   */
   /** With the job's {@code pipeline} rows written by {@code sink}. */
   public UtilityJob withPipelineSink(Sink<PipelineTally.Counts> sink) {
     this.pipelineSink = sink;
@@ -87,19 +101,40 @@ public final class UtilityJob {
 
   public static UtilityJob fromSettings(JobSettings s, ZoneLocator zones, UtilitySettings rules) {
     return new UtilityJob(
-        KafkaIo.source(s.kafkaBootstrap(), s.kafkaSecurity(), NAME, Topics.RAW_UTILITY),
-        GeographyUpdates.source(s.kafkaBootstrap(), s.kafkaSecurity(), NAME + "-geography"),
-        InfluxSink.<UtilityZone>builder().settings(s.influx()).tuning(s.sinkTuning()).converter(UtilityJob::toPoint).build(),
-        InfluxSink.<UtilityZone>builder().settings(s.influx()).tuning(s.sinkTuning()).converter(UtilityJob::toHourlyPoint).build(),
-        InfluxSink.<NightFlow>builder().settings(s.influx()).tuning(s.sinkTuning()).converter(UtilityJob::toPoint).build(),
-        KafkaIo.alertSink(s.kafkaBootstrap(), s.kafkaSecurity()),
-        KafkaIo.deadLetterSink(s.kafkaBootstrap(), s.kafkaSecurity()),
-        zones, s, rules)
-        .withPipelineSink(InfluxSink.<PipelineTally.Counts>builder().settings(s.influx()).tuning(s.sinkTuning())
-            .converter(PipelineTally::toPoint).build());
+            KafkaIo.source(s.kafkaBootstrap(), s.kafkaSecurity(), NAME, Topics.RAW_UTILITY),
+            GeographyUpdates.source(s.kafkaBootstrap(), s.kafkaSecurity(), NAME + "-geography"),
+            InfluxSink.<UtilityZone>builder()
+                .settings(s.influx())
+                .tuning(s.sinkTuning())
+                .converter(UtilityJob::toPoint)
+                .build(),
+            InfluxSink.<UtilityZone>builder()
+                .settings(s.influx())
+                .tuning(s.sinkTuning())
+                .converter(UtilityJob::toHourlyPoint)
+                .build(),
+            InfluxSink.<NightFlow>builder()
+                .settings(s.influx())
+                .tuning(s.sinkTuning())
+                .converter(UtilityJob::toPoint)
+                .build(),
+            KafkaIo.alertSink(s.kafkaBootstrap(), s.kafkaSecurity()),
+            KafkaIo.deadLetterSink(s.kafkaBootstrap(), s.kafkaSecurity()),
+            zones,
+            s,
+            rules)
+        .withPipelineSink(
+            InfluxSink.<PipelineTally.Counts>builder()
+                .settings(s.influx())
+                .tuning(s.sinkTuning())
+                .converter(PipelineTally::toPoint)
+                .build());
   }
 
-  /** Every field in one line; a field that does not apply to the utility is left out (null in the store). */
+  /**
+   * Every field in one line; a field that does not apply to the utility is left out (null in the
+   * store).
+   */
   public static Point toPoint(UtilityZone z) {
     return toPoint(ZONE_MEASUREMENT, z);
   }
@@ -110,13 +145,14 @@ public final class UtilityJob {
   }
 
   private static Point toPoint(String measurement, UtilityZone z) {
-    Point p = Point.measurement(measurement)
-        .addTag("zone", z.zone())
-        .addTag("district", z.district())
-        .addTag("utility", z.utility())
-        .addField("meters_reporting", z.metersReporting())
-        .addField("meters_dark", z.metersDark())
-        .time(z.windowEnd(), WritePrecision.MS);
+    Point p =
+        Point.measurement(measurement)
+            .addTag("zone", z.zone())
+            .addTag("district", z.district())
+            .addTag("utility", z.utility())
+            .addField("meters_reporting", z.metersReporting())
+            .addField("meters_dark", z.metersDark())
+            .time(z.windowEnd(), WritePrecision.MS);
     if (z.consumption() != null) {
       p.addField("consumption", z.consumption());
     }
@@ -137,12 +173,14 @@ public final class UtilityJob {
 
   /** Adds the job's operators to {@code env}. */
   public void build(StreamExecutionEnvironment env) {
-    WatermarkStrategy<KafkaEvent> watermarks = WatermarkStrategy
-        .<KafkaEvent>forBoundedOutOfOrderness(settings.outOfOrderness())
-        .withTimestampAssigner((e, kafkaTs) -> e.timestamp())
-        .withIdleness(settings.idleness());
+    WatermarkStrategy<KafkaEvent> watermarks =
+        WatermarkStrategy.<KafkaEvent>forBoundedOutOfOrderness(settings.outOfOrderness())
+            .withTimestampAssigner((e, kafkaTs) -> e.timestamp())
+            .withIdleness(settings.idleness());
 
-    wire(env.fromSource(source, watermarks, "raw utility").uid("utility-source"), GeographyUpdates.stream(env, geography, "utility"));
+    wire(
+        env.fromSource(source, watermarks, "raw utility").uid("utility-source"),
+        GeographyUpdates.stream(env, geography, "utility"));
   }
 
   /**
@@ -152,26 +190,64 @@ public final class UtilityJob {
    */
   public void wire(DataStream<KafkaEvent> raw, DataStream<KafkaEvent> geography) {
     PipelineTally pipeline = new PipelineTally(STAGE);
-    SingleOutputStreamOperator<UtilityReading> readings = pipeline.count(raw, PipelineTally.Edge.IN, "utility-count-in")
-        .connect(geography.broadcast(GeographyUpdates.STATE))
-        .process(new LocateReadings(zones)).name("decode and place in zone").uid("utility-locate");
+    SingleOutputStreamOperator<UtilityReading> readings =
+        pipeline
+            .count(raw, PipelineTally.Edge.IN, "utility-count-in")
+            .connect(geography.broadcast(GeographyUpdates.STATE))
+            .process(new LocateReadings(zones))
+            .name("decode and place in zone")
+            .uid("utility-locate");
 
-    SingleOutputStreamOperator<UtilityZone> perZone = readings
-        .keyBy(UtilityReading::zone)
-        .process(new ZoneMonitor(rules, WINDOW.toMillis(), settings.allowedLateness().toMillis(), STAGE, zones.city().manifest().zone()))
-        .name("zone windows and rules, 1 min").uid("utility-zone-monitor");
+    SingleOutputStreamOperator<UtilityZone> perZone =
+        readings
+            .keyBy(UtilityReading::zone)
+            .process(
+                new ZoneMonitor(
+                    rules,
+                    WINDOW.toMillis(),
+                    settings.allowedLateness().toMillis(),
+                    STAGE,
+                    zones.city().manifest().zone()))
+            .name("zone windows and rules, 1 min")
+            .uid("utility-zone-monitor");
 
-    pipeline.count(perZone, PipelineTally.Edge.OUT, "utility-count-zones")
-        .sinkTo(zoneSink).name("utility_zone to store").uid("utility-zone-sink");
-    pipeline.count(perZone.getSideOutput(ZoneMonitor.HOURLY), PipelineTally.Edge.OUT, "utility-count-hourly").sinkTo(hourlySink)
-        .name("utility_zone_hourly to store").uid("utility-zone-hourly-sink");
-    pipeline.count(perZone.getSideOutput(ZoneMonitor.NIGHT_FLOW), PipelineTally.Edge.OUT, "utility-count-night-flow")
-        .sinkTo(nightFlowSink).name("utility_night_flow to store").uid("utility-night-flow-sink");
-    pipeline.count(perZone.getSideOutput(ZoneMonitor.ALERTS), PipelineTally.Edge.OUT, "utility-count-alerts")
-        .sinkTo(alertSink).name("alerts to city.alerts").uid("utility-alert-sink");
-    pipeline.count(readings.getSideOutput(DeadLetters.TAG).union(perZone.getSideOutput(DeadLetters.TAG)),
-            PipelineTally.Edge.DEAD, "utility-count-dead")
-        .sinkTo(deadLetterSink).name("dead letters").uid("utility-deadletter-sink");
+    pipeline
+        .count(perZone, PipelineTally.Edge.OUT, "utility-count-zones")
+        .sinkTo(zoneSink)
+        .name("utility_zone to store")
+        .uid("utility-zone-sink");
+    pipeline
+        .count(
+            perZone.getSideOutput(ZoneMonitor.HOURLY),
+            PipelineTally.Edge.OUT,
+            "utility-count-hourly")
+        .sinkTo(hourlySink)
+        .name("utility_zone_hourly to store")
+        .uid("utility-zone-hourly-sink");
+    pipeline
+        .count(
+            perZone.getSideOutput(ZoneMonitor.NIGHT_FLOW),
+            PipelineTally.Edge.OUT,
+            "utility-count-night-flow")
+        .sinkTo(nightFlowSink)
+        .name("utility_night_flow to store")
+        .uid("utility-night-flow-sink");
+    pipeline
+        .count(
+            perZone.getSideOutput(ZoneMonitor.ALERTS),
+            PipelineTally.Edge.OUT,
+            "utility-count-alerts")
+        .sinkTo(alertSink)
+        .name("alerts to city.alerts")
+        .uid("utility-alert-sink");
+    pipeline
+        .count(
+            readings.getSideOutput(DeadLetters.TAG).union(perZone.getSideOutput(DeadLetters.TAG)),
+            PipelineTally.Edge.DEAD,
+            "utility-count-dead")
+        .sinkTo(deadLetterSink)
+        .name("dead letters")
+        .uid("utility-deadletter-sink");
     pipeline.write(pipelineSink);
   }
 
@@ -184,7 +260,9 @@ public final class UtilityJob {
     env.execute(NAME);
   }
 
-  /** Decodes and places readings in the zones in force (the seed's, or those an operator published). */
+  /**
+   * Decodes and places readings in the zones in force (the seed's, or those an operator published).
+   */
   static final class LocateReadings extends LiveGeography<KafkaEvent, UtilityReading> {
     private final ZoneLocator zones;
 

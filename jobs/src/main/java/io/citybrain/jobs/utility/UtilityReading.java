@@ -9,5 +9,16 @@ package io.citybrain.jobs.utility;
  * @param ppm methane, gas sensors only
  * @param topic the Kafka topic and {@code raw} the record's bytes: what a dead letter must carry
  */
-public record UtilityReading(String deviceId, String utility, String zone, String district, double lat, double lon,
-    long ts, double rate, double level, double ppm, String topic, byte[] raw) {}
+public record UtilityReading(
+    String deviceId,
+    String utility,
+    String zone,
+    String district,
+    double lat,
+    double lon,
+    long ts,
+    double rate,
+    double level,
+    double ppm,
+    String topic,
+    byte[] raw) {}

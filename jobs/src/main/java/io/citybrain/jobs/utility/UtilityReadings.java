@@ -11,15 +11,19 @@ public final class UtilityReadings {
   private UtilityReadings() {}
 
   /**
-   * Water meters give {@code flowM3h} and {@code pressureKPa}; power meters {@code kW} and
-   * {@code voltageV}; gas sensors {@code pressureKPa} and {@code ppm} (contract v1). All are
-   * required: a reading without one is a dead letter {@code missing-field}.
+   * Water meters give {@code flowM3h} and {@code pressureKPa}; power meters {@code kW} and {@code
+   * voltageV}; gas sensors {@code pressureKPa} and {@code ppm} (contract v1). All are required: a
+   * reading without one is a dead letter {@code missing-field}.
    */
   public static UtilityReading toReading(KafkaEvent e, ZoneLocator zones) throws Rejected {
     Envelope env = Envelopes.decode(e);
     if (!"utility".equals(env.domain())) {
-      throw new Rejected(Reason.UNKNOWN_KIND, "the utility job reads utility/water, utility/power and utility/gas, not "
-          + env.domain() + "/" + env.kind());
+      throw new Rejected(
+          Reason.UNKNOWN_KIND,
+          "the utility job reads utility/water, utility/power and utility/gas, not "
+              + env.domain()
+              + "/"
+              + env.kind());
     }
     double rate;
     double level;
@@ -39,16 +43,42 @@ public final class UtilityReadings {
           level = env.number("pressureKPa");
           ppm = env.number("ppm");
         }
-        default -> throw new Rejected(Reason.UNKNOWN_KIND,
-            "the utility job reads utility/water, utility/power and utility/gas, not utility/" + env.kind());
+        default ->
+            throw new Rejected(
+                Reason.UNKNOWN_KIND,
+                "the utility job reads utility/water, utility/power and utility/gas, not utility/"
+                    + env.kind());
       }
     } catch (IllegalArgumentException ex) {
       throw new Rejected(Reason.MISSING_FIELD, ex.getMessage());
     }
-    ZonePlace place = zones.locate(env.lon(), env.lat(), env.kind())
-        .orElseThrow(() -> new Rejected(Reason.OUTSIDE_CITY, env.deviceId() + " at " + env.lat() + "," + env.lon()
-            + " is in no " + env.kind() + " zone of the city"));
-    return new UtilityReading(env.deviceId(), env.kind(), place.zone(), place.district(), env.lat(), env.lon(), env.ts(),
-        rate, level, ppm, e.topic(), e.value());
+    ZonePlace place =
+        zones
+            .locate(env.lon(), env.lat(), env.kind())
+            .orElseThrow(
+                () ->
+                    new Rejected(
+                        Reason.OUTSIDE_CITY,
+                        env.deviceId()
+                            + " at "
+                            + env.lat()
+                            + ","
+                            + env.lon()
+                            + " is in no "
+                            + env.kind()
+                            + " zone of the city"));
+    return new UtilityReading(
+        env.deviceId(),
+        env.kind(),
+        place.zone(),
+        place.district(),
+        env.lat(),
+        env.lon(),
+        env.ts(),
+        rate,
+        level,
+        ppm,
+        e.topic(),
+        e.value());
   }
 }

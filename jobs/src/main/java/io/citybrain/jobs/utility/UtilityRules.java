@@ -16,6 +16,7 @@ import java.util.List;
  * No Flink here: {@link ZoneMonitor} keeps the state and decides when to ask.
  *
  * <p>Refinements of ARCHITECTURE.md's definitions, as utilities apply them:
+ *
  * <ul>
  *   <li>Burst: the baseline is the median, over the trailing {@code baselineMinutes} closed
  *       minutes, of each minute's median pressure across the zone's reporting sensors. A median of
@@ -31,9 +32,9 @@ import java.util.List;
  *   <li>Gas: a leak ends when every sensor that reads reads below half the critical level
  *       (hysteresis: a sensor hovering at 5,000 ppm must not flap). The pressure band is the
  *       network's, configured; out of band on any sensor is a warning until all are back in band.
- *   <li>Minimum night flow: the zone's lowest one-minute flow between 02:00 and 04:00
- *       the city's time zone (its manifest's), in m³/h — the leakage indicator of district metered areas, when legitimate
- *       night use is smallest.
+ *   <li>Minimum night flow: the zone's lowest one-minute flow between 02:00 and 04:00 the city's
+ *       time zone (its manifest's), in m³/h — the leakage indicator of district metered areas, when
+ *       legitimate night use is smallest.
  * </ul>
  */
 public final class UtilityRules {
@@ -42,7 +43,9 @@ public final class UtilityRules {
   private static final LocalTime NIGHT_FROM = LocalTime.of(2, 0);
   private static final LocalTime NIGHT_TO = LocalTime.of(4, 0);
 
-  /** The median of the first {@code n} values (mean of the middle two for even n); NaN when n is 0. */
+  /**
+   * The median of the first {@code n} values (mean of the middle two for even n); NaN when n is 0.
+   */
   public static double median(double[] values, int n) {
     if (n == 0) {
       return Double.NaN;
@@ -72,15 +75,21 @@ public final class UtilityRules {
     return median(v, n);
   }
 
-  /** Sensors whose latest pressure is at least {@code burstDrop} below the baseline, within the burst window. */
-  public static List<MeterState> lowPressure(Iterable<MeterState> meters, double baseline, long now, UtilitySettings s) {
+  /**
+   * Sensors whose latest pressure is at least {@code burstDrop} below the baseline, within the
+   * burst window.
+   */
+  public static List<MeterState> lowPressure(
+      Iterable<MeterState> meters, double baseline, long now, UtilitySettings s) {
     List<MeterState> low = new ArrayList<>();
     if (Double.isNaN(baseline)) {
       return low;
     }
     double threshold = (1 - s.burstDrop()) * baseline;
     for (MeterState m : meters) {
-      if (!Double.isNaN(m.level) && m.level <= threshold && m.lastTs >= now - s.burstWindow().toMillis()) {
+      if (!Double.isNaN(m.level)
+          && m.level <= threshold
+          && m.lastTs >= now - s.burstWindow().toMillis()) {
         low.add(m);
       }
     }
@@ -138,7 +147,8 @@ public final class UtilityRules {
   public static List<MeterState> pressureOutOfBand(Iterable<MeterState> meters, UtilitySettings s) {
     List<MeterState> out = new ArrayList<>();
     for (MeterState m : meters) {
-      if (!Double.isNaN(m.level) && (m.level < s.gasPressureMinKpa() || m.level > s.gasPressureMaxKpa())) {
+      if (!Double.isNaN(m.level)
+          && (m.level < s.gasPressureMinKpa() || m.level > s.gasPressureMaxKpa())) {
         out.add(m);
       }
     }
@@ -146,13 +156,19 @@ public final class UtilityRules {
     return out;
   }
 
-  /** Whether the window {@code [windowEnd - windowMs, windowEnd)} lies in 02:00–04:00 in the city's time zone. */
+  /**
+   * Whether the window {@code [windowEnd - windowMs, windowEnd)} lies in 02:00–04:00 in the city's
+   * time zone.
+   */
   public static boolean nightWindow(long windowEnd, long windowMs, ZoneId local) {
     LocalTime start = Instant.ofEpochMilli(windowEnd - windowMs).atZone(local).toLocalTime();
     return !start.isBefore(NIGHT_FROM) && start.isBefore(NIGHT_TO);
   }
 
-  /** 04:00 in the city's time zone on the local date of {@code ts}: the end of that night's measurement. */
+  /**
+   * 04:00 in the city's time zone on the local date of {@code ts}: the end of that night's
+   * measurement.
+   */
   public static long nightEnd(long ts, ZoneId local) {
     LocalDate day = Instant.ofEpochMilli(ts).atZone(local).toLocalDate();
     return ZonedDateTime.of(day, NIGHT_TO, local).toInstant().toEpochMilli();

@@ -14,39 +14,60 @@ import org.apache.flink.util.ParameterTool;
  * @param burstDrop the fraction below the zone's trailing median pressure that counts as low
  * @param burstWindow low readings on two sensors within this are a suspected burst
  * @param baselineMinutes how many closed minutes the trailing median of pressure looks back over
- * @param baselineMinMinutes the burst rule stays quiet until the zone has this many minutes of history
+ * @param baselineMinMinutes the burst rule stays quiet until the zone has this many minutes of
+ *     history
  * @param gasPpmCritical methane at or above this is a leak (10% of the lower explosive limit)
  * @param gasPressureMinKpa lower end of the gas network's normal pressure band
  * @param gasPressureMaxKpa upper end of that band
- * @param forgetAfter a meter silent this long is forgotten (its state freed; it no longer counts as dark)
+ * @param forgetAfter a meter silent this long is forgotten (its state freed; it no longer counts as
+ *     dark)
  */
-public record UtilitySettings(Duration reportingInterval, double nominalVoltage, double burstDrop,
-    Duration burstWindow, int baselineMinutes, int baselineMinMinutes, double gasPpmCritical,
-    double gasPressureMinKpa, double gasPressureMaxKpa, Duration forgetAfter) implements Serializable {
+public record UtilitySettings(
+    Duration reportingInterval,
+    double nominalVoltage,
+    double burstDrop,
+    Duration burstWindow,
+    int baselineMinutes,
+    int baselineMinMinutes,
+    double gasPpmCritical,
+    double gasPressureMinKpa,
+    double gasPressureMaxKpa,
+    Duration forgetAfter)
+    implements Serializable {
 
   public UtilitySettings {
     positive(reportingInterval, "utility.reporting-interval");
     if (!(nominalVoltage > 0)) {
-      throw new IllegalArgumentException("utility.nominal-voltage must be positive, got " + nominalVoltage);
+      throw new IllegalArgumentException(
+          "utility.nominal-voltage must be positive, got " + nominalVoltage);
     }
     if (!(burstDrop > 0 && burstDrop < 1)) {
-      throw new IllegalArgumentException("utility.burst-drop must be between 0 and 1, got " + burstDrop);
+      throw new IllegalArgumentException(
+          "utility.burst-drop must be between 0 and 1, got " + burstDrop);
     }
     positive(burstWindow, "utility.burst-window");
     if (baselineMinutes < 1 || baselineMinMinutes < 1 || baselineMinMinutes > baselineMinutes) {
-      throw new IllegalArgumentException("utility.baseline-minutes must be at least utility.baseline-min-minutes (≥ 1), got "
-          + baselineMinutes + " and " + baselineMinMinutes);
+      throw new IllegalArgumentException(
+          "utility.baseline-minutes must be at least utility.baseline-min-minutes (≥ 1), got "
+              + baselineMinutes
+              + " and "
+              + baselineMinMinutes);
     }
     if (!(gasPpmCritical > 0)) {
-      throw new IllegalArgumentException("utility.gas-ppm-critical must be positive, got " + gasPpmCritical);
+      throw new IllegalArgumentException(
+          "utility.gas-ppm-critical must be positive, got " + gasPpmCritical);
     }
     if (!(gasPressureMinKpa >= 0 && gasPressureMaxKpa > gasPressureMinKpa)) {
-      throw new IllegalArgumentException("utility.gas-pressure-min-kpa must be non-negative and below utility.gas-pressure-max-kpa, got "
-          + gasPressureMinKpa + " and " + gasPressureMaxKpa);
+      throw new IllegalArgumentException(
+          "utility.gas-pressure-min-kpa must be non-negative and below utility.gas-pressure-max-kpa, got "
+              + gasPressureMinKpa
+              + " and "
+              + gasPressureMaxKpa);
     }
     positive(forgetAfter, "utility.forget-after");
     if (forgetAfter.compareTo(reportingInterval.multipliedBy(2)) <= 0) {
-      throw new IllegalArgumentException("utility.forget-after must exceed two utility.reporting-interval");
+      throw new IllegalArgumentException(
+          "utility.forget-after must exceed two utility.reporting-interval");
     }
   }
 
@@ -62,7 +83,16 @@ public record UtilitySettings(Duration reportingInterval, double nominalVoltage,
    * meters forgotten after an hour of silence.
    */
   public static UtilitySettings defaults() {
-    return new UtilitySettings(Duration.ofMinutes(1), 220, 0.2, Duration.ofMinutes(5), 30, 5, 5_000, 1.0, 5.0,
+    return new UtilitySettings(
+        Duration.ofMinutes(1),
+        220,
+        0.2,
+        Duration.ofMinutes(5),
+        30,
+        5,
+        5_000,
+        1.0,
+        5.0,
         Duration.ofHours(1));
   }
 
@@ -71,16 +101,23 @@ public record UtilitySettings(Duration reportingInterval, double nominalVoltage,
     ParameterTool p = ParameterTool.fromArgs(args);
     UtilitySettings d = defaults();
     return new UtilitySettings(
-        Duration.ofMillis(Math.round(number(p, "utility.reporting-interval", d.reportingInterval.toMillis() / 1000.0) * 1000)),
+        Duration.ofMillis(
+            Math.round(
+                number(p, "utility.reporting-interval", d.reportingInterval.toMillis() / 1000.0)
+                    * 1000)),
         number(p, "utility.nominal-voltage", d.nominalVoltage),
         number(p, "utility.burst-drop", d.burstDrop),
-        Duration.ofMillis(Math.round(number(p, "utility.burst-window", d.burstWindow.toMillis() / 1000.0) * 1000)),
+        Duration.ofMillis(
+            Math.round(
+                number(p, "utility.burst-window", d.burstWindow.toMillis() / 1000.0) * 1000)),
         (int) number(p, "utility.baseline-minutes", d.baselineMinutes),
         (int) number(p, "utility.baseline-min-minutes", d.baselineMinMinutes),
         number(p, "utility.gas-ppm-critical", d.gasPpmCritical),
         number(p, "utility.gas-pressure-min-kpa", d.gasPressureMinKpa),
         number(p, "utility.gas-pressure-max-kpa", d.gasPressureMaxKpa),
-        Duration.ofMillis(Math.round(number(p, "utility.forget-after", d.forgetAfter.toMillis() / 1000.0) * 1000)));
+        Duration.ofMillis(
+            Math.round(
+                number(p, "utility.forget-after", d.forgetAfter.toMillis() / 1000.0) * 1000)));
   }
 
   private static double number(ParameterTool p, String key, double fallback) {

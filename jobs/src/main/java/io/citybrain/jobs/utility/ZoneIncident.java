@@ -1,7 +1,8 @@
 package io.citybrain.jobs.utility;
 
 /**
- * One open utility incident of a zone (at most one per kind). A Flink POJO, serialized without Kryo.
+ * One open utility incident of a zone (at most one per kind). A Flink POJO, serialized without
+ * Kryo.
  */
 public final class ZoneIncident {
   public String alertId;
@@ -11,8 +12,10 @@ public final class ZoneIncident {
   public String district;
   public double lat;
   public double lon;
+
   /** Event time of the reading that raised it; part of the alert id. */
   public long startTs;
+
   /** Affected meters when last sent: an update is sent only when this grows. */
   public int count;
 

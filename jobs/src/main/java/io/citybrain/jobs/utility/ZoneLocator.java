@@ -7,8 +7,8 @@ import java.util.Optional;
 /**
  * Finds the utility zone of a meter: its water metered area, power feeder area or gas zone. The
  * utility job looks zones up through this interface only: {@link GeoZoneLocator} answers from the
- * city model, and takes redrawn zones an operator publishes ({@link #use}, docs/geography.md);
- * a test can stand in without touching the rules.
+ * city model, and takes redrawn zones an operator publishes ({@link #use}, docs/geography.md); a
+ * test can stand in without touching the rules.
  *
  * <p>Built once per task ({@link #open()}), then queried from the task thread only.
  */
@@ -21,8 +21,8 @@ public interface ZoneLocator extends Serializable {
   io.citybrain.jobs.common.CitySource city();
 
   /**
-   * Answers from {@code city} from now on: the seed's city with zones an operator replaced.
-   * Called from the task thread, between two queries.
+   * Answers from {@code city} from now on: the seed's city with zones an operator replaced. Called
+   * from the task thread, between two queries.
    */
   void use(CityModel city);
 

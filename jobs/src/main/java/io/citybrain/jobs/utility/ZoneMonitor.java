@@ -26,22 +26,23 @@ import org.apache.flink.util.OutputTag;
  * only complete once each meter's first reading after the window end has arrived (the trapezoid
  * from the last reading inside to the first one after), so the row is emitted when the watermark
  * passes the window end plus one reporting interval ({@code settle}), and re-emitted (same
- * timestamp, so the store overwrites) for a reading within the allowed lateness after that; a
- * later reading becomes a dead letter {@code late}. While the zone has known meters, every minute
- * gets a row even if none reported, so dark meters show. Dark meters, the outage rule and the
- * burst rule's end are evaluated as of the window end, when the row is emitted.
+ * timestamp, so the store overwrites) for a reading within the allowed lateness after that; a later
+ * reading becomes a dead letter {@code late}. While the zone has known meters, every minute gets a
+ * row even if none reported, so dark meters show. Dark meters, the outage rule and the burst rule's
+ * end are evaluated as of the window end, when the row is emitted.
  *
  * <p>Hours ({@link #HOURLY}): each minute window belongs to one hour window, kept beside it with
  * the same fields. An hour's consumption and lowest pressure are those of its minutes (the same
- * slices are added to both, so the hour is exactly the sum of its minutes as written); its
- * {@code meters_reporting} counts distinct meters, which no sum of minute rows can give; its dark
- * meters are those of its last minute. The hour is written when its last minute is, rewritten by
- * late data like it, and freed with it.
+ * slices are added to both, so the hour is exactly the sum of its minutes as written); its {@code
+ * meters_reporting} counts distinct meters, which no sum of minute rows can give; its dark meters
+ * are those of its last minute. The hour is written when its last minute is, rewritten by late data
+ * like it, and freed with it.
  *
  * <p>Rules: the burst and gas rules run on each reading (gas "at once"), and again at each window
  * close so that incidents also end when their sensors fall silent; the outage rule, which counts
  * silence, runs at each window close. A reading older than its meter's latest one updates its
- * window's row but not the meter's latest values, nor consumption (the trapezoid runs forward only).
+ * window's row but not the meter's latest values, nor consumption (the trapezoid runs forward
+ * only).
  *
  * <p>State is freed: a meter silent for {@code forgetAfter} is forgotten, a window after its
  * allowed lateness, an hour with its last minute, and the zone (state and timer chain) when no
@@ -51,8 +52,12 @@ public final class ZoneMonitor extends KeyedProcessFunction<String, UtilityReadi
 
   public static final OutputTag<Alert> ALERTS = new OutputTag<>("utility-alerts") {};
   public static final OutputTag<NightFlow> NIGHT_FLOW = new OutputTag<>("night-flow") {};
-  /** {@code utility_zone_hourly} rows: the same fields over the hour ending at {@code windowEnd}. */
+
+  /**
+   * {@code utility_zone_hourly} rows: the same fields over the hour ending at {@code windowEnd}.
+   */
   public static final OutputTag<UtilityZone> HOURLY = new OutputTag<>("utility-zone-hourly") {};
+
   public static final long HOUR_MS = 3_600_000L;
 
   private final UtilitySettings settings;
@@ -68,10 +73,19 @@ public final class ZoneMonitor extends KeyedProcessFunction<String, UtilityReadi
   private transient MapState<Long, ZoneWindow> hours;
   private transient MapState<String, ZoneIncident> incidents;
 
-  /** {@code local}: the city's time zone (its manifest's), in which the night-flow window is 02:00–04:00. */
-  public ZoneMonitor(UtilitySettings settings, long windowMs, long latenessMs, String stage, java.time.ZoneId local) {
+  /**
+   * {@code local}: the city's time zone (its manifest's), in which the night-flow window is
+   * 02:00–04:00.
+   */
+  public ZoneMonitor(
+      UtilitySettings settings,
+      long windowMs,
+      long latenessMs,
+      String stage,
+      java.time.ZoneId local) {
     if (windowMs <= 0 || HOUR_MS % windowMs != 0) {
-      throw new IllegalArgumentException("the zone window must divide an hour, got " + windowMs + " ms");
+      throw new IllegalArgumentException(
+          "the zone window must divide an hour, got " + windowMs + " ms");
     }
     this.settings = settings;
     this.windowMs = windowMs;
@@ -83,29 +97,59 @@ public final class ZoneMonitor extends KeyedProcessFunction<String, UtilityReadi
 
   @Override
   public void open(OpenContext context) {
-    zoneState = getRuntimeContext().getState(new ValueStateDescriptor<>("zone", TypeInformation.of(ZoneState.class)));
-    meters = getRuntimeContext().getMapState(new MapStateDescriptor<>("meters", Types.STRING, TypeInformation.of(MeterState.class)));
-    windows = getRuntimeContext().getMapState(new MapStateDescriptor<>("windows", Types.LONG, TypeInformation.of(ZoneWindow.class)));
-    hours = getRuntimeContext().getMapState(new MapStateDescriptor<>("hours", Types.LONG, TypeInformation.of(ZoneWindow.class)));
-    incidents = getRuntimeContext().getMapState(new MapStateDescriptor<>("incidents", Types.STRING, TypeInformation.of(ZoneIncident.class)));
+    zoneState =
+        getRuntimeContext()
+            .getState(new ValueStateDescriptor<>("zone", TypeInformation.of(ZoneState.class)));
+    meters =
+        getRuntimeContext()
+            .getMapState(
+                new MapStateDescriptor<>(
+                    "meters", Types.STRING, TypeInformation.of(MeterState.class)));
+    windows =
+        getRuntimeContext()
+            .getMapState(
+                new MapStateDescriptor<>(
+                    "windows", Types.LONG, TypeInformation.of(ZoneWindow.class)));
+    hours =
+        getRuntimeContext()
+            .getMapState(
+                new MapStateDescriptor<>(
+                    "hours", Types.LONG, TypeInformation.of(ZoneWindow.class)));
+    incidents =
+        getRuntimeContext()
+            .getMapState(
+                new MapStateDescriptor<>(
+                    "incidents", Types.STRING, TypeInformation.of(ZoneIncident.class)));
   }
 
   private long windowEnd(long ts) {
     return Math.floorDiv(ts, windowMs) * windowMs + windowMs;
   }
 
-  /** The end of the hour holding the window ending at {@code end}: whole UTC hours, which are Hangzhou's too. */
+  /**
+   * The end of the hour holding the window ending at {@code end}: whole UTC hours, which are
+   * Hangzhou's too.
+   */
   private static long hourEnd(long end) {
     return Math.floorDiv(end - 1, HOUR_MS) * HOUR_MS + HOUR_MS;
   }
 
   @Override
-  public void processElement(UtilityReading r, Context ctx, Collector<UtilityZone> out) throws Exception {
+  public void processElement(UtilityReading r, Context ctx, Collector<UtilityZone> out)
+      throws Exception {
     long watermark = ctx.timerService().currentWatermark();
     long end = windowEnd(r.ts());
     if (end + settleMs + latenessMs <= watermark) {
-      ctx.output(DeadLetters.TAG, DeadLetter.of(Reason.LATE, "reading for " + r.ts() + " arrived after its window closed",
-          r.topic(), r.deviceId(), r.raw(), System.currentTimeMillis(), stage));
+      ctx.output(
+          DeadLetters.TAG,
+          DeadLetter.of(
+              Reason.LATE,
+              "reading for " + r.ts() + " arrived after its window closed",
+              r.topic(),
+              r.deviceId(),
+              r.raw(),
+              System.currentTimeMillis(),
+              stage));
       return;
     }
     ZoneState z = zoneState.value();
@@ -138,10 +182,20 @@ public final class ZoneMonitor extends KeyedProcessFunction<String, UtilityReadi
     reemitIfClosed(h, z, ctx);
     if (isNew || r.ts() > m.lastTs) {
       if (!isNew && !Double.isNaN(r.rate()) && !Double.isNaN(m.rate)) {
-        for (Consumption.Slice s : Consumption.between(m.lastTs, m.rate, r.ts(), r.rate(), windowMs,
-            2 * settings.reportingInterval().toMillis())) {
-          ZoneWindow sw = s.windowEnd() == end ? windows.get(end)
-              : s.windowEnd() + settleMs + latenessMs > watermark ? window(s.windowEnd(), ctx) : null;
+        for (Consumption.Slice s :
+            Consumption.between(
+                m.lastTs,
+                m.rate,
+                r.ts(),
+                r.rate(),
+                windowMs,
+                2 * settings.reportingInterval().toMillis())) {
+          ZoneWindow sw =
+              s.windowEnd() == end
+                  ? windows.get(end)
+                  : s.windowEnd() + settleMs + latenessMs > watermark
+                      ? window(s.windowEnd(), ctx)
+                      : null;
           if (sw != null) {
             sw.consumption += s.amount();
             windows.put(s.windowEnd(), sw);
@@ -202,7 +256,8 @@ public final class ZoneMonitor extends KeyedProcessFunction<String, UtilityReadi
   private UtilityZone row(ZoneState z, ZoneWindow w) {
     Double consumption = "gas".equals(z.utility) ? null : w.consumption;
     Double pressure = Double.isNaN(w.pressureMin) ? null : w.pressureMin;
-    return new UtilityZone(z.zone, z.district, z.utility, w.end, consumption, pressure, w.reporting, w.dark);
+    return new UtilityZone(
+        z.zone, z.district, z.utility, w.end, consumption, pressure, w.reporting, w.dark);
   }
 
   /** The rules that run at once; cheap unless this reading is abnormal or an incident is open. */
@@ -217,7 +272,8 @@ public final class ZoneMonitor extends KeyedProcessFunction<String, UtilityReadi
       if (m.ppm >= settings.gasPpmCritical() || incidents.contains(UtilityIncidents.GAS_LEAK)) {
         apply(z, leak(), now, ctx);
       }
-      boolean outOfBand = m.level < settings.gasPressureMinKpa() || m.level > settings.gasPressureMaxKpa();
+      boolean outOfBand =
+          m.level < settings.gasPressureMinKpa() || m.level > settings.gasPressureMaxKpa();
       if (outOfBand || incidents.contains(UtilityIncidents.GAS_PRESSURE)) {
         apply(z, gasPressure(), now, ctx);
       }
@@ -228,42 +284,75 @@ public final class ZoneMonitor extends KeyedProcessFunction<String, UtilityReadi
     double baseline = z.baseline(settings.baselineMinMinutes());
     List<MeterState> low = UtilityRules.lowPressure(meters.values(), baseline, now, settings);
     MeterState first = low.isEmpty() ? null : low.get(0);
-    return new Finding(UtilityIncidents.WATER_BURST, Alert.SEVERITY_CRITICAL, low.size() >= 2, low.isEmpty(),
-        UtilityRules.evidence(low, "pressureKPa"), low.size(), baseline, first == null ? 0 : first.lat, first == null ? 0 : first.lon);
+    return new Finding(
+        UtilityIncidents.WATER_BURST,
+        Alert.SEVERITY_CRITICAL,
+        low.size() >= 2,
+        low.isEmpty(),
+        UtilityRules.evidence(low, "pressureKPa"),
+        low.size(),
+        baseline,
+        first == null ? 0 : first.lat,
+        first == null ? 0 : first.lon);
   }
 
   private Finding leak() throws Exception {
     List<MeterState> high = UtilityRules.methaneAtLeast(meters.values(), settings.gasPpmCritical());
-    List<MeterState> elevated = UtilityRules.methaneAtLeast(meters.values(), settings.gasPpmCritical() / 2);
+    List<MeterState> elevated =
+        UtilityRules.methaneAtLeast(meters.values(), settings.gasPpmCritical() / 2);
     double max = 0;
     for (MeterState m : elevated) {
       max = Math.max(max, m.ppm);
     }
     List<MeterState> shown = high.isEmpty() ? elevated : high;
     MeterState first = shown.isEmpty() ? null : shown.get(0);
-    return new Finding(UtilityIncidents.GAS_LEAK, Alert.SEVERITY_CRITICAL, !high.isEmpty(), elevated.isEmpty(),
-        UtilityRules.evidence(shown, "ppm"), shown.size(), max, first == null ? 0 : first.lat, first == null ? 0 : first.lon);
+    return new Finding(
+        UtilityIncidents.GAS_LEAK,
+        Alert.SEVERITY_CRITICAL,
+        !high.isEmpty(),
+        elevated.isEmpty(),
+        UtilityRules.evidence(shown, "ppm"),
+        shown.size(),
+        max,
+        first == null ? 0 : first.lat,
+        first == null ? 0 : first.lon);
   }
 
   private Finding gasPressure() throws Exception {
     List<MeterState> out = UtilityRules.pressureOutOfBand(meters.values(), settings);
     MeterState first = out.isEmpty() ? null : out.get(0);
-    return new Finding(UtilityIncidents.GAS_PRESSURE, Alert.SEVERITY_WARNING, !out.isEmpty(), out.isEmpty(),
-        UtilityRules.evidence(out, "pressureKPa"), out.size(), first == null ? 0 : first.level,
-        first == null ? 0 : first.lat, first == null ? 0 : first.lon);
+    return new Finding(
+        UtilityIncidents.GAS_PRESSURE,
+        Alert.SEVERITY_WARNING,
+        !out.isEmpty(),
+        out.isEmpty(),
+        UtilityRules.evidence(out, "pressureKPa"),
+        out.size(),
+        first == null ? 0 : first.level,
+        first == null ? 0 : first.lat,
+        first == null ? 0 : first.lon);
   }
 
   private Finding outage(UtilityRules.PowerStatus p) {
     List<MeterState> affected = new ArrayList<>(p.low());
     affected.addAll(p.dark());
     MeterState first = affected.isEmpty() ? null : affected.get(0);
-    return new Finding(UtilityIncidents.POWER_OUTAGE, Alert.SEVERITY_CRITICAL, p.outage(), !p.outage(),
-        UtilityRules.evidence(affected, "voltageV"), p.affected(), 0, first == null ? 0 : first.lat, first == null ? 0 : first.lon);
+    return new Finding(
+        UtilityIncidents.POWER_OUTAGE,
+        Alert.SEVERITY_CRITICAL,
+        p.outage(),
+        !p.outage(),
+        UtilityRules.evidence(affected, "voltageV"),
+        p.affected(),
+        0,
+        first == null ? 0 : first.lat,
+        first == null ? 0 : first.lon);
   }
 
   private void apply(ZoneState z, Finding f, long ts, Context ctx) throws Exception {
     ZoneIncident current = incidents.get(f.kind());
-    UtilityIncidents.Step step = UtilityIncidents.next(current, f, new ZonePlace(z.zone, z.district), ts);
+    UtilityIncidents.Step step =
+        UtilityIncidents.next(current, f, new ZonePlace(z.zone, z.district), ts);
     if (step.next() == null) {
       if (current != null) {
         incidents.remove(f.kind());
@@ -298,12 +387,19 @@ public final class ZoneMonitor extends KeyedProcessFunction<String, UtilityReadi
     if (meters.isEmpty()) {
       for (String kind : iterableToList(incidents.keys())) {
         ZoneIncident inc = incidents.get(kind);
-        ctx.output(ALERTS, UtilityIncidents.toAlert(inc, Alert.STATE_RESOLVED,
-            new Finding(kind, inc.severity, false, true, new Evidence[0], 0, 0, inc.lat, inc.lon), end));
+        ctx.output(
+            ALERTS,
+            UtilityIncidents.toAlert(
+                inc,
+                Alert.STATE_RESOLVED,
+                new Finding(
+                    kind, inc.severity, false, true, new Evidence[0], 0, 0, inc.lat, inc.lon),
+                end));
       }
       incidents.clear();
       if (windows.isEmpty()) {
-        // An hour not closed yet has no reading left in it: its meters were silent for forgetAfter (≥ an hour by default).
+        // An hour not closed yet has no reading left in it: its meters were silent for forgetAfter
+        // (≥ an hour by default).
         hours.clear();
         zoneState.clear();
         return;
@@ -326,7 +422,9 @@ public final class ZoneMonitor extends KeyedProcessFunction<String, UtilityReadi
   }
 
   /** Emits the window ending at {@code t} and runs the rules as of {@code t}. */
-  private void close(ZoneState z, ZoneWindow w, long t, OnTimerContext ctx, Collector<UtilityZone> out) throws Exception {
+  private void close(
+      ZoneState z, ZoneWindow w, long t, OnTimerContext ctx, Collector<UtilityZone> out)
+      throws Exception {
     List<String> forgotten = new ArrayList<>();
     long dark = 0;
     for (MeterState m : meters.values()) {
@@ -350,7 +448,8 @@ public final class ZoneMonitor extends KeyedProcessFunction<String, UtilityReadi
     out.collect(row(z, w));
     ZoneWindow h = hours.get(t);
     if (h != null) {
-      // Dark meters of the hour: as of its end, like the minute's (known meters silent for two intervals).
+      // Dark meters of the hour: as of its end, like the minute's (known meters silent for two
+      // intervals).
       h.dark = dark;
       h.emitted = true;
       if (latenessMs == 0) {

@@ -6,8 +6,10 @@ public final class ZoneWindow {
   public double consumption;
   public double pressureMin = Double.NaN;
   public long reporting;
+
   /** Dark meters as counted when the window first closed, kept for late re-emission. */
   public long dark;
+
   public boolean emitted;
 
   public ZoneWindow() {}

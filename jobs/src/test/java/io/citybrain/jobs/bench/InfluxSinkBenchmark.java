@@ -37,9 +37,18 @@ public final class InfluxSinkBenchmark {
       sink(settings, "warm-sink-", points / 5, batch, 1);
       System.out.printf("points per run %d, batch %d%n", points, batch);
       for (int round = 1; round <= 2; round++) {
-        report("bare influxdb-client-java loop", points, bare(settings, "bare" + round + "-", points, batch));
-        report("InfluxSink, parallelism 1", points, sink(settings, "sink" + round + "-", points, batch, 1));
-        report("InfluxSink, parallelism 2", points, sink(settings, "sinkp" + round + "-", points, batch, 2));
+        report(
+            "bare influxdb-client-java loop",
+            points,
+            bare(settings, "bare" + round + "-", points, batch));
+        report(
+            "InfluxSink, parallelism 1",
+            points,
+            sink(settings, "sink" + round + "-", points, batch, 1));
+        report(
+            "InfluxSink, parallelism 2",
+            points,
+            sink(settings, "sinkp" + round + "-", points, batch, 2));
       }
     }
     System.exit(0); // QuestDB's and Flink's non-daemon threads
@@ -60,7 +69,8 @@ public final class InfluxSinkBenchmark {
 
   private static long bare(InfluxSettings s, String prefix, long points, int batch) {
     long t0 = System.nanoTime();
-    try (InfluxDBClient client = InfluxDBClientFactory.create(s.url(), s.token().toCharArray(), s.org(), s.bucket())) {
+    try (InfluxDBClient client =
+        InfluxDBClientFactory.create(s.url(), s.token().toCharArray(), s.org(), s.bucket())) {
       WriteApiBlocking writes = client.getWriteApiBlocking();
       List<String> lines = new ArrayList<>(batch);
       for (long i = 0; i < points; i++) {
@@ -78,12 +88,22 @@ public final class InfluxSinkBenchmark {
   }
 
   /** Wall time of the whole job, submission and start-up included (about a second). */
-  private static long sink(InfluxSettings s, String prefix, long points, int batch, int parallelism) throws Exception {
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism, new Configuration());
+  private static long sink(InfluxSettings s, String prefix, long points, int batch, int parallelism)
+      throws Exception {
+    StreamExecutionEnvironment env =
+        StreamExecutionEnvironment.createLocalEnvironment(parallelism, new Configuration());
     env.enableCheckpointing(1000);
-    env.fromSequence(0, points - 1).name("points").uid("points")
-        .sinkTo(InfluxSink.<Long>builder().settings(s).converter(i -> point(prefix, i)).batchSize(batch).build())
-        .name("store").uid("store");
+    env.fromSequence(0, points - 1)
+        .name("points")
+        .uid("points")
+        .sinkTo(
+            InfluxSink.<Long>builder()
+                .settings(s)
+                .converter(i -> point(prefix, i))
+                .batchSize(batch)
+                .build())
+        .name("store")
+        .uid("store");
     long t0 = System.nanoTime();
     env.execute("sink benchmark");
     return System.nanoTime() - t0;

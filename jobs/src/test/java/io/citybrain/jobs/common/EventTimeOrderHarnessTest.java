@@ -18,12 +18,16 @@ class EventTimeOrderHarnessTest {
   private static final long T0 = 1_767_600_000_000L;
 
   /** (device, event time) stands in for a reading. */
-  private static KeyedOneInputStreamOperatorTestHarness<String, Tuple2<String, Long>, Tuple2<String, Long>> harness()
-      throws Exception {
-    EventTimeOrder<Tuple2<String, Long>> order = new EventTimeOrder<>(
-        TypeInformation.of(new TypeHint<Tuple2<String, Long>>() {}), r -> r.f1,
-        Duration.ofMinutes(2));
-    return new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(order), r -> r.f0, Types.STRING);
+  private static KeyedOneInputStreamOperatorTestHarness<
+          String, Tuple2<String, Long>, Tuple2<String, Long>>
+      harness() throws Exception {
+    EventTimeOrder<Tuple2<String, Long>> order =
+        new EventTimeOrder<>(
+            TypeInformation.of(new TypeHint<Tuple2<String, Long>>() {}),
+            r -> r.f1,
+            Duration.ofMinutes(2));
+    return new KeyedOneInputStreamOperatorTestHarness<>(
+        new KeyedProcessOperator<>(order), r -> r.f0, Types.STRING);
   }
 
   private static StreamRecord<Tuple2<String, Long>> reading(String device, long ts) {
@@ -39,11 +43,17 @@ class EventTimeOrderHarnessTest {
       h.processElement(reading("d-2", T0 + 2_000));
       assertThat(h.extractOutputValues()).as("nothing before the watermark").isEmpty();
       h.processWatermark(new Watermark(T0 + 2_000));
-      assertThat(h.extractOutputValues()).extracting(r -> r.f1).containsExactly(T0 + 1_000, T0 + 2_000);
+      assertThat(h.extractOutputValues())
+          .extracting(r -> r.f1)
+          .containsExactly(T0 + 1_000, T0 + 2_000);
       h.processWatermark(new Watermark(T0 + 10_000));
-      assertThat(h.extractOutputValues()).extracting(r -> r.f1).containsExactly(T0 + 1_000, T0 + 2_000, T0 + 3_000);
+      assertThat(h.extractOutputValues())
+          .extracting(r -> r.f1)
+          .containsExactly(T0 + 1_000, T0 + 2_000, T0 + 3_000);
       // The output keeps the event time as its timestamp, so the windows downstream place it right.
-      assertThat(h.getOutput()).filteredOn(o -> o instanceof StreamRecord).extracting(o -> ((StreamRecord<?>) o).getTimestamp())
+      assertThat(h.getOutput())
+          .filteredOn(o -> o instanceof StreamRecord)
+          .extracting(o -> ((StreamRecord<?>) o).getTimestamp())
           .containsExactly(T0 + 1_000, T0 + 2_000, T0 + 3_000);
     }
   }
@@ -58,12 +68,16 @@ class EventTimeOrderHarnessTest {
       h.processWatermark(new Watermark(T0 + 1_000));
       assertThat(h.extractOutputValues()).extracting(r -> r.f0).containsExactly("d-1", "d-2");
 
-      h.processElement(reading("d-1", T0)); // redelivered after the watermark passed: late, and a repeat
-      h.processElement(reading("d-1", T0 + 500)); // late but new: goes on at once, the windows decide
+      h.processElement(
+          reading("d-1", T0)); // redelivered after the watermark passed: late, and a repeat
+      h.processElement(
+          reading("d-1", T0 + 500)); // late but new: goes on at once, the windows decide
       assertThat(h.extractOutputValues()).extracting(r -> r.f1).containsExactly(T0, T0, T0 + 500);
 
       h.processWatermark(new Watermark(T0 + Duration.ofMinutes(3).toMillis()));
-      assertThat(h.numKeyedStateEntries()).as("every event time forgotten after its memory").isZero();
+      assertThat(h.numKeyedStateEntries())
+          .as("every event time forgotten after its memory")
+          .isZero();
       assertThat(h.numEventTimeTimers()).isZero();
     }
   }

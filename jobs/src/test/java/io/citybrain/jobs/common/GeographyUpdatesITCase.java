@@ -64,28 +64,39 @@ import org.locationtech.jts.geom.Point;
  * self-intersecting zone is published; then both jobs are stopped with a savepoint and restored.
  *
  * <p>Asserted: once a task has read the update, its events carry the new zone and community and
- * never the old one again; every reading is counted in exactly one zone row of its minute and
- * every SOS press gives exactly one alert or one dead letter, across the switch and the restore;
- * the bad layer is one {@code bad-geography} dead letter and changes nothing; after the restore
- * the new geography is in force without being published again.
+ * never the old one again; every reading is counted in exactly one zone row of its minute and every
+ * SOS press gives exactly one alert or one dead letter, across the switch and the restore; the bad
+ * layer is one {@code bad-geography} dead letter and changes nothing; after the restore the new
+ * geography is in force without being published again.
  */
 class GeographyUpdatesITCase {
 
   // The emergency job refuses SOS signals older than emergency.quiet-to-resolve on its clock: the
   // named instant is just before the test starts, on a minute boundary (windows are minutes).
-  private static final long T0 = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MINUTES).minus(java.time.Duration.ofMinutes(2)).toEpochMilli();
+  private static final long T0 =
+      Instant.now()
+          .truncatedTo(java.time.temporal.ChronoUnit.MINUTES)
+          .minus(java.time.Duration.ofMinutes(2))
+          .toEpochMilli();
   private static final long MINUTE = 60_000L;
   private static final long SEED = 42;
   private static final CityModel CITY = CityModel.generate(SEED);
   private static final String NEW_COMMUNITY = "c-live-1";
 
   /** Where things are: the old and new zone and community, and the meters and the button. */
-  private record Scene(String oldZone, String newZone, double[][] meters, String oldCommunity, double[] button,
-      byte[] zonesLayer, byte[] communitiesLayer, byte[] badZonesLayer) {}
+  private record Scene(
+      String oldZone,
+      String newZone,
+      double[][] meters,
+      String oldCommunity,
+      double[] button,
+      byte[] zonesLayer,
+      byte[] communitiesLayer,
+      byte[] badZonesLayer) {}
 
   @Test
-  void replacedZonesAndCommunitiesApplyMidStreamLoseNothingRefuseBadGeographyAndSurviveARestore(@TempDir Path dir)
-      throws Exception {
+  void replacedZonesAndCommunitiesApplyMidStreamLoseNothingRefuseBadGeographyAndSurviveARestore(
+      @TempDir Path dir) throws Exception {
     Scene scene = scene();
     try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0, Map.of())) {
       String bootstrap = kafka.bootstrapServers();
@@ -99,7 +110,6 @@ class GeographyUpdatesITCase {
 
   private static void run(String bootstrap, Path dir, Scene scene, Feed feed) throws Exception {
     {
-
       JobClient job = start(bootstrap, null);
       long m = 0;
       try {
@@ -107,10 +117,18 @@ class GeographyUpdatesITCase {
           feed.minute(m);
         }
         // What the jobs did before the update: located with the seed's geography.
-        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).until(() ->
-            sosAlerts().size() == 4 && outsideCity().size() == 4 && closedMinutes().contains(1L));
+        await()
+            .atMost(Duration.ofSeconds(90))
+            .pollInterval(Duration.ofMillis(200))
+            .until(
+                () ->
+                    sosAlerts().size() == 4
+                        && outsideCity().size() == 4
+                        && closedMinutes().contains(1L));
         Snapshot beforeUpdate = Snapshot.take();
-        assertThat(beforeUpdate.rows()).isNotEmpty().allMatch(r -> r.zone().equals(scene.oldZone()));
+        assertThat(beforeUpdate.rows())
+            .isNotEmpty()
+            .allMatch(r -> r.zone().equals(scene.oldZone()));
         assertThat(beforeUpdate.sos()).allMatch(a -> scene.oldCommunity().equals(a.community()));
         GeographyPublisher.publish(bootstrap, "zones", scene.zonesLayer());
         GeographyPublisher.publish(bootstrap, "communities", scene.communitiesLayer());
@@ -120,8 +138,12 @@ class GeographyUpdatesITCase {
           feed.minute(m++);
           Thread.sleep(200);
         }
-        assertThat(switched(scene)).as("both jobs show the new geography; zones rows %s; SOS alerts %s",
-            waterRows(), sosAlerts().stream().map(x -> x.alertId() + " " + x.community()).toList()).isTrue();
+        assertThat(switched(scene))
+            .as(
+                "both jobs show the new geography; zones rows %s; SOS alerts %s",
+                waterRows(),
+                sosAlerts().stream().map(x -> x.alertId() + " " + x.community()).toList())
+            .isTrue();
         long allSwitched = m;
         for (long end = m + 3; m < end; m++) {
           feed.minute(m);
@@ -132,17 +154,29 @@ class GeographyUpdatesITCase {
         }
         long lastBeforeStop = m - 1;
         long produced = m;
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() ->
-            closedMinutes().contains(lastBeforeStop - 2) && sosAlerts().size() == produced && outsideCity().size() == produced
-                && badGeography().size() == 1);
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .pollInterval(Duration.ofMillis(200))
+            .until(
+                () ->
+                    closedMinutes().contains(lastBeforeStop - 2)
+                        && sosAlerts().size() == produced
+                        && outsideCity().size() == produced
+                        && badGeography().size() == 1);
 
-        assertThat(badGeography()).singleElement().satisfies(d -> {
-          assertThat(d.stage()).isEqualTo("utility");
-          assertThat(d.key()).isEqualTo("zones");
-          assertThat(d.detail()).contains("'w-bowtie'").contains("cannot be repaired safely");
-        });
+        assertThat(badGeography())
+            .singleElement()
+            .satisfies(
+                d -> {
+                  assertThat(d.stage()).isEqualTo("utility");
+                  assertThat(d.key()).isEqualTo("zones");
+                  assertThat(d.detail())
+                      .contains("'w-bowtie'")
+                      .contains("cannot be repaired safely");
+                });
         assertAfter(scene, allSwitched, lastBeforeStop - 2);
-        job.stopWithSavepoint(false, dir.resolve("savepoints").toUri().toString(), SavepointFormatType.CANONICAL)
+        job.stopWithSavepoint(
+                false, dir.resolve("savepoints").toUri().toString(), SavepointFormatType.CANONICAL)
             .get();
       } catch (Exception | AssertionError e) {
         job.cancel();
@@ -160,27 +194,50 @@ class GeographyUpdatesITCase {
         }
         long last = m - 1;
         long produced = m - firstAfterRestore;
-        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).until(() ->
-            closedMinutes().contains(last - 2) && sosAlerts().size() == produced && outsideCity().size() == produced);
+        await()
+            .atMost(Duration.ofSeconds(90))
+            .pollInterval(Duration.ofMillis(200))
+            .until(
+                () ->
+                    closedMinutes().contains(last - 2)
+                        && sosAlerts().size() == produced
+                        && outsideCity().size() == produced);
       } finally {
         restored.cancel().get();
       }
       Snapshot all = before.plus(Snapshot.take());
       // After the restore, with nothing republished: the new zone and community only.
-      assertThat(all.rows().stream().filter(r -> r.windowEnd() > T0 + firstAfterRestore * MINUTE && r.metersReporting() > 0))
-          .isNotEmpty().allMatch(r -> r.zone().equals(scene.newZone()));
+      assertThat(
+              all.rows().stream()
+                  .filter(
+                      r ->
+                          r.windowEnd() > T0 + firstAfterRestore * MINUTE
+                              && r.metersReporting() > 0))
+          .isNotEmpty()
+          .allMatch(r -> r.zone().equals(scene.newZone()));
       assertThat(all.sos().stream().filter(a -> minuteOf(a) >= firstAfterRestore))
-          .isNotEmpty().allMatch(a -> NEW_COMMUNITY.equals(a.community()));
-      assertThat(badGeography()).as("the restored source does not read the bad layer again").isEmpty();
+          .isNotEmpty()
+          .allMatch(a -> NEW_COMMUNITY.equals(a.community()));
+      assertThat(badGeography())
+          .as("the restored source does not read the bad layer again")
+          .isEmpty();
       // Nothing lost or doubled across the switch and the restore.
-      // A minute's window closes a reporting interval (one minute) after its end: the last two are still open.
+      // A minute's window closes a reporting interval (one minute) after its end: the last two are
+      // still open.
       for (long minute = 0; minute <= m - 3; minute++) {
         long end = T0 + (minute + 1) * MINUTE;
-        assertThat(all.rows().stream().filter(r -> r.windowEnd() == end).mapToLong(UtilityZone::metersReporting).sum())
-            .as("readings counted in minute %d", minute).isEqualTo(2);
+        assertThat(
+                all.rows().stream()
+                    .filter(r -> r.windowEnd() == end)
+                    .mapToLong(UtilityZone::metersReporting)
+                    .sum())
+            .as("readings counted in minute %d", minute)
+            .isEqualTo(2);
       }
       assertThat(all.sos()).extracting(Alert::alertId).doesNotHaveDuplicates();
-      assertThat(all.sos().stream().map(GeographyUpdatesITCase::minuteOf).collect(Collectors.toSet())).isEqualTo(range(0, m));
+      assertThat(
+              all.sos().stream().map(GeographyUpdatesITCase::minuteOf).collect(Collectors.toSet()))
+          .isEqualTo(range(0, m));
       assertThat(all.outside()).hasSize((int) m);
     }
   }
@@ -193,22 +250,33 @@ class GeographyUpdatesITCase {
     return s;
   }
 
-  /** From when both tasks of each job had switched: the new zone and community only; per task, never back. */
+  /**
+   * From when both tasks of each job had switched: the new zone and community only; per task, never
+   * back.
+   */
   private static void assertAfter(Scene scene, long allSwitched, long lastClosed) {
     assertThat(waterRows().stream().filter(r -> r.metersReporting() > 0))
         .filteredOn(r -> minuteOfWindow(r) >= allSwitched && minuteOfWindow(r) <= lastClosed)
-        .isNotEmpty().allMatch(r -> r.zone().equals(scene.newZone()));
-    assertThat(sosAlerts()).filteredOn(a -> minuteOf(a) >= allSwitched).isNotEmpty()
+        .isNotEmpty()
+        .allMatch(r -> r.zone().equals(scene.newZone()));
+    assertThat(sosAlerts())
+        .filteredOn(a -> minuteOf(a) >= allSwitched)
+        .isNotEmpty()
         .allMatch(a -> NEW_COMMUNITY.equals(a.community()));
     // Per partition (one task each), once on the new geography, never back on the old one.
     for (int partition = 0; partition < 2; partition++) {
       int p = partition;
-      List<Alert> ofPartition = sosAlerts().stream().filter(a -> minuteOf(a) % 2 == p)
-          .sorted(java.util.Comparator.comparingLong(GeographyUpdatesITCase::minuteOf)).toList();
+      List<Alert> ofPartition =
+          sosAlerts().stream()
+              .filter(a -> minuteOf(a) % 2 == p)
+              .sorted(java.util.Comparator.comparingLong(GeographyUpdatesITCase::minuteOf))
+              .toList();
       boolean seenNew = false;
       for (Alert a : ofPartition) {
         seenNew |= NEW_COMMUNITY.equals(a.community());
-        assertThat(!seenNew || NEW_COMMUNITY.equals(a.community())).as("alert %s after the switch", a.alertId()).isTrue();
+        assertThat(!seenNew || NEW_COMMUNITY.equals(a.community()))
+            .as("alert %s after the switch", a.alertId())
+            .isTrue();
       }
     }
   }
@@ -223,28 +291,40 @@ class GeographyUpdatesITCase {
   }
 
   private static boolean switched(Scene scene) {
-    boolean zone = waterRows().stream().anyMatch(r -> r.zone().equals(scene.newZone()) && r.metersReporting() == 2);
-    Set<Long> parity = sosAlerts().stream().filter(a -> NEW_COMMUNITY.equals(a.community()))
-        .map(a -> minuteOf(a) % 2).collect(Collectors.toSet());
+    boolean zone =
+        waterRows().stream()
+            .anyMatch(r -> r.zone().equals(scene.newZone()) && r.metersReporting() == 2);
+    Set<Long> parity =
+        sosAlerts().stream()
+            .filter(a -> NEW_COMMUNITY.equals(a.community()))
+            .map(a -> minuteOf(a) % 2)
+            .collect(Collectors.toSet());
     return zone && parity.size() == 2;
   }
 
   private static List<UtilityZone> waterRows() {
-    return Collected.<UtilityZone>list("zones").stream().filter(r -> "water".equals(r.utility())).toList();
+    return Collected.<UtilityZone>list("zones").stream()
+        .filter(r -> "water".equals(r.utility()))
+        .toList();
   }
 
   private static Set<Long> closedMinutes() {
-    return waterRows().stream().filter(r -> r.metersReporting() > 0).map(GeographyUpdatesITCase::minuteOfWindow)
+    return waterRows().stream()
+        .filter(r -> r.metersReporting() > 0)
+        .map(GeographyUpdatesITCase::minuteOfWindow)
         .collect(Collectors.toSet());
   }
 
   private static List<DeadLetter> outsideCity() {
-    return Collected.<DeadLetter>list("emergency-deadletters").stream().filter(d -> "outside-city".equals(d.reason())).toList();
+    return Collected.<DeadLetter>list("emergency-deadletters").stream()
+        .filter(d -> "outside-city".equals(d.reason()))
+        .toList();
   }
 
   private static List<Alert> sosAlerts() {
     return Collected.<Alert>list("emergency-alerts").stream()
-        .filter(a -> "sos".equals(a.kind()) && Alert.STATE_RAISED.equals(a.state())).toList();
+        .filter(a -> "sos".equals(a.kind()) && Alert.STATE_RAISED.equals(a.state()))
+        .toList();
   }
 
   private static List<DeadLetter> badGeography() {
@@ -271,48 +351,96 @@ class GeographyUpdatesITCase {
   }
 
   /**
-   * The scene: a water zone of West Lake district split west/east, two meters in the east half;
-   * a community renamed, the SOS button at its interior point.
+   * The scene: a water zone of West Lake district split west/east, two meters in the east half; a
+   * community renamed, the SOS button at its interior point.
    */
   private static Scene scene() {
-    var water = CITY.zones().stream()
-        .filter(z -> z.utility() == Utility.WATER && z.districtCode().equals("330106")).findFirst().orElseThrow();
+    var water =
+        CITY.zones().stream()
+            .filter(z -> z.utility() == Utility.WATER && z.districtCode().equals("330106"))
+            .findFirst()
+            .orElseThrow();
     org.locationtech.jts.geom.Envelope e = water.boundary().getEnvelopeInternal();
     double midX = (e.getMinX() + e.getMaxX()) / 2;
     GeometryFactory f = water.boundary().getFactory();
-    Geometry west = water.boundary().intersection(f.toGeometry(new org.locationtech.jts.geom.Envelope(e.getMinX() - 1, midX, e.getMinY() - 1, e.getMaxY() + 1)));
-    Geometry east = water.boundary().intersection(f.toGeometry(new org.locationtech.jts.geom.Envelope(midX, e.getMaxX() + 1, e.getMinY() - 1, e.getMaxY() + 1)));
+    Geometry west =
+        water
+            .boundary()
+            .intersection(
+                f.toGeometry(
+                    new org.locationtech.jts.geom.Envelope(
+                        e.getMinX() - 1, midX, e.getMinY() - 1, e.getMaxY() + 1)));
+    Geometry east =
+        water
+            .boundary()
+            .intersection(
+                f.toGeometry(
+                    new org.locationtech.jts.geom.Envelope(
+                        midX, e.getMaxX() + 1, e.getMinY() - 1, e.getMaxY() + 1)));
     List<io.citybrain.geo.UtilityZone> zones = new ArrayList<>(CITY.zones());
     int at = zones.indexOf(water);
-    zones.set(at, new io.citybrain.geo.UtilityZone(water.id() + "-e", Utility.WATER, water.districtCode(), east));
-    zones.add(at, new io.citybrain.geo.UtilityZone(water.id() + "-w", Utility.WATER, water.districtCode(), west));
+    zones.set(
+        at,
+        new io.citybrain.geo.UtilityZone(
+            water.id() + "-e", Utility.WATER, water.districtCode(), east));
+    zones.add(
+        at,
+        new io.citybrain.geo.UtilityZone(
+            water.id() + "-w", Utility.WATER, water.districtCode(), west));
     byte[] zonesLayer = CityGeoJson.zones(zones, "it-split-1");
     CityModel split = CITY.with(LayerFile.read(Layer.ZONES, zonesLayer, "it"));
 
     Point p = east.getInteriorPoint();
     double[][] meters = {{p.getX(), p.getY()}, {p.getX(), p.getY() + 0.0002}};
     for (double[] meter : meters) {
-      assertThat(split.index().locate(meter[0], meter[1]).zone(Utility.WATER).orElseThrow().id()).isEqualTo(water.id() + "-e");
-      assertThat(CITY.index().locate(meter[0], meter[1]).zone(Utility.WATER).orElseThrow().id()).isEqualTo(water.id());
+      assertThat(split.index().locate(meter[0], meter[1]).zone(Utility.WATER).orElseThrow().id())
+          .isEqualTo(water.id() + "-e");
+      assertThat(CITY.index().locate(meter[0], meter[1]).zone(Utility.WATER).orElseThrow().id())
+          .isEqualTo(water.id());
     }
 
-    Community c = CITY.communities().stream().filter(x -> x.districtCode().equals("330106")).findFirst().orElseThrow();
+    Community c =
+        CITY.communities().stream()
+            .filter(x -> x.districtCode().equals("330106"))
+            .findFirst()
+            .orElseThrow();
     Point q = c.boundary().getInteriorPoint();
     assertThat(CITY.index().locate(q.getX(), q.getY()).communityId()).isEqualTo(c.id());
     List<Community> communities = new ArrayList<>(CITY.communities());
-    communities.set(communities.indexOf(c), new Community(NEW_COMMUNITY, c.districtCode(), "Renamed", c.boundary()));
+    communities.set(
+        communities.indexOf(c),
+        new Community(NEW_COMMUNITY, c.districtCode(), "Renamed", c.boundary()));
     byte[] communitiesLayer = CityGeoJson.communities(communities, "it-rename-1");
 
     List<io.citybrain.geo.UtilityZone> bad = new ArrayList<>(zones);
-    bad.add(new io.citybrain.geo.UtilityZone("w-bowtie", Utility.WATER, water.districtCode(), f.createPolygon(new org.locationtech.jts.geom.Coordinate[] {
-        new org.locationtech.jts.geom.Coordinate(p.getX(), p.getY()), new org.locationtech.jts.geom.Coordinate(p.getX() + 0.01, p.getY() + 0.01),
-        new org.locationtech.jts.geom.Coordinate(p.getX() + 0.01, p.getY()), new org.locationtech.jts.geom.Coordinate(p.getX(), p.getY() + 0.01),
-        new org.locationtech.jts.geom.Coordinate(p.getX(), p.getY())})));
-    return new Scene(water.id(), water.id() + "-e", meters, c.id(), new double[] {q.getX(), q.getY()}, zonesLayer,
-        communitiesLayer, CityGeoJson.zones(bad, "it-bad-1"));
+    bad.add(
+        new io.citybrain.geo.UtilityZone(
+            "w-bowtie",
+            Utility.WATER,
+            water.districtCode(),
+            f.createPolygon(
+                new org.locationtech.jts.geom.Coordinate[] {
+                  new org.locationtech.jts.geom.Coordinate(p.getX(), p.getY()),
+                      new org.locationtech.jts.geom.Coordinate(p.getX() + 0.01, p.getY() + 0.01),
+                  new org.locationtech.jts.geom.Coordinate(p.getX() + 0.01, p.getY()),
+                      new org.locationtech.jts.geom.Coordinate(p.getX(), p.getY() + 0.01),
+                  new org.locationtech.jts.geom.Coordinate(p.getX(), p.getY())
+                })));
+    return new Scene(
+        water.id(),
+        water.id() + "-e",
+        meters,
+        c.id(),
+        new double[] {q.getX(), q.getY()},
+        zonesLayer,
+        communitiesLayer,
+        CityGeoJson.zones(bad, "it-bad-1"));
   }
 
-  /** Readings and presses of one event-time minute, each meter and each minute's button on its own partition. */
+  /**
+   * Readings and presses of one event-time minute, each meter and each minute's button on its own
+   * partition.
+   */
   private static final class Feed implements AutoCloseable {
     private final KafkaProducer<byte[], byte[]> producer;
     private final Scene scene;
@@ -331,20 +459,60 @@ class GeographyUpdatesITCase {
       long ts = T0 + m * MINUTE + 30_000;
       for (int i = 0; i < scene.meters().length; i++) {
         double[] at = scene.meters()[i];
-        send(Topics.RAW_UTILITY, i, new Envelope("wm-" + i, "utility", "water", ts, at[1], at[0],
-            Map.of("flowM3h", 2.0, "pressureKPa", 400.0), ts, "mqtt"));
+        send(
+            Topics.RAW_UTILITY,
+            i,
+            new Envelope(
+                "wm-" + i,
+                "utility",
+                "water",
+                ts,
+                at[1],
+                at[0],
+                Map.of("flowM3h", 2.0, "pressureKPa", 400.0),
+                ts,
+                "mqtt"));
       }
       int partition = (int) (m % 2);
-      send(Topics.RAW_EMERGENCY, partition, new Envelope("sos-" + m, "emergency", "sos", ts, scene.button()[1], scene.button()[0],
-          Map.of("pressed", true), ts, "mqtt"));
-      send(Topics.RAW_EMERGENCY, partition, new Envelope("sos-far-" + m, "emergency", "sos", ts, 10.0, 100.0,
-          Map.of("pressed", true), ts, "mqtt"));
+      send(
+          Topics.RAW_EMERGENCY,
+          partition,
+          new Envelope(
+              "sos-" + m,
+              "emergency",
+              "sos",
+              ts,
+              scene.button()[1],
+              scene.button()[0],
+              Map.of("pressed", true),
+              ts,
+              "mqtt"));
+      send(
+          Topics.RAW_EMERGENCY,
+          partition,
+          new Envelope(
+              "sos-far-" + m,
+              "emergency",
+              "sos",
+              ts,
+              10.0,
+              100.0,
+              Map.of("pressed", true),
+              ts,
+              "mqtt"));
       producer.flush();
     }
 
     private void send(String topic, int partition, Envelope e) throws Exception {
-      producer.send(new ProducerRecord<>(topic, partition, e.ts(), e.deviceId().getBytes(StandardCharsets.UTF_8),
-          EnvelopeCodec.encode(e))).get();
+      producer
+          .send(
+              new ProducerRecord<>(
+                  topic,
+                  partition,
+                  e.ts(),
+                  e.deviceId().getBytes(StandardCharsets.UTF_8),
+                  EnvelopeCodec.encode(e)))
+          .get();
     }
 
     @Override
@@ -360,19 +528,39 @@ class GeographyUpdatesITCase {
       conf.set(StateRecoveryOptions.SAVEPOINT_IGNORE_UNCLAIMED_STATE, false);
     }
     StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(2, conf);
-    JobSettings s = new JobSettings(bootstrap, new InfluxSettings("http://unused", "o", "b", "t"), Duration.ofMinutes(30),
-        Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofSeconds(0), 2, SEED);
+    JobSettings s =
+        new JobSettings(
+            bootstrap,
+            new InfluxSettings("http://unused", "o", "b", "t"),
+            Duration.ofMinutes(30),
+            Duration.ofSeconds(5),
+            Duration.ofSeconds(30),
+            Duration.ofSeconds(0),
+            2,
+            SEED);
     JobEnvironment.configure(env, s);
-    new UtilityJob(KafkaIo.source(bootstrap, "it-utility", Topics.RAW_UTILITY),
-        GeographyUpdates.source(bootstrap, "it-utility-geography"), Collected.<UtilityZone>into("zones"),
-        Collected.<UtilityZone>into("hourly"), Collected.<NightFlow>into("night"), Collected.<Alert>into("utility-alerts"),
-        Collected.<DeadLetter>into("utility-deadletters"), new GeoZoneLocator(SEED), s, UtilitySettings.defaults())
+    new UtilityJob(
+            KafkaIo.source(bootstrap, "it-utility", Topics.RAW_UTILITY),
+            GeographyUpdates.source(bootstrap, "it-utility-geography"),
+            Collected.<UtilityZone>into("zones"),
+            Collected.<UtilityZone>into("hourly"),
+            Collected.<NightFlow>into("night"),
+            Collected.<Alert>into("utility-alerts"),
+            Collected.<DeadLetter>into("utility-deadletters"),
+            new GeoZoneLocator(SEED),
+            s,
+            UtilitySettings.defaults())
         .build(env);
-    new EmergencyJob(KafkaIo.source(bootstrap, "it-emergency", Topics.RAW_EMERGENCY),
-        KafkaIo.source(bootstrap, "it-emergency-acks", Topics.ACKS), GeographyUpdates.source(bootstrap, "it-emergency-geography"),
-        Collected.<Alert>into("emergency-alerts"), Collected.<DeadLetter>into("emergency-deadletters"),
-        Collected.<EmergencyArea>into("areas"), Collected.<CommunityTickets>into("tickets"), new GeoLocator(SEED),
-        EmergencySettings.defaults())
+    new EmergencyJob(
+            KafkaIo.source(bootstrap, "it-emergency", Topics.RAW_EMERGENCY),
+            KafkaIo.source(bootstrap, "it-emergency-acks", Topics.ACKS),
+            GeographyUpdates.source(bootstrap, "it-emergency-geography"),
+            Collected.<Alert>into("emergency-alerts"),
+            Collected.<DeadLetter>into("emergency-deadletters"),
+            Collected.<EmergencyArea>into("areas"),
+            Collected.<CommunityTickets>into("tickets"),
+            new GeoLocator(SEED),
+            EmergencySettings.defaults())
         .build(env);
     return env.executeAsync("geography-updates-it");
   }
@@ -382,17 +570,25 @@ class GeographyUpdatesITCase {
     p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     try (Admin admin = Admin.create(p)) {
       Map<String, String> keep = Map.of("retention.ms", "-1");
-      admin.createTopics(List.of(
-          new NewTopic(Topics.RAW_UTILITY, 2, (short) 1).configs(keep),
-          new NewTopic(Topics.RAW_EMERGENCY, 2, (short) 1).configs(keep),
-          new NewTopic(Topics.ACKS, 1, (short) 1),
-          new NewTopic(Topics.GEOGRAPHY, 1, (short) 1).configs(Topics.GEOGRAPHY_CONFIG))).all().get();
+      admin
+          .createTopics(
+              List.of(
+                  new NewTopic(Topics.RAW_UTILITY, 2, (short) 1).configs(keep),
+                  new NewTopic(Topics.RAW_EMERGENCY, 2, (short) 1).configs(keep),
+                  new NewTopic(Topics.ACKS, 1, (short) 1),
+                  new NewTopic(Topics.GEOGRAPHY, 1, (short) 1).configs(Topics.GEOGRAPHY_CONFIG)))
+          .all()
+          .get();
     }
   }
 
   private static String latestSavepoint(Path dir) throws Exception {
     try (var s = java.nio.file.Files.list(dir)) {
-      return s.filter(d -> java.nio.file.Files.exists(d.resolve("_metadata"))).findFirst().orElseThrow().toUri().toString();
+      return s.filter(d -> java.nio.file.Files.exists(d.resolve("_metadata")))
+          .findFirst()
+          .orElseThrow()
+          .toUri()
+          .toString();
     }
   }
 }

@@ -17,6 +17,7 @@ class KafkaAccessTest {
 
   @Test
   void theJobsGroupGrantsAreTheJobsNames() {
-    assertThat(KafkaAccess.JOB_GROUP_PREFIXES).containsExactly(TrafficJob.NAME, UtilityJob.NAME, EmergencyJob.NAME);
+    assertThat(KafkaAccess.JOB_GROUP_PREFIXES)
+        .containsExactly(TrafficJob.NAME, UtilityJob.NAME, EmergencyJob.NAME);
   }
 }

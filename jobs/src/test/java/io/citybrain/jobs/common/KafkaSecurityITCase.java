@@ -41,11 +41,11 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.acl.AclBindingFilter;
-import org.apache.kafka.common.errors.TopicAuthorizationException;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.errors.SaslAuthenticationException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
@@ -64,61 +64,118 @@ class KafkaSecurityITCase {
 
   private static final String BRIDGE_USER = KafkaAccess.Client.BRIDGE.user();
   private static final String JOBS_USER = KafkaAccess.Client.JOBS.user();
+
   /** A quote and a backslash: the JAAS line must carry them to the broker intact. */
   private static final String PASSWORD = "scram-\"Pa55\\word";
+
   private static final String JOBS_PASSWORD = "jobs-secret";
   private static final String DEVICE = "probe-secured-1";
 
   @Test
-  void theBridgeAndAJobReadAndWriteThroughScramUnderTheirGrantsOnlyAndAWrongPasswordStopsTheBridgeAtStart(@TempDir Path dir)
-      throws Exception {
+  void
+      theBridgeAndAJobReadAndWriteThroughScramUnderTheirGrantsOnlyAndAWrongPasswordStopsTheBridgeAtStart(
+          @TempDir Path dir) throws Exception {
     // Authorization as on the production Kafka (Strimzi's simple authorization is this authorizer):
-    // only the plain listener's ANONYMOUS, which the test uses to create users and read back, is a super user.
-    try (EmbeddedKafka kafka = EmbeddedKafka.startWithSaslListener(dir.resolve("kafka"), Map.of(
-            "authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer",
-            "super.users", "User:ANONYMOUS"));
-         EmbeddedMqttBroker mqtt = EmbeddedMqttBroker.startAnonymous(dir.resolve("mqtt"), 0)) {
+    // only the plain listener's ANONYMOUS, which the test uses to create users and read back, is a
+    // super user.
+    try (EmbeddedKafka kafka =
+            EmbeddedKafka.startWithSaslListener(
+                dir.resolve("kafka"),
+                Map.of(
+                    "authorizer.class.name",
+                        "org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+                    "super.users", "User:ANONYMOUS"));
+        EmbeddedMqttBroker mqtt = EmbeddedMqttBroker.startAnonymous(dir.resolve("mqtt"), 0)) {
       createTopics(kafka.bootstrapServers());
       kafka.addScramUser("SCRAM-SHA-512", BRIDGE_USER, PASSWORD);
       kafka.addScramUser("SCRAM-SHA-512", JOBS_USER, JOBS_PASSWORD);
-      try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
-        List<AclBinding> acls = new ArrayList<>(KafkaAccess.bindings(KafkaAccess.Client.BRIDGE, BRIDGE_USER));
+      try (Admin admin =
+          Admin.create(
+              Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+        List<AclBinding> acls =
+            new ArrayList<>(KafkaAccess.bindings(KafkaAccess.Client.BRIDGE, BRIDGE_USER));
         acls.addAll(KafkaAccess.bindings(KafkaAccess.Client.JOBS, JOBS_USER));
         admin.createAcls(acls).all().get();
-        await().atMost(Duration.ofSeconds(30)).until(() -> admin.describeAcls(AclBindingFilter.ANY).values().get().size() == acls.size());
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(
+                () ->
+                    admin.describeAcls(AclBindingFilter.ANY).values().get().size() == acls.size());
       }
       String secured = kafka.saslBootstrapServers();
-      Map<String, String> env = Map.of(KafkaSecurity.USERNAME_ENV, BRIDGE_USER, KafkaSecurity.PASSWORD_ENV, PASSWORD);
+      Map<String, String> env =
+          Map.of(KafkaSecurity.USERNAME_ENV, BRIDGE_USER, KafkaSecurity.PASSWORD_ENV, PASSWORD);
 
-      assertThatThrownBy(() -> MqttKafkaBridge.start(bridge(mqtt.url(), secured,
-          Map.of(KafkaSecurity.USERNAME_ENV, BRIDGE_USER, KafkaSecurity.PASSWORD_ENV, "wrong"))))
+      assertThatThrownBy(
+              () ->
+                  MqttKafkaBridge.start(
+                      bridge(
+                          mqtt.url(),
+                          secured,
+                          Map.of(
+                              KafkaSecurity.USERNAME_ENV,
+                              BRIDGE_USER,
+                              KafkaSecurity.PASSWORD_ENV,
+                              "wrong"))))
           .isInstanceOf(IllegalStateException.class)
           .hasMessageContaining("refused access")
           .hasMessageContaining("SCRAM-SHA-512")
           .hasMessageNotContaining("wrong")
           .hasRootCauseInstanceOf(SaslAuthenticationException.class);
 
-      JobSettings s = JobSettings.fromArgs(new String[] {"--kafka.bootstrap-servers", secured,
-          "--kafka.security.protocol", "SASL_PLAINTEXT", "--kafka.sasl.mechanism", "SCRAM-SHA-512",
-          "--influx.url", "http://unused:8086", "--influx.token", "unused"},
-          Map.of(KafkaSecurity.USERNAME_ENV, JOBS_USER, KafkaSecurity.PASSWORD_ENV, JOBS_PASSWORD));
-      KafkaSecurity bridgeSecurity = KafkaSecurity.from("", Map.of("kafka.security.protocol", "SASL_PLAINTEXT",
-          "kafka.sasl.mechanism", "SCRAM-SHA-512")::get, env);
+      JobSettings s =
+          JobSettings.fromArgs(
+              new String[] {
+                "--kafka.bootstrap-servers",
+                secured,
+                "--kafka.security.protocol",
+                "SASL_PLAINTEXT",
+                "--kafka.sasl.mechanism",
+                "SCRAM-SHA-512",
+                "--influx.url",
+                "http://unused:8086",
+                "--influx.token",
+                "unused"
+              },
+              Map.of(
+                  KafkaSecurity.USERNAME_ENV,
+                  JOBS_USER,
+                  KafkaSecurity.PASSWORD_ENV,
+                  JOBS_PASSWORD));
+      KafkaSecurity bridgeSecurity =
+          KafkaSecurity.from(
+              "",
+              Map.of(
+                      "kafka.security.protocol",
+                      "SASL_PLAINTEXT",
+                      "kafka.sasl.mechanism",
+                      "SCRAM-SHA-512")
+                  ::get,
+              env);
       assertBridgeUserMayNeitherReadNorForgeAlerts(secured, bridgeSecurity);
       assertThatThrownBy(() -> send(secured, s.kafkaSecurity(), Topics.RAW_TRAFFIC))
-          .as("the jobs' user cannot forge a reading").hasRootCauseInstanceOf(TopicAuthorizationException.class);
+          .as("the jobs' user cannot forge a reading")
+          .hasRootCauseInstanceOf(TopicAuthorizationException.class);
       try (KafkaProbe probe = new KafkaProbe(secured, bridgeSecurity, "probe-it")) {
         assertThat(probe.problem()).as("the bridge's readiness probe under its grants").isEmpty();
       }
       JobClient job = startTrafficJob(s);
       try (MqttKafkaBridge bridge = MqttKafkaBridge.start(bridge(mqtt.url(), secured, env))) {
         long ts = System.currentTimeMillis() - 60_000;
-        // The Gulf of Guinea: a valid WGS84 position (the bridge forwards it), on no road of the city.
-        publish(mqtt.url(), "city/traffic/probe/" + DEVICE, "{\"ts\":" + ts + ",\"lat\":0.5,\"lon\":0.5,\"speedKmh\":40,\"headingDeg\":90}");
+        // The Gulf of Guinea: a valid WGS84 position (the bridge forwards it), on no road of the
+        // city.
+        publish(
+            mqtt.url(),
+            "city/traffic/probe/" + DEVICE,
+            "{\"ts\":" + ts + ",\"lat\":0.5,\"lon\":0.5,\"speedKmh\":40,\"headingDeg\":90}");
         // The job hands a reading on once the watermark passed it (event-time order): a second
         // reading 10 s later moves the watermark past the first; the second one waits.
-        publish(mqtt.url(), "city/traffic/probe/" + DEVICE, "{\"ts\":" + (ts + 10_000)
-            + ",\"lat\":0.5,\"lon\":0.5001,\"speedKmh\":40,\"headingDeg\":90}");
+        publish(
+            mqtt.url(),
+            "city/traffic/probe/" + DEVICE,
+            "{\"ts\":"
+                + (ts + 10_000)
+                + ",\"lat\":0.5,\"lon\":0.5001,\"speedKmh\":40,\"headingDeg\":90}");
 
         // Read back as the super user: neither client may read what it writes.
         String plain = kafka.bootstrapServers();
@@ -126,21 +183,28 @@ class KafkaSecurityITCase {
         List<ConsumerRecord<String, byte[]>> raw = records(plain, security, Topics.RAW_TRAFFIC, 2);
         assertThat(raw).hasSize(2).allSatisfy(r -> assertThat(r.key()).isEqualTo(DEVICE));
         List<ConsumerRecord<String, byte[]>> dead = records(plain, security, Topics.DEADLETTER, 1);
-        assertThat(dead).singleElement().satisfies(r -> {
-          DeadLetter d = DeadLetter.fromJson(r.value());
-          assertThat(d.reason()).isEqualTo("unmatched");
-          assertThat(d.stage()).isEqualTo("traffic");
-          assertThat(d.key()).isEqualTo(DEVICE);
-          assertThat(d.topic()).isEqualTo(Topics.RAW_TRAFFIC);
-        });
+        assertThat(dead)
+            .singleElement()
+            .satisfies(
+                r -> {
+                  DeadLetter d = DeadLetter.fromJson(r.value());
+                  assertThat(d.reason()).isEqualTo("unmatched");
+                  assertThat(d.stage()).isEqualTo("traffic");
+                  assertThat(d.key()).isEqualTo(DEVICE);
+                  assertThat(d.topic()).isEqualTo(Topics.RAW_TRAFFIC);
+                });
       } finally {
         job.cancel().get();
       }
     }
   }
 
-  /** The bridge's user may not read alerts, nor write one: a stolen bridge password cannot raise a fire. */
-  private static void assertBridgeUserMayNeitherReadNorForgeAlerts(String bootstrap, KafkaSecurity bridge) {
+  /**
+   * The bridge's user may not read alerts, nor write one: a stolen bridge password cannot raise a
+   * fire.
+   */
+  private static void assertBridgeUserMayNeitherReadNorForgeAlerts(
+      String bootstrap, KafkaSecurity bridge) {
     Properties p = bridge.applyTo(new Properties());
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
@@ -148,49 +212,68 @@ class KafkaSecurityITCase {
     try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p)) {
       consumer.assign(List.of(new TopicPartition(Topics.ALERTS, 0)));
       consumer.seekToBeginning(consumer.assignment());
-      assertThatThrownBy(() -> {
-        for (int i = 0; i < 50; i++) {
-          consumer.poll(Duration.ofMillis(200));
-        }
-      }).as("the bridge's user reading city.alerts").isInstanceOf(TopicAuthorizationException.class);
+      assertThatThrownBy(
+              () -> {
+                for (int i = 0; i < 50; i++) {
+                  consumer.poll(Duration.ofMillis(200));
+                }
+              })
+          .as("the bridge's user reading city.alerts")
+          .isInstanceOf(TopicAuthorizationException.class);
     }
     assertThatThrownBy(() -> send(bootstrap, bridge, Topics.ALERTS))
-        .as("the bridge's user writing city.alerts").hasRootCauseInstanceOf(TopicAuthorizationException.class);
+        .as("the bridge's user writing city.alerts")
+        .hasRootCauseInstanceOf(TopicAuthorizationException.class);
   }
 
-  private static void send(String bootstrap, KafkaSecurity security, String topic) throws Exception {
+  private static void send(String bootstrap, KafkaSecurity security, String topic)
+      throws Exception {
     Properties p = security.applyTo(new Properties());
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "10000");
-    try (KafkaProducer<String, String> producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
-      producer.send(new ProducerRecord<>(topic, "forged", "{}")).get(20, java.util.concurrent.TimeUnit.SECONDS);
+    try (KafkaProducer<String, String> producer =
+        new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
+      producer
+          .send(new ProducerRecord<>(topic, "forged", "{}"))
+          .get(20, java.util.concurrent.TimeUnit.SECONDS);
     }
   }
 
   private static BridgeSettings bridge(String mqttUrl, String kafka, Map<String, String> env) {
     Properties p = new Properties();
     p.setProperty("bridge.mqtt.url", mqttUrl);
-    p.setProperty("bridge.mqtt.client-id", "bridge-sec-" + UUID.randomUUID().toString().substring(0, 8));
+    p.setProperty(
+        "bridge.mqtt.client-id", "bridge-sec-" + UUID.randomUUID().toString().substring(0, 8));
     p.setProperty("bridge.kafka.bootstrap-servers", kafka);
     p.setProperty("bridge.kafka.security.protocol", "SASL_PLAINTEXT");
     p.setProperty("bridge.kafka.sasl.mechanism", "SCRAM-SHA-512");
     return BridgeSettings.fromProperties(p, env);
   }
 
-  /** The traffic job as {@code fromSettings} wires it, with collecting sinks in place of the store. */
+  /**
+   * The traffic job as {@code fromSettings} wires it, with collecting sinks in place of the store.
+   */
   private static JobClient startTrafficJob(JobSettings s) throws Exception {
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1, new Configuration());
+    StreamExecutionEnvironment env =
+        StreamExecutionEnvironment.createLocalEnvironment(1, new Configuration());
     JobEnvironment.configure(env, s);
-    new TrafficJob(KafkaIo.source(s.kafkaBootstrap(), s.kafkaSecurity(), TrafficJob.NAME, Topics.RAW_TRAFFIC),
-        Collected.<SegmentTraffic>into("secured-segments"), Collected.<DistrictTraffic>into("secured-districts"),
-        KafkaIo.alertSink(s.kafkaBootstrap(), s.kafkaSecurity()),
-        KafkaIo.deadLetterSink(s.kafkaBootstrap(), s.kafkaSecurity()), new GeoSegmentMatcher(s.city()), s)
+    new TrafficJob(
+            KafkaIo.source(
+                s.kafkaBootstrap(), s.kafkaSecurity(), TrafficJob.NAME, Topics.RAW_TRAFFIC),
+            Collected.<SegmentTraffic>into("secured-segments"),
+            Collected.<DistrictTraffic>into("secured-districts"),
+            KafkaIo.alertSink(s.kafkaBootstrap(), s.kafkaSecurity()),
+            KafkaIo.deadLetterSink(s.kafkaBootstrap(), s.kafkaSecurity()),
+            new GeoSegmentMatcher(s.city()),
+            s)
         .build(env);
     return env.executeAsync("kafka-security-it");
   }
 
   private static void publish(String url, String topic, String payload) throws Exception {
-    MqttClient device = new MqttClient(url, "device-" + UUID.randomUUID().toString().substring(0, 8), new MemoryPersistence());
+    MqttClient device =
+        new MqttClient(
+            url, "device-" + UUID.randomUUID().toString().substring(0, 8), new MemoryPersistence());
     MqttConnectOptions o = new MqttConnectOptions();
     o.setCleanSession(true);
     device.connect(o);
@@ -199,8 +282,12 @@ class KafkaSecurityITCase {
     device.close();
   }
 
-  /** Reads {@code topic} from the start through the secured listener until {@code count} records came. */
-  private static List<ConsumerRecord<String, byte[]>> records(String bootstrap, KafkaSecurity security, String topic, int count) {
+  /**
+   * Reads {@code topic} from the start through the secured listener until {@code count} records
+   * came.
+   */
+  private static List<ConsumerRecord<String, byte[]>> records(
+      String bootstrap, KafkaSecurity security, String topic, int count) {
     Properties p = security.applyTo(new Properties());
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     p.put(ConsumerConfig.GROUP_ID_CONFIG, "it-reader-" + UUID.randomUUID());
@@ -210,10 +297,14 @@ class KafkaSecurityITCase {
     List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
     try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p)) {
       consumer.subscribe(List.of(topic));
-      await().atMost(Duration.ofSeconds(45)).pollInterval(Duration.ofMillis(10)).until(() -> {
-        consumer.poll(Duration.ofMillis(200)).forEach(out::add);
-        return out.size() >= count;
-      });
+      await()
+          .atMost(Duration.ofSeconds(45))
+          .pollInterval(Duration.ofMillis(10))
+          .until(
+              () -> {
+                consumer.poll(Duration.ofMillis(200)).forEach(out::add);
+                return out.size() >= count;
+              });
       // Nothing beyond what was expected turns up in a further poll.
       consumer.poll(Duration.ofMillis(500)).forEach(out::add);
     }
@@ -221,8 +312,12 @@ class KafkaSecurityITCase {
   }
 
   private static void createTopics(String plainBootstrap) throws Exception {
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, plainBootstrap))) {
-      admin.createTopics(Topics.ALL.stream().map(t -> new NewTopic(t, 1, (short) 1)).toList()).all().get();
+    try (Admin admin =
+        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, plainBootstrap))) {
+      admin
+          .createTopics(Topics.ALL.stream().map(t -> new NewTopic(t, 1, (short) 1)).toList())
+          .all()
+          .get();
     }
   }
 }

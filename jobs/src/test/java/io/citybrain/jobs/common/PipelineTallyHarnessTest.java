@@ -14,14 +14,18 @@ import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 
-/** The job's pipeline row: what each count reports on its own timer, and how one row adds them up. */
+/**
+ * The job's pipeline row: what each count reports on its own timer, and how one row adds them up.
+ */
 class PipelineTallyHarnessTest {
 
   private static final long INTERVAL = 10_000;
 
   @Test
   void anEntryCountsWhatPassesAndItsWatermarkLagAtTheEndOfEachInterval() throws Exception {
-    try (var harness = new OneInputStreamOperatorTestHarness<>(new PipelineTally.Tally<String>("traffic", Edge.IN, INTERVAL))) {
+    try (var harness =
+        new OneInputStreamOperatorTestHarness<>(
+            new PipelineTally.Tally<String>("traffic", Edge.IN, INTERVAL))) {
       harness.setProcessingTime(1_000);
       harness.open();
       harness.processElement(new StreamRecord<>("a"));
@@ -48,8 +52,12 @@ class PipelineTallyHarnessTest {
 
   @Test
   void anExitAndTheDeadLettersCountWithoutALag() throws Exception {
-    try (var out = new OneInputStreamOperatorTestHarness<>(new PipelineTally.Tally<String>("utility", Edge.OUT, INTERVAL));
-        var dead = new OneInputStreamOperatorTestHarness<>(new PipelineTally.Tally<String>("utility", Edge.DEAD, INTERVAL))) {
+    try (var out =
+            new OneInputStreamOperatorTestHarness<>(
+                new PipelineTally.Tally<String>("utility", Edge.OUT, INTERVAL));
+        var dead =
+            new OneInputStreamOperatorTestHarness<>(
+                new PipelineTally.Tally<String>("utility", Edge.DEAD, INTERVAL))) {
       out.open();
       dead.open();
       out.processWatermark(new Watermark(0));
@@ -66,7 +74,9 @@ class PipelineTallyHarnessTest {
   @Test
   void oneRowAddsUpTheCountsOfEveryEdgeAndInstancePerInterval() throws Exception {
     var sum = new KeyedProcessOperator<>(new PipelineTally.Sum(INTERVAL));
-    try (var harness = new KeyedOneInputStreamOperatorTestHarness<String, Counts, Counts>(sum, Counts::stage, Types.STRING)) {
+    try (var harness =
+        new KeyedOneInputStreamOperatorTestHarness<String, Counts, Counts>(
+            sum, Counts::stage, Types.STRING)) {
       harness.setProcessingTime(5_000);
       harness.open();
       harness.processElement(new StreamRecord<>(new Counts("traffic", 100, 0, 0, 2_000, 5_000)));
@@ -76,7 +86,8 @@ class PipelineTallyHarnessTest {
       harness.setProcessingTime(14_999);
       assertThat(harness.extractOutputValues()).isEmpty();
       harness.setProcessingTime(15_000);
-      assertThat(harness.extractOutputValues()).containsExactly(new Counts("traffic", 150, 7, 2, 4_000, 15_000));
+      assertThat(harness.extractOutputValues())
+          .containsExactly(new Counts("traffic", 150, 7, 2, 4_000, 15_000));
       harness.getOutput().clear();
       harness.setProcessingTime(40_000);
       assertThat(harness.extractOutputValues()).as("nothing counted, no row").isEmpty();
@@ -85,10 +96,13 @@ class PipelineTallyHarnessTest {
 
   @Test
   void theRowIsTheContractsPipelinePoint() {
-    assertThat(PipelineTally.toPoint(new Counts("traffic", 150, 7, 2, 4_000, 15_000)).toLineProtocol())
-        .isEqualTo("pipeline,stage=traffic deadletter=2i,events_in=150i,events_out=7i,lag_ms=4000.0 15000");
+    assertThat(
+            PipelineTally.toPoint(new Counts("traffic", 150, 7, 2, 4_000, 15_000)).toLineProtocol())
+        .isEqualTo(
+            "pipeline,stage=traffic deadletter=2i,events_in=150i,events_out=7i,lag_ms=4000.0 15000");
     assertThat(PipelineTally.toPoint(new Counts("emergency", 3, 1, 0, -1, 15_000)).toLineProtocol())
-        .as("no watermarks, no lag").isEqualTo("pipeline,stage=emergency deadletter=0i,events_in=3i,events_out=1i 15000");
+        .as("no watermarks, no lag")
+        .isEqualTo("pipeline,stage=emergency deadletter=0i,events_in=3i,events_out=1i 15000");
     assertThat(PipelineTally.INTERVAL).isEqualTo(Duration.ofSeconds(10));
   }
 

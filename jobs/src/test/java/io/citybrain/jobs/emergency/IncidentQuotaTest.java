@@ -24,17 +24,31 @@ class IncidentQuotaTest {
   private static final long T0 = 1_767_600_000_000L;
   private static final Place PLACE = new Place("330106", "c-330106-0007", null);
   private static final EmergencySettings D = EmergencySettings.defaults();
+
   /** Two tickets per device, two buildings per detector; a fire counts for 10 + 10 minutes. */
-  private static final EmergencySettings CAPPED = new EmergencySettings(D.escalateAfter(), D.renotifyEvery(), D.fireWindow(),
-      Duration.ofMinutes(10), D.floodWarningCm(), D.floodCriticalCm(), D.ticketDeadlines(), D.areaInterval(),
-      Duration.ofMinutes(10), 2, 2);
+  private static final EmergencySettings CAPPED =
+      new EmergencySettings(
+          D.escalateAfter(),
+          D.renotifyEvery(),
+          D.fireWindow(),
+          Duration.ofMinutes(10),
+          D.floodWarningCm(),
+          D.floodCriticalCm(),
+          D.ticketDeadlines(),
+          D.areaInterval(),
+          Duration.ofMinutes(10),
+          2,
+          2);
 
   private KeyedOneInputStreamOperatorTestHarness<String, SourcedSignal, Signal> harness;
 
   @BeforeEach
   void setUp() throws Exception {
-    harness = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new IncidentQuota(CAPPED)),
-        s -> s.signal().deviceId(), Types.STRING);
+    harness =
+        new KeyedOneInputStreamOperatorTestHarness<>(
+            new KeyedProcessOperator<>(new IncidentQuota(CAPPED)),
+            s -> s.signal().deviceId(),
+            Types.STRING);
     harness.open();
     harness.setProcessingTime(0);
   }
@@ -53,11 +67,20 @@ class IncidentQuotaTest {
     send(ticket("hotline-2", "T-9", "opened"));
     assertThat(passed()).containsExactly("ticket|T-1", "ticket|T-2", "ticket|T-2", "ticket|T-9");
     List<DeadLetter> refused = deadLetters();
-    assertThat(refused).singleElement().satisfies(d -> {
-      assertThat(d.reason()).isEqualTo("too-many-incidents");
-      assertThat(d.detail()).contains("hotline-1", "2 open tickets", "emergency.max-open-tickets-per-device", "T-3");
-      assertThat(new String(d.rawPayload(), StandardCharsets.UTF_8)).contains("\"ticketId\":\"T-3\"");
-    });
+    assertThat(refused)
+        .singleElement()
+        .satisfies(
+            d -> {
+              assertThat(d.reason()).isEqualTo("too-many-incidents");
+              assertThat(d.detail())
+                  .contains(
+                      "hotline-1",
+                      "2 open tickets",
+                      "emergency.max-open-tickets-per-device",
+                      "T-3");
+              assertThat(new String(d.rawPayload(), StandardCharsets.UTF_8))
+                  .contains("\"ticketId\":\"T-3\"");
+            });
 
     send(ticket("hotline-1", "T-1", "resolved"));
     send(ticket("hotline-1", "T-3", "opened"));
@@ -66,14 +89,17 @@ class IncidentQuotaTest {
   }
 
   @Test
-  void aDetectorInventingBuildingsIsCappedAndItsBuildingsCountOnlyWhileAFireCouldLast() throws Exception {
+  void aDetectorInventingBuildingsIsCappedAndItsBuildingsCountOnlyWhileAFireCouldLast()
+      throws Exception {
     send(smoke("sd-1", "b-1", true));
     send(smoke("sd-1", "b-2", true));
     send(smoke("sd-1", "b-3", false)); // no alarm: opens nothing, counts nothing
     send(smoke("sd-1", "b-4", true));
     assertThat(passed()).containsExactly("fire|b-1", "fire|b-2", "fire|b-3");
-    assertThat(deadLetters()).singleElement().satisfies(d -> assertThat(d.detail())
-        .contains("emergency.max-buildings-per-detector 2", "b-4"));
+    assertThat(deadLetters())
+        .singleElement()
+        .satisfies(
+            d -> assertThat(d.detail()).contains("emergency.max-buildings-per-detector 2", "b-4"));
 
     harness.setProcessingTime(15 * 60_000L);
     send(smoke("sd-1", "b-1", true)); // b-1 counts again from now; b-2 runs out at 20 minutes
@@ -81,14 +107,38 @@ class IncidentQuotaTest {
     send(smoke("sd-1", "b-4", true));
     send(smoke("sd-1", "b-5", true));
     assertThat(passed()).containsExactly("fire|b-1", "fire|b-4");
-    assertThat(deadLetters()).singleElement().satisfies(d -> assertThat(d.detail()).contains("b-5"));
+    assertThat(deadLetters())
+        .singleElement()
+        .satisfies(d -> assertThat(d.detail()).contains("b-5"));
   }
 
   @Test
   void sosAndFloodAreKeyedByTheDeviceAndPassUntouched() throws Exception {
     for (int i = 0; i < 5; i++) {
-      send(signal(new Envelope("sos-" + i, "emergency", "sos", T0, 30.25, 120.14, Map.of("pressed", true), T0, "mqtt")));
-      send(signal(new Envelope("sos-1", "emergency", "sos", T0 + i, 30.25, 120.14, Map.of("pressed", true), T0, "mqtt")));
+      send(
+          signal(
+              new Envelope(
+                  "sos-" + i,
+                  "emergency",
+                  "sos",
+                  T0,
+                  30.25,
+                  120.14,
+                  Map.of("pressed", true),
+                  T0,
+                  "mqtt")));
+      send(
+          signal(
+              new Envelope(
+                  "sos-1",
+                  "emergency",
+                  "sos",
+                  T0 + i,
+                  30.25,
+                  120.14,
+                  Map.of("pressed", true),
+                  T0,
+                  "mqtt")));
     }
     assertThat(passed()).hasSize(10);
     assertThat(deadLetters()).isEmpty();
@@ -115,20 +165,50 @@ class IncidentQuotaTest {
   }
 
   private static SourcedSignal ticket(String device, String ticketId, String status) {
-    return signal(new Envelope(device, "community", "ticket", T0, 30.25, 120.14,
-        Map.of("ticketId", ticketId, "category", "water", "status", status), T0, "mqtt"));
+    return signal(
+        new Envelope(
+            device,
+            "community",
+            "ticket",
+            T0,
+            30.25,
+            120.14,
+            Map.of("ticketId", ticketId, "category", "water", "status", status),
+            T0,
+            "mqtt"));
   }
 
   private static SourcedSignal smoke(String device, String building, boolean alarm) {
-    return signal(new Envelope(device, "emergency", "smoke", T0, 30.25, 120.14,
-        Map.of("alarm", alarm, "buildingId", building), T0, "mqtt"));
+    return signal(
+        new Envelope(
+            device,
+            "emergency",
+            "smoke",
+            T0,
+            30.25,
+            120.14,
+            Map.of("alarm", alarm, "buildingId", building),
+            T0,
+            "mqtt"));
   }
 
   private static SourcedSignal signal(Envelope e) {
-    String json = "{\"deviceId\":\"" + e.deviceId() + "\",\"values\":" + e.values().entrySet().stream()
-        .map(v -> "\"" + v.getKey() + "\":" + (v.getValue() instanceof String s ? "\"" + s + "\"" : v.getValue()))
-        .collect(java.util.stream.Collectors.joining(",", "{", "}")) + "}";
-    KafkaEvent source = new KafkaEvent("city.raw." + e.domain(), e.deviceId(), json.getBytes(StandardCharsets.UTF_8), e.ts());
+    String json =
+        "{\"deviceId\":\""
+            + e.deviceId()
+            + "\",\"values\":"
+            + e.values().entrySet().stream()
+                .map(
+                    v ->
+                        "\""
+                            + v.getKey()
+                            + "\":"
+                            + (v.getValue() instanceof String s ? "\"" + s + "\"" : v.getValue()))
+                .collect(java.util.stream.Collectors.joining(",", "{", "}"))
+            + "}";
+    KafkaEvent source =
+        new KafkaEvent(
+            "city.raw." + e.domain(), e.deviceId(), json.getBytes(StandardCharsets.UTF_8), e.ts());
     return new SourcedSignal(Signals.from(e, PLACE).orElseThrow(), source);
   }
 }

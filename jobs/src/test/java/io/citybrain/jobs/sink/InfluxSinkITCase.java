@@ -48,25 +48,31 @@ import org.junit.jupiter.api.io.TempDir;
 class InfluxSinkITCase {
 
   /**
-   * How long the store stays down: the 60 s an operator would see in a real restart of InfluxDB, in CI
-   * too. {@code -Dcitybrain.outage.seconds=15} shortens it while iterating (the default 20 retries
-   * with backoff capped at 10 s wait about 2.5 minutes, so both pass without a job restart).
+   * How long the store stays down: the 60 s an operator would see in a real restart of InfluxDB, in
+   * CI too. {@code -Dcitybrain.outage.seconds=15} shortens it while iterating (the default 20
+   * retries with backoff capped at 10 s wait about 2.5 minutes, so both pass without a job
+   * restart).
    */
   static final Duration OUTAGE = Duration.ofSeconds(Long.getLong("citybrain.outage.seconds", 60));
+
   private static final long RECORDS = 3_000;
   private static final int DISTRICTS = 10;
   private static final long FIRST_WINDOW_END = 1_767_600_000_000L; // 2026-01-05T08:00:00Z
   private static final String TOKEN = "wrong-s3cret";
 
   @RegisterExtension
-  static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-      .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+  static final MiniClusterExtension FLINK =
+      new MiniClusterExtension(
+          new MiniClusterResourceConfiguration.Builder()
+              .setNumberTaskManagers(1)
+              .setNumberSlotsPerTaskManager(2)
+              .build());
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   /** Records that went through the throttle, across restarts of the job. */
   static final AtomicLong PASSED = new AtomicLong();
+
   static final AtomicBoolean CHECKPOINTED = new AtomicBoolean();
   static final AtomicBoolean FAILED = new AtomicBoolean();
 
@@ -96,7 +102,8 @@ class InfluxSinkITCase {
     Thread.sleep(OUTAGE.toMillis() - OUTAGE.toMillis() / 3);
     long atRestart = PASSED.get();
     try (EmbeddedQuestDb again = EmbeddedQuestDb.start(root, port)) {
-      // Backpressure: the sink is chained to the throttle, so while it waits for the store no record
+      // Backpressure: the sink is chained to the throttle, so while it waits for the store no
+      // record
       // moves, beyond one batch that was in flight when the store stopped.
       assertThat(atStop).isLessThan(RECORDS);
       assertThat(aThirdIn).isLessThanOrEqualTo(atStop + 50);
@@ -122,14 +129,18 @@ class InfluxSinkITCase {
     // server answers exactly what InfluxDB 2.x answers a wrong token: 401 with its JSON error.
     List<String> authorizations = new CopyOnWriteArrayList<>();
     HttpServer influx = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    influx.createContext("/api/v2/write", exchange -> {
-      authorizations.add(exchange.getRequestHeaders().getFirst("Authorization"));
-      byte[] body = "{\"code\":\"unauthorized\",\"message\":\"unauthorized access\"}".getBytes(StandardCharsets.UTF_8);
-      exchange.getResponseHeaders().add("Content-Type", "application/json");
-      exchange.sendResponseHeaders(401, body.length);
-      exchange.getResponseBody().write(body);
-      exchange.close();
-    });
+    influx.createContext(
+        "/api/v2/write",
+        exchange -> {
+          authorizations.add(exchange.getRequestHeaders().getFirst("Authorization"));
+          byte[] body =
+              "{\"code\":\"unauthorized\",\"message\":\"unauthorized access\"}"
+                  .getBytes(StandardCharsets.UTF_8);
+          exchange.getResponseHeaders().add("Content-Type", "application/json");
+          exchange.sendResponseHeaders(401, body.length);
+          exchange.getResponseBody().write(body);
+          exchange.close();
+        });
     influx.start();
     try {
       JobClient job = submit("http://127.0.0.1:" + influx.getAddress().getPort(), "token-", false);
@@ -161,29 +172,54 @@ class InfluxSinkITCase {
     env.configure(conf);
     env.setParallelism(1);
     env.enableCheckpointing(500);
-    InfluxSink<Long> sink = InfluxSink.<Long>builder()
-        .settings(new InfluxSettings(url, "citybrain", "citybrain", TOKEN))
-        .converter(i -> toPoint(prefix, i))
-        .batchSize(50)
-        .flushInterval(Duration.ofMillis(200))
-        .build();
-    env.fromSequence(0, RECORDS - 1).name("records").uid("records")
-        .map(new Throttle(failOnce)).name("throttle").uid("throttle")
-        .sinkTo(sink).name("store").uid("store");
+    InfluxSink<Long> sink =
+        InfluxSink.<Long>builder()
+            .settings(new InfluxSettings(url, "citybrain", "citybrain", TOKEN))
+            .converter(i -> toPoint(prefix, i))
+            .batchSize(50)
+            .flushInterval(Duration.ofMillis(200))
+            .build();
+    env.fromSequence(0, RECORDS - 1)
+        .name("records")
+        .uid("records")
+        .map(new Throttle(failOnce))
+        .name("throttle")
+        .uid("throttle")
+        .sinkTo(sink)
+        .name("store")
+        .uid("store");
     return env.executeAsync("influx-sink-" + prefix);
   }
 
   private static void assertStoredExactly(EmbeddedQuestDb store, String prefix) {
-    Set<String> expected = LongStream.range(0, RECORDS)
-        .mapToObj(i -> row(prefix + (i % DISTRICTS), (FIRST_WINDOW_END + (i / DISTRICTS) * 60_000L) * 1000, i, i / 2.0))
-        .collect(Collectors.toSet());
+    Set<String> expected =
+        LongStream.range(0, RECORDS)
+            .mapToObj(
+                i ->
+                    row(
+                        prefix + (i % DISTRICTS),
+                        (FIRST_WINDOW_END + (i / DISTRICTS) * 60_000L) * 1000,
+                        i,
+                        i / 2.0))
+            .collect(Collectors.toSet());
     // The store applies its write-ahead log asynchronously; wait until every row is visible.
     await().atMost(Duration.ofMinutes(1)).until(() -> count(store, prefix) >= RECORDS);
-    List<Map<String, Object>> rows = store.query("SELECT district, cast(timestamp AS LONG) ts, samples, mean_speed_kmh "
-        + "FROM traffic_district WHERE district LIKE '" + prefix + "%'");
+    List<Map<String, Object>> rows =
+        store.query(
+            "SELECT district, cast(timestamp AS LONG) ts, samples, mean_speed_kmh "
+                + "FROM traffic_district WHERE district LIKE '"
+                + prefix
+                + "%'");
     assertThat(rows).hasSize((int) RECORDS);
-    assertThat(rows.stream().map(r -> row((String) r.get("district"), ((Number) r.get("ts")).longValue(),
-        ((Number) r.get("samples")).longValue(), ((Number) r.get("mean_speed_kmh")).doubleValue())))
+    assertThat(
+            rows.stream()
+                .map(
+                    r ->
+                        row(
+                            (String) r.get("district"),
+                            ((Number) r.get("ts")).longValue(),
+                            ((Number) r.get("samples")).longValue(),
+                            ((Number) r.get("mean_speed_kmh")).doubleValue())))
         .containsExactlyInAnyOrderElementsOf(expected);
   }
 
@@ -193,8 +229,15 @@ class InfluxSinkITCase {
 
   private static long count(EmbeddedQuestDb store, String prefix) {
     try {
-      return ((Number) store.query("SELECT count() n FROM traffic_district WHERE district LIKE '" + prefix + "%'")
-          .get(0).get("n")).longValue();
+      return ((Number)
+              store
+                  .query(
+                      "SELECT count() n FROM traffic_district WHERE district LIKE '"
+                          + prefix
+                          + "%'")
+                  .get(0)
+                  .get("n"))
+          .longValue();
     } catch (RuntimeException e) {
       return -1; // not answering yet
     }

@@ -15,8 +15,21 @@ class IncidentRuleTest {
   private static final IncidentRule RULE = IncidentRule.defaults();
 
   private static SegmentTraffic window(int minute, double speed, long samples) {
-    return new SegmentTraffic("r-9", "330106", "arterial", 60, 500, 120.14, 30.25, T0 + minute * MINUTE, speed, null, null,
-        TrafficIndicators.tti(60, speed), samples, samples);
+    return new SegmentTraffic(
+        "r-9",
+        "330106",
+        "arterial",
+        60,
+        500,
+        120.14,
+        30.25,
+        T0 + minute * MINUTE,
+        speed,
+        null,
+        null,
+        TrafficIndicators.tti(60, speed),
+        samples,
+        samples);
   }
 
   private static List<Alert> run(SegmentHistory h, double... speeds) {
@@ -30,14 +43,20 @@ class IncidentRuleTest {
   @Test
   void aCollapseBelow40PercentOfTheTrailingMedianRaisesOneAlertUntilRecovery() {
     SegmentHistory h = new SegmentHistory();
-    // Ten minutes around 50 km/h, then 15 (< 0.4 × 50 = 20) for six minutes, 25 (< 0.6 × 50), then 31 (≥ 0.6 × 50).
+    // Ten minutes around 50 km/h, then 15 (< 0.4 × 50 = 20) for six minutes, 25 (< 0.6 × 50), then
+    // 31 (≥ 0.6 × 50).
     List<Alert> alerts = run(h, 50, 52, 48, 50, 51, 49, 50, 50, 52, 48, 15, 12, 14, 10, 13, 25, 31);
     assertThat(alerts).extracting(Alert::state).containsExactly("raised", "raised", "resolved");
-    assertThat(alerts).extracting(Alert::alertId).containsOnly("traffic_incident-" + (T0 + 10 * MINUTE) + "-r-9");
+    assertThat(alerts)
+        .extracting(Alert::alertId)
+        .containsOnly("traffic_incident-" + (T0 + 10 * MINUTE) + "-r-9");
     Alert raised = alerts.get(0);
     assertThat(raised.kind()).isEqualTo("traffic_incident");
-    assertThat(raised.evidence()).extracting(e -> e.reading(), e -> e.value())
-        .contains(org.assertj.core.groups.Tuple.tuple("speedKmh", 15.0), org.assertj.core.groups.Tuple.tuple("baselineKmh", 50.0));
+    assertThat(raised.evidence())
+        .extracting(e -> e.reading(), e -> e.value())
+        .contains(
+            org.assertj.core.groups.Tuple.tuple("speedKmh", 15.0),
+            org.assertj.core.groups.Tuple.tuple("baselineKmh", 50.0));
     assertThat(h.alertId).isNull();
   }
 

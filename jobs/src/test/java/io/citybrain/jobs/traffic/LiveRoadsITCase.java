@@ -63,7 +63,8 @@ class LiveRoadsITCase {
   private static final int READINGS_PER_MINUTE = 3;
 
   @Test
-  void aReplacedRoadsLayerAppliesMidStreamLosesNothingRefusesBadRoadsAndSurvivesARestore(@TempDir Path dir) throws Exception {
+  void aReplacedRoadsLayerAppliesMidStreamLosesNothingRefusesBadRoadsAndSurvivesARestore(
+      @TempDir Path dir) throws Exception {
     TrafficSavepoints.Place place = TrafficSavepoints.place();
     String old = place.segment().segmentId();
     CityModel city = CityModel.generate(42);
@@ -81,30 +82,46 @@ class LiveRoadsITCase {
         for (; m < 3; m++) {
           feed.minute(m);
         }
-        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).until(() -> closedMinutes().contains(1L));
+        await()
+            .atMost(Duration.ofSeconds(90))
+            .pollInterval(Duration.ofMillis(200))
+            .until(() -> closedMinutes().contains(1L));
         assertThat(rows()).isNotEmpty().allMatch(r -> r.segment().equals(old));
         GeographyPublisher.publish(bootstrap, "roads", works);
         long published = m;
-        while (rows().stream().noneMatch(r -> r.segment().equals(NEW_STREET)) && m < published + 30) {
+        while (rows().stream().noneMatch(r -> r.segment().equals(NEW_STREET))
+            && m < published + 30) {
           feed.minute(m++);
           Thread.sleep(300);
         }
-        switched = rows().stream().filter(r -> r.segment().equals(NEW_STREET)).mapToLong(LiveRoadsITCase::minuteOf).min()
-            .orElseThrow(() -> new AssertionError("the new street never had a row; rows " + rows()));
+        switched =
+            rows().stream()
+                .filter(r -> r.segment().equals(NEW_STREET))
+                .mapToLong(LiveRoadsITCase::minuteOf)
+                .min()
+                .orElseThrow(
+                    () -> new AssertionError("the new street never had a row; rows " + rows()));
         GeographyPublisher.publish(bootstrap, "roads", bad);
         for (long end = m + 4; m < end; m++) {
           feed.minute(m);
           Thread.sleep(100);
         }
         long lastClosed = m - 2;
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .pollInterval(Duration.ofMillis(200))
             .until(() -> closedMinutes().contains(lastClosed) && badGeography().size() == 1);
-        assertThat(badGeography()).singleElement().satisfies(d -> {
-          assertThat(d.stage()).isEqualTo("traffic");
-          assertThat(d.key()).isEqualTo("roads");
-          assertThat(d.detail()).contains("999999");
-        });
-        job.stopWithSavepoint(false, dir.resolve("savepoints").toUri().toString(), SavepointFormatType.CANONICAL).get();
+        assertThat(badGeography())
+            .singleElement()
+            .satisfies(
+                d -> {
+                  assertThat(d.stage()).isEqualTo("traffic");
+                  assertThat(d.key()).isEqualTo("roads");
+                  assertThat(d.detail()).contains("999999");
+                });
+        job.stopWithSavepoint(
+                false, dir.resolve("savepoints").toUri().toString(), SavepointFormatType.CANONICAL)
+            .get();
       } catch (Exception | AssertionError e) {
         job.cancel();
         throw e;
@@ -118,44 +135,74 @@ class LiveRoadsITCase {
           Thread.sleep(100);
         }
         long lastClosed = m - 2;
-        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).until(() -> closedMinutes().contains(lastClosed));
+        await()
+            .atMost(Duration.ofSeconds(90))
+            .pollInterval(Duration.ofMillis(200))
+            .until(() -> closedMinutes().contains(lastClosed));
       } finally {
         restored.cancel().get();
       }
       // The restored job's sinks collect afresh (Collected.into starts a new list).
       List<SegmentTraffic> afterRestore = rows();
-      assertThat(afterRestore).as("after the restore, with nothing republished")
-          .filteredOn(r -> minuteOf(r) >= firstAfterRestore).isNotEmpty().allMatch(r -> r.segment().equals(NEW_STREET));
+      assertThat(afterRestore)
+          .as("after the restore, with nothing republished")
+          .filteredOn(r -> minuteOf(r) >= firstAfterRestore)
+          .isNotEmpty()
+          .allMatch(r -> r.segment().equals(NEW_STREET));
       List<SegmentTraffic> all = new ArrayList<>(beforeRestore);
       all.addAll(afterRestore);
-      assertThat(all).filteredOn(r -> minuteOf(r) > switched).allMatch(r -> r.segment().equals(NEW_STREET));
-      assertThat(all).filteredOn(r -> minuteOf(r) < switched).allMatch(r -> r.segment().equals(old));
+      assertThat(all)
+          .filteredOn(r -> minuteOf(r) > switched)
+          .allMatch(r -> r.segment().equals(NEW_STREET));
+      assertThat(all)
+          .filteredOn(r -> minuteOf(r) < switched)
+          .allMatch(r -> r.segment().equals(old));
       // Every reading in exactly one row of its minute, across the switch and the restore.
-      Map<Long, Long> samples = latestPerSegmentAndMinute(all).stream()
-          .collect(Collectors.groupingBy(LiveRoadsITCase::minuteOf, Collectors.summingLong(SegmentTraffic::samples)));
+      Map<Long, Long> samples =
+          latestPerSegmentAndMinute(all).stream()
+              .collect(
+                  Collectors.groupingBy(
+                      LiveRoadsITCase::minuteOf, Collectors.summingLong(SegmentTraffic::samples)));
       for (long minute = 0; minute <= m - 2; minute++) {
-        assertThat(samples.get(minute)).as("readings counted in minute %d (switch in %d)", minute, switched)
+        assertThat(samples.get(minute))
+            .as("readings counted in minute %d (switch in %d)", minute, switched)
             .isEqualTo((long) READINGS_PER_MINUTE);
       }
     }
   }
 
-  /** The city's roads without {@code removed}, and a new street on its geometry in {@code district}. */
-  private static byte[] roadsLayer(CityModel city, String removed, String version, String district) {
+  /**
+   * The city's roads without {@code removed}, and a new street on its geometry in {@code district}.
+   */
+  private static byte[] roadsLayer(
+      CityModel city, String removed, String version, String district) {
     List<RoadSegment> roads = new ArrayList<>();
     for (RoadSegment r : city.roads()) {
       if (r.id().equals(removed)) {
-        roads.add(new RoadSegment(NEW_STREET, r.roadClass(), r.freeFlowKmh(), r.lengthM(), r.oneway(), district, r.geometry()));
+        roads.add(
+            new RoadSegment(
+                NEW_STREET,
+                r.roadClass(),
+                r.freeFlowKmh(),
+                r.lengthM(),
+                r.oneway(),
+                district,
+                r.geometry()));
       } else {
         roads.add(r);
       }
     }
     String geojson = new String(CityGeoJson.roads(roads), StandardCharsets.UTF_8);
-    return geojson.replaceFirst("\\{\"type\":\"FeatureCollection\"", "{\"type\":\"FeatureCollection\",\"version\":\"" + version + "\"")
+    return geojson
+        .replaceFirst(
+            "\\{\"type\":\"FeatureCollection\"",
+            "{\"type\":\"FeatureCollection\",\"version\":\"" + version + "\"")
         .getBytes(StandardCharsets.UTF_8);
   }
 
-  /** A late reading re-emits a window; the latest row of a segment's minute is the one in the store. */
+  /**
+   * A late reading re-emits a window; the latest row of a segment's minute is the one in the store.
+   */
   private static List<SegmentTraffic> latestPerSegmentAndMinute(List<SegmentTraffic> rows) {
     Map<String, SegmentTraffic> latest = new java.util.LinkedHashMap<>();
     rows.forEach(r -> latest.put(r.segment() + "@" + r.windowEnd(), r));
@@ -175,7 +222,9 @@ class LiveRoadsITCase {
   }
 
   private static List<DeadLetter> badGeography() {
-    return Collected.<DeadLetter>list("live-roads-deadletters").stream().filter(d -> "bad-geography".equals(d.reason())).toList();
+    return Collected.<DeadLetter>list("live-roads-deadletters").stream()
+        .filter(d -> "bad-geography".equals(d.reason()))
+        .toList();
   }
 
   private static JobClient start(String bootstrap, String savepoint) throws Exception {
@@ -185,13 +234,26 @@ class LiveRoadsITCase {
       conf.set(StateRecoveryOptions.SAVEPOINT_IGNORE_UNCLAIMED_STATE, false);
     }
     StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1, conf);
-    JobSettings s = new JobSettings(bootstrap, new InfluxSettings("http://unused", "o", "b", "t"), Duration.ofSeconds(2),
-        Duration.ofSeconds(5), Duration.ofSeconds(3), Duration.ofSeconds(60), 1, 42L);
+    JobSettings s =
+        new JobSettings(
+            bootstrap,
+            new InfluxSettings("http://unused", "o", "b", "t"),
+            Duration.ofSeconds(2),
+            Duration.ofSeconds(5),
+            Duration.ofSeconds(3),
+            Duration.ofSeconds(60),
+            1,
+            42L);
     JobEnvironment.configure(env, s);
-    new TrafficJob(KafkaIo.source(bootstrap, TrafficJob.NAME, Topics.RAW_TRAFFIC),
-        GeographyUpdates.source(bootstrap, "it-traffic-geography"),
-        Collected.<SegmentTraffic>into("live-roads-segments"), Collected.<DistrictTraffic>into("live-roads-districts"),
-        Collected.<Alert>into("live-roads-alerts"), Collected.<DeadLetter>into("live-roads-deadletters"), new GeoSegmentMatcher(42), s)
+    new TrafficJob(
+            KafkaIo.source(bootstrap, TrafficJob.NAME, Topics.RAW_TRAFFIC),
+            GeographyUpdates.source(bootstrap, "it-traffic-geography"),
+            Collected.<SegmentTraffic>into("live-roads-segments"),
+            Collected.<DistrictTraffic>into("live-roads-districts"),
+            Collected.<Alert>into("live-roads-alerts"),
+            Collected.<DeadLetter>into("live-roads-deadletters"),
+            new GeoSegmentMatcher(42),
+            s)
         .build(env);
     return env.executeAsync(TrafficJob.NAME);
   }
@@ -201,10 +263,26 @@ class LiveRoadsITCase {
     void minute(long m) throws Exception {
       for (int i = 0; i < READINGS_PER_MINUTE; i++) {
         long ts = T0 + m * MINUTE + 10_000 + i * 20_000L;
-        Envelope e = new Envelope(DETECTOR, "traffic", "loop", ts, place.lat(), place.lon(),
-            Map.of("count", 5, "speedKmh", 40.0, "intervalS", 20, "occupancy", 0.1), ts, "mqtt");
-        producer.send(new ProducerRecord<>(Topics.RAW_TRAFFIC, 0, ts, DETECTOR.getBytes(StandardCharsets.UTF_8),
-            EnvelopeCodec.encode(e))).get();
+        Envelope e =
+            new Envelope(
+                DETECTOR,
+                "traffic",
+                "loop",
+                ts,
+                place.lat(),
+                place.lon(),
+                Map.of("count", 5, "speedKmh", 40.0, "intervalS", 20, "occupancy", 0.1),
+                ts,
+                "mqtt");
+        producer
+            .send(
+                new ProducerRecord<>(
+                    Topics.RAW_TRAFFIC,
+                    0,
+                    ts,
+                    DETECTOR.getBytes(StandardCharsets.UTF_8),
+                    EnvelopeCodec.encode(e)))
+            .get();
       }
     }
   }
@@ -221,15 +299,24 @@ class LiveRoadsITCase {
     Properties p = new Properties();
     p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     try (Admin admin = Admin.create(p)) {
-      admin.createTopics(List.of(
-          new NewTopic(Topics.RAW_TRAFFIC, 1, (short) 1).configs(Map.of("retention.ms", "-1")),
-          new NewTopic(Topics.GEOGRAPHY, 1, (short) 1).configs(Topics.GEOGRAPHY_CONFIG))).all().get();
+      admin
+          .createTopics(
+              List.of(
+                  new NewTopic(Topics.RAW_TRAFFIC, 1, (short) 1)
+                      .configs(Map.of("retention.ms", "-1")),
+                  new NewTopic(Topics.GEOGRAPHY, 1, (short) 1).configs(Topics.GEOGRAPHY_CONFIG)))
+          .all()
+          .get();
     }
   }
 
   private static String latestSavepoint(Path dir) throws Exception {
     try (var s = Files.list(dir)) {
-      return s.filter(d -> Files.exists(d.resolve("_metadata"))).findFirst().orElseThrow().toUri().toString();
+      return s.filter(d -> Files.exists(d.resolve("_metadata")))
+          .findFirst()
+          .orElseThrow()
+          .toUri()
+          .toString();
     }
   }
 }

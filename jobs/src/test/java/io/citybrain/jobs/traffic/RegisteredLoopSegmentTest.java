@@ -15,7 +15,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.locationtech.jts.geom.Coordinate;
 
-/** Loop detectors take the segment the device registry names; the others are matched by position. */
+/**
+ * Loop detectors take the segment the device registry names; the others are matched by position.
+ */
 class RegisteredLoopSegmentTest {
 
   private static RoadSegment here;
@@ -32,10 +34,16 @@ class RegisteredLoopSegmentTest {
 
   @Test
   void aRegisteredLoopCountsOnItsRegisteredSegmentWhereverItsPositionFalls() {
-    GeoSegmentMatcher m = new GeoSegmentMatcher(42, Map.of("L-1", elsewhere.id(), "L-9", "no-such-segment"));
+    GeoSegmentMatcher m =
+        new GeoSegmentMatcher(42, Map.of("L-1", elsewhere.id(), "L-9", "no-such-segment"));
     m.open();
-    assertThat(m.matchLoop("L-1", onHere.x, onHere.y)).get().extracting(MatchedSegment::segmentId).isEqualTo(elsewhere.id());
-    assertThat(m.matchLoop("L-2", onHere.x, onHere.y)).get().extracting(MatchedSegment::segmentId)
+    assertThat(m.matchLoop("L-1", onHere.x, onHere.y))
+        .get()
+        .extracting(MatchedSegment::segmentId)
+        .isEqualTo(elsewhere.id());
+    assertThat(m.matchLoop("L-2", onHere.x, onHere.y))
+        .get()
+        .extracting(MatchedSegment::segmentId)
         .isEqualTo(m.match(onHere.x, onHere.y, null).orElseThrow().segmentId());
     assertThat(m.matchLoop("L-9", onHere.x, onHere.y)).isEmpty();
   }
@@ -43,13 +51,32 @@ class RegisteredLoopSegmentTest {
   @Test
   void theJobReadsTheRegistryItIsGivenAndStopsNamingTheKeyOnABadPath(@TempDir Path dir) {
     Path csv = dir.resolve("devices.csv");
-    DeviceRegistry.write(csv, List.of(
-        new RegisteredDevice("L-1", "traffic", "loop", onHere.y, onHere.x, "330106", elsewhere.id(), null, null, null)));
-    GeoSegmentMatcher m = GeoSegmentMatcher.fromArgs(42, new String[] {"--registry.path", csv.toString()});
+    DeviceRegistry.write(
+        csv,
+        List.of(
+            new RegisteredDevice(
+                "L-1",
+                "traffic",
+                "loop",
+                onHere.y,
+                onHere.x,
+                "330106",
+                elsewhere.id(),
+                null,
+                null,
+                null)));
+    GeoSegmentMatcher m =
+        GeoSegmentMatcher.fromArgs(42, new String[] {"--registry.path", csv.toString()});
     m.open();
-    assertThat(m.matchLoop("L-1", onHere.x, onHere.y)).get().extracting(MatchedSegment::segmentId).isEqualTo(elsewhere.id());
+    assertThat(m.matchLoop("L-1", onHere.x, onHere.y))
+        .get()
+        .extracting(MatchedSegment::segmentId)
+        .isEqualTo(elsewhere.id());
 
-    assertThatThrownBy(() -> GeoSegmentMatcher.fromArgs(42, new String[] {"--registry.path", dir.resolve("none.csv").toString()}))
+    assertThatThrownBy(
+            () ->
+                GeoSegmentMatcher.fromArgs(
+                    42, new String[] {"--registry.path", dir.resolve("none.csv").toString()}))
         .hasMessageStartingWith("registry.path is not a readable file");
   }
 }

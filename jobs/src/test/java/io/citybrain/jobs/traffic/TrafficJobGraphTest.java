@@ -17,22 +17,39 @@ class TrafficJobGraphTest {
   void everyOperatorHasAStableUidAndNoTypeFallsBackToKryo() {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     var s = TrafficSavepoints.settings("127.0.0.1:1");
-    // generic types off: building the graph fails on the first type Flink could only serialize with Kryo.
+    // generic types off: building the graph fails on the first type Flink could only serialize with
+    // Kryo.
     JobEnvironment.configure(env, s);
-    new TrafficJob(KafkaIo.source("127.0.0.1:1", TrafficJob.NAME, Topics.RAW_TRAFFIC), Collected.into("g1"),
-        Collected.into("g2"), Collected.into("g3"), Collected.into("g4"), new GeoSegmentMatcher(42), s).build(env);
+    new TrafficJob(
+            KafkaIo.source("127.0.0.1:1", TrafficJob.NAME, Topics.RAW_TRAFFIC),
+            Collected.into("g1"),
+            Collected.into("g2"),
+            Collected.into("g3"),
+            Collected.into("g4"),
+            new GeoSegmentMatcher(42),
+            s)
+        .build(env);
     StreamGraph graph = env.getStreamGraph();
     assertThat(graph.getStreamNodes()).hasSizeGreaterThanOrEqualTo(12);
     for (StreamNode n : graph.getStreamNodes()) {
       assertThat(n.getTransformationUID()).as("uid of '%s'", n.getOperatorName()).isNotBlank();
       if (n.getTypeSerializerOut() != null) {
-        assertThat(n.getTypeSerializerOut().getClass().getSimpleName()).as("output serializer of '%s'", n.getOperatorName())
+        assertThat(n.getTypeSerializerOut().getClass().getSimpleName())
+            .as("output serializer of '%s'", n.getOperatorName())
             .isNotEqualTo("KryoSerializer");
       }
     }
-    assertThat(graph.getStreamNodes()).extracting(StreamNode::getTransformationUID)
+    assertThat(graph.getStreamNodes())
+        .extracting(StreamNode::getTransformationUID)
         .doesNotHaveDuplicates()
-        .contains("traffic-source", "traffic-decode", "traffic-jumps", "traffic-match", "traffic-segment-window",
-            "traffic-district-window", "traffic-incidents", "traffic-late");
+        .contains(
+            "traffic-source",
+            "traffic-decode",
+            "traffic-jumps",
+            "traffic-match",
+            "traffic-segment-window",
+            "traffic-district-window",
+            "traffic-incidents",
+            "traffic-late");
   }
 }

@@ -19,46 +19,67 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Time on the real source: a reading behind the watermark but within the allowed lateness (60 s)
- * re-emits its window with the same window end — the same row in the store, now with every
- * reading — and the district's row follows; a reading later than that is a {@code late} dead
- * letter carrying the original record. Readings are produced one stage at a time, each after the
- * watermark has moved, since a batch read at once would all be on time.
+ * re-emits its window with the same window end — the same row in the store, now with every reading
+ * — and the district's row follows; a reading later than that is a {@code late} dead letter
+ * carrying the original record. Readings are produced one stage at a time, each after the watermark
+ * has moved, since a batch read at once would all be on time.
  */
 class TrafficLatenessITCase {
 
   @Test
-  void aLateReadingRewritesItsWindowAndATooLateOneIsADeadLetter(@TempDir Path dir) throws Exception {
+  void aLateReadingRewritesItsWindowAndATooLateOneIsADeadLetter(@TempDir Path dir)
+      throws Exception {
     TrafficSavepoints.Place place = TrafficSavepoints.place();
     try (EmbeddedKafka kafka = TrafficSavepoints.kafka(dir)) {
       String bootstrap = kafka.bootstrapServers();
       JobClient job = TrafficSavepoints.start(bootstrap, null);
       try {
         // Minute 00: 10 vehicles at 50 km/h; a reading at 01:10 moves the watermark to 01:05.
-        stage(bootstrap, place, List.of(new Reading(T0 + 30_000, 10, 50, 60, 0.1), new Reading(T0 + MINUTE + 10_000, 10, 40, 60, 0.1)),
+        stage(
+            bootstrap,
+            place,
+            List.of(
+                new Reading(T0 + 30_000, 10, 50, 60, 0.1),
+                new Reading(T0 + MINUTE + 10_000, 10, 40, 60, 0.1)),
             () -> TrafficSavepoints.segmentRows() >= 1);
         // 00:45 arrives after the window closed, within its lateness: the window is emitted again.
-        stage(bootstrap, place, List.of(new Reading(T0 + 45_000, 10, 20, 60, 0.3)), () -> TrafficSavepoints.segmentRows() >= 2);
+        stage(
+            bootstrap,
+            place,
+            List.of(new Reading(T0 + 45_000, 10, 20, 60, 0.3)),
+            () -> TrafficSavepoints.segmentRows() >= 2);
         // 02:10 moves the watermark past 01:59.999, the end of minute 00's lateness.
-        stage(bootstrap, place, List.of(new Reading(T0 + 2 * MINUTE + 10_000, 10, 40, 60, 0.1)),
+        stage(
+            bootstrap,
+            place,
+            List.of(new Reading(T0 + 2 * MINUTE + 10_000, 10, 40, 60, 0.1)),
             () -> TrafficSavepoints.segmentRows() >= 3);
-        stage(bootstrap, place, List.of(new Reading(T0 + 50_000, 10, 5, 60, 0.9)),
+        stage(
+            bootstrap,
+            place,
+            List.of(new Reading(T0 + 50_000, 10, 5, 60, 0.9)),
             () -> !Collected.list("deadletters").isEmpty());
       } finally {
         job.cancel().get();
       }
     }
     List<SegmentTraffic> rows = Collected.list("segments");
-    assertThat(rows).extracting(SegmentTraffic::windowEnd).containsExactly(T0 + MINUTE, T0 + MINUTE, T0 + 2 * MINUTE);
+    assertThat(rows)
+        .extracting(SegmentTraffic::windowEnd)
+        .containsExactly(T0 + MINUTE, T0 + MINUTE, T0 + 2 * MINUTE);
     assertThat(rows.get(0).samples()).isEqualTo(1);
     assertThat(rows.get(0).speedKmh()).isCloseTo(50.0, within(1e-9));
-    // 20 vehicles over (10/50 + 10/20) vehicle-hours per km = 28.571 km/h; occupancy (0.1·60 + 0.3·60) / 120 = 0.2.
+    // 20 vehicles over (10/50 + 10/20) vehicle-hours per km = 28.571 km/h; occupancy (0.1·60 +
+    // 0.3·60) / 120 = 0.2.
     assertThat(rows.get(1).samples()).isEqualTo(2);
     assertThat(rows.get(1).speedKmh()).isCloseTo(28.571, within(0.001));
     assertThat(rows.get(1).occupancy()).isCloseTo(0.2, within(1e-9));
     assertThat(rows.get(1).flowVph()).isCloseTo(600.0, within(1e-9));
 
     List<DistrictTraffic> districts = Collected.list("districts");
-    assertThat(districts).filteredOn(d -> d.windowEnd() == T0 + MINUTE).extracting(DistrictTraffic::samples)
+    assertThat(districts)
+        .filteredOn(d -> d.windowEnd() == T0 + MINUTE)
+        .extracting(DistrictTraffic::samples)
         .containsExactly(1L, 2L);
 
     List<DeadLetter> late = Collected.list("deadletters");
@@ -67,9 +88,13 @@ class TrafficLatenessITCase {
     assertThat(late.get(0).key()).isEqualTo(TrafficSavepoints.DETECTOR);
   }
 
-  private static void stage(String bootstrap, TrafficSavepoints.Place place, List<Reading> readings, BooleanSupplier done)
+  private static void stage(
+      String bootstrap, TrafficSavepoints.Place place, List<Reading> readings, BooleanSupplier done)
       throws Exception {
     TrafficSavepoints.produce(bootstrap, place, readings);
-    await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(100)).until(done::getAsBoolean);
+    await()
+        .atMost(Duration.ofMinutes(3))
+        .pollInterval(Duration.ofMillis(100))
+        .until(done::getAsBoolean);
   }
 }

@@ -20,13 +20,26 @@ class TrafficOperatorsHarnessTest {
   private static final long MINUTE = 60_000L;
 
   private static ProbeFix probe(String id, long ts, double lon, double lat) {
-    return new ProbeFix(id, "probe", ts, lon, lat, 30, 90.0, 1, 0, 0, new KafkaEvent("city.raw.traffic", id, new byte[] {1}, ts));
+    return new ProbeFix(
+        id,
+        "probe",
+        ts,
+        lon,
+        lat,
+        30,
+        90.0,
+        1,
+        0,
+        0,
+        new KafkaEvent("city.raw.traffic", id, new byte[] {1}, ts));
   }
 
   @Test
   void anImpossibleJumpIsADeadLetterAndTheVehicleStateExpires() throws Exception {
     JumpFilter filter = new JumpFilter(200, Duration.ofMinutes(10), Duration.ofMinutes(30));
-    try (var h = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(filter), ProbeFix::deviceId, Types.STRING)) {
+    try (var h =
+        new KeyedOneInputStreamOperatorTestHarness<>(
+            new KeyedProcessOperator<>(filter), ProbeFix::deviceId, Types.STRING)) {
       h.open();
       h.processElement(new StreamRecord<>(probe("P-1", T0, 120.14, 30.25)));
       // 1.1 km in 10 s is 400 km/h.
@@ -34,7 +47,9 @@ class TrafficOperatorsHarnessTest {
       // 111 m in 10 s after the last good fix is 40 km/h.
       h.processElement(new StreamRecord<>(probe("P-1", T0 + 10_000, 120.14, 30.251)));
       assertThat(h.extractOutputValues()).extracting(ProbeFix::lat).containsExactly(30.25, 30.251);
-      assertThat(h.getSideOutput(DeadLetters.TAG)).extracting(r -> ((DeadLetter) r.getValue()).reason()).containsExactly("impossible-jump");
+      assertThat(h.getSideOutput(DeadLetters.TAG))
+          .extracting(r -> ((DeadLetter) r.getValue()).reason())
+          .containsExactly("impossible-jump");
       assertThat(h.numKeyedStateEntries()).isEqualTo(1);
       h.setStateTtlProcessingTime(Duration.ofMinutes(31).toMillis());
       h.processElement(new StreamRecord<>(probe("P-2", T0, 120.0, 30.0)));
@@ -46,19 +61,39 @@ class TrafficOperatorsHarnessTest {
 
   @Test
   void aSegmentThatStopsReportingResolvesItsIncidentAndFreesItsState() throws Exception {
-    try (var h = new KeyedOneInputStreamOperatorTestHarness<>(
-        new KeyedProcessOperator<>(new SegmentIncidents(IncidentRule.defaults())), SegmentTraffic::segment, Types.STRING)) {
+    try (var h =
+        new KeyedOneInputStreamOperatorTestHarness<>(
+            new KeyedProcessOperator<>(new SegmentIncidents(IncidentRule.defaults())),
+            SegmentTraffic::segment,
+            Types.STRING)) {
       h.open();
       for (int m = 0; m < 8; m++) {
         double speed = m < 7 ? 50 : 10;
-        h.processElement(new StreamRecord<>(new SegmentTraffic("r-9", "330106", "arterial", 60, 500, 120.14, 30.25,
-            T0 + m * MINUTE, speed, null, null, TrafficIndicators.tti(60, speed), 10, 10)));
+        h.processElement(
+            new StreamRecord<>(
+                new SegmentTraffic(
+                    "r-9",
+                    "330106",
+                    "arterial",
+                    60,
+                    500,
+                    120.14,
+                    30.25,
+                    T0 + m * MINUTE,
+                    speed,
+                    null,
+                    null,
+                    TrafficIndicators.tti(60, speed),
+                    10,
+                    10)));
         h.processWatermark(new Watermark(T0 + m * MINUTE));
       }
       assertThat(h.extractOutputValues()).extracting(Alert::state).containsExactly("raised");
       assertThat(h.numEventTimeTimers()).isEqualTo(1);
       h.processWatermark(new Watermark(T0 + 7 * MINUTE + 15 * MINUTE));
-      assertThat(h.extractOutputValues()).extracting(Alert::state).containsExactly("raised", "resolved");
+      assertThat(h.extractOutputValues())
+          .extracting(Alert::state)
+          .containsExactly("raised", "resolved");
       assertThat(h.numKeyedStateEntries()).isZero();
       assertThat(h.numEventTimeTimers()).isZero();
     }

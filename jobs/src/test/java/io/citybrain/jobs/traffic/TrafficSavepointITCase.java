@@ -20,12 +20,12 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The current traffic job restores every savepoint committed under
- * {@code src/test/resources/savepoints/traffic/} (written by earlier builds with
- * {@link TrafficSavepointWriter}), with unclaimed state refused — an operator whose uid changed or
+ * The current traffic job restores every savepoint committed under {@code
+ * src/test/resources/savepoints/traffic/} (written by earlier builds with {@link
+ * TrafficSavepointWriter}), with unclaimed state refused — an operator whose uid changed or
  * vanished, or state whose serializer can no longer read it, fails here — and goes on from it:
- * minute 06's window and the segment's speed history come from the savepoint, so the figures
- * and the incident below are only right if the restored state is used.
+ * minute 06's window and the segment's speed history come from the savepoint, so the figures and
+ * the incident below are only right if the restored state is used.
  */
 class TrafficSavepointITCase {
 
@@ -39,17 +39,26 @@ class TrafficSavepointITCase {
 
   @ParameterizedTest
   @MethodSource("savepoints")
-  void theCurrentJobGoesOnFromASavepointOfAnEarlierBuild(Path savepoint, @TempDir Path dir) throws Exception {
+  void theCurrentJobGoesOnFromASavepointOfAnEarlierBuild(Path savepoint, @TempDir Path dir)
+      throws Exception {
     TrafficSavepoints.Place place = TrafficSavepoints.place();
     try (EmbeddedKafka kafka = TrafficSavepoints.kafka(dir)) {
-      // The same records as before the savepoint, so that the restored offset (7) points at the first new one.
+      // The same records as before the savepoint, so that the restored offset (7) points at the
+      // first new one.
       TrafficSavepoints.produce(kafka.bootstrapServers(), place, TrafficSavepoints.before());
       TrafficSavepoints.produce(kafka.bootstrapServers(), place, TrafficSavepoints.after());
-      JobClient job = TrafficSavepoints.start(kafka.bootstrapServers(), savepoint.toAbsolutePath().toUri().toString());
+      JobClient job =
+          TrafficSavepoints.start(
+              kafka.bootstrapServers(), savepoint.toAbsolutePath().toUri().toString());
       try {
-        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(200)).until(() ->
-            TrafficSavepoints.segmentRows() >= 2 && TrafficSavepoints.districtRows() >= 2
-                && !Collected.list("alerts").isEmpty());
+        await()
+            .atMost(Duration.ofMinutes(3))
+            .pollInterval(Duration.ofMillis(200))
+            .until(
+                () ->
+                    TrafficSavepoints.segmentRows() >= 2
+                        && TrafficSavepoints.districtRows() >= 2
+                        && !Collected.list("alerts").isEmpty());
       } finally {
         job.cancel().get();
       }
@@ -60,7 +69,9 @@ class TrafficSavepointITCase {
     // Minute 06: 4 vehicles at 50 km/h (before the savepoint) and 4 at 6 km/h, each over 20 s.
     // Space-mean speed 8 / (4/50 + 4/6) = 8 / 0.74667 = 10.714 km/h; flow 8 / 40 s = 720 veh/h;
     // occupancy (0.1·20 + 0.6·20) / 40 = 0.35. Without the restored window: 6 km/h, 0.6, 1 sample.
-    assertThat(rows).extracting(SegmentTraffic::windowEnd).containsExactly(T0 + 7 * MINUTE, T0 + 8 * MINUTE);
+    assertThat(rows)
+        .extracting(SegmentTraffic::windowEnd)
+        .containsExactly(T0 + 7 * MINUTE, T0 + 8 * MINUTE);
     SegmentTraffic m6 = rows.get(0);
     assertThat(m6.segment()).isEqualTo(segment);
     assertThat(m6.speedKmh()).isCloseTo(10.714, within(0.001));
@@ -72,7 +83,9 @@ class TrafficSavepointITCase {
     assertThat(rows.get(1).samples()).isEqualTo(1);
 
     List<DistrictTraffic> districts = Collected.list("districts");
-    assertThat(districts).extracting(DistrictTraffic::windowEnd).containsExactly(T0 + 7 * MINUTE, T0 + 8 * MINUTE);
+    assertThat(districts)
+        .extracting(DistrictTraffic::windowEnd)
+        .containsExactly(T0 + 7 * MINUTE, T0 + 8 * MINUTE);
     assertThat(districts.get(0).district()).isEqualTo(place.segment().district());
     assertThat(districts.get(0).samples()).isEqualTo(2);
     assertThat(districts.get(0).meanSpeedKmh()).isCloseTo(10.714, within(0.001));
@@ -84,8 +97,10 @@ class TrafficSavepointITCase {
     Alert a = alerts.get(0);
     assertThat(a.alertId()).isEqualTo("traffic_incident-" + (T0 + 7 * MINUTE) + "-" + segment);
     assertThat(a.state()).isEqualTo(Alert.STATE_RAISED);
-    assertThat(a.evidence()).filteredOn(e -> "baselineKmh".equals(e.reading()))
-        .extracting(Evidence::value).containsExactly(50.0);
+    assertThat(a.evidence())
+        .filteredOn(e -> "baselineKmh".equals(e.reading()))
+        .extracting(Evidence::value)
+        .containsExactly(50.0);
     assertThat(Collected.list("deadletters")).isEmpty();
   }
 }

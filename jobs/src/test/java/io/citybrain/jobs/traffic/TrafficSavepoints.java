@@ -35,12 +35,12 @@ import org.locationtech.jts.linearref.LengthIndexedLine;
 
 /**
  * The fixed story the savepoint compatibility test tells, shared by the tool that writes a
- * savepoint ({@link TrafficSavepointWriter}) and the test that restores it
- * ({@link TrafficSavepointITCase}): a loop detector on one arterial of the city of seed 42 reports
- * 10 vehicles at 50 km/h every minute from 00:00 to 05:59, then, in minute 06, 4 vehicles at
- * 50 km/h over 20 s — and the savepoint is taken there, with minute 06's window open and six
- * minutes of speed history in the incident operator. After the restore the detector reports 4
- * vehicles at 6 km/h over 20 s in minute 06, then 10 at 8 km/h in minutes 07 and 08.
+ * savepoint ({@link TrafficSavepointWriter}) and the test that restores it ({@link
+ * TrafficSavepointITCase}): a loop detector on one arterial of the city of seed 42 reports 10
+ * vehicles at 50 km/h every minute from 00:00 to 05:59, then, in minute 06, 4 vehicles at 50 km/h
+ * over 20 s — and the savepoint is taken there, with minute 06's window open and six minutes of
+ * speed history in the incident operator. After the restore the detector reports 4 vehicles at 6
+ * km/h over 20 s in minute 06, then 10 at 8 km/h in minutes 07 and 08.
  *
  * <p>Changing any of this invalidates the committed savepoints: write a new one (docs/traffic.md).
  */
@@ -50,6 +50,7 @@ final class TrafficSavepoints {
   static final long T0 = Instant.parse("2026-01-05T00:00:00Z").toEpochMilli();
   static final long MINUTE = 60_000L;
   static final String DETECTOR = "L-SAVEPOINT-1";
+
   /** Records before the savepoint: the restored source resumes at this offset of partition 0. */
   static final int BEFORE = 7;
 
@@ -72,7 +73,10 @@ final class TrafficSavepoints {
         new Reading(T0 + 8 * MINUTE + 30_000, 10, 8, 60, 0.5));
   }
 
-  /** The detector's place: the middle of the first arterial longer than 300 m, and the segment it matches. */
+  /**
+   * The detector's place: the middle of the first arterial longer than 300 m, and the segment it
+   * matches.
+   */
   static Place place() {
     GeoSegmentMatcher matcher = new GeoSegmentMatcher(42);
     matcher.open();
@@ -94,11 +98,21 @@ final class TrafficSavepoints {
 
   static JobSettings settings(String bootstrap) {
     // Checkpoints play no part: the state comes from the savepoint only.
-    return new JobSettings(bootstrap, new InfluxSettings("http://unused", "o", "b", "t"), Duration.ofMinutes(30),
-        Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(60), 1, 42L);
+    return new JobSettings(
+        bootstrap,
+        new InfluxSettings("http://unused", "o", "b", "t"),
+        Duration.ofMinutes(30),
+        Duration.ofSeconds(5),
+        Duration.ofSeconds(10),
+        Duration.ofSeconds(60),
+        1,
+        42L);
   }
 
-  /** The current job, Kafka in, collecting sinks out; from {@code savepoint} when given, refusing unclaimed state. */
+  /**
+   * The current job, Kafka in, collecting sinks out; from {@code savepoint} when given, refusing
+   * unclaimed state.
+   */
   static JobClient start(String bootstrap, String savepoint) throws Exception {
     Configuration conf = new Configuration();
     if (savepoint != null) {
@@ -108,11 +122,17 @@ final class TrafficSavepoints {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1, conf);
     JobSettings s = settings(bootstrap);
     JobEnvironment.configure(env, s);
-    // With the live-roads input, as production runs it: savepoints of the builds before it restore into it.
-    new TrafficJob(KafkaIo.source(bootstrap, TrafficJob.NAME, Topics.RAW_TRAFFIC),
-        io.citybrain.jobs.common.GeographyUpdates.source(bootstrap, "savepoint-geography"),
-        Collected.<SegmentTraffic>into("segments"), Collected.<DistrictTraffic>into("districts"),
-        Collected.<Alert>into("alerts"), Collected.<DeadLetter>into("deadletters"), new GeoSegmentMatcher(42), s)
+    // With the live-roads input, as production runs it: savepoints of the builds before it restore
+    // into it.
+    new TrafficJob(
+            KafkaIo.source(bootstrap, TrafficJob.NAME, Topics.RAW_TRAFFIC),
+            io.citybrain.jobs.common.GeographyUpdates.source(bootstrap, "savepoint-geography"),
+            Collected.<SegmentTraffic>into("segments"),
+            Collected.<DistrictTraffic>into("districts"),
+            Collected.<Alert>into("alerts"),
+            Collected.<DeadLetter>into("deadletters"),
+            new GeoSegmentMatcher(42),
+            s)
         .build(env);
     return env.executeAsync(TrafficJob.NAME);
   }
@@ -131,8 +151,14 @@ final class TrafficSavepoints {
     p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
     try (Admin admin = Admin.create(p)) {
       // Old event times must not be retained away under the test.
-      admin.createTopics(List.of(new NewTopic(Topics.RAW_TRAFFIC, 1, (short) 1).configs(Map.of("retention.ms", "-1")),
-          new NewTopic(Topics.GEOGRAPHY, 1, (short) 1).configs(Topics.GEOGRAPHY_CONFIG))).all().get();
+      admin
+          .createTopics(
+              List.of(
+                  new NewTopic(Topics.RAW_TRAFFIC, 1, (short) 1)
+                      .configs(Map.of("retention.ms", "-1")),
+                  new NewTopic(Topics.GEOGRAPHY, 1, (short) 1).configs(Topics.GEOGRAPHY_CONFIG)))
+          .all()
+          .get();
     }
     return kafka;
   }
@@ -144,11 +170,34 @@ final class TrafficSavepoints {
     p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
     try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
       for (Reading r : readings) {
-        Envelope e = new Envelope(DETECTOR, "traffic", "loop", r.ts(), place.lat(), place.lon(),
-            Map.of("count", r.count(), "speedKmh", r.speedKmh(), "intervalS", r.intervalS(), "occupancy", r.occupancy()),
-            r.ts(), "mqtt");
-        producer.send(new ProducerRecord<>(Topics.RAW_TRAFFIC, 0, r.ts(), DETECTOR.getBytes(StandardCharsets.UTF_8),
-            EnvelopeCodec.encode(e))).get();
+        Envelope e =
+            new Envelope(
+                DETECTOR,
+                "traffic",
+                "loop",
+                r.ts(),
+                place.lat(),
+                place.lon(),
+                Map.of(
+                    "count",
+                    r.count(),
+                    "speedKmh",
+                    r.speedKmh(),
+                    "intervalS",
+                    r.intervalS(),
+                    "occupancy",
+                    r.occupancy()),
+                r.ts(),
+                "mqtt");
+        producer
+            .send(
+                new ProducerRecord<>(
+                    Topics.RAW_TRAFFIC,
+                    0,
+                    r.ts(),
+                    DETECTOR.getBytes(StandardCharsets.UTF_8),
+                    EnvelopeCodec.encode(e)))
+            .get();
       }
     }
   }

@@ -17,8 +17,10 @@ class ConsumptionTest {
 
   @Test
   void aSegmentAcrossOneBoundaryIsSplitWithTheRateInterpolatedThere() {
-    // 6 → 12 m³/h from :30 to :30; 9 m³/h at the boundary: (6+9)/2·30 s = 0.0625 m³, (9+12)/2·30 s = 0.0875 m³.
-    List<Consumption.Slice> s = Consumption.between(T1000 + 30_000, 6, T1001 + 30_000, 12, MINUTE, 2 * MINUTE);
+    // 6 → 12 m³/h from :30 to :30; 9 m³/h at the boundary: (6+9)/2·30 s = 0.0625 m³, (9+12)/2·30 s
+    // = 0.0875 m³.
+    List<Consumption.Slice> s =
+        Consumption.between(T1000 + 30_000, 6, T1001 + 30_000, 12, MINUTE, 2 * MINUTE);
     assertThat(s).extracting(Consumption.Slice::windowEnd).containsExactly(T1001, T1002);
     assertThat(s.get(0).amount()).isCloseTo(0.0625, within(1e-12));
     assertThat(s.get(1).amount()).isCloseTo(0.0875, within(1e-12));
@@ -27,7 +29,8 @@ class ConsumptionTest {
   @Test
   void aSegmentOverThreeWindowsSumsToTheTrapezoid() {
     // 0 → 120 kW over two minutes: 30 kW at :01, 90 kW at :02; 0.125 + 1.0 + 0.875 = 2 kWh.
-    List<Consumption.Slice> s = Consumption.between(T1000 + 30_000, 0, T1002 + 30_000, 120, MINUTE, 2 * MINUTE);
+    List<Consumption.Slice> s =
+        Consumption.between(T1000 + 30_000, 0, T1002 + 30_000, 120, MINUTE, 2 * MINUTE);
     assertThat(s).extracting(Consumption.Slice::windowEnd).containsExactly(T1001, T1002, T1003);
     assertThat(s).extracting(Consumption.Slice::amount).containsExactly(0.125, 1.0, 0.875);
   }

@@ -29,17 +29,27 @@ class UtilityRulesTest {
 
   @Test
   void medianLevelUsesOnlySensorsHeardInTheLastTwoIntervals() {
-    List<MeterState> ms = List.of(meter("a", NOW - MINUTE, 400), meter("b", NOW - 2 * MINUTE, 380),
-        meter("c", NOW - 2 * MINUTE - 1, 100));
+    List<MeterState> ms =
+        List.of(
+            meter("a", NOW - MINUTE, 400),
+            meter("b", NOW - 2 * MINUTE, 380),
+            meter("c", NOW - 2 * MINUTE - 1, 100));
     assertThat(UtilityRules.medianLevel(ms, NOW, S)).isEqualTo(390);
   }
 
   @Test
   void aSensorIsLowAtTwentyPercentBelowTheBaselineWithinTheBurstWindow() {
-    // Baseline 400 kPa: 320 is exactly 20% below (low), 321 is not; a low reading 5 min 1 ms old is stale.
-    List<MeterState> ms = List.of(meter("b", NOW, 320), meter("a", NOW - 5 * MINUTE, 250), meter("c", NOW, 321),
-        meter("d", NOW - 5 * MINUTE - 1, 200));
-    assertThat(UtilityRules.lowPressure(ms, 400, NOW, S)).extracting(m -> m.id).containsExactly("a", "b");
+    // Baseline 400 kPa: 320 is exactly 20% below (low), 321 is not; a low reading 5 min 1 ms old is
+    // stale.
+    List<MeterState> ms =
+        List.of(
+            meter("b", NOW, 320),
+            meter("a", NOW - 5 * MINUTE, 250),
+            meter("c", NOW, 321),
+            meter("d", NOW - 5 * MINUTE - 1, 200));
+    assertThat(UtilityRules.lowPressure(ms, 400, NOW, S))
+        .extracting(m -> m.id)
+        .containsExactly("a", "b");
     assertThat(UtilityRules.lowPressure(ms, Double.NaN, NOW, S)).isEmpty();
   }
 
@@ -73,7 +83,9 @@ class UtilityRulesTest {
     ten.add(meter("m9", NOW, 220));
     assertThat(UtilityRules.power(ten, NOW, S).outage()).as("3 of 10").isFalse();
     List<MeterState> four = List.of(nine.get(0), nine.get(1), nine.get(5), nine.get(6));
-    assertThat(UtilityRules.power(four, NOW, S).outage()).as("2 of 4: half, but only two meters").isFalse();
+    assertThat(UtilityRules.power(four, NOW, S).outage())
+        .as("2 of 4: half, but only two meters")
+        .isFalse();
   }
 
   @Test
@@ -84,24 +96,31 @@ class UtilityRulesTest {
     b.ppm = 4_999;
     MeterState c = meter("c", NOW, 5.1);
     c.ppm = 10;
-    assertThat(UtilityRules.methaneAtLeast(List.of(a, b, c), 5_000)).extracting(m -> m.id).containsExactly("a");
-    assertThat(UtilityRules.pressureOutOfBand(List.of(a, b, c), S)).extracting(m -> m.id).containsExactly("b", "c");
+    assertThat(UtilityRules.methaneAtLeast(List.of(a, b, c), 5_000))
+        .extracting(m -> m.id)
+        .containsExactly("a");
+    assertThat(UtilityRules.pressureOutOfBand(List.of(a, b, c), S))
+        .extracting(m -> m.id)
+        .containsExactly("b", "c");
   }
 
   @Test
   void theNightIsTwoToFourInTheCitysTimeZone() {
     java.time.ZoneId shanghai = java.time.ZoneId.of("Asia/Shanghai");
-    long twoLocal = Instant.parse("2026-01-05T18:00:00Z").toEpochMilli(); // 02:00 on the 6th in Shanghai
+    long twoLocal =
+        Instant.parse("2026-01-05T18:00:00Z").toEpochMilli(); // 02:00 on the 6th in Shanghai
     assertThat(UtilityRules.nightWindow(twoLocal, MINUTE, shanghai)).isFalse();
     assertThat(UtilityRules.nightWindow(twoLocal + MINUTE, MINUTE, shanghai)).isTrue();
     assertThat(UtilityRules.nightWindow(twoLocal + 120 * MINUTE, MINUTE, shanghai)).isTrue();
     assertThat(UtilityRules.nightWindow(twoLocal + 121 * MINUTE, MINUTE, shanghai)).isFalse();
-    assertThat(UtilityRules.nightEnd(twoLocal + 30 * MINUTE, shanghai)).isEqualTo(twoLocal + 120 * MINUTE);
+    assertThat(UtilityRules.nightEnd(twoLocal + 30 * MINUTE, shanghai))
+        .isEqualTo(twoLocal + 120 * MINUTE);
 
     java.time.ZoneId oakland = java.time.ZoneId.of("America/Los_Angeles");
     long twoInOakland = Instant.parse("2026-01-06T10:00:00Z").toEpochMilli(); // 02:00 PST
     assertThat(UtilityRules.nightWindow(twoLocal + MINUTE, MINUTE, oakland)).isFalse();
     assertThat(UtilityRules.nightWindow(twoInOakland + MINUTE, MINUTE, oakland)).isTrue();
-    assertThat(UtilityRules.nightEnd(twoInOakland + 30 * MINUTE, oakland)).isEqualTo(twoInOakland + 120 * MINUTE);
+    assertThat(UtilityRules.nightEnd(twoInOakland + 30 * MINUTE, oakland))
+        .isEqualTo(twoInOakland + 120 * MINUTE);
   }
 }

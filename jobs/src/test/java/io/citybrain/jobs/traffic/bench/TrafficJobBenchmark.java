@@ -64,17 +64,18 @@ import org.locationtech.jts.linearref.LengthIndexedLine;
 
 /**
  * Throughput of the traffic job from Kafka to its sinks, per core, at a given number of probe
- * vehicles, and its state per vehicle. Not part of the test suite; run by hand (docs/benchmarks.md).
+ * vehicles, and its state per vehicle. Not part of the test suite; run by hand
+ * (docs/benchmarks.md).
  *
  * <p>An in-process Kafka broker is pre-loaded with probe fixes of vehicles driving along road
- * segments of the city of seed 42 (one fix every 10 s each). Then, over the same records and in
- * the same JVM: (1) a bare Kafka consumer that decodes each record with the job's own decoder
+ * segments of the city of seed 42 (one fix every 10 s each). Then, over the same records and in the
+ * same JVM: (1) a bare Kafka consumer that decodes each record with the job's own decoder
  * (Jackson), (2) the same plus map matching, (3) the real job ({@link TrafficJob#build}: Kafka
  * source, decode, jump filter, map matching, segment and district windows, incidents) at
- * parallelism 1 into sinks that render each row as the line protocol the store sink sends and
- * count it. CPU time is per thread (ThreadMXBean), summed over the threads that the run started —
- * Flink's task threads and the Kafka fetcher for the job, the loop's thread for the baselines —
- * so the in-process broker's CPU and the other engineers' load are not in the figure.
+ * parallelism 1 into sinks that render each row as the line protocol the store sink sends and count
+ * it. CPU time is per thread (ThreadMXBean), summed over the threads that the run started — Flink's
+ * task threads and the Kafka fetcher for the job, the loop's thread for the baselines — so the
+ * in-process broker's CPU and the other engineers' load are not in the figure.
  */
 public final class TrafficJobBenchmark {
 
@@ -91,8 +92,13 @@ public final class TrafficJobBenchmark {
       String bootstrap = kafka.bootstrapServers();
       long t = System.nanoTime();
       long n = preload(bootstrap, vehicles, fixes);
-      System.out.printf(Locale.ROOT, "%,d vehicles x %d fixes = %,d events in Kafka (%.1f s to generate and load)%n",
-          vehicles, fixes, n, (System.nanoTime() - t) / 1e9);
+      System.out.printf(
+          Locale.ROOT,
+          "%,d vehicles x %d fixes = %,d events in Kafka (%.1f s to generate and load)%n",
+          vehicles,
+          fixes,
+          n,
+          (System.nanoTime() - t) / 1e9);
       runJob(bootstrap, n, "warm-up (full job)");
       // The baselines get their warm-up too: measured cold, the first of them ran slower than the
       // second, which does more (the run of 2026-11-25 below in docs/benchmarks.md).
@@ -101,27 +107,52 @@ public final class TrafficJobBenchmark {
       Figures match = loop(bootstrap, n, true, "baseline 2: + map matching");
       Figures job = runJob(bootstrap, n, "traffic job, Kafka to sinks");
       System.out.println();
-      System.out.printf(Locale.ROOT, "| vehicles | events | figure | events per CPU-second (per core) | CPU s | wall s |%n");
+      System.out.printf(
+          Locale.ROOT,
+          "| vehicles | events | figure | events per CPU-second (per core) | CPU s | wall s |%n");
       for (Figures f : List.of(decode, match, job)) {
-        System.out.printf(Locale.ROOT, "| %,d | %,d | %s | %,.0f | %.2f | %.1f |%n",
-            vehicles, n, f.label, n / f.cpuS, f.cpuS, f.wallS);
+        System.out.printf(
+            Locale.ROOT,
+            "| %,d | %,d | %s | %,.0f | %.2f | %.1f |%n",
+            vehicles,
+            n,
+            f.label,
+            n / f.cpuS,
+            f.cpuS,
+            f.wallS);
       }
-      System.out.printf(Locale.ROOT, "job rows: %,d traffic_segment, %,d traffic_district, %,d alerts, %,d dead letters; "
-          + "process CPU of the job run %.2f s (includes the broker, GC and the MiniCluster)%n",
-          count("segments"), count("districts"), count("alerts"), count("deadletters"), job.processCpuS);
+      System.out.printf(
+          Locale.ROOT,
+          "job rows: %,d traffic_segment, %,d traffic_district, %,d alerts, %,d dead letters; "
+              + "process CPU of the job run %.2f s (includes the broker, GC and the MiniCluster)%n",
+          count("segments"),
+          count("districts"),
+          count("alerts"),
+          count("deadletters"),
+          job.processCpuS);
       stateEstimate(vehicles);
     }
     System.exit(0);
   }
 
-  /** Vehicles on segments 100–500 m long (so that wrapping back to a segment's start in 10 s stays below 200 km/h). */
+  /**
+   * Vehicles on segments 100–500 m long (so that wrapping back to a segment's start in 10 s stays
+   * below 200 km/h).
+   */
   private static long preload(String bootstrap, int vehicles, int fixes) throws Exception {
     Properties p = new Properties();
     p.put("bootstrap.servers", bootstrap);
     try (Admin admin = Admin.create(p)) {
-      admin.createTopics(List.of(new NewTopic(TOPIC, 1, (short) 1).configs(Map.of("retention.ms", "-1")))).all().get();
+      admin
+          .createTopics(
+              List.of(new NewTopic(TOPIC, 1, (short) 1).configs(Map.of("retention.ms", "-1"))))
+          .all()
+          .get();
     }
-    List<RoadSegment> roads = CityModel.generate(42).roads().stream().filter(r -> r.lengthM() >= 100 && r.lengthM() <= 500).toList();
+    List<RoadSegment> roads =
+        CityModel.generate(42).roads().stream()
+            .filter(r -> r.lengthM() >= 100 && r.lengthM() <= 500)
+            .toList();
     Random random = new Random(42);
     RoadSegment[] road = new RoadSegment[vehicles];
     double[] at = new double[vehicles];
@@ -151,9 +182,20 @@ public final class TrafficJobBenchmark {
           Coordinate behind = line.extractPoint(Math.max(0, i - len * 0.01));
           double heading = Metric.bearingDeg(behind.x, behind.y, ahead.x, ahead.y);
           String id = "v-" + v;
-          Envelope e = new Envelope(id, "traffic", "probe", ts, c.y, c.x,
-              Map.of("speedKmh", kmh[v], "headingDeg", heading), ts, "mqtt");
-          producer.send(new ProducerRecord<>(TOPIC, 0, ts, id.getBytes(StandardCharsets.UTF_8), EnvelopeCodec.encode(e)));
+          Envelope e =
+              new Envelope(
+                  id,
+                  "traffic",
+                  "probe",
+                  ts,
+                  c.y,
+                  c.x,
+                  Map.of("speedKmh", kmh[v], "headingDeg", heading),
+                  ts,
+                  "mqtt");
+          producer.send(
+              new ProducerRecord<>(
+                  TOPIC, 0, ts, id.getBytes(StandardCharsets.UTF_8), EnvelopeCodec.encode(e)));
           n++;
         }
       }
@@ -164,42 +206,48 @@ public final class TrafficJobBenchmark {
 
   record Figures(String label, double cpuS, double wallS, double processCpuS) {}
 
-  private static Figures loop(String bootstrap, long n, boolean match, String label) throws Exception {
+  private static Figures loop(String bootstrap, long n, boolean match, String label)
+      throws Exception {
     long[] matched = new long[1];
-    Runnable body = () -> {
-      Properties p = new Properties();
-      p.put("bootstrap.servers", bootstrap);
-      p.put("key.deserializer", ByteArrayDeserializer.class);
-      p.put("value.deserializer", ByteArrayDeserializer.class);
-      p.put("max.poll.records", "2000");
-      GeoSegmentMatcher matcher = new GeoSegmentMatcher(42);
-      if (match) {
-        matcher.open(); // outside the figure in the job too: once per task, before the first record
-      }
-      try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p)) {
-        TopicPartition tp = new TopicPartition(TOPIC, 0);
-        consumer.assign(List.of(tp));
-        consumer.seekToBeginning(List.of(tp));
-        long seen = 0;
-        CpuWindow.start();
-        while (seen < n) {
-          for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
-            seen++;
-            try {
-              ProbeFix f = TrafficReadings.decode(new KafkaEvent(r.topic(), null, r.value(), r.timestamp()));
-              if (match && matcher.match(f.lon(), f.lat(), f.headingDeg()).isPresent()) {
-                matched[0]++;
+    Runnable body =
+        () -> {
+          Properties p = new Properties();
+          p.put("bootstrap.servers", bootstrap);
+          p.put("key.deserializer", ByteArrayDeserializer.class);
+          p.put("value.deserializer", ByteArrayDeserializer.class);
+          p.put("max.poll.records", "2000");
+          GeoSegmentMatcher matcher = new GeoSegmentMatcher(42);
+          if (match) {
+            matcher.open(); // outside the figure in the job too: once per task, before the first
+            // record
+          }
+          try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p)) {
+            TopicPartition tp = new TopicPartition(TOPIC, 0);
+            consumer.assign(List.of(tp));
+            consumer.seekToBeginning(List.of(tp));
+            long seen = 0;
+            CpuWindow.start();
+            while (seen < n) {
+              for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+                seen++;
+                try {
+                  ProbeFix f =
+                      TrafficReadings.decode(
+                          new KafkaEvent(r.topic(), null, r.value(), r.timestamp()));
+                  if (match && matcher.match(f.lon(), f.lat(), f.headingDeg()).isPresent()) {
+                    matched[0]++;
+                  }
+                } catch (Rejected ex) {
+                  throw new IllegalStateException(ex);
+                }
               }
-            } catch (Rejected ex) {
-              throw new IllegalStateException(ex);
             }
           }
-        }
-      }
-    };
+        };
     CpuWindow w = CpuWindow.around(body, "bench-body");
     if (match) {
-      System.out.printf(Locale.ROOT, "map matching placed %,d of %,d fixes on a segment%n", matched[0], n);
+      System.out.printf(
+          Locale.ROOT, "map matching placed %,d of %,d fixes on a segment%n", matched[0], n);
     }
     System.out.printf(Locale.ROOT, "%-45s %6.2f s CPU, %6.1f s wall%n", label, w.cpuS, w.wallS);
     return new Figures(label, w.cpuS, w.wallS, w.processCpuS);
@@ -207,31 +255,58 @@ public final class TrafficJobBenchmark {
 
   private static Figures runJob(String bootstrap, long n, String label) throws Exception {
     COUNTS.clear();
-    JobSettings s = new JobSettings(bootstrap, new InfluxSettings("http://unused", "o", "b", "t"), Duration.ofHours(1),
-        Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(60), 1, 42L);
+    JobSettings s =
+        new JobSettings(
+            bootstrap,
+            new InfluxSettings("http://unused", "o", "b", "t"),
+            Duration.ofHours(1),
+            Duration.ofSeconds(5),
+            Duration.ofSeconds(10),
+            Duration.ofSeconds(60),
+            1,
+            42L);
     StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1);
     JobEnvironment.configure(env, s);
-    KafkaSource<KafkaEvent> source = KafkaSource.<KafkaEvent>builder()
-        .setBootstrapServers(bootstrap).setTopics(TOPIC).setGroupId("bench-" + System.nanoTime())
-        .setStartingOffsets(OffsetsInitializer.earliest()).setBounded(OffsetsInitializer.latest())
-        .setDeserializer(new KafkaEventDeserializer()).build();
-    new TrafficJob(source,
-        new Counting<SegmentTraffic>("segments", t -> TrafficJob.toPoint(t).toLineProtocol().length()),
-        new Counting<DistrictTraffic>("districts", t -> TrafficJob.toPoint(t).toLineProtocol().length()),
-        new Counting<Alert>("alerts", a -> a.toJson().length),
-        new Counting<DeadLetter>("deadletters", d -> d.toJson().length),
-        new GeoSegmentMatcher(42), s).build(env);
+    KafkaSource<KafkaEvent> source =
+        KafkaSource.<KafkaEvent>builder()
+            .setBootstrapServers(bootstrap)
+            .setTopics(TOPIC)
+            .setGroupId("bench-" + System.nanoTime())
+            .setStartingOffsets(OffsetsInitializer.earliest())
+            .setBounded(OffsetsInitializer.latest())
+            .setDeserializer(new KafkaEventDeserializer())
+            .build();
+    new TrafficJob(
+            source,
+            new Counting<SegmentTraffic>(
+                "segments", t -> TrafficJob.toPoint(t).toLineProtocol().length()),
+            new Counting<DistrictTraffic>(
+                "districts", t -> TrafficJob.toPoint(t).toLineProtocol().length()),
+            new Counting<Alert>("alerts", a -> a.toJson().length),
+            new Counting<DeadLetter>("deadletters", d -> d.toJson().length),
+            new GeoSegmentMatcher(42),
+            s)
+        .build(env);
     // The driver thread builds the job graph and starts the MiniCluster: not the job's work.
-    CpuWindow w = CpuWindow.around(() -> {
-      try {
-        env.execute(label);
-      } catch (Exception e) {
-        throw new IllegalStateException(e);
-      }
-    }, "bench-driver");
-    System.out.printf(Locale.ROOT, "%-45s %6.2f s CPU in task threads, %6.1f s wall, %,d segment rows%n",
-        label, w.taskCpuS, w.wallS, count("segments"));
-    w.perThread.forEach((name, cpu) -> System.out.printf(Locale.ROOT, "    %6.2f s  %s%n", cpu, name));
+    CpuWindow w =
+        CpuWindow.around(
+            () -> {
+              try {
+                env.execute(label);
+              } catch (Exception e) {
+                throw new IllegalStateException(e);
+              }
+            },
+            "bench-driver");
+    System.out.printf(
+        Locale.ROOT,
+        "%-45s %6.2f s CPU in task threads, %6.1f s wall, %,d segment rows%n",
+        label,
+        w.taskCpuS,
+        w.wallS,
+        count("segments"));
+    w.perThread.forEach(
+        (name, cpu) -> System.out.printf(Locale.ROOT, "    %6.2f s  %s%n", cpu, name));
     return new Figures(label, w.taskCpuS, w.wallS, w.processCpuS);
   }
 
@@ -276,10 +351,11 @@ public final class TrafficJobBenchmark {
   }
 
   /**
-   * CPU time of the threads started while {@code body} runs, sampled every 10 ms (a thread's last
-   * ≤ 10 ms before it ends are lost; negligible against seconds). Threads alive before — the
+   * CPU time of the threads started while {@code body} runs, sampled every 10 ms (a thread's last ≤
+   * 10 ms before it ends are lost; negligible against seconds). Threads alive before — the
    * broker's, the JIT's — are left out. "Task" threads are the job's own work: Flink's task threads
-   * ("... (1/1)#0") and the Kafka source's fetcher; the MiniCluster's RPC and timer threads are not.
+   * ("... (1/1)#0") and the Kafka source's fetcher; the MiniCluster's RPC and timer threads are
+   * not.
    */
   static final class CpuWindow {
     double cpuS;
@@ -289,14 +365,17 @@ public final class TrafficJobBenchmark {
     final Map<String, Double> perThread = new java.util.TreeMap<>();
     private static final ThreadLocal<long[]> LOOP_START = new ThreadLocal<>();
 
-    /** Marks, in a baseline loop's thread, where its own measured part begins (after connecting). */
+    /**
+     * Marks, in a baseline loop's thread, where its own measured part begins (after connecting).
+     */
     static void start() {
       LOOP_START.set(new long[] {ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime()});
     }
 
     static CpuWindow around(Runnable body, String threadName) throws Exception {
       ThreadMXBean mx = ManagementFactory.getThreadMXBean();
-      OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+      OperatingSystemMXBean os =
+          (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
       java.util.Set<Long> before = new java.util.HashSet<>();
       for (long id : mx.getAllThreadIds()) {
         before.add(id);
@@ -304,11 +383,14 @@ public final class TrafficJobBenchmark {
       Map<Long, Long> last = new HashMap<>();
       Map<Long, String> names = new HashMap<>();
       long[] loopStart = new long[1];
-      Thread worker = new Thread(() -> {
-        body.run();
-        long[] s = LOOP_START.get();
-        loopStart[0] = s == null ? 0 : s[0];
-      }, threadName);
+      Thread worker =
+          new Thread(
+              () -> {
+                body.run();
+                long[] s = LOOP_START.get();
+                loopStart[0] = s == null ? 0 : s[0];
+              },
+              threadName);
       long p0 = os.getProcessCpuTime();
       long t0 = System.nanoTime();
       worker.start();
@@ -330,7 +412,9 @@ public final class TrafficJobBenchmark {
           ns -= loopStart[0];
         }
         all += ns;
-        if (name.contains("(1/1)#") || name.startsWith("Source Data Fetcher") || "bench-body".equals(name)) {
+        if (name.contains("(1/1)#")
+            || name.startsWith("Source Data Fetcher")
+            || "bench-body".equals(name)) {
           task += ns;
           w.perThread.merge(name, ns / 1e9, Double::sum);
         }
@@ -340,7 +424,11 @@ public final class TrafficJobBenchmark {
       return w;
     }
 
-    private static void sample(ThreadMXBean mx, java.util.Set<Long> before, Map<Long, Long> last, Map<Long, String> names) {
+    private static void sample(
+        ThreadMXBean mx,
+        java.util.Set<Long> before,
+        Map<Long, Long> last,
+        Map<Long, String> names) {
       List<Long> fresh = new ArrayList<>();
       for (long id : mx.getAllThreadIds()) {
         if (!before.contains(id)) {
@@ -370,25 +458,66 @@ public final class TrafficJobBenchmark {
     Types.STRING.createSerializer(new SerializerConfigImpl()).serialize("v-" + (vehicles - 1), out);
     int key = out.length();
     out.clear();
-    PrimitiveArrayTypeInfo.DOUBLE_PRIMITIVE_ARRAY_TYPE_INFO.createSerializer(new SerializerConfigImpl())
+    PrimitiveArrayTypeInfo.DOUBLE_PRIMITIVE_ARRAY_TYPE_INFO
+        .createSerializer(new SerializerConfigImpl())
         .serialize(new double[] {120.1, 30.2, T0}, out);
     int value = out.length();
     int jump = 2 + key + 8 + value;
-    System.out.printf(Locale.ROOT, "jump filter's state per vehicle (serializer estimate, RocksDB layout): %d B "
-        + "(key group 2 + vehicle id %d + TTL timestamp 8 + last fix %d)%n", jump, key, value);
+    System.out.printf(
+        Locale.ROOT,
+        "jump filter's state per vehicle (serializer estimate, RocksDB layout): %d B "
+            + "(key group 2 + vehicle id %d + TTL timestamp 8 + last fix %d)%n",
+        jump,
+        key,
+        value);
     // The event-time ordering's memory of emitted times: one map entry per reading for the window
     // plus the allowed lateness (60 s each here), and on average half a sweep interval more, at one
     // fix every FIX_MS; and the pending reading, held for the out-of-orderness (5 s of each 10 s).
     double remembered = (60_000.0 + 60_000.0 + 15_000.0) / FIX_MS;
     int remembering = 2 + key + 8 + 1;
     out.clear();
-    ProbeFix pending = new ProbeFix("v-" + (vehicles - 1), "probe", T0, 120.1, 30.2, 42.0, 90.0, 1, 0, 0,
-        new KafkaEvent(TOPIC, "v-" + (vehicles - 1), EnvelopeCodec.encode(new Envelope("v-" + (vehicles - 1), "traffic",
-            "probe", T0, 30.2, 120.1, Map.of("speedKmh", 42.0, "headingDeg", 90.0), T0, "mqtt")), T0));
-    TypeInformation.of(ProbeFix.class).createSerializer(new SerializerConfigImpl()).serialize(pending, out);
+    ProbeFix pending =
+        new ProbeFix(
+            "v-" + (vehicles - 1),
+            "probe",
+            T0,
+            120.1,
+            30.2,
+            42.0,
+            90.0,
+            1,
+            0,
+            0,
+            new KafkaEvent(
+                TOPIC,
+                "v-" + (vehicles - 1),
+                EnvelopeCodec.encode(
+                    new Envelope(
+                        "v-" + (vehicles - 1),
+                        "traffic",
+                        "probe",
+                        T0,
+                        30.2,
+                        120.1,
+                        Map.of("speedKmh", 42.0, "headingDeg", 90.0),
+                        T0,
+                        "mqtt")),
+                T0));
+    TypeInformation.of(ProbeFix.class)
+        .createSerializer(new SerializerConfigImpl())
+        .serialize(pending, out);
     int held = 2 + key + 8 + out.length();
-    System.out.printf(Locale.ROOT, "event-time order's state per vehicle: %.0f B (%.1f remembered times of %d B, "
-        + "and half the time one pending reading of %d B)%n", remembered * remembering + held / 2.0, remembered, remembering, held);
-    System.out.printf(Locale.ROOT, "state per vehicle in all: %.0f B%n", jump + remembered * remembering + held / 2.0);
+    System.out.printf(
+        Locale.ROOT,
+        "event-time order's state per vehicle: %.0f B (%.1f remembered times of %d B, "
+            + "and half the time one pending reading of %d B)%n",
+        remembered * remembering + held / 2.0,
+        remembered,
+        remembering,
+        held);
+    System.out.printf(
+        Locale.ROOT,
+        "state per vehicle in all: %.0f B%n",
+        jump + remembered * remembering + held / 2.0);
   }
 }

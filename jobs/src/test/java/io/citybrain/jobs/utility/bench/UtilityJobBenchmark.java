@@ -3,12 +3,12 @@ package io.citybrain.jobs.utility.bench;
 import com.sun.management.OperatingSystemMXBean;
 import io.citybrain.connectors.envelope.Envelope;
 import io.citybrain.connectors.envelope.EnvelopeCodec;
+import io.citybrain.connectors.influx.InfluxSettings;
 import io.citybrain.geo.District;
 import io.citybrain.geo.DistrictIndex;
 import io.citybrain.jobs.common.JobEnvironment;
 import io.citybrain.jobs.common.JobSettings;
 import io.citybrain.jobs.common.KafkaEvent;
-import io.citybrain.connectors.influx.InfluxSettings;
 import io.citybrain.jobs.utility.GeoZoneLocator;
 import io.citybrain.jobs.utility.MeterState;
 import io.citybrain.jobs.utility.UtilityJob;
@@ -50,14 +50,15 @@ import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
  * <p>Events are pre-encoded envelopes (the bytes the Kafka source would hand over) held in memory;
  * a number-sequence source indexes them, so the figure is the job's own cost (decode, place, zone
  * windows and rules) without Kafka, into discarding sinks. The baseline, measured in the same run,
- * is the same source into decode-and-place only. Events per CPU-second is process CPU time
- * divided into events: the per-core figure, whatever the number of threads.
+ * is the same source into decode-and-place only. Events per CPU-second is process CPU time divided
+ * into events: the per-core figure, whatever the number of threads.
  */
 public final class UtilityJobBenchmark {
 
   static byte[][] payloads;
   static long[] times;
   private static final Instant START = Instant.parse("2026-01-05T08:00:00Z");
+
   /** The city model whose zones the meters are placed in (the local city's). */
   private static final long SEED = 42L;
 
@@ -66,12 +67,26 @@ public final class UtilityJobBenchmark {
     int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 10;
     encode(meters, rounds);
     long events = (long) meters * rounds;
-    System.out.printf(Locale.ROOT, "%d meters x %d one-minute rounds = %d events, %d zones%n", meters, rounds, events, zones);
+    System.out.printf(
+        Locale.ROOT,
+        "%d meters x %d one-minute rounds = %d events, %d zones%n",
+        meters,
+        rounds,
+        events,
+        zones);
     run("warm-up (full job)", true, null);
     Result baseline = run("baseline: decode and place only", false, null);
     Result full = run("utility job", true, null);
-    System.out.printf(Locale.ROOT, "baseline   %,10.0f events/s wall, %,10.0f events per CPU-second%n", baseline.perSecond, baseline.perCpuSecond);
-    System.out.printf(Locale.ROOT, "full job   %,10.0f events/s wall, %,10.0f events per CPU-second%n", full.perSecond, full.perCpuSecond);
+    System.out.printf(
+        Locale.ROOT,
+        "baseline   %,10.0f events/s wall, %,10.0f events per CPU-second%n",
+        baseline.perSecond,
+        baseline.perCpuSecond);
+    System.out.printf(
+        Locale.ROOT,
+        "full job   %,10.0f events/s wall, %,10.0f events per CPU-second%n",
+        full.perSecond,
+        full.perCpuSecond);
     stateEstimate();
     checkpointedState(meters);
   }
@@ -85,24 +100,32 @@ public final class UtilityJobBenchmark {
   private static void checkpointedState(int meters) throws Exception {
     Path dir = Files.createTempDirectory("utility-bench-checkpoints");
     AtomicLong largest = new AtomicLong();
-    Thread watcher = new Thread(() -> {
-      while (!Thread.currentThread().isInterrupted()) {
-        largest.accumulateAndGet(largestCheckpoint(dir), Math::max);
-        try {
-          Thread.sleep(100);
-        } catch (InterruptedException e) {
-          return;
-        }
-      }
-    }, "checkpoint-watcher");
+    Thread watcher =
+        new Thread(
+            () -> {
+              while (!Thread.currentThread().isInterrupted()) {
+                largest.accumulateAndGet(largestCheckpoint(dir), Math::max);
+                try {
+                  Thread.sleep(100);
+                } catch (InterruptedException e) {
+                  return;
+                }
+              }
+            },
+            "checkpoint-watcher");
     watcher.setDaemon(true);
     watcher.start();
     run("state: heap backend, checkpoints to disk", true, dir);
     watcher.interrupt();
     watcher.join();
     largest.accumulateAndGet(largestCheckpoint(dir), Math::max);
-    System.out.printf(Locale.ROOT, "largest checkpoint on disk: %,d B = %.1f B per meter (all keyed state of %d zones, "
-        + "sources and sinks included)%n", largest.get(), largest.get() / (double) meters, zones);
+    System.out.printf(
+        Locale.ROOT,
+        "largest checkpoint on disk: %,d B = %.1f B per meter (all keyed state of %d zones, "
+            + "sources and sinks included)%n",
+        largest.get(),
+        largest.get() / (double) meters,
+        zones);
   }
 
   /** The size of the largest completed or in-progress {@code chk-*} directory under {@code dir}. */
@@ -110,14 +133,17 @@ public final class UtilityJobBenchmark {
     long max = 0;
     try (Stream<Path> files = Files.walk(dir)) {
       Map<Path, Long> perCheckpoint = new HashMap<>();
-      files.filter(Files::isRegularFile).forEach(f -> {
-        for (Path p = f.getParent(); p != null && p.startsWith(dir); p = p.getParent()) {
-          if (p.getFileName().toString().startsWith("chk-")) {
-            perCheckpoint.merge(p, f.toFile().length(), Long::sum);
-            break;
-          }
-        }
-      });
+      files
+          .filter(Files::isRegularFile)
+          .forEach(
+              f -> {
+                for (Path p = f.getParent(); p != null && p.startsWith(dir); p = p.getParent()) {
+                  if (p.getFileName().toString().startsWith("chk-")) {
+                    perCheckpoint.merge(p, f.toFile().length(), Long::sum);
+                    break;
+                  }
+                }
+              });
       for (long v : perCheckpoint.values()) {
         max = Math.max(max, v);
       }
@@ -129,11 +155,19 @@ public final class UtilityJobBenchmark {
 
   private static int zones;
 
-  /** Half water, 40% power, 10% gas meters, uniformly in the six urban districts, one reading per minute each. */
+  /**
+   * Half water, 40% power, 10% gas meters, uniformly in the six urban districts, one reading per
+   * minute each.
+   */
   private static void encode(int meters, int rounds) {
     DistrictIndex index = DistrictIndex.hangzhou();
-    List<District> urban = index.districts().stream()
-        .filter(d -> Set.of("330102", "330103", "330104", "330105", "330106", "330108").contains(d.code())).toList();
+    List<District> urban =
+        index.districts().stream()
+            .filter(
+                d ->
+                    Set.of("330102", "330103", "330104", "330105", "330106", "330108")
+                        .contains(d.code()))
+            .toList();
     GeoZoneLocator locator = new GeoZoneLocator(SEED);
     locator.open();
     Random random = new Random(42);
@@ -143,7 +177,8 @@ public final class UtilityJobBenchmark {
     for (int i = 0; i < meters; i++) {
       pos[i] = DistrictIndex.randomPointIn(urban.get(i % urban.size()), random);
       kind[i] = i % 10 < 5 ? "water" : i % 10 < 9 ? "power" : "gas";
-      zoneIds.add(locator.locate(pos[i][0], pos[i][1], kind[i]).map(ZonePlace::zone).orElse("none"));
+      zoneIds.add(
+          locator.locate(pos[i][0], pos[i][1], kind[i]).map(ZonePlace::zone).orElse("none"));
     }
     zones = zoneIds.size();
     payloads = new byte[meters * rounds][];
@@ -151,13 +186,28 @@ public final class UtilityJobBenchmark {
     for (int r = 0; r < rounds; r++) {
       for (int i = 0; i < meters; i++) {
         long ts = START.toEpochMilli() + r * 60_000L + (i * 59_000L / meters);
-        Map<String, Object> values = switch (kind[i]) {
-          case "water" -> Map.of("flowM3h", 1 + random.nextDouble(), "pressureKPa", 390 + random.nextDouble() * 20);
-          case "power" -> Map.of("kW", random.nextDouble() * 3, "voltageV", 215 + random.nextDouble() * 10);
-          default -> Map.of("pressureKPa", 2 + random.nextDouble() * 0.5, "ppm", random.nextDouble() * 30);
-        };
+        Map<String, Object> values =
+            switch (kind[i]) {
+              case "water" ->
+                  Map.of(
+                      "flowM3h",
+                      1 + random.nextDouble(),
+                      "pressureKPa",
+                      390 + random.nextDouble() * 20);
+              case "power" ->
+                  Map.of("kW", random.nextDouble() * 3, "voltageV", 215 + random.nextDouble() * 10);
+              default ->
+                  Map.of(
+                      "pressureKPa",
+                      2 + random.nextDouble() * 0.5,
+                      "ppm",
+                      random.nextDouble() * 30);
+            };
         int n = r * meters + i;
-        payloads[n] = EnvelopeCodec.encode(new Envelope("m-" + i, "utility", kind[i], ts, pos[i][1], pos[i][0], values, ts, "mqtt"));
+        payloads[n] =
+            EnvelopeCodec.encode(
+                new Envelope(
+                    "m-" + i, "utility", kind[i], ts, pos[i][1], pos[i][0], values, ts, "mqtt"));
         times[n] = ts;
       }
     }
@@ -172,30 +222,74 @@ public final class UtilityJobBenchmark {
       conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.toUri().toString());
     }
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-    JobSettings s = new JobSettings("unused:9092", new InfluxSettings("http://unused", "o", "b", "t"),
-        checkpoints == null ? Duration.ofHours(1) : Duration.ofSeconds(2),
-        Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(60), 1, SEED);
+    JobSettings s =
+        new JobSettings(
+            "unused:9092",
+            new InfluxSettings("http://unused", "o", "b", "t"),
+            checkpoints == null ? Duration.ofHours(1) : Duration.ofSeconds(2),
+            Duration.ofSeconds(5),
+            Duration.ofSeconds(10),
+            Duration.ofSeconds(60),
+            1,
+            SEED);
     // Checkpoints are not part of the figure (the interval is longer than a run).
     JobEnvironment.configure(env, s);
-    DataStream<KafkaEvent> raw = env.fromSource(new NumberSequenceSource(0, payloads.length - 1),
-            WatermarkStrategy.noWatermarks(), "pre-encoded envelopes").uid("bench-source")
-        .map(i -> new KafkaEvent("city.raw.utility", null, payloads[i.intValue()], times[i.intValue()]))
-        .returns(TypeInformation.of(KafkaEvent.class)).name("index to record").uid("bench-index")
-        .assignTimestampsAndWatermarks(WatermarkStrategy.<KafkaEvent>forBoundedOutOfOrderness(Duration.ofSeconds(5))
-            .withTimestampAssigner((e, t) -> e.timestamp())).name("watermarks").uid("bench-watermarks");
-    UtilityJob job = new UtilityJob(null, null, new DiscardingSink<>(), new DiscardingSink<>(), new DiscardingSink<>(), new DiscardingSink<>(),
-        new DiscardingSink<>(), new GeoZoneLocator(SEED), s, UtilitySettings.defaults());
+    DataStream<KafkaEvent> raw =
+        env.fromSource(
+                new NumberSequenceSource(0, payloads.length - 1),
+                WatermarkStrategy.noWatermarks(),
+                "pre-encoded envelopes")
+            .uid("bench-source")
+            .map(
+                i ->
+                    new KafkaEvent(
+                        "city.raw.utility", null, payloads[i.intValue()], times[i.intValue()]))
+            .returns(TypeInformation.of(KafkaEvent.class))
+            .name("index to record")
+            .uid("bench-index")
+            .assignTimestampsAndWatermarks(
+                WatermarkStrategy.<KafkaEvent>forBoundedOutOfOrderness(Duration.ofSeconds(5))
+                    .withTimestampAssigner((e, t) -> e.timestamp()))
+            .name("watermarks")
+            .uid("bench-watermarks");
+    UtilityJob job =
+        new UtilityJob(
+            null,
+            null,
+            new DiscardingSink<>(),
+            new DiscardingSink<>(),
+            new DiscardingSink<>(),
+            new DiscardingSink<>(),
+            new DiscardingSink<>(),
+            new GeoZoneLocator(SEED),
+            s,
+            UtilitySettings.defaults());
     if (full) {
-      // No layer is replaced during a run: an empty update stream, as a job whose city.geography is empty.
-      DataStream<KafkaEvent> noUpdates = env.fromSource(new NumberSequenceSource(0, 0), WatermarkStrategy.noWatermarks(), "no geography")
-          .uid("bench-geography").setParallelism(1).filter(i -> false).name("none").uid("bench-no-geography").setParallelism(1)
-          .map(i -> new KafkaEvent("city.geography", "zones", new byte[0], 0L)).returns(TypeInformation.of(KafkaEvent.class))
-          .name("as record").uid("bench-geography-record").setParallelism(1);
+      // No layer is replaced during a run: an empty update stream, as a job whose city.geography is
+      // empty.
+      DataStream<KafkaEvent> noUpdates =
+          env.fromSource(
+                  new NumberSequenceSource(0, 0), WatermarkStrategy.noWatermarks(), "no geography")
+              .uid("bench-geography")
+              .setParallelism(1)
+              .filter(i -> false)
+              .name("none")
+              .uid("bench-no-geography")
+              .setParallelism(1)
+              .map(i -> new KafkaEvent("city.geography", "zones", new byte[0], 0L))
+              .returns(TypeInformation.of(KafkaEvent.class))
+              .name("as record")
+              .uid("bench-geography-record")
+              .setParallelism(1);
       job.wire(raw, noUpdates);
     } else {
       raw.map(e -> io.citybrain.jobs.utility.UtilityReadings.toReading(e, baselineLocator()).zone())
-          .returns(Types.STRING).name("decode and place").uid("bench-decode")
-          .sinkTo(new DiscardingSink<>()).name("discard").uid("bench-discard");
+          .returns(Types.STRING)
+          .name("decode and place")
+          .uid("bench-decode")
+          .sinkTo(new DiscardingSink<>())
+          .name("discard")
+          .uid("bench-discard");
     }
     OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     long cpu0 = os.getProcessCpuTime();
@@ -226,7 +320,8 @@ public final class UtilityJobBenchmark {
    * baseline, incidents) is shared by its meters and not included.
    */
   private static void stateEstimate() throws Exception {
-    TypeSerializer<MeterState> ser = TypeInformation.of(MeterState.class).createSerializer(new SerializerConfigImpl());
+    TypeSerializer<MeterState> ser =
+        TypeInformation.of(MeterState.class).createSerializer(new SerializerConfigImpl());
     MeterState m = new MeterState("m-12345", 30.2445, 120.1445);
     m.lastTs = START.toEpochMilli();
     m.rate = 1.5;
@@ -243,7 +338,13 @@ public final class UtilityJobBenchmark {
     Types.STRING.createSerializer(new SerializerConfigImpl()).serialize("m-12345", out);
     int userKey = out.length();
     int perMeter = 2 + zoneKey + userKey + value;
-    System.out.printf(Locale.ROOT, "state per meter (serializer estimate, RocksDB layout): %d B (MeterState %d B, keys %d B), "
-        + "plus the zone-level state of %d zones shared by their meters%n", perMeter, value, 2 + zoneKey + userKey, zones);
+    System.out.printf(
+        Locale.ROOT,
+        "state per meter (serializer estimate, RocksDB layout): %d B (MeterState %d B, keys %d B), "
+            + "plus the zone-level state of %d zones shared by their meters%n",
+        perMeter,
+        value,
+        2 + zoneKey + userKey,
+        zones);
   }
 }
