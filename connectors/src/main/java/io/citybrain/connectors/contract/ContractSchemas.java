@@ -408,7 +408,23 @@ public final class ContractSchemas {
         .putObject("payload")
         .put("type", "string")
         .put("contentEncoding", "base64")
-        .put("description", "the bytes as received");
+        .put(
+            "description",
+            "the bytes as received; empty when partition and offset say where the record is");
+    props
+        .putObject("partition")
+        .put("type", "integer")
+        .put("minimum", -1)
+        .put(
+            "description",
+            "addition to v1: with offset, where in Kafka topic the refused record is, for a record"
+                + " a job refused after its first step (late, impossible-jump, unmatched from the"
+                + " traffic job)");
+    props
+        .putObject("offset")
+        .put("type", "integer")
+        .put("minimum", -1)
+        .put("description", "addition to v1: the record's offset in that partition");
     props
         .putObject("time")
         .put("type", "integer")

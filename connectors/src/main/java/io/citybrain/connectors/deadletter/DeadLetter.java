@@ -1,5 +1,6 @@
 package io.citybrain.connectors.deadletter;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.citybrain.connectors.Json;
 import java.io.IOException;
@@ -14,6 +15,9 @@ import java.util.Base64;
  * refused.
  *
  * @param stage which part refused it ({@code bridge}, {@code traffic}, ...)
+ * @param partition with {@code offset}, where in Kafka {@code topic} the refused record is, for a
+ *     record a job refused after carrying only its coordinate (late, impossible jump, on no road:
+ *     then {@code payload} is empty); absent otherwise (an addition to contract v1)
  */
 public record DeadLetter(
     String reason,
@@ -22,12 +26,43 @@ public record DeadLetter(
     String key,
     String payload,
     long time,
-    String stage) {
+    String stage,
+    @JsonInclude(JsonInclude.Include.NON_NULL) Integer partition,
+    @JsonInclude(JsonInclude.Include.NON_NULL) Long offset) {
+
+  /** A dead letter that carries its record's bytes. */
+  public DeadLetter(
+      String reason,
+      String detail,
+      String topic,
+      String key,
+      String payload,
+      long time,
+      String stage) {
+    this(reason, detail, topic, key, payload, time, stage, null, null);
+  }
 
   public static DeadLetter of(
       Reason reason, String detail, String topic, String key, byte[] raw, long time, String stage) {
     return new DeadLetter(
         reason.code(), detail, topic, key, Base64.getEncoder().encodeToString(raw), time, stage);
+  }
+
+  /**
+   * A dead letter that names where its record is instead of carrying it: for a job that let the
+   * bytes go after its first step (issue 19), the record being in {@code topic} at {@code
+   * partition}, {@code offset}.
+   */
+  public static DeadLetter located(
+      Reason reason,
+      String detail,
+      String topic,
+      String key,
+      int partition,
+      long offset,
+      long time,
+      String stage) {
+    return new DeadLetter(reason.code(), detail, topic, key, "", time, stage, partition, offset);
   }
 
   public byte[] rawPayload() {

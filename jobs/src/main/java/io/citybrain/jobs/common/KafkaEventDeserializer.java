@@ -17,7 +17,9 @@ public final class KafkaEventDeserializer implements KafkaRecordDeserializationS
             record.topic(),
             key,
             record.value() == null ? new byte[0] : record.value(),
-            record.timestamp()));
+            record.timestamp(),
+            record.partition(),
+            record.offset()));
   }
 
   @Override

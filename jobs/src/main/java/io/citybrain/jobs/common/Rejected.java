@@ -16,6 +16,12 @@ public final class Rejected extends Exception {
     return reason;
   }
 
+  /** A dead letter naming where the record is, for a step that no longer holds its bytes. */
+  public DeadLetter toDeadLetter(KafkaCoordinate at, String key, long now, String stage) {
+    return DeadLetter.located(
+        reason, getMessage(), at.topic(), key, at.partition(), at.offset(), now, stage);
+  }
+
   public DeadLetter toDeadLetter(KafkaEvent e, long now, String stage) {
     return DeadLetter.of(
         reason,

@@ -70,7 +70,8 @@ public final class JumpFilter extends KeyedProcessFunction<String, ProbeFix, Pro
                         "%s moved at %.0f km/h since its previous fix",
                         fix.deviceId(),
                         kmh))
-                .toDeadLetter(fix.event(), System.currentTimeMillis(), TrafficJob.STAGE));
+                .toDeadLetter(
+                    fix.origin(), fix.deviceId(), System.currentTimeMillis(), TrafficJob.STAGE));
         return;
       }
     }

@@ -1,8 +1,14 @@
 package io.citybrain.jobs.traffic;
 
-import io.citybrain.jobs.common.KafkaEvent;
+import io.citybrain.jobs.common.KafkaCoordinate;
 
-/** A decoded traffic reading before it is matched to a segment; loops have no heading. */
+/**
+ * A decoded traffic reading before it is matched to a segment; loops have no heading.
+ *
+ * @param origin where the reading's record is in Kafka: the job holds readings in keyed state until
+ *     the watermark passes them, and names this in a later dead letter instead of carrying the
+ *     record's bytes (issue 19)
+ */
 public record ProbeFix(
     String deviceId,
     String kind,
@@ -14,4 +20,4 @@ public record ProbeFix(
     double count,
     double intervalS,
     double occupancy,
-    KafkaEvent event) {}
+    KafkaCoordinate origin) {}

@@ -268,12 +268,23 @@ public final class TrafficJob {
             .getSideOutput(LATE)
             .map(
                 o ->
-                    DeadLetter.of(
+                    // What the job knows of the reading, and where its record is: the job does
+                    // not carry a reading's bytes through its keyed state (issue 19).
+                    DeadLetter.located(
                         Reason.LATE,
-                        "reading for " + o.ts() + " arrived after its window closed",
-                        o.topic(),
+                        String.format(
+                            java.util.Locale.ROOT,
+                            "reading of %s for %d (segment %s, %.1f km/h) arrived after its window"
+                                + " closed; the record is %s",
+                            o.deviceId(),
+                            o.ts(),
+                            o.segment().segmentId(),
+                            o.speedKmh(),
+                            o.origin()),
+                        o.origin().topic(),
                         o.deviceId(),
-                        o.raw(),
+                        o.origin().partition(),
+                        o.origin().offset(),
                         System.currentTimeMillis(),
                         STAGE))
             .name("late readings")
@@ -331,7 +342,9 @@ public final class TrafficJob {
       try {
         out.collect(TrafficReadings.observe(f, matcher));
       } catch (Rejected r) {
-        ctx.output(DeadLetters.TAG, r.toDeadLetter(f.event(), System.currentTimeMillis(), STAGE));
+        ctx.output(
+            DeadLetters.TAG,
+            r.toDeadLetter(f.origin(), f.deviceId(), System.currentTimeMillis(), STAGE));
       }
     }
   }
@@ -360,7 +373,9 @@ public final class TrafficJob {
       try {
         out.collect(TrafficReadings.observe(f, matcher));
       } catch (Rejected r) {
-        ctx.output(DeadLetters.TAG, r.toDeadLetter(f.event(), System.currentTimeMillis(), STAGE));
+        ctx.output(
+            DeadLetters.TAG,
+            r.toDeadLetter(f.origin(), f.deviceId(), System.currentTimeMillis(), STAGE));
       }
     }
   }

@@ -1,11 +1,14 @@
 package io.citybrain.jobs.traffic;
 
+import io.citybrain.jobs.common.KafkaCoordinate;
+
 /**
  * A reading placed on its segment.
  *
  * @param vehicles vehicles the reading stands for: a loop's count, 1 for a probe fix
  * @param intervalS a loop's counting interval; 0 for a probe
- * @param raw the original record, so that data too late for its window becomes a dead letter intact
+ * @param origin where the reading's record is in Kafka, which a dead letter of data too late for
+ *     its window names
  */
 public record TrafficObservation(
     String deviceId,
@@ -15,5 +18,4 @@ public record TrafficObservation(
     double vehicles,
     double intervalS,
     double occupancy,
-    String topic,
-    byte[] raw) {}
+    KafkaCoordinate origin) {}

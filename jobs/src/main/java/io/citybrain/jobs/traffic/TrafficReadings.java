@@ -26,7 +26,7 @@ public final class TrafficReadings {
             env.number("count"),
             env.number("intervalS"),
             env.number("occupancy"),
-            e);
+            e.coordinate());
       }
       if ("traffic".equals(env.domain()) && "probe".equals(env.kind())) {
         return new ProbeFix(
@@ -40,7 +40,7 @@ public final class TrafficReadings {
             1,
             0,
             0,
-            e);
+            e.coordinate());
       }
     } catch (IllegalArgumentException ex) {
       throw new Rejected(Reason.MISSING_FIELD, ex.getMessage());
@@ -80,7 +80,6 @@ public final class TrafficReadings {
         vehicles,
         f.intervalS(),
         f.occupancy(),
-        f.event().topic(),
-        f.event().value());
+        f.origin());
   }
 }

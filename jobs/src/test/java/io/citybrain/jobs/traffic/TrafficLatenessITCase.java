@@ -7,13 +7,19 @@ import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 import io.citybrain.connectors.deadletter.DeadLetter;
+import io.citybrain.connectors.envelope.EnvelopeCodec;
 import io.citybrain.embedded.EmbeddedKafka;
 import io.citybrain.jobs.traffic.TrafficSavepoints.Reading;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Properties;
 import java.util.function.BooleanSupplier;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -59,6 +65,24 @@ class TrafficLatenessITCase {
             place,
             List.of(new Reading(T0 + 50_000, 10, 5, 60, 0.9)),
             () -> !Collected.list("deadletters").isEmpty());
+        // The dead letter names where the late reading's record is (the job does not carry its
+        // bytes through its keyed state): that record is the 00:50 reading.
+        DeadLetter letter = Collected.<DeadLetter>list("deadletters").get(0);
+        assertThat(letter.payload()).isEmpty();
+        assertThat(letter.detail()).contains("segment " + place.segment().segmentId(), "5.0 km/h");
+        Properties p = new Properties();
+        p.put("bootstrap.servers", bootstrap);
+        p.put("key.deserializer", ByteArrayDeserializer.class.getName());
+        p.put("value.deserializer", ByteArrayDeserializer.class.getName());
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p)) {
+          TopicPartition at = new TopicPartition(letter.topic(), letter.partition());
+          consumer.assign(List.of(at));
+          consumer.seek(at, letter.offset());
+          ConsumerRecord<byte[], byte[]> record =
+              consumer.poll(Duration.ofSeconds(30)).records(at).get(0);
+          assertThat(record.offset()).isEqualTo(letter.offset());
+          assertThat(EnvelopeCodec.decode(record.value()).ts()).isEqualTo(T0 + 50_000);
+        }
       } finally {
         job.cancel().get();
       }

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.citybrain.connectors.alert.Alert;
 import io.citybrain.connectors.deadletter.DeadLetter;
 import io.citybrain.jobs.common.DeadLetters;
-import io.citybrain.jobs.common.KafkaEvent;
+import io.citybrain.jobs.common.KafkaCoordinate;
 import java.time.Duration;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
@@ -31,7 +31,7 @@ class TrafficOperatorsHarnessTest {
         1,
         0,
         0,
-        new KafkaEvent("city.raw.traffic", id, new byte[] {1}, ts));
+        new KafkaCoordinate("city.raw.traffic", 0, ts));
   }
 
   @Test
@@ -47,6 +47,16 @@ class TrafficOperatorsHarnessTest {
       // 111 m in 10 s after the last good fix is 40 km/h.
       h.processElement(new StreamRecord<>(probe("P-1", T0 + 10_000, 120.14, 30.251)));
       assertThat(h.extractOutputValues()).extracting(ProbeFix::lat).containsExactly(30.25, 30.251);
+      // The dead letter names where the refused fix's record is; the job no longer holds its bytes.
+      assertThat(h.getSideOutput(DeadLetters.TAG))
+          .extracting(r -> (DeadLetter) r.getValue())
+          .allSatisfy(
+              d -> {
+                assertThat(d.topic()).isEqualTo("city.raw.traffic");
+                assertThat(d.partition()).isZero();
+                assertThat(d.offset()).isPositive();
+                assertThat(d.payload()).isEmpty();
+              });
       assertThat(h.getSideOutput(DeadLetters.TAG))
           .extracting(r -> ((DeadLetter) r.getValue()).reason())
           .containsExactly("impossible-jump");

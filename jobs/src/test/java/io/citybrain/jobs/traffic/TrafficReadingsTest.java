@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.citybrain.connectors.envelope.Envelope;
 import io.citybrain.connectors.envelope.EnvelopeCodec;
+import io.citybrain.jobs.common.KafkaCoordinate;
 import io.citybrain.jobs.common.KafkaEvent;
 import io.citybrain.jobs.common.Rejected;
 import java.nio.charset.StandardCharsets;
@@ -49,11 +50,12 @@ class TrafficReadingsTest {
 
   private static TrafficObservation loop(
       MatchedSegment s, double count, double speed, double occupancy) {
-    return new TrafficObservation("L", s, T0, speed, count, 60, occupancy, "t", new byte[0]);
+    return new TrafficObservation(
+        "L", s, T0, speed, count, 60, occupancy, new KafkaCoordinate("t", -1, -1));
   }
 
   private static TrafficObservation probe(MatchedSegment s, double speed) {
-    return new TrafficObservation("P", s, T0, speed, 1, 0, 0, "t", new byte[0]);
+    return new TrafficObservation("P", s, T0, speed, 1, 0, 0, new KafkaCoordinate("t", -1, -1));
   }
 
   @Test

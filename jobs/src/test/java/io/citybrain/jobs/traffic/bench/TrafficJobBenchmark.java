@@ -12,6 +12,7 @@ import io.citybrain.geo.Metric;
 import io.citybrain.geo.RoadSegment;
 import io.citybrain.jobs.common.JobEnvironment;
 import io.citybrain.jobs.common.JobSettings;
+import io.citybrain.jobs.common.KafkaCoordinate;
 import io.citybrain.jobs.common.KafkaEvent;
 import io.citybrain.jobs.common.KafkaEventDeserializer;
 import io.citybrain.jobs.common.Rejected;
@@ -488,21 +489,7 @@ public final class TrafficJobBenchmark {
             1,
             0,
             0,
-            new KafkaEvent(
-                TOPIC,
-                "v-" + (vehicles - 1),
-                EnvelopeCodec.encode(
-                    new Envelope(
-                        "v-" + (vehicles - 1),
-                        "traffic",
-                        "probe",
-                        T0,
-                        30.2,
-                        120.1,
-                        Map.of("speedKmh", 42.0, "headingDeg", 90.0),
-                        T0,
-                        "mqtt")),
-                T0));
+            new KafkaCoordinate(TOPIC, 0, 123_456_789L));
     TypeInformation.of(ProbeFix.class)
         .createSerializer(new SerializerConfigImpl())
         .serialize(pending, out);
