@@ -22,9 +22,8 @@ public final class Json {
           .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
           .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
           // Every reading carries decimal coordinates: the JDK's parser (FloatingDecimal) was a
-          // quarter
-          // of the traffic job's decode task (issue 22). Jackson's bundled FastDoubleParser rounds
-          // exactly as the JDK does, so every value is the same double.
+          // quarter of the traffic job's decode task (issue 22). Jackson's bundled FastDoubleParser
+          // rounds exactly as the JDK does, so every value is the same double.
           .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
           .build();
 

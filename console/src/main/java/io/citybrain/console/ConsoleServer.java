@@ -742,8 +742,7 @@ public final class ConsoleServer implements AutoCloseable {
   private JsonNode jsonBody(Context ex, String what) {
     String type = ex.contentType();
     // A JSON content type cannot be sent cross-site without a CORS preflight, which this server
-    // never
-    // grants: another web page cannot act through an operator's browser.
+    // never grants: another web page cannot act through an operator's browser.
     if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
       sendError(ex, 415, "send " + what + " as application/json");
       return null;

@@ -596,8 +596,8 @@ public final class LocalCity implements AutoCloseable {
     createTopics(kafka.bootstrapServers());
     progress.accept("time-series store (QuestDB, InfluxDB v2 write API)");
     // Issue 23: a web page in the operator's browser reaches loopback too; the store's every
-    // endpoint
-    // needs this random password, which only the city's parts get (and the operator, printed).
+    // endpoint needs this random password, which only the city's parts get (and the operator,
+    // printed).
     store =
         track(
             EmbeddedQuestDb.start(

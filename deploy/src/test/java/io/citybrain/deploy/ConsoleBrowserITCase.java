@@ -52,8 +52,8 @@ class ConsoleBrowserITCase {
 
   /** Event time of the traffic readings: fixed, so the window they close is known. */
   // The bridge refuses readings older than bridge.max-reading-age (2 h) against its clock: the
-  // named
-  // instant is half an hour before the test starts, on a minute boundary (windows are minutes).
+  // named instant is half an hour before the test starts, on a minute boundary (windows are
+  // minutes).
   private static final Instant T0 =
       Instant.now()
           .truncatedTo(java.time.temporal.ChronoUnit.MINUTES)

@@ -46,8 +46,8 @@ class LocalCityITCase {
 
   /** Event times are fixed instants, not the wall clock, so the window rows are exact. */
   // The bridge refuses readings older than bridge.max-reading-age (2 h) against its clock: the
-  // named
-  // instant is half an hour before the test starts, on a minute boundary (windows are minutes).
+  // named instant is half an hour before the test starts, on a minute boundary (windows are
+  // minutes).
   private static final Instant T0 =
       Instant.now()
           .truncatedTo(java.time.temporal.ChronoUnit.MINUTES)
@@ -186,8 +186,8 @@ class LocalCityITCase {
                     && city.store().query(segmentSql).size() == 3);
 
     // Segment a: 30 vehicles, space-mean speed 30 / (10/30 + 20/60) = 45 km/h, flow 30 per 120 s =
-    // 900/h,
-    // occupancy (0.2 × 60 + 0.1 × 60) / 120 = 0.15. Segment b: one probe at 20 km/h, no flow.
+    // 900/h, occupancy (0.2 × 60 + 0.1 × 60) / 120 = 0.15. Segment b: one probe at 20 km/h, no
+    // flow.
     Map<String, Map<String, Object>> segments = new java.util.HashMap<>();
     for (Map<String, Object> row : city.store().query(segmentSql)) {
       segments.put((String) row.get("segment"), row);
@@ -379,11 +379,10 @@ class LocalCityITCase {
       assertThat(fire.message()).contains("nearest fire station");
 
       publish("city/emergency/smoke/it-smoke-3", smoke(first + 3000, p, "it-building-1"));
-      Thread.sleep(
-          2000); // long enough for a wrongly raised alert to arrive: the path takes ~200 ms
+      // Long enough for a wrongly raised alert to arrive: the path takes ~200 ms.
+      Thread.sleep(2000);
       // One incident, one alert id: unconfirmed, then fire; afterwards only the same fire
-      // escalating
-      // (3 s in the test city) — never a second raise.
+      // escalating (3 s in the test city) — never a second raise.
       List<Alert> seenByManager =
           manager.all().stream().filter(a -> a.alertId().equals(alertId)).toList();
       assertThat(seenByManager.subList(0, 2))

@@ -61,11 +61,9 @@ class TrafficScenarioITCase {
   @BeforeAll
   static void playTheMorning() throws Exception {
     // The scenario is a fixed evening of January 2026: recorded history to the bridge, so its
-    // bridge.max-reading-age is off (0); the other timestamp rules stay on.
-    // On Debian's Mosquitto (./citybrain local --broker mosquitto): the scenario is published as
-    // fast
-    // as the broker takes it, which Moquette's window of ten in-flight messages held back (issue
-    // 22).
+    // bridge.max-reading-age is off (0); the other timestamp rules stay on. On Debian's Mosquitto
+    // (./citybrain local --broker mosquitto): the scenario is published as fast as the broker takes
+    // it, which Moquette's window of ten in-flight messages held back (issue 22).
     city =
         LocalCity.start(
             LocalCity.Options.ephemeral(dataDir)

@@ -365,8 +365,7 @@ class UtilityScenariosITCase {
                   + "feeder zone "
                   + zone);
       // The window ending 08:07 is written once event time passed 08:08, and the window ending
-      // 08:08 not yet:
-      // the meters' return is seen in the window that is written next.
+      // 08:08 not yet: the meters' return is seen in the window that is written next.
       awaitRows(zone, o + 7 * MINUTE, o + 7 * MINUTE);
       for (int i = 4; i <= 6; i++) {
         power("it-pm-" + i, o + 9 * MINUTE, near(c, i), 1.2, 221);
@@ -416,8 +415,7 @@ class UtilityScenariosITCase {
                     .contains("flink_jobmanager_numRunningJobs"));
 
     // The same, relayed into the city's one scrape beside the bridge's and dispatcher's meters,
-    // each
-    // family once (a second "# TYPE" of one name is a scrape Prometheus refuses).
+    // each family once (a second "# TYPE" of one name is a scrape Prometheus refuses).
     String ops =
         city.endpoints().stream()
             .filter(l -> l.startsWith("metrics, health"))

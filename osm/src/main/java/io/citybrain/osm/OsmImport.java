@@ -320,8 +320,9 @@ public final class OsmImport {
       boolean complete = !r.wayMembers().isEmpty();
       for (OsmExtract.Member m : r.wayMembers()) {
         if (m.role().equals("inner")) {
-          continue; // holes come out of the polygonizer from the outer rings' arrangement; enclaves
-          // are rare in districts
+          // Holes come out of the polygonizer from the outer rings' arrangement; enclaves are
+          // rare in districts.
+          continue;
         }
         OsmExtract.OsmWay w = osm.waysById.get(m.id());
         LineString line = w == null ? null : line(osm, w.nodes());
@@ -560,8 +561,8 @@ public final class OsmImport {
       double speed = Double.parseDouble(v) * (mph ? MPH : 1);
       return speed >= 5 && speed <= 200 ? speed : roadClass.defaultFreeFlowKmh();
     } catch (NumberFormatException e) {
-      return roadClass
-          .defaultFreeFlowKmh(); // "none", "signals", "walk", "RU:urban": no number to take
+      // "none", "signals", "walk", "RU:urban": no number to take.
+      return roadClass.defaultFreeFlowKmh();
     }
   }
 

@@ -166,9 +166,8 @@ public final class Publisher implements AutoCloseable {
           stats.failed(m.kind(), "refused by the client: " + describe(e));
           break;
         }
-        Thread.sleep(
-            1); // the broker has not acknowledged enough yet: wait instead of queueing without
-        // bound
+        // The broker has not acknowledged enough yet: wait instead of queueing without bound.
+        Thread.sleep(1);
       }
     }
     record(m);

@@ -259,8 +259,7 @@ public final class SimulateCommand implements Callable<Integer> {
       }
     } finally {
       // Called in-process (tests, the local city), a hook left behind would make the JVM's exit
-      // wait
-      // 35 s for this thread, which is then the one exiting.
+      // wait 35 s for this thread, which is then the one exiting.
       try {
         Runtime.getRuntime().removeShutdownHook(onCtrlC);
       } catch (IllegalStateException shuttingDown) {

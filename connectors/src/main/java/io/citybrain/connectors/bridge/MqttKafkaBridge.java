@@ -467,9 +467,8 @@ public final class MqttKafkaBridge implements AutoCloseable {
               }
             });
       } catch (java.util.concurrent.RejectedExecutionException closing) {
-        permits
-            .release(); // the bridge is closing: the unacknowledged message is redelivered to the
-        // next session
+        // The bridge is closing: the unacknowledged message is redelivered to the next session.
+        permits.release();
       }
       return;
     }

@@ -266,8 +266,7 @@ public final class AlertDispatcher implements AutoCloseable {
         List<java.util.concurrent.Future<?>> inbox = new ArrayList<>();
         for (int i = 0; i < delivered.size(); i++) {
           // Keyed by alert id: compaction keeps each alert's newest record. A batch's records of
-          // one
-          // alert come in city.alerts order (one partition), and the producer keeps it
+          // one alert come in city.alerts order (one partition), and the producer keeps it
           // (idempotent).
           inbox.add(
               deadLetters.send(

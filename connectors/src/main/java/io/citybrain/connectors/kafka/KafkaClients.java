@@ -30,8 +30,7 @@ public final class KafkaClients {
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
     // 20 ms cut Kafka's CPU by 19 % at 590 readings/s (docs/benchmarks.md, cluster latency), but
     // with it BridgeFaultITCase once found 7 of 20,000 acknowledged readings missing after a
-    // restart
-    // of its single Kafka node, not seen in the runs at 5 ms: back to 5 ms until that is
+    // restart of its single Kafka node, not seen in the runs at 5 ms: back to 5 ms until that is
     // understood.
     p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
     p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");

@@ -571,8 +571,8 @@ public final class ClusterCity implements AutoCloseable {
     c.put("taskmanager.cpu.cores", String.valueOf(SLOTS));
     c.put("taskmanager.memory.framework.heap.size", "128m");
     // Room for a job's heap state: the traffic job holds each reading until the watermark passes
-    // it,
-    // i.e. the out-of-orderness' worth of readings (the chaos test's is an hour of replayed time).
+    // it, i.e. the out-of-orderness' worth of readings (the chaos test's is an hour of replayed
+    // time).
     c.put("taskmanager.memory.task.heap.size", "768m");
     c.put("taskmanager.memory.framework.off-heap.size", "128m");
     c.put("taskmanager.memory.task.off-heap.size", "0m");

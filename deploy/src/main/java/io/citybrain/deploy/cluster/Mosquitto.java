@@ -60,12 +60,10 @@ public final class Mosquitto {
             "log_type error",
             "log_type warning",
             // Connections, disconnections and "Outgoing messages are being dropped": what an
-            // operator
-            // (and the chaos test, on a loss) needs to follow a session.
+            // operator (and the chaos test, on a loss) needs to follow a session.
             "log_type notice",
             // Started by root (a CI container), Mosquitto would become the user "mosquitto" before
-            // it
-            // reads the password files this process wrote; started by anyone else, this changes
+            // it reads the password files this process wrote; started by anyone else, this changes
             // nothing.
             "user " + System.getProperty("user.name")));
     Path file = dir.resolve("mosquitto.conf");

@@ -38,8 +38,7 @@ public final class FireAlertLatencyBenchmark {
       officer.connect(o);
       devices.connect(o);
       // The unconfirmed alarm is the community's alone (alerts are routed by scope); the fire goes
-      // to
-      // both topics and counts on its first arrival.
+      // to both topics and counts on its first arrival.
       IMqttMessageListener listener =
           (t, m) -> {
             long now = System.nanoTime();
@@ -64,8 +63,7 @@ public final class FireAlertLatencyBenchmark {
         confirmed.computeIfAbsent(alertId, k -> new CountDownLatch(1));
         publish(devices, "city/emergency/smoke/bench-s1-" + i, smoke(ts, building));
         // The jobs are still starting when the city returns (the emergency job builds its city
-        // model
-        // first), so the first incident may wait for them on a loaded machine.
+        // model first), so the first incident may wait for them on a loaded machine.
         if (!unconfirmed.get(alertId).await(i == 0 ? 120 : 10, TimeUnit.SECONDS)) {
           throw new IllegalStateException("no fire_unconfirmed for " + alertId);
         }

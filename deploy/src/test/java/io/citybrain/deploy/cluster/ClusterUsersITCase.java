@@ -71,8 +71,7 @@ class ClusterUsersITCase {
                 dir.resolve("cluster"), ClusterChecks.FLINK_CLASSPATH, ClusterChecks.JOB_JAR)
             .withUsers(users);
     // A broker already on the port asked for (Debian's mosquitto service on 1883) would pass for
-    // the
-    // cluster's own: the start stops before any process, naming the port and the option.
+    // the cluster's own: the start stops before any process, naming the port and the option.
     try (java.net.ServerSocket taken =
         new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       ClusterCity.Options busy =
@@ -165,8 +164,7 @@ class ClusterUsersITCase {
       assertThat(taken.statusCode()).as(taken.body()).isEqualTo(202);
 
       // Over MQTT: in another's name the broker drops it (and, Mosquitto 2.0, closes the
-      // connection);
-      // in their own name it goes through, whatever the payload claims.
+      // connection); in their own name it goes through, whatever the payload claims.
       long ts = System.currentTimeMillis();
       MqttClient forger = connect(cluster.mqttUrl(), "mgr-b-phone", "mgr-b", "b-pass");
       forger.publish(

@@ -110,9 +110,9 @@ public final class EventTimeOrder<T> extends KeyedProcessFunction<String, T, T>
         }
       }
       if (emitted.isEmpty()) {
-        emitted
-            .clear(); // an iterator leaves the heap backend's empty map behind: a device gone quiet
-        // keeps nothing
+        // An iterator leaves the heap backend's empty map behind: a device gone quiet keeps
+        // nothing.
+        emitted.clear();
       }
     } else if (due == null) {
       // A timer of a savepoint taken before the sweeps: the end of one event time's memory.

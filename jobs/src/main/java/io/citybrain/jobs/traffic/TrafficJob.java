@@ -207,8 +207,7 @@ public final class TrafficJob {
             .name("refuse impossible jumps")
             .uid("traffic-jumps");
     // With a geography stream the matcher is swapped when the roads layer is replaced; the uid
-    // stays,
-    // so savepoints of the builds before live roads (a stateless matcher) restore into it.
+    // stays, so savepoints of the builds before live roads (a stateless matcher) restore into it.
     SingleOutputStreamOperator<TrafficObservation> observations =
         geography == null
             ? plausible.process(new Match(matcher)).name("map matching").uid("traffic-match")

@@ -103,8 +103,7 @@ class InfluxSinkITCase {
     long atRestart = PASSED.get();
     try (EmbeddedQuestDb again = EmbeddedQuestDb.start(root, port)) {
       // Backpressure: the sink is chained to the throttle, so while it waits for the store no
-      // record
-      // moves, beyond one batch that was in flight when the store stopped.
+      // record moves, beyond one batch that was in flight when the store stopped.
       assertThat(atStop).isLessThan(RECORDS);
       assertThat(aThirdIn).isLessThanOrEqualTo(atStop + 50);
       assertThat(atRestart).isEqualTo(aThirdIn);

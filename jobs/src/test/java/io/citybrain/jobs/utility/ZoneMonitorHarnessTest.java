@@ -123,8 +123,7 @@ class ZoneMonitorHarnessTest {
       harness.processWatermark(new Watermark(T0 + (k + 1) * MINUTE));
     }
     // A row is written one reporting interval after its window, once the next readings completed
-    // it:
-    // by 08:10 the windows ending 08:01 .. 08:09, each once.
+    // it: by 08:10 the windows ending 08:01 .. 08:09, each once.
     List<UtilityZone> quiet = rows();
     assertThat(quiet)
         .extracting(UtilityZone::windowEnd)
@@ -206,8 +205,7 @@ class ZoneMonitorHarnessTest {
     }
     long nine = T0 + 60 * MINUTE;
     // 08:00-09:00: wm-1 59.5 min x 0.1 m³/min = 5.95, wm-2 29.5 min x 0.2 = 5.9, wm-3 1 min x 0.05
-    // = 0.05;
-    // three distinct meters (the minutes count 92 readings); wm-3 dark at 09:00.
+    // = 0.05; three distinct meters (the minutes count 92 readings); wm-3 dark at 09:00.
     List<UtilityZone> hourly = drain(ZoneMonitor.HOURLY);
     assertThat(hourly)
         .extracting(
@@ -242,9 +240,8 @@ class ZoneMonitorHarnessTest {
     assertThat(rewritten.get(0).consumption()).isCloseTo(11.9 + 1.0 / 6, within(1e-9));
 
     // 09:00-10:00: 30 s of wm-1 (0.05), 30 s of wm-2 (0.1), 50 s of wm-4 (5/6); all three dark at
-    // 10:00.
-    // The meters are forgotten after an hour of silence, then the zone: no 11:00 row, no state, no
-    // timer.
+    // 10:00. The meters are forgotten after an hour of silence, then the zone: no 11:00 row, no
+    // state, no timer.
     harness.processWatermark(new Watermark(T0 + 4 * 60 * MINUTE));
     List<UtilityZone> next = drain(ZoneMonitor.HOURLY);
     assertThat(next)

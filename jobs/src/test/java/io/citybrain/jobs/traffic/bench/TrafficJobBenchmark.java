@@ -219,8 +219,8 @@ public final class TrafficJobBenchmark {
           p.put("max.poll.records", "2000");
           GeoSegmentMatcher matcher = new GeoSegmentMatcher(42);
           if (match) {
-            matcher.open(); // outside the figure in the job too: once per task, before the first
-            // record
+            // Outside the figure in the job too: once per task, before the first record.
+            matcher.open();
           }
           try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p)) {
             TopicPartition tp = new TopicPartition(TOPIC, 0);
