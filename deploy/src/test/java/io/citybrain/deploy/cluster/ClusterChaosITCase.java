@@ -20,6 +20,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import org.apache.flink.api.common.JobID;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -61,7 +62,9 @@ class ClusterChaosITCase {
 
   @TempDir Path dir;
 
+  // Ten minutes here; the build's default of 15 would leave no room for a slower machine.
   @Test
+  @Timeout(value = 40, unit = java.util.concurrent.TimeUnit.MINUTES)
   void everyEventIsAccountedForAndTheRowsEqualACleanRun() throws Exception {
     run(
         dir,

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import io.citybrain.connectors.Topics;
 import io.citybrain.connectors.alert.Alert;
 import io.citybrain.connectors.kafka.KafkaClients;
+import io.citybrain.contract.Topics;
 import io.citybrain.embedded.EmbeddedQuestDb;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -155,6 +155,8 @@ final class ClusterChecks {
     List<String> atCommunity = new CopyOnWriteArrayList<>();
     MqttClient manager =
         new MqttClient(cluster.mqttUrl(), "checks-manager", new MemoryPersistence());
+    // Paho's blocking calls wait forever by default; a broker that never answers fails the check.
+    manager.setTimeToWait(30_000);
     manager.connect();
     try {
       manager.subscribe(
@@ -227,6 +229,7 @@ final class ClusterChecks {
             });
     List<String> acks = new CopyOnWriteArrayList<>();
     MqttClient jobsSide = new MqttClient(cluster.mqttUrl(), "checks-acks", new MemoryPersistence());
+    jobsSide.setTimeToWait(30_000);
     jobsSide.connect();
     try {
       jobsSide.subscribe(

@@ -6,9 +6,9 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.citybrain.connectors.Topics;
 import io.citybrain.connectors.alert.Alert;
 import io.citybrain.connectors.kafka.KafkaClients;
+import io.citybrain.contract.Topics;
 import io.citybrain.users.UsersFile;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -113,15 +113,19 @@ class ClusterUsersITCase {
           });
       Alert mine = alert("sos-users-a", "c-users-a");
       Alert theirs = alert("sos-users-b", "c-users-b");
-      try (KafkaProducer<String, byte[]> producer =
+      KafkaProducer<String, byte[]> producer =
           new KafkaProducer<>(
-              KafkaClients.reliableProducer(cluster.kafkaBootstrap(), "users-alerts"))) {
+              KafkaClients.reliableProducer(cluster.kafkaBootstrap(), "users-alerts"));
+      try {
         producer
             .send(new ProducerRecord<>(Topics.ALERTS, mine.community(), mine.toJson()))
             .get(60, TimeUnit.SECONDS);
         producer
             .send(new ProducerRecord<>(Topics.ALERTS, theirs.community(), theirs.toJson()))
             .get(60, TimeUnit.SECONDS);
+      } finally {
+        // close() without a time waits as long as it takes
+        producer.close(Duration.ofSeconds(30));
       }
       await()
           .atMost(Duration.ofSeconds(90))
@@ -222,6 +226,9 @@ class ClusterUsersITCase {
   private static MqttClient connect(String url, String clientId, String user, String password)
       throws MqttException {
     MqttClient c = new MqttClient(url, clientId, new MemoryPersistence());
+    // Paho's blocking calls wait forever by default (a SUBACK, PUBACK or DISCONNECT that never
+    // comes would hold the build until CI's limit): every one is bounded.
+    c.setTimeToWait(30_000);
     MqttConnectOptions o = new MqttConnectOptions();
     o.setConnectionTimeout(10);
     if (user != null) {
@@ -251,6 +258,7 @@ class ClusterUsersITCase {
       throws Exception {
     HttpRequest.Builder r =
         HttpRequest.newBuilder(console.resolve(path))
+            .timeout(Duration.ofSeconds(30))
             .header("Origin", origin)
             .method(
                 method,
