@@ -1,7 +1,7 @@
 package io.citybrain.console;
 
-import io.citybrain.connectors.Topics;
 import io.citybrain.connectors.alert.Alert;
+import io.citybrain.contract.Topics;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;

@@ -1,6 +1,8 @@
 package io.citybrain.console;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.citybrain.contract.Measurement;
+import io.citybrain.contract.Measurements;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -15,21 +17,45 @@ import java.util.Map;
  */
 interface IndicatorReader {
 
-  /** One measurement the console reads: its series tag and the fields it shows. */
-  record Latest(String measurement, String tag, List<String> fields) {}
+  /**
+   * One measurement the console reads: its series tag and the fields it shows, each a column of the
+   * measurement's definition in contract v1 (refused at start-up otherwise).
+   */
+  record Latest(Measurement definition, String tag, List<String> fields) {
+    public Latest {
+      if (!definition.tags().contains(tag)) {
+        throw new IllegalArgumentException(definition + " has no tag " + tag);
+      }
+      for (String f : fields) {
+        if (!definition.fields().contains(f)) {
+          throw new IllegalArgumentException(definition + " has no field " + f);
+        }
+      }
+    }
+
+    /** The measurement's name, as the store's table (QuestDB) or measurement (InfluxDB). */
+    public String measurement() {
+      return definition.name();
+    }
+  }
 
   Latest DISTRICTS =
       new Latest(
-          "traffic_district",
+          Measurements.TRAFFIC_DISTRICT,
           "district",
           List.of("tti", "level", "mean_speed_kmh", "congested_km", "samples"));
-  Latest SEGMENTS = new Latest("traffic_segment", "segment", List.of("tti"));
+  Latest SEGMENTS = new Latest(Measurements.TRAFFIC_SEGMENT, "segment", List.of("tti"));
   Latest PIPELINE =
-      new Latest("pipeline", "stage", List.of("events_in", "events_out", "deadletter", "lag_ms"));
-  Latest UTILITY = new Latest("utility_zone", "zone", List.of("meters_reporting", "meters_dark"));
+      new Latest(
+          Measurements.PIPELINE,
+          "stage",
+          List.of("events_in", "events_out", "deadletter", "lag_ms"));
+  Latest UTILITY =
+      new Latest(Measurements.UTILITY_ZONE, "zone", List.of("meters_reporting", "meters_dark"));
 
   /** A district's rows over time, for its trend chart. */
-  Latest TREND = new Latest("traffic_district", "district", List.of("tti", "mean_speed_kmh"));
+  Latest TREND =
+      new Latest(Measurements.TRAFFIC_DISTRICT, "district", List.of("tti", "mean_speed_kmh"));
 
   /**
    * The newest row of each series of {@code m} (of each district, segment, stage), ordered by the

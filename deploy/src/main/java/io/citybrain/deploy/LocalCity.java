@@ -1,6 +1,5 @@
 package io.citybrain.deploy;
 
-import io.citybrain.connectors.Topics;
 import io.citybrain.connectors.bridge.BridgeSettings;
 import io.citybrain.connectors.bridge.MqttKafkaBridge;
 import io.citybrain.connectors.bridge.PipelineReporter;
@@ -15,6 +14,7 @@ import io.citybrain.connectors.ops.OpsServer;
 import io.citybrain.connectors.registry.DeviceRegistry;
 import io.citybrain.console.ConsoleServer;
 import io.citybrain.console.ConsoleSettings;
+import io.citybrain.contract.Topics;
 import io.citybrain.deploy.cluster.Mosquitto;
 import io.citybrain.embedded.EmbeddedKafka;
 import io.citybrain.embedded.EmbeddedMqttBroker;

@@ -2,7 +2,7 @@ package io.citybrain.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.citybrain.connectors.Topics;
+import io.citybrain.contract.Topics;
 import io.citybrain.embedded.EmbeddedKafka;
 import io.citybrain.geo.CityGeoJson;
 import io.citybrain.geo.CityModel;

@@ -322,7 +322,7 @@ class ConsoleBrowserITCase {
       producer
           .send(
               new org.apache.kafka.clients.producer.ProducerRecord<>(
-                  io.citybrain.connectors.Topics.raw("emergency"),
+                  io.citybrain.contract.Topics.raw("emergency"),
                   null,
                   smoke,
                   reading.deviceId(),

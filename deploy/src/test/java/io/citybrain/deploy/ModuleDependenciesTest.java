@@ -8,10 +8,10 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.Test;
 
 /**
- * Keeps the direction of module dependencies of ARCHITECTURE.md: users (at the bottom, for all);
- * geo ← connectors ← jobs; simulators on geo and connectors; the console on geo and connectors;
- * deploy on top; embedded (the in-process servers) used only by deploy. Runs here because deploy
- * sees every module's classes.
+ * Keeps the direction of module dependencies of ARCHITECTURE.md: contract and users (at the bottom,
+ * for all); geo ← connectors ← jobs; simulators on geo and connectors; the console on geo and
+ * connectors; deploy on top; embedded (the in-process servers) used only by deploy. Runs here
+ * because deploy sees every module's classes.
  */
 class ModuleDependenciesTest {
 
@@ -32,6 +32,21 @@ class ModuleDependenciesTest {
         .should()
         .dependOnClassesThat()
         .resideOutsideOfPackages("io.citybrain.users..", "java..", "javax.crypto..")
+        .check(CLASSES);
+  }
+
+  /**
+   * Issue 19: contract v1 (topics, measurements) under everything, the embedded store included, so
+   * it stands on the JDK alone.
+   */
+  @Test
+  void theContractDependsOnNothingOfOursNorAnyLibrary() {
+    noClasses()
+        .that()
+        .resideInAPackage("io.citybrain.contract..")
+        .should()
+        .dependOnClassesThat()
+        .resideOutsideOfPackages("io.citybrain.contract..", "java..")
         .check(CLASSES);
   }
 

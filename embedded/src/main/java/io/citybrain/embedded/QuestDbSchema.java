@@ -1,6 +1,9 @@
 package io.citybrain.embedded;
 
+import io.citybrain.contract.Measurement;
+import io.citybrain.contract.Measurements;
 import java.util.List;
+import java.util.stream.Collectors;
 
 /**
  * The time-series measurements of contract v1 as QuestDB tables. Tags are SYMBOL columns; the
@@ -14,59 +17,30 @@ import java.util.List;
 public final class QuestDbSchema {
   private QuestDbSchema() {}
 
-  private static String table(String name, String columns, String keys) {
+  /** One {@code CREATE TABLE} per measurement of contract v1, made from its definition. */
+  public static final List<String> CREATE_TABLES =
+      Measurements.ALL.stream().map(QuestDbSchema::createTable).toList();
+
+  static String createTable(Measurement m) {
+    String columns =
+        m.columns().stream()
+            .map(c -> c.name() + " " + (c.tag() ? "SYMBOL" : type(c.type())))
+            .collect(Collectors.joining(", "));
     return "CREATE TABLE IF NOT EXISTS "
-        + name
+        + m.name()
         + " ("
         + columns
         + ", timestamp TIMESTAMP) "
         + "TIMESTAMP(timestamp) PARTITION BY DAY WAL DEDUP UPSERT KEYS(timestamp, "
-        + keys
+        + String.join(", ", m.deduplicationKeys())
         + ")";
   }
 
-  public static final List<String> CREATE_TABLES =
-      List.of(
-          table(
-              "traffic_segment",
-              "segment SYMBOL, district SYMBOL, road_class SYMBOL, speed_kmh DOUBLE, flow_vph DOUBLE, "
-                  + "occupancy DOUBLE, tti DOUBLE, samples LONG",
-              "segment, district, road_class"),
-          table(
-              "traffic_district",
-              "district SYMBOL, tti DOUBLE, level LONG, mean_speed_kmh DOUBLE, congested_km DOUBLE, samples LONG",
-              "district"),
-          table(
-              "utility_zone",
-              "zone SYMBOL, district SYMBOL, utility SYMBOL, consumption DOUBLE, pressure_kpa_min DOUBLE, "
-                  + "meters_reporting LONG, meters_dark LONG",
-              "zone, district, utility"),
-          table(
-              "utility_zone_hourly",
-              "zone SYMBOL, district SYMBOL, utility SYMBOL, consumption DOUBLE, pressure_kpa_min DOUBLE, "
-                  + "meters_reporting LONG, meters_dark LONG",
-              "zone, district, utility"),
-          table(
-              "utility_night_flow",
-              "zone SYMBOL, district SYMBOL, min_flow_m3h DOUBLE, minutes LONG",
-              "zone, district"),
-          table(
-              "emergency_area",
-              "district SYMBOL, community SYMBOL, open_alerts LONG, new_alerts LONG, sos LONG, fires LONG, "
-                  + "floods LONG, mean_ack_s DOUBLE",
-              "district, community"),
-          table(
-              "community_tickets",
-              "district SYMBOL, community SYMBOL, tickets_opened LONG, tickets_resolved LONG, open_tickets LONG, "
-                  + "mean_handling_s DOUBLE, yellow_cards LONG, red_cards LONG",
-              "district, community"),
-          table(
-              "alert",
-              "kind SYMBOL, severity SYMBOL, district SYMBOL, community SYMBOL, alert_id VARCHAR, state VARCHAR, "
-                  + "message VARCHAR, actor VARCHAR, action VARCHAR, note VARCHAR, assignee VARCHAR",
-              "kind, severity, district, community, alert_id"),
-          table(
-              "pipeline",
-              "stage SYMBOL, events_in LONG, events_out LONG, deadletter LONG, lag_ms DOUBLE",
-              "stage"));
+  private static String type(Measurement.Type t) {
+    return switch (t) {
+      case DOUBLE -> "DOUBLE";
+      case LONG -> "LONG";
+      case STRING -> "VARCHAR";
+    };
+  }
 }

@@ -1,6 +1,5 @@
 package io.citybrain.connectors.bridge;
 
-import io.citybrain.connectors.Topics;
 import io.citybrain.connectors.deadletter.DeadLetter;
 import io.citybrain.connectors.deadletter.Reason;
 import io.citybrain.connectors.envelope.EnvelopeCodec;
@@ -8,6 +7,7 @@ import io.citybrain.connectors.envelope.IngestResult;
 import io.citybrain.connectors.envelope.IngestValidator;
 import io.citybrain.connectors.kafka.KafkaClients;
 import io.citybrain.connectors.registry.DeviceRegistry;
+import io.citybrain.contract.Topics;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.Random;

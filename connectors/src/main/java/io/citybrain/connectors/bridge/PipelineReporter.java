@@ -2,10 +2,11 @@ package io.citybrain.connectors.bridge;
 
 import com.influxdb.client.InfluxDBClient;
 import com.influxdb.client.WriteApiBlocking;
-import com.influxdb.client.domain.WritePrecision;
 import com.influxdb.client.write.Point;
 import io.citybrain.connectors.influx.InfluxClients;
 import io.citybrain.connectors.influx.InfluxSettings;
+import io.citybrain.connectors.influx.Points;
+import io.citybrain.contract.Measurements;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.Executors;
@@ -113,17 +114,15 @@ public final class PipelineReporter implements AutoCloseable {
    */
   public static Point point(
       String stage, long in, long out, long deadLetters, long lagMs, long timeMs) {
-    Point p =
-        Point.measurement("pipeline")
-            .addTag("stage", stage)
-            .addField("events_in", in)
-            .addField("events_out", out)
-            .addField("deadletter", deadLetters)
-            .time(timeMs, WritePrecision.MS);
-    if (lagMs >= 0) {
-      p.addField("lag_ms", (double) lagMs);
-    }
-    return p;
+    return Points.of(
+        Measurements.PIPELINE
+            .row(timeMs)
+            .tag("stage", stage)
+            .field("events_in", in)
+            .field("events_out", out)
+            .field("deadletter", deadLetters)
+            .field("lag_ms", lagMs >= 0 ? (double) lagMs : null)
+            .build());
   }
 
   private void report() {

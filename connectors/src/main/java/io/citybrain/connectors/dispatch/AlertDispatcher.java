@@ -1,14 +1,15 @@
 package io.citybrain.connectors.dispatch;
 
-import com.influxdb.client.domain.WritePrecision;
 import com.influxdb.client.write.Point;
-import io.citybrain.connectors.Topics;
 import io.citybrain.connectors.alert.Alert;
 import io.citybrain.connectors.deadletter.DeadLetter;
 import io.citybrain.connectors.deadletter.Reason;
 import io.citybrain.connectors.influx.InfluxWrites;
+import io.citybrain.connectors.influx.Points;
 import io.citybrain.connectors.kafka.KafkaClients;
 import io.citybrain.connectors.mqtt.ConfirmedPublisher;
+import io.citybrain.contract.Measurements;
+import io.citybrain.contract.Topics;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -214,34 +215,25 @@ public final class AlertDispatcher implements AutoCloseable {
     return message.replaceAll("\\p{Cntrl}", " ");
   }
 
-  private static void addIfPresent(Point p, String field, String value) {
-    if (value != null) {
-      p.addField(field, value);
-    }
-  }
-
   /** The alert as its point in the {@code alert} measurement: every field in one line. */
   public static Point toPoint(Alert a) {
-    Point p =
-        Point.measurement("alert")
-            .addTag("kind", a.kind())
-            .addTag("district", a.district())
-            .addField("alert_id", a.alertId())
-            .addField("state", a.state() == null ? Alert.STATE_RAISED : a.state())
-            .addField("message", a.message() == null ? "" : oneLine(a.message()))
-            .time(a.ts(), WritePrecision.MS);
-    if (a.severity() != null) {
-      p.addTag("severity", a.severity());
-    }
-    if (a.community() != null) {
-      p.addTag("community", a.community());
-    }
-    // A person's change (additions to v1): who, what, why, to whom; absent on the job's own states.
-    addIfPresent(p, "actor", a.actor());
-    addIfPresent(p, "action", a.action());
-    addIfPresent(p, "note", a.note() == null ? null : oneLine(a.note()));
-    addIfPresent(p, "assignee", a.assignee());
-    return p;
+    return Points.of(
+        Measurements.ALERT
+            .row(a.ts())
+            .tag("kind", a.kind())
+            .tag("severity", a.severity())
+            .tag("district", a.district())
+            .tag("community", a.community())
+            .field("alert_id", a.alertId())
+            .field("state", a.state() == null ? Alert.STATE_RAISED : a.state())
+            .field("message", a.message() == null ? "" : oneLine(a.message()))
+            // A person's change (additions to v1): who, what, why, to whom; absent on the job's
+            // own states.
+            .field("actor", a.actor())
+            .field("action", a.action())
+            .field("note", a.note() == null ? null : oneLine(a.note()))
+            .field("assignee", a.assignee())
+            .build());
   }
 
   private void run() {

@@ -78,7 +78,7 @@ public final class DispatchMain {
     LOG.info(
         "alert dispatch {} consumes {} and publishes to {}",
         settings.clientId(),
-        io.citybrain.connectors.Topics.ALERTS,
+        io.citybrain.contract.Topics.ALERTS,
         settings.mqttUrl());
     System.out.println(
         READY

@@ -1,7 +1,7 @@
 package io.citybrain.connectors.geography;
 
-import io.citybrain.connectors.Topics;
 import io.citybrain.connectors.kafka.KafkaSecurity;
+import io.citybrain.contract.Topics;
 import java.nio.charset.StandardCharsets;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;

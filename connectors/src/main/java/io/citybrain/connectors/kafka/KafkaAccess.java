@@ -1,6 +1,6 @@
 package io.citybrain.connectors.kafka;
 
-import io.citybrain.connectors.Topics;
+import io.citybrain.contract.Topics;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;

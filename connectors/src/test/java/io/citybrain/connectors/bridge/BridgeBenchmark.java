@@ -1,7 +1,7 @@
 package io.citybrain.connectors.bridge;
 
-import io.citybrain.connectors.Topics;
 import io.citybrain.connectors.kafka.KafkaClients;
+import io.citybrain.contract.Topics;
 import io.citybrain.embedded.EmbeddedKafka;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -2,9 +2,9 @@ package io.citybrain.connectors.bridge;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.citybrain.connectors.Topics;
 import io.citybrain.connectors.deadletter.DeadLetter;
 import io.citybrain.connectors.envelope.IngestCorpus;
+import io.citybrain.contract.Topics;
 import io.citybrain.embedded.EmbeddedKafka;
 import java.nio.file.Path;
 import java.util.ArrayList;

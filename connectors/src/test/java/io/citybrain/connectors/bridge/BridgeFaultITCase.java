@@ -2,9 +2,9 @@ package io.citybrain.connectors.bridge;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.citybrain.connectors.Topics;
 import io.citybrain.connectors.bridge.BridgeSettings.MqttVersion;
 import io.citybrain.connectors.envelope.IngestValidator;
+import io.citybrain.contract.Topics;
 import io.citybrain.embedded.EmbeddedKafka;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import io.citybrain.connectors.Topics;
 import io.citybrain.connectors.bridge.BridgeSettings.MqttVersion;
 import io.citybrain.connectors.envelope.IngestValidator;
+import io.citybrain.contract.Topics;
 import io.citybrain.embedded.EmbeddedKafka;
 import io.citybrain.embedded.FreePorts;
 import java.io.IOException;

@@ -3,8 +3,8 @@ package io.citybrain.connectors.bridge;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.citybrain.connectors.Topics;
 import io.citybrain.connectors.deadletter.DeadLetter;
+import io.citybrain.contract.Topics;
 import io.citybrain.embedded.EmbeddedKafka;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

@@ -1,6 +1,6 @@
 package io.citybrain.connectors.bridge;
 
-import io.citybrain.connectors.Topics;
+import io.citybrain.contract.Topics;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

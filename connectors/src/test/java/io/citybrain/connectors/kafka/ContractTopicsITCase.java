@@ -2,7 +2,7 @@ package io.citybrain.connectors.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.citybrain.connectors.Topics;
+import io.citybrain.contract.Topics;
 import io.citybrain.embedded.EmbeddedKafka;
 import java.nio.file.Path;
 import java.util.List;

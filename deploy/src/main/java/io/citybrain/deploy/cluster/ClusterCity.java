@@ -2,10 +2,10 @@ package io.citybrain.deploy.cluster;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.citybrain.connectors.Topics;
 import io.citybrain.connectors.dispatch.DispatchMain;
 import io.citybrain.connectors.envelope.IngestValidator;
 import io.citybrain.connectors.kafka.ContractTopics;
+import io.citybrain.contract.Topics;
 import io.citybrain.embedded.EmbeddedKafka;
 import io.citybrain.embedded.FreePorts;
 import io.citybrain.embedded.QuestDbMain;

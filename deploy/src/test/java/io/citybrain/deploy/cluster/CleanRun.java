@@ -2,12 +2,12 @@ package io.citybrain.deploy.cluster;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.citybrain.connectors.Topics;
 import io.citybrain.connectors.envelope.EnvelopeCodec;
 import io.citybrain.connectors.envelope.IngestResult;
 import io.citybrain.connectors.envelope.IngestValidator;
 import io.citybrain.connectors.influx.InfluxSink;
 import io.citybrain.connectors.kafka.KafkaClients;
+import io.citybrain.contract.Topics;
 import io.citybrain.embedded.EmbeddedKafka;
 import io.citybrain.embedded.EmbeddedQuestDb;
 import io.citybrain.jobs.common.JobEnvironment;

@@ -1,6 +1,6 @@
 package io.citybrain.deploy.cluster;
 
-import io.citybrain.connectors.Topics;
+import io.citybrain.contract.Topics;
 import io.citybrain.simulators.Chaos;
 import io.citybrain.simulators.Fleet;
 import io.citybrain.simulators.Message;

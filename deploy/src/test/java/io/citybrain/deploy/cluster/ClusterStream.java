@@ -2,7 +2,7 @@ package io.citybrain.deploy.cluster;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.citybrain.connectors.Topics;
+import io.citybrain.contract.Topics;
 import io.citybrain.simulators.Chaos;
 import io.citybrain.simulators.Fleet;
 import io.citybrain.simulators.Publisher;

@@ -1,7 +1,7 @@
 package io.citybrain.jobs.common;
 
-import io.citybrain.connectors.Topics;
 import io.citybrain.connectors.kafka.KafkaSecurity;
+import io.citybrain.contract.Topics;
 import java.util.Properties;
 import org.apache.flink.api.common.eventtime.WatermarkGenerator;
 import org.apache.flink.api.common.eventtime.WatermarkGeneratorSupplier;

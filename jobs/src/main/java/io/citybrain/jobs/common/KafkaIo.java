@@ -1,9 +1,9 @@
 package io.citybrain.jobs.common;
 
-import io.citybrain.connectors.Topics;
 import io.citybrain.connectors.alert.Alert;
 import io.citybrain.connectors.deadletter.DeadLetter;
 import io.citybrain.connectors.kafka.KafkaSecurity;
+import io.citybrain.contract.Topics;
 import java.nio.charset.StandardCharsets;
 import java.util.Properties;
 import org.apache.flink.api.common.serialization.SerializationSchema;

@@ -1,15 +1,16 @@
 package io.citybrain.jobs.emergency;
 
-import com.influxdb.client.domain.WritePrecision;
 import com.influxdb.client.write.Point;
 import io.citybrain.connectors.Json;
-import io.citybrain.connectors.Topics;
 import io.citybrain.connectors.alert.Alert;
 import io.citybrain.connectors.deadletter.DeadLetter;
 import io.citybrain.connectors.deadletter.Reason;
 import io.citybrain.connectors.envelope.Ack;
 import io.citybrain.connectors.envelope.Envelope;
 import io.citybrain.connectors.influx.InfluxSink;
+import io.citybrain.connectors.influx.Points;
+import io.citybrain.contract.Measurements;
+import io.citybrain.contract.Topics;
 import io.citybrain.geo.CityModel;
 import io.citybrain.geo.Layer;
 import io.citybrain.jobs.common.DeadLetters;
@@ -125,42 +126,34 @@ public final class EmergencyJob {
    * acknowledged.
    */
   public static Point toPoint(EmergencyArea a) {
-    Point p =
-        Point.measurement("emergency_area")
-            .addTag("district", a.district())
-            .addField("open_alerts", a.openAlerts())
-            .addField("new_alerts", a.newAlerts())
-            .addField("sos", a.sos())
-            .addField("fires", a.fires())
-            .addField("floods", a.floods())
-            .time(a.intervalEnd(), WritePrecision.MS);
-    if (a.community() != null) {
-      p.addTag("community", a.community());
-    }
-    if (a.meanAckS() != null) {
-      p.addField("mean_ack_s", a.meanAckS());
-    }
-    return p;
+    return Points.of(
+        Measurements.EMERGENCY_AREA
+            .row(a.intervalEnd())
+            .tag("district", a.district())
+            .tag("community", a.community())
+            .field("open_alerts", a.openAlerts())
+            .field("new_alerts", a.newAlerts())
+            .field("sos", a.sos())
+            .field("fires", a.fires())
+            .field("floods", a.floods())
+            .field("mean_ack_s", a.meanAckS())
+            .build());
   }
 
   /** Every field in one line; no mean handling time when no ticket was resolved in the interval. */
   public static Point toPoint(CommunityTickets t) {
-    Point p =
-        Point.measurement("community_tickets")
-            .addTag("district", t.district())
-            .addField("tickets_opened", t.ticketsOpened())
-            .addField("tickets_resolved", t.ticketsResolved())
-            .addField("open_tickets", t.openTickets())
-            .addField("yellow_cards", t.yellowCards())
-            .addField("red_cards", t.redCards())
-            .time(t.intervalEnd(), WritePrecision.MS);
-    if (t.community() != null) {
-      p.addTag("community", t.community());
-    }
-    if (t.meanHandlingS() != null) {
-      p.addField("mean_handling_s", t.meanHandlingS());
-    }
-    return p;
+    return Points.of(
+        Measurements.COMMUNITY_TICKETS
+            .row(t.intervalEnd())
+            .tag("district", t.district())
+            .tag("community", t.community())
+            .field("tickets_opened", t.ticketsOpened())
+            .field("tickets_resolved", t.ticketsResolved())
+            .field("open_tickets", t.openTickets())
+            .field("mean_handling_s", t.meanHandlingS())
+            .field("yellow_cards", t.yellowCards())
+            .field("red_cards", t.redCards())
+            .build());
   }
 
   public void build(StreamExecutionEnvironment env) {

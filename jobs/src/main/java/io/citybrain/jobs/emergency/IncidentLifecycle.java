@@ -1,11 +1,11 @@
 package io.citybrain.jobs.emergency;
 
-import io.citybrain.connectors.Topics;
 import io.citybrain.connectors.alert.Alert;
 import io.citybrain.connectors.deadletter.DeadLetter;
 import io.citybrain.connectors.deadletter.Reason;
 import io.citybrain.connectors.envelope.Ack;
 import io.citybrain.connectors.envelope.EnvelopeCodec;
+import io.citybrain.contract.Topics;
 import io.citybrain.jobs.common.DeadLetters;
 import java.util.Arrays;
 import org.apache.flink.api.common.functions.OpenContext;

@@ -1,12 +1,13 @@
 package io.citybrain.jobs.traffic;
 
-import com.influxdb.client.domain.WritePrecision;
 import com.influxdb.client.write.Point;
-import io.citybrain.connectors.Topics;
 import io.citybrain.connectors.alert.Alert;
 import io.citybrain.connectors.deadletter.DeadLetter;
 import io.citybrain.connectors.deadletter.Reason;
 import io.citybrain.connectors.influx.InfluxSink;
+import io.citybrain.connectors.influx.Points;
+import io.citybrain.contract.Measurements;
+import io.citybrain.contract.Topics;
 import io.citybrain.geo.CityModel;
 import io.citybrain.geo.Layer;
 import io.citybrain.jobs.common.DeadLetters;
@@ -146,31 +147,32 @@ public final class TrafficJob {
   }
 
   public static Point toPoint(SegmentTraffic t) {
-    Point p =
-        Point.measurement("traffic_segment")
-            .addTag("segment", t.segment())
-            .addTag("district", t.district())
-            .addTag("road_class", t.roadClass())
-            .addField("speed_kmh", t.speedKmh())
-            .addField("tti", t.tti())
-            .addField("samples", t.samples())
-            .time(t.windowEnd(), WritePrecision.MS);
-    if (t.flowVph() != null) {
-      p.addField("flow_vph", t.flowVph());
-      p.addField("occupancy", t.occupancy());
-    }
-    return p;
+    // Flow and occupancy come together, from a loop detector, or not at all.
+    return Points.of(
+        Measurements.TRAFFIC_SEGMENT
+            .row(t.windowEnd())
+            .tag("segment", t.segment())
+            .tag("district", t.district())
+            .tag("road_class", t.roadClass())
+            .field("speed_kmh", t.speedKmh())
+            .field("flow_vph", t.flowVph())
+            .field("occupancy", t.flowVph() == null ? null : t.occupancy())
+            .field("tti", t.tti())
+            .field("samples", t.samples())
+            .build());
   }
 
   public static Point toPoint(DistrictTraffic t) {
-    return Point.measurement("traffic_district")
-        .addTag("district", t.district())
-        .addField("tti", t.tti())
-        .addField("level", t.level())
-        .addField("mean_speed_kmh", t.meanSpeedKmh())
-        .addField("congested_km", t.congestedKm())
-        .addField("samples", t.samples())
-        .time(t.windowEnd(), WritePrecision.MS);
+    return Points.of(
+        Measurements.TRAFFIC_DISTRICT
+            .row(t.windowEnd())
+            .tag("district", t.district())
+            .field("tti", t.tti())
+            .field("level", t.level())
+            .field("mean_speed_kmh", t.meanSpeedKmh())
+            .field("congested_km", t.congestedKm())
+            .field("samples", t.samples())
+            .build());
   }
 
   /** Adds the job's operators to {@code env}. */

@@ -1,11 +1,13 @@
 package io.citybrain.jobs.utility;
 
-import com.influxdb.client.domain.WritePrecision;
 import com.influxdb.client.write.Point;
-import io.citybrain.connectors.Topics;
 import io.citybrain.connectors.alert.Alert;
 import io.citybrain.connectors.deadletter.DeadLetter;
 import io.citybrain.connectors.influx.InfluxSink;
+import io.citybrain.connectors.influx.Points;
+import io.citybrain.contract.Measurement;
+import io.citybrain.contract.Measurements;
+import io.citybrain.contract.Topics;
 import io.citybrain.geo.CityModel;
 import io.citybrain.geo.Layer;
 import io.citybrain.jobs.common.DeadLetters;
@@ -39,15 +41,6 @@ public final class UtilityJob {
   public static final String NAME = "citybrain-utility";
   public static final Duration WINDOW = Duration.ofMinutes(1);
   static final String STAGE = "utility";
-  public static final String ZONE_MEASUREMENT = "utility_zone";
-
-  /**
-   * Hourly rows have a measurement of their own, an addition to contract v1, rather than a tag on
-   * {@code utility_zone}: a new tag would split the existing series and make every dashboard that
-   * sums {@code consumption} over {@code utility_zone} count each hour twice, and the store's
-   * deduplication key (time and tags) would have to change on a table already in use.
-   */
-  public static final String HOURLY_MEASUREMENT = "utility_zone_hourly";
 
   private final Source<KafkaEvent, ?, ?> source;
   private final Source<KafkaEvent, ?, ?> geography;
@@ -136,39 +129,40 @@ public final class UtilityJob {
    * store).
    */
   public static Point toPoint(UtilityZone z) {
-    return toPoint(ZONE_MEASUREMENT, z);
+    return toPoint(Measurements.UTILITY_ZONE, z);
   }
 
-  /** The same row over an hour, in its own measurement (see {@link #HOURLY_MEASUREMENT}). */
+  /**
+   * The same row over an hour, in its own measurement (see {@link
+   * Measurements#UTILITY_ZONE_HOURLY}).
+   */
   public static Point toHourlyPoint(UtilityZone z) {
-    return toPoint(HOURLY_MEASUREMENT, z);
+    return toPoint(Measurements.UTILITY_ZONE_HOURLY, z);
   }
 
-  private static Point toPoint(String measurement, UtilityZone z) {
-    Point p =
-        Point.measurement(measurement)
-            .addTag("zone", z.zone())
-            .addTag("district", z.district())
-            .addTag("utility", z.utility())
-            .addField("meters_reporting", z.metersReporting())
-            .addField("meters_dark", z.metersDark())
-            .time(z.windowEnd(), WritePrecision.MS);
-    if (z.consumption() != null) {
-      p.addField("consumption", z.consumption());
-    }
-    if (z.pressureKpaMin() != null) {
-      p.addField("pressure_kpa_min", z.pressureKpaMin());
-    }
-    return p;
+  private static Point toPoint(Measurement measurement, UtilityZone z) {
+    return Points.of(
+        measurement
+            .row(z.windowEnd())
+            .tag("zone", z.zone())
+            .tag("district", z.district())
+            .tag("utility", z.utility())
+            .field("consumption", z.consumption())
+            .field("pressure_kpa_min", z.pressureKpaMin())
+            .field("meters_reporting", z.metersReporting())
+            .field("meters_dark", z.metersDark())
+            .build());
   }
 
   public static Point toPoint(NightFlow n) {
-    return Point.measurement("utility_night_flow")
-        .addTag("zone", n.zone())
-        .addTag("district", n.district())
-        .addField("min_flow_m3h", n.minFlowM3h())
-        .addField("minutes", n.minutes())
-        .time(n.nightEnd(), WritePrecision.MS);
+    return Points.of(
+        Measurements.UTILITY_NIGHT_FLOW
+            .row(n.nightEnd())
+            .tag("zone", n.zone())
+            .tag("district", n.district())
+            .field("min_flow_m3h", n.minFlowM3h())
+            .field("minutes", n.minutes())
+            .build());
   }
 
   /** Adds the job's operators to {@code env}. */

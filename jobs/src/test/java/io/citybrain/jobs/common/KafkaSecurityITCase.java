@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import io.citybrain.connectors.Topics;
 import io.citybrain.connectors.bridge.BridgeSettings;
 import io.citybrain.connectors.bridge.MqttKafkaBridge;
 import io.citybrain.connectors.deadletter.DeadLetter;
 import io.citybrain.connectors.kafka.KafkaAccess;
 import io.citybrain.connectors.kafka.KafkaSecurity;
 import io.citybrain.connectors.ops.KafkaProbe;
+import io.citybrain.contract.Topics;
 import io.citybrain.embedded.EmbeddedKafka;
 import io.citybrain.embedded.EmbeddedMqttBroker;
 import io.citybrain.jobs.traffic.Collected;

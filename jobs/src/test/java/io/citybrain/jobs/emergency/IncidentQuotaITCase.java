@@ -3,12 +3,12 @@ package io.citybrain.jobs.emergency;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.citybrain.connectors.Topics;
 import io.citybrain.connectors.alert.Alert;
 import io.citybrain.connectors.deadletter.DeadLetter;
 import io.citybrain.connectors.envelope.Envelope;
 import io.citybrain.connectors.envelope.EnvelopeCodec;
 import io.citybrain.connectors.influx.InfluxSettings;
+import io.citybrain.contract.Topics;
 import io.citybrain.embedded.EmbeddedKafka;
 import io.citybrain.geo.CityModel;
 import io.citybrain.geo.Community;

@@ -2,7 +2,7 @@ package io.citybrain.jobs.traffic;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.citybrain.connectors.Topics;
+import io.citybrain.contract.Topics;
 import io.citybrain.jobs.common.JobEnvironment;
 import io.citybrain.jobs.common.KafkaIo;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;

@@ -1,4 +1,4 @@
-package io.citybrain.connectors;
+package io.citybrain.contract;
 
 import java.util.List;
 
