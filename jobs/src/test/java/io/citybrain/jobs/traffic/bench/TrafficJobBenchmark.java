@@ -313,19 +313,20 @@ public final class TrafficJobBenchmark {
 
   private static final Map<String, AtomicLong> COUNTS = new ConcurrentHashMap<>();
 
-  private static long count(String name) {
+  /** Elements the {@link Counting} sink of that name took in the last run. */
+  public static long count(String name) {
     AtomicLong c = COUNTS.get(name);
     return c == null ? 0 : c.get();
   }
 
-  interface Render<T> extends ToIntFunction<T>, Serializable {}
+  public interface Render<T> extends ToIntFunction<T>, Serializable {}
 
   /** Renders each element as the store or Kafka sink would, and counts it. */
-  static final class Counting<T> implements Sink<T> {
+  public static final class Counting<T> implements Sink<T> {
     private final String name;
     private final Render<T> render;
 
-    Counting(String name, Render<T> render) {
+    public Counting(String name, Render<T> render) {
       this.name = name;
       this.render = render;
     }
@@ -358,22 +359,22 @@ public final class TrafficJobBenchmark {
    * ("... (1/1)#0") and the Kafka source's fetcher; the MiniCluster's RPC and timer threads are
    * not.
    */
-  static final class CpuWindow {
-    double cpuS;
-    double taskCpuS;
-    double wallS;
-    double processCpuS;
-    final Map<String, Double> perThread = new java.util.TreeMap<>();
+  public static final class CpuWindow {
+    public double cpuS;
+    public double taskCpuS;
+    public double wallS;
+    public double processCpuS;
+    public final Map<String, Double> perThread = new java.util.TreeMap<>();
     private static final ThreadLocal<long[]> LOOP_START = new ThreadLocal<>();
 
     /**
      * Marks, in a baseline loop's thread, where its own measured part begins (after connecting).
      */
-    static void start() {
+    public static void start() {
       LOOP_START.set(new long[] {ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime()});
     }
 
-    static CpuWindow around(Runnable body, String threadName) throws Exception {
+    public static CpuWindow around(Runnable body, String threadName) throws Exception {
       ThreadMXBean mx = ManagementFactory.getThreadMXBean();
       OperatingSystemMXBean os =
           (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();

@@ -1,0 +1,297 @@
+package io.citybrain.jobs.emergency.bench;
+
+import static io.citybrain.jobs.traffic.bench.TrafficJobBenchmark.count;
+
+import io.citybrain.connectors.alert.Alert;
+import io.citybrain.connectors.deadletter.DeadLetter;
+import io.citybrain.connectors.envelope.Envelope;
+import io.citybrain.connectors.envelope.EnvelopeCodec;
+import io.citybrain.connectors.influx.InfluxSettings;
+import io.citybrain.embedded.EmbeddedKafka;
+import io.citybrain.geo.District;
+import io.citybrain.geo.DistrictIndex;
+import io.citybrain.jobs.common.Envelopes;
+import io.citybrain.jobs.common.JobEnvironment;
+import io.citybrain.jobs.common.JobSettings;
+import io.citybrain.jobs.common.KafkaEvent;
+import io.citybrain.jobs.common.KafkaEventDeserializer;
+import io.citybrain.jobs.common.Rejected;
+import io.citybrain.jobs.emergency.CommunityTickets;
+import io.citybrain.jobs.emergency.EmergencyArea;
+import io.citybrain.jobs.emergency.EmergencyJob;
+import io.citybrain.jobs.emergency.EmergencySettings;
+import io.citybrain.jobs.emergency.GeoLocator;
+import io.citybrain.jobs.emergency.Place;
+import io.citybrain.jobs.emergency.Signals;
+import io.citybrain.jobs.traffic.bench.TrafficJobBenchmark.Counting;
+import io.citybrain.jobs.traffic.bench.TrafficJobBenchmark.CpuWindow;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Random;
+import java.util.Set;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * Throughput of the emergency job from Kafka to its sinks, per core (issue 22 item 2), measured as
+ * {@code TrafficJobBenchmark} measures the traffic job and with its CPU accounting: an in-process
+ * broker pre-loaded with the readings of smoke detectors (70 %), flood sensors (25 %) and SOS
+ * wearables (5 %) in the six urban districts of the city of seed 42, one reading every 30 s each,
+ * nearly all of them quiet (1 in 2,000 an alarm or a press, so incidents open, are capped and
+ * resolve as in a city); then, over the same records in the same JVM, (1) a bare Kafka consumer
+ * that decodes, places (district, community, building, fire station) and turns each record into its
+ * signal with the job's own functions, the baseline, and (2) the real job ({@link
+ * EmergencyJob#build}: source, decode and place, per-device quota, incident lifecycle, area and
+ * ticket indicators) at parallelism 1 into sinks that render each row or alert as the store or
+ * Kafka would. Not part of the test suite; run by hand (docs/benchmarks.md).
+ *
+ * <p>Emergency readings older than the quiet period are dead letters ({@code stale-timestamp}), so
+ * the readings are stamped in the minutes before the run and the quiet period is set to a day.
+ */
+public final class EmergencyJobBenchmark {
+
+  private static final String TOPIC = "bench.raw.emergency";
+  private static final String ACKS = "bench.acks";
+  private static final String GEOGRAPHY = "bench.geography";
+  private static final long EVERY_MS = 30_000;
+  private static final long SEED = 42L;
+
+  public static void main(String[] args) throws Exception {
+    int devices = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
+    int events = args.length > 1 ? Integer.parseInt(args[1]) : 300_000;
+    int rounds = Math.max(1, events / devices);
+    Path dir = Files.createTempDirectory("emergency-bench");
+    try (EmbeddedKafka kafka = EmbeddedKafka.start(dir, 0, Map.of())) {
+      String bootstrap = kafka.bootstrapServers();
+      long t = System.nanoTime();
+      long n = preload(bootstrap, devices, rounds);
+      System.out.printf(
+          Locale.ROOT,
+          "%,d devices x %d readings = %,d events in Kafka (%.1f s to generate and load)%n",
+          devices,
+          rounds,
+          n,
+          (System.nanoTime() - t) / 1e9);
+      runJob(bootstrap, n, "warm-up (full job)");
+      loop(bootstrap, n, "warm-up (baseline)");
+      CpuWindow base = loop(bootstrap, n, "baseline: Kafka consumer + decode + place + signal");
+      CpuWindow job = runJob(bootstrap, n, "emergency job, Kafka to sinks");
+      System.out.println();
+      System.out.printf(
+          Locale.ROOT,
+          "| devices | events | figure | events per CPU-second (per core) | CPU s | wall s |%n");
+      System.out.printf(
+          Locale.ROOT,
+          "| %,d | %,d | baseline: decode + place + signal | %,.0f | %.2f | %.1f |%n",
+          devices,
+          n,
+          n / base.cpuS,
+          base.cpuS,
+          base.wallS);
+      System.out.printf(
+          Locale.ROOT,
+          "| %,d | %,d | emergency job, Kafka to sinks | %,.0f | %.2f | %.1f |%n",
+          devices,
+          n,
+          n / job.taskCpuS,
+          job.taskCpuS,
+          job.wallS);
+      System.out.printf(
+          Locale.ROOT,
+          "job ÷ baseline %.2f; job rows: %,d alerts, %,d emergency_area, %,d community_tickets, "
+              + "%,d dead letters; process CPU of the job run %.2f s (includes the broker, GC and "
+              + "the MiniCluster)%n",
+          (n / job.taskCpuS) / (n / base.cpuS),
+          count("alerts"),
+          count("areas"),
+          count("tickets"),
+          count("deadletters"),
+          job.processCpuS);
+    }
+    System.exit(0);
+  }
+
+  private static long preload(String bootstrap, int devices, int rounds) throws Exception {
+    Properties p = new Properties();
+    p.put("bootstrap.servers", bootstrap);
+    try (Admin admin = Admin.create(p)) {
+      admin
+          .createTopics(
+              List.of(TOPIC, ACKS, GEOGRAPHY).stream()
+                  .map(
+                      name ->
+                          new NewTopic(name, 1, (short) 1).configs(Map.of("retention.ms", "-1")))
+                  .toList())
+          .all()
+          .get();
+    }
+    List<District> urban =
+        DistrictIndex.hangzhou().districts().stream()
+            .filter(
+                d ->
+                    Set.of("330102", "330103", "330104", "330105", "330106", "330108")
+                        .contains(d.code()))
+            .toList();
+    Random random = new Random(42);
+    double[][] pos = new double[devices][];
+    String[] kind = new String[devices];
+    for (int i = 0; i < devices; i++) {
+      pos[i] = DistrictIndex.randomPointIn(urban.get(i % urban.size()), random);
+      kind[i] = i % 20 < 14 ? "smoke" : i % 20 < 19 ? "flood" : "sos";
+    }
+    p.put("key.serializer", ByteArraySerializer.class);
+    p.put("value.serializer", ByteArraySerializer.class);
+    p.put("linger.ms", "20");
+    p.put("batch.size", "262144");
+    long t0 = System.currentTimeMillis() - rounds * EVERY_MS;
+    long n = 0;
+    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
+      for (int r = 0; r < rounds; r++) {
+        for (int i = 0; i < devices; i++) {
+          long ts = t0 + r * EVERY_MS + (long) i * EVERY_MS / devices;
+          boolean alarm = random.nextInt(2_000) == 0;
+          Map<String, Object> values =
+              switch (kind[i]) {
+                case "smoke" -> Map.of("alarm", alarm);
+                case "sos" -> Map.of("pressed", alarm);
+                default -> Map.of("depthCm", alarm ? 40 + random.nextDouble() * 20 : 0.0);
+              };
+          String id = kind[i].charAt(0) + "-" + i;
+          Envelope e =
+              new Envelope(id, "emergency", kind[i], ts, pos[i][1], pos[i][0], values, ts, "mqtt");
+          producer.send(
+              new ProducerRecord<>(
+                  TOPIC, 0, ts, id.getBytes(StandardCharsets.UTF_8), EnvelopeCodec.encode(e)));
+          n++;
+        }
+      }
+      producer.flush();
+    }
+    return n;
+  }
+
+  /** The baseline: the job's own decode, place and signal functions behind a bare consumer. */
+  private static CpuWindow loop(String bootstrap, long n, String label) throws Exception {
+    long[] signals = new long[1];
+    Runnable body =
+        () -> {
+          Properties p = new Properties();
+          p.put("bootstrap.servers", bootstrap);
+          p.put("key.deserializer", ByteArrayDeserializer.class);
+          p.put("value.deserializer", ByteArrayDeserializer.class);
+          p.put("max.poll.records", "2000");
+          GeoLocator locator = new GeoLocator(SEED);
+          // Outside the figure in the job too: once per task, before the first record.
+          locator.open();
+          try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p)) {
+            TopicPartition tp = new TopicPartition(TOPIC, 0);
+            consumer.assign(List.of(tp));
+            consumer.seekToBeginning(List.of(tp));
+            long seen = 0;
+            CpuWindow.start();
+            while (seen < n) {
+              for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+                seen++;
+                try {
+                  Envelope e =
+                      Envelopes.decode(new KafkaEvent(r.topic(), null, r.value(), r.timestamp()));
+                  Place place = locator.locate(e.lon(), e.lat()).orElseThrow();
+                  if (Signals.from(e, place).isPresent()) {
+                    signals[0]++;
+                  }
+                } catch (Rejected ex) {
+                  throw new IllegalStateException(ex);
+                }
+              }
+            }
+          }
+        };
+    CpuWindow w = CpuWindow.around(body, "bench-body");
+    System.out.printf(
+        Locale.ROOT,
+        "%-52s %6.2f s CPU, %6.1f s wall, %,d signals%n",
+        label,
+        w.cpuS,
+        w.wallS,
+        signals[0]);
+    return w;
+  }
+
+  private static CpuWindow runJob(String bootstrap, long n, String label) throws Exception {
+    JobSettings s =
+        new JobSettings(
+            bootstrap,
+            new InfluxSettings("http://unused", "o", "b", "t"),
+            Duration.ofHours(1),
+            Duration.ofSeconds(5),
+            Duration.ofSeconds(10),
+            Duration.ofSeconds(60),
+            1,
+            SEED);
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1);
+    JobEnvironment.configure(env, s);
+    long before = count("alerts");
+    new EmergencyJob(
+            bounded(bootstrap, TOPIC),
+            bounded(bootstrap, ACKS),
+            bounded(bootstrap, GEOGRAPHY),
+            new Counting<Alert>("alerts", a -> a.toJson().length),
+            new Counting<DeadLetter>("deadletters", d -> d.toJson().length),
+            new Counting<EmergencyArea>(
+                "areas", a -> EmergencyJob.toPoint(a).toLineProtocol().length()),
+            new Counting<CommunityTickets>(
+                "tickets", t -> EmergencyJob.toPoint(t).toLineProtocol().length()),
+            new GeoLocator(SEED),
+            EmergencySettings.fromArgs(
+                new String[] {"--" + EmergencySettings.QUIET_TO_RESOLVE, "86400"}))
+        .build(env);
+    // The driver thread builds the job graph and starts the MiniCluster: not the job's work.
+    CpuWindow w =
+        CpuWindow.around(
+            () -> {
+              try {
+                env.execute(label);
+              } catch (Exception e) {
+                throw new IllegalStateException(e);
+              }
+            },
+            "bench-driver");
+    System.out.printf(
+        Locale.ROOT,
+        "%-52s %6.2f s CPU in task threads, %6.1f s wall, %,d alerts%n",
+        label,
+        w.taskCpuS,
+        w.wallS,
+        count("alerts") - before);
+    w.perThread.forEach(
+        (name, cpu) -> System.out.printf(Locale.ROOT, "    %6.2f s  %s%n", cpu, name));
+    return w;
+  }
+
+  private static KafkaSource<KafkaEvent> bounded(String bootstrap, String topic) {
+    return KafkaSource.<KafkaEvent>builder()
+        .setBootstrapServers(bootstrap)
+        .setTopics(topic)
+        .setGroupId("bench-" + System.nanoTime())
+        .setStartingOffsets(OffsetsInitializer.earliest())
+        .setBounded(OffsetsInitializer.latest())
+        .setDeserializer(new KafkaEventDeserializer())
+        .build();
+  }
+}
