@@ -419,7 +419,7 @@ public final class ContractSchemas {
             "description",
             "addition to v1: with offset, where in Kafka topic the refused record is, for a record"
                 + " a job refused after its first step (late, impossible-jump, unmatched from the"
-                + " traffic job)");
+                + " traffic job; too-many-incidents from the emergency job)");
     props
         .putObject("offset")
         .put("type", "integer")

@@ -16,8 +16,9 @@ import java.util.Base64;
  *
  * @param stage which part refused it ({@code bridge}, {@code traffic}, ...)
  * @param partition with {@code offset}, where in Kafka {@code topic} the refused record is, for a
- *     record a job refused after carrying only its coordinate (late, impossible jump, on no road:
- *     then {@code payload} is empty); absent otherwise (an addition to contract v1)
+ *     record a job refused after carrying only its coordinate (late, impossible jump, on no road,
+ *     an incident beyond a device's quota: then {@code payload} is empty); absent otherwise (an
+ *     addition to contract v1)
  */
 public record DeadLetter(
     String reason,

@@ -298,7 +298,8 @@ public final class EmergencyJob {
                                 + env.lon()
                                 + " is in no district"));
         Signals.checkFresh(env, System.currentTimeMillis(), maxSignalAgeMs);
-        Signals.from(env, place).ifPresent(s -> out.collect(new SourcedSignal(s, e)));
+        Signals.from(env, place)
+            .ifPresent(s -> out.collect(new SourcedSignal(s, e.coordinate(), e.key())));
       } catch (Rejected r) {
         ctx.output(DeadLetters.TAG, r.toDeadLetter(e, System.currentTimeMillis(), STAGE));
       }

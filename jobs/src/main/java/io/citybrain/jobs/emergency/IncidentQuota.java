@@ -110,7 +110,7 @@ final class IncidentQuota extends KeyedProcessFunction<String, SourcedSignal, Si
                       + "; "
                       + s.subject()
                       + " is refused")
-              .toDeadLetter(in.source(), System.currentTimeMillis(), STAGE));
+              .toDeadLetter(in.source(), in.key(), System.currentTimeMillis(), STAGE));
       return;
     }
     open.put(s.subject(), until);

@@ -5,8 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.citybrain.connectors.deadletter.DeadLetter;
 import io.citybrain.connectors.envelope.Envelope;
 import io.citybrain.jobs.common.DeadLetters;
-import io.citybrain.jobs.common.KafkaEvent;
-import java.nio.charset.StandardCharsets;
+import io.citybrain.jobs.common.KafkaCoordinate;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -44,6 +43,7 @@ class IncidentQuotaTest {
 
   @BeforeEach
   void setUp() throws Exception {
+    nextOffset = 0;
     harness =
         new KeyedOneInputStreamOperatorTestHarness<>(
             new KeyedProcessOperator<>(new IncidentQuota(CAPPED)),
@@ -78,8 +78,12 @@ class IncidentQuotaTest {
                       "2 open tickets",
                       "emergency.max-open-tickets-per-device",
                       "T-3");
-              assertThat(new String(d.rawPayload(), StandardCharsets.UTF_8))
-                  .contains("\"ticketId\":\"T-3\"");
+              // Named by its place in Kafka (the fourth record sent), not carried along.
+              assertThat(d.topic()).isEqualTo("city.raw.community");
+              assertThat(d.partition()).isEqualTo(0);
+              assertThat(d.offset()).isEqualTo(3L);
+              assertThat(d.key()).isEqualTo("hotline-1");
+              assertThat(d.rawPayload()).isEmpty();
             });
 
     send(ticket("hotline-1", "T-1", "resolved"));
@@ -192,23 +196,13 @@ class IncidentQuotaTest {
             "mqtt"));
   }
 
+  /** Offsets of the records the tests make, as one partition of a raw topic would give them. */
+  private static long nextOffset;
+
   private static SourcedSignal signal(Envelope e) {
-    String json =
-        "{\"deviceId\":\""
-            + e.deviceId()
-            + "\",\"values\":"
-            + e.values().entrySet().stream()
-                .map(
-                    v ->
-                        "\""
-                            + v.getKey()
-                            + "\":"
-                            + (v.getValue() instanceof String s ? "\"" + s + "\"" : v.getValue()))
-                .collect(java.util.stream.Collectors.joining(",", "{", "}"))
-            + "}";
-    KafkaEvent source =
-        new KafkaEvent(
-            "city.raw." + e.domain(), e.deviceId(), json.getBytes(StandardCharsets.UTF_8), e.ts());
-    return new SourcedSignal(Signals.from(e, PLACE).orElseThrow(), source);
+    return new SourcedSignal(
+        Signals.from(e, PLACE).orElseThrow(),
+        new KafkaCoordinate("city.raw." + e.domain(), 0, nextOffset++),
+        e.deviceId());
   }
 }
