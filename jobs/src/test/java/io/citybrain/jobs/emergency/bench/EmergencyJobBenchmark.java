@@ -1,20 +1,21 @@
 package io.citybrain.jobs.emergency.bench;
 
-import static io.citybrain.jobs.traffic.bench.TrafficJobBenchmark.count;
+import static io.citybrain.jobs.bench.JobBench.count;
 
 import io.citybrain.connectors.alert.Alert;
 import io.citybrain.connectors.deadletter.DeadLetter;
 import io.citybrain.connectors.envelope.Envelope;
 import io.citybrain.connectors.envelope.EnvelopeCodec;
-import io.citybrain.connectors.influx.InfluxSettings;
 import io.citybrain.embedded.EmbeddedKafka;
 import io.citybrain.geo.District;
 import io.citybrain.geo.DistrictIndex;
+import io.citybrain.jobs.bench.JobBench;
+import io.citybrain.jobs.bench.JobBench.Counting;
+import io.citybrain.jobs.bench.JobBench.CpuWindow;
 import io.citybrain.jobs.common.Envelopes;
 import io.citybrain.jobs.common.JobEnvironment;
 import io.citybrain.jobs.common.JobSettings;
 import io.citybrain.jobs.common.KafkaEvent;
-import io.citybrain.jobs.common.KafkaEventDeserializer;
 import io.citybrain.jobs.common.Rejected;
 import io.citybrain.jobs.emergency.CommunityTickets;
 import io.citybrain.jobs.emergency.EmergencyArea;
@@ -23,8 +24,6 @@ import io.citybrain.jobs.emergency.EmergencySettings;
 import io.citybrain.jobs.emergency.GeoLocator;
 import io.citybrain.jobs.emergency.Place;
 import io.citybrain.jobs.emergency.Signals;
-import io.citybrain.jobs.traffic.bench.TrafficJobBenchmark.Counting;
-import io.citybrain.jobs.traffic.bench.TrafficJobBenchmark.CpuWindow;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,21 +31,13 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Random;
 import java.util.Set;
-import org.apache.flink.connector.kafka.source.KafkaSource;
-import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * Throughput of the emergency job from Kafka to its sinks, per core (issue 22 item 2), measured as
@@ -129,19 +120,7 @@ public final class EmergencyJobBenchmark {
   }
 
   private static long preload(String bootstrap, int devices, int rounds) throws Exception {
-    Properties p = new Properties();
-    p.put("bootstrap.servers", bootstrap);
-    try (Admin admin = Admin.create(p)) {
-      admin
-          .createTopics(
-              List.of(TOPIC, ACKS, GEOGRAPHY).stream()
-                  .map(
-                      name ->
-                          new NewTopic(name, 1, (short) 1).configs(Map.of("retention.ms", "-1")))
-                  .toList())
-          .all()
-          .get();
-    }
+    JobBench.createTopics(bootstrap, List.of(TOPIC, ACKS, GEOGRAPHY));
     List<District> urban =
         DistrictIndex.hangzhou().districts().stream()
             .filter(
@@ -156,13 +135,10 @@ public final class EmergencyJobBenchmark {
       pos[i] = DistrictIndex.randomPointIn(urban.get(i % urban.size()), random);
       kind[i] = i % 20 < 14 ? "smoke" : i % 20 < 19 ? "flood" : "sos";
     }
-    p.put("key.serializer", ByteArraySerializer.class);
-    p.put("value.serializer", ByteArraySerializer.class);
-    p.put("linger.ms", "20");
-    p.put("batch.size", "262144");
     long t0 = System.currentTimeMillis() - rounds * EVERY_MS;
     long n = 0;
-    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
+    try (KafkaProducer<byte[], byte[]> producer =
+        new KafkaProducer<>(JobBench.producer(bootstrap))) {
       for (int r = 0; r < rounds; r++) {
         for (int i = 0; i < devices; i++) {
           long ts = t0 + r * EVERY_MS + (long) i * EVERY_MS / devices;
@@ -192,18 +168,11 @@ public final class EmergencyJobBenchmark {
     long[] signals = new long[1];
     Runnable body =
         () -> {
-          Properties p = new Properties();
-          p.put("bootstrap.servers", bootstrap);
-          p.put("key.deserializer", ByteArrayDeserializer.class);
-          p.put("value.deserializer", ByteArrayDeserializer.class);
-          p.put("max.poll.records", "2000");
           GeoLocator locator = new GeoLocator(SEED);
           // Outside the figure in the job too: once per task, before the first record.
           locator.open();
-          try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p)) {
-            TopicPartition tp = new TopicPartition(TOPIC, 0);
-            consumer.assign(List.of(tp));
-            consumer.seekToBeginning(List.of(tp));
+          try (KafkaConsumer<byte[], byte[]> consumer =
+              JobBench.consumerFromStart(bootstrap, TOPIC)) {
             long seen = 0;
             CpuWindow.start();
             while (seen < n) {
@@ -235,23 +204,14 @@ public final class EmergencyJobBenchmark {
   }
 
   private static CpuWindow runJob(String bootstrap, long n, String label) throws Exception {
-    JobSettings s =
-        new JobSettings(
-            bootstrap,
-            new InfluxSettings("http://unused", "o", "b", "t"),
-            Duration.ofHours(1),
-            Duration.ofSeconds(5),
-            Duration.ofSeconds(10),
-            Duration.ofSeconds(60),
-            1,
-            SEED);
+    JobSettings s = JobBench.settings(bootstrap, SEED);
     StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1);
     JobEnvironment.configure(env, s);
     long[] before = counts();
     new EmergencyJob(
-            bounded(bootstrap, TOPIC),
-            bounded(bootstrap, ACKS),
-            bounded(bootstrap, GEOGRAPHY),
+            JobBench.bounded(bootstrap, TOPIC),
+            JobBench.bounded(bootstrap, ACKS),
+            JobBench.bounded(bootstrap, GEOGRAPHY),
             new Counting<Alert>("alerts", a -> a.toJson().length),
             new Counting<DeadLetter>("deadletters", d -> d.toJson().length),
             new Counting<EmergencyArea>(
@@ -284,13 +244,7 @@ public final class EmergencyJobBenchmark {
     for (int i = 0; i < after.length; i++) {
       lastRun[i] = after[i] - before[i];
     }
-    // The threads that did work; Flink's idle flushers and timers are left out of the listing.
-    w.perThread.forEach(
-        (name, cpu) -> {
-          if (cpu >= 0.05) {
-            System.out.printf(Locale.ROOT, "    %6.2f s  %s%n", cpu, name);
-          }
-        });
+    JobBench.printBusyThreads(w);
     return w;
   }
 
@@ -299,16 +253,5 @@ public final class EmergencyJobBenchmark {
 
   private static long[] counts() {
     return new long[] {count("alerts"), count("areas"), count("tickets"), count("deadletters")};
-  }
-
-  private static KafkaSource<KafkaEvent> bounded(String bootstrap, String topic) {
-    return KafkaSource.<KafkaEvent>builder()
-        .setBootstrapServers(bootstrap)
-        .setTopics(topic)
-        .setGroupId("bench-" + System.nanoTime())
-        .setStartingOffsets(OffsetsInitializer.earliest())
-        .setBounded(OffsetsInitializer.latest())
-        .setDeserializer(new KafkaEventDeserializer())
-        .build();
   }
 }

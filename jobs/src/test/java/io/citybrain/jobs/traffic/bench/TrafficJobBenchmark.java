@@ -1,20 +1,22 @@
 package io.citybrain.jobs.traffic.bench;
 
-import com.sun.management.OperatingSystemMXBean;
+import static io.citybrain.jobs.bench.JobBench.count;
+
 import io.citybrain.connectors.alert.Alert;
 import io.citybrain.connectors.deadletter.DeadLetter;
 import io.citybrain.connectors.envelope.Envelope;
 import io.citybrain.connectors.envelope.EnvelopeCodec;
-import io.citybrain.connectors.influx.InfluxSettings;
 import io.citybrain.embedded.EmbeddedKafka;
 import io.citybrain.geo.CityModel;
 import io.citybrain.geo.Metric;
 import io.citybrain.geo.RoadSegment;
+import io.citybrain.jobs.bench.JobBench;
+import io.citybrain.jobs.bench.JobBench.Counting;
+import io.citybrain.jobs.bench.JobBench.CpuWindow;
 import io.citybrain.jobs.common.JobEnvironment;
 import io.citybrain.jobs.common.JobSettings;
 import io.citybrain.jobs.common.KafkaCoordinate;
 import io.citybrain.jobs.common.KafkaEvent;
-import io.citybrain.jobs.common.KafkaEventDeserializer;
 import io.citybrain.jobs.common.Rejected;
 import io.citybrain.jobs.traffic.DistrictTraffic;
 import io.citybrain.jobs.traffic.GeoSegmentMatcher;
@@ -22,44 +24,25 @@ import io.citybrain.jobs.traffic.ProbeFix;
 import io.citybrain.jobs.traffic.SegmentTraffic;
 import io.citybrain.jobs.traffic.TrafficJob;
 import io.citybrain.jobs.traffic.TrafficReadings;
-import java.io.Serializable;
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Random;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.ToIntFunction;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.api.connector.sink2.Sink;
-import org.apache.flink.api.connector.sink2.SinkWriter;
-import org.apache.flink.api.connector.sink2.WriterInitContext;
-import org.apache.flink.connector.kafka.source.KafkaSource;
-import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.locationtech.jts.geom.Coordinate;
 import org.locationtech.jts.linearref.LengthIndexedLine;
 
@@ -141,15 +124,7 @@ public final class TrafficJobBenchmark {
    * below 200 km/h).
    */
   private static long preload(String bootstrap, int vehicles, int fixes) throws Exception {
-    Properties p = new Properties();
-    p.put("bootstrap.servers", bootstrap);
-    try (Admin admin = Admin.create(p)) {
-      admin
-          .createTopics(
-              List.of(new NewTopic(TOPIC, 1, (short) 1).configs(Map.of("retention.ms", "-1"))))
-          .all()
-          .get();
-    }
+    JobBench.createTopics(bootstrap, List.of(TOPIC));
     List<RoadSegment> roads =
         CityModel.generate(42).roads().stream()
             .filter(r -> r.lengthM() >= 100 && r.lengthM() <= 500)
@@ -163,12 +138,9 @@ public final class TrafficJobBenchmark {
       at[v] = random.nextDouble();
       kmh[v] = 15 + random.nextDouble() * 40;
     }
-    p.put("key.serializer", ByteArraySerializer.class);
-    p.put("value.serializer", ByteArraySerializer.class);
-    p.put("linger.ms", "20");
-    p.put("batch.size", "262144");
     long n = 0;
-    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
+    try (KafkaProducer<byte[], byte[]> producer =
+        new KafkaProducer<>(JobBench.producer(bootstrap))) {
       for (int k = 0; k < fixes; k++) {
         for (int v = 0; v < vehicles; v++) {
           long ts = T0 + k * FIX_MS + (long) v * FIX_MS / vehicles;
@@ -212,20 +184,13 @@ public final class TrafficJobBenchmark {
     long[] matched = new long[1];
     Runnable body =
         () -> {
-          Properties p = new Properties();
-          p.put("bootstrap.servers", bootstrap);
-          p.put("key.deserializer", ByteArrayDeserializer.class);
-          p.put("value.deserializer", ByteArrayDeserializer.class);
-          p.put("max.poll.records", "2000");
           GeoSegmentMatcher matcher = new GeoSegmentMatcher(42);
           if (match) {
             // Outside the figure in the job too: once per task, before the first record.
             matcher.open();
           }
-          try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p)) {
-            TopicPartition tp = new TopicPartition(TOPIC, 0);
-            consumer.assign(List.of(tp));
-            consumer.seekToBeginning(List.of(tp));
+          try (KafkaConsumer<byte[], byte[]> consumer =
+              JobBench.consumerFromStart(bootstrap, TOPIC)) {
             long seen = 0;
             CpuWindow.start();
             while (seen < n) {
@@ -255,30 +220,12 @@ public final class TrafficJobBenchmark {
   }
 
   private static Figures runJob(String bootstrap, long n, String label) throws Exception {
-    COUNTS.clear();
-    JobSettings s =
-        new JobSettings(
-            bootstrap,
-            new InfluxSettings("http://unused", "o", "b", "t"),
-            Duration.ofHours(1),
-            Duration.ofSeconds(5),
-            Duration.ofSeconds(10),
-            Duration.ofSeconds(60),
-            1,
-            42L);
+    JobBench.clearCounts();
+    JobSettings s = JobBench.settings(bootstrap, 42L);
     StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1);
     JobEnvironment.configure(env, s);
-    KafkaSource<KafkaEvent> source =
-        KafkaSource.<KafkaEvent>builder()
-            .setBootstrapServers(bootstrap)
-            .setTopics(TOPIC)
-            .setGroupId("bench-" + System.nanoTime())
-            .setStartingOffsets(OffsetsInitializer.earliest())
-            .setBounded(OffsetsInitializer.latest())
-            .setDeserializer(new KafkaEventDeserializer())
-            .build();
     new TrafficJob(
-            source,
+            JobBench.bounded(bootstrap, TOPIC),
             new Counting<SegmentTraffic>(
                 "segments", t -> TrafficJob.toPoint(t).toLineProtocol().length()),
             new Counting<DistrictTraffic>(
@@ -306,148 +253,8 @@ public final class TrafficJobBenchmark {
         w.taskCpuS,
         w.wallS,
         count("segments"));
-    w.perThread.forEach(
-        (name, cpu) -> System.out.printf(Locale.ROOT, "    %6.2f s  %s%n", cpu, name));
+    JobBench.printBusyThreads(w);
     return new Figures(label, w.taskCpuS, w.wallS, w.processCpuS);
-  }
-
-  private static final Map<String, AtomicLong> COUNTS = new ConcurrentHashMap<>();
-
-  /** Elements the {@link Counting} sink of that name took in the last run. */
-  public static long count(String name) {
-    AtomicLong c = COUNTS.get(name);
-    return c == null ? 0 : c.get();
-  }
-
-  public interface Render<T> extends ToIntFunction<T>, Serializable {}
-
-  /** Renders each element as the store or Kafka sink would, and counts it. */
-  public static final class Counting<T> implements Sink<T> {
-    private final String name;
-    private final Render<T> render;
-
-    public Counting(String name, Render<T> render) {
-      this.name = name;
-      this.render = render;
-    }
-
-    @Override
-    public SinkWriter<T> createWriter(WriterInitContext context) {
-      AtomicLong c = COUNTS.computeIfAbsent(name, k -> new AtomicLong());
-      return new SinkWriter<>() {
-        long bytes;
-
-        @Override
-        public void write(T element, Context ctx) {
-          bytes += render.applyAsInt(element);
-          c.incrementAndGet();
-        }
-
-        @Override
-        public void flush(boolean endOfInput) {}
-
-        @Override
-        public void close() {}
-      };
-    }
-  }
-
-  /**
-   * CPU time of the threads started while {@code body} runs, sampled every 10 ms (a thread's last ≤
-   * 10 ms before it ends are lost; negligible against seconds). Threads alive before — the
-   * broker's, the JIT's — are left out. "Task" threads are the job's own work: Flink's task threads
-   * ("... (1/1)#0") and the Kafka source's fetcher; the MiniCluster's RPC and timer threads are
-   * not.
-   */
-  public static final class CpuWindow {
-    public double cpuS;
-    public double taskCpuS;
-    public double wallS;
-    public double processCpuS;
-    public final Map<String, Double> perThread = new java.util.TreeMap<>();
-    private static final ThreadLocal<long[]> LOOP_START = new ThreadLocal<>();
-
-    /**
-     * Marks, in a baseline loop's thread, where its own measured part begins (after connecting).
-     */
-    public static void start() {
-      LOOP_START.set(new long[] {ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime()});
-    }
-
-    public static CpuWindow around(Runnable body, String threadName) throws Exception {
-      ThreadMXBean mx = ManagementFactory.getThreadMXBean();
-      OperatingSystemMXBean os =
-          (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-      java.util.Set<Long> before = new java.util.HashSet<>();
-      for (long id : mx.getAllThreadIds()) {
-        before.add(id);
-      }
-      Map<Long, Long> last = new HashMap<>();
-      Map<Long, String> names = new HashMap<>();
-      long[] loopStart = new long[1];
-      Thread worker =
-          new Thread(
-              () -> {
-                body.run();
-                long[] s = LOOP_START.get();
-                loopStart[0] = s == null ? 0 : s[0];
-              },
-              threadName);
-      long p0 = os.getProcessCpuTime();
-      long t0 = System.nanoTime();
-      worker.start();
-      before.add(Thread.currentThread().getId());
-      while (worker.isAlive()) {
-        sample(mx, before, last, names);
-        worker.join(10);
-      }
-      sample(mx, before, last, names);
-      CpuWindow w = new CpuWindow();
-      w.wallS = (System.nanoTime() - t0) / 1e9;
-      w.processCpuS = (os.getProcessCpuTime() - p0) / 1e9;
-      long all = 0;
-      long task = 0;
-      for (Map.Entry<Long, Long> e : last.entrySet()) {
-        String name = names.get(e.getKey());
-        long ns = e.getValue();
-        if ("bench-body".equals(name)) {
-          ns -= loopStart[0];
-        }
-        all += ns;
-        if (name.contains("(1/1)#")
-            || name.startsWith("Source Data Fetcher")
-            || "bench-body".equals(name)) {
-          task += ns;
-          w.perThread.merge(name, ns / 1e9, Double::sum);
-        }
-      }
-      w.cpuS = all / 1e9;
-      w.taskCpuS = task / 1e9;
-      return w;
-    }
-
-    private static void sample(
-        ThreadMXBean mx,
-        java.util.Set<Long> before,
-        Map<Long, Long> last,
-        Map<Long, String> names) {
-      List<Long> fresh = new ArrayList<>();
-      for (long id : mx.getAllThreadIds()) {
-        if (!before.contains(id)) {
-          fresh.add(id);
-        }
-      }
-      for (long id : fresh) {
-        long ns = mx.getThreadCpuTime(id);
-        if (ns >= 0) {
-          last.put(id, ns);
-          if (!names.containsKey(id)) {
-            var info = mx.getThreadInfo(id);
-            names.put(id, info == null ? "?" : info.getThreadName());
-          }
-        }
-      }
-    }
   }
 
   /**
