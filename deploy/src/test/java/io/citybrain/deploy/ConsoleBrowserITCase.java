@@ -512,13 +512,24 @@ class ConsoleBrowserITCase {
       wait.until(b -> b.findElement(By.id("who-name")).getText().startsWith("ops-it · operator"));
       wait.until(b -> state(theirsId) != null && "acknowledged".equals(state(mineId)));
       By other = By.cssSelector("tr.alert-row[data-alert-id='" + theirsId + "']");
+      // The next live update rewrites the status line within seconds, so every text it shows is
+      // recorded: polling it alone missed the hint on a slow run (CI, 2026-12-06).
+      org.openqa.selenium.JavascriptExecutor js = (org.openqa.selenium.JavascriptExecutor) browser;
+      js.executeScript(
+          "window.__statuses = [];"
+              + "const s = document.getElementById('status');"
+              + "new MutationObserver(() => window.__statuses.push(s.textContent))"
+              + ".observe(s, {childList: true, characterData: true, subtree: true});");
       wait.ignoring(StaleElementReferenceException.class)
           .until(
               b -> {
                 b.findElement(other).findElement(By.cssSelector("button.resolve")).click();
                 return true;
               });
-      wait.until(b -> b.findElement(By.id("status")).getText().contains("write the reason"));
+      wait.until(
+          b ->
+              String.valueOf(js.executeScript("return window.__statuses.join('\\n')"))
+                  .contains("write the reason"));
       assertThat(state(theirsId)).isNotEqualTo("resolved");
       wait.ignoring(StaleElementReferenceException.class)
           .until(
