@@ -87,6 +87,7 @@
   const districtNames = new Map();
   const communityNames = new Map();
   let lastStatus = { key: 'connecting', args: [], problem: false };
+  let lastAction = null;
 
   function getJson(url) {
     return fetch(url, { cache: 'no-store' }).then((r) => {
@@ -430,10 +431,10 @@
     }).then((r) => {
       if (r.status !== 202) return r.json().then((e) => { throw new Error(e.error || 'HTTP ' + r.status); });
       field.value = '';
-      setStatus('published', [], false);
+      setActionStatus('published', [], false);
       setTimeout(fetchHistory, 1500);
       setTimeout(fetchHistory, 5000);
-    }).catch((e) => setStatus('ackFailed', [id, e.message], true));
+    }).catch((e) => setActionStatus('ackFailed', [id, e.message], true));
   }
 
   document.getElementById('comment').addEventListener('click', () => {
@@ -450,7 +451,7 @@
     const by = me ? me.username : (operator.value.trim() || 'operator');
     const note = (notes.get(alertId) || '').trim();
     if (verb === 'resolve' && !note) {
-      setStatus('reasonNeeded', [alertId], true);
+      setActionStatus('reasonNeeded', [alertId], true);
       return;
     }
     button.disabled = true;
@@ -471,12 +472,12 @@
         return r.json().then((e) => { throw new Error(e.error || 'HTTP ' + r.status); });
       }
       notes.delete(alertId);
-      setStatus(verb === 'ack' ? 'ackPublished' : 'resolvePublished', [alertId], false);
+      setActionStatus(verb === 'ack' ? 'ackPublished' : 'resolvePublished', [alertId], false);
     }).catch((e) => {
       pendingAcks.delete(alertId);
       button.disabled = false;
       button.textContent = t(label);
-      setStatus('ackFailed', [alertId, e.message], true);
+      setActionStatus('ackFailed', [alertId, e.message], true);
     });
   }
 
@@ -573,12 +574,23 @@
 
   setInterval(fetchTrend, TREND_MS);
 
-  // The status line keeps its words' key, so that a change of language rewrites it too.
+  // Both lines keep their words' key, so that a change of language rewrites them too. The header's
+  // line says how the feed is; the action line what became of the operator's last action (a hint
+  // such as "write the reason first" must not vanish with the next live update).
   function setStatus(key, args, problem) {
     lastStatus = { key: key, args: args, problem: problem };
-    const s = document.getElementById('status');
-    s.textContent = t.apply(null, [key].concat(args));
-    s.classList.toggle('problem', !!problem);
+    showLine('status', lastStatus);
+  }
+
+  function setActionStatus(key, args, problem) {
+    lastAction = { key: key, args: args, problem: problem };
+    showLine('action-status', lastAction);
+  }
+
+  function showLine(id, line) {
+    const s = document.getElementById(id);
+    s.textContent = line ? t.apply(null, [line.key].concat(line.args)) : '';
+    s.classList.toggle('problem', !!(line && line.problem));
   }
 
   // New alerts are read out (critical ones at once) and, if asked for, a critical one rings; the
@@ -630,6 +642,7 @@
     button.lang = lang === 'zh' ? 'en' : 'zh-CN';
     document.getElementById('zone').textContent = t('timesIn', ZONE);
     setStatus(lastStatus.key, lastStatus.args, lastStatus.problem);
+    showLine('action-status', lastAction);
     if (live.figures) showFigures(live.figures);
     showAlerts(live.alerts);
     showPipeline(live.pipeline);

@@ -512,24 +512,22 @@ class ConsoleBrowserITCase {
       wait.until(b -> b.findElement(By.id("who-name")).getText().startsWith("ops-it · operator"));
       wait.until(b -> state(theirsId) != null && "acknowledged".equals(state(mineId)));
       By other = By.cssSelector("tr.alert-row[data-alert-id='" + theirsId + "']");
-      // The next live update rewrites the status line within seconds, so every text it shows is
-      // recorded: polling it alone missed the hint on a slow run (CI, 2026-12-06).
-      org.openqa.selenium.JavascriptExecutor js = (org.openqa.selenium.JavascriptExecutor) browser;
-      js.executeScript(
-          "window.__statuses = [];"
-              + "const s = document.getElementById('status');"
-              + "new MutationObserver(() => window.__statuses.push(s.textContent))"
-              + ".observe(s, {childList: true, characterData: true, subtree: true});");
       wait.ignoring(StaleElementReferenceException.class)
           .until(
               b -> {
                 b.findElement(other).findElement(By.cssSelector("button.resolve")).click();
                 return true;
               });
-      wait.until(
-          b ->
-              String.valueOf(js.executeScript("return window.__statuses.join('\\n')"))
-                  .contains("write the reason"));
+      // The hint stays on the action line while live updates rewrite the header's status line.
+      wait.until(b -> text("action-status").contains("write the reason"));
+      org.openqa.selenium.JavascriptExecutor js = (org.openqa.selenium.JavascriptExecutor) browser;
+      js.executeScript(
+          "window.__updates = 0;"
+              + "new MutationObserver(() => window.__updates++)"
+              + ".observe(document.getElementById('status'),"
+              + " {childList: true, characterData: true, subtree: true});");
+      wait.until(b -> ((Number) js.executeScript("return window.__updates")).intValue() > 0);
+      assertThat(text("action-status")).contains("write the reason");
       assertThat(state(theirsId)).isNotEqualTo("resolved");
       wait.ignoring(StaleElementReferenceException.class)
           .until(
@@ -546,6 +544,7 @@ class ConsoleBrowserITCase {
                 return true;
               });
       wait.until(b -> "resolved".equals(state(theirsId)));
+      assertThat(text("action-status")).isEqualTo("resolution of " + theirsId + " published");
       wait.ignoring(StaleElementReferenceException.class)
           .until(
               b ->
