@@ -330,23 +330,16 @@ public record ConsoleSettings(
    * @throws IllegalArgumentException naming the first wrong or unknown key
    */
   public static ConsoleSettings fromProperties(Properties p, Map<String, String> env) {
-    Set<String> unknown = new TreeSet<>();
-    for (String key : p.stringPropertyNames()) {
-      if (key.startsWith(PREFIX)
-          && !KEYS.contains(key)
-          && !PROCESS_KEYS.contains(key)
-          && !KafkaSecurity.KEYS.contains(key.substring(PREFIX.length()))
-          && !KafkaSecurity.SECRET_KEYS.containsKey(key.substring(PREFIX.length()))) {
-        // Kafka's secret keys are left to KafkaSecurity, which names the variable to use instead.
-        unknown.add(key);
-      }
-    }
-    if (!unknown.isEmpty()) {
-      throw new IllegalArgumentException(
-          "unknown setting "
-              + String.join(", ", unknown)
-              + " (the console's keys are listed in docs/operations.md)");
-    }
+    // Kafka's secret keys are left to KafkaSecurity, which names the variable to use instead.
+    Set<String> candidates = new TreeSet<>(KEYS);
+    candidates.addAll(PROCESS_KEYS);
+    KafkaSecurity.KEYS.forEach(k -> candidates.add(PREFIX + k));
+    KafkaSecurity.SECRET_KEYS.keySet().forEach(k -> candidates.add(PREFIX + k));
+    ProcessSettings.refuseUnknown(
+        p.stringPropertyNames(),
+        key -> !key.startsWith(PREFIX) || candidates.contains(key),
+        candidates,
+        "docs/operations.md, \"The console as a service\"");
     Dialect dialect;
     String dialectName = p.getProperty("console.store.dialect", "questdb").strip();
     try {

@@ -175,7 +175,8 @@ class ConsoleSettingsTest {
   void aWrongOrUnknownKeyIsNamed() {
     assertThatThrownBy(
             () -> ConsoleSettings.fromProperties(service("console.mqtt.user", "ops"), Map.of()))
-        .hasMessageStartingWith("unknown setting console.mqtt.user");
+        .hasMessageStartingWith(
+            "unknown setting console.mqtt.user (did you mean console.mqtt.username?)");
     assertThatThrownBy(
             () ->
                 ConsoleSettings.fromProperties(service("console.store.dialect", "flux"), Map.of()))

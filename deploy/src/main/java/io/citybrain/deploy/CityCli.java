@@ -185,11 +185,15 @@ public final class CityCli implements Runnable {
       }
       EmergencySettings rules;
       try {
-        rules =
-            EmergencySettings.fromArgs(
-                emergency.entrySet().stream()
-                    .flatMap(e -> Stream.of("--emergency." + e.getKey(), e.getValue()))
-                    .toArray(String[]::new));
+        String[] emergencyArgs =
+            emergency.entrySet().stream()
+                .flatMap(e -> Stream.of("--emergency." + e.getKey(), e.getValue()))
+                .toArray(String[]::new);
+        io.citybrain.jobs.common.JobSettings.refuseUnknown(
+            emergencyArgs,
+            EmergencySettings.KEYS,
+            java.util.List.of(EmergencySettings.TICKET_DEADLINE_PREFIX));
+        rules = EmergencySettings.fromArgs(emergencyArgs);
       } catch (IllegalArgumentException e) {
         System.err.println("citybrain local: " + e.getMessage());
         return 2;

@@ -193,45 +193,45 @@ class CityCliTest {
 
   @Test
   void aBadEmergencySettingStopsTheLocalCityBeforeAnythingStartsNamingTheKey(@TempDir Path dir) {
+    assertThat(
+            localRefused(
+                dir,
+                "--emergency",
+                "escalate-after=60",
+                "--emergency",
+                "ticket-deadline.water=soon"))
+        .contains("citybrain local: emergency.ticket-deadline.water must be a number, got 'soon'");
+    // A misspelt one would leave its rule at the default without a word.
+    assertThat(localRefused(dir, "--emergency", "escalate-afer=60"))
+        .contains(
+            "citybrain local: unknown setting emergency.escalate-afer"
+                + " (did you mean emergency.escalate-after?)");
+    assertThat(dir).isEmptyDirectory();
+  }
+
+  /** Runs {@code local} with {@code args}, expects exit 2 and returns what it printed on stderr. */
+  private static String localRefused(Path dir, String... args) {
     java.io.PrintStream err = System.err;
     java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
     System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
     int exit;
     try {
-      exit =
-          new CommandLine(new CityCli())
-              .execute(
-                  "local",
-                  "--data-dir",
-                  dir.toString(),
-                  "--emergency",
-                  "escalate-after=60",
-                  "--emergency",
-                  "ticket-deadline.water=soon");
+      String[] all = new String[args.length + 3];
+      all[0] = "local";
+      all[1] = "--data-dir";
+      all[2] = dir.toString();
+      System.arraycopy(args, 0, all, 3, args.length);
+      exit = new CommandLine(new CityCli()).execute(all);
     } finally {
       System.setErr(err);
     }
     assertThat(exit).isEqualTo(2);
-    assertThat(captured.toString(java.nio.charset.StandardCharsets.UTF_8))
-        .contains("citybrain local: emergency.ticket-deadline.water must be a number, got 'soon'");
-    assertThat(dir).isEmptyDirectory();
+    return captured.toString(java.nio.charset.StandardCharsets.UTF_8);
   }
 
   @Test
   void aBadMaximumReadingAgeStopsTheLocalCityBeforeAnythingStartsNamingTheKey(@TempDir Path dir) {
-    java.io.PrintStream err = System.err;
-    java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
-    System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
-    int exit;
-    try {
-      exit =
-          new CommandLine(new CityCli())
-              .execute("local", "--data-dir", dir.toString(), "--max-reading-age", "2h");
-    } finally {
-      System.setErr(err);
-    }
-    assertThat(exit).isEqualTo(2);
-    assertThat(captured.toString(java.nio.charset.StandardCharsets.UTF_8))
+    assertThat(localRefused(dir, "--max-reading-age", "2h"))
         .contains(
             "citybrain local: --max-reading-age: "
                 + "bridge.max-reading-age must be an ISO-8601 duration such as PT2H, or 0 for no limit, got '2h'");

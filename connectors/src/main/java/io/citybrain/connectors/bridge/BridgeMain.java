@@ -6,8 +6,11 @@ import io.citybrain.connectors.ops.KafkaProbe;
 import io.citybrain.connectors.ops.OpsServer;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,6 +43,7 @@ public final class BridgeMain {
     BridgeSettings settings;
     MqttKafkaBridge bridge;
     try {
+      refuseUnknown(p);
       settings = BridgeSettings.fromProperties(p, System.getenv());
       // The registry and TLS files are read at start; a bad one is a configuration error too, named
       // by key.
@@ -67,9 +71,10 @@ public final class BridgeMain {
       System.exit(2);
       return;
     }
-    long interval = Long.parseLong(p.getProperty("bridge.metrics.interval-ms", "10000"));
     PipelineReporter pipeline;
+    long interval;
     try {
+      interval = ProcessSettings.number(p, METRICS_INTERVAL_KEY, 10_000);
       if (interval <= 0) {
         throw new IllegalArgumentException(
             "bridge.metrics.interval-ms must be positive, got " + interval);
@@ -172,6 +177,35 @@ public final class BridgeMain {
   }
 
   static final int DEFAULT_HTTP_PORT = 9400;
+
+  static final String METRICS_INTERVAL_KEY = "bridge.metrics.interval-ms";
+
+  /** Every key the bridge's process reads: its settings', the pipeline store's, the ops port's. */
+  public static final Set<String> KEYS = keys();
+
+  private static Set<String> keys() {
+    Set<String> keys = new TreeSet<>(BridgeSettings.KEYS);
+    keys.add(METRICS_INTERVAL_KEY);
+    for (String k :
+        List.of(
+            InfluxSettings.URL_KEY,
+            InfluxSettings.ORG_KEY,
+            InfluxSettings.BUCKET_KEY,
+            InfluxSettings.TOKEN_KEY)) {
+      keys.add("bridge." + k);
+    }
+    keys.addAll(OpsServer.keys("bridge."));
+    return java.util.Collections.unmodifiableSet(keys);
+  }
+
+  /** A {@code bridge.} key the bridge does not read stops it, naming the closest one it knows. */
+  public static void refuseUnknown(Properties p) {
+    ProcessSettings.refuseUnknown(
+        p.stringPropertyNames(),
+        key -> !key.startsWith("bridge.") || KEYS.contains(key),
+        KEYS,
+        "docs/ingest.md, \"Configuration\"");
+  }
 
   static Properties load(String[] args, Map<String, String> env) throws IOException {
     return ProcessSettings.load(

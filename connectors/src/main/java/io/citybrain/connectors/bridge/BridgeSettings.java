@@ -6,9 +6,12 @@ import io.citybrain.connectors.kafka.KafkaSecurity;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Settings of one bridge instance. Validated on construction; a wrong value names its key. The
@@ -77,6 +80,37 @@ public record BridgeSettings(
   public static final String REGISTRY_KEY = "bridge.registry.path";
   public static final String MAX_READING_AGE_KEY = "bridge.max-reading-age";
   public static final String USERS_KEY = "bridge.users.file";
+
+  /** The keys {@link #fromProperties} reads; Kafka's security keys under {@code bridge.} too. */
+  public static final Set<String> KEYS = keys();
+
+  private static Set<String> keys() {
+    Set<String> keys =
+        new TreeSet<>(
+            List.of(
+                "bridge.mqtt.url",
+                "bridge.mqtt.client-id",
+                "bridge.mqtt.username",
+                "bridge.mqtt.password",
+                "bridge.kafka.bootstrap-servers",
+                "bridge.mqtt.subscription",
+                "bridge.max-in-flight",
+                "bridge.mqtt.truststore.path",
+                "bridge.mqtt.truststore.password",
+                "bridge.reconnect.min-ms",
+                "bridge.reconnect.max-ms",
+                "bridge.mqtt.version",
+                "bridge.mqtt.session-expiry-s",
+                "bridge.mqtt.tls.ca-file",
+                "bridge.mqtt.keystore.path",
+                "bridge.mqtt.keystore.password",
+                REGISTRY_KEY,
+                MAX_READING_AGE_KEY,
+                USERS_KEY));
+    KafkaSecurity.KEYS.forEach(k -> keys.add("bridge." + k));
+    KafkaSecurity.SECRET_KEYS.keySet().forEach(k -> keys.add("bridge." + k));
+    return java.util.Collections.unmodifiableSet(keys);
+  }
 
   public static final int DEFAULT_MAX_IN_FLIGHT = 10_000;
   public static final long DEFAULT_RECONNECT_MIN_MS = 500;

@@ -41,7 +41,9 @@ public final class DispatchMain {
     DispatchSettings settings;
     AlertDispatcher dispatcher;
     try {
-      settings = DispatchSettings.fromProperties(load(args, System.getenv()), System.getenv());
+      Properties given = load(args, System.getenv());
+      refuseUnknown(given);
+      settings = DispatchSettings.fromProperties(given, System.getenv());
       dispatcher = AlertDispatcher.start(settings);
     } catch (IllegalArgumentException e) {
       System.err.println("dispatch: bad configuration: " + e.getMessage());
@@ -92,6 +94,26 @@ public final class DispatchMain {
   }
 
   static final int DEFAULT_HTTP_PORT = 9401;
+
+  /** Every key the dispatcher's process reads: its settings' and the ops port's. */
+  public static final java.util.Set<String> KEYS = keys();
+
+  private static java.util.Set<String> keys() {
+    java.util.Set<String> keys = new java.util.TreeSet<>(DispatchSettings.KEYS);
+    keys.addAll(OpsServer.keys("dispatch."));
+    return java.util.Collections.unmodifiableSet(keys);
+  }
+
+  /**
+   * A {@code dispatch.} key the dispatcher does not read stops it, naming the closest one it knows.
+   */
+  public static void refuseUnknown(Properties p) {
+    ProcessSettings.refuseUnknown(
+        p.stringPropertyNames(),
+        key -> !key.startsWith("dispatch.") || KEYS.contains(key),
+        KEYS,
+        "docs/egress.md, \"Running the dispatcher as its own process\"");
+  }
 
   /** Null when {@code dispatch.http.port} is -1. */
   public static OpsServer startOps(Properties p, AlertDispatcher dispatcher, KafkaProbe kafka) {

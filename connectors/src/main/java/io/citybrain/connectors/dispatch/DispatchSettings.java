@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 
 /**
  * Settings of alert dispatch. Validated on construction; a wrong value names its key. The password
@@ -97,6 +98,41 @@ public record DispatchSettings(
    * The SMTP account's password; from the environment ({@code CITYBRAIN_DISPATCH_SMTP_PASSWORD}).
    */
   public static final String SMTP_PASSWORD_KEY = "dispatch.smtp.password";
+
+  /**
+   * The keys {@link #fromProperties} reads (the store's and Kafka's security keys under {@code
+   * dispatch.} included).
+   */
+  public static final Set<String> KEYS = keys();
+
+  private static Set<String> keys() {
+    Set<String> keys =
+        new java.util.TreeSet<>(
+            List.of(
+                "dispatch.kafka.bootstrap-servers",
+                "dispatch.mqtt.url",
+                "dispatch.mqtt.client-id",
+                "dispatch.mqtt.username",
+                "dispatch.mqtt.password",
+                WEBHOOKS_KEY,
+                "dispatch.webhook.retries",
+                "dispatch.webhook.timeout-ms",
+                WEBHOOK_SECRET_KEY,
+                CHANNELS_FILE_KEY,
+                "dispatch.smtp.host",
+                "dispatch.smtp.port",
+                "dispatch.smtp.starttls",
+                "dispatch.smtp.username",
+                SMTP_PASSWORD_KEY,
+                "dispatch.smtp.from",
+                STORE_PREFIX + InfluxSettings.URL_KEY,
+                STORE_PREFIX + InfluxSettings.ORG_KEY,
+                STORE_PREFIX + InfluxSettings.BUCKET_KEY,
+                STORE_PREFIX + InfluxSettings.TOKEN_KEY));
+    KafkaSecurity.KEYS.forEach(k -> keys.add(KAFKA_PREFIX + k));
+    KafkaSecurity.SECRET_KEYS.keySet().forEach(k -> keys.add(KAFKA_PREFIX + k));
+    return java.util.Collections.unmodifiableSet(keys);
+  }
 
   /**
    * The store's keys are InfluxSettings' own under this prefix: {@code dispatch.influx.url} and so

@@ -139,6 +139,11 @@ public final class OpsServer implements AutoCloseable {
     return new OpsServer(registry, http, pool);
   }
 
+  /** The keys {@link #fromSettings} reads under {@code prefix}. */
+  public static java.util.List<String> keys(String prefix) {
+    return java.util.List.of(prefix + "http.port", prefix + "http.host");
+  }
+
   /**
    * Starts on {@code <prefix>http.port} ({@code defaultPort} when unset; 0 an ephemeral port) and
    * {@code <prefix>http.host} (default 0.0.0.0), with {@code bind} given the registry first; null

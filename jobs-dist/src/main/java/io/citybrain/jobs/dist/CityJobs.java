@@ -46,6 +46,20 @@ public final class CityJobs {
 
   public static final String TOKEN_ENV = "CITYBRAIN_INFLUX_TOKEN";
 
+  /**
+   * Every key the jar reads besides {@link JobSettings#KEYS}: the jar knows all three jobs, so a
+   * key none of them reads stops the submission, even another job's misspelt one.
+   */
+  static final List<String> KEYS =
+      java.util.stream.Stream.of(
+              List.of(JOB_KEY, GeoSegmentMatcher.REGISTRY_KEY),
+              EmergencySettings.KEYS,
+              UtilitySettings.KEYS)
+          .flatMap(List::stream)
+          .toList();
+
+  static final List<String> PREFIXES = List.of(EmergencySettings.TICKET_DEADLINE_PREFIX);
+
   private CityJobs() {}
 
   /** The jobs this jar runs; the argument is the lower-case name. */
@@ -98,6 +112,7 @@ public final class CityJobs {
       StreamExecutionEnvironment env, String[] args, Map<String, String> environment) {
     Map<String, String> settings =
         effectiveSettings(env.getConfiguration().toMap(), args, environment, env.getParallelism());
+    JobSettings.refuseUnknown(settings.keySet(), KEYS, PREFIXES);
     Job job = Job.of(settings.get(JOB_KEY));
     String[] keyValues = toArgs(settings);
     JobSettings s = JobSettings.fromArgs(keyValues, environment);

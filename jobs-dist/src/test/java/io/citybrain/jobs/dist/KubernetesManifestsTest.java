@@ -473,6 +473,27 @@ class KubernetesManifestsTest {
     assertThat(files.get("bridge")).isEqualTo(files.get("console"));
   }
 
+  /**
+   * A misspelt key in the manifest would leave its setting at the default: BridgeMain refuses it.
+   */
+  @Test
+  void theBridgeIsGivenOnlyKeysItReads() {
+    Properties p = new Properties();
+    find("StatefulSet", "bridge")
+        .node()
+        .at("/spec/template/spec/containers/0/args")
+        .forEach(
+            a -> {
+              String arg = a.asString();
+              if (arg.startsWith("-Dbridge.")) {
+                String[] kv = arg.substring(2).split("=", 2);
+                p.setProperty(kv[0], kv[1]);
+              }
+            });
+    assertThat(p).containsKeys("bridge.mqtt.url", "bridge.kafka.bootstrap-servers");
+    io.citybrain.connectors.bridge.BridgeMain.refuseUnknown(p);
+  }
+
   @Test
   void theBridgeRunsSeveralInstancesUnderADisruptionBudget() {
     JsonNode bridge = find("StatefulSet", "bridge").node().path("spec");
@@ -551,6 +572,7 @@ class KubernetesManifestsTest {
     List<String> env = new ArrayList<>();
     container.path("env").forEach(e -> env.add(e.path("name").asString()));
     assertThat(env).contains("CITYBRAIN_DISPATCH_MQTT_PASSWORD", "CITYBRAIN_INFLUX_TOKEN");
+    DispatchMain.refuseUnknown(p);
     DispatchSettings settings = DispatchSettings.fromProperties(p, kafkaEnvironment(container));
     assertThat(settings.store()).isNotNull();
     assertThat(settings.kafkaSecurity().protocol()).isEqualTo(SecurityProtocol.SASL_SSL);

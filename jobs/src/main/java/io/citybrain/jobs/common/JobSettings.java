@@ -1,11 +1,17 @@
 package io.citybrain.jobs.common;
 
+import io.citybrain.connectors.ProcessSettings;
 import io.citybrain.connectors.influx.InfluxSettings;
 import io.citybrain.connectors.influx.SinkTuning;
 import io.citybrain.connectors.kafka.KafkaSecurity;
 import java.io.Serializable;
 import java.time.Duration;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import org.apache.flink.util.ParameterTool;
 
 /**
@@ -42,6 +48,81 @@ public record JobSettings(
     implements Serializable {
 
   public static final String KAFKA_BOOTSTRAP = "kafka.bootstrap-servers";
+  public static final String CHECKPOINT_INTERVAL = "checkpoint.interval";
+  public static final String OUT_OF_ORDERNESS = "watermark.out-of-orderness";
+  public static final String IDLENESS = "watermark.idleness";
+  public static final String ALLOWED_LATENESS = "window.allowed-lateness";
+  public static final String PARALLELISM = "parallelism";
+
+  /**
+   * The keys every job reads; each job's own ({@code EmergencySettings.KEYS}, {@code
+   * UtilitySettings.KEYS}, the traffic job's {@code registry.path}) come on top. Kafka's secret
+   * keys are here so that {@link KafkaSecurity} refuses them naming the variable to use instead.
+   */
+  public static final Set<String> KEYS = commonKeys();
+
+  /** Families of keys each read by one job only; a job given another's leaves them to it. */
+  static final List<String> JOB_FAMILIES = List.of("emergency.", "utility.");
+
+  private static Set<String> commonKeys() {
+    Set<String> keys =
+        new TreeSet<>(
+            List.of(
+                KAFKA_BOOTSTRAP,
+                CHECKPOINT_INTERVAL,
+                OUT_OF_ORDERNESS,
+                IDLENESS,
+                ALLOWED_LATENESS,
+                PARALLELISM,
+                CitySource.SEED_KEY,
+                CitySource.PACKAGE_KEY,
+                InfluxSettings.URL_KEY,
+                InfluxSettings.ORG_KEY,
+                InfluxSettings.BUCKET_KEY,
+                InfluxSettings.TOKEN_KEY,
+                SinkTuning.BATCH_SIZE_KEY,
+                SinkTuning.FLUSH_INTERVAL_KEY,
+                SinkTuning.MAX_RETRIES_KEY,
+                SinkTuning.REQUEST_TIMEOUT_KEY));
+    keys.addAll(KafkaSecurity.KEYS);
+    keys.addAll(KafkaSecurity.SECRET_KEYS.keySet());
+    return Collections.unmodifiableSet(keys);
+  }
+
+  /**
+   * Stops start-up on a key no job reads, naming it and the closest known key: a misspelt {@code
+   * --watermark.idlenes 30} would otherwise leave the idleness at its default without a word.
+   *
+   * @param given the keys given (arguments, and the job jar's {@code citybrain.*} configuration)
+   * @param jobKeys the job's own keys besides {@link #KEYS}
+   * @param jobKeyPrefixes families of the job's keys, such as {@code emergency.ticket-deadline.}
+   * @throws IllegalArgumentException naming every unknown key
+   */
+  public static void refuseUnknown(
+      Collection<String> given, Collection<String> jobKeys, Collection<String> jobKeyPrefixes) {
+    Set<String> known = new TreeSet<>(KEYS);
+    known.addAll(jobKeys);
+    // One argument list may serve every job (the README's table is one): another job's family is
+    // that job's to check.
+    List<String> othersFamilies =
+        JOB_FAMILIES.stream().filter(f -> known.stream().noneMatch(k -> k.startsWith(f))).toList();
+    ProcessSettings.refuseUnknown(
+        given,
+        key ->
+            known.contains(key)
+                || jobKeyPrefixes.stream().anyMatch(key::startsWith)
+                || othersFamilies.stream().anyMatch(key::startsWith),
+        known,
+        "README.md, \"Configuration\"");
+  }
+
+  /**
+   * {@link #refuseUnknown(Collection, Collection, Collection)} of {@code --key value} arguments.
+   */
+  public static void refuseUnknown(
+      String[] args, Collection<String> jobKeys, Collection<String> jobKeyPrefixes) {
+    refuseUnknown(ParameterTool.fromArgs(args).toMap().keySet(), jobKeys, jobKeyPrefixes);
+  }
 
   public JobSettings {
     kafkaSecurity = kafkaSecurity == null ? KafkaSecurity.NONE : kafkaSecurity;
@@ -184,12 +265,12 @@ public record JobSettings(
             p.get(InfluxSettings.ORG_KEY, "citybrain"),
             p.get(InfluxSettings.BUCKET_KEY, "citybrain"),
             p.get(InfluxSettings.TOKEN_KEY)),
-        seconds(p, "checkpoint.interval", 10),
-        seconds(p, "watermark.out-of-orderness", 5),
-        seconds(p, "watermark.idleness", 10),
-        seconds(p, "window.allowed-lateness", 60),
-        p.getInt("parallelism", 1),
-        p.getLong(CitySource.SEED_KEY, 42),
+        seconds(p, CHECKPOINT_INTERVAL, 10),
+        seconds(p, OUT_OF_ORDERNESS, 5),
+        seconds(p, IDLENESS, 10),
+        seconds(p, ALLOWED_LATENESS, 60),
+        parallelism(whole(p, PARALLELISM, 1)),
+        whole(p, CitySource.SEED_KEY, 42),
         KafkaSecurity.from("", p::get, env),
         p.get(CitySource.PACKAGE_KEY),
         SinkTuning.from(p::get));
@@ -205,5 +286,25 @@ public record JobSettings(
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException(key + " must be a number of seconds, got '" + v + "'");
     }
+  }
+
+  private static long whole(ParameterTool p, String key, long fallback) {
+    String v = p.get(key);
+    if (v == null) {
+      return fallback;
+    }
+    try {
+      return Long.parseLong(v.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(key + " must be a whole number, got '" + v + "'");
+    }
+  }
+
+  /** Flink's upper bound of a job's parallelism (its maximum parallelism's ceiling). */
+  private static int parallelism(long p) {
+    if (p < 1 || p > 32_768) {
+      throw new IllegalArgumentException(PARALLELISM + " must be within 1..32768, got " + p);
+    }
+    return (int) p;
   }
 }

@@ -23,6 +23,7 @@ import io.citybrain.jobs.common.KafkaIo;
 import io.citybrain.jobs.common.LiveGeography;
 import io.citybrain.jobs.common.PipelineTally;
 import io.citybrain.jobs.common.Rejected;
+import java.util.List;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
@@ -247,6 +248,8 @@ public final class EmergencyJob {
   }
 
   public static void main(String[] args) throws Exception {
+    JobSettings.refuseUnknown(
+        args, EmergencySettings.KEYS, List.of(EmergencySettings.TICKET_DEADLINE_PREFIX));
     JobSettings s = JobSettings.fromArgs(args);
     EmergencySettings rules = EmergencySettings.fromArgs(args);
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();

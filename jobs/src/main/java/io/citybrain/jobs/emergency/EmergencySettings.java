@@ -3,6 +3,7 @@ package io.citybrain.jobs.emergency;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.flink.util.ParameterTool;
 
@@ -56,6 +57,20 @@ public record EmergencySettings(
   public static final String COOLDOWN = "emergency.cooldown";
   public static final String MAX_OPEN_TICKETS_PER_DEVICE = "emergency.max-open-tickets-per-device";
   public static final String MAX_BUILDINGS_PER_DETECTOR = "emergency.max-buildings-per-detector";
+
+  /** The keys read here, besides the ticket deadlines' family ({@link #TICKET_DEADLINE_PREFIX}). */
+  public static final List<String> KEYS =
+      List.of(
+          ESCALATE_AFTER,
+          RENOTIFY_EVERY,
+          FIRE_WINDOW,
+          QUIET_TO_RESOLVE,
+          FLOOD_WARNING_CM,
+          FLOOD_CRITICAL_CM,
+          AREA_INTERVAL,
+          COOLDOWN,
+          MAX_OPEN_TICKETS_PER_DEVICE,
+          MAX_BUILDINGS_PER_DETECTOR);
 
   /**
    * The deadlines table's fallback entry; on the command line it is the category {@code default}.

@@ -22,6 +22,7 @@ import io.citybrain.jobs.common.PipelineTally;
 import io.citybrain.jobs.common.Rejected;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.AggregateFunction;
@@ -307,6 +308,7 @@ public final class TrafficJob {
   }
 
   public static void main(String[] args) throws Exception {
+    JobSettings.refuseUnknown(args, List.of(GeoSegmentMatcher.REGISTRY_KEY), List.of());
     JobSettings s = JobSettings.fromArgs(args);
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     JobEnvironment.configure(env, s);

@@ -20,6 +20,7 @@ import io.citybrain.jobs.common.LiveGeography;
 import io.citybrain.jobs.common.PipelineTally;
 import io.citybrain.jobs.common.Rejected;
 import java.time.Duration;
+import java.util.List;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
@@ -246,6 +247,7 @@ public final class UtilityJob {
   }
 
   public static void main(String[] args) throws Exception {
+    JobSettings.refuseUnknown(args, UtilitySettings.KEYS, List.of());
     JobSettings s = JobSettings.fromArgs(args);
     UtilitySettings rules = UtilitySettings.fromArgs(args);
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();

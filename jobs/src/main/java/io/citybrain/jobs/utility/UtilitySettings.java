@@ -2,6 +2,7 @@ package io.citybrain.jobs.utility;
 
 import java.io.Serializable;
 import java.time.Duration;
+import java.util.List;
 import org.apache.flink.util.ParameterTool;
 
 /**
@@ -35,8 +36,33 @@ public record UtilitySettings(
     Duration forgetAfter)
     implements Serializable {
 
+  public static final String REPORTING_INTERVAL = "utility.reporting-interval";
+  public static final String NOMINAL_VOLTAGE = "utility.nominal-voltage";
+  public static final String BURST_DROP = "utility.burst-drop";
+  public static final String BURST_WINDOW = "utility.burst-window";
+  public static final String BASELINE_MINUTES = "utility.baseline-minutes";
+  public static final String BASELINE_MIN_MINUTES = "utility.baseline-min-minutes";
+  public static final String GAS_PPM_CRITICAL = "utility.gas-ppm-critical";
+  public static final String GAS_PRESSURE_MIN_KPA = "utility.gas-pressure-min-kpa";
+  public static final String GAS_PRESSURE_MAX_KPA = "utility.gas-pressure-max-kpa";
+  public static final String FORGET_AFTER = "utility.forget-after";
+
+  /** The keys read here. */
+  public static final List<String> KEYS =
+      List.of(
+          REPORTING_INTERVAL,
+          NOMINAL_VOLTAGE,
+          BURST_DROP,
+          BURST_WINDOW,
+          BASELINE_MINUTES,
+          BASELINE_MIN_MINUTES,
+          GAS_PPM_CRITICAL,
+          GAS_PRESSURE_MIN_KPA,
+          GAS_PRESSURE_MAX_KPA,
+          FORGET_AFTER);
+
   public UtilitySettings {
-    positive(reportingInterval, "utility.reporting-interval");
+    positive(reportingInterval, REPORTING_INTERVAL);
     if (!(nominalVoltage > 0)) {
       throw new IllegalArgumentException(
           "utility.nominal-voltage must be positive, got " + nominalVoltage);
@@ -45,7 +71,7 @@ public record UtilitySettings(
       throw new IllegalArgumentException(
           "utility.burst-drop must be between 0 and 1, got " + burstDrop);
     }
-    positive(burstWindow, "utility.burst-window");
+    positive(burstWindow, BURST_WINDOW);
     if (baselineMinutes < 1 || baselineMinMinutes < 1 || baselineMinMinutes > baselineMinutes) {
       throw new IllegalArgumentException(
           "utility.baseline-minutes must be at least utility.baseline-min-minutes (≥ 1), got "
@@ -64,7 +90,7 @@ public record UtilitySettings(
               + " and "
               + gasPressureMaxKpa);
     }
-    positive(forgetAfter, "utility.forget-after");
+    positive(forgetAfter, FORGET_AFTER);
     if (forgetAfter.compareTo(reportingInterval.multipliedBy(2)) <= 0) {
       throw new IllegalArgumentException(
           "utility.forget-after must exceed two utility.reporting-interval");
@@ -103,21 +129,18 @@ public record UtilitySettings(
     return new UtilitySettings(
         Duration.ofMillis(
             Math.round(
-                number(p, "utility.reporting-interval", d.reportingInterval.toMillis() / 1000.0)
-                    * 1000)),
-        number(p, "utility.nominal-voltage", d.nominalVoltage),
-        number(p, "utility.burst-drop", d.burstDrop),
+                number(p, REPORTING_INTERVAL, d.reportingInterval.toMillis() / 1000.0) * 1000)),
+        number(p, NOMINAL_VOLTAGE, d.nominalVoltage),
+        number(p, BURST_DROP, d.burstDrop),
         Duration.ofMillis(
-            Math.round(
-                number(p, "utility.burst-window", d.burstWindow.toMillis() / 1000.0) * 1000)),
-        (int) number(p, "utility.baseline-minutes", d.baselineMinutes),
-        (int) number(p, "utility.baseline-min-minutes", d.baselineMinMinutes),
-        number(p, "utility.gas-ppm-critical", d.gasPpmCritical),
-        number(p, "utility.gas-pressure-min-kpa", d.gasPressureMinKpa),
-        number(p, "utility.gas-pressure-max-kpa", d.gasPressureMaxKpa),
+            Math.round(number(p, BURST_WINDOW, d.burstWindow.toMillis() / 1000.0) * 1000)),
+        (int) number(p, BASELINE_MINUTES, d.baselineMinutes),
+        (int) number(p, BASELINE_MIN_MINUTES, d.baselineMinMinutes),
+        number(p, GAS_PPM_CRITICAL, d.gasPpmCritical),
+        number(p, GAS_PRESSURE_MIN_KPA, d.gasPressureMinKpa),
+        number(p, GAS_PRESSURE_MAX_KPA, d.gasPressureMaxKpa),
         Duration.ofMillis(
-            Math.round(
-                number(p, "utility.forget-after", d.forgetAfter.toMillis() / 1000.0) * 1000)));
+            Math.round(number(p, FORGET_AFTER, d.forgetAfter.toMillis() / 1000.0) * 1000)));
   }
 
   private static double number(ParameterTool p, String key, double fallback) {

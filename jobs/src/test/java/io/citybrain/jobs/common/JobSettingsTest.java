@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.citybrain.connectors.influx.SinkTuning;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -56,6 +57,68 @@ class JobSettingsTest {
                 JobSettings.fromArgs(
                     concat(REQUIRED, "--influx.request-timeout", "soon"), Map.of()))
         .hasMessage("influx.request-timeout must be a number of seconds, got 'soon'");
+  }
+
+  @Test
+  void aKeyNoJobReadsStopsStartUpNamingTheClosestKnownOne() {
+    assertThatThrownBy(
+            () ->
+                JobSettings.refuseUnknown(
+                    concat(REQUIRED, "--watermark.idlenes", "30"), List.of(), List.of()))
+        .hasMessage(
+            "unknown setting watermark.idlenes (did you mean watermark.idleness?);"
+                + " the keys are listed in README.md, \"Configuration\"");
+    // Every unknown key at once, and one with nothing near it is named alone.
+    assertThatThrownBy(
+            () ->
+                JobSettings.refuseUnknown(
+                    concat(REQUIRED, "--influx.bucket-name", "b", "--colour", "blue"),
+                    List.of(),
+                    List.of()))
+        .hasMessageStartingWith(
+            "unknown setting colour, influx.bucket-name (did you mean influx.bucket?);");
+    // A key cut short points to the key it starts.
+    assertThatThrownBy(
+            () ->
+                JobSettings.refuseUnknown(
+                    concat(REQUIRED, "--kafka.bootstrap", "k:9092"), List.of(), List.of()))
+        .hasMessageStartingWith(
+            "unknown setting kafka.bootstrap (did you mean kafka.bootstrap-servers?)");
+  }
+
+  @Test
+  void aJobChecksItsOwnFamilyAndLeavesTheOthersToTheirJobs() {
+    // One argument list may serve every job: the utility job's keys are the utility job's to check.
+    JobSettings.refuseUnknown(
+        concat(REQUIRED, "--utility.nominal-voltage", "230", "--emergency.cooldown", "60"),
+        List.of(),
+        List.of());
+    assertThatThrownBy(
+            () ->
+                JobSettings.refuseUnknown(
+                    concat(
+                        REQUIRED,
+                        "--emergency.cooldwon",
+                        "60",
+                        "--emergency.ticket-deadline.x",
+                        "1"),
+                    List.of("emergency.cooldown"),
+                    List.of("emergency.ticket-deadline.")))
+        .hasMessageStartingWith(
+            "unknown setting emergency.cooldwon (did you mean emergency.cooldown?);");
+    // Kafka's secret keys are known here, so that KafkaSecurity refuses them naming the variable.
+    JobSettings.refuseUnknown(concat(REQUIRED, "--kafka.sasl.password", "p"), List.of(), List.of());
+  }
+
+  @Test
+  void aWrongWholeNumberIsNamed() {
+    assertThatThrownBy(
+            () -> JobSettings.fromArgs(concat(REQUIRED, "--parallelism", "two"), Map.of()))
+        .hasMessage("parallelism must be a whole number, got 'two'");
+    assertThatThrownBy(() -> JobSettings.fromArgs(concat(REQUIRED, "--parallelism", "0"), Map.of()))
+        .hasMessage("parallelism must be within 1..32768, got 0");
+    assertThatThrownBy(() -> JobSettings.fromArgs(concat(REQUIRED, "--city.seed", "4.2"), Map.of()))
+        .hasMessage("city.seed must be a whole number, got '4.2'");
   }
 
   private static String[] concat(String[] a, String... b) {

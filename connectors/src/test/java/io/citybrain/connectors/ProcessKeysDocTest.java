@@ -1,0 +1,91 @@
+package io.citybrain.connectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.citybrain.connectors.bridge.BridgeMain;
+import io.citybrain.connectors.dispatch.DispatchMain;
+import io.citybrain.connectors.kafka.KafkaSecurity;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 19, item 3: each process's documented keys are exactly the ones it reads, and any other key
+ * under its prefix stops it. Kafka's security keys are documented once for every process, in the
+ * README.
+ */
+class ProcessKeysDocTest {
+
+  @Test
+  void aKeyTheProcessDoesNotReadStopsItNamingTheClosestOne() {
+    Properties p = new Properties();
+    p.setProperty("bridge.mqtt.url", "tcp://127.0.0.1:1883");
+    p.setProperty("bridge.mqtt.user", "bridge");
+    p.setProperty("dispatch.webhook.timeout", "5000");
+    assertThatThrownBy(() -> BridgeMain.refuseUnknown(p))
+        .hasMessage(
+            "unknown setting bridge.mqtt.user (did you mean bridge.mqtt.username?);"
+                + " the keys are listed in docs/ingest.md, \"Configuration\"");
+    assertThatThrownBy(() -> DispatchMain.refuseUnknown(p))
+        .hasMessageStartingWith(
+            "unknown setting dispatch.webhook.timeout (did you mean dispatch.webhook.timeout-ms?);");
+    // Each leaves the other's keys alone, and takes Kafka's and the ops port's under its prefix.
+    p.remove("bridge.mqtt.user");
+    p.remove("dispatch.webhook.timeout");
+    p.setProperty("bridge.kafka.security.protocol", "SASL_SSL");
+    p.setProperty("dispatch.http.port", "-1");
+    BridgeMain.refuseUnknown(p);
+    DispatchMain.refuseUnknown(p);
+  }
+
+  @Test
+  void docsIngestListsEveryKeyTheBridgeReads() throws IOException {
+    assertThat(documented("../docs/ingest.md", "\n## Configuration", "\n## Metrics"))
+        .containsExactlyInAnyOrderElementsOf(withoutKafkaSecurity(BridgeMain.KEYS, "bridge."));
+  }
+
+  @Test
+  void docsEgressListsEveryKeyTheDispatcherReads() throws IOException {
+    assertThat(
+            documented(
+                "../docs/egress.md",
+                "\n### Running the dispatcher as its own process",
+                "\n## MQTT access control"))
+        .containsExactlyInAnyOrderElementsOf(withoutKafkaSecurity(DispatchMain.KEYS, "dispatch."));
+  }
+
+  private static Set<String> withoutKafkaSecurity(Set<String> keys, String prefix) {
+    Set<String> out = new TreeSet<>(keys);
+    KafkaSecurity.KEYS.forEach(k -> out.remove(prefix + k));
+    KafkaSecurity.SECRET_KEYS.keySet().forEach(k -> out.remove(prefix + k));
+    return out;
+  }
+
+  /**
+   * The backticked keys in the first column of the table rows between {@code from} and {@code to};
+   * "`a.b.path` / `.password`" is {@code a.b.path} and {@code a.b.password}.
+   */
+  private static Set<String> documented(String file, String from, String to) throws IOException {
+    String doc = Files.readString(Path.of(file));
+    int start = doc.indexOf(from);
+    String table = doc.substring(start, doc.indexOf(to, start));
+    Set<String> keys = new TreeSet<>();
+    for (String row : table.lines().filter(l -> l.startsWith("| `")).toList()) {
+      String stem = null;
+      Matcher m = Pattern.compile("`([^`]+)`").matcher(row.split("\\|")[1]);
+      while (m.find()) {
+        String key = m.group(1).startsWith(".") ? stem + m.group(1) : m.group(1);
+        stem = key.substring(0, key.lastIndexOf('.'));
+        keys.add(key);
+      }
+    }
+    return keys;
+  }
+}
