@@ -61,6 +61,10 @@ public final class BridgeBenchmark {
                   .withMaxReadingAge(io.citybrain.connectors.envelope.IngestValidator.NO_AGE_LIMIT);
           report(
               kind,
+              "broker alone: plain Paho subscriber, no Kafka",
+              plain(broker, null, "alone-" + run++));
+          report(
+              kind,
               "plain Paho subscriber -> producer (acks before Kafka)",
               plain(broker, kafka, "plain-" + run++));
           String id = "bench-" + run++;
@@ -217,6 +221,11 @@ public final class BridgeBenchmark {
     }
   }
 
+  /**
+   * A plain Paho subscriber draining the backlog; with {@code kafka} its callback hands each
+   * message to a producer (the broker has its PUBACK before Kafka has the record), without it the
+   * callback only counts: the broker's own QoS 1 rate to one subscriber, no Kafka at all.
+   */
   private static double plain(TestBroker broker, EmbeddedKafka kafka, String clientId)
       throws Exception {
     MqttConnectOptions o = new MqttConnectOptions();
@@ -230,7 +239,10 @@ public final class BridgeBenchmark {
     backlog(broker);
     AtomicLong stored = new AtomicLong();
     try (KafkaProducer<String, byte[]> producer =
-        new KafkaProducer<>(KafkaClients.reliableProducer(kafka.bootstrapServers(), clientId))) {
+        kafka == null
+            ? null
+            : new KafkaProducer<>(
+                KafkaClients.reliableProducer(kafka.bootstrapServers(), clientId))) {
       long start = System.nanoTime();
       MqttClient client = new MqttClient(broker.url(), clientId, new MemoryPersistence());
       client.setCallback(
@@ -240,6 +252,10 @@ public final class BridgeBenchmark {
 
             @Override
             public void messageArrived(String topic, MqttMessage message) {
+              if (producer == null) {
+                stored.incrementAndGet();
+                return;
+              }
               producer.send(
                   new ProducerRecord<>(
                       Topics.RAW_EMERGENCY,
