@@ -53,7 +53,13 @@ public final class ProcessSettings {
 
   /** A whole number, {@code fallback} when unset; one that does not parse fails naming its key. */
   public static long number(Properties p, String key, long fallback) {
-    String v = p.getProperty(key);
+    return number(p::getProperty, key, fallback);
+  }
+
+  /** {@link #number(Properties, String, long)} from any lookup of keys. */
+  public static long number(
+      java.util.function.UnaryOperator<String> get, String key, long fallback) {
+    String v = get.apply(key);
     if (v == null || v.isBlank()) {
       return fallback;
     }
@@ -100,6 +106,20 @@ public final class ProcessSettings {
     }
     throw new IllegalArgumentException(
         m.append("; the keys are listed in ").append(where).toString());
+  }
+
+  /**
+   * {@link #refuseUnknown(Collection, Predicate, Collection, String)} of the keys of {@code p}
+   * under {@code prefix}: the others belong to other processes sharing a file or the JVM's
+   * properties.
+   */
+  public static void refuseUnknown(
+      Properties p, String prefix, Collection<String> known, String where) {
+    refuseUnknown(
+        p.stringPropertyNames(),
+        key -> !key.startsWith(prefix) || known.contains(key),
+        known,
+        where);
   }
 
   /**

@@ -336,10 +336,7 @@ public record ConsoleSettings(
     KafkaSecurity.KEYS.forEach(k -> candidates.add(PREFIX + k));
     KafkaSecurity.SECRET_KEYS.keySet().forEach(k -> candidates.add(PREFIX + k));
     ProcessSettings.refuseUnknown(
-        p.stringPropertyNames(),
-        key -> !key.startsWith(PREFIX) || candidates.contains(key),
-        candidates,
-        "docs/operations.md, \"The console as a service\"");
+        p, PREFIX, candidates, "docs/operations.md, \"The console as a service\"");
     Dialect dialect;
     String dialectName = p.getProperty("console.store.dialect", "questdb").strip();
     try {

@@ -200,11 +200,7 @@ public final class BridgeMain {
 
   /** A {@code bridge.} key the bridge does not read stops it, naming the closest one it knows. */
   public static void refuseUnknown(Properties p) {
-    ProcessSettings.refuseUnknown(
-        p.stringPropertyNames(),
-        key -> !key.startsWith("bridge.") || KEYS.contains(key),
-        KEYS,
-        "docs/ingest.md, \"Configuration\"");
+    ProcessSettings.refuseUnknown(p, "bridge.", KEYS, "docs/ingest.md, \"Configuration\"");
   }
 
   static Properties load(String[] args, Map<String, String> env) throws IOException {

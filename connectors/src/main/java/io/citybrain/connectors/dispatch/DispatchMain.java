@@ -109,10 +109,7 @@ public final class DispatchMain {
    */
   public static void refuseUnknown(Properties p) {
     ProcessSettings.refuseUnknown(
-        p.stringPropertyNames(),
-        key -> !key.startsWith("dispatch.") || KEYS.contains(key),
-        KEYS,
-        "docs/egress.md, \"Running the dispatcher as its own process\"");
+        p, "dispatch.", KEYS, "docs/egress.md, \"Running the dispatcher as its own process\"");
   }
 
   /** Null when {@code dispatch.http.port} is -1. */

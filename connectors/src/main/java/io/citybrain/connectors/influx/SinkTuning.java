@@ -1,5 +1,6 @@
 package io.citybrain.connectors.influx;
 
+import io.citybrain.connectors.ProcessSettings;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.function.UnaryOperator;
@@ -48,22 +49,10 @@ public record SinkTuning(
   /** The four keys from {@code get} (null: unset), the defaults for those unset. */
   public static SinkTuning from(UnaryOperator<String> get) {
     return new SinkTuning(
-        (int) whole(get, BATCH_SIZE_KEY, DEFAULTS.batchSize),
+        (int) ProcessSettings.number(get, BATCH_SIZE_KEY, DEFAULTS.batchSize),
         seconds(get, FLUSH_INTERVAL_KEY, DEFAULTS.flushInterval),
-        (int) whole(get, MAX_RETRIES_KEY, DEFAULTS.maxRetries),
+        (int) ProcessSettings.number(get, MAX_RETRIES_KEY, DEFAULTS.maxRetries),
         seconds(get, REQUEST_TIMEOUT_KEY, DEFAULTS.requestTimeout));
-  }
-
-  private static long whole(UnaryOperator<String> get, String key, long fallback) {
-    String v = get.apply(key);
-    if (v == null) {
-      return fallback;
-    }
-    try {
-      return Long.parseLong(v.trim());
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(key + " must be a whole number, got '" + v + "'");
-    }
   }
 
   private static Duration seconds(UnaryOperator<String> get, String key, Duration fallback) {

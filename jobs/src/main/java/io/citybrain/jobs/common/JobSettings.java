@@ -269,8 +269,8 @@ public record JobSettings(
         seconds(p, OUT_OF_ORDERNESS, 5),
         seconds(p, IDLENESS, 10),
         seconds(p, ALLOWED_LATENESS, 60),
-        parallelism(whole(p, PARALLELISM, 1)),
-        whole(p, CitySource.SEED_KEY, 42),
+        parallelism(ProcessSettings.number(p::get, PARALLELISM, 1)),
+        ProcessSettings.number(p::get, CitySource.SEED_KEY, 42),
         KafkaSecurity.from("", p::get, env),
         p.get(CitySource.PACKAGE_KEY),
         SinkTuning.from(p::get));
@@ -285,18 +285,6 @@ public record JobSettings(
       return Duration.ofMillis(Math.round(Double.parseDouble(v) * 1000));
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException(key + " must be a number of seconds, got '" + v + "'");
-    }
-  }
-
-  private static long whole(ParameterTool p, String key, long fallback) {
-    String v = p.get(key);
-    if (v == null) {
-      return fallback;
-    }
-    try {
-      return Long.parseLong(v.trim());
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(key + " must be a whole number, got '" + v + "'");
     }
   }
 
