@@ -2,6 +2,7 @@ package io.citybrain.simulators;
 
 import io.citybrain.connectors.Json;
 import io.citybrain.connectors.envelope.DeviceKind;
+import io.citybrain.connectors.envelope.Reading;
 import io.citybrain.geo.RoadSegment;
 import java.time.Duration;
 import java.time.Instant;
@@ -330,14 +331,14 @@ public final class Simulation {
         double speed = trafficSpeed(s, ts, active);
         double c = congestion(ts, active);
         p.put(
-            "count",
+            Reading.COUNT,
             (long)
                 Math.max(
                     0,
                     Math.round(s.freeFlowKmh() / 60.0 * (5 + 25 * c) + random.nextGaussian() * 2)));
-        p.put("intervalS", 60);
-        p.put("speedKmh", round1(speed));
-        p.put("occupancy", round3(Math.min(1.0, 0.03 + 0.6 * c * c)));
+        p.put(Reading.INTERVAL_S, 60);
+        p.put(Reading.SPEED_KMH, round1(speed));
+        p.put(Reading.OCCUPANCY, round3(Math.min(1.0, 0.03 + 0.6 * c * c)));
       }
       case "probe" -> {
         ProbeState st = probes[i];
@@ -346,8 +347,8 @@ public final class Simulation {
         var c = Roads.pointAt(st.segment, st.fraction);
         p.put("_lat", c.y);
         p.put("_lon", c.x);
-        p.put("speedKmh", round1(speed));
-        p.put("headingDeg", round1(Roads.headingAt(st.segment, st.fraction, st.forward)));
+        p.put(Reading.SPEED_KMH, round1(speed));
+        p.put(Reading.HEADING_DEG, round1(Roads.headingAt(st.segment, st.fraction, st.forward)));
       }
       case "water" -> {
         double demand = waterDemand(hour);
@@ -360,8 +361,8 @@ public final class Simulation {
           pressure *= 0.6;
           flow *= 1.5;
         }
-        p.put("flowM3h", round3(Math.max(0, flow)));
-        p.put("pressureKPa", round1(pressure));
+        p.put(Reading.FLOW_M3H, round3(Math.max(0, flow)));
+        p.put(Reading.PRESSURE_KPA, round1(pressure));
       }
       case "power" -> {
         double kw =
@@ -374,33 +375,33 @@ public final class Simulation {
           kw = 0;
           volts = 3 + random.nextDouble() * 4;
         }
-        p.put("kW", round3(Math.max(0, kw)));
-        p.put("voltageV", round1(volts));
+        p.put(Reading.KW, round3(Math.max(0, kw)));
+        p.put(Reading.VOLTAGE_V, round1(volts));
       }
       case "gas" -> {
-        p.put("pressureKPa", round3(2.0 + 0.03 * random.nextGaussian()));
+        p.put(Reading.PRESSURE_KPA, round3(2.0 + 0.03 * random.nextGaussian()));
         p.put(
-            "ppm",
+            Reading.PPM,
             round1(
                 sc == Scenario.GAS_LEAK && active && d.id().equals("gas-000000")
                     ? 8000
                     : Math.max(0, 5 + 3 * random.nextGaussian())));
       }
-      case "smoke" -> p.put("alarm", special == 1);
+      case "smoke" -> p.put(Reading.ALARM, special == 1);
       case "flood" -> {
         double depth = Math.max(0, 0.5 + 0.5 * random.nextGaussian());
         if (sc == Scenario.FLOOD && active && d.id().equals("flood-000000")) {
           double x = (double) (elapsed - sc.onset.toMillis()) / sc.length.toMillis();
           depth = 35 * (1 - Math.abs(2 * x - 1)) + 0.5;
         }
-        p.put("depthCm", round1(depth));
+        p.put(Reading.DEPTH_CM, round1(depth));
       }
       case "sos" -> {
         boolean pressed = special == 1 || random.nextDouble() < 1e-4;
         if (!pressed) {
           return null; // wearables only speak when pressed
         }
-        p.put("pressed", true);
+        p.put(Reading.PRESSED, true);
       }
       default -> { // ticket
         return ticket(d, ts, special);
@@ -415,9 +416,9 @@ public final class Simulation {
       long[] r = pendingResolutions.get(k);
       if (r[0] <= ts && fleet.devices().get((int) r[2]).id().equals(d.id())) {
         pendingResolutions.remove(k);
-        p.put("ticketId", "T-" + r[1]);
-        p.put("category", CATEGORIES[(int) (r[1] % CATEGORIES.length)]);
-        p.put("status", "resolved");
+        p.put(Reading.TICKET_ID, "T-" + r[1]);
+        p.put(Reading.CATEGORY, CATEGORIES[(int) (r[1] % CATEGORIES.length)]);
+        p.put(Reading.STATUS, "resolved");
         return p;
       }
     }
@@ -426,9 +427,9 @@ public final class Simulation {
       return null; // a hotline does not file a ticket every ten minutes
     }
     int id = ++ticketCounter;
-    p.put("ticketId", "T-" + id);
-    p.put("category", CATEGORIES[id % CATEGORIES.length]);
-    p.put("status", "opened");
+    p.put(Reading.TICKET_ID, "T-" + id);
+    p.put(Reading.CATEGORY, CATEGORIES[id % CATEGORIES.length]);
+    p.put(Reading.STATUS, "opened");
     if (!backlog) {
       // Most tickets are handled well within their deadline (the shortest is four hours).
       pendingResolutions.add(

@@ -5,8 +5,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The device kinds of contract v1 and the fields each must send. A kind not listed here is unknown
- * input and goes to the dead-letter topic.
+ * The device kinds of contract v1 and the fields each must send, by the names {@link Reading} gives
+ * them. A kind not listed here is unknown input and goes to the dead-letter topic.
  *
  * @param moving moving devices must send their position; fixed ones may leave it to the registry
  */
@@ -40,45 +40,54 @@ public record DeviceKind(String domain, String kind, boolean moving, List<Field>
               "loop",
               false,
               List.of(
-                  Field.number("count", 0, 100_000), Field.number("intervalS", 1, 86_400),
-                  Field.number("speedKmh", 0, 250), Field.number("occupancy", 0, 1))),
+                  Field.number(Reading.COUNT, 0, 100_000),
+                      Field.number(Reading.INTERVAL_S, 1, 86_400),
+                  Field.number(Reading.SPEED_KMH, 0, 250), Field.number(Reading.OCCUPANCY, 0, 1))),
           new DeviceKind(
               "traffic",
               "probe",
               true,
-              List.of(Field.number("speedKmh", 0, 250), Field.number("headingDeg", 0, 360))),
+              List.of(
+                  Field.number(Reading.SPEED_KMH, 0, 250),
+                  Field.number(Reading.HEADING_DEG, 0, 360))),
           new DeviceKind(
               "utility",
               "water",
               false,
-              List.of(Field.number("flowM3h", 0, 100_000), Field.number("pressureKPa", 0, 10_000))),
+              List.of(
+                  Field.number(Reading.FLOW_M3H, 0, 100_000),
+                  Field.number(Reading.PRESSURE_KPA, 0, 10_000))),
           new DeviceKind(
               "utility",
               "power",
               false,
               List.of(
-                  Field.number("kW", -100_000, 100_000), Field.number("voltageV", 0, 1_000_000))),
+                  Field.number(Reading.KW, -100_000, 100_000),
+                  Field.number(Reading.VOLTAGE_V, 0, 1_000_000))),
           new DeviceKind(
               "utility",
               "gas",
               false,
-              List.of(Field.number("pressureKPa", 0, 10_000), Field.number("ppm", 0, 1_000_000))),
+              List.of(
+                  Field.number(Reading.PRESSURE_KPA, 0, 10_000),
+                  Field.number(Reading.PPM, 0, 1_000_000))),
           new DeviceKind(
               "emergency",
               "smoke",
               false,
-              List.of(Field.flag("alarm"), Field.text("buildingId", false))),
+              List.of(Field.flag(Reading.ALARM), Field.text(Reading.BUILDING_ID, false))),
           // Wearables send their position; a wall-mounted panic button's comes from the registry.
-          new DeviceKind("emergency", "sos", false, List.of(Field.flag("pressed"))),
-          new DeviceKind("emergency", "flood", false, List.of(Field.number("depthCm", 0, 10_000))),
+          new DeviceKind("emergency", "sos", false, List.of(Field.flag(Reading.PRESSED))),
+          new DeviceKind(
+              "emergency", "flood", false, List.of(Field.number(Reading.DEPTH_CM, 0, 10_000))),
           new DeviceKind(
               "community",
               "ticket",
               false,
               List.of(
-                  Field.text("ticketId", true),
-                  Field.text("category", true),
-                  Field.text("status", true))));
+                  Field.text(Reading.TICKET_ID, true),
+                  Field.text(Reading.CATEGORY, true),
+                  Field.text(Reading.STATUS, true))));
 
   private static final Map<String, DeviceKind> BY_NAME = index();
 

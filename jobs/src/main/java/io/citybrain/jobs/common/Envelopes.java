@@ -3,7 +3,9 @@ package io.citybrain.jobs.common;
 import io.citybrain.connectors.deadletter.Reason;
 import io.citybrain.connectors.envelope.Envelope;
 import io.citybrain.connectors.envelope.EnvelopeCodec;
+import io.citybrain.connectors.envelope.Reading;
 import java.io.IOException;
+import java.util.Optional;
 
 /** Decoding of raw-topic records shared by the jobs. */
 public final class Envelopes {
@@ -22,5 +24,18 @@ public final class Envelopes {
           Reason.MISSING_POSITION, "envelope of " + env.deviceId() + " has no position");
     }
     return env;
+  }
+
+  /**
+   * The typed values of {@code env}; empty for a domain and kind outside contract v1. A field
+   * missing or of the wrong type is a dead letter {@code missing-field}, never a failure of the
+   * job.
+   */
+  public static Optional<Reading> reading(Envelope env) throws Rejected {
+    try {
+      return Reading.of(env);
+    } catch (IllegalArgumentException ex) {
+      throw new Rejected(Reason.MISSING_FIELD, ex.getMessage());
+    }
   }
 }

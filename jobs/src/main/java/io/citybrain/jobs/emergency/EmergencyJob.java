@@ -301,7 +301,8 @@ public final class EmergencyJob {
                                 + env.lon()
                                 + " is in no district"));
         Signals.checkFresh(env, System.currentTimeMillis(), maxSignalAgeMs);
-        Signals.from(env, place)
+        // A field missing or of the wrong type is a dead letter, not a failure of the job.
+        Signals.from(env, Envelopes.reading(env).orElse(null), place)
             .ifPresent(s -> out.collect(new SourcedSignal(s, e.coordinate(), e.key())));
       } catch (Rejected r) {
         ctx.output(DeadLetters.TAG, r.toDeadLetter(e, System.currentTimeMillis(), STAGE));

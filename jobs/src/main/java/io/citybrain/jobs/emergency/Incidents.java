@@ -3,6 +3,7 @@ package io.citybrain.jobs.emergency;
 import io.citybrain.connectors.alert.Alert;
 import io.citybrain.connectors.alert.Evidence;
 import io.citybrain.connectors.envelope.Ack;
+import io.citybrain.connectors.envelope.Reading;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -421,7 +422,7 @@ public final class Incidents {
         boolean station = inc.fireStation != null;
         Evidence[] e = new Evidence[inc.detectors.length + (station ? 1 : 0)];
         for (int i = 0; i < inc.detectors.length; i++) {
-          e[i] = new Evidence(inc.detectors[i], "alarm", 1, inc.detectorTs[i]);
+          e[i] = new Evidence(inc.detectors[i], Reading.ALARM, 1, inc.detectorTs[i]);
         }
         if (station) {
           e[inc.detectors.length] =
@@ -434,10 +435,10 @@ public final class Incidents {
         yield e;
       }
       case Signals.FLOOD ->
-          new Evidence[] {new Evidence(subject(inc), "depthCm", inc.value, inc.lastTs)};
+          new Evidence[] {new Evidence(subject(inc), Reading.DEPTH_CM, inc.value, inc.lastTs)};
       case Signals.TICKET ->
           new Evidence[] {new Evidence(subject(inc), "openedTs", inc.startTs, inc.startTs)};
-      default -> new Evidence[] {new Evidence(subject(inc), "pressed", 1, inc.lastTs)};
+      default -> new Evidence[] {new Evidence(subject(inc), Reading.PRESSED, 1, inc.lastTs)};
     };
   }
 

@@ -2,6 +2,7 @@ package io.citybrain.jobs.emergency;
 
 import io.citybrain.connectors.deadletter.Reason;
 import io.citybrain.connectors.envelope.Envelope;
+import io.citybrain.connectors.envelope.Reading;
 import io.citybrain.jobs.common.Rejected;
 import java.util.Locale;
 import java.util.Optional;
@@ -44,43 +45,46 @@ public final class Signals {
     }
   }
 
-  /** The signal an envelope carries, or empty for readings no rule looks at. */
+  /**
+   * The signal an envelope carries, or empty for readings no rule looks at.
+   *
+   * @throws IllegalArgumentException naming a field that is missing or of the wrong type ({@link
+   *     Reading#of})
+   */
   public static Optional<Signal> from(Envelope e, Place place) {
+    return from(e, Reading.of(e).orElse(null), place);
+  }
+
+  /** The signal of {@code e} whose typed values are {@code r} (null: outside contract v1). */
+  public static Optional<Signal> from(Envelope e, Reading r, Place place) {
     String family;
     String subject;
     boolean on = false;
     double value = 0;
     String status = null;
     String category = null;
-    switch (e.domain() + "/" + e.kind()) {
-      case "emergency/smoke" -> {
-        family = FIRE;
-        Object b = e.values().get("buildingId");
-        subject =
-            b instanceof String s
-                ? s
-                : place.building() != null ? place.building() : cell(e.lon(), e.lat());
-        on = e.flag("alarm");
-      }
-      case "emergency/sos" -> {
-        family = SOS;
-        subject = e.deviceId();
-        on = e.flag("pressed");
-      }
-      case "emergency/flood" -> {
-        family = FLOOD;
-        subject = e.deviceId();
-        value = e.number("depthCm");
-      }
-      case "community/ticket" -> {
-        family = TICKET;
-        subject = (String) e.values().get("ticketId");
-        status = (String) e.values().get("status");
-        category = (String) e.values().get("category");
-      }
-      default -> {
-        return Optional.empty();
-      }
+    if (r instanceof Reading.Smoke smoke) {
+      family = FIRE;
+      subject =
+          smoke.buildingId() != null
+              ? smoke.buildingId()
+              : place.building() != null ? place.building() : cell(e.lon(), e.lat());
+      on = smoke.alarm();
+    } else if (r instanceof Reading.Sos sos) {
+      family = SOS;
+      subject = e.deviceId();
+      on = sos.pressed();
+    } else if (r instanceof Reading.Flood flood) {
+      family = FLOOD;
+      subject = e.deviceId();
+      value = flood.depthCm();
+    } else if (r instanceof Reading.Ticket ticket) {
+      family = TICKET;
+      subject = ticket.ticketId();
+      status = ticket.status();
+      category = ticket.category();
+    } else {
+      return Optional.empty();
     }
     return Optional.of(
         new Signal(

@@ -2,6 +2,7 @@ package io.citybrain.jobs.traffic;
 
 import io.citybrain.connectors.alert.Alert;
 import io.citybrain.connectors.alert.Evidence;
+import io.citybrain.connectors.envelope.Reading;
 import java.io.Serializable;
 import java.util.Arrays;
 import java.util.Locale;
@@ -150,7 +151,7 @@ public record IncidentRule(
         t.windowEnd(),
         message,
         new Evidence[] {
-          new Evidence(t.segment(), "speedKmh", t.speedKmh(), t.windowEnd()),
+          new Evidence(t.segment(), Reading.SPEED_KMH, t.speedKmh(), t.windowEnd()),
           new Evidence(t.segment(), "baselineKmh", h.baselineKmh, h.startWindowEnd),
           new Evidence(t.segment(), "lowestKmh", h.lowestKmh, t.windowEnd())
         },

@@ -2,6 +2,7 @@ package io.citybrain.jobs.traffic;
 
 import io.citybrain.connectors.deadletter.Reason;
 import io.citybrain.connectors.envelope.Envelope;
+import io.citybrain.connectors.envelope.Reading;
 import io.citybrain.jobs.common.Envelopes;
 import io.citybrain.jobs.common.KafkaEvent;
 import io.citybrain.jobs.common.Rejected;
@@ -13,37 +14,34 @@ public final class TrafficReadings {
 
   public static ProbeFix decode(KafkaEvent e) throws Rejected {
     Envelope env = Envelopes.decode(e);
-    try {
-      if ("traffic".equals(env.domain()) && "loop".equals(env.kind())) {
-        return new ProbeFix(
-            env.deviceId(),
-            "loop",
-            env.ts(),
-            env.lon(),
-            env.lat(),
-            env.number("speedKmh"),
-            null,
-            env.number("count"),
-            env.number("intervalS"),
-            env.number("occupancy"),
-            e.coordinate());
-      }
-      if ("traffic".equals(env.domain()) && "probe".equals(env.kind())) {
-        return new ProbeFix(
-            env.deviceId(),
-            "probe",
-            env.ts(),
-            env.lon(),
-            env.lat(),
-            env.number("speedKmh"),
-            env.number("headingDeg"),
-            1,
-            0,
-            0,
-            e.coordinate());
-      }
-    } catch (IllegalArgumentException ex) {
-      throw new Rejected(Reason.MISSING_FIELD, ex.getMessage());
+    Reading r = Envelopes.reading(env).orElse(null);
+    if (r instanceof Reading.Loop loop) {
+      return new ProbeFix(
+          env.deviceId(),
+          "loop",
+          env.ts(),
+          env.lon(),
+          env.lat(),
+          loop.speedKmh(),
+          null,
+          loop.count(),
+          loop.intervalS(),
+          loop.occupancy(),
+          e.coordinate());
+    }
+    if (r instanceof Reading.Probe probe) {
+      return new ProbeFix(
+          env.deviceId(),
+          "probe",
+          env.ts(),
+          env.lon(),
+          env.lat(),
+          probe.speedKmh(),
+          probe.headingDeg(),
+          1,
+          0,
+          0,
+          e.coordinate());
     }
     throw new Rejected(
         Reason.UNKNOWN_KIND,

@@ -2,6 +2,7 @@ package io.citybrain.jobs.utility;
 
 import io.citybrain.connectors.deadletter.Reason;
 import io.citybrain.connectors.envelope.Envelope;
+import io.citybrain.connectors.envelope.Reading;
 import io.citybrain.jobs.common.Envelopes;
 import io.citybrain.jobs.common.KafkaEvent;
 import io.citybrain.jobs.common.Rejected;
@@ -25,32 +26,25 @@ public final class UtilityReadings {
               + "/"
               + env.kind());
     }
+    Reading r = Envelopes.reading(env).orElse(null);
     double rate;
     double level;
     double ppm = Double.NaN;
-    try {
-      switch (env.kind()) {
-        case "water" -> {
-          rate = env.number("flowM3h");
-          level = env.number("pressureKPa");
-        }
-        case "power" -> {
-          rate = env.number("kW");
-          level = env.number("voltageV");
-        }
-        case "gas" -> {
-          rate = Double.NaN;
-          level = env.number("pressureKPa");
-          ppm = env.number("ppm");
-        }
-        default ->
-            throw new Rejected(
-                Reason.UNKNOWN_KIND,
-                "the utility job reads utility/water, utility/power and utility/gas, not utility/"
-                    + env.kind());
-      }
-    } catch (IllegalArgumentException ex) {
-      throw new Rejected(Reason.MISSING_FIELD, ex.getMessage());
+    if (r instanceof Reading.Water water) {
+      rate = water.flowM3h();
+      level = water.pressureKPa();
+    } else if (r instanceof Reading.Power power) {
+      rate = power.kW();
+      level = power.voltageV();
+    } else if (r instanceof Reading.Gas gas) {
+      rate = Double.NaN;
+      level = gas.pressureKPa();
+      ppm = gas.ppm();
+    } else {
+      throw new Rejected(
+          Reason.UNKNOWN_KIND,
+          "the utility job reads utility/water, utility/power and utility/gas, not utility/"
+              + env.kind());
     }
     ZonePlace place =
         zones

@@ -4,6 +4,7 @@ import io.citybrain.connectors.alert.Alert;
 import io.citybrain.connectors.alert.Evidence;
 import io.citybrain.connectors.deadletter.DeadLetter;
 import io.citybrain.connectors.deadletter.Reason;
+import io.citybrain.connectors.envelope.Reading;
 import io.citybrain.jobs.common.DeadLetters;
 import java.util.ArrayList;
 import java.util.List;
@@ -289,7 +290,7 @@ public final class ZoneMonitor extends KeyedProcessFunction<String, UtilityReadi
         Alert.SEVERITY_CRITICAL,
         low.size() >= 2,
         low.isEmpty(),
-        UtilityRules.evidence(low, "pressureKPa"),
+        UtilityRules.evidence(low, Reading.PRESSURE_KPA),
         low.size(),
         baseline,
         first == null ? 0 : first.lat,
@@ -326,7 +327,7 @@ public final class ZoneMonitor extends KeyedProcessFunction<String, UtilityReadi
         Alert.SEVERITY_WARNING,
         !out.isEmpty(),
         out.isEmpty(),
-        UtilityRules.evidence(out, "pressureKPa"),
+        UtilityRules.evidence(out, Reading.PRESSURE_KPA),
         out.size(),
         first == null ? 0 : first.level,
         first == null ? 0 : first.lat,
