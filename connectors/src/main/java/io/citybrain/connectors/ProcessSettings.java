@@ -56,6 +56,24 @@ public final class ProcessSettings {
     return number(p::getProperty, key, fallback);
   }
 
+  /**
+   * {@link #number(Properties, String, long)} as an {@code int}: a value beyond it fails naming its
+   * key instead of wrapping round into one that passes the caller's range check.
+   */
+  public static int intNumber(Properties p, String key, int fallback) {
+    return intNumber(p::getProperty, key, fallback);
+  }
+
+  /** {@link #intNumber(Properties, String, int)} from any lookup of keys. */
+  public static int intNumber(
+      java.util.function.UnaryOperator<String> get, String key, int fallback) {
+    long v = number(get, key, fallback);
+    if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException(key + " is out of range, got " + v);
+    }
+    return (int) v;
+  }
+
   /** {@link #number(Properties, String, long)} from any lookup of keys. */
   public static long number(
       java.util.function.UnaryOperator<String> get, String key, long fallback) {

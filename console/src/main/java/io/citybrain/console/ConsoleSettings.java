@@ -369,7 +369,7 @@ public record ConsoleSettings(
     }
     return new ConsoleSettings(
         p.getProperty("console.http.host", "127.0.0.1").strip(),
-        (int) ProcessSettings.number(p, "console.http.port", DEFAULT_PORT),
+        ProcessSettings.intNumber(p, "console.http.port", DEFAULT_PORT),
         store,
         p.getProperty("console.kafka.bootstrap-servers"),
         KafkaSecurity.from(PREFIX, p::getProperty, env),

@@ -282,7 +282,7 @@ public record BridgeSettings(
         chars(p.getProperty("bridge.mqtt.password")),
         p.getProperty("bridge.kafka.bootstrap-servers"),
         p.getProperty("bridge.mqtt.subscription", "city/#"),
-        (int) ProcessSettings.number(p, "bridge.max-in-flight", DEFAULT_MAX_IN_FLIGHT),
+        ProcessSettings.intNumber(p, "bridge.max-in-flight", DEFAULT_MAX_IN_FLIGHT),
         truststore == null ? null : Path.of(truststore),
         chars(p.getProperty("bridge.mqtt.truststore.password")),
         ProcessSettings.number(p, "bridge.reconnect.min-ms", DEFAULT_RECONNECT_MIN_MS),

@@ -239,7 +239,7 @@ public record DispatchSettings(
         username == null || username.isBlank() ? null : username.trim(),
         password == null ? null : password.toCharArray(),
         webhooks,
-        (int) ProcessSettings.number(p, "dispatch.webhook.retries", 5),
+        ProcessSettings.intNumber(p, "dispatch.webhook.retries", 5),
         Duration.ofMillis(ProcessSettings.number(p, "dispatch.webhook.timeout-ms", 10_000)),
         store(p),
         KafkaSecurity.from(KAFKA_PREFIX, p::getProperty, env),
@@ -256,7 +256,7 @@ public record DispatchSettings(
     String user = p.getProperty("dispatch.smtp.username");
     return new Smtp(
         host.strip(),
-        (int) ProcessSettings.number(p, "dispatch.smtp.port", 587),
+        ProcessSettings.intNumber(p, "dispatch.smtp.port", 587),
         !"false".equalsIgnoreCase(p.getProperty("dispatch.smtp.starttls", "true").strip()),
         user == null || user.isBlank() ? null : user.strip(),
         chars(p.getProperty(SMTP_PASSWORD_KEY)),

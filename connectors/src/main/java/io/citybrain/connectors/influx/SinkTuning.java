@@ -49,9 +49,9 @@ public record SinkTuning(
   /** The four keys from {@code get} (null: unset), the defaults for those unset. */
   public static SinkTuning from(UnaryOperator<String> get) {
     return new SinkTuning(
-        (int) ProcessSettings.number(get, BATCH_SIZE_KEY, DEFAULTS.batchSize),
+        ProcessSettings.intNumber(get, BATCH_SIZE_KEY, DEFAULTS.batchSize),
         seconds(get, FLUSH_INTERVAL_KEY, DEFAULTS.flushInterval),
-        (int) ProcessSettings.number(get, MAX_RETRIES_KEY, DEFAULTS.maxRetries),
+        ProcessSettings.intNumber(get, MAX_RETRIES_KEY, DEFAULTS.maxRetries),
         seconds(get, REQUEST_TIMEOUT_KEY, DEFAULTS.requestTimeout));
   }
 

@@ -156,7 +156,7 @@ public final class OpsServer implements AutoCloseable {
       java.util.function.Consumer<io.micrometer.core.instrument.MeterRegistry> bind,
       Supplier<Readiness> readiness) {
     String portKey = prefix + "http.port";
-    int port = (int) io.citybrain.connectors.ProcessSettings.number(p, portKey, defaultPort);
+    int port = io.citybrain.connectors.ProcessSettings.intNumber(p, portKey, defaultPort);
     if (port == -1) {
       return null;
     }

@@ -48,6 +48,12 @@ class JobSettingsTest {
     assertThatThrownBy(
             () -> JobSettings.fromArgs(concat(REQUIRED, "--influx.batch-size", "0"), Map.of()))
         .hasMessage("influx.batch-size must be within 1..100000, got 0");
+    // 2^32 + 1 used to wrap round to 1, which passed the range check.
+    assertThatThrownBy(
+            () ->
+                JobSettings.fromArgs(
+                    concat(REQUIRED, "--influx.batch-size", "4294967297"), Map.of()))
+        .hasMessage("influx.batch-size is out of range, got 4294967297");
     assertThatThrownBy(
             () ->
                 JobSettings.fromArgs(concat(REQUIRED, "--influx.flush-interval", "120"), Map.of()))
