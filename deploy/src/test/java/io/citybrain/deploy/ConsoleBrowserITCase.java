@@ -304,8 +304,8 @@ class ConsoleBrowserITCase {
     // bridge.
     String hostile = "<img src=x onerror=window.__xss=1>";
     long smoke = System.currentTimeMillis();
-    io.citybrain.connectors.envelope.Envelope reading =
-        new io.citybrain.connectors.envelope.Envelope(
+    io.citybrain.contract.Envelope reading =
+        new io.citybrain.contract.Envelope(
             "it-console-smoke",
             "emergency",
             "smoke",

@@ -2,11 +2,11 @@ package io.citybrain.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.citybrain.connectors.envelope.Envelope;
 import io.citybrain.connectors.envelope.EnvelopeCodec;
 import io.citybrain.connectors.envelope.IngestResult;
 import io.citybrain.connectors.envelope.IngestValidator;
 import io.citybrain.connectors.registry.DeviceRegistry;
+import io.citybrain.contract.Envelope;
 import io.citybrain.contract.Topics;
 import io.citybrain.jobs.common.Envelopes;
 import io.citybrain.jobs.common.KafkaEvent;

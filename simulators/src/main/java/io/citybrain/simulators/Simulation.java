@@ -1,8 +1,8 @@
 package io.citybrain.simulators;
 
 import io.citybrain.connectors.Json;
-import io.citybrain.connectors.envelope.DeviceKind;
-import io.citybrain.connectors.envelope.Reading;
+import io.citybrain.contract.DeviceKind;
+import io.citybrain.contract.Reading;
 import io.citybrain.geo.RoadSegment;
 import java.time.Duration;
 import java.time.Instant;

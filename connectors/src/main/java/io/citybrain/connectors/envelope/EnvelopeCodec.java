@@ -2,6 +2,7 @@ package io.citybrain.connectors.envelope;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.citybrain.connectors.Json;
+import io.citybrain.contract.Envelope;
 import java.io.IOException;
 
 /** JSON of the envelope, exactly the field names of contract v1. Thread-safe. */

@@ -7,6 +7,8 @@ import io.citybrain.connectors.deadletter.DeadLetter;
 import io.citybrain.connectors.deadletter.Reason;
 import io.citybrain.connectors.registry.DeviceRegistry;
 import io.citybrain.connectors.registry.RegisteredDevice;
+import io.citybrain.contract.DeviceKind;
+import io.citybrain.contract.Envelope;
 import io.citybrain.users.Account;
 import io.citybrain.users.UsersFile;
 import java.nio.ByteBuffer;

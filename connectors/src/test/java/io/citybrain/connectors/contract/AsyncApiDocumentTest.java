@@ -6,7 +6,7 @@ import com.networknt.schema.InputFormat;
 import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SpecificationVersion;
-import io.citybrain.connectors.envelope.DeviceKind;
+import io.citybrain.contract.DeviceKind;
 import io.citybrain.contract.Topics;
 import java.io.IOException;
 import java.io.InputStream;

@@ -265,9 +265,7 @@ class ContractSchemasTest {
 
   private static boolean movingKind(String topic) {
     String[] levels = topic.split("/");
-    return io.citybrain.connectors.envelope.DeviceKind.of(levels[1], levels[2])
-        .orElseThrow()
-        .moving();
+    return io.citybrain.contract.DeviceKind.of(levels[1], levels[2]).orElseThrow().moving();
   }
 
   private static String write(Object value) {

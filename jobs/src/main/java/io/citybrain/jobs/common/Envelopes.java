@@ -1,9 +1,9 @@
 package io.citybrain.jobs.common;
 
 import io.citybrain.connectors.deadletter.Reason;
-import io.citybrain.connectors.envelope.Envelope;
 import io.citybrain.connectors.envelope.EnvelopeCodec;
-import io.citybrain.connectors.envelope.Reading;
+import io.citybrain.contract.Envelope;
+import io.citybrain.contract.Reading;
 import java.io.IOException;
 import java.util.Optional;
 

@@ -3,7 +3,7 @@ package io.citybrain.jobs.emergency;
 import io.citybrain.connectors.alert.Alert;
 import io.citybrain.connectors.alert.Evidence;
 import io.citybrain.connectors.envelope.Ack;
-import io.citybrain.connectors.envelope.Reading;
+import io.citybrain.contract.Reading;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -2,7 +2,7 @@ package io.citybrain.jobs.traffic;
 
 import io.citybrain.connectors.alert.Alert;
 import io.citybrain.connectors.alert.Evidence;
-import io.citybrain.connectors.envelope.Reading;
+import io.citybrain.contract.Reading;
 import java.io.Serializable;
 import java.util.Arrays;
 import java.util.Locale;

@@ -4,7 +4,7 @@ import io.citybrain.connectors.alert.Alert;
 import io.citybrain.connectors.alert.Evidence;
 import io.citybrain.connectors.deadletter.DeadLetter;
 import io.citybrain.connectors.deadletter.Reason;
-import io.citybrain.connectors.envelope.Reading;
+import io.citybrain.contract.Reading;
 import io.citybrain.jobs.common.DeadLetters;
 import java.util.ArrayList;
 import java.util.List;

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.citybrain.connectors.deadletter.Reason;
-import io.citybrain.connectors.envelope.Envelope;
-import io.citybrain.connectors.envelope.Reading;
+import io.citybrain.contract.Envelope;
+import io.citybrain.contract.Reading;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 

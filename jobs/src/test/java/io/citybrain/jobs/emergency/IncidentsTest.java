@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.citybrain.connectors.alert.Alert;
 import io.citybrain.connectors.envelope.Ack;
-import io.citybrain.connectors.envelope.Envelope;
+import io.citybrain.contract.Envelope;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

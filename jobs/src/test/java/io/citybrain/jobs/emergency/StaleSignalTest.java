@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.citybrain.connectors.deadletter.Reason;
-import io.citybrain.connectors.envelope.Envelope;
+import io.citybrain.contract.Envelope;
 import io.citybrain.jobs.common.Rejected;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

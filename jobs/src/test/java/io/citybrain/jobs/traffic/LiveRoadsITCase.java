@@ -5,10 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import io.citybrain.connectors.alert.Alert;
 import io.citybrain.connectors.deadletter.DeadLetter;
-import io.citybrain.connectors.envelope.Envelope;
 import io.citybrain.connectors.envelope.EnvelopeCodec;
 import io.citybrain.connectors.geography.GeographyPublisher;
 import io.citybrain.connectors.influx.InfluxSettings;
+import io.citybrain.contract.Envelope;
 import io.citybrain.contract.Topics;
 import io.citybrain.embedded.EmbeddedKafka;
 import io.citybrain.geo.CityGeoJson;

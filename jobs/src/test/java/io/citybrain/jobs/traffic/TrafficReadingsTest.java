@@ -3,8 +3,8 @@ package io.citybrain.jobs.traffic;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.citybrain.connectors.envelope.Envelope;
 import io.citybrain.connectors.envelope.EnvelopeCodec;
+import io.citybrain.contract.Envelope;
 import io.citybrain.jobs.common.KafkaCoordinate;
 import io.citybrain.jobs.common.KafkaEvent;
 import io.citybrain.jobs.common.Rejected;

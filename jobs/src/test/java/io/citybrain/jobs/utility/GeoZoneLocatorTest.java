@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.citybrain.connectors.deadletter.Reason;
-import io.citybrain.connectors.envelope.Envelope;
 import io.citybrain.connectors.envelope.EnvelopeCodec;
+import io.citybrain.contract.Envelope;
 import io.citybrain.geo.CityModel;
 import io.citybrain.geo.UtilityZone;
 import io.citybrain.jobs.common.KafkaEvent;

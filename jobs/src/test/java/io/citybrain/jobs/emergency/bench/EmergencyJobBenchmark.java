@@ -4,8 +4,8 @@ import static io.citybrain.jobs.bench.JobBench.count;
 
 import io.citybrain.connectors.alert.Alert;
 import io.citybrain.connectors.deadletter.DeadLetter;
-import io.citybrain.connectors.envelope.Envelope;
 import io.citybrain.connectors.envelope.EnvelopeCodec;
+import io.citybrain.contract.Envelope;
 import io.citybrain.embedded.EmbeddedKafka;
 import io.citybrain.geo.District;
 import io.citybrain.geo.DistrictIndex;

@@ -1,9 +1,9 @@
 package io.citybrain.jobs.utility.bench;
 
 import com.sun.management.OperatingSystemMXBean;
-import io.citybrain.connectors.envelope.Envelope;
 import io.citybrain.connectors.envelope.EnvelopeCodec;
 import io.citybrain.connectors.influx.InfluxSettings;
+import io.citybrain.contract.Envelope;
 import io.citybrain.geo.District;
 import io.citybrain.geo.DistrictIndex;
 import io.citybrain.jobs.common.JobEnvironment;

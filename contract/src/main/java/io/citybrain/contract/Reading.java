@@ -1,4 +1,4 @@
-package io.citybrain.connectors.envelope;
+package io.citybrain.contract;
 
 import java.util.Optional;
 
