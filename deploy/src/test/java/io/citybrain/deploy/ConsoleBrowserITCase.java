@@ -566,7 +566,12 @@ class ConsoleBrowserITCase {
               history().stream()
                   .anyMatch(
                       r -> r.endsWith("resolved by ops-it: 误报 false alarm: a child pressed it")));
-      assertThat(history().get(0)).contains("raised · by the city brain");
+      // history() is empty when the list is redrawn under it (a stale element): waited for too.
+      wait.until(
+          b -> {
+            List<String> h = history();
+            return !h.isEmpty() && h.get(0).contains("raised · by the city brain");
+          });
       browser.findElement(By.id("lang")).click();
       wait.ignoring(StaleElementReferenceException.class)
           .until(
