@@ -66,21 +66,40 @@ public sealed interface Reading {
    * @throws IllegalArgumentException naming the first field that is missing or of the wrong type
    */
   static Optional<Reading> of(Envelope e) {
+    // By domain, then kind: no string built per reading on the jobs' hot path.
     Reading r =
-        switch (e.domain() + "/" + e.kind()) {
-          case "traffic/loop" ->
-              new Loop(
-                  e.number(COUNT), e.number(INTERVAL_S), e.number(SPEED_KMH), e.number(OCCUPANCY));
-          case "traffic/probe" -> new Probe(e.number(SPEED_KMH), e.number(HEADING_DEG));
-          case "utility/water" -> new Water(e.number(FLOW_M3H), e.number(PRESSURE_KPA));
-          case "utility/power" -> new Power(e.number(KW), e.number(VOLTAGE_V));
-          case "utility/gas" -> new Gas(e.number(PRESSURE_KPA), e.number(PPM));
-          case "emergency/smoke" ->
-              new Smoke(bool(e, ALARM), e.values().get(BUILDING_ID) instanceof String b ? b : null);
-          case "emergency/sos" -> new Sos(bool(e, PRESSED));
-          case "emergency/flood" -> new Flood(e.number(DEPTH_CM));
-          case "community/ticket" ->
-              new Ticket(text(e, TICKET_ID), text(e, CATEGORY), text(e, STATUS));
+        switch (e.domain()) {
+          case "traffic" ->
+              switch (e.kind()) {
+                case "loop" ->
+                    new Loop(
+                        e.number(COUNT),
+                        e.number(INTERVAL_S),
+                        e.number(SPEED_KMH),
+                        e.number(OCCUPANCY));
+                case "probe" -> new Probe(e.number(SPEED_KMH), e.number(HEADING_DEG));
+                default -> null;
+              };
+          case "utility" ->
+              switch (e.kind()) {
+                case "water" -> new Water(e.number(FLOW_M3H), e.number(PRESSURE_KPA));
+                case "power" -> new Power(e.number(KW), e.number(VOLTAGE_V));
+                case "gas" -> new Gas(e.number(PRESSURE_KPA), e.number(PPM));
+                default -> null;
+              };
+          case "emergency" ->
+              switch (e.kind()) {
+                case "smoke" ->
+                    new Smoke(
+                        bool(e, ALARM), e.values().get(BUILDING_ID) instanceof String b ? b : null);
+                case "sos" -> new Sos(bool(e, PRESSED));
+                case "flood" -> new Flood(e.number(DEPTH_CM));
+                default -> null;
+              };
+          case "community" ->
+              "ticket".equals(e.kind())
+                  ? new Ticket(text(e, TICKET_ID), text(e, CATEGORY), text(e, STATUS))
+                  : null;
           default -> null;
         };
     return Optional.ofNullable(r);
