@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.citybrain.connectors.bridge.BridgeMain;
+import io.citybrain.connectors.bridge.BridgeMainKeys;
 import io.citybrain.connectors.dispatch.DispatchMain;
 import io.citybrain.connectors.kafka.KafkaSecurity;
 import java.io.IOException;
@@ -59,6 +60,49 @@ class ProcessKeysDocTest {
                 "\n### Running the dispatcher as its own process",
                 "\n## MQTT access control"))
         .containsExactlyInAnyOrderElementsOf(withoutKafkaSecurity(DispatchMain.KEYS, "dispatch."));
+  }
+
+  /**
+   * The other direction: a key the parsers read but the process's set lacks would be refused at
+   * start though documented. Every branch is reached (store, TLS, SMTP, Kafka security set).
+   */
+  @Test
+  void everyKeyTheParsersReadIsInTheProcesssSet() {
+    RecordingProperties bridge = new RecordingProperties();
+    for (String[] kv :
+        new String[][] {
+          {"bridge.mqtt.url", "ssl://127.0.0.1:8883"},
+          {"bridge.mqtt.client-id", "b-1"},
+          {"bridge.mqtt.username", "bridge"},
+          {"bridge.kafka.bootstrap-servers", "127.0.0.1:9092"},
+          {"bridge.influx.url", "http://127.0.0.1:8086"},
+          {"bridge.influx.token", "t"},
+          {"bridge.kafka.security.protocol", "SSL"}
+        }) {
+      bridge.setProperty(kv[0], kv[1]);
+    }
+    io.citybrain.connectors.bridge.BridgeSettings.fromProperties(bridge, java.util.Map.of());
+    BridgeMainKeys.read(bridge);
+    assertThat(BridgeMain.KEYS).containsAll(bridge.asked());
+
+    RecordingProperties dispatch = new RecordingProperties();
+    for (String[] kv :
+        new String[][] {
+          {"dispatch.kafka.bootstrap-servers", "127.0.0.1:9092"},
+          {"dispatch.mqtt.url", "tcp://127.0.0.1:1883"},
+          {"dispatch.mqtt.client-id", "d-1"},
+          {"dispatch.mqtt.username", "dispatch"},
+          {"dispatch.mqtt.password", "p"},
+          {"dispatch.smtp.host", "smtp.example"},
+          {"dispatch.smtp.from", "city@example.org"},
+          {"dispatch.influx.url", "http://127.0.0.1:8086"},
+          {"dispatch.influx.token", "t"},
+          {"dispatch.kafka.security.protocol", "SSL"}
+        }) {
+      dispatch.setProperty(kv[0], kv[1]);
+    }
+    io.citybrain.connectors.dispatch.DispatchSettings.fromProperties(dispatch, java.util.Map.of());
+    assertThat(DispatchMain.KEYS).containsAll(dispatch.asked());
   }
 
   private static Set<String> withoutKafkaSecurity(Set<String> keys, String prefix) {
