@@ -37,8 +37,4 @@ public record Envelope(
     }
     throw new IllegalArgumentException(deviceId + ": field '" + field + "' is not a number: " + v);
   }
-
-  public boolean flag(String field) {
-    return Boolean.TRUE.equals(values.get(field));
-  }
 }
