@@ -26,10 +26,7 @@ import io.citybrain.jobs.common.JobEnvironment;
 import io.citybrain.jobs.common.JobSettings;
 import io.citybrain.jobs.emergency.EmergencyJob;
 import io.citybrain.jobs.emergency.EmergencySettings;
-import io.citybrain.jobs.emergency.GeoLocator;
-import io.citybrain.jobs.traffic.GeoSegmentMatcher;
 import io.citybrain.jobs.traffic.TrafficJob;
-import io.citybrain.jobs.utility.GeoZoneLocator;
 import io.citybrain.jobs.utility.UtilityJob;
 import io.citybrain.jobs.utility.UtilitySettings;
 import io.citybrain.simulators.BackgroundSimulation;
@@ -796,35 +793,21 @@ public final class LocalCity implements AutoCloseable {
     return flink.submitJob(graph).get(60, TimeUnit.SECONDS).getJobID();
   }
 
+  /** Each job through the same assembly as its {@code main} and the job jar. */
   private void submitJobs() throws Exception {
     JobSettings s = jobSettings();
-    submit(
-        TrafficJob.NAME,
-        s,
-        env ->
-            TrafficJob.fromSettings(s, new GeoSegmentMatcher(s.city(), loopSegments)).build(env));
-    submit(
-        EmergencyJob.NAME,
-        s,
-        env ->
-            EmergencyJob.fromSettings(s, new GeoLocator(s.city()), options.emergency()).build(env));
-    submit(
-        UtilityJob.NAME,
-        s,
-        env ->
-            UtilityJob.fromSettings(s, new GeoZoneLocator(s.city()), UtilitySettings.defaults())
-                .build(env));
+    submit(TrafficJob.NAME, env -> TrafficJob.assemble(env, s, loopSegments));
+    submit(EmergencyJob.NAME, env -> EmergencyJob.assemble(env, s, options.emergency()));
+    submit(UtilityJob.NAME, env -> UtilityJob.assemble(env, s, UtilitySettings.defaults()));
   }
 
   private InfluxSettings influx() {
     return new InfluxSettings(store.url(), "citybrain", "citybrain", store.authorization());
   }
 
-  private void submit(String name, JobSettings s, Consumer<StreamExecutionEnvironment> wiring)
-      throws Exception {
+  private void submit(String name, Consumer<StreamExecutionEnvironment> assembly) throws Exception {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-    JobEnvironment.configure(env, s);
-    wiring.accept(env);
+    assembly.accept(env);
     var graph = env.getStreamGraph();
     graph.setJobName(name);
     jobs.add(flink.submitJob(graph).get(60, TimeUnit.SECONDS).getJobID());

@@ -5,6 +5,7 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -205,6 +206,28 @@ class ModuleDependenciesTest {
             "io.citybrain.embedded..",
             "org.apache.flink..")
         .check(CLASSES);
+  }
+
+  /**
+   * Issue 19: each job is assembled in one place, its {@code assemble}, which its {@code main}, the
+   * job jar and the local city all call; building a job's operators anywhere else in production
+   * code would let one deployment run a different job from the others. (Tests and benchmarks build
+   * jobs on their own sources and sinks.)
+   */
+  @Test
+  void eachJobIsBuiltOnlyByItsOwnAssembly() {
+    for (Class<?> job :
+        java.util.List.of(
+            io.citybrain.jobs.traffic.TrafficJob.class,
+            io.citybrain.jobs.utility.UtilityJob.class,
+            io.citybrain.jobs.emergency.EmergencyJob.class)) {
+      noClasses()
+          .that()
+          .doNotBelongToAnyOf(job)
+          .should()
+          .callMethod(job, "build", StreamExecutionEnvironment.class)
+          .check(CLASSES);
+    }
   }
 
   /**

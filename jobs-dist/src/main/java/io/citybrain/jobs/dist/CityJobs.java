@@ -1,14 +1,11 @@
 package io.citybrain.jobs.dist;
 
 import io.citybrain.connectors.influx.InfluxSettings;
-import io.citybrain.jobs.common.JobEnvironment;
 import io.citybrain.jobs.common.JobSettings;
 import io.citybrain.jobs.emergency.EmergencyJob;
 import io.citybrain.jobs.emergency.EmergencySettings;
-import io.citybrain.jobs.emergency.GeoLocator;
 import io.citybrain.jobs.traffic.GeoSegmentMatcher;
 import io.citybrain.jobs.traffic.TrafficJob;
-import io.citybrain.jobs.utility.GeoZoneLocator;
 import io.citybrain.jobs.utility.UtilityJob;
 import io.citybrain.jobs.utility.UtilitySettings;
 import java.util.ArrayList;
@@ -119,20 +116,12 @@ public final class CityJobs {
     // The package is read here, on the client, so that a wrong path or a bad layer stops the
     // submission naming city.package instead of failing every task after deployment.
     s.city().checked();
-    JobEnvironment.configure(env, s);
     switch (job) {
       // The registry is read here, at submission, and travels inside the job graph: the task
       // managers need no copy.
-      case TRAFFIC ->
-          TrafficJob.fromSettings(s, GeoSegmentMatcher.fromArgs(s.city(), keyValues)).build(env);
-      case UTILITY ->
-          UtilityJob.fromSettings(
-                  s, new GeoZoneLocator(s.city()), UtilitySettings.fromArgs(keyValues))
-              .build(env);
-      case EMERGENCY ->
-          EmergencyJob.fromSettings(
-                  s, new GeoLocator(s.city()), EmergencySettings.fromArgs(keyValues))
-              .build(env);
+      case TRAFFIC -> TrafficJob.assemble(env, s, GeoSegmentMatcher.loopSegments(keyValues));
+      case UTILITY -> UtilityJob.assemble(env, s, UtilitySettings.fromArgs(keyValues));
+      case EMERGENCY -> EmergencyJob.assemble(env, s, EmergencySettings.fromArgs(keyValues));
       default -> throw new IllegalStateException(job.name());
     }
     return job;

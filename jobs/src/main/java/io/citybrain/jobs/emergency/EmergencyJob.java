@@ -89,8 +89,7 @@ public final class EmergencyJob {
     return this;
   }
 
-  public static EmergencyJob fromSettings(
-      JobSettings s, Locator locator, EmergencySettings settings) {
+  static EmergencyJob fromSettings(JobSettings s, Locator locator, EmergencySettings settings) {
     return new EmergencyJob(
             KafkaIo.source(
                 s.kafkaBootstrap(),
@@ -253,9 +252,18 @@ public final class EmergencyJob {
     JobSettings s = JobSettings.fromArgs(args);
     EmergencySettings rules = EmergencySettings.fromArgs(args);
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    assemble(env, s, rules);
+    env.execute(NAME);
+  }
+
+  /**
+   * The job's one assembly (issue 19): its {@code main}, the job jar ({@code CityJobs}) and the
+   * local city all call this, so the three deployments cannot run different jobs.
+   */
+  public static void assemble(
+      StreamExecutionEnvironment env, JobSettings s, EmergencySettings rules) {
     JobEnvironment.configure(env, s);
     fromSettings(s, new GeoLocator(s.city()), rules).build(env);
-    env.execute(NAME);
   }
 
   /**

@@ -52,17 +52,18 @@ public final class GeoSegmentMatcher implements SegmentMatcher {
    * loop detectors are matched by position like probes). A bad file stops start-up naming the key.
    */
   public static GeoSegmentMatcher fromArgs(long citySeed, String[] args) {
-    return fromArgs(CitySource.generated(citySeed), args);
+    return new GeoSegmentMatcher(CitySource.generated(citySeed), loopSegments(args));
   }
 
-  /** As {@link #fromArgs(long, String[])}, on {@code source}'s city. */
-  public static GeoSegmentMatcher fromArgs(CitySource source, String[] args) {
+  /**
+   * The loop detectors' segments of the registry named by {@code --registry.path} (none without
+   * it); a bad file stops start-up naming the key.
+   */
+  public static Map<String, String> loopSegments(String[] args) {
     String registry = ParameterTool.fromArgs(args).get(REGISTRY_KEY);
-    return new GeoSegmentMatcher(
-        source,
-        registry == null
-            ? Map.of()
-            : DeviceRegistry.load(REGISTRY_KEY, Path.of(registry)).loopSegments());
+    return registry == null
+        ? Map.of()
+        : DeviceRegistry.load(REGISTRY_KEY, Path.of(registry)).loopSegments();
   }
 
   @Override

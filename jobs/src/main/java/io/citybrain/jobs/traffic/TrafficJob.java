@@ -121,7 +121,7 @@ public final class TrafficJob {
   }
 
   /** The production wiring: Kafka in; the store, the alerts and the dead-letter topic out. */
-  public static TrafficJob fromSettings(JobSettings s, SegmentMatcher matcher) {
+  static TrafficJob fromSettings(JobSettings s, SegmentMatcher matcher) {
     return new TrafficJob(
             KafkaIo.source(s.kafkaBootstrap(), s.kafkaSecurity(), NAME, Topics.RAW_TRAFFIC),
             GeographyUpdates.source(s.kafkaBootstrap(), s.kafkaSecurity(), NAME + "-geography"),
@@ -307,12 +307,24 @@ public final class TrafficJob {
     pipeline.write(pipelineSink);
   }
 
+  /**
+   * The job's one assembly (issue 19): its {@code main}, the job jar ({@code CityJobs}) and the
+   * local city all call this, so the three deployments cannot run different jobs.
+   *
+   * @param loopSegments the loop detectors' segments (device id to segment id) from the device
+   *     registry; empty: loop detectors are matched by position like probes
+   */
+  public static void assemble(
+      StreamExecutionEnvironment env, JobSettings s, Map<String, String> loopSegments) {
+    JobEnvironment.configure(env, s);
+    fromSettings(s, new GeoSegmentMatcher(s.city(), loopSegments)).build(env);
+  }
+
   public static void main(String[] args) throws Exception {
     JobSettings.refuseUnknown(args, List.of(GeoSegmentMatcher.REGISTRY_KEY), List.of());
     JobSettings s = JobSettings.fromArgs(args);
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-    JobEnvironment.configure(env, s);
-    fromSettings(s, GeoSegmentMatcher.fromArgs(s.city(), args)).build(env);
+    assemble(env, s, GeoSegmentMatcher.loopSegments(args));
     env.execute(NAME);
   }
 

@@ -93,7 +93,7 @@ public final class UtilityJob {
     return this;
   }
 
-  public static UtilityJob fromSettings(JobSettings s, ZoneLocator zones, UtilitySettings rules) {
+  static UtilityJob fromSettings(JobSettings s, ZoneLocator zones, UtilitySettings rules) {
     return new UtilityJob(
             KafkaIo.source(s.kafkaBootstrap(), s.kafkaSecurity(), NAME, Topics.RAW_UTILITY),
             GeographyUpdates.source(s.kafkaBootstrap(), s.kafkaSecurity(), NAME + "-geography"),
@@ -251,9 +251,18 @@ public final class UtilityJob {
     JobSettings s = JobSettings.fromArgs(args);
     UtilitySettings rules = UtilitySettings.fromArgs(args);
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    assemble(env, s, rules);
+    env.execute(NAME);
+  }
+
+  /**
+   * The job's one assembly (issue 19): its {@code main}, the job jar ({@code CityJobs}) and the
+   * local city all call this, so the three deployments cannot run different jobs.
+   */
+  public static void assemble(
+      StreamExecutionEnvironment env, JobSettings s, UtilitySettings rules) {
     JobEnvironment.configure(env, s);
     fromSettings(s, new GeoZoneLocator(s.city()), rules).build(env);
-    env.execute(NAME);
   }
 
   /**
