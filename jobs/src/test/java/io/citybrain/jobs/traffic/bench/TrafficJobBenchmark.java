@@ -5,11 +5,7 @@ import static io.citybrain.jobs.bench.JobBench.count;
 import io.citybrain.connectors.alert.Alert;
 import io.citybrain.connectors.deadletter.DeadLetter;
 import io.citybrain.connectors.envelope.EnvelopeCodec;
-import io.citybrain.contract.Envelope;
 import io.citybrain.embedded.EmbeddedKafka;
-import io.citybrain.geo.CityModel;
-import io.citybrain.geo.Metric;
-import io.citybrain.geo.RoadSegment;
 import io.citybrain.jobs.bench.JobBench;
 import io.citybrain.jobs.bench.JobBench.Counting;
 import io.citybrain.jobs.bench.JobBench.CpuWindow;
@@ -21,6 +17,7 @@ import io.citybrain.jobs.common.Rejected;
 import io.citybrain.jobs.traffic.DistrictTraffic;
 import io.citybrain.jobs.traffic.GeoSegmentMatcher;
 import io.citybrain.jobs.traffic.ProbeFix;
+import io.citybrain.jobs.traffic.ProbeFleet;
 import io.citybrain.jobs.traffic.SegmentTraffic;
 import io.citybrain.jobs.traffic.TrafficJob;
 import io.citybrain.jobs.traffic.TrafficReadings;
@@ -32,7 +29,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Random;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -43,8 +39,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.locationtech.jts.geom.Coordinate;
-import org.locationtech.jts.linearref.LengthIndexedLine;
 
 /**
  * Throughput of the traffic job from Kafka to its sinks, per core, at a given number of probe
@@ -65,7 +59,7 @@ public final class TrafficJobBenchmark {
 
   private static final String TOPIC = "bench.raw.traffic";
   private static final long T0 = Instant.parse("2026-01-05T08:00:00Z").toEpochMilli();
-  private static final long FIX_MS = 10_000;
+  private static final long FIX_MS = ProbeFleet.FIX_MS;
 
   public static void main(String[] args) throws Exception {
     int vehicles = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
@@ -125,56 +119,26 @@ public final class TrafficJobBenchmark {
    */
   private static long preload(String bootstrap, int vehicles, int fixes) throws Exception {
     JobBench.createTopics(bootstrap, List.of(TOPIC));
-    List<RoadSegment> roads =
-        CityModel.generate(42).roads().stream()
-            .filter(r -> r.lengthM() >= 100 && r.lengthM() <= 500)
-            .toList();
-    Random random = new Random(42);
-    RoadSegment[] road = new RoadSegment[vehicles];
-    double[] at = new double[vehicles];
-    double[] kmh = new double[vehicles];
-    for (int v = 0; v < vehicles; v++) {
-      road[v] = roads.get(random.nextInt(roads.size()));
-      at[v] = random.nextDouble();
-      kmh[v] = 15 + random.nextDouble() * 40;
-    }
-    long n = 0;
+    long[] n = {0};
     try (KafkaProducer<byte[], byte[]> producer =
         new KafkaProducer<>(JobBench.producer(bootstrap))) {
-      for (int k = 0; k < fixes; k++) {
-        for (int v = 0; v < vehicles; v++) {
-          long ts = T0 + k * FIX_MS + (long) v * FIX_MS / vehicles;
-          RoadSegment r = road[v];
-          LengthIndexedLine line = new LengthIndexedLine(r.geometry());
-          double len = line.getEndIndex();
-          // Degrees of the geometry per metre along it, to advance by the vehicle's speed.
-          double step = kmh[v] / 3.6 * FIX_MS / 1000.0 / r.lengthM() * len;
-          double i = (at[v] * len + k * step) % len;
-          Coordinate c = line.extractPoint(i);
-          Coordinate ahead = line.extractPoint(Math.min(len, i + len * 0.01));
-          Coordinate behind = line.extractPoint(Math.max(0, i - len * 0.01));
-          double heading = Metric.bearingDeg(behind.x, behind.y, ahead.x, ahead.y);
-          String id = "v-" + v;
-          Envelope e =
-              new Envelope(
-                  id,
-                  "traffic",
-                  "probe",
-                  ts,
-                  c.y,
-                  c.x,
-                  Map.of("speedKmh", kmh[v], "headingDeg", heading),
-                  ts,
-                  "mqtt");
-          producer.send(
-              new ProducerRecord<>(
-                  TOPIC, 0, ts, id.getBytes(StandardCharsets.UTF_8), EnvelopeCodec.encode(e)));
-          n++;
-        }
-      }
+      ProbeFleet.drive(
+          vehicles,
+          fixes,
+          T0,
+          e -> {
+            producer.send(
+                new ProducerRecord<>(
+                    TOPIC,
+                    0,
+                    e.ts(),
+                    e.deviceId().getBytes(StandardCharsets.UTF_8),
+                    EnvelopeCodec.encode(e)));
+            n[0]++;
+          });
       producer.flush();
     }
-    return n;
+    return n[0];
   }
 
   record Figures(String label, double cpuS, double wallS, double processCpuS) {}
