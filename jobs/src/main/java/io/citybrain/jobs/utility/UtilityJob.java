@@ -84,15 +84,15 @@ public final class UtilityJob {
     this.rules = rules;
   }
 
-  /**
-   * The production wiring: Kafka in, the store, {@code city.alerts} and the dead-letter topic out.
-   */
   /** With the job's {@code pipeline} rows written by {@code sink}. */
   public UtilityJob withPipelineSink(Sink<PipelineTally.Counts> sink) {
     this.pipelineSink = sink;
     return this;
   }
 
+  /**
+   * The production wiring: Kafka in, the store, {@code city.alerts} and the dead-letter topic out.
+   */
   static UtilityJob fromSettings(JobSettings s, ZoneLocator zones, UtilitySettings rules) {
     return new UtilityJob(
             KafkaIo.source(s.kafkaBootstrap(), s.kafkaSecurity(), NAME, Topics.RAW_UTILITY),

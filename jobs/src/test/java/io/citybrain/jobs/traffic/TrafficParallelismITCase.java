@@ -136,7 +136,7 @@ class TrafficParallelismITCase {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism);
     JobEnvironment.configure(env, s);
     new TrafficJob(
-            InMemorySource.of(events),
+            InMemorySource.spread(events),
             Collected.into(p + "segments"),
             Collected.into(p + "districts"),
             Collected.into(p + "alerts"),

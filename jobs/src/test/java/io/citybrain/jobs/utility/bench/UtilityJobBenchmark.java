@@ -3,13 +3,11 @@ package io.citybrain.jobs.utility.bench;
 import com.sun.management.OperatingSystemMXBean;
 import io.citybrain.connectors.envelope.EnvelopeCodec;
 import io.citybrain.connectors.influx.InfluxSettings;
-import io.citybrain.contract.Envelope;
-import io.citybrain.geo.District;
-import io.citybrain.geo.DistrictIndex;
 import io.citybrain.jobs.common.JobEnvironment;
 import io.citybrain.jobs.common.JobSettings;
 import io.citybrain.jobs.common.KafkaEvent;
 import io.citybrain.jobs.utility.GeoZoneLocator;
+import io.citybrain.jobs.utility.MeterFleet;
 import io.citybrain.jobs.utility.MeterState;
 import io.citybrain.jobs.utility.UtilityJob;
 import io.citybrain.jobs.utility.UtilitySettings;
@@ -23,10 +21,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
@@ -155,62 +151,28 @@ public final class UtilityJobBenchmark {
 
   private static int zones;
 
-  /**
-   * Half water, 40% power, 10% gas meters, uniformly in the six urban districts, one reading per
-   * minute each.
-   */
+  /** {@link MeterFleet}'s readings, encoded before the run; the zones its meters lie in. */
   private static void encode(int meters, int rounds) {
-    DistrictIndex index = DistrictIndex.hangzhou();
-    List<District> urban =
-        index.districts().stream()
-            .filter(
-                d ->
-                    Set.of("330102", "330103", "330104", "330105", "330106", "330108")
-                        .contains(d.code()))
-            .toList();
     GeoZoneLocator locator = new GeoZoneLocator(SEED);
     locator.open();
-    Random random = new Random(42);
-    double[][] pos = new double[meters][];
-    String[] kind = new String[meters];
     Set<String> zoneIds = new HashSet<>();
-    for (int i = 0; i < meters; i++) {
-      pos[i] = DistrictIndex.randomPointIn(urban.get(i % urban.size()), random);
-      kind[i] = i % 10 < 5 ? "water" : i % 10 < 9 ? "power" : "gas";
-      zoneIds.add(
-          locator.locate(pos[i][0], pos[i][1], kind[i]).map(ZonePlace::zone).orElse("none"));
-    }
-    zones = zoneIds.size();
     payloads = new byte[meters * rounds][];
     times = new long[meters * rounds];
-    for (int r = 0; r < rounds; r++) {
-      for (int i = 0; i < meters; i++) {
-        long ts = START.toEpochMilli() + r * 60_000L + (i * 59_000L / meters);
-        Map<String, Object> values =
-            switch (kind[i]) {
-              case "water" ->
-                  Map.of(
-                      "flowM3h",
-                      1 + random.nextDouble(),
-                      "pressureKPa",
-                      390 + random.nextDouble() * 20);
-              case "power" ->
-                  Map.of("kW", random.nextDouble() * 3, "voltageV", 215 + random.nextDouble() * 10);
-              default ->
-                  Map.of(
-                      "pressureKPa",
-                      2 + random.nextDouble() * 0.5,
-                      "ppm",
-                      random.nextDouble() * 30);
-            };
-        int n = r * meters + i;
-        payloads[n] =
-            EnvelopeCodec.encode(
-                new Envelope(
-                    "m-" + i, "utility", kind[i], ts, pos[i][1], pos[i][0], values, ts, "mqtt"));
-        times[n] = ts;
-      }
-    }
+    int[] n = {0};
+    MeterFleet.read(
+        meters,
+        rounds,
+        START.toEpochMilli(),
+        e -> {
+          if (n[0] < meters) {
+            zoneIds.add(
+                locator.locate(e.lon(), e.lat(), e.kind()).map(ZonePlace::zone).orElse("none"));
+          }
+          payloads[n[0]] = EnvelopeCodec.encode(e);
+          times[n[0]] = e.ts();
+          n[0]++;
+        });
+    zones = zoneIds.size();
   }
 
   record Result(double perSecond, double perCpuSecond) {}
