@@ -7,8 +7,6 @@ import io.citybrain.connectors.deadletter.DeadLetter;
 import io.citybrain.connectors.envelope.EnvelopeCodec;
 import io.citybrain.contract.Envelope;
 import io.citybrain.embedded.EmbeddedKafka;
-import io.citybrain.geo.District;
-import io.citybrain.geo.DistrictIndex;
 import io.citybrain.jobs.bench.JobBench;
 import io.citybrain.jobs.bench.JobBench.Counting;
 import io.citybrain.jobs.bench.JobBench.CpuWindow;
@@ -19,6 +17,7 @@ import io.citybrain.jobs.common.KafkaEvent;
 import io.citybrain.jobs.common.Rejected;
 import io.citybrain.jobs.emergency.CommunityTickets;
 import io.citybrain.jobs.emergency.EmergencyArea;
+import io.citybrain.jobs.emergency.EmergencyFleet;
 import io.citybrain.jobs.emergency.EmergencyJob;
 import io.citybrain.jobs.emergency.EmergencySettings;
 import io.citybrain.jobs.emergency.GeoLocator;
@@ -31,8 +30,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Random;
-import java.util.Set;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -121,49 +118,31 @@ public final class EmergencyJobBenchmark {
 
   private static long preload(String bootstrap, int devices, int rounds) throws Exception {
     JobBench.createTopics(bootstrap, List.of(TOPIC, ACKS, GEOGRAPHY));
-    List<District> urban =
-        DistrictIndex.hangzhou().districts().stream()
-            .filter(
-                d ->
-                    Set.of("330102", "330103", "330104", "330105", "330106", "330108")
-                        .contains(d.code()))
-            .toList();
-    Random random = new Random(42);
-    double[][] pos = new double[devices][];
-    String[] kind = new String[devices];
-    for (int i = 0; i < devices; i++) {
-      pos[i] = DistrictIndex.randomPointIn(urban.get(i % urban.size()), random);
-      kind[i] = i % 20 < 14 ? "smoke" : i % 20 < 19 ? "flood" : "sos";
-    }
     long t0 = System.currentTimeMillis() - rounds * EVERY_MS;
-    long n = 0;
+    long[] n = {0};
     try (KafkaProducer<byte[], byte[]> producer =
         new KafkaProducer<>(JobBench.producer(bootstrap))) {
-      for (int r = 0; r < rounds; r++) {
-        for (int i = 0; i < devices; i++) {
-          long ts = t0 + r * EVERY_MS + (long) i * EVERY_MS / devices;
-          boolean alarm = random.nextInt(2_000) == 0;
-          Map<String, Object> values =
-              switch (kind[i]) {
-                case "smoke" -> Map.of("alarm", alarm);
-                case "sos" -> Map.of("pressed", alarm);
-                default -> Map.of("depthCm", alarm ? 40 + random.nextDouble() * 20 : 0.0);
-              };
-          String id = kind[i].charAt(0) + "-" + i;
-          Envelope e =
-              new Envelope(id, "emergency", kind[i], ts, pos[i][1], pos[i][0], values, ts, "mqtt");
-          producer.send(
-              new ProducerRecord<>(
-                  TOPIC, 0, ts, id.getBytes(StandardCharsets.UTF_8), EnvelopeCodec.encode(e)));
-          n++;
-        }
-      }
+      EmergencyFleet.report(
+          devices,
+          rounds,
+          t0,
+          EVERY_MS,
+          2_000,
+          e -> {
+            producer.send(
+                new ProducerRecord<>(
+                    TOPIC,
+                    0,
+                    e.ts(),
+                    e.deviceId().getBytes(StandardCharsets.UTF_8),
+                    EnvelopeCodec.encode(e)));
+            n[0]++;
+          });
       producer.flush();
     }
-    return n;
+    return n[0];
   }
 
-  /** The baseline: the job's own decode, place and signal functions behind a bare consumer. */
   private static CpuWindow loop(String bootstrap, long n, String label) throws Exception {
     long[] signals = new long[1];
     Runnable body =
