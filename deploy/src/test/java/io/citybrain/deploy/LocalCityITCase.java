@@ -272,6 +272,35 @@ class LocalCityITCase {
     assertThat(missing.reason()).isEqualTo("missing-field");
     assertThat(missing.detail()).isEqualTo("missing field 'count'");
 
+    // Another producer than the bridge puts a 900 KB record that is no envelope on a raw topic.
+    // Carried whole in base64 its dead letter would outgrow what Kafka takes (1 MB), and the job
+    // would fail on it after every restart; it is named by its place instead.
+    byte[] big = new byte[900 * 1024];
+    java.util.Arrays.fill(big, (byte) '#');
+    Properties pp = new Properties();
+    pp.put("bootstrap.servers", city.kafkaBootstrap());
+    pp.put(
+        "key.serializer", org.apache.kafka.common.serialization.StringSerializer.class.getName());
+    pp.put(
+        "value.serializer",
+        org.apache.kafka.common.serialization.ByteArraySerializer.class.getName());
+    org.apache.kafka.clients.producer.RecordMetadata at;
+    try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<String, byte[]>(pp)) {
+      at =
+          producer
+              .send(
+                  new org.apache.kafka.clients.producer.ProducerRecord<>(
+                      Topics.RAW_TRAFFIC, "it-big-1", big))
+              .get();
+    }
+    DeadLetter bigLetter = awaitDeadLetter("it-big-1");
+    assertThat(bigLetter.reason()).isEqualTo("bad-envelope");
+    assertThat(bigLetter.stage()).isEqualTo("traffic");
+    assertThat(bigLetter.payload()).isEmpty();
+    assertThat(bigLetter.partition()).isEqualTo(at.partition());
+    assertThat(bigLetter.offset()).isEqualTo(at.offset());
+    assertThat(bigLetter.toJson().length).isLessThan(4 * 1024);
+
     // The local city's metrics line: the same dead letters, counted by domain, outcome and reason.
     String line =
         city.endpoints().stream()

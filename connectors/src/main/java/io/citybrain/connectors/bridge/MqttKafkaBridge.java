@@ -375,30 +375,16 @@ public final class MqttKafkaBridge implements AutoCloseable {
    * to what the device sent.
    */
   static DeadLetter refused(String topic, byte[] payload, long arrived, Throwable error) {
-    String digest;
-    try {
-      digest =
-          java.util.HexFormat.of()
-              .formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(payload));
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
     byte[] prefix =
         java.util.Arrays.copyOf(payload, Math.min(payload.length, REFUSED_PAYLOAD_PREFIX));
-    String key = IngestValidator.keyOf(topic);
     return DeadLetter.of(
         Reason.KAFKA_REFUSED,
         "Kafka refused the record ("
             + error
-            + "); payload "
-            + payload.length
-            + " bytes, SHA-256 "
-            + digest
-            + (prefix.length < payload.length
-                ? ", cut to its first " + prefix.length + " bytes"
-                : ""),
+            + "); "
+            + DeadLetter.fingerprint(payload, prefix.length),
         topic,
-        key.length() > 256 ? key.substring(0, 256) : key,
+        IngestValidator.keyOf(topic),
         prefix,
         arrived,
         IngestValidator.STAGE);

@@ -22,14 +22,26 @@ public final class Rejected extends Exception {
         reason, getMessage(), at.topic(), key, at.partition(), at.offset(), now, stage);
   }
 
+  /**
+   * A dead letter carrying {@code e}'s bytes; for a record over {@link
+   * DeadLetter#MAX_CARRIED_BYTES} read from Kafka, its place instead, where it stays whole.
+   */
   public DeadLetter toDeadLetter(KafkaEvent e, long now, String stage) {
-    return DeadLetter.of(
-        reason,
-        getMessage(),
-        e.topic(),
-        e.key() != null ? e.key() : e.topic(),
-        e.value(),
-        now,
-        stage);
+    String key = e.key() != null ? e.key() : e.topic();
+    if (e.value().length > DeadLetter.MAX_CARRIED_BYTES && e.partition() >= 0) {
+      return DeadLetter.located(
+          reason,
+          getMessage()
+              + " (the record's "
+              + e.value().length
+              + " bytes are more than a dead letter carries: it is named by its place)",
+          e.topic(),
+          key,
+          e.partition(),
+          e.offset(),
+          now,
+          stage);
+    }
+    return DeadLetter.of(reason, getMessage(), e.topic(), key, e.value(), now, stage);
   }
 }
