@@ -7,14 +7,12 @@ import io.citybrain.connectors.bridge.BridgeMain;
 import io.citybrain.connectors.bridge.BridgeMainKeys;
 import io.citybrain.connectors.dispatch.DispatchMain;
 import io.citybrain.connectors.kafka.KafkaSecurity;
+import io.citybrain.testkit.MarkdownTables;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -116,20 +114,11 @@ class ProcessKeysDocTest {
    * The backticked keys in the first column of the table rows between {@code from} and {@code to};
    * "`a.b.path` / `.password`" is {@code a.b.path} and {@code a.b.password}.
    */
-  private static Set<String> documented(String file, String from, String to) throws IOException {
-    String doc = Files.readString(Path.of(file));
-    int start = doc.indexOf(from);
-    String table = doc.substring(start, doc.indexOf(to, start));
-    Set<String> keys = new TreeSet<>();
-    for (String row : table.lines().filter(l -> l.startsWith("| `")).toList()) {
-      String stem = null;
-      Matcher m = Pattern.compile("`([^`]+)`").matcher(row.split("\\|")[1]);
-      while (m.find()) {
-        String key = m.group(1).startsWith(".") ? stem + m.group(1) : m.group(1);
-        stem = key.substring(0, key.lastIndexOf('.'));
-        keys.add(key);
-      }
-    }
-    return keys;
+  private static Set<String> documented(String file, String from, String to) {
+    return MarkdownTables.firstColumnKeys(
+        MarkdownTables.between(Path.of(file), from, to)
+            .lines()
+            .filter(l -> l.startsWith("| `"))
+            .toList());
   }
 }

@@ -12,6 +12,7 @@ import io.citybrain.geo.Community;
 import io.citybrain.geo.District;
 import io.citybrain.geo.DistrictIndex;
 import io.citybrain.geo.RoadSegment;
+import io.citybrain.testkit.KafkaRecords;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,11 +22,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttMessage;
@@ -574,24 +570,13 @@ class LocalCityITCase {
   }
 
   private static DeadLetter awaitDeadLetter(String key) {
-    Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, city.kafkaBootstrap());
-    p.put(ConsumerConfig.GROUP_ID_CONFIG, "it-deadletter-" + key);
-    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-    try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p)) {
-      consumer.subscribe(List.of(Topics.DEADLETTER));
-      long deadline = System.currentTimeMillis() + 30_000;
-      while (System.currentTimeMillis() < deadline) {
-        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-          if (key.equals(r.key())) {
-            return DeadLetter.fromJson(r.value());
-          }
-        }
-      }
-    }
-    throw new AssertionError("no dead letter with key " + key + " within 30 s");
+    return DeadLetter.fromJson(
+        KafkaRecords.first(
+                city.kafkaBootstrap(),
+                Topics.DEADLETTER,
+                r -> key.equals(r.key()),
+                Duration.ofSeconds(30))
+            .value());
   }
 
   /**

@@ -16,6 +16,7 @@ import io.citybrain.embedded.EmbeddedKafka;
 import io.citybrain.embedded.EmbeddedMqttBroker;
 import io.citybrain.embedded.EmbeddedQuestDb;
 import io.citybrain.embedded.MqttUsers;
+import io.citybrain.testkit.KafkaRecords;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -26,21 +27,15 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttException;
@@ -715,30 +710,17 @@ class AlertDeliveryITCase {
     }
   }
 
-  /** Reads {@code topic} from the start until a record matches; returns everything read. */
+  /** Reads {@code topic} from the start until a record matches; returns what was read up to it. */
   private static List<ConsumerRecord<String, byte[]>> readUntil(
       String topic, Predicate<ConsumerRecord<String, byte[]>> done) {
-    Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-    List<ConsumerRecord<String, byte[]>> all = new ArrayList<>();
-    try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p)) {
-      // One partition each (created above); no group needed to read it from the start.
-      TopicPartition partition = new TopicPartition(topic, 0);
-      c.assign(List.of(partition));
-      c.seekToBeginning(List.of(partition));
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-      while (System.nanoTime() < deadline) {
-        for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(500))) {
-          all.add(r);
-          if (done.test(r)) {
-            return all;
-          }
-        }
+    try (KafkaRecords r = KafkaRecords.of(kafka.bootstrapServers(), topic)) {
+      List<ConsumerRecord<String, byte[]>> all =
+          r.until(read -> read.stream().anyMatch(done), Duration.ofSeconds(60));
+      int first = 0;
+      while (!done.test(all.get(first))) {
+        first++;
       }
+      return all.subList(0, first + 1);
     }
-    throw new AssertionError("no matching record in " + topic + " within 60 s; read " + all.size());
   }
 }

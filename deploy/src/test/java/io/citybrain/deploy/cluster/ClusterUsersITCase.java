@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.citybrain.connectors.alert.Alert;
 import io.citybrain.connectors.kafka.KafkaClients;
 import io.citybrain.contract.Topics;
+import io.citybrain.testkit.KafkaRecords;
 import io.citybrain.users.UsersFile;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -23,13 +24,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
+import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttException;
@@ -309,36 +307,19 @@ class ClusterUsersITCase {
 
   /** The acknowledgements of {@code alertId} on city.acks, once there are {@code n}. */
   private static List<JsonNode> readAcks(String bootstrap, String alertId, int n) throws Exception {
-    List<JsonNode> found = new ArrayList<>();
-    try (KafkaConsumer<String, byte[]> consumer =
-        new KafkaConsumer<>(
-            Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                bootstrap,
-                ConsumerConfig.GROUP_ID_CONFIG,
-                "users-acks-" + System.nanoTime(),
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
-                "earliest"),
-            new StringDeserializer(),
-            new ByteArrayDeserializer())) {
-      consumer.subscribe(List.of(Topics.ACKS));
-      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-      while (found.size() < n && System.nanoTime() < deadline) {
-        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofSeconds(1))) {
-          if (alertId.equals(r.key())) {
-            found.add(JSON.readTree(r.value()));
-          }
-        }
-      }
+    Predicate<ConsumerRecord<String, byte[]>> ofAlert = r -> alertId.equals(r.key());
+    try (KafkaRecords r = KafkaRecords.of(bootstrap, Topics.ACKS)) {
+      r.until(read -> read.stream().filter(ofAlert).count() >= n, Duration.ofSeconds(60));
       // Anything more (the forged one) would come right after: give it a moment, then none may be
       // there.
-      for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofSeconds(3))) {
-        if (alertId.equals(r.key())) {
-          found.add(JSON.readTree(r.value()));
+      List<JsonNode> found = new ArrayList<>();
+      for (ConsumerRecord<String, byte[]> a : r.during(Duration.ofSeconds(3))) {
+        if (ofAlert.test(a)) {
+          found.add(JSON.readTree(a.value()));
         }
       }
+      assertThat(found).as("acknowledgements of " + alertId + " on city.acks").hasSize(n);
+      return found;
     }
-    assertThat(found).as("acknowledgements of " + alertId + " on city.acks").hasSize(n);
-    return found;
   }
 }

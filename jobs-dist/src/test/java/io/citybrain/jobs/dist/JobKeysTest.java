@@ -7,16 +7,14 @@ import io.citybrain.connectors.kafka.KafkaSecurity;
 import io.citybrain.jobs.common.JobSettings;
 import io.citybrain.jobs.emergency.EmergencySettings;
 import io.citybrain.jobs.utility.UtilitySettings;
+import io.citybrain.testkit.MarkdownTables;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.junit.jupiter.api.Test;
@@ -135,36 +133,8 @@ class JobKeysTest {
   }
 
   /** The backticked keys in the first column of the first table after {@code heading}. */
-  private static Set<String> firstColumnKeys(String file, String heading, String header)
-      throws IOException {
-    String text = Files.readString(Path.of(file));
-    String section = text.substring(text.indexOf(heading));
-    Set<String> keys = new TreeSet<>();
-    boolean inTable = false;
-    for (String line : section.lines().toList()) {
-      if (line.startsWith(header)) {
-        inTable = true;
-        continue;
-      }
-      if (inTable && !line.startsWith("|")) {
-        break;
-      }
-      if (!inTable || line.startsWith("|---")) {
-        continue;
-      }
-      String first = line.split("\\|")[1];
-      String last = null;
-      Matcher m = Pattern.compile("`([^`]+)`").matcher(first);
-      while (m.find()) {
-        String key = m.group(1);
-        // "`kafka.ssl.truststore.location`, `.type`": the second shares the first's stem.
-        if (key.startsWith(".") && last != null) {
-          key = last.substring(0, last.lastIndexOf('.')) + key;
-        }
-        keys.add(key);
-        last = key;
-      }
-    }
-    return keys;
+  private static Set<String> firstColumnKeys(String file, String heading, String header) {
+    return MarkdownTables.firstColumnKeys(
+        MarkdownTables.rowsAfter(MarkdownTables.between(Path.of(file), heading, null), header));
   }
 }

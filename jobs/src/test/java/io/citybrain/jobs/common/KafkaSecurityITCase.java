@@ -18,6 +18,7 @@ import io.citybrain.jobs.traffic.DistrictTraffic;
 import io.citybrain.jobs.traffic.GeoSegmentMatcher;
 import io.citybrain.jobs.traffic.SegmentTraffic;
 import io.citybrain.jobs.traffic.TrafficJob;
+import io.citybrain.testkit.KafkaRecords;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -290,25 +291,11 @@ class KafkaSecurityITCase {
       String bootstrap, KafkaSecurity security, String topic, int count) {
     Properties p = security.applyTo(new Properties());
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    p.put(ConsumerConfig.GROUP_ID_CONFIG, "it-reader-" + UUID.randomUUID());
-    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-    List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
-    try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p)) {
-      consumer.subscribe(List.of(topic));
-      await()
-          .atMost(Duration.ofSeconds(45))
-          .pollInterval(Duration.ofMillis(10))
-          .until(
-              () -> {
-                consumer.poll(Duration.ofMillis(200)).forEach(out::add);
-                return out.size() >= count;
-              });
+    try (KafkaRecords r = KafkaRecords.of(p, topic)) {
+      r.until(read -> read.size() >= count, Duration.ofSeconds(45));
       // Nothing beyond what was expected turns up in a further poll.
-      consumer.poll(Duration.ofMillis(500)).forEach(out::add);
+      return r.during(Duration.ofMillis(500));
     }
-    return out;
   }
 
   private static void createTopics(String plainBootstrap) throws Exception {

@@ -17,6 +17,7 @@ import io.citybrain.jobs.common.JobEnvironment;
 import io.citybrain.jobs.common.JobSettings;
 import io.citybrain.jobs.common.KafkaIo;
 import io.citybrain.jobs.traffic.Collected;
+import io.citybrain.testkit.KafkaRecords;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,14 +30,10 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -244,23 +241,10 @@ class IncidentQuotaITCase {
   /** The record a dead letter names by its topic, partition and offset. */
   private static String readAt(String bootstrap, DeadLetter letter) {
     assertThat(letter.rawPayload()).as("no bytes carried").isEmpty();
-    Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    try (KafkaConsumer<byte[], byte[]> consumer =
-        new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-      TopicPartition at = new TopicPartition(letter.topic(), letter.partition());
-      consumer.assign(List.of(at));
-      consumer.seek(at, letter.offset());
-      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-      while (System.nanoTime() < deadline) {
-        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-          assertThat(r.offset()).isEqualTo(letter.offset());
-          assertThat(new String(r.key(), StandardCharsets.UTF_8)).isEqualTo(letter.key());
-          return new String(r.value(), StandardCharsets.UTF_8);
-        }
-      }
-    }
-    throw new AssertionError("nothing at " + letter.topic() + "/" + letter.partition());
+    ConsumerRecord<String, byte[]> r =
+        KafkaRecords.at(bootstrap, letter.topic(), letter.partition(), letter.offset());
+    assertThat(r.key()).isEqualTo(letter.key());
+    return new String(r.value(), StandardCharsets.UTF_8);
   }
 
   private static KafkaProducer<byte[], byte[]> producer(String bootstrap) {

@@ -10,16 +10,13 @@ import io.citybrain.connectors.deadletter.DeadLetter;
 import io.citybrain.connectors.envelope.EnvelopeCodec;
 import io.citybrain.embedded.EmbeddedKafka;
 import io.citybrain.jobs.traffic.TrafficSavepoints.Reading;
+import io.citybrain.testkit.KafkaRecords;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Properties;
 import java.util.function.BooleanSupplier;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -70,19 +67,9 @@ class TrafficLatenessITCase {
         DeadLetter letter = Collected.<DeadLetter>list("deadletters").get(0);
         assertThat(letter.payload()).isEmpty();
         assertThat(letter.detail()).contains("segment " + place.segment().segmentId(), "5.0 km/h");
-        Properties p = new Properties();
-        p.put("bootstrap.servers", bootstrap);
-        p.put("key.deserializer", ByteArrayDeserializer.class.getName());
-        p.put("value.deserializer", ByteArrayDeserializer.class.getName());
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p)) {
-          TopicPartition at = new TopicPartition(letter.topic(), letter.partition());
-          consumer.assign(List.of(at));
-          consumer.seek(at, letter.offset());
-          ConsumerRecord<byte[], byte[]> record =
-              consumer.poll(Duration.ofSeconds(30)).records(at).get(0);
-          assertThat(record.offset()).isEqualTo(letter.offset());
-          assertThat(EnvelopeCodec.decode(record.value()).ts()).isEqualTo(T0 + 50_000);
-        }
+        ConsumerRecord<String, byte[]> record =
+            KafkaRecords.at(bootstrap, letter.topic(), letter.partition(), letter.offset());
+        assertThat(EnvelopeCodec.decode(record.value()).ts()).isEqualTo(T0 + 50_000);
       } finally {
         job.cancel().get();
       }
