@@ -1,7 +1,9 @@
 package io.citybrain.jobs.bench;
 
 import com.sun.management.OperatingSystemMXBean;
+import io.citybrain.connectors.envelope.EnvelopeCodec;
 import io.citybrain.connectors.influx.InfluxSettings;
+import io.citybrain.contract.Envelope;
 import io.citybrain.jobs.common.JobSettings;
 import io.citybrain.jobs.common.KafkaEvent;
 import io.citybrain.jobs.common.KafkaEventDeserializer;
@@ -26,6 +28,8 @@ import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsIni
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -95,6 +99,11 @@ public final class JobBench {
    * run, so they are not in the figure), 5 s out-of-orderness, parallelism 1.
    */
   public static JobSettings settings(String bootstrap, long citySeed) {
+    return settings(bootstrap, citySeed, 1);
+  }
+
+  /** As {@link #settings(String, long)}, at {@code parallelism}. */
+  public static JobSettings settings(String bootstrap, long citySeed, int parallelism) {
     return new JobSettings(
         bootstrap,
         new InfluxSettings("http://unused", "o", "b", "t"),
@@ -102,8 +111,68 @@ public final class JobBench {
         Duration.ofSeconds(5),
         Duration.ofSeconds(10),
         Duration.ofSeconds(60),
-        1,
+        parallelism,
         citySeed);
+  }
+
+  /**
+   * Writes what {@code fleet} hands out to partition 0 of {@code topic}, keyed by device, at each
+   * reading's time; returns how many.
+   */
+  public static long produce(
+      String bootstrap,
+      String topic,
+      java.util.function.Consumer<java.util.function.Consumer<Envelope>> fleet) {
+    long[] n = {0};
+    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producer(bootstrap))) {
+      fleet.accept(
+          e -> {
+            producer.send(
+                new ProducerRecord<>(
+                    topic,
+                    0,
+                    e.ts(),
+                    e.deviceId().getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                    EnvelopeCodec.encode(e)));
+            n[0]++;
+          });
+      producer.flush();
+    }
+    return n[0];
+  }
+
+  /**
+   * {@code n} places drawn with {@code random} in Hangzhou's six urban districts, taken in turn:
+   * where the benchmarks' and tests' fleets put their devices.
+   */
+  public static double[][] urbanPlaces(int n, java.util.Random random) {
+    List<io.citybrain.geo.District> urban =
+        io.citybrain.geo.DistrictIndex.hangzhou().districts().stream()
+            .filter(
+                d ->
+                    java.util.Set.of("330102", "330103", "330104", "330105", "330106", "330108")
+                        .contains(d.code()))
+            .toList();
+    double[][] places = new double[n][];
+    for (int i = 0; i < n; i++) {
+      places[i] = io.citybrain.geo.DistrictIndex.randomPointIn(urban.get(i % urban.size()), random);
+    }
+    return places;
+  }
+
+  /** The last of {@code rows} under each key: a re-emitted window replaces its row. */
+  public static <T> Map<String, T> last(List<T> rows, java.util.function.Function<T, String> key) {
+    Map<String, T> out = new java.util.TreeMap<>();
+    rows.forEach(r -> out.put(key.apply(r), r));
+    return out;
+  }
+
+  /** How many of {@code rows} fall under each key. */
+  public static <T> Map<String, Long> count(
+      List<T> rows, java.util.function.Function<T, String> key) {
+    Map<String, Long> out = new java.util.TreeMap<>();
+    rows.forEach(r -> out.merge(key.apply(r), 1L, Long::sum));
+    return out;
   }
 
   /** The threads of a job's run that did work; Flink's idle flushers and timers are left out. */

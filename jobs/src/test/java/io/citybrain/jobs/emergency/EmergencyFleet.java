@@ -1,12 +1,9 @@
 package io.citybrain.jobs.emergency;
 
 import io.citybrain.contract.Envelope;
-import io.citybrain.geo.District;
-import io.citybrain.geo.DistrictIndex;
-import java.util.List;
+import io.citybrain.jobs.bench.JobBench;
 import java.util.Map;
 import java.util.Random;
-import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -26,18 +23,10 @@ public final class EmergencyFleet {
    */
   public static void report(
       int devices, int rounds, long t0, long everyMs, int alarmOneIn, Consumer<Envelope> out) {
-    List<District> urban =
-        DistrictIndex.hangzhou().districts().stream()
-            .filter(
-                d ->
-                    Set.of("330102", "330103", "330104", "330105", "330106", "330108")
-                        .contains(d.code()))
-            .toList();
     Random random = new Random(42);
-    double[][] pos = new double[devices][];
+    double[][] pos = JobBench.urbanPlaces(devices, random);
     String[] kind = new String[devices];
     for (int i = 0; i < devices; i++) {
-      pos[i] = DistrictIndex.randomPointIn(urban.get(i % urban.size()), random);
       kind[i] = i % 20 < 14 ? "smoke" : i % 20 < 19 ? "flood" : "sos";
     }
     for (int r = 0; r < rounds; r++) {

@@ -8,17 +8,15 @@ import io.citybrain.connectors.deadletter.DeadLetter;
 import io.citybrain.connectors.envelope.Ack;
 import io.citybrain.connectors.envelope.EnvelopeCodec;
 import io.citybrain.contract.Topics;
+import io.citybrain.jobs.bench.JobBench;
 import io.citybrain.jobs.common.InMemorySource;
 import io.citybrain.jobs.common.JobEnvironment;
 import io.citybrain.jobs.common.JobSettings;
 import io.citybrain.jobs.common.KafkaEvent;
 import io.citybrain.jobs.traffic.Collected;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.function.Function;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.junit.jupiter.api.Test;
 
@@ -75,16 +73,7 @@ class EmergencyParallelismITCase {
 
   private static Outcome run(List<KafkaEvent> events, int parallelism) throws Exception {
     String p = "emergency-p" + parallelism + "-";
-    JobSettings s =
-        new JobSettings(
-            "127.0.0.1:1",
-            new io.citybrain.connectors.influx.InfluxSettings("http://unused", "o", "b", "t"),
-            Duration.ofHours(1),
-            Duration.ofSeconds(5),
-            Duration.ofSeconds(10),
-            Duration.ofSeconds(60),
-            parallelism,
-            42L);
+    JobSettings s = JobBench.settings("127.0.0.1:1", 42L, parallelism);
     StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism);
     JobEnvironment.configure(env, s);
     // Nobody acknowledges during the run: one acknowledgement of an alert this job never raised,
@@ -106,19 +95,13 @@ class EmergencyParallelismITCase {
         .build(env);
     env.execute("emergency at parallelism " + parallelism);
     return new Outcome(
-        count(
+        JobBench.count(
             Collected.<Alert>list(p + "alerts"),
             a -> a.kind() + "/" + a.district() + "/" + a.community() + "/" + a.state()),
-        count(Collected.<DeadLetter>list(p + "dead"), d -> d.reason() + "/" + d.key()));
+        JobBench.count(Collected.<DeadLetter>list(p + "dead"), d -> d.reason() + "/" + d.key()));
   }
 
   private static long t0(List<KafkaEvent> events) {
     return events.get(0).timestamp();
-  }
-
-  private static <T> Map<String, Long> count(List<T> rows, Function<T, String> key) {
-    Map<String, Long> out = new TreeMap<>();
-    rows.forEach(r -> out.merge(key.apply(r), 1L, Long::sum));
-    return out;
   }
 }

@@ -4,20 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.citybrain.connectors.deadletter.DeadLetter;
 import io.citybrain.connectors.envelope.EnvelopeCodec;
-import io.citybrain.connectors.influx.InfluxSettings;
 import io.citybrain.contract.Envelope;
 import io.citybrain.contract.Topics;
+import io.citybrain.jobs.bench.JobBench;
 import io.citybrain.jobs.common.InMemorySource;
 import io.citybrain.jobs.common.JobEnvironment;
 import io.citybrain.jobs.common.JobSettings;
 import io.citybrain.jobs.common.KafkaEvent;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.function.Function;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.junit.jupiter.api.Test;
 
@@ -123,16 +121,7 @@ class TrafficParallelismITCase {
   private static Rows run(List<KafkaEvent> events, int parallelism) throws Exception {
     String p = "p" + parallelism + "-";
     // No store and no Kafka are reached: the sinks collect; no checkpoint falls in a run.
-    JobSettings s =
-        new JobSettings(
-            "127.0.0.1:1",
-            new InfluxSettings("http://unused", "o", "b", "t"),
-            Duration.ofHours(1),
-            Duration.ofSeconds(5),
-            Duration.ofSeconds(10),
-            Duration.ofSeconds(60),
-            parallelism,
-            42L);
+    JobSettings s = JobBench.settings("127.0.0.1:1", 42L, parallelism);
     StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism);
     JobEnvironment.configure(env, s);
     new TrafficJob(
@@ -146,9 +135,9 @@ class TrafficParallelismITCase {
         .build(env);
     env.execute("traffic at parallelism " + parallelism);
     return new Rows(
-        last(
+        JobBench.last(
             Collected.<SegmentTraffic>list(p + "segments"), t -> t.segment() + "@" + t.windowEnd()),
-        last(
+        JobBench.last(
             Collected.<DistrictTraffic>list(p + "districts"),
             t -> t.district() + "@" + t.windowEnd()),
         Collected.list(p + "alerts").size(),
@@ -156,11 +145,5 @@ class TrafficParallelismITCase {
             .collect(
                 java.util.stream.Collectors.toMap(
                     DeadLetter::key, DeadLetter::reason, (a, b) -> a + "," + b, TreeMap::new)));
-  }
-
-  private static <T> Map<String, T> last(List<T> rows, Function<T, String> key) {
-    Map<String, T> out = new TreeMap<>();
-    rows.forEach(r -> out.put(key.apply(r), r));
-    return out;
   }
 }

@@ -1,12 +1,9 @@
 package io.citybrain.jobs.utility;
 
 import io.citybrain.contract.Envelope;
-import io.citybrain.geo.District;
-import io.citybrain.geo.DistrictIndex;
-import java.util.List;
+import io.citybrain.jobs.bench.JobBench;
 import java.util.Map;
 import java.util.Random;
-import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -24,18 +21,10 @@ public final class MeterFleet {
    * round's start {@code t0 + r * 60 s}.
    */
   public static void read(int meters, int rounds, long t0, Consumer<Envelope> out) {
-    List<District> urban =
-        DistrictIndex.hangzhou().districts().stream()
-            .filter(
-                d ->
-                    Set.of("330102", "330103", "330104", "330105", "330106", "330108")
-                        .contains(d.code()))
-            .toList();
     Random random = new Random(42);
-    double[][] pos = new double[meters][];
+    double[][] pos = JobBench.urbanPlaces(meters, random);
     String[] kind = new String[meters];
     for (int i = 0; i < meters; i++) {
-      pos[i] = DistrictIndex.randomPointIn(urban.get(i % urban.size()), random);
       kind[i] = i % 10 < 5 ? "water" : i % 10 < 9 ? "power" : "gas";
     }
     for (int r = 0; r < rounds; r++) {

@@ -5,20 +5,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.citybrain.connectors.alert.Alert;
 import io.citybrain.connectors.deadletter.DeadLetter;
 import io.citybrain.connectors.envelope.EnvelopeCodec;
-import io.citybrain.connectors.influx.InfluxSettings;
 import io.citybrain.contract.Topics;
+import io.citybrain.jobs.bench.JobBench;
 import io.citybrain.jobs.common.InMemorySource;
 import io.citybrain.jobs.common.JobEnvironment;
 import io.citybrain.jobs.common.JobSettings;
 import io.citybrain.jobs.common.KafkaEvent;
 import io.citybrain.jobs.traffic.Collected;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.function.Function;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.junit.jupiter.api.Test;
@@ -84,16 +82,7 @@ class UtilityParallelismITCase {
   private static Rows run(List<KafkaEvent> events, int parallelism) throws Exception {
     String p = "utility-p" + parallelism + "-";
     // No store and no Kafka are reached: the sinks collect; no checkpoint falls in a run.
-    JobSettings s =
-        new JobSettings(
-            "127.0.0.1:1",
-            new InfluxSettings("http://unused", "o", "b", "t"),
-            Duration.ofHours(1),
-            Duration.ofSeconds(5),
-            Duration.ofSeconds(10),
-            Duration.ofSeconds(60),
-            parallelism,
-            42L);
+    JobSettings s = JobBench.settings("127.0.0.1:1", 42L, parallelism);
     StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism);
     JobEnvironment.configure(env, s);
     new UtilityJob(
@@ -113,22 +102,10 @@ class UtilityParallelismITCase {
     env.execute("utility at parallelism " + parallelism);
     Function<UtilityZone, String> zoneKey = z -> z.zone() + "/" + z.utility() + "@" + z.windowEnd();
     return new Rows(
-        last(Collected.list(p + "zones"), zoneKey),
-        last(Collected.list(p + "hourly"), zoneKey),
-        last(Collected.<NightFlow>list(p + "night"), n -> n.zone() + "@" + n.nightEnd()),
-        count(Collected.<Alert>list(p + "alerts"), a -> a.alertId() + "/" + a.state()),
-        count(Collected.<DeadLetter>list(p + "dead"), d -> d.reason() + "/" + d.key()));
-  }
-
-  private static <T> Map<String, T> last(List<T> rows, Function<T, String> key) {
-    Map<String, T> out = new TreeMap<>();
-    rows.forEach(r -> out.put(key.apply(r), r));
-    return out;
-  }
-
-  private static <T> Map<String, Long> count(List<T> rows, Function<T, String> key) {
-    Map<String, Long> out = new TreeMap<>();
-    rows.forEach(r -> out.merge(key.apply(r), 1L, Long::sum));
-    return out;
+        JobBench.last(Collected.list(p + "zones"), zoneKey),
+        JobBench.last(Collected.list(p + "hourly"), zoneKey),
+        JobBench.last(Collected.<NightFlow>list(p + "night"), n -> n.zone() + "@" + n.nightEnd()),
+        JobBench.count(Collected.<Alert>list(p + "alerts"), a -> a.alertId() + "/" + a.state()),
+        JobBench.count(Collected.<DeadLetter>list(p + "dead"), d -> d.reason() + "/" + d.key()));
   }
 }

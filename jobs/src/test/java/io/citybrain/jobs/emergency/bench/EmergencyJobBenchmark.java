@@ -4,7 +4,6 @@ import static io.citybrain.jobs.bench.JobBench.count;
 
 import io.citybrain.connectors.alert.Alert;
 import io.citybrain.connectors.deadletter.DeadLetter;
-import io.citybrain.connectors.envelope.EnvelopeCodec;
 import io.citybrain.contract.Envelope;
 import io.citybrain.embedded.EmbeddedKafka;
 import io.citybrain.jobs.bench.JobBench;
@@ -23,7 +22,6 @@ import io.citybrain.jobs.emergency.EmergencySettings;
 import io.citybrain.jobs.emergency.GeoLocator;
 import io.citybrain.jobs.emergency.Place;
 import io.citybrain.jobs.emergency.Signals;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,8 +31,6 @@ import java.util.Map;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
  * Throughput of the emergency job from Kafka to its sinks, per core (issue 22 item 2), measured as
@@ -119,28 +115,8 @@ public final class EmergencyJobBenchmark {
   private static long preload(String bootstrap, int devices, int rounds) throws Exception {
     JobBench.createTopics(bootstrap, List.of(TOPIC, ACKS, GEOGRAPHY));
     long t0 = System.currentTimeMillis() - rounds * EVERY_MS;
-    long[] n = {0};
-    try (KafkaProducer<byte[], byte[]> producer =
-        new KafkaProducer<>(JobBench.producer(bootstrap))) {
-      EmergencyFleet.report(
-          devices,
-          rounds,
-          t0,
-          EVERY_MS,
-          2_000,
-          e -> {
-            producer.send(
-                new ProducerRecord<>(
-                    TOPIC,
-                    0,
-                    e.ts(),
-                    e.deviceId().getBytes(StandardCharsets.UTF_8),
-                    EnvelopeCodec.encode(e)));
-            n[0]++;
-          });
-      producer.flush();
-    }
-    return n[0];
+    return JobBench.produce(
+        bootstrap, TOPIC, out -> EmergencyFleet.report(devices, rounds, t0, EVERY_MS, 2_000, out));
   }
 
   private static CpuWindow loop(String bootstrap, long n, String label) throws Exception {

@@ -4,7 +4,6 @@ import static io.citybrain.jobs.bench.JobBench.count;
 
 import io.citybrain.connectors.alert.Alert;
 import io.citybrain.connectors.deadletter.DeadLetter;
-import io.citybrain.connectors.envelope.EnvelopeCodec;
 import io.citybrain.embedded.EmbeddedKafka;
 import io.citybrain.jobs.bench.JobBench;
 import io.citybrain.jobs.bench.JobBench.Counting;
@@ -21,7 +20,6 @@ import io.citybrain.jobs.traffic.ProbeFleet;
 import io.citybrain.jobs.traffic.SegmentTraffic;
 import io.citybrain.jobs.traffic.TrafficJob;
 import io.citybrain.jobs.traffic.TrafficReadings;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,8 +35,6 @@ import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
  * Throughput of the traffic job from Kafka to its sinks, per core, at a given number of probe
@@ -119,26 +115,7 @@ public final class TrafficJobBenchmark {
    */
   private static long preload(String bootstrap, int vehicles, int fixes) throws Exception {
     JobBench.createTopics(bootstrap, List.of(TOPIC));
-    long[] n = {0};
-    try (KafkaProducer<byte[], byte[]> producer =
-        new KafkaProducer<>(JobBench.producer(bootstrap))) {
-      ProbeFleet.drive(
-          vehicles,
-          fixes,
-          T0,
-          e -> {
-            producer.send(
-                new ProducerRecord<>(
-                    TOPIC,
-                    0,
-                    e.ts(),
-                    e.deviceId().getBytes(StandardCharsets.UTF_8),
-                    EnvelopeCodec.encode(e)));
-            n[0]++;
-          });
-      producer.flush();
-    }
-    return n[0];
+    return JobBench.produce(bootstrap, TOPIC, out -> ProbeFleet.drive(vehicles, fixes, T0, out));
   }
 
   record Figures(String label, double cpuS, double wallS, double processCpuS) {}
