@@ -268,9 +268,9 @@ class LocalCityITCase {
     assertThat(missing.reason()).isEqualTo("missing-field");
     assertThat(missing.detail()).isEqualTo("missing field 'count'");
 
-    // Another producer than the bridge puts a 900 KB record that is no envelope on a raw topic.
-    // Carried whole in base64 its dead letter would outgrow what Kafka takes (1 MB), and the job
-    // would fail on it after every restart; it is named by its place instead.
+    // Another producer than the bridge puts a 900 KB record on a raw topic. Carried whole in
+    // base64 its dead letter would outgrow what Kafka takes (1 MB), and the job would fail on it
+    // after every restart; it is refused as too large and named by its place instead.
     byte[] big = new byte[900 * 1024];
     java.util.Arrays.fill(big, (byte) '#');
     Properties pp = new Properties();
@@ -290,7 +290,7 @@ class LocalCityITCase {
               .get();
     }
     DeadLetter bigLetter = awaitDeadLetter("it-big-1");
-    assertThat(bigLetter.reason()).isEqualTo("bad-envelope");
+    assertThat(bigLetter.reason()).isEqualTo("too-large");
     assertThat(bigLetter.stage()).isEqualTo("traffic");
     assertThat(bigLetter.payload()).isEmpty();
     assertThat(bigLetter.partition()).isEqualTo(at.partition());

@@ -38,4 +38,58 @@ class EnvelopesTest {
                     "mqtt")))
         .contains(new Reading.Flood(12));
   }
+
+  /**
+   * What the bridge refuses, the jobs refuse too when another producer writes it to a raw topic: a
+   * record too large for a dead letter to carry, a device id that would become part of alert ids,
+   * keys and MQTT topics.
+   */
+  @Test
+  void whatTheBridgeRefusesIsRefusedOnARawTopicToo() {
+    assertThatThrownBy(() -> Envelopes.decode(record(smoke("sd/1", "b-1"))))
+        .isInstanceOf(Rejected.class)
+        .satisfies(e -> assertThat(((Rejected) e).reason()).isEqualTo(Reason.BAD_DEVICE_ID));
+    assertThatThrownBy(() -> Envelopes.decode(record(smoke("x".repeat(65), "b-1"))))
+        .satisfies(e -> assertThat(((Rejected) e).reason()).isEqualTo(Reason.BAD_DEVICE_ID));
+    byte[] big = new byte[Envelopes.MAX_RECORD_BYTES + 1];
+    KafkaEvent huge = new KafkaEvent("city.raw.emergency", "sd-1", big, 1L, 3, 42L);
+    assertThatThrownBy(() -> Envelopes.decode(huge))
+        .satisfies(
+            e -> {
+              assertThat(((Rejected) e).reason()).isEqualTo(Reason.TOO_LARGE);
+              // Named by its place, not carried: the record stays whole in its topic.
+              var letter = ((Rejected) e).toDeadLetter(huge, 5L, "emergency");
+              assertThat(letter.payload()).isEmpty();
+              assertThat(letter.partition()).isEqualTo(3);
+              assertThat(letter.offset()).isEqualTo(42L);
+            });
+  }
+
+  @Test
+  void aRecordTheBridgeWroteIsTaken() throws Rejected {
+    Envelope ok = smoke("sd-1.a_B", "b-1:2");
+    assertThat(Envelopes.decode(record(ok))).isEqualTo(ok);
+    assertThat(Envelopes.reading(ok)).isPresent();
+  }
+
+  private static Envelope smoke(String device, String building) {
+    return new Envelope(
+        device,
+        "emergency",
+        "smoke",
+        1L,
+        30.25,
+        120.14,
+        Map.of("alarm", true, "buildingId", building),
+        2L,
+        "mqtt");
+  }
+
+  private static KafkaEvent record(Envelope e) {
+    return new KafkaEvent(
+        "city.raw.emergency",
+        e.deviceId(),
+        io.citybrain.connectors.envelope.EnvelopeCodec.encode(e),
+        1L);
+  }
 }
