@@ -66,39 +66,35 @@ class ProcessKeysDocTest {
    */
   @Test
   void everyKeyTheParsersReadIsInTheProcesssSet() {
-    RecordingProperties bridge = new RecordingProperties();
-    for (String[] kv :
-        new String[][] {
-          {"bridge.mqtt.url", "ssl://127.0.0.1:8883"},
-          {"bridge.mqtt.client-id", "b-1"},
-          {"bridge.mqtt.username", "bridge"},
-          {"bridge.kafka.bootstrap-servers", "127.0.0.1:9092"},
-          {"bridge.influx.url", "http://127.0.0.1:8086"},
-          {"bridge.influx.token", "t"},
-          {"bridge.kafka.security.protocol", "SSL"}
-        }) {
-      bridge.setProperty(kv[0], kv[1]);
-    }
+    RecordingProperties bridge =
+        recording(
+            new String[][] {
+              {"bridge.mqtt.url", "ssl://127.0.0.1:8883"},
+              {"bridge.mqtt.client-id", "b-1"},
+              {"bridge.mqtt.username", "bridge"},
+              {"bridge.kafka.bootstrap-servers", "127.0.0.1:9092"},
+              {"bridge.influx.url", "http://127.0.0.1:8086"},
+              {"bridge.influx.token", "t"},
+              {"bridge.kafka.security.protocol", "SSL"}
+            });
     io.citybrain.connectors.bridge.BridgeSettings.fromProperties(bridge, java.util.Map.of());
     BridgeMainKeys.read(bridge);
     assertThat(BridgeMain.KEYS).containsAll(bridge.asked());
 
-    RecordingProperties dispatch = new RecordingProperties();
-    for (String[] kv :
-        new String[][] {
-          {"dispatch.kafka.bootstrap-servers", "127.0.0.1:9092"},
-          {"dispatch.mqtt.url", "tcp://127.0.0.1:1883"},
-          {"dispatch.mqtt.client-id", "d-1"},
-          {"dispatch.mqtt.username", "dispatch"},
-          {"dispatch.mqtt.password", "p"},
-          {"dispatch.smtp.host", "smtp.example"},
-          {"dispatch.smtp.from", "city@example.org"},
-          {"dispatch.influx.url", "http://127.0.0.1:8086"},
-          {"dispatch.influx.token", "t"},
-          {"dispatch.kafka.security.protocol", "SSL"}
-        }) {
-      dispatch.setProperty(kv[0], kv[1]);
-    }
+    RecordingProperties dispatch =
+        recording(
+            new String[][] {
+              {"dispatch.kafka.bootstrap-servers", "127.0.0.1:9092"},
+              {"dispatch.mqtt.url", "tcp://127.0.0.1:1883"},
+              {"dispatch.mqtt.client-id", "d-1"},
+              {"dispatch.mqtt.username", "dispatch"},
+              {"dispatch.mqtt.password", "p"},
+              {"dispatch.smtp.host", "smtp.example"},
+              {"dispatch.smtp.from", "city@example.org"},
+              {"dispatch.influx.url", "http://127.0.0.1:8086"},
+              {"dispatch.influx.token", "t"},
+              {"dispatch.kafka.security.protocol", "SSL"}
+            });
     io.citybrain.connectors.dispatch.DispatchSettings.fromProperties(dispatch, java.util.Map.of());
     assertThat(DispatchMain.KEYS).containsAll(dispatch.asked());
   }
@@ -108,6 +104,15 @@ class ProcessKeysDocTest {
     KafkaSecurity.KEYS.forEach(k -> out.remove(prefix + k));
     KafkaSecurity.SECRET_KEYS.keySet().forEach(k -> out.remove(prefix + k));
     return out;
+  }
+
+  /** Properties holding {@code keyValues}, which record every key a parser asks for. */
+  private static RecordingProperties recording(String[][] keyValues) {
+    RecordingProperties p = new RecordingProperties();
+    for (String[] kv : keyValues) {
+      p.setProperty(kv[0], kv[1]);
+    }
+    return p;
   }
 
   /**

@@ -25,6 +25,7 @@ import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -113,6 +114,20 @@ public final class JobBench {
         Duration.ofSeconds(60),
         parallelism,
         citySeed);
+  }
+
+  /** A job's settings and its configured local environment at {@code parallelism}. */
+  public record Local(JobSettings settings, StreamExecutionEnvironment env) {}
+
+  /**
+   * A run without a broker or store reached (the sinks collect), seed 42, on a MiniCluster of
+   * {@code parallelism} slots, configured as the jobs configure theirs.
+   */
+  public static Local local(int parallelism) {
+    JobSettings s = settings("127.0.0.1:1", 42L, parallelism);
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism);
+    io.citybrain.jobs.common.JobEnvironment.configure(env, s);
+    return new Local(s, env);
   }
 
   /**

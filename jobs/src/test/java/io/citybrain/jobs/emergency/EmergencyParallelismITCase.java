@@ -10,7 +10,6 @@ import io.citybrain.connectors.envelope.EnvelopeCodec;
 import io.citybrain.contract.Topics;
 import io.citybrain.jobs.bench.JobBench;
 import io.citybrain.jobs.common.InMemorySource;
-import io.citybrain.jobs.common.JobEnvironment;
 import io.citybrain.jobs.common.JobSettings;
 import io.citybrain.jobs.common.KafkaEvent;
 import io.citybrain.jobs.traffic.Collected;
@@ -73,9 +72,9 @@ class EmergencyParallelismITCase {
 
   private static Outcome run(List<KafkaEvent> events, int parallelism) throws Exception {
     String p = "emergency-p" + parallelism + "-";
-    JobSettings s = JobBench.settings("127.0.0.1:1", 42L, parallelism);
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism);
-    JobEnvironment.configure(env, s);
+    JobBench.Local run = JobBench.local(parallelism);
+    JobSettings s = run.settings();
+    StreamExecutionEnvironment env = run.env();
     // Nobody acknowledges during the run: one acknowledgement of an alert this job never raised,
     // which it ignores; nothing replaced in the geography: one record of a layer it does not read.
     byte[] stray =

@@ -8,7 +8,6 @@ import io.citybrain.connectors.envelope.EnvelopeCodec;
 import io.citybrain.contract.Topics;
 import io.citybrain.jobs.bench.JobBench;
 import io.citybrain.jobs.common.InMemorySource;
-import io.citybrain.jobs.common.JobEnvironment;
 import io.citybrain.jobs.common.JobSettings;
 import io.citybrain.jobs.common.KafkaEvent;
 import io.citybrain.jobs.traffic.Collected;
@@ -82,9 +81,9 @@ class UtilityParallelismITCase {
   private static Rows run(List<KafkaEvent> events, int parallelism) throws Exception {
     String p = "utility-p" + parallelism + "-";
     // No store and no Kafka are reached: the sinks collect; no checkpoint falls in a run.
-    JobSettings s = JobBench.settings("127.0.0.1:1", 42L, parallelism);
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism);
-    JobEnvironment.configure(env, s);
+    JobBench.Local run = JobBench.local(parallelism);
+    JobSettings s = run.settings();
+    StreamExecutionEnvironment env = run.env();
     new UtilityJob(
             InMemorySource.keyed(p + "readings", events, parallelism),
             // Nothing replaced: one record of a layer this job does not read, which it ignores.
