@@ -433,26 +433,6 @@ public record ConsoleSettings(
         sessionKey);
   }
 
-  /** Also answering to these host names (see {@link #hosts()}). */
-  public ConsoleSettings withHosts(List<String> names) {
-    return new ConsoleSettings(
-        host,
-        port,
-        store,
-        kafkaBootstrap,
-        kafkaSecurity,
-        mqttUrl,
-        mqttUser,
-        mqttPassword,
-        refresh,
-        names,
-        publicUrls,
-        tls,
-        token,
-        usersFile,
-        sessionKey);
-  }
-
   /** People log in with the accounts of {@code file} (see {@link #usersFile()}); no token. */
   public ConsoleSettings withUsers(Path file) {
     return new ConsoleSettings(

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.URI;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
@@ -129,14 +128,17 @@ class ConsoleSettingsTest {
 
   @Test
   void extraHostsAreNamesWithoutPortOrScheme() {
-    ConsoleSettings base = with(0, "http://h:1", "h:2", "tcp://h:3");
-    assertThat(base.withHosts(List.of(" Citybrain.LAN ", "[fd00::1]")).hosts())
+    assertThat(hosts(" Citybrain.LAN ,[fd00::1]").hosts())
         .containsExactly("citybrain.lan", "[fd00::1]");
-    assertThatThrownBy(() -> base.withHosts(List.of("http://evil.example")))
+    assertThatThrownBy(() -> hosts("http://evil.example"))
         .hasMessage(
             "console.hosts must name hosts without port or scheme (e.g. citybrain.lan), got 'http://evil.example'");
-    assertThatThrownBy(() -> base.withHosts(List.of("citybrain.lan:8080")))
+    assertThatThrownBy(() -> hosts("citybrain.lan:8080"))
         .hasMessageContaining("got 'citybrain.lan:8080'");
+  }
+
+  private static ConsoleSettings hosts(String value) {
+    return ConsoleSettings.fromProperties(service("console.hosts", value), Map.of());
   }
 
   @Test

@@ -488,6 +488,9 @@ public final class LocalCity implements AutoCloseable {
   /** The MQTT broker's {@code tcp://host:port}: the embedded Moquette's, or Mosquitto's. */
   private String brokerUrl;
 
+  /** The embedded Moquette, or null when Debian's Mosquitto is the broker. */
+  private EmbeddedMqttBroker embeddedBroker;
+
   private EmbeddedKafka kafka;
   private EmbeddedQuestDb store;
   private MiniCluster flink;
@@ -578,12 +581,12 @@ public final class LocalCity implements AutoCloseable {
     } else {
       progress.accept(
           users == null ? "MQTT broker (anonymous access)" : "MQTT broker (authentication on)");
-      brokerUrl =
+      embeddedBroker =
           track(
-                  users == null
-                      ? EmbeddedMqttBroker.startAnonymous(dir.resolve("mqtt"), options.mqttPort())
-                      : EmbeddedMqttBroker.start(dir.resolve("mqtt"), options.mqttPort(), users))
-              .url();
+              users == null
+                  ? EmbeddedMqttBroker.startAnonymous(dir.resolve("mqtt"), options.mqttPort())
+                  : EmbeddedMqttBroker.start(dir.resolve("mqtt"), options.mqttPort(), users));
+      brokerUrl = embeddedBroker.url();
     }
     progress.accept("Kafka (KRaft)");
     kafka =
@@ -660,6 +663,16 @@ public final class LocalCity implements AutoCloseable {
     dispatcher.bindMetrics(meters);
     if (console != null) {
       console.bindMetrics(meters);
+    }
+    if (embeddedBroker != null) {
+      io.micrometer.core.instrument.FunctionCounter.builder(
+              "citybrain.broker.publications.refused",
+              embeddedBroker,
+              EmbeddedMqttBroker::refusedTopics)
+          .description(
+              "Publications the embedded broker refused for a topic holding a control character,"
+                  + " a noncharacter or malformed UTF-8")
+          .register(meters);
     }
     ops =
         track(

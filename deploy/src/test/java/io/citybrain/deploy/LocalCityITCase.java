@@ -315,7 +315,8 @@ class LocalCityITCase {
             "citybrain_bridge_messages_total\\{domain=\"traffic\",outcome=\"dead_letter\",reason=\"not-json\"} [1-9]")
         .containsPattern(
             "citybrain_bridge_messages_total\\{domain=\"traffic\",outcome=\"dead_letter\",reason=\"missing-field\"} [1-9]")
-        .contains("citybrain_dispatch_mqtt_connected 1.0");
+        .contains("citybrain_dispatch_mqtt_connected 1.0")
+        .containsPattern("citybrain_broker_publications_refused_total [0-9]");
     var ready =
         http.send(
             java.net.http.HttpRequest.newBuilder(

@@ -92,7 +92,7 @@ class RegistryPlacementTest {
           if (d.building() != null) {
             assertThat(place.building()).as(d.id()).isEqualTo(d.building());
           }
-          Signals.from(env, place)
+          Signals.from(env, io.citybrain.contract.Reading.of(env).orElse(null), place)
               .map(Signal::district)
               .ifPresent(s -> assertThat(s).isEqualTo(d.district()));
         }

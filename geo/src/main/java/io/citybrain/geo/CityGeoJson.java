@@ -5,8 +5,6 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,20 +40,6 @@ public final class CityGeoJson {
           .build();
 
   private CityGeoJson() {}
-
-  /**
-   * Writes every file of {@link #FILES} into the directory, creating it; returns the paths written.
-   */
-  public static List<Path> writeTo(CityModel city, Path dir) throws IOException {
-    Files.createDirectories(dir);
-    List<Path> out = new java.util.ArrayList<>();
-    for (Map.Entry<String, byte[]> e : export(city).entrySet()) {
-      Path p = dir.resolve(e.getKey());
-      Files.write(p, e.getValue());
-      out.add(p);
-    }
-    return out;
-  }
 
   /** The content of every file, by file name, in the order of {@link #FILES}. */
   public static Map<String, byte[]> export(CityModel city) {

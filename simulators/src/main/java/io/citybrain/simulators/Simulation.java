@@ -223,7 +223,7 @@ public final class Simulation {
               ? Math.max(start, System.currentTimeMillis())
               : start + (long) ((System.nanoTime() - wall0) / 1e6 * settings.speed());
       long until = Math.min(simNow, end);
-      while (!due.isEmpty() && due.peek()[0] <= until) {
+      while (nextDue() <= until) {
         for (Message m : next()) {
           publisher.publish(m);
         }
@@ -247,7 +247,7 @@ public final class Simulation {
       if (simNow >= end) {
         break;
       }
-      if (due.isEmpty() || due.peek()[0] > simNow) {
+      if (nextDue() > simNow) {
         Thread.sleep(5);
       }
     }
@@ -256,7 +256,7 @@ public final class Simulation {
     }
   }
 
-  /** Simulated time of the next device event. */
+  /** Simulated time of the next device event ({@link Long#MAX_VALUE} when none is due). */
   public long nextDue() {
     return due.isEmpty() ? Long.MAX_VALUE : due.peek()[0];
   }

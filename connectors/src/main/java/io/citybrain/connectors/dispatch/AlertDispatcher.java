@@ -324,11 +324,6 @@ public final class AlertDispatcher implements AutoCloseable {
     }
   }
 
-  /** Records {@code city.alerts.latest} did not take (see {@link #awaitInbox}). */
-  public long inboxFailures() {
-    return inboxFailures.get();
-  }
-
   /**
    * Commits the offsets after the newest batch whose store write finished (and every write before
    * it), so the store write of a batch overlaps the delivery of the next ones and people do not

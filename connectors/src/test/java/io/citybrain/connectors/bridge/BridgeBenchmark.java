@@ -71,7 +71,7 @@ public final class BridgeBenchmark {
           report(
               kind,
               "bridge (ack after Kafka)",
-              bridges(broker, List.of(base.instance(id, "city/#"))));
+              bridges(broker, List.of(TestBridgeSettings.instance(base, id, "city/#"))));
           if (kind == TestBroker.Kind.MOSQUITTO) {
             report(
                 kind,
@@ -79,8 +79,9 @@ public final class BridgeBenchmark {
                 bridges(
                     broker,
                     List.of(
-                        base.instance("bench-v5-" + run++, "city/#")
-                            .withMqttVersion(BridgeSettings.MqttVersion.V5))));
+                        TestBridgeSettings.speaking(
+                            TestBridgeSettings.instance(base, "bench-v5-" + run++, "city/#"),
+                            BridgeSettings.MqttVersion.V5))));
           }
           if (broker.sharedSubscriptions()) {
             String share = "$share/bench" + run++ + "/city/#";
@@ -90,8 +91,8 @@ public final class BridgeBenchmark {
                 bridges(
                     broker,
                     List.of(
-                        base.instance("bench-a" + run, share),
-                        base.instance("bench-b" + run, share))));
+                        TestBridgeSettings.instance(base, "bench-a" + run, share),
+                        TestBridgeSettings.instance(base, "bench-b" + run, share))));
           }
         }
       }

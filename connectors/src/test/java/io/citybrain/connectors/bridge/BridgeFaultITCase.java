@@ -88,10 +88,13 @@ class BridgeFaultITCase {
     try {
       KafkaTopics.create(kafka.bootstrapServers());
       BridgeSettings settings =
-          BridgeSettings.local(broker.url(), kafka.bootstrapServers())
-              .instance("fault-bridge", "city/#")
-              .withMqttVersion(version)
-              .withMaxReadingAge(IngestValidator.NO_AGE_LIMIT);
+          TestBridgeSettings.speaking(
+              TestBridgeSettings.instance(
+                  BridgeSettings.local(broker.url(), kafka.bootstrapServers())
+                      .withMaxReadingAge(IngestValidator.NO_AGE_LIMIT),
+                  "fault-bridge",
+                  "city/#"),
+              version);
       bridge =
           fault == Fault.KILL_BRIDGE
               ? ChildBridge.start(settings, Path.of("target", "fault-bridge-" + kind + ".log"))

@@ -69,11 +69,14 @@ class BridgeOnMosquittoITCase {
 
   private static BridgeSettings settings(
       String clientId, String subscription, String password, MqttVersion version) {
-    return BridgeSettings.local(broker.url(), kafka.bootstrapServers())
-        .instance(clientId + "-v" + version.ordinal(), subscription)
-        .withCredentials(USER, password.toCharArray())
-        .withMqttVersion(version)
-        .withMaxReadingAge(IngestValidator.NO_AGE_LIMIT);
+    return TestBridgeSettings.speaking(
+        TestBridgeSettings.instance(
+            BridgeSettings.local(broker.url(), kafka.bootstrapServers())
+                .withCredentials(USER, password.toCharArray())
+                .withMaxReadingAge(IngestValidator.NO_AGE_LIMIT),
+            clientId + "-v" + version.ordinal(),
+            subscription),
+        version);
   }
 
   @ParameterizedTest(name = "MQTT {0}")

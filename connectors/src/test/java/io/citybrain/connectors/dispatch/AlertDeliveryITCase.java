@@ -209,56 +209,63 @@ class AlertDeliveryITCase {
             BridgeSettings.local(broker.url(), kafka.bootstrapServers())
                 .withCredentials("citybrain-bridge", bridgePassword)
                 .withUsers(usersFile));
+    DispatchSettings local =
+        DispatchSettings.local(
+                kafka.bootstrapServers(),
+                broker.url(),
+                new InfluxSettings(store.url(), "citybrain", "citybrain", "x"))
+            .withMqttCredentials("citybrain-dispatch", dispatchPassword);
+    // The SMTP server too: an e-mail channel without one is refused, naming dispatch.smtp.host.
     dispatcher =
         AlertDispatcher.start(
-            DispatchSettings.local(
-                    kafka.bootstrapServers(),
-                    broker.url(),
-                    new InfluxSettings(store.url(), "citybrain", "citybrain", "x"))
-                .withMqttCredentials("citybrain-dispatch", dispatchPassword)
-                .withWebhooks(
-                    List.of(URI.create(base + "/ok"), URI.create(base + "/down?key=s3cret")), 2)
-                // The SMTP server first: an e-mail channel without one is refused, naming
-                // dispatch.smtp.host.
-                .withSmtp(
-                    new DispatchSettings.Smtp(
-                        "127.0.0.1",
-                        smtp.getSmtp().getPort(),
-                        false,
-                        "dispatch",
-                        "smtp-pw".toCharArray(),
-                        "citybrain@city.example"))
-                .withChannels(
-                    List.of(
-                        new Channel(
-                            "xihu-dingtalk",
-                            Channel.Format.DINGTALK,
-                            URI.create(base + "/dingtalk?access_token=tok"),
-                            DINGTALK_SECRET.toCharArray(),
-                            java.util.Set.of("c-A"),
-                            null),
-                        new Channel(
-                            "b-wecom",
-                            Channel.Format.WECOM,
-                            URI.create(base + "/wecom?key=k1"),
-                            null,
-                            java.util.Set.of("c-B"),
-                            null),
-                        new Channel(
-                            "refusing",
-                            Channel.Format.DINGTALK,
-                            URI.create(base + "/refusing?access_token=t"),
-                            null,
-                            java.util.Set.of("c-refused"),
-                            null),
-                        new Channel(
-                            "mgr-a-mail",
-                            Channel.Format.EMAIL,
-                            URI.create("mailto:mgr-a@xihu.example"),
-                            null,
-                            java.util.Set.of("c-A"),
-                            null)),
-                    WEBHOOK_SECRET.toCharArray()));
+            new DispatchSettings(
+                local.kafkaBootstrap(),
+                local.mqttUrl(),
+                local.clientId(),
+                local.mqttUsername(),
+                local.mqttPassword(),
+                List.of(URI.create(base + "/ok"), URI.create(base + "/down?key=s3cret")),
+                2,
+                local.webhookTimeout(),
+                local.store(),
+                local.kafkaSecurity(),
+                WEBHOOK_SECRET.toCharArray(),
+                List.of(
+                    new Channel(
+                        "xihu-dingtalk",
+                        Channel.Format.DINGTALK,
+                        URI.create(base + "/dingtalk?access_token=tok"),
+                        DINGTALK_SECRET.toCharArray(),
+                        java.util.Set.of("c-A"),
+                        null),
+                    new Channel(
+                        "b-wecom",
+                        Channel.Format.WECOM,
+                        URI.create(base + "/wecom?key=k1"),
+                        null,
+                        java.util.Set.of("c-B"),
+                        null),
+                    new Channel(
+                        "refusing",
+                        Channel.Format.DINGTALK,
+                        URI.create(base + "/refusing?access_token=t"),
+                        null,
+                        java.util.Set.of("c-refused"),
+                        null),
+                    new Channel(
+                        "mgr-a-mail",
+                        Channel.Format.EMAIL,
+                        URI.create("mailto:mgr-a@xihu.example"),
+                        null,
+                        java.util.Set.of("c-A"),
+                        null)),
+                new DispatchSettings.Smtp(
+                    "127.0.0.1",
+                    smtp.getSmtp().getPort(),
+                    false,
+                    "dispatch",
+                    "smtp-pw".toCharArray(),
+                    "citybrain@city.example")));
     producer =
         new KafkaProducer<>(KafkaClients.reliableProducer(kafka.bootstrapServers(), "it-alerts"));
   }

@@ -724,11 +724,6 @@ public final class ClusterCity implements AutoCloseable {
     }
   }
 
-  /** The state of a submitted job as the JobManager reports it (RUNNING, RESTARTING, ...). */
-  public String jobState(JobID id) {
-    return flinkRest("/jobs/" + id).path("state").asText();
-  }
-
   /**
    * Submits one job of the production jar ({@code --job traffic|utility|emergency}) to the
    * JobManager over REST with Flink's own command-line client ({@code flink run -d}), in a JVM with
@@ -1054,11 +1049,6 @@ public final class ClusterCity implements AutoCloseable {
     return io.citybrain.embedded.EmbeddedQuestDb.basic(STORE_ACCOUNT, storePassword);
   }
 
-  /** A SQL query on the store, with its credentials. */
-  public List<Map<String, Object>> storeQuery(String sql) {
-    return io.citybrain.embedded.EmbeddedQuestDb.query(storeUrl(), storeAuthorization(), sql);
-  }
-
   public String storeUrl() {
     return "http://127.0.0.1:" + storePort;
   }
@@ -1083,10 +1073,6 @@ public final class ClusterCity implements AutoCloseable {
     return store;
   }
 
-  public ChildProcess jobManager() {
-    return jobManager;
-  }
-
   public List<ChildProcess> taskManagers() {
     return List.copyOf(taskManagers);
   }
@@ -1103,10 +1089,6 @@ public final class ClusterCity implements AutoCloseable {
   /** The console's token for this start, or null when people sign in (a users file). */
   public String consoleToken() {
     return people == null ? consoleToken : null;
-  }
-
-  public ChildProcess dispatcher() {
-    return dispatcher;
   }
 
   /** Every process of the cluster, in start order. */

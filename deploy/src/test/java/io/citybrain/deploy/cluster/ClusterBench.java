@@ -38,7 +38,7 @@ public final class ClusterBench {
       Awaitility.await()
           .atMost(Duration.ofMinutes(3))
           .pollInterval(Duration.ofMillis(500))
-          .until(() -> "RUNNING".equals(cluster.jobState(traffic)));
+          .until(() -> "RUNNING".equals(ClusterChecks.jobState(cluster, traffic)));
       ProcessCpu cpu0 = ProcessCpu.now(cluster);
       long t0 = System.nanoTime();
       ClusterStream stream = ClusterStream.publish(cluster, dir, events, "bench-sim");
@@ -91,6 +91,6 @@ public final class ClusterBench {
   }
 
   private static long count(ClusterCity cluster, String sql) {
-    return ((Number) cluster.storeQuery(sql).get(0).get("n")).longValue();
+    return ((Number) ClusterChecks.storeQuery(cluster, sql).get(0).get("n")).longValue();
   }
 }

@@ -121,7 +121,7 @@ class ClusterChaosITCase {
       await()
           .atMost(Duration.ofMinutes(3))
           .pollInterval(Duration.ofSeconds(1))
-          .until(() -> "RUNNING".equals(cluster.jobState(traffic)));
+          .until(() -> "RUNNING".equals(ClusterChecks.jobState(cluster, traffic)));
 
       long p0 = System.nanoTime();
       ClusterStream stream = ClusterStream.publish(cluster, dir, events, "chaos-sim");
@@ -254,19 +254,24 @@ class ClusterChaosITCase {
                 () -> {
                   figures.put(
                       "minutes whose samples differ (chaos vs clean), while waiting",
-                      differingMinutes(cluster::storeQuery, clean::query, cutoff));
+                      differingMinutes(
+                          sql -> ClusterChecks.storeQuery(cluster, sql), clean::query, cutoff));
                   for (String table : List.of("traffic_segment", "traffic_district")) {
                     String count =
                         "SELECT count() n FROM " + table + " WHERE timestamp <= " + cutoff;
-                    assertThat(cluster.storeQuery(count))
+                    assertThat(ClusterChecks.storeQuery(cluster, count))
                         .as(table + " rows up to the cut-off, chaos vs clean")
                         .isEqualTo(clean.query(count));
                   }
-                  assertThat("RUNNING").isEqualTo(cluster.jobState(traffic));
+                  assertThat("RUNNING").isEqualTo(ClusterChecks.jobState(cluster, traffic));
                 });
         figures.put("rows settled after the clean run", secondsSince(r0));
         long rows =
-            compare(cluster::storeQuery, clean::query, stream.start.toEpochMilli() * 1000, cutoff);
+            compare(
+                sql -> ClusterChecks.storeQuery(cluster, sql),
+                clean::query,
+                stream.start.toEpochMilli() * 1000,
+                cutoff);
         figures.put(
             "rows equal to the clean run's (traffic_segment + traffic_district)",
             String.format("%,d", rows));

@@ -39,6 +39,16 @@ final class ClusterChecks {
 
   private ClusterChecks() {}
 
+  /** A SQL query on the cluster's store, with its credentials. */
+  static List<Map<String, Object>> storeQuery(ClusterCity cluster, String sql) {
+    return EmbeddedQuestDb.query(cluster.storeUrl(), cluster.storeAuthorization(), sql);
+  }
+
+  /** The state of a submitted job as the JobManager reports it (RUNNING, RESTARTING, ...). */
+  static String jobState(ClusterCity cluster, org.apache.flink.api.common.JobID id) {
+    return cluster.flinkRest("/jobs/" + id).path("state").asText();
+  }
+
   static void all(ClusterCity cluster) throws Exception {
     bridgesCountTheirShareAndAreReady(cluster);
     bridgesWritePipeline(cluster);
@@ -112,8 +122,8 @@ final class ClusterChecks {
             () ->
                 assertThat(
                         ((Number)
-                                cluster
-                                    .storeQuery(
+                                storeQuery(
+                                        cluster,
                                         "SELECT sum(events_in) n FROM pipeline WHERE stage = 'bridge'")
                                     .get(0)
                                     .get("n"))
@@ -127,8 +137,8 @@ final class ClusterChecks {
           .untilAsserted(
               () -> {
                 Map<String, Object> row =
-                    cluster
-                        .storeQuery(
+                    storeQuery(
+                            cluster,
                             "SELECT sum(events_in) i, sum(events_out) o, max(lag_ms) lag FROM pipeline"
                                 + " WHERE stage = '"
                                 + job
@@ -196,8 +206,8 @@ final class ClusterChecks {
           .atMost(Duration.ofSeconds(60))
           .until(
               () ->
-                  cluster
-                              .storeQuery(
+                  storeQuery(
+                                  cluster,
                                   "SELECT sum(events_out) n FROM pipeline WHERE stage = 'dispatch'")
                               .get(0)
                               .get("n")

@@ -82,7 +82,7 @@ public final class ClusterLatency {
       Awaitility.await()
           .atMost(Duration.ofMinutes(3))
           .pollInterval(Duration.ofMillis(500))
-          .until(() -> "RUNNING".equals(cluster.jobState(traffic)));
+          .until(() -> "RUNNING".equals(ClusterChecks.jobState(cluster, traffic)));
 
       Map<String, Long> publishedAt = new ConcurrentHashMap<>();
       AtomicBoolean stop = new AtomicBoolean();
@@ -255,7 +255,8 @@ public final class ClusterLatency {
       List<Map<String, Object>> rows;
       try {
         rows =
-            cluster.storeQuery(
+            ClusterChecks.storeQuery(
+                cluster,
                 "SELECT timestamp, count() n FROM " + table + " WHERE timestamp > " + since * 1000);
       } catch (RuntimeException noTableYet) {
         continue; // the sink creates the table with its first rows

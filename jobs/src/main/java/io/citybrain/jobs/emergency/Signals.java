@@ -46,16 +46,9 @@ public final class Signals {
   }
 
   /**
-   * The signal an envelope carries, or empty for readings no rule looks at.
-   *
-   * @throws IllegalArgumentException naming a field that is missing or of the wrong type ({@link
-   *     Reading#of})
+   * The signal of {@code e} whose typed values are {@code r} (null: outside contract v1), or empty
+   * for readings no rule looks at.
    */
-  public static Optional<Signal> from(Envelope e, Place place) {
-    return from(e, Reading.of(e).orElse(null), place);
-  }
-
-  /** The signal of {@code e} whose typed values are {@code r} (null: outside contract v1). */
   public static Optional<Signal> from(Envelope e, Reading r, Place place) {
     String family;
     String subject;

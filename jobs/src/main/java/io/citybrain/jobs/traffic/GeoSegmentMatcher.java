@@ -48,16 +48,9 @@ public final class GeoSegmentMatcher implements SegmentMatcher {
   }
 
   /**
-   * The matcher of a job started with {@code --registry.path devices.csv} (optional: without it,
-   * loop detectors are matched by position like probes). A bad file stops start-up naming the key.
-   */
-  public static GeoSegmentMatcher fromArgs(long citySeed, String[] args) {
-    return new GeoSegmentMatcher(CitySource.generated(citySeed), loopSegments(args));
-  }
-
-  /**
-   * The loop detectors' segments of the registry named by {@code --registry.path} (none without
-   * it); a bad file stops start-up naming the key.
+   * The loop detectors' segments of the registry named by {@code --registry.path} (optional:
+   * without it, loop detectors are matched by position like probes); a bad file stops start-up
+   * naming the key.
    */
   public static Map<String, String> loopSegments(String[] args) {
     String registry = ParameterTool.fromArgs(args).get(REGISTRY_KEY);

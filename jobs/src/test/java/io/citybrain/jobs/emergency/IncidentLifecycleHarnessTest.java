@@ -44,7 +44,7 @@ class IncidentLifecycleHarnessTest {
   }
 
   private static Signal sos(String device, long ts) {
-    return Signals.from(
+    return TestSignals.from(
             new Envelope(
                 device, "emergency", "sos", ts, 30.25, 120.14, Map.of("pressed", true), ts, "mqtt"),
             PLACE)
@@ -223,7 +223,7 @@ class IncidentLifecycleHarnessTest {
   }
 
   private static Signal smoke(String detector, long ts) {
-    return Signals.from(
+    return TestSignals.from(
             new Envelope(
                 detector,
                 "emergency",
@@ -239,7 +239,7 @@ class IncidentLifecycleHarnessTest {
   }
 
   private static Signal ticket(String status, long ts) {
-    return Signals.from(
+    return TestSignals.from(
             new Envelope(
                 "hotline",
                 "community",

@@ -201,7 +201,7 @@ class IncidentQuotaTest {
 
   private static SourcedSignal signal(Envelope e) {
     return new SourcedSignal(
-        Signals.from(e, PLACE).orElseThrow(),
+        TestSignals.from(e, PLACE).orElseThrow(),
         new KafkaCoordinate("city.raw." + e.domain(), 0, nextOffset++),
         e.deviceId());
   }

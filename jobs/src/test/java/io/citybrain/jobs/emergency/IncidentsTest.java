@@ -20,7 +20,7 @@ class IncidentsTest {
   private static final Place XIHU_C7 = new Place("330106", "c-330106-0007", "b-1", "西湖消防站", 1234.0);
 
   private static Signal smoke(String detector, long ts) {
-    return Signals.from(
+    return TestSignals.from(
             new Envelope(
                 detector,
                 "emergency",
@@ -36,7 +36,7 @@ class IncidentsTest {
   }
 
   private static Signal sos(long ts) {
-    return Signals.from(
+    return TestSignals.from(
             new Envelope(
                 "W-9", "emergency", "sos", ts, 30.25, 120.14, Map.of("pressed", true), ts, "mqtt"),
             XIHU_C7)
@@ -44,7 +44,7 @@ class IncidentsTest {
   }
 
   private static Signal flood(double depth, long ts) {
-    return Signals.from(
+    return TestSignals.from(
             new Envelope(
                 "G-1",
                 "emergency",
@@ -60,7 +60,7 @@ class IncidentsTest {
   }
 
   private static Signal ticket(String status, long ts) {
-    return Signals.from(
+    return TestSignals.from(
             new Envelope(
                 "hotline",
                 "community",

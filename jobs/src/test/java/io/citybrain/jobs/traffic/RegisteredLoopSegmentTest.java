@@ -66,7 +66,8 @@ class RegisteredLoopSegmentTest {
                 null,
                 null)));
     GeoSegmentMatcher m =
-        GeoSegmentMatcher.fromArgs(42, new String[] {"--registry.path", csv.toString()});
+        new GeoSegmentMatcher(
+            42, GeoSegmentMatcher.loopSegments(new String[] {"--registry.path", csv.toString()}));
     m.open();
     assertThat(m.matchLoop("L-1", onHere.x, onHere.y))
         .get()
@@ -75,8 +76,8 @@ class RegisteredLoopSegmentTest {
 
     assertThatThrownBy(
             () ->
-                GeoSegmentMatcher.fromArgs(
-                    42, new String[] {"--registry.path", dir.resolve("none.csv").toString()}))
+                GeoSegmentMatcher.loopSegments(
+                    new String[] {"--registry.path", dir.resolve("none.csv").toString()}))
         .hasMessageStartingWith("registry.path is not a readable file");
   }
 }

@@ -21,7 +21,7 @@ import io.citybrain.jobs.emergency.EmergencyJob;
 import io.citybrain.jobs.emergency.EmergencySettings;
 import io.citybrain.jobs.emergency.GeoLocator;
 import io.citybrain.jobs.emergency.Place;
-import io.citybrain.jobs.emergency.Signals;
+import io.citybrain.jobs.emergency.TestSignals;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -137,7 +137,7 @@ public final class EmergencyJobBenchmark {
                   Envelope e =
                       Envelopes.decode(new KafkaEvent(r.topic(), null, r.value(), r.timestamp()));
                   Place place = locator.locate(e.lon(), e.lat()).orElseThrow();
-                  if (Signals.from(e, place).isPresent()) {
+                  if (TestSignals.from(e, place).isPresent()) {
                     signals[0]++;
                   }
                 } catch (Rejected ex) {
