@@ -48,12 +48,12 @@ import org.junit.jupiter.api.io.TempDir;
 class InfluxSinkITCase {
 
   /**
-   * How long the store stays down: the 60 s an operator would see in a real restart of InfluxDB, in
-   * CI too. {@code -Dcitybrain.outage.seconds=15} shortens it while iterating (the default 20
-   * retries with backoff capped at 10 s wait about 2.5 minutes, so both pass without a job
-   * restart).
+   * How long the store stays down: 25 s, so the sink's retries reach their 10 s backoff cap (about
+   * 12.6 s of doubling from 200 ms before it) and retry at it, as through a real restart of
+   * InfluxDB. A longer outage only waits longer in the same state, up to the default 20 retries
+   * (about 2.5 minutes); {@code -Dcitybrain.outage.seconds=60} shows it.
    */
-  static final Duration OUTAGE = Duration.ofSeconds(Long.getLong("citybrain.outage.seconds", 60));
+  static final Duration OUTAGE = Duration.ofSeconds(Long.getLong("citybrain.outage.seconds", 25));
 
   private static final long RECORDS = 3_000;
   private static final int DISTRICTS = 10;
