@@ -1,6 +1,6 @@
 package io.citybrain.console;
 
-import io.citybrain.connectors.alert.Alert;
+import io.citybrain.contract.Alert;
 import io.citybrain.contract.Topics;
 import java.time.Duration;
 import java.util.ArrayList;

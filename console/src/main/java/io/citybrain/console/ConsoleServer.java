@@ -2,10 +2,10 @@ package io.citybrain.console;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.citybrain.connectors.alert.Alert;
-import io.citybrain.connectors.envelope.Ack;
 import io.citybrain.connectors.envelope.IngestValidator;
 import io.citybrain.connectors.mqtt.ConfirmedPublisher;
+import io.citybrain.contract.Ack;
+import io.citybrain.contract.Alert;
 import io.citybrain.geo.CityGeoJson;
 import io.citybrain.geo.CityManifest;
 import io.citybrain.geo.CityModel;

@@ -1,6 +1,6 @@
 package io.citybrain.console;
 
-import io.citybrain.connectors.alert.Alert;
+import io.citybrain.contract.Alert;
 import java.util.List;
 import java.util.Map;
 

@@ -5,8 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.citybrain.connectors.alert.Alert;
-import io.citybrain.connectors.alert.Evidence;
+import io.citybrain.contract.Alert;
+import io.citybrain.contract.Evidence;
 import io.citybrain.contract.Topics;
 import io.citybrain.embedded.EmbeddedKafka;
 import io.citybrain.embedded.EmbeddedMqttBroker;

@@ -3,8 +3,8 @@ package io.citybrain.console;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import io.citybrain.connectors.alert.Alert;
-import io.citybrain.connectors.alert.Evidence;
+import io.citybrain.contract.Alert;
+import io.citybrain.contract.Evidence;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

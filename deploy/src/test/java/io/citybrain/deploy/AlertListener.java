@@ -1,6 +1,6 @@
 package io.citybrain.deploy;
 
-import io.citybrain.connectors.alert.Alert;
+import io.citybrain.contract.Alert;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
-import io.citybrain.connectors.alert.Alert;
+import io.citybrain.contract.Alert;
 import io.citybrain.geo.Areas;
 import io.citybrain.geo.Building;
 import io.citybrain.geo.CityPackage;

@@ -3,9 +3,9 @@ package io.citybrain.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.citybrain.connectors.alert.Alert;
 import io.citybrain.connectors.envelope.IngestValidator;
 import io.citybrain.connectors.influx.InfluxSink;
+import io.citybrain.contract.Alert;
 import io.citybrain.contract.Topics;
 import io.citybrain.jobs.common.JobSettings;
 import io.citybrain.jobs.common.KafkaEventDeserializer;

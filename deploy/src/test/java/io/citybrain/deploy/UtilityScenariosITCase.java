@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.within;
 import static org.assertj.core.groups.Tuple.tuple;
 import static org.awaitility.Awaitility.await;
 
-import io.citybrain.connectors.alert.Alert;
-import io.citybrain.connectors.alert.Evidence;
-import io.citybrain.connectors.deadletter.DeadLetter;
 import io.citybrain.connectors.envelope.IngestValidator;
+import io.citybrain.contract.Alert;
+import io.citybrain.contract.DeadLetter;
+import io.citybrain.contract.Evidence;
 import io.citybrain.contract.Topics;
 import io.citybrain.geo.Areas;
 import io.citybrain.geo.CityModel;

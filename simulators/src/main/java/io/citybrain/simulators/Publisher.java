@@ -1,6 +1,6 @@
 package io.citybrain.simulators;
 
-import io.citybrain.connectors.Json;
+import io.citybrain.contract.Json;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,7 +1,7 @@
 package io.citybrain.simulators;
 
-import io.citybrain.connectors.Json;
 import io.citybrain.contract.DeviceKind;
+import io.citybrain.contract.Json;
 import io.citybrain.contract.Reading;
 import io.citybrain.geo.RoadSegment;
 import java.time.Duration;

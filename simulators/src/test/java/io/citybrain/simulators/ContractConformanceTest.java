@@ -58,7 +58,7 @@ class ContractConformanceTest {
               .newDecoder()
               .decode(java.nio.ByteBuffer.wrap(m.payload()))
               .toString();
-      io.citybrain.connectors.Json.MAPPER.readTree(text);
+      io.citybrain.contract.Json.MAPPER.readTree(text);
     } catch (CharacterCodingException | com.fasterxml.jackson.core.JacksonException e) {
       return false;
     }

@@ -3,13 +3,13 @@ package io.citybrain.simulators;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.citybrain.connectors.Json;
 import io.citybrain.connectors.envelope.IngestResult;
 import io.citybrain.connectors.envelope.IngestValidator;
 import io.citybrain.connectors.registry.DeviceRegistry;
 import io.citybrain.connectors.registry.RegisteredDevice;
 import io.citybrain.contract.DeviceKind;
 import io.citybrain.contract.Envelope;
+import io.citybrain.contract.Json;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;

@@ -3,13 +3,13 @@ package io.citybrain.simulators;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.citybrain.connectors.Json;
 import io.citybrain.connectors.bridge.BridgeSettings;
 import io.citybrain.connectors.bridge.MqttKafkaBridge;
 import io.citybrain.connectors.envelope.EnvelopeCodec;
 import io.citybrain.connectors.envelope.IngestValidator;
 import io.citybrain.connectors.registry.DeviceRegistry;
 import io.citybrain.contract.Envelope;
+import io.citybrain.contract.Json;
 import io.citybrain.contract.Topics;
 import io.citybrain.embedded.EmbeddedKafka;
 import io.citybrain.embedded.EmbeddedMqttBroker;

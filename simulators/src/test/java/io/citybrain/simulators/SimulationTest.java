@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.citybrain.connectors.Json;
 import io.citybrain.connectors.envelope.IngestResult;
 import io.citybrain.connectors.envelope.IngestValidator;
+import io.citybrain.contract.Json;
 import io.citybrain.geo.CityModel;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,12 +1,12 @@
 package io.citybrain.connectors.bridge;
 
-import io.citybrain.connectors.deadletter.DeadLetter;
-import io.citybrain.connectors.deadletter.Reason;
 import io.citybrain.connectors.envelope.EnvelopeCodec;
 import io.citybrain.connectors.envelope.IngestResult;
 import io.citybrain.connectors.envelope.IngestValidator;
 import io.citybrain.connectors.kafka.KafkaClients;
 import io.citybrain.connectors.registry.DeviceRegistry;
+import io.citybrain.contract.DeadLetter;
+import io.citybrain.contract.Reason;
 import io.citybrain.contract.Topics;
 import java.time.Duration;
 import java.util.Properties;

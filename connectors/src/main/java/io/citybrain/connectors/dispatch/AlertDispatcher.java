@@ -1,14 +1,14 @@
 package io.citybrain.connectors.dispatch;
 
 import com.influxdb.client.write.Point;
-import io.citybrain.connectors.alert.Alert;
-import io.citybrain.connectors.deadletter.DeadLetter;
-import io.citybrain.connectors.deadletter.Reason;
 import io.citybrain.connectors.influx.InfluxWrites;
 import io.citybrain.connectors.influx.Points;
 import io.citybrain.connectors.kafka.KafkaClients;
 import io.citybrain.connectors.mqtt.ConfirmedPublisher;
+import io.citybrain.contract.Alert;
+import io.citybrain.contract.DeadLetter;
 import io.citybrain.contract.Measurements;
+import io.citybrain.contract.Reason;
 import io.citybrain.contract.Topics;
 import java.io.IOException;
 import java.time.Duration;

@@ -2,7 +2,7 @@ package io.citybrain.connectors.dispatch;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.citybrain.connectors.alert.Alert;
+import io.citybrain.contract.Alert;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;

@@ -1,6 +1,6 @@
 package io.citybrain.connectors.dispatch;
 
-import io.citybrain.connectors.alert.Alert;
+import io.citybrain.contract.Alert;
 import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;

@@ -37,10 +37,7 @@ final class Webhooks {
    * @return empty when delivered, else why it gave up (for the dead-letter record)
    */
   Optional<String> post(
-      Channel channel,
-      io.citybrain.connectors.alert.Alert alert,
-      byte[] json,
-      BooleanSupplier running) {
+      Channel channel, io.citybrain.contract.Alert alert, byte[] json, BooleanSupplier running) {
     byte[] body = channel.body(alert, json);
     return Retries.run(
         retries,

@@ -1,8 +1,9 @@
 package io.citybrain.connectors.envelope;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import io.citybrain.connectors.Json;
+import io.citybrain.contract.Ack;
 import io.citybrain.contract.Envelope;
+import io.citybrain.contract.Json;
 import java.io.IOException;
 
 /** JSON of the envelope, exactly the field names of contract v1. Thread-safe. */

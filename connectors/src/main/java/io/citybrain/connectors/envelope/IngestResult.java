@@ -1,6 +1,7 @@
 package io.citybrain.connectors.envelope;
 
-import io.citybrain.connectors.deadletter.DeadLetter;
+import io.citybrain.contract.Ack;
+import io.citybrain.contract.DeadLetter;
 import io.citybrain.contract.Envelope;
 
 /** What the bridge does with one MQTT message. */

@@ -2,13 +2,14 @@ package io.citybrain.connectors.envelope;
 
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.citybrain.connectors.Json;
-import io.citybrain.connectors.deadletter.DeadLetter;
-import io.citybrain.connectors.deadletter.Reason;
 import io.citybrain.connectors.registry.DeviceRegistry;
 import io.citybrain.connectors.registry.RegisteredDevice;
+import io.citybrain.contract.Ack;
+import io.citybrain.contract.DeadLetter;
 import io.citybrain.contract.DeviceKind;
 import io.citybrain.contract.Envelope;
+import io.citybrain.contract.Json;
+import io.citybrain.contract.Reason;
 import io.citybrain.users.Account;
 import io.citybrain.users.UsersFile;
 import java.nio.ByteBuffer;

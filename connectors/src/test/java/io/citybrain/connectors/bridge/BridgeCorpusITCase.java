@@ -2,8 +2,8 @@ package io.citybrain.connectors.bridge;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.citybrain.connectors.deadletter.DeadLetter;
 import io.citybrain.connectors.envelope.IngestCorpus;
+import io.citybrain.contract.DeadLetter;
 import io.citybrain.contract.Topics;
 import io.citybrain.embedded.EmbeddedKafka;
 import java.nio.file.Path;

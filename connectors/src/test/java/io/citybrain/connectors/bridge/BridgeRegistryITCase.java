@@ -2,10 +2,10 @@ package io.citybrain.connectors.bridge;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.citybrain.connectors.deadletter.DeadLetter;
 import io.citybrain.connectors.envelope.EnvelopeCodec;
 import io.citybrain.connectors.registry.DeviceRegistry;
 import io.citybrain.connectors.registry.RegisteredDevice;
+import io.citybrain.contract.DeadLetter;
 import io.citybrain.contract.Envelope;
 import io.citybrain.contract.Topics;
 import io.citybrain.embedded.EmbeddedKafka;

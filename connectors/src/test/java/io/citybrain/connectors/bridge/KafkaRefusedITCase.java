@@ -3,7 +3,7 @@ package io.citybrain.connectors.bridge;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.citybrain.connectors.deadletter.DeadLetter;
+import io.citybrain.contract.DeadLetter;
 import io.citybrain.contract.Topics;
 import io.citybrain.embedded.EmbeddedKafka;
 import java.nio.charset.StandardCharsets;

@@ -2,11 +2,11 @@ package io.citybrain.connectors.contract;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.citybrain.connectors.alert.Alert;
-import io.citybrain.connectors.deadletter.Reason;
 import io.citybrain.connectors.envelope.IngestResult;
 import io.citybrain.connectors.envelope.IngestValidator;
+import io.citybrain.contract.Alert;
 import io.citybrain.contract.DeviceKind;
+import io.citybrain.contract.Reason;
 import io.citybrain.contract.Topics;
 import io.citybrain.embedded.QuestDbSchema;
 import java.io.IOException;

@@ -5,12 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.sun.net.httpserver.HttpServer;
-import io.citybrain.connectors.alert.Alert;
 import io.citybrain.connectors.bridge.BridgeSettings;
 import io.citybrain.connectors.bridge.MqttKafkaBridge;
-import io.citybrain.connectors.deadletter.DeadLetter;
 import io.citybrain.connectors.influx.InfluxSettings;
 import io.citybrain.connectors.kafka.KafkaClients;
+import io.citybrain.contract.Alert;
+import io.citybrain.contract.DeadLetter;
 import io.citybrain.contract.Topics;
 import io.citybrain.embedded.EmbeddedKafka;
 import io.citybrain.embedded.EmbeddedMqttBroker;

@@ -1,8 +1,8 @@
 package io.citybrain.connectors.dispatch;
 
-import io.citybrain.connectors.alert.Alert;
 import io.citybrain.connectors.influx.InfluxSettings;
 import io.citybrain.connectors.kafka.KafkaClients;
+import io.citybrain.contract.Alert;
 import io.citybrain.contract.Topics;
 import io.citybrain.embedded.EmbeddedKafka;
 import io.citybrain.embedded.EmbeddedMqttBroker;

@@ -3,8 +3,8 @@ package io.citybrain.connectors.dispatch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.citybrain.connectors.alert.Alert;
 import io.citybrain.connectors.kafka.KafkaClients;
+import io.citybrain.contract.Alert;
 import io.citybrain.contract.Topics;
 import io.citybrain.embedded.EmbeddedKafka;
 import io.citybrain.embedded.EmbeddedMqttBroker;

@@ -2,7 +2,7 @@ package io.citybrain.connectors.envelope;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.citybrain.connectors.deadletter.DeadLetter;
+import io.citybrain.contract.DeadLetter;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;

@@ -2,7 +2,8 @@ package io.citybrain.connectors.envelope;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.citybrain.connectors.deadletter.DeadLetter;
+import io.citybrain.contract.Ack;
+import io.citybrain.contract.DeadLetter;
 import io.citybrain.contract.Envelope;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;

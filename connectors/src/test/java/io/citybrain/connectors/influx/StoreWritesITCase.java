@@ -3,8 +3,8 @@ package io.citybrain.connectors.influx;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.citybrain.connectors.alert.Alert;
 import io.citybrain.connectors.dispatch.AlertDispatcher;
+import io.citybrain.contract.Alert;
 import io.citybrain.embedded.EmbeddedQuestDb;
 import java.nio.file.Path;
 import java.time.Duration;

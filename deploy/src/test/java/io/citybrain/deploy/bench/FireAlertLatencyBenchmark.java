@@ -1,6 +1,6 @@
 package io.citybrain.deploy.bench;
 
-import io.citybrain.connectors.alert.Alert;
+import io.citybrain.contract.Alert;
 import io.citybrain.deploy.LocalCity;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

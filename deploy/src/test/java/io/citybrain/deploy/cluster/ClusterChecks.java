@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import io.citybrain.connectors.alert.Alert;
 import io.citybrain.connectors.kafka.KafkaClients;
+import io.citybrain.contract.Alert;
 import io.citybrain.contract.Topics;
 import io.citybrain.embedded.EmbeddedQuestDb;
 import java.net.URI;

@@ -6,8 +6,8 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.citybrain.connectors.alert.Alert;
 import io.citybrain.connectors.kafka.KafkaClients;
+import io.citybrain.contract.Alert;
 import io.citybrain.contract.Topics;
 import io.citybrain.testkit.KafkaRecords;
 import io.citybrain.users.UsersFile;

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.influxdb.client.domain.WritePrecision;
 import com.influxdb.client.write.Point;
-import io.citybrain.connectors.alert.Alert;
 import io.citybrain.connectors.bridge.BridgeMetrics;
 import io.citybrain.connectors.dispatch.AlertDispatcher;
+import io.citybrain.contract.Alert;
 import io.citybrain.jobs.common.PipelineTally;
 import io.citybrain.jobs.emergency.CommunityTickets;
 import io.citybrain.jobs.emergency.EmergencyArea;

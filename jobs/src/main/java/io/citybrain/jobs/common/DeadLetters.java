@@ -1,6 +1,6 @@
 package io.citybrain.jobs.common;
 
-import io.citybrain.connectors.deadletter.DeadLetter;
+import io.citybrain.contract.DeadLetter;
 import org.apache.flink.util.OutputTag;
 
 /** The side output every job sends refused records to, on their way to {@code city.deadletter}. */

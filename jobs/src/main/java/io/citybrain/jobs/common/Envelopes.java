@@ -1,10 +1,10 @@
 package io.citybrain.jobs.common;
 
-import io.citybrain.connectors.deadletter.Reason;
 import io.citybrain.connectors.envelope.EnvelopeCodec;
 import io.citybrain.connectors.envelope.IngestValidator;
 import io.citybrain.contract.Envelope;
 import io.citybrain.contract.Reading;
+import io.citybrain.contract.Reason;
 import java.io.IOException;
 import java.util.Optional;
 

@@ -1,8 +1,8 @@
 package io.citybrain.jobs.common;
 
-import io.citybrain.connectors.alert.Alert;
-import io.citybrain.connectors.deadletter.DeadLetter;
 import io.citybrain.connectors.kafka.KafkaSecurity;
+import io.citybrain.contract.Alert;
+import io.citybrain.contract.DeadLetter;
 import io.citybrain.contract.Topics;
 import java.nio.charset.StandardCharsets;
 import java.util.Properties;

@@ -1,6 +1,6 @@
 package io.citybrain.jobs.common;
 
-import io.citybrain.connectors.deadletter.Reason;
+import io.citybrain.contract.Reason;
 import io.citybrain.geo.CityModel;
 import io.citybrain.geo.Layer;
 import io.citybrain.geo.LayerFile;

@@ -1,7 +1,7 @@
 package io.citybrain.jobs.common;
 
-import io.citybrain.connectors.deadletter.DeadLetter;
-import io.citybrain.connectors.deadletter.Reason;
+import io.citybrain.contract.DeadLetter;
+import io.citybrain.contract.Reason;
 
 /** Thrown by the pure decoding functions; the operator turns it into a dead letter. */
 public final class Rejected extends Exception {

@@ -1,6 +1,6 @@
 package io.citybrain.jobs.emergency;
 
-import io.citybrain.connectors.alert.Alert;
+import io.citybrain.contract.Alert;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;

@@ -1,10 +1,10 @@
 package io.citybrain.jobs.emergency;
 
-import io.citybrain.connectors.alert.Alert;
-import io.citybrain.connectors.deadletter.DeadLetter;
-import io.citybrain.connectors.deadletter.Reason;
-import io.citybrain.connectors.envelope.Ack;
 import io.citybrain.connectors.envelope.EnvelopeCodec;
+import io.citybrain.contract.Ack;
+import io.citybrain.contract.Alert;
+import io.citybrain.contract.DeadLetter;
+import io.citybrain.contract.Reason;
 import io.citybrain.contract.Topics;
 import io.citybrain.jobs.common.DeadLetters;
 import java.util.Arrays;

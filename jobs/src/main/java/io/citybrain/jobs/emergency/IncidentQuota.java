@@ -1,6 +1,6 @@
 package io.citybrain.jobs.emergency;
 
-import io.citybrain.connectors.deadletter.Reason;
+import io.citybrain.contract.Reason;
 import io.citybrain.jobs.common.DeadLetters;
 import io.citybrain.jobs.common.Rejected;
 import java.util.Iterator;

@@ -1,8 +1,8 @@
 package io.citybrain.jobs.emergency;
 
-import io.citybrain.connectors.alert.Alert;
-import io.citybrain.connectors.alert.Evidence;
-import io.citybrain.connectors.envelope.Ack;
+import io.citybrain.contract.Ack;
+import io.citybrain.contract.Alert;
+import io.citybrain.contract.Evidence;
 import io.citybrain.contract.Reading;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,8 +1,8 @@
 package io.citybrain.jobs.emergency;
 
-import io.citybrain.connectors.deadletter.Reason;
 import io.citybrain.contract.Envelope;
 import io.citybrain.contract.Reading;
+import io.citybrain.contract.Reason;
 import io.citybrain.jobs.common.Rejected;
 import java.util.Locale;
 import java.util.Optional;

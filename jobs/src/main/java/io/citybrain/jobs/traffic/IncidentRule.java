@@ -1,7 +1,7 @@
 package io.citybrain.jobs.traffic;
 
-import io.citybrain.connectors.alert.Alert;
-import io.citybrain.connectors.alert.Evidence;
+import io.citybrain.contract.Alert;
+import io.citybrain.contract.Evidence;
 import io.citybrain.contract.Reading;
 import java.io.Serializable;
 import java.util.Arrays;

@@ -1,6 +1,6 @@
 package io.citybrain.jobs.traffic;
 
-import io.citybrain.connectors.alert.Alert;
+import io.citybrain.contract.Alert;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;

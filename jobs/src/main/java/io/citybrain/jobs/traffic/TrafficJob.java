@@ -1,12 +1,12 @@
 package io.citybrain.jobs.traffic;
 
 import com.influxdb.client.write.Point;
-import io.citybrain.connectors.alert.Alert;
-import io.citybrain.connectors.deadletter.DeadLetter;
-import io.citybrain.connectors.deadletter.Reason;
 import io.citybrain.connectors.influx.InfluxSink;
 import io.citybrain.connectors.influx.Points;
+import io.citybrain.contract.Alert;
+import io.citybrain.contract.DeadLetter;
 import io.citybrain.contract.Measurements;
+import io.citybrain.contract.Reason;
 import io.citybrain.contract.Topics;
 import io.citybrain.geo.CityModel;
 import io.citybrain.geo.Layer;

@@ -1,8 +1,8 @@
 package io.citybrain.jobs.traffic;
 
-import io.citybrain.connectors.deadletter.Reason;
 import io.citybrain.contract.Envelope;
 import io.citybrain.contract.Reading;
+import io.citybrain.contract.Reason;
 import io.citybrain.jobs.common.Envelopes;
 import io.citybrain.jobs.common.KafkaEvent;
 import io.citybrain.jobs.common.Rejected;

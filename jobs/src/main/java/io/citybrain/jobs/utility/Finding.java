@@ -1,6 +1,6 @@
 package io.citybrain.jobs.utility;
 
-import io.citybrain.connectors.alert.Evidence;
+import io.citybrain.contract.Evidence;
 
 /**
  * What one rule says about a zone now.

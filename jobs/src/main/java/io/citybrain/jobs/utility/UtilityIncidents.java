@@ -1,6 +1,6 @@
 package io.citybrain.jobs.utility;
 
-import io.citybrain.connectors.alert.Alert;
+import io.citybrain.contract.Alert;
 import java.util.Locale;
 
 /**

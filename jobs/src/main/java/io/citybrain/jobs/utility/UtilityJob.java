@@ -1,10 +1,10 @@
 package io.citybrain.jobs.utility;
 
 import com.influxdb.client.write.Point;
-import io.citybrain.connectors.alert.Alert;
-import io.citybrain.connectors.deadletter.DeadLetter;
 import io.citybrain.connectors.influx.InfluxSink;
 import io.citybrain.connectors.influx.Points;
+import io.citybrain.contract.Alert;
+import io.citybrain.contract.DeadLetter;
 import io.citybrain.contract.Measurement;
 import io.citybrain.contract.Measurements;
 import io.citybrain.contract.Topics;

@@ -1,6 +1,6 @@
 package io.citybrain.jobs.utility;
 
-import io.citybrain.connectors.alert.Evidence;
+import io.citybrain.contract.Evidence;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalTime;

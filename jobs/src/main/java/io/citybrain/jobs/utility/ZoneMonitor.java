@@ -1,10 +1,10 @@
 package io.citybrain.jobs.utility;
 
-import io.citybrain.connectors.alert.Alert;
-import io.citybrain.connectors.alert.Evidence;
-import io.citybrain.connectors.deadletter.DeadLetter;
-import io.citybrain.connectors.deadletter.Reason;
+import io.citybrain.contract.Alert;
+import io.citybrain.contract.DeadLetter;
+import io.citybrain.contract.Evidence;
 import io.citybrain.contract.Reading;
+import io.citybrain.contract.Reason;
 import io.citybrain.jobs.common.DeadLetters;
 import java.util.ArrayList;
 import java.util.List;

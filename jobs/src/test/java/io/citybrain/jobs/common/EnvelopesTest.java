@@ -3,9 +3,9 @@ package io.citybrain.jobs.common;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.citybrain.connectors.deadletter.Reason;
 import io.citybrain.contract.Envelope;
 import io.citybrain.contract.Reading;
+import io.citybrain.contract.Reason;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 

@@ -6,10 +6,10 @@ import static org.awaitility.Awaitility.await;
 
 import io.citybrain.connectors.bridge.BridgeSettings;
 import io.citybrain.connectors.bridge.MqttKafkaBridge;
-import io.citybrain.connectors.deadletter.DeadLetter;
 import io.citybrain.connectors.kafka.KafkaAccess;
 import io.citybrain.connectors.kafka.KafkaSecurity;
 import io.citybrain.connectors.ops.KafkaProbe;
+import io.citybrain.contract.DeadLetter;
 import io.citybrain.contract.Topics;
 import io.citybrain.embedded.EmbeddedKafka;
 import io.citybrain.embedded.EmbeddedMqttBroker;

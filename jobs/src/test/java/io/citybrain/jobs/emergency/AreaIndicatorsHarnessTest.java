@@ -2,8 +2,8 @@ package io.citybrain.jobs.emergency;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.citybrain.connectors.alert.Alert;
-import io.citybrain.connectors.alert.Evidence;
+import io.citybrain.contract.Alert;
+import io.citybrain.contract.Evidence;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;

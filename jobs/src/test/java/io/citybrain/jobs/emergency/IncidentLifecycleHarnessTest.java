@@ -2,8 +2,8 @@ package io.citybrain.jobs.emergency;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.citybrain.connectors.alert.Alert;
-import io.citybrain.connectors.envelope.Ack;
+import io.citybrain.contract.Ack;
+import io.citybrain.contract.Alert;
 import io.citybrain.contract.Envelope;
 import java.util.List;
 import java.util.Map;

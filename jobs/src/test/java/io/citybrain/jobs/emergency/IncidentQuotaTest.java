@@ -2,7 +2,7 @@ package io.citybrain.jobs.emergency;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.citybrain.connectors.deadletter.DeadLetter;
+import io.citybrain.contract.DeadLetter;
 import io.citybrain.contract.Envelope;
 import io.citybrain.jobs.common.DeadLetters;
 import io.citybrain.jobs.common.KafkaCoordinate;

@@ -3,8 +3,8 @@ package io.citybrain.jobs.emergency;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.citybrain.connectors.deadletter.Reason;
 import io.citybrain.contract.Envelope;
+import io.citybrain.contract.Reason;
 import io.citybrain.jobs.common.Rejected;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

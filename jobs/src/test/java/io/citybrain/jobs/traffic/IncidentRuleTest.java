@@ -2,7 +2,7 @@ package io.citybrain.jobs.traffic;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.citybrain.connectors.alert.Alert;
+import io.citybrain.contract.Alert;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;

@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
-import io.citybrain.connectors.deadletter.DeadLetter;
 import io.citybrain.connectors.envelope.EnvelopeCodec;
+import io.citybrain.contract.DeadLetter;
 import io.citybrain.embedded.EmbeddedKafka;
 import io.citybrain.jobs.traffic.TrafficSavepoints.Reading;
 import io.citybrain.testkit.KafkaRecords;

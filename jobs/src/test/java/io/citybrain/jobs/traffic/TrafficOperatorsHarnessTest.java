@@ -2,8 +2,8 @@ package io.citybrain.jobs.traffic;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.citybrain.connectors.alert.Alert;
-import io.citybrain.connectors.deadletter.DeadLetter;
+import io.citybrain.contract.Alert;
+import io.citybrain.contract.DeadLetter;
 import io.citybrain.jobs.common.DeadLetters;
 import io.citybrain.jobs.common.KafkaCoordinate;
 import java.time.Duration;

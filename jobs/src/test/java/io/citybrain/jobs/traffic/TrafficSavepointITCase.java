@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
-import io.citybrain.connectors.alert.Alert;
-import io.citybrain.connectors.alert.Evidence;
+import io.citybrain.contract.Alert;
+import io.citybrain.contract.Evidence;
 import io.citybrain.embedded.EmbeddedKafka;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,9 +1,9 @@
 package io.citybrain.jobs.traffic;
 
-import io.citybrain.connectors.alert.Alert;
-import io.citybrain.connectors.deadletter.DeadLetter;
 import io.citybrain.connectors.envelope.EnvelopeCodec;
 import io.citybrain.connectors.influx.InfluxSettings;
+import io.citybrain.contract.Alert;
+import io.citybrain.contract.DeadLetter;
 import io.citybrain.contract.Envelope;
 import io.citybrain.contract.Topics;
 import io.citybrain.embedded.EmbeddedKafka;

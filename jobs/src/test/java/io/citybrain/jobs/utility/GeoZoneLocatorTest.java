@@ -3,9 +3,9 @@ package io.citybrain.jobs.utility;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.citybrain.connectors.deadletter.Reason;
 import io.citybrain.connectors.envelope.EnvelopeCodec;
 import io.citybrain.contract.Envelope;
+import io.citybrain.contract.Reason;
 import io.citybrain.geo.CityModel;
 import io.citybrain.geo.UtilityZone;
 import io.citybrain.jobs.common.KafkaEvent;

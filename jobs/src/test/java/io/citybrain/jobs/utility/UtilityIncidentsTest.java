@@ -2,8 +2,8 @@ package io.citybrain.jobs.utility;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.citybrain.connectors.alert.Alert;
-import io.citybrain.connectors.alert.Evidence;
+import io.citybrain.contract.Alert;
+import io.citybrain.contract.Evidence;
 import org.junit.jupiter.api.Test;
 
 class UtilityIncidentsTest {

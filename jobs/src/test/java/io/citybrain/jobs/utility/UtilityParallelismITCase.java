@@ -2,9 +2,9 @@ package io.citybrain.jobs.utility;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.citybrain.connectors.alert.Alert;
-import io.citybrain.connectors.deadletter.DeadLetter;
 import io.citybrain.connectors.envelope.EnvelopeCodec;
+import io.citybrain.contract.Alert;
+import io.citybrain.contract.DeadLetter;
 import io.citybrain.contract.Topics;
 import io.citybrain.jobs.bench.JobBench;
 import io.citybrain.jobs.common.InMemorySource;

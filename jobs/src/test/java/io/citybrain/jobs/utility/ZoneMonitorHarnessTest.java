@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 import static org.assertj.core.groups.Tuple.tuple;
 
-import io.citybrain.connectors.alert.Alert;
-import io.citybrain.connectors.alert.Evidence;
-import io.citybrain.connectors.deadletter.DeadLetter;
+import io.citybrain.contract.Alert;
+import io.citybrain.contract.DeadLetter;
+import io.citybrain.contract.Evidence;
 import io.citybrain.geo.CityModel;
 import io.citybrain.jobs.common.DeadLetters;
 import java.time.Instant;

@@ -2,8 +2,8 @@ package io.citybrain.jobs.traffic.bench;
 
 import static io.citybrain.jobs.bench.JobBench.count;
 
-import io.citybrain.connectors.alert.Alert;
-import io.citybrain.connectors.deadletter.DeadLetter;
+import io.citybrain.contract.Alert;
+import io.citybrain.contract.DeadLetter;
 import io.citybrain.embedded.EmbeddedKafka;
 import io.citybrain.jobs.bench.JobBench;
 import io.citybrain.jobs.bench.JobBench.Counting;

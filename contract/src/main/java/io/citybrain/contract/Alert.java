@@ -1,7 +1,6 @@
-package io.citybrain.connectors.alert;
+package io.citybrain.contract;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import io.citybrain.connectors.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Arrays;

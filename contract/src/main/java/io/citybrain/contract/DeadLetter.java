@@ -1,8 +1,7 @@
-package io.citybrain.connectors.deadletter;
+package io.citybrain.contract;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import io.citybrain.connectors.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package io.citybrain.connectors.deadletter;
+package io.citybrain.contract;
 
 /**
  * Why a message was refused. The {@link #code()} is what the dead-letter record carries and what

@@ -1,4 +1,4 @@
-package io.citybrain.connectors.alert;
+package io.citybrain.contract;
 
 /** One reading behind an alert: which device said what, when. */
 public record Evidence(String deviceId, String reading, double value, long ts) {}

@@ -1,4 +1,4 @@
-package io.citybrain.connectors.deadletter;
+package io.citybrain.contract;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.citybrain.connectors;
+package io.citybrain.contract;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.StreamReadConstraints;

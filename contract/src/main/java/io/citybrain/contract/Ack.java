@@ -1,4 +1,4 @@
-package io.citybrain.connectors.envelope;
+package io.citybrain.contract;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
