@@ -206,24 +206,21 @@ public final class CityCli implements Runnable {
         return 2;
       }
       LocalCity.Options o =
-          new LocalCity.Options(
-                  dataDir,
-                  mqttPort,
-                  kafkaPort,
-                  storePort,
-                  flinkPort,
-                  !noSim,
-                  seed,
-                  fresh,
-                  Map.of("log.retention.hours", "24"),
-                  Duration.ofSeconds(10),
-                  rules)
-              .withMqttUsers(mqttUsers)
-              .withConsolePort(consolePort)
-              .withCity(cityPackage)
-              .withMaxReadingAge(readingAge)
-              .withFlinkMetrics(flinkMetrics)
-              .withMosquitto(broker == Broker.mosquitto);
+          new LocalCity.Options.Builder()
+              .dataDir(dataDir)
+              .ports(mqttPort, kafkaPort, storePort, flinkPort)
+              .simulate(!noSim)
+              .seed(seed)
+              .fresh(fresh)
+              .kafkaOverrides(Map.of("log.retention.hours", "24"))
+              .emergency(rules)
+              .mqttUsers(mqttUsers)
+              .consolePort(consolePort)
+              .city(cityPackage)
+              .maxReadingAge(readingAge)
+              .flinkMetrics(flinkMetrics)
+              .mosquitto(broker == Broker.mosquitto)
+              .build();
       System.out.println("citybrain local: starting (data in " + dataDir.toAbsolutePath() + ")");
       if (readingAge.isZero()) {
         System.out.println(

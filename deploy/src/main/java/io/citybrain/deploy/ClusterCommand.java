@@ -129,22 +129,19 @@ final class ClusterCommand implements Callable<Integer> {
       return 1;
     }
     ClusterCity.Options o =
-        new ClusterCity.Options(
-                dataDir.resolve("cluster"),
-                flinkClasspath,
-                jobJar,
-                seed,
-                !keep,
-                mqttPort,
-                storePort,
-                flinkPort,
-                LocalCity.SIMULATED_DEVICES,
+        ClusterCity.Options.builder(dataDir.resolve("cluster"), flinkClasspath, jobJar)
+            .seed(seed)
+            .fresh(!keep)
+            .ports(mqttPort, storePort, flinkPort)
+            .devices(LocalCity.SIMULATED_DEVICES)
+            .jobSettings(
                 cityPackage == null
                     ? Map.of()
                     : Map.of("city.package", cityPackage.toAbsolutePath().toString()))
-            .withConsolePort(consolePort)
-            .withFlinkMetrics(flinkMetrics)
-            .withUsers(users);
+            .consolePort(consolePort)
+            .flinkMetrics(flinkMetrics)
+            .usersFile(users)
+            .build();
     System.out.println(
         "citybrain cluster: starting (data and logs in " + o.dataDir().toAbsolutePath() + ")");
     ClusterCity cluster;

@@ -116,332 +116,21 @@ public final class LocalCity implements AutoCloseable {
       boolean flinkMetrics,
       boolean mosquitto) {
 
-    public Options(
-        Path dataDir,
-        int mqttPort,
-        int kafkaPort,
-        int storePort,
-        int flinkPort,
-        boolean simulate,
-        long seed,
-        boolean fresh,
-        Map<String, String> kafkaOverrides,
-        Duration idleness,
-        EmergencySettings emergency,
-        Path mqttUsers,
-        int consolePort,
-        Path city,
-        Duration maxReadingAge) {
-      this(
-          dataDir,
-          mqttPort,
-          kafkaPort,
-          storePort,
-          flinkPort,
-          simulate,
-          seed,
-          fresh,
-          kafkaOverrides,
-          idleness,
-          emergency,
-          mqttUsers,
-          consolePort,
-          city,
-          maxReadingAge,
-          false,
-          false);
-    }
-
-    /**
-     * With Flink's Prometheus reporter in the MiniCluster, on a port of its own printed as {@code
-     * Flink metrics}. Off by default: the reporter listens on every interface (it has no host
-     * setting), and on a laptop every other listener stays on loopback.
-     */
-    public Options withFlinkMetrics(boolean on) {
-      return new Options(
-          dataDir,
-          mqttPort,
-          kafkaPort,
-          storePort,
-          flinkPort,
-          simulate,
-          seed,
-          fresh,
-          kafkaOverrides,
-          idleness,
-          emergency,
-          mqttUsers,
-          consolePort,
-          city,
-          maxReadingAge,
-          on,
-          mosquitto);
-    }
-
-    /**
-     * On Debian's Mosquitto, started as a child process, instead of the embedded Moquette: for a
-     * simulation of more than about a thousand readings a second, which Moquette's fixed in-flight
-     * window of ten messages per session does not let the bridge take (issue 22). Anonymous access
-     * only: the accounts of {@code --mqtt-users} are the embedded broker's here, and {@code
-     * ./citybrain cluster --users} runs them on Mosquitto.
-     */
-    public Options withMosquitto(boolean on) {
-      return new Options(
-          dataDir,
-          mqttPort,
-          kafkaPort,
-          storePort,
-          flinkPort,
-          simulate,
-          seed,
-          fresh,
-          kafkaOverrides,
-          idleness,
-          emergency,
-          mqttUsers,
-          consolePort,
-          city,
-          maxReadingAge,
-          flinkMetrics,
-          on);
-    }
-
-    public Options(
-        Path dataDir,
-        int mqttPort,
-        int kafkaPort,
-        int storePort,
-        int flinkPort,
-        boolean simulate,
-        long seed,
-        boolean fresh,
-        Map<String, String> kafkaOverrides,
-        Duration idleness,
-        EmergencySettings emergency,
-        Path mqttUsers,
-        int consolePort,
-        Path city) {
-      this(
-          dataDir,
-          mqttPort,
-          kafkaPort,
-          storePort,
-          flinkPort,
-          simulate,
-          seed,
-          fresh,
-          kafkaOverrides,
-          idleness,
-          emergency,
-          mqttUsers,
-          consolePort,
-          city,
-          IngestValidator.DEFAULT_MAX_AGE);
-    }
-
-    public Options(
-        Path dataDir,
-        int mqttPort,
-        int kafkaPort,
-        int storePort,
-        int flinkPort,
-        boolean simulate,
-        long seed,
-        boolean fresh,
-        Map<String, String> kafkaOverrides,
-        Duration idleness,
-        EmergencySettings emergency,
-        Path mqttUsers,
-        int consolePort) {
-      this(
-          dataDir,
-          mqttPort,
-          kafkaPort,
-          storePort,
-          flinkPort,
-          simulate,
-          seed,
-          fresh,
-          kafkaOverrides,
-          idleness,
-          emergency,
-          mqttUsers,
-          consolePort,
-          null);
-    }
-
-    /** On the city package in {@code dir} (null: the generated city of the seed). */
-    public Options withCity(Path dir) {
-      return new Options(
-          dataDir,
-          mqttPort,
-          kafkaPort,
-          storePort,
-          flinkPort,
-          simulate,
-          seed,
-          fresh,
-          kafkaOverrides,
-          idleness,
-          emergency,
-          mqttUsers,
-          consolePort,
-          dir,
-          maxReadingAge,
-          flinkMetrics,
-          mosquitto);
-    }
-
     /** The console's port when there is to be no console. */
     public static final int NO_CONSOLE = -1;
 
     public static final int DEFAULT_CONSOLE_PORT = 8080;
 
-    public Options(
-        Path dataDir,
-        int mqttPort,
-        int kafkaPort,
-        int storePort,
-        int flinkPort,
-        boolean simulate,
-        long seed,
-        boolean fresh,
-        Map<String, String> kafkaOverrides,
-        Duration idleness,
-        EmergencySettings emergency) {
-      this(
-          dataDir,
-          mqttPort,
-          kafkaPort,
-          storePort,
-          flinkPort,
-          simulate,
-          seed,
-          fresh,
-          kafkaOverrides,
-          idleness,
-          emergency,
-          null,
-          NO_CONSOLE);
-    }
-
-    public Options(
-        Path dataDir,
-        int mqttPort,
-        int kafkaPort,
-        int storePort,
-        int flinkPort,
-        boolean simulate,
-        long seed,
-        boolean fresh,
-        Map<String, String> kafkaOverrides,
-        Duration idleness,
-        EmergencySettings emergency,
-        Path mqttUsers) {
-      this(
-          dataDir,
-          mqttPort,
-          kafkaPort,
-          storePort,
-          flinkPort,
-          simulate,
-          seed,
-          fresh,
-          kafkaOverrides,
-          idleness,
-          emergency,
-          mqttUsers,
-          NO_CONSOLE);
-    }
-
-    public Options withMqttUsers(Path usersFile) {
-      return new Options(
-          dataDir,
-          mqttPort,
-          kafkaPort,
-          storePort,
-          flinkPort,
-          simulate,
-          seed,
-          fresh,
-          kafkaOverrides,
-          idleness,
-          emergency,
-          usersFile,
-          consolePort,
-          city,
-          maxReadingAge,
-          flinkMetrics,
-          mosquitto);
-    }
-
-    /** With the live console on this port (0: a free one), or without it ({@link #NO_CONSOLE}). */
-    public Options withConsolePort(int port) {
-      return new Options(
-          dataDir,
-          mqttPort,
-          kafkaPort,
-          storePort,
-          flinkPort,
-          simulate,
-          seed,
-          fresh,
-          kafkaOverrides,
-          idleness,
-          emergency,
-          mqttUsers,
-          port,
-          city,
-          maxReadingAge,
-          flinkMetrics,
-          mosquitto);
-    }
-
     /**
-     * With another bound for the bridge's {@code stale-timestamp}; {@link
-     * IngestValidator#NO_AGE_LIMIT} to feed the city recorded history (a replay, a test's fixed
-     * instants).
+     * ARCHITECTURE.md's ports, the simulators on, the console on 8080: {@code ./citybrain local}.
      */
-    public Options withMaxReadingAge(Duration age) {
-      return new Options(
-          dataDir,
-          mqttPort,
-          kafkaPort,
-          storePort,
-          flinkPort,
-          simulate,
-          seed,
-          fresh,
-          kafkaOverrides,
-          idleness,
-          emergency,
-          mqttUsers,
-          consolePort,
-          city,
-          age,
-          flinkMetrics,
-          mosquitto);
-    }
-
     public static Options defaults() {
-      return new Options(
-              Path.of(".citybrain"),
-              1883,
-              9092,
-              9000,
-              8081,
-              true,
-              42L,
-              false,
-              Map.of(),
-              Duration.ofSeconds(10),
-              EmergencySettings.defaults())
-          .withConsolePort(DEFAULT_CONSOLE_PORT);
+      return new Builder().build();
     }
 
     /**
-     * Every port ephemeral, no simulators, escalation and resolution after seconds instead of
-     * minutes: for tests that run beside a local city.
+     * Every port ephemeral, no simulators, no console, escalation and resolution after seconds
+     * instead of minutes: for tests that run beside a local city.
      */
     public static Options ephemeral(Path dataDir) {
       EmergencySettings d = EmergencySettings.defaults();
@@ -458,18 +147,201 @@ public final class LocalCity implements AutoCloseable {
               Duration.ofSeconds(30),
               d.maxOpenTicketsPerDevice(),
               d.maxBuildingsPerDetector());
-      return new Options(
-          dataDir,
-          0,
-          0,
-          0,
-          0,
-          false,
-          42L,
-          true,
-          Map.of("log.retention.ms", "-1"),
-          Duration.ofSeconds(3),
-          fast);
+      return new Builder()
+          .dataDir(dataDir)
+          .ports(0, 0, 0, 0)
+          .simulate(false)
+          .fresh(true)
+          .kafkaOverrides(Map.of("log.retention.ms", "-1"))
+          .idleness(Duration.ofSeconds(3))
+          .emergency(fast)
+          .consolePort(NO_CONSOLE)
+          .build();
+    }
+
+    /** These options, to change some of them. */
+    public Builder toBuilder() {
+      Builder b = new Builder();
+      b.dataDir = dataDir;
+      b.mqttPort = mqttPort;
+      b.kafkaPort = kafkaPort;
+      b.storePort = storePort;
+      b.flinkPort = flinkPort;
+      b.simulate = simulate;
+      b.seed = seed;
+      b.fresh = fresh;
+      b.kafkaOverrides = kafkaOverrides;
+      b.idleness = idleness;
+      b.emergency = emergency;
+      b.mqttUsers = mqttUsers;
+      b.consolePort = consolePort;
+      b.city = city;
+      b.maxReadingAge = maxReadingAge;
+      b.flinkMetrics = flinkMetrics;
+      b.mosquitto = mosquitto;
+      return b;
+    }
+
+    /**
+     * With Flink's Prometheus reporter in the MiniCluster, on a port of its own printed as {@code
+     * Flink metrics}. Off by default: the reporter listens on every interface (it has no host
+     * setting), and on a laptop every other listener stays on loopback.
+     */
+    public Options withFlinkMetrics(boolean on) {
+      return toBuilder().flinkMetrics(on).build();
+    }
+
+    /**
+     * On Debian's Mosquitto, started as a child process, instead of the embedded Moquette: for a
+     * simulation of more than about a thousand readings a second, which Moquette's fixed in-flight
+     * window of ten messages per session does not let the bridge take (issue 22). Anonymous access
+     * only: the accounts of {@code --mqtt-users} are the embedded broker's here, and {@code
+     * ./citybrain cluster --users} runs them on Mosquitto.
+     */
+    public Options withMosquitto(boolean on) {
+      return toBuilder().mosquitto(on).build();
+    }
+
+    /** On the city package in {@code dir} (null: the generated city of the seed). */
+    public Options withCity(Path dir) {
+      return toBuilder().city(dir).build();
+    }
+
+    public Options withMqttUsers(Path usersFile) {
+      return toBuilder().mqttUsers(usersFile).build();
+    }
+
+    /** With the live console on this port (0: a free one), or without it ({@link #NO_CONSOLE}). */
+    public Options withConsolePort(int port) {
+      return toBuilder().consolePort(port).build();
+    }
+
+    /**
+     * With another bound for the bridge's {@code stale-timestamp}; {@link
+     * IngestValidator#NO_AGE_LIMIT} to feed the city recorded history (a replay, a test's fixed
+     * instants).
+     */
+    public Options withMaxReadingAge(Duration age) {
+      return toBuilder().maxReadingAge(age).build();
+    }
+
+    /**
+     * Options one at a time, from {@code ./citybrain local}'s defaults (see {@link Options} for
+     * each).
+     */
+    public static final class Builder {
+      private Path dataDir = Path.of(".citybrain");
+      private int mqttPort = 1883;
+      private int kafkaPort = 9092;
+      private int storePort = 9000;
+      private int flinkPort = 8081;
+      private boolean simulate = true;
+      private long seed = 42L;
+      private boolean fresh;
+      private Map<String, String> kafkaOverrides = Map.of();
+      private Duration idleness = Duration.ofSeconds(10);
+      private EmergencySettings emergency = EmergencySettings.defaults();
+      private Path mqttUsers;
+      private int consolePort = DEFAULT_CONSOLE_PORT;
+      private Path city;
+      private Duration maxReadingAge = IngestValidator.DEFAULT_MAX_AGE;
+      private boolean flinkMetrics;
+      private boolean mosquitto;
+
+      public Builder dataDir(Path dir) {
+        this.dataDir = dir;
+        return this;
+      }
+
+      /** The MQTT broker's, Kafka's, the store's and Flink's ports (0: a free one each). */
+      public Builder ports(int mqtt, int kafka, int store, int flink) {
+        this.mqttPort = mqtt;
+        this.kafkaPort = kafka;
+        this.storePort = store;
+        this.flinkPort = flink;
+        return this;
+      }
+
+      public Builder simulate(boolean on) {
+        this.simulate = on;
+        return this;
+      }
+
+      public Builder seed(long seed) {
+        this.seed = seed;
+        return this;
+      }
+
+      public Builder fresh(boolean fresh) {
+        this.fresh = fresh;
+        return this;
+      }
+
+      public Builder kafkaOverrides(Map<String, String> overrides) {
+        this.kafkaOverrides = overrides;
+        return this;
+      }
+
+      public Builder idleness(Duration idleness) {
+        this.idleness = idleness;
+        return this;
+      }
+
+      public Builder emergency(EmergencySettings emergency) {
+        this.emergency = emergency;
+        return this;
+      }
+
+      public Builder mqttUsers(Path usersFile) {
+        this.mqttUsers = usersFile;
+        return this;
+      }
+
+      public Builder consolePort(int port) {
+        this.consolePort = port;
+        return this;
+      }
+
+      public Builder city(Path dir) {
+        this.city = dir;
+        return this;
+      }
+
+      public Builder maxReadingAge(Duration age) {
+        this.maxReadingAge = age;
+        return this;
+      }
+
+      public Builder flinkMetrics(boolean on) {
+        this.flinkMetrics = on;
+        return this;
+      }
+
+      public Builder mosquitto(boolean on) {
+        this.mosquitto = on;
+        return this;
+      }
+
+      public Options build() {
+        return new Options(
+            dataDir,
+            mqttPort,
+            kafkaPort,
+            storePort,
+            flinkPort,
+            simulate,
+            seed,
+            fresh,
+            kafkaOverrides,
+            idleness,
+            emergency,
+            mqttUsers,
+            consolePort,
+            city,
+            maxReadingAge,
+            flinkMetrics,
+            mosquitto);
+      }
     }
   }
 

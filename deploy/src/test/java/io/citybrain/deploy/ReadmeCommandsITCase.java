@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.citybrain.jobs.emergency.EmergencySettings;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -16,7 +15,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -75,18 +73,12 @@ class ReadmeCommandsITCase {
     // ports.
     city =
         LocalCity.start(
-            new LocalCity.Options(
-                dir.resolve("data"),
-                0,
-                0,
-                0,
-                0,
-                true,
-                42L,
-                true,
-                Map.of(),
-                Duration.ofSeconds(10),
-                EmergencySettings.defaults()),
+            new LocalCity.Options.Builder()
+                .dataDir(dir.resolve("data"))
+                .ports(0, 0, 0, 0)
+                .fresh(true)
+                .consolePort(LocalCity.Options.NO_CONSOLE)
+                .build(),
             step -> {});
   }
 

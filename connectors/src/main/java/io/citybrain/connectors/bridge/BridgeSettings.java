@@ -300,77 +300,17 @@ public record BridgeSettings(
 
   /** The same settings with broker credentials. */
   public BridgeSettings withCredentials(String username, char[] password) {
-    return new BridgeSettings(
-        mqttUrl,
-        clientId,
-        username,
-        password,
-        kafkaBootstrap,
-        subscription,
-        maxInFlight,
-        truststorePath,
-        truststorePassword,
-        reconnectMinMs,
-        reconnectMaxMs,
-        mqttVersion,
-        sessionExpirySeconds,
-        caFile,
-        keystorePath,
-        keystorePassword,
-        registryPath,
-        kafkaSecurity,
-        maxReadingAge,
-        usersPath);
+    return toBuilder().credentials(username, password).build();
   }
 
   /** The same settings with a users file ({@link #usersPath}). */
   public BridgeSettings withUsers(Path usersPath) {
-    return new BridgeSettings(
-        mqttUrl,
-        clientId,
-        username,
-        password,
-        kafkaBootstrap,
-        subscription,
-        maxInFlight,
-        truststorePath,
-        truststorePassword,
-        reconnectMinMs,
-        reconnectMaxMs,
-        mqttVersion,
-        sessionExpirySeconds,
-        caFile,
-        keystorePath,
-        keystorePassword,
-        registryPath,
-        kafkaSecurity,
-        maxReadingAge,
-        usersPath);
+    return toBuilder().usersPath(usersPath).build();
   }
 
   /** The same settings with a device registry. */
   public BridgeSettings withRegistry(Path registryPath) {
-    return new BridgeSettings(
-        mqttUrl,
-        clientId,
-        username,
-        password,
-        kafkaBootstrap,
-        subscription,
-        maxInFlight,
-        truststorePath,
-        truststorePassword,
-        reconnectMinMs,
-        reconnectMaxMs,
-        mqttVersion,
-        sessionExpirySeconds,
-        caFile,
-        keystorePath,
-        keystorePassword,
-        registryPath,
-        kafkaSecurity,
-        maxReadingAge,
-        usersPath);
+    return toBuilder().registryPath(registryPath).build();
   }
 
   /**
@@ -378,27 +318,119 @@ public record BridgeSettings(
    * bridge that replays recorded history (its readings are hours or days old by design).
    */
   public BridgeSettings withMaxReadingAge(Duration maxReadingAge) {
-    return new BridgeSettings(
-        mqttUrl,
-        clientId,
-        username,
-        password,
-        kafkaBootstrap,
-        subscription,
-        maxInFlight,
-        truststorePath,
-        truststorePassword,
-        reconnectMinMs,
-        reconnectMaxMs,
-        mqttVersion,
-        sessionExpirySeconds,
-        caFile,
-        keystorePath,
-        keystorePassword,
-        registryPath,
-        kafkaSecurity,
-        maxReadingAge,
-        usersPath);
+    return toBuilder().maxReadingAge(maxReadingAge).build();
+  }
+
+  /** These settings, to change some of them; {@link Builder#build()} validates them again. */
+  public Builder toBuilder() {
+    return new Builder(this);
+  }
+
+  /**
+   * Settings changed one at a time from others (a deployment reads them all from its properties
+   * instead: {@link #fromProperties}).
+   */
+  public static final class Builder {
+    private final String mqttUrl;
+    private String clientId;
+    private String username;
+    private char[] password;
+    private final String kafkaBootstrap;
+    private String subscription;
+    private final int maxInFlight;
+    private final Path truststorePath;
+    private final char[] truststorePassword;
+    private final long reconnectMinMs;
+    private final long reconnectMaxMs;
+    private MqttVersion mqttVersion;
+    private final long sessionExpirySeconds;
+    private final Path caFile;
+    private final Path keystorePath;
+    private final char[] keystorePassword;
+    private Path registryPath;
+    private final KafkaSecurity kafkaSecurity;
+    private Duration maxReadingAge;
+    private Path usersPath;
+
+    private Builder(BridgeSettings s) {
+      mqttUrl = s.mqttUrl;
+      clientId = s.clientId;
+      username = s.username;
+      password = s.password;
+      kafkaBootstrap = s.kafkaBootstrap;
+      subscription = s.subscription;
+      maxInFlight = s.maxInFlight;
+      truststorePath = s.truststorePath;
+      truststorePassword = s.truststorePassword;
+      reconnectMinMs = s.reconnectMinMs;
+      reconnectMaxMs = s.reconnectMaxMs;
+      mqttVersion = s.mqttVersion;
+      sessionExpirySeconds = s.sessionExpirySeconds;
+      caFile = s.caFile;
+      keystorePath = s.keystorePath;
+      keystorePassword = s.keystorePassword;
+      registryPath = s.registryPath;
+      kafkaSecurity = s.kafkaSecurity;
+      maxReadingAge = s.maxReadingAge;
+      usersPath = s.usersPath;
+    }
+
+    /** One of N instances sharing load: its own client id and (shared) subscription. */
+    public Builder instance(String clientId, String subscription) {
+      this.clientId = clientId;
+      this.subscription = subscription;
+      return this;
+    }
+
+    public Builder credentials(String username, char[] password) {
+      this.username = username;
+      this.password = password;
+      return this;
+    }
+
+    public Builder mqttVersion(MqttVersion version) {
+      this.mqttVersion = version;
+      return this;
+    }
+
+    public Builder registryPath(Path path) {
+      this.registryPath = path;
+      return this;
+    }
+
+    public Builder maxReadingAge(Duration age) {
+      this.maxReadingAge = age;
+      return this;
+    }
+
+    public Builder usersPath(Path path) {
+      this.usersPath = path;
+      return this;
+    }
+
+    public BridgeSettings build() {
+      return new BridgeSettings(
+          mqttUrl,
+          clientId,
+          username,
+          password,
+          kafkaBootstrap,
+          subscription,
+          maxInFlight,
+          truststorePath,
+          truststorePassword,
+          reconnectMinMs,
+          reconnectMaxMs,
+          mqttVersion,
+          sessionExpirySeconds,
+          caFile,
+          keystorePath,
+          keystorePassword,
+          registryPath,
+          kafkaSecurity,
+          maxReadingAge,
+          usersPath);
+    }
   }
 
   /**

@@ -71,7 +71,7 @@ public final class BridgeBenchmark {
           report(
               kind,
               "bridge (ack after Kafka)",
-              bridges(broker, List.of(TestBridgeSettings.instance(base, id, "city/#"))));
+              bridges(broker, List.of(base.toBuilder().instance(id, "city/#").build())));
           if (kind == TestBroker.Kind.MOSQUITTO) {
             report(
                 kind,
@@ -79,9 +79,10 @@ public final class BridgeBenchmark {
                 bridges(
                     broker,
                     List.of(
-                        TestBridgeSettings.speaking(
-                            TestBridgeSettings.instance(base, "bench-v5-" + run++, "city/#"),
-                            BridgeSettings.MqttVersion.V5))));
+                        base.toBuilder()
+                            .instance("bench-v5-" + run++, "city/#")
+                            .mqttVersion(BridgeSettings.MqttVersion.V5)
+                            .build())));
           }
           if (broker.sharedSubscriptions()) {
             String share = "$share/bench" + run++ + "/city/#";
@@ -91,8 +92,8 @@ public final class BridgeBenchmark {
                 bridges(
                     broker,
                     List.of(
-                        TestBridgeSettings.instance(base, "bench-a" + run, share),
-                        TestBridgeSettings.instance(base, "bench-b" + run, share))));
+                        base.toBuilder().instance("bench-a" + run, share).build(),
+                        base.toBuilder().instance("bench-b" + run, share).build())));
           }
         }
       }

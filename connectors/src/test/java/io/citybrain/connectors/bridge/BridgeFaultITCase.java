@@ -88,13 +88,11 @@ class BridgeFaultITCase {
     try {
       KafkaTopics.create(kafka.bootstrapServers());
       BridgeSettings settings =
-          TestBridgeSettings.speaking(
-              TestBridgeSettings.instance(
-                  BridgeSettings.local(broker.url(), kafka.bootstrapServers())
-                      .withMaxReadingAge(IngestValidator.NO_AGE_LIMIT),
-                  "fault-bridge",
-                  "city/#"),
-              version);
+          BridgeSettings.local(broker.url(), kafka.bootstrapServers()).toBuilder()
+              .instance("fault-bridge", "city/#")
+              .mqttVersion(version)
+              .maxReadingAge(IngestValidator.NO_AGE_LIMIT)
+              .build();
       bridge =
           fault == Fault.KILL_BRIDGE
               ? ChildBridge.start(settings, Path.of("target", "fault-bridge-" + kind + ".log"))

@@ -69,14 +69,12 @@ class BridgeOnMosquittoITCase {
 
   private static BridgeSettings settings(
       String clientId, String subscription, String password, MqttVersion version) {
-    return TestBridgeSettings.speaking(
-        TestBridgeSettings.instance(
-            BridgeSettings.local(broker.url(), kafka.bootstrapServers())
-                .withCredentials(USER, password.toCharArray())
-                .withMaxReadingAge(IngestValidator.NO_AGE_LIMIT),
-            clientId + "-v" + version.ordinal(),
-            subscription),
-        version);
+    return BridgeSettings.local(broker.url(), kafka.bootstrapServers()).toBuilder()
+        .instance(clientId + "-v" + version.ordinal(), subscription)
+        .credentials(USER, password.toCharArray())
+        .mqttVersion(version)
+        .maxReadingAge(IngestValidator.NO_AGE_LIMIT)
+        .build();
   }
 
   @ParameterizedTest(name = "MQTT {0}")

@@ -106,32 +106,34 @@ public final class ClusterCity implements AutoCloseable {
       boolean flinkMetrics,
       Path usersFile) {
 
-    public Options(
-        Path dataDir,
-        Path flinkClasspath,
-        Path jobJar,
-        long seed,
-        boolean fresh,
-        int mqttPort,
-        int storePort,
-        int flinkPort,
-        int devices,
-        Map<String, String> jobSettings) {
-      this(
-          dataDir,
-          flinkClasspath,
-          jobJar,
-          seed,
-          fresh,
-          mqttPort,
-          storePort,
-          flinkPort,
-          devices,
-          jobSettings,
-          IngestValidator.DEFAULT_MAX_AGE,
-          0,
-          false,
-          null);
+    /**
+     * Options one at a time, from those of a test's cluster: every port ephemeral, seed 42, a fresh
+     * data directory, 2,000 simulated devices, no extra job settings, the default reading age, an
+     * ephemeral console, no Flink reporter, an open city.
+     */
+    public static Builder builder(Path dataDir, Path flinkClasspath, Path jobJar) {
+      return new Builder(dataDir, flinkClasspath, jobJar);
+    }
+
+    public static Options ephemeral(Path dataDir, Path flinkClasspath, Path jobJar) {
+      return builder(dataDir, flinkClasspath, jobJar).build();
+    }
+
+    /** These options, to change some of them. */
+    public Builder toBuilder() {
+      Builder b = new Builder(dataDir, flinkClasspath, jobJar);
+      b.seed = seed;
+      b.fresh = fresh;
+      b.mqttPort = mqttPort;
+      b.storePort = storePort;
+      b.flinkPort = flinkPort;
+      b.devices = devices;
+      b.jobSettings = jobSettings;
+      b.maxReadingAge = maxReadingAge;
+      b.consolePort = consolePort;
+      b.flinkMetrics = flinkMetrics;
+      b.usersFile = usersFile;
+      return b;
     }
 
     /**
@@ -139,40 +141,12 @@ public final class ClusterCity implements AutoCloseable {
      * IngestValidator#NO_AGE_LIMIT}: none).
      */
     public Options withMaxReadingAge(Duration age) {
-      return new Options(
-          dataDir,
-          flinkClasspath,
-          jobJar,
-          seed,
-          fresh,
-          mqttPort,
-          storePort,
-          flinkPort,
-          devices,
-          jobSettings,
-          age,
-          consolePort,
-          flinkMetrics,
-          usersFile);
+      return toBuilder().maxReadingAge(age).build();
     }
 
     /** With the live console on this port (0: ephemeral). */
     public Options withConsolePort(int port) {
-      return new Options(
-          dataDir,
-          flinkClasspath,
-          jobJar,
-          seed,
-          fresh,
-          mqttPort,
-          storePort,
-          flinkPort,
-          devices,
-          jobSettings,
-          maxReadingAge,
-          port,
-          flinkMetrics,
-          usersFile);
+      return toBuilder().consolePort(port).build();
     }
 
     /**
@@ -180,44 +154,102 @@ public final class ClusterCity implements AutoCloseable {
      * #flinkMetrics()}).
      */
     public Options withFlinkMetrics(boolean on) {
-      return new Options(
-          dataDir,
-          flinkClasspath,
-          jobJar,
-          seed,
-          fresh,
-          mqttPort,
-          storePort,
-          flinkPort,
-          devices,
-          jobSettings,
-          maxReadingAge,
-          consolePort,
-          on,
-          usersFile);
+      return toBuilder().flinkMetrics(on).build();
     }
 
     /** With people's and devices' accounts from this users file (see {@link #usersFile()}). */
     public Options withUsers(Path file) {
-      return new Options(
-          dataDir,
-          flinkClasspath,
-          jobJar,
-          seed,
-          fresh,
-          mqttPort,
-          storePort,
-          flinkPort,
-          devices,
-          jobSettings,
-          maxReadingAge,
-          consolePort,
-          flinkMetrics,
-          file);
+      return toBuilder().usersFile(file).build();
     }
 
-    public static Options ephemeral(Path dataDir, Path flinkClasspath, Path jobJar) {
-      return new Options(dataDir, flinkClasspath, jobJar, 42L, true, 0, 0, 0, 2000, Map.of());
+    /** See {@link Options} for each option, and {@link #builder} for the defaults. */
+    public static final class Builder {
+      private final Path dataDir;
+      private final Path flinkClasspath;
+      private final Path jobJar;
+      private long seed = 42L;
+      private boolean fresh = true;
+      private int mqttPort;
+      private int storePort;
+      private int flinkPort;
+      private int devices = 2000;
+      private Map<String, String> jobSettings = Map.of();
+      private Duration maxReadingAge = IngestValidator.DEFAULT_MAX_AGE;
+      private int consolePort;
+      private boolean flinkMetrics;
+      private Path usersFile;
+
+      private Builder(Path dataDir, Path flinkClasspath, Path jobJar) {
+        this.dataDir = dataDir;
+        this.flinkClasspath = flinkClasspath;
+        this.jobJar = jobJar;
+      }
+
+      public Builder seed(long seed) {
+        this.seed = seed;
+        return this;
+      }
+
+      public Builder fresh(boolean fresh) {
+        this.fresh = fresh;
+        return this;
+      }
+
+      /** The MQTT broker's, the store's and Flink's ports (0: a free one each). */
+      public Builder ports(int mqtt, int store, int flink) {
+        this.mqttPort = mqtt;
+        this.storePort = store;
+        this.flinkPort = flink;
+        return this;
+      }
+
+      public Builder devices(int devices) {
+        this.devices = devices;
+        return this;
+      }
+
+      public Builder jobSettings(Map<String, String> settings) {
+        this.jobSettings = settings;
+        return this;
+      }
+
+      public Builder maxReadingAge(Duration age) {
+        this.maxReadingAge = age;
+        return this;
+      }
+
+      public Builder consolePort(int port) {
+        this.consolePort = port;
+        return this;
+      }
+
+      public Builder flinkMetrics(boolean on) {
+        this.flinkMetrics = on;
+        return this;
+      }
+
+      public Builder usersFile(Path file) {
+        this.usersFile = file;
+        return this;
+      }
+
+      public Options build() {
+        return new Options(
+            dataDir,
+            flinkClasspath,
+            jobJar,
+            seed,
+            fresh,
+            mqttPort,
+            storePort,
+            flinkPort,
+            devices,
+            jobSettings,
+            maxReadingAge,
+            consolePort,
+            flinkMetrics,
+            usersFile);
+      }
     }
 
     /**

@@ -22,17 +22,11 @@ public final class ClusterBench {
         ClusterCity.Options.ephemeral(dir, ClusterChecks.FLINK_CLASSPATH, ClusterChecks.JOB_JAR);
     try (ClusterCity cluster =
         ClusterCity.start(
-            new ClusterCity.Options(
-                o.dataDir(),
-                o.flinkClasspath(),
-                o.jobJar(),
-                ClusterStream.SEED,
-                true,
-                0,
-                0,
-                0,
-                ClusterStream.DEVICES,
-                Map.of("watermark.idleness", "5")),
+            o.toBuilder()
+                .seed(ClusterStream.SEED)
+                .devices(ClusterStream.DEVICES)
+                .jobSettings(Map.of("watermark.idleness", "5"))
+                .build(),
             step -> {})) {
       JobID traffic = cluster.submit("traffic", Map.of());
       Awaitility.await()

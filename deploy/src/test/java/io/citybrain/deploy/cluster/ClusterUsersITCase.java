@@ -21,7 +21,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -73,17 +72,10 @@ class ClusterUsersITCase {
     try (java.net.ServerSocket taken =
         new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       ClusterCity.Options busy =
-          new ClusterCity.Options(
-              dir.resolve("busy"),
-              ClusterChecks.FLINK_CLASSPATH,
-              ClusterChecks.JOB_JAR,
-              42L,
-              true,
-              taken.getLocalPort(),
-              0,
-              0,
-              2000,
-              Map.of());
+          ClusterCity.Options.builder(
+                  dir.resolve("busy"), ClusterChecks.FLINK_CLASSPATH, ClusterChecks.JOB_JAR)
+              .ports(taken.getLocalPort(), 0, 0)
+              .build();
       assertThatThrownBy(() -> ClusterCity.start(busy, step -> {}))
           .hasMessageContaining("port " + taken.getLocalPort() + " (--mqtt-port) is in use");
       assertThat(dir.resolve("busy/logs")).as("nothing started, nothing written").doesNotExist();
