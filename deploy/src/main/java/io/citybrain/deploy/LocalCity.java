@@ -654,17 +654,12 @@ public final class LocalCity implements AutoCloseable {
 
   /** The settings the city's jobs run with. */
   public JobSettings jobSettings() {
-    return new JobSettings(
-            kafka.bootstrapServers(),
-            influx(),
-            Duration.ofSeconds(5),
-            Duration.ofSeconds(5),
-            options.idleness(),
-            Duration.ofSeconds(60),
-            1,
-            options.seed())
-        .withCityPackage(
-            options.city() == null ? null : options.city().toAbsolutePath().toString());
+    return JobSettings.builder(kafka.bootstrapServers(), influx())
+        .checkpointInterval(Duration.ofSeconds(5))
+        .idleness(options.idleness())
+        .citySeed(options.seed())
+        .cityPackage(options.city() == null ? null : options.city().toAbsolutePath().toString())
+        .build();
   }
 
   /** Runs one more job on the city's Flink, e.g. a bounded replay; returns its id. */

@@ -29,6 +29,9 @@ public record CitySource(long seed, String packageUri) implements Serializable {
   public static final String PACKAGE_KEY = "city.package";
   public static final String SEED_KEY = "city.seed";
 
+  /** The seed of the generated city when none is given, the one every example uses. */
+  public static final long DEFAULT_SEED = 42;
+
   private static final Map<String, CityPackage> LOADED = new ConcurrentHashMap<>();
 
   /** The generated city of this seed. */

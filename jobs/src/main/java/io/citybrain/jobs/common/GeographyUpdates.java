@@ -41,6 +41,11 @@ public final class GeographyUpdates {
     return source(bootstrap, KafkaSecurity.NONE, groupId);
   }
 
+  /** {@link #source(String, String)} from the job's Kafka. */
+  public static KafkaSource<KafkaEvent> source(JobSettings s, String groupId) {
+    return source(s.kafkaBootstrap(), s.kafkaSecurity(), groupId);
+  }
+
   /** {@link #source(String, String)} from a Kafka that requires {@code security}. */
   public static KafkaSource<KafkaEvent> source(
       String bootstrap, KafkaSecurity security, String groupId) {

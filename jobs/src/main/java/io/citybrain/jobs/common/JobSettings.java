@@ -54,6 +54,11 @@ public record JobSettings(
   public static final String ALLOWED_LATENESS = "window.allowed-lateness";
   public static final String PARALLELISM = "parallelism";
 
+  static final Duration DEFAULT_CHECKPOINT_INTERVAL = Duration.ofSeconds(10);
+  static final Duration DEFAULT_OUT_OF_ORDERNESS = Duration.ofSeconds(5);
+  static final Duration DEFAULT_IDLENESS = Duration.ofSeconds(10);
+  static final Duration DEFAULT_ALLOWED_LATENESS = Duration.ofSeconds(60);
+
   /**
    * The keys every job reads; each job's own ({@code EmergencySettings.KEYS}, {@code
    * UtilitySettings.KEYS}, the traffic job's {@code registry.path}) come on top. Kafka's secret
@@ -146,77 +151,27 @@ public record JobSettings(
     }
   }
 
-  /** Settings with the store sinks' default tuning. */
-  public JobSettings(
-      String kafkaBootstrap,
-      InfluxSettings influx,
-      Duration checkpointInterval,
-      Duration outOfOrderness,
-      Duration idleness,
-      Duration allowedLateness,
-      int parallelism,
-      long citySeed,
-      KafkaSecurity kafkaSecurity,
-      String cityPackage) {
-    this(
-        kafkaBootstrap,
-        influx,
-        checkpointInterval,
-        outOfOrderness,
-        idleness,
-        allowedLateness,
-        parallelism,
-        citySeed,
-        kafkaSecurity,
-        cityPackage,
-        null);
+  /**
+   * Settings on Kafka at {@code kafkaBootstrap} and the store {@code influx}, everything else at
+   * the defaults of {@link #fromArgs} (the README's table), to change through the builder.
+   */
+  public static Builder builder(String kafkaBootstrap, InfluxSettings influx) {
+    return new Builder(kafkaBootstrap, influx);
   }
 
-  /** Settings of a job that reaches Kafka without security (the local city, tests). */
-  public JobSettings(
-      String kafkaBootstrap,
-      InfluxSettings influx,
-      Duration checkpointInterval,
-      Duration outOfOrderness,
-      Duration idleness,
-      Duration allowedLateness,
-      int parallelism,
-      long citySeed) {
-    this(
-        kafkaBootstrap,
-        influx,
-        checkpointInterval,
-        outOfOrderness,
-        idleness,
-        allowedLateness,
-        parallelism,
-        citySeed,
-        KafkaSecurity.NONE,
-        null);
-  }
-
-  /** Settings of a job on the generated city of {@code citySeed}. */
-  public JobSettings(
-      String kafkaBootstrap,
-      InfluxSettings influx,
-      Duration checkpointInterval,
-      Duration outOfOrderness,
-      Duration idleness,
-      Duration allowedLateness,
-      int parallelism,
-      long citySeed,
-      KafkaSecurity kafkaSecurity) {
-    this(
-        kafkaBootstrap,
-        influx,
-        checkpointInterval,
-        outOfOrderness,
-        idleness,
-        allowedLateness,
-        parallelism,
-        citySeed,
-        kafkaSecurity,
-        null);
+  /** These settings, to change some of them; {@link Builder#build()} validates them again. */
+  public Builder toBuilder() {
+    Builder b = new Builder(kafkaBootstrap, influx);
+    b.checkpointInterval = checkpointInterval;
+    b.outOfOrderness = outOfOrderness;
+    b.idleness = idleness;
+    b.allowedLateness = allowedLateness;
+    b.parallelism = parallelism;
+    b.citySeed = citySeed;
+    b.kafkaSecurity = kafkaSecurity;
+    b.cityPackage = cityPackage;
+    b.sinkTuning = sinkTuning;
+    return b;
   }
 
   /** Where the job's city comes from. */
@@ -224,20 +179,86 @@ public record JobSettings(
     return cityPackage == null ? CitySource.generated(citySeed) : CitySource.of(cityPackage);
   }
 
-  /** These settings on another city package (null: the generated city of {@code citySeed}). */
-  public JobSettings withCityPackage(String uri) {
-    return new JobSettings(
-        kafkaBootstrap,
-        influx,
-        checkpointInterval,
-        outOfOrderness,
-        idleness,
-        allowedLateness,
-        parallelism,
-        citySeed,
-        kafkaSecurity,
-        uri,
-        sinkTuning);
+  /** Builds {@link JobSettings}; the record's constructor validates what it is given. */
+  public static final class Builder {
+    private final String kafkaBootstrap;
+    private final InfluxSettings influx;
+    private Duration checkpointInterval = DEFAULT_CHECKPOINT_INTERVAL;
+    private Duration outOfOrderness = DEFAULT_OUT_OF_ORDERNESS;
+    private Duration idleness = DEFAULT_IDLENESS;
+    private Duration allowedLateness = DEFAULT_ALLOWED_LATENESS;
+    private int parallelism = 1;
+    private long citySeed = CitySource.DEFAULT_SEED;
+    private KafkaSecurity kafkaSecurity = KafkaSecurity.NONE;
+    private String cityPackage;
+    private SinkTuning sinkTuning = SinkTuning.DEFAULTS;
+
+    private Builder(String kafkaBootstrap, InfluxSettings influx) {
+      this.kafkaBootstrap = kafkaBootstrap;
+      this.influx = influx;
+    }
+
+    public Builder checkpointInterval(Duration d) {
+      this.checkpointInterval = d;
+      return this;
+    }
+
+    public Builder outOfOrderness(Duration d) {
+      this.outOfOrderness = d;
+      return this;
+    }
+
+    public Builder idleness(Duration d) {
+      this.idleness = d;
+      return this;
+    }
+
+    public Builder allowedLateness(Duration d) {
+      this.allowedLateness = d;
+      return this;
+    }
+
+    public Builder parallelism(int p) {
+      this.parallelism = p;
+      return this;
+    }
+
+    /** The generated city of {@code seed}, unless a {@link #cityPackage} is given. */
+    public Builder citySeed(long seed) {
+      this.citySeed = seed;
+      return this;
+    }
+
+    public Builder kafkaSecurity(KafkaSecurity security) {
+      this.kafkaSecurity = security;
+      return this;
+    }
+
+    /** A city package's directory or URL; null: the generated city of {@link #citySeed}. */
+    public Builder cityPackage(String uri) {
+      this.cityPackage = uri;
+      return this;
+    }
+
+    public Builder sinkTuning(SinkTuning tuning) {
+      this.sinkTuning = tuning;
+      return this;
+    }
+
+    public JobSettings build() {
+      return new JobSettings(
+          kafkaBootstrap,
+          influx,
+          checkpointInterval,
+          outOfOrderness,
+          idleness,
+          allowedLateness,
+          parallelism,
+          citySeed,
+          kafkaSecurity,
+          cityPackage,
+          sinkTuning);
+    }
   }
 
   private static void positive(Duration d, String key) {
@@ -265,21 +286,21 @@ public record JobSettings(
             p.get(InfluxSettings.ORG_KEY, "citybrain"),
             p.get(InfluxSettings.BUCKET_KEY, "citybrain"),
             p.get(InfluxSettings.TOKEN_KEY)),
-        seconds(p, CHECKPOINT_INTERVAL, 10),
-        seconds(p, OUT_OF_ORDERNESS, 5),
-        seconds(p, IDLENESS, 10),
-        seconds(p, ALLOWED_LATENESS, 60),
+        seconds(p, CHECKPOINT_INTERVAL, DEFAULT_CHECKPOINT_INTERVAL),
+        seconds(p, OUT_OF_ORDERNESS, DEFAULT_OUT_OF_ORDERNESS),
+        seconds(p, IDLENESS, DEFAULT_IDLENESS),
+        seconds(p, ALLOWED_LATENESS, DEFAULT_ALLOWED_LATENESS),
         parallelism(ProcessSettings.number(p::get, PARALLELISM, 1)),
-        ProcessSettings.number(p::get, CitySource.SEED_KEY, 42),
+        ProcessSettings.number(p::get, CitySource.SEED_KEY, CitySource.DEFAULT_SEED),
         KafkaSecurity.from("", p::get, env),
         p.get(CitySource.PACKAGE_KEY),
         SinkTuning.from(p::get));
   }
 
-  private static Duration seconds(ParameterTool p, String key, long defaultSeconds) {
+  private static Duration seconds(ParameterTool p, String key, Duration defaultValue) {
     String v = p.get(key);
     if (v == null) {
-      return Duration.ofSeconds(defaultSeconds);
+      return defaultValue;
     }
     try {
       return Duration.ofMillis(Math.round(Double.parseDouble(v) * 1000));

@@ -6,6 +6,7 @@ import io.citybrain.contract.DeadLetter;
 import io.citybrain.contract.Topics;
 import java.nio.charset.StandardCharsets;
 import java.util.Properties;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.serialization.SerializationSchema;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
@@ -22,6 +23,32 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
  */
 public final class KafkaIo {
   private KafkaIo() {}
+
+  /** {@link #source(String, KafkaSecurity, String, String...)} from the job's Kafka. */
+  public static KafkaSource<KafkaEvent> source(JobSettings s, String groupId, String... topics) {
+    return source(s.kafkaBootstrap(), s.kafkaSecurity(), groupId, topics);
+  }
+
+  /** {@link #alertSink(String, KafkaSecurity)} to the job's Kafka. */
+  public static KafkaSink<Alert> alertSink(JobSettings s) {
+    return alertSink(s.kafkaBootstrap(), s.kafkaSecurity());
+  }
+
+  /** {@link #deadLetterSink(String, KafkaSecurity)} to the job's Kafka. */
+  public static KafkaSink<DeadLetter> deadLetterSink(JobSettings s) {
+    return deadLetterSink(s.kafkaBootstrap(), s.kafkaSecurity());
+  }
+
+  /**
+   * Event time of the windowed jobs: each reading's own timestamp, held back by the settings'
+   * out-of-orderness; a partition without data stops holding back the watermark after the settings'
+   * idleness.
+   */
+  public static WatermarkStrategy<KafkaEvent> eventTime(JobSettings s) {
+    return WatermarkStrategy.<KafkaEvent>forBoundedOutOfOrderness(s.outOfOrderness())
+        .withTimestampAssigner((e, kafkaTs) -> e.timestamp())
+        .withIdleness(s.idleness());
+  }
 
   /**
    * Reads {@code topics} from the group's committed offsets (committed on each checkpoint), or from

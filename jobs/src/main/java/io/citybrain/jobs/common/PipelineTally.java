@@ -2,6 +2,9 @@ package io.citybrain.jobs.common;
 
 import com.influxdb.client.write.Point;
 import io.citybrain.connectors.bridge.PipelineReporter;
+import io.citybrain.contract.Alert;
+import io.citybrain.contract.DeadLetter;
+import io.citybrain.contract.Measurement;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -97,6 +100,32 @@ public final class PipelineTally {
             .uid(uid);
     tallies.add(counted.getSideOutput(TAG));
     return counted;
+  }
+
+  /**
+   * {@code stream}'s rows of {@code measurement}, counted as output ({@code countUid}), to the
+   * store by {@code sink} ({@code uid} names it in savepoints). Every output of a job leaves
+   * through here or the two below, so none goes uncounted.
+   */
+  public <T> void toStore(
+      DataStream<T> stream, Measurement measurement, Sink<T> sink, String countUid, String uid) {
+    count(stream, Edge.OUT, countUid).sinkTo(sink).name(measurement.name() + " to store").uid(uid);
+  }
+
+  /** {@code alerts}, counted as output, to {@code city.alerts} by {@code sink}. */
+  public void toAlerts(DataStream<Alert> alerts, Sink<Alert> sink) {
+    count(alerts, Edge.OUT, stage + "-count-alerts")
+        .sinkTo(sink)
+        .name("alerts to city.alerts")
+        .uid(stage + "-alert-sink");
+  }
+
+  /** {@code letters}, counted as dead, to {@code city.deadletter} by {@code sink}. */
+  public void toDeadLetters(DataStream<DeadLetter> letters, Sink<DeadLetter> sink) {
+    count(letters, Edge.DEAD, stage + "-count-dead")
+        .sinkTo(sink)
+        .name("dead letters")
+        .uid(stage + "-deadletter-sink");
   }
 
   /**

@@ -1,7 +1,6 @@
 package io.citybrain.jobs.emergency;
 
 import com.influxdb.client.write.Point;
-import io.citybrain.connectors.influx.InfluxSink;
 import io.citybrain.connectors.influx.Points;
 import io.citybrain.contract.Ack;
 import io.citybrain.contract.Alert;
@@ -23,6 +22,7 @@ import io.citybrain.jobs.common.KafkaIo;
 import io.citybrain.jobs.common.LiveGeography;
 import io.citybrain.jobs.common.PipelineTally;
 import io.citybrain.jobs.common.Rejected;
+import io.citybrain.jobs.common.StoreSinks;
 import java.util.List;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.connector.sink2.Sink;
@@ -91,34 +91,16 @@ public final class EmergencyJob {
 
   static EmergencyJob fromSettings(JobSettings s, Locator locator, EmergencySettings settings) {
     return new EmergencyJob(
-            KafkaIo.source(
-                s.kafkaBootstrap(),
-                s.kafkaSecurity(),
-                NAME,
-                Topics.RAW_EMERGENCY,
-                Topics.RAW_COMMUNITY),
-            KafkaIo.source(s.kafkaBootstrap(), s.kafkaSecurity(), NAME + "-acks", Topics.ACKS),
-            GeographyUpdates.source(s.kafkaBootstrap(), s.kafkaSecurity(), NAME + "-geography"),
-            KafkaIo.alertSink(s.kafkaBootstrap(), s.kafkaSecurity()),
-            KafkaIo.deadLetterSink(s.kafkaBootstrap(), s.kafkaSecurity()),
-            InfluxSink.<EmergencyArea>builder()
-                .settings(s.influx())
-                .tuning(s.sinkTuning())
-                .converter(EmergencyJob::toPoint)
-                .build(),
-            InfluxSink.<CommunityTickets>builder()
-                .settings(s.influx())
-                .tuning(s.sinkTuning())
-                .converter(EmergencyJob::toPoint)
-                .build(),
+            KafkaIo.source(s, NAME, Topics.RAW_EMERGENCY, Topics.RAW_COMMUNITY),
+            KafkaIo.source(s, NAME + "-acks", Topics.ACKS),
+            GeographyUpdates.source(s, NAME + "-geography"),
+            KafkaIo.alertSink(s),
+            KafkaIo.deadLetterSink(s),
+            StoreSinks.of(s, EmergencyJob::toPoint),
+            StoreSinks.of(s, EmergencyJob::toPoint),
             locator,
             settings)
-        .withPipelineSink(
-            InfluxSink.<PipelineTally.Counts>builder()
-                .settings(s.influx())
-                .tuning(s.sinkTuning())
-                .converter(PipelineTally::toPoint)
-                .build());
+        .withPipelineSink(StoreSinks.pipeline(s));
   }
 
   /**
@@ -195,49 +177,36 @@ public final class EmergencyJob {
             .process(new IncidentLifecycle(settings))
             .name("incident lifecycle")
             .uid("emergency-incidents");
-    pipeline
-        .count(alerts, PipelineTally.Edge.OUT, "emergency-count-alerts")
-        .sinkTo(alertSink)
-        .name("alerts to city.alerts")
-        .uid("emergency-alert-sink");
-    pipeline
-        .count(
-            alerts
-                .keyBy(AreaIndicators::areaKey)
-                .process(new AreaIndicators(settings.areaInterval().toMillis()))
-                .name("emergency_area per community")
-                .uid("emergency-area"),
-            PipelineTally.Edge.OUT,
-            "emergency-count-areas")
-        .sinkTo(areaSink)
-        .name("emergency_area to store")
-        .uid("emergency-area-sink");
-    pipeline
-        .count(
-            alerts
-                .getSideOutput(IncidentLifecycle.TICKETS)
-                .keyBy(TicketEvent::areaKey)
-                .process(new TicketIndicators(settings.areaInterval().toMillis()))
-                .name("community_tickets per community")
-                .uid("emergency-tickets"),
-            PipelineTally.Edge.OUT,
-            "emergency-count-tickets")
-        .sinkTo(ticketSink)
-        .name("community_tickets to store")
-        .uid("emergency-tickets-sink");
-    pipeline
-        .count(
-            decoded
-                .getSideOutput(DeadLetters.TAG)
-                .union(
-                    signals.getSideOutput(DeadLetters.TAG),
-                    acknowledgements.getSideOutput(DeadLetters.TAG),
-                    alerts.getSideOutput(DeadLetters.TAG)),
-            PipelineTally.Edge.DEAD,
-            "emergency-count-dead")
-        .sinkTo(deadLetterSink)
-        .name("dead letters")
-        .uid("emergency-deadletter-sink");
+    pipeline.toAlerts(alerts, alertSink);
+    pipeline.toStore(
+        alerts
+            .keyBy(AreaIndicators::areaKey)
+            .process(new AreaIndicators(settings.areaInterval().toMillis()))
+            .name("emergency_area per community")
+            .uid("emergency-area"),
+        Measurements.EMERGENCY_AREA,
+        areaSink,
+        "emergency-count-areas",
+        "emergency-area-sink");
+    pipeline.toStore(
+        alerts
+            .getSideOutput(IncidentLifecycle.TICKETS)
+            .keyBy(TicketEvent::areaKey)
+            .process(new TicketIndicators(settings.areaInterval().toMillis()))
+            .name("community_tickets per community")
+            .uid("emergency-tickets"),
+        Measurements.COMMUNITY_TICKETS,
+        ticketSink,
+        "emergency-count-tickets",
+        "emergency-tickets-sink");
+    pipeline.toDeadLetters(
+        decoded
+            .getSideOutput(DeadLetters.TAG)
+            .union(
+                signals.getSideOutput(DeadLetters.TAG),
+                acknowledgements.getSideOutput(DeadLetters.TAG),
+                alerts.getSideOutput(DeadLetters.TAG)),
+        deadLetterSink);
     pipeline.write(pipelineSink);
   }
 

@@ -1,7 +1,6 @@
 package io.citybrain.jobs.traffic;
 
 import com.influxdb.client.write.Point;
-import io.citybrain.connectors.influx.InfluxSink;
 import io.citybrain.connectors.influx.Points;
 import io.citybrain.contract.Alert;
 import io.citybrain.contract.DeadLetter;
@@ -20,6 +19,7 @@ import io.citybrain.jobs.common.KafkaIo;
 import io.citybrain.jobs.common.LiveGeography;
 import io.citybrain.jobs.common.PipelineTally;
 import io.citybrain.jobs.common.Rejected;
+import io.citybrain.jobs.common.StoreSinks;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -123,28 +123,15 @@ public final class TrafficJob {
   /** The production wiring: Kafka in; the store, the alerts and the dead-letter topic out. */
   static TrafficJob fromSettings(JobSettings s, SegmentMatcher matcher) {
     return new TrafficJob(
-            KafkaIo.source(s.kafkaBootstrap(), s.kafkaSecurity(), NAME, Topics.RAW_TRAFFIC),
-            GeographyUpdates.source(s.kafkaBootstrap(), s.kafkaSecurity(), NAME + "-geography"),
-            InfluxSink.<SegmentTraffic>builder()
-                .settings(s.influx())
-                .tuning(s.sinkTuning())
-                .converter(TrafficJob::toPoint)
-                .build(),
-            InfluxSink.<DistrictTraffic>builder()
-                .settings(s.influx())
-                .tuning(s.sinkTuning())
-                .converter(TrafficJob::toPoint)
-                .build(),
-            KafkaIo.alertSink(s.kafkaBootstrap(), s.kafkaSecurity()),
-            KafkaIo.deadLetterSink(s.kafkaBootstrap(), s.kafkaSecurity()),
+            KafkaIo.source(s, NAME, Topics.RAW_TRAFFIC),
+            GeographyUpdates.source(s, NAME + "-geography"),
+            StoreSinks.of(s, TrafficJob::toPoint),
+            StoreSinks.of(s, TrafficJob::toPoint),
+            KafkaIo.alertSink(s),
+            KafkaIo.deadLetterSink(s),
             matcher,
             s)
-        .withPipelineSink(
-            InfluxSink.<PipelineTally.Counts>builder()
-                .settings(s.influx())
-                .tuning(s.sinkTuning())
-                .converter(PipelineTally::toPoint)
-                .build());
+        .withPipelineSink(StoreSinks.pipeline(s));
   }
 
   public static Point toPoint(SegmentTraffic t) {
@@ -178,10 +165,7 @@ public final class TrafficJob {
 
   /** Adds the job's operators to {@code env}. */
   public void build(StreamExecutionEnvironment env) {
-    WatermarkStrategy<KafkaEvent> watermarks =
-        WatermarkStrategy.<KafkaEvent>forBoundedOutOfOrderness(settings.outOfOrderness())
-            .withTimestampAssigner((e, kafkaTs) -> e.timestamp())
-            .withIdleness(settings.idleness());
+    WatermarkStrategy<KafkaEvent> watermarks = KafkaIo.eventTime(settings);
 
     PipelineTally pipeline = new PipelineTally(STAGE);
     SingleOutputStreamOperator<ProbeFix> fixes =
@@ -231,11 +215,12 @@ public final class TrafficJob {
             .aggregate(new Accumulate(), new EmitSegment())
             .name("segment indicators, 1 min")
             .uid("traffic-segment-window");
-    pipeline
-        .count(segments, PipelineTally.Edge.OUT, "traffic-count-segments")
-        .sinkTo(segmentSink)
-        .name("traffic_segment to store")
-        .uid("traffic-segment-sink");
+    pipeline.toStore(
+        segments,
+        Measurements.TRAFFIC_SEGMENT,
+        segmentSink,
+        "traffic-count-segments",
+        "traffic-segment-sink");
 
     SingleOutputStreamOperator<DistrictTraffic> districts =
         segments
@@ -246,24 +231,20 @@ public final class TrafficJob {
             .process(new EmitDistrict())
             .name("district indicators, 1 min")
             .uid("traffic-district-window");
-    pipeline
-        .count(districts, PipelineTally.Edge.OUT, "traffic-count-districts")
-        .sinkTo(districtSink)
-        .name("traffic_district to store")
-        .uid("traffic-district-sink");
+    pipeline.toStore(
+        districts,
+        Measurements.TRAFFIC_DISTRICT,
+        districtSink,
+        "traffic-count-districts",
+        "traffic-district-sink");
 
-    pipeline
-        .count(
-            segments
-                .keyBy(SegmentTraffic::segment)
-                .process(new SegmentIncidents(IncidentRule.defaults()))
-                .name("segment incidents")
-                .uid("traffic-incidents"),
-            PipelineTally.Edge.OUT,
-            "traffic-count-alerts")
-        .sinkTo(alertSink)
-        .name("alerts to city.alerts")
-        .uid("traffic-alert-sink");
+    pipeline.toAlerts(
+        segments
+            .keyBy(SegmentTraffic::segment)
+            .process(new SegmentIncidents(IncidentRule.defaults()))
+            .name("segment incidents")
+            .uid("traffic-incidents"),
+        alertSink);
 
     DataStream<DeadLetter> late =
         segments
@@ -291,19 +272,14 @@ public final class TrafficJob {
                         STAGE))
             .name("late readings")
             .uid("traffic-late");
-    pipeline
-        .count(
-            fixes
-                .getSideOutput(DeadLetters.TAG)
-                .union(
-                    plausible.getSideOutput(DeadLetters.TAG),
-                    observations.getSideOutput(DeadLetters.TAG),
-                    late),
-            PipelineTally.Edge.DEAD,
-            "traffic-count-dead")
-        .sinkTo(deadLetterSink)
-        .name("dead letters")
-        .uid("traffic-deadletter-sink");
+    pipeline.toDeadLetters(
+        fixes
+            .getSideOutput(DeadLetters.TAG)
+            .union(
+                plausible.getSideOutput(DeadLetters.TAG),
+                observations.getSideOutput(DeadLetters.TAG),
+                late),
+        deadLetterSink);
     pipeline.write(pipelineSink);
   }
 

@@ -1,7 +1,6 @@
 package io.citybrain.jobs.utility;
 
 import com.influxdb.client.write.Point;
-import io.citybrain.connectors.influx.InfluxSink;
 import io.citybrain.connectors.influx.Points;
 import io.citybrain.contract.Alert;
 import io.citybrain.contract.DeadLetter;
@@ -19,6 +18,7 @@ import io.citybrain.jobs.common.KafkaIo;
 import io.citybrain.jobs.common.LiveGeography;
 import io.citybrain.jobs.common.PipelineTally;
 import io.citybrain.jobs.common.Rejected;
+import io.citybrain.jobs.common.StoreSinks;
 import java.time.Duration;
 import java.util.List;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -95,34 +95,17 @@ public final class UtilityJob {
    */
   static UtilityJob fromSettings(JobSettings s, ZoneLocator zones, UtilitySettings rules) {
     return new UtilityJob(
-            KafkaIo.source(s.kafkaBootstrap(), s.kafkaSecurity(), NAME, Topics.RAW_UTILITY),
-            GeographyUpdates.source(s.kafkaBootstrap(), s.kafkaSecurity(), NAME + "-geography"),
-            InfluxSink.<UtilityZone>builder()
-                .settings(s.influx())
-                .tuning(s.sinkTuning())
-                .converter(UtilityJob::toPoint)
-                .build(),
-            InfluxSink.<UtilityZone>builder()
-                .settings(s.influx())
-                .tuning(s.sinkTuning())
-                .converter(UtilityJob::toHourlyPoint)
-                .build(),
-            InfluxSink.<NightFlow>builder()
-                .settings(s.influx())
-                .tuning(s.sinkTuning())
-                .converter(UtilityJob::toPoint)
-                .build(),
-            KafkaIo.alertSink(s.kafkaBootstrap(), s.kafkaSecurity()),
-            KafkaIo.deadLetterSink(s.kafkaBootstrap(), s.kafkaSecurity()),
+            KafkaIo.source(s, NAME, Topics.RAW_UTILITY),
+            GeographyUpdates.source(s, NAME + "-geography"),
+            StoreSinks.of(s, UtilityJob::toPoint),
+            StoreSinks.of(s, UtilityJob::toHourlyPoint),
+            StoreSinks.of(s, UtilityJob::toPoint),
+            KafkaIo.alertSink(s),
+            KafkaIo.deadLetterSink(s),
             zones,
             s,
             rules)
-        .withPipelineSink(
-            InfluxSink.<PipelineTally.Counts>builder()
-                .settings(s.influx())
-                .tuning(s.sinkTuning())
-                .converter(PipelineTally::toPoint)
-                .build());
+        .withPipelineSink(StoreSinks.pipeline(s));
   }
 
   /**
@@ -168,10 +151,7 @@ public final class UtilityJob {
 
   /** Adds the job's operators to {@code env}. */
   public void build(StreamExecutionEnvironment env) {
-    WatermarkStrategy<KafkaEvent> watermarks =
-        WatermarkStrategy.<KafkaEvent>forBoundedOutOfOrderness(settings.outOfOrderness())
-            .withTimestampAssigner((e, kafkaTs) -> e.timestamp())
-            .withIdleness(settings.idleness());
+    WatermarkStrategy<KafkaEvent> watermarks = KafkaIo.eventTime(settings);
 
     wire(
         env.fromSource(source, watermarks, "raw utility").uid("utility-source"),
@@ -206,43 +186,24 @@ public final class UtilityJob {
             .name("zone windows and rules, 1 min")
             .uid("utility-zone-monitor");
 
-    pipeline
-        .count(perZone, PipelineTally.Edge.OUT, "utility-count-zones")
-        .sinkTo(zoneSink)
-        .name("utility_zone to store")
-        .uid("utility-zone-sink");
-    pipeline
-        .count(
-            perZone.getSideOutput(ZoneMonitor.HOURLY),
-            PipelineTally.Edge.OUT,
-            "utility-count-hourly")
-        .sinkTo(hourlySink)
-        .name("utility_zone_hourly to store")
-        .uid("utility-zone-hourly-sink");
-    pipeline
-        .count(
-            perZone.getSideOutput(ZoneMonitor.NIGHT_FLOW),
-            PipelineTally.Edge.OUT,
-            "utility-count-night-flow")
-        .sinkTo(nightFlowSink)
-        .name("utility_night_flow to store")
-        .uid("utility-night-flow-sink");
-    pipeline
-        .count(
-            perZone.getSideOutput(ZoneMonitor.ALERTS),
-            PipelineTally.Edge.OUT,
-            "utility-count-alerts")
-        .sinkTo(alertSink)
-        .name("alerts to city.alerts")
-        .uid("utility-alert-sink");
-    pipeline
-        .count(
-            readings.getSideOutput(DeadLetters.TAG).union(perZone.getSideOutput(DeadLetters.TAG)),
-            PipelineTally.Edge.DEAD,
-            "utility-count-dead")
-        .sinkTo(deadLetterSink)
-        .name("dead letters")
-        .uid("utility-deadletter-sink");
+    pipeline.toStore(
+        perZone, Measurements.UTILITY_ZONE, zoneSink, "utility-count-zones", "utility-zone-sink");
+    pipeline.toStore(
+        perZone.getSideOutput(ZoneMonitor.HOURLY),
+        Measurements.UTILITY_ZONE_HOURLY,
+        hourlySink,
+        "utility-count-hourly",
+        "utility-zone-hourly-sink");
+    pipeline.toStore(
+        perZone.getSideOutput(ZoneMonitor.NIGHT_FLOW),
+        Measurements.UTILITY_NIGHT_FLOW,
+        nightFlowSink,
+        "utility-count-night-flow",
+        "utility-night-flow-sink");
+    pipeline.toAlerts(perZone.getSideOutput(ZoneMonitor.ALERTS), alertSink);
+    pipeline.toDeadLetters(
+        readings.getSideOutput(DeadLetters.TAG).union(perZone.getSideOutput(DeadLetters.TAG)),
+        deadLetterSink);
     pipeline.write(pipelineSink);
   }
 

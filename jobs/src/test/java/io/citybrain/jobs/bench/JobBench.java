@@ -105,15 +105,11 @@ public final class JobBench {
 
   /** As {@link #settings(String, long)}, at {@code parallelism}. */
   public static JobSettings settings(String bootstrap, long citySeed, int parallelism) {
-    return new JobSettings(
-        bootstrap,
-        new InfluxSettings("http://unused", "o", "b", "t"),
-        Duration.ofHours(1),
-        Duration.ofSeconds(5),
-        Duration.ofSeconds(10),
-        Duration.ofSeconds(60),
-        parallelism,
-        citySeed);
+    return JobSettings.builder(bootstrap, new InfluxSettings("http://unused", "o", "b", "t"))
+        .checkpointInterval(Duration.ofHours(1))
+        .parallelism(parallelism)
+        .citySeed(citySeed)
+        .build();
   }
 
   /** A job's settings and its configured local environment at {@code parallelism}. */

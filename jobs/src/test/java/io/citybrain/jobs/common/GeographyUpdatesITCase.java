@@ -529,15 +529,13 @@ class GeographyUpdatesITCase {
     }
     StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(2, conf);
     JobSettings s =
-        new JobSettings(
-            bootstrap,
-            new InfluxSettings("http://unused", "o", "b", "t"),
-            Duration.ofMinutes(30),
-            Duration.ofSeconds(5),
-            Duration.ofSeconds(30),
-            Duration.ofSeconds(0),
-            2,
-            SEED);
+        JobSettings.builder(bootstrap, new InfluxSettings("http://unused", "o", "b", "t"))
+            .checkpointInterval(Duration.ofMinutes(30))
+            .idleness(Duration.ofSeconds(30))
+            .allowedLateness(Duration.ofSeconds(0))
+            .parallelism(2)
+            .citySeed(SEED)
+            .build();
     JobEnvironment.configure(env, s);
     new UtilityJob(
             KafkaIo.source(bootstrap, "it-utility", Topics.RAW_UTILITY),

@@ -37,7 +37,34 @@ class JobSettingsTest {
             Map.of());
     assertThat(s.sinkTuning())
         .isEqualTo(new SinkTuning(500, Duration.ofMillis(250), 3, Duration.ofSeconds(30)));
-    assertThat(s.withCityPackage("/tmp/city").sinkTuning()).isEqualTo(s.sinkTuning());
+    assertThat(s.toBuilder().cityPackage("/tmp/city").build().sinkTuning())
+        .isEqualTo(s.sinkTuning());
+  }
+
+  @Test
+  void theBuilderStartsFromTheDefaultsOfTheArguments() {
+    JobSettings fromArgs =
+        JobSettings.fromArgs(
+            new String[] {
+              "--kafka.bootstrap-servers",
+              "k:9092",
+              "--influx.url",
+              "http://i:8086",
+              "--influx.token",
+              "t"
+            },
+            Map.of());
+    assertThat(JobSettings.builder("k:9092", fromArgs.influx()).build()).isEqualTo(fromArgs);
+    assertThat(fromArgs.toBuilder().parallelism(3).build())
+        .isEqualTo(
+            JobSettings.fromArgs(
+                new String[] {
+                  "--kafka.bootstrap-servers", "k:9092",
+                  "--influx.url", "http://i:8086",
+                  "--influx.token", "t",
+                  "--parallelism", "3"
+                },
+                Map.of()));
   }
 
   @Test

@@ -94,15 +94,12 @@ class IncidentQuotaITCase {
       conf.setString("metrics.reporter.prom.port", String.valueOf(metricsPort));
       StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1, conf);
       JobSettings s =
-          new JobSettings(
-              bootstrap,
-              new InfluxSettings("http://unused", "o", "b", "t"),
-              Duration.ofMinutes(30),
-              Duration.ofSeconds(5),
-              Duration.ofSeconds(30),
-              Duration.ofSeconds(0),
-              1,
-              SEED);
+          JobSettings.builder(bootstrap, new InfluxSettings("http://unused", "o", "b", "t"))
+              .checkpointInterval(Duration.ofMinutes(30))
+              .idleness(Duration.ofSeconds(30))
+              .allowedLateness(Duration.ofSeconds(0))
+              .citySeed(SEED)
+              .build();
       JobEnvironment.configure(env, s);
       new EmergencyJob(
               KafkaIo.source(bootstrap, "it-quota", Topics.RAW_EMERGENCY, Topics.RAW_COMMUNITY),

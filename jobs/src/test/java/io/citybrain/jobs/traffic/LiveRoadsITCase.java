@@ -235,15 +235,10 @@ class LiveRoadsITCase {
     }
     StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1, conf);
     JobSettings s =
-        new JobSettings(
-            bootstrap,
-            new InfluxSettings("http://unused", "o", "b", "t"),
-            Duration.ofSeconds(2),
-            Duration.ofSeconds(5),
-            Duration.ofSeconds(3),
-            Duration.ofSeconds(60),
-            1,
-            42L);
+        JobSettings.builder(bootstrap, new InfluxSettings("http://unused", "o", "b", "t"))
+            .checkpointInterval(Duration.ofSeconds(2))
+            .idleness(Duration.ofSeconds(3))
+            .build();
     JobEnvironment.configure(env, s);
     new TrafficJob(
             KafkaIo.source(bootstrap, TrafficJob.NAME, Topics.RAW_TRAFFIC),

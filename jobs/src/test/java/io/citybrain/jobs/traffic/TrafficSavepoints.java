@@ -98,15 +98,9 @@ final class TrafficSavepoints {
 
   static JobSettings settings(String bootstrap) {
     // Checkpoints play no part: the state comes from the savepoint only.
-    return new JobSettings(
-        bootstrap,
-        new InfluxSettings("http://unused", "o", "b", "t"),
-        Duration.ofMinutes(30),
-        Duration.ofSeconds(5),
-        Duration.ofSeconds(10),
-        Duration.ofSeconds(60),
-        1,
-        42L);
+    return JobSettings.builder(bootstrap, new InfluxSettings("http://unused", "o", "b", "t"))
+        .checkpointInterval(Duration.ofMinutes(30))
+        .build();
   }
 
   /**

@@ -185,15 +185,10 @@ public final class UtilityJobBenchmark {
     }
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
     JobSettings s =
-        new JobSettings(
-            "unused:9092",
-            new InfluxSettings("http://unused", "o", "b", "t"),
-            checkpoints == null ? Duration.ofHours(1) : Duration.ofSeconds(2),
-            Duration.ofSeconds(5),
-            Duration.ofSeconds(10),
-            Duration.ofSeconds(60),
-            1,
-            SEED);
+        JobSettings.builder("unused:9092", new InfluxSettings("http://unused", "o", "b", "t"))
+            .checkpointInterval(checkpoints == null ? Duration.ofHours(1) : Duration.ofSeconds(2))
+            .citySeed(SEED)
+            .build();
     // Checkpoints are not part of the figure (the interval is longer than a run).
     JobEnvironment.configure(env, s);
     DataStream<KafkaEvent> raw =
