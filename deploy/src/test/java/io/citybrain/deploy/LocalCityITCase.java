@@ -13,6 +13,7 @@ import io.citybrain.geo.District;
 import io.citybrain.geo.DistrictIndex;
 import io.citybrain.geo.RoadSegment;
 import io.citybrain.testkit.KafkaRecords;
+import io.citybrain.testkit.MosquittoClients;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -299,17 +300,11 @@ class LocalCityITCase {
 
     // A topic the embedded broker refuses (U+FFFD, what malformed UTF-8 decodes to), sent as a
     // stranger would, with Debian's mosquitto_pub (Paho refuses to encode it): counted in the
-    // broker's metric below. The bytes come from printf, whatever the locale.
-    Process pub =
-        new ProcessBuilder(
-                "bash",
-                "-c",
-                "mosquitto_pub -p "
-                    + java.net.URI.create(city.mqttUrl()).getPort()
-                    + " -t \"$(printf 'city/emergency/sos/it-\\357\\277\\275')\" -m '{}'")
-            .redirectErrorStream(true)
-            .start();
-    assertThat(pub.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    // broker's metric below.
+    MosquittoClients.pubRawTopic(
+        java.net.URI.create(city.mqttUrl()).getPort(),
+        "city/emergency/sos/it-\uFFFD".getBytes(StandardCharsets.UTF_8),
+        "{}");
 
     // The local city's metrics line: the same dead letters, counted by domain, outcome and reason.
     String line =

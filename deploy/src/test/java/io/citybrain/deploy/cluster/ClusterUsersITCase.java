@@ -10,6 +10,7 @@ import io.citybrain.connectors.kafka.KafkaClients;
 import io.citybrain.contract.Alert;
 import io.citybrain.contract.Topics;
 import io.citybrain.testkit.KafkaRecords;
+import io.citybrain.testkit.MosquittoClients;
 import io.citybrain.users.UsersFile;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -217,33 +218,26 @@ class ClusterUsersITCase {
 
   /** Debian's mosquitto_pub, with its defaults, at QoS 1; returns its exit status. */
   private static int mosquittoPub(
-      String url, String user, String password, String topic, String payload) throws Exception {
+      String url, String user, String password, String topic, String payload) {
     URI broker = URI.create(url);
-    Process pub =
-        new ProcessBuilder(
-                "mosquitto_pub",
-                "-h",
-                broker.getHost(),
-                "-p",
-                String.valueOf(broker.getPort()),
-                "-u",
-                user,
-                "-P",
-                password,
-                "-q",
-                "1",
-                "-t",
-                topic,
-                "-m",
-                payload)
-            .redirectErrorStream(true)
-            .start();
-    if (!pub.waitFor(30, TimeUnit.SECONDS)) {
-      pub.destroyForcibly();
-      throw new AssertionError("mosquitto_pub did not finish in 30 s");
-    }
-    System.out.print(new String(pub.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
-    return pub.exitValue();
+    MosquittoClients.Run pub =
+        MosquittoClients.pub(
+            "-h",
+            broker.getHost(),
+            "-p",
+            String.valueOf(broker.getPort()),
+            "-u",
+            user,
+            "-P",
+            password,
+            "-q",
+            "1",
+            "-t",
+            topic,
+            "-m",
+            payload);
+    System.out.print(pub.output());
+    return pub.exit();
   }
 
   private static MqttClient connect(String url, String clientId, String user, String password)
