@@ -2,6 +2,7 @@ package io.citybrain.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.citybrain.connectors.kafka.ContractTopics;
 import io.citybrain.contract.Topics;
 import io.citybrain.embedded.EmbeddedKafka;
 import io.citybrain.geo.CityGeoJson;
@@ -14,10 +15,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,15 +36,7 @@ class CityPublishITCase {
     Files.write(communities, CityGeoJson.communities(city.communities(), "2026-11-24.1"));
 
     try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0, Map.of())) {
-      Properties admin = new Properties();
-      admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-      try (Admin a = Admin.create(admin)) {
-        a.createTopics(
-                List.of(
-                    new NewTopic(Topics.GEOGRAPHY, 1, (short) 1).configs(Topics.GEOGRAPHY_CONFIG)))
-            .all()
-            .get();
-      }
+      ContractTopics.create(kafka.bootstrapServers(), t -> 1, (short) 1);
       assertThat(
               new CommandLine(new CityCli())
                   .execute(

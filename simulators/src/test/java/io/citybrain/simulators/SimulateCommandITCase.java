@@ -7,6 +7,7 @@ import io.citybrain.connectors.bridge.BridgeSettings;
 import io.citybrain.connectors.bridge.MqttKafkaBridge;
 import io.citybrain.connectors.envelope.EnvelopeCodec;
 import io.citybrain.connectors.envelope.IngestValidator;
+import io.citybrain.connectors.kafka.ContractTopics;
 import io.citybrain.connectors.registry.DeviceRegistry;
 import io.citybrain.contract.Envelope;
 import io.citybrain.contract.Json;
@@ -26,9 +27,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -154,14 +152,7 @@ class SimulateCommandITCase {
     fleet.devices().forEach(d -> devices.put(d.id(), d));
     try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0, Map.of());
         EmbeddedMqttBroker broker = EmbeddedMqttBroker.startAnonymous(dir.resolve("mqtt"), 0)) {
-      try (Admin admin =
-          Admin.create(
-              Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
-        admin
-            .createTopics(Topics.ALL.stream().map(t -> new NewTopic(t, 1, (short) 1)).toList())
-            .all()
-            .get();
-      }
+      ContractTopics.create(kafka.bootstrapServers(), t -> 1, (short) 1);
       try (MqttKafkaBridge bridge =
           MqttKafkaBridge.start(
               BridgeSettings.local(broker.url(), kafka.bootstrapServers())

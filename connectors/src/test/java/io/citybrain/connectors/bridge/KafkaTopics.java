@@ -1,15 +1,12 @@
 package io.citybrain.connectors.bridge;
 
+import io.citybrain.connectors.kafka.ContractTopics;
 import io.citybrain.contract.Topics;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -23,13 +20,8 @@ final class KafkaTopics {
   private KafkaTopics() {}
 
   static void create(String bootstrap) {
-    try (Admin admin =
-        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-      List<NewTopic> topics = new ArrayList<>();
-      for (String t : Topics.ALL) {
-        topics.add(new NewTopic(t, 2, (short) 1));
-      }
-      admin.createTopics(topics).all().get();
+    try {
+      ContractTopics.create(bootstrap, t -> 2, (short) 1);
     } catch (InterruptedException | ExecutionException e) {
       throw new IllegalStateException("cannot create topics", e);
     }

@@ -8,6 +8,7 @@ import com.sun.net.httpserver.HttpServer;
 import io.citybrain.connectors.bridge.BridgeSettings;
 import io.citybrain.connectors.bridge.MqttKafkaBridge;
 import io.citybrain.connectors.influx.InfluxSettings;
+import io.citybrain.connectors.kafka.ContractTopics;
 import io.citybrain.connectors.kafka.KafkaClients;
 import io.citybrain.contract.Alert;
 import io.citybrain.contract.DeadLetter;
@@ -30,9 +31,6 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -88,14 +86,7 @@ class AlertDeliveryITCase {
   @BeforeAll
   static void start() throws Exception {
     kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0, Map.of());
-    try (Admin admin =
-        Admin.create(
-            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
-      admin
-          .createTopics(Topics.ALL.stream().map(t -> new NewTopic(t, 1, (short) 1)).toList())
-          .all()
-          .get();
-    }
+    ContractTopics.create(kafka.bootstrapServers(), t -> 1, (short) 1);
     store = EmbeddedQuestDb.start(dir.resolve("questdb"), 0);
 
     Path usersFile = dir.resolve("users.csv");

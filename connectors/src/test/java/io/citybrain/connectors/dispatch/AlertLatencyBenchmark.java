@@ -1,6 +1,7 @@
 package io.citybrain.connectors.dispatch;
 
 import io.citybrain.connectors.influx.InfluxSettings;
+import io.citybrain.connectors.kafka.ContractTopics;
 import io.citybrain.connectors.kafka.KafkaClients;
 import io.citybrain.contract.Alert;
 import io.citybrain.contract.Topics;
@@ -13,9 +14,6 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.eclipse.paho.client.mqttv3.MqttClient;
@@ -42,14 +40,7 @@ public final class AlertLatencyBenchmark {
     try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0, Map.of());
         EmbeddedMqttBroker broker = EmbeddedMqttBroker.startAnonymous(dir.resolve("mqtt"), 0);
         EmbeddedQuestDb store = EmbeddedQuestDb.start(dir.resolve("questdb"), 0)) {
-      try (Admin admin =
-          Admin.create(
-              Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
-        admin
-            .createTopics(Topics.ALL.stream().map(t -> new NewTopic(t, 1, (short) 1)).toList())
-            .all()
-            .get();
-      }
+      ContractTopics.create(kafka.bootstrapServers(), t -> 1, (short) 1);
       Map<String, Long> sent = new ConcurrentHashMap<>();
       Map<String, Long> latencyNanos = new ConcurrentHashMap<>();
       MqttClient subscriber =

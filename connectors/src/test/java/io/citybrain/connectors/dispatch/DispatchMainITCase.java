@@ -3,6 +3,7 @@ package io.citybrain.connectors.dispatch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.citybrain.connectors.kafka.ContractTopics;
 import io.citybrain.connectors.kafka.KafkaClients;
 import io.citybrain.contract.Alert;
 import io.citybrain.contract.Topics;
@@ -20,7 +21,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -46,10 +46,7 @@ class DispatchMainITCase {
         Admin admin =
             Admin.create(
                 Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
-      admin
-          .createTopics(Topics.ALL.stream().map(t -> new NewTopic(t, 1, (short) 1)).toList())
-          .all()
-          .get();
+      ContractTopics.create(kafka.bootstrapServers(), t -> 1, (short) 1);
       List<String> atCommunity = new CopyOnWriteArrayList<>();
       MqttClient manager = new MqttClient(broker.url(), "it-manager", new MemoryPersistence());
       MqttConnectOptions o = new MqttConnectOptions();
@@ -169,14 +166,8 @@ class DispatchMainITCase {
                 dir.resolve("mqtt-json"),
                 0,
                 io.citybrain.embedded.MqttUsers.load(usersFile)
-                    .addService("citybrain-dispatch", password));
-        Admin admin =
-            Admin.create(
-                Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
-      admin
-          .createTopics(Topics.ALL.stream().map(t -> new NewTopic(t, 1, (short) 1)).toList())
-          .all()
-          .get();
+                    .addService("citybrain-dispatch", password))) {
+      ContractTopics.create(kafka.bootstrapServers(), t -> 1, (short) 1);
       Path log = dir.resolve("dispatch-json.log");
       Process process =
           start(

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.citybrain.connectors.bridge.BridgeSettings;
 import io.citybrain.connectors.bridge.MqttKafkaBridge;
+import io.citybrain.connectors.kafka.ContractTopics;
 import io.citybrain.connectors.kafka.KafkaAccess;
 import io.citybrain.connectors.kafka.KafkaSecurity;
 import io.citybrain.connectors.ops.KafkaProbe;
@@ -32,7 +33,6 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -299,12 +299,6 @@ class KafkaSecurityITCase {
   }
 
   private static void createTopics(String plainBootstrap) throws Exception {
-    try (Admin admin =
-        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, plainBootstrap))) {
-      admin
-          .createTopics(Topics.ALL.stream().map(t -> new NewTopic(t, 1, (short) 1)).toList())
-          .all()
-          .get();
-    }
+    ContractTopics.create(plainBootstrap, t -> 1, (short) 1);
   }
 }

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.citybrain.connectors.envelope.EnvelopeCodec;
 import io.citybrain.connectors.influx.InfluxSettings;
+import io.citybrain.connectors.kafka.ContractTopics;
 import io.citybrain.contract.Alert;
 import io.citybrain.contract.DeadLetter;
 import io.citybrain.contract.Envelope;
@@ -27,9 +28,6 @@ import java.util.Properties;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -72,19 +70,7 @@ class IncidentQuotaITCase {
             2);
     try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0, Map.of())) {
       String bootstrap = kafka.bootstrapServers();
-      Properties ap = new Properties();
-      ap.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-      try (Admin admin = Admin.create(ap)) {
-        admin
-            .createTopics(
-                List.of(
-                    new NewTopic(Topics.RAW_EMERGENCY, 1, (short) 1),
-                    new NewTopic(Topics.RAW_COMMUNITY, 1, (short) 1),
-                    new NewTopic(Topics.ACKS, 1, (short) 1),
-                    new NewTopic(Topics.GEOGRAPHY, 1, (short) 1).configs(Topics.GEOGRAPHY_CONFIG)))
-            .all()
-            .get();
-      }
+      ContractTopics.create(bootstrap, t -> 1, (short) 1);
       // Flink's Prometheus reporter, as the FlinkDeployments configure it (on a free port here).
       int metricsPort = io.citybrain.embedded.FreePorts.resolve(0);
       Configuration conf = new Configuration();
