@@ -388,69 +388,27 @@ public record ConsoleSettings(
   }
 
   public ConsoleSettings withMqttCredentials(String user, char[] password) {
-    return new ConsoleSettings(
-        host,
-        port,
-        store,
-        kafkaBootstrap,
-        kafkaSecurity,
-        mqttUrl,
-        user,
-        password,
-        refresh,
-        hosts,
-        publicUrls,
-        tls,
-        token,
-        usersFile,
-        sessionKey);
+    return toBuilder().mqttCredentials(user, password).build();
   }
 
   /** With the store's HTTP credentials (the local city's QuestDB requires them). */
   public ConsoleSettings withStoreCredentials(String user, char[] password) {
-    return new ConsoleSettings(
-        host,
-        port,
-        new Store(
-            store.url(),
-            store.dialect(),
-            store.database(),
-            user,
-            password,
-            store.token(),
-            store.lookback()),
-        kafkaBootstrap,
-        kafkaSecurity,
-        mqttUrl,
-        mqttUser,
-        mqttPassword,
-        refresh,
-        hosts,
-        publicUrls,
-        tls,
-        token,
-        usersFile,
-        sessionKey);
+    return toBuilder()
+        .store(
+            new Store(
+                store.url(),
+                store.dialect(),
+                store.database(),
+                user,
+                password,
+                store.token(),
+                store.lookback()))
+        .build();
   }
 
   /** People log in with the accounts of {@code file} (see {@link #usersFile()}); no token. */
   public ConsoleSettings withUsers(Path file) {
-    return new ConsoleSettings(
-        host,
-        port,
-        store,
-        kafkaBootstrap,
-        kafkaSecurity,
-        mqttUrl,
-        mqttUser,
-        mqttPassword,
-        refresh,
-        hosts,
-        publicUrls,
-        tls,
-        null,
-        file,
-        sessionKey);
+    return toBuilder().users(file).build();
   }
 
   private static Duration duration(Properties p, String key, Duration fallback) {
@@ -530,5 +488,87 @@ public record ConsoleSettings(
         + ", sessionKey="
         + (sessionKey == null ? "random" : "(set)")
         + "]";
+  }
+
+  /** These settings, to change some of them; {@link Builder#build()} validates them again. */
+  public Builder toBuilder() {
+    return new Builder(this);
+  }
+
+  /**
+   * Settings changed one at a time from others (a deployment reads them all from its properties
+   * instead: {@link #fromProperties}).
+   */
+  public static final class Builder {
+    private String host;
+    private int port;
+    private Store store;
+    private String kafkaBootstrap;
+    private KafkaSecurity kafkaSecurity;
+    private String mqttUrl;
+    private String mqttUser;
+    private char[] mqttPassword;
+    private Duration refresh;
+    private List<String> hosts;
+    private List<URI> publicUrls;
+    private Tls tls;
+    private char[] token;
+    private Path usersFile;
+    private char[] sessionKey;
+
+    private Builder(ConsoleSettings s) {
+      host = s.host;
+      port = s.port;
+      store = s.store;
+      kafkaBootstrap = s.kafkaBootstrap;
+      kafkaSecurity = s.kafkaSecurity;
+      mqttUrl = s.mqttUrl;
+      mqttUser = s.mqttUser;
+      mqttPassword = s.mqttPassword;
+      refresh = s.refresh;
+      hosts = s.hosts;
+      publicUrls = s.publicUrls;
+      tls = s.tls;
+      token = s.token;
+      usersFile = s.usersFile;
+      sessionKey = s.sessionKey;
+    }
+
+    public Builder mqttCredentials(String user, char[] password) {
+      this.mqttUser = user;
+      this.mqttPassword = password;
+      return this;
+    }
+
+    public Builder store(Store store) {
+      this.store = store;
+      return this;
+    }
+
+    /** People log in with the accounts of {@code file}; no token then. */
+    public Builder users(Path file) {
+      this.usersFile = file;
+      this.token = null;
+      return this;
+    }
+
+    public ConsoleSettings build() {
+      return new ConsoleSettings(
+          host,
+          port,
+          store,
+          kafkaBootstrap,
+          kafkaSecurity,
+          mqttUrl,
+          mqttUser,
+          mqttPassword,
+          refresh,
+          hosts,
+          publicUrls,
+          tls,
+          token,
+          usersFile,
+          sessionKey);
+    }
   }
 }

@@ -316,20 +316,7 @@ public record DispatchSettings(
   }
 
   public DispatchSettings withMqttCredentials(String username, char[] password) {
-    return new DispatchSettings(
-        kafkaBootstrap,
-        mqttUrl,
-        clientId,
-        username,
-        password,
-        webhooks,
-        webhookRetries,
-        webhookTimeout,
-        store,
-        kafkaSecurity,
-        webhookSecret,
-        channels,
-        smtp);
+    return toBuilder().mqttCredentials(username, password).build();
   }
 
   private static void require(String value, String key) {
@@ -373,5 +360,69 @@ public record DispatchSettings(
         + ", store="
         + store
         + "]";
+  }
+
+  /** These settings, to change some of them; {@link Builder#build()} validates them again. */
+  public Builder toBuilder() {
+    return new Builder(this);
+  }
+
+  /**
+   * Settings changed one at a time from others (a deployment reads them all from its properties
+   * instead: {@link #fromProperties}).
+   */
+  public static final class Builder {
+    private String kafkaBootstrap;
+    private String mqttUrl;
+    private String clientId;
+    private String mqttUsername;
+    private char[] mqttPassword;
+    private List<URI> webhooks;
+    private int webhookRetries;
+    private Duration webhookTimeout;
+    private InfluxSettings store;
+    private KafkaSecurity kafkaSecurity;
+    private char[] webhookSecret;
+    private List<Channel> channels;
+    private Smtp smtp;
+
+    private Builder(DispatchSettings s) {
+      kafkaBootstrap = s.kafkaBootstrap;
+      mqttUrl = s.mqttUrl;
+      clientId = s.clientId;
+      mqttUsername = s.mqttUsername;
+      mqttPassword = s.mqttPassword;
+      webhooks = s.webhooks;
+      webhookRetries = s.webhookRetries;
+      webhookTimeout = s.webhookTimeout;
+      store = s.store;
+      kafkaSecurity = s.kafkaSecurity;
+      webhookSecret = s.webhookSecret;
+      channels = s.channels;
+      smtp = s.smtp;
+    }
+
+    public Builder mqttCredentials(String username, char[] password) {
+      this.mqttUsername = username;
+      this.mqttPassword = password;
+      return this;
+    }
+
+    public DispatchSettings build() {
+      return new DispatchSettings(
+          kafkaBootstrap,
+          mqttUrl,
+          clientId,
+          mqttUsername,
+          mqttPassword,
+          webhooks,
+          webhookRetries,
+          webhookTimeout,
+          store,
+          kafkaSecurity,
+          webhookSecret,
+          channels,
+          smtp);
+    }
   }
 }
