@@ -2,14 +2,18 @@ package io.citybrain.jobs.common;
 
 import java.io.Serializable;
 import java.time.Duration;
-import java.util.Iterator;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.typeutils.ResultTypeQueryable;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
@@ -25,17 +29,23 @@ import org.apache.flink.util.Collector;
  * at one millisecond, so it is the same reading delivered again.
  *
  * <p>Cost: a reading waits for the watermark, which the event-time windows downstream wait for
- * anyway, so rows come no later; the state holds the out-of-orderness' worth of readings per
- * device, plus each emitted event time for {@code remember} (up to 30 s more) after the watermark
- * passed it.
+ * anyway, so rows come no later. A device's state is one value ({@link DeviceTrack}): the
+ * out-of-orderness' worth of pending readings, plus each emitted event time for {@code remember}
+ * (up to 30 s more) after the watermark passed it; it is read and written once per reading and once
+ * per timer.
  *
  * <p>A reading that arrives behind the watermark (late) goes on at once: the windows decide whether
  * it is still in time. Its event time is remembered too, so a late repeat is dropped.
  *
+ * <p>Savepoints of the builds before issue 22's one-value layout hold a device's pending readings
+ * and remembered times in two map states ({@code pending}, {@code emitted}) and one timer per
+ * pending reading and per sweep; such a device's maps are moved into its track the first time it is
+ * touched (a reading or one of those timers), and the maps are cleared.
+ *
  * @param <T> the reading; keyed by device
  */
 public final class EventTimeOrder<T> extends KeyedProcessFunction<String, T, T>
-    implements ResultTypeQueryable<T> {
+    implements ResultTypeQueryable<T>, CheckpointedFunction {
 
   /** The event time of a reading. */
   @FunctionalInterface
@@ -49,9 +59,13 @@ public final class EventTimeOrder<T> extends KeyedProcessFunction<String, T, T>
   private final TypeInformation<T> type;
   private final EventTime<T> eventTime;
   private final long rememberMs;
-  private transient MapState<Long, T> pending;
-  private transient MapState<Long, Boolean> emitted;
+  private transient ValueState<DeviceTrack<T>> tracks;
+  private transient MapState<Long, T> legacyPending;
+  private transient MapState<Long, Boolean> legacyEmitted;
   private transient Counter repeats;
+
+  /** Whether this task started from a checkpoint or savepoint: only then can a device hold maps. */
+  private transient boolean restored;
 
   /**
    * @param remember how long after the watermark passed an event time a repeat is still recognised:
@@ -69,10 +83,26 @@ public final class EventTimeOrder<T> extends KeyedProcessFunction<String, T, T>
   }
 
   @Override
+  public void initializeState(FunctionInitializationContext context) {
+    restored = context.isRestored();
+  }
+
+  @Override
+  public void snapshotState(FunctionSnapshotContext context) {
+    // All of it is keyed state, which Flink snapshots itself.
+  }
+
+  @Override
   public void open(OpenContext context) {
-    pending =
+    tracks =
+        getRuntimeContext()
+            .getState(
+                new ValueStateDescriptor<>(
+                    "track",
+                    new DeviceTrack.Serializer<>(getRuntimeContext().createSerializer(type))));
+    legacyPending =
         getRuntimeContext().getMapState(new MapStateDescriptor<>("pending", Types.LONG, type));
-    emitted =
+    legacyEmitted =
         getRuntimeContext()
             .getMapState(new MapStateDescriptor<>("emitted", Types.LONG, Types.BOOLEAN));
     repeats = getRuntimeContext().getMetricGroup().counter("repeatedReadings");
@@ -81,54 +111,101 @@ public final class EventTimeOrder<T> extends KeyedProcessFunction<String, T, T>
   @Override
   public void processElement(T reading, Context ctx, Collector<T> out) throws Exception {
     long ts = eventTime.of(reading);
-    if (pending.contains(ts) || emitted.contains(ts)) {
+    DeviceTrack<T> track = track(ctx);
+    if (track == null) {
+      track = new DeviceTrack<>();
+    }
+    // Both, whatever the watermark: right after a restore the watermark starts again from nothing,
+    // and a repeat of a reading handed on before the checkpoint would otherwise wait as a new one.
+    if (track.isPending(ts) || track.isRemembered(ts)) {
       repeats.inc();
       return;
     }
     if (ts <= ctx.timerService().currentWatermark()) {
-      remember(ts, ctx);
+      remember(track, ts, ctx);
+      tracks.update(track);
       out.collect(reading);
       return;
     }
-    pending.put(ts, reading);
+    track.addPending(ts, reading);
+    tracks.update(track);
     ctx.timerService().registerEventTimeTimer(ts);
   }
 
+  /**
+   * Every timer does the same, whichever it was registered as (a pending reading's, a sweep, or one
+   * of a savepoint of an earlier build): hands on the readings now due, in event-time order, and
+   * forgets the times whose memory ended.
+   */
   @Override
   public void onTimer(long time, OnTimerContext ctx, Collector<T> out) throws Exception {
-    T due = pending.get(time);
-    if (due != null) {
-      pending.remove(time);
-      remember(time, ctx);
+    DeviceTrack<T> track = track(ctx);
+    if (track == null) {
+      return;
+    }
+    while (track.hasPending() && track.firstPendingTime() <= time) {
+      long ts = track.firstPendingTime();
+      T due = track.takeFirstPending();
+      remember(track, ts, ctx);
       out.collect(due);
     }
-    if (time % SWEEP_MS == 0) {
-      Iterator<Long> times = emitted.keys().iterator();
-      while (times.hasNext()) {
-        if (times.next() <= time - rememberMs) {
-          times.remove();
-        }
-      }
-      if (emitted.isEmpty()) {
-        // An iterator leaves the heap backend's empty map behind: a device gone quiet keeps
-        // nothing.
-        emitted.clear();
-      }
-    } else if (due == null) {
-      // A timer of a savepoint taken before the sweeps: the end of one event time's memory.
-      emitted.remove(time - rememberMs);
+    // The sweep that remember() scheduled for a time is the first multiple of SWEEP_MS at or after
+    // the end of its memory: a time is forgotten when that sweep comes.
+    track.forgetUpTo(Math.floorDiv(time, SWEEP_MS) * SWEEP_MS - rememberMs);
+    if (track.isEmpty()) {
+      tracks.clear();
+    } else {
+      tracks.update(track);
     }
   }
 
   /**
    * Remembers {@code ts} until a sweep at least {@code remember} after it. One sweep per device per
-   * {@link #SWEEP_MS} serves all the readings it emitted in that span, where a timer per reading
-   * cost a timer-queue insert and removal each (issue 22: the timers were a fifth of the traffic
+   * {@link #SWEEP_MS} serves all the readings it emitted in that span, and is registered once: the
+   * track knows the latest it asked for (issue 22: a timer per reading was a fifth of the traffic
    * job's busiest task). A repeat is so recognised for up to {@code SWEEP_MS} longer than asked.
    */
-  private void remember(long ts, Context ctx) throws Exception {
-    emitted.put(ts, Boolean.TRUE);
-    ctx.timerService()
-        .registerEventTimeTimer(Math.floorDiv(ts + rememberMs + SWEEP_MS - 1, SWEEP_MS) * SWEEP_MS);
+  private void remember(DeviceTrack<T> track, long ts, Context ctx) {
+    track.remember(ts);
+    long sweep = sweepFor(ts);
+    if (sweep > track.cleanupAt()) {
+      ctx.timerService().registerEventTimeTimer(sweep);
+      track.cleanupAt(sweep);
+    }
+  }
+
+  private long sweepFor(long ts) {
+    return Math.floorDiv(ts + rememberMs + SWEEP_MS - 1, SWEEP_MS) * SWEEP_MS;
+  }
+
+  /**
+   * The device's track; null when it has none. In a task that started from a savepoint (a fresh
+   * start has no maps to look at), a device of an earlier build gets its map states moved into a
+   * new track here, with a sweep for each remembered time (that build's own sweep and pending
+   * timers fire too, and find the times already moved).
+   */
+  private DeviceTrack<T> track(Context ctx) throws Exception {
+    DeviceTrack<T> track = tracks.value();
+    if (track != null || !restored || (legacyPending.isEmpty() && legacyEmitted.isEmpty())) {
+      return track;
+    }
+    DeviceTrack<T> moved = new DeviceTrack<>();
+    for (var e : legacyPending.entries()) {
+      moved.addPending(e.getKey(), e.getValue());
+      ctx.timerService().registerEventTimeTimer(e.getKey());
+    }
+    for (long ts : legacyEmitted.keys()) {
+      moved.remember(ts);
+    }
+    moved.forEachRemembered(
+        ts -> {
+          long sweep = sweepFor(ts);
+          ctx.timerService().registerEventTimeTimer(sweep);
+          moved.cleanupAt(Math.max(moved.cleanupAt(), sweep));
+        });
+    legacyPending.clear();
+    legacyEmitted.clear();
+    tracks.update(moved);
+    return moved;
   }
 }

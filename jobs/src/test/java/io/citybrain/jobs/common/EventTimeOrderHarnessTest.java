@@ -3,14 +3,24 @@ package io.citybrain.jobs.common;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.serialization.SerializerConfigImpl;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeHint;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.java.tuple.Tuple2;
+import org.apache.flink.core.memory.DataInputDeserializer;
+import org.apache.flink.core.memory.DataOutputSerializer;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.util.Collector;
 import org.junit.jupiter.api.Test;
 
 class EventTimeOrderHarnessTest {
@@ -79,6 +89,134 @@ class EventTimeOrderHarnessTest {
           .as("every event time forgotten after its memory")
           .isZero();
       assertThat(h.numEventTimeTimers()).isZero();
+    }
+  }
+
+  /**
+   * After a restore the watermark starts again from nothing, while the readings handed on before
+   * the checkpoint are remembered: a redelivery of one of them is still a repeat.
+   */
+  @Test
+  void aRepeatRightAfterARestoreIsDroppedThoughTheWatermarkStartsAgain() throws Exception {
+    OperatorSubtaskState checkpoint;
+    try (var h = harness()) {
+      h.open();
+      h.processElement(reading("d-1", T0));
+      h.processWatermark(new Watermark(T0 + 1_000));
+      assertThat(h.extractOutputValues()).extracting(r -> r.f1).containsExactly(T0);
+      checkpoint = h.snapshot(1, T0 + 1_000);
+    }
+    try (var h = harness()) {
+      h.initializeState(checkpoint);
+      h.open();
+      h.processElement(reading("d-1", T0)); // the bridge's redelivery, after the job's restart
+      h.processElement(reading("d-1", T0 + 2_000));
+      h.processWatermark(new Watermark(T0 + 10_000));
+      assertThat(h.extractOutputValues()).extracting(r -> r.f1).containsExactly(T0 + 2_000);
+    }
+  }
+
+  /**
+   * A savepoint of the builds before the one-value layout: a device's pending readings and
+   * remembered times in two map states, a timer per pending reading and per sweep. Written here by
+   * an operator with that layout's state descriptors, restored into the current one.
+   */
+  @Test
+  void aDeviceOfASavepointWithTheMapStatesGoesOnFromThem() throws Exception {
+    OperatorSubtaskState legacy;
+    try (var h =
+        new KeyedOneInputStreamOperatorTestHarness<>(
+            new KeyedProcessOperator<>(new LegacyLayout()),
+            (Tuple2<String, Long> r) -> r.f0,
+            Types.STRING)) {
+      h.open();
+      h.processElement(reading("d-1", -(T0 - 5_000))); // handed on before the savepoint
+      h.processElement(reading("d-1", T0 + 2_000)); // pending
+      h.processElement(reading("d-1", T0 + 1_000)); // pending
+      legacy = h.snapshot(1, T0);
+    }
+    try (var h = harness()) {
+      h.initializeState(legacy);
+      h.open();
+      h.processElement(reading("d-1", T0 + 1_000)); // a repeat of a pending reading
+      h.processWatermark(new Watermark(T0));
+      h.processElement(reading("d-1", T0 - 5_000)); // a repeat of a remembered one
+      assertThat(h.extractOutputValues()).isEmpty();
+      h.processWatermark(new Watermark(T0 + 10_000));
+      assertThat(h.extractOutputValues())
+          .extracting(r -> r.f1)
+          .containsExactly(T0 + 1_000, T0 + 2_000);
+      h.processWatermark(new Watermark(T0 + Duration.ofMinutes(3).toMillis()));
+      assertThat(h.numKeyedStateEntries()).as("maps moved, track forgotten").isZero();
+      assertThat(h.numEventTimeTimers()).isZero();
+    }
+  }
+
+  @Test
+  void theTrackSerializerWritesAndReadsEveryPart() throws Exception {
+    TypeSerializer<Tuple2<String, Long>> readings =
+        TypeInformation.of(new TypeHint<Tuple2<String, Long>>() {})
+            .createSerializer(new SerializerConfigImpl());
+    DeviceTrack.Serializer<Tuple2<String, Long>> serializer =
+        new DeviceTrack.Serializer<>(readings);
+    DeviceTrack<Tuple2<String, Long>> track = new DeviceTrack<>();
+    for (long i = 0; i < 14; i++) {
+      track.remember(T0 - i * 10_000);
+    }
+    track.addPending(T0 + 7_000, Tuple2.of("d-1", T0 + 7_000));
+    track.addPending(T0 + 3_000, Tuple2.of("d-1", T0 + 3_000));
+    track.cleanupAt(T0 + 150_000);
+    DataOutputSerializer out = new DataOutputSerializer(64);
+    serializer.serialize(track, out);
+    // 8 cleanup + 1 + 6 first + 1 delta + two readings + 1 + 6 first + 13 deltas of 2 bytes each
+    assertThat(out.length()).isLessThan(100);
+    DeviceTrack<Tuple2<String, Long>> back =
+        serializer.deserialize(new DataInputDeserializer(out.getCopyOfBuffer()));
+    assertThat(back.cleanupAt()).isEqualTo(T0 + 150_000);
+    assertThat(back.firstPendingTime()).isEqualTo(T0 + 3_000);
+    assertThat(back.isPending(T0 + 7_000)).isTrue();
+    assertThat(back.isRemembered(T0 - 130_000)).isTrue();
+    assertThat(back.isRemembered(T0 - 135_000)).isFalse();
+    assertThat(back.takeFirstPending().f1).isEqualTo(T0 + 3_000);
+    assertThat(back.takeFirstPending().f1).isEqualTo(T0 + 7_000);
+    back.forgetUpTo(T0);
+    assertThat(back.isEmpty()).isTrue();
+    assertThat(serializer.copy(track).isRemembered(T0)).isTrue();
+    DataOutputSerializer again = new DataOutputSerializer(64);
+    serializer.serialize(serializer.copy(track), again);
+    assertThat(again.getCopyOfBuffer()).isEqualTo(out.getCopyOfBuffer());
+  }
+
+  /** The state layout of the builds before {@link DeviceTrack}; a negative time: handed on. */
+  private static final class LegacyLayout
+      extends KeyedProcessFunction<String, Tuple2<String, Long>, Tuple2<String, Long>> {
+    private transient MapState<Long, Tuple2<String, Long>> pending;
+    private transient MapState<Long, Boolean> emitted;
+
+    @Override
+    public void open(OpenContext context) {
+      pending =
+          getRuntimeContext()
+              .getMapState(
+                  new MapStateDescriptor<>(
+                      "pending",
+                      Types.LONG,
+                      TypeInformation.of(new TypeHint<Tuple2<String, Long>>() {})));
+      emitted =
+          getRuntimeContext()
+              .getMapState(new MapStateDescriptor<>("emitted", Types.LONG, Types.BOOLEAN));
+    }
+
+    @Override
+    public void processElement(
+        Tuple2<String, Long> r, Context ctx, Collector<Tuple2<String, Long>> out) throws Exception {
+      if (r.f1 < 0) {
+        emitted.put(-r.f1, true);
+        ctx.timerService().registerEventTimeTimer(-r.f1 + 150_000);
+      } else {
+        pending.put(r.f1, r);
+        ctx.timerService().registerEventTimeTimer(r.f1);
+      }
     }
   }
 }

@@ -8,6 +8,7 @@ import io.citybrain.embedded.EmbeddedKafka;
 import io.citybrain.jobs.bench.JobBench;
 import io.citybrain.jobs.bench.JobBench.Counting;
 import io.citybrain.jobs.bench.JobBench.CpuWindow;
+import io.citybrain.jobs.common.DeviceTrack;
 import io.citybrain.jobs.common.JobEnvironment;
 import io.citybrain.jobs.common.JobSettings;
 import io.citybrain.jobs.common.KafkaCoordinate;
@@ -220,12 +221,11 @@ public final class TrafficJobBenchmark {
         jump,
         key,
         value);
-    // The event-time ordering's memory of emitted times: one map entry per reading for the window
-    // plus the allowed lateness (60 s each here), and on average half a sweep interval more, at one
-    // fix every FIX_MS; and the pending reading, held for the out-of-orderness (5 s of each 10 s).
+    // The event-time ordering's one value per vehicle (DeviceTrack): the times it handed on, for
+    // the window plus the allowed lateness (60 s each here) and on average half a sweep interval
+    // more, at one fix every FIX_MS; and the pending reading, held for the out-of-orderness (5 s of
+    // each 10 s). Measured with the track's own serializer.
     double remembered = (60_000.0 + 60_000.0 + 15_000.0) / FIX_MS;
-    int remembering = 2 + key + 8 + 1;
-    out.clear();
     ProbeFix pending =
         new ProbeFix(
             "v-" + (vehicles - 1),
@@ -239,21 +239,35 @@ public final class TrafficJobBenchmark {
             0,
             0,
             new KafkaCoordinate(TOPIC, 0, 123_456_789L));
-    TypeInformation.of(ProbeFix.class)
-        .createSerializer(new SerializerConfigImpl())
-        .serialize(pending, out);
-    int held = 2 + key + 8 + out.length();
+    DeviceTrack.Serializer<ProbeFix> tracks =
+        new DeviceTrack.Serializer<>(
+            TypeInformation.of(ProbeFix.class).createSerializer(new SerializerConfigImpl()));
+    double[] bytes = new double[2];
+    for (int withPending = 0; withPending < 2; withPending++) {
+      for (int times = (int) remembered; times <= (int) remembered + 1; times++) {
+        DeviceTrack<ProbeFix> track = new DeviceTrack<>();
+        for (int k = 0; k < times; k++) {
+          track.remember(T0 - (long) k * FIX_MS);
+        }
+        track.cleanupAt(T0 + 150_000);
+        if (withPending == 1) {
+          track.addPending(T0 + FIX_MS, pending);
+        }
+        out.clear();
+        tracks.serialize(track, out);
+        double weight = times == (int) remembered ? 1 - (remembered % 1) : remembered % 1;
+        bytes[withPending] += weight * (2 + key + out.length());
+      }
+    }
+    double order = (bytes[0] + bytes[1]) / 2;
     System.out.printf(
         Locale.ROOT,
-        "event-time order's state per vehicle: %.0f B (%.1f remembered times of %d B, "
-            + "and half the time one pending reading of %d B)%n",
-        remembered * remembering + held / 2.0,
+        "event-time order's state per vehicle: %.0f B (one value: %.1f remembered times, %.0f B;"
+            + " %.0f B with a pending reading, half the time)%n",
+        order,
         remembered,
-        remembering,
-        held);
-    System.out.printf(
-        Locale.ROOT,
-        "state per vehicle in all: %.0f B%n",
-        jump + remembered * remembering + held / 2.0);
+        bytes[0],
+        bytes[1]);
+    System.out.printf(Locale.ROOT, "state per vehicle in all: %.0f B%n", jump + order);
   }
 }
