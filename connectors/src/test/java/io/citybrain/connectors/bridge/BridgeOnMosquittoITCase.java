@@ -13,10 +13,8 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.junit.jupiter.api.AfterAll;
@@ -147,17 +145,7 @@ class BridgeOnMosquittoITCase {
               .as(USER, PASSWORD);
       publisher.run();
       assertThat(publisher.failure()).isNull();
-      Set<String> distinct = new HashSet<>();
-      KafkaTopics.pollUntil(
-          consumer,
-          r -> {
-            if (r.key().startsWith(prefix)) {
-              distinct.add(r.key());
-            }
-          },
-          () -> distinct.size() >= messages,
-          120_000);
-      assertThat(distinct).hasSize(messages);
+      assertThat(KafkaTopics.distinctKeys(consumer, prefix, messages, 120_000)).hasSize(messages);
       // A record is readable once Kafka commits it, which can be before the bridge's producer hears
       // so.
       await()

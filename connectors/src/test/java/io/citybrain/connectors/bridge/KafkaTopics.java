@@ -84,4 +84,24 @@ final class KafkaTopics {
     }
     return done.getAsBoolean();
   }
+
+  /**
+   * The distinct keys starting with {@code prefix} that {@code consumer} reads until it has {@code
+   * count} of them or {@code timeoutMs} passed: what a flood of {@code count} devices left in
+   * Kafka, each once however often the at-least-once bridge wrote it.
+   */
+  static java.util.Set<String> distinctKeys(
+      KafkaConsumer<String, byte[]> consumer, String prefix, int count, long timeoutMs) {
+    java.util.Set<String> distinct = new java.util.HashSet<>();
+    pollUntil(
+        consumer,
+        r -> {
+          if (r.key().startsWith(prefix)) {
+            distinct.add(r.key());
+          }
+        },
+        () -> distinct.size() >= count,
+        timeoutMs);
+    return distinct;
+  }
 }

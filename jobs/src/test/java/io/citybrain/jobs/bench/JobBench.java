@@ -2,11 +2,11 @@ package io.citybrain.jobs.bench;
 
 import com.sun.management.OperatingSystemMXBean;
 import io.citybrain.connectors.envelope.EnvelopeCodec;
-import io.citybrain.connectors.influx.InfluxSettings;
 import io.citybrain.contract.Envelope;
 import io.citybrain.jobs.common.JobSettings;
 import io.citybrain.jobs.common.KafkaEvent;
 import io.citybrain.jobs.common.KafkaEventDeserializer;
+import io.citybrain.jobs.common.TestJobs;
 import java.io.Serializable;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
@@ -105,7 +105,7 @@ public final class JobBench {
 
   /** As {@link #settings(String, long)}, at {@code parallelism}. */
   public static JobSettings settings(String bootstrap, long citySeed, int parallelism) {
-    return JobSettings.builder(bootstrap, new InfluxSettings("http://unused", "o", "b", "t"))
+    return TestJobs.settings(bootstrap)
         .checkpointInterval(Duration.ofHours(1))
         .parallelism(parallelism)
         .citySeed(citySeed)

@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import io.citybrain.connectors.envelope.EnvelopeCodec;
 import io.citybrain.connectors.geography.GeographyPublisher;
-import io.citybrain.connectors.influx.InfluxSettings;
 import io.citybrain.contract.Alert;
 import io.citybrain.contract.DeadLetter;
 import io.citybrain.contract.Envelope;
@@ -38,14 +37,9 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -100,7 +94,7 @@ class GeographyUpdatesITCase {
     Scene scene = scene();
     try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0, Map.of())) {
       String bootstrap = kafka.bootstrapServers();
-      createTopics(bootstrap);
+      TestJobs.createTopics(bootstrap, 2, Topics.RAW_UTILITY, Topics.RAW_EMERGENCY);
       Feed feed = new Feed(bootstrap, scene);
       try (feed) {
         run(bootstrap, dir, scene, feed);
@@ -522,14 +516,9 @@ class GeographyUpdatesITCase {
   }
 
   private static JobClient start(String bootstrap, String savepoint) throws Exception {
-    Configuration conf = new Configuration();
-    if (savepoint != null) {
-      conf.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
-      conf.set(StateRecoveryOptions.SAVEPOINT_IGNORE_UNCLAIMED_STATE, false);
-    }
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(2, conf);
+    StreamExecutionEnvironment env = TestJobs.local(2, savepoint);
     JobSettings s =
-        JobSettings.builder(bootstrap, new InfluxSettings("http://unused", "o", "b", "t"))
+        TestJobs.settings(bootstrap)
             .checkpointInterval(Duration.ofMinutes(30))
             .idleness(Duration.ofSeconds(30))
             .allowedLateness(Duration.ofSeconds(0))
@@ -561,23 +550,6 @@ class GeographyUpdatesITCase {
             EmergencySettings.defaults())
         .build(env);
     return env.executeAsync("geography-updates-it");
-  }
-
-  private static void createTopics(String bootstrap) throws Exception {
-    Properties p = new Properties();
-    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    try (Admin admin = Admin.create(p)) {
-      Map<String, String> keep = Map.of("retention.ms", "-1");
-      admin
-          .createTopics(
-              List.of(
-                  new NewTopic(Topics.RAW_UTILITY, 2, (short) 1).configs(keep),
-                  new NewTopic(Topics.RAW_EMERGENCY, 2, (short) 1).configs(keep),
-                  new NewTopic(Topics.ACKS, 1, (short) 1),
-                  new NewTopic(Topics.GEOGRAPHY, 1, (short) 1).configs(Topics.GEOGRAPHY_CONFIG)))
-          .all()
-          .get();
-    }
   }
 
   private static String latestSavepoint(Path dir) throws Exception {

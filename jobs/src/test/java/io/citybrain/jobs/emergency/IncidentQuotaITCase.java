@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.citybrain.connectors.envelope.EnvelopeCodec;
-import io.citybrain.connectors.influx.InfluxSettings;
 import io.citybrain.connectors.kafka.ContractTopics;
 import io.citybrain.contract.Alert;
 import io.citybrain.contract.DeadLetter;
@@ -17,6 +16,7 @@ import io.citybrain.jobs.common.GeographyUpdates;
 import io.citybrain.jobs.common.JobEnvironment;
 import io.citybrain.jobs.common.JobSettings;
 import io.citybrain.jobs.common.KafkaIo;
+import io.citybrain.jobs.common.TestJobs;
 import io.citybrain.jobs.traffic.Collected;
 import io.citybrain.testkit.KafkaRecords;
 import java.nio.charset.StandardCharsets;
@@ -80,7 +80,7 @@ class IncidentQuotaITCase {
       conf.setString("metrics.reporter.prom.port", String.valueOf(metricsPort));
       StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1, conf);
       JobSettings s =
-          JobSettings.builder(bootstrap, new InfluxSettings("http://unused", "o", "b", "t"))
+          TestJobs.settings(bootstrap)
               .checkpointInterval(Duration.ofMinutes(30))
               .idleness(Duration.ofSeconds(30))
               .allowedLateness(Duration.ofSeconds(0))

@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import io.citybrain.connectors.envelope.EnvelopeCodec;
 import io.citybrain.connectors.geography.GeographyPublisher;
-import io.citybrain.connectors.influx.InfluxSettings;
 import io.citybrain.contract.Alert;
 import io.citybrain.contract.DeadLetter;
 import io.citybrain.contract.Envelope;
@@ -18,6 +17,7 @@ import io.citybrain.jobs.common.GeographyUpdates;
 import io.citybrain.jobs.common.JobEnvironment;
 import io.citybrain.jobs.common.JobSettings;
 import io.citybrain.jobs.common.KafkaIo;
+import io.citybrain.jobs.common.TestJobs;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,14 +27,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.stream.Collectors;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -73,7 +68,7 @@ class LiveRoadsITCase {
     try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0, Map.of());
         KafkaProducer<byte[], byte[]> producer = producer(kafka.bootstrapServers())) {
       String bootstrap = kafka.bootstrapServers();
-      createTopics(bootstrap);
+      TestJobs.createTopics(bootstrap, 1, Topics.RAW_TRAFFIC);
       Feed feed = new Feed(producer, place);
       JobClient job = start(bootstrap, null);
       long m = 0;
@@ -228,14 +223,9 @@ class LiveRoadsITCase {
   }
 
   private static JobClient start(String bootstrap, String savepoint) throws Exception {
-    Configuration conf = new Configuration();
-    if (savepoint != null) {
-      conf.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
-      conf.set(StateRecoveryOptions.SAVEPOINT_IGNORE_UNCLAIMED_STATE, false);
-    }
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1, conf);
+    StreamExecutionEnvironment env = TestJobs.local(1, savepoint);
     JobSettings s =
-        JobSettings.builder(bootstrap, new InfluxSettings("http://unused", "o", "b", "t"))
+        TestJobs.settings(bootstrap)
             .checkpointInterval(Duration.ofSeconds(2))
             .idleness(Duration.ofSeconds(3))
             .build();
@@ -288,21 +278,6 @@ class LiveRoadsITCase {
     p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
     p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
     return new KafkaProducer<>(p);
-  }
-
-  private static void createTopics(String bootstrap) throws Exception {
-    Properties p = new Properties();
-    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    try (Admin admin = Admin.create(p)) {
-      admin
-          .createTopics(
-              List.of(
-                  new NewTopic(Topics.RAW_TRAFFIC, 1, (short) 1)
-                      .configs(Map.of("retention.ms", "-1")),
-                  new NewTopic(Topics.GEOGRAPHY, 1, (short) 1).configs(Topics.GEOGRAPHY_CONFIG)))
-          .all()
-          .get();
-    }
   }
 
   private static String latestSavepoint(Path dir) throws Exception {

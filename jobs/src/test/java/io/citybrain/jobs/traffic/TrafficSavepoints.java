@@ -1,7 +1,6 @@
 package io.citybrain.jobs.traffic;
 
 import io.citybrain.connectors.envelope.EnvelopeCodec;
-import io.citybrain.connectors.influx.InfluxSettings;
 import io.citybrain.contract.Alert;
 import io.citybrain.contract.DeadLetter;
 import io.citybrain.contract.Envelope;
@@ -12,6 +11,7 @@ import io.citybrain.geo.RoadSegment;
 import io.citybrain.jobs.common.JobEnvironment;
 import io.citybrain.jobs.common.JobSettings;
 import io.citybrain.jobs.common.KafkaIo;
+import io.citybrain.jobs.common.TestJobs;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,13 +19,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -98,9 +93,7 @@ final class TrafficSavepoints {
 
   static JobSettings settings(String bootstrap) {
     // Checkpoints play no part: the state comes from the savepoint only.
-    return JobSettings.builder(bootstrap, new InfluxSettings("http://unused", "o", "b", "t"))
-        .checkpointInterval(Duration.ofMinutes(30))
-        .build();
+    return TestJobs.settings(bootstrap).checkpointInterval(Duration.ofMinutes(30)).build();
   }
 
   /**
@@ -108,12 +101,7 @@ final class TrafficSavepoints {
    * unclaimed state.
    */
   static JobClient start(String bootstrap, String savepoint) throws Exception {
-    Configuration conf = new Configuration();
-    if (savepoint != null) {
-      conf.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
-      conf.set(StateRecoveryOptions.SAVEPOINT_IGNORE_UNCLAIMED_STATE, false);
-    }
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1, conf);
+    StreamExecutionEnvironment env = TestJobs.local(1, savepoint);
     JobSettings s = settings(bootstrap);
     JobEnvironment.configure(env, s);
     // With the live-roads input, as production runs it: savepoints of the builds before it restore
@@ -141,19 +129,7 @@ final class TrafficSavepoints {
 
   static EmbeddedKafka kafka(Path dir) throws Exception {
     EmbeddedKafka kafka = EmbeddedKafka.start(dir, 0, Map.of());
-    Properties p = new Properties();
-    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-    try (Admin admin = Admin.create(p)) {
-      // Old event times must not be retained away under the test.
-      admin
-          .createTopics(
-              List.of(
-                  new NewTopic(Topics.RAW_TRAFFIC, 1, (short) 1)
-                      .configs(Map.of("retention.ms", "-1")),
-                  new NewTopic(Topics.GEOGRAPHY, 1, (short) 1).configs(Topics.GEOGRAPHY_CONFIG)))
-          .all()
-          .get();
-    }
+    TestJobs.createTopics(kafka.bootstrapServers(), 1, Topics.RAW_TRAFFIC);
     return kafka;
   }
 

@@ -2,10 +2,10 @@ package io.citybrain.jobs.utility.bench;
 
 import com.sun.management.OperatingSystemMXBean;
 import io.citybrain.connectors.envelope.EnvelopeCodec;
-import io.citybrain.connectors.influx.InfluxSettings;
 import io.citybrain.jobs.common.JobEnvironment;
 import io.citybrain.jobs.common.JobSettings;
 import io.citybrain.jobs.common.KafkaEvent;
+import io.citybrain.jobs.common.TestJobs;
 import io.citybrain.jobs.utility.GeoZoneLocator;
 import io.citybrain.jobs.utility.MeterFleet;
 import io.citybrain.jobs.utility.MeterState;
@@ -185,7 +185,7 @@ public final class UtilityJobBenchmark {
     }
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
     JobSettings s =
-        JobSettings.builder("unused:9092", new InfluxSettings("http://unused", "o", "b", "t"))
+        TestJobs.settings("unused:9092")
             .checkpointInterval(checkpoints == null ? Duration.ofHours(1) : Duration.ofSeconds(2))
             .citySeed(SEED)
             .build();
