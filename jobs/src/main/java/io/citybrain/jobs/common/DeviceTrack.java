@@ -34,9 +34,6 @@ public final class DeviceTrack<T> {
   private long[] remembered = NO_TIMES;
   private int rememberedCount;
 
-  /** The latest cleanup timer registered for the remembered times; none: {@code MIN_VALUE}. */
-  private long cleanupAt = Long.MIN_VALUE;
-
   /** Whether a reading of event time {@code ts} waits here. */
   public boolean isPending(long ts) {
     return Arrays.binarySearch(pendingTimes, 0, pendingCount, ts) >= 0;
@@ -114,12 +111,13 @@ public final class DeviceTrack<T> {
     }
   }
 
-  public long cleanupAt() {
-    return cleanupAt;
+  public boolean hasRemembered() {
+    return rememberedCount > 0;
   }
 
-  public void cleanupAt(long time) {
-    this.cleanupAt = time;
+  /** The latest remembered time; only when {@link #hasRemembered()}. */
+  public long lastRemembered() {
+    return remembered[rememberedCount - 1];
   }
 
   /** Nothing pending and nothing remembered: the device's state can go. */
@@ -169,7 +167,6 @@ public final class DeviceTrack<T> {
       }
       to.rememberedCount = from.rememberedCount;
       to.remembered = Arrays.copyOf(from.remembered, from.rememberedCount);
-      to.cleanupAt = from.cleanupAt;
       return to;
     }
 
@@ -186,7 +183,6 @@ public final class DeviceTrack<T> {
     @Override
     @SuppressWarnings("unchecked")
     public void serialize(DeviceTrack<T> t, DataOutputView out) throws IOException {
-      out.writeLong(t.cleanupAt);
       writeTimes(t.pendingTimes, t.pendingCount, out);
       for (int i = 0; i < t.pendingCount; i++) {
         readings.serialize((T) t.pending[i], out);
@@ -197,7 +193,6 @@ public final class DeviceTrack<T> {
     @Override
     public DeviceTrack<T> deserialize(DataInputView in) throws IOException {
       DeviceTrack<T> t = new DeviceTrack<>();
-      t.cleanupAt = in.readLong();
       t.pendingTimes = readTimes(in);
       t.pendingCount = t.pendingTimes.length;
       t.pending = new Object[t.pendingCount];

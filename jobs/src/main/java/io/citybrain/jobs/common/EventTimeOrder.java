@@ -162,15 +162,18 @@ public final class EventTimeOrder<T> extends KeyedProcessFunction<String, T, T>
   /**
    * Remembers {@code ts} until a sweep at least {@code remember} after it. One sweep per device per
    * {@link #SWEEP_MS} serves all the readings it emitted in that span, and is registered once: the
-   * track knows the latest it asked for (issue 22: a timer per reading was a fifth of the traffic
-   * job's busiest task). A repeat is so recognised for up to {@code SWEEP_MS} longer than asked.
+   * latest remembered time says which it asked for (issue 22: a timer per reading was a fifth of
+   * the traffic job's busiest task). A repeat is so recognised for up to {@code SWEEP_MS} longer
+   * than asked.
    */
   private void remember(DeviceTrack<T> track, long ts, Context ctx) {
+    // The sweep already asked for is the latest remembered time's: a forget drops the earliest
+    // times only, so the latest stays until all go.
+    long asked = track.hasRemembered() ? sweepFor(track.lastRemembered()) : Long.MIN_VALUE;
     track.remember(ts);
     long sweep = sweepFor(ts);
-    if (sweep > track.cleanupAt()) {
+    if (sweep > asked) {
       ctx.timerService().registerEventTimeTimer(sweep);
-      track.cleanupAt(sweep);
     }
   }
 
@@ -197,12 +200,7 @@ public final class EventTimeOrder<T> extends KeyedProcessFunction<String, T, T>
     for (long ts : legacyEmitted.keys()) {
       moved.remember(ts);
     }
-    moved.forEachRemembered(
-        ts -> {
-          long sweep = sweepFor(ts);
-          ctx.timerService().registerEventTimeTimer(sweep);
-          moved.cleanupAt(Math.max(moved.cleanupAt(), sweep));
-        });
+    moved.forEachRemembered(ts -> ctx.timerService().registerEventTimeTimer(sweepFor(ts)));
     legacyPending.clear();
     legacyEmitted.clear();
     tracks.update(moved);

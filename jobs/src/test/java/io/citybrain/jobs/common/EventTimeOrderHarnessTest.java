@@ -165,14 +165,13 @@ class EventTimeOrderHarnessTest {
     }
     track.addPending(T0 + 7_000, Tuple2.of("d-1", T0 + 7_000));
     track.addPending(T0 + 3_000, Tuple2.of("d-1", T0 + 3_000));
-    track.cleanupAt(T0 + 150_000);
     DataOutputSerializer out = new DataOutputSerializer(64);
     serializer.serialize(track, out);
-    // 8 cleanup + 1 + 6 first + 1 delta + two readings + 1 + 6 first + 13 deltas of 2 bytes each
+    // 1 + 6 first + 1 delta + two readings + 1 + 6 first + 13 deltas of 2 bytes each
     assertThat(out.length()).isLessThan(100);
     DeviceTrack<Tuple2<String, Long>> back =
         serializer.deserialize(new DataInputDeserializer(out.getCopyOfBuffer()));
-    assertThat(back.cleanupAt()).isEqualTo(T0 + 150_000);
+    assertThat(back.lastRemembered()).isEqualTo(T0);
     assertThat(back.firstPendingTime()).isEqualTo(T0 + 3_000);
     assertThat(back.isPending(T0 + 7_000)).isTrue();
     assertThat(back.isRemembered(T0 - 130_000)).isTrue();

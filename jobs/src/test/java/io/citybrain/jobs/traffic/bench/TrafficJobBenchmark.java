@@ -249,7 +249,6 @@ public final class TrafficJobBenchmark {
         for (int k = 0; k < times; k++) {
           track.remember(T0 - (long) k * FIX_MS);
         }
-        track.cleanupAt(T0 + 150_000);
         if (withPending == 1) {
           track.addPending(T0 + FIX_MS, pending);
         }
