@@ -35,6 +35,16 @@ public final class SegmentAcc {
     samples++;
   }
 
+  /** Adds {@code other}'s readings to these. */
+  public void addAll(SegmentAcc other) {
+    vehicles += other.vehicles;
+    vehicleHoursPerKm += other.vehicleHoursPerKm;
+    loopVehicles += other.loopVehicles;
+    loopSeconds += other.loopSeconds;
+    occupancySeconds += other.occupancySeconds;
+    samples += other.samples;
+  }
+
   public SegmentAcc merge(SegmentAcc other) {
     SegmentAcc m = new SegmentAcc();
     m.vehicles = vehicles + other.vehicles;

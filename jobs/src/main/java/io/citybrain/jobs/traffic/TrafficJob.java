@@ -59,7 +59,7 @@ public final class TrafficJob {
   /** Probe state of a vehicle that stopped reporting is freed after this. */
   static final Duration VEHICLE_TTL = Duration.ofMinutes(30);
 
-  private static final OutputTag<TrafficObservation> LATE = new OutputTag<>("late") {};
+  private static final OutputTag<SegmentPartial> LATE = new OutputTag<>("late") {};
   private static final OutputTag<SegmentTraffic> LATE_SEGMENTS =
       new OutputTag<>("late-segments") {};
 
@@ -208,7 +208,12 @@ public final class TrafficJob {
 
     SingleOutputStreamOperator<SegmentTraffic> segments =
         observations
-            .keyBy(o -> o.segment().segmentId())
+            .transform(
+                "segment sums before the shuffle",
+                TypeInformation.of(SegmentPartial.class),
+                new SegmentPartials(WINDOW.toMillis()))
+            .uid("traffic-segment-sums")
+            .keyBy(p -> p.segment.segmentId())
             .window(TumblingEventTimeWindows.of(WINDOW))
             .allowedLateness(settings.allowedLateness())
             .sideOutputLateData(LATE)
@@ -249,27 +254,7 @@ public final class TrafficJob {
     DataStream<DeadLetter> late =
         segments
             .getSideOutput(LATE)
-            .map(
-                o ->
-                    // What the job knows of the reading, and where its record is: the job does
-                    // not carry a reading's bytes through its keyed state (issue 19).
-                    DeadLetter.located(
-                        Reason.LATE,
-                        String.format(
-                            java.util.Locale.ROOT,
-                            "reading of %s for %d (segment %s, %.1f km/h) arrived after its window"
-                                + " closed; the record is %s",
-                            o.deviceId(),
-                            o.ts(),
-                            o.segment().segmentId(),
-                            o.speedKmh(),
-                            o.origin()),
-                        o.origin().topic(),
-                        o.deviceId(),
-                        o.origin().partition(),
-                        o.origin().offset(),
-                        System.currentTimeMillis(),
-                        STAGE))
+            .map(TrafficJob::lateDeadLetter)
             .name("late readings")
             .uid("traffic-late");
     pipeline.toDeadLetters(
@@ -371,18 +356,58 @@ public final class TrafficJob {
     }
   }
 
+  /**
+   * The dead letter of a reading that came after its window closed: what the job knows of it, and
+   * where its record is (the job does not carry a reading's bytes through its keyed state, issue
+   * 19). Only single readings can be late ({@link SegmentPartials}); a late sum, should one ever
+   * come, is still accounted for, by segment and window.
+   */
+  static DeadLetter lateDeadLetter(SegmentPartial p) {
+    TrafficObservation o = p.reading;
+    if (o == null) {
+      return new DeadLetter(
+          Reason.LATE.code(),
+          p.acc.samples
+              + " readings of segment "
+              + p.segment.segmentId()
+              + " arrived after their window closed",
+          Topics.RAW_TRAFFIC,
+          p.segment.segmentId(),
+          "",
+          System.currentTimeMillis(),
+          STAGE);
+    }
+    return DeadLetter.located(
+        Reason.LATE,
+        String.format(
+            java.util.Locale.ROOT,
+            "reading of %s for %d (segment %s, %.1f km/h) arrived after its window closed; the"
+                + " record is %s",
+            o.deviceId(),
+            o.ts(),
+            o.segment().segmentId(),
+            o.speedKmh(),
+            o.origin()),
+        o.origin().topic(),
+        o.deviceId(),
+        o.origin().partition(),
+        o.origin().offset(),
+        System.currentTimeMillis(),
+        STAGE);
+  }
+
   /** Keeps the segment's attributes beside the accumulator: the window function needs them. */
   static final class Accumulate
-      implements AggregateFunction<TrafficObservation, SegmentWindowAcc, SegmentWindowAcc> {
+      implements AggregateFunction<SegmentPartial, SegmentWindowAcc, SegmentWindowAcc> {
     @Override
     public SegmentWindowAcc createAccumulator() {
       return new SegmentWindowAcc();
     }
 
     @Override
-    public SegmentWindowAcc add(TrafficObservation o, SegmentWindowAcc acc) {
-      acc.segment = o.segment();
-      acc.acc.add(o);
+    public SegmentWindowAcc add(SegmentPartial p, SegmentWindowAcc acc) {
+      acc.segment = p.segment;
+      acc.acc.addAll(p.acc);
       return acc;
     }
 
