@@ -48,6 +48,11 @@ final class SegmentPartials extends AbstractStreamOperator<SegmentPartial>
 
   private transient long watermark;
 
+  /** The window of the last reading, and its sums: readings come in event-time order per task. */
+  private transient long lastEnd;
+
+  private transient Map<String, SegmentPartial> lastWindow;
+
   SegmentPartials(long windowMs) {
     this.windowMs = windowMs;
   }
@@ -57,6 +62,7 @@ final class SegmentPartials extends AbstractStreamOperator<SegmentPartial>
     super.open();
     sums = new TreeMap<>();
     watermark = Long.MIN_VALUE;
+    lastEnd = Long.MIN_VALUE;
   }
 
   @Override
@@ -70,11 +76,13 @@ final class SegmentPartials extends AbstractStreamOperator<SegmentPartial>
       output.collect(r.replace(single));
       return;
     }
-    Map<String, SegmentPartial> window = sums.get(end);
+    Map<String, SegmentPartial> window = end == lastEnd ? lastWindow : sums.get(end);
     if (window == null) {
       window = new HashMap<>();
       sums.put(end, window);
     }
+    lastEnd = end;
+    lastWindow = window;
     SegmentPartial sum = window.get(o.segment().segmentId());
     if (sum == null) {
       window.put(o.segment().segmentId(), SegmentPartial.of(o));
@@ -115,6 +123,10 @@ final class SegmentPartials extends AbstractStreamOperator<SegmentPartial>
     StreamRecord<SegmentPartial> record = new StreamRecord<>(null);
     while (!sums.isEmpty() && sums.firstKey() - 1 <= time) {
       Map.Entry<Long, Map<String, SegmentPartial>> window = sums.pollFirstEntry();
+      if (window.getValue() == lastWindow) {
+        lastWindow = null;
+        lastEnd = Long.MIN_VALUE;
+      }
       long last = window.getKey() - 1;
       for (SegmentPartial sum : window.getValue().values()) {
         output.collect(record.replace(sum, last));
