@@ -4,7 +4,6 @@ import io.citybrain.contract.Envelope;
 import io.citybrain.contract.Reading;
 import io.citybrain.contract.Reason;
 import io.citybrain.jobs.common.Rejected;
-import java.util.Locale;
 import java.util.Optional;
 
 /** Pure functions from envelopes to signals, and between alert ids and incident keys. */
@@ -106,7 +105,9 @@ public final class Signals {
     double metresPerDegLon = metresPerDegLat * Math.cos(Math.toRadians(Math.floor(lat) + 0.5));
     long x = (long) Math.floor(lon * metresPerDegLon / BUILDING_CELL_M);
     long y = (long) Math.floor(lat * metresPerDegLat / BUILDING_CELL_M);
-    return String.format(Locale.ROOT, "cell-%d-%d", x, y);
+    // The same text as String.format(Locale.ROOT, "cell-%d-%d", x, y), without the formatter's
+    // parsing and locale lookups on every signal (a twentieth of the decoding task, issue 22).
+    return "cell-" + x + "-" + y;
   }
 
   /**

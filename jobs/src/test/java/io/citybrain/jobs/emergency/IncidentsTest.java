@@ -310,6 +310,11 @@ class IncidentsTest {
   void detectorsWithoutABuildingWithin30mShareACell() {
     // 10 m apart (about 0.0001° of longitude at 30°N) falls in one 30 m cell most of the time; the
     // same point always does.
+    // Cell ids are part of incident ids already raised and stored: their text must not change
+    // (these are what String.format(Locale.ROOT, "cell-%d-%d", x, y) gave).
+    assertThat(Signals.cell(120.14, 30.25)).isEqualTo("cell-384113-112247");
+    assertThat(Signals.cell(-0.12, 51.5)).isEqualTo("cell--278-191099");
+    assertThat(Signals.cell(-70.6, -33.4)).isEqualTo("cell--218456--123937");
     assertThat(Signals.cell(120.14, 30.25)).isEqualTo(Signals.cell(120.14, 30.25));
     assertThat(Signals.cell(120.14, 30.25)).isNotEqualTo(Signals.cell(120.141, 30.25));
   }
