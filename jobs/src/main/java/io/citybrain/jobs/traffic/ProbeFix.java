@@ -1,6 +1,7 @@
 package io.citybrain.jobs.traffic;
 
 import io.citybrain.jobs.common.KafkaCoordinate;
+import org.apache.flink.api.common.typeinfo.TypeInfo;
 
 /**
  * A decoded traffic reading before it is matched to a segment; loops have no heading.
@@ -9,6 +10,7 @@ import io.citybrain.jobs.common.KafkaCoordinate;
  *     the watermark passes them, and names this in a later dead letter instead of carrying the
  *     record's bytes (issue 19)
  */
+@TypeInfo(ProbeFixSerializer.Info.class)
 public record ProbeFix(
     String deviceId,
     String kind,

@@ -32,7 +32,17 @@ public final class TestJobs {
    * --allowNonRestoredState} does).
    */
   public static StreamExecutionEnvironment local(int parallelism, String savepoint) {
+    return local(parallelism, savepoint, "hashmap");
+  }
+
+  /**
+   * The same on {@code backend}: {@code hashmap} (the local city's and the tests' default) or
+   * {@code rocksdb} (production's, deploy/kubernetes/flink).
+   */
+  public static StreamExecutionEnvironment local(
+      int parallelism, String savepoint, String backend) {
     Configuration conf = new Configuration();
+    conf.set(org.apache.flink.configuration.StateBackendOptions.STATE_BACKEND, backend);
     if (savepoint != null) {
       conf.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
       conf.set(StateRecoveryOptions.SAVEPOINT_IGNORE_UNCLAIMED_STATE, false);

@@ -17,6 +17,7 @@ import java.util.stream.Stream;
 import org.apache.flink.core.execution.JobClient;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -29,18 +30,24 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class TrafficSavepointITCase {
 
-  static Stream<Path> savepoints() throws Exception {
+  /**
+   * Each savepoint on the heap backend (the local city's) and on RocksDB (production's): a state
+   * whose serializer changed is migrated by each backend in its own way (issue 22's {@code
+   * ProbeFixSerializer}).
+   */
+  static Stream<Arguments> savepoints() throws Exception {
     try (Stream<Path> dirs = Files.list(Path.of("src/test/resources/savepoints/traffic"))) {
       List<Path> all = dirs.filter(d -> Files.exists(d.resolve("_metadata"))).sorted().toList();
       assertThat(all).as("committed traffic savepoints").isNotEmpty();
-      return all.stream();
+      return all.stream()
+          .flatMap(p -> Stream.of(Arguments.of(p, "hashmap"), Arguments.of(p, "rocksdb")));
     }
   }
 
-  @ParameterizedTest
+  @ParameterizedTest(name = "{0} on {1}")
   @MethodSource("savepoints")
-  void theCurrentJobGoesOnFromASavepointOfAnEarlierBuild(Path savepoint, @TempDir Path dir)
-      throws Exception {
+  void theCurrentJobGoesOnFromASavepointOfAnEarlierBuild(
+      Path savepoint, String backend, @TempDir Path dir) throws Exception {
     TrafficSavepoints.Place place = TrafficSavepoints.place();
     try (EmbeddedKafka kafka = TrafficSavepoints.kafka(dir)) {
       // The same records as before the savepoint, so that the restored offset (7) points at the
@@ -49,7 +56,7 @@ class TrafficSavepointITCase {
       TrafficSavepoints.produce(kafka.bootstrapServers(), place, TrafficSavepoints.after());
       JobClient job =
           TrafficSavepoints.start(
-              kafka.bootstrapServers(), savepoint.toAbsolutePath().toUri().toString());
+              kafka.bootstrapServers(), savepoint.toAbsolutePath().toUri().toString(), backend);
       try {
         await()
             .atMost(Duration.ofMinutes(3))

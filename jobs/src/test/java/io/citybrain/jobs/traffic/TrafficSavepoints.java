@@ -101,7 +101,11 @@ final class TrafficSavepoints {
    * unclaimed state.
    */
   static JobClient start(String bootstrap, String savepoint) throws Exception {
-    StreamExecutionEnvironment env = TestJobs.local(1, savepoint);
+    return start(bootstrap, savepoint, "hashmap");
+  }
+
+  static JobClient start(String bootstrap, String savepoint, String backend) throws Exception {
+    StreamExecutionEnvironment env = TestJobs.local(1, savepoint, backend);
     JobSettings s = settings(bootstrap);
     JobEnvironment.configure(env, s);
     // With the live-roads input, as production runs it: savepoints of the builds before it restore
