@@ -75,6 +75,11 @@ class ConfirmedPublisherITCase {
       MqttClient sub = subscriber(url, received);
       publisher.publishAndWait(
           "city/alerts/district/330106", bytes("before"), Duration.ofSeconds(10));
+      // The publisher's PUBACK says the broker has it, not that the subscriber does: disconnecting
+      // the subscriber at once raced the delivery (a CI run of 2026-12-07 lost "before" so).
+      org.awaitility.Awaitility.await()
+          .atMost(Duration.ofSeconds(10))
+          .untilAsserted(() -> assertThat(received).contains("before"));
       sub.disconnect();
       sub.close();
       broker.close();
