@@ -66,6 +66,9 @@ public final class QueuedSessionRepro {
             },
             true);
         c.connectWith().cleanSession(false).send().get();
+        // Drains until nothing new arrives for 10 s (a by-hand tool, not a test: it reports, it
+        // does
+        // not assert).
         while (c.getState().isConnected()) {
           Thread.sleep(500);
           int now;
@@ -86,7 +89,7 @@ public final class QueuedSessionRepro {
         if (System.nanoTime() - last > 60_000_000_000L) {
           break;
         }
-        Thread.sleep(500);
+        Thread.sleep(500); // then resumes the session, as the bridge's supervisor does
       }
       acks.shutdownNow();
       System.out.printf(

@@ -47,12 +47,8 @@ public final class SegmentAcc {
 
   public SegmentAcc merge(SegmentAcc other) {
     SegmentAcc m = new SegmentAcc();
-    m.vehicles = vehicles + other.vehicles;
-    m.vehicleHoursPerKm = vehicleHoursPerKm + other.vehicleHoursPerKm;
-    m.loopVehicles = loopVehicles + other.loopVehicles;
-    m.loopSeconds = loopSeconds + other.loopSeconds;
-    m.occupancySeconds = occupancySeconds + other.occupancySeconds;
-    m.samples = samples + other.samples;
+    m.addAll(this);
+    m.addAll(other);
     return m;
   }
 }

@@ -69,8 +69,13 @@ final class SegmentPartials extends AbstractStreamOperator<SegmentPartial>
   public void processElement(StreamRecord<TrafficObservation> r) {
     TrafficObservation o = r.getValue();
     long ts = r.hasTimestamp() ? r.getTimestamp() : o.ts();
-    long end = TimeWindow.getWindowStartWithOffset(ts, 0, windowMs) + windowMs;
-    if (end - 1 <= watermark) {
+    long start = TimeWindow.getWindowStartWithOffset(ts, 0, windowMs);
+    long end = start + windowMs;
+    // A window already closed here, or one whose bounds do not fit in a long (a timestamp at either
+    // end of time, which the decoder refuses, but not this operator's to judge): the reading goes
+    // on
+    // alone with its own timestamp, and the segment's window decides what to do with it as before.
+    if (end - 1 <= watermark || start > ts || end <= ts) {
       SegmentPartial single = SegmentPartial.of(o);
       single.reading = o;
       output.collect(r.replace(single));

@@ -26,7 +26,23 @@ class ProbeFixSerializerTest {
           // A loop that counted exactly what a probe carries still keeps its kind.
           new ProbeFix("L-8", "loop", 5, 0, 0, 0, null, 1, 0, 0, AT),
           new ProbeFix("B-1", "bus", -5, -0.1, -51.5, 0, 0.0, 2, 1, 0.5, null),
-          new ProbeFix("P-x", null, 0, 0, 0, 0, null, 1, 0, 0, new KafkaCoordinate("t", -1, -1)));
+          new ProbeFix("P-x", null, 0, 0, 0, 0, null, 1, 0, 0, new KafkaCoordinate("t", -1, -1)),
+          // Hostile values come back as they went: ids outside the contract's pattern (the
+          // decoder refuses them, but the serializer must not be what breaks), surrogate pairs,
+          // control characters, a long id, extreme and non-finite numbers.
+          new ProbeFix(
+              "P-\uD83D\uDE97\u0000\u001b\uFEFF" + "x".repeat(5_000),
+              "probe",
+              Long.MIN_VALUE,
+              Double.NaN,
+              Double.NEGATIVE_INFINITY,
+              Double.MAX_VALUE,
+              -0.0,
+              1,
+              0,
+              0,
+              new KafkaCoordinate("city.raw.traffic", Integer.MAX_VALUE, Long.MAX_VALUE)),
+          new ProbeFix(null, "", Long.MAX_VALUE, 0, 0, 0, Double.NaN, 0, 0, 1, null));
 
   private static byte[] write(TypeSerializer<ProbeFix> s, ProbeFix f) throws Exception {
     DataOutputSerializer out = new DataOutputSerializer(64);

@@ -97,4 +97,37 @@ class SegmentPartialsHarnessTest {
       assertThat(List.copyOf(h.getOutput()).get(2)).isEqualTo(WatermarkStatus.IDLE);
     }
   }
+
+  @Test
+  void aReadingAtEitherEndOfTimeLeavesAloneInsteadOfOverflowingItsWindow() throws Exception {
+    try (var h = harness()) {
+      h.processElement(reading(A, Long.MAX_VALUE - 1, 30));
+      h.processElement(reading(A, Long.MIN_VALUE + 1, 30));
+      assertThat(sent(h))
+          .extracting(p -> p.reading.ts())
+          .containsExactly(Long.MAX_VALUE - 1, Long.MIN_VALUE + 1);
+      assertThat(List.copyOf(h.getOutput()))
+          .extracting(r -> ((StreamRecord<?>) r).getTimestamp())
+          .containsExactly(Long.MAX_VALUE - 1, Long.MIN_VALUE + 1);
+    }
+  }
+
+  @Test
+  void aLateReadingsDeadLetterNamesItsRecordAndALateSumItsSegment() {
+    SegmentPartial single = SegmentPartial.of(reading(A, T0 + 5_000, 12.5).getValue());
+    single.reading = reading(A, T0 + 5_000, 12.5).getValue();
+    var letter = TrafficJob.lateDeadLetter(single);
+    assertThat(letter.reason()).isEqualTo("late");
+    assertThat(letter.key()).isEqualTo("P-" + (T0 + 5_000));
+    assertThat(letter.offset()).isEqualTo(T0 + 5_000);
+    assertThat(letter.detail()).contains("segment a", "12.5 km/h");
+
+    // A sum is never late by the operator's ordering; should one be, it is still accounted for.
+    SegmentPartial sum = SegmentPartial.of(reading(A, T0 + 5_000, 12.5).getValue());
+    sum.acc.add(reading(A, T0 + 6_000, 20).getValue());
+    var sumLetter = TrafficJob.lateDeadLetter(sum);
+    assertThat(sumLetter.reason()).isEqualTo("late");
+    assertThat(sumLetter.key()).isEqualTo("a");
+    assertThat(sumLetter.detail()).startsWith("2 readings of segment a");
+  }
 }
