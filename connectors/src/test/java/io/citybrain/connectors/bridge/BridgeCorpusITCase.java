@@ -1,12 +1,14 @@
 package io.citybrain.connectors.bridge;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.citybrain.connectors.envelope.IngestCorpus;
 import io.citybrain.contract.DeadLetter;
 import io.citybrain.contract.Topics;
 import io.citybrain.embedded.EmbeddedKafka;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -121,11 +123,18 @@ class BridgeCorpusITCase {
                 .collect(
                     Collectors.groupingBy(
                         IngestCorpus.Case::expectedReason, Collectors.counting()));
-        BridgeMetrics.Snapshot m = bridge.metrics().snapshot();
-        assertThat(m.deadLetters()).isEqualTo(expectedByReason);
-        assertThat(m.forwarded())
-            .isEqualTo(corpus.stream().filter(IngestCorpus.Case::accepted).count() + canaries);
-        assertThat(m.inFlight()).isZero();
+        long forwarded = corpus.stream().filter(IngestCorpus.Case::accepted).count() + canaries;
+        // The bridge counts in the producer's callback, which may run after the consumer read the
+        // record.
+        await()
+            .atMost(Duration.ofSeconds(10))
+            .untilAsserted(
+                () -> {
+                  BridgeMetrics.Snapshot m = bridge.metrics().snapshot();
+                  assertThat(m.deadLetters()).isEqualTo(expectedByReason);
+                  assertThat(m.forwarded()).isEqualTo(forwarded);
+                  assertThat(m.inFlight()).isZero();
+                });
         assertThat(Set.copyOf(acceptedKeys.values())).doesNotContain(Topics.DEADLETTER);
       }
     }
