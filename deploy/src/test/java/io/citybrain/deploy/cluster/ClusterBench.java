@@ -35,7 +35,7 @@ public final class ClusterBench {
           .until(() -> "RUNNING".equals(ClusterChecks.jobState(cluster, traffic)));
       ProcessCpu cpu0 = ProcessCpu.now(cluster);
       long t0 = System.nanoTime();
-      ClusterStream stream = ClusterStream.publish(cluster, dir, events, "bench-sim");
+      ClusterStream stream = ClusterStream.publish(cluster, dir, events, "bench-sim", 0);
       stream.awaitPublished();
       double published = (System.nanoTime() - t0) / 1e9;
       Set<String> ids = stream.published();

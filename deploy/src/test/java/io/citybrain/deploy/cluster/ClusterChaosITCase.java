@@ -53,7 +53,8 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>Runs in {@code verify} (about 10 minutes on two cores); {@link #main} runs it by hand. {@code
  * -Dcitybrain.chaos.events} sets the stream's size (default 1,000,000), {@code
  * -Dcitybrain.chaos.store-outage-s} the store's outage (default 60), {@code
- * -Dcitybrain.chaos.out-of-orderness-min} the job's out-of-orderness (default 180).
+ * -Dcitybrain.chaos.out-of-orderness-min} the job's out-of-orderness (default 180), {@code
+ * -Dcitybrain.chaos.rate} the stream's messages per second at most (default 5,000; 0 uncapped).
  */
 class ClusterChaosITCase {
 
@@ -67,6 +68,23 @@ class ClusterChaosITCase {
    */
   static final Duration OUT_OF_ORDERNESS =
       Duration.ofMinutes(Long.getLong("citybrain.chaos.out-of-orderness-min", 180));
+
+  /**
+   * Messages per second the stream is published at, at most (about 6,100 uncapped on the 2-core CI
+   * machine). Why a cap: Mosquitto queues half the stream for a bridge instance that is down (it
+   * keeps its place in the shared subscription), gives each queued message its packet id when it
+   * queues it, and Debian 12's 2.0.11 sends far more of that queue than its in-flight window when
+   * the instance is back (ids had wrapped 4 s after the resume, at 1,000 in flight). A queue longer
+   * than the 65,535 packet ids then puts two unacknowledged messages with one id on the wire; the
+   * bridge's client drops the connection on that protocol error, and in the CI run of 2026-12-07
+   * that failed, 1,010 queued events never came (bridge-1 was away ~21 s at ~3,070 messages per
+   * second: ~65,800 queued). docs/ingest.md has this known issue; Mosquitto 2.0.13 and later (the
+   * Kubernetes manifests' 2.0.20) send no more than the in-flight window. At 5,000 per second
+   * bridge-1's queue stays near 40,000, well inside the ids, and the test checks what it was
+   * written for: the bridge's, Kafka's and Flink's recovery, not a broker bug we cannot fix.
+   */
+  static final double MAX_RATE =
+      Double.parseDouble(System.getProperty("citybrain.chaos.rate", "5000"));
 
   @TempDir Path dir;
 
@@ -126,7 +144,7 @@ class ClusterChaosITCase {
           .until(() -> "RUNNING".equals(ClusterChecks.jobState(cluster, traffic)));
 
       long p0 = System.nanoTime();
-      ClusterStream stream = ClusterStream.publish(cluster, dir, events, "chaos-sim");
+      ClusterStream stream = ClusterStream.publish(cluster, dir, events, "chaos-sim", MAX_RATE);
 
       // The outages, one after another while the stream flows; the TaskManager's comes when rows
       // are being written, so a restored job writes some rows again.
@@ -143,7 +161,9 @@ class ClusterChaosITCase {
           "bridge-1 down (SIGKILL -> subscribed again)",
           p0,
           cluster.bridges().get(0)::kill,
-          Duration.ofSeconds(5),
+          // Started again at once, as a supervisor (systemd, Kubernetes) does; starting a JVM on
+          // this busy machine keeps it away 15-20 s anyway (see MAX_RATE).
+          Duration.ZERO,
           cluster.bridges().get(0)::start);
       outage(
           figures,

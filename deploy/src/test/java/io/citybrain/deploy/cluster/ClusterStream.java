@@ -32,9 +32,9 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
- * A deterministic simulated stream published to the cluster's broker as fast as it takes it, each
- * message recorded, and the check that reads the events back from Kafka. An event is identified by
- * its device and its event time (the raw record's key and timestamp).
+ * A deterministic simulated stream published to the cluster's broker (as fast as it takes it, or at
+ * a cap), each message recorded, and the check that reads the events back from Kafka. An event is
+ * identified by its device and its event time (the raw record's key and timestamp).
  */
 final class ClusterStream {
 
@@ -65,7 +65,8 @@ final class ClusterStream {
             return t;
           });
 
-  private ClusterStream(ClusterCity cluster, Path dir, long events, String clientId) {
+  private ClusterStream(
+      ClusterCity cluster, Path dir, long events, String clientId, double maxRate) {
     simulated = Duration.ofSeconds((long) (events / PER_SIM_SECOND));
     // Event times in the hours just past, so that every window closes once the stream has passed.
     start =
@@ -88,7 +89,7 @@ final class ClusterStream {
               try (Publisher p =
                   new Publisher(
                       new Publisher.Target(cluster.mqttUrl(), clientId, null, null, 1),
-                      0,
+                      maxRate,
                       recording,
                       stats)) {
                 sim.run(p, stats, () -> false, line -> {});
@@ -98,8 +99,13 @@ final class ClusterStream {
             });
   }
 
-  static ClusterStream publish(ClusterCity cluster, Path dir, long events, String clientId) {
-    return new ClusterStream(cluster, dir, events, clientId);
+  /**
+   * Starts publishing {@code events} events, at most {@code maxRate} messages per second (0: as
+   * fast as the broker takes them).
+   */
+  static ClusterStream publish(
+      ClusterCity cluster, Path dir, long events, String clientId, double maxRate) {
+    return new ClusterStream(cluster, dir, events, clientId, maxRate);
   }
 
   /** Waits until every message was published and acknowledged by the broker. */
