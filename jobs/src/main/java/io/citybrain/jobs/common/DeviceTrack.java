@@ -21,6 +21,11 @@ import org.apache.flink.core.memory.DataOutputView;
  * Serializer}) writes the times as deltas, so that a device's memory takes bytes, not a key and a
  * value per time.
  *
+ * <p>It also keeps, for an {@link EventTimeOrder.InOrderCheck}, the position and time of the last
+ * reading the check let through (the traffic job's jump filter): in the same value, so that the
+ * check costs no state access of its own (issue 22: the jump filter's own TTL state was about a
+ * sixth of the busiest task), and it goes when the check's memory ends, in event time.
+ *
  * @param <T> the reading
  */
 public final class DeviceTrack<T> {
@@ -33,6 +38,10 @@ public final class DeviceTrack<T> {
   private int pendingCount;
   private long[] remembered = NO_TIMES;
   private int rememberedCount;
+  private boolean hasFix;
+  private double fixLon;
+  private double fixLat;
+  private long fixTime;
 
   /** Whether a reading of event time {@code ts} waits here. */
   public boolean isPending(long ts) {
@@ -120,9 +129,41 @@ public final class DeviceTrack<T> {
     return remembered[rememberedCount - 1];
   }
 
-  /** Nothing pending and nothing remembered: the device's state can go. */
+  /** Whether the track holds the last position an in-order check let through. */
+  public boolean hasFix() {
+    return hasFix;
+  }
+
+  /** The last position's longitude; only when {@link #hasFix()}. */
+  public double fixLon() {
+    return fixLon;
+  }
+
+  /** The last position's latitude; only when {@link #hasFix()}. */
+  public double fixLat() {
+    return fixLat;
+  }
+
+  /** The last position's event time; only when {@link #hasFix()}. */
+  public long fixTime() {
+    return fixTime;
+  }
+
+  /** Keeps {@code (lon, lat)} at event time {@code ts} as the last position let through. */
+  public void setFix(double lon, double lat, long ts) {
+    hasFix = true;
+    fixLon = lon;
+    fixLat = lat;
+    fixTime = ts;
+  }
+
+  public void clearFix() {
+    hasFix = false;
+  }
+
+  /** Nothing pending, nothing remembered, no position: the device's state can go. */
   public boolean isEmpty() {
-    return pendingCount == 0 && rememberedCount == 0;
+    return pendingCount == 0 && rememberedCount == 0 && !hasFix;
   }
 
   /**
@@ -132,10 +173,21 @@ public final class DeviceTrack<T> {
   public static final class Serializer<T> extends TypeSerializer<DeviceTrack<T>> {
     private static final long serialVersionUID = 1L;
 
+    /** Layout 1: pending and remembered times. Layout 2 (current): and the last position. */
+    static final int LAYOUT = 2;
+
     private final TypeSerializer<T> readings;
 
+    /** Which layout this serializer reads and writes: an older one only to restore old state. */
+    private final int layout;
+
     public Serializer(TypeSerializer<T> readings) {
+      this(readings, LAYOUT);
+    }
+
+    Serializer(TypeSerializer<T> readings, int layout) {
       this.readings = readings;
+      this.layout = layout;
     }
 
     @Override
@@ -146,7 +198,7 @@ public final class DeviceTrack<T> {
     @Override
     public TypeSerializer<DeviceTrack<T>> duplicate() {
       TypeSerializer<T> d = readings.duplicate();
-      return d == readings ? this : new Serializer<>(d);
+      return d == readings ? this : new Serializer<>(d, layout);
     }
 
     @Override
@@ -167,6 +219,10 @@ public final class DeviceTrack<T> {
       }
       to.rememberedCount = from.rememberedCount;
       to.remembered = Arrays.copyOf(from.remembered, from.rememberedCount);
+      to.hasFix = from.hasFix;
+      to.fixLon = from.fixLon;
+      to.fixLat = from.fixLat;
+      to.fixTime = from.fixTime;
       return to;
     }
 
@@ -188,6 +244,17 @@ public final class DeviceTrack<T> {
         readings.serialize((T) t.pending[i], out);
       }
       writeTimes(t.remembered, t.rememberedCount, out);
+      if (layout < 2) {
+        return;
+      }
+      out.writeBoolean(t.hasFix);
+      if (t.hasFix) {
+        out.writeDouble(t.fixLon);
+        out.writeDouble(t.fixLat);
+        // Usually the last remembered time itself: one byte.
+        long base = t.rememberedCount > 0 ? t.remembered[t.rememberedCount - 1] : 0;
+        writeVarLong(zigZag(t.fixTime - base), out);
+      }
     }
 
     @Override
@@ -201,6 +268,13 @@ public final class DeviceTrack<T> {
       }
       t.remembered = readTimes(in);
       t.rememberedCount = t.remembered.length;
+      if (layout >= 2 && in.readBoolean()) {
+        t.hasFix = true;
+        t.fixLon = in.readDouble();
+        t.fixLat = in.readDouble();
+        long base = t.rememberedCount > 0 ? t.remembered[t.rememberedCount - 1] : 0;
+        t.fixTime = base + unZigZag(readVarLong(in));
+      }
       return t;
     }
 
@@ -216,12 +290,12 @@ public final class DeviceTrack<T> {
 
     @Override
     public boolean equals(Object o) {
-      return o instanceof Serializer<?> s && s.readings.equals(readings);
+      return o instanceof Serializer<?> s && s.layout == layout && s.readings.equals(readings);
     }
 
     @Override
     public int hashCode() {
-      return readings.hashCode();
+      return 31 * readings.hashCode() + layout;
     }
 
     @Override
@@ -280,20 +354,45 @@ public final class DeviceTrack<T> {
     }
   }
 
-  /** The serializer's snapshot: its layout version and the readings' serializer. */
+  /**
+   * The serializer's snapshot: its layout version and the readings' serializer. A snapshot of an
+   * older layout restores a serializer that reads that layout, and answers "compatible after
+   * migration", so Flink reads old state with it and writes it in the current layout.
+   */
   public static final class Snapshot<T>
       extends CompositeTypeSerializerSnapshot<DeviceTrack<T>, Serializer<T>> {
+
+    /** The layout of the state this snapshot describes. */
+    private int layout = Serializer.LAYOUT;
 
     /** For Flink, which reads a snapshot by reflection. */
     public Snapshot() {}
 
     Snapshot(Serializer<T> serializer) {
       super(serializer);
+      this.layout = serializer.layout;
     }
 
     @Override
     protected int getCurrentOuterSnapshotVersion() {
-      return 1;
+      return layout;
+    }
+
+    @Override
+    protected void readOuterSnapshot(
+        int readOuterSnapshotVersion, DataInputView in, ClassLoader userCodeClassLoader) {
+      layout = readOuterSnapshotVersion;
+    }
+
+    @Override
+    protected OuterSchemaCompatibility resolveOuterSchemaCompatibility(
+        TypeSerializerSnapshot<DeviceTrack<T>> oldSnapshot) {
+      if (!(oldSnapshot instanceof Snapshot<?> old) || old.layout > Serializer.LAYOUT) {
+        return OuterSchemaCompatibility.INCOMPATIBLE;
+      }
+      return old.layout == layout
+          ? OuterSchemaCompatibility.COMPATIBLE_AS_IS
+          : OuterSchemaCompatibility.COMPATIBLE_AFTER_MIGRATION;
     }
 
     @Override
@@ -304,7 +403,7 @@ public final class DeviceTrack<T> {
     @Override
     @SuppressWarnings("unchecked")
     protected Serializer<T> createOuterSerializerWithNestedSerializers(TypeSerializer<?>[] nested) {
-      return new Serializer<>((TypeSerializer<T>) nested[0]);
+      return new Serializer<>((TypeSerializer<T>) nested[0], layout);
     }
   }
 }

@@ -53,12 +53,34 @@ public final class EventTimeOrder<T> extends KeyedProcessFunction<String, T, T>
     long of(T reading);
   }
 
+  /**
+   * A check of each reading as it is handed on, in event-time order, against the last position it
+   * let through, which the device's track keeps ({@link DeviceTrack#setFix}) for {@link
+   * #memoryMs()} of event time after it. Here rather than an operator of its own downstream: that
+   * operator's keyed state cost a second state lookup and write per reading, and its
+   * processing-time TTL a cleanup step at every access (issue 22).
+   */
+  public interface InOrderCheck<T> extends Serializable {
+    /**
+     * Whether {@code reading} goes on; a refused reading may be reported through {@code ctx}'s side
+     * outputs. The check updates the track's position itself.
+     */
+    boolean pass(T reading, DeviceTrack<T> track, KeyedProcessFunction<String, T, T>.Context ctx);
+
+    /** How long after its event time the last position still matters. */
+    long memoryMs();
+  }
+
   /** How often a device's remembered event times are swept: timers on multiples of this. */
   static final long SWEEP_MS = 30_000;
 
   private final TypeInformation<T> type;
   private final EventTime<T> eventTime;
   private final long rememberMs;
+
+  /** Null when there is none. */
+  private final InOrderCheck<T> check;
+
   private transient ValueState<DeviceTrack<T>> tracks;
   private transient MapState<Long, T> legacyPending;
   private transient MapState<Long, Boolean> legacyEmitted;
@@ -72,9 +94,19 @@ public final class EventTimeOrder<T> extends KeyedProcessFunction<String, T, T>
    *     the window size plus its allowed lateness, after which the windows refuse a repeat as late
    */
   public EventTimeOrder(TypeInformation<T> type, EventTime<T> eventTime, Duration remember) {
+    this(type, eventTime, remember, null);
+  }
+
+  /**
+   * @param check applied to each reading as it goes on, in event-time order (late ones included);
+   *     null for none
+   */
+  public EventTimeOrder(
+      TypeInformation<T> type, EventTime<T> eventTime, Duration remember, InOrderCheck<T> check) {
     this.type = type;
     this.eventTime = eventTime;
     this.rememberMs = remember.toMillis();
+    this.check = check;
   }
 
   @Override
@@ -123,8 +155,11 @@ public final class EventTimeOrder<T> extends KeyedProcessFunction<String, T, T>
     }
     if (ts <= ctx.timerService().currentWatermark()) {
       remember(track, ts, ctx);
+      boolean passes = check == null || check.pass(reading, track, ctx);
       tracks.update(track);
-      out.collect(reading);
+      if (passes) {
+        out.collect(reading);
+      }
       return;
     }
     track.addPending(ts, reading);
@@ -147,15 +182,25 @@ public final class EventTimeOrder<T> extends KeyedProcessFunction<String, T, T>
       long ts = track.firstPendingTime();
       T due = track.takeFirstPending();
       remember(track, ts, ctx);
-      out.collect(due);
+      if (check == null || check.pass(due, track, ctx)) {
+        out.collect(due);
+      }
     }
     // The sweep that remember() scheduled for a time is the first multiple of SWEEP_MS at or after
     // the end of its memory: a time is forgotten when that sweep comes.
     track.forgetUpTo(Math.floorDiv(time, SWEEP_MS) * SWEEP_MS - rememberMs);
+    if (check != null && track.hasFix() && track.fixTime() + check.memoryMs() <= time) {
+      track.clearFix();
+    }
     if (track.isEmpty()) {
       tracks.clear();
-    } else {
-      tracks.update(track);
+      return;
+    }
+    tracks.update(track);
+    if (!track.hasPending() && !track.hasRemembered()) {
+      // Only the position is left, and no timer of the device's is due: one more, when its memory
+      // ends, lets the track go. (While readings come, their sweeps look at it.)
+      ctx.timerService().registerEventTimeTimer(sweepFor(track.fixTime(), check.memoryMs()));
     }
   }
 
@@ -178,7 +223,12 @@ public final class EventTimeOrder<T> extends KeyedProcessFunction<String, T, T>
   }
 
   private long sweepFor(long ts) {
-    return Math.floorDiv(ts + rememberMs + SWEEP_MS - 1, SWEEP_MS) * SWEEP_MS;
+    return sweepFor(ts, rememberMs);
+  }
+
+  /** The first multiple of {@link #SWEEP_MS} at or after {@code ts + memory}. */
+  private static long sweepFor(long ts, long memory) {
+    return Math.floorDiv(ts + memory + SWEEP_MS - 1, SWEEP_MS) * SWEEP_MS;
   }
 
   /**

@@ -2,64 +2,54 @@ package io.citybrain.jobs.traffic;
 
 import io.citybrain.contract.Reason;
 import io.citybrain.jobs.common.DeadLetters;
+import io.citybrain.jobs.common.DeviceTrack;
+import io.citybrain.jobs.common.EventTimeOrder;
 import io.citybrain.jobs.common.Rejected;
 import java.time.Duration;
-import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.StateTtlConfig;
-import org.apache.flink.api.common.state.ValueState;
-import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
-import org.apache.flink.util.Collector;
 
 /**
  * Refuses probe fixes that imply an impossible speed (over {@code maxKmh}, 200 km/h) since the
  * vehicle's last accepted fix: GPS multipath in a street canyon, or a clock gone wrong. The last
  * accepted fix is kept, not the refused one, so one bad fix does not condemn the next good one; a
- * fix more than {@code restartAfter} after the last accepted one starts afresh. The state of a
- * vehicle that stops reporting expires after {@code ttl}.
+ * fix more than {@code restartAfter} after the last accepted one starts afresh.
+ *
+ * <p>It runs inside the event-time ordering ({@link EventTimeOrder.InOrderCheck}), on each fix as
+ * it is handed on, and keeps the last accepted fix in the vehicle's track there; the track lets it
+ * go once the watermark is {@code restartAfter} past it, after which it would start afresh anyway.
+ * Until issue 22 it was an operator of its own (uid {@code traffic-jumps}) with a processing-time
+ * TTL state; savepoints of those builds restore (that state is dropped, see {@link TrafficJob}),
+ * and a vehicle's first fix after such a restore is not checked.
  */
-public final class JumpFilter extends KeyedProcessFunction<String, ProbeFix, ProbeFix> {
+public final class JumpFilter implements EventTimeOrder.InOrderCheck<ProbeFix> {
+  private static final long serialVersionUID = 1L;
 
   private final double maxKmh;
   private final long restartAfterMs;
-  private final Duration ttl;
-  private transient ValueState<double[]> lastFix;
 
-  public JumpFilter(double maxKmh, Duration restartAfter, Duration ttl) {
+  public JumpFilter(double maxKmh, Duration restartAfter) {
     this.maxKmh = maxKmh;
     this.restartAfterMs = restartAfter.toMillis();
-    this.ttl = ttl;
   }
 
   @Override
-  public void open(OpenContext context) {
-    ValueStateDescriptor<double[]> d =
-        new ValueStateDescriptor<>(
-            "last-fix", PrimitiveArrayTypeInfo.DOUBLE_PRIMITIVE_ARRAY_TYPE_INFO);
-    // The heap backend's default incremental cleanup visits 5 entries at every access: a sixth of
-    // the busiest task's CPU (issue 22). One per access still sweeps all vehicles many times per
-    // TTL, since each vehicle is accessed every few seconds. RocksDB (production) cleans expired
-    // entries at compaction instead. The cleanup strategy is not part of the state's serializer, so
-    // savepoints restore either way.
-    d.enableTimeToLive(
-        StateTtlConfig.newBuilder(ttl)
-            .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
-            .cleanupIncrementally(1, false)
-            .build());
-    lastFix = getRuntimeContext().getState(d);
+  public long memoryMs() {
+    return restartAfterMs;
   }
 
   @Override
-  public void processElement(ProbeFix fix, Context ctx, Collector<ProbeFix> out) throws Exception {
+  public boolean pass(
+      ProbeFix fix,
+      DeviceTrack<ProbeFix> track,
+      KeyedProcessFunction<String, ProbeFix, ProbeFix>.Context ctx) {
     if (fix.headingDeg() == null) {
-      out.collect(fix); // a loop detector: it does not move, and keeps no state here
-      return;
+      return true; // a loop detector: it does not move, and keeps no position here
     }
-    double[] last = lastFix.value();
-    if (last != null) {
-      double kmh = impliedKmh(last[0], last[1], (long) last[2], fix.lon(), fix.lat(), fix.ts());
-      boolean fresh = Math.abs(fix.ts() - (long) last[2]) > restartAfterMs;
+    if (track.hasFix()) {
+      double kmh =
+          impliedKmh(
+              track.fixLon(), track.fixLat(), track.fixTime(), fix.lon(), fix.lat(), fix.ts());
+      boolean fresh = Math.abs(fix.ts() - track.fixTime()) > restartAfterMs;
       if (!fresh && kmh > maxKmh) {
         ctx.output(
             DeadLetters.TAG,
@@ -72,11 +62,11 @@ public final class JumpFilter extends KeyedProcessFunction<String, ProbeFix, Pro
                         kmh))
                 .toDeadLetter(
                     fix.origin(), fix.deviceId(), System.currentTimeMillis(), TrafficJob.STAGE));
-        return;
+        return false;
       }
     }
-    lastFix.update(new double[] {fix.lon(), fix.lat(), fix.ts()});
-    out.collect(fix);
+    track.setFix(fix.lon(), fix.lat(), fix.ts());
+    return true;
   }
 
   /**

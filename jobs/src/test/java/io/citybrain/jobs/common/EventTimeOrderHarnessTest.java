@@ -11,6 +11,7 @@ import org.apache.flink.api.common.typeinfo.TypeHint;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
@@ -184,6 +185,70 @@ class EventTimeOrderHarnessTest {
     DataOutputSerializer again = new DataOutputSerializer(64);
     serializer.serialize(serializer.copy(track), again);
     assertThat(again.getCopyOfBuffer()).isEqualTo(out.getCopyOfBuffer());
+  }
+
+  @Test
+  void theTrackKeepsItsPositionAndReadsTheLayoutBeforeIt() throws Exception {
+    TypeSerializer<Tuple2<String, Long>> readings =
+        TypeInformation.of(new TypeHint<Tuple2<String, Long>>() {})
+            .createSerializer(new SerializerConfigImpl());
+    DeviceTrack.Serializer<Tuple2<String, Long>> current = new DeviceTrack.Serializer<>(readings);
+    DeviceTrack<Tuple2<String, Long>> track = new DeviceTrack<>();
+    track.remember(T0);
+    track.setFix(120.1551, 30.2741, T0);
+    DataOutputSerializer out = new DataOutputSerializer(64);
+    current.serialize(track, out);
+    DeviceTrack<Tuple2<String, Long>> back =
+        current.deserialize(new DataInputDeserializer(out.getCopyOfBuffer()));
+    assertThat(back.hasFix()).isTrue();
+    assertThat(back.fixLon()).isEqualTo(120.1551);
+    assertThat(back.fixLat()).isEqualTo(30.2741);
+    assertThat(back.fixTime()).isEqualTo(T0);
+    assertThat(current.copy(track).fixTime()).isEqualTo(T0);
+    // Only the position left: its time is written whole.
+    back.forgetUpTo(T0);
+    back.setFix(-0.0, Double.NaN, Long.MIN_VALUE + 1);
+    DataOutputSerializer alone = new DataOutputSerializer(64);
+    current.serialize(back, alone);
+    DeviceTrack<Tuple2<String, Long>> again =
+        current.deserialize(new DataInputDeserializer(alone.getCopyOfBuffer()));
+    assertThat(again.fixTime()).isEqualTo(Long.MIN_VALUE + 1);
+    assertThat(again.fixLat()).isNaN();
+    assertThat(again.isEmpty()).isFalse();
+
+    // State written by the build before the position (layout 1) is read by the serializer its
+    // snapshot restores, and Flink is told to migrate it.
+    var oldSnapshot = new DeviceTrack.Serializer<>(readings, 1).snapshotConfiguration();
+    DataOutputSerializer snapshotBytes = new DataOutputSerializer(64);
+    TypeSerializerSnapshot.writeVersionedSnapshot(snapshotBytes, oldSnapshot);
+    TypeSerializerSnapshot<DeviceTrack<Tuple2<String, Long>>> readBack =
+        TypeSerializerSnapshot.readVersionedSnapshot(
+            new DataInputDeserializer(snapshotBytes.getCopyOfBuffer()),
+            getClass().getClassLoader());
+    assertThat(
+            current
+                .snapshotConfiguration()
+                .resolveSchemaCompatibility(readBack)
+                .isCompatibleAfterMigration())
+        .isTrue();
+    assertThat(
+            current
+                .snapshotConfiguration()
+                .resolveSchemaCompatibility(current.snapshotConfiguration())
+                .isCompatibleAsIs())
+        .isTrue();
+    DeviceTrack<Tuple2<String, Long>> legacy = new DeviceTrack<>();
+    legacy.remember(T0);
+    legacy.addPending(T0 + 3_000, Tuple2.of("d-1", T0 + 3_000));
+    DataOutputSerializer legacyBytes = new DataOutputSerializer(64);
+    new DeviceTrack.Serializer<>(readings, 1).serialize(legacy, legacyBytes);
+    DeviceTrack<Tuple2<String, Long>> restored =
+        readBack
+            .restoreSerializer()
+            .deserialize(new DataInputDeserializer(legacyBytes.getCopyOfBuffer()));
+    assertThat(restored.hasFix()).isFalse();
+    assertThat(restored.isRemembered(T0)).isTrue();
+    assertThat(restored.firstPendingTime()).isEqualTo(T0 + 3_000);
   }
 
   /** The state layout of the builds before {@link DeviceTrack}; a negative time: handed on. */

@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.citybrain.contract.Alert;
 import io.citybrain.contract.DeadLetter;
 import io.citybrain.jobs.common.DeadLetters;
+import io.citybrain.jobs.common.EventTimeOrder;
 import io.citybrain.jobs.common.KafkaCoordinate;
 import java.time.Duration;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
@@ -35,17 +37,24 @@ class TrafficOperatorsHarnessTest {
   }
 
   @Test
-  void anImpossibleJumpIsADeadLetterAndTheVehicleStateExpires() throws Exception {
-    JumpFilter filter = new JumpFilter(200, Duration.ofMinutes(10), Duration.ofMinutes(30));
+  void anImpossibleJumpIsADeadLetterAndTheLastFixIsKeptForTenMinutesOfEventTime() throws Exception {
     try (var h =
         new KeyedOneInputStreamOperatorTestHarness<>(
-            new KeyedProcessOperator<>(filter), ProbeFix::deviceId, Types.STRING)) {
+            new KeyedProcessOperator<>(
+                new EventTimeOrder<>(
+                    TypeInformation.of(ProbeFix.class),
+                    ProbeFix::ts,
+                    Duration.ofMinutes(2),
+                    new JumpFilter(200, Duration.ofMinutes(10)))),
+            ProbeFix::deviceId,
+            Types.STRING)) {
       h.open();
       h.processElement(new StreamRecord<>(probe("P-1", T0, 120.14, 30.25)));
       // 1.1 km in 10 s is 400 km/h.
       h.processElement(new StreamRecord<>(probe("P-1", T0 + 10_000, 120.14, 30.26)));
-      // 111 m in 10 s after the last good fix is 40 km/h.
-      h.processElement(new StreamRecord<>(probe("P-1", T0 + 10_000, 120.14, 30.251)));
+      // 111 m in 11 s after the last good fix is 36 km/h; it came first, yet is judged in order.
+      h.processElement(new StreamRecord<>(probe("P-1", T0 + 11_000, 120.14, 30.251)));
+      h.processWatermark(new Watermark(T0 + 20_000));
       assertThat(h.extractOutputValues()).extracting(ProbeFix::lat).containsExactly(30.25, 30.251);
       // The dead letter names where the refused fix's record is; the job no longer holds its bytes.
       assertThat(h.getSideOutput(DeadLetters.TAG))
@@ -60,12 +69,25 @@ class TrafficOperatorsHarnessTest {
       assertThat(h.getSideOutput(DeadLetters.TAG))
           .extracting(r -> ((DeadLetter) r.getValue()).reason())
           .containsExactly("impossible-jump");
+
+      // Five minutes on the remembered times are gone, the last fix is not: 33 km in six minutes
+      // (330 km/h) is refused.
+      h.processWatermark(new Watermark(T0 + 5 * MINUTE));
       assertThat(h.numKeyedStateEntries()).isEqualTo(1);
-      h.setStateTtlProcessingTime(Duration.ofMinutes(31).toMillis());
-      h.processElement(new StreamRecord<>(probe("P-2", T0, 120.0, 30.0)));
-      // P-1's entry has expired: a fix far away is accepted as a fresh start.
-      h.processElement(new StreamRecord<>(probe("P-1", T0 + 20_000, 120.20, 30.30)));
-      assertThat(h.extractOutputValues()).hasSize(4);
+      h.processElement(new StreamRecord<>(probe("P-1", T0 + 6 * MINUTE, 120.14, 30.55)));
+      h.processWatermark(new Watermark(T0 + 7 * MINUTE));
+      assertThat(h.extractOutputValues()).hasSize(2);
+      assertThat(h.getSideOutput(DeadLetters.TAG)).hasSize(2);
+
+      // Ten minutes after the last accepted fix the track lets it go, and then the vehicle's
+      // state and timers are gone.
+      h.processWatermark(new Watermark(T0 + 11_000 + 10 * MINUTE + 30_000));
+      assertThat(h.numKeyedStateEntries()).isZero();
+      assertThat(h.numEventTimeTimers()).isZero();
+      // A fix far away is then a fresh start.
+      h.processElement(new StreamRecord<>(probe("P-1", T0 + 12 * MINUTE, 120.20, 30.30)));
+      h.processWatermark(new Watermark(T0 + 13 * MINUTE));
+      assertThat(h.extractOutputValues()).hasSize(3);
     }
   }
 
