@@ -124,6 +124,11 @@ public final class DeviceTrack<T> {
     return rememberedCount > 0;
   }
 
+  /** The earliest remembered time; only when {@link #hasRemembered()}. */
+  public long firstRemembered() {
+    return remembered[0];
+  }
+
   /** The latest remembered time; only when {@link #hasRemembered()}. */
   public long lastRemembered() {
     return remembered[rememberedCount - 1];

@@ -186,9 +186,14 @@ public final class EventTimeOrder<T> extends KeyedProcessFunction<String, T, T>
         out.collect(due);
       }
     }
-    // The sweep that remember() scheduled for a time is the first multiple of SWEEP_MS at or after
-    // the end of its memory: a time is forgotten when that sweep comes.
+    // A time's sweep is the first multiple of SWEEP_MS at or after the end of its memory: a time
+    // is forgotten when that sweep comes.
     track.forgetUpTo(Math.floorDiv(time, SWEEP_MS) * SWEEP_MS - rememberMs);
+    if (time % SWEEP_MS == 0 && track.hasRemembered()) {
+      // This may be the device's one sweep (they fall on multiples of SWEEP_MS; a reading's timer
+      // may too, which only adds a timer): the next is the earliest remaining time's.
+      ctx.timerService().registerEventTimeTimer(sweepFor(track.firstRemembered()));
+    }
     if (check != null && track.hasFix() && track.fixTime() + check.memoryMs() <= time) {
       track.clearFix();
     }
@@ -205,20 +210,20 @@ public final class EventTimeOrder<T> extends KeyedProcessFunction<String, T, T>
   }
 
   /**
-   * Remembers {@code ts} until a sweep at least {@code remember} after it. One sweep per device per
-   * {@link #SWEEP_MS} serves all the readings it emitted in that span, and is registered once: the
-   * latest remembered time says which it asked for (issue 22: a timer per reading was a fifth of
-   * the traffic job's busiest task). A repeat is so recognised for up to {@code SWEEP_MS} longer
-   * than asked.
+   * Remembers {@code ts} until a sweep at least {@code remember} after it (a multiple of {@link
+   * #SWEEP_MS}: a repeat is so recognised for up to {@code SWEEP_MS} longer than asked).
+   *
+   * <p>A device has one sweep at a time, the earliest remembered time's, and each sweep asks for
+   * the next ({@link #onTimer}): every time is still forgotten at its own sweep, since the sweeps
+   * come in order of the times. Issue 22: a timer per reading was a fifth of the traffic job's
+   * busiest task; a sweep per 30 s per device still a quarter of its timers, now one per memory
+   * span (about two minutes).
    */
   private void remember(DeviceTrack<T> track, long ts, Context ctx) {
-    // The sweep already asked for is the latest remembered time's: a forget drops the earliest
-    // times only, so the latest stays until all go.
-    long asked = track.hasRemembered() ? sweepFor(track.lastRemembered()) : Long.MIN_VALUE;
+    boolean asked = track.hasRemembered() && track.firstRemembered() <= ts;
     track.remember(ts);
-    long sweep = sweepFor(ts);
-    if (sweep > asked) {
-      ctx.timerService().registerEventTimeTimer(sweep);
+    if (!asked) {
+      ctx.timerService().registerEventTimeTimer(sweepFor(ts));
     }
   }
 

@@ -93,6 +93,33 @@ class EventTimeOrderHarnessTest {
     }
   }
 
+  @Test
+  void aSteadyDeviceHasOneSweepAtATimeAndEachTimeIsForgottenAtItsOwnSweep() throws Exception {
+    try (var h = harness()) {
+      h.open();
+      // A reading every 10 s for five minutes, each handed on by the next watermark.
+      for (int i = 0; i < 30; i++) {
+        h.processElement(reading("d-1", T0 + i * 10_000L + 1));
+        h.processWatermark(new Watermark(T0 + i * 10_000L + 1));
+      }
+      assertThat(h.extractOutputValues()).hasSize(30);
+      // Not one sweep per 30 s still to come (five), only the earliest remembered time's.
+      assertThat(h.numEventTimeTimers()).isEqualTo(1);
+      // T0 + 170,001 is remembered until the sweep at T0 + 300,000: its redelivery is dropped.
+      h.processElement(reading("d-1", T0 + 170_001));
+      // T0 + 140,001 was forgotten at its sweep, T0 + 270,000: its redelivery goes on, late.
+      h.processElement(reading("d-1", T0 + 140_001));
+      assertThat(h.extractOutputValues())
+          .extracting(r -> r.f1)
+          .endsWith(T0 + 290_001, T0 + 140_001)
+          .hasSize(31);
+      // Quiet from here: the chain of sweeps forgets the rest, then nothing is left.
+      h.processWatermark(new Watermark(T0 + 290_001 + Duration.ofMinutes(3).toMillis()));
+      assertThat(h.numKeyedStateEntries()).isZero();
+      assertThat(h.numEventTimeTimers()).isZero();
+    }
+  }
+
   /**
    * After a restore the watermark starts again from nothing, while the readings handed on before
    * the checkpoint are remembered: a redelivery of one of them is still a repeat.
