@@ -194,7 +194,8 @@ public final class EventTimeOrder<T> extends KeyedProcessFunction<String, T, T>
       // may too, which only adds a timer): the next is the earliest remaining time's.
       ctx.timerService().registerEventTimeTimer(sweepFor(track.firstRemembered()));
     }
-    if (check != null && track.hasFix() && track.fixTime() + check.memoryMs() <= time) {
+    // Without a check nothing reads the position (a track restored into such an operator).
+    if (track.hasFix() && (check == null || track.fixTime() + check.memoryMs() <= time)) {
       track.clearFix();
     }
     if (track.isEmpty()) {
@@ -203,8 +204,9 @@ public final class EventTimeOrder<T> extends KeyedProcessFunction<String, T, T>
     }
     tracks.update(track);
     if (!track.hasPending() && !track.hasRemembered()) {
-      // Only the position is left, and no timer of the device's is due: one more, when its memory
-      // ends, lets the track go. (While readings come, their sweeps look at it.)
+      // Only the position is left (so there is a check), and no timer of the device's is due: one
+      // more, when its memory ends, lets the track go. (While readings come, their sweeps look at
+      // it.)
       ctx.timerService().registerEventTimeTimer(sweepFor(track.fixTime(), check.memoryMs()));
     }
   }

@@ -144,6 +144,59 @@ class EventTimeOrderHarnessTest {
     }
   }
 
+  /** A check that keeps every reading's time as the position, to give tracks one. */
+  private static final class KeepsPosition
+      implements EventTimeOrder.InOrderCheck<Tuple2<String, Long>> {
+    @Override
+    public boolean pass(
+        Tuple2<String, Long> reading,
+        DeviceTrack<Tuple2<String, Long>> track,
+        KeyedProcessFunction<String, Tuple2<String, Long>, Tuple2<String, Long>>.Context ctx) {
+      track.setFix(0, 0, reading.f1);
+      return true;
+    }
+
+    @Override
+    public long memoryMs() {
+      return Duration.ofMinutes(10).toMillis();
+    }
+  }
+
+  @Test
+  void aPositionIsFreedWithItsTrackAlsoWhereNoCheckReadsIt() throws Exception {
+    OperatorSubtaskState checkpoint;
+    try (var h =
+        new KeyedOneInputStreamOperatorTestHarness<>(
+            new KeyedProcessOperator<>(
+                new EventTimeOrder<>(
+                    TypeInformation.of(new TypeHint<Tuple2<String, Long>>() {}),
+                    r -> r.f1,
+                    Duration.ofMinutes(2),
+                    new KeepsPosition())),
+            r -> r.f0,
+            Types.STRING)) {
+      h.open();
+      h.processElement(reading("d-1", T0 + 1));
+      h.processWatermark(new Watermark(T0 + 1));
+      // The remembered time goes after two minutes, the position stays for ten.
+      h.processWatermark(new Watermark(T0 + Duration.ofMinutes(3).toMillis()));
+      assertThat(h.numKeyedStateEntries()).isEqualTo(1);
+      assertThat(h.numEventTimeTimers()).isEqualTo(1);
+      checkpoint = h.snapshot(1, T0 + Duration.ofMinutes(3).toMillis());
+      h.processWatermark(new Watermark(T0 + Duration.ofMinutes(11).toMillis()));
+      assertThat(h.numKeyedStateEntries()).isZero();
+      assertThat(h.numEventTimeTimers()).isZero();
+    }
+    // Restored into an ordering without a check, the position's timer still frees the track.
+    try (var h = harness()) {
+      h.initializeState(checkpoint);
+      h.open();
+      h.processWatermark(new Watermark(T0 + Duration.ofMinutes(11).toMillis()));
+      assertThat(h.numKeyedStateEntries()).isZero();
+      assertThat(h.numEventTimeTimers()).isZero();
+    }
+  }
+
   /**
    * A savepoint of the builds before the one-value layout: a device's pending readings and
    * remembered times in two map states, a timer per pending reading and per sweep. Written here by
