@@ -66,9 +66,8 @@ public final class QueuedSessionRepro {
             },
             true);
         c.connectWith().cleanSession(false).send().get();
-        // Drains until nothing new arrives for 10 s (a by-hand tool, not a test: it reports, it
-        // does
-        // not assert).
+        // Drains until nothing new arrives for 10 s, looking twice a second: a by-hand tool that
+        // reports what came, not a test that waits for a condition.
         while (c.getState().isConnected()) {
           Thread.sleep(500);
           int now;
